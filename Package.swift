@@ -1,0 +1,142 @@
+// swift-tools-version: 6.1
+// Hato: a complete mail server in one binary. Layout and import rules: docs/architecture.md.
+import PackageDescription
+
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "hato",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hato", targets: ["hato"]),
+        .library(name: "MailStore", targets: ["MailStore"]),
+        .library(name: "MailStoreSQLite", targets: ["MailStoreSQLite"]),
+        .library(name: "HatoServer", targets: ["HatoServer"]),
+        .library(name: "HatoTesting", targets: ["HatoTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        // MARK: pure libraries (no sockets)
+        .target(name: "MailCore", swiftSettings: swift6),
+        .target(
+            name: "CICU",
+            linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icudata")]
+        ),
+        .target(name: "MailMessage", dependencies: ["MailCore", "CICU"], swiftSettings: swift6),
+        .target(
+            name: "SASL",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swift6
+        ),
+        .target(
+            name: "DNSMessage",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swift6
+        ),
+        .target(
+            name: "MailAuth",
+            dependencies: [
+                "MailCore", "DNSMessage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swift6
+        ),
+
+        // MARK: storage
+        .target(
+            name: "MailStore",
+            dependencies: ["MailCore", "SASL", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift6
+        ),
+        .target(
+            name: "MailStoreSQLite",
+            dependencies: [
+                "MailStore", "MailCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+
+        // MARK: networking
+        .target(
+            name: "DNSClient",
+            dependencies: [
+                "DNSMessage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+
+        // MARK: composition
+        .target(
+            name: "HatoServer",
+            dependencies: [
+                "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swift6
+        ),
+        .executableTarget(
+            name: "hato",
+            dependencies: [
+                "HatoServer", "MailCore", "MailStore", "DNSMessage", "DNSClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .target(
+            name: "HatoTesting",
+            dependencies: [
+                "MailCore", "MailStore", "MailStoreSQLite", "DNSMessage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swift6
+        ),
+
+        // MARK: tests (one per library target, plus end-to-end through the real binary)
+        .testTarget(name: "MailCoreTests", dependencies: ["MailCore"], swiftSettings: swift6),
+        .testTarget(
+            name: "MailMessageTests", dependencies: ["MailMessage"],
+            resources: [.copy("Fixtures")], swiftSettings: swift6
+        ),
+        .testTarget(name: "SASLTests", dependencies: ["SASL"], swiftSettings: swift6),
+        .testTarget(name: "DNSMessageTests", dependencies: ["DNSMessage"], swiftSettings: swift6),
+        .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "DNSMessage", "HatoTesting"], swiftSettings: swift6),
+        .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "MailCore", "HatoTesting"], swiftSettings: swift6),
+        .testTarget(
+            name: "MailStoreSQLiteTests",
+            dependencies: ["MailStoreSQLite", "MailStore", "HatoTesting"], swiftSettings: swift6
+        ),
+        .testTarget(name: "DNSClientTests", dependencies: ["DNSClient", "DNSMessage", "HatoTesting"], swiftSettings: swift6),
+        .testTarget(name: "HatoServerTests", dependencies: ["HatoServer", "HatoTesting"], swiftSettings: swift6),
+        .testTarget(name: "EndToEndTests", dependencies: ["HatoTesting", "MailStore"], swiftSettings: swift6),
+    ]
+)

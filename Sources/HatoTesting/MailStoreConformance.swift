@@ -1,0 +1,282 @@
+import Foundation
+import MailCore
+import MailStore
+
+/// The behaviour every `MailStore` implementation must show. Each backend's test target runs
+/// every check against a fresh store (maddy's storage conformance suite is the model).
+public struct MailStoreConformance: Sendable {
+    public let makeStore: @Sendable () async throws -> any MailStore
+
+    public init(makeStore: @escaping @Sendable () async throws -> any MailStore) { self.makeStore = makeStore }
+
+    /// Every check, by name, so a test runner can report each on its own.
+    public static let checks: [(String, @Sendable (MailStoreConformance) async throws -> Void)] = [
+        ("domains", { try await $0.domains() }),
+        ("accounts", { try await $0.accounts() }),
+        ("aliasesAndRecipients", { try await $0.aliasesAndRecipients() }),
+        ("appendAndRead", { try await $0.appendAndRead() }),
+        ("flags", { try await $0.flags() }),
+        ("expungeAndCopy", { try await $0.expungeAndCopy() }),
+        ("quota", { try await $0.quota() }),
+        ("mailboxes", { try await $0.mailboxes() }),
+        ("changeFeed", { try await $0.changeFeed() }),
+        ("concurrentAppends", { try await $0.concurrentAppends() }),
+        ("deliverToMany", { try await $0.deliverToMany() }),
+    ]
+
+    static let alice = try! EmailAddress("alice@example.test")
+    static let bob = try! EmailAddress("bob@example.test")
+    static let domain = try! Domain("example.test")
+
+    func storeWithAccounts(quota: Quota = .unlimited) async throws -> (any MailStore, Account, Account) {
+        let store = try await makeStore()
+        try await store.addDomain(Self.domain)
+        let alice = try await store.addAccount(Self.alice, credentials: try Account.deriveCredentials(password: "alice-pw"), quota: quota)
+        let bob = try await store.addAccount(Self.bob, credentials: try Account.deriveCredentials(password: "bob-pw"), quota: .unlimited)
+        return (store, alice, bob)
+    }
+
+    func inbox(_ store: any MailStore, _ account: Account) async throws -> Mailbox {
+        guard let inbox = try await store.mailbox(of: account.id, named: "inbox") else { throw ConformanceFailure("no INBOX") }
+        return inbox
+    }
+
+    static func message(_ subject: String, size: Int = 0) -> [UInt8] {
+        let padding = String(repeating: "x", count: max(0, size - 80))
+        return Array("From: a@example.test\r\nSubject: \(subject)\r\n\r\nBody \(subject)\r\n\(padding)\r\n".utf8)
+    }
+
+    public func domains() async throws {
+        let store = try await makeStore()
+        try await store.addDomain(Self.domain)
+        try await store.addDomain(try Domain("Other.Test"))
+        try require(try await store.domains().map(\.name) == ["example.test", "other.test"], "domains listed in order")
+        try await requireThrows(MailStoreError.domainExists("example.test")) { try await store.addDomain(Self.domain) }
+        try await store.addAccount(Self.alice, credentials: [], quota: .unlimited)
+        try await requireThrows(MailStoreError.domainInUse("example.test", accounts: 1, aliases: 0)) {
+            try await store.removeDomain(Self.domain)
+        }
+        try await store.removeDomain(try Domain("other.test"))
+        try require(try await !store.isLocalDomain(try Domain("other.test")), "removed domain is not local")
+        try await requireThrows(MailStoreError.domainNotFound("nowhere.test")) { try await store.removeDomain(try Domain("nowhere.test")) }
+        try await store.close()
+    }
+
+    public func accounts() async throws {
+        let (store, alice, _) = try await storeWithAccounts()
+        let names = try await store.mailboxes(of: alice.id).map(\.name)
+        try require(names == ["INBOX", "Archive", "Drafts", "Junk", "Sent", "Trash"], "default mailboxes, got \(names)")
+        let uses = try await store.mailboxes(of: alice.id).compactMap(\.specialUse)
+        try require(Set(uses) == [.sent, .drafts, .trash, .junk, .archive], "special-use flags, got \(uses)")
+        try require(Set(try await store.subscriptions(of: alice.id)) == Set(names), "default mailboxes subscribed")
+        let loaded = try await store.account(try EmailAddress("ALICE@Example.Test"))
+        try require(loaded?.id == alice.id, "lookup is case-insensitive")
+        try require(loaded?.verify(password: "alice-pw") == true, "password verifies")
+        try require(loaded?.verify(password: "wrong") == false, "wrong password fails")
+        try require(loaded?.credentials.map(\.hash) == [.sha256, .sha1], "both SCRAM keys stored")
+        try await requireThrows(MailStoreError.accountExists("alice@example.test")) {
+            try await store.addAccount(Self.alice, credentials: [], quota: .unlimited)
+        }
+        try await requireThrows(MailStoreError.domainNotFound("nowhere.test")) {
+            try await store.addAccount(try EmailAddress("x@nowhere.test"), credentials: [], quota: .unlimited)
+        }
+        try await store.setCredentials(Self.alice, credentials: try Account.deriveCredentials(password: "new-pw"))
+        try require(try await store.account(Self.alice)?.verify(password: "new-pw") == true, "password changed")
+        try await store.removeAccount(Self.alice)
+        try require(try await store.account(Self.alice) == nil, "account removed")
+        try require(try await store.accounts().map(\.address) == [Self.bob], "bob remains")
+        try await requireThrows(MailStoreError.accountNotFound("alice@example.test")) { try await store.removeAccount(Self.alice) }
+        try await store.close()
+    }
+
+    public func aliasesAndRecipients() async throws {
+        let (store, alice, bob) = try await storeWithAccounts()
+        let remote = try EmailAddress("friend@elsewhere.test")
+        try await store.addAlias(Alias(source: try AliasSource("team@example.test"), targets: [Self.alice, Self.bob]))
+        try await store.addAlias(Alias(source: try AliasSource("fwd@example.test"), targets: [Self.alice, remote]))
+        try await store.addAlias(Alias(source: try AliasSource("loop1@example.test"), targets: [try EmailAddress("loop2@example.test")]))
+        try await store.addAlias(Alias(source: try AliasSource("loop2@example.test"), targets: [try EmailAddress("loop1@example.test")]))
+        try require(try await store.resolveRecipient(try EmailAddress("Alice@example.test")) == .local([alice]), "account")
+        try require(try await store.resolveRecipient(try EmailAddress("alice+lists@example.test")) == .local([alice]), "subaddress")
+        try require(try await store.resolveRecipient(try EmailAddress("team@example.test")) == .local([alice, bob]), "alias fan-out")
+        try require(try await store.resolveRecipient(try EmailAddress("fwd@example.test")) == .mixed(local: [alice], remote: [remote]), "forward")
+        try require(try await store.resolveRecipient(try EmailAddress("nobody@example.test")) == .unknownUser, "unknown user")
+        try require(try await store.resolveRecipient(try EmailAddress("loop1@example.test")) == .unknownUser, "alias loop ends")
+        try require(try await store.resolveRecipient(remote) == .notLocal, "not local")
+        try await store.addAlias(Alias(source: try AliasSource("@example.test"), targets: [Self.bob]))
+        try require(try await store.resolveRecipient(try EmailAddress("nobody@example.test")) == .local([bob]), "catch-all")
+        try require(try await store.resolveRecipient(Self.alice) == .local([alice]), "accounts win over catch-all")
+        try await requireThrows(MailStoreError.aliasShadowsAccount("alice@example.test")) {
+            try await store.addAlias(Alias(source: .address(Self.alice), targets: [Self.bob]))
+        }
+        try await requireThrows(MailStoreError.aliasExists("team@example.test")) {
+            try await store.addAlias(Alias(source: try AliasSource("team@example.test"), targets: [Self.bob]))
+        }
+        try require(try await store.aliases().count == 5, "five aliases listed")
+        try await store.removeAlias(try AliasSource("@example.test"))
+        try await requireThrows(MailStoreError.aliasNotFound("@example.test")) { try await store.removeAlias(try AliasSource("@example.test")) }
+        try await store.close()
+    }
+
+    public func appendAndRead() async throws {
+        let (store, alice, _) = try await storeWithAccounts()
+        let inbox = try await inbox(store, alice)
+        let date = Date(timeIntervalSince1970: 1_700_000_000)
+        let first = try await store.append(AppendRequest(bytes: Self.message("one"), flags: MessageFlags(system: .seen), internalDate: date), to: inbox.id)
+        let second = try await store.append(AppendRequest(bytes: Self.message("two")), to: inbox.id)
+        try require(first.uid == 1 && second.uid == 2, "UIDs 1 and 2, got \(first.uid) \(second.uid)")
+        try require(second.modSeq > first.modSeq, "mod-sequence increases")
+        try require(first.uidValidity == inbox.uidValidity, "APPENDUID carries UIDVALIDITY")
+        let messages = try await store.messages(in: inbox.id)
+        try require(messages.map(\.uid) == [1, 2], "messages in UID order")
+        try require(messages[0].internalDate == date, "internal date kept")
+        try require(messages[0].size == Int64(Self.message("one").count), "size in octets")
+        try require(try await store.readBody(messages[0].body) == Self.message("one"), "body byte for byte")
+        let status = try await store.status(inbox.id)
+        try require(status.messages == 2 && status.unseen == 1 && status.mailbox.uidNext == 3, "status \(status)")
+        try require(try await store.account(id: alice.id)?.usage.messages == 2, "usage counted")
+        try await store.close()
+    }
+
+    public func flags() async throws {
+        let (store, alice, _) = try await storeWithAccounts()
+        let inbox = try await inbox(store, alice)
+        let appended = try await store.append(AppendRequest(bytes: Self.message("f")), to: inbox.id)
+        let (updated, _) = try await store.setFlags(
+            in: inbox.id, uids: [1], change: .add(MessageFlags(names: ["\\Seen", "$Label1", "\\flagged"])), unchangedSince: nil)
+        try require(updated.first?.flags.names == ["\\Seen", "\\Flagged", "$Label1"], "flags added: \(updated)")
+        try require(updated[0].modSeq > appended.modSeq, "flag change bumps mod-sequence")
+        let (_, failed) = try await store.setFlags(
+            in: inbox.id, uids: [1], change: .remove(MessageFlags(system: .seen)), unchangedSince: appended.modSeq)
+        try require(failed == [1], "UNCHANGEDSINCE refuses a modified message")
+        let (removed, _) = try await store.setFlags(
+            in: inbox.id, uids: [1], change: .remove(MessageFlags(names: ["\\Seen", "$label1"])), unchangedSince: nil)
+        try require(removed.first?.flags.names == ["\\Flagged"], "keywords match case-insensitively: \(removed)")
+        try await store.close()
+    }
+
+    public func expungeAndCopy() async throws {
+        let (store, alice, _) = try await storeWithAccounts()
+        let inbox = try await inbox(store, alice)
+        guard let archive = try await store.mailbox(of: alice.id, named: "Archive") else { throw ConformanceFailure("no Archive") }
+        for n in 1...3 { _ = try await store.append(AppendRequest(bytes: Self.message("m\(n)")), to: inbox.id) }
+        let pairs = try await store.copy(uids: [2, 3], from: inbox.id, to: archive.id)
+        try require(pairs.map(\.0) == [2, 3] && pairs.map(\.1) == [1, 2], "COPYUID pairs \(pairs)")
+        _ = try await store.setFlags(in: inbox.id, uids: [2, 3], change: .add(MessageFlags(system: .deleted)), unchangedSince: nil)
+        let removed = try await store.expunge(in: inbox.id, uids: nil)
+        try require(removed == [2, 3], "expunged \\Deleted messages")
+        let copied = try await store.messages(in: archive.id)
+        try require(try await store.readBody(copied[0].body) == Self.message("m2"), "copy survives the original's expunge")
+        let removedArchive = try await store.expunge(in: archive.id, uids: [1, 2])
+        try require(removedArchive == [1, 2], "expunge by UID")
+        do {
+            _ = try await store.readBody(copied[0].body)
+            throw ConformanceFailure("body of an unreferenced message still readable")
+        } catch MailStoreError.bodyMissing {}
+        let uid = try await store.append(AppendRequest(bytes: Self.message("m4")), to: inbox.id).uid
+        try require(uid == 4, "UIDs are never reused after expunge")
+        try await store.close()
+    }
+
+    public func quota() async throws {
+        let (store, alice, _) = try await storeWithAccounts(quota: Quota(maxBytes: 1000, maxMessages: 3))
+        let inbox = try await inbox(store, alice)
+        _ = try await store.append(AppendRequest(bytes: Self.message("a", size: 600)), to: inbox.id)
+        try await requireQuotaError { _ = try await store.append(AppendRequest(bytes: Self.message("b", size: 600)), to: inbox.id) }
+        _ = try await store.append(AppendRequest(bytes: Self.message("c", size: 100)), to: inbox.id)
+        _ = try await store.append(AppendRequest(bytes: Self.message("d", size: 100)), to: inbox.id)
+        try await requireQuotaError { _ = try await store.append(AppendRequest(bytes: Self.message("e", size: 100)), to: inbox.id) }
+        try require(try await store.messages(in: inbox.id).count == 3, "refused appends leave nothing")
+        _ = try await store.expunge(in: inbox.id, uids: [1])
+        _ = try await store.append(AppendRequest(bytes: Self.message("f", size: 600)), to: inbox.id)
+        try await store.close()
+    }
+
+    private func requireQuotaError(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch MailStoreError.quotaExceeded {
+            return
+        }
+        throw ConformanceFailure("append over quota succeeded")
+    }
+
+    public func mailboxes() async throws {
+        let (store, alice, _) = try await storeWithAccounts()
+        let work = try await store.createMailbox(of: alice.id, named: "Work", specialUse: nil)
+        _ = try await store.createMailbox(of: alice.id, named: "Work/2026", specialUse: nil)
+        _ = try await store.append(AppendRequest(bytes: Self.message("w")), to: work.id)
+        try await requireThrows(MailStoreError.mailboxExists("Work")) { _ = try await store.createMailbox(of: alice.id, named: "Work", specialUse: nil) }
+        try await requireThrows(MailStoreError.invalidMailboxName("a//b", "empty hierarchy level")) {
+            _ = try await store.createMailbox(of: alice.id, named: "a//b", specialUse: nil)
+        }
+        try await store.renameMailbox(work.id, to: "Projects")
+        try require(try await store.mailbox(of: alice.id, named: "Projects/2026") != nil, "children renamed too")
+        try require(try await store.mailbox(of: alice.id, named: "Projects")?.uidValidity == work.uidValidity, "rename keeps UIDVALIDITY")
+        let inbox = try await inbox(store, alice)
+        _ = try await store.append(AppendRequest(bytes: Self.message("i")), to: inbox.id)
+        try await store.renameMailbox(inbox.id, to: "Old")
+        try require(try await store.messages(in: inbox.id).isEmpty, "INBOX empty after rename")
+        guard let old = try await store.mailbox(of: alice.id, named: "Old") else { throw ConformanceFailure("no Old") }
+        try require(try await store.messages(in: old.id).count == 1, "INBOX messages moved")
+        try await requireThrows(MailStoreError.cannotDeleteInbox) { try await store.deleteMailbox(inbox.id) }
+        try await store.deleteMailbox(old.id)
+        let recreated = try await store.createMailbox(of: alice.id, named: "Old", specialUse: nil)
+        try require(recreated.uidValidity > old.uidValidity, "re-created mailbox has a new UIDVALIDITY")
+        try await store.setSubscribed(true, account: alice.id, name: "Ghost")
+        try require(try await store.subscriptions(of: alice.id).contains("Ghost"), "subscribing to a missing name is allowed")
+        try await store.close()
+    }
+
+    public func changeFeed() async throws {
+        let (store, alice, _) = try await storeWithAccounts()
+        let inbox = try await inbox(store, alice)
+        let stream = store.changes(in: inbox.id)
+        _ = try await store.append(AppendRequest(bytes: Self.message("c")), to: inbox.id)
+        _ = try await store.setFlags(in: inbox.id, uids: [1], change: .add(MessageFlags(system: .deleted)), unchangedSince: nil)
+        _ = try await store.expunge(in: inbox.id, uids: nil)
+        var iterator = stream.makeAsyncIterator()
+        var events: [MailboxChange] = []
+        for _ in 0..<3 { if let event = await iterator.next() { events.append(event) } }
+        guard events.count == 3, case .appended(uid: 1, _, _) = events[0], case .flagsChanged(uid: 1, _, let flags) = events[1],
+              flags.system.contains(.deleted), case .expunged(uids: [1], _) = events[2] else {
+            throw ConformanceFailure("unexpected change feed: \(events)")
+        }
+        try await store.close()
+    }
+
+    public func concurrentAppends() async throws {
+        let (store, alice, _) = try await storeWithAccounts()
+        let inbox = try await inbox(store, alice)
+        let count = 200
+        let uids = try await withThrowingTaskGroup(of: UInt32.self) { group in
+            for n in 0..<count {
+                group.addTask { try await store.append(AppendRequest(bytes: Self.message("c\(n)")), to: inbox.id).uid }
+            }
+            group.addTask {
+                // A reader during the writes sees a consistent prefix: no gaps in what it lists.
+                let seen = try await store.messages(in: inbox.id)
+                for message in seen { _ = try await store.readBody(message.body) }
+                return 0
+            }
+            return try await group.reduce(into: []) { $0.append($1) }.filter { $0 != 0 }
+        }
+        try require(Set(uids) == Set(1...UInt32(count)), "every append got a distinct UID")
+        let messages = try await store.messages(in: inbox.id)
+        try require(messages.count == count, "all \(count) messages stored")
+        let status = try await store.status(inbox.id)
+        try require(status.mailbox.uidNext == UInt32(count + 1), "UIDNEXT")
+        try await store.close()
+    }
+
+    public func deliverToMany() async throws {
+        let (store, alice, bob) = try await storeWithAccounts(quota: Quota(maxMessages: 0))
+        let results = try await store.deliver(
+            AppendRequest(bytes: Self.message("many")), to: [try await inbox(store, alice).id, try await inbox(store, bob).id])
+        guard case .failure(.quotaExceeded) = results[0], case .success(let ok) = results[1] else {
+            throw ConformanceFailure("one full mailbox fails alone: \(results)")
+        }
+        try require(ok.uid == 1, "bob got the message")
+        try await store.close()
+    }
+}

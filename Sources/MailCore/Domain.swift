@@ -1,0 +1,70 @@
+/// A DNS domain name as mail uses it: lower-cased, ASCII (A-labels), without a trailing dot.
+///
+/// Unicode input is converted to A-labels with Punycode (RFC 3492) so "例え.テスト" and
+/// "xn--r8jz45g.xn--zckzah" are the same domain (IDNA2008, RFC 5890 §2.3.2.1). The full IDNA2008
+/// validity tables are not applied; labels are checked against the LDH rule after conversion.
+public struct Domain: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
+    /// The A-label form, lower-case, no trailing dot.
+    public let name: String
+
+    /// RFC 1035 §2.3.4: labels are 63 octets or less, names 255 octets or less (253 in text form).
+    public static let maxLabelLength = 63
+    public static let maxLength = 253
+
+    public init(_ text: String) throws(MailCoreError) {
+        var text = text
+        if text.hasSuffix(".") { text.removeLast() }
+        guard !text.isEmpty else { throw .invalidDomain(text, "empty") }
+        var labels: [String] = []
+        for rawLabel in text.split(separator: ".", omittingEmptySubsequences: false) {
+            guard !rawLabel.isEmpty else { throw .invalidDomain(text, "empty label") }
+            let lowered = String(rawLabel).lowercased()
+            let label: String
+            if lowered.unicodeScalars.allSatisfy(\.isASCII) {
+                label = lowered
+            } else {
+                guard let encoded = Punycode.encode(lowered) else {
+                    throw .invalidDomain(text, "label cannot be encoded")
+                }
+                label = "xn--" + encoded
+            }
+            guard label.utf8.count <= Self.maxLabelLength else {
+                throw .invalidDomain(text, "label longer than \(Self.maxLabelLength) octets")
+            }
+            guard Self.isLDH(label) else {
+                throw .invalidDomain(text, "label \"\(label)\" has characters other than letters, digits and hyphens")
+            }
+            labels.append(label)
+        }
+        let name = labels.joined(separator: ".")
+        guard name.utf8.count <= Self.maxLength else {
+            throw .invalidDomain(text, "longer than \(Self.maxLength) octets")
+        }
+        self.name = name
+    }
+
+    /// RFC 5890 §2.3.1 LDH label: letters, digits, hyphens; no hyphen at either end.
+    static func isLDH(_ label: String) -> Bool {
+        let bytes = Array(label.utf8)
+        guard let first = bytes.first, let last = bytes.last, first != UInt8(ascii: "-"), last != UInt8(ascii: "-") else {
+            return false
+        }
+        return bytes.allSatisfy { byte in
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "-")
+                || (byte >= 0x41 && byte <= 0x5A)
+        }
+    }
+
+    public var description: String { name }
+    public static func < (lhs: Domain, rhs: Domain) -> Bool { lhs.name < rhs.name }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        self = try Domain(text)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(name)
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Message bodies as files: `<root>/tmp/` for files being written, `<root>/<xx>/<name>` for
+/// stored ones, where `xx` spreads files over 256 directories.
+///
+/// Durability order (what `append` relies on): write to tmp, fsync the file, rename into place,
+/// then fsync the target directory (done in batches by the caller via `syncDirectories`) before
+/// the metadata commit. A crash before the commit leaves at worst an unreferenced file, which
+/// `sweepOrphans` removes; never a row without its body.
+public struct BodyFileStore: Sendable {
+    public let root: URL
+
+    public init(root: URL) throws {
+        self.root = root
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+    }
+
+    public func url(for reference: BodyReference) -> URL { root.appendingPathComponent(reference.path) }
+
+    /// Writes and fsyncs a new body file and renames it into place. The directory still needs
+    /// `syncDirectories` before the body may be referenced by committed metadata.
+    public func store(_ bytes: [UInt8]) throws -> BodyReference {
+        let name = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let shard = String(name.prefix(2))
+        let temporary = root.appendingPathComponent("tmp/\(name)")
+        try writeFile(temporary.path, bytes)
+        let directory = root.appendingPathComponent(shard)
+        if !FileManager.default.fileExists(atPath: directory.path) {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Self.fsyncPath(root.path)
+        }
+        let reference = BodyReference(path: "\(shard)/\(name)")
+        guard rename(temporary.path, url(for: reference).path) == 0 else { throw Self.posixError("rename") }
+        return reference
+    }
+
+    /// fsyncs the directories holding these bodies, once each (group commit shares this).
+    public func syncDirectories(of references: some Sequence<BodyReference>) throws {
+        let directories = Set(references.map { $0.path.split(separator: "/").first.map(String.init) ?? "" })
+        for directory in directories.sorted() {
+            try Self.fsyncPath(root.appendingPathComponent(directory).path)
+        }
+    }
+
+    public func read(_ reference: BodyReference) throws -> [UInt8] {
+        let path = url(for: reference).path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { throw MailStoreError.bodyMissing(reference.path) }
+            throw Self.posixError("open")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw Self.posixError("fstat") }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + offset, $0.count - offset, off_t(offset)) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { throw Self.posixError("read") }
+            offset += count
+        }
+        return bytes
+    }
+
+    public func remove(_ reference: BodyReference) {
+        unlink(url(for: reference).path)
+    }
+
+    /// Removes body files that no metadata references, left by a crash between the file write
+    /// and the commit. Only files older than `minimumAge` are considered, so appends in flight
+    /// (possibly in another process sharing the store) are never touched.
+    public func sweepOrphans(isReferenced: (BodyReference) throws -> Bool, minimumAge: TimeInterval = 3600) throws -> Int {
+        let cutoff = Date().addingTimeInterval(-minimumAge)
+        var removed = 0
+        let fm = FileManager.default
+        for directory in try fm.contentsOfDirectory(atPath: root.path).sorted() {
+            let directoryURL = root.appendingPathComponent(directory)
+            for name in (try? fm.contentsOfDirectory(atPath: directoryURL.path)) ?? [] {
+                let file = directoryURL.appendingPathComponent(name)
+                guard let modified = (try? fm.attributesOfItem(atPath: file.path))?[.modificationDate] as? Date,
+                      modified < cutoff else { continue }
+                if directory == "tmp" {
+                    unlink(file.path)
+                    removed += 1
+                } else if try !isReferenced(BodyReference(path: "\(directory)/\(name)")) {
+                    unlink(file.path)
+                    removed += 1
+                }
+            }
+        }
+        return removed
+    }
+
+    private func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw Self.posixError("open") }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { throw Self.posixError("write") }
+            offset += count
+        }
+        guard fsync(fd) == 0 else { throw Self.posixError("fsync") }
+    }
+
+    public static func fsyncPath(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw posixError("open \(path)") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw posixError("fsync \(path)") }
+    }
+
+    static func posixError(_ operation: String) -> MailStoreError {
+        .io("\(operation): \(String(cString: strerror(errno)))")
+    }
+}

@@ -1,0 +1,43 @@
+/// Store failures a client can act on. `description` is safe for users and logs.
+public enum MailStoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    case domainExists(String)
+    case domainNotFound(String)
+    case domainInUse(String, accounts: Int, aliases: Int)
+    case accountExists(String)
+    case accountNotFound(String)
+    case aliasExists(String)
+    case aliasNotFound(String)
+    case aliasShadowsAccount(String)
+    case mailboxExists(String)
+    case mailboxNotFound(String)
+    case invalidMailboxName(String, String)
+    case cannotDeleteInbox
+    case quotaExceeded(String)
+    case messageTooLarge(Int, limit: Int)
+    case messageNotFound(UInt32)
+    case bodyMissing(String)
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case .domainExists(let d): "domain \(d) already exists"
+        case .domainNotFound(let d): "domain \(d) is not a local domain (add it with: hato domain add \(d))"
+        case .domainInUse(let d, let accounts, let aliases):
+            "domain \(d) still has \(accounts) account(s) and \(aliases) alias(es); remove them first"
+        case .accountExists(let a): "account \(a) already exists"
+        case .accountNotFound(let a): "no account \(a)"
+        case .aliasExists(let a): "alias \(a) already exists (remove it first to change its targets)"
+        case .aliasNotFound(let a): "no alias \(a)"
+        case .aliasShadowsAccount(let a): "\(a) is an account; an alias with the same address would never be used"
+        case .mailboxExists(let m): "mailbox \(m) already exists"
+        case .mailboxNotFound(let m): "no mailbox \(m)"
+        case .invalidMailboxName(let m, let why): "invalid mailbox name \"\(m)\": \(why)"
+        case .cannotDeleteInbox: "INBOX cannot be deleted"
+        case .quotaExceeded(let why): "quota exceeded: \(why)"
+        case .messageTooLarge(let size, let limit): "message of \(size) bytes exceeds the limit of \(limit) bytes"
+        case .messageNotFound(let uid): "no message with UID \(uid)"
+        case .bodyMissing(let path): "message body file \(path) is missing"
+        case .io(let why): "storage error: \(why)"
+        }
+    }
+}

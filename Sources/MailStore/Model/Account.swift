@@ -1,0 +1,109 @@
+import Foundation
+import MailCore
+import SASL
+
+/// Limits per account; nil means unlimited.
+public struct Quota: Sendable, Codable, Equatable {
+    public var maxBytes: Int64?
+    public var maxMessages: Int64?
+    public init(maxBytes: Int64? = nil, maxMessages: Int64? = nil) {
+        self.maxBytes = maxBytes
+        self.maxMessages = maxMessages
+    }
+    public static let unlimited = Quota()
+}
+
+/// What an account currently holds, across all its mailboxes.
+public struct QuotaUsage: Sendable, Equatable {
+    public var bytes: Int64
+    public var messages: Int64
+    public init(bytes: Int64, messages: Int64) {
+        self.bytes = bytes
+        self.messages = messages
+    }
+}
+
+/// A user who can log in and own mailboxes. Credentials are SCRAM keys only: the password itself
+/// is never stored (RFC 5802 §3).
+public struct Account: Sendable, Equatable {
+    public let id: AccountID
+    public let address: EmailAddress
+    public var credentials: [SCRAMCredentials]
+    public var quota: Quota
+    public var usage: QuotaUsage
+    public let createdAt: Date
+
+    public init(
+        id: AccountID, address: EmailAddress, credentials: [SCRAMCredentials], quota: Quota,
+        usage: QuotaUsage, createdAt: Date
+    ) {
+        self.id = id
+        self.address = address
+        self.credentials = credentials
+        self.quota = quota
+        self.usage = usage
+        self.createdAt = createdAt
+    }
+
+    public func credentials(for hash: SCRAMHash) -> SCRAMCredentials? {
+        credentials.first { $0.hash == hash }
+    }
+
+    /// Verifies a plaintext password (PLAIN, LOGIN, USER/PASS) against the strongest stored key.
+    public func verify(password: String) -> Bool {
+        (credentials(for: .sha256) ?? credentials(for: .sha1))?.verify(password: password) ?? false
+    }
+
+    /// Derives the SCRAM-SHA-256 and SCRAM-SHA-1 keys stored for a new password.
+    public static func deriveCredentials(
+        password: String, iterations: Int = SCRAMCredentials.defaultIterations
+    ) throws -> [SCRAMCredentials] {
+        try [SCRAMHash.sha256, .sha1].map { try SCRAMCredentials.derive(password: password, hash: $0, iterations: iterations) }
+    }
+}
+
+/// The left side of an alias: one address, or every address of a domain (catch-all, written
+/// `@example.com`).
+public enum AliasSource: Hashable, Sendable, CustomStringConvertible {
+    case address(EmailAddress)
+    case catchAll(Domain)
+
+    public init(_ text: String) throws(MailCoreError) {
+        if text.hasPrefix("@") {
+            do { self = .catchAll(try Domain(String(text.dropFirst()))) } catch { throw .invalidAddress(text, error.description) }
+        } else {
+            self = .address(try EmailAddress(text))
+        }
+    }
+
+    public var domain: Domain {
+        switch self {
+        case .address(let address): address.domain
+        case .catchAll(let domain): domain
+        }
+    }
+
+    /// The text stored and matched: canonical address or `@domain`.
+    public var key: String {
+        switch self {
+        case .address(let address): address.canonical
+        case .catchAll(let domain): "@" + domain.name
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .address(let address): address.description
+        case .catchAll(let domain): "@" + domain.name
+        }
+    }
+}
+
+public struct Alias: Sendable, Equatable {
+    public let source: AliasSource
+    public let targets: [EmailAddress]
+    public init(source: AliasSource, targets: [EmailAddress]) {
+        self.source = source
+        self.targets = targets
+    }
+}

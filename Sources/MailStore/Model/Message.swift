@@ -1,0 +1,139 @@
+import Foundation
+
+/// IMAP system flags (RFC 9051 §2.3.2), stored as a bit set.
+public struct SystemFlags: OptionSet, Sendable, Hashable, Codable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    public static let seen = SystemFlags(rawValue: 1 << 0)
+    public static let answered = SystemFlags(rawValue: 1 << 1)
+    public static let flagged = SystemFlags(rawValue: 1 << 2)
+    public static let deleted = SystemFlags(rawValue: 1 << 3)
+    public static let draft = SystemFlags(rawValue: 1 << 4)
+
+    public static let all: [(SystemFlags, String)] = [
+        (.seen, "\\Seen"), (.answered, "\\Answered"), (.flagged, "\\Flagged"), (.deleted, "\\Deleted"), (.draft, "\\Draft"),
+    ]
+}
+
+/// System flags plus keywords (RFC 9051 §2.3.2: keywords are atoms, case-insensitive).
+public struct MessageFlags: Sendable, Hashable, Codable {
+    public var system: SystemFlags
+    /// Kept sorted and without duplicates so equal flag sets compare equal.
+    public private(set) var keywords: [String]
+
+    public init(system: SystemFlags = [], keywords: some Sequence<String> = [String]()) {
+        self.system = system
+        self.keywords = Self.normalized(keywords)
+    }
+
+    /// Parses IMAP flag names: `\Seen` and friends become system flags, anything else a keyword.
+    public init(names: some Sequence<String>) {
+        var system: SystemFlags = []
+        var keywords: [String] = []
+        for name in names {
+            if let match = SystemFlags.all.first(where: { $0.1.caseInsensitiveCompare(name) == .orderedSame }) {
+                system.insert(match.0)
+            } else if !name.hasPrefix("\\") {
+                keywords.append(name)
+            }
+        }
+        self.init(system: system, keywords: keywords)
+    }
+
+    public var names: [String] {
+        SystemFlags.all.filter { system.contains($0.0) }.map(\.1) + keywords
+    }
+
+    public mutating func formUnion(_ other: MessageFlags) {
+        system.formUnion(other.system)
+        keywords = Self.normalized(keywords + other.keywords)
+    }
+
+    public mutating func subtract(_ other: MessageFlags) {
+        system.subtract(other.system)
+        let removed = Set(other.keywords.map { $0.lowercased() })
+        keywords.removeAll { removed.contains($0.lowercased()) }
+    }
+
+    private static func normalized(_ keywords: some Sequence<String>) -> [String] {
+        var seen = Set<String>()
+        return keywords.filter { !$0.isEmpty && seen.insert($0.lowercased()).inserted }.sorted()
+    }
+}
+
+/// How STORE changes flags (RFC 9051 §6.4.6).
+public enum FlagChange: Sendable, Equatable {
+    case replace(MessageFlags)
+    case add(MessageFlags)
+    case remove(MessageFlags)
+
+    public func apply(to flags: MessageFlags) -> MessageFlags {
+        var result = flags
+        switch self {
+        case .replace(let new): result = new
+        case .add(let new): result.formUnion(new)
+        case .remove(let old): result.subtract(old)
+        }
+        return result
+    }
+}
+
+/// One message in one mailbox: everything IMAP needs without opening the body.
+public struct StoredMessage: Sendable, Equatable {
+    public let mailboxID: MailboxID
+    public let uid: UInt32
+    public let modSeq: UInt64
+    public let flags: MessageFlags
+    public let internalDate: Date
+    /// Octets of the body file, exactly what RFC822.SIZE and POP3 LIST report.
+    public let size: Int64
+    public let body: BodyReference
+    /// The parsed summary (envelope, body structure) computed at delivery; see `MessageSummarizer`.
+    public let summary: Data?
+
+    public init(
+        mailboxID: MailboxID, uid: UInt32, modSeq: UInt64, flags: MessageFlags, internalDate: Date, size: Int64,
+        body: BodyReference, summary: Data?
+    ) {
+        self.mailboxID = mailboxID
+        self.uid = uid
+        self.modSeq = modSeq
+        self.flags = flags
+        self.internalDate = internalDate
+        self.size = size
+        self.body = body
+        self.summary = summary
+    }
+}
+
+/// A message to add to a mailbox (delivery, IMAP APPEND, import).
+public struct AppendRequest: Sendable {
+    public var bytes: [UInt8]
+    public var flags: MessageFlags
+    public var internalDate: Date
+
+    public init(bytes: [UInt8], flags: MessageFlags = MessageFlags(), internalDate: Date = Date()) {
+        self.bytes = bytes
+        self.flags = flags
+        self.internalDate = internalDate
+    }
+}
+
+/// What APPEND reports (UIDPLUS APPENDUID, RFC 4315 §3).
+public struct AppendResult: Sendable, Equatable {
+    public let mailboxID: MailboxID
+    public let uidValidity: UInt32
+    public let uid: UInt32
+    public let modSeq: UInt64
+    public init(mailboxID: MailboxID, uidValidity: UInt32, uid: UInt32, modSeq: UInt64) {
+        self.mailboxID = mailboxID
+        self.uidValidity = uidValidity
+        self.uid = uid
+        self.modSeq = modSeq
+    }
+}
+
+/// Computes the parsed summary stored beside each message. The composition root supplies the
+/// MailMessage parser; the store itself never parses mail.
+public typealias MessageSummarizer = @Sendable ([UInt8]) -> Data?

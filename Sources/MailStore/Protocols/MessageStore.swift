@@ -1,0 +1,49 @@
+import Foundation
+
+/// Mailboxes and messages. Every mutating call returns only once its effect is durable
+/// (body file and directory fsynced, database committed).
+public protocol MessageStore: Sendable {
+    func mailboxes(of account: AccountID) async throws -> [Mailbox]
+    func mailbox(of account: AccountID, named name: String) async throws -> Mailbox?
+    func mailbox(id: MailboxID) async throws -> Mailbox?
+    @discardableResult
+    func createMailbox(of account: AccountID, named name: String, specialUse: SpecialUse?) async throws -> Mailbox
+    /// Deletes the mailbox and its messages; INBOX cannot be deleted.
+    func deleteMailbox(_ id: MailboxID) async throws
+    /// Renames the mailbox (and the mailboxes below it); renaming INBOX is the RFC 9051 §6.3.6 move.
+    func renameMailbox(_ id: MailboxID, to newName: String) async throws
+    func status(_ id: MailboxID) async throws -> MailboxStatus
+
+    func subscriptions(of account: AccountID) async throws -> [String]
+    func setSubscribed(_ subscribed: Bool, account: AccountID, name: String) async throws
+
+    /// Appends one message. Fails with `quotaExceeded` when the account's quota would be passed.
+    func append(_ request: AppendRequest, to mailbox: MailboxID) async throws -> AppendResult
+    /// Delivers one message into several mailboxes (one body file shared by all); results in order.
+    /// Each target succeeds or fails on its own (a full mailbox does not stop the others).
+    func deliver(_ request: AppendRequest, to mailboxes: [MailboxID]) async throws -> [Result<AppendResult, MailStoreError>]
+
+    /// Messages in UID order.
+    func messages(in mailbox: MailboxID) async throws -> [StoredMessage]
+    func message(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage?
+    func readBody(_ body: BodyReference) async throws -> [UInt8]
+
+    /// Changes flags; with `unchangedSince` (RFC 7162 §3.1.3) messages modified later are left
+    /// alone and reported in `failed`.
+    func setFlags(
+        in mailbox: MailboxID, uids: [UInt32], change: FlagChange, unchangedSince: UInt64?
+    ) async throws -> (updated: [StoredMessage], failed: [UInt32])
+    /// Removes the given messages (or all with \Deleted when `uids` is nil); returns the removed UIDs.
+    func expunge(in mailbox: MailboxID, uids: [UInt32]?) async throws -> [UInt32]
+    /// Copies messages, sharing their bodies; returns (source UID, new UID) pairs (UIDPLUS COPYUID).
+    func copy(uids: [UInt32], from source: MailboxID, to target: MailboxID) async throws -> [(UInt32, UInt32)]
+
+    /// The change feed: every change to the mailbox made after the call, until the stream is dropped.
+    func changes(in mailbox: MailboxID) -> AsyncStream<MailboxChange>
+}
+
+/// The whole store a server sees. `MailStoreSQLite` is the embedded implementation.
+public protocol MailStore: DirectoryStore, MessageStore {
+    /// Flushes and closes; later calls fail.
+    func close() async throws
+}

@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+import MailStore
+
+extension SQLiteMailStore {
+    public func append(_ request: AppendRequest, to mailbox: MailboxID) async throws -> AppendResult {
+        try await deliver(request, to: [mailbox])[0].get()
+    }
+
+    public func deliver(_ request: AppendRequest, to mailboxes: [MailboxID]) async throws -> [Result<AppendResult, MailStoreError>] {
+        guard !mailboxes.isEmpty else { return [] }
+        if let limit = maxMessageSize, request.bytes.count > limit {
+            throw MailStoreError.messageTooLarge(request.bytes.count, limit: limit)
+        }
+        let bodies = self.bodies
+        let summarizer = self.summarizer
+        let (reference, summary) = try await BlockingIO.run {
+            (try bodies.store(request.bytes), summarizer?(request.bytes))
+        }
+        let pending = PendingAppend(
+            body: reference, size: Int64(request.bytes.count), summary: summary, flags: request.flags,
+            internalDate: request.internalDate, targets: mailboxes)
+        let outcome = await batcher.submit(pending) { [self] batch in await self.commit(batch) }
+        if !outcome.contains(where: { (try? $0.get()) != nil }) { bodies.remove(reference) }
+        for case .success(let result) in outcome {
+            feed.publish([.appended(uid: result.uid, modSeq: result.modSeq, flags: request.flags)], in: result.mailboxID)
+        }
+        return outcome
+    }
+
+    /// Makes a batch durable: one fsync per body directory, then one transaction in which each
+    /// target is its own savepoint, so one full quota fails only that target.
+    func commit(_ batch: [PendingAppend]) async -> [AppendOutcome] {
+        let failAll: (MailStoreError) -> [AppendOutcome] = { error in
+            batch.map { Array(repeating: .failure(error), count: $0.targets.count) }
+        }
+        do {
+            let bodies = self.bodies
+            try await BlockingIO.run { try bodies.syncDirectories(of: batch.map(\.body)) }
+            return try await pool.write { db in
+                try batch.map { pending in
+                    try pending.targets.map { target in
+                        do {
+                            var result: AppendResult!
+                            try db.inSavepoint {
+                                result = try Self.insertMessage(pending, into: target, db)
+                                return .commit
+                            }
+                            return .success(result)
+                        } catch let error as MailStoreError {
+                            return .failure(error)
+                        }
+                    }
+                }
+            }
+        } catch let error as MailStoreError {
+            logger.error("append batch failed", metadata: ["error": "\(error)"])
+            return failAll(error)
+        } catch {
+            logger.error("append batch failed", metadata: ["error": "\(error)"])
+            return failAll(.io("\(error)"))
+        }
+    }
+
+    static func insertMessage(_ pending: PendingAppend, into target: MailboxID, _ db: Database) throws -> AppendResult {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT m.uid_validity, m.uid_next, m.highest_modseq, m.name, a.id AS account_id, a.address,
+                   a.quota_bytes, a.quota_messages, a.used_bytes, a.used_messages
+            FROM mailboxes m JOIN accounts a ON a.id = m.account_id WHERE m.id = ?
+            """, arguments: [target.rawValue])
+        else { throw MailStoreError.mailboxNotFound("id \(target)") }
+        try checkQuota(row, addingBytes: pending.size, messages: 1)
+        let uid = row["uid_next"] as Int64
+        let modSeq = (row["highest_modseq"] as Int64) + 1
+        try db.execute(
+            sql: """
+                INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, body_path, summary)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [target.rawValue, uid, modSeq, pending.flags.system.rawValue, pending.flags.keywords.joined(separator: " "),
+                        pending.internalDate.timeIntervalSince1970, pending.size, pending.body.path, pending.summary])
+        try db.execute(
+            sql: "UPDATE mailboxes SET uid_next = ?, highest_modseq = ? WHERE id = ?",
+            arguments: [uid + 1, modSeq, target.rawValue])
+        try db.execute(
+            sql: "UPDATE accounts SET used_bytes = used_bytes + ?, used_messages = used_messages + 1 WHERE id = ?",
+            arguments: [pending.size, row["account_id"] as Int64])
+        return AppendResult(
+            mailboxID: target, uidValidity: UInt32(truncatingIfNeeded: row["uid_validity"] as Int64),
+            uid: UInt32(truncatingIfNeeded: uid), modSeq: UInt64(modSeq))
+    }
+
+    /// Quota check against the account row joined in `row` (RFC 9208 §5: the whole append fails).
+    static func checkQuota(_ row: Row, addingBytes bytes: Int64, messages: Int64) throws {
+        let address: String = row["address"]
+        if let maxBytes = row["quota_bytes"] as Int64?, (row["used_bytes"] as Int64) + bytes > maxBytes {
+            throw MailStoreError.quotaExceeded(
+                "\(address) would use \((row["used_bytes"] as Int64) + bytes) of \(maxBytes) bytes")
+        }
+        if let maxMessages = row["quota_messages"] as Int64?, (row["used_messages"] as Int64) + messages > maxMessages {
+            throw MailStoreError.quotaExceeded(
+                "\(address) would hold \((row["used_messages"] as Int64) + messages) of \(maxMessages) messages")
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import GRDB
+import MailStore
+
+extension SQLiteMailStore {
+    public func messages(in mailbox: MailboxID) async throws -> [StoredMessage] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM messages WHERE mailbox_id = ? ORDER BY uid", arguments: [mailbox.rawValue])
+                .map(Rows.message)
+        }
+    }
+
+    public func message(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM messages WHERE mailbox_id = ? AND uid = ?", arguments: [mailbox.rawValue, Int64(uid)])
+                .map(Rows.message)
+        }
+    }
+
+    public func readBody(_ body: BodyReference) async throws -> [UInt8] {
+        let bodies = self.bodies
+        return try await BlockingIO.run { try bodies.read(body) }
+    }
+
+    public func setFlags(
+        in mailbox: MailboxID, uids: [UInt32], change: FlagChange, unchangedSince: UInt64?
+    ) async throws -> (updated: [StoredMessage], failed: [UInt32]) {
+        let (updated, failed, changed) = try await pool.write { db -> ([StoredMessage], [UInt32], [StoredMessage]) in
+            var modSeq = try Self.highestModSeq(mailbox, db)
+            var updated: [StoredMessage] = []
+            var failed: [UInt32] = []
+            var changed: [StoredMessage] = []
+            for uid in uids {
+                guard let row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM messages WHERE mailbox_id = ? AND uid = ?", arguments: [mailbox.rawValue, Int64(uid)]
+                ) else { continue }
+                let message = Rows.message(row)
+                if let unchangedSince, message.modSeq > unchangedSince {
+                    failed.append(uid)
+                    continue
+                }
+                let flags = change.apply(to: message.flags)
+                guard flags != message.flags else {
+                    updated.append(message)
+                    continue
+                }
+                modSeq += 1
+                try db.execute(
+                    sql: "UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?",
+                    arguments: [flags.system.rawValue, flags.keywords.joined(separator: " "), Int64(modSeq), mailbox.rawValue, Int64(uid)])
+                let new = StoredMessage(
+                    mailboxID: mailbox, uid: uid, modSeq: modSeq, flags: flags, internalDate: message.internalDate,
+                    size: message.size, body: message.body, summary: message.summary)
+                updated.append(new)
+                changed.append(new)
+            }
+            try db.execute(sql: "UPDATE mailboxes SET highest_modseq = ? WHERE id = ?", arguments: [Int64(modSeq), mailbox.rawValue])
+            return (updated, failed, changed)
+        }
+        feed.publish(changed.map { .flagsChanged(uid: $0.uid, modSeq: $0.modSeq, flags: $0.flags) }, in: mailbox)
+        return (updated, failed)
+    }
+
+    /// With `uids`, removes exactly those messages (IMAP UID EXPUNGE callers pass only \Deleted
+    /// ones; POP3 passes the messages marked with DELE); without, every \Deleted message.
+    public func expunge(in mailbox: MailboxID, uids: [UInt32]?) async throws -> [UInt32] {
+        let (removed, modSeq, paths) = try await pool.write { db -> ([UInt32], UInt64, Set<String>) in
+            guard let accountID = try Int64.fetchOne(db, sql: "SELECT account_id FROM mailboxes WHERE id = ?", arguments: [mailbox.rawValue]) else {
+                throw MailStoreError.mailboxNotFound("id \(mailbox)")
+            }
+            let rows: [Row]
+            if let uids {
+                let wanted = Set(uids)
+                rows = try Row.fetchAll(db, sql: "SELECT uid, size, body_path FROM messages WHERE mailbox_id = ? ORDER BY uid",
+                                        arguments: [mailbox.rawValue])
+                    .filter { wanted.contains(UInt32(truncatingIfNeeded: $0["uid"] as Int64)) }
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT uid, size, body_path FROM messages WHERE mailbox_id = ? AND (flags & 8) <> 0 ORDER BY uid",
+                                        arguments: [mailbox.rawValue])
+            }
+            guard !rows.isEmpty else { return ([], 0, []) }
+            let modSeq = try Self.highestModSeq(mailbox, db) + 1
+            var bytes: Int64 = 0
+            for row in rows {
+                try db.execute(sql: "DELETE FROM messages WHERE mailbox_id = ? AND uid = ?", arguments: [mailbox.rawValue, row["uid"] as Int64])
+                try db.execute(sql: "INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)",
+                               arguments: [mailbox.rawValue, row["uid"] as Int64, Int64(modSeq)])
+                bytes += row["size"] as Int64
+            }
+            try db.execute(sql: "UPDATE mailboxes SET highest_modseq = ? WHERE id = ?", arguments: [Int64(modSeq), mailbox.rawValue])
+            try db.execute(sql: "UPDATE accounts SET used_bytes = used_bytes - ?, used_messages = used_messages - ? WHERE id = ?",
+                           arguments: [bytes, rows.count, accountID])
+            return (rows.map { UInt32(truncatingIfNeeded: $0["uid"] as Int64) }, modSeq, Set(rows.map { $0["body_path"] as String }))
+        }
+        guard !removed.isEmpty else { return [] }
+        feed.publish([.expunged(uids: removed, modSeq: modSeq)], in: mailbox)
+        await removeUnreferenced(paths)
+        return removed
+    }
+
+    public func copy(uids: [UInt32], from source: MailboxID, to target: MailboxID) async throws -> [(UInt32, UInt32)] {
+        let (pairs, appended) = try await pool.write { db -> ([(UInt32, UInt32)], [MailboxChange]) in
+            var pairs: [(UInt32, UInt32)] = []
+            var appended: [MailboxChange] = []
+            for uid in uids {
+                guard let row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM messages WHERE mailbox_id = ? AND uid = ?", arguments: [source.rawValue, Int64(uid)]
+                ) else { continue }
+                let message = Rows.message(row)
+                let pending = PendingAppend(
+                    body: message.body, size: message.size, summary: message.summary, flags: message.flags,
+                    internalDate: message.internalDate, targets: [target])
+                let result = try Self.insertMessage(pending, into: target, db)
+                pairs.append((uid, result.uid))
+                appended.append(.appended(uid: result.uid, modSeq: result.modSeq, flags: message.flags))
+            }
+            return (pairs, appended)
+        }
+        feed.publish(appended, in: target)
+        return pairs
+    }
+
+    static func highestModSeq(_ mailbox: MailboxID, _ db: Database) throws -> UInt64 {
+        guard let value = try Int64.fetchOne(db, sql: "SELECT highest_modseq FROM mailboxes WHERE id = ?", arguments: [mailbox.rawValue]) else {
+            throw MailStoreError.mailboxNotFound("id \(mailbox)")
+        }
+        return UInt64(value)
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+import Logging
+import MailCore
+import MailStore
+
+/// The embedded store: metadata in SQLite (WAL, synchronous=FULL), bodies as files.
+///
+/// Layout under the data directory: `hato.sqlite` (+ `-wal`, `-shm`) and `messages/`.
+/// Several processes may open the same directory at once (`hato serve` and the admin commands):
+/// SQLite serialises writers and the busy timeout waits for the lock.
+public final class SQLiteMailStore: MailStore {
+    let pool: DatabasePool
+    let bodies: BodyFileStore
+    let feed: ChangeFeed
+    let summarizer: MessageSummarizer?
+    let maxMessageSize: Int?
+    let logger: Logger
+    let batcher: AppendBatcher
+
+    public struct Options: Sendable {
+        /// Largest message accepted by append, in octets (the `[limits] max_message_size` key).
+        public var maxMessageSize: Int?
+        /// How long a writer waits for another process holding the write lock.
+        public var busyTimeout: TimeInterval = 10
+        public var summarizer: MessageSummarizer?
+        public var logger = Logger(label: "hato.store")
+        public init(maxMessageSize: Int? = nil, summarizer: MessageSummarizer? = nil) {
+            self.maxMessageSize = maxMessageSize
+            self.summarizer = summarizer
+        }
+    }
+
+    public init(directory: URL, options: Options = Options()) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(options.busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // WAL with synchronous=FULL fsyncs the log at every commit: a committed append
+            // survives power loss, which is what "acknowledged only once durable" needs.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: directory.appendingPathComponent("hato.sqlite").path, configuration: configuration)
+        try Schema.migrator().migrate(pool)
+        bodies = try BodyFileStore(root: directory.appendingPathComponent("messages"))
+        feed = ChangeFeed()
+        summarizer = options.summarizer
+        maxMessageSize = options.maxMessageSize
+        logger = options.logger
+        batcher = AppendBatcher()
+    }
+
+    public func close() async throws {
+        try pool.close()
+    }
+
+    /// Removes body files a crash left without metadata (see `BodyFileStore.sweepOrphans`).
+    public func sweepOrphanBodies(minimumAge: TimeInterval = 3600) async throws -> Int {
+        let pool = self.pool
+        let bodies = self.bodies
+        return try await BlockingIO.run {
+            try bodies.sweepOrphans(isReferenced: { reference in
+                try pool.read { db in try Self.isReferenced(reference, db) }
+            }, minimumAge: minimumAge)
+        }
+    }
+
+    /// SQLite `PRAGMA integrity_check` plus a check that every message's body file exists.
+    public func verifyIntegrity() async throws -> [String] {
+        let bodies = self.bodies
+        return try await pool.read { db in
+            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            for path in try String.fetchAll(db, sql: "SELECT DISTINCT body_path FROM messages") {
+                if !FileManager.default.fileExists(atPath: bodies.url(for: BodyReference(path: path)).path) {
+                    problems.append("missing body \(path)")
+                }
+            }
+            return problems
+        }
+    }
+
+    static func isReferenced(_ reference: BodyReference, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE body_path = ?)", arguments: [reference.path]) ?? false
+    }
+
+    /// UIDVALIDITY values are unique per store and increasing, so a mailbox deleted and created
+    /// again under the same name never reuses one (RFC 9051 §2.3.1.1).
+    static func nextUIDValidity(_ db: Database) throws -> UInt32 {
+        let last = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'uid_validity'") ?? 0
+        let now = Int64(Date().timeIntervalSince1970) & 0x7FFF_FFFF
+        let next = max(now, last + 1)
+        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('uid_validity', ?)", arguments: [next])
+        return UInt32(truncatingIfNeeded: next)
+    }
+
+    /// Unlinks bodies no message references any more. Call after the commit that dropped the rows.
+    func removeUnreferenced(_ candidates: Set<String>) async {
+        guard !candidates.isEmpty else { return }
+        let pool = self.pool
+        let bodies = self.bodies
+        let unreferenced: [String] = (try? await pool.read { db in
+            try candidates.filter { try !Self.isReferenced(BodyReference(path: $0), db) }
+        }) ?? []
+        for path in unreferenced { bodies.remove(BodyReference(path: path)) }
+    }
+}

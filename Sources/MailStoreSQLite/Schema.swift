@@ -1,0 +1,73 @@
+import GRDB
+
+/// The embedded store's schema. Migrations only ever append: a released migration is never edited.
+enum Schema {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: directory, mailboxes, messages") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
+                CREATE TABLE domains (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE accounts (
+                    id INTEGER PRIMARY KEY,
+                    address TEXT NOT NULL UNIQUE,          -- canonical: local part lower-cased
+                    display_address TEXT NOT NULL,
+                    domain TEXT NOT NULL REFERENCES domains(name),
+                    credentials TEXT NOT NULL,             -- JSON SCRAM keys; never a password
+                    quota_bytes INTEGER,
+                    quota_messages INTEGER,
+                    used_bytes INTEGER NOT NULL DEFAULT 0,
+                    used_messages INTEGER NOT NULL DEFAULT 0,
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE aliases (
+                    id INTEGER PRIMARY KEY,
+                    source TEXT NOT NULL UNIQUE,           -- canonical address or "@domain"
+                    domain TEXT NOT NULL REFERENCES domains(name),
+                    targets TEXT NOT NULL                  -- JSON array of addresses
+                );
+                CREATE TABLE mailboxes (
+                    id INTEGER PRIMARY KEY,
+                    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    special_use TEXT,
+                    uid_validity INTEGER NOT NULL,
+                    uid_next INTEGER NOT NULL DEFAULT 1,
+                    highest_modseq INTEGER NOT NULL DEFAULT 1,
+                    UNIQUE (account_id, name)
+                );
+                CREATE TABLE subscriptions (
+                    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    PRIMARY KEY (account_id, name)
+                );
+                CREATE TABLE messages (
+                    id INTEGER PRIMARY KEY,
+                    mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                    uid INTEGER NOT NULL,
+                    modseq INTEGER NOT NULL,
+                    flags INTEGER NOT NULL DEFAULT 0,
+                    keywords TEXT NOT NULL DEFAULT '',
+                    internal_date REAL NOT NULL,
+                    size INTEGER NOT NULL,
+                    body_path TEXT NOT NULL,
+                    summary BLOB,
+                    UNIQUE (mailbox_id, uid)
+                );
+                CREATE INDEX messages_body ON messages(body_path);
+                -- RFC 7162 §3.2.5.2: expunged UIDs with their mod-sequence, for QRESYNC VANISHED.
+                CREATE TABLE expunged (
+                    mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                    uid INTEGER NOT NULL,
+                    modseq INTEGER NOT NULL,
+                    PRIMARY KEY (mailbox_id, uid)
+                );
+                """)
+        }
+        return migrator
+    }
+}
