@@ -1,0 +1,20 @@
+/// Prints the effective configuration as TOML that `hato` would read back, each key annotated
+/// with where its value came from.
+public enum ConfigRenderer {
+    public static func render(_ config: LoadedConfig) -> String {
+        var output = "# Effective configuration (" + (config.file.map { "file \($0)" } ?? "embedded development defaults") + ")\n"
+        var currentSection: String? = nil
+        for key in ConfigSchema.keys {
+            if key.section != currentSection, let section = key.section {
+                output += "\n[\(section)]\n"
+                currentSection = section
+            }
+            guard let entry = config.values[key.path] else {
+                output += "# \(key.name) is unset\n"
+                continue
+            }
+            output += "\(key.name) = \(entry.value)  # \(entry.source)\n"
+        }
+        return output
+    }
+}

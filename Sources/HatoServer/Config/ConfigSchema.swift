@@ -1,0 +1,120 @@
+/// Every configuration key Hato knows, its type, default and documentation. `docs/configuration.md`
+/// documents the same keys (a test keeps the two in step); the loader rejects anything else.
+public enum ConfigKind: Sendable, Equatable {
+    case string
+    case path
+    case integer(min: Int, max: Int)
+    /// Bytes: an integer, or a string with a unit ("50M", "1G"; 1024-based).
+    case size
+    /// A duration: integer seconds, or a string like "30s", "5m", "1h", "2d".
+    case duration
+    /// A list of "address:port" strings (`[::1]:25` for IPv6).
+    case listenList
+    case stringList
+    case logLevel
+
+    var typeName: String {
+        switch self {
+        case .string, .path: "string"
+        case .integer: "integer"
+        case .size: "size (integer bytes or a string such as \"50M\")"
+        case .duration: "duration (integer seconds or a string such as \"5m\")"
+        case .listenList: "array of \"address:port\" strings"
+        case .stringList: "array of strings"
+        case .logLevel: "one of trace, debug, info, notice, warning, error, critical"
+        }
+    }
+}
+
+public struct ConfigKey: Sendable {
+    /// Dotted path: "hostname", "limits.max_message_size".
+    public let path: String
+    public let kind: ConfigKind
+    /// The default when a config file is used. nil: unset (e.g. a listener left out is not started).
+    public let fileDefault: ConfigValue?
+    /// The embedded development default used when there is no config file at all.
+    public let developmentDefault: ConfigValue?
+    public let summary: String
+
+    /// `HATO_` + the path in upper case with dots as underscores: `HATO_LIMITS_MAX_MESSAGE_SIZE`.
+    public var environmentName: String {
+        "HATO_" + path.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+    public var section: String? { path.contains(".") ? String(path.split(separator: ".")[0]) : nil }
+    public var name: String { String(path.split(separator: ".").last!) }
+}
+
+public enum ConfigSchema {
+    static func key(
+        _ path: String, _ kind: ConfigKind, _ fileDefault: ConfigValue?, dev: ConfigValue? = nil, _ summary: String
+    ) -> ConfigKey {
+        ConfigKey(path: path, kind: kind, fileDefault: fileDefault, developmentDefault: dev ?? fileDefault, summary: summary)
+    }
+
+    static func listen(_ name: String, _ devPort: Int, _ summary: String) -> ConfigKey {
+        key("listen.\(name)", .listenList, nil, dev: .list(["127.0.0.1:\(devPort)"]), summary)
+    }
+
+    public static let keys: [ConfigKey] = [
+        key("hostname", .string, nil, dev: .string("localhost"),
+            "Name of this server in SMTP banners, EHLO and Received headers (default: the system host name)."),
+        key("data_dir", .path, .string("/var/lib/hato"), dev: .string("./hato-data"),
+            "Directory for the SQLite database (hato.sqlite), message files (messages/) and generated TLS files (tls/)."),
+        listen("smtp", 2525, "Inbound MX (RFC 5321), usually 0.0.0.0:25."),
+        listen("submission", 2587, "Message submission with STARTTLS (RFC 6409), usually 0.0.0.0:587."),
+        listen("submissions", 2465, "Message submission over implicit TLS (RFC 8314), usually 0.0.0.0:465."),
+        listen("imap", 2143, "IMAP with STARTTLS, usually 0.0.0.0:143."),
+        listen("imaps", 2993, "IMAP over implicit TLS (RFC 8314), usually 0.0.0.0:993."),
+        listen("pop3", 2110, "POP3 with STLS, usually 0.0.0.0:110."),
+        listen("pop3s", 2995, "POP3 over implicit TLS, usually 0.0.0.0:995."),
+        key("tls.cert", .path, nil,
+            "PEM certificate chain (leaf first). Unset: a self-signed certificate is generated in data_dir/tls/."),
+        key("tls.key", .path, nil, "PEM private key for tls.cert (RSA, P-256 or P-384)."),
+        key("limits.max_message_size", .size, .int(52_428_800),
+            "Largest message in bytes: SMTP SIZE (RFC 1870) and IMAP APPEND."),
+        key("limits.max_line_length", .integer(min: 512, max: 1_048_576), .int(4096),
+            "Longest command line in bytes, all protocols (RFC 5321 §4.5.3.1.4 requires at least 512)."),
+        key("limits.max_recipients", .integer(min: 1, max: 100_000), .int(100),
+            "Most RCPT TO per SMTP transaction (RFC 5321 §4.5.3.1.8 requires at least 100)."),
+        key("limits.max_connections_per_ip", .integer(min: 1, max: 100_000), .int(20),
+            "Concurrent connections from one client IP address, per listener kind."),
+        key("limits.command_timeout", .duration, .int(300),
+            "SMTP idle time allowed between commands (RFC 5321 §4.5.3.2.7 suggests 5 minutes); IMAP and POP3 use their RFC minimums."),
+        key("accounts.default_quota_bytes", .size, .int(0), "Quota in bytes for new accounts; 0 means unlimited."),
+        key("accounts.default_quota_messages", .integer(min: 0, max: Int.max), .int(0),
+            "Quota in messages for new accounts; 0 means unlimited."),
+        key("accounts.scram_iterations", .integer(min: 4096, max: 10_000_000), .int(10_000),
+            "PBKDF2 iterations for new SCRAM keys (RFC 7677 §4: at least 4096)."),
+        key("dns.servers", .stringList, nil,
+            "Recursive resolvers as \"address:port\". Unset: the nameservers in /etc/resolv.conf."),
+        key("dns.validating", .stringList, .list([]),
+            "Resolvers (from dns.servers) whose AD bit is trusted as DNSSEC validation, as Postfix does for DANE."),
+        key("log.level", .logLevel, .string("info"), "Least severe log level written to standard error."),
+    ]
+
+    public static func key(_ path: String) -> ConfigKey? { keys.first { $0.path == path } }
+    public static var sections: [String] {
+        var seen: [String] = []
+        for key in keys { if let section = key.section, !seen.contains(section) { seen.append(section) } }
+        return seen
+    }
+}
+
+/// A configuration value after parsing, before it is turned into typed settings.
+public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
+    case string(String)
+    case int(Int)
+    case list([String])
+
+    public var description: String {
+        switch self {
+        case .string(let s): Self.quote(s)
+        case .int(let i): String(i)
+        case .list(let items): "[" + items.map(Self.quote).joined(separator: ", ") + "]"
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

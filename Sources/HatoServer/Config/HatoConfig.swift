@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+
+/// A problem with one key's value found after parsing (e.g. tls.cert without tls.key).
+struct ConfigKeyError: Error {
+    let path: String
+    let message: String
+}
+
+/// The typed settings every part of Hato reads. Built only by `ConfigLoader`.
+public struct HatoConfig: Sendable {
+    public enum ListenerKind: String, Sendable, CaseIterable {
+        case smtp, submission, submissions, imap, imaps, pop3, pop3s
+        /// Listeners whose connections start with TLS (RFC 8314 implicit TLS).
+        public var implicitTLS: Bool { self == .submissions || self == .imaps || self == .pop3s }
+    }
+
+    public struct Limits: Sendable {
+        public var maxMessageSize: Int
+        public var maxLineLength: Int
+        public var maxRecipients: Int
+        public var maxConnectionsPerIP: Int
+        public var commandTimeout: Duration
+    }
+
+    public struct AccountDefaults: Sendable {
+        public var quotaBytes: Int64?
+        public var quotaMessages: Int64?
+        public var scramIterations: Int
+    }
+
+    public struct DNS: Sendable {
+        /// nil: use /etc/resolv.conf.
+        public var servers: [String]?
+        public var validating: [String]
+    }
+
+    public var hostname: String
+    public var dataDirectory: URL
+    public var listeners: [ListenerKind: [ListenAddress]]
+    /// Certificate and key paths; nil means "generate a self-signed pair in data_dir/tls".
+    public var tlsCertificate: URL?
+    public var tlsKey: URL?
+    public var limits: Limits
+    public var accounts: AccountDefaults
+    public var dns: DNS
+    public var logLevel: Logger.Level
+    /// True when running on the embedded development defaults (no config file).
+    public var isDevelopment: Bool
+
+    static let logLevels = Set(Logger.Level.allCases.map(\.rawValue))
+
+    init(values: [String: ConfigValue], baseDirectory: String?, isDevelopment: Bool) throws {
+        func string(_ path: String) -> String? {
+            if case .string(let s) = values[path] { return s } else { return nil }
+        }
+        func int(_ path: String) -> Int {
+            if case .int(let i) = values[path] { return i } else { return 0 }
+        }
+        func list(_ path: String) -> [String]? {
+            if case .list(let l) = values[path] { return l } else { return nil }
+        }
+        func url(_ path: String) -> URL? {
+            guard let text = string(path) else { return nil }
+            let expanded = (text as NSString).expandingTildeInPath
+            if expanded.hasPrefix("/") { return URL(fileURLWithPath: expanded).standardizedFileURL }
+            let base = baseDirectory ?? FileManager.default.currentDirectoryPath
+            return URL(fileURLWithPath: base).appendingPathComponent(expanded).standardizedFileURL
+        }
+        self.isDevelopment = isDevelopment
+        hostname = string("hostname") ?? ProcessInfo.processInfo.hostName
+        dataDirectory = url("data_dir")!
+        var listeners: [ListenerKind: [ListenAddress]] = [:]
+        for kind in ListenerKind.allCases {
+            let addresses = (list("listen.\(kind.rawValue)") ?? []).compactMap(ValueParsing.listenAddress)
+            if !addresses.isEmpty { listeners[kind] = addresses }
+        }
+        self.listeners = listeners
+        tlsCertificate = url("tls.cert")
+        tlsKey = url("tls.key")
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            throw ConfigKeyError(path: tlsCertificate == nil ? "tls.key" : "tls.cert", message: "tls.cert and tls.key must be set together")
+        }
+        limits = Limits(
+            maxMessageSize: int("limits.max_message_size"), maxLineLength: int("limits.max_line_length"),
+            maxRecipients: int("limits.max_recipients"), maxConnectionsPerIP: int("limits.max_connections_per_ip"),
+            commandTimeout: .seconds(int("limits.command_timeout")))
+        if limits.maxMessageSize < 1024 {
+            throw ConfigKeyError(path: "limits.max_message_size", message: "must be at least 1024 bytes")
+        }
+        let quotaBytes = int("accounts.default_quota_bytes"), quotaMessages = int("accounts.default_quota_messages")
+        accounts = AccountDefaults(
+            quotaBytes: quotaBytes == 0 ? nil : Int64(quotaBytes), quotaMessages: quotaMessages == 0 ? nil : Int64(quotaMessages),
+            scramIterations: int("accounts.scram_iterations"))
+        dns = DNS(servers: list("dns.servers"), validating: list("dns.validating") ?? [])
+        for server in dns.validating where !(dns.servers ?? []).contains(server) {
+            throw ConfigKeyError(path: "dns.validating", message: "\(server) is not one of dns.servers")
+        }
+        logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
+    }
+
+    /// Where the generated development certificate lives when tls.cert is unset.
+    public var generatedCertificate: URL { dataDirectory.appendingPathComponent("tls/cert.pem") }
+    public var generatedKey: URL { dataDirectory.appendingPathComponent("tls/key.pem") }
+}
