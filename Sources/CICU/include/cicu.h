@@ -1,0 +1,41 @@
+// CICU: a thin C shim over the system ICU converter API (libicuuc).
+// ICU renames its C functions per version (ucnv_open -> ucnv_open_72) with macros that Swift
+// cannot see, so Swift calls these plain-named wrappers instead.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Returns 1 if ICU knows a converter for `charset` (an IANA name or alias), 0 otherwise.
+int cicu_charset_known(const char *charset);
+
+/// Writes ICU's canonical converter name for `charset` into `out` (NUL-terminated).
+/// Returns the name length, or -1 if the charset is unknown or `out` is too small.
+int32_t cicu_canonical_name(const char *charset, char *out, int32_t outCapacity);
+
+/// Converts `srcLength` bytes in `charset` to UTF-16.
+/// Illegal or unmappable input is replaced with U+FFFD and counted in `*substitutions`.
+/// Returns the number of UTF-16 units the full output needs; if that exceeds `destCapacity`,
+/// nothing useful was written and the caller must retry with a larger buffer.
+/// Returns -1 if the charset is unknown, -2 on any other ICU failure.
+int32_t cicu_decode(const char *charset, const uint8_t *src, int32_t srcLength,
+                    uint16_t *dest, int32_t destCapacity, int32_t *substitutions);
+
+/// Converts UTF-16 to `charset` without substitution.
+/// Returns the number of bytes the full output needs (retry if it exceeds `destCapacity`),
+/// -1 if the charset is unknown, -3 if some character cannot be represented in `charset`,
+/// -2 on any other ICU failure.
+int32_t cicu_encode(const char *charset, const uint16_t *src, int32_t srcLength,
+                    uint8_t *dest, int32_t destCapacity);
+
+/// glibc's memmem (needs _GNU_SOURCE, which Swift's Glibc module does not expose):
+/// the first occurrence of `needle` in `haystack`, or NULL. Used to find MIME boundaries fast.
+const uint8_t *cicu_memmem(const uint8_t *haystack, size_t haystackLength,
+                           const uint8_t *needle, size_t needleLength);
+
+#ifdef __cplusplus
+}
+#endif
