@@ -1,0 +1,101 @@
+import DNSClient
+import DNSMessage
+import HatoTesting
+import Testing
+
+@Suite struct CacheTests {
+    @Test func cachesUntilTheTTLExpires() async throws {
+        try await withServer { server in
+            let clock = ManualClock()
+            let resolver = client([server], clock: clock)
+            _ = try await resolver.lookup(name("example.com"), .a)
+            _ = try await resolver.lookup(name("EXAMPLE.com"), .a)
+            #expect(server.queryCount(name("example.com"), .a) == 1)
+            clock.advance(seconds: 299)
+            _ = try await resolver.lookup(name("example.com"), .a)
+            #expect(server.queryCount(name("example.com"), .a) == 1)
+            clock.advance(seconds: 2)
+            _ = try await resolver.lookup(name("example.com"), .a)
+            #expect(server.queryCount(name("example.com"), .a) == 2)
+        }
+    }
+
+    @Test func chainTTLIsTheShortestLink() async throws {
+        try await withServer("a.example. 300 CNAME b.example.\nb.example. 5 A 192.0.2.5\n") { server in
+            let clock = ManualClock()
+            let resolver = client([server], clock: clock)
+            _ = try await resolver.lookup(name("a.example"), .a)
+            clock.advance(seconds: 6)
+            _ = try await resolver.lookup(name("a.example"), .a)
+            #expect(server.queryCount(name("a.example"), .a) == 2)
+        }
+    }
+
+    @Test func cachesNegativeAnswersForTheSOAMinimum() async throws {
+        // SOA TTL 3600, MINIMUM 60: RFC 2308 §5 takes the smaller, 60.
+        try await withServer { server in
+            let clock = ManualClock()
+            let resolver = client([server], clock: clock)
+            for _ in 0..<3 { _ = try? await resolver.lookup(name("missing.example.com"), .a) }
+            _ = try? await resolver.lookup(name("mail.example.com"), .mx)
+            _ = try? await resolver.lookup(name("mail.example.com"), .mx)
+            #expect(server.queryCount(name("missing.example.com"), .a) == 1)
+            #expect(server.queryCount(name("mail.example.com"), .mx) == 1)
+            clock.advance(seconds: 61)
+            do {
+                _ = try await resolver.lookup(name("missing.example.com"), .a)
+                Issue.record("still NXDOMAIN")
+            } catch let error as DNSError {
+                #expect(error.kind == .nxdomain)
+            }
+            #expect(server.queryCount(name("missing.example.com"), .a) == 2)
+        }
+    }
+
+    @Test func negativeAnswersWithoutSOAAreNotCached() async throws {
+        try await withServer("a.example. A 192.0.2.1\n") { server in
+            let resolver = client([server])
+            for _ in 0..<2 { _ = try? await resolver.lookup(name("b.example"), .a) }
+            #expect(server.queryCount(name("b.example"), .a) == 2)
+        }
+    }
+
+    @Test func failuresAreNotCached() async throws {
+        try await withServer(behavior: .servfail) { server in
+            let resolver = client([server])
+            for _ in 0..<2 { _ = try? await resolver.lookup(name("example.com"), .a) }
+            #expect(server.queries.count == 2)
+            server.behavior = .normal
+            let answer = try await resolver.lookup(name("example.com"), .a)
+            #expect(addresses(answer) == ["192.0.2.10"])
+        }
+    }
+
+    @Test func cacheSizeIsBounded() async throws {
+        var zone = ""
+        for i in 0..<40 { zone += "h\(i).example. 300 A 192.0.2.\(i)\n" }
+        try await withServer(zone) { server in
+            let resolver = client([server], capacity: 16)
+            for i in 0..<40 { _ = try await resolver.lookup(name("h\(i).example"), .a) }
+            #expect(await resolver.cachedEntries <= 16)
+            #expect(await resolver.cachedEntries > 0)
+            // The newest entry survived eviction.
+            _ = try await resolver.lookup(name("h39.example"), .a)
+            #expect(server.queryCount(name("h39.example"), .a) == 1)
+        }
+    }
+
+    @Test func mergesConcurrentIdenticalQueries() async throws {
+        try await withServer(behavior: TestDNSBehavior(delayMilliseconds: 200)) { server in
+            let resolver = client([server], timeoutMs: 2000)
+            let results = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<10 {
+                    group.addTask { addresses(try await resolver.lookup(name("example.com"), .a)) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.count == 10 && results.allSatisfy { $0 == ["192.0.2.10"] })
+            #expect(server.queries.count == 1)
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import DNSClient
+import DNSMessage
+import HatoTesting
+import NIOCore
+import Testing
+
+@Suite struct FailureTests {
+    @Test func timesOutAfterEveryAttempt() async throws {
+        try await withServer(behavior: .timeout) { server in
+            let resolver = client([server], timeoutMs: 150, attempts: 2)
+            let start = NIODeadline.now()
+            do {
+                _ = try await resolver.lookup(name("example.com"), .a)
+                Issue.record("a silent server must time out")
+            } catch let error as DNSError {
+                #expect(error.kind == .timeout)
+                #expect(error.isTemporary)
+            }
+            #expect(NIODeadline.now() - start >= .milliseconds(280))
+            #expect(server.queries.count == 2)
+        }
+    }
+
+    @Test func retriesOverServers() async throws {
+        try await withServer(behavior: .timeout) { silent in
+            try await withServer(behavior: .servfail) { failing in
+                try await withServer { good in
+                    let resolver = client([silent, failing, good], timeoutMs: 150)
+                    let answer = try await resolver.lookup(name("example.com"), .a)
+                    #expect(addresses(answer) == ["192.0.2.10"])
+                    #expect(silent.queries.count == 1)
+                    #expect(failing.queries.count == 1)
+                    #expect(good.queries.count == 1)
+                }
+            }
+        }
+    }
+
+    @Test func secondRoundTriesTheFirstServerAgain() async throws {
+        try await withServer(behavior: .servfail) { server in
+            let resolver = client([server], attempts: 3)
+            do {
+                _ = try await resolver.lookup(name("example.com"), .a)
+                Issue.record("SERVFAIL everywhere must fail")
+            } catch let error as DNSError {
+                #expect(error.kind == .serverFailure)
+                #expect(error.responseCode == .serverFailure)
+            }
+            #expect(server.queries.count == 3)
+        }
+    }
+
+    @Test func refusedIsAServerFailure() async throws {
+        try await withServer(behavior: TestDNSBehavior(responseCode: .refused)) { server in
+            do {
+                _ = try await client([server]).lookup(name("example.com"), .a)
+                Issue.record("REFUSED must fail")
+            } catch let error as DNSError {
+                #expect(error.kind == .serverFailure && error.responseCode == .refused)
+            }
+        }
+    }
+
+    @Test(arguments: [TestDNSBehavior.Spoof.wrongIDThenCorrect, .wrongSourceThenCorrect, .wrongQuestionThenCorrect])
+    func ignoresSpoofedReplies(spoof: TestDNSBehavior.Spoof) async throws {
+        try await withServer(behavior: TestDNSBehavior(spoof: spoof)) { server in
+            let answer = try await client([server], timeoutMs: 1000).lookup(name("example.com"), .a)
+            // The forged reply says 203.0.113.66 and arrives first; only the real one is taken.
+            #expect(addresses(answer) == ["192.0.2.10"])
+        }
+    }
+
+    @Test func aReplyWithOnlyTheWrongIDTimesOut() async throws {
+        try await withServer(behavior: TestDNSBehavior(spoof: .wrongIDOnly)) { server in
+            do {
+                _ = try await client([server], timeoutMs: 200).lookup(name("example.com"), .a)
+                Issue.record("a reply with the wrong ID must not be accepted")
+            } catch let error as DNSError {
+                #expect(error.kind == .timeout)
+            }
+        }
+    }
+
+    @Test func usesRandomIDs() async throws {
+        try await withServer { server in
+            let resolver = client([server])
+            for i in 0..<20 { _ = try? await resolver.lookup(name("n\(i).example.com"), .a) }
+            let ids = Set(server.queries.map(\.id))
+            #expect(ids.count >= 18)
+        }
+    }
+}
