@@ -105,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "hato",
             dependencies: [
-                "HatoServer", "MailCore", "MailStore", "DNSMessage", "DNSClient",
+                "HatoServer", "MailCore", "MailMessage", "MailStore", "DNSMessage", "DNSClient", "MailAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -120,6 +120,9 @@ let package = Package(
             ],
             swiftSettings: swift6
         ),
+
+        // Fuzz targets: corpus replayers in ordinary builds, libFuzzer drivers with -DFUZZING (Fuzz/*/README.md).
+        .executableTarget(name: "DNSMessageFuzz", dependencies: ["DNSMessage"], path: "Fuzz/DNSMessageFuzz", exclude: ["README.md"], swiftSettings: swift6),
 
         // MARK: tests (one per library target, plus end-to-end through the real binary)
         .testTarget(name: "MailCoreTests", dependencies: ["MailCore"], swiftSettings: swift6),
@@ -137,6 +140,10 @@ let package = Package(
         ),
         .testTarget(name: "DNSClientTests", dependencies: ["DNSClient", "DNSMessage", "HatoTesting"], swiftSettings: swift6),
         .testTarget(name: "HatoServerTests", dependencies: ["HatoServer", "HatoTesting"], swiftSettings: swift6),
-        .testTarget(name: "EndToEndTests", dependencies: ["HatoTesting", "MailStore"], swiftSettings: swift6),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["HatoTesting", "HatoServer", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite"],
+            swiftSettings: swift6
+        ),
     ]
 )

@@ -1,5 +1,9 @@
 import Foundation
+import HatoServer
 import HatoTesting
+import MailCore
+import MailMessage
+import MailStoreSQLite
 import Testing
 
 /// The admin commands, run through the real `hato` binary as an operator would.
@@ -111,5 +115,34 @@ import Testing
         let bad = try hato("config", "check")
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("hato.toml:3: limits.max_recipients: expected an integer"))
+    }
+}
+
+extension CLITests {
+    /// Every stored message carries its parsed summary, so IMAP FETCH never re-parses it.
+    @Test func importedMessagesCarryTheirParsedSummary() async throws {
+        _ = try hato("domain", "add", "example.test")
+        _ = try hato("account", "add", "alice@example.test", "--password-stdin", stdin: "correct horse battery\n")
+        let mbox = directory.url.appendingPathComponent("jp.mbox")
+        try """
+            From bob@example.test Wed Jan  3 01:05:34 1996
+            From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.test>
+            Subject: =?UTF-8?B?5pel5pys6Kqe44Gu5Lu25ZCN?=
+            Content-Type: text/plain; charset=UTF-8
+
+            本文
+
+            """.write(to: mbox, atomically: true, encoding: .utf8)
+        #expect(try hato("mailbox", "import", "alice@example.test", "INBOX", mbox.path).status == 0)
+        let store = try SQLiteMailStore(directory: directory.url.appendingPathComponent("data"))
+        let account = try #require(try await store.account(try EmailAddress("alice@example.test")))
+        let inbox = try #require(try await store.mailbox(of: account.id, named: "INBOX"))
+        let message = try #require(try await store.messages(in: inbox.id).first)
+        let data = try #require(message.summary)
+        let summary = try #require(MessageSummaries.decode(data))
+        #expect(summary.subject == "日本語の件名")
+        #expect(summary.envelope.from.first?.mailbox == "yamada")
+        #expect(summary.size == Int(message.size))
+        try await store.close()
     }
 }
