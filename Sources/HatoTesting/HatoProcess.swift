@@ -19,7 +19,7 @@ public enum HatoBinary {
     /// Runs `hato ARGS...` to completion and returns its exit status and output.
     public static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
                            directory: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = try HatoProcess(arguments, environment: environment, directory: directory)
+        let process = try ChildProcess(executable: try url, arguments: arguments, environment: environment, directory: directory)
         if let stdin { process.write(stdin) }
         process.closeInput()
         let status = process.wait()
@@ -27,8 +27,17 @@ public enum HatoBinary {
     }
 }
 
-/// A running `hato` child process whose output can be read while it runs.
-public final class HatoProcess: @unchecked Sendable {
+/// A running `hato serve` (or any `hato` command) whose output can be read while it runs.
+public typealias HatoProcess = ChildProcess
+
+extension ChildProcess {
+    public convenience init(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws {
+        try self.init(executable: try HatoBinary.url, arguments: arguments, environment: environment, directory: directory)
+    }
+}
+
+/// A running child process whose output can be read while it runs.
+public final class ChildProcess: @unchecked Sendable {
     public let process = Process()
     private let input = Pipe()
     private let stdoutPipe = Pipe()
@@ -36,8 +45,8 @@ public final class HatoProcess: @unchecked Sendable {
     private let stdoutBuffer = LockedData()
     private let stderrBuffer = LockedData()
 
-    public init(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws {
-        process.executableURL = try HatoBinary.url
+    public init(executable: URL, arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws {
+        process.executableURL = executable
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HATO_") }
         for (key, value) in environment { env[key] = value }

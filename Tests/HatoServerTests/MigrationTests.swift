@@ -2,6 +2,7 @@ import Foundation
 @testable import HatoServer
 import HatoTesting
 import MailStore
+import ServerRuntime
 import Testing
 
 @Suite struct MboxTests {

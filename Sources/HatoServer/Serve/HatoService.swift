@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MailStore
 import MailStoreSQLite
+import ServerRuntime
 import ServiceLifecycle
 
 /// `hato serve`: opens the store, prepares TLS, starts every configured listener whose protocol
@@ -10,8 +11,9 @@ import ServiceLifecycle
 public struct HatoService {
     public let config: LoadedConfig
     public let logger: Logger
-    /// Protocol servers available in this build, by listener kind. Protocols land one issue at a time.
-    public var protocols: [HatoConfig.ListenerKind: any Service] = [:]
+    /// Protocol servers available in this build, by listener kind. Protocols land one issue at a
+    /// time; a configured listener whose protocol is not here is reported and not bound.
+    public var protocols: [HatoConfig.ListenerKind: any ProtocolServer] = [:]
 
     public init(config: LoadedConfig, logger: Logger) {
         self.config = config
@@ -28,25 +30,50 @@ public struct HatoService {
         if settings.tlsCertificate == nil {
             logger.warning("using a self-signed certificate; set tls.cert and tls.key for production", metadata: ["cert": "\(tls.certificate.path)"])
         }
-        output(banner(tls: tls, accounts: try await store.accounts().count))
-        let storeService = StoreService(store: store, logger: logger)
+        let provider = TLSProvider(context: tls.context)
+        let listeners = makeListeners(tls: provider)
+        // The service group stops services in reverse order: listeners (and their sessions)
+        // first, the store last.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: StoreService(store: store, logger: logger))]
+        services += listeners.map { .init(service: $0) }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: storeService)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await group.run()
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var bound: [String: [String]] = [:]
+            for listener in listeners {
+                bound[listener.configuration.name] = await listener.boundAddresses().map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" }
+            }
+            output(banner(tls: tls, bound: bound, accounts: try await store.accounts().count))
+            try await tasks.waitForAll()
+        }
         output("hato stopped")
     }
 
-    func banner(tls: TLSSetup.Material, accounts: Int) -> String {
+    func makeListeners(tls: TLSProvider) -> [ListenerService] {
+        let settings = config.settings
+        return HatoConfig.ListenerKind.allCases.compactMap { kind in
+            guard let addresses = settings.listeners[kind], let server = protocols[kind] else { return nil }
+            let configuration = ListenerService.Configuration(
+                name: kind.rawValue, addresses: addresses.map { BindAddress(host: $0.host, port: $0.port) },
+                implicitTLS: kind.implicitTLS, maxConnectionsPerIP: settings.limits.maxConnectionsPerIP)
+            return ListenerService(configuration: configuration, protocolServer: server, tls: tls, logger: logger)
+        }
+    }
+
+    func banner(tls: TLSSetup.Material, bound: [String: [String]], accounts: Int) -> String {
         let settings = config.settings
         var lines = ["hato \(HatoVersion.string) on \(settings.hostname)" + (settings.isDevelopment ? " (embedded development defaults)" : "")]
         lines.append("data: \(settings.dataDirectory.path)")
         lines.append("tls: \(tls.certificate.path)" + (tls.generated ? " (self-signed, generated now)" : settings.tlsCertificate == nil ? " (self-signed)" : ""))
         for kind in HatoConfig.ListenerKind.allCases {
             guard let addresses = settings.listeners[kind] else { continue }
-            let state = protocols[kind] == nil ? "  (not served yet: this protocol is not in this build)" : ""
-            lines.append("\(kind.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(addresses.map(\.description).joined(separator: ", "))\(state)")
+            let name = kind.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+            if let actual = bound[kind.rawValue] {
+                lines.append("\(name) listening on \(actual.joined(separator: ", "))")
+            } else {
+                lines.append("\(name) \(addresses.map(\.description).joined(separator: ", "))  (not served yet: this protocol is not in this build)")
+            }
         }
         if accounts == 0 {
             let configFlag = config.file.map { " --config \($0)" } ?? ""

@@ -1,5 +1,6 @@
 import Foundation
 import NIOSSL
+import ServerRuntime
 
 /// Loads (or, without `tls.cert`, generates) the server certificate and builds the TLS context
 /// every listener shares: TLS 1.2 minimum, swift-nio-ssl's default modern cipher suites.

@@ -1,0 +1,19 @@
+import Foundation
+
+/// Runs a Python 3 script (the stdlib clients smtplib, imaplib, poplib, ssl, socket are the
+/// "clients nobody here wrote" that tests talk to the server with).
+public enum Python {
+    public static func run(_ script: String, arguments: [String] = [], timeout: TimeInterval = 60) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = try start(script, arguments: arguments)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.process.isRunning { process.process.terminate() }
+        let status = process.wait()
+        return (status, process.output, process.errorOutput)
+    }
+
+    /// Starts the script and returns at once, for tests that act while the client runs.
+    public static func start(_ script: String, arguments: [String] = []) throws -> ChildProcess {
+        try ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", "-u", "-c", script] + arguments)
+    }
+}

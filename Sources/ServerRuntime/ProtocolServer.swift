@@ -1,0 +1,36 @@
+import NIOCore
+
+/// What a listener knows about one accepted connection, handed to the protocol.
+public struct ConnectionContext: Sendable {
+    public let listener: String
+    public let remoteAddress: SocketAddress?
+    public let localAddress: SocketAddress?
+    /// True when the listener does implicit TLS (RFC 8314): the TLS handler is already in place.
+    public let implicitTLS: Bool
+    /// For STARTTLS/STLS; nil when the listener has no TLS configured.
+    public let tls: TLSProvider?
+
+    public var remoteIP: String { remoteAddress?.ipAddress ?? "unknown" }
+
+    /// Loopback clients may authenticate in plaintext (the brief's one exception).
+    public var isLoopback: Bool {
+        guard let ip = remoteAddress?.ipAddress else { return false }
+        return ip == "::1" || ip.hasPrefix("127.") || ip.hasPrefix("::ffff:127.")
+    }
+}
+
+/// One protocol (SMTP, IMAP, POP3) plugged into the generic listener.
+public protocol ProtocolServer: Sendable {
+    /// Sets up the session handlers on a new connection. Runs on the channel's event loop.
+    func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws
+
+    /// The line sent before closing a connection refused for exceeding the per-IP limit
+    /// (SMTP `421 4.7.0 ...`, IMAP `* BYE ...`, POP3 `-ERR ...`), with its CRLF.
+    func tooManyConnectionsMessage() -> String
+}
+
+/// Sent through every open session's pipeline when the server shuts down: the session finishes
+/// the command in progress, says goodbye in its protocol and closes.
+public struct ServerShutdownEvent: Sendable {
+    public init() {}
+}
