@@ -22,6 +22,7 @@ public struct MailStoreConformance: Sendable {
         ("changeFeed", { try await $0.changeFeed() }),
         ("concurrentAppends", { try await $0.concurrentAppends() }),
         ("deliverToMany", { try await $0.deliverToMany() }),
+        ("queue", { try await $0.queue() }),
     ]
 
     static let alice = try! EmailAddress("alice@example.test")
@@ -278,5 +279,52 @@ public struct MailStoreConformance: Sendable {
         }
         try require(ok.uid == 1, "bob got the message")
         try await store.close()
+    }
+
+    public func queue() async throws {
+        let store = try await makeStore()
+        let remote1 = try EmailAddress("one@elsewhere.test"), remote2 = try EmailAddress("two@elsewhere.test")
+        let bytes = Self.message("outbound")
+        try await requireThrowsAny { _ = try await store.enqueue(OutboundMessage(bytes: bytes, mailFrom: Self.alice, recipients: [])) }
+        let id = try await store.enqueue(OutboundMessage(
+            bytes: bytes, mailFrom: Self.alice,
+            recipients: [QueuedRecipient(address: remote1, notify: "FAILURE"), QueuedRecipient(address: remote2)],
+            envelopeID: "env-1", returnContent: "HDRS", smtpUTF8: true, bodyType: "8BITMIME"))
+        let bounce = try await store.enqueue(OutboundMessage(bytes: bytes, mailFrom: nil, recipients: [QueuedRecipient(address: Self.alice)]))
+        let queued = try await store.queuedMessages()
+        try require(queued.map(\.id) == [id, bounce], "both messages queued in order")
+        let first = queued[0]
+        try require(first.mailFrom == Self.alice && first.envelopeID == "env-1" && first.returnContent == "HDRS" && first.smtpUTF8
+                    && first.bodyType == "8BITMIME" && first.size == Int64(bytes.count), "envelope kept: \(first)")
+        try require(first.recipients.map(\.address) == [remote1, remote2] && first.recipients[0].notify == "FAILURE", "recipients kept")
+        try require(queued[1].mailFrom == nil, "null reverse-path kept as nil")
+        try require(try await store.readBody(first.body) == bytes, "queued body byte for byte")
+
+        let later = Date().addingTimeInterval(600)
+        try await store.recordOutcome(.deferred(reply: "451 4.3.0 try later", nextAttempt: later), message: id, recipient: remote1)
+        var updated = try await store.queuedMessage(id)
+        try require(updated?.recipients[0].state == .deferred && updated?.recipients[0].attempts == 1
+                    && updated?.recipients[0].lastReply == "451 4.3.0 try later", "deferral recorded: \(String(describing: updated))")
+        try await store.retryNow(id)
+        updated = try await store.queuedMessage(id)
+        try require((updated?.recipients[0].nextAttempt ?? later) < later, "retry makes it due now")
+        try await store.recordOutcome(.delivered(reply: "250 2.0.0 ok"), message: id, recipient: remote1)
+        try require(try await store.queuedMessage(id) != nil, "still queued while a recipient is open")
+        try await store.recordOutcome(.failed(reply: "550 5.1.1 no such user"), message: id, recipient: remote2)
+        try require(try await store.queuedMessage(id) == nil, "leaves the queue once every recipient is final")
+        try await requireThrowsAny { try await store.recordOutcome(.delivered(reply: "250"), message: id, recipient: remote1) }
+        do {
+            _ = try await store.readBody(first.body)
+            throw ConformanceFailure("body of a finished queue message still present")
+        } catch MailStoreError.bodyMissing {}
+        try await store.deleteQueued(bounce)
+        try require(try await store.queuedMessages().isEmpty, "queue empty after delete")
+        try await requireThrowsAny { try await store.deleteQueued(bounce) }
+        try await store.close()
+    }
+
+    private func requireThrowsAny(file: StaticString = #file, line: UInt = #line, _ body: () async throws -> Void) async throws {
+        do { try await body() } catch { return }
+        throw ConformanceFailure("expected an error", file: file, line: line)
     }
 }

@@ -16,6 +16,8 @@ public enum MailStoreError: Error, Equatable, Sendable, CustomStringConvertible 
     case messageTooLarge(Int, limit: Int)
     case messageNotFound(UInt32)
     case bodyMissing(String)
+    case queueMessageNotFound(Int64)
+    case noRecipients
     case io(String)
 
     public var description: String {
@@ -37,6 +39,8 @@ public enum MailStoreError: Error, Equatable, Sendable, CustomStringConvertible 
         case .messageTooLarge(let size, let limit): "message of \(size) bytes exceeds the limit of \(limit) bytes"
         case .messageNotFound(let uid): "no message with UID \(uid)"
         case .bodyMissing(let path): "message body file \(path) is missing"
+        case .queueMessageNotFound(let id): "no queued message \(id)"
+        case .noRecipients: "a message needs at least one recipient"
         case .io(let why): "storage error: \(why)"
         }
     }

@@ -71,7 +71,7 @@ public final class SQLiteMailStore: MailStore {
         let bodies = self.bodies
         return try await pool.read { db in
             var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
-            for path in try String.fetchAll(db, sql: "SELECT DISTINCT body_path FROM messages") {
+            for path in try String.fetchAll(db, sql: "SELECT body_path FROM messages UNION SELECT body_path FROM queue_messages") {
                 if !FileManager.default.fileExists(atPath: bodies.url(for: BodyReference(path: path)).path) {
                     problems.append("missing body \(path)")
                 }
@@ -81,7 +81,9 @@ public final class SQLiteMailStore: MailStore {
     }
 
     static func isReferenced(_ reference: BodyReference, _ db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE body_path = ?)", arguments: [reference.path]) ?? false
+        try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM messages WHERE body_path = ?1) OR EXISTS (SELECT 1 FROM queue_messages WHERE body_path = ?1)
+            """, arguments: [reference.path]) ?? false
     }
 
     /// UIDVALIDITY values are unique per store and increasing, so a mailbox deleted and created

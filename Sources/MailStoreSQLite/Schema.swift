@@ -68,6 +68,35 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v2: outbound queue") { db in
+            try db.execute(sql: """
+                CREATE TABLE queue_messages (
+                    id INTEGER PRIMARY KEY,
+                    mail_from TEXT,                        -- NULL: the null reverse-path <>
+                    body_path TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    envid TEXT,
+                    ret TEXT,
+                    smtputf8 INTEGER NOT NULL DEFAULT 0,
+                    body_type TEXT,
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX queue_messages_body ON queue_messages(body_path);
+                CREATE TABLE queue_recipients (
+                    message_id INTEGER NOT NULL REFERENCES queue_messages(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    address TEXT NOT NULL,
+                    orcpt TEXT,
+                    notify TEXT,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt REAL NOT NULL,
+                    last_reply TEXT,
+                    PRIMARY KEY (message_id, position)
+                );
+                CREATE INDEX queue_recipients_due ON queue_recipients(state, next_attempt);
+                """)
+        }
         return migrator
     }
 }

@@ -129,9 +129,9 @@ public final class ListenerService: Service, Sendable {
         channel.closeFuture.whenComplete { _ in
             limiter.release(ip)
             registry.remove(channel)
-            logger.debug("connection closed", metadata: ["listener": "\(name)", "remote": "\(ip)"])
+            logger.info("connection closed", metadata: ["listener": "\(name)", "remote": "\(ip)"])
         }
-        logger.debug("connection accepted", metadata: ["listener": "\(name)", "remote": "\(ip)"])
+        logger.info("connection accepted", metadata: ["listener": "\(name)", "remote": "\(ip)"])
         try protocolServer.initializeConnection(channel, context: context)
     }
 }

@@ -3,6 +3,7 @@ import HatoServer
 import HatoTesting
 import MailCore
 import MailMessage
+import MailStore
 import MailStoreSQLite
 import Testing
 
@@ -144,5 +145,28 @@ extension CLITests {
         #expect(summary.envelope.from.first?.mailbox == "yamada")
         #expect(summary.size == Int(message.size))
         try await store.close()
+    }
+}
+
+extension CLITests {
+    @Test func queueCommands() async throws {
+        _ = try hato("domain", "add", "example.test")
+        let store = try SQLiteMailStore(directory: directory.url.appendingPathComponent("data"))
+        let id = try await store.enqueue(OutboundMessage(
+            bytes: Array("Subject: out\r\n\r\nbody\r\n".utf8), mailFrom: try EmailAddress("a@example.test"),
+            recipients: [QueuedRecipient(address: try EmailAddress("x@elsewhere.test"))]))
+        try await store.recordOutcome(.deferred(reply: "451 4.7.0 greylisted", nextAttempt: Date().addingTimeInterval(3600)),
+                                      message: id, recipient: try EmailAddress("x@elsewhere.test"))
+        try await store.close()
+        let list = try hato("queue", "list").stdout
+        #expect(list.contains("a@example.test") && list.contains("x@elsewhere.test") && list.contains("deferred"), "\(list)")
+        let show = try hato("queue", "show", "\(id)").stdout
+        #expect(show.contains("last reply: 451 4.7.0 greylisted"), "\(show)")
+        #expect(try hato("queue", "retry", "\(id)").status == 0)
+        #expect(try hato("queue", "flush").status == 0)
+        #expect(try hato("queue", "show", "999").stderr.contains("no queued message 999"))
+        #expect(try hato("queue", "delete", "\(id)").status == 0)
+        #expect(try hato("queue", "list").stdout == "ID  FROM  TO  STATE  ATTEMPTS  NEXT-ATTEMPT  BYTES\n")
+        #expect(try hato("queue", "delete", "abc").stderr.contains("not a queue ID"))
     }
 }

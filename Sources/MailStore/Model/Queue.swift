@@ -1,0 +1,116 @@
+import Foundation
+import MailCore
+
+public struct QueueMessageID: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+    public var description: String { String(rawValue) }
+}
+
+/// One envelope recipient of a queued message and where its delivery stands.
+public struct QueuedRecipient: Sendable, Equatable {
+    public enum State: String, Sendable, Codable {
+        /// Waiting for its first attempt or for its next one after a temporary failure.
+        case queued, deferred
+        /// Finished: the outcome was recorded before the recipient left the queue's work list.
+        case delivered, failed
+        public var isFinal: Bool { self == .delivered || self == .failed }
+    }
+
+    public let address: EmailAddress
+    /// RFC 3461 §4.2 ORCPT, as received (`rfc822;user@example.com`), and NOTIFY.
+    public var originalRecipient: String?
+    public var notify: String?
+    public var state: State
+    public var attempts: Int
+    public var nextAttempt: Date
+    /// The last reply from the remote server or the reason for the last failure.
+    public var lastReply: String?
+
+    public init(address: EmailAddress, originalRecipient: String? = nil, notify: String? = nil, state: State = .queued,
+                attempts: Int = 0, nextAttempt: Date = Date(), lastReply: String? = nil) {
+        self.address = address
+        self.originalRecipient = originalRecipient
+        self.notify = notify
+        self.state = state
+        self.attempts = attempts
+        self.nextAttempt = nextAttempt
+        self.lastReply = lastReply
+    }
+}
+
+/// A message waiting for outbound delivery: the body once, one entry per recipient.
+public struct QueuedMessage: Sendable, Equatable {
+    public let id: QueueMessageID
+    /// The envelope sender; nil is the null reverse-path `<>` (bounces never get bounced).
+    public let mailFrom: EmailAddress?
+    public let recipients: [QueuedRecipient]
+    public let body: BodyReference
+    public let size: Int64
+    /// RFC 3461 ENVID and RET, RFC 6531 SMTPUTF8, RFC 6152 BODY, as given at MAIL FROM.
+    public let envelopeID: String?
+    public let returnContent: String?
+    public let smtpUTF8: Bool
+    public let bodyType: String?
+    public let createdAt: Date
+
+    public init(id: QueueMessageID, mailFrom: EmailAddress?, recipients: [QueuedRecipient], body: BodyReference, size: Int64,
+                envelopeID: String?, returnContent: String?, smtpUTF8: Bool, bodyType: String?, createdAt: Date) {
+        self.id = id
+        self.mailFrom = mailFrom
+        self.recipients = recipients
+        self.body = body
+        self.size = size
+        self.envelopeID = envelopeID
+        self.returnContent = returnContent
+        self.smtpUTF8 = smtpUTF8
+        self.bodyType = bodyType
+        self.createdAt = createdAt
+    }
+}
+
+/// What to enqueue: the message and its envelope.
+public struct OutboundMessage: Sendable {
+    public var bytes: [UInt8]
+    public var mailFrom: EmailAddress?
+    public var recipients: [QueuedRecipient]
+    public var envelopeID: String?
+    public var returnContent: String?
+    public var smtpUTF8: Bool
+    public var bodyType: String?
+
+    public init(bytes: [UInt8], mailFrom: EmailAddress?, recipients: [QueuedRecipient], envelopeID: String? = nil,
+                returnContent: String? = nil, smtpUTF8: Bool = false, bodyType: String? = nil) {
+        self.bytes = bytes
+        self.mailFrom = mailFrom
+        self.recipients = recipients
+        self.envelopeID = envelopeID
+        self.returnContent = returnContent
+        self.smtpUTF8 = smtpUTF8
+        self.bodyType = bodyType
+    }
+}
+
+/// The outcome of one delivery attempt for one recipient.
+public enum DeliveryOutcome: Sendable, Equatable {
+    case delivered(reply: String)
+    case deferred(reply: String, nextAttempt: Date)
+    case failed(reply: String)
+}
+
+/// The persistent outbound queue (RFC 5321 §4.5.4). Delivery itself lives in `OutboundQueue`.
+public protocol QueueStore: Sendable {
+    /// Stores the message durably (body file fsynced, rows committed) before returning.
+    func enqueue(_ message: OutboundMessage) async throws -> QueueMessageID
+    func queuedMessages() async throws -> [QueuedMessage]
+    func queuedMessage(_ id: QueueMessageID) async throws -> QueuedMessage?
+    /// Records an attempt's outcome for one recipient (before anything else acts on it, so a
+    /// crash never loses an outcome); a message whose recipients are all final leaves the queue.
+    func recordOutcome(_ outcome: DeliveryOutcome, message: QueueMessageID, recipient: EmailAddress) async throws
+    /// Makes every unfinished recipient of the message due now.
+    func retryNow(_ id: QueueMessageID) async throws
+    /// Makes every unfinished recipient of every message due now.
+    func retryAllNow() async throws
+    /// Removes the message from the queue without delivering it.
+    func deleteQueued(_ id: QueueMessageID) async throws
+}

@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+import MailCore
+import MailStore
+
+extension SQLiteMailStore {
+    public func enqueue(_ message: OutboundMessage) async throws -> QueueMessageID {
+        guard !message.recipients.isEmpty else { throw MailStoreError.noRecipients }
+        if let limit = maxMessageSize, message.bytes.count > limit {
+            throw MailStoreError.messageTooLarge(message.bytes.count, limit: limit)
+        }
+        let bodies = self.bodies
+        let reference = try await BlockingIO.run {
+            let reference = try bodies.store(message.bytes)
+            try bodies.syncDirectories(of: [reference])
+            return reference
+        }
+        do {
+            return try await pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO queue_messages (mail_from, body_path, size, envid, ret, smtputf8, body_type, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [message.mailFrom?.description, reference.path, message.bytes.count, message.envelopeID,
+                                message.returnContent, message.smtpUTF8, message.bodyType, Date().timeIntervalSince1970])
+                let id = db.lastInsertedRowID
+                for (position, recipient) in message.recipients.enumerated() {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO queue_recipients (message_id, position, address, orcpt, notify, state, attempts, next_attempt, last_reply)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [id, position, recipient.address.description, recipient.originalRecipient, recipient.notify,
+                                    recipient.state.rawValue, recipient.attempts, recipient.nextAttempt.timeIntervalSince1970,
+                                    recipient.lastReply])
+                }
+                return QueueMessageID(id)
+            }
+        } catch {
+            bodies.remove(reference)
+            throw error
+        }
+    }
+
+    public func queuedMessages() async throws -> [QueuedMessage] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM queue_messages ORDER BY id").map { try Self.queuedMessage($0, db) }
+        }
+    }
+
+    public func queuedMessage(_ id: QueueMessageID) async throws -> QueuedMessage? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM queue_messages WHERE id = ?", arguments: [id.rawValue]).map { try Self.queuedMessage($0, db) }
+        }
+    }
+
+    public func recordOutcome(_ outcome: DeliveryOutcome, message: QueueMessageID, recipient: EmailAddress) async throws {
+        let removed = try await pool.write { db -> String? in
+            let (state, reply, next): (QueuedRecipient.State, String, Date?) = switch outcome {
+            case .delivered(let reply): (.delivered, reply, nil)
+            case .deferred(let reply, let next): (.deferred, reply, next)
+            case .failed(let reply): (.failed, reply, nil)
+            }
+            try db.execute(
+                sql: """
+                    UPDATE queue_recipients SET state = ?, last_reply = ?, attempts = attempts + 1,
+                        next_attempt = COALESCE(?, next_attempt)
+                    WHERE message_id = ? AND address = ? AND state IN ('queued', 'deferred')
+                    """,
+                arguments: [state.rawValue, reply, next?.timeIntervalSince1970, message.rawValue, recipient.description])
+            guard db.changesCount > 0 else { throw MailStoreError.queueMessageNotFound(message.rawValue) }
+            let open = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM queue_recipients WHERE message_id = ? AND state IN ('queued', 'deferred')",
+                                        arguments: [message.rawValue]) ?? 0
+            guard open == 0 else { return nil }
+            let path = try String.fetchOne(db, sql: "SELECT body_path FROM queue_messages WHERE id = ?", arguments: [message.rawValue])
+            try db.execute(sql: "DELETE FROM queue_messages WHERE id = ?", arguments: [message.rawValue])
+            return path
+        }
+        if let removed { await removeUnreferenced([removed]) }
+    }
+
+    public func retryNow(_ id: QueueMessageID) async throws {
+        try await pool.write { db in
+            guard try Row.fetchOne(db, sql: "SELECT 1 FROM queue_messages WHERE id = ?", arguments: [id.rawValue]) != nil else {
+                throw MailStoreError.queueMessageNotFound(id.rawValue)
+            }
+            try db.execute(sql: "UPDATE queue_recipients SET next_attempt = ? WHERE message_id = ? AND state IN ('queued', 'deferred')",
+                           arguments: [Date().timeIntervalSince1970, id.rawValue])
+        }
+    }
+
+    public func retryAllNow() async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE queue_recipients SET next_attempt = ? WHERE state IN ('queued', 'deferred')",
+                           arguments: [Date().timeIntervalSince1970])
+        }
+    }
+
+    public func deleteQueued(_ id: QueueMessageID) async throws {
+        let path = try await pool.write { db -> String in
+            guard let path = try String.fetchOne(db, sql: "SELECT body_path FROM queue_messages WHERE id = ?", arguments: [id.rawValue]) else {
+                throw MailStoreError.queueMessageNotFound(id.rawValue)
+            }
+            try db.execute(sql: "DELETE FROM queue_messages WHERE id = ?", arguments: [id.rawValue])
+            return path
+        }
+        await removeUnreferenced([path])
+    }
+
+    static func queuedMessage(_ row: Row, _ db: Database) throws -> QueuedMessage {
+        let id: Int64 = row["id"]
+        let recipients = try Row.fetchAll(db, sql: "SELECT * FROM queue_recipients WHERE message_id = ? ORDER BY position", arguments: [id])
+            .map { recipient in
+                QueuedRecipient(
+                    address: try EmailAddress(recipient["address"] as String), originalRecipient: recipient["orcpt"],
+                    notify: recipient["notify"], state: QueuedRecipient.State(rawValue: recipient["state"]) ?? .queued,
+                    attempts: recipient["attempts"], nextAttempt: Date(timeIntervalSince1970: recipient["next_attempt"]),
+                    lastReply: recipient["last_reply"])
+            }
+        return QueuedMessage(
+            id: QueueMessageID(id), mailFrom: try (row["mail_from"] as String?).map { try EmailAddress($0) }, recipients: recipients,
+            body: BodyReference(path: row["body_path"]), size: row["size"], envelopeID: row["envid"], returnContent: row["ret"],
+            smtpUTF8: row["smtputf8"], bodyType: row["body_type"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
+    }
+}
