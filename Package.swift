@@ -111,6 +111,17 @@ let package = Package(
             swiftSettings: swift6
         ),
 
+        .target(
+            name: "LocalDelivery",
+            dependencies: ["MailCore", "MailStore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "LocalDeliveryTests",
+            dependencies: ["LocalDelivery", "MailCore", "MailStore", "MailStoreSQLite", "HatoTesting"],
+            swiftSettings: swift6
+        ),
+
         // MARK: composition
         .target(
             name: "HatoServer",
