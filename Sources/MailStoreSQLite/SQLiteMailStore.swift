@@ -36,12 +36,12 @@ public final class SQLiteMailStore: MailStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(options.busyTimeout)
         configuration.foreignKeysEnabled = true
-        configuration.prepareDatabase { db in
-            // WAL with synchronous=FULL fsyncs the log at every commit: a committed append
-            // survives power loss, which is what "acknowledged only once durable" needs.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         pool = try DatabasePool(path: directory.appendingPathComponent("hato.sqlite").path, configuration: configuration)
+        // WAL with synchronous=FULL fsyncs the log at every commit: a committed append survives
+        // power loss, which "acknowledged only once durable" needs. It is set on the writer
+        // connection after the pool exists, because GRDB's WAL set-up switches it to NORMAL, and
+        // outside a transaction, where SQLite refuses the change.
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         try Schema.migrator().migrate(pool)
         bodies = try BodyFileStore(root: directory.appendingPathComponent("messages"))
         feed = ChangeFeed()
@@ -78,6 +78,11 @@ public final class SQLiteMailStore: MailStore {
             }
             return problems
         }
+    }
+
+    /// The writer connection's `PRAGMA synchronous` (2 is FULL), for tests and `hato` diagnostics.
+    public func synchronousMode() async throws -> Int {
+        try await pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     static func isReferenced(_ reference: BodyReference, _ db: Database) throws -> Bool {

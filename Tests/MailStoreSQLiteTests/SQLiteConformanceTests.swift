@@ -17,3 +17,14 @@ import Testing
         withExtendedLifetime(root) {}
     }
 }
+
+@Suite struct SQLiteDurabilityTests {
+    /// GRDB's WAL set-up switches connections to synchronous=NORMAL, which would let a power loss
+    /// take acknowledged appends; the store must put FULL back on the writer.
+    @Test func writerCommitsWithSynchronousFull() async throws {
+        let root = try TemporaryDirectory(prefix: "hato-sqlite")
+        let store = try SQLiteMailStore(directory: root.url)
+        #expect(try await store.synchronousMode() == 2)
+        try await store.close()
+    }
+}

@@ -5,8 +5,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Message bodies as files: `<root>/tmp/` for files being written, `<root>/<xx>/<name>` for
-/// stored ones, where `xx` spreads files over 256 directories.
+/// Message bodies as files: `<root>/tmp/` for files being written, `<root>/<yyyymmddhh>/<name>`
+/// for stored ones. One directory per hour (UTC) keeps directories to a manageable size while
+/// letting appends that arrive together share one directory fsync in a group commit.
 ///
 /// Durability order (what `append` relies on): write to tmp, fsync the file, rename into place,
 /// then fsync the target directory (done in batches by the caller via `syncDirectories`) before
@@ -26,7 +27,7 @@ public struct BodyFileStore: Sendable {
     /// `syncDirectories` before the body may be referenced by committed metadata.
     public func store(_ bytes: [UInt8]) throws -> BodyReference {
         let name = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        let shard = String(name.prefix(2))
+        let shard = Self.shardName(Date())
         let temporary = root.appendingPathComponent("tmp/\(name)")
         try writeFile(temporary.path, bytes)
         let directory = root.appendingPathComponent(shard)
@@ -37,6 +38,13 @@ public struct BodyFileStore: Sendable {
         let reference = BodyReference(path: "\(shard)/\(name)")
         guard rename(temporary.path, url(for: reference).path) == 0 else { throw Self.posixError("rename") }
         return reference
+    }
+
+    static func shardName(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour], from: date)
+        return String(format: "%04d%02d%02d%02d", c.year!, c.month!, c.day!, c.hour!)
     }
 
     /// fsyncs the directories holding these bodies, once each (group commit shares this).
