@@ -1,0 +1,132 @@
+import NIOCore
+
+// RFC 5321 §4.1.1.4 (DATA), §4.5.2 (transparency), §2.3.8 (lines end in CRLF only).
+//
+// The content ends on CRLF "." CRLF and on nothing else; the CRLF before the dot belongs to the
+// content, and the CRLF of the DATA command line counts as the first CRLF (so ".\r\n" right away
+// is an empty message). At the start of a line a leading "." is removed (dot-unstuffing).
+//
+// A bare CR or bare LF anywhere in the content is remembered as a problem and the content is
+// still read to CRLF "." CRLF, so the session can refuse it with one reply and stay in step.
+// "\n.\n", "\r.\r", "\r\n.\n", "\n.\r\n" and the like never end DATA: that is the whole defence
+// against SMTP smuggling (CVE-2023-51764 and relatives), so it is decided here, in one place.
+// Once any problem is known no more `.content` is produced; the session discards what it has.
+
+extension SMTPFrameDecoder {
+    struct DataState: Sendable, Equatable {
+        enum Position: Sendable, Equatable {
+            /// Right after CRLF (or at the start of the content).
+            case lineStart
+            /// Inside a line.
+            case text
+            /// A CR inside a line, not yet known to be part of CRLF; not yet written.
+            case textCR
+            /// A "." at the start of a line; not written (unstuffed or the end marker).
+            case dot
+            /// "." CR at the start of a line: LF next ends the content.
+            case dotCR
+        }
+
+        var position = Position.lineStart
+        var maxSize = 0
+        var octets = 0
+        var problem: SMTPContentEnd.Problem?
+        var ended = false
+
+        init() {}
+        init(maxSize: Int) { self.maxSize = maxSize }
+    }
+
+    mutating func nextContent(_ buffer: inout ByteBuffer) -> SMTPFrame? {
+        if dataState.ended {
+            mode = .commands
+            let end = SMTPContentEnd(octets: dataState.octets, problem: dataState.problem)
+            dataState = DataState()
+            return .contentEnd(end)
+        }
+        guard buffer.readableBytes > 0 else { return nil }
+        var output = ByteBuffer()
+        output.reserveCapacity(buffer.readableBytes)
+        let consumed = buffer.withUnsafeReadableBytes { input in
+            dataState.consume(input, into: &output)
+        }
+        buffer.moveReaderIndex(forwardBy: consumed)
+        if output.readableBytes > 0 { return .content(output) }
+        return dataState.ended ? nextContent(&buffer) : nil
+    }
+}
+
+extension SMTPFrameDecoder.DataState {
+    /// Runs the state machine over `input` until the content ends or the input is used up;
+    /// returns how many bytes were consumed. Runs of ordinary bytes are copied in one go.
+    mutating func consume(_ input: UnsafeRawBufferPointer, into output: inout ByteBuffer) -> Int {
+        let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n"), period = UInt8(ascii: ".")
+        var index = 0
+        var runStart = 0
+        func flushRun(_ end: Int, _ output: inout ByteBuffer, _ state: inout Self) {
+            if end > runStart { state.emit(UnsafeRawBufferPointer(rebasing: input[runStart..<end]), into: &output) }
+        }
+        while index < input.count {
+            let byte = input[index]
+            switch position {
+            case .text where byte != cr && byte != lf:
+                index += 1
+                continue
+            case .text:
+                flushRun(index, &output, &self)
+                if byte == cr { position = .textCR } else { noteBareLineEnding(then: .text) }
+            case .lineStart:
+                flushRun(index, &output, &self)
+                switch byte {
+                case period: position = .dot
+                case cr: position = .textCR
+                case lf: noteBareLineEnding(then: .text)
+                default: position = .text; index += 1; runStart = index - 1; continue
+                }
+            case .textCR:
+                if byte == lf {
+                    emitLiteral([cr, lf], into: &output)
+                    position = .lineStart
+                } else {
+                    noteBareLineEnding(then: .text)
+                    emitLiteral([cr], into: &output)  // counted, not written
+                    continue  // the byte after the bare CR is looked at again, as text
+                }
+            case .dot:
+                switch byte {
+                case cr: position = .dotCR
+                case lf: noteBareLineEnding(then: .text)
+                default: position = .text; index += 1; runStart = index - 1; continue  // the dot is dropped
+                }
+            case .dotCR:
+                if byte == lf {
+                    ended = true
+                    return index + 1
+                }
+                noteBareLineEnding(then: .text)
+                emitLiteral([cr], into: &output)
+                continue
+            }
+            index += 1
+            runStart = index
+        }
+        flushRun(index, &output, &self)
+        return index
+    }
+
+    private mutating func noteBareLineEnding(then next: Position) {
+        problem = problem ?? .bareLineEnding
+        position = next
+    }
+
+    private mutating func emitLiteral(_ bytes: [UInt8], into output: inout ByteBuffer) {
+        bytes.withUnsafeBytes { emit($0, into: &output) }
+    }
+
+    /// Counts every content octet; writes it only while the content is still good and within size.
+    private mutating func emit(_ bytes: UnsafeRawBufferPointer, into output: inout ByteBuffer) {
+        octets += bytes.count
+        if octets > maxSize { problem = problem ?? .tooLarge }
+        if problem == nil { output.writeBytes(bytes) }
+    }
+}
