@@ -1,0 +1,63 @@
+/// Every limit the IMAP grammar layer enforces, in one place, with the RFC text behind it.
+///
+/// The framing decoder and the command parser read their bounds from a value of this type; the
+/// server builds one from its configuration (`maxLiteralSize` is the message size limit).
+/// Nothing in `IMAPProtocol` buffers more than these limits allow.
+public struct IMAPLimits: Sendable, Equatable {
+    /// Longest command line part (the octets between two literals, or up to CRLF), CRLF excluded.
+    ///
+    /// RFC 9051 §4 puts no limit on line length; RFC 7162 §4 asks clients to keep command lines
+    /// at or below 8192 octets and servers to accept at least that, so the default is a little
+    /// above it. A longer line is reported as `lineTooLong` and skipped without being buffered.
+    public var maxLineLength: Int = 8_192 + 1_024
+
+    /// Longest SASL response line in AUTHENTICATE (RFC 9051 §6.2.2, RFC 4959 initial responses
+    /// share `maxLineLength`). Kerberos and OAuth tokens can exceed a command line, hence larger.
+    public var maxAuthenticationLineLength: Int = 64 * 1_024
+
+    /// Largest literal accepted in any command (RFC 9051 §4.3 "literal" is number64). This is the
+    /// message size limit: APPEND above it is refused before the client sends the octets
+    /// (synchronizing literal) or answered with `[TOOBIG]` (RFC 4469, RFC 7888 §4).
+    public var maxLiteralSize: Int = 50 * 1_024 * 1_024
+
+    /// Largest non-synchronizing literal: `nil` when LITERAL+ is advertised (only
+    /// `maxLiteralSize` applies), 4096 when LITERAL- is advertised (RFC 7888 §5).
+    public var maxNonSynchronizingLiteralSize: Int? = IMAPLimits.literalMinusMaximum
+
+    /// Literals per command. LOGIN needs 2, APPEND with MULTIAPPEND (RFC 3502 §6.3.11) one per
+    /// message; a client pasting literals into every astring of a SEARCH stays far below this.
+    public var maxLiteralsPerCommand: Int = 1_000
+
+    /// Octets of one command, all line parts and literals together. MULTIAPPEND can carry several
+    /// messages, each up to `maxLiteralSize`; the total is still bounded.
+    public var maxCommandSize: Int = 2 * 50 * 1_024 * 1_024
+
+    /// Depth of nested parenthesised lists and search keys (`NOT`, `OR`, `(`) in one command.
+    /// RFC 9051 §9 `search-key` and `tagged-ext-comp` are recursive; the grammar does not bound
+    /// them, so a parser must (stack exhaustion otherwise).
+    public var maxNestingDepth: Int = 64
+
+    /// Ranges and numbers in one sequence set (RFC 9051 §9 `sequence-set`). mbsync and Thunderbird
+    /// send long UID sets in UID FETCH/STORE; the line length bounds them too.
+    public var maxSequenceSetElements: Int = 10_000
+
+    /// Items in one FETCH attribute list, STATUS list, flag list, ENABLE list or ID list.
+    public var maxListElements: Int = 1_000
+
+    public init() {}
+
+    /// RFC 7888 §5: with LITERAL-, non-synchronizing literals "MUST NOT be larger than 4096 bytes".
+    public static let literalMinusMaximum = 4_096
+
+    /// RFC 7162 §4: the command line length a server should accept at least.
+    public static let recommendedLineLength = 8_192
+
+    /// RFC 9051 §5.4: the autologout timer, when present, is at least 30 minutes.
+    public static let minimumAutologoutTimeout: Duration = .seconds(30 * 60)
+
+    /// RFC 9051 §9 `number64`: 0 ... 9,223,372,036,854,775,807.
+    public static let maxNumber64: UInt64 = UInt64(Int64.max)
+
+    /// RFC 9051 §9 `number`: unsigned 32-bit.
+    public static let maxNumber: UInt64 = UInt64(UInt32.max)
+}

@@ -1,0 +1,62 @@
+/// SEARCH / UID SEARCH (RFC 9051 §6.4.4, RFC 4731 ESEARCH RETURN options, RFC 5182 SAVE).
+public struct IMAPSearchCommand: Sendable, Equatable {
+    /// The CHARSET argument, uppercased; nil when absent (US-ASCII / UTF-8).
+    public var charset: String?
+    /// nil without RETURN: answer with the rev1 `* SEARCH` response (or `* ESEARCH` for rev2
+    /// sessions). `[]` is `RETURN ()`, meaning `RETURN (ALL)` (RFC 4731 §3.1).
+    public var returnOptions: [IMAPSearchReturnOption]?
+    /// All keys of the program, AND-ed.
+    public var keys: [IMAPSearchKey]
+
+    public init(charset: String? = nil, returnOptions: [IMAPSearchReturnOption]? = nil, keys: [IMAPSearchKey]) {
+        self.charset = charset
+        self.returnOptions = returnOptions
+        self.keys = keys
+    }
+}
+
+/// search-return-opt = "MIN" / "MAX" / "ALL" / "COUNT" / "SAVE"   (RFC 9051 §9)
+public enum IMAPSearchReturnOption: String, Sendable, Equatable, Hashable {
+    case min = "MIN"
+    case max = "MAX"
+    case all = "ALL"
+    case count = "COUNT"
+    case save = "SAVE"
+}
+
+/// search-key (RFC 9051 §6.4.4, §9; RFC 3501 NEW/OLD/RECENT for rev1; RFC 7162 §3.1.5 MODSEQ).
+/// String arguments stay octets: they are in the command's CHARSET, which the server decodes.
+public indirect enum IMAPSearchKey: Sendable, Equatable, Hashable {
+    case all, answered, deleted, draft, flagged, seen
+    case unanswered, undeleted, undraft, unflagged, unseen
+    /// RFC 3501 only.
+    case new, old, recent
+    case keyword(String)
+    case unkeyword(String)
+    case bcc([UInt8]), body([UInt8]), cc([UInt8]), from([UInt8]), subject([UInt8]), text([UInt8]), to([UInt8])
+    case header(name: String, value: [UInt8])
+    case before(IMAPDate), on(IMAPDate), since(IMAPDate)
+    case sentBefore(IMAPDate), sentOn(IMAPDate), sentSince(IMAPDate)
+    case larger(UInt64), smaller(UInt64)
+    case uid(IMAPSequenceSet)
+    case sequenceSet(IMAPSequenceSet)
+    case not(IMAPSearchKey)
+    case or(IMAPSearchKey, IMAPSearchKey)
+    /// A parenthesised list.
+    case and([IMAPSearchKey])
+    /// MODSEQ [entry-name entry-type-req] mod-sequence-valzer
+    case modSeq(UInt64, entry: IMAPModSeqEntry?)
+}
+
+/// search-modseq-ext = SP entry-name SP entry-type-req   (RFC 7162 §7)
+public struct IMAPModSeqEntry: Sendable, Equatable, Hashable {
+    /// The flag, from "/flags/<flag>".
+    public var flag: String
+    /// "priv", "shared" or "all", lowercased.
+    public var type: String
+
+    public init(flag: String, type: String) {
+        self.flag = flag
+        self.type = type
+    }
+}

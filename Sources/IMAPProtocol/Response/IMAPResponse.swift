@@ -1,0 +1,176 @@
+import NIOCore
+
+/// One server response (RFC 9051 §7, §9 `response`).
+public enum IMAPResponse: Sendable, Equatable {
+    /// `tag OK/NO/BAD [code] text`, or untagged (`* OK`, `* BYE`, `* PREAUTH`) when `tag` is nil.
+    case status(tag: String?, IMAPStatus, code: IMAPResponseCode? = nil, text: String)
+    /// continue-req = "+" SP (resp-text / base64) — `+ Ready for literal data`, `+ idling`.
+    case continuation(String)
+    /// A SASL challenge (RFC 9051 §6.2.2): `+ <base64>`, `+ ` for an empty one.
+    case challenge([UInt8])
+    /// `* ...` data.
+    case data(IMAPResponseData)
+}
+
+public enum IMAPStatus: String, Sendable, Equatable {
+    case ok = "OK", no = "NO", bad = "BAD", preauth = "PREAUTH", bye = "BYE"
+}
+
+/// resp-text-code (RFC 9051 §7.1, RFC 4315 UIDPLUS, RFC 7162, RFC 5530, RFC 4469 TOOBIG,
+/// RFC 4978, RFC 6154 USEATTR).
+public enum IMAPResponseCode: Sendable, Equatable {
+    case alert, parse, readOnly, readWrite, tryCreate, uidNotSticky, unavailable
+    case authenticationFailed, authorizationFailed, expired, privacyRequired, contactAdmin
+    case noPerm, inUse, expungeIssued, corruption, serverBug, clientBug, cannot, limit
+    case overQuota, alreadyExists, nonExistent, notSaved, hasChildren, closed, unknownCTE
+    case noModSeq, tooBig, compressionActive, useAttr
+    case badCharset([String])
+    case capability([String])
+    /// flag-perm list; include "\\*" to allow new keywords.
+    case permanentFlags([String])
+    case uidNext(UInt32)
+    case uidValidity(UInt32)
+    /// RFC 3501 (rev1 SELECT): the first unseen message.
+    case unseen(UInt32)
+    /// resp-code-apnd = "APPENDUID" SP nz-number SP append-uid (a uid-set with MULTIAPPEND).
+    case appendUID(uidValidity: UInt32, uids: IMAPSequenceSet)
+    /// resp-code-copy = "COPYUID" SP nz-number SP uid-set SP uid-set
+    case copyUID(uidValidity: UInt32, source: IMAPSequenceSet, destination: IMAPSequenceSet)
+    case highestModSeq(UInt64)
+    case modified(IMAPSequenceSet)
+    /// atom [SP 1*<any TEXT-CHAR except "]">]
+    case other(String, String?)
+}
+
+/// Untagged data (RFC 9051 §7.2-§7.5 and the extensions).
+public enum IMAPResponseData: Sendable, Equatable {
+    case capability([String])
+    /// RFC 5161 §4 `ENABLED`.
+    case enabled([String])
+    case flags([String])
+    case list(IMAPListResponse)
+    /// RFC 3501 §7.2.3 (rev1).
+    case lsub(IMAPListResponse)
+    case status(IMAPMailboxName, [IMAPStatusValue])
+    case exists(UInt32)
+    /// RFC 3501 §7.3.2 (rev1).
+    case recent(UInt32)
+    case expunge(UInt32)
+    /// RFC 7162 §3.2.10: `VANISHED [(EARLIER)] uids`.
+    case vanished(earlier: Bool, IMAPSequenceSet)
+    /// RFC 3501 §7.2.5 `SEARCH`, with RFC 7162 §3.1.5 `(MODSEQ n)`.
+    case search([UInt32], modSeq: UInt64?)
+    case esearch(IMAPESearchResponse)
+    case fetch(UInt32, [IMAPFetchItem])
+    /// RFC 2971 §3.2.
+    case id([IMAPIDParameter]?)
+    /// RFC 9051 §7.3.5 / RFC 2342.
+    case namespace(personal: [IMAPNamespace], otherUsers: [IMAPNamespace], shared: [IMAPNamespace])
+    /// RFC 9208 §5.1.
+    case quota(root: String, [IMAPQuotaResource])
+    /// RFC 9208 §5.2.
+    case quotaRoot(IMAPMailboxName, roots: [String])
+}
+
+/// status-att-val
+public struct IMAPStatusValue: Sendable, Equatable {
+    public var attribute: IMAPStatusAttribute
+    public var value: UInt64
+
+    public init(_ attribute: IMAPStatusAttribute, _ value: UInt64) {
+        self.attribute = attribute
+        self.value = value
+    }
+}
+
+/// mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox [SP mbox-list-extended]
+public struct IMAPListResponse: Sendable, Equatable {
+    /// `\HasChildren`, `\Noselect`, `\Subscribed`, `\Drafts` ...
+    public var attributes: [String]
+    public var delimiter: Character?
+    public var mailbox: IMAPMailboxName
+    /// RFC 5258 CHILDINFO: the selection options that matched children, e.g. ["SUBSCRIBED"].
+    public var childInfo: [String]
+    /// RFC 9051 OLDNAME.
+    public var oldName: IMAPMailboxName?
+
+    public init(attributes: [String], delimiter: Character?, mailbox: IMAPMailboxName,
+                childInfo: [String] = [], oldName: IMAPMailboxName? = nil) {
+        self.attributes = attributes
+        self.delimiter = delimiter
+        self.mailbox = mailbox
+        self.childInfo = childInfo
+        self.oldName = oldName
+    }
+}
+
+/// esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)   (RFC 4731, RFC 9051)
+public struct IMAPESearchResponse: Sendable, Equatable {
+    public var tag: String?
+    public var uid: Bool
+    public var min: UInt32?
+    public var max: UInt32?
+    /// Never `$` (RFC 9051 §9).
+    public var all: IMAPSequenceSet?
+    public var count: UInt32?
+    /// RFC 7162 §3.1.5.
+    public var modSeq: UInt64?
+
+    public init(tag: String?, uid: Bool, min: UInt32? = nil, max: UInt32? = nil, all: IMAPSequenceSet? = nil,
+                count: UInt32? = nil, modSeq: UInt64? = nil) {
+        self.tag = tag
+        self.uid = uid
+        self.min = min
+        self.max = max
+        self.all = all
+        self.count = count
+        self.modSeq = modSeq
+    }
+}
+
+/// namespace-descr = "(" string SP (DQUOTE QUOTED-CHAR DQUOTE / nil) ")"
+public struct IMAPNamespace: Sendable, Equatable {
+    public var prefix: String
+    public var delimiter: Character?
+
+    public init(prefix: String, delimiter: Character?) {
+        self.prefix = prefix
+        self.delimiter = delimiter
+    }
+}
+
+/// quota-resource = resource-name SP resource-usage SP resource-limit   (RFC 9208 §7)
+public struct IMAPQuotaResource: Sendable, Equatable {
+    /// STORAGE (in KiB), MESSAGE, MAILBOX, ANNOTATION-STORAGE.
+    public var name: String
+    public var usage: UInt64
+    public var limit: UInt64
+
+    public init(name: String, usage: UInt64, limit: UInt64) {
+        self.name = name
+        self.usage = usage
+        self.limit = limit
+    }
+}
+
+/// msg-att items (RFC 9051 §7.5.2).
+public enum IMAPFetchItem: Sendable, Equatable {
+    case flags([String])
+    case uid(UInt32)
+    case internalDate(IMAPDateTime)
+    case rfc822Size(UInt64)
+    case modSeq(UInt64)
+    case envelope(IMAPEnvelope)
+    /// Non-extensible `BODY`.
+    case body(IMAPBodyStructure)
+    case bodyStructure(IMAPBodyStructure)
+    /// `BODY[section]<origin> nstring`; nil data is NIL.
+    case bodySection(IMAPSection, origin: UInt64?, data: ByteBuffer?)
+    /// `BINARY[part]<origin> (nstring / literal8)`: literal8 when the data has NUL.
+    case binary(part: [Int], origin: UInt64?, data: ByteBuffer?)
+    case binarySize(part: [Int], UInt64)
+    /// RFC 3501 rev1 names.
+    case rfc822(ByteBuffer?)
+    case rfc822Header(ByteBuffer?)
+    case rfc822Text(ByteBuffer?)
+}

@@ -1,0 +1,111 @@
+import NIOCore
+
+extension IMAPResponseEncoder {
+    /// body = "(" (body-type-1part / body-type-mpart) ")"
+    /// `extensible` false is the `BODY` form: no body-ext-1part / body-ext-mpart.
+    func writeBody(_ body: IMAPBodyStructure, extensible: Bool, into b: inout ByteBuffer) {
+        b.writeString("(")
+        switch body {
+        case .singlePart(let part): writeSinglePart(part, extensible: extensible, into: &b)
+        case .multipart(let multi): writeMultipart(multi, extensible: extensible, into: &b)
+        }
+        b.writeString(")")
+    }
+
+    /// body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]
+    /// body-ext-mpart  = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc]]]
+    func writeMultipart(_ m: IMAPBodyStructure.Multipart, extensible: Bool, into b: inout ByteBuffer) {
+        // 1*body: a multipart without parts (a broken message) is shown with one empty text part.
+        let parts = m.parts.isEmpty ? [.singlePart(.init(type: "text", subtype: "plain", octets: 0, lines: 0))] : m.parts
+        for part in parts { writeBody(part, extensible: extensible, into: &b) }
+        b.writeString(" ")
+        writeString(m.subtype, into: &b)
+        guard extensible else { return }
+        b.writeString(" ")
+        writeParameters(m.parameters, into: &b)
+        writeExtension(disposition: m.disposition, language: m.language, location: m.location, into: &b)
+    }
+
+    /// body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]
+    /// body-type-basic = media-basic SP body-fields
+    /// body-type-msg   = media-message SP body-fields SP envelope SP body SP body-fld-lines
+    /// body-type-text  = media-text SP body-fields SP body-fld-lines
+    /// body-fields     = body-fld-param SP body-fld-id SP body-fld-desc SP body-fld-enc SP body-fld-octets
+    func writeSinglePart(_ p: IMAPBodyStructure.SinglePart, extensible: Bool, into b: inout ByteBuffer) {
+        let type = p.type.lowercased(), subtype = p.subtype.lowercased()
+        // media-message only with an encapsulated message; otherwise message/rfc822 would promise
+        // an envelope that is not there, so it is described as application/octet-stream.
+        let isMessage = type == "message" && (subtype == "rfc822" || subtype == "global")
+        let (mediaType, mediaSubtype) = isMessage && p.message == nil ? ("application", "octet-stream") : (p.type, p.subtype)
+        writeString(mediaType, into: &b)
+        b.writeString(" ")
+        writeString(mediaSubtype, into: &b)
+        b.writeString(" ")
+        writeParameters(p.parameters, into: &b)
+        b.writeString(" ")
+        writeNString(p.id, into: &b)
+        b.writeString(" ")
+        writeNString(p.description, into: &b)
+        b.writeString(" ")
+        writeString(p.encoding.isEmpty ? "7BIT" : p.encoding, into: &b)
+        b.writeString(" \(Self.clamp32(p.octets))")
+        if isMessage, let message = p.message {
+            b.writeString(" ")
+            writeEnvelope(message.envelope, into: &b)
+            b.writeString(" ")
+            writeBody(message.body, extensible: extensible, into: &b)
+            b.writeString(" \(max(0, p.lines ?? 0))")
+        } else if type == "text" {
+            b.writeString(" \(max(0, p.lines ?? 0))")
+        }
+        guard extensible else { return }
+        // body-ext-1part = body-fld-md5 [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc]]]
+        b.writeString(" ")
+        writeNString(p.md5, into: &b)
+        writeExtension(disposition: p.disposition, language: p.language, location: p.location, into: &b)
+    }
+
+    /// SP body-fld-dsp SP body-fld-lang SP body-fld-loc — always all three, as most servers do.
+    private func writeExtension(disposition: IMAPBodyStructure.Disposition?, language: [String]?, location: String?,
+                                into b: inout ByteBuffer) {
+        // body-fld-dsp = "(" string SP body-fld-param ")" / nil
+        b.writeString(" ")
+        if let disposition {
+            b.writeString("(")
+            writeString(disposition.type, into: &b)
+            b.writeString(" ")
+            writeParameters(disposition.parameters, into: &b)
+            b.writeString(")")
+        } else {
+            b.writeString("NIL")
+        }
+        // body-fld-lang = nstring / "(" string *(SP string) ")"
+        b.writeString(" ")
+        switch language ?? [] {
+        case []: b.writeString("NIL")
+        case let one where one.count == 1: writeString(one[0], into: &b)
+        case let many:
+            b.writeString("(")
+            writeJoined(many, into: &b) { e, s, b in e.writeString(s, into: &b) }
+            b.writeString(")")
+        }
+        // body-fld-loc = nstring
+        b.writeString(" ")
+        writeNString(location, into: &b)
+    }
+
+    /// body-fld-param = "(" string SP string *(SP string SP string) ")" / nil
+    func writeParameters(_ parameters: [IMAPBodyParameter], into b: inout ByteBuffer) {
+        guard !parameters.isEmpty else { b.writeString("NIL"); return }
+        b.writeString("(")
+        writeJoined(parameters, into: &b) { e, p, b in
+            e.writeString(p.name, into: &b)
+            b.writeString(" ")
+            e.writeString(p.value, into: &b)
+        }
+        b.writeString(")")
+    }
+
+    /// body-fld-octets = number (32-bit)
+    static func clamp32(_ n: Int) -> Int { max(0, min(n, Int(UInt32.max))) }
+}

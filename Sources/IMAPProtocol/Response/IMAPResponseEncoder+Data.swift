@@ -1,0 +1,165 @@
+import NIOCore
+
+extension IMAPResponseEncoder {
+    /// response-data contents after "* " (RFC 9051 §7.2-§7.5).
+    func writeData(_ data: IMAPResponseData, into b: inout ByteBuffer) {
+        switch data {
+        case .capability(let names):
+            // capability-data = "CAPABILITY" *(SP capability) SP "IMAP4rev2" *(SP capability)
+            b.writeString("CAPABILITY")
+            for name in names { b.writeString(" "); writeAtom(name, into: &b) }
+        case .enabled(let names):
+            // enable-data = "ENABLED" *(SP capability)
+            b.writeString("ENABLED")
+            for name in names { b.writeString(" "); writeAtom(name, into: &b) }
+        case .flags(let flags):
+            b.writeString("FLAGS ")
+            writeFlagList(flags, into: &b)
+        case .list(let list):
+            b.writeString("LIST ")
+            writeMailboxList(list, into: &b)
+        case .lsub(let list):
+            b.writeString("LSUB ")
+            writeMailboxList(list, into: &b)
+        case .status(let mailbox, let values):
+            // "STATUS" SP mailbox SP "(" [status-att-list] ")"
+            b.writeString("STATUS ")
+            writeMailbox(mailbox, into: &b)
+            b.writeString(" (")
+            writeJoined(values, into: &b) { _, v, b in b.writeString("\(v.attribute.rawValue) \(v.value)") }
+            b.writeString(")")
+        case .exists(let n): b.writeString("\(n) EXISTS")
+        case .recent(let n): b.writeString("\(n) RECENT")
+        case .expunge(let n): b.writeString("\(max(n, 1)) EXPUNGE")
+        case .vanished(let earlier, let uids):
+            // expunged-resp = "VANISHED" [SP "(EARLIER)"] SP known-uids
+            b.writeString(earlier ? "VANISHED (EARLIER) " : "VANISHED ")
+            writeSequenceSet(uids, into: &b)
+        case .search(let numbers, let modSeq):
+            // "SEARCH" [1*(SP nz-number) SP search-sort-mod-seq]     (RFC 7162 §7)
+            b.writeString("SEARCH")
+            for n in numbers where n > 0 { b.writeString(" \(n)") }
+            if let modSeq, !numbers.isEmpty { b.writeString(" (MODSEQ \(modSeq))") }
+        case .esearch(let e):
+            writeESearch(e, into: &b)
+        case .fetch(let number, let items):
+            // message-data = nz-number SP "FETCH" SP msg-att
+            b.writeString("\(max(number, 1)) FETCH (")
+            writeJoined(items, into: &b) { e, item, b in e.writeFetchItem(item, into: &b) }
+            b.writeString(")")
+        case .id(let parameters):
+            // id-response = "ID" SP id-params-list                     (RFC 2971 §4)
+            b.writeString("ID ")
+            guard let parameters, !parameters.isEmpty else { b.writeString("NIL"); return }
+            b.writeString("(")
+            writeJoined(parameters, into: &b) { e, p, b in
+                e.writeString(p.key, into: &b)
+                b.writeString(" ")
+                e.writeNString(p.value, into: &b)
+            }
+            b.writeString(")")
+        case .namespace(let personal, let other, let shared):
+            // namespace-response = "NAMESPACE" SP namespace SP namespace SP namespace
+            b.writeString("NAMESPACE ")
+            writeNamespace(personal, into: &b)
+            b.writeString(" ")
+            writeNamespace(other, into: &b)
+            b.writeString(" ")
+            writeNamespace(shared, into: &b)
+        case .quota(let root, let resources):
+            // quota-response = "QUOTA" SP quota-root-name SP quota-list   (RFC 9208 §7)
+            b.writeString("QUOTA ")
+            writeString(root, into: &b)
+            b.writeString(" (")
+            writeJoined(resources, into: &b) { e, r, b in
+                e.writeAtom(r.name.uppercased(), into: &b)
+                b.writeString(" \(r.usage) \(r.limit)")
+            }
+            b.writeString(")")
+        case .quotaRoot(let mailbox, let roots):
+            // quotaroot-response = "QUOTAROOT" SP mailbox *(SP quota-root-name)
+            b.writeString("QUOTAROOT ")
+            writeMailbox(mailbox, into: &b)
+            for root in roots { b.writeString(" "); writeString(root, into: &b) }
+        }
+    }
+
+    /// mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox
+    ///                [SP mbox-list-extended]
+    func writeMailboxList(_ list: IMAPListResponse, into b: inout ByteBuffer) {
+        writeFlagList(list.attributes, into: &b)
+        b.writeString(" ")
+        writeDelimiter(list.delimiter, into: &b)
+        b.writeString(" ")
+        writeMailbox(list.mailbox, into: &b)
+        var extended: [(inout ByteBuffer) -> Void] = []
+        if !list.childInfo.isEmpty {
+            // childinfo-extended-item = "CHILDINFO" SP "(" list-select-base-opt-quoted *(...) ")"
+            extended.append { b in
+                b.writeString("\"CHILDINFO\" (")
+                self.writeJoined(list.childInfo, into: &b) { e, s, b in e.writeString(s, into: &b) }
+                b.writeString(")")
+            }
+        }
+        if let old = list.oldName {
+            // oldname-extended-item = "OLDNAME" SP "(" mailbox ")"
+            extended.append { b in
+                b.writeString("\"OLDNAME\" (")
+                self.writeMailbox(old, into: &b)
+                b.writeString(")")
+            }
+        }
+        if !extended.isEmpty {
+            b.writeString(" (")
+            for (i, item) in extended.enumerated() {
+                if i > 0 { b.writeString(" ") }
+                item(&b)
+            }
+            b.writeString(")")
+        }
+    }
+
+    /// DQUOTE QUOTED-CHAR DQUOTE / nil
+    func writeDelimiter(_ delimiter: Character?, into b: inout ByteBuffer) {
+        guard let delimiter, let ascii = delimiter.asciiValue, ascii >= 0x20, ascii < 0x7F else {
+            b.writeString("NIL")
+            return
+        }
+        writeString([ascii], into: &b)
+    }
+
+    /// namespace = nil / "(" 1*namespace-descr ")"
+    func writeNamespace(_ namespaces: [IMAPNamespace], into b: inout ByteBuffer) {
+        guard !namespaces.isEmpty else { b.writeString("NIL"); return }
+        b.writeString("(")
+        for ns in namespaces {
+            b.writeString("(")
+            let prefix = encoding.utf8 ? ns.prefix : ModifiedUTF7.encode(ns.prefix)
+            writeString(prefix, into: &b)
+            b.writeString(" ")
+            writeDelimiter(ns.delimiter, into: &b)
+            b.writeString(")")
+        }
+        b.writeString(")")
+    }
+
+    /// esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)
+    /// search-correlator = SP "(" "TAG" SP tag-string ")"
+    func writeESearch(_ e: IMAPESearchResponse, into b: inout ByteBuffer) {
+        b.writeString("ESEARCH")
+        if let tag = e.tag {
+            b.writeString(" (TAG ")
+            writeString(tag, into: &b)
+            b.writeString(")")
+        }
+        if e.uid { b.writeString(" UID") }
+        if let min = e.min, min > 0 { b.writeString(" MIN \(min)") }
+        if let max = e.max, max > 0 { b.writeString(" MAX \(max)") }
+        if let all = e.all, case .ranges(let r) = all, !r.isEmpty {
+            b.writeString(" ALL ")
+            writeSequenceSet(all, into: &b)
+        }
+        if let count = e.count { b.writeString(" COUNT \(count)") }
+        if let modSeq = e.modSeq { b.writeString(" MODSEQ \(modSeq)") }
+    }
+}

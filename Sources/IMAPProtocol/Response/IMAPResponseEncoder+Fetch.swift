@@ -1,0 +1,121 @@
+import NIOCore
+
+extension IMAPResponseEncoder {
+    /// msg-att-dynamic / msg-att-static     (RFC 9051 §7.5.2, RFC 3516 §4.2, RFC 7162 §3.1.4)
+    func writeFetchItem(_ item: IMAPFetchItem, into b: inout ByteBuffer) {
+        switch item {
+        case .flags(let flags):
+            b.writeString("FLAGS ")
+            writeFlagList(flags, into: &b)
+        case .uid(let uid): b.writeString("UID \(max(uid, 1))")
+        case .rfc822Size(let size): b.writeString("RFC822.SIZE \(size)")
+        case .modSeq(let modSeq):
+            // fetch-mod-resp = "MODSEQ" SP "(" permsg-modsequence ")"
+            b.writeString("MODSEQ (\(modSeq))")
+        case .internalDate(let date):
+            b.writeString("INTERNALDATE ")
+            writeDateTime(date, into: &b)
+        case .envelope(let envelope):
+            b.writeString("ENVELOPE ")
+            writeEnvelope(envelope, into: &b)
+        case .body(let body):
+            b.writeString("BODY ")
+            writeBody(body, extensible: false, into: &b)
+        case .bodyStructure(let body):
+            b.writeString("BODYSTRUCTURE ")
+            writeBody(body, extensible: true, into: &b)
+        case .bodySection(let section, let origin, let data):
+            // "BODY" section ["<" number ">"] SP nstring
+            b.writeString("BODY")
+            writeSection(section, into: &b)
+            if let origin { b.writeString("<\(origin)>") }
+            b.writeString(" ")
+            writeLiteral(data, into: &b)
+        case .binary(let part, let origin, let data):
+            // "BINARY" section-binary SP (nstring / literal8)
+            b.writeString("BINARY[" + part.map(String.init).joined(separator: ".") + "]")
+            if let origin { b.writeString("<\(origin)>") }
+            b.writeString(" ")
+            writeLiteral(data, binary: data?.readableBytesView.contains(0) ?? false, into: &b)
+        case .binarySize(let part, let size):
+            b.writeString("BINARY.SIZE[" + part.map(String.init).joined(separator: ".") + "] \(size)")
+        case .rfc822(let data):
+            b.writeString("RFC822 ")
+            writeLiteral(data, into: &b)
+        case .rfc822Header(let data):
+            b.writeString("RFC822.HEADER ")
+            writeLiteral(data, into: &b)
+        case .rfc822Text(let data):
+            b.writeString("RFC822.TEXT ")
+            writeLiteral(data, into: &b)
+        }
+    }
+
+    /// section = "[" [section-spec] "]" — as the client asked, field names as atoms or strings.
+    func writeSection(_ section: IMAPSection, into b: inout ByteBuffer) {
+        b.writeString("[")
+        b.writeString(section.part.map(String.init).joined(separator: "."))
+        if let text = section.text {
+            if !section.part.isEmpty { b.writeString(".") }
+            switch text {
+            case .header: b.writeString("HEADER")
+            case .text: b.writeString("TEXT")
+            case .mime: b.writeString("MIME")
+            case .headerFields(let names), .headerFieldsNot(let names):
+                if case .headerFields = text { b.writeString("HEADER.FIELDS (") } else { b.writeString("HEADER.FIELDS.NOT (") }
+                writeJoined(names, into: &b) { e, name, b in e.writeAtomOrString(Array(name.utf8), into: &b) }
+                b.writeString(")")
+            }
+        }
+        b.writeString("]")
+    }
+
+    /// date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE
+    func writeDateTime(_ d: IMAPDateTime, into b: inout ByteBuffer) {
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let day = d.date.day < 10 ? " \(d.date.day)" : "\(d.date.day)"
+        let month = IMAPDate.monthNames[max(1, min(12, d.date.month)) - 1]
+        let y = String(max(0, min(9999, d.date.year)))
+        let year = String(repeating: "0", count: 4 - y.count) + y
+        let zone = abs(d.zoneMinutes)
+        b.writeString("\"\(day)-\(month)-\(year) \(two(d.hour)):\(two(d.minute)):\(two(d.second)) ")
+        b.writeString((d.zoneMinutes < 0 ? "-" : "+") + two(zone / 60 % 100) + two(zone % 60) + "\"")
+    }
+
+    /// envelope = "(" env-date SP env-subject SP env-from SP env-sender SP env-reply-to SP env-to SP
+    ///            env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")"
+    func writeEnvelope(_ e: IMAPEnvelope, into b: inout ByteBuffer) {
+        b.writeString("(")
+        writeNString(e.date, into: &b)
+        b.writeString(" ")
+        writeNString(e.subject, into: &b)
+        for list in [e.from, e.sender, e.replyTo, e.to, e.cc, e.bcc] {
+            b.writeString(" ")
+            writeAddresses(list, into: &b)
+        }
+        b.writeString(" ")
+        writeNString(e.inReplyTo, into: &b)
+        b.writeString(" ")
+        writeNString(e.messageID, into: &b)
+        b.writeString(")")
+    }
+
+    /// env-from = "(" 1*address ")" / nil
+    /// address  = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"
+    func writeAddresses(_ addresses: [IMAPAddress], into b: inout ByteBuffer) {
+        guard !addresses.isEmpty else { b.writeString("NIL"); return }
+        b.writeString("(")
+        for a in addresses {
+            b.writeString("(")
+            writeNString(a.name, into: &b)
+            b.writeString(" ")
+            writeNString(a.adl, into: &b)
+            b.writeString(" ")
+            writeNString(a.mailbox, into: &b)
+            b.writeString(" ")
+            writeNString(a.host, into: &b)
+            b.writeString(")")
+        }
+        b.writeString(")")
+    }
+}
