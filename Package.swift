@@ -9,6 +9,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "hato", targets: ["hato"]),
+        .library(name: "MailCore", targets: ["MailCore"]),
+        .library(name: "MailMessage", targets: ["MailMessage"]),
         .library(name: "MailStore", targets: ["MailStore"]),
         .library(name: "MailStoreSQLite", targets: ["MailStoreSQLite"]),
         .library(name: "HatoServer", targets: ["HatoServer"]),
@@ -54,6 +56,22 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
+            swiftSettings: swift6
+        ),
+
+        .target(
+            name: "SMTPProtocol",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swift6
+        ),
+        .target(
+            name: "IMAPProtocol",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swift6
+        ),
+        .target(
+            name: "POP3Protocol",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swift6
         ),
 
@@ -122,11 +140,43 @@ let package = Package(
             swiftSettings: swift6
         ),
 
+        .target(
+            name: "POP3Server",
+            dependencies: [
+                "POP3Protocol", "MailStore", "MailCore", "SASL", "ServerRuntime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "SMTPProtocolTests",
+            dependencies: ["SMTPProtocol", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio")],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "IMAPProtocolTests",
+            dependencies: ["IMAPProtocol", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio")],
+            swiftSettings: swift6
+        ),
+        .testTarget(name: "POP3ProtocolTests", dependencies: ["POP3Protocol", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swift6),
+        .testTarget(
+            name: "POP3ServerTests",
+            dependencies: [
+                "POP3Server", "ServerRuntime", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+
         // MARK: composition
         .target(
             name: "HatoServer",
             dependencies: [
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
+                "LocalDelivery", "POP3Server",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -151,7 +201,10 @@ let package = Package(
         .target(
             name: "HatoTesting",
             dependencies: [
-                "MailCore", "MailStore", "MailStoreSQLite", "DNSMessage",
+                "MailCore", "MailStore", "MailStoreSQLite", "DNSMessage", "ServerRuntime",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -92,6 +92,19 @@ public final class ChildProcess: @unchecked Sendable {
 
     public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
+    /// Waits for exit without blocking Swift's cooperative pool; terminates the process after
+    /// `timeout` seconds. Returns the exit status.
+    public func exit(timeout: TimeInterval = 120) async -> Int32 {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let deadline = Date().addingTimeInterval(timeout)
+                while self.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+                if self.process.isRunning { self.process.terminate() }
+                continuation.resume(returning: self.wait())
+            }
+        }
+    }
+
     /// Waits for exit and drains the pipes; returns the exit status.
     @discardableResult
     public func wait() -> Int32 {

@@ -3,12 +3,11 @@ import Foundation
 /// Runs a Python 3 script (the stdlib clients smtplib, imaplib, poplib, ssl, socket are the
 /// "clients nobody here wrote" that tests talk to the server with).
 public enum Python {
-    public static func run(_ script: String, arguments: [String] = [], timeout: TimeInterval = 60) throws -> (status: Int32, stdout: String, stderr: String) {
+    /// Runs the script to completion. Waiting happens off Swift's cooperative pool, so servers
+    /// under test that use Swift concurrency keep running while the client talks to them.
+    public static func run(_ script: String, arguments: [String] = [], timeout: TimeInterval = 60) async throws -> (status: Int32, stdout: String, stderr: String) {
         let process = try start(script, arguments: arguments)
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.process.isRunning { process.process.terminate() }
-        let status = process.wait()
+        let status = await process.exit(timeout: timeout)
         return (status, process.output, process.errorOutput)
     }
 

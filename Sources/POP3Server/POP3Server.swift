@@ -1,0 +1,54 @@
+import Logging
+import MailStore
+import NIOCore
+import POP3Protocol
+import ServerRuntime
+import Synchronization
+
+/// Settings for the POP3 listeners (`pop3` with STLS, `pop3s` with implicit TLS).
+public struct POP3Configuration: Sendable {
+    public var hostname: String
+    public var maxLineLength: Int
+    /// RFC 1939 §3: at least 10 minutes of inactivity before the server may close the session.
+    public var idleTimeout: Duration
+    /// Plaintext USER/PASS before TLS is allowed from loopback only; tests may turn this off to
+    /// see the non-loopback behaviour on 127.0.0.1.
+    public var loopbackIsSecure: Bool
+
+    public init(hostname: String, maxLineLength: Int = 4096, idleTimeout: Duration = .seconds(600), loopbackIsSecure: Bool = true) {
+        self.hostname = hostname
+        self.maxLineLength = maxLineLength
+        self.idleTimeout = max(idleTimeout, POP3Limits.minimumIdleTimeout)
+        self.loopbackIsSecure = loopbackIsSecure
+    }
+}
+
+/// The POP3 protocol plugged into `ServerRuntime` (RFC 1939, 2449, 2595, 5034).
+public struct POP3Server: ProtocolServer {
+    public let configuration: POP3Configuration
+    public let store: any MailStore
+    public let logger: Logger
+    let locks = MaildropLocks()
+
+    public init(configuration: POP3Configuration, store: any MailStore, logger: Logger = Logger(label: "hato.pop3")) {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+    }
+
+    public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {
+        let timeout = TimeAmount.nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000)
+        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: timeout))
+        try channel.pipeline.syncOperations.addHandler(POP3SessionHandler(server: self, connection: context))
+    }
+
+    public func tooManyConnectionsMessage() -> String { "-ERR [SYS/TEMP] too many connections from your address\r\n" }
+}
+
+/// RFC 1939 §8: the maildrop is locked for the length of a session; a second session gets
+/// `-ERR [IN-USE]` (RFC 2449 §8.1.1). IMAP sessions are not locked out: the store keeps them safe.
+final class MaildropLocks: Sendable {
+    private let held = Mutex(Set<AccountID>())
+    func acquire(_ account: AccountID) -> Bool { held.withLock { $0.insert(account).inserted } }
+    func release(_ account: AccountID) { _ = held.withLock { $0.remove(account) } }
+}

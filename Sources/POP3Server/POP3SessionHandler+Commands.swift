@@ -1,0 +1,134 @@
+import Foundation
+import MailCore
+import MailStore
+import NIOCore
+import POP3Protocol
+import SASL
+import ServerRuntime
+
+extension POP3SessionHandler {
+    func handle(_ command: POP3Command, _ context: ChannelHandlerContext) {
+        if command.keyword != "PASS" { logger.debug("command", metadata: ["command": "\(command.keyword)"]) }
+        switch (state, command) {
+        case (_, .capa):
+            send(context) { POP3Response.ok("capability list follows", into: &$0); POP3Response.lines(capabilities, into: &$0) }
+        case (_, .noop) where isTransaction:
+            send(context) { POP3Response.ok(into: &$0) }
+        case (.authorization, .quit):
+            send(context) { POP3Response.ok("\(server.configuration.hostname) closing connection", into: &$0) }
+            state = .closed
+            context.close(promise: nil)
+        case (.authorization, .stls):
+            startTLS(context)
+        case (.authorization, .user(let name)):
+            guard plaintextAllowed else {
+                send(context) { POP3Response.error("plaintext authentication is disallowed without TLS; use STLS", code: .auth, into: &$0) }
+                return
+            }
+            state = .authorization(user: name)
+            send(context) { POP3Response.ok("send PASS", into: &$0) }
+        case (.authorization(let user), .pass(let password)):
+            guard let user else {
+                send(context) { POP3Response.error("send USER first", into: &$0) }
+                return
+            }
+            state = .authorization(user: nil)
+            login(user: user, password: password, context)
+        case (.authorization, .apop):
+            send(context) { POP3Response.error("APOP is not offered (it needs the password stored in plaintext)", into: &$0) }
+        case (.authorization, .auth):
+            send(context) { POP3Response.error("SASL authentication is not available yet; use USER and PASS", into: &$0) }
+        case (.authorization, _):
+            send(context) { POP3Response.error("not allowed before login", into: &$0) }
+        case (.transaction(let maildrop), _):
+            transaction(command, maildrop, context)
+        case (.closed, _):
+            break
+        }
+    }
+
+    var isTransaction: Bool { if case .transaction = state { true } else { false } }
+
+    var capabilities: [String] {
+        var lines = ["TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "LOGIN-DELAY 0",
+                     "IMPLEMENTATION Hato"]
+        if case .authorization = state {
+            if plaintextAllowed { lines.insert("USER", at: 2) }
+            if !tlsActive && connection.tls != nil { lines.append("STLS") }
+        }
+        return lines
+    }
+
+    /// RFC 2595 §4: after +OK the client starts TLS; anything it pipelined behind STLS is
+    /// discarded (CVE-2011-0411 class), and STLS is not offered again.
+    func startTLS(_ context: ChannelHandlerContext) {
+        guard !tlsActive, let tls = connection.tls else {
+            send(context) { POP3Response.error(tlsActive ? "TLS is already active" : "TLS is not available", into: &$0) }
+            return
+        }
+        send(context) { POP3Response.ok("begin TLS negotiation", into: &$0) }
+        inbound.clear()
+        decoder = POP3LineDecoder(maxLineLength: server.configuration.maxLineLength)
+        tlsActive = true
+        let channel = context.channel
+        tls.startTLS(on: channel).whenFailure { [logger] error in
+            logger.info("STLS failed", metadata: ["error": "\(error)"])
+            channel.close(promise: nil)
+        }
+    }
+
+    func login(user: String, password: String, _ context: ChannelHandlerContext) {
+        let store = server.store, locks = server.locks, logger = self.logger
+        perform(context) {
+            // Unknown users and wrong passwords get the same answer, after the same key derivation.
+            let address = try? EmailAddress(user)
+            let account = try? await address.asyncFlatMap { try await store.account($0) }
+            let verified = account.map { $0.verify(password: password) } ?? Account.verifyDummy(password: password)
+            guard verified, let account else {
+                logger.notice("login failed", metadata: ["user": "\(user)"])
+                return { handler, context in
+                    handler.send(context) { POP3Response.error("authentication failed", code: .auth, into: &$0) }
+                }
+            }
+            guard locks.acquire(account.id) else {
+                return { handler, context in
+                    handler.send(context) { POP3Response.error("maildrop already locked by another session", code: .inUse, into: &$0) }
+                }
+            }
+            do {
+                guard let inbox = try await store.mailbox(of: account.id, named: Mailbox.inbox) else { throw MailStoreError.mailboxNotFound("INBOX") }
+                let messages = try await store.messages(in: inbox.id)
+                let maildrop = Maildrop(account: account, inbox: inbox, messages: messages)
+                logger.info("login", metadata: ["user": "\(account.address)", "messages": "\(messages.count)"])
+                return { handler, context in
+                    handler.state = .transaction(maildrop)
+                    handler.send(context) { POP3Response.ok("\(maildrop.live.count) messages (\(maildrop.octets) octets)", into: &$0) }
+                }
+            } catch {
+                locks.release(account.id)
+                logger.error("cannot open maildrop", metadata: ["error": "\(error)"])
+                return { handler, context in
+                    handler.send(context) { POP3Response.error("cannot open the maildrop now", code: .sysTemp, into: &$0) }
+                }
+            }
+        }
+    }
+}
+
+extension Optional where Wrapped: Sendable {
+    func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}
+
+extension Account {
+    /// Spends the same work as a real check, for users that do not exist (no timing oracle).
+    static func verifyDummy(password: String) -> Bool {
+        _ = dummyCredentials?.verify(password: password)
+        return false
+    }
+
+    private static let dummyCredentials = try? SCRAMCredentials.derive(
+        password: UUID().uuidString, hash: .sha256, iterations: SCRAMCredentials.defaultIterations)
+}

@@ -1,0 +1,151 @@
+import Foundation
+import Logging
+import MailCore
+import MailStore
+import NIOCore
+import POP3Protocol
+import ServerRuntime
+
+/// One POP3 session: reads lines, runs one command at a time (pipelined commands wait their
+/// turn, RFC 2449 §6.6), and owns the session state.
+final class POP3SessionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    enum State {
+        case authorization(user: String?)
+        case transaction(Maildrop)
+        case closed
+    }
+
+    let server: POP3Server
+    let connection: ConnectionContext
+    var state: State = .authorization(user: nil)
+    var tlsActive: Bool
+    var inbound = ByteBuffer()
+    var decoder: POP3LineDecoder
+    var busy = false
+    var shutdownRequested = false
+    var logger: Logger
+
+    init(server: POP3Server, connection: ConnectionContext) {
+        self.server = server
+        self.connection = connection
+        self.tlsActive = connection.implicitTLS
+        self.decoder = POP3LineDecoder(maxLineLength: server.configuration.maxLineLength)
+        var logger = server.logger
+        logger[metadataKey: "remote"] = "\(connection.remoteIP)"
+        logger[metadataKey: "listener"] = "\(connection.listener)"
+        self.logger = logger
+    }
+
+    /// USER/PASS and plaintext SASL are allowed over TLS, or from loopback (RFC 2595 §2.2).
+    var plaintextAllowed: Bool { tlsActive || (connection.isLoopback && server.configuration.loopbackIsSecure) }
+
+    // MARK: channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { greet(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        greet(context)
+        context.fireChannelActive()
+    }
+
+    func greet(_ context: ChannelHandlerContext) {
+        send(context) { POP3Response.ok("Hato POP3 server ready", into: &$0) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        inbound.writeBuffer(&bytes)
+        drain(context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // A dropped connection deletes nothing (RFC 1939 §6: UPDATE only after QUIT).
+        releaseLock()
+        state = .closed
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ServerShutdownEvent {
+            shutdownRequested = true
+            if !busy { closeForShutdown(context) }
+        } else if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            logger.info("closing idle session")
+            send(context) { POP3Response.error("autologout: idle for too long", into: &$0) }
+            releaseLock()
+            state = .closed
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.info("connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    func closeForShutdown(_ context: ChannelHandlerContext) {
+        send(context) { POP3Response.error("server shutting down, nothing was deleted", code: .sysTemp, into: &$0) }
+        releaseLock()
+        state = .closed
+        context.close(promise: nil)
+    }
+
+    // MARK: command loop
+
+    func drain(_ context: ChannelHandlerContext) {
+        while !busy, case .authorization = state { if !step(context) { return } }
+        while !busy, case .transaction = state { if !step(context) { return } }
+        if shutdownRequested && !busy { closeForShutdown(context) }
+    }
+
+    /// Handles one line if one is complete; false when more input is needed.
+    func step(_ context: ChannelHandlerContext) -> Bool {
+        let line: POP3LineDecoder.POP3Line?
+        do { line = try decoder.nextLine(&inbound) } catch { return false }
+        guard let line else { return false }
+        switch line {
+        case .tooLong:
+            send(context) { POP3Response.error("line too long", into: &$0) }
+        case .line(let text):
+            do {
+                handle(try POP3Parser.parse(text), context)
+            } catch {
+                send(context) { POP3Response.error(error.description, into: &$0) }
+            }
+        }
+        return true
+    }
+
+    /// Runs async store work off the event loop, then continues on it. Commands stay in order.
+    func perform(_ context: ChannelHandlerContext, _ work: @escaping @Sendable () async -> (POP3SessionHandler, ChannelHandlerContext) -> Void) {
+        busy = true
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        Task {
+            let apply = await work()
+            bound.eventLoop.execute {
+                let (handler, context) = bound.value
+                apply(handler, context)
+                handler.busy = false
+                if case .closed = handler.state { return }
+                handler.drain(context)
+            }
+        }
+    }
+
+    func send(_ context: ChannelHandlerContext, _ build: (inout ByteBuffer) -> Void) {
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        build(&buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    func releaseLock() {
+        if case .transaction(let maildrop) = state { server.locks.release(maildrop.account.id) }
+    }
+}

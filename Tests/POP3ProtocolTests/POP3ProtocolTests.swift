@@ -1,0 +1,73 @@
+import NIOCore
+import POP3Protocol
+import Testing
+
+@Suite struct POP3ParserTests {
+    @Test func parsesCommands() throws {
+        #expect(try POP3Parser.parse("user alice@example.test") == .user("alice@example.test"))
+        #expect(try POP3Parser.parse("PASS with spaces in it") == .pass("with spaces in it"))
+        #expect(try POP3Parser.parse("LIST") == .list(nil))
+        #expect(try POP3Parser.parse("list 3") == .list(3))
+        #expect(try POP3Parser.parse("TOP 1 10") == .top(1, lines: 10))
+        #expect(try POP3Parser.parse("AUTH plain dGVzdA==") == .auth(mechanism: "PLAIN", initialResponse: "dGVzdA=="))
+        #expect(try POP3Parser.parse("AUTH") == .auth(mechanism: nil, initialResponse: nil))
+        #expect(try POP3Parser.parse("uidl") == .uidl(nil))
+    }
+
+    @Test(arguments: ["", "RETR", "RETR x", "RETR -1", "LIST 1 2", "TOP 1", "STAT now", "USER", "XYZZY", "DELE ١"])
+    func rejects(_ line: String) {
+        #expect(throws: POP3ParseError.self) { try POP3Parser.parse(line) }
+    }
+}
+
+@Suite struct POP3ResponseTests {
+    @Test func byteStuffsAndTerminates() {
+        var buffer = ByteBuffer()
+        POP3Response.stuffedMessage(Array("a\r\n.b\r\n..c\r\nend".utf8), into: &buffer)
+        #expect(buffer.readString(length: buffer.readableBytes) == "a\r\n..b\r\n...c\r\nend\r\n.\r\n")
+    }
+
+    @Test func topReturnsHeaderAndNLines() {
+        let message = Array("A: 1\r\nB: 2\r\n\r\nl1\r\nl2\r\nl3\r\n".utf8)
+        #expect(String(decoding: POP3Response.top(message, lines: 2), as: UTF8.self) == "A: 1\r\nB: 2\r\n\r\nl1\r\nl2\r\n")
+        #expect(String(decoding: POP3Response.top(message, lines: 0), as: UTF8.self) == "A: 1\r\nB: 2\r\n\r\n")
+        #expect(POP3Response.top(message, lines: 99).count == message.count)
+    }
+
+    @Test func errorWithCode() {
+        var buffer = ByteBuffer()
+        POP3Response.error("locked", code: .inUse, into: &buffer)
+        #expect(buffer.readString(length: buffer.readableBytes) == "-ERR [IN-USE] locked\r\n")
+    }
+}
+
+@Suite struct POP3LineDecoderTests {
+    /// Every split of the input gives the same lines (a CR and its LF in different reads too).
+    @Test func dripFed() throws {
+        let input = Array("USER a\r\nPASS b c\r\nSTAT\nQUIT\r\n".utf8)
+        for split in 0...input.count {
+            var decoder = POP3LineDecoder(maxLineLength: 300)
+            var buffer = ByteBuffer()
+            var lines: [POP3LineDecoder.POP3Line] = []
+            for chunk in [input[..<split], input[split...]] {
+                buffer.writeBytes(chunk)
+                while let line = try decoder.nextLine(&buffer) { lines.append(line) }
+            }
+            #expect(lines == [.line("USER a"), .line("PASS b c"), .line("STAT"), .line("QUIT")], "split at \(split)")
+        }
+    }
+
+    @Test func overLongLineIsReportedOnceAndSkipped() throws {
+        var decoder = POP3LineDecoder(maxLineLength: 255)
+        var buffer = ByteBuffer()
+        var lines: [POP3LineDecoder.POP3Line] = []
+        for _ in 0..<10 {
+            buffer.writeString(String(repeating: "x", count: 100))
+            while let line = try decoder.nextLine(&buffer) { lines.append(line) }
+        }
+        buffer.writeString("\r\nNOOP\r\n")
+        while let line = try decoder.nextLine(&buffer) { lines.append(line) }
+        #expect(lines == [.tooLong, .line("NOOP")])
+        #expect(buffer.readableBytes == 0)
+    }
+}
