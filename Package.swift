@@ -171,12 +171,27 @@ let package = Package(
             swiftSettings: swift6
         ),
 
+        .target(
+            name: "SMTPServer",
+            dependencies: [
+                "SMTPProtocol", "MailStore", "MailCore", "MailMessage", "SASL", "LocalDelivery", "ServerRuntime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "SMTPServerTests",
+            dependencies: ["SMTPServer", "ServerRuntime", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting"],
+            swiftSettings: swift6
+        ),
+
         // MARK: composition
         .target(
             name: "HatoServer",
             dependencies: [
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
-                "LocalDelivery", "POP3Server",
+                "LocalDelivery", "POP3Server", "SMTPServer",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,0 +1,76 @@
+import Logging
+import LocalDelivery
+import MailCore
+import MailStore
+import NIOCore
+import SASL
+import SMTPProtocol
+import ServerRuntime
+
+/// Which listener a session serves (RFC 5321 MX vs RFC 6409 submission).
+public enum SMTPProfile: String, Sendable {
+    /// Port 25: mail for local domains from anyone; relaying only for authenticated clients.
+    case mx
+    /// Ports 587 (STARTTLS) and 465 (implicit TLS, RFC 8314): AUTH required before MAIL.
+    case submission
+}
+
+public struct SMTPConfiguration: Sendable {
+    public var hostname: String
+    public var profile: SMTPProfile
+    public var limits: SMTPLimits
+    /// Plaintext AUTH before TLS is allowed from loopback only (tests turn this off to see the
+    /// non-loopback behaviour on 127.0.0.1).
+    public var loopbackIsSecure: Bool
+    /// VRFY answers 252 unless enabled (it reveals which addresses exist).
+    public var vrfyEnabled = false
+    public var sasl: SASLPolicy
+
+    public init(hostname: String, profile: SMTPProfile, limits: SMTPLimits = SMTPLimits(), loopbackIsSecure: Bool = true) {
+        self.hostname = hostname
+        self.profile = profile
+        self.limits = limits
+        self.loopbackIsSecure = loopbackIsSecure
+        self.sasl = SASLPolicy(loopbackCountsAsSecure: loopbackIsSecure)
+    }
+}
+
+/// SMTP plugged into `ServerRuntime`: one `SMTPSessionHandler` per connection.
+public struct SMTPServer: ProtocolServer {
+    public let configuration: SMTPConfiguration
+    public let store: any MailStore
+    public let delivery: LocalDelivery
+    public let throttle: AuthThrottle
+    public let logger: Logger
+    let saslConfiguration: SASLServerConfiguration
+
+    public init(configuration: SMTPConfiguration, store: any MailStore, throttle: AuthThrottle = AuthThrottle(),
+                logger: Logger = Logger(label: "hato.smtp")) {
+        self.configuration = configuration
+        self.store = store
+        self.delivery = LocalDelivery(store: store, logger: logger)
+        self.throttle = throttle
+        self.logger = logger
+        self.saslConfiguration = SASLServerConfiguration(hostname: configuration.hostname)
+    }
+
+    public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {
+        let seconds = Int64(configuration.limits.commandTimeout.components.seconds)
+        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .seconds(seconds)))
+        try channel.pipeline.syncOperations.addHandler(SMTPSessionHandler(server: self, connection: context))
+    }
+
+    public func tooManyConnectionsMessage() -> String {
+        SMTPReply(421, SMTPEnhancedStatusCode(4, 7, 0), "\(configuration.hostname) too many connections from your address").encoded()
+    }
+
+    /// SASL credentials for a username (an account address); unknown users get nil and the
+    /// mechanisms then spend the same work on dummy keys.
+    var credentialLookup: SASLClosureLookup {
+        let store = self.store
+        return SASLClosureLookup { username in
+            guard let address = try? EmailAddress(username), let account = try await store.account(address) else { return nil }
+            return SASLAccountCredentials(scram: account.credentials)
+        }
+    }
+}

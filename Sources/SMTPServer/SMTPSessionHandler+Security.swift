@@ -1,0 +1,123 @@
+import Foundation
+import MailCore
+import NIOCore
+import SASL
+import SMTPProtocol
+import ServerRuntime
+
+extension SMTPSessionHandler {
+    /// RFC 3207 §4.2: after 220 the client starts TLS; every byte it sent before the handshake is
+    /// dropped (CVE-2011-0411 class), and the session forgets HELO, MAIL and RCPT.
+    func startTLS(_ context: ChannelHandlerContext) {
+        guard !tlsActive, let tls = connection.tls else {
+            decoder.continueCommands()
+            return fail(tlsActive ? .badSequence.withMessage("TLS already active") : .commandNotImplemented, context)
+        }
+        reply(.readyToStartTLS, context)
+        let dropped = decoder.discardBufferedInput(&inbound)
+        if dropped > 0 { logger.notice("dropped input pipelined after STARTTLS", metadata: ["octets": "\(dropped)"]) }
+        tlsActive = true
+        helo = nil
+        esmtp = false
+        transaction = nil
+        let channel = context.channel
+        tls.startTLS(on: channel).whenComplete { [logger] result in
+            if case .failure(let error) = result {
+                logger.info("STARTTLS failed", metadata: ["error": "\(error)"])
+                channel.close(promise: nil)
+            }
+        }
+        readTLSVersion(context)
+    }
+
+    /// RFC 4954 AUTH.
+    func startAuth(mechanism: String, initialResponse: String?, _ context: ChannelHandlerContext) {
+        guard account == nil else { return fail(.badSequence.withMessage("Already authenticated"), context) }
+        guard transaction == nil else { return fail(.badSequence.withMessage("AUTH not allowed during a mail transaction"), context) }
+        guard configuration.profile == .submission || tlsActive else {
+            return fail(SMTPError(538, SMTPEnhancedStatusCode(5, 7, 11)!, "Encryption required for requested authentication mechanism"), context)
+        }
+        let name: SASLMechanismName
+        switch configuration.sasl.check(wireName: mechanism, tlsActive: tlsActive, loopback: connection.isLoopback,
+                                        channelBindingAvailable: false, cramMD5Enabled: false) {
+        case .failure(let failure): return failSASL(failure, context)
+        case .success(let value): name = value
+        }
+        if case .lockedOut = server.throttle.check(client: connection.remoteIP, account: nil) {
+            return failSASL(.tooManyFailures, context)
+        }
+        guard let created = SASLServerExchange.make(
+            name, lookup: server.credentialLookup, configuration: server.saslConfiguration, channelBinding: nil)
+        else { return failSASL(.unsupportedMechanism, context) }
+        perform(context) {
+            var exchange = created
+            let action = await exchange.start(initialResponse: initialResponse)
+            let finished = exchange
+            return { handler, context in handler.handleSASL(action, exchange: finished, context) }
+        }
+    }
+
+    func authResponse(_ line: String, _ context: ChannelHandlerContext) {
+        guard let current = auth else { return }
+        auth = nil
+        perform(context) {
+            var exchange = current
+            let action = await exchange.receive(line: line)
+            let finished = exchange
+            return { handler, context in handler.handleSASL(action, exchange: finished, context) }
+        }
+    }
+
+    func handleSASL(_ action: SASLServerExchange.Action, exchange: SASLServerExchange, _ context: ChannelHandlerContext) {
+        switch action {
+        case .challenge(let text):
+            auth = exchange
+            decoder.expectSASLResponse()
+            reply(.authChallenge(text), context)
+        case .failure(let failure):
+            if failure.isFailedCredentialCheck {
+                let delay = server.throttle.recordFailure(client: connection.remoteIP, account: exchange.attemptedUsername)
+                logger.notice("authentication failed", metadata: ["user": "\(exchange.attemptedUsername ?? "-")"])
+                // Throttling (brute force): answer only after the delay, and keep other commands waiting.
+                if delay > .zero {
+                    busy = true
+                    let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                    context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000))) {
+                        let (handler, context) = bound.value
+                        handler.busy = false
+                        handler.failSASL(failure, context)
+                        handler.drain(context)
+                    }
+                    return
+                }
+            }
+            failSASL(failure, context)
+        case .success(let identity, _):
+            let store = server.store, throttle = server.throttle, ip = connection.remoteIP
+            perform(context) {
+                let account = try? await EmailAddress(identity.username).map { try await store.account($0) } ?? nil
+                return { handler, context in
+                    guard let account else { return handler.failSASL(.invalidCredentials, context) }
+                    throttle.recordSuccess(client: ip, account: identity.username)
+                    handler.account = account
+                    handler.logger.info("authenticated", metadata: ["user": "\(account.address)", "mechanism": "\(identity.mechanism.rawValue)"])
+                    let success = SASLReplies.smtpSuccess
+                    handler.reply(SMTPReply(success.code, SMTPEnhancedStatusCode(success.enhancedCode), success.text), context)
+                }
+            }
+        }
+    }
+
+    func failSASL(_ failure: SASLFailure, _ context: ChannelHandlerContext) {
+        let smtp = failure.smtpReply
+        let error = SMTPError(smtp.code, SMTPEnhancedStatusCode(smtp.enhancedCode) ?? SMTPEnhancedStatusCode(5, 7, 8)!, smtp.text)
+        // Failed logins are not protocol errors: they do not count towards maxErrors.
+        if smtp.code / 100 == 5 { errors -= 1 }
+        fail(error, context)
+    }
+}
+
+extension EmailAddress {
+    /// `try? EmailAddress(text).map { ... }` without an intermediate optional.
+    fileprivate func map<T>(_ body: (EmailAddress) async throws -> T) async rethrows -> T { try await body(self) }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import Logging
+import MailStore
+import NIOCore
+import SASL
+import SMTPProtocol
+import ServerRuntime
+
+/// One SMTP session: owns the frame decoder, the session state and the transaction; runs one
+/// command at a time (pipelined commands wait in the input buffer, RFC 2920 §3).
+final class SMTPSessionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let server: SMTPServer
+    let connection: ConnectionContext
+    var logger: Logger
+    var inbound = ByteBuffer()
+    var decoder: SMTPFrameDecoder
+    var busy = false
+    var closed = false
+    var shutdownRequested = false
+
+    // Session state (RFC 5321 §4.1.4): reset by EHLO/HELO, RSET and STARTTLS as each says.
+    var helo: String?
+    var esmtp = false
+    var tlsActive: Bool
+    var tlsVersion: String?
+    var account: Account?
+    var transaction: Transaction?
+    var auth: SASLServerExchange?
+    var errors = 0
+    var messagesAccepted = 0
+    /// A refused BDAT whose octets are being discarded; its reply waits for the chunk's end.
+    var pendingChunkError: SMTPError?
+
+    init(server: SMTPServer, connection: ConnectionContext) {
+        self.server = server
+        self.connection = connection
+        self.tlsActive = connection.implicitTLS
+        self.decoder = SMTPFrameDecoder(limits: server.configuration.limits)
+        var logger = server.logger
+        logger[metadataKey: "remote"] = "\(connection.remoteIP)"
+        logger[metadataKey: "listener"] = "\(connection.listener)"
+        self.logger = logger
+    }
+
+    var configuration: SMTPConfiguration { server.configuration }
+    var secure: Bool { tlsActive || (connection.isLoopback && configuration.loopbackIsSecure) }
+
+    // MARK: channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { greet(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        greet(context)
+        context.fireChannelActive()
+    }
+
+    func greet(_ context: ChannelHandlerContext) {
+        if connection.implicitTLS { readTLSVersion(context) }
+        reply(.greeting(domain: configuration.hostname), context)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        inbound.writeBuffer(&bytes)
+        drain(context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ServerShutdownEvent {
+            shutdownRequested = true
+            if !busy { close(with: .shuttingDown(domain: configuration.hostname), context) }
+        } else if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            logger.info("closing idle session")
+            close(with: SMTPReply(421, SMTPEnhancedStatusCode(4, 4, 2), "\(configuration.hostname) timeout, closing connection"), context)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.info("connection error", metadata: ["error": "\(error)"])
+        closed = true
+        context.close(promise: nil)
+    }
+
+    // MARK: the loop
+
+    func drain(_ context: ChannelHandlerContext) {
+        while !busy && !closed, let frame = decoder.decode(buffer: &inbound) {
+            handle(frame, context)
+        }
+        if shutdownRequested && !busy && !closed { close(with: .shuttingDown(domain: configuration.hostname), context) }
+        // Reclaim consumed input so a long session does not grow the buffer.
+        if inbound.readerIndex > 65536 { inbound.discardReadBytes() }
+    }
+
+    func handle(_ frame: SMTPFrame, _ context: ChannelHandlerContext) {
+        switch frame {
+        case .line(let line):
+            if auth != nil { return authResponse(String(buffer: line), context) }
+            do {
+                let extensions = esmtp ? SMTPExtensions(capabilities) : []
+                let parser = SMTPCommandParser(extensions: extensions, limits: configuration.limits)
+                let command = try parser.parse(line, smtpUTF8Transaction: transaction?.parameters.smtpUTF8 ?? false)
+                if command.keyword != "AUTH" { logger.debug("command", metadata: ["command": "\(command.keyword)"]) }
+                execute(command, context)
+            } catch {
+                if decoder.mode == .held { decoder.continueCommands() }
+                fail(error, context)
+            }
+        case .lineTooLong:
+            if auth != nil {
+                auth = nil
+                return fail(.authLineTooLong, context)
+            }
+            fail(.lineTooLong, context)
+        case .bareLineFeed:
+            fail(.bareLineFeed, context)
+        case .content(var piece):
+            appendToMessage(&piece)
+        case .contentEnd(let end):
+            endOfData(end, context)
+        case .chunk(var piece):
+            appendToMessage(&piece)
+        case .chunkEnd(let last):
+            endOfChunk(last: last, context)
+        }
+    }
+
+    /// Runs store work off the event loop and continues on it; later commands wait.
+    func perform(_ context: ChannelHandlerContext, _ work: @escaping @Sendable () async -> @Sendable (SMTPSessionHandler, ChannelHandlerContext) -> Void) {
+        busy = true
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        Task {
+            let apply = await work()
+            bound.eventLoop.execute {
+                let (handler, context) = bound.value
+                handler.busy = false
+                guard !handler.closed else { return }
+                apply(handler, context)
+                handler.drain(context)
+            }
+        }
+    }
+
+    // MARK: replies
+
+    func reply(_ reply: SMTPReply, _ context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: 128)
+        reply.encode(into: &buffer, enhancedStatusCodes: true)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    /// A refused command. Syntax and sequence errors count towards `maxErrors` (RFC 5321 §4.3.2
+    /// lets a server close after too many); the 421 that ends the session is sent instead.
+    func fail(_ error: SMTPError, _ context: ChannelHandlerContext) {
+        if let cause = error.cause { logger.info("refused", metadata: ["reply": "\(error.code)", "cause": "\(cause)"]) }
+        if error.code / 100 == 5 { errors += 1 }
+        if errors >= configuration.limits.maxErrors {
+            logger.notice("too many errors, closing")
+            return close(with: SMTPError.tooManyErrors.reply, context)
+        }
+        if error.closesConnection { return close(with: error.reply, context) }
+        reply(error.reply, context)
+    }
+
+    func close(with last: SMTPReply, _ context: ChannelHandlerContext) {
+        guard !closed else { return }
+        closed = true
+        var buffer = context.channel.allocator.buffer(capacity: 128)
+        last.encode(into: &buffer, enhancedStatusCodes: true)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    func readTLSVersion(_ context: ChannelHandlerContext) {
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        TLSSessionInfo.read(from: context.channel).whenSuccess { info in
+            bound.value.tlsVersion = info?.version
+        }
+    }
+}

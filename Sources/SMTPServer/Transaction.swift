@@ -1,0 +1,20 @@
+import LocalDelivery
+import MailCore
+import NIOCore
+import SMTPProtocol
+
+/// One mail transaction (RFC 5321 §3.3): from MAIL to the end of DATA or the last BDAT.
+struct Transaction {
+    var mailFrom: EmailAddress?
+    var parameters: SMTPMailParameters
+    var recipients: [AcceptedRecipient] = []
+    /// The message as received so far (DATA content or BDAT chunks).
+    var message = ByteBuffer()
+    /// BDAT: the chunks so far exceed the size limit; the rest is read and discarded.
+    var tooLarge = false
+
+    init(mailFrom: EmailAddress?, parameters: SMTPMailParameters) {
+        self.mailFrom = mailFrom
+        self.parameters = parameters
+    }
+}
