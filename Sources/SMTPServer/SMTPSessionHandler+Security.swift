@@ -27,7 +27,6 @@ extension SMTPSessionHandler {
                 channel.close(promise: nil)
             }
         }
-        readTLSVersion(context)
     }
 
     /// RFC 4954 AUTH.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MailStore
 import NIOCore
+import NIOTLS
 import SASL
 import SMTPProtocol
 import ServerRuntime
@@ -60,7 +61,6 @@ final class SMTPSessionHandler: ChannelInboundHandler {
     }
 
     func greet(_ context: ChannelHandlerContext) {
-        if connection.implicitTLS { readTLSVersion(context) }
         reply(.greeting(domain: configuration.hostname), context)
     }
 
@@ -79,6 +79,10 @@ final class SMTPSessionHandler: ChannelInboundHandler {
         if event is ServerShutdownEvent {
             shutdownRequested = true
             if !busy { close(with: .shuttingDown(domain: configuration.hostname), context) }
+        } else if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls {
+            // Read the negotiated version for the Received header once the handshake is done.
+            readTLSVersion(context)
+            context.fireUserInboundEventTriggered(event)
         } else if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
             logger.info("closing idle session")
             close(with: SMTPReply(421, SMTPEnhancedStatusCode(4, 4, 2), "\(configuration.hostname) timeout, closing connection"), context)
@@ -109,7 +113,9 @@ final class SMTPSessionHandler: ChannelInboundHandler {
         case .line(let line):
             if auth != nil { return authResponse(String(buffer: line), context) }
             do {
-                let extensions = esmtp ? SMTPExtensions(capabilities) : []
+                // AUTH is parsed even where it is not offered, so the client hears why it may not
+                // use it (538 encryption required) rather than "not implemented".
+                let extensions = esmtp ? SMTPExtensions(capabilities).union(.auth) : []
                 let parser = SMTPCommandParser(extensions: extensions, limits: configuration.limits)
                 let command = try parser.parse(line, smtpUTF8Transaction: transaction?.parameters.smtpUTF8 ?? false)
                 if command.keyword != "AUTH" { logger.debug("command", metadata: ["command": "\(command.keyword)"]) }

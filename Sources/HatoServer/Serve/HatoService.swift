@@ -2,6 +2,10 @@ import Foundation
 import Logging
 import MailStore
 import MailStoreSQLite
+import POP3Server
+import SASL
+import SMTPProtocol
+import SMTPServer
 import ServerRuntime
 import ServiceLifecycle
 
@@ -11,10 +15,6 @@ import ServiceLifecycle
 public struct HatoService {
     public let config: LoadedConfig
     public let logger: Logger
-    /// Protocol servers available in this build, by listener kind. Protocols land one issue at a
-    /// time; a configured listener whose protocol is not here is reported and not bound.
-    public var protocols: [HatoConfig.ListenerKind: any ProtocolServer] = [:]
-
     public init(config: LoadedConfig, logger: Logger) {
         self.config = config
         self.logger = logger
@@ -31,7 +31,8 @@ public struct HatoService {
             logger.warning("using a self-signed certificate; set tls.cert and tls.key for production", metadata: ["cert": "\(tls.certificate.path)"])
         }
         let provider = TLSProvider(context: tls.context)
-        let listeners = makeListeners(tls: provider)
+        let protocols = Self.makeProtocols(settings, store: store, logger: logger)
+        let listeners = makeListeners(tls: provider, protocols: protocols)
         // The service group stops services in reverse order: listeners (and their sessions)
         // first, the store last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: StoreService(store: store, logger: logger))]
@@ -50,7 +51,24 @@ public struct HatoService {
         output("hato stopped")
     }
 
-    func makeListeners(tls: TLSProvider) -> [ListenerService] {
+    /// The protocol servers of this build, by listener kind. A configured listener whose protocol
+    /// is not here yet is reported in the banner and not bound.
+    static func makeProtocols(_ settings: HatoConfig, store: any MailStore, logger: Logger) -> [HatoConfig.ListenerKind: any ProtocolServer] {
+        let limits = SMTPLimits(
+            maxCommandLineLength: settings.limits.maxLineLength, maxMessageSize: settings.limits.maxMessageSize,
+            maxRecipients: settings.limits.maxRecipients, commandTimeout: settings.limits.commandTimeout)
+        // One throttle for every protocol: a password guessed over POP3 counts for SMTP too.
+        let throttle = AuthThrottle()
+        let mx = SMTPServer(configuration: SMTPConfiguration(hostname: settings.hostname, profile: .mx, limits: limits),
+                            store: store, throttle: throttle, logger: Logger(label: "hato.smtp"))
+        let submission = SMTPServer(configuration: SMTPConfiguration(hostname: settings.hostname, profile: .submission, limits: limits),
+                                    store: store, throttle: throttle, logger: Logger(label: "hato.submission"))
+        let pop3 = POP3Server(configuration: POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength),
+                              store: store, logger: Logger(label: "hato.pop3"))
+        return [.smtp: mx, .submission: submission, .submissions: submission, .pop3: pop3, .pop3s: pop3]
+    }
+
+    func makeListeners(tls: TLSProvider, protocols: [HatoConfig.ListenerKind: any ProtocolServer]) -> [ListenerService] {
         let settings = config.settings
         return HatoConfig.ListenerKind.allCases.compactMap { kind in
             guard let addresses = settings.listeners[kind], let server = protocols[kind] else { return nil }
