@@ -1,5 +1,7 @@
 import Logging
+import MailCore
 import MailStore
+import SASL
 import NIOCore
 import POP3Protocol
 import ServerRuntime
@@ -14,12 +16,15 @@ public struct POP3Configuration: Sendable {
     /// Plaintext USER/PASS before TLS is allowed from loopback only; tests may turn this off to
     /// see the non-loopback behaviour on 127.0.0.1.
     public var loopbackIsSecure: Bool
+    /// Which SASL mechanisms AUTH offers, and when (nothing that sends a password before TLS).
+    public var sasl: SASLPolicy
 
     public init(hostname: String, maxLineLength: Int = 4096, idleTimeout: Duration = .seconds(600), loopbackIsSecure: Bool = true) {
         self.hostname = hostname
         self.maxLineLength = maxLineLength
         self.idleTimeout = max(idleTimeout, POP3Limits.minimumIdleTimeout)
         self.loopbackIsSecure = loopbackIsSecure
+        self.sasl = SASLPolicy(loopbackCountsAsSecure: loopbackIsSecure)
     }
 }
 
@@ -28,12 +33,26 @@ public struct POP3Server: ProtocolServer {
     public let configuration: POP3Configuration
     public let store: any MailStore
     public let logger: Logger
+    public let throttle: AuthThrottle
     let locks = MaildropLocks()
+    let saslConfiguration: SASLServerConfiguration
 
-    public init(configuration: POP3Configuration, store: any MailStore, logger: Logger = Logger(label: "hato.pop3")) {
+    public init(configuration: POP3Configuration, store: any MailStore, throttle: AuthThrottle = AuthThrottle(),
+                logger: Logger = Logger(label: "hato.pop3")) {
         self.configuration = configuration
         self.store = store
+        self.throttle = throttle
         self.logger = logger
+        self.saslConfiguration = SASLServerConfiguration(hostname: configuration.hostname)
+    }
+
+    /// SASL credentials for a username (an account address); nil for unknown users.
+    var credentialLookup: SASLClosureLookup {
+        let store = self.store
+        return SASLClosureLookup { username in
+            guard let address = try? EmailAddress(username), let account = try await store.account(address) else { return nil }
+            return SASLAccountCredentials(scram: account.credentials)
+        }
     }
 
     public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {

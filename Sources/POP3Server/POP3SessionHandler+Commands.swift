@@ -36,8 +36,12 @@ extension POP3SessionHandler {
             login(user: user, password: password, context)
         case (.authorization, .apop):
             send(context) { POP3Response.error("APOP is not offered (it needs the password stored in plaintext)", into: &$0) }
-        case (.authorization, .auth):
-            send(context) { POP3Response.error("SASL authentication is not available yet; use USER and PASS", into: &$0) }
+        case (.authorization, .auth(nil, _)):
+            // The common "AUTH" without arguments lists the mechanisms (as CAPA SASL does).
+            let mechanisms = advertisedMechanisms.map(\.rawValue)
+            send(context) { POP3Response.ok("methods supported:", into: &$0); POP3Response.lines(mechanisms, into: &$0) }
+        case (.authorization, .auth(let mechanism?, let initialResponse)):
+            startAuth(mechanism: mechanism, initialResponse: initialResponse, context)
         case (.authorization, _):
             send(context) { POP3Response.error("not allowed before login", into: &$0) }
         case (.transaction(let maildrop), _):
@@ -54,6 +58,8 @@ extension POP3SessionHandler {
                      "IMPLEMENTATION Hato"]
         if case .authorization = state {
             if plaintextAllowed { lines.insert("USER", at: 2) }
+            let mechanisms = advertisedMechanisms
+            if !mechanisms.isEmpty { lines.insert("SASL " + mechanisms.map(\.rawValue).joined(separator: " "), at: 2) }
             if !tlsActive && connection.tls != nil { lines.append("STLS") }
         }
         return lines
@@ -78,14 +84,32 @@ extension POP3SessionHandler {
     }
 
     func login(user: String, password: String, _ context: ChannelHandlerContext) {
-        let store = server.store, locks = server.locks, logger = self.logger
+        let store = server.store, logger = self.logger, throttle = server.throttle, ip = connection.remoteIP
+        if case .lockedOut = throttle.check(client: ip, account: user) {
+            return sendFailure(.tooManyFailures, context)
+        }
         perform(context) {
             // Unknown users and wrong passwords get the same answer, after the same key derivation.
             let address = try? EmailAddress(user)
             let account = try? await address.asyncFlatMap { try await store.account($0) }
             let verified = account.map { $0.verify(password: password) } ?? Account.verifyDummy(password: password)
-            guard verified, let account else {
+            guard verified else {
+                _ = throttle.recordFailure(client: ip, account: user)
                 logger.notice("login failed", metadata: ["user": "\(user)"])
+                return { handler, context in
+                    handler.send(context) { POP3Response.error("authentication failed", code: .auth, into: &$0) }
+                }
+            }
+            throttle.recordSuccess(client: ip, account: user)
+            return { handler, context in handler.openMaildrop(username: user, context) }
+        }
+    }
+
+    /// After a successful login: lock the maildrop and take the snapshot of INBOX.
+    func openMaildrop(username: String, _ context: ChannelHandlerContext) {
+        let store = server.store, locks = server.locks, logger = self.logger
+        perform(context) {
+            guard let address = try? EmailAddress(username), let account = try? await store.account(address) else {
                 return { handler, context in
                     handler.send(context) { POP3Response.error("authentication failed", code: .auth, into: &$0) }
                 }

@@ -4,6 +4,7 @@ import MailCore
 import MailStore
 import NIOCore
 import POP3Protocol
+import SASL
 import ServerRuntime
 
 /// One POP3 session: reads lines, runs one command at a time (pipelined commands wait their
@@ -26,6 +27,8 @@ final class POP3SessionHandler: ChannelInboundHandler {
     var decoder: POP3LineDecoder
     var busy = false
     var shutdownRequested = false
+    /// An AUTH exchange waiting for the client's next response line.
+    var authExchange: SASLServerExchange?
     var logger: Logger
 
     init(server: POP3Server, connection: ConnectionContext) {
@@ -40,7 +43,7 @@ final class POP3SessionHandler: ChannelInboundHandler {
     }
 
     /// USER/PASS and plaintext SASL are allowed over TLS, or from loopback (RFC 2595 §2.2).
-    var plaintextAllowed: Bool { tlsActive || (connection.isLoopback && server.configuration.loopbackIsSecure) }
+    var plaintextAllowed: Bool { server.configuration.sasl.allowsPlaintextLogin(tlsActive: tlsActive, loopback: connection.isLoopback) }
 
     // MARK: channel events
 
@@ -114,6 +117,7 @@ final class POP3SessionHandler: ChannelInboundHandler {
         case .tooLong:
             send(context) { POP3Response.error("line too long", into: &$0) }
         case .line(let text):
+            if authExchange != nil { authResponse(text, context); return true }
             do {
                 handle(try POP3Parser.parse(text), context)
             } catch {

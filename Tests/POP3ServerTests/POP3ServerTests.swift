@@ -64,7 +64,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         guard lines.count == 17 else { Issue.record("unexpected output: \(result.stdout) \(result.stderr)"); return }
         #expect(lines[0] == "+OK Hato POP3 server ready")
-        #expect(lines[1] == "['AUTH-RESP-CODE', 'EXPIRE', 'IMPLEMENTATION', 'LOGIN-DELAY', 'PIPELINING', 'RESP-CODES', 'STLS', 'TOP', 'UIDL', 'USER']")
+        #expect(lines[1] == "['AUTH-RESP-CODE', 'EXPIRE', 'IMPLEMENTATION', 'LOGIN-DELAY', 'PIPELINING', 'RESP-CODES', 'SASL', 'STLS', 'TOP', 'UIDL', 'USER']")
         let sizes = Self.messages.map { $0.utf8.count }
         #expect(lines[2] == "+OK 3 messages (\(sizes.reduce(0, +)) octets)")
         #expect(lines[3] == "(3, \(sizes.reduce(0, +)))")
@@ -175,6 +175,50 @@ import Testing
             """, "\(result.stderr)")
         try await plain.stop()
         try await implicit.stop()
+        try await fixture.store.close()
+    }
+
+    /// RFC 5034 AUTH with PLAIN (initial response), LOGIN (challenges) and SCRAM-SHA-256 driven
+    /// by the scramp client library, plus cancellation and bad credentials.
+    @Test func saslAuthentication() async throws {
+        let fixture = try await fixture(messages: Self.messages)
+        let listener = try await TestListener.start(fixture.server, name: "pop3")
+        let result = try await Python.run("""
+            import base64, poplib, sys
+            port, pw = int(sys.argv[1]), sys.argv[2]
+            b64 = lambda s: base64.b64encode(s.encode()).decode()
+            p = poplib.POP3("127.0.0.1", port); print(p.capa()["SASL"])
+            print(p._shortcmd("AUTH PLAIN " + b64("\\0alice@example.test\\0" + pw)).decode()); p.quit()
+            p = poplib.POP3("127.0.0.1", port)
+            print(p._shortcmd("AUTH LOGIN").decode()); print(p._shortcmd(b64("alice@example.test")).decode())
+            print(p._shortcmd(b64(pw)).decode()); p.quit()
+            p = poplib.POP3("127.0.0.1", port)
+            try: p._shortcmd("AUTH PLAIN " + b64("\\0alice@example.test\\0wrong"))
+            except poplib.error_proto as e: print(e)
+            p._shortcmd("AUTH LOGIN")
+            try: p._shortcmd("*")
+            except poplib.error_proto as e: print("cancel:", e)
+            try:
+                import scramp
+            except ImportError:
+                print("scramp missing"); sys.exit(0)
+            c = scramp.ScramClient(["SCRAM-SHA-256"], "alice@example.test", pw)
+            reply = p._shortcmd("AUTH SCRAM-SHA-256 " + b64(c.get_client_first())).decode()
+            c.set_server_first(base64.b64decode(reply[2:]).decode())
+            reply = p._shortcmd(b64(c.get_client_final())).decode()
+            c.set_server_final(base64.b64decode(reply[2:]).decode())
+            print("scram:", p._shortcmd("").decode()); p.quit()
+            """, arguments: ["\(listener.port)", Self.password])
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        guard lines.count == 8 else { Issue.record("\(result.stdout) \(result.stderr)"); return }
+        #expect(lines[0].contains("PLAIN") && lines[0].contains("SCRAM-SHA-256"), "\(lines[0])")
+        #expect(lines[1].hasPrefix("+OK 3 messages"))
+        #expect(lines[2] == "+ VXNlcm5hbWU6" && lines[3] == "+ UGFzc3dvcmQ6", "LOGIN prompts: \(lines)")
+        #expect(lines[4].hasPrefix("+OK 3 messages"))
+        #expect(lines[5].hasPrefix("b'-ERR [AUTH]"), "\(lines[5])")
+        #expect(lines[6].hasPrefix("cancel: b'-ERR"), "\(lines[6])")
+        #expect(lines[7].hasPrefix("scram: +OK 3 messages"), "server signature verified by scramp: \(lines[7])")
+        try await listener.stop()
         try await fixture.store.close()
     }
 }

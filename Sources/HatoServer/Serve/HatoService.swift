@@ -64,7 +64,7 @@ public struct HatoService {
         let submission = SMTPServer(configuration: SMTPConfiguration(hostname: settings.hostname, profile: .submission, limits: limits),
                                     store: store, throttle: throttle, logger: Logger(label: "hato.submission"))
         let pop3 = POP3Server(configuration: POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength),
-                              store: store, logger: Logger(label: "hato.pop3"))
+                              store: store, throttle: throttle, logger: Logger(label: "hato.pop3"))
         return [.smtp: mx, .submission: submission, .submissions: submission, .pop3: pop3, .pop3s: pop3]
     }
 
