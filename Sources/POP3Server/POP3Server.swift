@@ -46,14 +46,6 @@ public struct POP3Server: ProtocolServer {
         self.saslConfiguration = SASLServerConfiguration(hostname: configuration.hostname)
     }
 
-    /// SASL credentials for a username (an account address); nil for unknown users.
-    var credentialLookup: SASLClosureLookup {
-        let store = self.store
-        return SASLClosureLookup { username in
-            guard let address = try? EmailAddress(username), let account = try await store.account(address) else { return nil }
-            return SASLAccountCredentials(scram: account.credentials)
-        }
-    }
 
     public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {
         let timeout = TimeAmount.nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000)

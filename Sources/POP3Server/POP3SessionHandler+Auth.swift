@@ -23,7 +23,7 @@ extension POP3SessionHandler {
             return sendFailure(.tooManyFailures, context)
         }
         guard let created = SASLServerExchange.make(
-            name, lookup: server.credentialLookup, configuration: server.saslConfiguration, channelBinding: nil)
+            name, lookup: server.store.saslCredentialLookup, configuration: server.saslConfiguration, channelBinding: nil)
         else { return sendFailure(.unsupportedMechanism, context) }
         perform(context) {
             var exchange = created

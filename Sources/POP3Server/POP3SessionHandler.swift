@@ -128,7 +128,7 @@ final class POP3SessionHandler: ChannelInboundHandler {
     }
 
     /// Runs async store work off the event loop, then continues on it. Commands stay in order.
-    func perform(_ context: ChannelHandlerContext, _ work: @escaping @Sendable () async -> (POP3SessionHandler, ChannelHandlerContext) -> Void) {
+    func perform(_ context: ChannelHandlerContext, _ work: @escaping @Sendable () async -> @Sendable (POP3SessionHandler, ChannelHandlerContext) -> Void) {
         busy = true
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         Task {

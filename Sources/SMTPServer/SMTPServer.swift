@@ -64,13 +64,4 @@ public struct SMTPServer: ProtocolServer {
         SMTPReply(421, SMTPEnhancedStatusCode(4, 7, 0), "\(configuration.hostname) too many connections from your address").encoded()
     }
 
-    /// SASL credentials for a username (an account address); unknown users get nil and the
-    /// mechanisms then spend the same work on dummy keys.
-    var credentialLookup: SASLClosureLookup {
-        let store = self.store
-        return SASLClosureLookup { username in
-            guard let address = try? EmailAddress(username), let account = try await store.account(address) else { return nil }
-            return SASLAccountCredentials(scram: account.credentials)
-        }
-    }
 }

@@ -46,7 +46,7 @@ extension SMTPSessionHandler {
             return failSASL(.tooManyFailures, context)
         }
         guard let created = SASLServerExchange.make(
-            name, lookup: server.credentialLookup, configuration: server.saslConfiguration, channelBinding: nil)
+            name, lookup: server.store.saslCredentialLookup, configuration: server.saslConfiguration, channelBinding: nil)
         else { return failSASL(.unsupportedMechanism, context) }
         perform(context) {
             var exchange = created
