@@ -174,7 +174,7 @@ let package = Package(
         .target(
             name: "SMTPServer",
             dependencies: [
-                "SMTPProtocol", "MailStore", "MailCore", "MailMessage", "SASL", "LocalDelivery", "ServerRuntime",
+                "SMTPProtocol", "MailStore", "MailCore", "MailMessage", "SASL", "LocalDelivery", "ServerRuntime", "MailAuth", "DNSMessage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -183,7 +183,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SMTPServerTests",
-            dependencies: ["SMTPServer", "ServerRuntime", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting"],
+            dependencies: ["SMTPServer", "ServerRuntime", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting", "DNSMessage", "DNSClient"],
             swiftSettings: swift6
         ),
 
@@ -192,7 +192,7 @@ let package = Package(
             name: "HatoServer",
             dependencies: [
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
-                "LocalDelivery", "POP3Server", "SMTPServer",
+                "LocalDelivery", "POP3Server", "SMTPServer", "MailAuth",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

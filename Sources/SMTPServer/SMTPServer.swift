@@ -25,6 +25,8 @@ public struct SMTPConfiguration: Sendable {
     /// VRFY answers 252 unless enabled (it reveals which addresses exist).
     public var vrfyEnabled = false
     public var sasl: SASLPolicy
+    /// SPF at MAIL FROM on the MX profile; nil turns it off (e.g. no resolver).
+    public var spf: SPFPolicy?
 
     public init(hostname: String, profile: SMTPProfile, limits: SMTPLimits = SMTPLimits(), loopbackIsSecure: Bool = true) {
         self.hostname = hostname

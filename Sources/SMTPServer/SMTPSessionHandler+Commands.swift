@@ -2,6 +2,8 @@ import Foundation
 import LocalDelivery
 import MailCore
 import MailStore
+import DNSMessage
+import MailAuth
 import NIOCore
 import SMTPProtocol
 
@@ -80,8 +82,11 @@ extension SMTPSessionHandler {
             sender = address
         }
         guard let account else {
-            transaction = Transaction(mailFrom: sender, parameters: parameters)
-            return reply(.senderOK, context)
+            guard let spf = configuration.spf, configuration.profile == .mx else {
+                transaction = Transaction(mailFrom: sender, parameters: parameters)
+                return reply(.senderOK, context)
+            }
+            return checkSPF(spf, sender: sender, parameters: parameters, context)
         }
         // The authenticated user may only send as their own addresses (own, +tag, aliases that reach them).
         guard let sender else {
@@ -96,6 +101,34 @@ extension SMTPSessionHandler {
                     return handler.fail(SMTPError(553, SMTPEnhancedStatusCode(5, 7, 1)!, "Sender address <\(sender)> does not belong to \(account.address)"), context)
                 }
                 handler.transaction = Transaction(mailFrom: sender, parameters: parameters)
+                handler.reply(.senderOK, context)
+            }
+        }
+    }
+
+    /// RFC 7208 §2.4: SPF for the MAIL FROM identity (postmaster@HELO for `<>`), acted on as
+    /// configured; the outcome travels with the transaction to the delivery headers.
+    func checkSPF(_ policy: SPFPolicy, sender: EmailAddress?, parameters: SMTPMailParameters, _ context: ChannelHandlerContext) {
+        guard let ip = IPAddress(connection.remoteIP) else {
+            transaction = Transaction(mailFrom: sender, parameters: parameters)
+            return reply(.senderOK, context)
+        }
+        let verifier = SPFVerifier(resolver: policy.resolver, receivingHost: configuration.hostname)
+        let helo = self.helo ?? "unknown", logger = self.logger
+        perform(context) {
+            let outcome = await verifier.checkMailFrom(ip: ip, mailFrom: sender?.description ?? "", helo: helo)
+            logger.info("spf", metadata: ["result": "\(outcome.result.rawValue)", "domain": "\(outcome.domain)"])
+            return { handler, context in
+                if outcome.result == .fail && policy.fail == .reject {
+                    let why = outcome.explanation.map { ": \($0)" } ?? ""
+                    return handler.fail(SMTPError(550, SMTPEnhancedStatusCode(5, 7, 23)!, "SPF validation failed\(why)"), context)
+                }
+                if outcome.result == .temperror && policy.temperror == .defer {
+                    return handler.fail(SMTPError(451, SMTPEnhancedStatusCode(4, 7, 24)!, "SPF validation error, try again later"), context)
+                }
+                var transaction = Transaction(mailFrom: sender, parameters: parameters)
+                transaction.spf = outcome
+                handler.transaction = transaction
                 handler.reply(.senderOK, context)
             }
         }

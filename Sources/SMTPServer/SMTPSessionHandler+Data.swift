@@ -73,10 +73,17 @@ extension SMTPSessionHandler {
         if configuration.profile == .submission || account != nil {
             message = TraceHeaders.fixSubmission(message, hostname: configuration.hostname)
         }
-        let received = TraceHeaders.received(
+        var received = TraceHeaders.received(
             helo: helo ?? "unknown", remoteIP: connection.remoteIP, hostname: configuration.hostname, esmtp: esmtp,
             tls: tlsActive ? (tlsVersion ?? "TLS") : nil, user: account?.address.description, id: String(id),
             recipients: current.recipients.map(\.address.description))
+        if let spf = current.spf {
+            // RFC 8601 §5: an Authentication-Results field claiming to be ours came from outside.
+            message = TraceHeaders.removeAuthenticationResults(message, authservID: configuration.hostname)
+            received = SPFHeaders.authenticationResults(spf, helo: helo ?? "unknown", authservID: configuration.hostname)
+                + SPFHeaders.receivedSPF(spf, ip: connection.remoteIP, helo: helo ?? "unknown", receiver: configuration.hostname)
+                + received
+        }
         let request = DeliveryRequest(
             mailFrom: current.mailFrom, recipients: current.recipients, traceHeaders: received, message: message,
             envelopeID: current.parameters.envelopeID, returnContent: current.parameters.ret?.rawValue,

@@ -54,6 +54,25 @@ enum TraceHeaders {
         return output
     }
 
+    /// Removes Authentication-Results fields whose authserv-id is ours (RFC 8601 §5), so a sender
+    /// cannot forge our verdicts.
+    static func removeAuthenticationResults(_ message: [UInt8], authservID: String) -> [UInt8] {
+        let parsed = MIMEMessage(parsing: message)
+        let forged = parsed.header.fields(named: "Authentication-Results").filter { field in
+            let value = field.value.trimmingCharacters(in: .whitespaces)
+            let id = value.prefix { $0 != ";" && $0 != " " && $0 != "\t" }
+            return id.lowercased() == authservID.lowercased()
+        }
+        guard !forged.isEmpty else { return message }
+        var output: [UInt8] = []
+        var cursor = 0
+        for field in forged.sorted(by: { $0.range.offset < $1.range.offset }) {
+            output += message[cursor..<field.range.offset]
+            cursor = field.range.offset + field.range.length
+        }
+        return output + message[cursor...]
+    }
+
     /// The addresses in the header From field(s), for the submission sender check.
     static func fromAddresses(_ message: [UInt8]) -> [String] {
         let parsed = MIMEMessage(parsing: message)

@@ -1,4 +1,5 @@
 import LocalDelivery
+import MailAuth
 import MailCore
 import NIOCore
 import SMTPProtocol
@@ -12,6 +13,8 @@ struct Transaction {
     var message = ByteBuffer()
     /// BDAT: the chunks so far exceed the size limit; the rest is read and discarded.
     var tooLarge = false
+    /// RFC 7208 verdict for MAIL FROM (MX, unauthenticated), recorded at delivery and kept for DMARC.
+    var spf: SPFOutcome?
 
     init(mailFrom: EmailAddress?, parameters: SMTPMailParameters) {
         self.mailFrom = mailFrom

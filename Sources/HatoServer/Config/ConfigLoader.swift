@@ -118,7 +118,7 @@ public enum ConfigLoader {
 
     static func parseNode(_ node: any TOMLValueConvertible, kind: ConfigKind) -> Result<ConfigValue, ConfigParseFailure> {
         switch kind {
-        case .string, .path, .logLevel:
+        case .string, .path, .logLevel, .choice:
             guard let text = node.string else { return .failure(.init("expected a string, found \(node.type)")) }
             return check(.string(text), kind: kind)
         case .integer:
@@ -141,7 +141,7 @@ public enum ConfigLoader {
 
     static func parseEnvironment(_ text: String, kind: ConfigKind) -> Result<ConfigValue, ConfigParseFailure> {
         switch kind {
-        case .string, .path, .logLevel: return check(.string(text), kind: kind)
+        case .string, .path, .logLevel, .choice: return check(.string(text), kind: kind)
         case .integer:
             guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else { return .failure(.init("expected an integer, found \"\(text)\"")) }
             return check(.int(number), kind: kind)
@@ -163,6 +163,8 @@ public enum ConfigLoader {
             guard number >= min && number <= max else { return .failure(.init("\(number) is outside \(min)...\(max)")) }
         case (.size, .int(let number)), (.duration, .int(let number)):
             guard number >= 0 else { return .failure(.init("must not be negative")) }
+        case (.choice(let words), .string(let text)):
+            guard words.contains(text) else { return .failure(.init("\"\(text)\" is not \(kind.typeName)")) }
         case (.logLevel, .string(let text)):
             guard HatoConfig.logLevels.contains(text.lowercased()) else { return .failure(.init("\"\(text)\" is not \(kind.typeName)")) }
         case (.listenList, .list(let items)):

@@ -12,6 +12,8 @@ public enum ConfigKind: Sendable, Equatable {
     case listenList
     case stringList
     case logLevel
+    /// One of a fixed set of words.
+    case choice([String])
 
     var typeName: String {
         switch self {
@@ -22,6 +24,7 @@ public enum ConfigKind: Sendable, Equatable {
         case .listenList: "array of \"address:port\" strings"
         case .stringList: "array of strings"
         case .logLevel: "one of trace, debug, info, notice, warning, error, critical"
+        case .choice(let words): "one of " + words.joined(separator: ", ")
         }
     }
 }
@@ -89,6 +92,10 @@ public enum ConfigSchema {
             "Recursive resolvers as \"address:port\". Unset: the nameservers in /etc/resolv.conf."),
         key("dns.validating", .stringList, .list([]),
             "Resolvers (from dns.servers) whose AD bit is trusted as DNSSEC validation, as Postfix does for DANE."),
+        key("spf.fail", .choice(["record", "reject"]), .string("record"),
+            "SPF fail for MAIL FROM on the smtp listener: record it in the headers, or reject with 550 5.7.23."),
+        key("spf.temperror", .choice(["record", "defer"]), .string("record"),
+            "SPF temperror (DNS trouble) on the smtp listener: record it, or defer with 451 4.7.24."),
         key("log.level", .logLevel, .string("info"), "Least severe log level written to standard error."),
     ]
 

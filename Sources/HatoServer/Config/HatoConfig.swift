@@ -44,6 +44,9 @@ public struct HatoConfig: Sendable {
     public var limits: Limits
     public var accounts: AccountDefaults
     public var dns: DNS
+    /// `[spf]`: what the smtp listener does with SPF fail and temperror.
+    public var spfFail: String
+    public var spfTemperror: String
     public var logLevel: Logger.Level
     /// True when running on the embedded development defaults (no config file).
     public var isDevelopment: Bool
@@ -96,6 +99,8 @@ public struct HatoConfig: Sendable {
         for server in dns.validating where !(dns.servers ?? []).contains(server) {
             throw ConfigKeyError(path: "dns.validating", message: "\(server) is not one of dns.servers")
         }
+        spfFail = string("spf.fail") ?? "record"
+        spfTemperror = string("spf.temperror") ?? "record"
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
     }
 

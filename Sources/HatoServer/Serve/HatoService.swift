@@ -59,8 +59,13 @@ public struct HatoService {
             maxRecipients: settings.limits.maxRecipients, commandTimeout: settings.limits.commandTimeout)
         // One throttle for every protocol: a password guessed over POP3 counts for SMTP too.
         let throttle = AuthThrottle()
-        let mx = SMTPServer(configuration: SMTPConfiguration(hostname: settings.hostname, profile: .mx, limits: limits),
-                            store: store, throttle: throttle, logger: Logger(label: "hato.smtp"))
+        var mxConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .mx, limits: limits)
+        if let resolver = DNSSetup.resolver(settings, logger: logger) {
+            mxConfiguration.spf = SPFPolicy(
+                resolver: resolver, fail: .init(rawValue: settings.spfFail) ?? .record,
+                temperror: .init(rawValue: settings.spfTemperror) ?? .record)
+        }
+        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, logger: Logger(label: "hato.smtp"))
         let submission = SMTPServer(configuration: SMTPConfiguration(hostname: settings.hostname, profile: .submission, limits: limits),
                                     store: store, throttle: throttle, logger: Logger(label: "hato.submission"))
         let pop3 = POP3Server(configuration: POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength),

@@ -1,0 +1,23 @@
+import DNSClient
+import DNSMessage
+import Logging
+
+/// Builds the stub resolver from `[dns]`: the listed servers (those in `validating` have their
+/// AD bit trusted), or /etc/resolv.conf when none are listed.
+enum DNSSetup {
+    static func resolver(_ settings: HatoConfig, logger: Logger) -> (any DNSResolving)? {
+        let configuration: DNSClientConfiguration
+        if let servers = settings.dns.servers {
+            let parsed = servers.compactMap { DNSServer(parsing: $0, validating: settings.dns.validating.contains($0)) }
+            configuration = DNSClientConfiguration(servers: parsed)
+        } else {
+            do {
+                configuration = try .system()
+            } catch {
+                logger.warning("no DNS resolver: SPF checks are off", metadata: ["error": "\(error)"])
+                return nil
+            }
+        }
+        return DNSClient(configuration: configuration, logger: Logger(label: "hato.dns"))
+    }
+}

@@ -1,0 +1,46 @@
+import DNSMessage
+import Foundation
+import MailAuth
+
+/// What the MX listener does with the SPF result of MAIL FROM (RFC 7208 §8, the `[spf]` keys).
+public struct SPFPolicy: Sendable {
+    public enum FailAction: String, Sendable { case record, reject }
+    public enum TemperrorAction: String, Sendable { case record, `defer` }
+
+    public let resolver: any DNSResolving
+    /// `fail`: record only (default), or refuse MAIL with 550 5.7.23 (RFC 7372 §3.2).
+    public var fail: FailAction
+    /// `temperror`: record only (default), or defer MAIL with 451 4.7.24 (RFC 7372 §3.2).
+    public var temperror: TemperrorAction
+
+    public init(resolver: any DNSResolving, fail: FailAction = .record, temperror: TemperrorAction = .record) {
+        self.resolver = resolver
+        self.fail = fail
+        self.temperror = temperror
+    }
+}
+
+/// The header fields that record SPF verdicts on delivery.
+enum SPFHeaders {
+    /// RFC 7208 §9.1 Received-SPF.
+    static func receivedSPF(_ outcome: SPFOutcome, ip: String, helo: String, receiver: String) -> String {
+        let comment: String = switch outcome.result {
+        case .pass: "\(receiver): domain of \(outcome.sender) designates \(ip) as permitted sender"
+        case .fail: "\(receiver): domain of \(outcome.sender) does not designate \(ip) as permitted sender"
+        case .softfail: "\(receiver): domain of \(outcome.sender) discourages use of \(ip) as permitted sender"
+        case .neutral: "\(receiver): \(ip) is neither permitted nor denied by domain of \(outcome.sender)"
+        case .none: "\(receiver): domain of \(outcome.sender) does not publish SPF"
+        case .temperror: "\(receiver): temporary error checking SPF for \(outcome.domain)"
+        case .permerror: "\(receiver): permanent error in the SPF record of \(outcome.domain)"
+        }
+        var fields = "client-ip=\(ip); envelope-from=\"\(TraceHeaders.sanitize(outcome.sender))\"; helo=\(TraceHeaders.sanitize(helo)); receiver=\(receiver); identity=\(outcome.identity.rawValue)"
+        if let mechanism = outcome.mechanism { fields += "; mechanism=\"\(mechanism.replacingOccurrences(of: "\"", with: ""))\"" }
+        return "Received-SPF: \(outcome.result.rawValue) (\(comment.replacingOccurrences(of: "(", with: "").replacingOccurrences(of: ")", with: "")))\r\n\t\(fields)\r\n"
+    }
+
+    /// RFC 8601 Authentication-Results with the spf method (§2.7.2 smtp.mailfrom / smtp.helo).
+    static func authenticationResults(_ outcome: SPFOutcome, helo: String, authservID: String) -> String {
+        let property = outcome.identity == .helo ? "smtp.helo=\(TraceHeaders.sanitize(helo))" : "smtp.mailfrom=\(TraceHeaders.sanitize(outcome.sender))"
+        return "Authentication-Results: \(authservID);\r\n\tspf=\(outcome.result.rawValue) \(property)\r\n"
+    }
+}
