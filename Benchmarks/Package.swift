@@ -1,6 +1,7 @@
 // swift-tools-version: 6.1
 // Benchmarks for Hato, kept out of the main package so that `swift build` and `swift test`
-// there never build ordo-one/benchmark. Run with `scripts/bench-store.sh`, or from this folder:
+// there never build ordo-one/benchmark. Run with `scripts/bench-store.sh` (store appends) and
+// `scripts/bench-parse.sh` (message parsing, compared with Python's email package), or from here:
 //   swift package --disable-sandbox benchmark
 // Results and how to read them: docs/PERFORMANCE.md.
 import PackageDescription
@@ -28,6 +29,18 @@ package.targets += [
             .product(name: "MailStoreSQLite", package: "hato"),
         ],
         path: "Benchmarks/MailStoreBenchmarks",
+        swiftSettings: [.swiftLanguageMode(.v6)],
+        plugins: [
+            .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+        ]
+    ),
+    .executableTarget(
+        name: "MailMessageBenchmarks",
+        dependencies: [
+            .product(name: "Benchmark", package: "benchmark"),
+            .product(name: "MailMessage", package: "hato"),
+        ],
+        path: "Benchmarks/MailMessageBenchmarks",
         swiftSettings: [.swiftLanguageMode(.v6)],
         plugins: [
             .plugin(name: "BenchmarkPlugin", package: "benchmark"),
