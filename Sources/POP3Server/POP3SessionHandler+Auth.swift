@@ -13,18 +13,14 @@ extension POP3SessionHandler {
 
     /// RFC 5034 AUTH: challenges as "+ base64", responses as lines, "*" cancels.
     func startAuth(mechanism: String, initialResponse: String?, _ context: ChannelHandlerContext) {
-        let name: SASLMechanismName
-        switch server.configuration.sasl.check(wireName: mechanism, tlsActive: tlsActive, loopback: connection.isLoopback,
-                                               channelBindingAvailable: false, cramMD5Enabled: false) {
+        let created: SASLServerExchange
+        switch SASLServerExchange.begin(
+            mechanism: mechanism, policy: server.configuration.sasl, tlsActive: tlsActive, loopback: connection.isLoopback,
+            throttle: server.throttle, client: connection.remoteIP, lookup: server.store.saslCredentialLookup,
+            configuration: server.saslConfiguration) {
         case .failure(let failure): return sendFailure(failure, context)
-        case .success(let value): name = value
+        case .success(let exchange): created = exchange
         }
-        if case .lockedOut = server.throttle.check(client: connection.remoteIP, account: nil) {
-            return sendFailure(.tooManyFailures, context)
-        }
-        guard let created = SASLServerExchange.make(
-            name, lookup: server.store.saslCredentialLookup, configuration: server.saslConfiguration, channelBinding: nil)
-        else { return sendFailure(.unsupportedMechanism, context) }
         perform(context) {
             var exchange = created
             let action = await exchange.start(initialResponse: initialResponse)

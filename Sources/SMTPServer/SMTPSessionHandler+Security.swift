@@ -36,18 +36,14 @@ extension SMTPSessionHandler {
         guard configuration.profile == .submission || tlsActive else {
             return fail(SMTPError(538, SMTPEnhancedStatusCode(5, 7, 11)!, "Encryption required for requested authentication mechanism"), context)
         }
-        let name: SASLMechanismName
-        switch configuration.sasl.check(wireName: mechanism, tlsActive: tlsActive, loopback: connection.isLoopback,
-                                        channelBindingAvailable: false, cramMD5Enabled: false) {
+        let created: SASLServerExchange
+        switch SASLServerExchange.begin(
+            mechanism: mechanism, policy: configuration.sasl, tlsActive: tlsActive, loopback: connection.isLoopback,
+            throttle: server.throttle, client: connection.remoteIP, lookup: server.store.saslCredentialLookup,
+            configuration: server.saslConfiguration) {
         case .failure(let failure): return failSASL(failure, context)
-        case .success(let value): name = value
+        case .success(let exchange): created = exchange
         }
-        if case .lockedOut = server.throttle.check(client: connection.remoteIP, account: nil) {
-            return failSASL(.tooManyFailures, context)
-        }
-        guard let created = SASLServerExchange.make(
-            name, lookup: server.store.saslCredentialLookup, configuration: server.saslConfiguration, channelBinding: nil)
-        else { return failSASL(.unsupportedMechanism, context) }
         perform(context) {
             var exchange = created
             let action = await exchange.start(initialResponse: initialResponse)
