@@ -117,7 +117,11 @@ extension SMTPSessionHandler {
         let helo = self.helo ?? "unknown", logger = self.logger
         perform(context) {
             let outcome = await verifier.checkMailFrom(ip: ip, mailFrom: sender?.description ?? "", helo: helo)
-            logger.info("spf", metadata: ["result": "\(outcome.result.rawValue)", "domain": "\(outcome.domain)"])
+            // RFC 7208 §2.3 recommends checking the HELO identity separately too; with `<>` the
+            // MAIL FROM check above already was the HELO check.
+            let heloOutcome = sender == nil ? nil : await verifier.checkHELO(ip: ip, helo: helo)
+            logger.info("spf", metadata: ["result": "\(outcome.result.rawValue)", "domain": "\(outcome.domain)",
+                                          "helo": "\(heloOutcome?.result.rawValue ?? "-")"])
             return { handler, context in
                 if outcome.result == .fail && policy.fail == .reject {
                     let why = outcome.explanation.map { ": \($0)" } ?? ""
@@ -128,6 +132,7 @@ extension SMTPSessionHandler {
                 }
                 var transaction = Transaction(mailFrom: sender, parameters: parameters)
                 transaction.spf = outcome
+                transaction.spfHELO = heloOutcome
                 handler.transaction = transaction
                 handler.reply(.senderOK, context)
             }

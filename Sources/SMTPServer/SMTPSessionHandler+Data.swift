@@ -80,7 +80,7 @@ extension SMTPSessionHandler {
         if let spf = current.spf {
             // RFC 8601 §5: an Authentication-Results field claiming to be ours came from outside.
             message = TraceHeaders.removeAuthenticationResults(message, authservID: configuration.hostname)
-            received = SPFHeaders.authenticationResults(spf, helo: helo ?? "unknown", authservID: configuration.hostname)
+            received = SPFHeaders.authenticationResults(spf, helo: current.spfHELO, heloName: helo ?? "unknown", authservID: configuration.hostname)
                 + SPFHeaders.receivedSPF(spf, ip: connection.remoteIP, helo: helo ?? "unknown", receiver: configuration.hostname)
                 + received
         }

@@ -38,9 +38,15 @@ enum SPFHeaders {
         return "Received-SPF: \(outcome.result.rawValue) (\(comment.replacingOccurrences(of: "(", with: "").replacingOccurrences(of: ")", with: "")))\r\n\t\(fields)\r\n"
     }
 
-    /// RFC 8601 Authentication-Results with the spf method (§2.7.2 smtp.mailfrom / smtp.helo).
-    static func authenticationResults(_ outcome: SPFOutcome, helo: String, authservID: String) -> String {
-        let property = outcome.identity == .helo ? "smtp.helo=\(TraceHeaders.sanitize(helo))" : "smtp.mailfrom=\(TraceHeaders.sanitize(outcome.sender))"
-        return "Authentication-Results: \(authservID);\r\n\tspf=\(outcome.result.rawValue) \(property)\r\n"
+    /// RFC 8601 Authentication-Results with the spf method (§2.7.2): the MAIL FROM verdict
+    /// (`smtp.mailfrom`) and, when checked separately, the HELO verdict (`smtp.helo`).
+    static func authenticationResults(_ mailFrom: SPFOutcome, helo: SPFOutcome?, heloName: String, authservID: String) -> String {
+        func entry(_ outcome: SPFOutcome) -> String {
+            let property = outcome.identity == .helo ? "smtp.helo=\(TraceHeaders.sanitize(heloName))"
+                : "smtp.mailfrom=\(TraceHeaders.sanitize(outcome.sender))"
+            return "spf=\(outcome.result.rawValue) \(property)"
+        }
+        let entries = [mailFrom] + (helo.map { [$0] } ?? [])
+        return "Authentication-Results: \(authservID);\r\n\t" + entries.map(entry).joined(separator: ";\r\n\t") + "\r\n"
     }
 }

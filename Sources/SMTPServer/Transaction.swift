@@ -15,6 +15,8 @@ struct Transaction {
     var tooLarge = false
     /// RFC 7208 verdict for MAIL FROM (MX, unauthenticated), recorded at delivery and kept for DMARC.
     var spf: SPFOutcome?
+    /// RFC 7208 §2.3 verdict for the HELO identity (nil when MAIL FROM was `<>`: then `spf` is it).
+    var spfHELO: SPFOutcome?
 
     init(mailFrom: EmailAddress?, parameters: SMTPMailParameters) {
         self.mailFrom = mailFrom
