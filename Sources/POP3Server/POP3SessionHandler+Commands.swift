@@ -90,8 +90,8 @@ extension POP3SessionHandler {
         }
         perform(context) {
             // Unknown users and wrong passwords get the same answer, after the same key derivation.
-            let address = try? EmailAddress(user)
-            let account = try? await address.asyncFlatMap { try await store.account($0) }
+            var account: Account? = nil
+            if let address = try? EmailAddress(user) { account = try? await store.account(address) }
             let verified = account.map { $0.verify(password: password) } ?? Account.verifyDummy(password: password)
             guard verified else {
                 _ = throttle.recordFailure(client: ip, account: user)
@@ -136,13 +136,6 @@ extension POP3SessionHandler {
                 }
             }
         }
-    }
-}
-
-extension Optional where Wrapped: Sendable {
-    func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }
 

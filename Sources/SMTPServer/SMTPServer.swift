@@ -22,8 +22,6 @@ public struct SMTPConfiguration: Sendable {
     /// Plaintext AUTH before TLS is allowed from loopback only (tests turn this off to see the
     /// non-loopback behaviour on 127.0.0.1).
     public var loopbackIsSecure: Bool
-    /// VRFY answers 252 unless enabled (it reveals which addresses exist).
-    public var vrfyEnabled = false
     public var sasl: SASLPolicy
     /// SPF at MAIL FROM on the MX profile; nil turns it off (e.g. no resolver).
     public var spf: SPFPolicy?

@@ -109,7 +109,6 @@ extension SMTPSessionHandler {
                 "size": "\(body.count)", "reply": "\(reply.code)",
             ])
             return { handler, context in
-                if reply.isPositive { handler.messagesAccepted += 1 }
                 handler.reply(reply, context)
             }
         }

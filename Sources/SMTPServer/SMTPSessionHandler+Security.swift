@@ -1,5 +1,6 @@
 import Foundation
 import MailCore
+import MailStore
 import NIOCore
 import SASL
 import SMTPProtocol
@@ -90,7 +91,8 @@ extension SMTPSessionHandler {
         case .success(let identity, _):
             let store = server.store, throttle = server.throttle, ip = connection.remoteIP
             perform(context) {
-                let account = try? await EmailAddress(identity.username).map { try await store.account($0) } ?? nil
+                let address = try? EmailAddress(identity.username)
+                let account: Account? = if let address { try? await store.account(address) } else { nil }
                 return { handler, context in
                     guard let account else { return handler.failSASL(.invalidCredentials, context) }
                     throttle.recordSuccess(client: ip, account: identity.username)
@@ -110,9 +112,4 @@ extension SMTPSessionHandler {
         if smtp.code / 100 == 5 { errors -= 1 }
         fail(error, context)
     }
-}
-
-extension EmailAddress {
-    /// `try? EmailAddress(text).map { ... }` without an intermediate optional.
-    fileprivate func map<T>(_ body: (EmailAddress) async throws -> T) async rethrows -> T { try await body(self) }
 }

@@ -31,7 +31,6 @@ final class SMTPSessionHandler: ChannelInboundHandler {
     var transaction: Transaction?
     var auth: SASLServerExchange?
     var errors = 0
-    var messagesAccepted = 0
     /// A refused BDAT whose octets are being discarded; its reply waits for the chunk's end.
     var pendingChunkError: SMTPError?
 

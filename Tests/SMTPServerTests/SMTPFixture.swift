@@ -28,7 +28,6 @@ struct SMTPFixture {
         var configuration = SMTPConfiguration(
             hostname: "mail.example.test", profile: profile,
             limits: SMTPLimits(maxMessageSize: maxMessageSize, maxRecipients: maxRecipients), loopbackIsSecure: loopbackIsSecure)
-        configuration.vrfyEnabled = false
         configuration.spf = spf
         let server = SMTPServer(configuration: configuration, store: store)
         let listener = try await TestListener.start(server, name: profile.rawValue, implicitTLS: implicitTLS, maxPerIP: maxPerIP)
