@@ -30,6 +30,8 @@ struct SearchEvaluator: Sendable {
     let charset: String?
     /// The zone INTERNALDATE is shown in; BEFORE/ON/SINCE compare calendar dates in it.
     let timeZone: TimeZone
+    /// The last program compiled by `matches`, so a mailbox walk compiles its keys once.
+    private let lastProgram = ProgramCache()
 
     /// `.badCharset` when `charset` is not one of `supportedCharsets` (case-insensitive).
     init(charset: String?, timeZone: TimeZone = .current) throws(SearchFailure) {
@@ -64,7 +66,8 @@ struct SearchEvaluator: Sendable {
 
     /// Whether the message matches ALL keys. sequenceNumber is its current message sequence number.
     func matches(_ keys: [IMAPSearchKey], message: StoredMessage, sequenceNumber: UInt32, context: SearchContext, body: [UInt8]?) -> Bool {
-        program(keys, context: context).matches(message: message, sequenceNumber: sequenceNumber, body: body)
+        let compiled = lastProgram.program(keys, context) { program(keys, context: context) }
+        return compiled.matches(message: message, sequenceNumber: sequenceNumber, body: body)
     }
 
     /// A search string in the command's CHARSET, as text (RFC 9051 §6.4.4).
@@ -73,3 +76,22 @@ struct SearchEvaluator: Sendable {
         return Charset.decode(bytes, charset: charset).text
     }
 }
+
+/// One compiled program, reused while the keys and the context stay the same (one SEARCH
+/// command walking its mailbox). Comparing is linear in the keys; compiling also decodes the
+/// search strings and sorts the sets.
+private final class ProgramCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entry: (keys: [IMAPSearchKey], context: SearchContext, program: SearchProgram)?
+
+    func program(_ keys: [IMAPSearchKey], _ context: SearchContext, compile: () -> SearchProgram) -> SearchProgram {
+        lock.lock()
+        defer { lock.unlock() }
+        if let entry, entry.keys == keys, entry.context == context { return entry.program }
+        let program = compile()
+        entry = (keys, context, program)
+        return program
+    }
+}
+
+extension SearchContext: Equatable {}

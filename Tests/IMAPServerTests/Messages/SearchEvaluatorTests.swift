@@ -103,6 +103,17 @@ import Testing
         #expect(search(.and([])) == Array(1...10))
     }
 
+    @Test func oneEvaluatorAcrossChangingKeysAndContexts() {
+        // the evaluator reuses its compiled program only while keys and context are the same
+        #expect(search(.uid(.lastCommand)) == [3, 5, 7])
+        let other = SearchContext(messageCount: 10, largestUID: 100, savedUIDs: [10])
+        #expect(search(.uid(.lastCommand), context: other) == [1])
+        #expect(search(.sequenceSet(IMAPSequenceSet([IMAPSequenceRange(.last, .last)])), context: other) == [10])
+        let shorter = SearchContext(messageCount: 4, largestUID: 40, savedUIDs: [10])
+        #expect(search(.sequenceSet(IMAPSequenceSet([IMAPSequenceRange(.last, .last)])), context: shorter) == [4])
+        #expect(search(.uid(.lastCommand), context: other) == [1])
+    }
+
     @Test func charsetsAndBodyNeeds() throws {
         #expect(throws: SearchFailure.badCharset) { try SearchEvaluator(charset: "KOI8-Q") }
         for name in ["utf-8", "US-ASCII", "iso-2022-jp", "Shift_JIS", "EUC-JP"] {
