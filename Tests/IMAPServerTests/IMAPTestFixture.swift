@@ -19,7 +19,8 @@ struct IMAPFixture {
     let server: IMAPServer
 
     static func make(messages: [String] = [], quota: Quota = .unlimited, loopbackIsSecure: Bool = true,
-                     maxMessageSize: Int = 1024 * 1024, maxSessionsPerUser: Int = 50) async throws -> IMAPFixture {
+                     maxMessageSize: Int = 1024 * 1024, maxSessionsPerUser: Int = 50,
+                     loginTimeout: Duration = .seconds(60)) async throws -> IMAPFixture {
         let directory = try TemporaryDirectory(prefix: "hato-imap")
         let store = try SQLiteMailStore(directory: directory.url)
         try await store.addDomain(try Domain("example.test"))
@@ -29,7 +30,7 @@ struct IMAPFixture {
         for text in messages { _ = try await store.append(AppendRequest(bytes: Array(text.utf8)), to: inbox.id) }
         var limits = IMAPLimits()
         limits.maxLiteralSize = maxMessageSize
-        let configuration = IMAPConfiguration(hostname: "mail.example.test", limits: limits,
+        let configuration = IMAPConfiguration(hostname: "mail.example.test", limits: limits, loginTimeout: loginTimeout,
                                               maxSessionsPerUser: maxSessionsPerUser, loopbackIsSecure: loopbackIsSecure)
         return IMAPFixture(directory: directory, store: store, account: account, inbox: inbox,
                            server: IMAPServer(configuration: configuration, store: store))
