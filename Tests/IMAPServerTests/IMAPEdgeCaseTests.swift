@@ -87,7 +87,7 @@ import Testing
             ['a2 BAD expected DONE to end IDLE']
             ['a3 BAD [LIMIT] line too long']
             ['a4 OK STORE completed']
-            ['* 3 EXPUNGE', '* 2 EXPUNGE', 'a5 OK EXPUNGE completed']
+            ['* 3 EXPUNGE', '* 2 EXPUNGE', 'a5 OK UID EXPUNGE completed']
             ['* SEARCH 1', 'a6 OK UID SEARCH completed']
             a8 OK NOOP completed ['* 1 EXPUNGE']
             ['* STATUS Saved (MESSAGES 1)', 'a9 OK STATUS completed'] ['* STATUS INBOX (MESSAGES 0 UIDNEXT 4)', 'b1 OK STATUS completed']

@@ -22,7 +22,8 @@ extension IMAPSessionHandler {
                 let pairs = try await store.copy(uids: uids, from: source, to: target.id)
                 var removed: [UInt32] = []
                 var modSeq: UInt64? = nil
-                if move && target.id != source {
+                // The copies have new UIDs, so this is right for a MOVE into the same mailbox too.
+                if move {
                     removed = try await store.expunge(in: source, uids: pairs.map(\.0))
                     modSeq = try await store.mailbox(id: source)?.highestModSeq
                 }

@@ -17,12 +17,13 @@ extension IMAPSessionHandler {
                     let wanted = Set(candidates)
                     uids = messages.filter { wanted.contains($0.uid) && $0.flags.system.contains(.deleted) }.map(\.uid)
                     if uids?.isEmpty == true {
-                        return { handler, context in handler.finish(tag, "EXPUNGE completed", context) }
+                        return { handler, context in handler.finish(tag, "UID EXPUNGE completed", context) }
                     }
                 }
                 let removed = try await store.expunge(in: id, uids: uids)
                 let modSeq = try await store.mailbox(id: id)?.highestModSeq
-                return { handler, context in handler.expunged(tag, removed, modSeq: modSeq, context) }
+                let verb = candidates == nil ? "EXPUNGE" : "UID EXPUNGE"
+                return { handler, context in handler.expunged(tag, removed, modSeq: modSeq, context, verb: verb) }
             } catch {
                 return { handler, context in handler.no(tag, "cannot expunge now", code: .unavailable, context) }
             }
