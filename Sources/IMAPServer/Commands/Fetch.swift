@@ -31,8 +31,15 @@ extension IMAPSessionHandler {
         let requestedAttributes = attributes
         perform(context) {
             do {
-                let wanted = Set(uids)
-                var messages = try await store.messages(in: id).filter { wanted.contains($0.uid) }
+                var messages: [StoredMessage]
+                if uids.count <= Self.fetchChunkMessages {
+                    // A few messages (the common UID FETCH of one or a new batch): ask for each.
+                    messages = []
+                    for uid in uids { if let message = try await store.message(in: id, uid: uid) { messages.append(message) } }
+                } else {
+                    let wanted = Set(uids)
+                    messages = try await store.messages(in: id).filter { wanted.contains($0.uid) }
+                }
                 if let changedSince { messages = messages.filter { $0.modSeq > changedSince } }
                 var vanished: [UInt32] = []
                 if let vanishedRanges, let changedSince {
