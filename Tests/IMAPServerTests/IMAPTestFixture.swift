@@ -49,7 +49,7 @@ let rawClient = """
     import socket, ssl, sys, base64, time
     class Conn:
         def __init__(self, port, tls=False):
-            self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            self.s = socket.create_connection(("127.0.0.1", port), timeout=60)
             if tls: self.tls()
             self.f = self.s.makefile("rb")
         def tls(self):
