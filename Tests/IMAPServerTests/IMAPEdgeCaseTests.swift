@@ -34,7 +34,7 @@ import Testing
             """, arguments: ["\(listener.port)", IMAPFixture.user, IMAPFixture.password])
         #expect(result.stdout == """
             ['* ENABLED IMAP4rev2', 'a2 OK ENABLE completed']
-            ['* LIST () "/" INBOX']
+            ['* LIST (\\\\HasNoChildren) "/" INBOX']
             a1 NO [BADCHARSET 
             ['* ESEARCH (TAG "a4") ALL 4', 'a4 OK SEARCH completed']
             ['* ESEARCH (TAG "a5") UID ALL 4', 'a5 OK UID SEARCH completed']

@@ -20,7 +20,7 @@ extension IMAPSessionHandler {
             prefix.append(.status(tag: nil, .ok, code: .closed, text: "previous mailbox closed"))
         }
         send(context, prefix)
-        let store = server.store, logger = self.logger
+        let store = server.store, logger = self.logger, rev2 = enabled.imap4rev2
         perform(context) {
             do {
                 guard let mailbox = try await store.mailbox(of: user.accountID, named: name.name) else {
@@ -36,8 +36,17 @@ extension IMAPSessionHandler {
                     vanished = try await store.expungedUIDs(in: mailbox.id, since: qresync.modSeq)
                 }
                 let found = vanished
+                // RFC 9051 §6.3.2: rev2 clients get the mailbox's LIST response, attributes accurate.
+                var attributes: [String] = []
+                if rev2 {
+                    let prefix = current.name + String(Mailbox.hierarchySeparator)
+                    let hasChildren = try await store.mailboxes(of: user.accountID).contains { $0.name.hasPrefix(prefix) }
+                    attributes = [hasChildren ? "\\HasChildren" : "\\HasNoChildren"] + [current.specialUse?.rawValue].compactMap { $0 }
+                }
+                let listAttributes = attributes
                 return { handler, context in
-                    handler.selected(tag, current, messages, stream: stream, readOnly: readOnly, parameters, vanished: found, user, context)
+                    handler.selected(tag, current, messages, stream: stream, readOnly: readOnly, parameters, vanished: found,
+                                     listAttributes: listAttributes, user, context)
                 }
             } catch {
                 logger.error("SELECT failed", metadata: ["error": "\(error)"])
@@ -47,7 +56,8 @@ extension IMAPSessionHandler {
     }
 
     func selected(_ tag: String, _ mailbox: Mailbox, _ messages: [StoredMessage], stream: AsyncStream<MailboxChange>,
-                  readOnly: Bool, _ parameters: IMAPSelectParameters, vanished: [UInt32], _ user: AuthenticatedUser,
+                  readOnly: Bool, _ parameters: IMAPSelectParameters, vanished: [UInt32], listAttributes: [String],
+                  _ user: AuthenticatedUser,
                   _ context: ChannelHandlerContext) {
         selectionGeneration += 1
         let view = SelectedMailbox(mailbox: mailbox, readOnly: readOnly, messages: messages)
@@ -75,7 +85,7 @@ extension IMAPSessionHandler {
             .status(tag: nil, .ok, code: .highestModSeq(view.highestModSeq), text: "highest"),
         ]
         if enabled.imap4rev2 {
-            responses.append(.data(.list(IMAPListResponse(attributes: [], delimiter: Mailbox.hierarchySeparator,
+            responses.append(.data(.list(IMAPListResponse(attributes: listAttributes, delimiter: Mailbox.hierarchySeparator,
                                                           mailbox: IMAPMailboxName(mailbox.name)))))
         }
         // RFC 7162 §3.2.5.1: what changed since the client's mod-sequence.
