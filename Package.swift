@@ -172,6 +172,25 @@ let package = Package(
         ),
 
         .target(
+            name: "IMAPServer",
+            dependencies: [
+                "IMAPProtocol", "MailStore", "MailCore", "MailMessage", "SASL", "ServerRuntime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "IMAPServerTests",
+            dependencies: [
+                "IMAPServer", "IMAPProtocol", "ServerRuntime", "MailStore", "MailStoreSQLite", "MailCore", "MailMessage", "HatoTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+
+        .target(
             name: "SMTPServer",
             dependencies: [
                 "SMTPProtocol", "MailStore", "MailCore", "MailMessage", "SASL", "LocalDelivery", "ServerRuntime", "MailAuth", "DNSMessage",
@@ -192,7 +211,7 @@ let package = Package(
             name: "HatoServer",
             dependencies: [
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
-                "LocalDelivery", "POP3Server", "SMTPServer", "MailAuth",
+                "LocalDelivery", "POP3Server", "SMTPServer", "IMAPServer", "IMAPProtocol", "MailAuth",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,4 +1,6 @@
 import Foundation
+import IMAPProtocol
+import IMAPServer
 import Logging
 import MailStore
 import MailStoreSQLite
@@ -71,7 +73,16 @@ public struct HatoService {
                                     store: store, throttle: throttle, logger: Logger(label: "hato.submission"))
         let pop3 = POP3Server(configuration: POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength),
                               store: store, throttle: throttle, logger: Logger(label: "hato.pop3"))
-        return [.smtp: mx, .submission: submission, .submissions: submission, .pop3: pop3, .pop3s: pop3]
+        var imapLimits = IMAPLimits()
+        imapLimits.maxLineLength = settings.limits.imapMaxLineLength
+        imapLimits.maxLiteralSize = settings.limits.maxMessageSize
+        imapLimits.maxCommandSize = 2 * settings.limits.maxMessageSize
+        let imap = IMAPServer(
+            configuration: IMAPConfiguration(
+                hostname: settings.hostname, limits: imapLimits, idleTimeout: settings.limits.imapIdleTimeout,
+                loginTimeout: settings.limits.imapLoginTimeout, maxSessionsPerUser: settings.limits.imapSessionsPerUser),
+            store: store, throttle: throttle, logger: Logger(label: "hato.imap"))
+        return [.smtp: mx, .submission: submission, .submissions: submission, .imap: imap, .imaps: imap, .pop3: pop3, .pop3s: pop3]
     }
 
     func makeListeners(tls: TLSProvider, protocols: [HatoConfig.ListenerKind: any ProtocolServer]) -> [ListenerService] {
