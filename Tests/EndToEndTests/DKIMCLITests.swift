@@ -52,6 +52,11 @@ import Testing
         let signedFile = directory.url.appendingPathComponent("signed.eml")
         try signed.stdout.write(to: signedFile, atomically: true, encoding: .utf8)
 
+        // The base selector of a "both" keygen signs with both keys, RSA first.
+        let both = try await hato("dkim", "sign", message.path, "--domain", "example.test", "--selector", "a")
+        #expect(both.stdout.components(separatedBy: "DKIM-Signature:").count == 3)
+        #expect(both.stdout.hasPrefix("DKIM-Signature: v=1; a=rsa-sha256;"))
+
         let verified = try await hato("dkim", "verify", signedFile.path, "--server", dns.address, "--json")
         #expect(verified.status == 0, "\(verified.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(verified.stdout.utf8)) as? [[String: Any]])

@@ -110,9 +110,15 @@ public struct DKIMKeyManager: Sendable {
         return "\(expected.recordName): the TXT record does not hold this key's p="
     }
 
-    /// The active keys of `domain` ready to sign (all keys of `selector` when one is given).
+    /// The active keys of `domain` ready to sign; with a selector, that key whatever its state,
+    /// or both keys of a `keygen --algorithm both` when given its base selector (S for S-rsa, S-ed25519).
     public func signingKeys(domain: Domain, selector: String? = nil) async throws -> [DKIMSigningKey] {
-        let stored = try await store.dkimKeys(domain: domain).filter { selector == nil ? $0.active : $0.selector == selector }
+        let all = try await store.dkimKeys(domain: domain)
+        var stored = all.filter { selector == nil ? $0.active : $0.selector == selector }
+        if let selector, stored.isEmpty {
+            let batch = Set(Self.selectors(selector, algorithms: DKIMKeyAlgorithm.allCases).map(\.0))
+            stored = all.filter { batch.contains($0.selector) }
+        }
         // RSA first, then Ed25519 (RFC 8463 §5: verifiers that know only RSA still find theirs).
         return try stored.sorted { ($0.algorithm == .rsa ? 0 : 1) < ($1.algorithm == .rsa ? 0 : 1) }.map {
             DKIMSigningKey(domain: $0.domain.name, selector: $0.selector, privateKey: try Self.privateKey($0))
