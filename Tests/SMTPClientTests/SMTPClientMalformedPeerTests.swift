@@ -93,7 +93,7 @@ import Testing
             hear(); say("250 ok")
             hear(); say("250 ok")
             hear(); say("354 go")
-            while hear() not in (".", ""): pass
+            while hear() not in (".", None): pass
             say("250 queued")
             hear(); say("221 bye")
             """)

@@ -20,7 +20,7 @@ final class ScriptedPeer: Sendable {
     }
 
     /// A raw server: accepts one connection, then runs `dialog` (Python, with `say(text)` adding
-    /// CRLF, `send(bytes)`, `hear()` returning one line, `conn` the socket).
+    /// CRLF, `send(bytes)`, `hear()` returning one line or None at the end, `conn` the socket).
     static func raw(_ dialog: String) async throws -> ScriptedPeer {
         let script = """
             import socket, sys
@@ -31,7 +31,9 @@ final class ScriptedPeer: Sendable {
             def send(data): conn.sendall(data)
             def say(text): conn.sendall(text.encode() + b"\\r\\n")
             def hear():
-                line = reader.readline().decode(errors="replace").rstrip("\\r\\n")
+                raw = reader.readline()
+                if not raw: return None
+                line = raw.decode(errors="replace").rstrip("\\r\\n")
                 print("HEARD " + line, flush=True)
                 return line
             try:
@@ -124,6 +126,6 @@ enum ClientTestSupport {
     }
 
     static func message(_ body: String, subject: String = "test") -> [UInt8] {
-        Array("From: a@example.org\r\nTo: b@example.test\r\nSubject: \(subject)\r\n\r\n\(body)".utf8)
+        Array("From: a@example.org\r\nTo: b@example.test\r\nSubject: \(subject)\r\n\r\n\(body)\r\n".utf8)
     }
 }

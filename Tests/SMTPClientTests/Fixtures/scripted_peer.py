@@ -87,7 +87,7 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     wanted = config["auth"]
     ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == wanted["user"] \
         and auth_data.password.decode() == wanted["password"]
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)
 
 
 class ScriptedSMTP(SMTP):
