@@ -83,6 +83,23 @@ import Testing
         await peer.stop()
     }
 
+    @Test func a421GreetingIsTransientAndGetsNoQUIT() async throws {
+        let peer = try await ScriptedPeer.raw("""
+            say("421 4.3.2 peer.test busy, try later")
+            hear()
+            """)
+        do {
+            _ = try await T.connect(peer.port, T.configuration())
+            Issue.record("421 greeting accepted")
+        } catch let error as SMTPClientError {
+            #expect(error == .greetingRefused(SMTPClientReply(code: 421, enhancedCode: "4.3.2", lines: ["peer.test busy, try later"])))
+            #expect(!error.isPermanent && error.localReply?.code == 421)
+        }
+        try await waitUntil { peer.process.output.contains("DONE") }
+        #expect(peer.heard.isEmpty, "nothing sent after a 421 greeting")
+        await peer.stop()
+    }
+
     @Test func heloFallbackWhenEHLOIsRefused() async throws {
         let peer = try await ScriptedPeer.raw("""
             say("220 old.test Sendmail 8.6 ready")

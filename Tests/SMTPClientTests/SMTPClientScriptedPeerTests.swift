@@ -89,6 +89,14 @@ import Testing
         await peer.stop()
     }
 
+    @Test func a421ToEHLOIsNotAnHELOFallback() async throws {
+        let peer = try await ScriptedPeer.aiosmtpd(["replies": ["EHLO": "421 4.7.0 Too busy, try later"] as [String: Any]])
+        await #expect(throws: SMTPClientError.serviceClosing(SMTPClientReply(code: 421, enhancedCode: "4.7.0", lines: ["Too busy, try later"]), stage: .ehlo)) {
+            _ = try await T.connect(peer.port, T.configuration())
+        }
+        await peer.stop()
+    }
+
     @Test func aConnectionDroppedMidDATAIsAConnectionFailure() async throws {
         let peer = try await ScriptedPeer.aiosmtpd(["drop_in_data": true])
         let connection = try await T.connect(peer.port, T.configuration())
