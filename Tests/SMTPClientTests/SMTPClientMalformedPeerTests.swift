@@ -138,6 +138,27 @@ import Testing
         await peer.stop()
     }
 
+    @Test func aPeerThatStopsReadingTheMessageTimesOut() async throws {
+        let peer = try await ScriptedPeer.raw("""
+            say("220 peer.test ready")
+            hear(); say("250 peer.test")
+            hear(); say("250 ok")
+            hear(); say("250 ok")
+            hear(); say("354 go")
+            import time; time.sleep(2)
+            """, receiveBuffer: 4096)
+        var configuration = T.configuration()
+        configuration.dataTimeout = .seconds(1)
+        let connection = try await T.connect(peer.port, configuration)
+        // More than loopback socket buffers hold, so the write itself has to wait for the peer.
+        let message = T.message(String(repeating: String(repeating: "x", count: 998) + "\r\n", count: 6 * 1024))
+        await #expect(throws: SMTPClientError.timeout(.message)) {
+            _ = try await connection.send(SMTPClientEnvelope(mailFrom: nil, recipients: [.init(address: "a@example.test")]), message: message)
+        }
+        #expect(!connection.isUsable)
+        await peer.stop()
+    }
+
     @Test func aRefusedConnectionIsAConnectFailure() async throws {
         // A port that was just free: bound, its number printed, closed.
         let free = try await Python.run("import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1]); s.close()")

@@ -21,10 +21,14 @@ final class ScriptedPeer: Sendable {
 
     /// A raw server: accepts one connection, then runs `dialog` (Python, with `say(text)` adding
     /// CRLF, `send(bytes)`, `hear()` returning one line or None at the end, `conn` the socket).
-    static func raw(_ dialog: String) async throws -> ScriptedPeer {
+    /// `receiveBuffer` shrinks the accepted socket's receive buffer (set before listen, so the
+    /// TCP window is small from the start).
+    static func raw(_ dialog: String, receiveBuffer: Int? = nil) async throws -> ScriptedPeer {
         let script = """
             import socket, sys
-            server = socket.socket(); server.bind(("127.0.0.1", 0)); server.listen(1); server.settimeout(60)
+            server = socket.socket()
+            \(receiveBuffer.map { "server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, \($0))" } ?? "")
+            server.bind(("127.0.0.1", 0)); server.listen(1); server.settimeout(60)
             print("PORT %d" % server.getsockname()[1], flush=True)
             conn, _ = server.accept()
             reader = conn.makefile("rb")
