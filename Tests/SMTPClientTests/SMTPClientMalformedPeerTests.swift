@@ -159,6 +159,28 @@ import Testing
         await peer.stop()
     }
 
+    @Test func aSecondSendWhileOneRunsIsRefused() async throws {
+        let peer = try await ScriptedPeer.raw("""
+            say("220 peer.test ready")
+            hear(); say("250 peer.test")
+            hear()
+            import time; time.sleep(0.5)
+            say("550 5.7.1 not you")
+            hear(); say("221 bye")
+            """)
+        let connection = try await T.connect(peer.port, T.configuration())
+        let envelope = SMTPClientEnvelope(mailFrom: "a@example.org", recipients: [.init(address: "b@example.test")])
+        let first = Task { try await connection.send(envelope, message: T.message("1")) }
+        try await waitUntil { peer.heard.count == 2 }
+        await #expect(throws: SMTPClientError.connectionBusy) { _ = try await connection.send(envelope, message: T.message("2")) }
+        let result = try await first.value
+        #expect(result.mailFrom.code == 550 && result.recipients.first?.reply.code == 550 && result.data == nil)
+        #expect(connection.isUsable)
+        await connection.quit()
+        try await waitUntil { peer.heard.last == "QUIT" }
+        await peer.stop()
+    }
+
     @Test func aRefusedConnectionIsAConnectFailure() async throws {
         // A port that was just free: bound, its number printed, closed.
         let free = try await Python.run("import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1]); s.close()")
