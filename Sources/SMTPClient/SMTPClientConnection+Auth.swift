@@ -33,7 +33,8 @@ extension SMTPClientConnection {
         try finish(reply)
     }
 
-    /// 235 succeeds (RFC 4954 §6); anything else fails; a 334 still asking is cancelled with "*".
+    /// 235 succeeds (RFC 4954 §6); anything else fails, and the failure closes the connection
+    /// (so a peer still asking with 334 needs no "*" cancellation).
     private func finish(_ reply: SMTPClientReply) throws(SMTPClientError) {
         guard reply.code == 235 else { throw .authenticationFailed(reply) }
         logger.debug("authenticated")
