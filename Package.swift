@@ -132,7 +132,8 @@ let package = Package(
         .target(
             name: "SMTPClient",
             dependencies: [
-                "SMTPProtocol",
+                "SMTPProtocol", "SASL",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),

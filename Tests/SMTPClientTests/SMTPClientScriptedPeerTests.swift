@@ -176,6 +176,24 @@ import Testing
         await peer.stop()
     }
 
+    @Test func aPeerOfferingOnlyLOGINGetsLOGIN() async throws {
+        let ca = try TestCertificateAuthority()
+        let peer = try await ScriptedPeer.aiosmtpd([
+            "tls": ["cert": ca.serverCertificatePath, "key": ca.serverKeyPath], "require_starttls": true,
+            "auth": ["user": "relay-user", "password": "relay secret"], "auth_exclude": ["PLAIN"],
+        ] as [String: Any])
+        var configuration = T.configuration(.requireSTARTTLS)
+        configuration.tlsConfiguration = try ca.clientTLS()
+        configuration.credentials = SMTPClientCredentials(username: "relay-user", password: "relay secret")
+        let connection = try await T.connect(peer.port, configuration)
+        #expect(connection.capabilities.authMechanisms == ["LOGIN"])
+        #expect(try await connection.send(Self.envelope("far@example.net"), message: T.message("x")).data?.code == 250)
+        await connection.quit()
+        configuration.credentials?.password = "guess"
+        await #expect(throws: SMTPClientError.self) { _ = try await T.connect(peer.port, configuration) }
+        await peer.stop()
+    }
+
     @Test func smarthostOn587WithSTARTTLSAndAUTH() async throws {
         let ca = try TestCertificateAuthority()
         let peer = try await ScriptedPeer.aiosmtpd([

@@ -78,6 +78,11 @@ import Testing
         }
     }
 
+    @Test func scramAttributesKeepEqualsSignsInValues() {
+        #expect(SMTPClientConnection.scramAttributes("r=abc,s=QSXCR+Q6sek8bf92==,i=4096,x=") ==
+                ["r": "abc", "s": "QSXCR+Q6sek8bf92==", "i": "4096", "x": ""])
+    }
+
     @Test func controlCharactersInTextBecomeSpaces() throws {
         let reply = try #require(try parseAll("250 a\u{0}b\u{1B}c\td\r\n", splits: []).first)
         #expect(reply.text == "a b c\td")
