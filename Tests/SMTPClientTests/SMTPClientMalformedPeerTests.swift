@@ -133,7 +133,7 @@ import Testing
             hear()
             """)
         var configuration = T.configuration()
-        configuration.commandTimeout = .milliseconds(500)
+        configuration.commandTimeout = .seconds(2)  // the greeting waits as long: room for a loaded machine
         await #expect(throws: SMTPClientError.timeout(.ehlo)) { _ = try await T.connect(peer.port, configuration) }
         await peer.stop()
     }
@@ -145,7 +145,7 @@ import Testing
             hear(); say("250 ok")
             hear(); say("250 ok")
             hear(); say("354 go")
-            import time; time.sleep(2)
+            sys.stdin.readline()  # stop reading until the test has seen the timeout
             """, receiveBuffer: 4096)
         var configuration = T.configuration()
         configuration.dataTimeout = .seconds(1)
@@ -155,6 +155,7 @@ import Testing
         await #expect(throws: SMTPClientError.timeout(.message)) {
             _ = try await connection.send(SMTPClientEnvelope(mailFrom: nil, recipients: [.init(address: "a@example.test")]), message: message)
         }
+        peer.process.write("go\n")
         #expect(!connection.isUsable)
         await peer.stop()
     }
@@ -164,7 +165,7 @@ import Testing
             say("220 peer.test ready")
             hear(); say("250 peer.test")
             hear()
-            import time; time.sleep(0.5)
+            sys.stdin.readline()  # the test says when the first send may go on
             say("550 5.7.1 not you")
             hear(); say("221 bye")
             """)
@@ -173,6 +174,7 @@ import Testing
         let first = Task { try await connection.send(envelope, message: T.message("1")) }
         try await waitUntil { peer.heard.count == 2 }
         await #expect(throws: SMTPClientError.connectionBusy) { _ = try await connection.send(envelope, message: T.message("2")) }
+        peer.process.write("go\n")
         let result = try await first.value
         #expect(result.mailFrom.code == 550 && result.recipients.first?.reply.code == 550 && result.data == nil)
         #expect(connection.isUsable)

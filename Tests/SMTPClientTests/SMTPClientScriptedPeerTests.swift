@@ -34,6 +34,19 @@ import Testing
         }
     }
 
+    @Test func manyRecipientsArePipelinedInGroups() async throws {
+        let peer = try await ScriptedPeer.aiosmtpd(["ehlo_add": ["PIPELINING"], "replies": ["RCPT:r249@example.test": "550 5.1.1 No"] as [String: Any]])
+        let connection = try await T.connect(peer.port, T.configuration())
+        let envelope = SMTPClientEnvelope(mailFrom: "a@example.org", recipients: (0..<250).map { .init(address: "r\($0)@example.test") })
+        let result = try await connection.send(envelope, message: T.message("many"))
+        #expect(result.recipients.count == 250)
+        #expect(result.recipients.prefix(249).allSatisfy { $0.reply.code == 250 } && result.recipients[249].reply.code == 550)
+        #expect(result.data?.code == 250)
+        await connection.quit()
+        #expect((try await peer.waitForEvents(1).first?["rcpt_tos"] as? [String])?.count == 249)
+        await peer.stop()
+    }
+
     @Test func repliesAtEachStageLandInTheResultAndTheConnectionIsReused() async throws {
         let peer = try await ScriptedPeer.aiosmtpd([
             "ehlo_add": ["PIPELINING"],
