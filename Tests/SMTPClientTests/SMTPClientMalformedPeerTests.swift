@@ -100,6 +100,28 @@ import Testing
         await peer.stop()
     }
 
+    @Test func aRefusedSTARTTLSGoesOnInPlaintextOnlyWhenOpportunistic() async throws {
+        let dialog = """
+            say("220 peer.test ready")
+            hear(); say("250-peer.test"); say("250 STARTTLS")
+            hear(); say("454 4.7.0 TLS not available due to temporary reason")
+            hear(); say("221 bye")
+            """
+        let peer = try await ScriptedPeer.raw(dialog)
+        let connection = try await T.connect(peer.port, T.configuration(.opportunistic))
+        #expect(!connection.tlsActive && connection.capabilities.startTLS)
+        await connection.quit()
+        try await waitUntil { peer.heard == ["EHLO client.test", "STARTTLS", "QUIT"] }
+        await peer.stop()
+
+        let strict = try await ScriptedPeer.raw(dialog)
+        await #expect(throws: SMTPClientError.unexpectedReply(
+            SMTPClientReply(code: 454, enhancedCode: "4.7.0", lines: ["TLS not available due to temporary reason"]), stage: .startTLS)) {
+            _ = try await T.connect(strict.port, T.configuration(.requireSTARTTLS))
+        }
+        await strict.stop()
+    }
+
     @Test func heloFallbackWhenEHLOIsRefused() async throws {
         let peer = try await ScriptedPeer.raw("""
             say("220 old.test Sendmail 8.6 ready")
