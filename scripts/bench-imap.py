@@ -82,6 +82,7 @@ class Client:
         self.latencies = {name: [] for name, _ in MIX}
         self.errors = 0
         self.counter = 0
+        self.stale = False
 
     def prepare(self):
         c = self.conn
@@ -132,7 +133,7 @@ class Client:
             check(*self.conn.store(str(self.count), "+FLAGS", "(\\Deleted)"), "STORE \\Deleted")
         typ, data = self.conn.expunge()
         check(typ, data, "EXPUNGE")
-        self.count = max(0, self.count - sum(1 for d in data if d is not None))
+        self.stale = True  # the message count is read again (untimed) before the next operation
 
     def op_idle(self):
         # IDLE, wait for the continuation, then DONE after a short pause (RFC 2177)
@@ -162,6 +163,9 @@ class Client:
         weights = [w for _, w in MIX]
         start_barrier.wait()
         while time.monotonic() < deadline:
+            if self.stale:
+                self.count = self.exists()
+                self.stale = False
             name = random.choices(names, weights)[0]
             t0 = time.perf_counter()
             self.paused = 0.0

@@ -9,6 +9,7 @@
 #   C=16 T=60 N=1000 scripts/bench-imap.sh
 #   HATO_BIN=/path/to/hato scripts/bench-imap.sh
 #   SKIP_DOVECOT=1 scripts/bench-imap.sh           # Hato only
+#   KEEP=1 scripts/bench-imap.sh                   # keep the data, logs and results.jsonl
 #
 # Needs python3 (standard library only); Dovecot (apt-get install -y dovecot-imapd) and root for
 # the private Dovecot instance (scripts/dovecot-peer.sh: own config, state and Maildirs under a
@@ -29,6 +30,7 @@ pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     "$root/scripts/dovecot-peer.sh" stop "$work/dovecot" 2>/dev/null || true
+    if [ -z "${KEEP:-}" ]; then sleep 1; rm -rf "$work"; else echo "kept: $work"; fi
 }
 trap cleanup EXIT
 

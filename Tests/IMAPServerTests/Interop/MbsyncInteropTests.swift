@@ -104,7 +104,7 @@ def server_messages():
     items = [d for d in data if isinstance(d, tuple)]
     for meta, body in items:
         subject = re.search(rb"^Subject: (.*?)\r?$", body, re.M).group(1).decode()
-        flags = re.search(rb"FLAGS \((.*?)\)", meta).group(1).decode()
+        flags = " ".join(sorted(re.search(rb"FLAGS \((.*?)\)", meta).group(1).decode().split()))
         out.setdefault(subject, []).append((flags, body))
     return out
 
