@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "hato", targets: ["hato"]),
         .library(name: "MailCore", targets: ["MailCore"]),
         .library(name: "MailMessage", targets: ["MailMessage"]),
+        .library(name: "MailAuth", targets: ["MailAuth"]),
         .library(name: "MailStore", targets: ["MailStore"]),
         .library(name: "MailStoreSQLite", targets: ["MailStoreSQLite"]),
         .library(name: "HatoServer", targets: ["HatoServer"]),

@@ -25,6 +25,8 @@ public struct SMTPConfiguration: Sendable {
     public var sasl: SASLPolicy
     /// SPF at MAIL FROM on the MX profile; nil turns it off (e.g. no resolver).
     public var spf: SPFPolicy?
+    /// Signs what authenticated users submit (DKIM, see MessageSigner); nil sends it unsigned.
+    public var messageSigner: (any MessageSigner)?
 
     public init(hostname: String, profile: SMTPProfile, limits: SMTPLimits = SMTPLimits(), loopbackIsSecure: Bool = true) {
         self.hostname = hostname

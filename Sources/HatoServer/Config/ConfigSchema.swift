@@ -96,6 +96,14 @@ public enum ConfigSchema {
             "SPF fail for MAIL FROM on the smtp listener: record it in the headers, or reject with 550 5.7.23."),
         key("spf.temperror", .choice(["record", "defer"]), .string("record"),
             "SPF temperror (DNS trouble) on the smtp listener: record it, or defer with 451 4.7.24."),
+        key("dkim.sign", .choice(["on", "off"]), .string("on"),
+            "Sign mail that authenticated users submit with the active DKIM keys of its From domain (hato dkim keygen)."),
+        key("dkim.signature_lifetime", .duration, .int(0),
+            "x= on Hato's DKIM signatures: seconds after signing they expire; 0 means no x= (RFC 6376 §3.5)."),
+        key("dkim.max_signatures", .integer(min: 1, max: 50), .int(10),
+            "DKIM-Signature fields verified per inbound message, from the top; the rest are ignored."),
+        key("dkim.clock_skew", .duration, .int(300),
+            "Tolerance for DKIM t= in the future and x= in the past."),
         key("log.level", .logLevel, .string("info"), "Least severe log level written to standard error."),
     ]
 

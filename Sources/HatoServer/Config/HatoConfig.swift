@@ -47,6 +47,8 @@ public struct HatoConfig: Sendable {
     /// `[spf]`: what the smtp listener does with SPF fail and temperror.
     public var spfFail: String
     public var spfTemperror: String
+    /// `[dkim]`: signing on submission and verification limits (docs/dkim.md).
+    public var dkim: DKIMSettings
     public var logLevel: Logger.Level
     /// True when running on the embedded development defaults (no config file).
     public var isDevelopment: Bool
@@ -101,6 +103,9 @@ public struct HatoConfig: Sendable {
         }
         spfFail = string("spf.fail") ?? "record"
         spfTemperror = string("spf.temperror") ?? "record"
+        dkim = DKIMSettings(sign: (string("dkim.sign") ?? "on") == "on", signatureLifetime: int("dkim.signature_lifetime"),
+                            maxSignatures: values["dkim.max_signatures"] == nil ? 10 : int("dkim.max_signatures"),
+                            clockSkew: values["dkim.clock_skew"] == nil ? 300 : int("dkim.clock_skew"))
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
     }
 

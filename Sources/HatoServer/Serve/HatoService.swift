@@ -65,8 +65,15 @@ public struct HatoService {
                 resolver: resolver, fail: .init(rawValue: settings.spfFail) ?? .record,
                 temperror: .init(rawValue: settings.spfTemperror) ?? .record)
         }
+        // DKIM signing of what authenticated users send, on either listener (docs/dkim.md).
+        var submissionConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .submission, limits: limits)
+        if settings.dkim.sign {
+            let signer = DKIMSubmissionSigner(store: store, lifetime: settings.dkim.signatureLifetime > 0 ? settings.dkim.signatureLifetime : nil)
+            mxConfiguration.messageSigner = signer
+            submissionConfiguration.messageSigner = signer
+        }
         let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, logger: Logger(label: "hato.smtp"))
-        let submission = SMTPServer(configuration: SMTPConfiguration(hostname: settings.hostname, profile: .submission, limits: limits),
+        let submission = SMTPServer(configuration: submissionConfiguration,
                                     store: store, throttle: throttle, logger: Logger(label: "hato.submission"))
         let pop3 = POP3Server(configuration: POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength),
                               store: store, throttle: throttle, logger: Logger(label: "hato.pop3"))

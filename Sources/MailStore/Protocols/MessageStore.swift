@@ -43,7 +43,7 @@ public protocol MessageStore: Sendable {
 }
 
 /// The whole store a server sees. `MailStoreSQLite` is the embedded implementation.
-public protocol MailStore: DirectoryStore, MessageStore, QueueStore, DMARCReportStore {
+public protocol MailStore: DirectoryStore, MessageStore, QueueStore, DKIMKeyStore, DMARCReportStore {
     /// Flushes and closes; later calls fail.
     func close() async throws
 }
