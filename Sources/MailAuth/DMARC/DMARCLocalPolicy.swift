@@ -78,8 +78,8 @@ public struct DMARCLocalPolicy: Sendable {
 
     /// "addr" or "addr/prefix".
     static func network(_ text: String) -> (address: IPAddress, prefix: Int)? {
-        let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
-        guard let address = IPAddress(parts[0]) else { return nil }
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let first = parts.first, let address = IPAddress(first) else { return nil }
         let full = if case .v4 = address { 32 } else { 128 }
         guard parts.count == 2 else { return (address, full) }
         guard let prefix = Int(parts[1]), prefix >= 0, prefix <= full else { return nil }

@@ -58,4 +58,13 @@ import Testing
         let outcome = DMARCOutcome(result: .fail, evaluations: [evaluation], evaluatedPolicy: .quarantine)
         #expect(DMARCLocalPolicy().disposition(for: outcome, client: stranger) == DMARCDisposition(action: .quarantine, override: .policyTestMode))
     }
+
+    @Test func forwarderEntries() {
+        for valid in ["192.0.2.0/24", "2001:db8::/32", "198.51.100.7", "lists.example.org", "example"] {
+            #expect(DMARCLocalPolicy.isValidForwarder(valid), "\(valid)")
+        }
+        for invalid in ["", "192.0.2.0/33", "192.0.2.0/", "/24", "a..b", "bad domain", "x/y"] {
+            #expect(!DMARCLocalPolicy.isValidForwarder(invalid), "\(invalid)")
+        }
+    }
 }
