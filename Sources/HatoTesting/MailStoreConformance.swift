@@ -76,6 +76,12 @@ public struct MailStoreConformance: Sendable {
         try require(loaded?.verify(password: "alice-pw") == true, "password verifies")
         try require(loaded?.verify(password: "wrong") == false, "wrong password fails")
         try require(loaded?.credentials.map(\.hash) == [.sha256, .sha1], "both SCRAM keys stored")
+        try require(loaded?.senderPolicy == .own, "new accounts may send only as themselves")
+        try await store.setSenderPolicy(alice.address, policy: .domain)
+        try require(try await store.account(alice.address)?.senderPolicy == .domain, "sender policy stored")
+        try await requireThrows(MailStoreError.accountNotFound("nobody@example.test")) {
+            try await store.setSenderPolicy(try EmailAddress("nobody@example.test"), policy: .any)
+        }
         try await requireThrows(MailStoreError.accountExists("alice@example.test")) {
             try await store.addAccount(Self.alice, credentials: [], quota: .unlimited)
         }

@@ -97,6 +97,9 @@ enum Schema {
                 CREATE INDEX queue_recipients_due ON queue_recipients(state, next_attempt);
                 """)
         }
+        migrator.registerMigration("v3: account sender policy") { db in
+            try db.execute(sql: "ALTER TABLE accounts ADD COLUMN sender_policy TEXT NOT NULL DEFAULT 'own'")
+        }
         migrator.registerMigration("v3-dkim-keys") { db in
             try db.execute(sql: """
                 CREATE TABLE dkim_keys (

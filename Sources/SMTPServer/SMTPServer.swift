@@ -59,8 +59,8 @@ public struct SMTPServer: ProtocolServer {
     }
 
     public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {
-        let seconds = Int64(configuration.limits.commandTimeout.components.seconds)
-        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .seconds(seconds)))
+        // Timeouts are the session's own (SMTPSessionHandler+Timeouts.swift): they depend on
+        // whether it waits for a command or for message content.
         try channel.pipeline.syncOperations.addHandler(SMTPSessionHandler(server: self, connection: context))
     }
 

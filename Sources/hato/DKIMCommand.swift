@@ -69,10 +69,16 @@ struct DKIMCommand: AsyncParsableCommand {
             abstract: "Make the newest inactive keys of a domain active (after their DNS records are published).")
         @OptionGroup var options: ConfigOptions
         @Argument var domain: String
+        @Option(help: "The DNS server that must see the new records, as HOST:PORT (default: /etc/resolv.conf).")
+        var server: String?
+        @Flag(name: .customLong("skip-dns-check"), help: "Activate without checking that the new records are published.")
+        var skipDNSCheck = false
 
         func run() async throws {
             let manager = DKIMKeyManager(store: try options.admin().store)
-            let (activated, retired) = try await manager.rotate(domain: try Domain(domain))
+            let resolver: DNSClient? = skipDNSCheck ? nil
+                : DNSClient(configuration: try DNSCommand.configuration(server: server, validating: false, timeout: 5))
+            let (activated, retired) = try await manager.rotate(domain: try Domain(domain), checkingWith: resolver)
             print("active now: \(activated.map(\.selector).joined(separator: ", "))")
             if !retired.isEmpty {
                 print("retired: \(retired.map(\.selector).joined(separator: ", ")) (keep their DNS records for a few days, "

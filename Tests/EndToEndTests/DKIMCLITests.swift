@@ -1,3 +1,4 @@
+import DNSMessage
 import Foundation
 import HatoTesting
 import Testing
@@ -51,6 +52,11 @@ import Testing
         let signedFile = directory.url.appendingPathComponent("signed.eml")
         try signed.stdout.write(to: signedFile, atomically: true, encoding: .utf8)
 
+        // The base selector of a "both" keygen signs with both keys, RSA first.
+        let both = try await hato("dkim", "sign", message.path, "--domain", "example.test", "--selector", "a")
+        #expect(both.stdout.components(separatedBy: "DKIM-Signature:").count == 3)
+        #expect(both.stdout.hasPrefix("DKIM-Signature: v=1; a=rsa-sha256;"))
+
         let verified = try await hato("dkim", "verify", signedFile.path, "--server", dns.address, "--json")
         #expect(verified.status == 0, "\(verified.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(verified.stdout.utf8)) as? [[String: Any]])
@@ -76,11 +82,17 @@ import Testing
         let before = try await hato("dkim", "list", "example.test")
         #expect(before.stdout.contains("b ") && before.stdout.contains("inactive"))
         #expect(!before.stdout.contains("PRIVATE KEY"))
-        let rotated = try await hato("dkim", "rotate", "example.test")
+        // rotate refuses while the new record is not in DNS...
+        let early = try await hato("dkim", "rotate", "example.test", "--server", dns.address)
+        #expect(early.status != 0)
+        #expect(early.stderr.contains("not rotated, the new keys are not published yet: b._domainkey.example.test: no TXT record"))
+        // ... and goes ahead once it is.
+        dns.zone = try DNSZone(parsing: (firstRecords + Self.records(second.stdout)).joined(separator: "\n"))
+        let rotated = try await hato("dkim", "rotate", "example.test", "--server", dns.address)
         #expect(rotated.status == 0, "\(rotated.stderr)")
         #expect(rotated.stdout.contains("active now: b"))
         #expect(rotated.stdout.contains("retired: a-rsa, a-ed25519") || rotated.stdout.contains("retired: a-ed25519, a-rsa"))
-        let again = try await hato("dkim", "rotate", "example.test")
+        let again = try await hato("dkim", "rotate", "example.test", "--skip-dns-check")
         #expect(again.status != 0)
         #expect(again.stderr.contains("no key newer than the active one"))
         let bad = try await hato("dkim", "keygen", "example.test", "--selector", "bad selector")

@@ -83,6 +83,8 @@ public enum ConfigSchema {
             "Concurrent connections from one client IP address, per listener kind."),
         key("limits.command_timeout", .duration, .int(300),
             "SMTP idle time allowed between commands (RFC 5321 §4.5.3.2.7 suggests 5 minutes); IMAP and POP3 use their RFC minimums."),
+        key("limits.data_timeout", .duration, .int(300),
+            "SMTP idle time allowed while receiving message content (DATA/BDAT); at least 3 minutes (RFC 5321 §4.5.3.2.5)."),
         key("accounts.default_quota_bytes", .size, .int(0), "Quota in bytes for new accounts; 0 means unlimited."),
         key("accounts.default_quota_messages", .integer(min: 0, max: Int.max), .int(0),
             "Quota in messages for new accounts; 0 means unlimited."),

@@ -22,6 +22,7 @@ public struct HatoConfig: Sendable {
         public var maxRecipients: Int
         public var maxConnectionsPerIP: Int
         public var commandTimeout: Duration
+        public var dataTimeout: Duration
     }
 
     public struct AccountDefaults: Sendable {
@@ -97,7 +98,7 @@ public struct HatoConfig: Sendable {
         limits = Limits(
             maxMessageSize: int("limits.max_message_size"), maxLineLength: int("limits.max_line_length"),
             maxRecipients: int("limits.max_recipients"), maxConnectionsPerIP: int("limits.max_connections_per_ip"),
-            commandTimeout: .seconds(int("limits.command_timeout")))
+            commandTimeout: .seconds(int("limits.command_timeout")), dataTimeout: .seconds(int("limits.data_timeout")))
         if limits.maxMessageSize < 1024 {
             throw ConfigKeyError(path: "limits.max_message_size", message: "must be at least 1024 bytes")
         }

@@ -1,6 +1,7 @@
 // DKIM key management over the store: generation (with the TXT record to publish), rotation and
 // loading signing keys. Used by `hato dkim ...` and by signing on submission.
 
+import DNSMessage
 import Foundation
 import MailAuth
 import MailCore
@@ -71,21 +72,53 @@ public struct DKIMKeyManager: Sendable {
         return Generated(key: stored, recordName: "\(stored.selector)._domainkey.\(stored.domain.name)", record: key.keyRecord, bits: bits)
     }
 
-    /// Activates the newest batch of inactive keys (one `keygen`) and retires the others.
-    public func rotate(domain: Domain) async throws -> (activated: [StoredDKIMKey], retired: [StoredDKIMKey]) {
+    /// Activates the newest batch of inactive keys (one `keygen`) and retires the others. With a
+    /// resolver, every key of the batch must first be published: its TXT record must carry this
+    /// very public key, or signatures made with it would fail everywhere.
+    public func rotate(domain: Domain, checkingWith resolver: (any DNSResolving)? = nil) async throws
+        -> (activated: [StoredDKIMKey], retired: [StoredDKIMKey])
+    {
         let keys = try await store.dkimKeys(domain: domain)
         let newestActive = keys.filter(\.active).map(\.created).max()
         guard let newest = keys.filter({ !$0.active }).map(\.created).max(), newestActive.map({ newest > $0 }) ?? true else {
             throw DKIMKeyManagerError.nothingToRotate(domain.name)
         }
         let batch = keys.filter { !$0.active && $0.created == newest }
+        if let resolver {
+            var problems: [String] = []
+            for key in batch {
+                if let problem = await Self.publicationProblem(key, resolver: resolver) { problems.append(problem) }
+            }
+            guard problems.isEmpty else { throw DKIMKeyManagerError.notPublished(problems) }
+        }
         try await store.activateDKIMSelectors(batch.map(\.selector), domain: domain)
         return (batch, keys.filter(\.active))
     }
 
-    /// The active keys of `domain` ready to sign (all keys of `selector` when one is given).
+    /// Why `key` is not usable by receivers yet (nil when its record is published as generated).
+    public static func publicationProblem(_ key: StoredDKIMKey, resolver: any DNSResolving) async -> String? {
+        let expected: Generated
+        do { expected = try describe(key) } catch { return "\(key.selector): stored key unreadable: \(error)" }
+        let texts: [String]
+        do {
+            texts = try await resolver.lookupTXT(try DNSName(expected.recordName))
+        } catch {
+            return "\(expected.recordName): no TXT record (\(error))"
+        }
+        let wanted = try? DKIMKeyRecord(expected.record).publicKey
+        if texts.contains(where: { (try? DKIMKeyRecord($0))?.publicKey == wanted }) { return nil }
+        return "\(expected.recordName): the TXT record does not hold this key's p="
+    }
+
+    /// The active keys of `domain` ready to sign; with a selector, that key whatever its state,
+    /// or both keys of a `keygen --algorithm both` when given its base selector (S for S-rsa, S-ed25519).
     public func signingKeys(domain: Domain, selector: String? = nil) async throws -> [DKIMSigningKey] {
-        let stored = try await store.dkimKeys(domain: domain).filter { selector == nil ? $0.active : $0.selector == selector }
+        let all = try await store.dkimKeys(domain: domain)
+        var stored = all.filter { selector == nil ? $0.active : $0.selector == selector }
+        if let selector, stored.isEmpty {
+            let batch = Set(Self.selectors(selector, algorithms: DKIMKeyAlgorithm.allCases).map(\.0))
+            stored = all.filter { batch.contains($0.selector) }
+        }
         // RSA first, then Ed25519 (RFC 8463 §5: verifiers that know only RSA still find theirs).
         return try stored.sorted { ($0.algorithm == .rsa ? 0 : 1) < ($1.algorithm == .rsa ? 0 : 1) }.map {
             DKIMSigningKey(domain: $0.domain.name, selector: $0.selector, privateKey: try Self.privateKey($0))
@@ -108,6 +141,7 @@ public enum DKIMKeyManagerError: Error, Sendable, Hashable, CustomStringConverti
     case invalidSelector(String)
     case invalidKeySize(Int)
     case nothingToRotate(String)
+    case notPublished([String])
     case noKeys(String)
 
     public var description: String {
@@ -115,6 +149,9 @@ public enum DKIMKeyManagerError: Error, Sendable, Hashable, CustomStringConverti
         case .invalidSelector(let s): "invalid selector \"\(s)\": use letters, digits, '-' and '_' (RFC 6376 §3.1)"
         case .invalidKeySize(let bits): "RSA key size \(bits) is outside 1024...4096 (2048 is the default)"
         case .nothingToRotate(let d): "\(d) has no key newer than the active one: run hato dkim keygen \(d) --selector NEW first"
+        case .notPublished(let problems):
+            "not rotated, the new keys are not published yet: " + problems.joined(separator: "; ")
+                + " (publish the records from hato dkim list --records, or pass --skip-dns-check)"
         case .noKeys(let d): "no DKIM key for \(d)"
         }
     }

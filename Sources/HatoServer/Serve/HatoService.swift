@@ -57,7 +57,8 @@ public struct HatoService {
     static func makeProtocols(_ settings: HatoConfig, store: any MailStore, logger: Logger) -> [HatoConfig.ListenerKind: any ProtocolServer] {
         let limits = SMTPLimits(
             maxCommandLineLength: settings.limits.maxLineLength, maxMessageSize: settings.limits.maxMessageSize,
-            maxRecipients: settings.limits.maxRecipients, commandTimeout: settings.limits.commandTimeout)
+            maxRecipients: settings.limits.maxRecipients, commandTimeout: settings.limits.commandTimeout,
+            dataTimeout: settings.limits.dataTimeout)
         // One throttle for every protocol: a password guessed over POP3 counts for SMTP too.
         let throttle = AuthThrottle()
         var mxConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .mx, limits: limits)

@@ -64,13 +64,17 @@ enum DKIMCanonicalizer {
         out.append(UInt8(ascii: ":"))
         var pendingSpace = false
         var wroteValue = false
-        for byte in raw[(colon + 1)...] {
+        var index = colon + 1
+        while index < raw.endIndex {
+            let byte = raw[index]
+            index += 1
             switch byte {
-            case cr, lf:
-                continue // unfolding: CRLF disappears, the WSP after it is folded below
+            case cr where index < raw.endIndex && raw[index] == lf:
+                index += 1 // unfolding: a CRLF disappears, the WSP after it is folded below
             case sp, tab:
                 pendingSpace = true
             default:
+                // Anything else, a bare CR included, is value (only CRLF unfolds).
                 if pendingSpace && wroteValue { out.append(sp) }
                 pendingSpace = false
                 wroteValue = true
