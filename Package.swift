@@ -233,7 +233,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SMTPServerTests",
-            dependencies: ["SMTPServer", "ServerRuntime", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting", "DNSMessage", "DNSClient"],
+            dependencies: ["SMTPServer", "ServerRuntime", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting", "DNSMessage", "DNSClient", "MailAuth"],
             swiftSettings: swift6
         ),
 

@@ -24,6 +24,7 @@ public struct MailStoreConformance: Sendable {
         ("concurrentAppends", { try await $0.concurrentAppends() }),
         ("deliverToMany", { try await $0.deliverToMany() }),
         ("queue", { try await $0.queue() }),
+        ("dmarcEvaluations", { try await $0.dmarcEvaluations() }),
     ]
 
     static let alice = try! EmailAddress("alice@example.test")

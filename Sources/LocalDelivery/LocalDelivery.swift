@@ -31,6 +31,9 @@ public struct DeliveryRequest: Sendable {
     public var returnContent: String?
     public var smtpUTF8: Bool
     public var bodyType: String?
+    /// Local copies go to each account's Junk mailbox (special use \Junk, RFC 6154) with the
+    /// `$Junk` keyword (RFC 5788) instead of INBOX, e.g. for a DMARC quarantine policy.
+    public var quarantine = false
 
     public init(mailFrom: EmailAddress?, recipients: [AcceptedRecipient], traceHeaders: String, message: [UInt8],
                 envelopeID: String? = nil, returnContent: String? = nil, smtpUTF8: Bool = false, bodyType: String? = nil) {
@@ -115,13 +118,20 @@ public struct LocalDelivery: Sendable {
 
     func appendToInbox(_ account: Account, _ request: DeliveryRequest) async -> Result<Void, MailStoreError> {
         do {
-            guard let inbox = try await store.mailbox(of: account.id, named: Mailbox.inbox) else {
+            var target = try await store.mailbox(of: account.id, named: Mailbox.inbox)
+            var flags = MessageFlags()
+            if request.quarantine {
+                // An account without a Junk mailbox gets the message in INBOX, still marked.
+                if let junk = try await store.mailboxes(of: account.id).first(where: { $0.specialUse == .junk }) { target = junk }
+                flags = MessageFlags(keywords: ["$Junk"])
+            }
+            guard let inbox = target else {
                 return .failure(.mailboxNotFound(Mailbox.inbox))
             }
             let returnPath = request.mailFrom.map { "<\($0)>" } ?? "<>"
             let header = "Return-Path: \(returnPath)\r\nDelivered-To: \(account.address)\r\n" + request.traceHeaders
-            let result = try await store.append(AppendRequest(bytes: Array(header.utf8) + request.message), to: inbox.id)
-            logger.info("delivered", metadata: ["to": "\(account.address)", "uid": "\(result.uid)", "size": "\(request.message.count)"])
+            let result = try await store.append(AppendRequest(bytes: Array(header.utf8) + request.message, flags: flags), to: inbox.id)
+            logger.info("delivered", metadata: ["to": "\(account.address)", "mailbox": "\(inbox.name)", "uid": "\(result.uid)", "size": "\(request.message.count)"])
             return .success(())
         } catch let error as MailStoreError {
             logger.notice("local delivery failed", metadata: ["to": "\(account.address)", "error": "\(error)"])

@@ -113,6 +113,34 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v4-dmarc-evaluations") { db in
+            // RFC 9990 aggregate report rows; the nested parts (recipient domains, DKIM results,
+            // published policy, rua) are JSON.
+            try db.execute(sql: """
+                CREATE TABLE dmarc_evaluations (
+                    id INTEGER PRIMARY KEY,
+                    evaluated_at REAL NOT NULL,
+                    source_ip TEXT NOT NULL,
+                    header_from TEXT NOT NULL,
+                    envelope_from TEXT,
+                    envelope_to TEXT NOT NULL,
+                    result TEXT NOT NULL,
+                    disposition TEXT NOT NULL,
+                    policy_override TEXT,
+                    override_comment TEXT,
+                    policy TEXT,
+                    evaluated_policy TEXT NOT NULL,
+                    dkim_aligned INTEGER NOT NULL,
+                    spf_aligned INTEGER NOT NULL,
+                    dkim TEXT NOT NULL,
+                    spf_domain TEXT,
+                    spf_result TEXT NOT NULL,
+                    report_uris TEXT NOT NULL
+                );
+                CREATE INDEX dmarc_evaluations_time ON dmarc_evaluations(evaluated_at);
+                CREATE INDEX dmarc_evaluations_from ON dmarc_evaluations(header_from, evaluated_at);
+                """)
+        }
         return migrator
     }
 }

@@ -27,6 +27,8 @@ public struct SMTPConfiguration: Sendable {
     public var spf: SPFPolicy?
     /// Signs what authenticated users submit (DKIM, see MessageSigner); nil sends it unsigned.
     public var messageSigner: (any MessageSigner)?
+    /// DKIM, ARC and DMARC at the end of DATA on the MX profile; nil turns them off.
+    public var inboundAuthentication: InboundAuthenticationPolicy?
 
     public init(hostname: String, profile: SMTPProfile, limits: SMTPLimits = SMTPLimits(), loopbackIsSecure: Bool = true) {
         self.hostname = hostname

@@ -77,13 +77,20 @@ extension SMTPSessionHandler {
             helo: helo ?? "unknown", remoteIP: connection.remoteIP, hostname: configuration.hostname, esmtp: esmtp,
             tls: tlsActive ? (tlsVersion ?? "TLS") : nil, user: account?.address.description, id: String(id),
             recipients: current.recipients.map(\.address.description))
-        if let spf = current.spf {
+        let inbound = configuration.profile == .mx && account == nil ? configuration.inboundAuthentication : nil
+        if current.spf != nil || inbound != nil {
             // RFC 8601 §5: an Authentication-Results field claiming to be ours came from outside.
             message = TraceHeaders.removeAuthenticationResults(message, authservID: configuration.hostname)
-            received = SPFHeaders.authenticationResults(spf, helo: current.spfHELO, heloName: helo ?? "unknown", authservID: configuration.hostname)
-                + SPFHeaders.receivedSPF(spf, ip: connection.remoteIP, helo: helo ?? "unknown", receiver: configuration.hostname)
+        }
+        if let spf = current.spf {
+            // With DKIM/DMARC on, their Authentication-Results field carries the SPF verdicts too.
+            let results = inbound != nil ? ""
+                : SPFHeaders.authenticationResults(spf, helo: current.spfHELO, heloName: helo ?? "unknown", authservID: configuration.hostname)
+            received = results + SPFHeaders.receivedSPF(spf, ip: connection.remoteIP, helo: helo ?? "unknown", receiver: configuration.hostname)
                 + received
         }
+        let inboundContext = InboundAuthenticationStage.Context(remoteIP: connection.remoteIP, helo: helo ?? "unknown",
+                                                                spf: current.spf, spfHELO: current.spfHELO)
         let request = DeliveryRequest(
             mailFrom: current.mailFrom, recipients: current.recipients, traceHeaders: received, message: message,
             envelopeID: current.parameters.envelopeID, returnContent: current.parameters.ret?.rawValue,
@@ -105,6 +112,10 @@ extension SMTPSessionHandler {
             }
             var request = request
             if let signer, let account { request.message = await signer.sign(request.message, account: account) }
+            if let inbound, let refusal = await InboundAuthenticationStage.apply(inbound, to: &request, context: inboundContext,
+                                                                                store: store, logger: logger) {
+                return { handler, context in handler.fail(refusal, context) }
+            }
             let outcomes = await delivery.deliver(request)
             let reply = Self.reply(for: outcomes, id: String(id))
             logger.info("message received", metadata: [

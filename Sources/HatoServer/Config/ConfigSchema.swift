@@ -114,6 +114,18 @@ public enum ConfigSchema {
             "DKIM-Signature fields verified per inbound message, from the top; the rest are ignored."),
         key("dkim.clock_skew", .duration, .int(300),
             "Tolerance for DKIM t= in the future and x= in the past."),
+        key("dmarc.reject", .choice(["reject", "quarantine", "none"]), .string("reject"),
+            "A message failing DMARC under p=reject on the smtp listener: refuse it with 550 5.7.1, deliver it to Junk, or deliver it."),
+        key("dmarc.quarantine", .choice(["quarantine", "none"]), .string("quarantine"),
+            "A message failing DMARC under p=quarantine: deliver it to the Junk mailbox marked $Junk, or deliver it as usual."),
+        key("dmarc.temperror", .choice(["accept", "defer"]), .string("accept"),
+            "DNS trouble during the DMARC check: accept the message, or defer it with 451 4.4.3."),
+        key("dmarc.trusted_forwarders", .stringList, .list([]),
+            "Forwarders exempt from DMARC reject/quarantine: client addresses or networks (\"192.0.2.0/24\") and domains matched against the SPF MAIL FROM domain and DKIM d=."),
+        key("dmarc.trusted_arc_sealers", .stringList, .list([]),
+            "Domains whose passing ARC chain (newest seal) exempts a message failing DMARC, e.g. mailing lists that modify messages."),
+        key("dmarc.record", .choice(["on", "off"]), .string("on"),
+            "Keep every DMARC evaluation in the store for RFC 9990 aggregate reports."),
         key("log.level", .logLevel, .string("info"), "Least severe log level written to standard error."),
     ]
 

@@ -1,4 +1,5 @@
 import Foundation
+import MailAuth
 import Logging
 
 /// A problem with one key's value found after parsing (e.g. tls.cert without tls.key).
@@ -55,6 +56,13 @@ public struct HatoConfig: Sendable {
     public var spfTemperror: String
     /// `[dkim]`: signing on submission and verification limits (docs/dkim.md).
     public var dkim: DKIMSettings
+    /// `[dmarc]`: the local disposition of DMARC failures (docs/dmarc.md).
+    public var dmarcReject: String
+    public var dmarcQuarantine: String
+    public var dmarcTemperror: String
+    public var dmarcTrustedForwarders: [String]
+    public var dmarcTrustedARCSealers: [String]
+    public var dmarcRecord: Bool
     public var logLevel: Logger.Level
     /// True when running on the embedded development defaults (no config file).
     public var isDevelopment: Bool
@@ -117,6 +125,18 @@ public struct HatoConfig: Sendable {
         dkim = DKIMSettings(sign: (string("dkim.sign") ?? "on") == "on", signatureLifetime: int("dkim.signature_lifetime"),
                             maxSignatures: values["dkim.max_signatures"] == nil ? 10 : int("dkim.max_signatures"),
                             clockSkew: values["dkim.clock_skew"] == nil ? 300 : int("dkim.clock_skew"))
+        dmarcReject = string("dmarc.reject") ?? "reject"
+        dmarcQuarantine = string("dmarc.quarantine") ?? "quarantine"
+        dmarcTemperror = string("dmarc.temperror") ?? "accept"
+        dmarcTrustedForwarders = list("dmarc.trusted_forwarders") ?? []
+        for entry in dmarcTrustedForwarders where !DMARCLocalPolicy.isValidForwarder(entry) {
+            throw ConfigKeyError(path: "dmarc.trusted_forwarders", message: "\(entry) is neither an address, a network nor a domain")
+        }
+        dmarcTrustedARCSealers = list("dmarc.trusted_arc_sealers") ?? []
+        for entry in dmarcTrustedARCSealers where !DMARCLocalPolicy.isValidForwarder(entry) || entry.contains("/") || entry.contains(":") {
+            throw ConfigKeyError(path: "dmarc.trusted_arc_sealers", message: "\(entry) is not a domain")
+        }
+        dmarcRecord = (string("dmarc.record") ?? "on") == "on"
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import IMAPProtocol
 import IMAPServer
 import Logging
+import MailAuth
 import MailStore
 import MailStoreSQLite
 import POP3Server
@@ -67,6 +68,10 @@ public struct HatoService {
             mxConfiguration.spf = SPFPolicy(
                 resolver: resolver, fail: .init(rawValue: settings.spfFail) ?? .record,
                 temperror: .init(rawValue: settings.spfTemperror) ?? .record)
+            mxConfiguration.inboundAuthentication = InboundAuthenticationPolicy(
+                authenticator: InboundAuthenticator(resolver: resolver, authservID: settings.hostname,
+                                                    dkim: settings.dkim.verifierConfiguration, localPolicy: settings.dmarcLocalPolicy),
+                recordEvaluations: settings.dmarcRecord)
         }
         // DKIM signing of what authenticated users send, on either listener (docs/dkim.md).
         var submissionConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .submission, limits: limits)

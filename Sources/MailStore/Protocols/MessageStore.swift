@@ -46,7 +46,7 @@ public protocol MessageStore: Sendable {
 }
 
 /// The whole store a server sees. `MailStoreSQLite` is the embedded implementation.
-public protocol MailStore: DirectoryStore, MessageStore, QueueStore, DKIMKeyStore {
+public protocol MailStore: DirectoryStore, MessageStore, QueueStore, DKIMKeyStore, DMARCReportStore {
     /// Flushes and closes; later calls fail.
     func close() async throws
 }

@@ -1,0 +1,118 @@
+// The resinfo for each method Hato reports (RFC 8601 §2.7; DMARC properties RFC 9989 §9.1;
+// ARC properties RFC 8617 §10.1).
+
+extension AuthenticationResult {
+    /// §2.7.2 spf: `smtp.mailfrom` for the MAIL FROM identity, `smtp.helo` for HELO.
+    public static func spf(_ outcome: SPFOutcome, heloName: String) -> AuthenticationResult {
+        let property: Property = outcome.identity == .helo ? Property("smtp", "helo", heloName)
+            : Property("smtp", "mailfrom", outcome.sender)
+        let reason: String? = switch outcome.result {
+        case .temperror, .permerror: outcome.problem
+        default: nil
+        }
+        return AuthenticationResult(method: "spf", result: outcome.result.rawValue, reason: reason, properties: [property])
+    }
+
+    /// §2.7.1 dkim, one per signature: header.d, header.s, header.b (RFC 6008: the first
+    /// characters of b=, enough to tell signatures apart) and header.a.
+    public static func dkim(result: String, domain: String?, selector: String?, signature: String?, algorithm: String?,
+                            identity: String? = nil, reason: String? = nil) -> AuthenticationResult {
+        var properties: [Property] = []
+        if let domain { properties.append(Property("header", "d", domain)) }
+        if let identity { properties.append(Property("header", "i", identity)) }
+        if let selector { properties.append(Property("header", "s", selector)) }
+        if let algorithm { properties.append(Property("header", "a", algorithm)) }
+        if let signature {
+            let compact = signature.filter { !$0.isWhitespace }
+            properties.append(Property("header", "b", String(compact.prefix(12))))
+        }
+        return AuthenticationResult(method: "dkim", result: result, reason: reason, properties: properties)
+    }
+
+    /// RFC 9989 §9.1 dmarc: header.from and policy.dmarc (the evaluated policy); the comment
+    /// carries the published p/sp and the disposition, as receivers commonly show them.
+    public static func dmarc(_ outcome: DMARCOutcome, disposition: DMARCDisposition? = nil) -> AuthenticationResult {
+        var properties: [Property] = []
+        var comment: [String] = []
+        if let deciding = outcome.deciding {
+            if let record = deciding.record {
+                comment.append("p=\(record.policy?.rawValue ?? "none")")
+                if let sp = record.subdomainPolicy { comment.append("sp=\(sp.rawValue)") }
+                if record.testing { comment.append("t=y") }
+            }
+            if let disposition { comment.append("dis=\(disposition.action.rawValue)") }
+            if let override = disposition?.override { comment.append("override=\(override.rawValue)") }
+            properties.append(Property("header", "from", deciding.authorDomain))
+            if deciding.record != nil, outcome.result == .pass || outcome.result == .fail {
+                properties.append(Property("policy", "dmarc", outcome.evaluatedPolicy.rawValue))
+            }
+        }
+        let problem = outcome.problem ?? outcome.deciding?.problem
+        let reason: String? = (outcome.result == .temperror || outcome.result == .permerror) ? problem : nil
+        return AuthenticationResult(method: "dmarc", result: outcome.result.rawValue, reason: reason,
+                                    comment: comment.isEmpty ? nil : comment.joined(separator: " "), properties: properties)
+    }
+
+    /// RFC 8617 §10.1 arc: smtp.remote-ip and header.oldest-pass.
+    public static func arc(result: String, instance: Int?, oldestPass: Int?, remoteIP: String?, reason: String? = nil) -> AuthenticationResult {
+        var properties: [Property] = []
+        if let oldestPass { properties.append(Property("header", "oldest-pass", String(oldestPass))) }
+        if let remoteIP { properties.append(Property("smtp", "remote-ip", remoteIP)) }
+        return AuthenticationResult(method: "arc", result: result, reason: reason,
+                                    comment: instance.map { "i=\($0)" }, properties: properties)
+    }
+}
+
+/// RFC 8601 §5: "a border MTA MUST delete any instances of the header field that appear to have
+/// been added by its own ADMD" — fields whose authserv-id is ours.
+public enum AuthenticationResultsFilter {
+    public static func removingOurs(from message: [UInt8], authservID: String) -> [UInt8] {
+        let ours = MailAuthHeader.fields(of: message).filter { field in
+            field.name.lowercased() == "authentication-results"
+                && authservIDOf(String(decoding: field.value, as: UTF8.self))?.lowercased() == authservID.lowercased()
+        }
+        guard !ours.isEmpty else { return message }
+        var output: [UInt8] = []
+        output.reserveCapacity(message.count)
+        var cursor = 0
+        for field in ours {
+            output += message[cursor..<field.range.lowerBound]
+            cursor = field.range.upperBound
+        }
+        return output + message[cursor...]
+    }
+
+    /// The authserv-id of a field value: leading CFWS skipped, a token or a quoted-string.
+    static func authservIDOf(_ value: String) -> String? {
+        var scalars = Substring(value).unicodeScalars[...]
+        func skipCFWS() {
+            var depth = 0
+            while let first = scalars.first {
+                if depth > 0 {
+                    if first == "\\" { scalars = scalars.dropFirst(2); continue }
+                    if first == "(" { depth += 1 } else if first == ")" { depth -= 1 }
+                } else if first == "(" {
+                    depth = 1
+                } else if first != " " && first != "\t" {
+                    return
+                }
+                scalars = scalars.dropFirst()
+            }
+        }
+        skipCFWS()
+        guard let first = scalars.first else { return nil }
+        if first == "\"" {
+            var out = ""
+            scalars = scalars.dropFirst()
+            while let scalar = scalars.first {
+                scalars = scalars.dropFirst()
+                if scalar == "\\", let next = scalars.first { out.unicodeScalars.append(next); scalars = scalars.dropFirst(); continue }
+                if scalar == "\"" { return out }
+                out.unicodeScalars.append(scalar)
+            }
+            return nil
+        }
+        let token = scalars.prefix { $0.value > 0x20 && $0 != ";" && $0 != "(" }
+        return token.isEmpty ? nil : String(String.UnicodeScalarView(token))
+    }
+}

@@ -1,0 +1,126 @@
+// Authentication-Results (RFC 8601): one field per receiving host, authserv-id = hostname,
+// with one resinfo per method result (§2.2):
+//
+//   authres-payload = [CFWS] authserv-id [ CFWS authres-version ] ( no-result / 1*resinfo ) [CFWS] CRLF
+//   resinfo = [CFWS] ";" methodspec [ CFWS reasonspec ] [ CFWS 1*propspec ]
+//   methodspec = [CFWS] method [CFWS] "=" [CFWS] result
+//   propspec = ptype [CFWS] "." [CFWS] property [CFWS] "=" pvalue
+//   pvalue = [CFWS] ( value / [ [ local-part ] "@" ] domain-name ) [CFWS]
+
+/// One method result (resinfo).
+public struct AuthenticationResult: Sendable, Hashable {
+    public struct Property: Sendable, Hashable {
+        public var type: String
+        public var name: String
+        public var value: String
+        public init(_ type: String, _ name: String, _ value: String) {
+            self.type = type
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public var method: String
+    public var result: String
+    /// RFC 8601 §2.2 reasonspec: a human-readable reason (quoted when needed).
+    public var reason: String?
+    /// A comment after the result, e.g. DMARC's "(p=reject dis=reject)".
+    public var comment: String?
+    public var properties: [Property]
+
+    public init(method: String, result: String, reason: String? = nil, comment: String? = nil, properties: [Property] = []) {
+        self.method = method
+        self.result = result
+        self.reason = reason
+        self.comment = comment
+        self.properties = properties
+    }
+
+    /// The resinfo text after ";" (no leading whitespace).
+    public var encoded: String {
+        var text = "\(method)=\(result)"
+        if let comment, !comment.isEmpty { text += " (\(AuthenticationResultsEncoding.commentText(comment)))" }
+        if let reason, !reason.isEmpty { text += " reason=\(AuthenticationResultsEncoding.value(reason))" }
+        for property in properties {
+            text += " \(property.type).\(property.name)=\(AuthenticationResultsEncoding.propertyValue(property.value))"
+        }
+        return text
+    }
+}
+
+/// The builder for the one field Hato adds.
+public struct AuthenticationResultsBuilder: Sendable {
+    public var authservID: String
+    public private(set) var results: [AuthenticationResult] = []
+
+    public init(authservID: String) {
+        self.authservID = authservID
+    }
+
+    public mutating func add(_ result: AuthenticationResult) {
+        results.append(result)
+    }
+
+    /// The whole field, folded one resinfo per line, CRLF-terminated. No results: "none" (§2.2 no-result).
+    public var field: String {
+        var text = "Authentication-Results: \(AuthenticationResultsEncoding.value(authservID))"
+        if results.isEmpty { return text + "; none\r\n" }
+        for result in results { text += ";\r\n\t" + result.encoded }
+        return text + "\r\n"
+    }
+}
+
+/// Token, quoted-string and comment encoding (RFC 2045 §5.1 token, RFC 5322 §3.2.4 quoted-string).
+enum AuthenticationResultsEncoding {
+    static let tspecials = Set("()<>@,;:\\\"/[]?=".unicodeScalars)
+
+    static func isToken(_ text: String) -> Bool {
+        !text.isEmpty && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && !tspecials.contains($0) }
+    }
+
+    /// value = token / quoted-string
+    static func value(_ text: String) -> String {
+        isToken(text) ? text : quoted(text)
+    }
+
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars where scalar.value >= 0x20 && scalar.value != 0x7F {
+            if scalar == "\"" || scalar == "\\" { out += "\\" }
+            out.unicodeScalars.append(scalar)
+        }
+        return out + "\""
+    }
+
+    /// pvalue: a domain or an address (local-part@domain) written as is when it is a dot-atom
+    /// address or domain, otherwise a quoted-string.
+    static func propertyValue(_ text: String) -> String {
+        if isToken(text) { return text }
+        if let at = text.lastIndex(of: "@") {
+            let local = text[..<at], domain = text[text.index(after: at)...]
+            if isDomain(domain) && (local.isEmpty || isDotAtom(local)) { return text }
+        }
+        return quoted(text)
+    }
+
+    static func isDomain(_ text: Substring) -> Bool {
+        !text.isEmpty && text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            !label.isEmpty && label.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-")) || $0.value > 0x7F }
+        }
+    }
+
+    /// RFC 5322 §3.2.3 dot-atom-text.
+    static func isDotAtom(_ text: Substring) -> Bool {
+        let atext = Set("!#$%&'*+-/=?^_`{|}~".unicodeScalars)
+        return !text.isEmpty && text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { atom in
+            !atom.isEmpty && atom.unicodeScalars.allSatisfy {
+                ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || atext.contains($0))) || $0.value > 0x7F
+            }
+        }
+    }
+
+    /// ctext without unbalanced parentheses or control characters.
+    static func commentText(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && $0 != "(" && $0 != ")" && $0 != "\\" }))
+    }
+}

@@ -1,0 +1,79 @@
+// The Author Domain (RFC 9989 §3.2.2, §5.3.1): the domain of the RFC5322.From header field,
+// converted to A-labels. Reads only the header section of the raw message: folded lines,
+// comments, quoted strings, angle addresses and groups (RFC 5322 §3.4, §3.6.2).
+
+import MailCore
+
+public enum DMARCAuthorDomains: Sendable, Hashable {
+    /// The distinct domains of the From field's mailboxes, in order.
+    case domains([String])
+    /// No From field, or one with no mailbox whose domain could be read.
+    case missing
+    /// More than one From field (RFC 5322 §3.6 allows exactly one).
+    case multipleFields(Int)
+
+    /// Extracts the Author Domain(s) from a raw message (CRLF or LF line ends).
+    public static func extract(from message: [UInt8]) -> DMARCAuthorDomains {
+        let fromFields = MailAuthHeader.fields(of: message).filter { $0.name.lowercased() == "from" }
+        guard !fromFields.isEmpty else { return .missing }
+        guard fromFields.count == 1 else { return .multipleFields(fromFields.count) }
+        var domains: [String] = []
+        for raw in addressDomains(String(decoding: fromFields[0].value, as: UTF8.self)) {
+            guard let domain = try? Domain(raw).name else { continue }
+            if !domains.contains(domain) { domains.append(domain) }
+        }
+        return domains.isEmpty ? .missing : .domains(domains)
+    }
+
+    /// The domain part of every addr-spec in an address-list, comments and display names removed.
+    static func addressDomains(_ value: String) -> [String] {
+        var cleaned = ""  // the value with comments removed and quoted strings blanked
+        var depth = 0, quoted = false, escaped = false
+        for character in value {
+            if escaped { escaped = false; if !quoted && depth == 0 { cleaned.append("x") }; continue }
+            if character == "\\" && (quoted || depth > 0) { escaped = true; continue }
+            if quoted {
+                if character == "\"" { quoted = false; cleaned.append(" ") }
+                continue
+            }
+            if depth > 0 {
+                if character == "(" { depth += 1 } else if character == ")" { depth -= 1 }
+                continue
+            }
+            switch character {
+            case "(": depth = 1; cleaned.append(" ")
+            case "\"": quoted = true; cleaned.append("x")  // a quoted local part still counts as one
+            default: cleaned.append(character)
+            }
+        }
+        var domains: [String] = []
+        // Mailboxes are separated by "," (and a group's ":" / ";").
+        for mailbox in cleaned.split(whereSeparator: { $0 == "," || $0 == ";" }) {
+            var text = Substring(mailbox)
+            if !text.contains("<"), let colon = text.lastIndex(of: ":") {
+                text = text[text.index(after: colon)...]  // group display-name
+            }
+            if let open = text.lastIndex(of: "<") {
+                let rest = text[text.index(after: open)...]
+                text = rest.prefix { $0 != ">" }
+                // obs-route "<@a,@b:user@host>" cannot survive the comma split; a leading route is dropped.
+                if let colon = text.lastIndex(of: ":") { text = text[text.index(after: colon)...] }
+            }
+            let spec = text.authTrimmed()
+            guard let at = spec.lastIndex(of: "@") else { continue }
+            let domain = spec[spec.index(after: at)...].authTrimmed()
+            guard !domain.isEmpty, !domain.hasPrefix("["), !domain.contains(where: { $0 == " " || $0 == "\t" }) else { continue }
+            domains.append(String(domain))
+        }
+        return domains
+    }
+}
+
+extension Substring {
+    func authTrimmed() -> Substring {
+        var slice = self
+        while let first = slice.first, first.isWhitespace { slice = slice.dropFirst() }
+        while let last = slice.last, last.isWhitespace { slice = slice.dropLast() }
+        return slice
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+import MailStore
+
+extension SQLiteMailStore {
+    @discardableResult
+    public func recordDMARCEvaluation(_ record: DMARCEvaluationRecord) async throws -> DMARCEvaluationRecord {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        let arguments: StatementArguments = [
+            record.evaluatedAt.timeIntervalSince1970, record.sourceIP, record.headerFrom, record.envelopeFrom,
+            try json(record.envelopeTo), record.result, record.disposition, record.policyOverride, record.overrideComment,
+            try record.policy.map(json), record.evaluatedPolicy, record.dkimAligned, record.spfAligned, try json(record.dkim),
+            record.spfDomain, record.spfResult, try json(record.reportURIs),
+        ]
+        let id = try await pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO dmarc_evaluations (evaluated_at, source_ip, header_from, envelope_from, envelope_to, result, disposition,
+                    policy_override, override_comment, policy, evaluated_policy, dkim_aligned, spf_aligned, dkim, spf_domain,
+                    spf_result, report_uris)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: arguments)
+            return db.lastInsertedRowID
+        }
+        var stored = record
+        stored.id = id
+        return stored
+    }
+
+    public func dmarcEvaluations(from: Date, to: Date, headerFrom: String?) async throws -> [DMARCEvaluationRecord] {
+        let rows = try await pool.read { db in
+            if let headerFrom {
+                return try Row.fetchAll(db, sql: """
+                    SELECT * FROM dmarc_evaluations WHERE evaluated_at >= ? AND evaluated_at < ? AND header_from = ? ORDER BY evaluated_at, id
+                    """, arguments: [from.timeIntervalSince1970, to.timeIntervalSince1970, headerFrom.lowercased()])
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM dmarc_evaluations WHERE evaluated_at >= ? AND evaluated_at < ? ORDER BY evaluated_at, id",
+                                    arguments: [from.timeIntervalSince1970, to.timeIntervalSince1970])
+        }
+        let decoder = JSONDecoder()
+        func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try decoder.decode(type, from: Data(text.utf8)) }
+        return try rows.map { row in
+            DMARCEvaluationRecord(
+                id: row["id"], evaluatedAt: Date(timeIntervalSince1970: row["evaluated_at"]), sourceIP: row["source_ip"],
+                headerFrom: row["header_from"], envelopeFrom: row["envelope_from"], envelopeTo: try decode([String].self, row["envelope_to"]),
+                result: row["result"], disposition: row["disposition"], policyOverride: row["policy_override"],
+                overrideComment: row["override_comment"],
+                policy: try (row["policy"] as String?).map { try decode(DMARCEvaluationRecord.PublishedPolicy.self, $0) },
+                evaluatedPolicy: row["evaluated_policy"], dkimAligned: row["dkim_aligned"], spfAligned: row["spf_aligned"],
+                dkim: try decode([DMARCEvaluationRecord.DKIMResult].self, row["dkim"]), spfDomain: row["spf_domain"],
+                spfResult: row["spf_result"], reportURIs: try decode([String].self, row["report_uris"]))
+        }
+    }
+
+    @discardableResult
+    public func deleteDMARCEvaluations(before date: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM dmarc_evaluations WHERE evaluated_at < ?", arguments: [date.timeIntervalSince1970])
+            return db.changesCount
+        }
+    }
+}
