@@ -141,6 +141,21 @@ let package = Package(
         ),
 
         .target(
+            name: "OutboundQueue",
+            dependencies: [
+                "MailCore", "MailStore", "LocalDelivery", "DNSMessage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "OutboundQueueTests",
+            dependencies: ["OutboundQueue", "MailCore", "MailStore", "MailStoreSQLite", "DNSMessage", "HatoTesting"],
+            swiftSettings: swift6
+        ),
+
+        .target(
             name: "POP3Server",
             dependencies: [
                 "POP3Protocol", "MailStore", "MailCore", "SASL", "ServerRuntime",
