@@ -23,7 +23,11 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
     /// What the session is doing now; names timeouts and closes.
     var stage: SMTPClientStage = .greeting
 
-    init(maxReplyLineLength: Int, maxReplyLines: Int) {
+    /// Kept after the handler leaves the pipeline (a closed channel), so late requests still fail cleanly.
+    private let eventLoop: any EventLoop
+
+    init(eventLoop: any EventLoop, maxReplyLineLength: Int, maxReplyLines: Int) {
+        self.eventLoop = eventLoop
         parser = SMTPReplyParser(maxLineLength: maxReplyLineLength, maxLines: maxReplyLines)
     }
 
@@ -81,7 +85,6 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
 
     /// The next reply, or the connection's failure, or `.timeout(stage)` after `timeout`.
     func nextReply(timeout: TimeAmount) -> EventLoopFuture<SMTPClientReply> {
-        let eventLoop = context!.eventLoop
         if let reply = ready.popFirst() { return eventLoop.makeSucceededFuture(reply) }
         if let failure { return eventLoop.makeFailedFuture(failure) }
         precondition(waiter == nil, "one reply request at a time")
@@ -108,7 +111,6 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
 
     /// Completes when the TLS handshake has (TLSUserEvent.handshakeCompleted).
     func handshakeDone(timeout: TimeAmount) -> EventLoopFuture<Void> {
-        let eventLoop = context!.eventLoop
         if handshakeCompleted { return eventLoop.makeSucceededVoidFuture() }
         if let failure { return eventLoop.makeFailedFuture(failure) }
         let promise = eventLoop.makePromise(of: Void.self)

@@ -27,7 +27,7 @@ final class SMTPClientTransport: Sendable {
                     if let implicitTLS {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: implicitTLS.0, serverHostname: implicitTLS.1))
                     }
-                    let handler = SMTPClientChannelHandler(maxReplyLineLength: lineLength, maxReplyLines: lines)
+                    let handler = SMTPClientChannelHandler(eventLoop: channel.eventLoop, maxReplyLineLength: lineLength, maxReplyLines: lines)
                     if implicitTLS != nil { handler.stage = .tlsHandshake }
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
