@@ -172,7 +172,9 @@ let package = Package(
         .target(
             name: "OutboundQueue",
             dependencies: [
-                "MailCore", "MailStore", "LocalDelivery", "DNSMessage",
+                "MailCore", "MailStore", "LocalDelivery", "DNSMessage", "SMTPClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -180,7 +182,12 @@ let package = Package(
         ),
         .testTarget(
             name: "OutboundQueueTests",
-            dependencies: ["OutboundQueue", "MailCore", "MailStore", "MailStoreSQLite", "DNSMessage", "HatoTesting"],
+            dependencies: [
+                "OutboundQueue", "SMTPClient", "MailCore", "MailStore", "MailStoreSQLite", "DNSMessage", "HatoTesting",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swift6
         ),
 
@@ -236,7 +243,7 @@ let package = Package(
             name: "HatoServer",
             dependencies: [
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
-                "LocalDelivery", "POP3Server", "SMTPServer", "MailAuth",
+                "LocalDelivery", "POP3Server", "SMTPServer", "MailAuth", "OutboundQueue", "SMTPClient",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -63,7 +63,7 @@ final class ScriptedPeer: Sendable {
     def authenticator(server, session, envelope, mechanism, auth_data):
         user, password = opts["auth"].split(":", 1)
         ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
     import socket
     probe = socket.socket(); probe.bind(("127.0.0.1", 0)); free = probe.getsockname()[1]; probe.close()
