@@ -131,6 +131,23 @@ import Testing
         #expect(decoded.stdout == "quoted-printable Deux caf\u{e9}s, s'il vous pla\u{ee}t.\n", "\(decoded.stdout)\(decoded.stderr)")
     }
 
+    @Test func messagesThePeerCannotTakeBounceWithoutBeingSent() async throws {
+        let fixture = try await QueueFixture()
+        let peer = try await ScriptedPeer.start(.init(smtpUTF8: false, sizeLimit: 1000), directory: fixture.directory)
+        _ = try await fixture.store.enqueue(OutboundMessage(
+            bytes: Array("From: alice@example.test\r\nSubject: small but international\r\n\r\nhi\r\n".utf8), mailFrom: fixture.alice,
+            recipients: [QueuedRecipient(address: try EmailAddress("bob@remote.test"), nextAttempt: fixture.clock.now)], smtpUTF8: true))
+        _ = try await fixture.store.enqueue(OutboundMessage(
+            bytes: Array(("From: alice@example.test\r\nSubject: too big\r\n\r\n" + String(repeating: "x\r\n", count: 1000)).utf8),
+            mailFrom: fixture.alice, recipients: [QueuedRecipient(address: try EmailAddress("bob@remote.test"), nextAttempt: fixture.clock.now)]))
+        try await Self.deliver(try Self.runner(fixture, port: try peer.port), fixture)
+        await peer.stop()
+        #expect(try peer.received.isEmpty)
+        #expect(try await fixture.store.queuedMessages().isEmpty)
+        let statuses = try await fixture.inbox().compactMap { dsn in dsn.split(separator: "\r\n").first { $0.hasPrefix("Status: ") } }
+        #expect(Set(statuses) == ["Status: 5.6.7", "Status: 5.3.4"], "RFC 6531 §3.5 and RFC 1870 §6 refusals: \(statuses)")
+    }
+
     @Test func opportunisticTLSWithAndWithoutSTARTTLS() async throws {
         let fixture = try await QueueFixture()
         let (cert, key) = try await Self.certificate(for: "mx.remote.test", in: fixture.directory)

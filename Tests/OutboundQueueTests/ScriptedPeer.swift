@@ -18,6 +18,9 @@ final class ScriptedPeer: Sendable {
         var auth: String?
         /// Seconds each DATA takes, to keep a crash window open.
         var delay: Double = 0
+        var smtpUTF8 = true
+        /// The SIZE it announces (RFC 1870).
+        var sizeLimit = 33_554_432
     }
 
     static let script = #"""
@@ -67,7 +70,7 @@ final class ScriptedPeer: Sendable {
 
     import socket
     probe = socket.socket(); probe.bind(("127.0.0.1", 0)); free = probe.getsockname()[1]; probe.close()
-    kwargs = dict(hostname="127.0.0.1", port=free, decode_data=False, enable_SMTPUTF8=True)
+    kwargs = dict(hostname="127.0.0.1", port=free, decode_data=False, enable_SMTPUTF8=opts["smtpUTF8"], data_size_limit=opts["sizeLimit"])
     if opts.get("cert"):
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(opts["cert"], opts["key"])
@@ -112,7 +115,7 @@ final class ScriptedPeer: Sendable {
         FileManager.default.createFile(atPath: receivedFile.path, contents: nil)
         var json: [String: Any] = [
             "received": receivedFile.path, "dataReplies": options.dataReplies, "rcptReplies": options.rcptReplies,
-            "eightBitMIME": options.eightBitMIME, "delay": options.delay,
+            "eightBitMIME": options.eightBitMIME, "delay": options.delay, "smtpUTF8": options.smtpUTF8, "sizeLimit": options.sizeLimit,
         ]
         if let tls = options.tls { json["cert"] = tls.cert; json["key"] = tls.key }
         if let auth = options.auth { json["auth"] = auth }
