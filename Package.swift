@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "hato", targets: ["hato"]),
         .library(name: "MailCore", targets: ["MailCore"]),
         .library(name: "MailMessage", targets: ["MailMessage"]),
+        .library(name: "MailAuth", targets: ["MailAuth"]),
         .library(name: "MailStore", targets: ["MailStore"]),
         .library(name: "MailStoreSQLite", targets: ["MailStoreSQLite"]),
         .library(name: "HatoServer", targets: ["HatoServer"]),
@@ -132,7 +133,8 @@ let package = Package(
         .target(
             name: "SMTPClient",
             dependencies: [
-                "SMTPProtocol",
+                "SMTPProtocol", "SASL",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -223,6 +225,25 @@ let package = Package(
         ),
 
         .target(
+            name: "IMAPServer",
+            dependencies: [
+                "IMAPProtocol", "MailStore", "MailCore", "MailMessage", "SASL", "ServerRuntime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "IMAPServerTests",
+            dependencies: [
+                "IMAPServer", "IMAPProtocol", "ServerRuntime", "MailStore", "MailStoreSQLite", "MailCore", "MailMessage", "HatoTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+
+        .target(
             name: "SMTPServer",
             dependencies: [
                 "SMTPProtocol", "MailStore", "MailCore", "MailMessage", "SASL", "LocalDelivery", "ServerRuntime", "MailAuth", "DNSMessage",
@@ -243,7 +264,7 @@ let package = Package(
             name: "HatoServer",
             dependencies: [
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
-                "LocalDelivery", "POP3Server", "SMTPServer", "MailAuth", "OutboundQueue", "SMTPClient",
+                "LocalDelivery", "POP3Server", "SMTPServer", "IMAPServer", "IMAPProtocol", "MailAuth", "OutboundQueue", "SMTPClient",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -14,7 +14,8 @@ enum Rows {
             credentials: credentials,
             quota: Quota(maxBytes: row["quota_bytes"], maxMessages: row["quota_messages"]),
             usage: QuotaUsage(bytes: row["used_bytes"], messages: row["used_messages"]),
-            createdAt: Date(timeIntervalSince1970: row["created_at"])
+            createdAt: Date(timeIntervalSince1970: row["created_at"]),
+            senderPolicy: SenderAddressPolicy(rawValue: row["sender_policy"]) ?? .own
         )
     }
 

@@ -1,10 +1,13 @@
-/// AUTH (RFC 4954) with PLAIN (RFC 4616) or LOGIN (draft-murchison-sasl-login), over TLS only.
+/// AUTH (RFC 4954) with SCRAM-SHA-256 (RFC 7677), PLAIN (RFC 4616) or LOGIN
+/// (draft-murchison-sasl-login), in that order of preference, over TLS only.
 extension SMTPClientConnection {
     func authenticate(_ credentials: SMTPClientCredentials) async throws(SMTPClientError) {
         // Credentials never cross a plaintext channel, whatever the peer offers.
         guard tlsActive else { throw .authenticationUnavailable("TLS is not active; credentials are only sent over TLS") }
         let offered = capabilities.authMechanisms
-        if offered.contains("PLAIN") {
+        if offered.contains("SCRAM-SHA-256") {
+            try await authenticateSCRAMSHA256(credentials)
+        } else if offered.contains("PLAIN") {
             try await authenticatePlain(credentials)
         } else if offered.contains("LOGIN") {
             try await authenticateLogin(credentials)
@@ -33,7 +36,8 @@ extension SMTPClientConnection {
         try finish(reply)
     }
 
-    /// 235 succeeds (RFC 4954 §6); anything else fails; a 334 still asking is cancelled with "*".
+    /// 235 succeeds (RFC 4954 §6); anything else fails, and the failure closes the connection
+    /// (so a peer still asking with 334 needs no "*" cancellation).
     private func finish(_ reply: SMTPClientReply) throws(SMTPClientError) {
         guard reply.code == 235 else { throw .authenticationFailed(reply) }
         logger.debug("authenticated")

@@ -29,6 +29,9 @@ extension SMTPClientConnection {
         }
     }
 
+    /// Most RCPT commands sent ahead of their replies (RFC 5321 §4.5.3.1.8's 100 recipients).
+    static let pipelineGroupSize = 100
+
     struct PreparedMessage {
         var content: [UInt8]
         var eightBitMIME: Bool
@@ -80,10 +83,17 @@ extension SMTPClientConnection {
         let mailReply: SMTPClientReply
         var rcptReplies: [SMTPClientReply] = []
         if capabilities.pipelining {
-            // RFC 2920 §3.1: MAIL and every RCPT in one group; their replies come back in order.
-            try await transport.send([mailLine] + rcptLines, stage: .mailFrom)
+            // RFC 2920 §3.1: MAIL and the RCPTs in groups; replies come back in order. Groups
+            // stay well below what the handler buffers unread (RFC 2920 §3.2 deadlock advice).
+            let groups = stride(from: 0, to: rcptLines.count, by: Self.pipelineGroupSize).map {
+                Array(rcptLines[$0..<min($0 + Self.pipelineGroupSize, rcptLines.count)])
+            }
+            try await transport.send([mailLine] + (groups.first ?? []), stage: .mailFrom)
             mailReply = try await reply(stage: .mailFrom)
-            for _ in rcptLines { rcptReplies.append(try await reply(stage: .rcptTo)) }
+            for (index, group) in groups.enumerated() {
+                if index > 0 { try await transport.send(group, stage: .rcptTo) }
+                for _ in group { rcptReplies.append(try await reply(stage: .rcptTo)) }
+            }
         } else {
             mailReply = try await command(mailLine, stage: .mailFrom)
             if mailReply.isPositive {

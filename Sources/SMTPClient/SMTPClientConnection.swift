@@ -37,6 +37,11 @@ public final class SMTPClientConnection: Sendable {
         self.state = NIOLockedValueBox(State())
     }
 
+    deinit {
+        // Dropped without quit() or close(): do not leave the socket to the peer's timeout.
+        transport.channel.close(promise: nil)
+    }
+
     /// Connects to `address` and makes the session ready for mail: greeting, EHLO, STARTTLS and
     /// AUTH as configured. `serverName` is the host name the certificate is checked against in
     /// the verified TLS modes (and sent as SNI); it must be a name, not an IP literal, there.
@@ -152,12 +157,15 @@ public final class SMTPClientConnection: Sendable {
 
     /// Sends one command and reads its reply; a 421 ends the connection (RFC 5321 §3.8).
     func command(_ line: String, stage: SMTPClientStage, timeout: TimeAmount? = nil) async throws(SMTPClientError) -> SMTPClientReply {
+        // AUTH lines carry secrets (RFC 4954 §4): only the stage is logged.
+        logger.trace("SMTP >", metadata: ["line": "\(stage == .auth ? "<AUTH exchange>" : line)"])
         try await transport.send([line], stage: stage)
         return try await reply(stage: stage, timeout: timeout)
     }
 
     func reply(stage: SMTPClientStage, timeout: TimeAmount? = nil) async throws(SMTPClientError) -> SMTPClientReply {
         let reply = try await transport.readReply(stage: stage, timeout: timeout ?? configuration.commandTimeout)
+        logger.trace("SMTP <", metadata: ["reply": "\(reply)"])
         if reply.code == 421 {
             let error = SMTPClientError.serviceClosing(reply, stage: stage)
             await transport.fail(error)

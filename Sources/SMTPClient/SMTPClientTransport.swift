@@ -20,7 +20,11 @@ final class SMTPClientTransport: Sendable {
         eventLoopGroup: any EventLoopGroup
     ) async throws(SMTPClientError) -> SMTPClientTransport {
         let lineLength = configuration.maxReplyLineLength, lines = configuration.maxReplyLines
-        let bootstrap = ClientBootstrap(group: eventLoopGroup)
+        // The handler is handed out by the initializer itself: looked up later, it could already
+        // be gone from the pipeline of a peer that failed the connection at once.
+        let eventLoop = eventLoopGroup.next()
+        let handlerPromise = eventLoop.makePromise(of: NIOLoopBound<SMTPClientChannelHandler>.self)
+        let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(configuration.connectTimeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -30,19 +34,18 @@ final class SMTPClientTransport: Sendable {
                     let handler = SMTPClientChannelHandler(eventLoop: channel.eventLoop, maxReplyLineLength: lineLength, maxReplyLines: lines)
                     if implicitTLS != nil { handler.stage = .tlsHandshake }
                     try channel.pipeline.syncOperations.addHandler(handler)
+                    handlerPromise.succeed(NIOLoopBound(handler, eventLoop: channel.eventLoop))
                 }
             }
         let channel: any Channel
         do {
             channel = try await bootstrap.connect(to: address).get()
         } catch {
+            handlerPromise.fail(error)
             throw .connectFailed(String(describing: error))
         }
         do {
-            let handler = try await channel.eventLoop.submit {
-                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: SMTPClientChannelHandler.self), eventLoop: channel.eventLoop)
-            }.get()
-            return SMTPClientTransport(channel: channel, handler: handler)
+            return SMTPClientTransport(channel: channel, handler: try await handlerPromise.futureResult.get())
         } catch {
             channel.close(promise: nil)
             throw .connectFailed(String(describing: error))

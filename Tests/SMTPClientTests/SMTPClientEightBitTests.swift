@@ -85,7 +85,7 @@ import Testing
             def leaves(raw):
                 message = email.message_from_bytes(raw, policy=email.policy.compat32)
                 # Line breaks compared as breaks: the QP decoder may give LF where the original had CRLF.
-                return [(p.get_content_type(), p.get_payload(decode=True).replace(b"\r\n", b"\n"))
+                return [(p.get_content_type(), p.get_payload(decode=True).replace(b"\\r\\n", b"\\n"))
                         for p in message.walk() if not p.is_multipart()]
             original = leaves(base64.b64decode(sys.argv[1]))
             received = leaves(base64.b64decode(sys.argv[2]))

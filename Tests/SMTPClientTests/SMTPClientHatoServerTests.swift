@@ -106,6 +106,7 @@ import Testing
         configuration.credentials = SMTPClientCredentials(username: "alice@example.test", password: HatoPeer.password)
         let connection = try await T.connect(peer.port, configuration)
         #expect(connection.tlsActive)
+        #expect(connection.capabilities.authMechanisms.contains("SCRAM-SHA-256"), "so SCRAM-SHA-256 was used")
         let envelope = SMTPClientEnvelope(
             mailFrom: "alice@example.test",
             recipients: [.init(address: "carol@elsewhere.test", notify: "FAILURE,DELAY", originalRecipient: "rfc822;Carol+x=y@elsewhere.test")],

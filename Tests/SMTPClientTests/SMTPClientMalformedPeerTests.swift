@@ -83,6 +83,45 @@ import Testing
         await peer.stop()
     }
 
+    @Test func a421GreetingIsTransientAndGetsNoQUIT() async throws {
+        let peer = try await ScriptedPeer.raw("""
+            say("421 4.3.2 peer.test busy, try later")
+            hear()
+            """)
+        do {
+            _ = try await T.connect(peer.port, T.configuration())
+            Issue.record("421 greeting accepted")
+        } catch let error as SMTPClientError {
+            #expect(error == .greetingRefused(SMTPClientReply(code: 421, enhancedCode: "4.3.2", lines: ["peer.test busy, try later"])))
+            #expect(!error.isPermanent && error.localReply?.code == 421)
+        }
+        try await waitUntil { peer.process.output.contains("DONE") }
+        #expect(peer.heard.isEmpty, "nothing sent after a 421 greeting")
+        await peer.stop()
+    }
+
+    @Test func aRefusedSTARTTLSGoesOnInPlaintextOnlyWhenOpportunistic() async throws {
+        let dialog = """
+            say("220 peer.test ready")
+            hear(); say("250-peer.test"); say("250 STARTTLS")
+            hear(); say("454 4.7.0 TLS not available due to temporary reason")
+            hear(); say("221 bye")
+            """
+        let peer = try await ScriptedPeer.raw(dialog)
+        let connection = try await T.connect(peer.port, T.configuration(.opportunistic))
+        #expect(!connection.tlsActive && connection.capabilities.startTLS)
+        await connection.quit()
+        try await waitUntil { peer.heard == ["EHLO client.test", "STARTTLS", "QUIT"] }
+        await peer.stop()
+
+        let strict = try await ScriptedPeer.raw(dialog)
+        await #expect(throws: SMTPClientError.unexpectedReply(
+            SMTPClientReply(code: 454, enhancedCode: "4.7.0", lines: ["TLS not available due to temporary reason"]), stage: .startTLS)) {
+            _ = try await T.connect(strict.port, T.configuration(.requireSTARTTLS))
+        }
+        await strict.stop()
+    }
+
     @Test func heloFallbackWhenEHLOIsRefused() async throws {
         let peer = try await ScriptedPeer.raw("""
             say("220 old.test Sendmail 8.6 ready")
@@ -93,7 +132,7 @@ import Testing
             hear(); say("250 ok")
             hear(); say("250 ok")
             hear(); say("354 go")
-            while hear() not in (".", ""): pass
+            while hear() not in (".", None): pass
             say("250 queued")
             hear(); say("221 bye")
             """)
@@ -116,8 +155,53 @@ import Testing
             hear()
             """)
         var configuration = T.configuration()
-        configuration.commandTimeout = .milliseconds(500)
+        configuration.commandTimeout = .seconds(2)  // the greeting waits as long: room for a loaded machine
         await #expect(throws: SMTPClientError.timeout(.ehlo)) { _ = try await T.connect(peer.port, configuration) }
+        await peer.stop()
+    }
+
+    @Test func aPeerThatStopsReadingTheMessageTimesOut() async throws {
+        let peer = try await ScriptedPeer.raw("""
+            say("220 peer.test ready")
+            hear(); say("250 peer.test")
+            hear(); say("250 ok")
+            hear(); say("250 ok")
+            hear(); say("354 go")
+            sys.stdin.readline()  # stop reading until the test has seen the timeout
+            """, receiveBuffer: 4096)
+        var configuration = T.configuration()
+        configuration.dataTimeout = .seconds(1)
+        let connection = try await T.connect(peer.port, configuration)
+        // More than loopback socket buffers hold, so the write itself has to wait for the peer.
+        let message = T.message(String(repeating: String(repeating: "x", count: 998) + "\r\n", count: 6 * 1024))
+        await #expect(throws: SMTPClientError.timeout(.message)) {
+            _ = try await connection.send(SMTPClientEnvelope(mailFrom: nil, recipients: [.init(address: "a@example.test")]), message: message)
+        }
+        peer.process.write("go\n")
+        #expect(!connection.isUsable)
+        await peer.stop()
+    }
+
+    @Test func aSecondSendWhileOneRunsIsRefused() async throws {
+        let peer = try await ScriptedPeer.raw("""
+            say("220 peer.test ready")
+            hear(); say("250 peer.test")
+            hear()
+            sys.stdin.readline()  # the test says when the first send may go on
+            say("550 5.7.1 not you")
+            hear(); say("221 bye")
+            """)
+        let connection = try await T.connect(peer.port, T.configuration())
+        let envelope = SMTPClientEnvelope(mailFrom: "a@example.org", recipients: [.init(address: "b@example.test")])
+        let first = Task { try await connection.send(envelope, message: T.message("1")) }
+        try await waitUntil { peer.heard.count == 2 }
+        await #expect(throws: SMTPClientError.connectionBusy) { _ = try await connection.send(envelope, message: T.message("2")) }
+        peer.process.write("go\n")
+        let result = try await first.value
+        #expect(result.mailFrom.code == 550 && result.recipients.first?.reply.code == 550 && result.data == nil)
+        #expect(connection.isUsable)
+        await connection.quit()
+        try await waitUntil { peer.heard.last == "QUIT" }
         await peer.stop()
     }
 

@@ -34,6 +34,19 @@ import Testing
         }
     }
 
+    @Test func manyRecipientsArePipelinedInGroups() async throws {
+        let peer = try await ScriptedPeer.aiosmtpd(["ehlo_add": ["PIPELINING"], "replies": ["RCPT:r249@example.test": "550 5.1.1 No"] as [String: Any]])
+        let connection = try await T.connect(peer.port, T.configuration())
+        let envelope = SMTPClientEnvelope(mailFrom: "a@example.org", recipients: (0..<250).map { .init(address: "r\($0)@example.test") })
+        let result = try await connection.send(envelope, message: T.message("many"))
+        #expect(result.recipients.count == 250)
+        #expect(result.recipients.prefix(249).allSatisfy { $0.reply.code == 250 } && result.recipients[249].reply.code == 550)
+        #expect(result.data?.code == 250)
+        await connection.quit()
+        #expect((try await peer.waitForEvents(1).first?["rcpt_tos"] as? [String])?.count == 249)
+        await peer.stop()
+    }
+
     @Test func repliesAtEachStageLandInTheResultAndTheConnectionIsReused() async throws {
         let peer = try await ScriptedPeer.aiosmtpd([
             "ehlo_add": ["PIPELINING"],
@@ -85,6 +98,14 @@ import Testing
         #expect(!connection.isUsable)
         await #expect(throws: SMTPClientError.connectionUnusable) {
             _ = try await connection.send(Self.envelope("a@example.test"), message: T.message("x"))
+        }
+        await peer.stop()
+    }
+
+    @Test func a421ToEHLOIsNotAnHELOFallback() async throws {
+        let peer = try await ScriptedPeer.aiosmtpd(["replies": ["EHLO": "421 4.7.0 Too busy, try later"] as [String: Any]])
+        await #expect(throws: SMTPClientError.serviceClosing(SMTPClientReply(code: 421, enhancedCode: "4.7.0", lines: ["Too busy, try later"]), stage: .ehlo)) {
+            _ = try await T.connect(peer.port, T.configuration())
         }
         await peer.stop()
     }
@@ -165,6 +186,24 @@ import Testing
             _ = try await T.connect(peer.port, T.configuration(.requireSTARTTLS))
         }
         #expect(try await peer.waitForEvents(1).first?["tls"] as? Bool == false)
+        await peer.stop()
+    }
+
+    @Test func aPeerOfferingOnlyLOGINGetsLOGIN() async throws {
+        let ca = try TestCertificateAuthority()
+        let peer = try await ScriptedPeer.aiosmtpd([
+            "tls": ["cert": ca.serverCertificatePath, "key": ca.serverKeyPath], "require_starttls": true,
+            "auth": ["user": "relay-user", "password": "relay secret"], "auth_exclude": ["PLAIN"],
+        ] as [String: Any])
+        var configuration = T.configuration(.requireSTARTTLS)
+        configuration.tlsConfiguration = try ca.clientTLS()
+        configuration.credentials = SMTPClientCredentials(username: "relay-user", password: "relay secret")
+        let connection = try await T.connect(peer.port, configuration)
+        #expect(connection.capabilities.authMechanisms == ["LOGIN"])
+        #expect(try await connection.send(Self.envelope("far@example.net"), message: T.message("x")).data?.code == 250)
+        await connection.quit()
+        configuration.credentials?.password = "guess"
+        await #expect(throws: SMTPClientError.self) { _ = try await T.connect(peer.port, configuration) }
         await peer.stop()
     }
 

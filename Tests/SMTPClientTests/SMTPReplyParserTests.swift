@@ -61,6 +61,28 @@ import Testing
         }
     }
 
+    @Test func randomInputEndsInRepliesOrAFailureNeverACrash() {
+        var generator = SplitMix64(seed: 0x5EED)
+        let alphabet = Array("2345-0 \r\n.x".utf8) + [0, 0x80, 0xFF]
+        for _ in 0..<500 {
+            var parser = SMTPReplyParser(maxLineLength: 64, maxLines: 4)
+            var buffer = ByteBuffer(bytes: (0..<Int(generator.next() % 300)).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+            do {
+                while let reply = try parser.next(from: &buffer) {
+                    #expect((200...599).contains(reply.code) && reply.lines.count <= 4)
+                }
+            } catch {
+                continue
+            }
+            #expect(buffer.readableBytes < 64, "without a failure, only an unfinished short line is left")
+        }
+    }
+
+    @Test func scramAttributesKeepEqualsSignsInValues() {
+        #expect(SMTPClientConnection.scramAttributes("r=abc,s=QSXCR+Q6sek8bf92==,i=4096,x=") ==
+                ["r": "abc", "s": "QSXCR+Q6sek8bf92==", "i": "4096", "x": ""])
+    }
+
     @Test func controlCharactersInTextBecomeSpaces() throws {
         let reply = try #require(try parseAll("250 a\u{0}b\u{1B}c\td\r\n", splits: []).first)
         #expect(reply.text == "a b c\td")
@@ -77,5 +99,18 @@ import Testing
         #expect(!capabilities.supports("BAD_KEYWORD"))
         #expect(SMTPServerCapabilities(ehloReply: SMTPClientReply(code: 250, lines: ["x", "SIZE"])).maxMessageSize == nil)
         #expect(SMTPServerCapabilities(ehloReply: SMTPClientReply(code: 250, lines: ["x", "SIZE 0"])).maxMessageSize == nil, "0: no fixed maximum")
+    }
+}
+
+/// A small deterministic generator so random cases repeat run after run.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -20,18 +20,24 @@ final class ScriptedPeer: Sendable {
     }
 
     /// A raw server: accepts one connection, then runs `dialog` (Python, with `say(text)` adding
-    /// CRLF, `send(bytes)`, `hear()` returning one line, `conn` the socket).
-    static func raw(_ dialog: String) async throws -> ScriptedPeer {
+    /// CRLF, `send(bytes)`, `hear()` returning one line or None at the end, `conn` the socket).
+    /// `receiveBuffer` shrinks the accepted socket's receive buffer (set before listen, so the
+    /// TCP window is small from the start).
+    static func raw(_ dialog: String, receiveBuffer: Int? = nil) async throws -> ScriptedPeer {
         let script = """
             import socket, sys
-            server = socket.socket(); server.bind(("127.0.0.1", 0)); server.listen(1); server.settimeout(60)
+            server = socket.socket()
+            \(receiveBuffer.map { "server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, \($0))" } ?? "")
+            server.bind(("127.0.0.1", 0)); server.listen(1); server.settimeout(60)
             print("PORT %d" % server.getsockname()[1], flush=True)
             conn, _ = server.accept()
             reader = conn.makefile("rb")
             def send(data): conn.sendall(data)
             def say(text): conn.sendall(text.encode() + b"\\r\\n")
             def hear():
-                line = reader.readline().decode(errors="replace").rstrip("\\r\\n")
+                raw = reader.readline()
+                if not raw: return None
+                line = raw.decode(errors="replace").rstrip("\\r\\n")
                 print("HEARD " + line, flush=True)
                 return line
             try:
@@ -124,6 +130,6 @@ enum ClientTestSupport {
     }
 
     static func message(_ body: String, subject: String = "test") -> [UInt8] {
-        Array("From: a@example.org\r\nTo: b@example.test\r\nSubject: \(subject)\r\n\r\n\(body)".utf8)
+        Array("From: a@example.org\r\nTo: b@example.test\r\nSubject: \(subject)\r\n\r\n\(body)\r\n".utf8)
     }
 }

@@ -15,6 +15,7 @@ public protocol DirectoryStore: Sendable {
     func removeAccount(_ address: EmailAddress) async throws
     func setCredentials(_ address: EmailAddress, credentials: [SCRAMCredentials]) async throws
     func setQuota(_ address: EmailAddress, quota: Quota) async throws
+    func setSenderPolicy(_ address: EmailAddress, policy: SenderAddressPolicy) async throws
     func account(_ address: EmailAddress) async throws -> Account?
     func account(id: AccountID) async throws -> Account?
     func accounts() async throws -> [Account]

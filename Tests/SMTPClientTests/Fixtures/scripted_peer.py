@@ -14,6 +14,7 @@ CONFIG keys (all optional):
   tls:         {"cert": path, "key": path}     offer STARTTLS with this certificate
   require_starttls: true                       refuse mail commands before STARTTLS
   auth:        {"user": u, "password": p}      require AUTH (PLAIN/LOGIN, only over TLS)
+  auth_exclude: ["PLAIN"]                      mechanisms not offered
   replies:     {"MAIL": r, "RCPT": r, "RCPT:addr": r, "DATA": r, "EOD": r, "EHLO": r}
                r is a reply line, or a list used one per command (null there: normal handling)
   drop_in_data: true                           after 354, read one line and close the connection
@@ -87,7 +88,7 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     wanted = config["auth"]
     ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == wanted["user"] \
         and auth_data.password.decode() == wanted["password"]
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)
 
 
 class ScriptedSMTP(SMTP):
@@ -124,7 +125,8 @@ async def main():
         hostname="peer.test", tls_context=tls_context, require_starttls=config.get("require_starttls", False),
     )
     if "auth" in config:
-        kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=True)
+        kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=True,
+                      auth_exclude_mechanism=config.get("auth_exclude", []))
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: ScriptedSMTP(handler, **kwargs), "127.0.0.1", 0)
     print("PORT %d" % server.sockets[0].getsockname()[1], flush=True)
