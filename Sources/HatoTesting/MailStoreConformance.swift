@@ -25,6 +25,7 @@ public struct MailStoreConformance: Sendable {
         ("deliverToMany", { try await $0.deliverToMany() }),
         ("queue", { try await $0.queue() }),
         ("dmarcEvaluations", { try await $0.dmarcEvaluations() }),
+        ("queueActivity", { try await $0.queueActivity() }),
     ]
 
     static let alice = try! EmailAddress("alice@example.test")
@@ -342,6 +343,30 @@ public struct MailStoreConformance: Sendable {
         try await store.deleteQueued(bounce)
         try require(try await store.queuedMessages().isEmpty, "queue empty after delete")
         try await requireThrowsAny { try await store.deleteQueued(bounce) }
+        try await store.close()
+    }
+
+    /// The scheduler's wake-up: enqueue, retryNow and retryAllNow each signal subscribers.
+    public func queueActivity() async throws {
+        let store = try await makeStore()
+        func signalled(_ action: () async throws -> Void) async throws -> Bool {
+            let activity = store.queueActivity()
+            try await action()
+            return await withTaskGroup(of: Bool.self) { group in
+                group.addTask { for await _ in activity { return true }; return false }
+                group.addTask { try? await Task.sleep(for: .seconds(10)); return false }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+        }
+        var id = QueueMessageID(0)
+        try require(try await signalled {
+            id = try await store.enqueue(OutboundMessage(bytes: Self.message("wake"), mailFrom: Self.alice,
+                                                         recipients: [QueuedRecipient(address: try EmailAddress("x@elsewhere.test"))]))
+        }, "enqueue signals queue activity")
+        try require(try await signalled { try await store.retryNow(id) }, "retryNow signals queue activity")
+        try require(try await signalled { try await store.retryAllNow() }, "retryAllNow signals queue activity")
         try await store.close()
     }
 

@@ -16,6 +16,7 @@ extension SQLiteMailStore {
             return reference
         }
         do {
+            defer { queueFeed.publish() }
             return try await pool.write { db in
                 try db.execute(
                     sql: """
@@ -88,6 +89,7 @@ extension SQLiteMailStore {
             try db.execute(sql: "UPDATE queue_recipients SET next_attempt = ? WHERE message_id = ? AND state IN ('queued', 'deferred')",
                            arguments: [Date().timeIntervalSince1970, id.rawValue])
         }
+        queueFeed.publish()
     }
 
     public func retryAllNow() async throws {
@@ -95,7 +97,10 @@ extension SQLiteMailStore {
             try db.execute(sql: "UPDATE queue_recipients SET next_attempt = ? WHERE state IN ('queued', 'deferred')",
                            arguments: [Date().timeIntervalSince1970])
         }
+        queueFeed.publish()
     }
+
+    public func queueActivity() -> AsyncStream<Void> { queueFeed.subscribe() }
 
     public func deleteQueued(_ id: QueueMessageID) async throws {
         let path = try await pool.write { db -> String in

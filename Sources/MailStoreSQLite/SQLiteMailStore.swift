@@ -17,6 +17,7 @@ public final class SQLiteMailStore: MailStore {
     let maxMessageSize: Int?
     let logger: Logger
     let batcher: AppendBatcher
+    let queueFeed = QueueActivityFeed()
 
     public struct Options: Sendable {
         /// Largest message accepted by append, in octets (the `[limits] max_message_size` key).

@@ -13,6 +13,12 @@ struct QueueCommand: AsyncParsableCommand {
         return QueueMessageID(value)
     }
 
+    /// The last reply on one line, cut to fit a terminal row (`queue show` prints it in full).
+    static func abbreviated(_ reply: String, limit: Int = 60) -> String {
+        let line = reply.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return line.count <= limit ? line : String(line.prefix(limit - 3)) + "..."
+    }
+
     static func date(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
@@ -29,10 +35,11 @@ struct QueueCommand: AsyncParsableCommand {
                 for recipient in message.recipients {
                     rows.append(["\(message.id)", message.mailFrom?.description ?? "<>", recipient.address.description,
                                  recipient.state.rawValue, "\(recipient.attempts)",
-                                 recipient.state.isFinal ? "-" : QueueCommand.date(recipient.nextAttempt), "\(message.size)"])
+                                 recipient.state.isFinal ? "-" : QueueCommand.date(recipient.nextAttempt), "\(message.size)",
+                                 QueueCommand.abbreviated(recipient.lastReply ?? "-")])
                 }
             }
-            print(Table.render(["ID", "FROM", "TO", "STATE", "ATTEMPTS", "NEXT-ATTEMPT", "BYTES"], rows))
+            print(Table.render(["ID", "FROM", "TO", "STATE", "ATTEMPTS", "NEXT-ATTEMPT", "BYTES", "LAST-REPLY"], rows))
         }
     }
 

@@ -163,14 +163,15 @@ extension CLITests {
                                       message: id, recipient: try EmailAddress("x@elsewhere.test"))
         try await store.close()
         let list = try hato("queue", "list").stdout
-        #expect(list.contains("a@example.test") && list.contains("x@elsewhere.test") && list.contains("deferred"), "\(list)")
+        #expect(list.contains("a@example.test") && list.contains("x@elsewhere.test") && list.contains("deferred")
+                && list.contains("451 4.7.0 greylisted"), "\(list)")
         let show = try hato("queue", "show", "\(id)").stdout
         #expect(show.contains("last reply: 451 4.7.0 greylisted"), "\(show)")
         #expect(try hato("queue", "retry", "\(id)").status == 0)
         #expect(try hato("queue", "flush").status == 0)
         #expect(try hato("queue", "show", "999").stderr.contains("no queued message 999"))
         #expect(try hato("queue", "delete", "\(id)").status == 0)
-        #expect(try hato("queue", "list").stdout == "ID  FROM  TO  STATE  ATTEMPTS  NEXT-ATTEMPT  BYTES\n")
+        #expect(try hato("queue", "list").stdout == "ID  FROM  TO  STATE  ATTEMPTS  NEXT-ATTEMPT  BYTES  LAST-REPLY\n")
         #expect(try hato("queue", "delete", "abc").stderr.contains("not a queue ID"))
     }
 }

@@ -13,6 +13,11 @@ public enum ConfigRenderer {
                 output += "# \(key.name) is unset\n"
                 continue
             }
+            // Secrets are never printed: the output is often pasted into bug reports.
+            if key.name.hasSuffix("password") {
+                output += "# \(key.name) is set (hidden)  # \(entry.source)\n"
+                continue
+            }
             output += "\(key.name) = \(entry.value)  # \(entry.source)\n"
         }
         return output

@@ -42,6 +42,25 @@ public struct HatoConfig: Sendable {
         public var validating: [String]
     }
 
+    /// `[delivery]`: outbound routing, retries and the smarthost.
+    public struct Delivery: Sendable {
+        public var relay: ListenAddress?
+        public var relayUsername: String?
+        public var relayPassword: String?
+        public var relayImplicitTLS: Bool
+        public var relayCAFile: URL?
+        public var mxPort: Int
+        public var retryInitial: Int
+        public var retryMaxInterval: Int
+        public var maxQueueTime: Int
+        /// Seconds; nil: no delay warnings.
+        public var delayWarning: Int?
+        public var maxConnections: Int
+        public var maxConnectionsPerDomain: Int
+        public var maxMessagesPerConnection: Int
+        public var pollInterval: Int
+    }
+
     public var hostname: String
     public var dataDirectory: URL
     public var listeners: [ListenerKind: [ListenAddress]]
@@ -51,6 +70,7 @@ public struct HatoConfig: Sendable {
     public var limits: Limits
     public var accounts: AccountDefaults
     public var dns: DNS
+    public var delivery: Delivery
     /// `[spf]`: what the smtp listener does with SPF fail and temperror.
     public var spfFail: String
     public var spfTemperror: String
@@ -120,6 +140,7 @@ public struct HatoConfig: Sendable {
         for server in dns.validating where !(dns.servers ?? []).contains(server) {
             throw ConfigKeyError(path: "dns.validating", message: "\(server) is not one of dns.servers")
         }
+        delivery = try Self.delivery(string: string, int: int, url: url)
         spfFail = string("spf.fail") ?? "record"
         spfTemperror = string("spf.temperror") ?? "record"
         dkim = DKIMSettings(sign: (string("dkim.sign") ?? "on") == "on", signatureLifetime: int("dkim.signature_lifetime"),
@@ -138,6 +159,44 @@ public struct HatoConfig: Sendable {
         }
         dmarcRecord = (string("dmarc.record") ?? "on") == "on"
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
+    }
+
+    static func delivery(string: (String) -> String?, int: (String) -> Int, url: (String) -> URL?) throws -> Delivery {
+        var relay: ListenAddress?
+        if let text = string("delivery.relay") {
+            guard let parsed = ValueParsing.listenAddress(text), parsed.port > 0 else {
+                throw ConfigKeyError(path: "delivery.relay", message: "expected \"host:port\", found \"\(text)\"")
+            }
+            relay = parsed
+        }
+        var password = string("delivery.relay_password")
+        if let file = url("delivery.relay_password_file") {
+            guard password == nil else {
+                throw ConfigKeyError(path: "delivery.relay_password_file", message: "set relay_password or relay_password_file, not both")
+            }
+            do {
+                let text = try String(contentsOf: file, encoding: .utf8)
+                password = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+                    .trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+            } catch {
+                throw ConfigKeyError(path: "delivery.relay_password_file", message: "cannot read \(file.path): \(error.localizedDescription)")
+            }
+        }
+        let username = string("delivery.relay_username")
+        if (username == nil) != (password == nil) {
+            throw ConfigKeyError(path: username == nil ? "delivery.relay_username" : "delivery.relay_password",
+                                 message: "relay_username and a relay password must be set together")
+        }
+        let tls = string("delivery.relay_tls")
+        let delay = int("delivery.delay_warning")
+        return Delivery(
+            relay: relay, relayUsername: username, relayPassword: password,
+            relayImplicitTLS: tls.map { $0 == "implicit" } ?? (relay?.port == 465), relayCAFile: url("delivery.relay_ca_file"),
+            mxPort: int("delivery.mx_port"), retryInitial: max(1, int("delivery.retry_initial")),
+            retryMaxInterval: max(1, int("delivery.retry_max_interval")), maxQueueTime: int("delivery.max_queue_time"),
+            delayWarning: delay > 0 ? delay : nil, maxConnections: int("delivery.max_connections"),
+            maxConnectionsPerDomain: int("delivery.max_connections_per_domain"),
+            maxMessagesPerConnection: int("delivery.max_messages_per_connection"), pollInterval: max(1, int("delivery.poll_interval")))
     }
 
     /// Where the generated development certificate lives when tls.cert is unset.

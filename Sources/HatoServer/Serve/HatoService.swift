@@ -36,9 +36,11 @@ public struct HatoService {
         let provider = TLSProvider(context: tls.context)
         let protocols = Self.makeProtocols(settings, store: store, logger: logger)
         let listeners = makeListeners(tls: provider, protocols: protocols)
+        let queue = DeliverySetup.runner(settings, store: store, resolver: DNSSetup.resolver(settings, logger: logger), logger: logger)
         // The service group stops services in reverse order: listeners (and their sessions)
-        // first, the store last.
+        // first, then the outbound queue (each connection finishes its message), the store last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: StoreService(store: store, logger: logger))]
+        if let queue { services.append(.init(service: queue)) }
         services += listeners.map { .init(service: $0) }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -48,7 +50,7 @@ public struct HatoService {
             for listener in listeners {
                 bound[listener.configuration.name] = await listener.boundAddresses().map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" }
             }
-            output(banner(tls: tls, bound: bound, accounts: try await store.accounts().count))
+            output(banner(tls: tls, bound: bound, accounts: try await store.accounts().count, delivery: queue != nil))
             try await tasks.waitForAll()
         }
         output("hato stopped")
@@ -108,7 +110,7 @@ public struct HatoService {
         }
     }
 
-    func banner(tls: TLSSetup.Material, bound: [String: [String]], accounts: Int) -> String {
+    func banner(tls: TLSSetup.Material, bound: [String: [String]], accounts: Int, delivery: Bool) -> String {
         let settings = config.settings
         var lines = ["hato \(HatoVersion.string) on \(settings.hostname)" + (settings.isDevelopment ? " (embedded development defaults)" : "")]
         lines.append("data: \(settings.dataDirectory.path)")
@@ -122,6 +124,7 @@ public struct HatoService {
                 lines.append("\(name) \(addresses.map(\.description).joined(separator: ", "))  (not served yet: this protocol is not in this build)")
             }
         }
+        lines.append(DeliverySetup.bannerLine(settings, running: delivery))
         if accounts == 0 {
             let configFlag = config.file.map { " --config \($0)" } ?? ""
             lines.append("no accounts yet; add the first one with:")

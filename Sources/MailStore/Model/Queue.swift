@@ -113,4 +113,7 @@ public protocol QueueStore: Sendable {
     func retryAllNow() async throws
     /// Removes the message from the queue without delivering it.
     func deleteQueued(_ id: QueueMessageID) async throws
+    /// Yields after every enqueue, `retryNow` and `retryAllNow` made in this process (after the
+    /// commit), until the stream is dropped: the delivery scheduler's wake-up.
+    func queueActivity() -> AsyncStream<Void>
 }

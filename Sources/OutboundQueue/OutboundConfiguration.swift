@@ -1,0 +1,86 @@
+import Foundation
+
+/// How the outbound queue routes, schedules and reports (the `[delivery]` config section).
+public struct OutboundConfiguration: Sendable {
+    /// The smarthost every message goes through instead of MX routing (OP25B networks).
+    public struct Relay: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        /// Implicit TLS (port 465, RFC 8314) or STARTTLS required (port 587, RFC 3207).
+        public var implicitTLS: Bool
+        public init(host: String, port: Int, implicitTLS: Bool? = nil) {
+            self.host = host
+            self.port = port
+            self.implicitTLS = implicitTLS ?? (port == 465)
+        }
+    }
+
+    /// This server's name: EHLO, Reporting-MTA and the DSN's `MAILER-DAEMON@hostname`.
+    public var hostname: String
+    public var retry: RetrySchedule
+    /// The port used for MX hosts (RFC 5321 §4.5.4: 25); tests point it at a loopback sink.
+    public var mxPort: Int
+    public var relay: Relay?
+    /// Connections open at once, in total and to one destination (domain, or the relay).
+    public var maxConnections: Int
+    public var maxConnectionsPerDestination: Int
+    /// Messages sent over one connection before it is closed and the next batch starts afresh.
+    public var maxMessagesPerConnection: Int
+    /// How often the queue is looked at when nothing wakes it (`hato queue flush` from another process).
+    public var pollInterval: Duration
+    /// After this long undelivered, the sender gets one "delayed" DSN (RFC 3464 Action: delayed); nil: never.
+    public var delayWarning: Duration?
+
+    public init(hostname: String, retry: RetrySchedule = RetrySchedule(), mxPort: Int = 25, relay: Relay? = nil,
+                maxConnections: Int = 20, maxConnectionsPerDestination: Int = 4, maxMessagesPerConnection: Int = 100,
+                pollInterval: Duration = .seconds(30), delayWarning: Duration? = nil) {
+        self.hostname = hostname
+        self.retry = retry
+        self.mxPort = mxPort
+        self.relay = relay
+        self.maxConnections = maxConnections
+        self.maxConnectionsPerDestination = maxConnectionsPerDestination
+        self.maxMessagesPerConnection = maxMessagesPerConnection
+        self.pollInterval = pollInterval
+        self.delayWarning = delayWarning
+    }
+}
+
+/// Exponential back-off between attempts, and when to give up (RFC 5321 §4.5.4.1: retry at least
+/// 30 minutes apart after the first, give up after 4-5 days).
+public struct RetrySchedule: Sendable, Equatable {
+    /// Wait after the first failed attempt; doubles after each further one.
+    public var initialInterval: Duration
+    public var maxInterval: Duration
+    /// Time since the message was queued after which a temporary failure becomes final.
+    public var maxQueueTime: Duration
+
+    public init(initialInterval: Duration = .seconds(300), maxInterval: Duration = .seconds(4 * 3600),
+                maxQueueTime: Duration = .seconds(5 * 86400)) {
+        self.initialInterval = initialInterval
+        self.maxInterval = max(maxInterval, initialInterval)
+        self.maxQueueTime = maxQueueTime
+    }
+
+    /// The wait after failed attempt number `attempt` (1 is the first attempt).
+    public func interval(afterAttempt attempt: Int) -> Duration {
+        let initial = Double(initialInterval.components.seconds) + Double(initialInterval.components.attoseconds) / 1e18
+        let cap = Double(maxInterval.components.seconds) + Double(maxInterval.components.attoseconds) / 1e18
+        let seconds = min(cap, initial * pow(2, Double(max(0, min(attempt - 1, 40)))))
+        return .milliseconds(Int64(seconds * 1000))
+    }
+
+    /// When to try again after failed attempt `attempt` at `now`, or nil when the message has been
+    /// queued for `maxQueueTime` and the failure is final. The last try falls on the deadline itself.
+    public func nextAttempt(afterAttempt attempt: Int, at now: Date, queuedAt: Date) -> Date? {
+        let deadline = queuedAt.addingTimeInterval(maxQueueTime.timeInterval)
+        guard now < deadline else { return nil }
+        return min(deadline, now.addingTimeInterval(interval(afterAttempt: attempt).timeInterval))
+    }
+}
+
+extension Duration {
+    var timeInterval: TimeInterval {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Logging
+import MailStore
+
+/// Delivers one batch over as few connections as it can: routes the destination, connects to the
+/// first host and address that answers (RFC 5321 §5.1: each MX in order, each of its addresses),
+/// then sends the batch's messages one after another on that connection.
+struct DestinationWorker: Sendable {
+    let router: DeliveryRouter
+    let transport: any DeliveryTransport
+    let store: any MailStore
+    let recorder: OutcomeRecorder
+    let logger: Logger
+    /// True once the server is shutting down: the message in progress finishes, the rest wait.
+    let isStopping: @Sendable () -> Bool
+
+    func run(_ batch: DeliveryBatch) async {
+        let hosts: [RouteHost]
+        do {
+            hosts = try await router.hosts(for: batch.domain)
+        } catch {
+            logger.notice("no route", metadata: ["destination": "\(batch.destination)", "reason": "\(error.reply)"])
+            for item in batch.items {
+                await recorder.settle(item, Array(repeating: .from(error.reply, remote: nil), count: item.recipients.count))
+            }
+            return
+        }
+        var session: (connection: any DeliverySession, target: DeliveryTarget)?
+        for (index, item) in batch.items.enumerated() {
+            if index > 0 && isStopping() { break }
+            if session == nil {
+                switch await connect(hosts, domain: batch.domain) {
+                case .success(let opened):
+                    session = opened
+                case .failure(let failure):
+                    for rest in batch.items[index...] {
+                        await recorder.settle(rest, Array(repeating: .from(failure.reply, remote: nil), count: rest.recipients.count))
+                    }
+                    return
+                }
+            }
+            guard let current = session else { return }
+            let connection = current.connection, target = current.target
+            let body: [UInt8]
+            do {
+                body = try await store.readBody(item.message.body)
+            } catch {
+                let reply = DeliveryReply(code: 451, enhancedCode: "4.3.0", text: "queued message unreadable: \(error)")
+                await recorder.settle(item, Array(repeating: .transient(reply, remote: nil), count: item.recipients.count))
+                continue
+            }
+            do {
+                let response = try await connection.send(Self.envelope(item), message: body)
+                await recorder.settle(item, AttemptResult.classify(response, count: item.recipients.count, remote: target.hostname))
+                // RFC 5321 §3.8: 421 means the peer is closing the channel.
+                if response.mailFrom.code == 421 || response.data?.code == 421 || response.recipients.contains(where: { $0.code == 421 }) {
+                    await connection.close()
+                    session = nil
+                }
+            } catch {
+                logger.notice("transaction failed", metadata: ["queue-id": "\(item.message.id)", "host": "\(target)", "error": "\(error)"])
+                let result: AttemptResult = error.isPermanent ? .permanent(error.reply, remote: target.hostname)
+                    : .transient(error.reply, remote: target.hostname)
+                await recorder.settle(item, Array(repeating: result, count: item.recipients.count))
+                if !error.sessionUsable {
+                    await connection.close()
+                    session = nil
+                }
+            }
+        }
+        await session?.connection.close()
+    }
+
+    /// The first connection that opens, trying every address of every host in order.
+    func connect(_ hosts: [RouteHost], domain: String) async -> Result<(connection: any DeliverySession, target: DeliveryTarget), RouteFailure> {
+        var last = RouteFailure(451, "4.4.1", "no host for \(domain) could be reached")
+        for host in hosts {
+            let targets: [DeliveryTarget]
+            do {
+                targets = try await router.targets(for: host, implicitMX: host.isImplicitMX)
+            } catch {
+                last = error
+                if error.isPermanent && hosts.count == 1 { return .failure(error) }
+                continue
+            }
+            for target in targets {
+                do {
+                    let connection = try await transport.connect(to: target)
+                    logger.debug("connected", metadata: ["host": "\(target)"])
+                    return .success((connection, target))
+                } catch {
+                    logger.info("connection failed", metadata: ["host": "\(target)", "error": "\(error)"])
+                    // A permanent refusal at connection time (e.g. 554 greeting) stays temporary
+                    // for the message: another MX, or this one later, may take it (RFC 5321 §3.1).
+                    last = RouteFailure(451, error.reply.enhancedCode.map { "4" + String($0.dropFirst()) } ?? "4.4.1", "\(target): \(error.reply)")
+                }
+            }
+        }
+        return .failure(last)
+    }
+
+    static func envelope(_ item: DeliveryBatch.Item) -> DeliveryEnvelope {
+        DeliveryEnvelope(
+            mailFrom: item.message.mailFrom?.description,
+            recipients: item.recipients.map { .init(address: $0.address.description, notify: $0.notify, originalRecipient: $0.originalRecipient) },
+            envelopeID: item.message.envelopeID, returnContent: item.message.returnContent, smtpUTF8: item.message.smtpUTF8,
+            eightBit: item.message.bodyType?.uppercased() == "8BITMIME")
+    }
+}
