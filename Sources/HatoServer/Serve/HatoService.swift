@@ -30,12 +30,13 @@ public struct HatoService {
         if settings.tlsCertificate == nil {
             logger.warning("using a self-signed certificate; set tls.cert and tls.key for production", metadata: ["cert": "\(tls.certificate.path)"])
         }
-        let provider = TLSProvider(context: tls.context)
+        let provider = tls.provider
         let protocols = Self.makeProtocols(settings, store: store, logger: logger)
         let listeners = makeListeners(tls: provider, protocols: protocols)
         // The service group stops services in reverse order: listeners (and their sessions)
         // first, the store last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: StoreService(store: store, logger: logger))]
+        services.append(.init(service: TLSReloadService(provider: provider, config: settings, logger: logger)))
         services += listeners.map { .init(service: $0) }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -58,18 +59,21 @@ public struct HatoService {
             maxCommandLineLength: settings.limits.maxLineLength, maxMessageSize: settings.limits.maxMessageSize,
             maxRecipients: settings.limits.maxRecipients, commandTimeout: settings.limits.commandTimeout)
         // One throttle for every protocol: a password guessed over POP3 counts for SMTP too.
-        let throttle = AuthThrottle()
+        let throttle = AuthSetup.throttle(settings)
         var mxConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .mx, limits: limits)
+        mxConfiguration.applyAuth(settings)
         if let resolver = DNSSetup.resolver(settings, logger: logger) {
             mxConfiguration.spf = SPFPolicy(
                 resolver: resolver, fail: .init(rawValue: settings.spfFail) ?? .record,
                 temperror: .init(rawValue: settings.spfTemperror) ?? .record)
         }
         let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, logger: Logger(label: "hato.smtp"))
-        let submission = SMTPServer(configuration: SMTPConfiguration(hostname: settings.hostname, profile: .submission, limits: limits),
-                                    store: store, throttle: throttle, logger: Logger(label: "hato.submission"))
-        let pop3 = POP3Server(configuration: POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength),
-                              store: store, throttle: throttle, logger: Logger(label: "hato.pop3"))
+        var submissionConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .submission, limits: limits)
+        submissionConfiguration.applyAuth(settings)
+        let submission = SMTPServer(configuration: submissionConfiguration, store: store, throttle: throttle, logger: Logger(label: "hato.submission"))
+        var pop3Configuration = POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength)
+        pop3Configuration.applyAuth(settings)
+        let pop3 = POP3Server(configuration: pop3Configuration, store: store, throttle: throttle, logger: Logger(label: "hato.pop3"))
         return [.smtp: mx, .submission: submission, .submissions: submission, .pop3: pop3, .pop3s: pop3]
     }
 
