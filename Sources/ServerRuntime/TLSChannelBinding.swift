@@ -32,8 +32,17 @@ public final class TLSConnectionState: Sendable {
 final class TLSExporterCapture: Sendable {
     private let pending = Mutex<[[UInt8]: TLSConnectionState]>([:])
 
-    func register(clientRandom: [UInt8], state: TLSConnectionState) {
-        pending.withLock { $0[clientRandom] = state }
+    /// Returns false when another handshake in progress sent the same random (a replayed
+    /// ClientHello): then neither gets a binding, so no connection can receive another's value.
+    func register(clientRandom: [UInt8], state: TLSConnectionState) -> Bool {
+        pending.withLock { pending in
+            guard pending[clientRandom] == nil else {
+                pending[clientRandom] = nil
+                return false
+            }
+            pending[clientRandom] = state
+            return true
+        }
     }
 
     func unregister(clientRandom: [UInt8]) {
@@ -106,8 +115,7 @@ final class ClientHelloObserver: ChannelInboundHandler, RemovableChannelHandler 
                 done = true
                 if head[0] == 22 && head[5] == 1 {
                     let random = Array(head[Self.randomRange])
-                    registered = random
-                    capture.register(clientRandom: random, state: state)
+                    if capture.register(clientRandom: random, state: state) { registered = random }
                 }
                 head = []
             }

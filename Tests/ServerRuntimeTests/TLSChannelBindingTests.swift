@@ -49,8 +49,8 @@ import Testing
         let capture = TLSExporterCapture()
         let first = TLSConnectionState(), second = TLSConnectionState()
         let randomA = [UInt8](repeating: 0xAA, count: 32), randomB = [UInt8](repeating: 0xBB, count: 32)
-        capture.register(clientRandom: randomA, state: first)
-        capture.register(clientRandom: randomB, state: second)
+        #expect(capture.register(clientRandom: randomA, state: first))
+        #expect(capture.register(clientRandom: randomB, state: second))
         func line(_ label: String, _ random: [UInt8], _ secret: [UInt8]) -> ByteBuffer {
             ByteBuffer(string: "\(label) \(random.map { String(format: "%02x", $0) }.joined()) \(secret.map { String(format: "%02x", $0) }.joined())\n")
         }
@@ -63,6 +63,13 @@ import Testing
         capture.keyLog(line("EXPORTER_SECRET", randomB, Array(repeating: 1, count: 48)))
         #expect(second.channelBinding?.count == 32 && second.channelBinding != first.channelBinding, "SHA-384 suites too")
         #expect(capture.pendingCount == 0)
+
+        // A replayed ClientHello random: neither connection gets a value.
+        let victim = TLSConnectionState(), replay = TLSConnectionState()
+        #expect(capture.register(clientRandom: randomA, state: victim))
+        #expect(!capture.register(clientRandom: randomA, state: replay))
+        capture.keyLog(line("EXPORTER_SECRET", randomA, Array(repeating: 2, count: 32)))
+        #expect(victim.channelBinding == nil && replay.channelBinding == nil)
     }
 
     @Test func sniNamesMatchExactlyThenByWildcard() throws {
