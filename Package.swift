@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "hato", targets: ["hato"]),
         .library(name: "MailCore", targets: ["MailCore"]),
         .library(name: "MailMessage", targets: ["MailMessage"]),
+        .library(name: "MailAuth", targets: ["MailAuth"]),
         .library(name: "MailStore", targets: ["MailStore"]),
         .library(name: "MailStoreSQLite", targets: ["MailStoreSQLite"]),
         .library(name: "HatoServer", targets: ["HatoServer"]),
@@ -130,6 +131,36 @@ let package = Package(
         ),
 
         .target(
+            name: "SMTPClient",
+            dependencies: [
+                "SMTPProtocol", "SASL",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "SMTPClientTests",
+            dependencies: [
+                "SMTPClient", "SMTPProtocol", "SMTPServer", "ServerRuntime", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swift6
+        ),
+
+        .target(
             name: "LocalDelivery",
             dependencies: ["MailCore", "MailStore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift6
@@ -172,6 +203,25 @@ let package = Package(
         ),
 
         .target(
+            name: "IMAPServer",
+            dependencies: [
+                "IMAPProtocol", "MailStore", "MailCore", "MailMessage", "SASL", "ServerRuntime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "IMAPServerTests",
+            dependencies: [
+                "IMAPServer", "IMAPProtocol", "ServerRuntime", "MailStore", "MailStoreSQLite", "MailCore", "MailMessage", "HatoTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+
+        .target(
             name: "SMTPServer",
             dependencies: [
                 "SMTPProtocol", "MailStore", "MailCore", "MailMessage", "SASL", "LocalDelivery", "ServerRuntime", "MailAuth", "DNSMessage",
@@ -192,7 +242,7 @@ let package = Package(
             name: "HatoServer",
             dependencies: [
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
-                "LocalDelivery", "POP3Server", "SMTPServer", "MailAuth",
+                "LocalDelivery", "POP3Server", "SMTPServer", "IMAPServer", "IMAPProtocol", "MailAuth",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

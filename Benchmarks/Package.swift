@@ -46,4 +46,16 @@ package.targets += [
             .plugin(name: "BenchmarkPlugin", package: "benchmark"),
         ]
     ),
+    .executableTarget(
+        name: "DKIMBenchmarks",
+        dependencies: [
+            .product(name: "Benchmark", package: "benchmark"),
+            .product(name: "MailAuth", package: "hato"),
+        ],
+        path: "Benchmarks/DKIMBenchmarks",
+        swiftSettings: [.swiftLanguageMode(.v6)],
+        plugins: [
+            .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+        ]
+    ),
 ]

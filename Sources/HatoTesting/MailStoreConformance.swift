@@ -21,6 +21,7 @@ public struct MailStoreConformance: Sendable {
         ("quota", { try await $0.quota() }),
         ("mailboxes", { try await $0.mailboxes() }),
         ("changeFeed", { try await $0.changeFeed() }),
+        ("expungeHistory", { try await $0.expungeHistory() }),
         ("concurrentAppends", { try await $0.concurrentAppends() }),
         ("deliverToMany", { try await $0.deliverToMany() }),
         ("queue", { try await $0.queue() }),
@@ -76,6 +77,12 @@ public struct MailStoreConformance: Sendable {
         try require(loaded?.verify(password: "alice-pw") == true, "password verifies")
         try require(loaded?.verify(password: "wrong") == false, "wrong password fails")
         try require(loaded?.credentials.map(\.hash) == [.sha256, .sha1], "both SCRAM keys stored")
+        try require(loaded?.senderPolicy == .own, "new accounts may send only as themselves")
+        try await store.setSenderPolicy(alice.address, policy: .domain)
+        try require(try await store.account(alice.address)?.senderPolicy == .domain, "sender policy stored")
+        try await requireThrows(MailStoreError.accountNotFound("nobody@example.test")) {
+            try await store.setSenderPolicy(try EmailAddress("nobody@example.test"), policy: .any)
+        }
         try await requireThrows(MailStoreError.accountExists("alice@example.test")) {
             try await store.addAccount(Self.alice, credentials: [], quota: .unlimited)
         }
@@ -252,6 +259,20 @@ public struct MailStoreConformance: Sendable {
               flags.system.contains(.deleted), case .expunged(uids: [1], _) = events[2] else {
             throw ConformanceFailure("unexpected change feed: \(events)")
         }
+        try await store.close()
+    }
+
+    /// QRESYNC (RFC 7162 §3.2.5.2) needs the UIDs expunged after a given mod-sequence.
+    public func expungeHistory() async throws {
+        let (store, alice, _) = try await storeWithAccounts()
+        let inbox = try await inbox(store, alice)
+        for n in 1...4 { _ = try await store.append(AppendRequest(bytes: Self.message("h\(n)")), to: inbox.id) }
+        _ = try await store.expunge(in: inbox.id, uids: [2])
+        guard let middle = try await store.mailbox(id: inbox.id)?.highestModSeq else { throw ConformanceFailure("no INBOX") }
+        _ = try await store.expunge(in: inbox.id, uids: [4, 1])
+        try require(try await store.expungedUIDs(in: inbox.id, since: 0) == [1, 2, 4], "every expunged UID since 0")
+        try require(try await store.expungedUIDs(in: inbox.id, since: middle) == [1, 4], "only those after the mod-sequence")
+        try require(try await store.expungedUIDs(in: inbox.id, since: middle + 1).isEmpty, "nothing after the last expunge")
         try await store.close()
     }
 

@@ -18,6 +18,8 @@ public enum MailStoreError: Error, Equatable, Sendable, CustomStringConvertible 
     case bodyMissing(String)
     case queueMessageNotFound(Int64)
     case noRecipients
+    case dkimKeyExists(String, selector: String)
+    case dkimKeyNotFound(String, selector: String)
     case io(String)
 
     public var description: String {
@@ -41,6 +43,8 @@ public enum MailStoreError: Error, Equatable, Sendable, CustomStringConvertible 
         case .bodyMissing(let path): "message body file \(path) is missing"
         case .queueMessageNotFound(let id): "no queued message \(id)"
         case .noRecipients: "a message needs at least one recipient"
+        case .dkimKeyExists(let d, let s): "domain \(d) already has a DKIM key with selector \(s)"
+        case .dkimKeyNotFound(let d, let s): "no DKIM key with selector \(s) for domain \(d)"
         case .io(let why): "storage error: \(why)"
         }
     }

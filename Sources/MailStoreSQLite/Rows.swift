@@ -15,6 +15,7 @@ enum Rows {
             quota: Quota(maxBytes: row["quota_bytes"], maxMessages: row["quota_messages"]),
             usage: QuotaUsage(bytes: row["used_bytes"], messages: row["used_messages"]),
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
+            senderPolicy: SenderAddressPolicy(rawValue: row["sender_policy"]) ?? .own,
             cramMD5: credentials.cramMD5
         )
     }

@@ -102,6 +102,13 @@ extension SQLiteMailStore {
         }
     }
 
+    public func setSenderPolicy(_ address: EmailAddress, policy: SenderAddressPolicy) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE accounts SET sender_policy = ? WHERE address = ?", arguments: [policy.rawValue, address.canonical])
+            guard db.changesCount == 1 else { throw MailStoreError.accountNotFound(address.description) }
+        }
+    }
+
     public func account(_ address: EmailAddress) async throws -> Account? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE address = ?", arguments: [address.canonical]).map(Rows.account)

@@ -98,6 +98,14 @@ extension SQLiteMailStore {
         return removed
     }
 
+    public func expungedUIDs(in mailbox: MailboxID, since modSeq: UInt64) async throws -> [UInt32] {
+        try await pool.read { db in
+            try Int64.fetchAll(db, sql: "SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid",
+                               arguments: [mailbox.rawValue, Int64(clamping: modSeq)])
+                .map { UInt32(truncatingIfNeeded: $0) }
+        }
+    }
+
     public func copy(uids: [UInt32], from source: MailboxID, to target: MailboxID) async throws -> [(UInt32, UInt32)] {
         let (pairs, appended) = try await pool.write { db -> ([(UInt32, UInt32)], [MailboxChange]) in
             var pairs: [(UInt32, UInt32)] = []

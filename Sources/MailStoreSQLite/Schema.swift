@@ -97,6 +97,22 @@ enum Schema {
                 CREATE INDEX queue_recipients_due ON queue_recipients(state, next_attempt);
                 """)
         }
+        migrator.registerMigration("v3: account sender policy") { db in
+            try db.execute(sql: "ALTER TABLE accounts ADD COLUMN sender_policy TEXT NOT NULL DEFAULT 'own'")
+        }
+        migrator.registerMigration("v3-dkim-keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE dkim_keys (
+                    domain TEXT NOT NULL,
+                    selector TEXT NOT NULL,
+                    algorithm TEXT NOT NULL,              -- rsa | ed25519
+                    private_key TEXT NOT NULL,            -- PEM; a secret
+                    created_at REAL NOT NULL,
+                    active INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (domain, selector)
+                );
+                """)
+        }
         return migrator
     }
 }

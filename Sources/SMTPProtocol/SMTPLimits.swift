@@ -75,7 +75,7 @@ public struct SMTPLimits: Sendable, Equatable {
         maxRecipients: Int = 100,
         maxErrors: Int = 10,
         commandTimeout: Duration = .seconds(300),
-        dataTimeout: Duration = .seconds(600)
+        dataTimeout: Duration = .seconds(300)
     ) {
         self.maxCommandLineLength = max(maxCommandLineLength, Self.minimumCommandLineLength)
         self.maxAuthLineLength = max(maxAuthLineLength, Self.minimumAuthLineLength, self.maxCommandLineLength)

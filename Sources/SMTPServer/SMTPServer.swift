@@ -28,6 +28,8 @@ public struct SMTPConfiguration: Sendable {
     public var scramIterations = SCRAMCredentials.defaultIterations
     /// SPF at MAIL FROM on the MX profile; nil turns it off (e.g. no resolver).
     public var spf: SPFPolicy?
+    /// Signs what authenticated users submit (DKIM, see MessageSigner); nil sends it unsigned.
+    public var messageSigner: (any MessageSigner)?
 
     public init(hostname: String, profile: SMTPProfile, limits: SMTPLimits = SMTPLimits(), loopbackIsSecure: Bool = true) {
         self.hostname = hostname
@@ -58,8 +60,8 @@ public struct SMTPServer: ProtocolServer {
     }
 
     public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {
-        let seconds = Int64(configuration.limits.commandTimeout.components.seconds)
-        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .seconds(seconds)))
+        // Timeouts are the session's own (SMTPSessionHandler+Timeouts.swift): they depend on
+        // whether it waits for a command or for message content.
         try channel.pipeline.syncOperations.addHandler(SMTPSessionHandler(server: self, connection: context))
     }
 

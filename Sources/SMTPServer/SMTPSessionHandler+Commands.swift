@@ -199,10 +199,17 @@ extension SMTPSessionHandler {
     }
 }
 
-/// Which envelope and header senders an authenticated user may use.
+/// Which envelope and header senders an authenticated user may use: the account's
+/// `SenderAddressPolicy` (`hato account sender-policy`).
 enum SenderPolicy {
-    /// Their own address (also with +tag), or an alias address that delivers to them.
+    /// `own`: their own address (also with +tag), or an alias address that delivers to them;
+    /// `domain`: any address of their domain; `any`: anything.
     static func mayUse(_ sender: EmailAddress, account: Account, store: any MailStore) async -> Bool {
+        switch account.senderPolicy {
+        case .any: return true
+        case .domain: if sender.domain == account.address.domain { return true }
+        case .own: break
+        }
         let own = account.address.canonical
         if sender.canonical == own || sender.removingSubaddress()?.canonical == own { return true }
         for candidate in [sender, sender.removingSubaddress()].compactMap({ $0 }) {

@@ -89,6 +89,7 @@ extension SMTPSessionHandler {
             envelopeID: current.parameters.envelopeID, returnContent: current.parameters.ret?.rawValue,
             smtpUTF8: current.parameters.smtpUTF8, bodyType: current.parameters.body?.rawValue)
         let delivery = server.delivery, account = self.account, logger = self.logger, store = server.store
+        let signer = configuration.messageSigner
         let body = message
         current.message.clear()
         perform(context) {
@@ -102,6 +103,8 @@ extension SMTPSessionHandler {
                     }
                 }
             }
+            var request = request
+            if let signer, let account { request.message = await signer.sign(request.message, account: account) }
             let outcomes = await delivery.deliver(request)
             let reply = Self.reply(for: outcomes, id: String(id))
             logger.info("message received", metadata: [

@@ -33,6 +33,8 @@ final class SMTPSessionHandler: ChannelInboundHandler {
     var errors = 0
     /// A refused BDAT whose octets are being discarded; its reply waits for the chunk's end.
     var pendingChunkError: SMTPError?
+    /// The inactivity timer (SMTPSessionHandler+Timeouts.swift).
+    var timer: Scheduled<Void>?
 
     init(server: SMTPServer, connection: ConnectionContext) {
         self.server = server
@@ -61,6 +63,7 @@ final class SMTPSessionHandler: ChannelInboundHandler {
 
     func greet(_ context: ChannelHandlerContext) {
         reply(.greeting(domain: configuration.hostname), context)
+        armTimer(context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -71,6 +74,7 @@ final class SMTPSessionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
+        timer?.cancel()
         context.fireChannelInactive()
     }
 
@@ -82,9 +86,6 @@ final class SMTPSessionHandler: ChannelInboundHandler {
             // Read the negotiated version for the Received header once the handshake is done.
             readTLSVersion(context)
             context.fireUserInboundEventTriggered(event)
-        } else if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            logger.info("closing idle session")
-            close(with: SMTPReply(421, SMTPEnhancedStatusCode(4, 4, 2), "\(configuration.hostname) timeout, closing connection"), context)
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -105,6 +106,7 @@ final class SMTPSessionHandler: ChannelInboundHandler {
         if shutdownRequested && !busy && !closed { close(with: .shuttingDown(domain: configuration.hostname), context) }
         // Reclaim consumed input so a long session does not grow the buffer.
         if inbound.readerIndex > 65536 { inbound.discardReadBytes() }
+        armTimer(context)
     }
 
     func handle(_ frame: SMTPFrame, _ context: ChannelHandlerContext) {

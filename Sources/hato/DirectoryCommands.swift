@@ -38,7 +38,7 @@ struct DomainCommand: AsyncParsableCommand {
 
 struct AccountCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "account", abstract: "Manage user accounts.", subcommands: [Add.self, List.self, Remove.self, Passwd.self])
+        commandName: "account", abstract: "Manage user accounts.", subcommands: [Add.self, List.self, Remove.self, Passwd.self, SenderPolicy.self])
 
     struct Add: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions

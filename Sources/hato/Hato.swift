@@ -9,7 +9,7 @@ struct Hato: AsyncParsableCommand {
         version: HatoVersion.string,
         subcommands: [
             ServeCommand.self, DomainCommand.self, AccountCommand.self, AliasCommand.self, MailboxCommand.self,
-            QueueCommand.self, ConfigCommand.self, MessageCommand.self, DNSCommand.self, SPFCommand.self,
+            QueueCommand.self, ConfigCommand.self, MessageCommand.self, DNSCommand.self, SPFCommand.self, DKIMCommand.self,
         ]
     )
 }

@@ -48,6 +48,10 @@ import Testing
         #expect(try hato("account", "passwd", "alice@example.test", "--password-stdin", stdin: "another long one\n").status == 0)
         #expect(try hato("account", "passwd", "zed@example.test", "--password-stdin", stdin: "another long one\n").stderr
                     .contains("no account zed@example.test"))
+        #expect(try hato("account", "sender-policy", "alice@example.test").stdout == "own\n")
+        #expect(try hato("account", "sender-policy", "alice@example.test", "domain").stdout == "alice@example.test may now send as: domain\n")
+        #expect(try hato("account", "sender-policy", "alice@example.test").stdout == "domain\n")
+        #expect(try hato("account", "sender-policy", "alice@example.test", "everyone").stderr.contains("must be one of: own, domain, any"))
 
         #expect(try hato("alias", "add", "@example.test", "alice@example.test").status == 0)
         #expect(try hato("alias", "add", "team@example.test", "alice@example.test", "friend@elsewhere.test").status == 0)

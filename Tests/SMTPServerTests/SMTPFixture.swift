@@ -16,7 +16,7 @@ struct SMTPFixture {
 
     static func start(profile: SMTPProfile, implicitTLS: Bool = false, loopbackIsSecure: Bool = true,
                       maxMessageSize: Int = 1_000_000, maxRecipients: Int = 100, maxPerIP: Int = 50,
-                      spf: SPFPolicy? = nil) async throws -> SMTPFixture {
+                      spf: SPFPolicy? = nil, timeouts: (command: Duration, data: Duration)? = nil) async throws -> SMTPFixture {
         let directory = try TemporaryDirectory(prefix: "hato-smtp")
         let store = try SQLiteMailStore(directory: directory.url)
         try await store.addDomain(try Domain("example.test"))
@@ -29,6 +29,11 @@ struct SMTPFixture {
             hostname: "mail.example.test", profile: profile,
             limits: SMTPLimits(maxMessageSize: maxMessageSize, maxRecipients: maxRecipients), loopbackIsSecure: loopbackIsSecure)
         configuration.spf = spf
+        if let timeouts {
+            // Below the RFC floors the initialiser enforces, so tests need not wait minutes.
+            configuration.limits.commandTimeout = timeouts.command
+            configuration.limits.dataTimeout = timeouts.data
+        }
         let server = SMTPServer(configuration: configuration, store: store)
         let listener = try await TestListener.start(server, name: profile.rawValue, implicitTLS: implicitTLS, maxPerIP: maxPerIP)
         return SMTPFixture(directory: directory, store: store, listener: listener, alice: alice)

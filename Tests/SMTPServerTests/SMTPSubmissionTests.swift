@@ -42,6 +42,29 @@ import Testing
         try await fixture.stop()
     }
 
+    @Test func senderPolicyPerAccountWidensWhatMaySend() async throws {
+        let fixture = try await SMTPFixture.start(profile: .submission, implicitTLS: true)
+        let script = Self.tlsContext + """
+            s = smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx)
+            s.login("alice@example.test", sys.argv[2])
+            for sender in ["shop@example.test", "someone@elsewhere.test"]:
+                message = f"From: {sender}\\r\\nSubject: as {sender}\\r\\n\\r\\nhi\\r\\n"
+                try: s.sendmail(sender, ["bob@example.test"], message.encode()); print("sent", sender)
+                except smtplib.SMTPSenderRefused as e: print(e.smtp_code, sender)
+            s.quit()
+            """
+        func run() async throws -> String {
+            try await Python.run(script, arguments: [fixture.port, SMTPFixture.password]).stdout
+        }
+        #expect(try await run() == "553 shop@example.test\n553 someone@elsewhere.test\n", "default: own addresses only")
+        try await fixture.store.setSenderPolicy(fixture.alice.address, policy: .domain)
+        #expect(try await run() == "sent shop@example.test\n553 someone@elsewhere.test\n")
+        try await fixture.store.setSenderPolicy(fixture.alice.address, policy: .any)
+        #expect(try await run() == "sent shop@example.test\nsent someone@elsewhere.test\n")
+        #expect(try await fixture.inbox("bob@example.test").count == 3)
+        try await fixture.stop()
+    }
+
     @Test func submitsLocallyAndQueuesRemoteWithFixups() async throws {
         let fixture = try await SMTPFixture.start(profile: .submission, implicitTLS: true)
         let message = "From: Alice <alice@example.test>\r\nTo: bob@example.test\r\nBcc: hidden@elsewhere.test\r\nSubject: hi\r\n\r\nhello\r\n"

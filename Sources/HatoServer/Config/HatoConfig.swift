@@ -22,6 +22,12 @@ public struct HatoConfig: Sendable {
         public var maxRecipients: Int
         public var maxConnectionsPerIP: Int
         public var commandTimeout: Duration
+        public var dataTimeout: Duration
+        /// IMAP: command line bound, autologout after login (RFC 9051 §5.4) and before it, sessions per account.
+        public var imapMaxLineLength: Int = 9216
+        public var imapIdleTimeout: Duration = .seconds(1800)
+        public var imapLoginTimeout: Duration = .seconds(60)
+        public var imapSessionsPerUser: Int = 50
     }
 
     public struct AccountDefaults: Sendable {
@@ -67,6 +73,8 @@ public struct HatoConfig: Sendable {
     /// `[spf]`: what the smtp listener does with SPF fail and temperror.
     public var spfFail: String
     public var spfTemperror: String
+    /// `[dkim]`: signing on submission and verification limits (docs/dkim.md).
+    public var dkim: DKIMSettings
     public var logLevel: Logger.Level
     /// True when running on the embedded development defaults (no config file).
     public var isDevelopment: Bool
@@ -130,7 +138,12 @@ public struct HatoConfig: Sendable {
         limits = Limits(
             maxMessageSize: int("limits.max_message_size"), maxLineLength: int("limits.max_line_length"),
             maxRecipients: int("limits.max_recipients"), maxConnectionsPerIP: int("limits.max_connections_per_ip"),
-            commandTimeout: .seconds(int("limits.command_timeout")))
+            commandTimeout: .seconds(int("limits.command_timeout")), dataTimeout: .seconds(int("limits.data_timeout")),
+            imapMaxLineLength: int("limits.imap_max_line_length"), imapIdleTimeout: .seconds(int("limits.imap_idle_timeout")),
+            imapLoginTimeout: .seconds(int("limits.imap_login_timeout")), imapSessionsPerUser: int("limits.imap_sessions_per_user"))
+        if limits.imapIdleTimeout < .seconds(1800) {
+            throw ConfigKeyError(path: "limits.imap_idle_timeout", message: "must be at least 30 minutes (RFC 9051 §5.4)")
+        }
         if limits.maxMessageSize < 1024 {
             throw ConfigKeyError(path: "limits.max_message_size", message: "must be at least 1024 bytes")
         }
@@ -144,6 +157,9 @@ public struct HatoConfig: Sendable {
         }
         spfFail = string("spf.fail") ?? "record"
         spfTemperror = string("spf.temperror") ?? "record"
+        dkim = DKIMSettings(sign: (string("dkim.sign") ?? "on") == "on", signatureLifetime: int("dkim.signature_lifetime"),
+                            maxSignatures: values["dkim.max_signatures"] == nil ? 10 : int("dkim.max_signatures"),
+                            clockSkew: values["dkim.clock_skew"] == nil ? 300 : int("dkim.clock_skew"))
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
     }
 

@@ -1,4 +1,6 @@
 import Foundation
+import IMAPProtocol
+import IMAPServer
 import Logging
 import MailStore
 import MailStoreSQLite
@@ -57,7 +59,8 @@ public struct HatoService {
     static func makeProtocols(_ settings: HatoConfig, store: any MailStore, logger: Logger) -> [HatoConfig.ListenerKind: any ProtocolServer] {
         let limits = SMTPLimits(
             maxCommandLineLength: settings.limits.maxLineLength, maxMessageSize: settings.limits.maxMessageSize,
-            maxRecipients: settings.limits.maxRecipients, commandTimeout: settings.limits.commandTimeout)
+            maxRecipients: settings.limits.maxRecipients, commandTimeout: settings.limits.commandTimeout,
+            dataTimeout: settings.limits.dataTimeout)
         // One throttle for every protocol: a password guessed over POP3 counts for SMTP too.
         let throttle = AuthSetup.throttle(settings)
         var mxConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .mx, limits: limits)
@@ -67,14 +70,30 @@ public struct HatoService {
                 resolver: resolver, fail: .init(rawValue: settings.spfFail) ?? .record,
                 temperror: .init(rawValue: settings.spfTemperror) ?? .record)
         }
-        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, logger: Logger(label: "hato.smtp"))
+        // DKIM signing of what authenticated users send, on either listener (docs/dkim.md).
         var submissionConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .submission, limits: limits)
         submissionConfiguration.applyAuth(settings)
-        let submission = SMTPServer(configuration: submissionConfiguration, store: store, throttle: throttle, logger: Logger(label: "hato.submission"))
+        if settings.dkim.sign {
+            let signer = DKIMSubmissionSigner(store: store, lifetime: settings.dkim.signatureLifetime > 0 ? settings.dkim.signatureLifetime : nil)
+            mxConfiguration.messageSigner = signer
+            submissionConfiguration.messageSigner = signer
+        }
+        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, logger: Logger(label: "hato.smtp"))
+        let submission = SMTPServer(configuration: submissionConfiguration,
+                                    store: store, throttle: throttle, logger: Logger(label: "hato.submission"))
         var pop3Configuration = POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength)
         pop3Configuration.applyAuth(settings)
         let pop3 = POP3Server(configuration: pop3Configuration, store: store, throttle: throttle, logger: Logger(label: "hato.pop3"))
-        return [.smtp: mx, .submission: submission, .submissions: submission, .pop3: pop3, .pop3s: pop3]
+        var imapLimits = IMAPLimits()
+        imapLimits.maxLineLength = settings.limits.imapMaxLineLength
+        imapLimits.maxLiteralSize = settings.limits.maxMessageSize
+        imapLimits.maxCommandSize = 2 * settings.limits.maxMessageSize
+        let imap = IMAPServer(
+            configuration: IMAPConfiguration(
+                hostname: settings.hostname, limits: imapLimits, idleTimeout: settings.limits.imapIdleTimeout,
+                loginTimeout: settings.limits.imapLoginTimeout, maxSessionsPerUser: settings.limits.imapSessionsPerUser),
+            store: store, throttle: throttle, logger: Logger(label: "hato.imap"))
+        return [.smtp: mx, .submission: submission, .submissions: submission, .imap: imap, .imaps: imap, .pop3: pop3, .pop3s: pop3]
     }
 
     func makeListeners(tls: TLSProvider, protocols: [HatoConfig.ListenerKind: any ProtocolServer]) -> [ListenerService] {

@@ -23,6 +23,18 @@ public struct QuotaUsage: Sendable, Equatable {
     }
 }
 
+/// Which sender addresses an authenticated account may use in MAIL FROM and the header From
+/// (RFC 6409 §6.1: a submission server may enforce that the sender is the authenticated user).
+public enum SenderAddressPolicy: String, Sendable, Codable, CaseIterable {
+    /// Its own address (with any +tag) and the alias addresses that deliver to it. The default.
+    case own
+    /// Any address in the account's own domain (a shared or role mailbox such as a web shop's).
+    case domain
+    /// Any address at all (an application relaying for many senders). Use sparingly: mail it
+    /// sends in the name of other domains will fail their SPF/DMARC checks anyway.
+    case any
+}
+
 /// A user who can log in and own mailboxes. Credentials are SCRAM keys (RFC 5802 §3), plus the
 /// CRAM-MD5 key schedule for accounts that opted in: the password itself is never stored.
 public struct Account: Sendable, Equatable {
@@ -35,10 +47,11 @@ public struct Account: Sendable, Equatable {
     public var quota: Quota
     public var usage: QuotaUsage
     public let createdAt: Date
+    public var senderPolicy: SenderAddressPolicy
 
     public init(
         id: AccountID, address: EmailAddress, credentials: [SCRAMCredentials], quota: Quota,
-        usage: QuotaUsage, createdAt: Date, cramMD5: CRAMMD5Credentials? = nil
+        usage: QuotaUsage, createdAt: Date, senderPolicy: SenderAddressPolicy = .own, cramMD5: CRAMMD5Credentials? = nil
     ) {
         self.id = id
         self.address = address
@@ -47,6 +60,7 @@ public struct Account: Sendable, Equatable {
         self.quota = quota
         self.usage = usage
         self.createdAt = createdAt
+        self.senderPolicy = senderPolicy
     }
 
     public func credentials(for hash: SCRAMHash) -> SCRAMCredentials? {

@@ -17,6 +17,7 @@ public protocol DirectoryStore: Sendable {
     /// password never leaves an old plaintext equivalent behind.
     func setCredentials(_ address: EmailAddress, credentials: [SCRAMCredentials], cramMD5: CRAMMD5Credentials?) async throws
     func setQuota(_ address: EmailAddress, quota: Quota) async throws
+    func setSenderPolicy(_ address: EmailAddress, policy: SenderAddressPolicy) async throws
     func account(_ address: EmailAddress) async throws -> Account?
     func account(id: AccountID) async throws -> Account?
     func accounts() async throws -> [Account]

@@ -35,6 +35,9 @@ public protocol MessageStore: Sendable {
     ) async throws -> (updated: [StoredMessage], failed: [UInt32])
     /// Removes the given messages (or all with \Deleted when `uids` is nil); returns the removed UIDs.
     func expunge(in mailbox: MailboxID, uids: [UInt32]?) async throws -> [UInt32]
+    /// UIDs expunged from the mailbox with a mod-sequence above `modSeq`, ascending (RFC 7162
+    /// §3.2.5.2: QRESYNC's `VANISHED (EARLIER)` after SELECT and UID FETCH ... VANISHED).
+    func expungedUIDs(in mailbox: MailboxID, since modSeq: UInt64) async throws -> [UInt32]
     /// Copies messages, sharing their bodies; returns (source UID, new UID) pairs (UIDPLUS COPYUID).
     func copy(uids: [UInt32], from source: MailboxID, to target: MailboxID) async throws -> [(UInt32, UInt32)]
 
@@ -43,7 +46,7 @@ public protocol MessageStore: Sendable {
 }
 
 /// The whole store a server sees. `MailStoreSQLite` is the embedded implementation.
-public protocol MailStore: DirectoryStore, MessageStore, QueueStore {
+public protocol MailStore: DirectoryStore, MessageStore, QueueStore, DKIMKeyStore {
     /// Flushes and closes; later calls fail.
     func close() async throws
 }

@@ -1,0 +1,133 @@
+import IMAPProtocol
+import MailStore
+import NIOCore
+
+/// LIST (RFC 9051 §6.3.9, RFC 5258 LIST-EXTENDED, RFC 5819 LIST-STATUS, RFC 6154 SPECIAL-USE),
+/// LSUB (RFC 3501 §6.3.9) and NAMESPACE (RFC 2342, RFC 9051 §6.3.10).
+extension IMAPSessionHandler {
+    func list(_ tag: String, _ command: IMAPListCommand, _ user: AuthenticatedUser, _ context: ChannelHandlerContext) {
+        // RFC 9051 §6.3.9: an empty pattern asks for the delimiter and the root.
+        if command.patterns == [""] && command.selectOptions.isEmpty {
+            send(context, .data(.list(IMAPListResponse(attributes: ["\\Noselect"], delimiter: Mailbox.hierarchySeparator,
+                                                       mailbox: IMAPMailboxName("")))))
+            return finish(tag, "LIST completed", context)
+        }
+        let store = server.store
+        let statusItems = command.returnOptions.compactMap { option -> [IMAPStatusAttribute]? in
+            if case .status(let items) = option { return items }
+            return nil
+        }.first
+        let appendLimit = server.configuration.limits.maxLiteralSize
+        perform(context) {
+            do {
+                let mailboxes = try await store.mailboxes(of: user.accountID)
+                let subscriptions = Set(try await store.subscriptions(of: user.accountID))
+                let entries = MailboxListing(mailboxes: mailboxes, subscriptions: subscriptions).list(command)
+                var responses: [IMAPResponse] = []
+                for entry in entries {
+                    responses.append(.data(.list(entry.response)))
+                    // RFC 5819 §2: STATUS follows the LIST of each selectable mailbox.
+                    if let statusItems, let mailbox = entry.mailbox {
+                        let status = try await store.status(mailbox.id)
+                        responses.append(.data(.status(IMAPMailboxName(mailbox.name), statusItems.map {
+                            IMAPStatusValue($0, status.value(of: $0, appendLimit: appendLimit))
+                        })))
+                    }
+                }
+                let out = responses
+                return { handler, context in
+                    handler.send(context, out)
+                    handler.finish(tag, "LIST completed", context)
+                }
+            } catch {
+                return { handler, context in handler.no(tag, "cannot list mailboxes now", code: .unavailable, context) }
+            }
+        }
+    }
+
+    func lsub(_ tag: String, _ reference: String, _ pattern: String, _ user: AuthenticatedUser, _ context: ChannelHandlerContext) {
+        let store = server.store
+        perform(context) {
+            do {
+                let existing = Set(try await store.mailboxes(of: user.accountID).map(\.name))
+                let matcher = MailboxPattern(reference: reference, pattern: pattern)
+                let names = try await store.subscriptions(of: user.accountID).filter(matcher.matches).sorted(by: MailboxListing.order)
+                let responses = names.map { name in
+                    IMAPResponse.data(.lsub(IMAPListResponse(
+                        attributes: existing.contains(name) ? [] : ["\\Noselect"], delimiter: Mailbox.hierarchySeparator,
+                        mailbox: IMAPMailboxName(name))))
+                }
+                return { handler, context in
+                    handler.send(context, responses)
+                    handler.finish(tag, "LSUB completed", context)
+                }
+            } catch {
+                return { handler, context in handler.no(tag, "cannot list subscriptions now", code: .unavailable, context) }
+            }
+        }
+    }
+
+    /// One personal namespace with no prefix; no other users' or shared mailboxes.
+    func namespace(_ tag: String, _ context: ChannelHandlerContext) {
+        send(context, .data(.namespace(personal: [IMAPNamespace(prefix: "", delimiter: Mailbox.hierarchySeparator)],
+                                       otherUsers: [], shared: [])))
+        finish(tag, "NAMESPACE completed", context)
+    }
+}
+
+/// The mailbox tree of one account, answering LIST with its selection and return options.
+struct MailboxListing {
+    struct Entry {
+        var response: IMAPListResponse
+        /// nil for names that do not exist (\NonExistent).
+        var mailbox: Mailbox?
+    }
+
+    let mailboxes: [Mailbox]
+    let subscriptions: Set<String>
+
+    func list(_ command: IMAPListCommand) -> [Entry] {
+        let matchers = command.patterns.map { MailboxPattern(reference: command.reference, pattern: $0) }
+        let byName = Dictionary(mailboxes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let subscribedOnly = command.selectOptions.contains(.subscribed)
+        let specialUseOnly = command.selectOptions.contains(.specialUse)
+        let recursive = command.selectOptions.contains(.recursiveMatch)
+        let returnSubscribed = subscribedOnly || command.returnOptions.contains(.subscribed)
+        let separator = String(Mailbox.hierarchySeparator)
+
+        var names = Set(byName.keys)
+        if subscribedOnly { names.formUnion(subscriptions) }
+        var out: [Entry] = []
+        for name in names.sorted(by: Self.order) where matchers.contains(where: { $0.matches(name) }) {
+            let mailbox = byName[name]
+            var childInfo: [String] = []
+            if subscribedOnly && !subscriptions.contains(name) {
+                // RFC 5258 §3.5: with RECURSIVEMATCH a parent of subscribed children is listed
+                // with CHILDINFO ("SUBSCRIBED"); otherwise only subscribed names are.
+                guard recursive, subscriptions.contains(where: { $0.hasPrefix(name + separator) }) else { continue }
+                childInfo = ["SUBSCRIBED"]
+            }
+            if specialUseOnly && mailbox?.specialUse == nil { continue }
+            var attributes: [String] = []
+            if let mailbox {
+                let hasChildren = byName.keys.contains { $0.hasPrefix(name + separator) }
+                attributes.append(hasChildren ? "\\HasChildren" : "\\HasNoChildren")
+                if let use = mailbox.specialUse { attributes.append(use.rawValue) }
+            } else {
+                attributes.append("\\NonExistent")
+            }
+            if returnSubscribed && subscriptions.contains(name) { attributes.append("\\Subscribed") }
+            out.append(Entry(response: IMAPListResponse(attributes: attributes, delimiter: Mailbox.hierarchySeparator,
+                                                        mailbox: IMAPMailboxName(name), childInfo: childInfo),
+                             mailbox: mailbox))
+        }
+        return out
+    }
+
+    /// INBOX first, then by name.
+    static func order(_ a: String, _ b: String) -> Bool {
+        if a == Mailbox.inbox { return b != Mailbox.inbox }
+        if b == Mailbox.inbox { return false }
+        return a < b
+    }
+}

@@ -1,0 +1,137 @@
+import IMAPProtocol
+import MailStore
+import NIOCore
+
+extension IMAPSessionHandler {
+    /// RFC 9051 §6.3.2 SELECT / §6.3.3 EXAMINE, with RFC 7162 CONDSTORE and QRESYNC parameters.
+    /// A failed SELECT leaves the session in the authenticated state.
+    func select(_ tag: String, _ name: IMAPMailboxName, _ parameters: IMAPSelectParameters, readOnly: Bool,
+                _ user: AuthenticatedUser, _ context: ChannelHandlerContext) {
+        if parameters.qresync != nil && !enabled.qresync {
+            return bad(tag, "QRESYNC must be enabled first (ENABLE QRESYNC)", context)
+        }
+        if parameters.condstore { enabled.condstore = true }
+        // Leaving the current mailbox first: RFC 7162 §3.2.11 / RFC 9051 §6.3.2 [CLOSED].
+        var prefix: [IMAPResponse] = []
+        if let current = state.selected {
+            current.feedTask?.cancel()
+            selectionGeneration += 1
+            state = .authenticated(user)
+            prefix.append(.status(tag: nil, .ok, code: .closed, text: "previous mailbox closed"))
+        }
+        send(context, prefix)
+        let store = server.store, logger = self.logger, rev2 = enabled.imap4rev2
+        perform(context) {
+            do {
+                guard let mailbox = try await store.mailbox(of: user.accountID, named: name.name) else {
+                    return { handler, context in handler.no(tag, "no such mailbox", code: .nonExistent, context) }
+                }
+                // Subscribe before reading: nothing committed after the read can be missed, and
+                // what is both read and heard is recognised by UID and mod-sequence.
+                let stream = store.changes(in: mailbox.id)
+                let messages = try await store.messages(in: mailbox.id)
+                let current = try await store.mailbox(id: mailbox.id) ?? mailbox
+                var vanished: [UInt32] = []
+                if let qresync = parameters.qresync, qresync.uidValidity == current.uidValidity {
+                    vanished = try await store.expungedUIDs(in: mailbox.id, since: qresync.modSeq)
+                }
+                let found = vanished
+                // RFC 9051 §6.3.2: rev2 clients get the mailbox's LIST response, attributes accurate.
+                var attributes: [String] = []
+                if rev2 {
+                    let prefix = current.name + String(Mailbox.hierarchySeparator)
+                    let hasChildren = try await store.mailboxes(of: user.accountID).contains { $0.name.hasPrefix(prefix) }
+                    attributes = [hasChildren ? "\\HasChildren" : "\\HasNoChildren"] + [current.specialUse?.rawValue].compactMap { $0 }
+                }
+                let listAttributes = attributes
+                return { handler, context in
+                    handler.selected(tag, current, messages, stream: stream, readOnly: readOnly, parameters, vanished: found,
+                                     listAttributes: listAttributes, user, context)
+                }
+            } catch {
+                logger.error("SELECT failed", metadata: ["error": "\(error)"])
+                return { handler, context in handler.no(tag, "cannot open the mailbox now", code: .unavailable, context) }
+            }
+        }
+    }
+
+    func selected(_ tag: String, _ mailbox: Mailbox, _ messages: [StoredMessage], stream: AsyncStream<MailboxChange>,
+                  readOnly: Bool, _ parameters: IMAPSelectParameters, vanished: [UInt32], listAttributes: [String],
+                  _ user: AuthenticatedUser,
+                  _ context: ChannelHandlerContext) {
+        selectionGeneration += 1
+        let view = SelectedMailbox(mailbox: mailbox, readOnly: readOnly, messages: messages)
+        state = .selected(user, view)
+        listen(to: stream, selection: view, context)
+
+        let keywords = Set(messages.flatMap(\.flags.keywords)).sorted()
+        let systemFlags = SystemFlags.all.map(\.1)
+        var responses: [IMAPResponse] = [
+            .data(.flags(systemFlags + keywords)),
+            .status(tag: nil, .ok, code: .permanentFlags(readOnly ? [] : systemFlags + keywords + ["\\*"]),
+                    text: readOnly ? "no permanent flags in a read-only mailbox" : "flags permitted"),
+            .data(.exists(view.count)),
+        ]
+        if !enabled.imap4rev2 {
+            // RFC 3501 §6.3.1: RECENT and the first unseen message for rev1 clients.
+            responses.append(.data(.recent(0)))
+            if let index = messages.firstIndex(where: { !$0.flags.system.contains(.seen) }) {
+                responses.append(.status(tag: nil, .ok, code: .unseen(UInt32(index + 1)), text: "first unseen"))
+            }
+        }
+        responses += [
+            .status(tag: nil, .ok, code: .uidValidity(mailbox.uidValidity), text: "UIDs valid"),
+            .status(tag: nil, .ok, code: .uidNext(mailbox.uidNext), text: "predicted next UID"),
+            .status(tag: nil, .ok, code: .highestModSeq(view.highestModSeq), text: "highest"),
+        ]
+        if enabled.imap4rev2 {
+            responses.append(.data(.list(IMAPListResponse(attributes: listAttributes, delimiter: Mailbox.hierarchySeparator,
+                                                          mailbox: IMAPMailboxName(mailbox.name)))))
+        }
+        // RFC 7162 §3.2.5.1: what changed since the client's mod-sequence.
+        if let qresync = parameters.qresync, qresync.uidValidity == mailbox.uidValidity {
+            var gone = vanished
+            if let known = qresync.knownUIDs {
+                let ranges = known.resolved(star: mailbox.uidNext &- 1)
+                gone = gone.filter { uid in ranges.contains { $0.contains(uid) } }
+            }
+            if !gone.isEmpty { responses.append(.data(.vanished(earlier: true, UIDSet.make(gone)))) }
+            for (index, message) in messages.enumerated() where message.modSeq > qresync.modSeq {
+                responses.append(.data(.fetch(UInt32(index + 1), [
+                    .uid(message.uid), .flags(message.flags.names), .modSeq(message.modSeq),
+                ])))
+            }
+        }
+        responses.append(.status(tag: tag, .ok, code: readOnly ? .readOnly : .readWrite,
+                                 text: readOnly ? "EXAMINE completed" : "SELECT completed"))
+        send(context, responses)
+    }
+
+    /// RFC 9051 §6.4.1: CLOSE expunges \Deleted messages silently (not in EXAMINE), then leaves.
+    func close(_ tag: String, _ selected: SelectedMailbox, _ user: AuthenticatedUser, _ context: ChannelHandlerContext) {
+        deselect(user)
+        guard !selected.readOnly else { return ok(tag, "CLOSE completed", context) }
+        let store = server.store, id = selected.mailbox.id, logger = self.logger
+        perform(context) {
+            do {
+                _ = try await store.expunge(in: id, uids: nil)
+                return { handler, context in handler.ok(tag, "CLOSE completed", context) }
+            } catch {
+                logger.error("expunge at CLOSE failed", metadata: ["error": "\(error)"])
+                return { handler, context in handler.no(tag, "closed, but deleted messages could not be removed", context) }
+            }
+        }
+    }
+
+    /// RFC 3691 / RFC 9051 §6.4.2: leave without expunging.
+    func unselect(_ tag: String, _ user: AuthenticatedUser, _ context: ChannelHandlerContext) {
+        deselect(user)
+        ok(tag, "UNSELECT completed", context)
+    }
+
+    func deselect(_ user: AuthenticatedUser) {
+        state.selected?.feedTask?.cancel()
+        selectionGeneration += 1
+        state = .authenticated(user)
+    }
+}

@@ -1,0 +1,42 @@
+import IMAPProtocol
+import MailStore
+import NIOCore
+
+extension IMAPSessionHandler {
+    /// RFC 9051 §6.3.11 (with RFC 8438 SIZE, RFC 7162 HIGHESTMODSEQ, RFC 7889 APPENDLIMIT).
+    func status(_ tag: String, _ name: IMAPMailboxName, _ attributes: [IMAPStatusAttribute], _ user: AuthenticatedUser,
+                _ context: ChannelHandlerContext) {
+        let store = server.store, appendLimit = server.configuration.limits.maxLiteralSize
+        perform(context) {
+            do {
+                guard let mailbox = try await store.mailbox(of: user.accountID, named: name.name) else {
+                    return { handler, context in handler.no(tag, "no such mailbox", code: .nonExistent, context) }
+                }
+                let status = try await store.status(mailbox.id)
+                let values = attributes.map { IMAPStatusValue($0, status.value(of: $0, appendLimit: appendLimit)) }
+                return { handler, context in
+                    handler.send(context, .data(.status(IMAPMailboxName(mailbox.name), values)))
+                    handler.finish(tag, "STATUS completed", context)
+                }
+            } catch {
+                return { handler, context in handler.no(tag, "cannot read the mailbox status now", code: .unavailable, context) }
+            }
+        }
+    }
+}
+
+extension MailboxStatus {
+    func value(of attribute: IMAPStatusAttribute, appendLimit: Int) -> UInt64 {
+        switch attribute {
+        case .messages: UInt64(messages)
+        case .uidNext: UInt64(mailbox.uidNext)
+        case .uidValidity: UInt64(mailbox.uidValidity)
+        case .unseen: UInt64(unseen)
+        case .deleted: UInt64(deleted)
+        case .size: UInt64(max(0, bytes))
+        case .recent: 0  // RFC 9051 drops \Recent; rev1 clients are told none are recent
+        case .highestModSeq: mailbox.highestModSeq
+        case .appendLimit: UInt64(appendLimit)
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import IMAPProtocol
+import Logging
+import MailStore
+import NIOCore
+import SASL
+import ServerRuntime
+import Synchronization
+
+/// Settings for the IMAP listeners (`imap` with STARTTLS, `imaps` with implicit TLS).
+public struct IMAPConfiguration: Sendable {
+    public var hostname: String
+    /// Line, literal, nesting and list bounds of the grammar; `limits.maxLiteralSize` is the
+    /// largest message APPEND takes (advertised as APPENDLIMIT, RFC 7889).
+    public var limits: IMAPLimits
+    /// Largest literal in a command other than APPEND (a LOGIN password, a SEARCH string).
+    public var maxOtherLiteralSize: Int
+    /// RFC 9051 §5.4: the autologout timer of an authenticated session is at least 30 minutes.
+    public var idleTimeout: Duration
+    /// Time a client has to log in after connecting (and between commands before login).
+    public var loginTimeout: Duration
+    /// Concurrent authenticated sessions per account (a misbehaving client opening hundreds).
+    public var maxSessionsPerUser: Int
+    /// LOGIN and plaintext SASL before TLS are allowed from loopback only; tests may turn this
+    /// off to see the non-loopback behaviour on 127.0.0.1.
+    public var loopbackIsSecure: Bool
+    /// Which SASL mechanisms AUTHENTICATE offers, and when (nothing that sends a password before TLS).
+    public var sasl: SASLPolicy
+
+    public init(hostname: String, limits: IMAPLimits = IMAPLimits(), maxOtherLiteralSize: Int = 64 * 1024,
+                idleTimeout: Duration = .seconds(30 * 60), loginTimeout: Duration = .seconds(60),
+                maxSessionsPerUser: Int = 50, loopbackIsSecure: Bool = true) {
+        self.hostname = hostname
+        self.limits = limits
+        self.maxOtherLiteralSize = maxOtherLiteralSize
+        self.idleTimeout = max(idleTimeout, IMAPLimits.minimumAutologoutTimeout)
+        self.loginTimeout = loginTimeout
+        self.maxSessionsPerUser = max(1, maxSessionsPerUser)
+        self.loopbackIsSecure = loopbackIsSecure
+        self.sasl = SASLPolicy(loopbackCountsAsSecure: loopbackIsSecure)
+    }
+}
+
+/// The IMAP protocol plugged into `ServerRuntime` (RFC 9051 with RFC 3501 compatibility; the
+/// extensions are listed in docs/imap.md).
+public struct IMAPServer: ProtocolServer {
+    public let configuration: IMAPConfiguration
+    public let store: any MailStore
+    public let logger: Logger
+    public let throttle: AuthThrottle
+    let sessions = SessionCounter()
+    let saslConfiguration: SASLServerConfiguration
+
+    public init(configuration: IMAPConfiguration, store: any MailStore, throttle: AuthThrottle = AuthThrottle(),
+                logger: Logger = Logger(label: "hato.imap")) {
+        self.configuration = configuration
+        self.store = store
+        self.throttle = throttle
+        self.logger = logger
+        self.saslConfiguration = SASLServerConfiguration(hostname: configuration.hostname)
+    }
+
+    public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {
+        try channel.pipeline.syncOperations.addHandler(IMAPSessionHandler(server: self, connection: context))
+    }
+
+    public func tooManyConnectionsMessage() -> String { "* BYE [UNAVAILABLE] too many connections from your address\r\n" }
+
+    /// Authenticated sessions open right now, all accounts together.
+    public var openSessions: Int { sessions.total }
+}
+
+/// Authenticated sessions per account, for `maxSessionsPerUser`.
+final class SessionCounter: Sendable {
+    private let counts = Mutex([AccountID: Int]())
+
+    func acquire(_ account: AccountID, limit: Int) -> Bool {
+        counts.withLock { counts in
+            guard counts[account, default: 0] < limit else { return false }
+            counts[account, default: 0] += 1
+            return true
+        }
+    }
+
+    func release(_ account: AccountID) {
+        counts.withLock { counts in
+            let left = counts[account, default: 1] - 1
+            counts[account] = left > 0 ? left : nil
+        }
+    }
+
+    var total: Int { counts.withLock { $0.values.reduce(0, +) } }
+}

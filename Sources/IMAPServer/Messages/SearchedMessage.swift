@@ -1,0 +1,109 @@
+// One message as SEARCH sees it: decoded header values, decoded body text and the sent date,
+// each computed at most once and only when a key asks (RFC 9051 §6.4.4).
+import Foundation
+import IMAPProtocol
+import MailMessage
+import MailStore
+
+/// Lives for one evaluation of one message; never shared between threads.
+final class SearchedMessage {
+    let message: StoredMessage
+    let body: [UInt8]?
+
+    init(message: StoredMessage, body: [UInt8]?) {
+        self.message = message
+        self.body = body
+    }
+
+    /// The stored summary (never parsed from the body here: with the body, the header is read directly).
+    private lazy var summary: MessageSummary? = message.summary.flatMap(StoredSummary.decode)
+
+    private lazy var topHeader: RawHeader? = body.map { RawHeader($0, in: 0..<$0.count) }
+
+    /// Case-folded, RFC 2047-decoded values of the fields called `name` (lowercase); nil when
+    /// neither the octets nor (for envelope fields) the summary are at hand.
+    func headerValues(_ name: [UInt8]) -> [[UInt8]]? {
+        if let body, let header = topHeader {
+            return header.fields.filter { RawHeader.nameMatches($0.name, name) }.map {
+                SearchText.fold(RFC2047.decodeUnstructured(RawHeader.unfoldedValue(body, $0)))
+            }
+        }
+        guard let summary else { return nil }
+        let envelope = summary.envelope
+        switch String(decoding: name, as: UTF8.self) {
+        case "subject": return summary.subject.map { [SearchText.fold($0)] } ?? []
+        case "from": return SearchedMessage.addressText(envelope.from)
+        case "to": return SearchedMessage.addressText(envelope.to)
+        case "cc": return SearchedMessage.addressText(envelope.cc)
+        case "bcc": return SearchedMessage.addressText(envelope.bcc)
+        default: return nil
+        }
+    }
+
+    /// Every header field as "name: decoded value" lines, folded (SEARCH TEXT).
+    lazy var headerText: [UInt8]? = {
+        guard let body, let header = topHeader else { return nil }
+        var out: [UInt8] = []
+        for field in header.fields {
+            out += field.name
+            out += Array(": ".utf8)
+            out += Array(RFC2047.decodeUnstructured(RawHeader.unfoldedValue(body, field)).utf8)
+            out.append(0x0A)
+        }
+        return SearchText.fold(String(decoding: out, as: UTF8.self))
+    }()
+
+    /// The text of every text part, transfer-decoded, converted from its charset, HTML reduced
+    /// to text, folded (SEARCH BODY / TEXT). The MIME tree is parsed here, once.
+    lazy var bodyText: [UInt8]? = body.map { SearchText.fold(MIMEMessage(parsing: $0).decodedText) }
+
+    /// The calendar date of the Date header in its own zone (SENTBEFORE/SENTON/SENTSINCE);
+    /// nil when the header is missing or unreadable.
+    lazy var sentDate: IMAPDate? = {
+        var raw: String?
+        if let body, let header = topHeader {
+            raw = header.fields.first { RawHeader.nameMatches($0.name, Array("date".utf8)) }
+                .map { String(decoding: RawHeader.unfoldedValue(body, $0), as: UTF8.self) }
+        } else {
+            raw = summary?.envelope.date
+        }
+        return raw.flatMap(MessageDate.init(parsing:)).map { MailboxClock.calendarDate($0) }
+    }()
+
+    /// Envelope addresses as "name <mailbox@host>", one string each, folded.
+    private static func addressText(_ list: [EnvelopeAddress]) -> [[UInt8]] {
+        list.filter { !$0.isGroupStart && !$0.isGroupEnd }.map { a in
+            var s = ""
+            if let name = a.name { s += RFC2047.decodeUnstructured(Array(name.utf8)) + " " }
+            s += "<\(a.mailbox ?? "")@\(a.host ?? "")>"
+            return SearchText.fold(s)
+        }
+    }
+}
+
+/// Case-insensitive substring matching on decoded text (RFC 9051 §6.4.4: "case-insensitive
+/// substring"): both sides lowercased with Unicode rules, then compared as UTF-8.
+enum SearchText {
+    static func fold(_ s: String) -> [UInt8] { Array(s.lowercased().utf8) }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first else { return true }
+        let n = needle.count
+        guard haystack.count >= n else { return false }
+        var i = 0
+        let last = haystack.count - n
+        return haystack.withUnsafeBufferPointer { h in
+            needle.withUnsafeBufferPointer { nd in
+                while i <= last {
+                    if h[i] == first {
+                        var k = 1
+                        while k < n, h[i + k] == nd[k] { k += 1 }
+                        if k == n { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
+    }
+}

@@ -1,0 +1,215 @@
+import IMAPProtocol
+import MailStore
+
+/// The session's view of its selected mailbox (RFC 9051 §2.3.1.2): message sequence numbers are
+/// positions in `uids`, which changes only when this session tells its client (EXISTS, EXPUNGE,
+/// VANISHED). Changes from the store's change feed wait in `pending` until a moment the RFC
+/// allows them to be announced (RFC 9051 §7.5.1, §5.2).
+final class SelectedMailbox {
+    let mailbox: Mailbox
+    let readOnly: Bool
+    /// UIDs in ascending order; index + 1 is the message sequence number.
+    private(set) var uids: [UInt32]
+    /// Flags and mod-sequence per UID, as last told to the client.
+    private(set) var known: [UInt32: (flags: MessageFlags, modSeq: UInt64)]
+    /// Changes heard from the feed and not yet announced, in order.
+    private var pending: [MailboxChange] = []
+    /// Expunges held back while FETCH, STORE or SEARCH ran (RFC 9051 §7.5.1).
+    private var heldExpunges: [UInt32] = []
+    /// The highest mod-sequence the client has been told about.
+    private(set) var highestModSeq: UInt64
+    /// RFC 5182 / RFC 9051 §6.4.4.1: the UIDs saved by `SEARCH RETURN (SAVE)` for `$`.
+    var savedUIDs: Set<UInt32>? = nil
+    /// The feed listener; cancelled when the mailbox is closed.
+    var feedTask: Task<Void, Never>?
+    /// The mailbox was deleted or renamed away under the session.
+    private(set) var removed = false
+
+    init(mailbox: Mailbox, readOnly: Bool, messages: [StoredMessage]) {
+        self.mailbox = mailbox
+        self.readOnly = readOnly
+        self.uids = messages.map(\.uid)
+        self.known = Dictionary(uniqueKeysWithValues: messages.map { ($0.uid, ($0.flags, $0.modSeq)) })
+        self.highestModSeq = max(mailbox.highestModSeq, messages.map(\.modSeq).max() ?? 0)
+    }
+
+    deinit { feedTask?.cancel() }
+
+    var count: UInt32 { UInt32(uids.count) }
+    var largestUID: UInt32 { uids.last ?? 0 }
+
+    func sequenceNumber(of uid: UInt32) -> UInt32? {
+        var low = 0, high = uids.count - 1
+        while low <= high {
+            let mid = (low + high) / 2
+            if uids[mid] == uid { return UInt32(mid + 1) }
+            if uids[mid] < uid { low = mid + 1 } else { high = mid - 1 }
+        }
+        return nil
+    }
+
+    func uid(at sequenceNumber: UInt32) -> UInt32? {
+        guard sequenceNumber >= 1, sequenceNumber <= count else { return nil }
+        return uids[Int(sequenceNumber - 1)]
+    }
+
+    /// The UIDs a sequence set names, ascending. `uid` false: message sequence numbers, where `*`
+    /// is the last message; true: UIDs, where `*` is the largest UID (RFC 9051 §6.4.8: a range
+    /// like `N:*` includes the largest UID even when N is above it). Nil for `$` without SAVE.
+    func resolve(_ set: IMAPSequenceSet, uid: Bool) -> [UInt32] {
+        if case .lastCommand = set {
+            return (savedUIDs ?? []).filter { known[$0] != nil }.sorted()
+        }
+        if uid {
+            guard let last = uids.last else { return [] }
+            var out: [UInt32] = []
+            for range in set.resolved(star: last) {
+                // Binary search the start, then walk: UID sets can be large ranges over few messages.
+                var index = uids.partitioningIndex { $0 >= range.lowerBound }
+                while index < uids.count, uids[index] <= range.upperBound {
+                    out.append(uids[index])
+                    index += 1
+                }
+            }
+            return out
+        }
+        guard count > 0 else { return [] }
+        var out: [UInt32] = []
+        for range in set.resolved(star: count) where range.lowerBound <= count {
+            for n in range.lowerBound...min(range.upperBound, count) { out.append(uids[Int(n - 1)]) }
+        }
+        return out
+    }
+
+    /// True when a message-sequence set names a number above EXISTS (RFC 9051 §6.4.8 asks for BAD).
+    func outOfRange(_ set: IMAPSequenceSet) -> Bool {
+        guard case .ranges(let ranges) = set else { return false }
+        for range in ranges {
+            for n in [range.first, range.last] { if case .number(let v) = n, v > count { return true } }
+        }
+        return false
+    }
+
+    // MARK: changes
+
+    func receive(_ change: MailboxChange) {
+        if case .mailboxRemoved = change { removed = true }
+        pending.append(change)
+    }
+
+    var hasPending: Bool { !pending.isEmpty || !heldExpunges.isEmpty }
+
+    /// This session changed flags itself and told its client: later feed echoes are stale.
+    func noteFlags(_ message: StoredMessage) {
+        guard known[message.uid] != nil else { return }
+        known[message.uid] = (message.flags, message.modSeq)
+        highestModSeq = max(highestModSeq, message.modSeq)
+    }
+
+    /// This session expunged messages and is telling its client now; returns their sequence
+    /// numbers, each valid at the moment it is sent (RFC 9051 §7.5.1: decreasing is simplest).
+    func removeForExpunge(_ removed: [UInt32], modSeq: UInt64? = nil) -> [UInt32] {
+        var numbers: [UInt32] = []
+        for uid in removed.sorted(by: >) {
+            guard let n = sequenceNumber(of: uid) else { continue }
+            uids.remove(at: Int(n - 1))
+            known[uid] = nil
+            numbers.append(n)
+        }
+        if let modSeq { highestModSeq = max(highestModSeq, modSeq) }
+        return numbers
+    }
+
+    /// What to tell the client now. `allowExpunge` is false during FETCH, STORE and SEARCH
+    /// (RFC 9051 §7.5.1); then expunges are held and the numbering stays as it is.
+    func flush(allowExpunge: Bool, qresync: Bool, modSeqs: Bool) -> [IMAPResponseData] {
+        var out: [IMAPResponseData] = []
+        var expunged: [UInt32] = []
+        func announceExpunges() {
+            guard !expunged.isEmpty else { return }
+            if qresync {
+                let gone = expunged.filter { known[$0] != nil }
+                _ = removeForExpunge(gone)
+                if !gone.isEmpty { out.append(.vanished(earlier: false, UIDSet.make(gone))) }
+            } else {
+                for n in removeForExpunge(expunged) { out.append(.expunge(n)) }
+            }
+            expunged.removeAll()
+        }
+        if allowExpunge {
+            expunged = heldExpunges
+            heldExpunges.removeAll()
+        }
+        var grew = false
+        for change in pending {
+            switch change {
+            case .appended(let uid, let modSeq, let flags):
+                guard known[uid] == nil, uid > largestUID else { continue }
+                announceExpunges()
+                uids.append(uid)
+                known[uid] = (flags, modSeq)
+                highestModSeq = max(highestModSeq, modSeq)
+                grew = true
+            case .flagsChanged(let uid, let modSeq, let flags):
+                guard let current = known[uid], modSeq > current.modSeq, let n = sequenceNumber(of: uid) else { continue }
+                if grew { out.append(.exists(count)); grew = false }
+                known[uid] = (flags, modSeq)
+                highestModSeq = max(highestModSeq, modSeq)
+                var items: [IMAPFetchItem] = [.flags(flags.names)]
+                // RFC 7162 §3.2.4: with QRESYNC unsolicited FETCH carries the UID.
+                if qresync { items.insert(.uid(uid), at: 0) }
+                if modSeqs { items.append(.modSeq(modSeq)) }
+                out.append(.fetch(n, items))
+            case .expunged(let removed, let modSeq):
+                if grew { out.append(.exists(count)); grew = false }
+                let present = removed.filter { known[$0] != nil }
+                if allowExpunge { expunged += present } else { heldExpunges += present }
+                highestModSeq = max(highestModSeq, modSeq)
+            case .mailboxRemoved:
+                break
+            }
+        }
+        pending.removeAll()
+        if grew { out.append(.exists(count)) }
+        announceExpunges()
+        return out
+    }
+}
+
+/// UID sets in their shortest form (`1:3,7`), for VANISHED, COPYUID, APPENDUID and ESEARCH ALL.
+enum UIDSet {
+    static func make(_ values: [UInt32]) -> IMAPSequenceSet {
+        let sorted = Array(Set(values)).sorted()
+        var ranges: [IMAPSequenceRange] = []
+        var start: UInt32? = nil, previous: UInt32 = 0
+        for value in sorted {
+            if let s = start, value == previous + 1 {
+                previous = value
+                _ = s
+                continue
+            }
+            if let s = start { ranges.append(IMAPSequenceRange(.number(s), .number(previous))) }
+            start = value
+            previous = value
+        }
+        if let s = start { ranges.append(IMAPSequenceRange(.number(s), .number(previous))) }
+        return IMAPSequenceSet(ranges)
+    }
+
+    /// Keeps the order given (COPYUID pairs source and destination by position, RFC 4315 §3).
+    static func ordered(_ values: [UInt32]) -> IMAPSequenceSet {
+        IMAPSequenceSet(values.map { IMAPSequenceRange($0) })
+    }
+}
+
+extension Array where Element == UInt32 {
+    /// The first index whose element satisfies `predicate`, for a predicate that is false then true.
+    func partitioningIndex(where predicate: (UInt32) -> Bool) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if predicate(self[mid]) { high = mid } else { low = mid + 1 }
+        }
+        return low
+    }
+}

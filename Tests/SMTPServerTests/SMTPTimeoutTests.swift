@@ -1,0 +1,61 @@
+import Foundation
+import HatoTesting
+import Testing
+
+/// RFC 5321 §4.5.3.2: a silent client is disconnected with 421 4.4.2, with one timer between
+/// commands and another while message content is expected; a slow but steady client is not.
+@Suite struct SMTPTimeoutTests {
+    @Test func silentBetweenCommandsGets421() async throws {
+        let fixture = try await SMTPFixture.start(profile: .mx, timeouts: (command: .seconds(1), data: .seconds(30)))
+        let result = try await Python.run(rawDialog + """
+            say(b"EHLO client.test\\r\\n"); hear()
+            import time; time.sleep(2.5)
+            print(hear())
+            print(f.read() == b"")
+            """, arguments: [fixture.port])
+        #expect(afterGreeting(result.stdout) == "421 4.4.2 mail.example.test timeout, closing connection\nTrue\n", "\(result.stdout) \(result.stderr)")
+        try await fixture.stop()
+    }
+
+    @Test func silentInsideDataGets421AndNothingIsDelivered() async throws {
+        let fixture = try await SMTPFixture.start(profile: .mx, timeouts: (command: .seconds(30), data: .seconds(1)))
+        let result = try await Python.run(rawDialog + """
+            say(b"EHLO client.test\\r\\n"); hear()
+            say(b"MAIL FROM:<x@remote.test>\\r\\n"); hear()
+            say(b"RCPT TO:<alice@example.test>\\r\\n"); hear()
+            say(b"DATA\\r\\n"); print(hear())
+            say(b"Subject: half a message\\r\\n\\r\\nand then nothing")
+            import time; time.sleep(2.5)
+            print(hear())
+            """, arguments: [fixture.port])
+        #expect(afterGreeting(result.stdout).hasPrefix("354 "), "\(result.stdout) \(result.stderr)")
+        #expect(result.stdout.hasSuffix("\n421 4.4.2 mail.example.test timeout waiting for message data\n"), "\(result.stdout) \(result.stderr)")
+        #expect(try await fixture.inbox("alice@example.test").isEmpty)
+        try await fixture.stop()
+    }
+
+    @Test func slowButSteadyClientIsNotCutOff() async throws {
+        // Each piece arrives well inside the 1 s data timeout, the whole message takes longer.
+        let fixture = try await SMTPFixture.start(profile: .mx, timeouts: (command: .seconds(30), data: .seconds(1)))
+        let result = try await Python.run(rawDialog + """
+            import time
+            say(b"EHLO client.test\\r\\n"); hear()
+            say(b"MAIL FROM:<x@remote.test>\\r\\n"); hear()
+            say(b"RCPT TO:<alice@example.test>\\r\\n"); hear()
+            say(b"DATA\\r\\n"); hear()
+            for piece in [b"Subject: slow\\r\\n", b"\\r\\n", b"line one\\r\\n", b"line two\\r\\n", b"line three\\r\\n"]:
+                say(piece); time.sleep(0.4)
+            say(b".\\r\\n"); print(hear()[:3])
+            say(b"QUIT\\r\\n"); print(hear()[:3])
+            """, arguments: [fixture.port])
+        #expect(afterGreeting(result.stdout) == "250\n221\n", "\(result.stdout) \(result.stderr)")
+        let inbox = try await fixture.inbox("alice@example.test")
+        #expect(inbox.count == 1 && inbox[0].hasSuffix("Subject: slow\r\n\r\nline one\r\nline two\r\nline three\r\n"))
+        try await fixture.stop()
+    }
+}
+
+/// The dialog output without the greeting line that `rawDialog` prints first.
+private func afterGreeting(_ output: String) -> String {
+    output.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().joined()
+}

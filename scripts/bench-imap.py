@@ -1,0 +1,370 @@
+#!/usr/bin/env python3
+"""IMAP load generator (issue 6): C concurrent clients doing a mix of commands for T seconds.
+
+Each client logs in over its own connection, then repeatedly picks one operation by weight:
+SELECT, FETCH 1:* FLAGS, FETCH of message bodies, STORE flags, APPEND, SEARCH, EXPUNGE, IDLE.
+Reports operations per second and latency percentiles per operation and in total. Works
+against any IMAP server (Hato, Dovecot, ...) given host, port and credentials.
+
+    scripts/bench-imap.py --host 127.0.0.1 --port 1143 --user bench@example.com --password ... \
+        --clients 8 --seconds 30 [--tls] [--messages 500] [--label hato] [--json out.json]
+
+    # memory per idle connection: N sessions in IDLE, server memory (PSS of PID and its children) from /proc
+    scripts/bench-imap.py ... --idle-sessions 5000 --server-pid 1234
+
+Every client uses its own mailbox (bench-<n>) so EXPUNGE in one does not renumber another's
+messages; the mailboxes are filled with --messages messages first (not timed).
+Only the Python standard library is used.
+"""
+import argparse
+import asyncio
+import imaplib
+import json
+import os
+import random
+import socket
+import ssl
+import statistics
+import sys
+import threading
+import time
+
+MIX = [  # (operation, weight)
+    ("select", 5),
+    ("fetch_flags", 20),
+    ("fetch_body", 20),
+    ("store", 15),
+    ("append", 10),
+    ("search", 15),
+    ("expunge", 5),
+    ("idle", 10),  # IDLE, a short pause (not counted), DONE: the latency is the two round trips
+]
+
+
+def make_message(n, size):
+    body_line = "The quick brown fox jumps over the lazy dog %d.\r\n" % n
+    body = body_line * max(1, size // len(body_line))
+    return (
+        "From: Bench Sender <sender%d@example.org>\r\n"
+        "To: bench@example.com\r\n"
+        "Subject: benchmark message %d %s\r\n"
+        "Date: Mon, 23 Nov 2026 12:00:00 +0000\r\n"
+        "Message-ID: <bench-%d-%d@example.org>\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "\r\n" % (n, n, random.choice(["alpha", "beta", "gamma", "delta"]), n, random.getrandbits(40))
+        + body
+    ).encode()
+
+
+def connect(args):
+    if args.tls:
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        conn = imaplib.IMAP4_SSL(args.host, args.port, ssl_context=ctx, timeout=60)
+    else:
+        conn = imaplib.IMAP4(args.host, args.port, timeout=60)
+    conn.login(args.user, args.password)
+    return conn
+
+
+def check(typ, data, what):
+    if typ != "OK":
+        raise RuntimeError("%s failed: %s %r" % (what, typ, data))
+
+
+class Client:
+    def __init__(self, args, index):
+        self.args = args
+        self.mailbox = "%s-%d" % (args.mailbox_prefix, index)
+        self.conn = connect(args)
+        self.latencies = {name: [] for name, _ in MIX}
+        self.errors = 0
+        self.counter = 0
+        self.stale = False
+
+    def prepare(self):
+        c = self.conn
+        typ, _ = c.create(self.mailbox)  # NO when it exists: fine
+        typ, data = c.select(self.mailbox)
+        check(typ, data, "SELECT")
+        exists = int(data[0])
+        for n in range(exists, self.args.messages):
+            check(*c.append(self.mailbox, None, None, make_message(n, self.args.message_size)), "APPEND")
+        check(*c.select(self.mailbox), "SELECT")
+
+    def exists(self):
+        typ, data = self.conn.select(self.mailbox)
+        check(typ, data, "SELECT")
+        return int(data[0])
+
+    def op_select(self):
+        check(*self.conn.select(self.mailbox), "SELECT")
+
+    def op_fetch_flags(self):
+        check(*self.conn.fetch("1:*", "(UID FLAGS)"), "FETCH FLAGS")
+
+    def op_fetch_body(self):
+        # what a client opening a message does: a few bodies, headers and structure
+        start = random.randint(1, max(1, self.count - 4))
+        check(*self.conn.fetch("%d:%d" % (start, start + 4), "(UID RFC822.SIZE BODYSTRUCTURE BODY.PEEK[])"), "FETCH BODY")
+
+    def op_store(self):
+        n = random.randint(1, max(1, self.count))
+        flag = random.choice(["\\Seen", "\\Flagged", "$Label1"])
+        check(*self.conn.store(str(n), random.choice(["+FLAGS", "-FLAGS"]), "(%s)" % flag), "STORE")
+
+    def op_append(self):
+        self.counter += 1
+        check(*self.conn.append(self.mailbox, "(\\Seen)", None, make_message(self.counter, self.args.message_size)), "APPEND")
+        self.count += 1
+
+    def op_search(self):
+        criteria = random.choice([
+            ("UNSEEN",), ("FLAGGED",), ("SUBJECT", "gamma"), ("FROM", "sender1"), ("BODY", '"lazy dog 7"'),
+            ("SINCE", "1-Jan-2020"), ("LARGER", "1000"),
+        ])
+        check(*self.conn.search(None, *criteria), "SEARCH")
+
+    def op_expunge(self):
+        # keep the mailbox near its initial size: delete one message if it grew
+        if self.count > self.args.messages:
+            check(*self.conn.store(str(self.count), "+FLAGS", "(\\Deleted)"), "STORE \\Deleted")
+        typ, data = self.conn.expunge()
+        check(typ, data, "EXPUNGE")
+        self.stale = True  # the message count is read again (untimed) before the next operation
+
+    def op_idle(self):
+        # IDLE, wait for the continuation, then DONE after a short pause (RFC 2177)
+        c = self.conn
+        tag = c._new_tag().decode()
+        c.send(("%s IDLE\r\n" % tag).encode())
+        line = c.readline()
+        while not line.startswith(b"+"):
+            if line.startswith(tag.encode()):
+                raise RuntimeError("IDLE refused: %r" % line)
+            line = c.readline()
+        time.sleep(self.args.idle_pause)
+        self.paused = self.args.idle_pause  # not counted as latency
+        c.send(b"DONE\r\n")
+        while True:
+            line = c.readline()
+            if not line:
+                raise RuntimeError("connection closed during IDLE")
+            if line.startswith(tag.encode()):
+                if b" OK" not in line:
+                    raise RuntimeError("IDLE ended with %r" % line)
+                break
+
+    def run(self, deadline, start_barrier):
+        self.count = self.exists()
+        names = [name for name, _ in MIX]
+        weights = [w for _, w in MIX]
+        start_barrier.wait()
+        while time.monotonic() < deadline:
+            if self.stale:
+                self.count = self.exists()
+                self.stale = False
+            name = random.choices(names, weights)[0]
+            t0 = time.perf_counter()
+            self.paused = 0.0
+            try:
+                getattr(self, "op_" + name)()
+            except Exception as error:  # counted, reported, and the client reconnects
+                self.errors += 1
+                if self.errors <= 3:
+                    print("client %s: %s: %s" % (self.mailbox, name, error), file=sys.stderr)
+                try:
+                    self.conn = connect(self.args)
+                    self.count = self.exists()
+                except Exception:
+                    time.sleep(0.5)
+                continue
+            self.latencies[name].append(time.perf_counter() - t0 - self.paused)
+        try:
+            self.conn.logout()
+        except Exception:
+            pass
+
+
+def percentile(sorted_values, p):
+    if not sorted_values:
+        return 0.0
+    k = min(len(sorted_values) - 1, max(0, int(round(p / 100.0 * (len(sorted_values) - 1)))))
+    return sorted_values[k]
+
+
+def report(label, clients, seconds):
+    rows = {}
+    everything = []
+    for name, _ in MIX:
+        values = sorted(v for c in clients for v in c.latencies[name])
+        everything += values
+        rows[name] = values
+    everything.sort()
+    result = {"label": label, "seconds": seconds, "clients": len(clients),
+              "errors": sum(c.errors for c in clients), "operations": {}}
+    print("\n== %s: %d clients, %.0f s, %d errors" % (label, len(clients), seconds, result["errors"]))
+    print("%-12s %9s %9s %9s %9s %9s %9s" % ("operation", "count", "ops/s", "p50 ms", "p90 ms", "p99 ms", "max ms"))
+    for name, values in list(rows.items()) + [("total", everything)]:
+        entry = {
+            "count": len(values), "ops_per_second": len(values) / seconds,
+            "p50_ms": percentile(values, 50) * 1000, "p90_ms": percentile(values, 90) * 1000,
+            "p99_ms": percentile(values, 99) * 1000, "max_ms": (values[-1] * 1000 if values else 0.0),
+        }
+        result["operations"][name] = entry
+        print("%-12s %9d %9.1f %9.2f %9.2f %9.2f %9.2f" % (
+            name, entry["count"], entry["ops_per_second"], entry["p50_ms"], entry["p90_ms"], entry["p99_ms"], entry["max_ms"]))
+    return result
+
+
+async def idle_session(args, ready, stop):
+    if args.tls:
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        reader, writer = await asyncio.open_connection(args.host, args.port, ssl=ctx)
+    else:
+        reader, writer = await asyncio.open_connection(args.host, args.port)
+
+    async def until(tag):
+        while True:
+            line = await reader.readline()
+            if not line:
+                raise RuntimeError("closed")
+            if line.startswith(tag):
+                return line
+
+    await reader.readline()  # greeting
+    user = args.user.replace("\\", "\\\\").replace('"', '\\"')
+    password = args.password.replace("\\", "\\\\").replace('"', '\\"')
+    writer.write(('a LOGIN "%s" "%s"\r\n' % (user, password)).encode())
+    if b" OK" not in await until(b"a "):
+        raise RuntimeError("LOGIN failed")
+    writer.write(b"b SELECT INBOX\r\n")
+    await until(b"b ")
+    writer.write(b"c IDLE\r\n")
+    await until(b"+")
+    ready()
+    await stop.wait()
+    writer.write(b"DONE\r\nd LOGOUT\r\n")
+    try:
+        await asyncio.wait_for(until(b"d "), 10)
+    except Exception:
+        pass
+    writer.close()
+
+
+def memory_kib(pid):
+    """Proportional set size (PSS) of the process and all its descendants, in KiB: for a
+    multi-process server (Dovecot) shared pages are counted once, split between the sharers."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry) as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        stack += children.get(p, [])
+        try:
+            with open("/proc/%d/smaps_rollup" % p) as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            pass
+    return total
+
+
+async def measure_idle(args):
+    stop = asyncio.Event()
+    count = {"ready": 0}
+
+    def ready():
+        count["ready"] += 1
+
+    before = memory_kib(args.server_pid) if args.server_pid else None
+    tasks = []
+    for n in range(args.idle_sessions):
+        tasks.append(asyncio.create_task(idle_session(args, ready, stop)))
+        if n % 100 == 99:
+            await asyncio.sleep(0.05)  # do not trip connection-rate limits
+    deadline = time.monotonic() + args.idle_timeout
+    while count["ready"] < args.idle_sessions and time.monotonic() < deadline:
+        failed = sum(1 for t in tasks if t.done() and t.exception() is not None)
+        if failed and count["ready"] + failed >= args.idle_sessions:
+            break
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(2)
+    after = memory_kib(args.server_pid) if args.server_pid else None
+    failures = [t.exception() for t in tasks if t.done() and t.exception() is not None]
+    result = {"label": args.label, "idle_sessions": args.idle_sessions, "ready": count["ready"], "failed": len(failures)}
+    print("\n== %s: %d of %d sessions in IDLE (%d failed)" % (args.label, count["ready"], args.idle_sessions, len(failures)))
+    if failures:
+        print("first failure: %r" % (failures[0],))
+    if before is not None:
+        per = (after - before) / max(1, count["ready"])
+        result.update({"pss_before_kib": before, "pss_after_kib": after, "kib_per_session": per})
+        print("server memory (PSS, all processes) %d KiB -> %d KiB: %.1f KiB per idle session" % (before, after, per))
+    stop.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return result
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--user", required=True)
+    p.add_argument("--password", default=os.environ.get("IMAP_PASSWORD"))
+    p.add_argument("--tls", action="store_true", help="implicit TLS (IMAPS); certificates are not verified")
+    p.add_argument("--clients", type=int, default=8)
+    p.add_argument("--seconds", type=float, default=30)
+    p.add_argument("--messages", type=int, default=200, help="messages per client mailbox before the run")
+    p.add_argument("--message-size", type=int, default=4000)
+    p.add_argument("--idle-pause", type=float, default=0.05, help="seconds a mix IDLE lasts")
+    p.add_argument("--mailbox-prefix", default="bench")
+    p.add_argument("--label", default="server")
+    p.add_argument("--json", help="append the result as one JSON line to this file")
+    p.add_argument("--idle-sessions", type=int, default=0, help="instead of the mix: open N IDLE sessions")
+    p.add_argument("--idle-timeout", type=float, default=300)
+    p.add_argument("--server-pid", type=int, help="server process (with its children) whose memory is measured (idle mode)")
+    args = p.parse_args()
+    if args.password is None:
+        p.error("--password or IMAP_PASSWORD is required")
+    random.seed(1)
+
+    if args.idle_sessions:
+        result = asyncio.run(measure_idle(args))
+    else:
+        print("preparing %d mailboxes with %d messages each ..." % (args.clients, args.messages), file=sys.stderr)
+        clients = [Client(args, n) for n in range(args.clients)]
+        for c in clients:
+            c.prepare()
+        barrier = threading.Barrier(args.clients + 1)
+        # every client starts when all are ready, and stops at the same deadline
+        deadline = [0.0]
+        threads = [threading.Thread(target=lambda c=c: (barrier.wait(), c.run(deadline[0], threading.Barrier(1))), daemon=True)
+                   for c in clients]
+        for t in threads:
+            t.start()
+        deadline[0] = time.monotonic() + args.seconds
+        began = time.monotonic()
+        barrier.wait()
+        for t in threads:
+            t.join(args.seconds + 120)
+        result = report(args.label, clients, time.monotonic() - began)
+    if args.json:
+        with open(args.json, "a") as f:
+            f.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()
