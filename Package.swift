@@ -216,7 +216,7 @@ let package = Package(
         .testTarget(
             name: "POP3ServerTests",
             dependencies: [
-                "POP3Server", "ServerRuntime", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting",
+                "POP3Server", "ServerRuntime", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting", "SASL",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -289,7 +289,7 @@ let package = Package(
         .target(
             name: "HatoTesting",
             dependencies: [
-                "MailCore", "MailStore", "MailStoreSQLite", "DNSMessage", "ServerRuntime",
+                "MailCore", "MailStore", "MailStoreSQLite", "DNSMessage", "ServerRuntime", "SASL",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

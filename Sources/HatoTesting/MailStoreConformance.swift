@@ -1,6 +1,7 @@
 import Foundation
 import MailCore
 import MailStore
+import SASL
 
 /// The behaviour every `MailStore` implementation must show. Each backend's test target runs
 /// every check against a fresh store (maddy's storage conformance suite is the model).
@@ -92,6 +93,14 @@ public struct MailStoreConformance: Sendable {
         }
         try await store.setCredentials(Self.alice, credentials: try Account.deriveCredentials(password: "new-pw"))
         try require(try await store.account(Self.alice)?.verify(password: "new-pw") == true, "password changed")
+        // CRAM-MD5 opt-in: stored with the SCRAM keys, removed by the next change without it.
+        let cram = CRAMMD5Credentials.derive(password: "cram-pw")
+        try await store.setCredentials(Self.alice, credentials: try Account.deriveCredentials(password: "cram-pw"), cramMD5: cram)
+        let opted = try await store.account(Self.alice)
+        try require(opted?.cramMD5 == cram && opted?.verify(password: "cram-pw") == true, "CRAM-MD5 record stored beside the SCRAM keys")
+        try require(try await store.account(Self.bob)?.cramMD5 == nil, "other accounts unaffected")
+        try await store.setCredentials(Self.alice, credentials: try Account.deriveCredentials(password: "new-pw"))
+        try require(try await store.account(Self.alice)?.cramMD5 == nil, "a new password without the opt-in removes the CRAM-MD5 record")
         try await store.removeAccount(Self.alice)
         try require(try await store.account(Self.alice) == nil, "account removed")
         try require(try await store.accounts().map(\.address) == [Self.bob], "bob remains")

@@ -45,15 +45,12 @@ public final class TestListener: Sendable {
 }
 
 public enum TestTLS {
-    /// A TLS provider with a new self-signed certificate for localhost (TLS 1.2 minimum).
+    /// A TLS provider with a new self-signed certificate for localhost (TLS 1.2 minimum), with
+    /// channel binding capture (SCRAM -PLUS on TLS 1.3).
     public static func provider() throws -> TLSProvider {
         let directory = try TemporaryDirectory(prefix: "hato-tls")
         let cert = directory.url.appendingPathComponent("cert.pem"), key = directory.url.appendingPathComponent("key.pem")
         try DevelopmentCertificate.ensure(certificate: cert, key: key, hostname: "localhost")
-        var configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(cert.path).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(file: key.path, format: .pem)))
-        configuration.minimumTLSVersion = .tlsv12
-        return TLSProvider(context: try NIOSSLContext(configuration: configuration))
+        return try TLSProvider(certificates: TLSCertificates(defaultIdentity: try TLSIdentity.load(certificate: cert, key: key)))
     }
 }

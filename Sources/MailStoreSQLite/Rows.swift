@@ -7,15 +7,16 @@ import SASL
 /// Row to model conversions, in one place so every query reads columns the same way.
 enum Rows {
     static func account(_ row: Row) throws -> Account {
-        let credentials = try JSONDecoder().decode([SCRAMCredentials].self, from: Data((row["credentials"] as String).utf8))
+        let credentials = try StoredCredentials.decode(row["credentials"] as String)
         return Account(
             id: AccountID(row["id"]),
             address: try EmailAddress(row["display_address"] as String),
-            credentials: credentials,
+            credentials: credentials.scram,
             quota: Quota(maxBytes: row["quota_bytes"], maxMessages: row["quota_messages"]),
             usage: QuotaUsage(bytes: row["used_bytes"], messages: row["used_messages"]),
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
-            senderPolicy: SenderAddressPolicy(rawValue: row["sender_policy"]) ?? .own
+            senderPolicy: SenderAddressPolicy(rawValue: row["sender_policy"]) ?? .own,
+            cramMD5: credentials.cramMD5
         )
     }
 
@@ -45,12 +46,43 @@ enum Rows {
         )
     }
 
-    static func credentialsJSON(_ credentials: [SCRAMCredentials]) throws -> String {
-        String(decoding: try JSONEncoder().encode(credentials), as: UTF8.self)
+    static func credentialsJSON(_ credentials: [SCRAMCredentials], cramMD5: CRAMMD5Credentials? = nil) throws -> String {
+        try StoredCredentials(scram: credentials, cramMD5: cramMD5).encode()
     }
 
     static func alias(_ row: Row) throws -> Alias {
         let targets = try JSONDecoder().decode([String].self, from: Data((row["targets"] as String).utf8))
         return Alias(source: try AliasSource(row["source"] as String), targets: try targets.map { try EmailAddress($0) })
+    }
+}
+
+/// The `accounts.credentials` JSON column. Accounts without CRAM-MD5 keep the original form, an
+/// array of SCRAM records; with the opt-in it becomes `{"scram": [...], "cram_md5": "{CRAM-MD5}..."}`.
+/// Both forms are read, so no schema migration is needed in either direction.
+struct StoredCredentials: Codable, Equatable {
+    var scram: [SCRAMCredentials]
+    var cramMD5: CRAMMD5Credentials?
+
+    enum CodingKeys: String, CodingKey {
+        case scram
+        case cramMD5 = "cram_md5"
+    }
+
+    init(scram: [SCRAMCredentials], cramMD5: CRAMMD5Credentials?) {
+        self.scram = scram
+        self.cramMD5 = cramMD5
+    }
+
+    static func decode(_ text: String) throws -> StoredCredentials {
+        let data = Data(text.utf8)
+        if let array = try? JSONDecoder().decode([SCRAMCredentials].self, from: data) {
+            return StoredCredentials(scram: array, cramMD5: nil)
+        }
+        return try JSONDecoder().decode(StoredCredentials.self, from: data)
+    }
+
+    func encode() throws -> String {
+        let data = cramMD5 == nil ? try JSONEncoder().encode(scram) : try JSONEncoder().encode(self)
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -85,8 +85,8 @@ extension SQLiteMailStore {
         await removeUnreferenced(paths)
     }
 
-    public func setCredentials(_ address: EmailAddress, credentials: [SCRAMCredentials]) async throws {
-        let json = try Rows.credentialsJSON(credentials)
+    public func setCredentials(_ address: EmailAddress, credentials: [SCRAMCredentials], cramMD5: CRAMMD5Credentials?) async throws {
+        let json = try Rows.credentialsJSON(credentials, cramMD5: cramMD5)
         try await pool.write { db in
             try db.execute(sql: "UPDATE accounts SET credentials = ? WHERE address = ?", arguments: [json, address.canonical])
             guard db.changesCount == 1 else { throw MailStoreError.accountNotFound(address.description) }

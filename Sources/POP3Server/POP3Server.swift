@@ -19,6 +19,9 @@ public struct POP3Configuration: Sendable {
     /// Which SASL mechanisms AUTH offers, and when (nothing that sends a password before TLS).
     public var sasl: SASLPolicy
 
+    /// PBKDF2 iterations of the stand-in keys checked for unknown users: keep it equal to the
+    /// count passwords are stored with (`accounts.scram_iterations`) so both take the same time.
+    public var scramIterations = SCRAMCredentials.defaultIterations
     public init(hostname: String, maxLineLength: Int = 4096, idleTimeout: Duration = .seconds(600), loopbackIsSecure: Bool = true) {
         self.hostname = hostname
         self.maxLineLength = maxLineLength
@@ -43,7 +46,7 @@ public struct POP3Server: ProtocolServer {
         self.store = store
         self.throttle = throttle
         self.logger = logger
-        self.saslConfiguration = SASLServerConfiguration(hostname: configuration.hostname)
+        self.saslConfiguration = SASLServerConfiguration(hostname: configuration.hostname, iterations: configuration.scramIterations)
     }
 
 

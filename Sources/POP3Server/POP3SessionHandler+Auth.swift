@@ -8,7 +8,8 @@ import SASL
 extension POP3SessionHandler {
     var advertisedMechanisms: [SASLMechanismName] {
         server.configuration.sasl.advertised(
-            tlsActive: tlsActive, loopback: connection.isLoopback, channelBindingAvailable: false, cramMD5Enabled: false)
+            tlsActive: tlsActive, loopback: connection.isLoopback,
+            channelBindingAvailable: tlsActive && connection.channelBinding != nil, cramMD5Enabled: true)
     }
 
     /// RFC 5034 AUTH: challenges as "+ base64", responses as lines, "*" cancels.
@@ -17,7 +18,7 @@ extension POP3SessionHandler {
         switch SASLServerExchange.begin(
             mechanism: mechanism, policy: server.configuration.sasl, tlsActive: tlsActive, loopback: connection.isLoopback,
             throttle: server.throttle, client: connection.remoteIP, lookup: server.store.saslCredentialLookup,
-            configuration: server.saslConfiguration) {
+            configuration: server.saslConfiguration, channelBinding: connection.channelBinding) {
         case .failure(let failure): return sendFailure(failure, context)
         case .success(let exchange): created = exchange
         }
@@ -41,19 +42,33 @@ extension POP3SessionHandler {
     }
 
     func handleSASL(_ action: SASLServerExchange.Action, _ exchange: SASLServerExchange, _ context: ChannelHandlerContext) {
-        switch action {
-        case .challenge(let text):
+        if case .challenge(let text) = action {
             authExchange = exchange
-            send(context) { POP3Response.continuation(text, into: &$0) }
-        case .failure(let failure):
-            if failure.isFailedCredentialCheck {
-                _ = server.throttle.recordFailure(client: connection.remoteIP, account: exchange.attemptedUsername)
-                logger.notice("authentication failed", metadata: ["user": "\(exchange.attemptedUsername ?? "-")"])
-            }
-            sendFailure(failure, context)
-        case .success(let identity, _):
-            server.throttle.recordSuccess(client: connection.remoteIP, account: identity.username)
-            openMaildrop(username: identity.username, context)
+            return send(context) { POP3Response.continuation(text, into: &$0) }
+        }
+        finishLogin(action, username: exchange.attemptedUsername, context)
+    }
+
+    /// Ends AUTH or USER/PASS: counts the outcome with the throttle and answers only after its
+    /// delay (successes too, so a quick answer never betrays a right guess); other pipelined
+    /// commands wait behind the reply.
+    func finishLogin(_ action: SASLServerExchange.Action, username: String?, _ context: ChannelHandlerContext) {
+        if case .failure(let failure) = action, failure.isFailedCredentialCheck {
+            logger.notice("authentication failed", metadata: ["user": "\(username ?? "-")"])
+        }
+        let delay = server.throttle.settle(action, client: connection.remoteIP, username: username)
+        guard delay > .zero else { return completeLogin(action, context) }
+        perform(context) {
+            try? await Task.sleep(for: delay)
+            return { handler, context in handler.completeLogin(action, context) }
+        }
+    }
+
+    private func completeLogin(_ action: SASLServerExchange.Action, _ context: ChannelHandlerContext) {
+        switch action {
+        case .challenge: return
+        case .failure(let failure): sendFailure(failure, context)
+        case .success(let identity, _): openMaildrop(username: identity.username, context)
         }
     }
 

@@ -77,31 +77,24 @@ extension POP3SessionHandler {
         decoder = POP3LineDecoder(maxLineLength: server.configuration.maxLineLength)
         tlsActive = true
         let channel = context.channel
-        tls.startTLS(on: channel).whenFailure { [logger] error in
+        tls.startTLS(on: channel, state: connection.tlsState).whenFailure { [logger] error in
             logger.info("STLS failed", metadata: ["error": "\(error)"])
             channel.close(promise: nil)
         }
     }
 
+    /// USER/PASS (RFC 1939 §7): the same password check, dummy work for unknown users, throttle
+    /// and reply delay as AUTH PLAIN.
     func login(user: String, password: String, _ context: ChannelHandlerContext) {
-        let store = server.store, logger = self.logger, throttle = server.throttle, ip = connection.remoteIP
+        let lookup = server.store.saslCredentialLookup, configuration = server.saslConfiguration
+        let throttle = server.throttle, ip = connection.remoteIP
         if case .lockedOut = throttle.check(client: ip, account: user) {
             return sendFailure(.tooManyFailures, context)
         }
         perform(context) {
-            // Unknown users and wrong passwords get the same answer, after the same key derivation.
-            var account: Account? = nil
-            if let address = try? EmailAddress(user) { account = try? await store.account(address) }
-            let verified = account.map { $0.verify(password: password) } ?? Account.verifyDummy(password: password)
-            guard verified else {
-                _ = throttle.recordFailure(client: ip, account: user)
-                logger.notice("login failed", metadata: ["user": "\(user)"])
-                return { handler, context in
-                    handler.send(context) { POP3Response.error("authentication failed", code: .auth, into: &$0) }
-                }
-            }
-            throttle.recordSuccess(client: ip, account: user)
-            return { handler, context in handler.openMaildrop(username: user, context) }
+            let action = await SASLPasswordLogin.verify(
+                username: user, password: password, lookup: lookup, configuration: configuration, throttle: throttle, client: ip)
+            return { handler, context in handler.finishLogin(action, username: user, context) }
         }
     }
 
@@ -110,9 +103,7 @@ extension POP3SessionHandler {
         let store = server.store, locks = server.locks, logger = self.logger
         perform(context) {
             guard let address = try? EmailAddress(username), let account = try? await store.account(address) else {
-                return { handler, context in
-                    handler.send(context) { POP3Response.error("authentication failed", code: .auth, into: &$0) }
-                }
+                return { handler, context in handler.sendFailure(.invalidCredentials, context) }
             }
             guard locks.acquire(account.id) else {
                 return { handler, context in
@@ -137,15 +128,4 @@ extension POP3SessionHandler {
             }
         }
     }
-}
-
-extension Account {
-    /// Spends the same work as a real check, for users that do not exist (no timing oracle).
-    static func verifyDummy(password: String) -> Bool {
-        _ = dummyCredentials?.verify(password: password)
-        return false
-    }
-
-    private static let dummyCredentials = try? SCRAMCredentials.derive(
-        password: UUID().uuidString, hash: .sha256, iterations: SCRAMCredentials.defaultIterations)
 }

@@ -135,8 +135,10 @@ final class POP3SessionHandler: ChannelInboundHandler {
             let apply = await work()
             bound.eventLoop.execute {
                 let (handler, context) = bound.value
-                apply(handler, context)
+                // Not busy before `apply`: it may start the next step with `perform` itself.
                 handler.busy = false
+                apply(handler, context)
+                if handler.busy { return }
                 if case .closed = handler.state { return }
                 handler.drain(context)
             }

@@ -7,7 +7,8 @@
 ///   name and an exchange open to offline guessing; they need TLS too unless
 ///   `challengeResponseWithoutTLS` is set.
 /// - The -PLUS variants only when the TLS layer supplied channel binding data (RFC 5802 §6).
-/// - CRAM-MD5 only when some account opted into it (it needs a stored plaintext equivalent).
+/// - CRAM-MD5 only when listed (it is not by default): it needs a stored plaintext equivalent,
+///   which only accounts that opted in have; for the others it fails like a wrong password.
 public struct SASLPolicy: Sendable, Equatable {
     /// Mechanisms in advertisement order (strongest first). Configurable.
     public var mechanisms: [SASLMechanismName]
@@ -15,7 +16,7 @@ public struct SASLPolicy: Sendable, Equatable {
     public var challengeResponseWithoutTLS: Bool
 
     public static let defaultMechanisms: [SASLMechanismName] = [
-        .scramSHA256Plus, .scramSHA256, .scramSHA1Plus, .scramSHA1, .plain, .login, .cramMD5,
+        .scramSHA256Plus, .scramSHA256, .scramSHA1Plus, .scramSHA1, .plain, .login,
     ]
 
     public init(

@@ -23,6 +23,9 @@ public struct SMTPConfiguration: Sendable {
     /// non-loopback behaviour on 127.0.0.1).
     public var loopbackIsSecure: Bool
     public var sasl: SASLPolicy
+    /// PBKDF2 iterations of the stand-in keys checked for unknown users: keep it equal to the
+    /// count passwords are stored with (`accounts.scram_iterations`) so both take the same time.
+    public var scramIterations = SCRAMCredentials.defaultIterations
     /// SPF at MAIL FROM on the MX profile; nil turns it off (e.g. no resolver).
     public var spf: SPFPolicy?
     /// Signs what authenticated users submit (DKIM, see MessageSigner); nil sends it unsigned.
@@ -55,7 +58,7 @@ public struct SMTPServer: ProtocolServer {
         self.delivery = LocalDelivery(store: store, logger: logger)
         self.throttle = throttle
         self.logger = logger
-        self.saslConfiguration = SASLServerConfiguration(hostname: configuration.hostname)
+        self.saslConfiguration = SASLServerConfiguration(hostname: configuration.hostname, iterations: configuration.scramIterations)
     }
 
     public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {

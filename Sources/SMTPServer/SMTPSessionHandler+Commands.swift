@@ -16,7 +16,8 @@ extension SMTPSessionHandler {
         // (loopback excepted); on port 25 AUTH is offered only after STARTTLS.
         if account == nil && (configuration.profile == .submission || tlsActive) {
             let mechanisms = configuration.sasl.advertised(
-                tlsActive: tlsActive, loopback: connection.isLoopback, channelBindingAvailable: false, cramMD5Enabled: false)
+                tlsActive: tlsActive, loopback: connection.isLoopback,
+                channelBindingAvailable: tlsActive && connection.channelBinding != nil, cramMD5Enabled: true)
             if !mechanisms.isEmpty { list.append(.auth(mechanisms.map(\.rawValue))) }
         }
         return list

@@ -22,7 +22,7 @@ extension SMTPSessionHandler {
         esmtp = false
         transaction = nil
         let channel = context.channel
-        tls.startTLS(on: channel).whenComplete { [logger] result in
+        tls.startTLS(on: channel, state: connection.tlsState).whenComplete { [logger] result in
             if case .failure(let error) = result {
                 logger.info("STARTTLS failed", metadata: ["error": "\(error)"])
                 channel.close(promise: nil)
@@ -41,7 +41,7 @@ extension SMTPSessionHandler {
         switch SASLServerExchange.begin(
             mechanism: mechanism, policy: configuration.sasl, tlsActive: tlsActive, loopback: connection.isLoopback,
             throttle: server.throttle, client: connection.remoteIP, lookup: server.store.saslCredentialLookup,
-            configuration: server.saslConfiguration) {
+            configuration: server.saslConfiguration, channelBinding: connection.channelBinding) {
         case .failure(let failure): return failSASL(failure, context)
         case .success(let exchange): created = exchange
         }
@@ -65,37 +65,37 @@ extension SMTPSessionHandler {
     }
 
     func handleSASL(_ action: SASLServerExchange.Action, exchange: SASLServerExchange, _ context: ChannelHandlerContext) {
-        switch action {
-        case .challenge(let text):
+        if case .challenge(let text) = action {
             auth = exchange
             decoder.expectSASLResponse()
-            reply(.authChallenge(text), context)
+            return reply(.authChallenge(text), context)
+        }
+        if case .failure(let failure) = action, failure.isFailedCredentialCheck {
+            logger.notice("authentication failed", metadata: ["user": "\(exchange.attemptedUsername ?? "-")"])
+        }
+        // Brute-force throttling: failures and successes alike are answered only after the
+        // throttle's delay, and other commands wait behind the reply.
+        let delay = server.throttle.settle(action, client: connection.remoteIP, username: exchange.attemptedUsername)
+        guard delay > .zero else { return finishSASL(action, context) }
+        perform(context) {
+            try? await Task.sleep(for: delay)
+            return { handler, context in handler.finishSASL(action, context) }
+        }
+    }
+
+    private func finishSASL(_ action: SASLServerExchange.Action, _ context: ChannelHandlerContext) {
+        switch action {
+        case .challenge:
+            return
         case .failure(let failure):
-            if failure.isFailedCredentialCheck {
-                let delay = server.throttle.recordFailure(client: connection.remoteIP, account: exchange.attemptedUsername)
-                logger.notice("authentication failed", metadata: ["user": "\(exchange.attemptedUsername ?? "-")"])
-                // Throttling (brute force): answer only after the delay, and keep other commands waiting.
-                if delay > .zero {
-                    busy = true
-                    let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                    context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000))) {
-                        let (handler, context) = bound.value
-                        handler.busy = false
-                        handler.failSASL(failure, context)
-                        handler.drain(context)
-                    }
-                    return
-                }
-            }
             failSASL(failure, context)
         case .success(let identity, _):
-            let store = server.store, throttle = server.throttle, ip = connection.remoteIP
+            let store = server.store
             perform(context) {
                 let address = try? EmailAddress(identity.username)
                 let account: Account? = if let address { try? await store.account(address) } else { nil }
                 return { handler, context in
                     guard let account else { return handler.failSASL(.invalidCredentials, context) }
-                    throttle.recordSuccess(client: ip, account: identity.username)
                     handler.account = account
                     handler.logger.info("authenticated", metadata: ["user": "\(account.address)", "mechanism": "\(identity.mechanism.rawValue)"])
                     let success = SASLReplies.smtpSuccess

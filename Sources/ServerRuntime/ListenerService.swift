@@ -115,7 +115,7 @@ public final class ListenerService: Service, Sendable {
             implicitTLS: configuration.implicitTLS, tls: tls)
         let ip = context.remoteIP
         if configuration.implicitTLS, let tls {
-            try channel.pipeline.syncOperations.addHandler(tls.makeServerHandler())
+            try tls.addServerHandlers(to: channel, state: context.tlsState)
         }
         guard limiter.acquire(ip) else {
             logger.notice("connection refused: too many from one address",

@@ -9,6 +9,17 @@ public struct ConnectionContext: Sendable {
     public let implicitTLS: Bool
     /// For STARTTLS/STLS; nil when the listener has no TLS configured.
     public let tls: TLSProvider?
+    /// Filled in by the TLS layer (implicit TLS, or after STARTTLS with `startTLS(on:)`).
+    public let tlsState = TLSConnectionState()
+
+    /// The RFC 9266 `tls-exporter` value once TLS 1.3 is up; nil otherwise (SCRAM -PLUS is then
+    /// not offered).
+    public var channelBinding: [UInt8]? { tlsState.channelBinding }
+
+    /// STARTTLS/STLS on this connection (see `TLSProvider.startTLS(on:state:)`); nil without TLS.
+    public func startTLS(on channel: any Channel) -> EventLoopFuture<Void>? {
+        tls?.startTLS(on: channel, state: tlsState)
+    }
 
     public var remoteIP: String { remoteAddress?.ipAddress ?? "unknown" }
 

@@ -3,18 +3,93 @@ import NIOSSL
 import Synchronization
 
 /// The server TLS context every listener shares. Held behind a lock so a reload (SIGHUP, new
-/// certificate) takes effect for new connections and handshakes without touching live sessions.
+/// certificate files) takes effect for new handshakes while live sessions keep the context they
+/// started with.
+///
+/// Built from `TLSCertificates`, it also selects a certificate by SNI and captures each TLS 1.3
+/// connection's `tls-exporter` value for SCRAM -PLUS (`TLSConnectionState`). Built from a bare
+/// `NIOSSLContext`, it does neither.
 public final class TLSProvider: Sendable {
     private let current: Mutex<NIOSSLContext>
+    private let capture: TLSExporterCapture
 
-    public init(context: NIOSSLContext) { current = Mutex(context) }
+    public init(context: NIOSSLContext) {
+        current = Mutex(context)
+        capture = TLSExporterCapture()
+    }
+
+    public init(certificates: TLSCertificates) throws {
+        let capture = TLSExporterCapture()
+        current = Mutex(try Self.makeContext(certificates, capture: capture))
+        self.capture = capture
+    }
 
     public var context: NIOSSLContext { current.withLock { $0 } }
 
     public func replace(with context: NIOSSLContext) { current.withLock { $0 = context } }
 
+    /// Builds a context from new certificates and swaps it in. On any error (unreadable file, key
+    /// that does not fit) it throws and the old context stays in use.
+    public func reload(_ certificates: TLSCertificates) throws {
+        let context = try Self.makeContext(certificates, capture: capture)
+        replace(with: context)
+    }
+
+    /// TLS 1.2 minimum (RFC 8996 deprecates 1.0 and 1.1), swift-nio-ssl's default modern cipher
+    /// suites, the default certificate, and an SNI callback when there are others.
+    static func makeContext(_ certificates: TLSCertificates, capture: TLSExporterCapture) throws -> NIOSSLContext {
+        var configuration = baseConfiguration(certificates.defaultIdentity)
+        configuration.keyLogCallback = { [capture] line in capture.keyLog(line) }
+        if !certificates.byHostname.isEmpty {
+            // Each identity is checked on its own now, so a bad one fails the load rather than
+            // the handshakes that would pick it.
+            var checked = Set<String>()
+            for identity in certificates.byHostname.values where checked.insert(identity.certificatePath).inserted {
+                try check(identity)
+            }
+            configuration.sslContextCallback = { values, promise in
+                guard let identity = certificates.identity(forServerName: values.serverHostname) else {
+                    return promise.succeed(.noChanges)
+                }
+                var override = NIOSSLContextConfigurationOverride()
+                override.certificateChain = identity.chain.map { .certificate($0) }
+                override.privateKey = .privateKey(identity.key)
+                promise.succeed(override)
+            }
+        }
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw TLSCertificateError.keyMismatch(certificates.defaultIdentity.certificatePath, "\(error)")
+        }
+    }
+
+    static func baseConfiguration(_ identity: TLSIdentity) -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: identity.chain.map { .certificate($0) }, privateKey: .privateKey(identity.key))
+        configuration.minimumTLSVersion = .tlsv12
+        return configuration
+    }
+
+    static func check(_ identity: TLSIdentity) throws {
+        do {
+            _ = try NIOSSLContext(configuration: baseConfiguration(identity))
+        } catch {
+            throw TLSCertificateError.keyMismatch(identity.certificatePath, "\(error)")
+        }
+    }
+
     /// A handler that performs the server side of the TLS handshake on its channel.
     public func makeServerHandler() -> NIOSSLServerHandler { NIOSSLServerHandler(context: context) }
+
+    /// Adds the server TLS handler to the end of the pipeline (implicit TLS, before the protocol's
+    /// handlers), preceded by the observer that lets `state` learn the channel binding value.
+    /// Runs on the channel's event loop.
+    public func addServerHandlers(to channel: any Channel, state: TLSConnectionState) throws {
+        let operations = channel.pipeline.syncOperations
+        try operations.addHandler(ClientHelloObserver(capture: capture, state: state))
+        try operations.addHandler(makeServerHandler())
+    }
 
     /// Starts TLS on a connection that has spoken plaintext so far (STARTTLS, STLS). The caller
     /// must already have discarded any bytes it buffered before this point (RFC 3207 §4.2 and the
@@ -24,6 +99,18 @@ public final class TLSProvider: Sendable {
             try channel.pipeline.syncOperations.addHandler(makeServerHandler(), position: .first)
         }
     }
+
+    /// Same, recording the connection's channel binding value in `state`.
+    public func startTLS(on channel: any Channel, state: TLSConnectionState) -> EventLoopFuture<Void> {
+        channel.eventLoop.makeCompletedFuture {
+            let operations = channel.pipeline.syncOperations
+            try operations.addHandler(makeServerHandler(), position: .first)
+            try operations.addHandler(ClientHelloObserver(capture: capture, state: state), position: .first)
+        }
+    }
+
+    /// Connections whose handshake is under way (for tests: nothing may leak).
+    var pendingChannelBindings: Int { capture.pendingCount }
 }
 
 /// What a session records about its TLS layer for Received headers and logs.

@@ -79,12 +79,16 @@ struct AccountCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
         @Argument var address: String
         @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
+        @Flag(help: ArgumentHelp(
+            "Also store the CRAM-MD5 key schedule, so this account can log in with CRAM-MD5 where auth.mechanisms lists it.",
+            discussion: "That record is a plaintext equivalent for CRAM-MD5 and is cheap to attack offline if stolen (docs/authentication.md). Without this flag any earlier CRAM-MD5 record is removed."))
+        var allowCramMd5 = false
         func run() async throws {
             let address = try EmailAddress(address)
             let admin = try options.admin()
             _ = try await admin.account(address)
-            try await admin.changePassword(address, password: try PasswordInput.read(fromStdin: passwordStdin))
-            print("changed the password of \(address)")
+            try await admin.changePassword(address, password: try PasswordInput.read(fromStdin: passwordStdin), allowCRAMMD5: allowCramMd5)
+            print("changed the password of \(address)" + (allowCramMd5 ? " (CRAM-MD5 allowed)" : ""))
         }
     }
 }

@@ -131,9 +131,9 @@ import Testing
             """, arguments: ["\(listener.port)", Self.password])
         #expect(result.stdout == """
             b'-ERR [IN-USE] maildrop already locked by another session'
-            b'-ERR [AUTH] authentication failed'
-            b'-ERR [AUTH] authentication failed'
-            b'-ERR [AUTH] authentication failed'
+            b'-ERR [AUTH] Authentication failed'
+            b'-ERR [AUTH] Authentication failed'
+            b'-ERR [AUTH] Authentication failed'
             stls after login: b'-ERR already logged in'
 
             """, "\(result.stderr)")

@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func challengeResponseBeforeTLSWhenConfigured() {
-        let lenient = SASLPolicy(challengeResponseWithoutTLS: true)
+        let lenient = SASLPolicy(mechanisms: SASLPolicy.defaultMechanisms + [.cramMD5], challengeResponseWithoutTLS: true)
         #expect(lenient.advertised(tlsActive: false, loopback: false, channelBindingAvailable: false, cramMD5Enabled: true)
             == [.scramSHA256, .scramSHA1, .cramMD5])
         #expect(lenient.check(.login, tlsActive: false, loopback: false, channelBindingAvailable: false, cramMD5Enabled: true) == .encryptionRequired)
@@ -26,8 +26,11 @@ import Testing
         #expect(strict.advertised(tlsActive: false, loopback: true, channelBindingAvailable: false, cramMD5Enabled: false) == [])
     }
 
-    @Test func plusOnlyWithBindingDataAndCRAMOnlyWhenEnabled() {
+    @Test func plusOnlyWithBindingDataAndCRAMOnlyWhenListed() {
         #expect(policy.advertised(tlsActive: true, loopback: false, channelBindingAvailable: true, cramMD5Enabled: true)
+            == [.scramSHA256Plus, .scramSHA256, .scramSHA1Plus, .scramSHA1, .plain, .login], "CRAM-MD5 is not in the default list")
+        let withCRAM = SASLPolicy(mechanisms: SASLPolicy.defaultMechanisms + [.cramMD5])
+        #expect(withCRAM.advertised(tlsActive: true, loopback: false, channelBindingAvailable: true, cramMD5Enabled: true)
             == [.scramSHA256Plus, .scramSHA256, .scramSHA1Plus, .scramSHA1, .plain, .login, .cramMD5])
         #expect(policy.advertised(tlsActive: true, loopback: false, channelBindingAvailable: false, cramMD5Enabled: false)
             == [.scramSHA256, .scramSHA1, .plain, .login])

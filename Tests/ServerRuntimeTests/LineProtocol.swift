@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import ServerRuntime
 
@@ -50,12 +51,15 @@ final class LineSession: ChannelInboundHandler, RemovableChannelHandler {
                     write("done", context)
                     if shutdownRequested { sayGoodbye(context) } else { processLines(context) }
                 }
+            } else if line == "binding" {
+                // The connection's RFC 9266 tls-exporter value, as SCRAM -PLUS would use it.
+                write(self.context.channelBinding.map { $0.map { String(format: "%02X", $0) }.joined() } ?? "none", context)
             } else if line.hasPrefix("echo ") {
                 write(String(line.dropFirst(5)), context)
-            } else if line == "starttls", let tls = self.context.tls {
+            } else if line == "starttls", self.context.tls != nil {
                 write("go", context)
                 buffer.clear()  // RFC 3207 §4.2: nothing read before the handshake may be used after it
-                tls.startTLS(on: context.channel).whenFailure { _ in context.close(promise: nil) }
+                self.context.startTLS(on: context.channel)?.whenFailure { _ in context.close(promise: nil) }
             } else {
                 write("?", context)
             }

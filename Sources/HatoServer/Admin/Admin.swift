@@ -1,6 +1,7 @@
 import Foundation
 import MailCore
 import MailStore
+import SASL
 
 /// The operations behind the admin commands (`hato domain|account|alias|mailbox ...`), on any
 /// `MailStore`. They are safe while `hato serve` runs on the same data: the store serialises writers.
@@ -20,9 +21,13 @@ public struct Admin: Sendable {
         return try await store.addAccount(address, credentials: credentials, quota: quota)
     }
 
-    public func changePassword(_ address: EmailAddress, password: String) async throws {
+    /// New SCRAM keys; with `allowCRAMMD5` also the CRAM-MD5 key schedule (RFC 2195), without it
+    /// any earlier CRAM-MD5 record is removed.
+    public func changePassword(_ address: EmailAddress, password: String, allowCRAMMD5: Bool = false) async throws {
         try Self.checkPassword(password)
-        try await store.setCredentials(address, credentials: try Account.deriveCredentials(password: password, iterations: config.accounts.scramIterations))
+        try await store.setCredentials(
+            address, credentials: try Account.deriveCredentials(password: password, iterations: config.accounts.scramIterations),
+            cramMD5: allowCRAMMD5 ? CRAMMD5Credentials.derive(password: password) : nil)
     }
 
     static func checkPassword(_ password: String) throws {

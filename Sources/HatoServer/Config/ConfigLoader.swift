@@ -128,6 +128,27 @@ public enum ConfigLoader {
             if let number = node.int { return check(.int(number), kind: kind) }
             if let text = node.string { return parseEnvironment(text, kind: kind) }
             return .failure(.init("expected \(kind.typeName), found \(node.type)"))
+        case .tableList(let fields, let required):
+            guard let array = node.array else { return .failure(.init("expected \(kind.typeName), found \(node.type)")) }
+            var entries: [[String: String]] = []
+            for (index, element) in array.enumerated() {
+                guard let table = element.table else { return .failure(.init("entry \(index + 1): expected a table, found \(element.type)")) }
+                var entry: [String: String] = [:]
+                for name in table.keys.sorted() {
+                    guard fields.contains(name) else {
+                        return .failure(.init("entry \(index + 1): unknown key \"\(name)\" (known: \(fields.joined(separator: ", ")))"))
+                    }
+                    guard let text = table[name]?.string, !text.isEmpty else {
+                        return .failure(.init("entry \(index + 1): \(name) must be a non-empty string"))
+                    }
+                    entry[name] = text
+                }
+                for name in fields.prefix(required) where entry[name] == nil {
+                    return .failure(.init("entry \(index + 1): \(name) is missing"))
+                }
+                entries.append(entry)
+            }
+            return .success(.tables(entries))
         case .listenList, .stringList:
             guard let array = node.array else { return .failure(.init("expected \(kind.typeName), found \(node.type)")) }
             var items: [String] = []
@@ -151,6 +172,8 @@ public enum ConfigLoader {
         case .duration:
             guard let number = ValueParsing.duration(text) else { return .failure(.init("expected \(kind.typeName), found \"\(text)\"")) }
             return .success(.int(number))
+        case .tableList:
+            return .failure(.init("can only be set in the configuration file"))
         case .listenList, .stringList:
             let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             return check(.list(items), kind: kind)

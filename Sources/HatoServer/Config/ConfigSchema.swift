@@ -14,6 +14,9 @@ public enum ConfigKind: Sendable, Equatable {
     case logLevel
     /// One of a fixed set of words.
     case choice([String])
+    /// An array of tables (`[[tls.certificates]]`) whose entries have exactly these string
+    /// fields; the first `required` of them must be present. Set in the file only.
+    case tableList(fields: [String], required: Int)
 
     var typeName: String {
         switch self {
@@ -25,6 +28,7 @@ public enum ConfigKind: Sendable, Equatable {
         case .stringList: "array of strings"
         case .logLevel: "one of trace, debug, info, notice, warning, error, critical"
         case .choice(let words): "one of " + words.joined(separator: ", ")
+        case .tableList(let fields, _): "array of tables with " + fields.joined(separator: ", ")
         }
     }
 }
@@ -73,6 +77,15 @@ public enum ConfigSchema {
         key("tls.cert", .path, nil,
             "PEM certificate chain (leaf first). Unset: a self-signed certificate is generated in data_dir/tls/."),
         key("tls.key", .path, nil, "PEM private key for tls.cert (RSA, P-256 or P-384)."),
+        key("tls.certificates", .tableList(fields: ["hostname", "cert", "key"], required: 3), nil,
+            "More certificates, chosen by the host name the client asks for (SNI): [[tls.certificates]] entries with hostname (or *.domain), cert and key."),
+        key("auth.mechanisms", .stringList, .list(["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-1", "PLAIN", "LOGIN"]),
+            "SASL mechanisms offered, in order. Add CRAM-MD5 to offer it to accounts set up with hato account passwd --allow-cram-md5."),
+        key("auth.delay_after_failures", .integer(min: 1, max: 1000), .int(3),
+            "Failed logins (per client address and per account) after which every reply is delayed, 1 s doubling up to 16 s."),
+        key("auth.lockout_after_failures", .integer(min: 1, max: 10000), .int(10),
+            "Failed logins after which AUTH and logins are refused for auth.lockout_duration."),
+        key("auth.lockout_duration", .duration, .int(900), "How long a locked-out client address or account is refused."),
         key("limits.max_message_size", .size, .int(52_428_800),
             "Largest message in bytes: SMTP SIZE (RFC 1870) and IMAP APPEND."),
         key("limits.max_line_length", .integer(min: 512, max: 1_048_576), .int(4096),
@@ -166,12 +179,18 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
     case string(String)
     case int(Int)
     case list([String])
+    /// An array of tables of strings, e.g. `[[tls.certificates]]`.
+    case tables([[String: String]])
 
     public var description: String {
         switch self {
         case .string(let s): Self.quote(s)
         case .int(let i): String(i)
         case .list(let items): "[" + items.map(Self.quote).joined(separator: ", ") + "]"
+        case .tables(let entries):
+            "[" + entries.map { entry in
+                "{ " + entry.keys.sorted().map { "\($0) = \(Self.quote(entry[$0]!))" }.joined(separator: ", ") + " }"
+            }.joined(separator: ", ") + "]"
         }
     }
 

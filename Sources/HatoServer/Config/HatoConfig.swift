@@ -1,6 +1,7 @@
 import Foundation
 import MailAuth
 import Logging
+import SASL
 
 /// A problem with one key's value found after parsing (e.g. tls.cert without tls.key).
 struct ConfigKeyError: Error {
@@ -36,6 +37,22 @@ public struct HatoConfig: Sendable {
         public var scramIterations: Int
     }
 
+    /// One `[[tls.certificates]]` entry: a certificate presented when the client asks for
+    /// `hostname` by SNI.
+    public struct SNICertificate: Sendable, Equatable {
+        public var hostname: String
+        public var certificate: URL
+        public var key: URL
+    }
+
+    /// `[auth]`: mechanisms offered and brute-force throttling.
+    public struct Auth: Sendable {
+        public var mechanisms: [String]
+        public var delayAfterFailures: Int
+        public var lockoutAfterFailures: Int
+        public var lockoutDuration: Duration
+    }
+
     public struct DNS: Sendable {
         /// nil: use /etc/resolv.conf.
         public var servers: [String]?
@@ -67,6 +84,9 @@ public struct HatoConfig: Sendable {
     /// Certificate and key paths; nil means "generate a self-signed pair in data_dir/tls".
     public var tlsCertificate: URL?
     public var tlsKey: URL?
+    /// `[[tls.certificates]]`: more certificates, selected by SNI.
+    public var tlsSNICertificates: [SNICertificate]
+    public var auth: Auth
     public var limits: Limits
     public var accounts: AccountDefaults
     public var dns: DNS
@@ -101,6 +121,9 @@ public struct HatoConfig: Sendable {
         }
         func url(_ path: String) -> URL? {
             guard let text = string(path) else { return nil }
+            return resolve(text)
+        }
+        func resolve(_ text: String) -> URL {
             let expanded = (text as NSString).expandingTildeInPath
             if expanded.hasPrefix("/") { return URL(fileURLWithPath: expanded).standardizedFileURL }
             let base = baseDirectory ?? FileManager.default.currentDirectoryPath
@@ -119,6 +142,26 @@ public struct HatoConfig: Sendable {
         tlsKey = url("tls.key")
         if (tlsCertificate == nil) != (tlsKey == nil) {
             throw ConfigKeyError(path: tlsCertificate == nil ? "tls.key" : "tls.cert", message: "tls.cert and tls.key must be set together")
+        }
+        var sni: [SNICertificate] = []
+        if case .tables(let entries) = values["tls.certificates"] {
+            for entry in entries {
+                guard let hostname = entry["hostname"], let cert = entry["cert"], let key = entry["key"] else { continue }
+                let name = hostname.lowercased()
+                let label = name.hasPrefix("*.") ? String(name.dropFirst(2)) : name
+                guard !label.isEmpty, !label.contains("*"), !label.contains(" ") else {
+                    throw ConfigKeyError(path: "tls.certificates", message: "\"\(hostname)\" is not a host name or *.domain")
+                }
+                sni.append(SNICertificate(hostname: name, certificate: resolve(cert), key: resolve(key)))
+            }
+        }
+        tlsSNICertificates = sni
+        auth = Auth(
+            mechanisms: list("auth.mechanisms") ?? [], delayAfterFailures: int("auth.delay_after_failures"),
+            lockoutAfterFailures: int("auth.lockout_after_failures"), lockoutDuration: .seconds(int("auth.lockout_duration")))
+        for name in auth.mechanisms where SASLMechanismName(wireName: name) == nil {
+            let known = SASLMechanismName.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigKeyError(path: "auth.mechanisms", message: "unknown mechanism \"\(name)\" (known: \(known); DIGEST-MD5 is not offered, RFC 6331)")
         }
         limits = Limits(
             maxMessageSize: int("limits.max_message_size"), maxLineLength: int("limits.max_line_length"),

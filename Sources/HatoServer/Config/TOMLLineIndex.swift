@@ -16,7 +16,14 @@ struct TOMLLineIndex {
                 continue
             }
             guard !line.isEmpty else { continue }
-            if line.hasPrefix("[") && !line.hasPrefix("[[") {
+            if line.hasPrefix("[[") {
+                // An array of tables: its keys are reported at the array's first header.
+                table = Self.unquote(String(line.dropFirst(2).prefix { $0 != "]" }))
+                if lines[table] == nil { lines[table] = offset + 1 }
+                table = "[[" + table + "]]"
+                continue
+            }
+            if line.hasPrefix("[") {
                 table = Self.unquote(String(line.dropFirst().prefix { $0 != "]" }))
                 if lines[table] == nil { lines[table] = offset + 1 }
                 continue

@@ -33,7 +33,7 @@ public struct HatoService {
         if settings.tlsCertificate == nil {
             logger.warning("using a self-signed certificate; set tls.cert and tls.key for production", metadata: ["cert": "\(tls.certificate.path)"])
         }
-        let provider = TLSProvider(context: tls.context)
+        let provider = tls.provider
         let protocols = Self.makeProtocols(settings, store: store, logger: logger)
         let listeners = makeListeners(tls: provider, protocols: protocols)
         let queue = DeliverySetup.runner(settings, store: store, resolver: DNSSetup.resolver(settings, logger: logger), logger: logger)
@@ -41,6 +41,7 @@ public struct HatoService {
         // first, then the outbound queue (each connection finishes its message), the store last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: StoreService(store: store, logger: logger))]
         if let queue { services.append(.init(service: queue)) }
+        services.append(.init(service: TLSReloadService(provider: provider, config: settings, logger: logger)))
         services += listeners.map { .init(service: $0) }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -64,8 +65,9 @@ public struct HatoService {
             maxRecipients: settings.limits.maxRecipients, commandTimeout: settings.limits.commandTimeout,
             dataTimeout: settings.limits.dataTimeout)
         // One throttle for every protocol: a password guessed over POP3 counts for SMTP too.
-        let throttle = AuthThrottle()
+        let throttle = AuthSetup.throttle(settings)
         var mxConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .mx, limits: limits)
+        mxConfiguration.applyAuth(settings)
         if let resolver = DNSSetup.resolver(settings, logger: logger) {
             mxConfiguration.spf = SPFPolicy(
                 resolver: resolver, fail: .init(rawValue: settings.spfFail) ?? .record,
@@ -77,6 +79,7 @@ public struct HatoService {
         }
         // DKIM signing of what authenticated users send, on either listener (docs/dkim.md).
         var submissionConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .submission, limits: limits)
+        submissionConfiguration.applyAuth(settings)
         if settings.dkim.sign {
             let signer = DKIMSubmissionSigner(store: store, lifetime: settings.dkim.signatureLifetime > 0 ? settings.dkim.signatureLifetime : nil)
             mxConfiguration.messageSigner = signer
@@ -85,8 +88,9 @@ public struct HatoService {
         let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, logger: Logger(label: "hato.smtp"))
         let submission = SMTPServer(configuration: submissionConfiguration,
                                     store: store, throttle: throttle, logger: Logger(label: "hato.submission"))
-        let pop3 = POP3Server(configuration: POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength),
-                              store: store, throttle: throttle, logger: Logger(label: "hato.pop3"))
+        var pop3Configuration = POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength)
+        pop3Configuration.applyAuth(settings)
+        let pop3 = POP3Server(configuration: pop3Configuration, store: store, throttle: throttle, logger: Logger(label: "hato.pop3"))
         var imapLimits = IMAPLimits()
         imapLimits.maxLineLength = settings.limits.imapMaxLineLength
         imapLimits.maxLiteralSize = settings.limits.maxMessageSize

@@ -2,14 +2,16 @@ import Foundation
 import NIOSSL
 import ServerRuntime
 
-/// Loads (or, without `tls.cert`, generates) the server certificate and builds the TLS context
-/// every listener shares: TLS 1.2 minimum, swift-nio-ssl's default modern cipher suites.
+/// Loads (or, without `tls.cert`, generates) the server certificate plus the `[[tls.certificates]]`
+/// chosen by SNI, and builds the `TLSProvider` every listener shares: TLS 1.2 minimum,
+/// swift-nio-ssl's default modern cipher suites.
 public enum TLSSetup {
     public struct Material: Sendable {
         public let certificate: URL
         public let key: URL
         public let generated: Bool
-        public let context: NIOSSLContext
+        public let provider: TLSProvider
+        public var context: NIOSSLContext { provider.context }
     }
 
     public static func prepare(_ config: HatoConfig) throws -> Material {
@@ -19,20 +21,18 @@ public enum TLSSetup {
         if config.tlsCertificate == nil {
             generated = try DevelopmentCertificate.ensure(certificate: certificate, key: key, hostname: config.hostname)
         }
-        let chain = try NIOSSLCertificate.fromPEMFile(certificate.path).map { NIOSSLCertificateSource.certificate($0) }
-        guard !chain.isEmpty else { throw TLSSetupError.emptyChain(certificate.path) }
-        var tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key.path, format: .pem)))
-        tls.minimumTLSVersion = .tlsv12
-        return Material(certificate: certificate, key: key, generated: generated, context: try NIOSSLContext(configuration: tls))
+        let provider = try TLSProvider(certificates: try certificates(config))
+        return Material(certificate: certificate, key: key, generated: generated, provider: provider)
     }
-}
 
-public enum TLSSetupError: Error, CustomStringConvertible {
-    case emptyChain(String)
-    public var description: String {
-        switch self {
-        case .emptyChain(let path): "no certificate found in \(path)"
+    /// Reads every certificate file the configuration names (used at start and on SIGHUP).
+    public static func certificates(_ config: HatoConfig) throws -> TLSCertificates {
+        let defaultIdentity = try TLSIdentity.load(
+            certificate: config.tlsCertificate ?? config.generatedCertificate, key: config.tlsKey ?? config.generatedKey)
+        var byHostname: [String: TLSIdentity] = [:]
+        for entry in config.tlsSNICertificates {
+            byHostname[entry.hostname] = try TLSIdentity.load(certificate: entry.certificate, key: entry.key)
         }
+        return TLSCertificates(defaultIdentity: defaultIdentity, byHostname: byHostname)
     }
 }

@@ -35,12 +35,15 @@ public enum SenderAddressPolicy: String, Sendable, Codable, CaseIterable {
     case any
 }
 
-/// A user who can log in and own mailboxes. Credentials are SCRAM keys only: the password itself
-/// is never stored (RFC 5802 §3).
+/// A user who can log in and own mailboxes. Credentials are SCRAM keys (RFC 5802 §3), plus the
+/// CRAM-MD5 key schedule for accounts that opted in: the password itself is never stored.
 public struct Account: Sendable, Equatable {
     public let id: AccountID
     public let address: EmailAddress
     public var credentials: [SCRAMCredentials]
+    /// Only for accounts set up with `hato account passwd --allow-cram-md5` (a plaintext
+    /// equivalent for CRAM-MD5: see docs/authentication.md).
+    public var cramMD5: CRAMMD5Credentials?
     public var quota: Quota
     public var usage: QuotaUsage
     public let createdAt: Date
@@ -48,11 +51,12 @@ public struct Account: Sendable, Equatable {
 
     public init(
         id: AccountID, address: EmailAddress, credentials: [SCRAMCredentials], quota: Quota,
-        usage: QuotaUsage, createdAt: Date, senderPolicy: SenderAddressPolicy = .own
+        usage: QuotaUsage, createdAt: Date, senderPolicy: SenderAddressPolicy = .own, cramMD5: CRAMMD5Credentials? = nil
     ) {
         self.id = id
         self.address = address
         self.credentials = credentials
+        self.cramMD5 = cramMD5
         self.quota = quota
         self.usage = usage
         self.createdAt = createdAt

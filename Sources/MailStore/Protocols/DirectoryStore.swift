@@ -13,7 +13,9 @@ public protocol DirectoryStore: Sendable {
     func addAccount(_ address: EmailAddress, credentials: [SCRAMCredentials], quota: Quota) async throws -> Account
     /// Removes the account, its mailboxes, messages and body files.
     func removeAccount(_ address: EmailAddress) async throws
-    func setCredentials(_ address: EmailAddress, credentials: [SCRAMCredentials]) async throws
+    /// Replaces the account's credentials. `cramMD5` nil removes any CRAM-MD5 record, so a new
+    /// password never leaves an old plaintext equivalent behind.
+    func setCredentials(_ address: EmailAddress, credentials: [SCRAMCredentials], cramMD5: CRAMMD5Credentials?) async throws
     func setQuota(_ address: EmailAddress, quota: Quota) async throws
     func setSenderPolicy(_ address: EmailAddress, policy: SenderAddressPolicy) async throws
     func account(_ address: EmailAddress) async throws -> Account?
@@ -39,6 +41,11 @@ public enum RecipientResolution: Sendable, Equatable {
 }
 
 extension DirectoryStore {
+    /// New SCRAM keys without CRAM-MD5.
+    public func setCredentials(_ address: EmailAddress, credentials: [SCRAMCredentials]) async throws {
+        try await setCredentials(address, credentials: credentials, cramMD5: nil)
+    }
+
     /// Resolves an envelope recipient: account, then account without `+tag` (RFC 5233
     /// subaddressing), then alias (also without `+tag`), then the domain's catch-all. Aliases may
     /// point at aliases, up to `maxAliasDepth` levels; loops end there.

@@ -1,0 +1,32 @@
+import POP3Server
+import SASL
+import SMTPServer
+
+/// The `[auth]` settings as the SASL layer and the servers take them.
+enum AuthSetup {
+    /// `auth.mechanisms` in the configured order (names checked by the config loader).
+    static func mechanisms(_ settings: HatoConfig) -> [SASLMechanismName] {
+        settings.auth.mechanisms.compactMap { SASLMechanismName(wireName: $0) }
+    }
+
+    /// One throttle shared by every protocol: a password guessed over POP3 counts for SMTP too.
+    static func throttle(_ settings: HatoConfig) -> AuthThrottle {
+        AuthThrottle(configuration: .init(
+            delayAfterFailures: settings.auth.delayAfterFailures, lockoutAfterFailures: settings.auth.lockoutAfterFailures,
+            lockoutDuration: settings.auth.lockoutDuration))
+    }
+}
+
+extension SMTPConfiguration {
+    mutating func applyAuth(_ settings: HatoConfig) {
+        sasl = SASLPolicy(mechanisms: AuthSetup.mechanisms(settings), loopbackCountsAsSecure: loopbackIsSecure)
+        scramIterations = settings.accounts.scramIterations
+    }
+}
+
+extension POP3Configuration {
+    mutating func applyAuth(_ settings: HatoConfig) {
+        sasl = SASLPolicy(mechanisms: AuthSetup.mechanisms(settings), loopbackCountsAsSecure: loopbackIsSecure)
+        scramIterations = settings.accounts.scramIterations
+    }
+}
