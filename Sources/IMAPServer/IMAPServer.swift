@@ -25,6 +25,8 @@ public struct IMAPConfiguration: Sendable {
     public var loopbackIsSecure: Bool
     /// Which SASL mechanisms AUTHENTICATE offers, and when (nothing that sends a password before TLS).
     public var sasl: SASLPolicy
+    /// PBKDF2 iterations for the stand-in keys of unknown users (same work as a real check).
+    public var scramIterations = SCRAMCredentials.defaultIterations
 
     public init(hostname: String, limits: IMAPLimits = IMAPLimits(), maxOtherLiteralSize: Int = 64 * 1024,
                 idleTimeout: Duration = .seconds(30 * 60), loginTimeout: Duration = .seconds(60),
@@ -56,7 +58,7 @@ public struct IMAPServer: ProtocolServer {
         self.store = store
         self.throttle = throttle
         self.logger = logger
-        self.saslConfiguration = SASLServerConfiguration(hostname: configuration.hostname)
+        self.saslConfiguration = SASLServerConfiguration(hostname: configuration.hostname, iterations: configuration.scramIterations)
     }
 
     public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {

@@ -1,3 +1,4 @@
+import IMAPServer
 import POP3Server
 import SASL
 import SMTPServer
@@ -25,6 +26,13 @@ extension SMTPConfiguration {
 }
 
 extension POP3Configuration {
+    mutating func applyAuth(_ settings: HatoConfig) {
+        sasl = SASLPolicy(mechanisms: AuthSetup.mechanisms(settings), loopbackCountsAsSecure: loopbackIsSecure)
+        scramIterations = settings.accounts.scramIterations
+    }
+}
+
+extension IMAPConfiguration {
     mutating func applyAuth(_ settings: HatoConfig) {
         sasl = SASLPolicy(mechanisms: AuthSetup.mechanisms(settings), loopbackCountsAsSecure: loopbackIsSecure)
         scramIterations = settings.accounts.scramIterations

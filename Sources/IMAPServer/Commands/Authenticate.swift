@@ -11,7 +11,7 @@ extension IMAPSessionHandler {
         switch SASLServerExchange.begin(
             mechanism: mechanism, policy: server.configuration.sasl, tlsActive: tlsActive, loopback: connection.isLoopback,
             throttle: server.throttle, client: connection.remoteIP, lookup: server.store.saslCredentialLookup,
-            configuration: server.saslConfiguration) {
+            configuration: server.saslConfiguration, channelBinding: connection.channelBinding) {
         case .failure(let failure): return sendAuthFailure(tag, failure, context)
         case .success(let exchange): created = exchange
         }

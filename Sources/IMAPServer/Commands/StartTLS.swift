@@ -13,7 +13,7 @@ extension IMAPSessionHandler {
         decoder.reset()
         tlsActive = true
         let channel = context.channel
-        tls.startTLS(on: channel).whenFailure { [logger] error in
+        tls.startTLS(on: channel, state: connection.tlsState).whenFailure { [logger] error in
             logger.info("STARTTLS failed", metadata: ["error": "\(error)"])
             channel.close(promise: nil)
         }

@@ -3,7 +3,8 @@ import SASL
 extension IMAPSessionHandler {
     var advertisedMechanisms: [SASLMechanismName] {
         server.configuration.sasl.advertised(
-            tlsActive: tlsActive, loopback: connection.isLoopback, channelBindingAvailable: false, cramMD5Enabled: false)
+            tlsActive: tlsActive, loopback: connection.isLoopback,
+            channelBindingAvailable: tlsActive && connection.channelBinding != nil, cramMD5Enabled: true)
     }
 
     /// RFC 9051 §7.2.2. Before login: what is needed to log in (STARTTLS, LOGINDISABLED, AUTH=);
