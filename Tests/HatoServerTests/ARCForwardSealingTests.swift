@@ -48,8 +48,22 @@ import Testing
         print(cv.decode(), ",".join(s.decode() for s in seals), comment)
         """#
 
-    @Test func forwardedCopyIsSealedAndVerifiesWithDkimpy() async throws {
-        let directory = try TemporaryDirectory(prefix: "hato-arc-forward")
+    /// What one message to team@example.test (bob locally, carol outside) left in the store.
+    struct Forwarded {
+        var queued: [UInt8]
+        var local: String
+        var file: URL
+        /// Kept alive for dkimpy's lookups; shut down by the test.
+        var dns: TestDNSServer
+        var directory: TemporaryDirectory
+        var dnsPort: Int { dns.port }
+    }
+
+    /// Sends a message signed by dkimpy for signer.test to the alias over SMTP; `prepare` is
+    /// Python run on `msg` after signing (e.g. a list's ARC seal). The DNS zone holds our
+    /// `keygen` record, the sender's key and its p=reject DMARC policy.
+    static func forward(_ name: String, prepare: String = "") async throws -> Forwarded {
+        let directory = try TemporaryDirectory(prefix: "hato-arc-\(name)")
         let store = try SQLiteMailStore(directory: directory.url.appendingPathComponent("data"))
         try await store.addDomain(try Domain("example.test"))
         try await store.addAccount(try EmailAddress("bob@example.test"), credentials: [], quota: .unlimited)
@@ -60,6 +74,7 @@ import Testing
         let zone = ours.map(\.zoneFileLine).joined(separator: "\n") + "\n" + """
             sel._domainkey.signer.test. IN TXT \(sender.record)
             _dmarc.signer.test. IN TXT "v=DMARC1; p=reject"
+            arc._domainkey.forwarder.test. IN TXT \(sender.record)
             """
         let dns = try await TestDNSServer.start(zoneText: zone)
         let resolver = DNSClient(configuration: DNSClientConfiguration(servers: [DNSServer(parsing: dns.address)!]))
@@ -73,45 +88,66 @@ import Testing
             + "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <fwd.1@signer.test>\r\n\r\nhello  there\r\n"
         let sent = try await Python.run("""
             import smtplib, sys, dkim
-            msg = dkim.sign(sys.argv[2].encode(), b"sel", b"signer.test", sys.argv[3].encode(),
+            key = sys.argv[3].encode()
+            msg = dkim.sign(sys.argv[2].encode(), b"sel", b"signer.test", key,
                             include_headers=[b"from", b"to", b"subject", b"date", b"message-id"]) + sys.argv[2].encode()
+            \(prepare)
             s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), local_hostname="client.test")
             print(s.sendmail("sam@signer.test", ["team@example.test"], msg))
             s.quit()
             """, arguments: ["\(listener.port)", message, sender.pem])
         #expect(sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "{}", "\(sent.stderr)")
+        try await listener.stop()
 
-        // The queued copy for carol: sealed at i=1 with our key, dkimpy says cv=pass.
         let queued = try #require(try await store.queuedMessages().first)
         let queuedBytes = try await store.readBody(queued.body)
-        let queuedText = String(decoding: queuedBytes, as: UTF8.self)
+        let bob = try #require(try await store.account(try EmailAddress("bob@example.test")))
+        let inbox = try #require(try await store.mailbox(of: bob.id, named: "INBOX"))
+        let stored = try #require(try await store.messages(in: inbox.id).first)
+        let local = String(decoding: try await store.readBody(stored.body), as: UTF8.self)
+        try await store.close()
+        let file = directory.url.appendingPathComponent("queued.eml")
+        try Data(queuedBytes).write(to: file)
+        return Forwarded(queued: queuedBytes, local: local, file: file, dns: dns, directory: directory)
+    }
+
+    @Test func forwardedCopyIsSealedAndVerifiesWithDkimpy() async throws {
+        let forwarded = try await Self.forward("forward")
+        // The queued copy for carol: sealed at i=1 with our key, dkimpy says cv=pass.
+        let queuedText = String(decoding: forwarded.queued, as: UTF8.self)
         #expect(queuedText.hasPrefix("ARC-Seal: i=1; a=rsa-sha256;"), "\(queuedText.prefix(400))")
         #expect(queuedText.contains("d=example.test; s=arc2026;"))
         #expect(queuedText.contains("ARC-Authentication-Results: i=1; mail.example.test;"))
         #expect(queuedText.contains("dkim=pass header.d=signer.test"))
         #expect(queuedText.contains("dmarc=pass"))
-        let file = directory.url.appendingPathComponent("queued.eml")
-        try Data(queuedBytes).write(to: file)
-        let verified = try await Python.run(Self.arcVerify, arguments: ["\(dns.port)", file.path])
+        let verified = try await Python.run(Self.arcVerify, arguments: ["\(forwarded.dnsPort)", forwarded.file.path])
         #expect(verified.stdout.hasPrefix("pass 1 "), "\(verified.stdout) \(verified.stderr)")
         // Changing the body after sealing breaks the AMS for dkimpy too.
         let tampered = queuedText.replacingOccurrences(of: "hello  there", with: "hello world")
-        try Data(tampered.utf8).write(to: file)
-        let broken = try await Python.run(Self.arcVerify, arguments: ["\(dns.port)", file.path])
+        try Data(tampered.utf8).write(to: forwarded.file)
+        let broken = try await Python.run(Self.arcVerify, arguments: ["\(forwarded.dnsPort)", forwarded.file.path])
         #expect(broken.stdout.hasPrefix("fail "), "\(broken.stdout) \(broken.stderr)")
 
-        // The local copy for bob carries no ARC fields.
-        let bob = try #require(try await store.account(try EmailAddress("bob@example.test")))
-        let inbox = try #require(try await store.mailbox(of: bob.id, named: "INBOX"))
-        let stored = try #require(try await store.messages(in: inbox.id).first)
-        let local = String(decoding: try await store.readBody(stored.body), as: UTF8.self)
-        #expect(local.contains("Authentication-Results: mail.example.test;"))
-        #expect(!local.lowercased().contains("arc-seal:") && !local.lowercased().contains("arc-message-signature:")
-                && !local.lowercased().contains("arc-authentication-results:"))
+        // The local copy for bob carries Hato's verdict and no ARC fields.
+        let local = forwarded.local.lowercased()
+        #expect(forwarded.local.contains("Authentication-Results: mail.example.test;"))
+        #expect(!local.contains("arc-seal:") && !local.contains("arc-message-signature:") && !local.contains("arc-authentication-results:"))
+        try await forwarded.dns.shutdown()
+    }
 
-        try await listener.stop()
-        try await dns.shutdown()
-        try await store.close()
+    /// A message that arrives sealed by a list (dkimpy, i=1) gets the next set: i=2, cv=pass.
+    @Test func sealedArrivalIsSealedAgainWithChainPass() async throws {
+        let forwarded = try await Self.forward("chain", prepare: """
+            msg = b"Authentication-Results: mx.forwarder.test; dkim=pass header.d=signer.test\\r\\n" + msg
+            msg = b"".join(dkim.arc_sign(msg, b"arc", b"forwarder.test", key, b"mx.forwarder.test")) + msg
+            """)
+        let queuedText = String(decoding: forwarded.queued, as: UTF8.self)
+        #expect(queuedText.hasPrefix("ARC-Seal: i=2; a=rsa-sha256;"), "\(queuedText.prefix(400))")
+        #expect(queuedText.contains("cv=pass;"))
+        #expect(queuedText.contains("arc=pass"))
+        let verified = try await Python.run(Self.arcVerify, arguments: ["\(forwarded.dnsPort)", forwarded.file.path])
+        #expect(verified.stdout.hasPrefix("pass 2,1 "), "\(verified.stdout) \(verified.stderr)")
+        try await forwarded.dns.shutdown()
     }
 
     /// The documented fallback: an alias domain without an active RSA key gets no seal.
