@@ -34,6 +34,10 @@ public struct DeliveryRequest: Sendable {
     /// Local copies go to each account's Junk mailbox (special use \Junk, RFC 6154) with the
     /// `$Junk` keyword (RFC 5788) instead of INBOX, e.g. for a DMARC quarantine policy.
     public var quarantine = false
+    /// Seals the one queued copy for remote alias targets (RFC 8617 §5.1 ARC, set on the MX
+    /// listener with the inbound verdict); given that copy and the aliases that forward outside,
+    /// returns it sealed, or unchanged when there is nothing to seal with. Local copies are never sealed.
+    public var sealRemoteCopy: (@Sendable (_ copy: [UInt8], _ aliases: [EmailAddress]) async -> [UInt8])?
 
     public init(mailFrom: EmailAddress?, recipients: [AcceptedRecipient], traceHeaders: String, message: [UInt8],
                 envelopeID: String? = nil, returnContent: String? = nil, smtpUTF8: Bool = false, bodyType: String? = nil) {
@@ -76,11 +80,13 @@ public struct LocalDelivery: Sendable {
     public func deliver(_ request: DeliveryRequest) async -> [RecipientDelivery] {
         var accountOutcome: [EmailAddress: Result<Void, MailStoreError>] = [:]
         var remote: [QueuedRecipient] = []
+        var forwardingAliases: [EmailAddress] = []
         for recipient in request.recipients {
             let (local, outside) = Self.targets(recipient.resolution)
             for account in local where accountOutcome[account.address] == nil {
                 accountOutcome[account.address] = await appendToInbox(account, request)
             }
+            if !outside.isEmpty, !forwardingAliases.contains(recipient.address) { forwardingAliases.append(recipient.address) }
             for address in outside where !remote.contains(where: { $0.address == address }) {
                 remote.append(QueuedRecipient(address: address, originalRecipient: recipient.originalRecipient ?? "rfc822;\(recipient.address)",
                                               notify: recipient.notify))
@@ -88,9 +94,11 @@ public struct LocalDelivery: Sendable {
         }
         var queued: Result<QueueMessageID, MailStoreError>? = nil
         if !remote.isEmpty {
+            var copy = Array(request.traceHeaders.utf8) + request.message
+            if let seal = request.sealRemoteCopy { copy = await seal(copy, forwardingAliases) }
             do {
                 queued = .success(try await store.enqueue(OutboundMessage(
-                    bytes: Array(request.traceHeaders.utf8) + request.message, mailFrom: request.mailFrom, recipients: remote,
+                    bytes: copy, mailFrom: request.mailFrom, recipients: remote,
                     envelopeID: request.envelopeID, returnContent: request.returnContent, smtpUTF8: request.smtpUTF8,
                     bodyType: request.bodyType)))
             } catch {

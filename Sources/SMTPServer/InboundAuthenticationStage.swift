@@ -13,10 +13,13 @@ public struct InboundAuthenticationPolicy: Sendable {
     public var authenticator: InboundAuthenticator
     /// `dmarc.record`: keep every evaluation with a published policy in the store.
     public var recordEvaluations: Bool
+    /// ARC-seals the queued copy when an alias forwards the message outside (docs/arc.md).
+    public var forwardSealer: (any ForwardSealer)?
 
-    public init(authenticator: InboundAuthenticator, recordEvaluations: Bool = true) {
+    public init(authenticator: InboundAuthenticator, recordEvaluations: Bool = true, forwardSealer: (any ForwardSealer)? = nil) {
         self.authenticator = authenticator
         self.recordEvaluations = recordEvaluations
+        self.forwardSealer = forwardSealer
     }
 }
 
@@ -63,6 +66,12 @@ enum InboundAuthenticationStage {
             break
         }
         request.traceHeaders = verdict.authenticationResults + request.traceHeaders
+        if let sealer = policy.forwardSealer {
+            // RFC 8617 §5.1: the seal carries this verdict (AAR) and the incoming chain's status (cv=).
+            request.sealRemoteCopy = { copy, aliases in
+                await sealer.seal(copy, results: verdict.resultsPayload, chain: verdict.arc.result, aliases: aliases)
+            }
+        }
         return nil
     }
 

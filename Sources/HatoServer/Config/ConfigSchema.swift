@@ -144,7 +144,7 @@ public enum ConfigSchema {
         key("delivery.poll_interval", .duration, .int(30),
             "How often the queue is checked when nothing wakes it (e.g. after `hato queue flush`)."),
         key("dkim.sign", .choice(["on", "off"]), .string("on"),
-            "Sign mail that authenticated users submit with the active DKIM keys of its From domain (hato dkim keygen)."),
+            "Sign mail that authenticated users submit with the active DKIM keys of its From domain (hato dkim keygen), and ARC-seal what aliases forward outside with the alias domain's RSA key (docs/arc.md)."),
         key("dkim.signature_lifetime", .duration, .int(0),
             "x= on Hato's DKIM signatures: seconds after signing they expire; 0 means no x= (RFC 6376 §3.5)."),
         key("dkim.max_signatures", .integer(min: 1, max: 50), .int(10),

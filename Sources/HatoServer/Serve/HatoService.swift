@@ -75,7 +75,9 @@ public struct HatoService {
             mxConfiguration.inboundAuthentication = InboundAuthenticationPolicy(
                 authenticator: InboundAuthenticator(resolver: resolver, authservID: settings.hostname,
                                                     dkim: settings.dkim.verifierConfiguration, localPolicy: settings.dmarcLocalPolicy),
-                recordEvaluations: settings.dmarcRecord)
+                recordEvaluations: settings.dmarcRecord,
+                // ARC-seal what aliases forward outside with the alias domain's DKIM key (docs/arc.md).
+                forwardSealer: settings.dkim.sign ? ARCForwardSealer(store: store, authservID: settings.hostname) : nil)
         }
         // DKIM signing of what authenticated users send, on either listener (docs/dkim.md).
         var submissionConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .submission, limits: limits)
