@@ -30,10 +30,15 @@ public struct OutboundConfiguration: Sendable {
     public var pollInterval: Duration
     /// After this long undelivered, the sender gets one "delayed" DSN (RFC 3464 Action: delayed); nil: never.
     public var delayWarning: Duration?
+    /// The file another process creates to wake the scheduler now (`hato queue retry`/`flush`),
+    /// and how often it is looked for; nil: only `pollInterval` and in-process signals.
+    public var wakeMarker: QueueWakeMarker?
+    public var wakeMarkerInterval: Duration = .seconds(1)
 
     public init(hostname: String, retry: RetrySchedule = RetrySchedule(), mxPort: Int = 25, relay: Relay? = nil,
                 maxConnections: Int = 20, maxConnectionsPerDestination: Int = 4, maxMessagesPerConnection: Int = 100,
-                pollInterval: Duration = .seconds(30), delayWarning: Duration? = nil) {
+                pollInterval: Duration = .seconds(30), delayWarning: Duration? = nil,
+                wakeMarker: QueueWakeMarker? = nil) {
         self.hostname = hostname
         self.retry = retry
         self.mxPort = mxPort
@@ -43,6 +48,7 @@ public struct OutboundConfiguration: Sendable {
         self.maxMessagesPerConnection = maxMessagesPerConnection
         self.pollInterval = pollInterval
         self.delayWarning = delayWarning
+        self.wakeMarker = wakeMarker
     }
 }
 

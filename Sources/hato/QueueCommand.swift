@@ -19,6 +19,16 @@ struct QueueCommand: AsyncParsableCommand {
         return line.count <= limit ? line : String(line.prefix(limit - 3)) + "..."
     }
 
+    /// The store change is committed; a failure to write the marker only means the running
+    /// server sees it at its next poll, so it is reported and not an error.
+    static func wakeRunningQueue(_ admin: Admin) {
+        do {
+            try DeliverySetup.wakeRunningQueue(admin.config)
+        } catch {
+            FileHandle.standardError.write(Data("note: could not wake the running server (\(error)); it delivers at its next poll\n".utf8))
+        }
+    }
+
     static func date(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
@@ -70,7 +80,9 @@ struct QueueCommand: AsyncParsableCommand {
         @Argument var id: String
         func run() async throws {
             let id = try QueueCommand.id(id)
-            try await options.admin().store.retryNow(id)
+            let admin = try options.admin()
+            try await admin.store.retryNow(id)
+            QueueCommand.wakeRunningQueue(admin)
             print("message \(id) is due now")
         }
     }
@@ -90,7 +102,9 @@ struct QueueCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make every queued message due now.")
         @OptionGroup var options: ConfigOptions
         func run() async throws {
-            try await options.admin().store.retryAllNow()
+            let admin = try options.admin()
+            try await admin.store.retryAllNow()
+            QueueCommand.wakeRunningQueue(admin)
             print("every queued message is due now")
         }
     }

@@ -8,6 +8,13 @@ import Testing
 @Suite struct TwoServersTests {
     static func start(_ directory: TemporaryDirectory, name: String, domain: String, user: String, password: String,
                       extra: String) async throws -> (HatoProcess, String) {
+        let config = try configure(directory, name: name, domain: domain, user: user, password: password, extra: extra)
+        return (try await launch(name, config: config), config)
+    }
+
+    /// Writes `name`.toml and adds the domain and its one account through the CLI.
+    static func configure(_ directory: TemporaryDirectory, name: String, domain: String, user: String, password: String,
+                          extra: String) throws -> String {
         let config = directory.url.appendingPathComponent("\(name).toml").path
         try """
             hostname = "mail.\(domain)"
@@ -18,13 +25,18 @@ import Testing
             """.write(toFile: config, atomically: true, encoding: .utf8)
         #expect(try HatoBinary.run(["domain", "add", domain, "--config", config]).status == 0)
         #expect(try HatoBinary.run(["account", "add", user, "--password-stdin", "--config", config], stdin: password + "\n").status == 0)
+        return config
+    }
+
+    /// Starts `hato serve` and waits until its delivery runner is up (the last thing serve logs).
+    static func launch(_ name: String, config: String) async throws -> HatoProcess {
         let server = try HatoProcess(["serve", "--config", config])
         let deadline = Date().addingTimeInterval(60)
         while !server.output.contains("delivery ") {
             guard Date() < deadline, server.process.isRunning else { throw ConformanceFailure("\(name) did not start: \(server.errorOutput)") }
             try await Task.sleep(for: .milliseconds(20))
         }
-        return (server, config)
+        return server
     }
 
     static func port(_ server: HatoProcess, _ kind: String) throws -> Int {
@@ -75,5 +87,78 @@ import Testing
             #expect(await server.exit() == 0)
         }
         try await dns.shutdown()
+    }
+
+    /// Issue #10 as worded: A signs what alice submits with the key `hato dkim keygen` made, the
+    /// test DNS publishes keygen's TXT records and B's MX, A's queue delivers to B, and bob reads
+    /// it over IMAP with B's verdict on top: `dkim=pass header.d=a.test` for both signatures.
+    @Test func signedOnAVerifiedAndReadOverIMAPOnB() async throws {
+        let directory = try TemporaryDirectory(prefix: "hato-two-dkim")
+        let configB = try Self.configure(directory, name: "b", domain: "b.test", user: "bob@b.test", password: "bob long password", extra: "")
+        let configA = try Self.configure(directory, name: "a", domain: "a.test", user: "alice@a.test", password: "alice long password", extra: "")
+        let keygen = try HatoBinary.run(["dkim", "keygen", "a.test", "--selector", "s1", "--config", configA])
+        #expect(keygen.status == 0, "\(keygen.stderr)")
+        let records = keygen.stdout.split(separator: "\n").map(String.init).filter { !$0.hasPrefix(";") }
+        #expect(records.count == 2)
+        let dns = try await TestDNSServer.start(zoneText: """
+            b.test. 300 IN MX 10 mx.b.test.
+            mx.b.test. 300 IN A 127.0.0.1
+            \(records.joined(separator: "\n"))
+            """)
+        // The [dns] table comes before [listen] so both configs stay valid TOML when appended.
+        let dnsTable = "[dns]\nservers = [\"\(dns.address)\"]\n"
+        try append(dnsTable + "[listen]\nsmtp = [\"127.0.0.1:0\"]\nimap = [\"127.0.0.1:0\"]\n", to: configB)
+        let b = try await Self.launch("b", config: configB)
+        try append(dnsTable + "[listen]\nsubmissions = [\"127.0.0.1:0\"]\n[delivery]\nmx_port = \(try Self.port(b, "smtp"))\n", to: configA)
+        let a = try await Self.launch("a", config: configA)
+
+        let result = try await Python.run("""
+            import authres, email, email.policy, imaplib, smtplib, ssl, sys, time
+            submissions, imap = int(sys.argv[1]), int(sys.argv[2])
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+            s = smtplib.SMTP_SSL("127.0.0.1", submissions, context=ctx); s.login("alice@a.test", "alice long password")
+            s.sendmail("alice@a.test", ["bob@b.test"], b"From: Alice <alice@a.test>\\r\\nTo: bob@b.test\\r\\nSubject: signed across\\r\\n\\r\\nhello B,\\r\\nsigned by A\\r\\n"); s.quit()
+            M = imaplib.IMAP4("127.0.0.1", imap); M.login("bob@b.test", "bob long password")
+            for _ in range(600):
+                M.select("INBOX")
+                ids = M.search(None, "ALL")[1][0].split()
+                if ids: break
+                time.sleep(0.1)
+            else:
+                sys.exit("nothing arrived")
+            data = M.fetch(ids[0], "(BODY.PEEK[])")[1][0][1]; M.logout()
+            m = email.message_from_bytes(data, policy=email.policy.compat32)
+            print(len(ids), m["Subject"], len(m.get_all("DKIM-Signature")))
+            fields = m.get_all("Authentication-Results")
+            print(len(fields))
+            h = authres.AuthenticationResultsHeader.parse("Authentication-Results: " + fields[0])
+            print(h.authserv_id)
+            for r in h.results:
+                if r.method == "dkim":
+                    props = {p.type + "." + p.name: p.value for p in r.properties}
+                    print("dkim=" + r.result, props["header.d"], props["header.s"], props["header.a"])
+            print(repr(m.get_payload()))
+            """, arguments: ["\(try Self.port(a, "submissions"))", "\(try Self.port(b, "imap"))"], timeout: 120)
+        #expect(result.stdout == """
+            1 signed across 2
+            1
+            mail.b.test
+            dkim=pass a.test s1-rsa rsa-sha256
+            dkim=pass a.test s1-ed25519 ed25519-sha256
+            'hello B,\\r\\nsigned by A\\r\\n'
+
+            """, "\(result.stdout)\(result.stderr)\(a.errorOutput)\(b.errorOutput)")
+        for server in [a, b] {
+            server.signal(SIGTERM)
+            #expect(await server.exit() == 0)
+        }
+        try await dns.shutdown()
+    }
+
+    private func append(_ text: String, to path: String) throws {
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.close()
     }
 }

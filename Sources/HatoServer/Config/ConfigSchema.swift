@@ -142,7 +142,7 @@ public enum ConfigSchema {
         key("delivery.max_messages_per_connection", .integer(min: 1, max: 100_000), .int(100),
             "Messages sent over one connection before it is closed."),
         key("delivery.poll_interval", .duration, .int(30),
-            "How often the queue is checked when nothing wakes it (e.g. after `hato queue flush`)."),
+            "How often the queue is checked when nothing wakes it (new mail and `hato queue retry`/`flush` wake it at once)."),
         key("dkim.sign", .choice(["on", "off"]), .string("on"),
             "Sign mail that authenticated users submit with the active DKIM keys of its From domain (hato dkim keygen), and ARC-seal what aliases forward outside with the alias domain's RSA key (docs/arc.md)."),
         key("dkim.signature_lifetime", .duration, .int(0),

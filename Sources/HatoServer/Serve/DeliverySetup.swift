@@ -8,7 +8,7 @@ import SMTPClient
 
 /// Builds the outbound queue from `[delivery]`: MX routing through the DNS client, or the
 /// smarthost with required TLS and credentials.
-enum DeliverySetup {
+public enum DeliverySetup {
     static func configuration(_ settings: HatoConfig) -> OutboundConfiguration {
         let delivery = settings.delivery
         return OutboundConfiguration(
@@ -19,7 +19,8 @@ enum DeliverySetup {
             relay: delivery.relay.map { OutboundConfiguration.Relay(host: $0.host, port: $0.port, implicitTLS: delivery.relayImplicitTLS) },
             maxConnections: delivery.maxConnections, maxConnectionsPerDestination: delivery.maxConnectionsPerDomain,
             maxMessagesPerConnection: delivery.maxMessagesPerConnection, pollInterval: .seconds(delivery.pollInterval),
-            delayWarning: delivery.delayWarning.map { .seconds($0) })
+            delayWarning: delivery.delayWarning.map { .seconds($0) },
+            wakeMarker: QueueWakeMarker(dataDirectory: settings.dataDirectory))
     }
 
     /// nil when mail cannot be routed (no relay and no DNS resolver): mail then stays queued.
@@ -43,6 +44,12 @@ enum DeliverySetup {
                                               relay: relay, logger: Logger(label: "hato.smtp-client"))
         let router = DeliveryRouter(resolver: resolver, mxPort: configuration.mxPort, relay: configuration.relay, hostname: settings.hostname)
         return QueueRunner(store: store, transport: transport, router: router, configuration: configuration, logger: Logger(label: "hato.queue"))
+    }
+
+    /// For `hato queue retry`/`flush`: wakes a running `hato serve` on the same data directory
+    /// now instead of at its next poll (docs/delivery.md).
+    public static func wakeRunningQueue(_ settings: HatoConfig) throws {
+        try QueueWakeMarker(dataDirectory: settings.dataDirectory).request()
     }
 
     static func bannerLine(_ settings: HatoConfig, running: Bool) -> String {

@@ -62,6 +62,16 @@ public final class QueueRunner: Service, Sendable {
             for await _ in activity { signal.signal() }
         }
         defer { forwarder.cancel() }
+        // Another process asks for a pass through the marker file (QueueWakeMarker).
+        let markerWatcher = configuration.wakeMarker.map { marker in
+            Task { [interval = configuration.wakeMarkerInterval] in
+                while !Task.isCancelled {
+                    if marker.consume() { signal.signal() }
+                    try? await Task.sleep(for: interval)
+                }
+            }
+        }
+        defer { markerWatcher?.cancel() }
         logger.info("outbound queue running", metadata: ["relay": "\(configuration.relay.map { "\($0.host):\($0.port)" } ?? "none (MX)")"])
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
