@@ -5,6 +5,7 @@ import IMAPServer
 import MailCore
 import MailStore
 import MailStoreSQLite
+import SASL
 import Testing
 
 /// A store with alice@example.test, an IMAP server over it and helpers to drive Python clients.
@@ -20,7 +21,7 @@ struct IMAPFixture {
 
     static func make(messages: [String] = [], quota: Quota = .unlimited, loopbackIsSecure: Bool = true,
                      maxMessageSize: Int = 1024 * 1024, maxSessionsPerUser: Int = 50,
-                     loginTimeout: Duration = .seconds(60)) async throws -> IMAPFixture {
+                     loginTimeout: Duration = .seconds(60), throttle: AuthThrottle = AuthThrottle()) async throws -> IMAPFixture {
         let directory = try TemporaryDirectory(prefix: "hato-imap")
         let store = try SQLiteMailStore(directory: directory.url)
         try await store.addDomain(try Domain("example.test"))
@@ -33,7 +34,7 @@ struct IMAPFixture {
         let configuration = IMAPConfiguration(hostname: "mail.example.test", limits: limits, loginTimeout: loginTimeout,
                                               maxSessionsPerUser: maxSessionsPerUser, loopbackIsSecure: loopbackIsSecure)
         return IMAPFixture(directory: directory, store: store, account: account, inbox: inbox,
-                           server: IMAPServer(configuration: configuration, store: store))
+                           server: IMAPServer(configuration: configuration, store: store, throttle: throttle))
     }
 
     static let messages = [
