@@ -95,6 +95,10 @@ extension IMAPSessionHandler {
                 let ranges = known.resolved(star: mailbox.uidNext &- 1)
                 gone = gone.filter { uid in ranges.contains { $0.contains(uid) } }
             }
+            if let numbers = qresync.knownSequenceSet, let uids = qresync.knownUIDSet {
+                let floor = Self.matchedUIDFloor(numbers: numbers, uids: uids, messages: messages, uidNext: mailbox.uidNext)
+                gone = gone.filter { $0 > floor }
+            }
             if !gone.isEmpty { responses.append(.data(.vanished(earlier: true, UIDSet.make(gone)))) }
             for (index, message) in messages.enumerated() where message.modSeq > qresync.modSeq {
                 responses.append(.data(.fetch(UInt32(index + 1), [
@@ -105,6 +109,22 @@ extension IMAPSessionHandler {
         responses.append(.status(tag: tag, .ok, code: readOnly ? .readOnly : .readWrite,
                                  text: readOnly ? "EXAMINE completed" : "SELECT completed"))
         send(context, responses)
+    }
+
+    /// RFC 7162 §3.2.5.2 message sequence match data: the client's sample of (sequence number,
+    /// UID) pairs, compared in order with the mailbox now. While pairs match, the client already
+    /// knows every expunge up to that UID; the first mismatch ends the run. Returns the UID at or
+    /// below which nothing is reported VANISHED (0 when the first pair does not match).
+    static func matchedUIDFloor(numbers: IMAPSequenceSet, uids: IMAPSequenceSet, messages: [StoredMessage],
+                                uidNext: UInt32) -> UInt32 {
+        let sequence = numbers.resolved(star: UInt32(messages.count)).lazy.flatMap { $0 }
+        let known = uids.resolved(star: uidNext &- 1).lazy.flatMap { $0 }
+        var floor: UInt32 = 0
+        for (number, uid) in zip(sequence, known) {
+            guard number >= 1, Int(number) <= messages.count, messages[Int(number) - 1].uid == uid else { break }
+            floor = uid
+        }
+        return floor
     }
 
     /// RFC 9051 §6.4.1: CLOSE expunges \Deleted messages silently (not in EXAMINE), then leaves.
