@@ -31,6 +31,10 @@ import Testing
                 out = d.cmd(tag, "SELECT INBOX (QRESYNC (%s %s 1:5%s))" % (validity, modseq, match))
                 vanished = [l for l in out if l.startswith("* VANISHED")]
                 print(tag, vanished[0] if vanished else "-", out[-1].split(" ")[1])
+            # RFC 7162 §7: "*" is not allowed in any of the three sets.
+            for tag, params in [("e1", "1:*"), ("e2", "1:5 (1:* 1,3,5)"), ("e3", "1:5 (1,2 1:*)")]:
+                print(d.cmd(tag, "SELECT INBOX (QRESYNC (%s %s %s))" % (validity, modseq, params))[-1])
+            print(d.cmd("e4", "NOOP")[-1])
             """, arguments: ["\(listener.port)"])
         #expect(result.stdout == """
             b1 * VANISHED (EARLIER) 2,4 OK
@@ -40,6 +44,10 @@ import Testing
             b5 - OK
             b6 * VANISHED (EARLIER) 4 OK
             b7 - OK
+            e1 BAD "*" and "$" are not allowed in QRESYNC parameters
+            e2 BAD "*" and "$" are not allowed in QRESYNC parameters
+            e3 BAD "*" and "$" are not allowed in QRESYNC parameters
+            e4 OK NOOP completed
 
             """, "\(result.stderr)")
         try await listener.stop()

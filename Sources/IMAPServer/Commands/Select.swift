@@ -10,6 +10,12 @@ extension IMAPSessionHandler {
         if parameters.qresync != nil && !enabled.qresync {
             return bad(tag, "QRESYNC must be enabled first (ENABLE QRESYNC)", context)
         }
+        // RFC 7162 §3.2.5 / §7: "*" is not allowed in known-uids, known-sequence-set or
+        // known-uid-set; invalid parameters get BAD before the mailbox is opened.
+        if let qresync = parameters.qresync,
+           [qresync.knownUIDs, qresync.knownSequenceSet, qresync.knownUIDSet].contains(where: { $0?.isExplicitNumbers == false }) {
+            return bad(tag, "\"*\" and \"$\" are not allowed in QRESYNC parameters", context)
+        }
         if parameters.condstore { enabled.condstore = true }
         // Leaving the current mailbox first: RFC 7162 §3.2.11 / RFC 9051 §6.3.2 [CLOSED].
         var prefix: [IMAPResponse] = []
@@ -153,5 +159,16 @@ extension IMAPSessionHandler {
         state.selected?.feedTask?.cancel()
         selectionGeneration += 1
         state = .authenticated(user)
+    }
+}
+
+extension IMAPSequenceSet {
+    /// Only numbers and ranges of numbers: no `*` and not `$`.
+    var isExplicitNumbers: Bool {
+        guard case .ranges(let ranges) = self else { return false }
+        return ranges.allSatisfy { range in
+            if case .number = range.first, case .number = range.last { return true }
+            return false
+        }
     }
 }
