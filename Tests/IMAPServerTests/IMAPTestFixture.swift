@@ -5,6 +5,7 @@ import IMAPServer
 import MailCore
 import MailStore
 import MailStoreSQLite
+import SASL
 import Testing
 
 /// A store with alice@example.test, an IMAP server over it and helpers to drive Python clients.
@@ -20,9 +21,11 @@ struct IMAPFixture {
 
     static func make(messages: [String] = [], quota: Quota = .unlimited, loopbackIsSecure: Bool = true,
                      maxMessageSize: Int = 1024 * 1024, maxSessionsPerUser: Int = 50,
-                     loginTimeout: Duration = .seconds(60)) async throws -> IMAPFixture {
+                     loginTimeout: Duration = .seconds(60), throttle: AuthThrottle = AuthThrottle()) async throws -> IMAPFixture {
         let directory = try TemporaryDirectory(prefix: "hato-imap")
-        let store = try SQLiteMailStore(directory: directory.url)
+        // As `hato serve` builds it (HatoServer/StoreFactory.swift): every message gets its summary
+        // at delivery, so FETCH and SEARCH here take the summary path.
+        let store = try SQLiteMailStore(directory: directory.url, options: .init(summarizer: summarizer))
         try await store.addDomain(try Domain("example.test"))
         let account = try await store.addAccount(
             try EmailAddress(user), credentials: try Account.deriveCredentials(password: password, iterations: 4096), quota: quota)
@@ -33,8 +36,10 @@ struct IMAPFixture {
         let configuration = IMAPConfiguration(hostname: "mail.example.test", limits: limits, loginTimeout: loginTimeout,
                                               maxSessionsPerUser: maxSessionsPerUser, loopbackIsSecure: loopbackIsSecure)
         return IMAPFixture(directory: directory, store: store, account: account, inbox: inbox,
-                           server: IMAPServer(configuration: configuration, store: store))
+                           server: IMAPServer(configuration: configuration, store: store, throttle: throttle))
     }
+
+    static let summarizer: MessageSummarizer = { TestSummaries.summarize($0) }
 
     static let messages = [
         "From: Bob <bob@example.test>\r\nTo: alice@example.test\r\nSubject: one\r\nDate: Mon, 2 Nov 2026 10:00:00 +0900\r\nMessage-ID: <1@example.test>\r\n\r\nfirst body\r\n",

@@ -50,24 +50,8 @@ extension IMAPSessionHandler {
             authExchange = (tag, exchange)
             decoder.setMode(.authenticationResponse)
             send(context, .challenge(SASLBase64.decode(text) ?? []))
-        case .failure(let failure):
-            if failure.isFailedCredentialCheck {
-                _ = server.throttle.recordFailure(client: connection.remoteIP, account: exchange.attemptedUsername)
-                logger.notice("authentication failed", metadata: ["user": "\(exchange.attemptedUsername ?? "-")"])
-            }
-            sendAuthFailure(tag, failure, context)
-        case .success(let identity, _):
-            server.throttle.recordSuccess(client: connection.remoteIP, account: identity.username)
-            let store = server.store
-            perform(context) {
-                guard let address = try? EmailAddress(identity.username),
-                      let account = try? await store.account(address) else {
-                    return { handler, context in handler.sendAuthFailure(tag, .invalidCredentials, context) }
-                }
-                return { handler, context in
-                    handler.loggedIn(tag, AuthenticatedUser(accountID: account.id, address: account.address), context)
-                }
-            }
+        case .failure, .success:
+            finishLogin(tag, action, username: exchange.attemptedUsername, context)
         }
     }
 }

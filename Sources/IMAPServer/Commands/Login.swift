@@ -6,28 +6,55 @@ import NIOCore
 import SASL
 
 extension IMAPSessionHandler {
-    /// RFC 9051 §6.2.3. Refused before TLS (LOGINDISABLED) except from loopback; unknown users
-    /// and wrong passwords get the same answer after the same work; failures feed the throttle.
+    /// RFC 9051 §6.2.3. Refused before TLS (LOGINDISABLED) except from loopback. The password
+    /// check is the one POP3 USER/PASS and SASL PLAIN use (`SASLPasswordLogin`: dummy work for
+    /// unknown users, constant-time comparison, the throttle's account lock), and the outcome is
+    /// settled with the throttle like AUTHENTICATE's.
     func login(_ tag: String, username: String, password: String, _ context: ChannelHandlerContext) {
         guard plaintextAllowed else {
             return no(tag, "plaintext login is disabled without TLS; use STARTTLS", code: .privacyRequired, context)
         }
-        let store = server.store, logger = self.logger, throttle = server.throttle, ip = connection.remoteIP
+        let lookup = server.store.saslCredentialLookup, configuration = server.saslConfiguration
+        let throttle = server.throttle, ip = connection.remoteIP
         if case .lockedOut = throttle.check(client: ip, account: username) {
             return sendAuthFailure(tag, .tooManyFailures, context)
         }
         perform(context) {
-            var account: Account? = nil
-            if let address = try? EmailAddress(username) { account = try? await store.account(address) }
-            let verified = account.map { $0.verify(password: password) } ?? Account.verifyDummy(password: password)
-            guard verified, let account else {
-                _ = throttle.recordFailure(client: ip, account: username)
-                logger.notice("login failed", metadata: ["user": "\(username)"])
-                return { handler, context in handler.sendAuthFailure(tag, .invalidCredentials, context) }
-            }
-            throttle.recordSuccess(client: ip, account: username)
-            return { handler, context in
-                handler.loggedIn(tag, AuthenticatedUser(accountID: account.id, address: account.address), context)
+            let action = await SASLPasswordLogin.verify(
+                username: username, password: password, lookup: lookup, configuration: configuration,
+                throttle: throttle, client: ip)
+            return { handler, context in handler.finishLogin(tag, action, username: username, context) }
+        }
+    }
+
+    /// Ends LOGIN or AUTHENTICATE: counts the outcome with the throttle and answers only after
+    /// its delay (successes too, so a quick answer never betrays a right guess), as SMTP and POP3
+    /// do. Pipelined commands wait behind the reply.
+    func finishLogin(_ tag: String, _ action: SASLServerExchange.Action, username: String?, _ context: ChannelHandlerContext) {
+        if case .failure(let failure) = action, failure.isFailedCredentialCheck {
+            logger.notice("authentication failed", metadata: ["user": "\(username ?? "-")"])
+        }
+        let delay = server.throttle.settle(action, client: connection.remoteIP, username: username)
+        perform(context) {
+            if delay > .zero { try? await Task.sleep(for: delay) }
+            return { handler, context in handler.completeLogin(tag, action, context) }
+        }
+    }
+
+    private func completeLogin(_ tag: String, _ action: SASLServerExchange.Action, _ context: ChannelHandlerContext) {
+        switch action {
+        case .challenge: return
+        case .failure(let failure): sendAuthFailure(tag, failure, context)
+        case .success(let identity, _):
+            let store = server.store
+            perform(context) {
+                guard let address = try? EmailAddress(identity.username),
+                      let account = try? await store.account(address) else {
+                    return { handler, context in handler.sendAuthFailure(tag, .invalidCredentials, context) }
+                }
+                return { handler, context in
+                    handler.loggedIn(tag, AuthenticatedUser(accountID: account.id, address: account.address), context)
+                }
             }
         }
     }
@@ -57,15 +84,4 @@ extension IMAPSessionHandler {
         }
         send(context, .status(tag: tag, reply.status == .bad ? .bad : .no, code: code, text: reply.text))
     }
-}
-
-extension Account {
-    /// Spends the same work as a real check, for users that do not exist (no timing oracle).
-    static func verifyDummy(password: String) -> Bool {
-        _ = dummyCredentials?.verify(password: password)
-        return false
-    }
-
-    private static let dummyCredentials = try? SCRAMCredentials.derive(
-        password: UUID().uuidString, hash: .sha256, iterations: SCRAMCredentials.defaultIterations)
 }

@@ -73,7 +73,8 @@ extension IMAPSessionHandler {
         }
     }
 
-    /// RFC 9051 §6.3.6: renaming INBOX moves its messages to the new mailbox and leaves INBOX empty.
+    /// RFC 9051 §6.3.6: renaming INBOX moves its messages to the new mailbox and leaves INBOX empty;
+    /// missing superior names of the new name are created.
     func rename(_ tag: String, _ from: IMAPMailboxName, _ to: IMAPMailboxName, _ user: AuthenticatedUser,
                 _ context: ChannelHandlerContext) {
         guard !to.isInbox else { return no(tag, "cannot rename to INBOX", code: .alreadyExists, context) }
@@ -87,6 +88,15 @@ extension IMAPSessionHandler {
                     return { handler, context in handler.no(tag, "target mailbox already exists", code: .alreadyExists, context) }
                 }
                 try await store.renameMailbox(mailbox.id, to: to.name)
+                // RFC 9051 §6.3.6: superior hierarchical names of the new name are created as
+                // needed, as for CREATE. After the move, so "a" renamed to "a/b" gets a new "a".
+                let levels = to.name.split(separator: Mailbox.hierarchySeparator)
+                for depth in levels.indices.dropLast() {
+                    let parent = levels[...depth].joined(separator: String(Mailbox.hierarchySeparator))
+                    if try await store.mailbox(of: user.accountID, named: parent) == nil {
+                        try await store.createMailbox(of: user.accountID, named: parent, specialUse: nil)
+                    }
+                }
                 return { handler, context in handler.finish(tag, "RENAME completed", context) }
             } catch let error as MailStoreError {
                 return { handler, context in handler.storeFailure(tag, error, context) }

@@ -10,6 +10,12 @@ extension IMAPSessionHandler {
         if parameters.qresync != nil && !enabled.qresync {
             return bad(tag, "QRESYNC must be enabled first (ENABLE QRESYNC)", context)
         }
+        // RFC 7162 §3.2.5 / §7: "*" is not allowed in known-uids, known-sequence-set or
+        // known-uid-set; invalid parameters get BAD before the mailbox is opened.
+        if let qresync = parameters.qresync,
+           [qresync.knownUIDs, qresync.knownSequenceSet, qresync.knownUIDSet].contains(where: { $0?.isExplicitNumbers == false }) {
+            return bad(tag, "\"*\" and \"$\" are not allowed in QRESYNC parameters", context)
+        }
         if parameters.condstore { enabled.condstore = true }
         // Leaving the current mailbox first: RFC 7162 §3.2.11 / RFC 9051 §6.3.2 [CLOSED].
         var prefix: [IMAPResponse] = []
@@ -95,6 +101,10 @@ extension IMAPSessionHandler {
                 let ranges = known.resolved(star: mailbox.uidNext &- 1)
                 gone = gone.filter { uid in ranges.contains { $0.contains(uid) } }
             }
+            if let numbers = qresync.knownSequenceSet, let uids = qresync.knownUIDSet {
+                let floor = Self.matchedUIDFloor(numbers: numbers, uids: uids, messages: messages, uidNext: mailbox.uidNext)
+                gone = gone.filter { $0 > floor }
+            }
             if !gone.isEmpty { responses.append(.data(.vanished(earlier: true, UIDSet.make(gone)))) }
             for (index, message) in messages.enumerated() where message.modSeq > qresync.modSeq {
                 responses.append(.data(.fetch(UInt32(index + 1), [
@@ -105,6 +115,22 @@ extension IMAPSessionHandler {
         responses.append(.status(tag: tag, .ok, code: readOnly ? .readOnly : .readWrite,
                                  text: readOnly ? "EXAMINE completed" : "SELECT completed"))
         send(context, responses)
+    }
+
+    /// RFC 7162 §3.2.5.2 message sequence match data: the client's sample of (sequence number,
+    /// UID) pairs, compared in order with the mailbox now. While pairs match, the client already
+    /// knows every expunge up to that UID; the first mismatch ends the run. Returns the UID at or
+    /// below which nothing is reported VANISHED (0 when the first pair does not match).
+    static func matchedUIDFloor(numbers: IMAPSequenceSet, uids: IMAPSequenceSet, messages: [StoredMessage],
+                                uidNext: UInt32) -> UInt32 {
+        let sequence = numbers.resolved(star: UInt32(messages.count)).lazy.flatMap { $0 }
+        let known = uids.resolved(star: uidNext &- 1).lazy.flatMap { $0 }
+        var floor: UInt32 = 0
+        for (number, uid) in zip(sequence, known) {
+            guard number >= 1, Int(number) <= messages.count, messages[Int(number) - 1].uid == uid else { break }
+            floor = uid
+        }
+        return floor
     }
 
     /// RFC 9051 §6.4.1: CLOSE expunges \Deleted messages silently (not in EXAMINE), then leaves.
@@ -133,5 +159,16 @@ extension IMAPSessionHandler {
         state.selected?.feedTask?.cancel()
         selectionGeneration += 1
         state = .authenticated(user)
+    }
+}
+
+extension IMAPSequenceSet {
+    /// Only numbers and ranges of numbers: no `*` and not `$`.
+    var isExplicitNumbers: Bool {
+        guard case .ranges(let ranges) = self else { return false }
+        return ranges.allSatisfy { range in
+            if case .number = range.first, case .number = range.last { return true }
+            return false
+        }
     }
 }
