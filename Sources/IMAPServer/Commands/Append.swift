@@ -43,7 +43,11 @@ extension IMAPSessionHandler {
                 }
                 let uids = results.map(\.uid)
                 let validity = results.first?.uidValidity ?? mailbox.uidValidity
+                let appended = zip(results, requests).map { (uid: $0.uid, modSeq: $0.modSeq, flags: $1.flags) }
                 return { handler, context in
+                    if let selected = handler.state.selected, selected.mailbox.id == mailbox.id {
+                        selected.noteOwnAppends(appended)
+                    }
                     handler.finish(tag, code: .appendUID(uidValidity: validity, uids: UIDSet.make(uids)), "APPEND completed", context)
                 }
             } catch let error as MailStoreError {

@@ -99,6 +99,23 @@ final class SelectedMailbox {
 
     var hasPending: Bool { !pending.isEmpty || !heldExpunges.isEmpty }
 
+    /// This session appended messages to its own selected mailbox: RFC 9051 §6.3.12 says the
+    /// client SHOULD hear EXISTS at once, i.e. before the tagged OK (Dovecot does this too, and
+    /// clients then address the new message by number). They are queued as if the feed had
+    /// delivered them, unless another session's message with a lower UID may still be on its way
+    /// through the feed (a UID gap): numbering must follow UID order, so then the feed decides.
+    func noteOwnAppends(_ appended: [(uid: UInt32, modSeq: UInt64, flags: MessageFlags)]) {
+        let sorted = appended.sorted { $0.uid < $1.uid }
+        guard let first = sorted.first?.uid else { return }
+        let pendingMax = pending.compactMap { change -> UInt32? in
+            if case .appended(let uid, _, _) = change { return uid }
+            return nil
+        }.max() ?? 0
+        guard first == max(largestUID, pendingMax) + 1,
+              zip(sorted, sorted.dropFirst()).allSatisfy({ $0.uid + 1 == $1.uid }) else { return }
+        for message in sorted { pending.append(.appended(uid: message.uid, modSeq: message.modSeq, flags: message.flags)) }
+    }
+
     /// This session changed flags itself and told its client: later feed echoes are stale.
     func noteFlags(_ message: StoredMessage) {
         guard known[message.uid] != nil else { return }

@@ -1,0 +1,37 @@
+import Foundation
+import HatoTesting
+import Testing
+
+/// RFC 9051 §6.3.12: APPEND to the selected mailbox announces the new message (EXISTS) before
+/// the tagged OK, so a client can address it by number at once — the IMAP load benchmark's
+/// clients (and Dovecot's behaviour) rely on it.
+@Suite struct IMAPAppendSelectedTests {
+    @Test func appendToTheSelectedMailboxAnnouncesExistsBeforeTheOK() async throws {
+        let fixture = try await IMAPFixture.make(messages: IMAPFixture.messages)
+        let listener = try await TestListener.start(fixture.server, name: "imap")
+        let result = try await Python.run("""
+            import imaplib, sys
+            M = imaplib.IMAP4("127.0.0.1", int(sys.argv[1])); M.login(sys.argv[2], sys.argv[3])
+            print(M.select("INBOX")[1])
+            for i in range(3):
+                M.untagged_responses.pop("EXISTS", None)
+                typ, data = M.append("INBOX", None, None, f"Subject: appended {i}\\r\\n\\r\\nbody\\r\\n".encode())
+                exists = M.untagged_responses.pop("EXISTS", None)
+                print(typ, exists)
+                print(M.store(exists[-1].decode(), "+FLAGS", "(\\\\Flagged)")[0])
+            M.logout()
+            """, arguments: ["\(listener.port)", IMAPFixture.user, IMAPFixture.password])
+        #expect(result.stdout == """
+            [b'3']
+            OK [b'4']
+            OK
+            OK [b'5']
+            OK
+            OK [b'6']
+            OK
+
+            """, "\(result.stdout) \(result.stderr)")
+        try await listener.stop()
+        try await fixture.store.close()
+    }
+}
