@@ -19,6 +19,12 @@ import Testing
                 exists = M.untagged_responses.pop("EXISTS", None)
                 print(typ, exists)
                 print(M.store(exists[-1].decode(), "+FLAGS", "(\\\\Flagged)")[0])
+            # After the newest message is expunged its UID is never reused: the next APPEND is
+            # announced before its OK all the same.
+            M.store("6", "+FLAGS", "(\\\\Deleted)"); M.expunge()
+            M.untagged_responses.pop("EXISTS", None)
+            typ, data = M.append("INBOX", None, None, b"Subject: after expunge\\r\\n\\r\\nbody\\r\\n")
+            print(typ, M.untagged_responses.pop("EXISTS", None))
             M.logout()
             """, arguments: ["\(listener.port)", IMAPFixture.user, IMAPFixture.password])
         #expect(result.stdout == """
@@ -29,6 +35,7 @@ import Testing
             OK
             OK [b'6']
             OK
+            OK [b'6']
 
             """, "\(result.stdout) \(result.stderr)")
         try await listener.stop()

@@ -24,6 +24,9 @@ final class SelectedMailbox {
     var feedTask: Task<Void, Never>?
     /// The mailbox was deleted or renamed away under the session.
     private(set) var removed = false
+    /// The highest UID this session has ever had in its view; unlike `largestUID` it does not go
+    /// down when the newest message is expunged (UIDs are never reused, RFC 9051 §2.3.1.1).
+    private var highestSeenUID: UInt32
 
     init(mailbox: Mailbox, readOnly: Bool, messages: [StoredMessage]) {
         self.mailbox = mailbox
@@ -31,6 +34,7 @@ final class SelectedMailbox {
         self.uids = messages.map(\.uid)
         self.known = Dictionary(uniqueKeysWithValues: messages.map { ($0.uid, ($0.flags, $0.modSeq)) })
         self.highestModSeq = max(mailbox.highestModSeq, messages.map(\.modSeq).max() ?? 0)
+        self.highestSeenUID = messages.map(\.uid).max() ?? 0
     }
 
     deinit { feedTask?.cancel() }
@@ -111,7 +115,7 @@ final class SelectedMailbox {
             if case .appended(let uid, _, _) = change { return uid }
             return nil
         }.max() ?? 0
-        guard first == max(largestUID, pendingMax) + 1,
+        guard first == max(highestSeenUID, pendingMax) + 1,
               zip(sorted, sorted.dropFirst()).allSatisfy({ $0.uid + 1 == $1.uid }) else { return }
         for message in sorted { pending.append(.appended(uid: message.uid, modSeq: message.modSeq, flags: message.flags)) }
     }
@@ -166,6 +170,7 @@ final class SelectedMailbox {
                 uids.append(uid)
                 known[uid] = (flags, modSeq)
                 highestModSeq = max(highestModSeq, modSeq)
+                highestSeenUID = max(highestSeenUID, uid)
                 grew = true
             case .flagsChanged(let uid, let modSeq, let flags):
                 guard let current = known[uid], modSeq > current.modSeq, let n = sequenceNumber(of: uid) else { continue }
