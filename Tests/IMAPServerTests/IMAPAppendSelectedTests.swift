@@ -25,6 +25,11 @@ import Testing
             M.untagged_responses.pop("EXISTS", None)
             typ, data = M.append("INBOX", None, None, b"Subject: after expunge\\r\\n\\r\\nbody\\r\\n")
             print(typ, M.untagged_responses.pop("EXISTS", None))
+            # The same after a fresh SELECT, whose view never saw the expunged newest UID.
+            M.store("6", "+FLAGS", "(\\\\Deleted)"); M.expunge(); M.select("INBOX")
+            M.untagged_responses.pop("EXISTS", None)
+            typ, data = M.append("INBOX", None, None, b"Subject: after reselect\\r\\n\\r\\nbody\\r\\n")
+            print(typ, M.untagged_responses.pop("EXISTS", None))
             M.logout()
             """, arguments: ["\(listener.port)", IMAPFixture.user, IMAPFixture.password])
         #expect(result.stdout == """
@@ -35,6 +40,7 @@ import Testing
             OK
             OK [b'6']
             OK
+            OK [b'6']
             OK [b'6']
 
             """, "\(result.stdout) \(result.stderr)")

@@ -50,9 +50,11 @@ extension IMAPSessionHandler {
                     attributes = [hasChildren ? "\\HasChildren" : "\\HasNoChildren"] + [current.specialUse?.rawValue].compactMap { $0 }
                 }
                 let listAttributes = attributes
+                let assignedBeforeSubscribing = mailbox.uidNext > 0 ? mailbox.uidNext - 1 : 0
                 return { handler, context in
                     handler.selected(tag, current, messages, stream: stream, readOnly: readOnly, parameters, vanished: found,
                                      listAttributes: listAttributes, user, context)
+                    handler.state.selected?.noteAssignedBeforeSubscribing(upTo: assignedBeforeSubscribing)
                 }
             } catch {
                 logger.error("SELECT failed", metadata: ["error": "\(error)"])

@@ -103,6 +103,13 @@ final class SelectedMailbox {
 
     var hasPending: Bool { !pending.isEmpty || !heldExpunges.isEmpty }
 
+    /// Every UID up to `uid` was assigned before this view subscribed to the change feed (read
+    /// from the mailbox record before subscribing): such messages are in the view or already
+    /// expunged, so none can still arrive through the feed and the gap check may skip them.
+    func noteAssignedBeforeSubscribing(upTo uid: UInt32) {
+        highestSeenUID = max(highestSeenUID, uid)
+    }
+
     /// This session appended messages to its own selected mailbox: RFC 9051 §6.3.12 says the
     /// client SHOULD hear EXISTS at once, i.e. before the tagged OK (Dovecot does this too, and
     /// clients then address the new message by number). They are queued as if the feed had
