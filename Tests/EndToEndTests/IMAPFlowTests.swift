@@ -6,27 +6,14 @@ import Testing
 /// implicit TLS) with Python's imaplib, and an IDLE session woken by the SMTP delivery.
 @Suite struct IMAPFlowTests {
     @Test func smtpInImapOutThroughTheRealBinary() async throws {
-        let directory = try TemporaryDirectory(prefix: "hato-imap-flow")
-        let config = directory.url.appendingPathComponent("hato.toml").path
-        try """
-            hostname = "mail.example.test"
-            data_dir = "data"
+        let served = try await ServedHato.start("""
             [listen]
             smtp = ["127.0.0.1:0"]
             imap = ["127.0.0.1:0"]
             imaps = ["127.0.0.1:0"]
             [accounts]
             scram_iterations = 4096
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        #expect(try HatoBinary.run(["domain", "add", "example.test", "--config", config]).status == 0)
-        #expect(try HatoBinary.run(["account", "add", "alice@example.test", "--password-stdin", "--config", config], stdin: "long enough pw\n").status == 0)
-
-        let server = try HatoProcess(["serve", "--config", config])
-        try server.waitForOutput { $0.contains("imaps") && $0.contains("smtp") }
-        func port(_ kind: String) throws -> String {
-            let line = try #require(server.outputLines.first { $0.hasPrefix(kind + " ") && $0.contains("listening on") })
-            return String(try #require(line.split(separator: ":").last))
-        }
+            """, accounts: [("alice@example.test", "long enough pw")])
         let result = try await Python.run("""
             import imaplib, smtplib, ssl, sys, time, socket
             smtp, imap, imaps = (int(x) for x in sys.argv[1:4])
@@ -43,7 +30,7 @@ import Testing
             typ, data = M.fetch("1", "(BODY[HEADER.FIELDS (SUBJECT)])"); print(data[0][1])
             print(M.fetch("1", "(FLAGS)")[1])
             M.logout(); idle.logout()
-            """, arguments: [try port("smtp"), try port("imap"), try port("imaps")])
+            """, arguments: [try served.port("smtp"), try served.port("imap"), try served.port("imaps")])
         #expect(result.stdout == """
             + idling
             * 1 EXISTS within 1s
@@ -53,8 +40,7 @@ import Testing
             [b'1 (FLAGS (\\\\Seen))']
 
             """, "\(result.stdout) \(result.stderr)")
-        server.signal(SIGTERM)
-        #expect(await server.exit() == 0)
-        #expect(!server.errorOutput.contains("long enough pw"), "no secret in the log")
+        await served.stop()
+        #expect(!served.process.errorOutput.contains("long enough pw"), "no secret in the log")
     }
 }

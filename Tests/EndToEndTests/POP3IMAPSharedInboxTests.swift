@@ -8,27 +8,14 @@ import Testing
 /// the deletion happens only at QUIT (RFC 1939 §6), never on a dropped connection.
 @Suite struct POP3IMAPSharedInboxTests {
     @Test func imapSessionSeesWhatPOP3Deleted() async throws {
-        let directory = try TemporaryDirectory(prefix: "hato-pop3-imap")
-        let config = directory.url.appendingPathComponent("hato.toml").path
-        try """
-            hostname = "mail.example.test"
-            data_dir = "data"
+        let served = try await ServedHato.start("""
             [listen]
             smtp = ["127.0.0.1:0"]
             imap = ["127.0.0.1:0"]
             pop3 = ["127.0.0.1:0"]
             [accounts]
             scram_iterations = 4096
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        #expect(try HatoBinary.run(["domain", "add", "example.test", "--config", config]).status == 0)
-        #expect(try HatoBinary.run(["account", "add", "alice@example.test", "--password-stdin", "--config", config], stdin: "long enough pw\n").status == 0)
-
-        let server = try HatoProcess(["serve", "--config", config])
-        try server.waitForOutput { $0.contains("pop3") && $0.contains("imap") && $0.contains("smtp") }
-        func port(_ kind: String) throws -> String {
-            let line = try #require(server.outputLines.first { $0.hasPrefix(kind + " ") && $0.contains("listening on") })
-            return String(try #require(line.split(separator: ":").last))
-        }
+            """, accounts: [("alice@example.test", "long enough pw")])
         let result = try await Python.run("""
             import imaplib, poplib, smtplib, sys
             smtp, imap, pop3 = (int(x) for x in sys.argv[1:4])
@@ -56,7 +43,7 @@ import Testing
             typ, data = M.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
             print("imap left", [d[1].decode().strip() for d in data if isinstance(d, tuple)])
             M.logout()
-            """, arguments: [try port("smtp"), try port("imap"), try port("pop3")])
+            """, arguments: [try served.port("smtp"), try served.port("imap"), try served.port("pop3")])
         #expect(result.stdout == """
             imap select [b'3']
             pop3 stat 3
@@ -65,7 +52,6 @@ import Testing
             imap left ['Subject: first', 'Subject: third']
 
             """, "\(result.stdout) \(result.stderr)")
-        server.signal(SIGTERM)
-        #expect(await server.exit() == 0)
+        await served.stop()
     }
 }
