@@ -75,7 +75,7 @@ extension SMTPSessionHandler {
         }
         var received = TraceHeaders.received(
             helo: helo ?? "unknown", remoteIP: connection.remoteIP, hostname: configuration.hostname, esmtp: esmtp,
-            tls: tlsActive ? (tlsVersion ?? "TLS") : nil, user: account?.address.description, id: String(id),
+            tls: tlsActive ? (connection.tlsSession?.description ?? "TLS") : nil, user: account?.address.description, id: String(id),
             recipients: current.recipients.map(\.address.description))
         let inbound = configuration.profile == .mx && account == nil ? configuration.inboundAuthentication : nil
         if current.spf != nil || inbound != nil {

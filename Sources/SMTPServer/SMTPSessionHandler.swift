@@ -26,7 +26,6 @@ final class SMTPSessionHandler: ChannelInboundHandler {
     var helo: String?
     var esmtp = false
     var tlsActive: Bool
-    var tlsVersion: String?
     var account: Account?
     var transaction: Transaction?
     var auth: SASLServerExchange?
@@ -82,10 +81,6 @@ final class SMTPSessionHandler: ChannelInboundHandler {
         if event is ServerShutdownEvent {
             shutdownRequested = true
             if !busy { close(with: .shuttingDown(domain: configuration.hostname), context) }
-        } else if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls {
-            // Read the negotiated version for the Received header once the handshake is done.
-            readTLSVersion(context)
-            context.fireUserInboundEventTriggered(event)
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -188,12 +183,5 @@ final class SMTPSessionHandler: ChannelInboundHandler {
         last.encode(into: &buffer, enhancedStatusCodes: true)
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
-    }
-
-    func readTLSVersion(_ context: ChannelHandlerContext) {
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        TLSSessionInfo.read(from: context.channel).whenSuccess { info in
-            bound.value.tlsVersion = info?.version
-        }
     }
 }

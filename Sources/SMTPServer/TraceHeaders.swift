@@ -5,7 +5,7 @@ import ServerRuntime
 /// Trace and submission fix-ups applied to a received message.
 enum TraceHeaders {
     /// RFC 5321 §4.4 Received header, with the RFC 3848 protocol (ESMTP, ESMTPS, ESMTPA,
-    /// ESMTPSA), the TLS version and the authenticated user as comments; "for" only with one
+    /// ESMTPSA), the TLS version and cipher and the authenticated user as comments; "for" only with one
     /// recipient so a Bcc recipient is not shown to others.
     static func received(
         helo: String, remoteIP: String, hostname: String, esmtp: Bool, tls: String?, user: String?,

@@ -112,7 +112,7 @@ public final class ListenerService: Service, Sendable {
     private func accept(_ channel: any Channel) throws {
         let context = ConnectionContext(
             listener: configuration.name, remoteAddress: channel.remoteAddress, localAddress: channel.localAddress,
-            implicitTLS: configuration.implicitTLS, tls: tls)
+            implicitTLS: configuration.implicitTLS, tls: tls, logger: logger)
         let ip = context.remoteIP
         if configuration.implicitTLS, let tls {
             try tls.addServerHandlers(to: channel, state: context.tlsState)

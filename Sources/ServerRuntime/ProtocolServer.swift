@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 
 /// What a listener knows about one accepted connection, handed to the protocol.
@@ -10,7 +11,24 @@ public struct ConnectionContext: Sendable {
     /// For STARTTLS/STLS; nil when the listener has no TLS configured.
     public let tls: TLSProvider?
     /// Filled in by the TLS layer (implicit TLS, or after STARTTLS with `startTLS(on:)`).
-    public let tlsState = TLSConnectionState()
+    public let tlsState: TLSConnectionState
+
+    init(listener: String, remoteAddress: SocketAddress?, localAddress: SocketAddress?, implicitTLS: Bool,
+         tls: TLSProvider?, logger: Logger? = nil) {
+        self.listener = listener
+        self.remoteAddress = remoteAddress
+        self.localAddress = localAddress
+        self.implicitTLS = implicitTLS
+        self.tls = tls
+        var tlsLogger = logger
+        tlsLogger?[metadataKey: "listener"] = "\(listener)"
+        tlsLogger?[metadataKey: "remote"] = "\(remoteAddress?.ipAddress ?? "unknown")"
+        tlsState = TLSConnectionState(logger: tlsLogger)
+    }
+
+    /// The negotiated TLS version and cipher once the handshake has completed (Received
+    /// headers); nil before and on plaintext connections.
+    public var tlsSession: TLSSessionInfo? { tlsState.session }
 
     /// The RFC 9266 `tls-exporter` value once TLS 1.3 is up; nil otherwise (SCRAM -PLUS is then
     /// not offered).

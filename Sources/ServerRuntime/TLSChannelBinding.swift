@@ -2,25 +2,6 @@ import Crypto
 import NIOCore
 import Synchronization
 
-/// What the TLS layer learned about one connection that sessions need later: the RFC 9266
-/// `tls-exporter` channel binding value for SCRAM -PLUS.
-public final class TLSConnectionState: Sendable {
-    private let exporter = Mutex<[UInt8]?>(nil)
-
-    public init() {}
-
-    /// `TLS-Exporter("EXPORTER-Channel-Binding", "", 32)` (RFC 9266 §2) of this connection, once
-    /// its TLS 1.3 handshake has derived the exporter secret; nil before, on TLS 1.2, or without
-    /// TLS. (RFC 9266 §3 allows TLS 1.2 only with extended master secret, which cannot be checked
-    /// from outside swift-nio-ssl, so TLS 1.2 connections get no binding.)
-    public var channelBinding: [UInt8]? { exporter.withLock { $0 } }
-
-    func record(exporterSecret: [UInt8]) {
-        guard let value = TLS13Exporter.channelBinding(exporterSecret: exporterSecret) else { return }
-        exporter.withLock { $0 = value }
-    }
-}
-
 /// swift-nio-ssl 2.37 has no API for keying material export (BoringSSL's
 /// `SSL_export_keying_material` is not reachable: `NIOSSLConnection` and its `SSL *` are
 /// internal). It does offer the SSLKEYLOGFILE callback, which hands over TLS 1.3's
@@ -82,54 +63,6 @@ final class TLSExporterCapture: Sendable {
             if let h = high { out.append(h << 4 | value); high = nil } else { high = value }
         }
         return out
-    }
-}
-
-/// Sits in front of the TLS handler and reads the client random from the ClientHello as it
-/// passes (RFC 8446 §4.1.2), so the key-log line for this connection can be found. Every byte is
-/// forwarded unchanged and at once.
-final class ClientHelloObserver: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-
-    // TLSPlaintext: type(1) = 22 handshake, legacy_record_version(2), length(2);
-    // Handshake: msg_type(1) = 1 client_hello, length(3); ClientHello: legacy_version(2), random(32).
-    static let randomRange = 11..<43
-
-    private let capture: TLSExporterCapture
-    private let state: TLSConnectionState
-    private var head: [UInt8] = []
-    private var done = false
-    private var registered: [UInt8]?
-
-    init(capture: TLSExporterCapture, state: TLSConnectionState) {
-        self.capture = capture
-        self.state = state
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if !done {
-            let bytes = unwrapInboundIn(data)
-            head += bytes.readableBytesView.prefix(Self.randomRange.upperBound - head.count)
-            if head.count >= Self.randomRange.upperBound {
-                done = true
-                if head[0] == 22 && head[5] == 1 {
-                    let random = Array(head[Self.randomRange])
-                    if capture.register(clientRandom: random, state: state) { registered = random }
-                }
-                head = []
-            }
-        }
-        context.fireChannelRead(data)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        if let registered { capture.unregister(clientRandom: registered) }
-        context.fireChannelInactive()
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        if let registered { capture.unregister(clientRandom: registered) }
     }
 }
 

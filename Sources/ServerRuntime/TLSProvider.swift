@@ -35,8 +35,8 @@ public final class TLSProvider: Sendable {
         replace(with: context)
     }
 
-    /// TLS 1.2 minimum (RFC 8996 deprecates 1.0 and 1.1), swift-nio-ssl's default modern cipher
-    /// suites, the default certificate, and an SNI callback when there are others.
+    /// TLS 1.2 minimum (RFC 8996 deprecates 1.0 and 1.1), forward-secret cipher suites only, the
+    /// default certificate, and an SNI callback when there are others.
     static func makeContext(_ certificates: TLSCertificates, capture: TLSExporterCapture) throws -> NIOSSLContext {
         var configuration = baseConfiguration(certificates.defaultIdentity)
         configuration.keyLogCallback = { [capture] line in capture.keyLog(line) }
@@ -68,8 +68,15 @@ public final class TLSProvider: Sendable {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: identity.chain.map { .certificate($0) }, privateKey: .privateKey(identity.key))
         configuration.minimumTLSVersion = .tlsv12
+        configuration.cipherSuites = tls12CipherSuites
         return configuration
     }
+
+    /// TLS 1.2 suites (TLS 1.3's are fixed by BoringSSL and all forward-secret): swift-nio-ssl's
+    /// default order without the static-RSA key exchange, so a recorded session cannot be
+    /// decrypted later with the server key (RFC 9325 §4.1). ECDHE with CBC stays for TLS 1.2
+    /// peers without AEAD suites: on port 25 a refused handshake means the mail goes in clear.
+    static let tls12CipherSuites = "ECDHE+AESGCM:ECDHE+CHACHA20:ECDHE+AES256:ECDHE+AES128:!aNULL:!eNULL:!aPSK:!MD5"
 
     static func check(_ identity: TLSIdentity) throws {
         do {
@@ -83,12 +90,14 @@ public final class TLSProvider: Sendable {
     public func makeServerHandler() -> NIOSSLServerHandler { NIOSSLServerHandler(context: context) }
 
     /// Adds the server TLS handler to the end of the pipeline (implicit TLS, before the protocol's
-    /// handlers), preceded by the observer that lets `state` learn the channel binding value.
+    /// handlers), between the observer that lets `state` learn the channel binding value and
+    /// cipher suite and the recorder that notes the version when the handshake completes.
     /// Runs on the channel's event loop.
     public func addServerHandlers(to channel: any Channel, state: TLSConnectionState) throws {
         let operations = channel.pipeline.syncOperations
-        try operations.addHandler(ClientHelloObserver(capture: capture, state: state))
+        try operations.addHandler(TLSHandshakeObserver(capture: capture, state: state))
         try operations.addHandler(makeServerHandler())
+        try operations.addHandler(TLSHandshakeRecorder(state: state))
     }
 
     /// Starts TLS on a connection that has spoken plaintext so far (STARTTLS, STLS). The caller
@@ -100,38 +109,16 @@ public final class TLSProvider: Sendable {
         }
     }
 
-    /// Same, recording the connection's channel binding value in `state`.
+    /// Same, recording the connection's channel binding value, version and cipher in `state`.
     public func startTLS(on channel: any Channel, state: TLSConnectionState) -> EventLoopFuture<Void> {
         channel.eventLoop.makeCompletedFuture {
             let operations = channel.pipeline.syncOperations
+            try operations.addHandler(TLSHandshakeRecorder(state: state), position: .first)
             try operations.addHandler(makeServerHandler(), position: .first)
-            try operations.addHandler(ClientHelloObserver(capture: capture, state: state), position: .first)
+            try operations.addHandler(TLSHandshakeObserver(capture: capture, state: state), position: .first)
         }
     }
 
     /// Connections whose handshake is under way (for tests: nothing may leak).
     var pendingChannelBindings: Int { capture.pendingCount }
-}
-
-/// What a session records about its TLS layer for Received headers and logs.
-public struct TLSSessionInfo: Sendable, Equatable, CustomStringConvertible {
-    public let version: String
-    public init(version: String) { self.version = version }
-    public var description: String { version }
-
-    /// Reads the negotiated version once the handshake has completed.
-    public static func read(from channel: any Channel) -> EventLoopFuture<TLSSessionInfo?> {
-        channel.nioSSL_tlsVersion().map { version in
-            version.map { TLSSessionInfo(version: Self.name($0)) }
-        }.recover { _ in nil }
-    }
-
-    static func name(_ version: TLSVersion) -> String {
-        switch version {
-        case .tlsv1: "TLSv1.0"
-        case .tlsv11: "TLSv1.1"
-        case .tlsv12: "TLSv1.2"
-        case .tlsv13: "TLSv1.3"
-        }
-    }
 }

@@ -54,6 +54,9 @@ final class LineSession: ChannelInboundHandler, RemovableChannelHandler {
             } else if line == "binding" {
                 // The connection's RFC 9266 tls-exporter value, as SCRAM -PLUS would use it.
                 write(self.context.channelBinding.map { $0.map { String(format: "%02X", $0) }.joined() } ?? "none", context)
+            } else if line == "tls" {
+                // The negotiated version and cipher, as a Received header would show them.
+                write(self.context.tlsSession?.description ?? "none", context)
             } else if line.hasPrefix("echo ") {
                 write(String(line.dropFirst(5)), context)
             } else if line == "starttls", self.context.tls != nil {
