@@ -43,13 +43,18 @@ extension IMAPSessionHandler {
     func heard(_ change: MailboxChange, generation: Int, _ context: ChannelHandlerContext) {
         guard generation == selectionGeneration, let selected = state.selected else { return }
         selected.receive(change)
-        guard idleTag != nil, !busy else { return }
-        send(context, pendingUpdates(allowExpunge: true))
+        guard !busy else { return }
+        if idleTag != nil { send(context, pendingUpdates(allowExpunge: true)) }
+        // Between commands too: BYE may come at any time (RFC 9051 §7.1.5), and a client that
+        // is not polling would otherwise keep a dead selection until its next command.
         if selected.removed { mailboxGone(context) }
     }
 
-    /// The selected mailbox was deleted by another session: RFC 9051 §7.1.5 lets the server end
-    /// the connection; the client reconnects and sees the new mailbox list.
+    /// The selected mailbox was deleted by another session: the server ends the connection
+    /// (RFC 9051 §7.1.5 BYE; RFC 2180 §3 lists this among the ways to handle a multi-accessed
+    /// mailbox being deleted); the client reconnects and sees the new mailbox list. Sent at once
+    /// when the session is idle or between commands, after the tagged reply when a command is
+    /// running.
     func mailboxGone(_ context: ChannelHandlerContext) {
         send(context, .status(tag: nil, .bye, text: "the selected mailbox was deleted"))
         close(context)
