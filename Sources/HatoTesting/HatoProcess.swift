@@ -16,13 +16,14 @@ public enum HatoBinary {
         }
     }
 
-    /// Runs `hato ARGS...` to completion and returns its exit status and output.
+    /// Runs `hato ARGS...` to completion and returns its exit status and output. Waits without
+    /// blocking Swift's cooperative pool (servers under test in the same process keep running).
     public static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
-                           directory: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+                           directory: URL? = nil, timeout: Duration = .seconds(120)) async throws -> (status: Int32, stdout: String, stderr: String) {
         let process = try ChildProcess(executable: try url, arguments: arguments, environment: environment, directory: directory)
         if let stdin { process.write(stdin) }
         process.closeInput()
-        let status = process.wait()
+        let status = await process.exit(timeout: timeout)
         return (status, process.output, process.errorOutput)
     }
 }
@@ -44,6 +45,12 @@ public final class ChildProcess: @unchecked Sendable {
     private let stderrPipe = Pipe()
     private let stdoutBuffer = LockedData()
     private let stderrBuffer = LockedData()
+    private let termination = Mutex(Termination.running([]))
+
+    private enum Termination {
+        case running([CheckedContinuation<Void, Never>])
+        case exited
+    }
 
     public init(executable: URL, arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws {
         process.executableURL = executable
@@ -64,6 +71,7 @@ public final class ChildProcess: @unchecked Sendable {
             let data = handle.availableData
             err.append(data)
         }
+        process.terminationHandler = { [weak self] _ in self?.exited() }
         try process.run()
     }
 
@@ -74,48 +82,91 @@ public final class ChildProcess: @unchecked Sendable {
     public var errorOutput: String { String(decoding: stderrBuffer.data, as: UTF8.self) }
     public var outputLines: [String] { output.split(separator: "\n").map(String.init) }
 
-    /// Waits until standard output satisfies `condition`, or fails after `timeout` seconds.
-    public func waitForOutput(timeout: TimeInterval = 30, _ condition: (String) -> Bool) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while !condition(output) {
-            guard Date() < deadline else {
-                throw ConformanceFailure("timed out waiting for output; stdout: \(output)\nstderr: \(errorOutput)")
+    /// Waits (without blocking Swift's cooperative pool) until `condition` holds on standard
+    /// output and standard error; fails after `timeout` or when the process exits first.
+    public func waitFor(timeout: Duration = .seconds(60), _ what: String, _ condition: @escaping (String, String) -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition(output, errorOutput) {
+            guard ContinuousClock.now < deadline, !hasExited || condition(output, errorOutput) else {
+                throw ConformanceFailure("waiting for \(what); stdout: \(output)\nstderr: \(errorOutput)")
             }
-            guard process.isRunning || condition(output) else {
-                Thread.sleep(forTimeInterval: 0.1)
-                if condition(output) { return }
-                throw ConformanceFailure("process exited (\(process.terminationStatus)); stdout: \(output)\nstderr: \(errorOutput)")
-            }
-            Thread.sleep(forTimeInterval: 0.01)
+            try await Task.sleep(for: .milliseconds(25))
         }
     }
 
     public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
-    /// Waits for exit without blocking Swift's cooperative pool; terminates the process after
-    /// `timeout` seconds. Returns the exit status.
-    public func exit(timeout: TimeInterval = 120) async -> Int32 {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let deadline = Date().addingTimeInterval(timeout)
-                while self.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-                if self.process.isRunning { self.process.terminate() }
-                continuation.resume(returning: self.wait())
+    /// Waits for exit without blocking Swift's cooperative pool; kills the process (SIGKILL)
+    /// after `timeout`. Returns the exit status (the signal number if it was killed), once the
+    /// output pipes are drained.
+    public func exit(timeout: Duration = .seconds(120)) async -> Int32 {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.terminated(); return true }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
             }
+            if await group.next() == false { kill(process.processIdentifier, SIGKILL) }
+            group.cancelAll()
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            // Draining reads until EOF, which can block: not on the cooperative pool.
+            DispatchQueue.global().async {
+                self.drain()
+                continuation.resume()
+            }
+        }
+        return process.terminationStatus
+    }
+
+    /// Same, with a timeout in seconds.
+    public func exit(timeout: TimeInterval) async -> Int32 {
+        await exit(timeout: .milliseconds(Int(timeout * 1000)))
+    }
+
+    public var hasExited: Bool { termination.withLock { if case .exited = $0 { true } else { false } } }
+
+    /// Resumes once the process has exited (Process.terminationHandler).
+    private func terminated() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = termination.withLock { state -> Bool in
+                switch state {
+                case .exited: return true
+                case .running(var waiters):
+                    waiters.append(continuation)
+                    state = .running(waiters)
+                    return false
+                }
+            }
+            if done { continuation.resume() }
         }
     }
 
-    /// Waits for exit and drains the pipes; returns the exit status.
+    private func exited() {
+        let waiters = termination.withLock { state -> [CheckedContinuation<Void, Never>] in
+            defer { state = .exited }
+            if case .running(let waiters) = state { return waiters }
+            return []
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Waits for exit and drains the pipes; returns the exit status. Blocks the calling thread:
+    /// for synchronous code only, async code uses `exit(timeout:)`.
     @discardableResult
     public func wait() -> Int32 {
         process.waitUntilExit()
+        drain()
+        return process.terminationStatus
+    }
+
+    private func drain() {
         stdoutPipe.fileHandleForReading.readabilityHandler = nil
         stderrPipe.fileHandleForReading.readabilityHandler = nil
         let restOut = stdoutPipe.fileHandleForReading.readDataToEndOfFile()
         let restErr = stderrPipe.fileHandleForReading.readDataToEndOfFile()
         stdoutBuffer.append(restOut)
         stderrBuffer.append(restErr)
-        return process.terminationStatus
     }
 }
 

@@ -13,6 +13,12 @@ public enum Python {
 
     /// Starts the script and returns at once, for tests that act while the client runs.
     public static func start(_ script: String, arguments: [String] = []) throws -> ChildProcess {
-        try ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", "-u", "-c", script] + arguments)
+        try ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", "-u", "-c", unblockSignals + script] + arguments)
     }
+
+    /// The test runner's threads block some signals and children inherit the mask, so a client
+    /// (or the mutt/tmux/getmail it starts) would ignore SIGTERM/SIGHUP and outlive its test.
+    /// Every script starts with the empty mask a login shell has. One line, so tracebacks' line
+    /// numbers are off by one only.
+    static let unblockSignals = "import signal as _signal; _signal.pthread_sigmask(_signal.SIG_SETMASK, [])\n"
 }

@@ -20,7 +20,7 @@ import Testing
             delay_after_failures = 1000
             lockout_after_failures = 1000
             """, accounts: Self.accounts)
-        let passwd = try HatoBinary.run(["account", "passwd", "alice@example.test", "--password-stdin", "--allow-cram-md5",
+        let passwd = try await HatoBinary.run(["account", "passwd", "alice@example.test", "--password-stdin", "--allow-cram-md5",
                                          "--config", hato.config], stdin: "alice new pw\n")
         #expect(passwd.status == 0 && passwd.stdout.contains("CRAM-MD5 allowed"), "\(passwd.stdout) \(passwd.stderr)")
 
@@ -76,7 +76,7 @@ import Testing
         #expect(ratio > 0.4 && ratio < 2.5, "unknown/known median time ratio \(ratio)")
 
         // A new password without the flag removes the CRAM-MD5 record.
-        let reset = try HatoBinary.run(["account", "passwd", "alice@example.test", "--password-stdin", "--config", hato.config],
+        let reset = try await HatoBinary.run(["account", "passwd", "alice@example.test", "--password-stdin", "--config", hato.config],
                                        stdin: "alice third pw\n")
         #expect(reset.status == 0, "\(reset.stderr)")
         let after = try await Python.run(script + """

@@ -13,8 +13,8 @@ import Testing
         let directory = try TemporaryDirectory(prefix: "hato-crash")
         let config = directory.url.appendingPathComponent("hato.toml").path
         try "data_dir = \"data\"\n[accounts]\nscram_iterations = 4096\n".write(toFile: config, atomically: true, encoding: .utf8)
-        #expect(try HatoBinary.run(["domain", "add", "example.test", "--config", config]).status == 0)
-        #expect(try HatoBinary.run(["account", "add", "a@example.test", "--password-stdin", "--config", config], stdin: "long enough pw\n").status == 0)
+        #expect(try await HatoBinary.run(["domain", "add", "example.test", "--config", config]).status == 0)
+        #expect(try await HatoBinary.run(["account", "add", "a@example.test", "--password-stdin", "--config", config], stdin: "long enough pw\n").status == 0)
 
         // 2,000 distinct messages per mbox, about 2 KB each: far more than get stored before the kill.
         func message(_ box: Int, _ n: Int) -> String {
@@ -29,11 +29,11 @@ import Testing
             try HatoProcess(["mailbox", "import", "a@example.test", "Box\(box)",
                              directory.url.appendingPathComponent("box\(box).mbox").path, "--progress", "--config", config])
         }
-        for writer in writers { try writer.waitForOutput(timeout: 120) { $0.components(separatedBy: "stored UID").count > 40 } }
+        for writer in writers { try await writer.waitFor(timeout: .seconds(120), "40 stored messages") { out, _ in out.components(separatedBy: "stored UID").count > 40 } }
         for writer in writers { writer.signal(SIGKILL) }
         var acknowledged: [Int: [UInt32]] = [:]
         for (box, writer) in writers.enumerated() {
-            #expect(writer.wait() == SIGKILL)
+            #expect(await writer.exit() == SIGKILL)
             acknowledged[box] = writer.outputLines.compactMap { $0.hasPrefix("stored UID ") ? UInt32($0.dropFirst(11)) : nil }
         }
 

@@ -19,12 +19,12 @@ import Testing
             [accounts]
             scram_iterations = 4096
             """.write(toFile: config, atomically: true, encoding: .utf8)
-        #expect(try HatoBinary.run(["domain", "add", "example.test", "--config", config]).status == 0)
-        #expect(try HatoBinary.run(["account", "add", "alice@example.test", "--password-stdin", "--config", config], stdin: "long enough pw\n").status == 0)
-        #expect(try HatoBinary.run(["account", "add", "bob@example.test", "--password-stdin", "--config", config], stdin: "bob long pw\n").status == 0)
+        #expect(try await HatoBinary.run(["domain", "add", "example.test", "--config", config]).status == 0)
+        #expect(try await HatoBinary.run(["account", "add", "alice@example.test", "--password-stdin", "--config", config], stdin: "long enough pw\n").status == 0)
+        #expect(try await HatoBinary.run(["account", "add", "bob@example.test", "--password-stdin", "--config", config], stdin: "bob long pw\n").status == 0)
 
         let server = try HatoProcess(["serve", "--config", config])
-        try server.waitForOutput { $0.contains("pop3") && $0.contains("imap") }
+        try await server.waitFor("the listeners") { out, _ in out.contains("pop3") && out.contains("imap") }
         func port(_ kind: String) throws -> String {
             let line = try #require(server.outputLines.first { $0.hasPrefix(kind + " ") && $0.contains("listening on") })
             return String(try #require(line.split(separator: ":").last))

@@ -26,18 +26,6 @@ enum TestCertificates {
 }
 
 extension ChildProcess {
-    /// Waits (without blocking Swift's cooperative pool) until `condition` holds on standard
-    /// output or standard error.
-    func waitFor(timeout: Duration = .seconds(60), _ what: String, _ condition: @escaping (String, String) -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition(output, errorOutput) {
-            guard ContinuousClock.now < deadline, process.isRunning || condition(output, errorOutput) else {
-                throw ConformanceFailure("waiting for \(what); stdout: \(output)\nstderr: \(errorOutput)")
-            }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-    }
-
     /// The port `hato serve` printed for a listener kind ("pop3s   listening on 127.0.0.1:PORT").
     func listenerPort(_ kind: String) throws -> String {
         let line = try #require(outputLines.first { $0.hasPrefix(kind + " ") && $0.contains("listening on") }, "\(output)")
@@ -61,10 +49,10 @@ struct ServedHato {
 
             """# + toml).write(toFile: config, atomically: true, encoding: .utf8)
         if !accounts.isEmpty {
-            #expect(try HatoBinary.run(["domain", "add", "example.test", "--config", config]).status == 0)
+            #expect(try await HatoBinary.run(["domain", "add", "example.test", "--config", config]).status == 0)
         }
         for (address, password) in accounts {
-            let added = try HatoBinary.run(["account", "add", address, "--password-stdin", "--config", config], stdin: password + "\n")
+            let added = try await HatoBinary.run(["account", "add", address, "--password-stdin", "--config", config], stdin: password + "\n")
             #expect(added.status == 0, "\(added.stderr)")
         }
         let process = try HatoProcess(["serve", "--config", config])

@@ -107,7 +107,7 @@ import Testing
             print("within 1s" if time.time() - start < 1.0 else "late", flush=True)
             a.send("DONE\\r\\n"); print(a.until("a2"))
             """, arguments: ["\(listener.port)", IMAPFixture.user, IMAPFixture.password])
-        try await waitForOutput(client) { $0.contains("+ idling") }
+        try await client.waitFor(timeout: .seconds(20), "the IDLE continuation") { out, _ in out.contains("+ idling") }
         _ = try await fixture.store.append(AppendRequest(bytes: Array("Subject: pushed\r\n\r\nnow\r\n".utf8)), to: fixture.inbox.id)
         client.write("go\n")
         let status = await client.exit(timeout: 30)
@@ -158,13 +158,5 @@ import Testing
         #expect(lines[9] == "['b7 OK UID SEARCH completed'] ['* 1 FETCH (UID 3)', 'b8 OK UID FETCH completed']")
         try await listener.stop()
         try await fixture.store.close()
-    }
-
-    func waitForOutput(_ process: ChildProcess, timeout: Duration = .seconds(20), _ condition: (String) -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition(process.output) {
-            guard ContinuousClock.now < deadline else { throw CancellationError() }
-            try await Task.sleep(for: .milliseconds(20))
-        }
     }
 }

@@ -53,7 +53,7 @@ import Testing
             remote.test. 300 IN MX 10 mx.remote.test.
             mx.remote.test. 300 IN A 127.0.0.1
             """)
-        let config = try TwoServersTests.configure(directory, name: "a", domain: "a.test", user: "alice@a.test", password: "alice long password", extra: """
+        let config = try await TwoServersTests.configure(directory, name: "a", domain: "a.test", user: "alice@a.test", password: "alice long password", extra: """
             [dns]
             servers = ["\(dns.address)"]
             [listen]

@@ -8,13 +8,13 @@ import Testing
 @Suite struct TwoServersTests {
     static func start(_ directory: TemporaryDirectory, name: String, domain: String, user: String, password: String,
                       extra: String) async throws -> (HatoProcess, String) {
-        let config = try configure(directory, name: name, domain: domain, user: user, password: password, extra: extra)
+        let config = try await configure(directory, name: name, domain: domain, user: user, password: password, extra: extra)
         return (try await launch(name, config: config), config)
     }
 
     /// Writes `name`.toml and adds the domain and its one account through the CLI.
     static func configure(_ directory: TemporaryDirectory, name: String, domain: String, user: String, password: String,
-                          extra: String) throws -> String {
+                          extra: String) async throws -> String {
         let config = directory.url.appendingPathComponent("\(name).toml").path
         try """
             hostname = "mail.\(domain)"
@@ -23,8 +23,8 @@ import Testing
             scram_iterations = 4096
             \(extra)
             """.write(toFile: config, atomically: true, encoding: .utf8)
-        #expect(try HatoBinary.run(["domain", "add", domain, "--config", config]).status == 0)
-        #expect(try HatoBinary.run(["account", "add", user, "--password-stdin", "--config", config], stdin: password + "\n").status == 0)
+        #expect(try await HatoBinary.run(["domain", "add", domain, "--config", config]).status == 0)
+        #expect(try await HatoBinary.run(["account", "add", user, "--password-stdin", "--config", config], stdin: password + "\n").status == 0)
         return config
     }
 
@@ -94,9 +94,9 @@ import Testing
     /// it over IMAP with B's verdict on top: `dkim=pass header.d=a.test` for both signatures.
     @Test func signedOnAVerifiedAndReadOverIMAPOnB() async throws {
         let directory = try TemporaryDirectory(prefix: "hato-two-dkim")
-        let configB = try Self.configure(directory, name: "b", domain: "b.test", user: "bob@b.test", password: "bob long password", extra: "")
-        let configA = try Self.configure(directory, name: "a", domain: "a.test", user: "alice@a.test", password: "alice long password", extra: "")
-        let keygen = try HatoBinary.run(["dkim", "keygen", "a.test", "--selector", "s1", "--config", configA])
+        let configB = try await Self.configure(directory, name: "b", domain: "b.test", user: "bob@b.test", password: "bob long password", extra: "")
+        let configA = try await Self.configure(directory, name: "a", domain: "a.test", user: "alice@a.test", password: "alice long password", extra: "")
+        let keygen = try await HatoBinary.run(["dkim", "keygen", "a.test", "--selector", "s1", "--config", configA])
         #expect(keygen.status == 0, "\(keygen.stderr)")
         let records = keygen.stdout.split(separator: "\n").map(String.init).filter { !$0.hasPrefix(";") }
         #expect(records.count == 2)

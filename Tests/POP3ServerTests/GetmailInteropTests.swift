@@ -28,8 +28,8 @@ import Testing
             [accounts]
             scram_iterations = 4096
             """.write(toFile: config, atomically: true, encoding: .utf8)
-        #expect(try HatoBinary.run(["domain", "add", "example.test", "--config", config]).status == 0)
-        #expect(try HatoBinary.run(["account", "add", "alice@example.test", "--password-stdin", "--config", config],
+        #expect(try await HatoBinary.run(["domain", "add", "example.test", "--config", config]).status == 0)
+        #expect(try await HatoBinary.run(["account", "add", "alice@example.test", "--password-stdin", "--config", config],
                                    stdin: "alice long pw\n").status == 0)
         let hato = try HatoProcess(["serve", "--config", config])
         defer { if hato.process.isRunning { hato.process.terminate() } }

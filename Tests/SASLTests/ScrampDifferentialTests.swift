@@ -93,17 +93,17 @@ except Exception as error:
         let hex = (clientExporter ?? exporter ?? []).map { String(format: "%02x", $0) }.joined()
         let process = try launch(["-c", script, mechanism.rawValue, username, password, hex], stdin: stdin, stdout: stdout)
         defer { process.waitUntilExit() }
-        var reader = LineReader(handle: stdout.fileHandleForReading)
+        let reader = LineReader(handle: stdout.fileHandleForReading)
 
         var action = await exchange.start(initialResponse: nil)
         while case .challenge(let text) = action {
             if !text.isEmpty { stdin.fileHandleForWriting.write(Data((text + "\n").utf8)) }
-            guard let line = reader.next() else { break }
+            guard let line = await reader.next() else { break }
             action = await exchange.receive(line: line)
         }
         try stdin.fileHandleForWriting.close()
         var client = ""
-        while let line = reader.next() { client = line }
+        while let line = await reader.next() { client = line }
         return Outcome(server: action, client: client)
     }
 
@@ -119,14 +119,22 @@ except Exception as error:
     }
 }
 
-/// Reads newline-terminated lines from a pipe.
-struct LineReader {
+/// Reads newline-terminated lines from a pipe. The blocking reads happen on a Dispatch thread,
+/// not on Swift's cooperative pool: every test target runs in one process, and a blocked pool
+/// thread (there are as many as cores) would stall the servers other tests are talking to.
+final class LineReader: @unchecked Sendable {
     let handle: FileHandle
     private var buffer = [UInt8]()
 
     init(handle: FileHandle) { self.handle = handle }
 
-    mutating func next() -> String? {
+    func next() async -> String? {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.nextBlocking()) }
+        }
+    }
+
+    private func nextBlocking() -> String? {
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: buffer[..<newline], as: UTF8.self)

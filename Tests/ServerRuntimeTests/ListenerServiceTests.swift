@@ -68,7 +68,7 @@ import Testing
                 except OSError:
                     print("new: refused")
                 """, arguments: ["\(port)"])
-            try client.waitForOutput { $0.contains("sent") }
+            try await client.waitFor("the client's request") { out, _ in out.contains("sent") }
             try await Task.sleep(for: .milliseconds(50))
             await group.triggerGracefulShutdown()
             #expect(await client.exit() == 0, "\(client.errorOutput)")

@@ -73,7 +73,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let casesFile = directory.appendingPathComponent("cases.json")
         try JSONEncoder().encode(cases).write(to: casesFile)
-        let run = try Self.runPython(Self.runner, arguments: [String(server.port), casesFile.path])
+        let run = try await HatoTesting.Python.run(Self.runner, arguments: [String(server.port), casesFile.path], timeout: 600)
         try #require(run.status == 0, "pyspf runner failed: \(run.stderr)")
         let theirs = try JSONDecoder().decode([PyResult].self, from: Data(run.stdout.utf8))
         try #require(theirs.count == cases.count)
