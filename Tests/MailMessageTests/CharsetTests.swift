@@ -95,3 +95,16 @@ import Testing
         #expect(Charset.encode("€", charset: "iso-8859-15") == [0xA4])
     }
 }
+
+/// Strict UTF-8 validation (used before any charset fallback): what the standard library
+/// accepts, nothing more.
+@Suite struct StrictUTF8Tests {
+    @Test func acceptsValidAndRejectsMalformed() {
+        #expect(String(validatingUTF8Bytes: Array("日本語 ok".utf8)) == "日本語 ok")
+        #expect(String(validatingUTF8Bytes: Array("日本語".utf8).dropFirst(3)) == "本語", "slices")
+        #expect(String(validatingUTF8Bytes: [UInt8]()) == "")
+        for bad: [UInt8] in [[0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xE6, 0x97], [0xFF], [0x41, 0x80, 0x42], [0xF4, 0x90, 0x80, 0x80]] {
+            #expect(String(validatingUTF8Bytes: bad) == nil, "\(bad)")
+        }
+    }
+}

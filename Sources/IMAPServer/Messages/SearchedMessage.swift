@@ -16,7 +16,7 @@ final class SearchedMessage {
     }
 
     /// The stored summary (never parsed from the body here: with the body, the header is read directly).
-    private lazy var summary: MessageSummary? = message.summary.flatMap(StoredSummary.decode)
+    private lazy var summary: MessageSummary? = StoredSummary.decoded(message)
 
     private lazy var topHeader: RawHeader? = body.map { RawHeader($0, in: 0..<$0.count) }
 
@@ -84,7 +84,13 @@ final class SearchedMessage {
 /// Case-insensitive substring matching on decoded text (RFC 9051 §6.4.4: "case-insensitive
 /// substring"): both sides lowercased with Unicode rules, then compared as UTF-8.
 enum SearchText {
-    static func fold(_ s: String) -> [UInt8] { Array(s.lowercased().utf8) }
+    static func fold(_ s: String) -> [UInt8] {
+        var bytes = Array(s.utf8)
+        // ASCII (most mail text): lowercase the bytes in place, as lowercased() would.
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return Array(s.lowercased().utf8) }
+        for i in bytes.indices where bytes[i] >= 0x41 && bytes[i] <= 0x5A { bytes[i] |= 0x20 }
+        return bytes
+    }
 
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         guard let first = needle.first else { return true }

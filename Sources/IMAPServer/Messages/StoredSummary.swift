@@ -3,15 +3,24 @@
 import Foundation
 import MailMessage
 import MailStore
+import Synchronization
 
 enum StoredSummary {
     /// The stored summary when it decodes and describes exactly `body` (when given); otherwise
     /// the body is parsed. nil only when there is neither a usable summary nor a body.
     static func summary(of message: StoredMessage, body: [UInt8]?) -> MessageSummary? {
-        if let data = message.summary, let summary = decode(data), body == nil || summary.size == body!.count {
+        if let summary = decoded(message), body == nil || summary.size == body!.count {
             return summary
         }
         return body.map { MessageSummary(parsing: $0) }
+    }
+
+    /// The message's stored summary, decoded once per process while it stays in the cache: a
+    /// body file never changes, so its path names one summary for good. (JSON decoding was the
+    /// largest cost of SEARCH on envelope fields and of FETCH ENVELOPE/BODYSTRUCTURE.)
+    static func decoded(_ message: StoredMessage) -> MessageSummary? {
+        guard let data = message.summary else { return nil }
+        return SummaryCache.shared.summary(for: message.body.path) { decode(data) }
     }
 
     /// Same date strategy as the writer (HatoServer/MessageSummaries.swift).
@@ -19,5 +28,54 @@ enum StoredSummary {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
         return try? decoder.decode(MessageSummary.self, from: data)
+    }
+}
+
+/// A bounded map from body path to decoded summary, shared by every session. Two generations:
+/// lookups that hit the older one move the entry forward; when the newer one is full the older
+/// is dropped. So memory stays under 2 × `limit` summaries (a few KiB each) and what clients
+/// keep touching stays.
+final class SummaryCache: Sendable {
+    static let shared = SummaryCache(limit: 4096)
+
+    private struct Generations {
+        var current: [String: MessageSummary] = [:]
+        var previous: [String: MessageSummary] = [:]
+    }
+
+    private let limit: Int
+    private let generations = Mutex(Generations())
+
+    init(limit: Int) { self.limit = limit }
+
+    func summary(for key: String, decode: () -> MessageSummary?) -> MessageSummary? {
+        if let hit = lookup(key) { return hit }
+        // Decoded outside the lock; two sessions may decode the same summary at once, harmlessly.
+        guard let summary = decode() else { return nil }
+        insert(summary, for: key)
+        return summary
+    }
+
+    var count: Int { generations.withLock { $0.current.count + $0.previous.count } }
+
+    private func lookup(_ key: String) -> MessageSummary? {
+        generations.withLock { g in
+            if let hit = g.current[key] { return hit }
+            guard let hit = g.previous.removeValue(forKey: key) else { return nil }
+            Self.add(hit, for: key, to: &g, limit: limit)
+            return hit
+        }
+    }
+
+    private func insert(_ summary: MessageSummary, for key: String) {
+        generations.withLock { Self.add(summary, for: key, to: &$0, limit: limit) }
+    }
+
+    private static func add(_ summary: MessageSummary, for key: String, to g: inout Generations, limit: Int) {
+        if g.current.count >= limit {
+            g.previous = g.current
+            g.current = [:]
+        }
+        g.current[key] = summary
     }
 }

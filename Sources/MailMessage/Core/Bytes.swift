@@ -139,18 +139,13 @@ enum ByteText {
 }
 
 extension String {
-    /// Decodes UTF-8 strictly; nil when the bytes are not valid UTF-8.
+    /// Decodes UTF-8 strictly; nil when the bytes are not valid UTF-8 (overlong forms,
+    /// surrogates and truncated sequences included). The standard library validates contiguous
+    /// bytes in bulk, scalar-by-scalar appending was a third of SEARCH BODY's time.
     init?<C: Collection>(validatingUTF8Bytes bytes: C) where C.Element == UInt8 {
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        var scalars = String.UnicodeScalarView()
-        loop: while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let s): scalars.append(s)
-            case .emptyInput: break loop
-            case .error: return nil
-            }
-        }
-        self = String(scalars)
+        let decoded = bytes.withContiguousStorageIfAvailable { String(validating: $0, as: UTF8.self) }
+            ?? String(validating: Array(bytes), as: UTF8.self)
+        guard let decoded else { return nil }
+        self = decoded
     }
 }

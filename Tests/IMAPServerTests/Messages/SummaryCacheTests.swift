@@ -1,0 +1,35 @@
+import Foundation
+import MailMessage
+import Testing
+@testable import IMAPServer
+
+/// The process-wide cache of decoded message summaries stays bounded and keeps what is used;
+/// the ASCII fast path of SEARCH's case folding agrees with Unicode lowercasing.
+@Suite struct SummaryCacheTests {
+    static func summary(_ subject: String) -> MessageSummary {
+        MessageSummary(parsing: Array("Subject: \(subject)\r\n\r\nbody\r\n".utf8))
+    }
+
+    @Test func staysBoundedAndKeepsWhatIsTouched() {
+        let cache = SummaryCache(limit: 2)
+        var decodes = 0
+        func get(_ key: String) -> String? {
+            cache.summary(for: key) { decodes += 1; return Self.summary(key) }?.subject
+        }
+        #expect(get("a") == "a" && get("b") == "b")
+        #expect(get("a") == "a" && decodes == 2, "a hit decodes nothing")
+        #expect(get("c") == "c" && get("a") == "a", "a moved from the older generation")
+        #expect(decodes == 3)
+        for key in ["d", "e", "f", "g"] { _ = get(key) }
+        #expect(cache.count <= 4, "at most two generations of `limit`")
+        _ = get("b")
+        #expect(decodes == 8, "an entry pushed out of both generations is decoded again")
+        #expect(cache.summary(for: "broken") { nil } == nil, "undecodable summaries are not cached")
+    }
+
+    @Test func asciiFoldingMatchesLowercased() {
+        for text in ["Hello WORLD 123 [\\]^_`@", "ÄÖÜ Straße", "件名 SUBJECT", "İstanbul", ""] {
+            #expect(SearchText.fold(text) == Array(text.lowercased().utf8), "\(text)")
+        }
+    }
+}
