@@ -1,6 +1,7 @@
 import IMAPProtocol
 import MailStore
 import NIOCore
+import ServerRuntime
 
 extension IMAPSessionHandler {
     /// A synchronizing literal waits for our `+`. APPEND data above the message size limit or the
@@ -45,6 +46,13 @@ extension IMAPSessionHandler {
 
     func acceptLiteral(_ context: ChannelHandlerContext) {
         decoder.acceptLiteral()
+        askForLiteral(context)
+    }
+
+    /// RFC 9051 §7.5 continuation request for a synchronizing literal; the literal that follows
+    /// is acknowledged at once (see `TCPQuickAck`).
+    func askForLiteral(_ context: ChannelHandlerContext) {
         send(context, .continuation("Ready for literal data"))
+        TCPQuickAck.request(on: context.channel)
     }
 }

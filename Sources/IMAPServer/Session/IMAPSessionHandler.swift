@@ -139,7 +139,7 @@ final class IMAPSessionHandler: ChannelInboundHandler {
         case .command(let command):
             dispatch(command, context)
         case .continuationRequest:
-            send(context, .continuation("Ready for literal data"))
+            askForLiteral(context)
         case .literalDecisionRequired(let literal):
             decideLiteral(literal, context)
         case .error(let error):
