@@ -32,17 +32,22 @@ enum Rows {
         )
     }
 
+    /// The columns `message(_:)` reads, in its order. Queries name them instead of `*` so rows
+    /// are read by position: GRDB's by-name lookup lowercases the name on every access, which
+    /// was a sixth of the CPU time of listing a mailbox.
+    static let messageColumns = "mailbox_id, uid, modseq, flags, keywords, internal_date, size, body_path, summary"
+
     static func message(_ row: Row) -> StoredMessage {
-        let keywords = (row["keywords"] as String).split(separator: " ").map(String.init)
+        let keywords = (row[4] as String).split(separator: " ").map(String.init)
         return StoredMessage(
-            mailboxID: MailboxID(row["mailbox_id"]),
-            uid: UInt32(truncatingIfNeeded: row["uid"] as Int64),
-            modSeq: UInt64(row["modseq"] as Int64),
-            flags: MessageFlags(system: SystemFlags(rawValue: row["flags"]), keywords: keywords),
-            internalDate: Date(timeIntervalSince1970: row["internal_date"]),
-            size: row["size"],
-            body: BodyReference(path: row["body_path"]),
-            summary: row["summary"]
+            mailboxID: MailboxID(row[0]),
+            uid: UInt32(truncatingIfNeeded: row[1] as Int64),
+            modSeq: UInt64(row[2] as Int64),
+            flags: MessageFlags(system: SystemFlags(rawValue: row[3]), keywords: keywords),
+            internalDate: Date(timeIntervalSince1970: row[5]),
+            size: row[6],
+            body: BodyReference(path: row[7]),
+            summary: row[8]
         )
     }
 

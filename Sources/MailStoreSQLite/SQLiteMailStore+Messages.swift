@@ -5,14 +5,18 @@ import MailStore
 extension SQLiteMailStore {
     public func messages(in mailbox: MailboxID) async throws -> [StoredMessage] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM messages WHERE mailbox_id = ? ORDER BY uid", arguments: [mailbox.rawValue])
-                .map(Rows.message)
+            // A cached statement and a cursor: no re-parse per call, no copied row per message.
+            let statement = try db.cachedStatement(sql: "SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? ORDER BY uid")
+            let rows = try Row.fetchCursor(statement, arguments: [mailbox.rawValue])
+            var messages: [StoredMessage] = []
+            while let row = try rows.next() { messages.append(Rows.message(row)) }
+            return messages
         }
     }
 
     public func message(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM messages WHERE mailbox_id = ? AND uid = ?", arguments: [mailbox.rawValue, Int64(uid)])
+            try Row.fetchOne(db, sql: "SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", arguments: [mailbox.rawValue, Int64(uid)])
                 .map(Rows.message)
         }
     }
@@ -32,7 +36,7 @@ extension SQLiteMailStore {
             var changed: [StoredMessage] = []
             for uid in uids {
                 guard let row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM messages WHERE mailbox_id = ? AND uid = ?", arguments: [mailbox.rawValue, Int64(uid)]
+                    db, sql: "SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", arguments: [mailbox.rawValue, Int64(uid)]
                 ) else { continue }
                 let message = Rows.message(row)
                 if let unchangedSince, message.modSeq > unchangedSince {
@@ -112,7 +116,7 @@ extension SQLiteMailStore {
             var appended: [MailboxChange] = []
             for uid in uids {
                 guard let row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM messages WHERE mailbox_id = ? AND uid = ?", arguments: [source.rawValue, Int64(uid)]
+                    db, sql: "SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", arguments: [source.rawValue, Int64(uid)]
                 ) else { continue }
                 let message = Rows.message(row)
                 let pending = PendingAppend(

@@ -15,12 +15,14 @@ enum StoredSummary {
         return body.map { MessageSummary(parsing: $0) }
     }
 
-    /// The message's stored summary, decoded once per process while it stays in the cache: a
-    /// body file never changes, so its path names one summary for good. (JSON decoding was the
-    /// largest cost of SEARCH on envelope fields and of FETCH ENVELOPE/BODYSTRUCTURE.)
+    /// The message's stored summary, decoded once per process while it stays in the cache.
+    /// Keyed by the stored JSON itself, so an entry can never stand for other content (whatever
+    /// store or body naming produced it); hashing and comparing it costs far less than decoding.
+    /// (JSON decoding was the largest cost of SEARCH on envelope fields and of FETCH
+    /// ENVELOPE/BODYSTRUCTURE.)
     static func decoded(_ message: StoredMessage) -> MessageSummary? {
         guard let data = message.summary else { return nil }
-        return SummaryCache.shared.summary(for: message.body.path) { decode(data) }
+        return SummaryCache.shared.summary(for: data) { decode(data) }
     }
 
     /// Same date strategy as the writer (HatoServer/MessageSummaries.swift).
@@ -31,16 +33,16 @@ enum StoredSummary {
     }
 }
 
-/// A bounded map from body path to decoded summary, shared by every session. Two generations:
+/// A bounded map from stored summary JSON to decoded summary, shared by every session. Two generations:
 /// lookups that hit the older one move the entry forward; when the newer one is full the older
-/// is dropped. So memory stays under 2 × `limit` summaries (a few KiB each) and what clients
+/// is dropped. So memory stays under 2 × `limit` entries (a few KiB each) and what clients
 /// keep touching stays.
 final class SummaryCache: Sendable {
-    static let shared = SummaryCache(limit: 4096)
+    static let shared = SummaryCache(limit: 2048)
 
     private struct Generations {
-        var current: [String: MessageSummary] = [:]
-        var previous: [String: MessageSummary] = [:]
+        var current: [SummaryKey: MessageSummary] = [:]
+        var previous: [SummaryKey: MessageSummary] = [:]
     }
 
     private let limit: Int
@@ -48,7 +50,8 @@ final class SummaryCache: Sendable {
 
     init(limit: Int) { self.limit = limit }
 
-    func summary(for key: String, decode: () -> MessageSummary?) -> MessageSummary? {
+    func summary(for json: Data, decode: () -> MessageSummary?) -> MessageSummary? {
+        let key = SummaryKey(json)
         if let hit = lookup(key) { return hit }
         // Decoded outside the lock; two sessions may decode the same summary at once, harmlessly.
         guard let summary = decode() else { return nil }
@@ -58,7 +61,7 @@ final class SummaryCache: Sendable {
 
     var count: Int { generations.withLock { $0.current.count + $0.previous.count } }
 
-    private func lookup(_ key: String) -> MessageSummary? {
+    private func lookup(_ key: SummaryKey) -> MessageSummary? {
         generations.withLock { g in
             if let hit = g.current[key] { return hit }
             guard let hit = g.previous.removeValue(forKey: key) else { return nil }
@@ -67,15 +70,27 @@ final class SummaryCache: Sendable {
         }
     }
 
-    private func insert(_ summary: MessageSummary, for key: String) {
+    private func insert(_ summary: MessageSummary, for key: SummaryKey) {
         generations.withLock { Self.add(summary, for: key, to: &$0, limit: limit) }
     }
 
-    private static func add(_ summary: MessageSummary, for key: String, to g: inout Generations, limit: Int) {
+    private static func add(_ summary: MessageSummary, for key: SummaryKey, to g: inout Generations, limit: Int) {
         if g.current.count >= limit {
             g.previous = g.current
             g.current = [:]
         }
         g.current[key] = summary
+    }
+}
+
+/// Stored summary JSON as a dictionary key, hashed over all of its bytes (Foundation's `Data`
+/// hashes only a prefix, and summaries of similar messages share long prefixes).
+struct SummaryKey: Hashable {
+    let json: Data
+
+    init(_ json: Data) { self.json = json }
+
+    func hash(into hasher: inout Hasher) {
+        json.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }

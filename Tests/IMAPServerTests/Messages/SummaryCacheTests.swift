@@ -14,7 +14,7 @@ import Testing
         let cache = SummaryCache(limit: 2)
         var decodes = 0
         func get(_ key: String) -> String? {
-            cache.summary(for: key) { decodes += 1; return Self.summary(key) }?.subject
+            cache.summary(for: Data(key.utf8)) { decodes += 1; return Self.summary(key) }?.subject
         }
         #expect(get("a") == "a" && get("b") == "b")
         #expect(get("a") == "a" && decodes == 2, "a hit decodes nothing")
@@ -24,7 +24,7 @@ import Testing
         #expect(cache.count <= 4, "at most two generations of `limit`")
         _ = get("b")
         #expect(decodes == 8, "an entry pushed out of both generations is decoded again")
-        #expect(cache.summary(for: "broken") { nil } == nil, "undecodable summaries are not cached")
+        #expect(cache.summary(for: Data("broken".utf8)) { nil } == nil, "undecodable summaries are not cached")
     }
 
     @Test func asciiFoldingMatchesLowercased() {
