@@ -21,4 +21,27 @@ public enum Python {
     /// Every script starts with the empty mask a login shell has. One line, so tracebacks' line
     /// numbers are off by one only.
     static let unblockSignals = "import signal as _signal; _signal.pthread_sigmask(_signal.SIG_SETMASK, [])\n"
+
+    /// Whether `python3` can import every one of `modules` (checked once per set, at first use:
+    /// it blocks briefly, so call it from a trait or a static initialiser, not a hot path).
+    public static func hasModules(_ modules: String...) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import " + modules.joined(separator: ", ")]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    /// True when CI is set: then a missing optional oracle fails its test instead of skipping it.
+    public static var requiredInCI: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
+}
+
+/// scramp (PyPI) and the openssl command line, for the SCRAM -PLUS interop tests.
+public enum ScramAvailability {
+    public static let required = Python.requiredInCI
+    public static let available: Bool =
+        Python.hasModules("scramp") && FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")
 }

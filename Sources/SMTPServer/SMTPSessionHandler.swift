@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import MailStore
 import NIOCore
-import NIOTLS
 import SASL
 import SMTPProtocol
 import ServerRuntime

@@ -43,9 +43,9 @@ import Testing
         return Fixture(directory: directory, store: store, listener: listener)
     }
 
-    @Test(.enabled(if: POP3ScramAvailability.available || POP3ScramAvailability.required, "scramp is not installed"))
+    @Test(.enabled(if: ScramAvailability.available || ScramAvailability.required, "scramp is not installed"))
     func scramPlusOverImplicitTLSAndSTLS() async throws {
-        try #require(POP3ScramAvailability.available, "CI is set but scramp is not installed")
+        try #require(ScramAvailability.available, "CI is set but scramp is not installed")
         let implicit = try await Self.start(implicitTLS: true)
         let plain = try await Self.start()
         let result = try await Python.run(SClientDialog.prelude + """
@@ -184,18 +184,4 @@ import Testing
         #expect(ratio > 0.4 && ratio < 2.5, "unknown/known median time ratio \(ratio)")
         try await fixture.stop()
     }
-}
-
-enum POP3ScramAvailability {
-    static let required = ProcessInfo.processInfo.environment["CI"] != nil
-    static let available: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import scramp"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")
-    }()
 }

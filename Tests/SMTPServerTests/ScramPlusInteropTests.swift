@@ -42,17 +42,3 @@ struct ScramPlusInteropTests {
         try await fixture.stop()
     }
 }
-
-enum ScramAvailability {
-    static let required = ProcessInfo.processInfo.environment["CI"] != nil
-    static let available: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import scramp"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")
-    }()
-}

@@ -10,16 +10,8 @@ import Testing
 /// Needs `pip install pyspf dnspython` (.ci/run installs them). Without them the test is skipped
 /// with that message, except under CI (CI set), where it fails so a missing install is seen.
 @Suite struct PySPFDifferentialTests {
-    static let pythonCheck = """
-        import sys
-        try:
-            import spf, dns.resolver
-        except Exception as e:
-            sys.exit(1)
-        """
-
-    static var pyspfAvailable: Bool { (try? runPython(pythonCheck, arguments: []))?.status == 0 }
-    static var runsInCI: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
+    static var pyspfAvailable: Bool { HatoTesting.Python.hasModules("spf", "dns.resolver") }
+    static var runsInCI: Bool { HatoTesting.Python.requiredInCI }
 
     static let runner = """
         import json, sys
@@ -124,19 +116,5 @@ import Testing
             return "RFC 7208 §6 ignores repeated unknown modifiers"
         }
         return nil
-    }
-
-    static func runPython(_ script: String, arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
     }
 }
