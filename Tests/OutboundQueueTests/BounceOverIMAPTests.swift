@@ -26,22 +26,11 @@ import Testing
             """)
         let server = try await TwoServersTests.launch("a", config: config)
 
-        let result = try await Python.run("""
-            import email, email.policy, email.utils, imaplib, smtplib, ssl, sys, time
+        let result = try await Python.run(TwoServersTests.clientHelpers + """
+            import email.utils
             submissions, imap = int(sys.argv[1]), int(sys.argv[2])
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
-            s = smtplib.SMTP_SSL("127.0.0.1", submissions, context=ctx); s.login("alice@a.test", "alice long password")
-            s.sendmail("alice@a.test", ["bob@remote.test"], b"From: alice@a.test\\r\\nTo: bob@remote.test\\r\\nSubject: to a ghost\\r\\n\\r\\nare you there?\\r\\n"); s.quit()
-            M = imaplib.IMAP4("127.0.0.1", imap); M.login("alice@a.test", "alice long password")
-            for _ in range(600):
-                M.select("INBOX")
-                ids = M.search(None, "ALL")[1][0].split()
-                if ids: break
-                time.sleep(0.1)
-            else:
-                sys.exit("no bounce arrived")
-            data = M.fetch(ids[0], "(BODY.PEEK[])")[1][0][1]; M.logout()
-            m = email.message_from_bytes(data, policy=email.policy.compat32)
+            submit(submissions, "alice@a.test", ["bob@remote.test"], b"From: alice@a.test\\r\\nTo: bob@remote.test\\r\\nSubject: to a ghost\\r\\n\\r\\nare you there?\\r\\n")
+            ids, m = first_message(imap, "alice@a.test", "alice long password")
             print(len(ids), m.get_content_type(), m.get_param("report-type"))
             print(email.utils.parseaddr(m["From"])[1], m["To"])
             parts = m.get_payload()

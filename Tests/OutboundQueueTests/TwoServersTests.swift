@@ -12,6 +12,28 @@ import Testing
         return (try await launch(name, config: config), config)
     }
 
+    /// Python for both servers' tests: submit as alice@a.test over SMTPS, and wait (up to 60 s)
+    /// for the first message of an IMAP INBOX, returned parsed.
+    static let clientHelpers = """
+        import email, email.policy, imaplib, smtplib, ssl, sys, time
+        def submit(port, sender, recipients, message):
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+            s = smtplib.SMTP_SSL("127.0.0.1", port, context=ctx); s.login("alice@a.test", "alice long password")
+            s.sendmail(sender, recipients, message); s.quit()
+        def first_message(port, user, password):
+            M = imaplib.IMAP4("127.0.0.1", port); M.login(user, password)
+            for _ in range(600):
+                M.select("INBOX")
+                ids = M.search(None, "ALL")[1][0].split()
+                if ids: break
+                time.sleep(0.1)
+            else:
+                sys.exit("nothing arrived for " + user)
+            data = M.fetch(ids[0], "(BODY.PEEK[])")[1][0][1]; M.logout()
+            return ids, email.message_from_bytes(data, policy=email.policy.compat32)
+
+        """
+
     /// Writes `name`.toml and adds the domain and its one account through the CLI.
     static func configure(_ directory: TemporaryDirectory, name: String, domain: String, user: String, password: String,
                           extra: String) async throws -> String {
@@ -112,22 +134,11 @@ import Testing
         try append(dnsTable + "[listen]\nsubmissions = [\"127.0.0.1:0\"]\n[delivery]\nmx_port = \(try Self.port(b, "smtp"))\n", to: configA)
         let a = try await Self.launch("a", config: configA)
 
-        let result = try await Python.run("""
-            import authres, email, email.policy, imaplib, smtplib, ssl, sys, time
+        let result = try await Python.run(Self.clientHelpers + """
+            import authres
             submissions, imap = int(sys.argv[1]), int(sys.argv[2])
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
-            s = smtplib.SMTP_SSL("127.0.0.1", submissions, context=ctx); s.login("alice@a.test", "alice long password")
-            s.sendmail("alice@a.test", ["bob@b.test"], b"From: Alice <alice@a.test>\\r\\nTo: bob@b.test\\r\\nSubject: signed across\\r\\n\\r\\nhello B,\\r\\nsigned by A\\r\\n"); s.quit()
-            M = imaplib.IMAP4("127.0.0.1", imap); M.login("bob@b.test", "bob long password")
-            for _ in range(600):
-                M.select("INBOX")
-                ids = M.search(None, "ALL")[1][0].split()
-                if ids: break
-                time.sleep(0.1)
-            else:
-                sys.exit("nothing arrived")
-            data = M.fetch(ids[0], "(BODY.PEEK[])")[1][0][1]; M.logout()
-            m = email.message_from_bytes(data, policy=email.policy.compat32)
+            submit(submissions, "alice@a.test", ["bob@b.test"], b"From: Alice <alice@a.test>\\r\\nTo: bob@b.test\\r\\nSubject: signed across\\r\\n\\r\\nhello B,\\r\\nsigned by A\\r\\n")
+            ids, m = first_message(imap, "bob@b.test", "bob long password")
             print(len(ids), m["Subject"], len(m.get_all("DKIM-Signature")))
             fields = m.get_all("Authentication-Results")
             print(len(fields))
