@@ -93,6 +93,21 @@ import Testing
             """, "\(parsed.stdout)\(parsed.stderr)")
     }
 
+    /// aiosmtpd announces no DSN: a NOTIFY=SUCCESS sender gets a "relayed" report (RFC 3461
+    /// §5.2.2), and the peer never sees the DSN parameters (§5.2.2 (a)).
+    @Test func successToAPeerWithoutDSNIsReportedAsRelayed() async throws {
+        let fixture = try await QueueFixture()
+        let peer = try await ScriptedPeer.start(.init(), directory: fixture.directory)
+        try await fixture.enqueue("receipt please", to: ["bob@remote.test"], notify: "SUCCESS", envid: "r1")
+        try await Self.deliver(try Self.runner(fixture, port: try peer.port), fixture)
+        await peer.stop()
+        let received = try peer.received
+        #expect(received.map(\.to) == [["bob@remote.test"]])
+        #expect(received.first?.mail_options.contains { $0.uppercased().hasPrefix("ENVID") } == false)
+        let dsn = try #require(try await fixture.inbox().first)
+        #expect(dsn.contains("Action: relayed\r\nStatus: 2.0.0\r\nRemote-MTA: dns; mx.remote.test\r\n"), "\(dsn)")
+    }
+
     @Test func aConnectionDroppedDuringDataIsRetriedAndDeliveredOnce() async throws {
         let fixture = try await QueueFixture()
         let peer = try await ScriptedPeer.start(.init(dataReplies: ["drop", "250 2.0.0 OK"]), directory: fixture.directory)

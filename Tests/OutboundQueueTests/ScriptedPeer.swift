@@ -135,7 +135,10 @@ final class ScriptedPeer: Sendable {
     var received: [Received] {
         get throws {
             let text = try String(contentsOf: receivedFile, encoding: .utf8)
-            return try text.split(separator: "\n").map { try JSONDecoder().decode(Received.self, from: Data($0.utf8)) }
+            // Read while the peer may be writing: a last line without its newline is not done yet.
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            lines.removeLast()
+            return try lines.filter { !$0.isEmpty }.map { try JSONDecoder().decode(Received.self, from: Data($0.utf8)) }
         }
     }
 

@@ -38,7 +38,7 @@ enum StoredSummary {
 /// is dropped. So memory stays under 2 × `limit` entries (a few KiB each) and what clients
 /// keep touching stays.
 final class SummaryCache: Sendable {
-    static let shared = SummaryCache(limit: 2048)
+    static let shared = SummaryCache(limit: 1024)
 
     private struct Generations {
         var current: [SummaryKey: MessageSummary] = [:]

@@ -3,8 +3,9 @@ import MailStore
 
 /// One recipient's line in a DSN (RFC 3464 §2.3).
 public struct RecipientReport: Sendable, Equatable {
+    /// RFC 3464 §2.3.3 actions Hato reports.
     public enum Action: String, Sendable {
-        case failed, delayed
+        case failed, delayed, relayed
     }
     public var recipient: QueuedRecipient
     public var action: Action
@@ -59,10 +60,12 @@ public struct DeliveryStatusNotification: Sendable {
         let international = message.smtpUTF8 || reports.contains { !$0.recipient.address.description.allSatisfy(\.isASCII) }
         let boundary = "hato-dsn-\(UUID().uuidString.lowercased())"
         let failed = reports.contains { $0.action == .failed }
+        let relayed = !failed && reports.allSatisfy { $0.action == .relayed }
         var head = ""
         head += "From: Mail Delivery System <\(sender)>\r\n"
         head += "To: <\(message.mailFrom?.description ?? "")>\r\n"
-        head += "Subject: " + (failed ? "Undelivered Mail Returned to Sender" : "Delayed Mail (still being retried)") + "\r\n"
+        head += "Subject: " + (failed ? "Undelivered Mail Returned to Sender"
+                               : relayed ? "Successful Mail Delivery Report" : "Delayed Mail (still being retried)") + "\r\n"
         head += "Date: \(Self.rfc5322Date(now))\r\n"
         head += "Message-ID: <\(UUID().uuidString.lowercased())@\(hostname)>\r\n"
         // RFC 3834 §5: an automatic reply, so that responders do not answer it.
@@ -73,13 +76,14 @@ public struct DeliveryStatusNotification: Sendable {
         head += "This is a MIME-encapsulated delivery status notification.\r\n\r\n"
         head += "--\(boundary)\r\n"
         head += "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
-        head += humanReadable(failed: failed)
+        head += humanReadable(failed: failed, relayed: relayed)
         head += "\r\n--\(boundary)\r\n"
         head += "Content-Type: message/\(international ? "global-" : "")delivery-status\r\n\r\n"
         head += deliveryStatus(international: international)
         head += "\r\n--\(boundary)\r\n"
         var bytes = Array(head.utf8)
-        let full = message.returnContent?.uppercased() == "FULL"
+        // RFC 3461 §4.3: RET=FULL applies to reports of failure; others return the headers only.
+        let full = failed && message.returnContent?.uppercased() == "FULL"
         if full {
             bytes += Array("Content-Type: message/\(international ? "global" : "rfc822")\r\n\r\n".utf8)
             bytes += original
@@ -92,9 +96,13 @@ public struct DeliveryStatusNotification: Sendable {
         return bytes
     }
 
-    func humanReadable(failed: Bool) -> String {
+    func humanReadable(failed: Bool, relayed: Bool) -> String {
         var text = "This is the mail system at \(hostname).\r\n\r\n"
-        if failed {
+        if relayed {
+            text += "Your message was delivered to the mail servers of the recipients below, as you asked.\r\n"
+            text += "Those servers cannot confirm delivery to the mailbox: unless it fails there,\r\n"
+            text += "this is the only report you will receive for them.\r\n\r\n"
+        } else if failed {
             text += "Your message could not be delivered to one or more recipients.\r\n"
             text += "It is attached below (its headers, or all of it).\r\n\r\n"
         } else {

@@ -16,7 +16,8 @@ public struct DeliveryBatch: Sendable {
 
 /// What one attempt did for one recipient, before it is turned into a queue outcome.
 enum AttemptResult: Sendable, Equatable {
-    case delivered(DeliveryReply, remote: String)
+    /// `peerSupportsDSN`: whether the peer took over success reporting (see `DeliveryResponse`).
+    case delivered(DeliveryReply, remote: String, peerSupportsDSN: Bool)
     case transient(DeliveryReply, remote: String?)
     case permanent(DeliveryReply, remote: String?)
 
@@ -38,7 +39,7 @@ enum AttemptResult: Sendable, Equatable {
             guard let data = response.data else {
                 return .transient(DeliveryReply(code: 451, enhancedCode: "4.4.2", text: "no reply to DATA"), remote: remote)
             }
-            return data.isPositive ? .delivered(data, remote: remote) : from(data, remote: remote)
+            return data.isPositive ? .delivered(data, remote: remote, peerSupportsDSN: response.peerSupportsDSN) : from(data, remote: remote)
         }
     }
 }

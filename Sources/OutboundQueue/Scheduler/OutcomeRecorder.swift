@@ -19,11 +19,16 @@ struct OutcomeRecorder: Sendable {
         let message = item.message
         let time = now()
         var outcomes: [(EmailAddress, DeliveryOutcome)] = []
-        var failures: [RecipientReport] = [], delays: [RecipientReport] = []
+        var failures: [RecipientReport] = [], delays: [RecipientReport] = [], relayed: [RecipientReport] = []
         for (recipient, result) in zip(item.recipients, results) {
             switch result {
-            case .delivered(let reply, let remote):
+            case .delivered(let reply, let remote, let peerSupportsDSN):
                 outcomes.append((recipient.address, .delivered(reply: "\(reply) (\(remote))")))
+                if !peerSupportsDSN && Self.wants(recipient.notify, "SUCCESS", default: false) {
+                    // RFC 3461 §5.2.2: relayed to an MTA that cannot carry the request on.
+                    relayed.append(RecipientReport(recipient: recipient, action: .relayed, status: RecipientReport.status(of: reply),
+                                                   remoteMTA: remote, diagnostic: reply.description, lastAttempt: time))
+                }
                 logger.info("delivered", metadata: ["queue-id": "\(message.id)", "to": "\(recipient.address)", "relay": "\(remote)", "reply": "\(reply)"])
             case .transient(let reply, let remote):
                 let stored = remote.map { "\(reply) (\($0))" } ?? reply.description
@@ -60,6 +65,15 @@ struct OutcomeRecorder: Sendable {
                             outcomes[index].1 = .deferred(reply: "\(report.diagnostic); the bounce could not be stored: \(error)", nextAttempt: retry)
                         }
                     }
+                }
+            }
+            if !relayed.isEmpty {
+                do {
+                    let dsn = DeliveryStatusNotification(hostname: configuration.hostname, message: message, reports: relayed, now: time)
+                    try await bounces.send(dsn.build(original: try await store.readBody(message.body)), to: sender, smtpUTF8: message.smtpUTF8)
+                } catch {
+                    // The message itself was delivered; only the courtesy report is lost.
+                    logger.warning("could not send a relayed notification", metadata: ["queue-id": "\(message.id)", "error": "\(error)"])
                 }
             }
             let delayed = delays.filter { Self.wants($0.recipient.notify, "DELAY") }
@@ -104,9 +118,10 @@ struct OutcomeRecorder: Sendable {
         }.value
     }
 
-    /// RFC 3461 §4.1: NOTIFY=NEVER asks for nothing; without NOTIFY, failures and delays are reported.
-    static func wants(_ notify: String?, _ kind: String) -> Bool {
-        guard let notify else { return true }
+    /// RFC 3461 §4.1: NOTIFY=NEVER asks for nothing; without NOTIFY, failures and delays are
+    /// reported (`default`), success never.
+    static func wants(_ notify: String?, _ kind: String, default: Bool = true) -> Bool {
+        guard let notify else { return `default` }
         return notify.uppercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.contains(kind)
     }
 

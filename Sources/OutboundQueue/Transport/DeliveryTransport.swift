@@ -85,11 +85,16 @@ public struct DeliveryResponse: Sendable, Equatable {
     public var mailFrom: DeliveryReply
     public var recipients: [DeliveryReply]
     public var data: DeliveryReply?
+    /// The peer announced DSN (RFC 3461), so NOTIFY went with each recipient and reporting
+    /// success is its job from here on; without it a NOTIFY=SUCCESS sender gets a "relayed"
+    /// report from us (RFC 3461 §5.2.2).
+    public var peerSupportsDSN: Bool
 
-    public init(mailFrom: DeliveryReply, recipients: [DeliveryReply], data: DeliveryReply?) {
+    public init(mailFrom: DeliveryReply, recipients: [DeliveryReply], data: DeliveryReply?, peerSupportsDSN: Bool = false) {
         self.mailFrom = mailFrom
         self.recipients = recipients
         self.data = data
+        self.peerSupportsDSN = peerSupportsDSN
     }
 }
 

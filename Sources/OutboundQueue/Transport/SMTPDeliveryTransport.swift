@@ -67,7 +67,7 @@ final class SMTPDeliverySession: DeliverySession {
         do {
             let result = try await connection.send(clientEnvelope, message: message)
             return DeliveryResponse(mailFrom: DeliveryReply(result.mailFrom), recipients: result.recipients.map { DeliveryReply($0.reply) },
-                                    data: result.data.map(DeliveryReply.init))
+                                    data: result.data.map(DeliveryReply.init), peerSupportsDSN: connection.capabilities.dsn)
         } catch let error as SMTPClientError {
             throw SMTPDeliveryTransport.deliveryError(error)
         } catch {
