@@ -94,8 +94,10 @@ import Testing
         try await fixture.store.close()
     }
 
-    /// RFC 2177: an IDLE session hears of a delivery at once.
-    @Test func idleIsWokenWithinOneSecondOfADelivery() async throws {
+    /// RFC 2177: an IDLE session hears of a delivery while idling, without sending anything (a
+    /// server that waited for DONE would leave the read hanging). The bound is generous on
+    /// purpose: latency is measured in scripts/bench-imap.sh, not here.
+    @Test func idleIsWokenByADelivery() async throws {
         let fixture = try await IMAPFixture.make(messages: IMAPFixture.messages)
         let listener = try await TestListener.start(fixture.server, name: "imap")
         let client = try Python.start(rawClient + """
@@ -104,7 +106,7 @@ import Testing
             a.send("a2 IDLE\\r\\n"); print(a.line(), flush=True)
             sys.stdin.readline(); start = time.time()
             print(a.line(), flush=True)
-            print("within 1s" if time.time() - start < 1.0 else "late", flush=True)
+            print("while idle" if time.time() - start < 10.0 else "late", flush=True)
             a.send("DONE\\r\\n"); print(a.until("a2"))
             """, arguments: ["\(listener.port)", IMAPFixture.user, IMAPFixture.password])
         try await client.waitFor(timeout: .seconds(20), "the IDLE continuation") { out, _ in out.contains("+ idling") }
@@ -112,7 +114,7 @@ import Testing
         client.write("go\n")
         let status = await client.exit(timeout: 30)
         #expect(status == 0, "\(client.errorOutput)")
-        #expect(client.output == "+ idling\n* 4 EXISTS\nwithin 1s\n['a2 OK IDLE terminated']\n", "\(client.errorOutput)")
+        #expect(client.output == "+ idling\n* 4 EXISTS\nwhile idle\n['a2 OK IDLE terminated']\n", "\(client.errorOutput)")
         try await listener.stop()
         try await fixture.store.close()
     }

@@ -35,9 +35,9 @@ import Testing
     }
 
     @Test func slowButSteadyClientIsNotCutOff() async throws {
-        // Each piece arrives well inside the 2 s data timeout (gaps of 0.2 s leave room for a
-        // loaded machine), the whole message takes longer.
-        let fixture = try await SMTPFixture.start(profile: .mx, timeouts: (command: .seconds(30), data: .seconds(2)))
+        // Each piece arrives well inside the 5 s data timeout (gaps of 0.5 s leave room for a
+        // machine stalled by a cold test run on two cores), the whole message takes longer.
+        let fixture = try await SMTPFixture.start(profile: .mx, timeouts: (command: .seconds(30), data: .seconds(5)))
         let result = try await Python.run(rawDialog + """
             import time
             say(b"EHLO client.test\\r\\n"); hear()
@@ -46,7 +46,7 @@ import Testing
             say(b"DATA\\r\\n"); hear()
             pieces = [b"Subject: slow\\r\\n", b"\\r\\n"] + [b"line %d\\r\\n" % n for n in range(1, 14)]
             for piece in pieces:
-                say(piece); time.sleep(0.2)
+                say(piece); time.sleep(0.5)
             say(b".\\r\\n"); print(hear()[:3])
             say(b"QUIT\\r\\n"); print(hear()[:3])
             """, arguments: [fixture.port])
