@@ -103,13 +103,7 @@ public final class TLSProvider: Sendable {
     /// Starts TLS on a connection that has spoken plaintext so far (STARTTLS, STLS). The caller
     /// must already have discarded any bytes it buffered before this point (RFC 3207 §4.2 and the
     /// CVE-2011-0411 class of injection); the TLS handler goes first in the pipeline.
-    public func startTLS(on channel: any Channel) -> EventLoopFuture<Void> {
-        channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(makeServerHandler(), position: .first)
-        }
-    }
-
-    /// Same, recording the connection's channel binding value, version and cipher in `state`.
+    /// The connection's version, cipher and channel binding value are recorded in `state`.
     public func startTLS(on channel: any Channel, state: TLSConnectionState) -> EventLoopFuture<Void> {
         channel.eventLoop.makeCompletedFuture {
             let operations = channel.pipeline.syncOperations
