@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "MailAuth",
             dependencies: [
-                "MailCore", "DNSMessage",
+                "MailCore", "MailMessage", "DNSMessage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
@@ -163,7 +163,23 @@ let package = Package(
 
         .target(
             name: "LocalDelivery",
-            dependencies: ["MailCore", "MailStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MailCore", "MailMessage", "MailStore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift6
+        ),
+
+        // The inbound pipeline: ordered stages with typed verdicts (docs/architecture.md).
+        .target(
+            name: "Reception",
+            dependencies: [
+                "MailCore", "MailMessage", "MailAuth", "MailStore", "LocalDelivery", "DNSMessage", "SMTPProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "ReceptionTests",
+            dependencies: ["Reception", "MailCore", "MailMessage", "MailAuth", "MailStore", "MailStoreSQLite", "LocalDelivery", "DNSMessage",
+                           "SMTPProtocol", "SMTPServer", "ServerRuntime", "HatoTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift6
         ),
         .testTarget(
@@ -247,7 +263,7 @@ let package = Package(
         .target(
             name: "SMTPServer",
             dependencies: [
-                "SMTPProtocol", "MailStore", "MailCore", "MailMessage", "SASL", "LocalDelivery", "ServerRuntime", "MailAuth", "DNSMessage",
+                "SMTPProtocol", "MailStore", "MailCore", "MailMessage", "SASL", "LocalDelivery", "ServerRuntime", "Reception",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -256,7 +272,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SMTPServerTests",
-            dependencies: ["SMTPServer", "ServerRuntime", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting", "DNSMessage", "DNSClient", "MailAuth"],
+            dependencies: ["SMTPServer", "ServerRuntime", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting", "DNSMessage", "DNSClient",
+                           "MailAuth", "Reception"],
             swiftSettings: swift6
         ),
 
@@ -266,6 +283,7 @@ let package = Package(
             dependencies: [
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
                 "LocalDelivery", "POP3Server", "SMTPServer", "IMAPServer", "IMAPProtocol", "MailAuth", "OutboundQueue", "SMTPClient",
+                "Reception",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MailCore
+import MailMessage
 import MailStore
 
 /// One envelope recipient accepted at RCPT, with where it resolved to then.
@@ -24,9 +25,9 @@ public struct DeliveryRequest: Sendable {
     /// nil is the null reverse-path `<>`.
     public var mailFrom: EmailAddress?
     public var recipients: [AcceptedRecipient]
-    /// Trace fields the receiving server prepends (RFC 5321 §4.4 Received), CRLF-terminated.
-    public var traceHeaders: String
-    public var message: [UInt8]
+    /// The message parsed once, with the trace fields the receiving server put on top
+    /// (RFC 5321 §4.4 Received) and whatever else the reception stages edited.
+    public var message: ReceivedMessage
     public var envelopeID: String?
     public var returnContent: String?
     public var smtpUTF8: Bool
@@ -34,21 +35,32 @@ public struct DeliveryRequest: Sendable {
     /// Local copies go to each account's Junk mailbox (special use \Junk, RFC 6154) with the
     /// `$Junk` keyword (RFC 5788) instead of INBOX, e.g. for a DMARC quarantine policy.
     public var quarantine = false
+    /// IMAP keywords set on every local copy (reception stages' tags).
+    public var keywords: [String] = []
     /// Seals the one queued copy for remote alias targets (RFC 8617 §5.1 ARC, set on the MX
     /// listener with the inbound verdict); given that copy and the aliases that forward outside,
     /// returns it sealed, or unchanged when there is nothing to seal with. Local copies are never sealed.
     public var sealRemoteCopy: (@Sendable (_ copy: [UInt8], _ aliases: [EmailAddress]) async -> [UInt8])?
 
-    public init(mailFrom: EmailAddress?, recipients: [AcceptedRecipient], traceHeaders: String, message: [UInt8],
+    public init(mailFrom: EmailAddress?, recipients: [AcceptedRecipient], message: ReceivedMessage,
                 envelopeID: String? = nil, returnContent: String? = nil, smtpUTF8: Bool = false, bodyType: String? = nil) {
         self.mailFrom = mailFrom
         self.recipients = recipients
-        self.traceHeaders = traceHeaders
         self.message = message
         self.envelopeID = envelopeID
         self.returnContent = returnContent
         self.smtpUTF8 = smtpUTF8
         self.bodyType = bodyType
+    }
+
+    /// For messages that did not come through reception (bounces we write): parsed here,
+    /// `traceHeaders` (CRLF-terminated fields) put on top.
+    public init(mailFrom: EmailAddress?, recipients: [AcceptedRecipient], traceHeaders: String, message: [UInt8],
+                envelopeID: String? = nil, returnContent: String? = nil, smtpUTF8: Bool = false, bodyType: String? = nil) {
+        var received = ReceivedMessage(bytes: message)
+        received.prepend(traceHeaders)
+        self.init(mailFrom: mailFrom, recipients: recipients, message: received, envelopeID: envelopeID,
+                  returnContent: returnContent, smtpUTF8: smtpUTF8, bodyType: bodyType)
     }
 }
 
@@ -64,10 +76,13 @@ public enum RecipientDelivery: Sendable, Equatable {
 
 /// The mail delivery agent: appends to local INBOXes and hands remote recipients to the queue.
 ///
-/// Each local account gets its own copy with `Return-Path` (RFC 5321 §4.4, from the envelope
-/// sender) and `Delivered-To` on top; an account reached through several recipients (aliases,
-/// `+tag`) is delivered to once. Remote recipients share one queued copy with only the trace
-/// headers added. Every append and the enqueue are durable before `deliver` returns.
+/// Every local account of one message shares one stored body (one file, one summary, one
+/// fsync): `Return-Path` (RFC 5321 §4.4, from the envelope sender) on top, and `Delivered-To`
+/// (RFC 9228) only when the message reaches a single account, since one body cannot name each
+/// reader without telling the others who else got it. An account reached through several
+/// recipients (aliases, `+tag`) is delivered to once. Remote recipients share one queued copy
+/// with only the trace headers added. Every append and the enqueue are durable before
+/// `deliver` returns.
 public struct LocalDelivery: Sendable {
     public let store: any MailStore
     public let logger: Logger
@@ -78,23 +93,22 @@ public struct LocalDelivery: Sendable {
     }
 
     public func deliver(_ request: DeliveryRequest) async -> [RecipientDelivery] {
-        var accountOutcome: [EmailAddress: Result<Void, MailStoreError>] = [:]
+        var accounts: [Account] = []
         var remote: [QueuedRecipient] = []
         var forwardingAliases: [EmailAddress] = []
         for recipient in request.recipients {
             let (local, outside) = Self.targets(recipient.resolution)
-            for account in local where accountOutcome[account.address] == nil {
-                accountOutcome[account.address] = await appendToInbox(account, request)
-            }
+            for account in local where !accounts.contains(where: { $0.address == account.address }) { accounts.append(account) }
             if !outside.isEmpty, !forwardingAliases.contains(recipient.address) { forwardingAliases.append(recipient.address) }
             for address in outside where !remote.contains(where: { $0.address == address }) {
                 remote.append(QueuedRecipient(address: address, originalRecipient: recipient.originalRecipient ?? "rfc822;\(recipient.address)",
                                               notify: recipient.notify))
             }
         }
+        let accountOutcome = await appendToMailboxes(accounts, request)
         var queued: Result<QueueMessageID, MailStoreError>? = nil
         if !remote.isEmpty {
-            var copy = Array(request.traceHeaders.utf8) + request.message
+            var copy = request.message.bytes
             if let seal = request.sealRemoteCopy { copy = await seal(copy, forwardingAliases) }
             do {
                 queued = .success(try await store.enqueue(OutboundMessage(
@@ -124,28 +138,67 @@ public struct LocalDelivery: Sendable {
         }
     }
 
-    func appendToInbox(_ account: Account, _ request: DeliveryRequest) async -> Result<Void, MailStoreError> {
+    /// One body for every account: each gets it in INBOX (or Junk when quarantined); a full
+    /// quota or a missing mailbox fails only that account.
+    func appendToMailboxes(_ accounts: [Account], _ request: DeliveryRequest) async -> [EmailAddress: Result<Void, MailStoreError>] {
+        guard !accounts.isEmpty else { return [:] }
+        var outcome: [EmailAddress: Result<Void, MailStoreError>] = [:]
+        var targets: [(account: Account, mailbox: MailboxTarget)] = []
+        for account in accounts {
+            switch await targetMailbox(account, quarantine: request.quarantine) {
+            case .success(let mailbox): targets.append((account, mailbox))
+            case .failure(let error): outcome[account.address] = .failure(error)
+            }
+        }
+        guard !targets.isEmpty else { return outcome }
+        var message = request.message
+        // Prepended last, so they stand first (RFC 5321 §4.4: Return-Path at the top).
+        if targets.count == 1 { message.prepend("Delivered-To: \(targets[0].account.address)\r\n") }
+        message.prepend("Return-Path: \(request.mailFrom.map { "<\($0)>" } ?? "<>")\r\n")
+        let flags = MessageFlags(keywords: request.keywords + (request.quarantine ? ["$Junk"] : []))
+        let bytes = message.bytes
         do {
-            var target = try await store.mailbox(of: account.id, named: Mailbox.inbox)
-            var flags = MessageFlags()
-            if request.quarantine {
-                // An account without a Junk mailbox gets the message in INBOX, still marked.
-                if let junk = try await store.mailboxes(of: account.id).first(where: { $0.specialUse == .junk }) { target = junk }
-                flags = MessageFlags(keywords: ["$Junk"])
+            let results = try await store.deliver(AppendRequest(bytes: bytes, flags: flags, summary: message.summary.storedForm()),
+                                                  to: targets.map(\.mailbox.id))
+            for (target, result) in zip(targets, results) {
+                switch result {
+                case .success(let appended):
+                    logger.info("delivered", metadata: ["to": "\(target.account.address)", "mailbox": "\(target.mailbox.name)",
+                                                        "uid": "\(appended.uid)", "size": "\(bytes.count)"])
+                    outcome[target.account.address] = .success(())
+                case .failure(let error):
+                    logger.notice("local delivery failed", metadata: ["to": "\(target.account.address)", "error": "\(error)"])
+                    outcome[target.account.address] = .failure(error)
+                }
             }
-            guard let inbox = target else {
-                return .failure(.mailboxNotFound(Mailbox.inbox))
-            }
-            let returnPath = request.mailFrom.map { "<\($0)>" } ?? "<>"
-            let header = "Return-Path: \(returnPath)\r\nDelivered-To: \(account.address)\r\n" + request.traceHeaders
-            let result = try await store.append(AppendRequest(bytes: Array(header.utf8) + request.message, flags: flags), to: inbox.id)
-            logger.info("delivered", metadata: ["to": "\(account.address)", "mailbox": "\(inbox.name)", "uid": "\(result.uid)", "size": "\(request.message.count)"])
-            return .success(())
-        } catch let error as MailStoreError {
-            logger.notice("local delivery failed", metadata: ["to": "\(account.address)", "error": "\(error)"])
-            return .failure(error)
         } catch {
-            return .failure(.io("\(error)"))
+            let failure = error as? MailStoreError ?? .io("\(error)")
+            logger.notice("local delivery failed", metadata: ["accounts": "\(targets.count)", "error": "\(failure)"])
+            for target in targets { outcome[target.account.address] = .failure(failure) }
+        }
+        return outcome
+    }
+
+    /// INBOX, or the account's Junk mailbox for a quarantined message (an account without one
+    /// gets it in INBOX, still marked `$Junk`).
+    func targetMailbox(_ account: Account, quarantine: Bool) async -> Result<MailboxTarget, MailStoreError> {
+        do {
+            if quarantine, let junk = try await store.mailboxes(of: account.id).first(where: { $0.specialUse == .junk }) {
+                return .success(MailboxTarget(id: junk.id, name: junk.name))
+            }
+            guard let inbox = try await store.mailbox(of: account.id, named: "INBOX") else {
+                return .failure(.mailboxNotFound("INBOX"))
+            }
+            return .success(MailboxTarget(id: inbox.id, name: inbox.name))
+        } catch {
+            return .failure(error as? MailStoreError ?? .io("\(error)"))
         }
     }
+}
+
+/// Where one account's copy goes (the module and its store protocol share the name `MailStore`,
+/// so the store's `Mailbox` cannot be named here beside MailMessage's).
+struct MailboxTarget {
+    var id: MailboxID
+    var name: String
 }

@@ -15,7 +15,7 @@ extension SQLiteMailStore {
         let bodies = self.bodies
         let summarizer = self.summarizer
         let (reference, summary) = try await BlockingIO.run {
-            (try bodies.store(request.bytes), summarizer?(request.bytes))
+            (try bodies.store(request.bytes), request.summary ?? summarizer?(request.bytes))
         }
         let pending = PendingAppend(
             body: reference, size: Int64(request.bytes.count), summary: summary, flags: request.flags,

@@ -3,17 +3,15 @@ import LocalDelivery
 import MailCore
 import MailStore
 import NIOCore
+import Reception
 import SASL
 import SMTPProtocol
 import ServerRuntime
 
-/// Which listener a session serves (RFC 5321 MX vs RFC 6409 submission).
-public enum SMTPProfile: String, Sendable {
-    /// Port 25: mail for local domains from anyone; relaying only for authenticated clients.
-    case mx
-    /// Ports 587 (STARTTLS) and 465 (implicit TLS, RFC 8314): AUTH required before MAIL.
-    case submission
-}
+/// Which listener a session serves (RFC 5321 MX vs RFC 6409 submission): port 25 takes mail
+/// for local domains from anyone and relays only for authenticated clients; ports 587
+/// (STARTTLS) and 465 (implicit TLS, RFC 8314) require AUTH before MAIL.
+public typealias SMTPProfile = ReceptionListener
 
 public struct SMTPConfiguration: Sendable {
     public var hostname: String
@@ -49,12 +47,17 @@ public struct SMTPServer: ProtocolServer {
     public let delivery: LocalDelivery
     public let throttle: AuthThrottle
     public let logger: Logger
+    /// The checks every connection, command and message goes through (docs/architecture.md).
+    public let pipeline: ReceptionPipeline
     let saslConfiguration: SASLServerConfiguration
 
+    /// `extraStages` run after the standard ones (`ReceptionPipeline.standard`).
     public init(configuration: SMTPConfiguration, store: any MailStore, throttle: AuthThrottle = AuthThrottle(),
-                logger: Logger = Logger(label: "hato.smtp")) {
+                extraStages: [any ReceptionStage] = [], logger: Logger = Logger(label: "hato.smtp")) {
         self.configuration = configuration
         self.store = store
+        self.pipeline = .standard(store: store, spf: configuration.spf, signer: configuration.messageSigner,
+                                  authentication: configuration.inboundAuthentication, extra: extraStages)
         self.delivery = LocalDelivery(store: store, logger: logger)
         self.throttle = throttle
         self.logger = logger

@@ -1,10 +1,8 @@
 import Foundation
 import LocalDelivery
 import MailCore
-import MailStore
-import DNSMessage
-import MailAuth
 import NIOCore
+import Reception
 import SMTPProtocol
 
 extension SMTPSessionHandler {
@@ -29,11 +27,7 @@ extension SMTPSessionHandler {
             helo = host.description
             esmtp = { if case .ehlo = command { true } else { false } }()
             transaction = nil
-            if esmtp {
-                reply(.ehlo(domain: configuration.hostname, greeting: "Hello \(TraceHeaders.sanitize(host.description))", capabilities: capabilities), context)
-            } else {
-                reply(.helo(domain: configuration.hostname), context)
-            }
+            checkHELO(context)
         case .mail(let path, let parameters):
             mail(path, parameters, context)
         case .rcpt(let path, let parameters):
@@ -62,7 +56,8 @@ extension SMTPSessionHandler {
         }
     }
 
-    // RFC 5321 §4.1.1.2 MAIL, RFC 6409 §4 submission rules.
+    // RFC 5321 §4.1.1.2 MAIL, RFC 6409 §4 submission rules; policy (SPF, sender addresses) is
+    // the reception stages' (Sources/Reception).
     func mail(_ path: SMTPReversePath, _ parameters: SMTPMailParameters, _ context: ChannelHandlerContext) {
         guard helo != nil else { return fail(.badSequence.withMessage("Send EHLO or HELO first"), context) }
         guard transaction == nil else { return fail(.badSequence.withMessage("Nested MAIL command"), context) }
@@ -82,111 +77,56 @@ extension SMTPSessionHandler {
             }
             sender = address
         }
-        guard let account else {
-            guard let spf = configuration.spf, configuration.profile == .mx else {
-                transaction = Transaction(mailFrom: sender, parameters: parameters)
-                return reply(.senderOK, context)
-            }
-            return checkSPF(spf, sender: sender, parameters: parameters, context)
-        }
-        // The authenticated user may only send as their own addresses (own, +tag, aliases that reach them).
-        guard let sender else {
-            transaction = Transaction(mailFrom: nil, parameters: parameters)
+        let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        let candidate = ReceptionTransaction(id: String(id), mailFrom: sender, parameters: parameters)
+        guard server.pipeline.runs(.mailFrom) else {
+            transaction = Transaction(candidate)
             return reply(.senderOK, context)
         }
-        let store = server.store
+        let pipeline = server.pipeline, client = receptionClient
         perform(context) {
-            let allowed = await SenderPolicy.mayUse(sender, account: account, store: store)
+            var checked = candidate
+            let refusal = await pipeline.mailFrom(&checked, client: client)
+            let accepted = checked
             return { handler, context in
-                guard allowed else {
-                    return handler.fail(SMTPError(553, SMTPEnhancedStatusCode(5, 7, 1)!, "Sender address <\(sender)> does not belong to \(account.address)"), context)
-                }
-                handler.transaction = Transaction(mailFrom: sender, parameters: parameters)
+                if let refusal { return handler.refuse(refusal, context) }
+                handler.transaction = Transaction(accepted)
                 handler.reply(.senderOK, context)
             }
         }
     }
 
-    /// RFC 7208 §2.4: SPF for the MAIL FROM identity (postmaster@HELO for `<>`), acted on as
-    /// configured; the outcome travels with the transaction to the delivery headers.
-    func checkSPF(_ policy: SPFPolicy, sender: EmailAddress?, parameters: SMTPMailParameters, _ context: ChannelHandlerContext) {
-        guard let ip = IPAddress(connection.remoteIP) else {
-            transaction = Transaction(mailFrom: sender, parameters: parameters)
-            return reply(.senderOK, context)
-        }
-        let verifier = SPFVerifier(resolver: policy.resolver, receivingHost: configuration.hostname)
-        let helo = self.helo ?? "unknown", logger = self.logger
-        perform(context) {
-            let outcome = await verifier.checkMailFrom(ip: ip, mailFrom: sender?.description ?? "", helo: helo)
-            // RFC 7208 §2.3 recommends checking the HELO identity separately too; with `<>` the
-            // MAIL FROM check above already was the HELO check.
-            let heloOutcome = sender == nil ? nil : await verifier.checkHELO(ip: ip, helo: helo)
-            logger.info("spf", metadata: ["result": "\(outcome.result.rawValue)", "domain": "\(outcome.domain)",
-                                          "helo": "\(heloOutcome?.result.rawValue ?? "-")"])
-            return { handler, context in
-                if outcome.result == .fail && policy.fail == .reject {
-                    let why = outcome.explanation.map { ": \($0)" } ?? ""
-                    return handler.fail(SMTPError(550, SMTPEnhancedStatusCode(5, 7, 23)!, "SPF validation failed\(why)"), context)
-                }
-                if outcome.result == .temperror && policy.temperror == .defer {
-                    return handler.fail(SMTPError(451, SMTPEnhancedStatusCode(4, 7, 24)!, "SPF validation error, try again later"), context)
-                }
-                var transaction = Transaction(mailFrom: sender, parameters: parameters)
-                transaction.spf = outcome
-                transaction.spfHELO = heloOutcome
-                handler.transaction = transaction
-                handler.reply(.senderOK, context)
-            }
-        }
-    }
-
-    // RFC 5321 §4.1.1.3 RCPT; relaying only for authenticated clients (§3.6, "no open relay").
+    // RFC 5321 §4.1.1.3 RCPT; where it goes and whether we relay is the reception stages'.
     func rcpt(_ path: SMTPForwardPath, _ parameters: SMTPRcptParameters, _ context: ChannelHandlerContext) {
         guard let current = transaction else { return fail(.badSequence.withMessage("Need MAIL before RCPT"), context) }
-        guard current.recipients.count < configuration.limits.maxRecipients else { return fail(.tooManyRecipients, context) }
+        guard current.reception.recipients.count < configuration.limits.maxRecipients else { return fail(.tooManyRecipients, context) }
         let text: String
         switch path {
         case .postmaster: text = "postmaster@\(configuration.hostname)"
         case .path(let smtpPath): text = smtpPath.mailbox.description
         }
         guard let address = try? EmailAddress(text) else {
-            return fail(SMTPError(550, SMTPEnhancedStatusCode(5, 7, 1)!, "Relaying denied"), context)
+            return refuse(ReceptionRefusal(553, SMTPEnhancedStatusCode(5, 1, 3)!, "Recipient address not acceptable here"), context)
         }
-        let store = server.store, authenticated = account != nil, size = current.parameters.size ?? 0
+        let isPostmaster = if case .postmaster = path { true } else { false }
+        let candidate = ReceptionRecipient(address: address, parameters: parameters, isBarePostmaster: isPostmaster)
+        let pipeline = server.pipeline, client = receptionClient, reception = current.reception
         let notify = parameters.notify.map(Self.notifyText)
         let orcpt = parameters.originalRecipient.map { "\($0.addressType);\($0.address)" }
         perform(context) {
-            let resolution: RecipientResolution
-            do { resolution = try await store.resolveRecipient(address) } catch {
-                return { handler, context in handler.fail(SMTPError(451, SMTPEnhancedStatusCode(4, 3, 0)!, "Temporary lookup failure"), context) }
-            }
-            let outcome: Result<RecipientResolution, SMTPError> = switch resolution {
-            case .notLocal where authenticated: .success(.mixed(local: [], remote: [address]))
-            case .notLocal: .failure(SMTPError(550, SMTPEnhancedStatusCode(5, 7, 1)!, "Relaying denied"))
-            case .unknownUser: .failure(SMTPError(550, SMTPEnhancedStatusCode(5, 1, 1)!, "No such user here"))
-            case .local(let accounts), .mixed(let accounts, _):
-                if let full = accounts.first(where: { Self.wouldExceedQuota($0, size: size) }) {
-                    .failure(SMTPError(452, SMTPEnhancedStatusCode(4, 2, 2)!, "Mailbox full: \(full.address)"))
-                } else {
-                    .success(resolution)
-                }
-            }
+            var recipient = candidate
+            let refusal = await pipeline.recipient(&recipient, transaction: reception, client: client)
+            let resolved = recipient
             return { handler, context in
-                switch outcome {
-                case .failure(let error): handler.fail(error, context)
-                case .success(let resolution):
-                    handler.transaction?.recipients.append(
-                        AcceptedRecipient(address: address, resolution: resolution, notify: notify, originalRecipient: orcpt))
-                    handler.reply(.recipientOK, context)
+                if let refusal { return handler.refuse(refusal, context) }
+                guard let resolution = resolved.resolution else {
+                    return handler.refuse(ReceptionRefusal(550, SMTPEnhancedStatusCode(5, 1, 1)!, "No such user here"), context)
                 }
+                handler.transaction?.reception.recipients.append(
+                    AcceptedRecipient(address: resolved.address, resolution: resolution, notify: notify, originalRecipient: orcpt))
+                handler.reply(.recipientOK, context)
             }
         }
-    }
-
-    static func wouldExceedQuota(_ account: Account, size: Int) -> Bool {
-        if let max = account.quota.maxMessages, account.usage.messages + 1 > max { return true }
-        if let max = account.quota.maxBytes, account.usage.bytes + Int64(size) > max { return true }
-        return false
     }
 
     static func notifyText(_ notify: SMTPDSNNotify) -> String {
@@ -196,27 +136,5 @@ extension SMTPSessionHandler {
         if notify.contains(.failure) { words.append("FAILURE") }
         if notify.contains(.delay) { words.append("DELAY") }
         return words.joined(separator: ",")
-    }
-}
-
-/// Which envelope and header senders an authenticated user may use: the account's
-/// `SenderAddressPolicy` (`hato account sender-policy`).
-enum SenderPolicy {
-    /// `own`: their own address (also with +tag), or an alias address that delivers to them;
-    /// `domain`: any address of their domain; `any`: anything.
-    static func mayUse(_ sender: EmailAddress, account: Account, store: any MailStore) async -> Bool {
-        switch account.senderPolicy {
-        case .any: return true
-        case .domain: if sender.domain == account.address.domain { return true }
-        case .own: break
-        }
-        let own = account.address.canonical
-        if sender.canonical == own || sender.removingSubaddress()?.canonical == own { return true }
-        for candidate in [sender, sender.removingSubaddress()].compactMap({ $0 }) {
-            if let alias = try? await store.alias(.address(candidate)), alias.targets.contains(where: { $0.canonical == own }) {
-                return true
-            }
-        }
-        return false
     }
 }

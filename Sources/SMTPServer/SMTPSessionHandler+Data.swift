@@ -1,8 +1,9 @@
 import Foundation
 import LocalDelivery
-import MailCore
+import MailMessage
 import MailStore
 import NIOCore
+import Reception
 import SMTPProtocol
 
 extension SMTPSessionHandler {
@@ -12,7 +13,13 @@ extension SMTPSessionHandler {
             decoder.continueCommands()
             return fail(.badSequence.withMessage("Need MAIL and RCPT before DATA"), context)
         }
-        guard !transaction.recipients.isEmpty else {
+        // RFC 3030 §2: "DATA and BDAT commands cannot be used in the same transaction"; the
+        // chunks so far are not joined to a DATA body.
+        guard !transaction.usedBDAT else {
+            decoder.continueCommands()
+            return fail(.badSequence.withMessage("DATA may not follow BDAT in one transaction"), context)
+        }
+        guard !transaction.reception.recipients.isEmpty else {
             decoder.continueCommands()
             return fail(SMTPError(554, SMTPEnhancedStatusCode(5, 5, 1)!, "No valid recipients"), context)
         }
@@ -22,7 +29,7 @@ extension SMTPSessionHandler {
 
     // RFC 3030 §2 BDAT: the chunk's octets follow whatever the reply; refused chunks are discarded.
     func bdat(size: Int, last: Bool, _ context: ChannelHandlerContext) {
-        guard let current = transaction, !current.recipients.isEmpty else {
+        guard let current = transaction, !current.reception.recipients.isEmpty else {
             decoder.beginChunk(size: size, last: last, discard: true)
             pendingChunkError = transaction == nil ? .badSequence.withMessage("Need MAIL and RCPT before BDAT")
                 : SMTPError(554, SMTPEnhancedStatusCode(5, 5, 1)!, "No valid recipients")
@@ -30,6 +37,7 @@ extension SMTPSessionHandler {
         }
         let tooLarge = current.tooLarge || current.message.readableBytes + size > configuration.limits.maxMessageSize
         transaction?.tooLarge = tooLarge
+        transaction?.usedBDAT = true
         pendingChunkError = nil
         decoder.beginChunk(size: size, last: last, discard: tooLarge)
     }
@@ -63,64 +71,33 @@ extension SMTPSessionHandler {
         reply(.chunkReceived(octets: current.message.readableBytes), context)
     }
 
-    /// The end of a message: add trace headers, hand it to delivery, and answer once, only after
-    /// every local copy is durable and the remote part is queued durably.
+    /// The end of a message: parse it once, run the message stages (Sources/Reception), hand it
+    /// to delivery, and answer once, only after every local copy is durable and the remote part
+    /// is queued durably.
     func deliver(_ context: ChannelHandlerContext) {
         guard var current = transaction else { return }
         transaction = nil
-        let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        var message = current.message.readBytes(length: current.message.readableBytes) ?? []
-        if configuration.profile == .submission || account != nil {
-            message = TraceHeaders.fixSubmission(message, hostname: configuration.hostname)
-        }
-        var received = TraceHeaders.received(
-            helo: helo ?? "unknown", remoteIP: connection.remoteIP, hostname: configuration.hostname, esmtp: esmtp,
-            tls: tlsActive ? (connection.tlsSession?.description ?? "TLS") : nil, user: account?.address.description, id: String(id),
-            recipients: current.recipients.map(\.address.description))
-        let inbound = configuration.profile == .mx && account == nil ? configuration.inboundAuthentication : nil
-        if current.spf != nil || inbound != nil {
-            // RFC 8601 §5: an Authentication-Results field claiming to be ours came from outside.
-            message = TraceHeaders.removeAuthenticationResults(message, authservID: configuration.hostname)
-        }
-        if let spf = current.spf {
-            // With DKIM/DMARC on, their Authentication-Results field carries the SPF verdicts too.
-            let results = inbound != nil ? ""
-                : SPFHeaders.authenticationResults(spf, helo: current.spfHELO, heloName: helo ?? "unknown", authservID: configuration.hostname)
-            received = results + SPFHeaders.receivedSPF(spf, ip: connection.remoteIP, helo: helo ?? "unknown", receiver: configuration.hostname)
-                + received
-        }
-        let inboundContext = InboundAuthenticationStage.Context(remoteIP: connection.remoteIP, helo: helo ?? "unknown",
-                                                                spf: current.spf, spfHELO: current.spfHELO)
-        let request = DeliveryRequest(
-            mailFrom: current.mailFrom, recipients: current.recipients, traceHeaders: received, message: message,
-            envelopeID: current.parameters.envelopeID, returnContent: current.parameters.ret?.rawValue,
-            smtpUTF8: current.parameters.smtpUTF8, bodyType: current.parameters.body?.rawValue)
-        let delivery = server.delivery, account = self.account, logger = self.logger, store = server.store
-        let signer = configuration.messageSigner
-        let body = message
+        let bytes = current.message.readBytes(length: current.message.readableBytes) ?? []
         current.message.clear()
+        let reception = current.reception
+        let pipeline = server.pipeline, delivery = server.delivery, client = receptionClient, logger = self.logger
         perform(context) {
-            if let account {
-                // RFC 6409 §8 and the brief: header From must be one of the user's addresses too.
-                for from in TraceHeaders.fromAddresses(body) {
-                    guard let address = try? EmailAddress(from), await SenderPolicy.mayUse(address, account: account, store: store) else {
-                        return { handler, context in
-                            handler.fail(SMTPError(550, SMTPEnhancedStatusCode(5, 7, 1)!, "Header From <\(from)> does not belong to \(account.address)"), context)
-                        }
-                    }
-                }
+            var message = ReceptionMessage(content: ReceivedMessage(bytes: bytes))
+            if let refusal = await pipeline.message(&message, transaction: reception, client: client) {
+                return { handler, context in handler.refuse(refusal, context) }
             }
-            var request = request
-            if let signer, let account { request.message = await signer.sign(request.message, account: account) }
-            if let inbound, let refusal = await InboundAuthenticationStage.apply(inbound, to: &request, context: inboundContext,
-                                                                                store: store, logger: logger) {
-                return { handler, context in handler.fail(refusal, context) }
-            }
+            var request = DeliveryRequest(
+                mailFrom: reception.mailFrom, recipients: reception.recipients, message: message.content,
+                envelopeID: reception.parameters.envelopeID, returnContent: reception.parameters.ret?.rawValue,
+                smtpUTF8: reception.parameters.smtpUTF8, bodyType: reception.parameters.body?.rawValue)
+            request.quarantine = message.junk
+            request.keywords = message.keywords
+            request.sealRemoteCopy = message.sealRemoteCopy
             let outcomes = await delivery.deliver(request)
-            let reply = Self.reply(for: outcomes, id: String(id))
+            let reply = Self.reply(for: outcomes, id: reception.id)
             logger.info("message received", metadata: [
-                "id": "\(id)", "from": "\(request.mailFrom?.description ?? "<>")", "recipients": "\(request.recipients.count)",
-                "size": "\(body.count)", "reply": "\(reply.code)",
+                "id": "\(reception.id)", "from": "\(reception.mailFrom?.description ?? "<>")",
+                "recipients": "\(reception.recipients.count)", "size": "\(bytes.count)", "reply": "\(reply.code)",
             ])
             return { handler, context in
                 handler.reply(reply, context)

@@ -51,11 +51,11 @@ final class SMTPSessionHandler: ChannelInboundHandler {
     // MARK: channel events
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { greet(context) }
+        if context.channel.isActive { greetThroughPipeline(context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        greet(context)
+        greetThroughPipeline(context)
         context.fireChannelActive()
     }
 
@@ -112,7 +112,7 @@ final class SMTPSessionHandler: ChannelInboundHandler {
                 // use it (538 encryption required) rather than "not implemented".
                 let extensions = esmtp ? SMTPExtensions(capabilities).union(.auth) : []
                 let parser = SMTPCommandParser(extensions: extensions, limits: configuration.limits)
-                let command = try parser.parse(line, smtpUTF8Transaction: transaction?.parameters.smtpUTF8 ?? false)
+                let command = try parser.parse(line, smtpUTF8Transaction: transaction?.reception.parameters.smtpUTF8 ?? false)
                 if command.keyword != "AUTH" { logger.debug("command", metadata: ["command": "\(command.keyword)"]) }
                 execute(command, context)
             } catch {
@@ -164,9 +164,10 @@ final class SMTPSessionHandler: ChannelInboundHandler {
 
     /// A refused command. Syntax and sequence errors count towards `maxErrors` (RFC 5321 §4.3.2
     /// lets a server close after too many); the 421 that ends the session is sent instead.
-    func fail(_ error: SMTPError, _ context: ChannelHandlerContext) {
+    /// Refusals of the mail itself (`refuse`) do not count.
+    func fail(_ error: SMTPError, countsAsError: Bool = true, _ context: ChannelHandlerContext) {
         if let cause = error.cause { logger.info("refused", metadata: ["reply": "\(error.code)", "cause": "\(cause)"]) }
-        if error.code / 100 == 5 { errors += 1 }
+        if countsAsError && error.code / 100 == 5 { errors += 1 }
         if errors >= configuration.limits.maxErrors {
             logger.notice("too many errors, closing")
             return close(with: SMTPError.tooManyErrors.reply, context)

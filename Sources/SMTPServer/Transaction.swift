@@ -1,25 +1,18 @@
-import LocalDelivery
-import MailAuth
-import MailCore
 import NIOCore
-import SMTPProtocol
+import Reception
 
-/// One mail transaction (RFC 5321 §3.3): from MAIL to the end of DATA or the last BDAT.
+/// One mail transaction (RFC 5321 §3.3) as the session holds it: what the reception stages see,
+/// plus the message bytes as they arrive.
 struct Transaction {
-    var mailFrom: EmailAddress?
-    var parameters: SMTPMailParameters
-    var recipients: [AcceptedRecipient] = []
+    var reception: ReceptionTransaction
     /// The message as received so far (DATA content or BDAT chunks).
     var message = ByteBuffer()
     /// BDAT: the chunks so far exceed the size limit; the rest is read and discarded.
     var tooLarge = false
-    /// RFC 7208 verdict for MAIL FROM (MX, unauthenticated), recorded at delivery and kept for DMARC.
-    var spf: SPFOutcome?
-    /// RFC 7208 §2.3 verdict for the HELO identity (nil when MAIL FROM was `<>`: then `spf` is it).
-    var spfHELO: SPFOutcome?
+    /// A BDAT chunk was accepted: DATA may no longer be used in this transaction (RFC 3030 §2).
+    var usedBDAT = false
 
-    init(mailFrom: EmailAddress?, parameters: SMTPMailParameters) {
-        self.mailFrom = mailFrom
-        self.parameters = parameters
+    init(_ reception: ReceptionTransaction) {
+        self.reception = reception
     }
 }

@@ -7,6 +7,7 @@ import MailAuth
 import MailCore
 import MailStore
 import MailStoreSQLite
+import Reception
 import SMTPServer
 import Testing
 

@@ -6,6 +6,7 @@ import MailAuth
 import MailCore
 import MailStore
 import MailStoreSQLite
+import Reception
 import SMTPServer
 import Testing
 

@@ -54,7 +54,7 @@ import Testing
                 }
                 if let first = part.header.fields.first {
                     // raw field bytes are exactly the original bytes at their offsets
-                    #expect(Array(bytes[first.range.range]) == first.raw)
+                    #expect(Array(bytes[first.range.range]) == Array(first.raw))
                 }
             }
             let summary = MessageSummary(message)

@@ -7,7 +7,7 @@ import Testing
         let raw = crlf("Received: from a\n\tby b;\n  Mon, 2 Jan 2006 15:04:05 +0000\nX-Dup: 1\nx-dup : 2\nSubject: hello\n world\n\nbody")
         let m = MIMEMessage(parsing: raw)
         let received = m.header.field("received")!
-        #expect(received.raw == Array(crlf("Received: from a\n\tby b;\n  Mon, 2 Jan 2006 15:04:05 +0000\n")))
+        #expect(Array(received.raw) == Array(crlf("Received: from a\n\tby b;\n  Mon, 2 Jan 2006 15:04:05 +0000\n")))
         #expect(received.value == "from a\tby b;  Mon, 2 Jan 2006 15:04:05 +0000")
         #expect(m.header.fields(named: "X-DUP").map(\.value) == ["1", "2"])
         #expect(m.header.fields(named: "X-DUP").last?.name == "x-dup")

@@ -5,6 +5,7 @@ import HatoTesting
 import MailAuth
 import MailCore
 import MailStore
+import Reception
 import SMTPServer
 import Testing
 

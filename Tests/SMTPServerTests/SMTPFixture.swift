@@ -4,6 +4,7 @@ import MailCore
 import MailStore
 import MailStoreSQLite
 import SMTPProtocol
+import Reception
 import SMTPServer
 
 /// A store with example.test (alice, bob, an alias, a full mailbox) and an SMTP listener.

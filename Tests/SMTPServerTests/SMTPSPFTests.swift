@@ -2,6 +2,7 @@ import DNSClient
 import DNSMessage
 import Foundation
 import HatoTesting
+import Reception
 import SMTPServer
 import Testing
 

@@ -7,6 +7,7 @@ import Logging
 import MailAuth
 import MailCore
 import MailStore
+import Reception
 import SMTPServer
 
 public struct ARCForwardSealer: ForwardSealer {

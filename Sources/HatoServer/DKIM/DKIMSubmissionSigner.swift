@@ -6,7 +6,7 @@ import Logging
 import MailAuth
 import MailCore
 import MailStore
-import SMTPServer
+import Reception
 
 public struct DKIMSubmissionSigner: MessageSigner {
     public let keys: DKIMKeyManager
@@ -20,22 +20,24 @@ public struct DKIMSubmissionSigner: MessageSigner {
         self.logger = logger
     }
 
-    public func sign(_ message: [UInt8], account: Account) async -> [UInt8] {
-        let parsed = DKIMMessage(message)
-        guard let domain = Self.fromDomain(parsed) else { return message }
+    public func signatureFields(for message: DKIMMessage, account: Account) async -> String {
+        guard let domain = Self.fromDomain(message) else { return "" }
         do {
             let signingKeys = try await keys.signingKeys(domain: domain)
-            guard !signingKeys.isEmpty else { return message }
+            guard !signingKeys.isEmpty else { return "" }
             let signer = DKIMSigner(keys: signingKeys, lifetime: lifetime)
-            var out: [UInt8] = []
-            for field in try signer.signatureFields(for: parsed, now: Date()) { out += field }
             // Only fields are prepended: the message itself is not rewritten.
-            return out + parsed.bytes
+            return try signer.signatureFields(for: message, now: Date()).map { String(decoding: $0, as: UTF8.self) }.joined()
         } catch {
             // Unsigned mail still goes out; the operator sees why in the log.
             logger.error("DKIM signing failed", metadata: ["domain": "\(domain)", "error": "\(error)"])
-            return message
+            return ""
         }
+    }
+
+    /// Signs raw bytes (tests, tools): the message with the signature fields on top.
+    public func sign(_ message: [UInt8], account: Account) async -> [UInt8] {
+        Array(await signatureFields(for: DKIMMessage(message), account: account).utf8) + DKIMMessage(message).bytes
     }
 
     /// The domain of the (first) address in the From field.

@@ -1,6 +1,7 @@
 import IMAPServer
 import POP3Server
 import SASL
+import Reception
 import SMTPServer
 
 /// The `[auth]` settings as the SASL layer and the servers take them.

@@ -8,6 +8,7 @@ import MailStoreSQLite
 import POP3Server
 import SASL
 import SMTPProtocol
+import Reception
 import SMTPServer
 import ServerRuntime
 import ServiceLifecycle

@@ -22,8 +22,8 @@ struct FetchSections {
         return s
     }
 
-    /// The top-level header, split into fields.
-    private lazy var topHeader = RawHeader(bytes, in: 0..<bytes.count)
+    /// The top-level header, split into fields (MailMessage's one header splitter).
+    private lazy var topHeader = HeaderSection.parse(bytes)
 
     /// The part at a non-empty section path, if the message has it.
     private mutating func location(_ part: [Int]) -> SectionLocation? {
@@ -40,10 +40,10 @@ struct FetchSections {
             let header = topHeader
             switch section.text {
             case nil: return bytes[...]
-            case .header: return bytes[0..<header.end]
-            case .text: return bytes[header.end...]
-            case .headerFields(let names): return fields(of: header, names: names, keep: true)
-            case .headerFieldsNot(let names): return fields(of: header, names: names, keep: false)
+            case .header: return bytes[0..<header.bodyStart]
+            case .text: return bytes[header.bodyStart...]
+            case .headerFields(let names): return fields(of: header.section, names: names, keep: true)
+            case .headerFieldsNot(let names): return fields(of: header.section, names: names, keep: false)
             case .mime: return nil
             }
         }
@@ -57,8 +57,8 @@ struct FetchSections {
             switch section.text {
             case .header: return bytes[header.range]
             case .text: return bytes[text.range]
-            case .headerFields(let names): return fields(of: RawHeader(bytes, in: header.range), names: names, keep: true)
-            case .headerFieldsNot(let names): return fields(of: RawHeader(bytes, in: header.range), names: names, keep: false)
+            case .headerFields(let names): return fields(of: HeaderSection.parse(bytes, in: header.range).section, names: names, keep: true)
+            case .headerFieldsNot(let names): return fields(of: HeaderSection.parse(bytes, in: header.range).section, names: names, keep: false)
             default: return nil
             }
         }
@@ -66,12 +66,11 @@ struct FetchSections {
 
     /// HEADER.FIELDS / HEADER.FIELDS.NOT: the chosen fields exactly as written, in message
     /// order, then the blank line that ends a header (RFC 9051 §6.4.5).
-    private func fields(of header: RawHeader, names: [String], keep: Bool) -> ArraySlice<UInt8> {
-        let wanted = names.map { Array($0.utf8) }
+    private func fields(of header: HeaderSection, names: [String], keep: Bool) -> ArraySlice<UInt8> {
         var out: [UInt8] = []
-        for field in header.fields where wanted.contains(where: { RawHeader.nameMatches(field.name, $0) }) == keep {
-            out += bytes[field.range]
-            if bytes[field.range].last != 0x0A { out += [0x0D, 0x0A] }
+        for field in header.fields where names.contains(where: { field.hasName($0) }) == keep {
+            out += field.raw
+            if field.raw.last != 0x0A { out += [0x0D, 0x0A] }
         }
         out += [0x0D, 0x0A]
         return out[...]
@@ -88,10 +87,10 @@ struct FetchSections {
     mutating func binary(_ part: [Int]) -> Binary {
         if part.isEmpty { return .data(bytes) }
         guard let loc = location(part) else { return .missing }
-        let mimeHeader = RawHeader(bytes, in: loc.header.range)
+        let mimeHeader = HeaderSection.parse(bytes, in: loc.header.range).section
         var encoding = TransferEncoding.sevenBit
-        if let field = mimeHeader.fields.first(where: { RawHeader.nameMatches($0.name, Array("Content-Transfer-Encoding".utf8)) }) {
-            encoding = TransferEncoding(headerValue: String(decoding: RawHeader.unfoldedValue(bytes, field), as: UTF8.self))
+        if let field = mimeHeader.field("Content-Transfer-Encoding") {
+            encoding = TransferEncoding(headerValue: field.value)
         }
         if encoding == .unknown { return .unknownEncoding }
         return .data(encoding.decode(bytes[loc.body.range]))

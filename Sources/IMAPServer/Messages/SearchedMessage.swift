@@ -18,15 +18,14 @@ final class SearchedMessage {
     /// The stored summary (never parsed from the body here: with the body, the header is read directly).
     private lazy var summary: MessageSummary? = StoredSummary.decoded(message)
 
-    private lazy var topHeader: RawHeader? = body.map { RawHeader($0, in: 0..<$0.count) }
+    private lazy var topHeader: HeaderSection? = body.map { HeaderSection.parse($0).section }
 
     /// Case-folded, RFC 2047-decoded values of the fields called `name` (lowercase); nil when
     /// neither the octets nor (for envelope fields) the summary are at hand.
     func headerValues(_ name: [UInt8]) -> [[UInt8]]? {
-        if let body, let header = topHeader {
-            return header.fields.filter { RawHeader.nameMatches($0.name, name) }.map {
-                SearchText.fold(RFC2047.decodeUnstructured(RawHeader.unfoldedValue(body, $0)))
-            }
+        if let header = topHeader {
+            let name = String(decoding: name, as: UTF8.self)
+            return header.fields.filter { $0.hasName(name) }.map { SearchText.fold($0.decodedValue) }
         }
         guard let summary else { return nil }
         let envelope = summary.envelope
@@ -42,12 +41,12 @@ final class SearchedMessage {
 
     /// Every header field as "name: decoded value" lines, folded (SEARCH TEXT).
     lazy var headerText: [UInt8]? = {
-        guard let body, let header = topHeader else { return nil }
+        guard let header = topHeader else { return nil }
         var out: [UInt8] = []
         for field in header.fields {
-            out += field.name
+            out += Array(field.name.utf8)
             out += Array(": ".utf8)
-            out += Array(RFC2047.decodeUnstructured(RawHeader.unfoldedValue(body, field)).utf8)
+            out += Array(field.decodedValue.utf8)
             out.append(0x0A)
         }
         return SearchText.fold(String(decoding: out, as: UTF8.self))
@@ -61,9 +60,8 @@ final class SearchedMessage {
     /// nil when the header is missing or unreadable.
     lazy var sentDate: IMAPDate? = {
         var raw: String?
-        if let body, let header = topHeader {
-            raw = header.fields.first { RawHeader.nameMatches($0.name, Array("date".utf8)) }
-                .map { String(decoding: RawHeader.unfoldedValue(body, $0), as: UTF8.self) }
+        if let header = topHeader {
+            raw = header.field("Date").map { String(decoding: $0.unfoldedValue, as: UTF8.self) }
         } else {
             raw = summary?.envelope.date
         }

@@ -25,11 +25,9 @@ enum StoredSummary {
         return SummaryCache.shared.summary(for: data) { decode(data) }
     }
 
-    /// Same date strategy as the writer (HatoServer/MessageSummaries.swift).
+    /// The one stored form (MessageSummary+Stored.swift).
     static func decode(_ data: Data) -> MessageSummary? {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
-        return try? decoder.decode(MessageSummary.self, from: data)
+        MessageSummary(storedForm: data)
     }
 }
 

@@ -1,3 +1,4 @@
+import MailMessage
 // The resinfo for each method Hato reports (RFC 8601 §2.7; DMARC properties RFC 9989 §9.1;
 // ARC properties RFC 8617 §10.1).
 
@@ -64,20 +65,26 @@ extension AuthenticationResult {
 }
 
 /// RFC 8601 §5: "a border MTA MUST delete any instances of the header field that appear to have
-/// been added by its own ADMD" — fields whose authserv-id is ours.
+/// been added by its own ADMD" — fields whose authserv-id is ours, whatever comments, quoting,
+/// folding or letter case surround it.
 public enum AuthenticationResultsFilter {
+    /// Whether `field` is an Authentication-Results field claiming `authservID`.
+    public static func claims(_ field: HeaderField, authservID: String) -> Bool {
+        field.hasName("Authentication-Results")
+            && authservIDOf(String(decoding: field.unfoldedValue, as: UTF8.self))?.lowercased() == authservID.lowercased()
+    }
+
+    /// `message` without the fields that claim `authservID` (for bytes that were not received
+    /// through `ReceivedMessage`, whose `removeReceivedFields` does this without copying).
     public static func removingOurs(from message: [UInt8], authservID: String) -> [UInt8] {
-        let ours = MailAuthHeader.fields(of: message).filter { field in
-            field.name.lowercased() == "authentication-results"
-                && authservIDOf(String(decoding: field.value, as: UTF8.self))?.lowercased() == authservID.lowercased()
-        }
+        let ours = HeaderSection.parse(message).section.fields.filter { claims($0, authservID: authservID) }
         guard !ours.isEmpty else { return message }
         var output: [UInt8] = []
         output.reserveCapacity(message.count)
         var cursor = 0
         for field in ours {
-            output += message[cursor..<field.range.lowerBound]
-            cursor = field.range.upperBound
+            output += message[cursor..<field.range.offset]
+            cursor = field.range.end
         }
         return output + message[cursor...]
     }
@@ -93,7 +100,7 @@ public enum AuthenticationResultsFilter {
                     if first == "(" { depth += 1 } else if first == ")" { depth -= 1 }
                 } else if first == "(" {
                     depth = 1
-                } else if first != " " && first != "\t" {
+                } else if first != " " && first != "\t" && first != "\r" && first != "\n" {
                     return
                 }
                 scalars = scalars.dropFirst()

@@ -7,7 +7,8 @@ import DNSMessage
 import Foundation
 
 public struct InboundAuthenticationRequest: Sendable {
-    public var message: [UInt8]
+    /// The message split once (from raw bytes, or from a `ReceivedMessage`'s one parse).
+    public var message: DKIMMessage
     public var clientIP: IPAddress
     /// The reverse-path without angle brackets; "" for the null reverse-path `<>`.
     public var mailFrom: String
@@ -17,6 +18,12 @@ public struct InboundAuthenticationRequest: Sendable {
     public var spfHELO: SPFOutcome?
 
     public init(message: [UInt8], clientIP: IPAddress, mailFrom: String, helo: String,
+                spfMailFrom: SPFOutcome? = nil, spfHELO: SPFOutcome? = nil) {
+        self.init(message: DKIMMessage(message), clientIP: clientIP, mailFrom: mailFrom, helo: helo,
+                  spfMailFrom: spfMailFrom, spfHELO: spfHELO)
+    }
+
+    public init(message: DKIMMessage, clientIP: IPAddress, mailFrom: String, helo: String,
                 spfMailFrom: SPFOutcome? = nil, spfHELO: SPFOutcome? = nil) {
         self.message = message
         self.clientIP = clientIP
@@ -72,14 +79,22 @@ public struct InboundAuthenticator: Sendable {
         }
         if request.mailFrom.isEmpty { spf.identity = .helo }
 
-        let message = DKIMMessage(request.message)
-        let signatures = await DKIMVerifier(resolver: resolver, configuration: dkim).verify(message, now: now)
-        let arc = await ARCVerifier(resolver: resolver, minimumRSABits: dkim.minimumRSABits).verify(message)
+        // DKIM, ARC and the DMARC policy discovery need only DNS and the message: run them
+        // together (RFC 9989 §5.3.1's record lookup does not wait for the DKIM verdicts).
+        let message = request.message
+        let dmarcVerifier = DMARCVerifier(resolver: resolver, limits: dmarcLimits)
+        let authorDomains = DMARCAuthorDomains.extract(from: message)
+        async let signaturesLookup = DKIMVerifier(resolver: resolver, configuration: dkim).verify(message, now: now)
+        async let arcLookup = ARCVerifier(resolver: resolver, minimumRSABits: dkim.minimumRSABits).verify(message)
+        async let policyLookup = dmarcVerifier.discover(authorDomains)
+        let signatures = await signaturesLookup
+        let arc = await arcLookup
+        let discovery = await policyLookup
 
         // RFC 9989 §4.4.2: only the MAIL FROM identity; `<>` gives no SPF-authenticated identifier.
         let mailFromDomain = request.mailFrom.lastIndex(of: "@").map { String(request.mailFrom[request.mailFrom.index(after: $0)...]).lowercased() }
-        let dmarc = await DMARCVerifier(resolver: resolver, limits: dmarcLimits).verify(
-            message: message.bytes, spf: DMARCSPFInput(result: spf.result, domain: request.mailFrom.isEmpty ? nil : mailFromDomain),
+        let dmarc = await dmarcVerifier.verify(
+            discovery, spf: DMARCSPFInput(result: spf.result, domain: request.mailFrom.isEmpty ? nil : mailFromDomain),
             dkim: signatures.compactMap { result in
                 result.domain.map { DMARCDKIMInput(domain: $0, selector: result.selector ?? "", passed: result.result == .pass) }
             })

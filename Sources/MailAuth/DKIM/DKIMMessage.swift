@@ -1,6 +1,8 @@
 // The view of a message DKIM needs: header fields exactly as they arrived (bytes, folding and
 // all) and where the body starts. RFC 6376 signs the bytes, so nothing here decodes anything.
 
+import MailMessage
+
 /// One header field as it appears in the message, including its final CRLF.
 public struct DKIMHeaderField: Sendable, Hashable {
     /// The field name as written (case preserved).
@@ -21,7 +23,7 @@ public struct DKIMHeaderField: Sendable, Hashable {
     }
 }
 
-/// A message split into header fields and body. Bare LF line ends (files on disk) are turned
+/// A message split into header fields and body (by MailMessage's one header splitter). Bare LF line ends (files on disk) are turned
 /// into CRLF first, as the message would be on the wire (RFC 6376 §5.3 "convert to CRLF").
 public struct DKIMMessage: Sendable {
     public let bytes: [UInt8]
@@ -31,56 +33,63 @@ public struct DKIMMessage: Sendable {
 
     public init(_ message: [UInt8]) {
         let bytes = Self.normalizingLineEnds(message)
+        // The one header splitter (MailMessage's HeaderParser, RFC 5322 §2.2).
+        let (section, bodyStart) = HeaderSection.parse(bytes)
+        self.init(bytes: bytes, headers: section.fields.map { DKIMHeaderField(name: $0.name, raw: bytes[$0.range.range]) },
+                  bodyStart: bodyStart)
+    }
+
+    private init(bytes: [UInt8], headers: [DKIMHeaderField], bodyStart: Int) {
         self.bytes = bytes
-        var headers: [DKIMHeaderField] = []
-        var index = 0
-        var bodyStart = bytes.count
-        let count = bytes.count
-        while index < count {
-            // The empty line that ends the header section (RFC 5322 §2.1).
-            if bytes[index] == 0x0D, index + 1 < count, bytes[index + 1] == 0x0A {
-                bodyStart = index + 2
-                break
-            }
-            // A field runs to the CRLF that is not followed by WSP (a folded line continues it).
-            let start = index
-            var end = count
-            var scan = index
-            while scan < count {
-                if bytes[scan] == 0x0D, scan + 1 < count, bytes[scan + 1] == 0x0A {
-                    let next = scan + 2
-                    if next < count, bytes[next] == 0x20 || bytes[next] == 0x09 {
-                        scan = next
-                        continue
-                    }
-                    end = next
-                    break
-                }
-                scan += 1
-            }
-            let raw = bytes[start..<end]
-            if let colon = raw.firstIndex(of: UInt8(ascii: ":")) {
-                var nameEnd = colon
-                // RFC 5322 §3.6.8 does not allow WSP before the colon, but obsolete syntax did; keep
-                // the name without it (RFC 6376 §3.4.2 relaxed removes it anyway).
-                while nameEnd > start, bytes[nameEnd - 1] == 0x20 || bytes[nameEnd - 1] == 0x09 { nameEnd -= 1 }
-                headers.append(DKIMHeaderField(name: String(decoding: bytes[start..<nameEnd], as: UTF8.self), raw: raw))
-            }
-            index = end
-        }
         self.headers = headers
         self.bodyStart = bodyStart
     }
 
+    /// A message already parsed by MailMessage, as it was received: its fields are reused.
+    public init(_ parsed: MIMEMessage) {
+        let bytes = parsed.bytes
+        guard !Self.hasBareLineFeed(bytes) else {
+            self.init(bytes)
+            return
+        }
+        self.init(bytes: bytes, headers: parsed.header.fields.map { DKIMHeaderField(name: $0.name, raw: $0.raw) },
+                  bodyStart: parsed.header.range.end)
+    }
+
+    /// The view of a message received through the reception pipeline, edits applied, from its
+    /// one parse: no bytes are split again (unless it has bare LF line ends, which DKIM must
+    /// turn into CRLF first and which SMTP never lets through).
+    public init(_ received: ReceivedMessage) {
+        let bytes = received.bytes
+        guard !Self.hasBareLineFeed(bytes) else {
+            self.init(bytes)
+            return
+        }
+        var headers: [DKIMHeaderField] = received.prepended.map { DKIMHeaderField(name: $0.name, raw: bytes[$0.range.range]) }
+        // Received fields move by what was put on top, less what was taken out before them.
+        var shift = received.prepended.reduce(0) { $0 + $1.raw.count }
+        for (index, field) in received.parsed.header.fields.enumerated() {
+            if received.removed.contains(index) {
+                shift -= field.raw.count
+                continue
+            }
+            headers.append(DKIMHeaderField(name: field.name, raw: bytes[(field.range.offset + shift)..<(field.range.end + shift)]))
+        }
+        self.init(bytes: bytes, headers: headers, bodyStart: received.bodyStart + received.headerDelta)
+    }
+
     public var body: ArraySlice<UInt8> { bytes[bodyStart...] }
+
+    static func hasBareLineFeed(_ message: [UInt8]) -> Bool {
+        for (offset, byte) in message.enumerated() where byte == 0x0A {
+            if offset == 0 || message[offset - 1] != 0x0D { return true }
+        }
+        return false
+    }
 
     /// Every bare LF becomes CRLF; a bare CR is left alone (it is part of a line's content).
     static func normalizingLineEnds(_ message: [UInt8]) -> [UInt8] {
-        var needsWork = false
-        for (offset, byte) in message.enumerated() where byte == 0x0A {
-            if offset == 0 || message[offset - 1] != 0x0D { needsWork = true; break }
-        }
-        guard needsWork else { return message }
+        guard hasBareLineFeed(message) else { return message }
         var out: [UInt8] = []
         out.reserveCapacity(message.count + message.count / 40)
         var previous: UInt8 = 0

@@ -3,6 +3,7 @@
 // comments, quoted strings, angle addresses and groups (RFC 5322 §3.4, §3.6.2).
 
 import MailCore
+import MailMessage
 
 public enum DMARCAuthorDomains: Sendable, Hashable {
     /// The distinct domains of the From field's mailboxes, in order.
@@ -14,11 +15,20 @@ public enum DMARCAuthorDomains: Sendable, Hashable {
 
     /// Extracts the Author Domain(s) from a raw message (CRLF or LF line ends).
     public static func extract(from message: [UInt8]) -> DMARCAuthorDomains {
-        let fromFields = MailAuthHeader.fields(of: message).filter { $0.name.lowercased() == "from" }
-        guard !fromFields.isEmpty else { return .missing }
-        guard fromFields.count == 1 else { return .multipleFields(fromFields.count) }
+        extract(fromFieldValues: HeaderSection.parse(message).section.fields(named: "From").map { $0.unfoldedValue })
+    }
+
+    /// From the header fields of an already split message (DKIM's view of a received message).
+    public static func extract(from message: DKIMMessage) -> DMARCAuthorDomains {
+        extract(fromFieldValues: message.headers.filter { $0.hasName("From") }.map { $0.rawValue.filter { $0 != 0x0D && $0 != 0x0A } })
+    }
+
+    /// From the unfolded values of every From field.
+    static func extract(fromFieldValues values: [[UInt8]]) -> DMARCAuthorDomains {
+        guard !values.isEmpty else { return .missing }
+        guard values.count == 1 else { return .multipleFields(values.count) }
         var domains: [String] = []
-        for raw in addressDomains(String(decoding: fromFields[0].value, as: UTF8.self)) {
+        for raw in addressDomains(String(decoding: values[0], as: UTF8.self)) {
             guard let domain = try? Domain(raw).name else { continue }
             if !domains.contains(domain) { domains.append(domain) }
         }

@@ -19,8 +19,28 @@ public struct DMARCVerifier: Sendable {
     }
 
     public func verify(authorDomains: DMARCAuthorDomains, spf: DMARCSPFInput, dkim: [DMARCDKIMInput]) async -> DMARCOutcome {
+        await verify(discover(authorDomains), spf: spf, dkim: dkim)
+    }
+
+    /// §4.10 policy discovery for every Author Domain: DNS only, so a receiver can start it
+    /// before the DKIM verdicts are known and run both at once.
+    public func discover(_ authorDomains: DMARCAuthorDomains) async -> DMARCDiscovery {
+        var discovery = DMARCDiscovery(authorDomains: authorDomains, walker: DMARCTreeWalker(resolver: resolver, limits: limits))
+        guard case .domains(let domains) = authorDomains, domains.count <= limits.maxAuthorDomains else { return discovery }
+        for domain in domains {
+            do {
+                discovery.policies[domain] = .success(try await discovery.walker.discoverPolicy(author: domain))
+            } catch {
+                discovery.policies[domain] = .failure(error)
+            }
+        }
+        return discovery
+    }
+
+    /// Evaluates the discovered policies against the SPF and DKIM verdicts (§5.3.3-§5.3.6).
+    public func verify(_ discovery: DMARCDiscovery, spf: DMARCSPFInput, dkim: [DMARCDKIMInput]) async -> DMARCOutcome {
         let domains: [String]
-        switch authorDomains {
+        switch discovery.authorDomains {
         case .missing:
             // §5.3.1: no Author Domain, validation is not possible.
             return DMARCOutcome(result: .permerror, evaluations: [], problem: "no From domain")
@@ -33,10 +53,11 @@ public struct DMARCVerifier: Sendable {
             return DMARCOutcome(result: .permerror, evaluations: [],
                                 problem: "\(domains.count) From domains, more than the \(limits.maxAuthorDomains) evaluated")
         }
-        var walker = DMARCTreeWalker(resolver: resolver, limits: limits)
+        var walker = discovery.walker
         var evaluations: [DMARCDomainEvaluation] = []
         for domain in domains {
-            evaluations.append(await evaluate(author: domain, spf: spf, dkim: dkim, walker: &walker))
+            evaluations.append(await evaluate(author: domain, discovered: discovery.policies[domain] ?? .success(nil),
+                                              spf: spf, dkim: dkim, walker: &walker))
         }
         return Self.combine(evaluations)
     }
@@ -54,13 +75,14 @@ public struct DMARCVerifier: Sendable {
         return DMARCOutcome(result: .none, evaluations: evaluations)
     }
 
-    func evaluate(author: String, spf: DMARCSPFInput, dkim: [DMARCDKIMInput], walker: inout DMARCTreeWalker) async -> DMARCDomainEvaluation {
+    func evaluate(author: String, discovered policy: Result<DMARCDiscoveredPolicy?, DMARCTemporaryFailure>,
+                  spf: DMARCSPFInput, dkim: [DMARCDKIMInput], walker: inout DMARCTreeWalker) async -> DMARCDomainEvaluation {
         var evaluation = DMARCDomainEvaluation(authorDomain: author, result: .none)
         let discovered: DMARCDiscoveredPolicy
-        do {
-            guard let found = try await walker.discoverPolicy(author: author) else { return evaluation }  // §5.3.2
-            discovered = found
-        } catch {
+        switch policy {
+        case .success(nil): return evaluation  // §5.3.2
+        case .success(let found?): discovered = found
+        case .failure(let error):
             evaluation.result = .temperror
             evaluation.problem = error.detail
             return evaluation
@@ -138,6 +160,14 @@ public struct DMARCVerifier: Sendable {
             return error.kind == .nxdomain
         }
     }
+}
+
+/// The Author Domains of a message and the policy records found for them (§4.10), with the
+/// DNS answers the walk already has, for the alignment checks that follow.
+public struct DMARCDiscovery: Sendable {
+    public let authorDomains: DMARCAuthorDomains
+    var walker: DMARCTreeWalker
+    var policies: [String: Result<DMARCDiscoveredPolicy?, DMARCTemporaryFailure>] = [:]
 }
 
 /// Identifier Alignment (§3.2.10, §4.10.2) of authenticated identifiers with one Author Domain.

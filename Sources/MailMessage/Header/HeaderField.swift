@@ -5,14 +5,15 @@
 public struct HeaderField: Sendable, Equatable {
     /// The field name as written (no trailing whitespace).
     public let name: String
-    /// The exact original bytes of the field.
-    public let raw: [UInt8]
+    /// The exact original bytes of the field: a slice of the message it was read from (no copy),
+    /// so its indices are offsets in that message.
+    public let raw: ArraySlice<UInt8>
     /// Where `raw` sits in the original message.
     public let range: ByteRange
-    /// Offset of the first value byte (just past the colon) within `raw`.
+    /// Offset of the first value byte (just past the colon) from the start of `raw`.
     let valueStart: Int
 
-    init(name: String, raw: [UInt8], range: ByteRange, valueStart: Int) {
+    init(name: String, raw: ArraySlice<UInt8>, range: ByteRange, valueStart: Int) {
         self.name = name
         self.raw = raw
         self.range = range
@@ -21,27 +22,34 @@ public struct HeaderField: Sendable, Equatable {
 
     /// Builds a field from a name and an already encoded (ASCII or UTF-8) value; for builders and tests.
     public init(name: String, value: String) {
-        let raw = Array("\(name): \(value)\r\n".utf8)
+        let raw = Array("\(name): \(value)\r\n".utf8)[...]
         self.init(name: name, raw: raw, range: ByteRange(offset: 0, length: raw.count), valueStart: name.utf8.count + 1)
     }
 
     /// Whether this field has `name`, compared case-insensitively (RFC 5322 §1.2.2).
+    /// ASCII letters only: field names are printable US-ASCII (§3.6.8). No allocation, since
+    /// SEARCH and DKIM ask it of every field of many messages.
     public func hasName(_ other: String) -> Bool {
-        name.utf8.count == other.utf8.count && name.lowercased() == other.lowercased()
+        var mine = name.utf8.makeIterator()
+        for theirs in other.utf8 {
+            guard let byte = mine.next(), ASCII.lower(byte) == ASCII.lower(theirs) else { return false }
+        }
+        return mine.next() == nil
     }
 
     /// The value bytes exactly as written: after the colon, folding kept, final line ending removed.
     public var rawValue: ArraySlice<UInt8> {
-        var end = raw.count
-        if end > valueStart, raw[end - 1] == ASCII.lf { end -= 1 }
-        if end > valueStart, raw[end - 1] == ASCII.cr { end -= 1 }
-        return raw[valueStart..<end]
+        let start = raw.startIndex + valueStart
+        var end = raw.endIndex
+        if end > start, raw[end - 1] == ASCII.lf { end -= 1 }
+        if end > start, raw[end - 1] == ASCII.cr { end -= 1 }
+        return raw[start..<end]
     }
 
     /// RFC 5322 §2.2.3 unfolding: every CRLF (or bare LF/CR) removed, leading and trailing WSP trimmed.
     public var unfoldedValue: [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(raw.count - valueStart)
+        out.reserveCapacity(max(0, raw.count - valueStart))
         for b in rawValue where b != ASCII.cr && b != ASCII.lf { out.append(b) }
         var lo = 0, hi = out.count
         while lo < hi, ASCII.isWSP(out[lo]) { lo += 1 }

@@ -29,7 +29,7 @@ enum HeaderParser {
                 if !tooMany { problems.append(MessageProblem(.tooManyHeaderFields, section: section)); tooMany = true }
                 return
             }
-            fields.append(HeaderField(name: fieldName, raw: Array(bytes[fs..<stop]),
+            fields.append(HeaderField(name: fieldName, raw: bytes[fs..<stop],
                                       range: ByteRange(fs..<stop), valueStart: valueStart - fs))
         }
 

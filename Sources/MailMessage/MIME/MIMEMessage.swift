@@ -9,6 +9,7 @@ public struct MIMEMessage: Sendable {
     public let problems: [MessageProblem]
 
     public init(parsing bytes: [UInt8], limits: MessageLimits = .default) {
+        MessageParseCounter.count()
         var parser = MIMEParser(bytes: bytes, limits: limits)
         self.root = parser.parseEntity(0..<bytes.count, section: [], depth: 0, defaultType: .defaultText, isMessage: true)
         self.bytes = bytes

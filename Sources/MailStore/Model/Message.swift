@@ -112,11 +112,15 @@ public struct AppendRequest: Sendable {
     public var bytes: [UInt8]
     public var flags: MessageFlags
     public var internalDate: Date
+    /// The summary of `bytes` when the caller already has it (reception parses a message once
+    /// and hands its summary on); nil lets the store's `MessageSummarizer` compute it.
+    public var summary: Data?
 
-    public init(bytes: [UInt8], flags: MessageFlags = MessageFlags(), internalDate: Date = Date()) {
+    public init(bytes: [UInt8], flags: MessageFlags = MessageFlags(), internalDate: Date = Date(), summary: Data? = nil) {
         self.bytes = bytes
         self.flags = flags
         self.internalDate = internalDate
+        self.summary = summary
     }
 }
 

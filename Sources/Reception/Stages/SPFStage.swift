@@ -1,6 +1,7 @@
 import DNSMessage
 import Foundation
 import MailAuth
+import SMTPProtocol
 
 /// What the MX listener does with the SPF result of MAIL FROM (RFC 7208 §8, the `[spf]` keys).
 public struct SPFPolicy: Sendable {
@@ -17,6 +18,39 @@ public struct SPFPolicy: Sendable {
         self.resolver = resolver
         self.fail = fail
         self.temperror = temperror
+    }
+}
+
+/// RFC 7208 §2.4: SPF for the MAIL FROM identity (postmaster@HELO for `<>`) on the MX listener
+/// for unauthenticated clients, checked at MAIL so the reply can refuse it; the verdicts travel
+/// with the transaction to DMARC and the trace fields.
+public struct SPFStage: ReceptionStage {
+    public let policy: SPFPolicy
+    public var name: String { "spf" }
+    public var phases: ReceptionPhases { .mailFrom }
+
+    public init(policy: SPFPolicy) { self.policy = policy }
+
+    public func mailFrom(_ transaction: inout ReceptionTransaction, client: ReceptionClient) async -> ReceptionVerdict {
+        guard client.isInbound, let ip = client.ipAddress else { return .accept }
+        let verifier = SPFVerifier(resolver: policy.resolver, receivingHost: client.hostname)
+        let helo = client.helo ?? "unknown"
+        let outcome = await verifier.checkMailFrom(ip: ip, mailFrom: transaction.mailFrom?.description ?? "", helo: helo)
+        // RFC 7208 §2.3 recommends checking the HELO identity separately too; with `<>` the
+        // MAIL FROM check above already was the HELO check.
+        let heloOutcome = transaction.mailFrom == nil ? nil : await verifier.checkHELO(ip: ip, helo: helo)
+        client.logger.info("spf", metadata: ["result": "\(outcome.result.rawValue)", "domain": "\(outcome.domain)",
+                                             "helo": "\(heloOutcome?.result.rawValue ?? "-")"])
+        if outcome.result == .fail && policy.fail == .reject {
+            let why = outcome.explanation.map { ": \($0)" } ?? ""
+            return .reject(ReceptionRefusal(550, SMTPEnhancedStatusCode(5, 7, 23)!, "SPF validation failed\(why)"))
+        }
+        if outcome.result == .temperror && policy.temperror == .defer {
+            return .defer(ReceptionRefusal(451, SMTPEnhancedStatusCode(4, 7, 24)!, "SPF validation error, try again later"))
+        }
+        transaction.spf = outcome
+        transaction.spfHELO = heloOutcome
+        return .accept
     }
 }
 

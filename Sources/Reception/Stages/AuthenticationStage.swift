@@ -1,14 +1,11 @@
 import DNSMessage
 import Foundation
-import LocalDelivery
-import Logging
 import MailAuth
+import MailMessage
 import MailStore
 import SMTPProtocol
 
-/// DKIM, ARC and DMARC at the end of DATA/BDAT on the MX listener (the `[dmarc]` keys): one
-/// Authentication-Results field, the DMARC disposition (RFC 9989 §5.3.6: refuse, Junk or
-/// deliver) and the evaluation recorded for RFC 9990 aggregate reports.
+/// How the MX listener authenticates mail from outside (the `[dmarc]` keys).
 public struct InboundAuthenticationPolicy: Sendable {
     public var authenticator: InboundAuthenticator
     /// `dmarc.record`: keep every evaluation with a published policy in the store.
@@ -23,60 +20,67 @@ public struct InboundAuthenticationPolicy: Sendable {
     }
 }
 
-enum InboundAuthenticationStage {
-    struct Context: Sendable {
-        var remoteIP: String
-        var helo: String
-        var spf: SPFOutcome?
-        var spfHELO: SPFOutcome?
+/// DKIM, ARC and DMARC for mail from the outside world (unauthenticated, MX listener): one
+/// Authentication-Results field on top, the DMARC disposition (RFC 9989 §5.3.6: refuse,
+/// Junk or deliver) and the evaluation recorded for RFC 9990 aggregate reports.
+public struct AuthenticationStage: ReceptionStage {
+    public let policy: InboundAuthenticationPolicy
+    public let store: any MailStore
+    public var name: String { "dmarc" }
+    public var phases: ReceptionPhases { .message }
+
+    public init(policy: InboundAuthenticationPolicy, store: any MailStore) {
+        self.policy = policy
+        self.store = store
     }
 
-    /// Authenticates the message in `request` and prepends the Authentication-Results field;
-    /// returns the reply that refuses it, or nil to deliver (into Junk when quarantined).
-    static func apply(_ policy: InboundAuthenticationPolicy, to request: inout DeliveryRequest, context: Context,
-                      store: any MailStore, logger: Logger) async -> SMTPError? {
-        let ip = IPAddress(context.remoteIP) ?? .v4(IPv4Address(bytes: [0, 0, 0, 0]))
+    public func message(_ message: inout ReceptionMessage, transaction: ReceptionTransaction,
+                        client: ReceptionClient) async -> ReceptionVerdict {
+        guard client.isInbound else { return .accept }
+        let ip = client.ipAddress ?? .v4(IPv4Address(bytes: [0, 0, 0, 0]))
+        let helo = client.helo ?? "unknown"
+        // Verified as the client sent it: DKIM signed those bytes, not our edits.
         let verdict = await policy.authenticator.authenticate(InboundAuthenticationRequest(
-            message: request.message, clientIP: ip, mailFrom: request.mailFrom?.description ?? "", helo: context.helo,
-            spfMailFrom: context.spf, spfHELO: context.spfHELO))
+            message: DKIMMessage(message.content.parsed), clientIP: ip, mailFrom: transaction.mailFrom?.description ?? "",
+            helo: helo, spfMailFrom: transaction.spf, spfHELO: transaction.spfHELO))
         let dmarc = verdict.dmarc
-        logger.info("authentication", metadata: [
+        client.logger.info("authentication", metadata: [
             "spf": "\(verdict.spf.result.rawValue)", "dkim": "\(verdict.dkim.map(\.result.rawValue).joined(separator: ","))",
             "arc": "\(verdict.arc.result.rawValue)", "dmarc": "\(dmarc.result.rawValue)", "from": "\(dmarc.deciding?.authorDomain ?? "-")",
-            "disposition": "\(verdict.disposition.action.rawValue)",
+            "disposition": "\(verdict.disposition.action.rawValue)", "id": "\(transaction.id)",
         ])
         if policy.recordEvaluations {
-            let recipients = request.recipients.map { $0.address.domain.name }
-            for record in evaluationRecords(verdict, sourceIP: context.remoteIP, recipientDomains: recipients) {
+            let recipients = transaction.recipients.map { $0.address.domain.name }
+            for record in Self.evaluationRecords(verdict, sourceIP: client.remoteIP, recipientDomains: recipients) {
                 do { try await store.recordDMARCEvaluation(record) } catch {
-                    logger.warning("could not record the DMARC evaluation", metadata: ["error": "\(error)"])
+                    client.logger.warning("could not record the DMARC evaluation", metadata: ["error": "\(error)"])
                 }
             }
         }
+        var tags: [ReceptionTag] = [.header(verdict.authenticationResults)]
         switch verdict.disposition.action {
         case .reject:
             let domain = dmarc.deciding?.policyDomain ?? dmarc.deciding?.authorDomain ?? "the sender's domain"
-            return SMTPError(550, SMTPEnhancedStatusCode(5, 7, 1)!,
-                             "Rejected by DMARC policy of \(domain) (p=\(dmarc.evaluatedPolicy.rawValue)): From \(dmarc.deciding?.authorDomain ?? "") is not aligned with an authenticated SPF or DKIM domain")
+            return .reject(ReceptionRefusal(550, SMTPEnhancedStatusCode(5, 7, 1)!,
+                                            "Rejected by DMARC policy of \(domain) (p=\(dmarc.evaluatedPolicy.rawValue)): From \(dmarc.deciding?.authorDomain ?? "") is not aligned with an authenticated SPF or DKIM domain"))
         case .defer:
-            return SMTPError(451, SMTPEnhancedStatusCode(4, 4, 3)!, "DMARC policy lookup failed temporarily; try again later")
+            return .defer(ReceptionRefusal(451, SMTPEnhancedStatusCode(4, 4, 3)!, "DMARC policy lookup failed temporarily; try again later"))
         case .quarantine:
-            request.quarantine = true
+            tags.append(.junk)
         case .none:
             break
         }
-        request.traceHeaders = verdict.authenticationResults + request.traceHeaders
         if let sealer = policy.forwardSealer {
             // RFC 8617 §5.1: the seal carries this verdict (AAR) and the incoming chain's status (cv=).
-            request.sealRemoteCopy = { copy, aliases in
+            message.sealRemoteCopy = { copy, aliases in
                 await sealer.seal(copy, results: verdict.resultsPayload, chain: verdict.arc.result, aliases: aliases)
             }
         }
-        return nil
+        return .tag(tags)
     }
 
     /// One record per Author Domain that has a published policy (RFC 9990 reports go to its owner).
-    static func evaluationRecords(_ verdict: InboundVerdict, sourceIP: String, recipientDomains: [String], now: Date = Date())
+    public static func evaluationRecords(_ verdict: InboundVerdict, sourceIP: String, recipientDomains: [String], now: Date = Date())
         -> [DMARCEvaluationRecord]
     {
         var recipients: [String] = []
