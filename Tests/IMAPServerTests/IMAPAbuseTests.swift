@@ -149,9 +149,14 @@ import Testing
             c = Conn(port); c.line(); c.cmd("a0", 'LOGIN "' + sys.argv[2] + '" "' + sys.argv[3] + '"')
             t = drip(c, "a1 NOOP" + " " * 100, 12)
             print(c.line(), t < 8)
+            c = Conn(port); c.line(); c.cmd("a0", 'LOGIN "' + sys.argv[2] + '" "' + sys.argv[3] + '"')
+            c.send("a1 APPEND INBOX {500}\\r\\n"); c.line()
+            t = drip(c, "x" * 500, 12)
+            print(c.line(), t < 8)
             """, arguments: ["\(listener.port)", IMAPFixture.user, IMAPFixture.password])
         #expect(result.stdout == """
             * BYE autologout; no login within 2 seconds True
+            * BYE command not received in time True
             * BYE command not received in time True
 
             """, "\(result.stderr)")
@@ -188,6 +193,28 @@ import Testing
         #expect(result.stdout == """
             a2 OK FETCH completed
             61 311296 True ['a3 OK NOOP completed']
+
+            """, "\(result.stderr)")
+        try await listener.stop()
+        try await fixture.store.close()
+    }
+
+    /// A large message fetched whole without PEEK is streamed too, after \\Seen is set, with
+    /// FLAGS in the same response (RFC 9051 §6.4.5).
+    @Test func streamedFetchSetsSeenAndKeepsItemOrder() async throws {
+        let big = "Subject: big\r\n\r\n" + String(repeating: "y", count: 300_000) + "\r\n"
+        let fixture = try await IMAPFixture.make(messages: [big])
+        let listener = try await TestListener.start(fixture.server, name: "imap")
+        let result = try await Python.run(rawClient + Self.login + """
+            c.cmd("a1", "SELECT INBOX")
+            c.send("a2 UID FETCH 1 (RFC822.SIZE BODY[])\\r\\n"); head = c.line(); print(head)
+            data = c.f.read(int(head.rsplit("{", 1)[1][:-1])); print(len(data), data.count(b"y"), repr(c.line()))
+            print(c.until("a2")[-1])
+            """, arguments: ["\(listener.port)", IMAPFixture.user, IMAPFixture.password])
+        #expect(result.stdout == """
+            * 1 FETCH (UID 1 RFC822.SIZE 300018 BODY[] {300018}
+            300018 300000 ' FLAGS (\\\\Seen))'
+            a2 OK UID FETCH completed
 
             """, "\(result.stderr)")
         try await listener.stop()
