@@ -44,6 +44,17 @@ public struct IMAPLimits: Sendable, Equatable {
     /// Items in one FETCH attribute list, STATUS list, flag list, ENABLE list or ID list.
     public var maxListElements: Int = 1_000
 
+    /// Longest LIST / LSUB reference plus pattern, in octets (RFC 9051 §6.3.9 sets no bound).
+    /// Mailbox names are at most 512 octets in this server, so a longer pattern can only be an
+    /// attack on the matcher; it gets `BAD [LIMIT]`.
+    public var maxListPatternLength: Int = 1_024
+
+    /// Octets of one command before the client has logged in, literals included (a LOGIN with
+    /// two literals, an ID list). Dovecot keeps pre-login input to a few kilobytes too: nothing
+    /// a client legitimately sends before authentication comes near this, and a peer that has
+    /// not proved who it is must not make the server buffer megabytes.
+    public var maxUnauthenticatedCommandSize: Int = 8 * 1_024
+
     public init() {}
 
     /// RFC 7888 §5: with LITERAL-, non-synchronizing literals "MUST NOT be larger than 4096 bytes".

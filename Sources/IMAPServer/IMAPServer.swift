@@ -16,8 +16,19 @@ public struct IMAPConfiguration: Sendable {
     public var maxOtherLiteralSize: Int
     /// RFC 9051 §5.4: the autologout timer of an authenticated session is at least 30 minutes.
     public var idleTimeout: Duration
-    /// Time a client has to log in after connecting (and between commands before login).
+    /// Time a client has to log in after connecting, however busy it keeps the connection: a
+    /// deadline from the greeting, not an idle timer (one byte a second would otherwise hold a
+    /// pre-login connection open for ever).
     public var loginTimeout: Duration
+    /// Time one command line, or one literal, may take to arrive once started (a slow-drip
+    /// client restarts no idle timer with each byte). Large literals get more time, at
+    /// `minimumLiteralRate` octets per second.
+    public var commandTimeout: Duration
+    /// Octets per second a literal must at least arrive at once it is longer than
+    /// `commandTimeout` × this rate.
+    public var minimumLiteralRate: Int
+    /// Mailboxes per account; CREATE and RENAME beyond it get `NO [LIMIT]` (RFC 9051 §7.1).
+    public var maxMailboxes: Int
     /// Concurrent authenticated sessions per account (a misbehaving client opening hundreds).
     public var maxSessionsPerUser: Int
     /// LOGIN and plaintext SASL before TLS are allowed from loopback only; tests may turn this
@@ -30,12 +41,16 @@ public struct IMAPConfiguration: Sendable {
 
     public init(hostname: String, limits: IMAPLimits = IMAPLimits(), maxOtherLiteralSize: Int = 64 * 1024,
                 idleTimeout: Duration = .seconds(30 * 60), loginTimeout: Duration = .seconds(60),
-                maxSessionsPerUser: Int = 50, loopbackIsSecure: Bool = true) {
+                maxSessionsPerUser: Int = 50, loopbackIsSecure: Bool = true, maxMailboxes: Int = 1_000,
+                commandTimeout: Duration = .seconds(60), minimumLiteralRate: Int = 16 * 1_024) {
         self.hostname = hostname
         self.limits = limits
         self.maxOtherLiteralSize = maxOtherLiteralSize
         self.idleTimeout = max(idleTimeout, IMAPLimits.minimumAutologoutTimeout)
         self.loginTimeout = loginTimeout
+        self.commandTimeout = commandTimeout
+        self.minimumLiteralRate = max(1, minimumLiteralRate)
+        self.maxMailboxes = max(1, maxMailboxes)
         self.maxSessionsPerUser = max(1, maxSessionsPerUser)
         self.loopbackIsSecure = loopbackIsSecure
         self.sasl = SASLPolicy(loopbackCountsAsSecure: loopbackIsSecure)

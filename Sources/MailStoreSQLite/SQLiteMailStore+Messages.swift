@@ -26,6 +26,11 @@ extension SQLiteMailStore {
         return try await BlockingIO.run { try bodies.read(body) }
     }
 
+    public func readBody(_ body: BodyReference, offset: Int, length: Int) async throws -> [UInt8] {
+        let bodies = self.bodies
+        return try await BlockingIO.run { try bodies.read(body, offset: offset, length: length) }
+    }
+
     public func setFlags(
         in mailbox: MailboxID, uids: [UInt32], change: FlagChange, unchangedSince: UInt64?
     ) async throws -> (updated: [StoredMessage], failed: [UInt32]) {

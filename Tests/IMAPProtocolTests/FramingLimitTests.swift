@@ -56,15 +56,18 @@ import Testing
         // The client waits for "+"; after our tagged NO it sends the next command.
         let events = commandEvents("t1 APPEND INBOX {101}\r\nt2 NOOP\r\n", limits: Self.small)
         #expect(events == [
-            .error(IMAPCommandError(tag: "t1", kind: .literalTooLarge, message: "literal too large")),
+            .error(IMAPCommandError(tag: "t1", kind: .literalTooLarge, message: "literal larger than the limit of 100 octets")),
             .command(.init(tag: "t2", command: .noop)),
         ])
     }
 
     @Test func nonSynchronizingLiteralOverLiteralMinusLimitIsSkipped() {
         let input = "t1 LOGIN {11+}\r\nhello world {3+}\r\nabc\r\nt2 NOOP\r\n"
+        // The reply names the LITERAL- bound, not the message size limit (RFC 7888 §5).
         #expect(commandEvents(input, limits: Self.small) == [
-            .error(IMAPCommandError(tag: "t1", kind: .literalTooLarge, message: "literal too large")),
+            .error(IMAPCommandError(tag: "t1", kind: .literalTooLarge,
+                                    message: "non-synchronizing literal larger than 10 octets (LITERAL-); send it as a synchronizing literal",
+                                    synchronizing: false)),
             .command(.init(tag: "t2", command: .noop)),
         ])
         var plus = Self.small

@@ -15,7 +15,7 @@ import Testing
             c = Conn(int(sys.argv[1])); c.line(); start = time.time()
             print(c.line()); print(c.line() == "", time.time() - start < 5)
             """, arguments: ["\(listener.port)"])
-        #expect(result.stdout == "* BYE autologout; idle for too long\nTrue True\n", "\(result.stderr)")
+        #expect(result.stdout == "* BYE autologout; no login within 1 seconds\nTrue True\n", "\(result.stderr)")
         try await listener.stop()
         try await fixture.store.close()
     }

@@ -21,7 +21,8 @@ struct IMAPFixture {
 
     static func make(messages: [String] = [], quota: Quota = .unlimited, loopbackIsSecure: Bool = true,
                      maxMessageSize: Int = 1024 * 1024, maxSessionsPerUser: Int = 50,
-                     loginTimeout: Duration = .seconds(60), throttle: AuthThrottle = AuthThrottle()) async throws -> IMAPFixture {
+                     loginTimeout: Duration = .seconds(60), throttle: AuthThrottle = AuthThrottle(),
+                     maxMailboxes: Int = 1_000, commandTimeout: Duration = .seconds(60)) async throws -> IMAPFixture {
         let directory = try TemporaryDirectory(prefix: "hato-imap")
         // As `hato serve` builds it (HatoServer/StoreFactory.swift): every message gets its summary
         // at delivery, so FETCH and SEARCH here take the summary path.
@@ -34,7 +35,8 @@ struct IMAPFixture {
         var limits = IMAPLimits()
         limits.maxLiteralSize = maxMessageSize
         let configuration = IMAPConfiguration(hostname: "mail.example.test", limits: limits, loginTimeout: loginTimeout,
-                                              maxSessionsPerUser: maxSessionsPerUser, loopbackIsSecure: loopbackIsSecure)
+                                              maxSessionsPerUser: maxSessionsPerUser, loopbackIsSecure: loopbackIsSecure,
+                                              maxMailboxes: maxMailboxes, commandTimeout: commandTimeout)
         return IMAPFixture(directory: directory, store: store, account: account, inbox: inbox,
                            server: IMAPServer(configuration: configuration, store: store, throttle: throttle))
     }

@@ -24,11 +24,16 @@ public struct HatoConfig: Sendable {
         public var maxConnectionsPerIP: Int
         public var commandTimeout: Duration
         public var dataTimeout: Duration
-        /// IMAP: command line bound, autologout after login (RFC 9051 §5.4) and before it, sessions per account.
+        /// IMAP: command line bound, autologout after login (RFC 9051 §5.4), the login deadline,
+        /// sessions per account, the per-command deadline, mailboxes per account, the command
+        /// size before login.
         public var imapMaxLineLength: Int = 9216
         public var imapIdleTimeout: Duration = .seconds(1800)
         public var imapLoginTimeout: Duration = .seconds(60)
         public var imapSessionsPerUser: Int = 50
+        public var imapCommandTimeout: Duration = .seconds(60)
+        public var imapMaxMailboxes: Int = 1000
+        public var imapUnauthenticatedCommandSize: Int = 8192
     }
 
     public struct AccountDefaults: Sendable {
@@ -168,7 +173,9 @@ public struct HatoConfig: Sendable {
             maxRecipients: int("limits.max_recipients"), maxConnectionsPerIP: int("limits.max_connections_per_ip"),
             commandTimeout: .seconds(int("limits.command_timeout")), dataTimeout: .seconds(int("limits.data_timeout")),
             imapMaxLineLength: int("limits.imap_max_line_length"), imapIdleTimeout: .seconds(int("limits.imap_idle_timeout")),
-            imapLoginTimeout: .seconds(int("limits.imap_login_timeout")), imapSessionsPerUser: int("limits.imap_sessions_per_user"))
+            imapLoginTimeout: .seconds(int("limits.imap_login_timeout")), imapSessionsPerUser: int("limits.imap_sessions_per_user"),
+            imapCommandTimeout: .seconds(int("limits.imap_command_timeout")), imapMaxMailboxes: int("limits.imap_max_mailboxes"),
+            imapUnauthenticatedCommandSize: int("limits.imap_unauthenticated_command_size"))
         if limits.imapIdleTimeout < .seconds(1800) {
             throw ConfigKeyError(path: "limits.imap_idle_timeout", message: "must be at least 30 minutes (RFC 9051 §5.4)")
         }

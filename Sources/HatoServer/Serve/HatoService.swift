@@ -98,9 +98,11 @@ public struct HatoService {
         imapLimits.maxLineLength = settings.limits.imapMaxLineLength
         imapLimits.maxLiteralSize = settings.limits.maxMessageSize
         imapLimits.maxCommandSize = 2 * settings.limits.maxMessageSize
+        imapLimits.maxUnauthenticatedCommandSize = settings.limits.imapUnauthenticatedCommandSize
         var imapConfiguration = IMAPConfiguration(
             hostname: settings.hostname, limits: imapLimits, idleTimeout: settings.limits.imapIdleTimeout,
-            loginTimeout: settings.limits.imapLoginTimeout, maxSessionsPerUser: settings.limits.imapSessionsPerUser)
+            loginTimeout: settings.limits.imapLoginTimeout, maxSessionsPerUser: settings.limits.imapSessionsPerUser,
+            maxMailboxes: settings.limits.imapMaxMailboxes, commandTimeout: settings.limits.imapCommandTimeout)
         imapConfiguration.applyAuth(settings)
         let imap = IMAPServer(configuration: imapConfiguration, store: store, throttle: throttle, logger: Logger(label: "hato.imap"))
         return [.smtp: mx, .submission: submission, .submissions: submission, .imap: imap, .imaps: imap, .pop3: pop3, .pop3s: pop3]

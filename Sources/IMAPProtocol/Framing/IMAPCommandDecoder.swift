@@ -53,6 +53,11 @@ public struct IMAPCommandDecoder: Sendable, ByteToMessageDecoder {
     public mutating func setEncoding(_ encoding: IMAPTextEncoding) { parser.encoding = encoding }
     public mutating func setMode(_ mode: IMAPFramingMode) { framing.setMode(mode) }
     public mutating func acceptLiteral() { framing.acceptLiteral() }
+    /// Before login `IMAPLimits.maxUnauthenticatedCommandSize`, after it `maxCommandSize`.
+    public mutating func setMaxCommandSize(_ size: Int) { framing.setMaxCommandSize(size) }
+    /// True while a command line or literal has begun but not ended (the session's per-command
+    /// deadline runs then).
+    public var isInsideCommand: Bool { !text.isEmpty || currentLiteral != nil || framing.isInsideCommand }
 
     public mutating func rejectLiteral() {
         framing.rejectLiteral()
@@ -103,9 +108,15 @@ public struct IMAPCommandDecoder: Sendable, ByteToMessageDecoder {
             let tag = text.isEmpty ? IMAPCommandParser.tag(of: prefix.readableBytesView) : tag
             clear()
             return .error(IMAPCommandError(tag: tag, kind: .lineTooLong, message: "line too long"))
-        case .literalTooLarge:
+        case .literalTooLarge(let header):
             defer { clear() }
-            return .error(IMAPCommandError(tag: tag, kind: .literalTooLarge, message: "literal too large"))
+            // Name the limit that applied: LITERAL- caps non-synchronizing literals at 4096
+            // octets (RFC 7888 §5), whatever the message size limit.
+            let nonSyncLimit = framing.limits.maxNonSynchronizingLiteralSize ?? Int.max
+            let message = !header.synchronizing && header.size <= framing.limits.maxLiteralSize
+                ? "non-synchronizing literal larger than \(nonSyncLimit) octets (LITERAL-); send it as a synchronizing literal"
+                : "literal larger than the limit of \(framing.limits.maxLiteralSize) octets"
+            return .error(IMAPCommandError(tag: tag, kind: .literalTooLarge, message: message, synchronizing: header.synchronizing))
         case .commandTooLarge:
             defer { clear() }
             return .error(IMAPCommandError(tag: tag, kind: .limitExceeded, message: "command too large"))

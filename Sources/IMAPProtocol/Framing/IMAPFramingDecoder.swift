@@ -58,6 +58,10 @@ public struct IMAPFramingDecoder: Sendable {
     public let limits: IMAPLimits
     public let literalDecisions: LiteralDecisions
     public private(set) var mode: IMAPFramingMode = .command
+    /// Octets one command may hold, literals included: `limits.maxCommandSize`, or
+    /// `limits.maxUnauthenticatedCommandSize` while the session has not logged in (the server
+    /// switches it with `setMaxCommandSize(_:)`).
+    public private(set) var maxCommandSize: Int
 
     private enum State: Sendable, Equatable {
         /// Reading a line part; `scanned` octets are known to contain no LF.
@@ -90,6 +94,12 @@ public struct IMAPFramingDecoder: Sendable {
     public init(limits: IMAPLimits = IMAPLimits(), literalDecisions: LiteralDecisions = .automatic) {
         self.limits = limits
         self.literalDecisions = literalDecisions
+        self.maxCommandSize = limits.maxCommandSize
+    }
+
+    /// Takes effect from the next literal header on (call it between commands).
+    public mutating func setMaxCommandSize(_ size: Int) {
+        maxCommandSize = size
     }
 
     /// Switches between command lines, SASL responses and IDLE. Only valid between commands.
@@ -110,6 +120,13 @@ public struct IMAPFramingDecoder: Sendable {
     public var isAwaitingLiteralDecision: Bool {
         if case .awaitingDecision = state { return true }
         return false
+    }
+
+    /// True between the first octet of a command and its end (a partial line, a literal, a
+    /// skipped remainder).
+    public var isInsideCommand: Bool {
+        if case .line(scanned: 0) = state { return skippingCommand || literalsInCommand > 0 }
+        return true
     }
 
     /// The server sent `+ ...`: the literal's octets follow.
@@ -231,7 +248,7 @@ public struct IMAPFramingDecoder: Sendable {
         let error: IMAPFrame?
         if header.size > limits.maxLiteralSize || (!header.synchronizing && header.size > nonSyncLimit) {
             error = .literalTooLarge(header)
-        } else if literalsInCommand > limits.maxLiteralsPerCommand || octetsInCommand > limits.maxCommandSize || overflow {
+        } else if literalsInCommand > limits.maxLiteralsPerCommand || octetsInCommand > maxCommandSize || overflow {
             error = .commandTooLarge
         } else {
             error = nil

@@ -51,11 +51,15 @@ public struct IMAPCommandError: Error, Sendable, Equatable {
     public var kind: Kind
     /// A short reason for the client, plain ASCII.
     public var message: String
+    /// For `literalTooLarge`: whether the literal was synchronizing (the client waits for our
+    /// answer: `NO [TOOBIG]`) or not (its octets are being skipped: `BAD [TOOBIG]`, RFC 7888 §5).
+    public var synchronizing: Bool
 
-    public init(tag: String?, kind: Kind, message: String) {
+    public init(tag: String?, kind: Kind, message: String, synchronizing: Bool = true) {
         self.tag = tag
         self.kind = kind
         self.message = message
+        self.synchronizing = synchronizing
     }
 }
 

@@ -1,6 +1,32 @@
 import NIOCore
 
 extension IMAPResponseEncoder {
+    /// A FETCH response whose item at `index` (BODY[...] or RFC822 with a literal) carries
+    /// `size` octets the caller sends itself, piece by piece (a large message streamed from
+    /// disk): `head` is `* n FETCH (... BODY[] {size}` CRLF, `tail` the items after it and `)` CRLF.
+    public func encodeFetch(_ number: UInt32, _ items: [IMAPFetchItem], literalAt index: Int, size: Int) -> (head: ByteBuffer, tail: ByteBuffer) {
+        var head = ByteBuffer(), tail = ByteBuffer()
+        head.writeString("* \(max(number, 1)) FETCH (")
+        for (i, item) in items.enumerated() {
+            if i < index {
+                writeFetchItem(item, into: &head)
+                head.writeString(" ")
+            } else if i == index {
+                var prefix = ByteBuffer()
+                writeFetchItem(item.withEmptyLiteral, into: &prefix)
+                // The item ends with the empty literal "{0}" CRLF just written: replace its count.
+                prefix.moveWriterIndex(to: prefix.writerIndex - 5)
+                head.writeBuffer(&prefix)
+                head.writeString("{\(size)}\r\n")
+            } else {
+                tail.writeString(" ")
+                writeFetchItem(item, into: &tail)
+            }
+        }
+        tail.writeString(")\r\n")
+        return (head, tail)
+    }
+
     /// msg-att-dynamic / msg-att-static     (RFC 9051 §7.5.2, RFC 3516 §4.2, RFC 7162 §3.1.4)
     func writeFetchItem(_ item: IMAPFetchItem, into b: inout ByteBuffer) {
         switch item {
@@ -117,5 +143,18 @@ extension IMAPResponseEncoder {
             b.writeString(")")
         }
         b.writeString(")")
+    }
+}
+
+extension IMAPFetchItem {
+    /// BODY[...] or RFC822 whose data is a literal (not NIL): the item `encodeFetch(_:_:literalAt:size:)` can stream.
+    public var withEmptyLiteral: IMAPFetchItem {
+        switch self {
+        case .bodySection(let section, let origin, _): .bodySection(section, origin: origin, data: ByteBuffer())
+        case .rfc822: .rfc822(ByteBuffer())
+        case .rfc822Text: .rfc822Text(ByteBuffer())
+        case .rfc822Header: .rfc822Header(ByteBuffer())
+        default: self
+        }
     }
 }

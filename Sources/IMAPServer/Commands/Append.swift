@@ -53,7 +53,7 @@ extension IMAPSessionHandler {
             } catch let error as MailStoreError {
                 return { handler, context in handler.storeFailure(tag, error, context) }
             } catch {
-                logger.error("APPEND failed", metadata: ["error": "\(error)"])
+                logger.error("APPEND failed", metadata: ["error": "\(Self.loggable("\(error)"))"])
                 return { handler, context in handler.no(tag, "cannot store the message now", code: .unavailable, context) }
             }
         }

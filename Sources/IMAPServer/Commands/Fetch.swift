@@ -3,9 +3,10 @@ import MailStore
 import NIOCore
 
 extension IMAPSessionHandler {
-    /// Messages per round trip to the store: bodies of one chunk are in memory at once.
+    /// Messages per round trip to the store: bodies of one chunk are in memory at once, and the
+    /// next chunk waits until the client has read this one (see `whenWritable`).
     static let fetchChunkMessages = 64
-    static let fetchChunkBytes: Int64 = 8 * 1024 * 1024
+    static let fetchChunkBytes: Int64 = 1024 * 1024
 
     /// RFC 9051 §6.4.5 FETCH / §6.4.8 UID FETCH, RFC 7162 CHANGEDSINCE and VANISHED. The items of
     /// each message come from `FetchResponder`; this side resolves the set, loads bodies, sets
@@ -65,6 +66,12 @@ extension IMAPSessionHandler {
         var count = 0
         var bytes: Int64 = 0
         for message in remaining {
+            if Self.streams(attributes, message) {
+                // A large message goes alone, from disk in pieces.
+                guard count == 0 else { break }
+                let remainder = FetchRemainder(tag: tag, rest: remaining.dropFirst(), attributes: attributes, uid: uid, marksSeen: marksSeen)
+                return fetchStreamed(message, remainder, context)
+            }
             guard count < Self.fetchChunkMessages, count == 0 || bytes + message.size <= Self.fetchChunkBytes else { break }
             count += 1
             bytes += message.size
@@ -95,7 +102,7 @@ extension IMAPSessionHandler {
                     }
                 }
             } catch {
-                logger.error("FETCH failed", metadata: ["error": "\(error)"])
+                logger.error("FETCH failed", metadata: ["error": "\(Self.loggable("\(error)"))"])
                 return { handler, context in handler.no(tag, "cannot read messages now", code: .unavailable, context) }
             }
             let done = results
@@ -116,7 +123,11 @@ extension IMAPSessionHandler {
                     }
                 }
                 handler.send(context, responses)
-                handler.fetchChunk(tag, rest, attributes, uid: uid, marksSeen: marksSeen, context)
+                // The next messages are read from disk only once the client has taken these:
+                // a client that does not read holds one chunk, not the mailbox.
+                handler.whenWritable(context) { handler, context in
+                    handler.fetchChunk(tag, rest, attributes, uid: uid, marksSeen: marksSeen, context)
+                }
             }
         }
     }

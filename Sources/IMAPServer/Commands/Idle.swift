@@ -43,8 +43,14 @@ extension IMAPSessionHandler {
     func heard(_ change: MailboxChange, generation: Int, _ context: ChannelHandlerContext) {
         guard generation == selectionGeneration, let selected = state.selected else { return }
         selected.receive(change)
+        if selected.pendingCount > Self.maxPendingUpdates && !context.channel.isWritable || selected.pendingCount > 10 * Self.maxPendingUpdates {
+            // The client reads none of what we tell it: the updates would grow without bound.
+            return endWithBye("too many unread mailbox updates; select the mailbox again", context)
+        }
         guard !busy else { return }
-        if idleTag != nil { send(context, pendingUpdates(allowExpunge: true)) }
+        // Output backed up: the updates wait (coalesced by the next flush) until the client
+        // has read what is queued; `channelWritabilityChanged` sends them.
+        if idleTag != nil && context.channel.isWritable { send(context, pendingUpdates(allowExpunge: true)) }
         // Between commands too: BYE may come at any time (RFC 9051 §7.1.5), and a client that
         // is not polling would otherwise keep a dead selection until its next command.
         if selected.removed { mailboxGone(context) }

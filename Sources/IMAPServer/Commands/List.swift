@@ -12,6 +12,7 @@ extension IMAPSessionHandler {
                                                        mailbox: IMAPMailboxName("")))))
             return finish(tag, "LIST completed", context)
         }
+        if let refusal = patternRefusal(command.reference, command.patterns) { return bad(tag, refusal, code: .limit, context) }
         let store = server.store
         let statusItems = command.returnOptions.compactMap { option -> [IMAPStatusAttribute]? in
             if case .status(let items) = option { return items }
@@ -46,6 +47,7 @@ extension IMAPSessionHandler {
     }
 
     func lsub(_ tag: String, _ reference: String, _ pattern: String, _ user: AuthenticatedUser, _ context: ChannelHandlerContext) {
+        if let refusal = patternRefusal(reference, [pattern]) { return bad(tag, refusal, code: .limit, context) }
         let store = server.store
         perform(context) {
             do {
@@ -65,6 +67,13 @@ extension IMAPSessionHandler {
                 return { handler, context in handler.no(tag, "cannot list subscriptions now", code: .unavailable, context) }
             }
         }
+    }
+
+    /// `IMAPLimits.maxListPatternLength` bounds reference + pattern (the matcher's work).
+    private func patternRefusal(_ reference: String, _ patterns: [String]) -> String? {
+        let limit = server.configuration.limits.maxListPatternLength
+        guard patterns.contains(where: { reference.utf8.count + $0.utf8.count > limit }) else { return nil }
+        return "LIST pattern longer than the limit of \(limit) octets"
     }
 
     /// One personal namespace with no prefix; no other users' or shared mailboxes.
@@ -93,10 +102,13 @@ struct MailboxListing {
         let specialUseOnly = command.selectOptions.contains(.specialUse)
         let recursive = command.selectOptions.contains(.recursiveMatch)
         let returnSubscribed = subscribedOnly || command.returnOptions.contains(.subscribed)
-        let separator = String(Mailbox.hierarchySeparator)
 
         var names = Set(byName.keys)
         if subscribedOnly { names.formUnion(subscriptions) }
+        // Every name with an inferior, computed once (O(names × depth)); asking each name
+        // "is anything below you?" over the whole list made LIST quadratic in the mailboxes.
+        let parents = Self.superiors(of: byName.keys)
+        let subscribedParents = recursive ? Self.superiors(of: subscriptions) : []
         var out: [Entry] = []
         for name in names.sorted(by: Self.order) where matchers.contains(where: { $0.matches(name) }) {
             let mailbox = byName[name]
@@ -104,14 +116,13 @@ struct MailboxListing {
             if subscribedOnly && !subscriptions.contains(name) {
                 // RFC 5258 §3.5: with RECURSIVEMATCH a parent of subscribed children is listed
                 // with CHILDINFO ("SUBSCRIBED"); otherwise only subscribed names are.
-                guard recursive, subscriptions.contains(where: { $0.hasPrefix(name + separator) }) else { continue }
+                guard recursive, subscribedParents.contains(name) else { continue }
                 childInfo = ["SUBSCRIBED"]
             }
             if specialUseOnly && mailbox?.specialUse == nil { continue }
             var attributes: [String] = []
             if let mailbox {
-                let hasChildren = byName.keys.contains { $0.hasPrefix(name + separator) }
-                attributes.append(hasChildren ? "\\HasChildren" : "\\HasNoChildren")
+                attributes.append(parents.contains(name) ? "\\HasChildren" : "\\HasNoChildren")
                 if let use = mailbox.specialUse { attributes.append(use.rawValue) }
             } else {
                 attributes.append("\\NonExistent")
@@ -120,6 +131,19 @@ struct MailboxListing {
             out.append(Entry(response: IMAPListResponse(attributes: attributes, delimiter: Mailbox.hierarchySeparator,
                                                         mailbox: IMAPMailboxName(name), childInfo: childInfo),
                              mailbox: mailbox))
+        }
+        return out
+    }
+
+    /// Every proper superior name ("a" and "a/b" for "a/b/c") of the given names.
+    static func superiors(of names: some Sequence<String>) -> Set<String> {
+        var out = Set<String>()
+        for name in names {
+            var index = name.startIndex
+            while let separator = name[index...].firstIndex(of: Mailbox.hierarchySeparator) {
+                out.insert(String(name[..<separator]))
+                index = name.index(after: separator)
+            }
         }
         return out
     }

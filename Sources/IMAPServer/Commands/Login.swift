@@ -32,7 +32,7 @@ extension IMAPSessionHandler {
     /// do. Pipelined commands wait behind the reply.
     func finishLogin(_ tag: String, _ action: SASLServerExchange.Action, username: String?, _ context: ChannelHandlerContext) {
         if case .failure(let failure) = action, failure.isFailedCredentialCheck {
-            logger.notice("authentication failed", metadata: ["user": "\(username ?? "-")"])
+            logger.notice("authentication failed", metadata: ["user": "\(username.map(Self.loggable) ?? "-")"])
         }
         let delay = server.throttle.settle(action, client: connection.remoteIP, username: username)
         perform(context) {
@@ -66,6 +66,8 @@ extension IMAPSessionHandler {
             return no(tag, "too many sessions for this account", code: .limit, context)
         }
         state = .authenticated(user)
+        loginDeadline?.cancel()
+        decoder.setMaxCommandSize(server.configuration.limits.maxCommandSize)
         logger.info("login", metadata: ["user": "\(user.address)"])
         resetTimer(context)
         // RFC 9051 §6.2.2: the capabilities change at login, so they come with the OK.

@@ -19,20 +19,19 @@ extension IMAPSessionHandler {
         var target = name.name
         while target.hasSuffix(String(Mailbox.hierarchySeparator)) { target.removeLast() }
         let full = target
-        let store = server.store
+        let store = server.store, limit = server.configuration.maxMailboxes
         perform(context) {
             do {
                 if try await store.mailbox(of: user.accountID, named: full) != nil {
                     return { handler, context in handler.no(tag, "mailbox already exists", code: .alreadyExists, context) }
                 }
                 // RFC 9051 §6.3.4: superior hierarchical names are created as needed.
-                let levels = full.split(separator: Mailbox.hierarchySeparator)
-                for depth in levels.indices.dropLast() {
-                    let parent = levels[...depth].joined(separator: String(Mailbox.hierarchySeparator))
-                    if try await store.mailbox(of: user.accountID, named: parent) == nil {
-                        try await store.createMailbox(of: user.accountID, named: parent, specialUse: nil)
-                    }
+                let existing = Set(try await store.mailboxes(of: user.accountID).map(\.name))
+                let missing = Self.missingSuperiors(of: full, existing: existing)
+                if existing.count + missing.count + 1 > limit {
+                    return { handler, context in handler.mailboxLimitReached(tag, limit, context) }
                 }
+                for parent in missing { try await store.createMailbox(of: user.accountID, named: parent, specialUse: nil) }
                 try await store.createMailbox(of: user.accountID, named: full, specialUse: use)
                 return { handler, context in handler.finish(tag, "CREATE completed", context) }
             } catch let error as MailStoreError {
@@ -78,7 +77,7 @@ extension IMAPSessionHandler {
     func rename(_ tag: String, _ from: IMAPMailboxName, _ to: IMAPMailboxName, _ user: AuthenticatedUser,
                 _ context: ChannelHandlerContext) {
         guard !to.isInbox else { return no(tag, "cannot rename to INBOX", code: .alreadyExists, context) }
-        let store = server.store
+        let store = server.store, limit = server.configuration.maxMailboxes
         perform(context) {
             do {
                 guard let mailbox = try await store.mailbox(of: user.accountID, named: from.name) else {
@@ -87,15 +86,20 @@ extension IMAPSessionHandler {
                 if try await store.mailbox(of: user.accountID, named: to.name) != nil {
                     return { handler, context in handler.no(tag, "target mailbox already exists", code: .alreadyExists, context) }
                 }
-                try await store.renameMailbox(mailbox.id, to: to.name)
                 // RFC 9051 §6.3.6: superior hierarchical names of the new name are created as
-                // needed, as for CREATE. After the move, so "a" renamed to "a/b" gets a new "a".
-                let levels = to.name.split(separator: Mailbox.hierarchySeparator)
-                for depth in levels.indices.dropLast() {
-                    let parent = levels[...depth].joined(separator: String(Mailbox.hierarchySeparator))
-                    if try await store.mailbox(of: user.accountID, named: parent) == nil {
-                        try await store.createMailbox(of: user.accountID, named: parent, specialUse: nil)
-                    }
+                // needed, as for CREATE. After the move, so "a" renamed to "a/b" gets a new "a";
+                // they count against the mailbox limit like created ones (renaming INBOX leaves
+                // an empty INBOX behind: one more mailbox too).
+                let before = try await store.mailboxes(of: user.accountID).map(\.name)
+                var after = Set(before.map { Self.renamed($0, from: mailbox.name, to: to.name) })
+                if mailbox.name == Mailbox.inbox { after.insert(Mailbox.inbox) }
+                let missing = Self.missingSuperiors(of: to.name, existing: after)
+                if after.count + missing.count > max(limit, before.count) {
+                    return { handler, context in handler.mailboxLimitReached(tag, limit, context) }
+                }
+                try await store.renameMailbox(mailbox.id, to: to.name)
+                for parent in missing where try await store.mailbox(of: user.accountID, named: parent) == nil {
+                    try await store.createMailbox(of: user.accountID, named: parent, specialUse: nil)
                 }
                 return { handler, context in handler.finish(tag, "RENAME completed", context) }
             } catch let error as MailStoreError {
@@ -104,6 +108,27 @@ extension IMAPSessionHandler {
                 return { handler, context in handler.no(tag, "cannot rename the mailbox now", code: .unavailable, context) }
             }
         }
+    }
+
+    /// The superior names of `name` that are not in `existing`, outermost first.
+    static func missingSuperiors(of name: String, existing: Set<String>) -> [String] {
+        let levels = name.split(separator: Mailbox.hierarchySeparator)
+        return levels.indices.dropLast().map { levels[...$0].joined(separator: String(Mailbox.hierarchySeparator)) }
+            .filter { !existing.contains($0) }
+    }
+
+    /// A mailbox name after RENAME of `from` to `to` (the mailboxes below it move along).
+    static func renamed(_ name: String, from: String, to: String) -> String {
+        if name == from { return to }
+        let prefix = from + String(Mailbox.hierarchySeparator)
+        return name.hasPrefix(prefix) ? to + String(Mailbox.hierarchySeparator) + name.dropFirst(prefix.count) : name
+    }
+
+    /// RFC 9051 §7.1 `LIMIT`: the account has `IMAPConfiguration.maxMailboxes` mailboxes
+    /// (each one costs a LIST line and store rows; 100,000 made LIST take minutes).
+    func mailboxLimitReached(_ tag: String, _ limit: Int, _ context: ChannelHandlerContext) {
+        logger.notice("mailbox limit reached", metadata: ["limit": "\(limit)"])
+        finish(tag, status: .no, code: .limit, "too many mailboxes; the limit is \(limit) per account", context)
     }
 
     /// RFC 9051 §6.3.7-§6.3.8. Subscribing to a name that does not exist is allowed (§6.3.7).

@@ -57,7 +57,7 @@ extension IMAPSessionHandler {
                     handler.state.selected?.noteAssignedBeforeSubscribing(upTo: assignedBeforeSubscribing)
                 }
             } catch {
-                logger.error("SELECT failed", metadata: ["error": "\(error)"])
+                logger.error("SELECT failed", metadata: ["error": "\(Self.loggable("\(error)"))"])
                 return { handler, context in handler.no(tag, "cannot open the mailbox now", code: .unavailable, context) }
             }
         }
@@ -145,7 +145,7 @@ extension IMAPSessionHandler {
                 _ = try await store.expunge(in: id, uids: nil)
                 return { handler, context in handler.ok(tag, "CLOSE completed", context) }
             } catch {
-                logger.error("expunge at CLOSE failed", metadata: ["error": "\(error)"])
+                logger.error("expunge at CLOSE failed", metadata: ["error": "\(Self.loggable("\(error)"))"])
                 return { handler, context in handler.no(tag, "closed, but deleted messages could not be removed", context) }
             }
         }

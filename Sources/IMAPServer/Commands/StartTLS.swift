@@ -14,7 +14,7 @@ extension IMAPSessionHandler {
         tlsActive = true
         let channel = context.channel
         tls.startTLS(on: channel, state: connection.tlsState).whenFailure { [logger] error in
-            logger.info("STARTTLS failed", metadata: ["error": "\(error)"])
+            logger.info("STARTTLS failed", metadata: ["error": "\(Self.loggable("\(error)"))"])
             channel.close(promise: nil)
         }
     }

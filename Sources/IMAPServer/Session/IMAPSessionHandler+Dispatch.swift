@@ -8,7 +8,7 @@ extension IMAPSessionHandler {
         let tag = tagged.tag
         let command = tagged.command
         if case .login = command {} else {
-            logger.debug("command", metadata: ["tag": "\(tag)", "command": "\(command.name)"])
+            logger.debug("command", metadata: ["tag": "\(Self.loggable(tag))", "command": "\(command.name)"])
         }
         switch command {
         // §6.1 any state

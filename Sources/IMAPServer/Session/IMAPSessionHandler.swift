@@ -9,8 +9,14 @@ import ServerRuntime
 /// refused before the client sends the octets), the session state and the selected mailbox view.
 /// Commands run one at a time in the order received; store work runs off the event loop through
 /// `perform` and continues on it.
-final class IMAPSessionHandler: ChannelInboundHandler {
+///
+/// Backpressure: while a command runs or the channel is not writable (the client is not reading
+/// what we send), the handler holds back `read()`, so the kernel's socket buffer and TCP flow
+/// control stop the client instead of our memory; pipelined commands wait unexecuted, and FETCH
+/// sends its next messages only when the output has drained (`whenWritable`).
+final class IMAPSessionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let server: IMAPServer
@@ -31,13 +37,34 @@ final class IMAPSessionHandler: ChannelInboundHandler {
     /// Bumped at every SELECT/EXAMINE/CLOSE so feed events of an earlier selection are dropped.
     var selectionGeneration = 0
     var timeout: Scheduled<Void>?
+    /// `limits.imap_login_timeout` from the greeting on; bytes do not move it.
+    var loginDeadline: Scheduled<Void>?
+    /// Started with the first octet of a command; see `checkCommandPace`.
+    var commandTimer: Scheduled<Void>?
+    var commandStarted: NIODeadline?
+    var commandBytes = 0
+    /// A command (or the continuation of one) is running on the event loop right now. A write
+    /// may fire `channelWritabilityChanged` re-entrantly; it must not start the next command
+    /// in the middle of this one's responses.
+    var dispatching = false
+    /// A `read()` held back while paused (see `readingPaused`).
+    var readPending = false
+    /// Work waiting for the channel to become writable again; the session is busy meanwhile.
+    var writableWaiter: ((IMAPSessionHandler, ChannelHandlerContext) -> Void)?
     var logger: Logger
+
+    /// Changes of the selected mailbox waiting for a client that does not read them (a silent
+    /// session, or IDLE with its output backed up); past this the session ends with BYE.
+    static let maxPendingUpdates = 20_000
 
     init(server: IMAPServer, connection: ConnectionContext) {
         self.server = server
         self.connection = connection
         self.tlsActive = connection.implicitTLS
         self.decoder = IMAPCommandDecoder(limits: server.configuration.limits, literalDecisions: .manual)
+        // Before login a command is small (a LOGIN, an ID): nothing large is buffered for a
+        // peer that has not authenticated.
+        decoder.setMaxCommandSize(server.configuration.limits.maxUnauthenticatedCommandSize)
         var logger = server.logger
         logger[metadataKey: "remote"] = "\(connection.remoteIP)"
         logger[metadataKey: "listener"] = "\(connection.listener)"
@@ -61,11 +88,13 @@ final class IMAPSessionHandler: ChannelInboundHandler {
     /// RFC 9051 §7.1.1: the greeting may carry the capabilities, sparing a round trip.
     func greet(_ context: ChannelHandlerContext) {
         send(context, .status(tag: nil, .ok, code: .capability(capabilities), text: "Hato IMAP server ready"))
-        resetTimer(context)
+        startLoginDeadline(context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
+        if commandStarted == nil { startCommandTimer(context) }
+        commandBytes += bytes.readableBytes
         inbound.writeBuffer(&bytes)
         resetTimer(context)
         drain(context)
@@ -79,35 +108,21 @@ final class IMAPSessionHandler: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ServerShutdownEvent {
             shutdownRequested = true
-            if !busy { closeForShutdown(context) }
+            // A session waiting for its client to read is not finishing anything soon.
+            if !busy || writableWaiter != nil { closeForShutdown(context) }
         } else {
             context.fireUserInboundEventTriggered(event)
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        logger.info("connection error", metadata: ["error": "\(error)"])
+        logger.info("connection error", metadata: ["error": "\(Self.loggable("\(error)"))"])
         context.close(promise: nil)
     }
 
     func closeForShutdown(_ context: ChannelHandlerContext) {
         send(context, .status(tag: nil, .bye, code: .unavailable, text: "server shutting down"))
         close(context)
-    }
-
-    /// RFC 9051 §5.4: autologout after the idle timeout (30 minutes at least once logged in);
-    /// before login a shorter limit keeps half-open connections from piling up.
-    func resetTimer(_ context: ChannelHandlerContext) {
-        timeout?.cancel()
-        let limit = state.user == nil ? server.configuration.loginTimeout : server.configuration.idleTimeout
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timeout = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(limit.components.seconds) * 1_000_000_000)) {
-            let (handler, context) = bound.value
-            if case .logout = handler.state { return }
-            handler.logger.info("autologout")
-            handler.send(context, .status(tag: nil, .bye, text: "autologout; idle for too long"))
-            handler.close(context)
-        }
     }
 
     func close(_ context: ChannelHandlerContext) {
@@ -118,6 +133,9 @@ final class IMAPSessionHandler: ChannelInboundHandler {
     /// Releases the per-user session slot and stops listening to the change feed.
     func endSession() {
         timeout?.cancel()
+        loginDeadline?.cancel()
+        commandTimer?.cancel()
+        writableWaiter = nil
         if let user = state.user { server.sessions.release(user.accountID) }
         state.selected?.feedTask?.cancel()
         state = .logout
@@ -125,13 +143,21 @@ final class IMAPSessionHandler: ChannelInboundHandler {
 
     // MARK: command loop
 
+    /// Executes the commands received, one at a time; stops while a command runs or while the
+    /// client is not reading our output (pipelined commands then wait in `inbound`, whose
+    /// growth is stopped by holding back `read()`).
     func drain(_ context: ChannelHandlerContext) {
-        while !busy {
+        while !busy && context.channel.isWritable {
             if case .logout = state { return }
             guard let event = decoder.next(&inbound) else { break }
+            dispatching = true
             handle(event, context)
+            dispatching = false
         }
-        if shutdownRequested && !busy { closeForShutdown(context) }
+        if case .logout = state { return }
+        if !busy && inbound.readableBytes == 0 && !decoder.isInsideCommand { commandEnded() }
+        if shutdownRequested && !busy { return closeForShutdown(context) }
+        resumeInput(context)
     }
 
     func handle(_ event: IMAPCommandEvent, _ context: ChannelHandlerContext) {
@@ -158,12 +184,14 @@ final class IMAPSessionHandler: ChannelInboundHandler {
         case .limitExceeded, .lineTooLong: .limit
         default: nil
         }
-        let text = switch error.kind {
-        case .unknownCommand: "unknown command"
-        case .literalTooLarge: "literal larger than the limit of \(server.configuration.limits.maxLiteralSize) octets"
-        default: error.message
+        var text = error.kind == .unknownCommand ? "unknown command" : error.message
+        if error.kind == .limitExceeded && state.user == nil && error.message == "command too large" {
+            text = "command larger than \(server.configuration.limits.maxUnauthenticatedCommandSize) octets before login"
         }
-        send(context, .status(tag: error.tag, error.kind == .literalTooLarge ? .no : .bad, code: code, text: text))
+        // RFC 7888 §5: a refused non-synchronizing literal gets BAD [TOOBIG] (its octets are
+        // skipped); a synchronizing one was never sent, and NO [TOOBIG] says so (RFC 4469).
+        let status: IMAPStatus = error.kind == .literalTooLarge && error.synchronizing ? .no : .bad
+        send(context, .status(tag: error.tag, status, code: code, text: text))
     }
 
     /// Runs async store work off the event loop, then continues on it. Commands stay in order.
@@ -177,7 +205,9 @@ final class IMAPSessionHandler: ChannelInboundHandler {
                 let (handler, context) = bound.value
                 handler.busy = false
                 if case .logout = handler.state { return }
+                handler.dispatching = true
                 apply(handler, context)
+                handler.dispatching = false
                 if case .logout = handler.state { return }
                 handler.drain(context)
             }
@@ -192,6 +222,12 @@ final class IMAPSessionHandler: ChannelInboundHandler {
         guard !responses.isEmpty, context.channel.isActive else { return }
         var buffer = context.channel.allocator.buffer(capacity: 128)
         for response in responses { encoder.encode(response, into: &buffer) }
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    /// Octets already encoded (a streamed FETCH literal and the text around it).
+    func sendRaw(_ context: ChannelHandlerContext, _ buffer: ByteBuffer) {
+        guard context.channel.isActive else { return }
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 

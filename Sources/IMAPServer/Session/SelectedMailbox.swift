@@ -102,6 +102,9 @@ final class SelectedMailbox {
     }
 
     var hasPending: Bool { !pending.isEmpty || !heldExpunges.isEmpty }
+    /// Changes waiting to be told; a session whose client hears none of them is ended before
+    /// this grows without bound (`IMAPSessionHandler.maxPendingUpdates`).
+    var pendingCount: Int { pending.count }
 
     /// Every UID up to `uid` was assigned before this view subscribed to the change feed (read
     /// from the mailbox record before subscribing): such messages are in the view or already

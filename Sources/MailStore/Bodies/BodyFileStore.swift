@@ -79,6 +79,28 @@ public struct BodyFileStore: Sendable {
         return bytes
     }
 
+    /// Up to `length` octets from `offset`; fewer at the end of the file.
+    public func read(_ reference: BodyReference, offset: Int, length: Int) throws -> [UInt8] {
+        let path = rootPath + "/" + reference.path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { throw MailStoreError.bodyMissing(reference.path) }
+            throw Self.posixError("open")
+        }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: max(0, length))
+        var filled = 0
+        while filled < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(offset + filled)) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw Self.posixError("read") }
+            if count == 0 { break }
+            filled += count
+        }
+        bytes.removeLast(bytes.count - filled)
+        return bytes
+    }
+
     public func remove(_ reference: BodyReference) {
         unlink(url(for: reference).path)
     }

@@ -27,6 +27,9 @@ public protocol MessageStore: Sendable {
     func messages(in mailbox: MailboxID) async throws -> [StoredMessage]
     func message(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage?
     func readBody(_ body: BodyReference) async throws -> [UInt8]
+    /// Up to `length` octets of the body from `offset` (fewer at its end): large messages are
+    /// sent to IMAP clients piece by piece instead of being held whole.
+    func readBody(_ body: BodyReference, offset: Int, length: Int) async throws -> [UInt8]
 
     /// Changes flags; with `unchangedSince` (RFC 7162 §3.1.3) messages modified later are left
     /// alone and reported in `failed`.
@@ -43,6 +46,15 @@ public protocol MessageStore: Sendable {
 
     /// The change feed: every change to the mailbox made after the call, until the stream is dropped.
     func changes(in mailbox: MailboxID) -> AsyncStream<MailboxChange>
+}
+
+extension MessageStore {
+    /// Stores without ranged reads read the whole body and cut the piece out of it.
+    public func readBody(_ body: BodyReference, offset: Int, length: Int) async throws -> [UInt8] {
+        let bytes = try await readBody(body)
+        let start = min(max(0, offset), bytes.count)
+        return Array(bytes[start..<min(bytes.count, start + max(0, length))])
+    }
 }
 
 /// The whole store a server sees. `MailStoreSQLite` is the embedded implementation.
