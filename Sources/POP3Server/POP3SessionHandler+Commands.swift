@@ -91,10 +91,11 @@ extension POP3SessionHandler {
         if case .lockedOut = throttle.check(client: ip, account: user) {
             return sendFailure(.tooManyFailures, context)
         }
+        let attempt = AuthAttempt(throttle: throttle, client: ip)
         perform(context) {
             let action = await SASLPasswordLogin.verify(
-                username: user, password: password, lookup: lookup, configuration: configuration, throttle: throttle, client: ip)
-            return { handler, context in handler.finishLogin(action, username: user, context) }
+                username: user, password: password, lookup: lookup, configuration: configuration, attempt: attempt)
+            return { handler, context in handler.finishLogin(action, username: user, attempt: attempt, context) }
         }
     }
 

@@ -165,7 +165,7 @@ final class SMTPSessionHandler: ChannelInboundHandler {
     /// A refused command. Syntax and sequence errors count towards `maxErrors` (RFC 5321 §4.3.2
     /// lets a server close after too many); the 421 that ends the session is sent instead.
     func fail(_ error: SMTPError, _ context: ChannelHandlerContext) {
-        if let cause = error.cause { logger.info("refused", metadata: ["reply": "\(error.code)", "cause": "\(cause)"]) }
+        if let cause = error.cause { logger.info("refused", metadata: ["reply": "\(error.code)", "cause": "\(LogSafe.escaped(cause))"]) }
         if error.code / 100 == 5 { errors += 1 }
         if errors >= configuration.limits.maxErrors {
             logger.notice("too many errors, closing")
