@@ -101,15 +101,19 @@ import Testing
         await served.stop()
     }
 
-    /// Guesses at one account from 60 addresses, 1 each, across all three protocols: the
-    /// account's count stops them after 10 checks. The owner, who logged in from 127.0.0.1
+    /// Simultaneous guesses at one account from 60 addresses, 1 each, across all three
+    /// protocols: the account's count, attempts in flight included, stops them after 10 checks. The owner, who logged in from 127.0.0.1
     /// before, still gets in over every protocol; a new address with the right password does not.
     @Test func distributedGuessesHitTheAccountLimitButNotItsOwner() async throws {
         let served = try await ServedHato.start(Self.config, accounts: Self.accounts)
         let result = try await Python.run(Self.clients + """
             print("owner before:", login("imap", "127.0.0.1", "dave@example.test", "right dave pw"))
             kinds = ["smtp", "imap", "pop3"]
-            results = [login(kinds[i % 3], "127.0.5.%d" % (i + 1), "dave@example.test", "guess %d" % i) for i in range(60)]
+            results, barrier = [None] * 60, threading.Barrier(60)
+            def guess(i): results[i] = login(kinds[i % 3], "127.0.5.%d" % (i + 1), "dave@example.test", "guess %d" % i, barrier)
+            threads = [threading.Thread(target=guess, args=(i,)) for i in range(60)]
+            for t in threads: t.start()
+            for t in threads: t.join()
             print("guesses:", results.count("wrong"), "wrong,", results.count("locked"), "locked")
             print("new address, right password:", login("pop3", "127.0.5.200", "dave@example.test", "right dave pw"))
             print("owner after:", *[login(kind, "127.0.0.1", "dave@example.test", "right dave pw") for kind in kinds])
