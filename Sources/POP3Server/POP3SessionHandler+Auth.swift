@@ -50,7 +50,7 @@ extension POP3SessionHandler {
         finishLogin(action, username: exchange.attemptedUsername, attempt: exchange.attempt, context)
     }
 
-    /// Ends AUTH or USER/PASS: counts the outcome with the throttle and answers only after its
+    /// Ends AUTH or USER/PASS: settles the attempt's throttle reservation and answers only after its
     /// delay (successes too, so a quick answer never betrays a right guess); other pipelined
     /// commands wait behind the reply.
     func finishLogin(_ action: SASLServerExchange.Action, username: String?, attempt: AuthAttempt?, _ context: ChannelHandlerContext) {

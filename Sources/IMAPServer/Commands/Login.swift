@@ -28,7 +28,7 @@ extension IMAPSessionHandler {
         }
     }
 
-    /// Ends LOGIN or AUTHENTICATE: counts the outcome with the throttle and answers only after
+    /// Ends LOGIN or AUTHENTICATE: settles the attempt's throttle reservation and answers only after
     /// its delay (successes too, so a quick answer never betrays a right guess), as SMTP and POP3
     /// do. Pipelined commands wait behind the reply.
     func finishLogin(_ tag: String, _ action: SASLServerExchange.Action, username: String?, attempt: AuthAttempt?,
