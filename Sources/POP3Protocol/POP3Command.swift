@@ -47,7 +47,7 @@ public enum POP3ParseError: Error, Equatable, Sendable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .empty: "empty command"
-        case .unknownCommand(let keyword): "unknown command \(keyword)"
+        case .unknownCommand(let keyword): keyword.isEmpty ? "unknown command" : "unknown command \(keyword)"
         case .syntax(let why): why
         }
     }
@@ -69,8 +69,9 @@ public enum POP3Parser {
             }
         }
         func number(_ text: String) throws(POP3ParseError) -> Int {
+            // The argument is never echoed: it may be kilobytes long and carry NUL or ESC.
             guard let value = Int(text), value >= 0, text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber) else {
-                throw .syntax("\"\(text)\" is not a number")
+                throw .syntax("\(keyword): the argument is not a number")
             }
             return value
         }
@@ -109,7 +110,9 @@ public enum POP3Parser {
             try count(2...2)
             return .top(try number(arguments[0]), lines: try number(arguments[1]))
         default:
-            throw .unknownCommand(String(keyword.prefix(8)))
+            // Echoed only when it looks like a keyword (RFC 1939 §3: 3 or 4 characters).
+            let printable = keyword.count <= 8 && keyword.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
+            throw .unknownCommand(printable ? keyword : "")
         }
     }
 }

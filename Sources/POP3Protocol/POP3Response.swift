@@ -13,11 +13,28 @@ public enum POP3ResponseCode: String, Sendable {
 /// byte-stuffing of lines that start with "." and the terminating ".".
 public enum POP3Response {
     public static func ok(_ text: String = "", into buffer: inout ByteBuffer) {
-        buffer.writeString(text.isEmpty ? "+OK\r\n" : "+OK \(text)\r\n")
+        statusLine(text.isEmpty ? "+OK" : "+OK \(text)", into: &buffer)
     }
 
     public static func error(_ text: String, code: POP3ResponseCode? = nil, into buffer: inout ByteBuffer) {
-        buffer.writeString("-ERR " + (code.map { "[\($0.rawValue)] " } ?? "") + text + "\r\n")
+        statusLine("-ERR " + (code.map { "[\($0.rawValue)] " } ?? "") + text, into: &buffer)
+    }
+
+    /// One status line: control characters become "?" (a stray CR or LF would end the line
+    /// early and let the rest pass for another response), and the line is cut to
+    /// `POP3Limits.maxResponseLineLength` octets including CRLF (RFC 2449 §4), at a character
+    /// boundary.
+    static func statusLine(_ line: String, into buffer: inout ByteBuffer) {
+        var octets = 0
+        var safe = ""
+        for scalar in line.unicodeScalars {
+            let clean: Unicode.Scalar = scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? "?" : scalar
+            let width = String(clean).utf8.count
+            if octets + width > POP3Limits.maxResponseLineLength - 2 { break }
+            safe.unicodeScalars.append(clean)
+            octets += width
+        }
+        buffer.writeString(safe + "\r\n")
     }
 
     /// A SASL challenge line (RFC 5034 §4): "+ " and the base64 text.

@@ -62,7 +62,21 @@ public struct POP3Server: ProtocolServer {
 /// RFC 1939 §8: the maildrop is locked for the length of a session; a second session gets
 /// `-ERR [IN-USE]` (RFC 2449 §8.1.1). IMAP sessions are not locked out: the store keeps them safe.
 final class MaildropLocks: Sendable {
+    /// How long a login waits for a lock another session holds before `-ERR [IN-USE]`.
+    static let grace: Duration = .seconds(2)
     private let held = Mutex(Set<AccountID>())
     func acquire(_ account: AccountID) -> Bool { held.withLock { $0.insert(account).inserted } }
     func release(_ account: AccountID) { _ = held.withLock { $0.remove(account) } }
+
+    /// `acquire`, retried for up to `grace` (polling, off the event loop): a client that drops
+    /// its connection and reconnects at once finds its old session's lock gone as soon as the
+    /// server has read the close, instead of an `[IN-USE]` that depends on which came first.
+    func acquireWaiting(_ account: AccountID, grace: Duration = MaildropLocks.grace) async -> Bool {
+        let deadline = ContinuousClock.now + grace
+        while true {
+            if acquire(account) { return true }
+            guard ContinuousClock.now < deadline, !Task.isCancelled else { return false }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
 }

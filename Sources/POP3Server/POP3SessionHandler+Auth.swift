@@ -4,6 +4,7 @@ import MailStore
 import NIOCore
 import POP3Protocol
 import SASL
+import ServerRuntime
 
 extension POP3SessionHandler {
     var advertisedMechanisms: [SASLMechanismName] {
@@ -46,17 +47,17 @@ extension POP3SessionHandler {
             authExchange = exchange
             return send(context) { POP3Response.continuation(text, into: &$0) }
         }
-        finishLogin(action, username: exchange.attemptedUsername, context)
+        finishLogin(action, username: exchange.attemptedUsername, attempt: exchange.attempt, context)
     }
 
-    /// Ends AUTH or USER/PASS: counts the outcome with the throttle and answers only after its
+    /// Ends AUTH or USER/PASS: settles the attempt's throttle reservation and answers only after its
     /// delay (successes too, so a quick answer never betrays a right guess); other pipelined
     /// commands wait behind the reply.
-    func finishLogin(_ action: SASLServerExchange.Action, username: String?, _ context: ChannelHandlerContext) {
+    func finishLogin(_ action: SASLServerExchange.Action, username: String?, attempt: AuthAttempt?, _ context: ChannelHandlerContext) {
         if case .failure(let failure) = action, failure.isFailedCredentialCheck {
-            logger.notice("authentication failed", metadata: ["user": "\(username ?? "-")"])
+            logger.notice("authentication failed", metadata: ["user": "\(LogSafe.escaped(username))"])
         }
-        let delay = server.throttle.settle(action, client: connection.remoteIP, username: username)
+        let delay = attempt?.settle(action) ?? .zero
         guard delay > .zero else { return completeLogin(action, context) }
         perform(context) {
             try? await Task.sleep(for: delay)

@@ -91,21 +91,25 @@ extension POP3SessionHandler {
         if case .lockedOut = throttle.check(client: ip, account: user) {
             return sendFailure(.tooManyFailures, context)
         }
+        let attempt = AuthAttempt(throttle: throttle, client: ip)
         perform(context) {
             let action = await SASLPasswordLogin.verify(
-                username: user, password: password, lookup: lookup, configuration: configuration, throttle: throttle, client: ip)
-            return { handler, context in handler.finishLogin(action, username: user, context) }
+                username: user, password: password, lookup: lookup, configuration: configuration, attempt: attempt)
+            return { handler, context in handler.finishLogin(action, username: user, attempt: attempt, context) }
         }
     }
 
-    /// After a successful login: lock the maildrop and take the snapshot of INBOX.
+    /// After a successful login: lock the maildrop and take the snapshot of INBOX. A lock still
+    /// held is waited for briefly (`MaildropLocks.acquireWaiting`): the session that holds it may
+    /// be one whose client just dropped the connection and reconnected, which the server learns
+    /// only when it reads the close.
     func openMaildrop(username: String, _ context: ChannelHandlerContext) {
         let store = server.store, locks = server.locks, logger = self.logger
         perform(context) {
             guard let address = try? EmailAddress(username), let account = try? await store.account(address) else {
                 return { handler, context in handler.sendFailure(.invalidCredentials, context) }
             }
-            guard locks.acquire(account.id) else {
+            guard await locks.acquireWaiting(account.id) else {
                 return { handler, context in
                     handler.send(context) { POP3Response.error("maildrop already locked by another session", code: .inUse, into: &$0) }
                 }
@@ -116,6 +120,8 @@ extension POP3SessionHandler {
                 let maildrop = Maildrop(account: account, inbox: inbox, messages: messages)
                 logger.info("login", metadata: ["user": "\(account.address)", "messages": "\(messages.count)"])
                 return { handler, context in
+                    // The client may have gone while INBOX was read: its lock must not outlive it.
+                    guard case .authorization = handler.state else { return locks.release(account.id) }
                     handler.state = .transaction(maildrop)
                     handler.send(context) { POP3Response.ok("\(maildrop.live.count) messages (\(maildrop.octets) octets)", into: &$0) }
                 }

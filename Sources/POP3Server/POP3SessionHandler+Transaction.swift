@@ -93,18 +93,18 @@ extension POP3SessionHandler {
             do {
                 if !uids.isEmpty { _ = try await store.expunge(in: maildrop.inbox.id, uids: uids) }
                 logger.info("logout", metadata: ["user": "\(maildrop.account.address)", "deleted": "\(uids.count)"])
+                // The lock goes before the +OK: a client that reconnects the moment it reads the
+                // reply must find the maildrop free (RFC 1939 §6: UPDATE ends the session).
                 return { handler, context in
-                    handler.send(context) { POP3Response.ok("\(handler.server.configuration.hostname) signing off (\(uids.count) deleted)", into: &$0) }
                     handler.releaseLock()
-                    handler.state = .closed
+                    handler.send(context) { POP3Response.ok("\(handler.server.configuration.hostname) signing off (\(uids.count) deleted)", into: &$0) }
                     context.close(promise: nil)
                 }
             } catch {
                 logger.error("could not remove deleted messages", metadata: ["error": "\(error)"])
                 return { handler, context in
-                    handler.send(context) { POP3Response.error("some deleted messages were not removed", code: .sysTemp, into: &$0) }
                     handler.releaseLock()
-                    handler.state = .closed
+                    handler.send(context) { POP3Response.error("some deleted messages were not removed", code: .sysTemp, into: &$0) }
                     context.close(promise: nil)
                 }
             }

@@ -69,7 +69,6 @@ final class POP3SessionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         // A dropped connection deletes nothing (RFC 1939 §6: UPDATE only after QUIT).
         releaseLock()
-        state = .closed
         context.fireChannelInactive()
     }
 
@@ -81,7 +80,6 @@ final class POP3SessionHandler: ChannelInboundHandler {
             logger.info("closing idle session")
             send(context) { POP3Response.error("autologout: idle for too long", into: &$0) }
             releaseLock()
-            state = .closed
             context.close(promise: nil)
         } else {
             context.fireUserInboundEventTriggered(event)
@@ -96,7 +94,6 @@ final class POP3SessionHandler: ChannelInboundHandler {
     func closeForShutdown(_ context: ChannelHandlerContext) {
         send(context) { POP3Response.error("server shutting down, nothing was deleted", code: .sysTemp, into: &$0) }
         releaseLock()
-        state = .closed
         context.close(promise: nil)
     }
 
@@ -151,7 +148,10 @@ final class POP3SessionHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
+    /// Gives the maildrop lock back, once: the session is closed from here on, so a second call
+    /// (a close racing QUIT's UPDATE) cannot release a lock another session took meanwhile.
     func releaseLock() {
         if case .transaction(let maildrop) = state { server.locks.release(maildrop.account.id) }
+        state = .closed
     }
 }

@@ -5,8 +5,9 @@
 extension SASLServerExchange {
     /// `channelBinding` is the connection's RFC 9266 `tls-exporter` value when the TLS layer has
     /// one (TLS 1.3); with it the -PLUS mechanisms in the policy are offered and plain SCRAM
-    /// refuses the "y" downgrade flag (RFC 5802 §6). The credential lookup is wrapped so an
-    /// account that is locked out is refused without checking its credentials.
+    /// refuses the "y" downgrade flag (RFC 5802 §6). The credential lookup is wrapped so the
+    /// attempt is counted by the throttle before the credentials are read (`attempt`; settle it
+    /// with the final action), and a locked-out account is refused without checking them.
     public static func begin(
         mechanism wireName: some StringProtocol, policy: SASLPolicy, tlsActive: Bool, loopback: Bool,
         throttle: AuthThrottle, client: String, lookup: any SASLCredentialLookup, configuration: SASLServerConfiguration,
@@ -21,55 +22,39 @@ extension SASLServerExchange {
         }
         if case .lockedOut = throttle.check(client: client, account: nil) { return .failure(.tooManyFailures) }
         let plusOffered = binding != nil && policy.mechanisms.contains { $0.usesChannelBinding }
-        let throttled = ThrottledLookup(base: lookup, throttle: throttle, client: client)
-        guard let exchange = make(name, lookup: throttled, configuration: configuration, channelBinding: plusOffered ? binding : nil) else {
+        let attempt = AuthAttempt(throttle: throttle, client: client)
+        let throttled = ThrottledLookup(base: lookup, attempt: attempt)
+        guard var exchange = make(name, lookup: throttled, configuration: configuration, channelBinding: plusOffered ? binding : nil) else {
             return .failure(.unsupportedMechanism)
         }
+        exchange.attempt = attempt
         return .success(exchange)
     }
 }
 
-/// Refuses (`tooManyFailures`) an account that is locked out before its credentials are read,
-/// so a locked account costs an attacker no guess. Unknown names are throttled the same way.
+/// Begins the attempt's throttle reservation when the account name is known, before its
+/// credentials are read: an account or address that is locked out, or whose attempts in flight
+/// already reach the limit, is refused (`tooManyFailures`) and costs an attacker no guess.
+/// Unknown names are throttled the same way.
 struct ThrottledLookup: SASLCredentialLookup {
     let base: any SASLCredentialLookup
-    let throttle: AuthThrottle
-    let client: String
+    let attempt: AuthAttempt
 
     func credentials(for username: String) async throws -> SASLAccountCredentials? {
-        if case .lockedOut = throttle.check(client: client, account: username) { throw SASLFailure.tooManyFailures }
+        try attempt.reserve(account: username)
         return try await base.credentials(for: username)
     }
 }
 
-extension AuthThrottle {
-    /// Call when an exchange (or a USER/PASS login) ends; returns how long to hold the reply.
-    /// A failed credential check is counted against the client and the account name and held
-    /// for the resulting delay. A success is held just as long as a failure would have been at
-    /// that point, so a quick answer never betrays a right guess, and then clears both counts.
-    public func settle(_ action: SASLServerExchange.Action, client: String, username: String?) -> Duration {
-        switch action {
-        case .failure(let failure) where failure.isFailedCredentialCheck:
-            return recordFailure(client: client, account: username)
-        case .success(let identity, _):
-            var delay = Duration.zero
-            if case .allow(let pending) = check(client: client, account: identity.username) { delay = pending }
-            recordSuccess(client: client, account: identity.username)
-            return delay
-        case .failure, .challenge:
-            return .zero
-        }
-    }
-}
-
 /// PLAIN-style password checks outside SASL (POP3 USER/PASS, IMAP LOGIN): the same PBKDF2 and
-/// constant-time comparison, dummy keys for unknown names, and the throttle's account lock.
+/// constant-time comparison, dummy keys for unknown names, and the throttle's reservation
+/// (settle `attempt` with the returned action).
 public enum SASLPasswordLogin {
     public static func verify(
         username: String, password: String, lookup: any SASLCredentialLookup, configuration: SASLServerConfiguration,
-        throttle: AuthThrottle, client: String
+        attempt: AuthAttempt
     ) async -> SASLServerExchange.Action {
-        let throttled = ThrottledLookup(base: lookup, throttle: throttle, client: client)
+        let throttled = ThrottledLookup(base: lookup, attempt: attempt)
         if let failure = await PasswordCheck.verify(username: username, password: password, lookup: throttled, configuration: configuration) {
             return .failure(failure)
         }

@@ -15,6 +15,9 @@ public struct SASLServerExchange: Sendable {
     }
 
     private var mechanism: any SASLServerMechanism
+    /// The throttle reservation of this login, set by `begin`: settle it with the final action
+    /// (`AuthAttempt.settle`) and hold the reply for the delay it returns.
+    public internal(set) var attempt: AuthAttempt?
     private let successDataAllowed: Bool
     private var phase = Phase.notStarted
 

@@ -71,11 +71,11 @@ extension SMTPSessionHandler {
             return reply(.authChallenge(text), context)
         }
         if case .failure(let failure) = action, failure.isFailedCredentialCheck {
-            logger.notice("authentication failed", metadata: ["user": "\(exchange.attemptedUsername ?? "-")"])
+            logger.notice("authentication failed", metadata: ["user": "\(LogSafe.escaped(exchange.attemptedUsername))"])
         }
-        // Brute-force throttling: failures and successes alike are answered only after the
-        // throttle's delay, and other commands wait behind the reply.
-        let delay = server.throttle.settle(action, client: connection.remoteIP, username: exchange.attemptedUsername)
+        // Brute-force throttling: the attempt was counted before its credentials were read; its
+        // reply, success or failure, waits for the throttle's delay, and other commands behind it.
+        let delay = exchange.attempt?.settle(action) ?? .zero
         guard delay > .zero else { return finishSASL(action, context) }
         perform(context) {
             try? await Task.sleep(for: delay)

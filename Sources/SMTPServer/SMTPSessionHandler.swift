@@ -166,7 +166,7 @@ final class SMTPSessionHandler: ChannelInboundHandler {
     /// lets a server close after too many); the 421 that ends the session is sent instead.
     /// Refusals of the mail itself (`refuse`) do not count.
     func fail(_ error: SMTPError, countsAsError: Bool = true, _ context: ChannelHandlerContext) {
-        if let cause = error.cause { logger.info("refused", metadata: ["reply": "\(error.code)", "cause": "\(cause)"]) }
+        if let cause = error.cause { logger.info("refused", metadata: ["reply": "\(error.code)", "cause": "\(LogSafe.escaped(cause))"]) }
         if countsAsError && error.code / 100 == 5 { errors += 1 }
         if errors >= configuration.limits.maxErrors {
             logger.notice("too many errors, closing")

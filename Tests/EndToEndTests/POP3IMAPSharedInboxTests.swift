@@ -26,8 +26,10 @@ import Testing
             M = imaplib.IMAP4("127.0.0.1", imap); M.login("alice@example.test", "long enough pw")
             print("imap select", M.select("INBOX")[1])
             # A POP3 session that marks a message and then drops the connection deletes nothing.
+            # Closing only p.sock would leave the connection open (p.file still refers to it)
+            # until p is rebound after the next login: that login then raced the drop.
             p = poplib.POP3("127.0.0.1", pop3); p.user("alice@example.test"); p.pass_("long enough pw")
-            p.dele(1); p.sock.close()
+            p.dele(1); p.file.close(); p.sock.close()
             p = poplib.POP3("127.0.0.1", pop3); p.user("alice@example.test"); p.pass_("long enough pw")
             print("pop3 stat", p.stat()[0])
             subject = [l for l in p.retr(2)[1] if l.startswith(b"Subject:")][0].decode()

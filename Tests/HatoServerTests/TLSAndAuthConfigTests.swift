@@ -78,13 +78,16 @@ import Testing
         #expect(defaults.settings.auth.mechanisms == ["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-1", "PLAIN", "LOGIN"])
         #expect(defaults.settings.auth.delayAfterFailures == 3 && defaults.settings.auth.lockoutAfterFailures == 10)
         #expect(defaults.settings.auth.lockoutDuration == .seconds(900))
+        #expect(defaults.settings.auth.knownClientDuration == .seconds(30 * 24 * 3600))
         let custom = try load("""
             [auth]
             mechanisms = ["SCRAM-SHA-256", "PLAIN", "cram-md5"]
             lockout_duration = "1h"
+            known_client_duration = "7d"
             """)
         #expect(custom.settings.auth.mechanisms == ["SCRAM-SHA-256", "PLAIN", "cram-md5"])
         #expect(custom.settings.auth.lockoutDuration == .seconds(3600))
+        #expect(custom.settings.auth.knownClientDuration == .seconds(7 * 24 * 3600))
         let digest = try errors("""
             [auth]
             mechanisms = ["PLAIN", "DIGEST-MD5"]

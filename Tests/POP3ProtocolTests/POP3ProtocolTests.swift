@@ -39,6 +39,25 @@ import Testing
         POP3Response.error("locked", code: .inUse, into: &buffer)
         #expect(buffer.readString(length: buffer.readableBytes) == "-ERR [IN-USE] locked\r\n")
     }
+
+    /// RFC 2449 §4: at most 512 octets including CRLF, cut at a character boundary; a control
+    /// character never reaches the wire (a CR or LF would end the line early).
+    @Test func statusLinesAreOneBoundedLine() {
+        var buffer = ByteBuffer()
+        POP3Response.error(String(repeating: "é", count: 600) + "\r\n+OK forged\u{1B}", into: &buffer)
+        let line = buffer.readBytes(length: buffer.readableBytes) ?? []
+        #expect(line.count <= 512 && line.count >= 510)
+        #expect(Array(line.suffix(2)) == [0x0D, 0x0A] && !line.dropLast(2).contains { $0 < 0x20 })
+        #expect(String(validatingUTF8: line.map { CChar(bitPattern: $0) } + [0]) != nil, "cut between characters")
+        POP3Response.ok("a\rb\nc\u{0}d", into: &buffer)
+        #expect(buffer.readString(length: buffer.readableBytes) == "+OK a?b?c?d\r\n")
+    }
+
+    @Test func unknownKeywordsAreEchoedOnlyWhenPrintable() {
+        #expect(throws: POP3ParseError.unknownCommand("XYZZY")) { try POP3Parser.parse("xyzzy") }
+        #expect(throws: POP3ParseError.unknownCommand("")) { try POP3Parser.parse("X\u{1B}[2J") }
+        #expect(throws: POP3ParseError.unknownCommand("")) { try POP3Parser.parse(String(repeating: "A", count: 3000)) }
+    }
 }
 
 @Suite struct POP3LineDecoderTests {

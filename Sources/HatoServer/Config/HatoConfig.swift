@@ -56,6 +56,7 @@ public struct HatoConfig: Sendable {
         public var delayAfterFailures: Int
         public var lockoutAfterFailures: Int
         public var lockoutDuration: Duration
+        public var knownClientDuration: Duration
     }
 
     public struct DNS: Sendable {
@@ -163,7 +164,8 @@ public struct HatoConfig: Sendable {
         tlsSNICertificates = sni
         auth = Auth(
             mechanisms: list("auth.mechanisms") ?? [], delayAfterFailures: int("auth.delay_after_failures"),
-            lockoutAfterFailures: int("auth.lockout_after_failures"), lockoutDuration: .seconds(int("auth.lockout_duration")))
+            lockoutAfterFailures: int("auth.lockout_after_failures"), lockoutDuration: .seconds(int("auth.lockout_duration")),
+            knownClientDuration: .seconds(int("auth.known_client_duration")))
         for name in auth.mechanisms where SASLMechanismName(wireName: name) == nil {
             let known = SASLMechanismName.allCases.map(\.rawValue).joined(separator: ", ")
             throw ConfigKeyError(path: "auth.mechanisms", message: "unknown mechanism \"\(name)\" (known: \(known); DIGEST-MD5 is not offered, RFC 6331)")

@@ -15,7 +15,7 @@ enum AuthSetup {
     static func throttle(_ settings: HatoConfig) -> AuthThrottle {
         AuthThrottle(configuration: .init(
             delayAfterFailures: settings.auth.delayAfterFailures, lockoutAfterFailures: settings.auth.lockoutAfterFailures,
-            lockoutDuration: settings.auth.lockoutDuration))
+            lockoutDuration: settings.auth.lockoutDuration, knownClientDuration: settings.auth.knownClientDuration))
     }
 }
 

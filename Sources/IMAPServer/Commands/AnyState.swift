@@ -1,5 +1,6 @@
 import IMAPProtocol
 import NIOCore
+import ServerRuntime
 
 /// RFC 9051 §6.1: CAPABILITY, NOOP, LOGOUT, and ID (RFC 2971).
 extension IMAPSessionHandler {
@@ -25,31 +26,9 @@ extension IMAPSessionHandler {
     func id(_ tag: String, _ parameters: [IMAPIDParameter]?, _ context: ChannelHandlerContext) {
         if let parameters {
             let client = parameters.prefix(8).map { "\($0.key)=\($0.value ?? "NIL")" }.joined(separator: " ")
-            logger.info("client id", metadata: ["id": "\(Self.loggable(client))"])
+            logger.info("client id", metadata: ["id": "\(LogSafe.escaped(client))"])
         }
         send(context, .data(.id([IMAPIDParameter(key: "name", value: "Hato")])))
         finish(tag, "ID completed", context)
     }
-
-    /// A client-supplied value as it may appear in a log line: control characters (CR, LF,
-    /// ESC ...), DEL and backslash as `\xNN`, at most `maxLoggedLength` characters, so no client
-    /// can forge log lines or terminal escapes.
-    static func loggable(_ value: String) -> String {
-        var out = ""
-        for scalar in value.unicodeScalars {
-            if out.unicodeScalars.count >= maxLoggedLength { return out + "..." }
-            if scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\\" || (0x80..<0xA0).contains(scalar.value) {
-                out += "\\x" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 2)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    static let maxLoggedLength = 200
-}
-
-private extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

@@ -2,6 +2,7 @@ import Foundation
 import IMAPProtocol
 import MailStore
 import NIOCore
+import ServerRuntime
 
 extension IMAPSessionHandler {
     /// RFC 9051 §6.3.12 with RFC 3502 MULTIAPPEND and RFC 4315 APPENDUID. Literal sizes were
@@ -53,7 +54,7 @@ extension IMAPSessionHandler {
             } catch let error as MailStoreError {
                 return { handler, context in handler.storeFailure(tag, error, context) }
             } catch {
-                logger.error("APPEND failed", metadata: ["error": "\(Self.loggable("\(error)"))"])
+                logger.error("APPEND failed", metadata: ["error": "\(LogSafe.escaped("\(error)"))"])
                 return { handler, context in handler.no(tag, "cannot store the message now", code: .unavailable, context) }
             }
         }

@@ -51,7 +51,7 @@ extension IMAPSessionHandler {
             decoder.setMode(.authenticationResponse)
             send(context, .challenge(SASLBase64.decode(text) ?? []))
         case .failure, .success:
-            finishLogin(tag, action, username: exchange.attemptedUsername, context)
+            finishLogin(tag, action, username: exchange.attemptedUsername, attempt: exchange.attempt, context)
         }
     }
 }

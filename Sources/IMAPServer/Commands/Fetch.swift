@@ -1,6 +1,7 @@
 import IMAPProtocol
 import MailStore
 import NIOCore
+import ServerRuntime
 
 extension IMAPSessionHandler {
     /// Messages per round trip to the store: bodies of one chunk are in memory at once, and the
@@ -102,7 +103,7 @@ extension IMAPSessionHandler {
                     }
                 }
             } catch {
-                logger.error("FETCH failed", metadata: ["error": "\(Self.loggable("\(error)"))"])
+                logger.error("FETCH failed", metadata: ["error": "\(LogSafe.escaped("\(error)"))"])
                 return { handler, context in handler.no(tag, "cannot read messages now", code: .unavailable, context) }
             }
             let done = results

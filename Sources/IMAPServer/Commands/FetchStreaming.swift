@@ -1,6 +1,7 @@
 import IMAPProtocol
 import MailStore
 import NIOCore
+import ServerRuntime
 
 /// Large messages asked for whole (BODY[], BODY.PEEK[], RFC822) are sent from disk piece by
 /// piece, each piece only once the client has read the previous one: a session never holds
@@ -66,7 +67,7 @@ extension IMAPSessionHandler {
                     }
                 }
             } catch {
-                logger.error("FETCH failed", metadata: ["error": "\(Self.loggable("\(error)"))"])
+                logger.error("FETCH failed", metadata: ["error": "\(LogSafe.escaped("\(error)"))"])
                 return { handler, context in handler.no(remainder.tag, "cannot read messages now", code: .unavailable, context) }
             }
         }

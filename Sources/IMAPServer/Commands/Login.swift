@@ -4,6 +4,7 @@ import MailCore
 import MailStore
 import NIOCore
 import SASL
+import ServerRuntime
 
 extension IMAPSessionHandler {
     /// RFC 9051 §6.2.3. Refused before TLS (LOGINDISABLED) except from loopback. The password
@@ -19,22 +20,23 @@ extension IMAPSessionHandler {
         if case .lockedOut = throttle.check(client: ip, account: username) {
             return sendAuthFailure(tag, .tooManyFailures, context)
         }
+        let attempt = AuthAttempt(throttle: throttle, client: ip)
         perform(context) {
             let action = await SASLPasswordLogin.verify(
-                username: username, password: password, lookup: lookup, configuration: configuration,
-                throttle: throttle, client: ip)
-            return { handler, context in handler.finishLogin(tag, action, username: username, context) }
+                username: username, password: password, lookup: lookup, configuration: configuration, attempt: attempt)
+            return { handler, context in handler.finishLogin(tag, action, username: username, attempt: attempt, context) }
         }
     }
 
-    /// Ends LOGIN or AUTHENTICATE: counts the outcome with the throttle and answers only after
+    /// Ends LOGIN or AUTHENTICATE: settles the attempt's throttle reservation and answers only after
     /// its delay (successes too, so a quick answer never betrays a right guess), as SMTP and POP3
     /// do. Pipelined commands wait behind the reply.
-    func finishLogin(_ tag: String, _ action: SASLServerExchange.Action, username: String?, _ context: ChannelHandlerContext) {
+    func finishLogin(_ tag: String, _ action: SASLServerExchange.Action, username: String?, attempt: AuthAttempt?,
+                     _ context: ChannelHandlerContext) {
         if case .failure(let failure) = action, failure.isFailedCredentialCheck {
-            logger.notice("authentication failed", metadata: ["user": "\(username.map(Self.loggable) ?? "-")"])
+            logger.notice("authentication failed", metadata: ["user": "\(LogSafe.escaped(username))"])
         }
-        let delay = server.throttle.settle(action, client: connection.remoteIP, username: username)
+        let delay = attempt?.settle(action) ?? .zero
         perform(context) {
             if delay > .zero { try? await Task.sleep(for: delay) }
             return { handler, context in handler.completeLogin(tag, action, context) }

@@ -1,6 +1,7 @@
 import IMAPProtocol
 import MailStore
 import NIOCore
+import ServerRuntime
 
 extension IMAPSessionHandler {
     /// RFC 9051 §6.3.2 SELECT / §6.3.3 EXAMINE, with RFC 7162 CONDSTORE and QRESYNC parameters.
@@ -57,7 +58,7 @@ extension IMAPSessionHandler {
                     handler.state.selected?.noteAssignedBeforeSubscribing(upTo: assignedBeforeSubscribing)
                 }
             } catch {
-                logger.error("SELECT failed", metadata: ["error": "\(Self.loggable("\(error)"))"])
+                logger.error("SELECT failed", metadata: ["error": "\(LogSafe.escaped("\(error)"))"])
                 return { handler, context in handler.no(tag, "cannot open the mailbox now", code: .unavailable, context) }
             }
         }
@@ -145,7 +146,7 @@ extension IMAPSessionHandler {
                 _ = try await store.expunge(in: id, uids: nil)
                 return { handler, context in handler.ok(tag, "CLOSE completed", context) }
             } catch {
-                logger.error("expunge at CLOSE failed", metadata: ["error": "\(Self.loggable("\(error)"))"])
+                logger.error("expunge at CLOSE failed", metadata: ["error": "\(LogSafe.escaped("\(error)"))"])
                 return { handler, context in handler.no(tag, "closed, but deleted messages could not be removed", context) }
             }
         }

@@ -1,5 +1,6 @@
 import IMAPProtocol
 import NIOCore
+import ServerRuntime
 
 extension IMAPSessionHandler {
     /// RFC 9051 §6.2.1: after the tagged OK the client starts TLS. Anything it pipelined behind
@@ -14,7 +15,7 @@ extension IMAPSessionHandler {
         tlsActive = true
         let channel = context.channel
         tls.startTLS(on: channel, state: connection.tlsState).whenFailure { [logger] error in
-            logger.info("STARTTLS failed", metadata: ["error": "\(Self.loggable("\(error)"))"])
+            logger.info("STARTTLS failed", metadata: ["error": "\(LogSafe.escaped("\(error)"))"])
             channel.close(promise: nil)
         }
     }

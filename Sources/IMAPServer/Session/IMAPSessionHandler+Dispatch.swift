@@ -1,5 +1,6 @@
 import IMAPProtocol
 import NIOCore
+import ServerRuntime
 
 extension IMAPSessionHandler {
     /// Which command runs in which state (RFC 9051 §6.1-§6.4). Commands of a later state get NO
@@ -8,7 +9,7 @@ extension IMAPSessionHandler {
         let tag = tagged.tag
         let command = tagged.command
         if case .login = command {} else {
-            logger.debug("command", metadata: ["tag": "\(Self.loggable(tag))", "command": "\(command.name)"])
+            logger.debug("command", metadata: ["tag": "\(LogSafe.escaped(tag))", "command": "\(command.name)"])
         }
         switch command {
         // §6.1 any state

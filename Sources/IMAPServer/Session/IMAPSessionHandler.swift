@@ -116,7 +116,7 @@ final class IMAPSessionHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        logger.info("connection error", metadata: ["error": "\(Self.loggable("\(error)"))"])
+        logger.info("connection error", metadata: ["error": "\(LogSafe.escaped("\(error)"))"])
         context.close(promise: nil)
     }
 
