@@ -36,7 +36,7 @@ let package = Package(
             name: "CICU",
             linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icudata")]
         ),
-        .target(name: "MailMessage", dependencies: ["MailCore", "CICU"], swiftSettings: swift6),
+        .target(name: "MailMessage", dependencies: ["CICU"], swiftSettings: swift6),
         .target(
             name: "SASL",
             dependencies: [
@@ -79,12 +79,13 @@ let package = Package(
         // MARK: storage
         .target(
             name: "MailStore",
-            dependencies: ["MailCore", "SASL", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MailCore", "SASL"],
             swiftSettings: swift6
         ),
         .target(
             name: "MailStoreSQLite",
             dependencies: [
+                "SASL",
                 "MailStore", "MailCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -122,9 +123,9 @@ let package = Package(
         .testTarget(
             name: "ServerRuntimeTests",
             dependencies: [
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 "ServerRuntime", "HatoTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -148,7 +149,7 @@ let package = Package(
         .testTarget(
             name: "SMTPClientTests",
             dependencies: [
-                "SMTPClient", "SMTPProtocol", "SMTPServer", "ServerRuntime", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting",
+                "SMTPClient", "SMTPProtocol", "SMTPServer", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -179,7 +180,7 @@ let package = Package(
         .testTarget(
             name: "ReceptionTests",
             dependencies: ["Reception", "MailCore", "MailMessage", "MailAuth", "MailStore", "MailStoreSQLite", "LocalDelivery", "DNSMessage",
-                           "SMTPProtocol", "SMTPServer", "ServerRuntime", "HatoTesting", .product(name: "Logging", package: "swift-log")],
+                           "SMTPProtocol", "HatoTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift6
         ),
         .testTarget(
@@ -233,10 +234,7 @@ let package = Package(
         .testTarget(
             name: "POP3ServerTests",
             dependencies: [
-                "POP3Server", "ServerRuntime", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting", "SASL",
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
+                "POP3Server", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting", "SASL",
             ],
             swiftSettings: swift6
         ),
@@ -253,9 +251,9 @@ let package = Package(
         .testTarget(
             name: "IMAPServerTests",
             dependencies: [
-                "IMAPServer", "IMAPProtocol", "ServerRuntime", "MailStore", "MailStoreSQLite", "MailCore", "MailMessage", "HatoTesting",
+                "SASL",
+                "IMAPServer", "IMAPProtocol", "MailStore", "MailStoreSQLite", "MailCore", "MailMessage", "HatoTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6
         ),
@@ -265,14 +263,13 @@ let package = Package(
             dependencies: [
                 "SMTPProtocol", "MailStore", "MailCore", "MailMessage", "SASL", "LocalDelivery", "ServerRuntime", "Reception",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6
         ),
         .testTarget(
             name: "SMTPServerTests",
-            dependencies: ["SMTPServer", "ServerRuntime", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting", "DNSMessage", "DNSClient",
+            dependencies: ["SMTPProtocol", "SMTPServer", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting", "DNSMessage", "DNSClient",
                            "MailAuth", "Reception"],
             swiftSettings: swift6
         ),
@@ -281,18 +278,14 @@ let package = Package(
         .target(
             name: "HatoServer",
             dependencies: [
+                "SMTPProtocol",
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
-                "LocalDelivery", "POP3Server", "SMTPServer", "IMAPServer", "IMAPProtocol", "MailAuth", "OutboundQueue", "SMTPClient",
+                "POP3Server", "SMTPServer", "IMAPServer", "IMAPProtocol", "MailAuth", "OutboundQueue", "SMTPClient",
                 "Reception",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swift6
         ),
@@ -308,7 +301,7 @@ let package = Package(
         .target(
             name: "HatoTesting",
             dependencies: [
-                "MailCore", "MailStore", "MailStoreSQLite", "DNSMessage", "ServerRuntime", "SASL",
+                "MailCore", "MailStore", "DNSMessage", "ServerRuntime", "SASL",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -327,19 +320,22 @@ let package = Package(
             name: "MailMessageTests", dependencies: ["MailMessage"],
             resources: [.copy("Fixtures")], swiftSettings: swift6
         ),
-        .testTarget(name: "SASLTests", dependencies: ["SASL"], swiftSettings: swift6),
-        .testTarget(name: "DNSMessageTests", dependencies: ["DNSMessage"], swiftSettings: swift6),
+        .testTarget(name: "SASLTests", dependencies: ["SASL", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swift6),
+        .testTarget(name: "DNSMessageTests", dependencies: ["DNSMessage", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swift6),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "DNSMessage", "HatoTesting"], swiftSettings: swift6),
-        .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "MailCore", "HatoTesting"], swiftSettings: swift6),
+        .testTarget(name: "MailStoreTests", dependencies: ["MailStore"], swiftSettings: swift6),
         .testTarget(
             name: "MailStoreSQLiteTests",
             dependencies: ["MailStoreSQLite", "MailStore", "HatoTesting"], swiftSettings: swift6
         ),
-        .testTarget(name: "DNSClientTests", dependencies: ["DNSClient", "DNSMessage", "HatoTesting"], swiftSettings: swift6),
-        .testTarget(name: "HatoServerTests", dependencies: ["HatoServer", "HatoTesting"], swiftSettings: swift6),
+        .testTarget(name: "DNSClientTests", dependencies: ["DNSClient", "DNSMessage", "HatoTesting", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swift6),
+        .testTarget(
+            name: "HatoServerTests",
+            dependencies: ["HatoServer", "HatoTesting", "DNSClient", "DNSMessage", "MailAuth", "MailCore", "MailStore", "MailStoreSQLite",
+                           "Reception", "SMTPServer", "ServerRuntime"], swiftSettings: swift6),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["HatoTesting", "HatoServer", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite"],
+            dependencies: ["HatoTesting", "HatoServer", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite", "DNSMessage"],
             swiftSettings: swift6
         ),
     ]

@@ -5,6 +5,7 @@ import MailStore
 import NIOCore
 import Reception
 import SMTPProtocol
+import ServerRuntime
 
 extension SMTPSessionHandler {
     // RFC 5321 §4.1.1.4 DATA.
@@ -96,7 +97,7 @@ extension SMTPSessionHandler {
             let outcomes = await delivery.deliver(request)
             let reply = Self.reply(for: outcomes, id: reception.id)
             logger.info("message received", metadata: [
-                "id": "\(reception.id)", "from": "\(reception.mailFrom?.description ?? "<>")",
+                "id": "\(reception.id)", "from": "\(LogSafe.escaped(reception.mailFrom?.description ?? "<>"))",
                 "recipients": "\(reception.recipients.count)", "size": "\(bytes.count)", "reply": "\(reply.code)",
             ])
             return { handler, context in

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import HatoServer
-import MailStoreSQLite
 
 /// `--config FILE`, taken by every command. Without it, `$HATO_CONFIG`, then the embedded
 /// development defaults.

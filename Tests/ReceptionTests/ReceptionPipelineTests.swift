@@ -98,7 +98,7 @@ import Testing
         let client = Self.client()
         let transaction = try await Self.transaction(setup, client: client)
         let counter = MessageParseCounter()
-        let outcomes = try await MessageParseCounter.$current.withValue(counter) {
+        let outcomes = await MessageParseCounter.$current.withValue(counter) {
             var message = ReceptionMessage(content: ReceivedMessage(bytes: Self.message))
             let refusal = await setup.pipeline.message(&message, transaction: transaction, client: client)
             #expect(refusal == nil)

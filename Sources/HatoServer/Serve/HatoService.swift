@@ -27,7 +27,7 @@ public struct HatoService {
     public func run(output: (String) -> Void) async throws {
         let settings = config.settings
         try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true)
-        let store = try StoreFactory.open(settings, logger: logger)
+        let store = try StoreFactory.openEmbedded(settings, logger: logger)
         let swept = try await store.sweepOrphanBodies()
         if swept > 0 { logger.notice("removed unreferenced message files left by an earlier crash", metadata: ["count": "\(swept)"]) }
         let tls = try TLSSetup.prepare(settings)
