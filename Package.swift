@@ -301,6 +301,7 @@ let package = Package(
         .target(
             name: "HatoTesting",
             dependencies: [
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 "MailCore", "MailStore", "DNSMessage", "ServerRuntime", "SASL",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -13,7 +13,9 @@ public struct ConnectionContext: Sendable {
     /// Filled in by the TLS layer (implicit TLS, or after STARTTLS with `startTLS(on:)`).
     public let tlsState: TLSConnectionState
 
-    init(listener: String, remoteAddress: SocketAddress?, localAddress: SocketAddress?, implicitTLS: Bool,
+    /// Made by the listener for each accepted connection; public so a session can be driven
+    /// without a socket (HatoTesting's `ChannelDialog`).
+    public init(listener: String, remoteAddress: SocketAddress?, localAddress: SocketAddress?, implicitTLS: Bool,
          tls: TLSProvider?, logger: Logger? = nil) {
         self.listener = listener
         self.remoteAddress = remoteAddress

@@ -14,6 +14,7 @@ struct SMTPFixture {
     let store: SQLiteMailStore
     let listener: TestListener
     let alice: Account
+    let server: SMTPServer
 
     static func start(profile: SMTPProfile, implicitTLS: Bool = false, loopbackIsSecure: Bool = true,
                       maxMessageSize: Int = 1_000_000, maxRecipients: Int = 100, maxPerIP: Int = 50,
@@ -39,7 +40,7 @@ struct SMTPFixture {
         }
         let server = SMTPServer(configuration: configuration, store: store, extraStages: extraStages)
         let listener = try await TestListener.start(server, name: profile.rawValue, implicitTLS: implicitTLS, maxPerIP: maxPerIP)
-        return SMTPFixture(directory: directory, store: store, listener: listener, alice: alice)
+        return SMTPFixture(directory: directory, store: store, listener: listener, alice: alice, server: server)
     }
 
     var port: String { "\(listener.port)" }
