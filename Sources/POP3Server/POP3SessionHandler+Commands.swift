@@ -17,7 +17,7 @@ extension POP3SessionHandler {
         case (.authorization, .quit):
             send(context) { POP3Response.ok("\(server.configuration.hostname) closing connection", into: &$0) }
             state = .closed
-            context.close(promise: nil)
+            context.channel.closeAfterLastReply()
         case (.authorization, .stls):
             startTLS(context)
         case (.authorization, .user(let name)):

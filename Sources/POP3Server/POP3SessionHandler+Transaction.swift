@@ -1,6 +1,7 @@
 import Foundation
 import MailStore
 import NIOCore
+import ServerRuntime
 import POP3Protocol
 
 extension POP3SessionHandler {
@@ -98,14 +99,16 @@ extension POP3SessionHandler {
                 return { handler, context in
                     handler.releaseLock()
                     handler.send(context) { POP3Response.ok("\(handler.server.configuration.hostname) signing off (\(uids.count) deleted)", into: &$0) }
-                    context.close(promise: nil)
+                    handler.state = .closed
+                    context.channel.closeAfterLastReply()
                 }
             } catch {
                 logger.error("could not remove deleted messages", metadata: ["error": "\(error)"])
                 return { handler, context in
                     handler.releaseLock()
                     handler.send(context) { POP3Response.error("some deleted messages were not removed", code: .sysTemp, into: &$0) }
-                    context.close(promise: nil)
+                    handler.state = .closed
+                    context.channel.closeAfterLastReply()
                 }
             }
         }

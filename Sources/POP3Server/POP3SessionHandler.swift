@@ -61,6 +61,7 @@ final class POP3SessionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .closed = state { return }  // after the last reply: dropped (see `closeAfterLastReply`)
         var bytes = unwrapInboundIn(data)
         inbound.writeBuffer(&bytes)
         drain(context)
@@ -80,7 +81,8 @@ final class POP3SessionHandler: ChannelInboundHandler {
             logger.info("closing idle session")
             send(context) { POP3Response.error("autologout: idle for too long", into: &$0) }
             releaseLock()
-            context.close(promise: nil)
+            state = .closed
+            context.channel.closeAfterLastReply()
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -94,7 +96,8 @@ final class POP3SessionHandler: ChannelInboundHandler {
     func closeForShutdown(_ context: ChannelHandlerContext) {
         send(context) { POP3Response.error("server shutting down, nothing was deleted", code: .sysTemp, into: &$0) }
         releaseLock()
-        context.close(promise: nil)
+        state = .closed
+        context.channel.closeAfterLastReply()
     }
 
     // MARK: command loop

@@ -65,6 +65,7 @@ final class SMTPSessionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closed else { return }  // after the last reply: dropped (see `close(with:)`)
         var bytes = unwrapInboundIn(data)
         inbound.writeBuffer(&bytes)
         drain(context)
@@ -181,7 +182,7 @@ final class SMTPSessionHandler: ChannelInboundHandler {
         closed = true
         var buffer = context.channel.allocator.buffer(capacity: 128)
         last.encode(into: &buffer, enhancedStatusCodes: true)
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        context.channel.closeAfterLastReply()
     }
 }

@@ -49,6 +49,7 @@ import Testing
             await session.advanceTime(by: .seconds(3))
         }
         #expect(try await session.line().hasPrefix("* BYE"))
+        await session.advanceTime(by: .seconds(3))  // the linger after the last reply
         #expect(await session.isClosed)
         try await fixture.store.close()
     }

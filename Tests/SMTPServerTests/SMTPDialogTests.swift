@@ -78,6 +78,7 @@ import Testing
         #expect(try await session.line().hasPrefix("250"))
         await session.advanceTime(by: .seconds(6))
         #expect(try await session.line().hasPrefix("421 4.4.2"))
+        await session.advanceTime(by: .seconds(3))  // the linger after the last reply
         #expect(await session.isClosed)
         try await fixture.stop()
     }

@@ -34,6 +34,8 @@ final class IMAPSessionHandler: ChannelDuplexHandler {
     /// An AUTHENTICATE exchange waiting for the client's next response line, with its tag.
     var authExchange: (tag: String, exchange: SASLServerExchange)?
     var shutdownRequested = false
+    /// The session said goodbye; input that still arrives is dropped (see `close`).
+    var ended = false
     /// Bumped at every SELECT/EXAMINE/CLOSE so feed events of an earlier selection are dropped.
     var selectionGeneration = 0
     var timeout: Scheduled<Void>?
@@ -92,6 +94,7 @@ final class IMAPSessionHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !ended else { return }
         var bytes = unwrapInboundIn(data)
         if commandStarted == nil { startCommandTimer(context) }
         commandBytes += bytes.readableBytes
@@ -125,9 +128,11 @@ final class IMAPSessionHandler: ChannelDuplexHandler {
         close(context)
     }
 
+    /// Ends the session after the BYE (or LOGOUT's OK) already written: see `closeAfterLastReply`.
     func close(_ context: ChannelHandlerContext) {
+        ended = true
         endSession()
-        context.close(promise: nil)
+        context.channel.closeAfterLastReply()
     }
 
     /// Releases the per-user session slot and stops listening to the change feed.
