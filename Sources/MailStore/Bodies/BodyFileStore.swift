@@ -59,28 +59,11 @@ public struct BodyFileStore: Sendable {
     }
 
     public func read(_ reference: BodyReference) throws -> [UInt8] {
-        let path = rootPath + "/" + reference.path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ENOENT { throw MailStoreError.bodyMissing(reference.path) }
-            throw Self.posixError("open")
-        }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw Self.posixError("fstat") }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + offset, $0.count - offset, off_t(offset)) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { throw Self.posixError("read") }
-            offset += count
-        }
-        return bytes
+        try read(reference, offset: 0, length: nil)
     }
 
-    /// Up to `length` octets from `offset`; fewer at the end of the file.
-    public func read(_ reference: BodyReference, offset: Int, length: Int) throws -> [UInt8] {
+    /// Up to `length` octets from `offset` (to the end of the file when nil); fewer at the end.
+    public func read(_ reference: BodyReference, offset: Int, length: Int?) throws -> [UInt8] {
         let path = rootPath + "/" + reference.path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -88,7 +71,13 @@ public struct BodyFileStore: Sendable {
             throw Self.posixError("open")
         }
         defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: max(0, length))
+        var size = length ?? 0
+        if length == nil {
+            var info = stat()
+            guard fstat(fd, &info) == 0 else { throw Self.posixError("fstat") }
+            size = max(0, Int(info.st_size) - offset)
+        }
+        var bytes = [UInt8](repeating: 0, count: max(0, size))
         var filled = 0
         while filled < bytes.count {
             let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(offset + filled)) }
