@@ -16,7 +16,7 @@ struct SMTPFixture {
 
     static func start(profile: SMTPProfile, implicitTLS: Bool = false, loopbackIsSecure: Bool = true,
                       maxMessageSize: Int = 1_000_000, maxRecipients: Int = 100, maxPerIP: Int = 50,
-                      spf: SPFPolicy? = nil, timeouts: (command: Duration, data: Duration)? = nil,
+                      spf: SPFPolicy? = nil, timeouts: (command: Duration, data: Duration)? = nil, dataPhaseTimeout: Duration? = nil,
                       inbound: InboundAuthenticationPolicy? = nil) async throws -> SMTPFixture {
         let directory = try TemporaryDirectory(prefix: "hato-smtp")
         let store = try SQLiteMailStore(directory: directory.url)
@@ -36,6 +36,7 @@ struct SMTPFixture {
             configuration.limits.commandTimeout = timeouts.command
             configuration.limits.dataTimeout = timeouts.data
         }
+        if let dataPhaseTimeout { configuration.limits.dataPhaseTimeout = dataPhaseTimeout }
         let server = SMTPServer(configuration: configuration, store: store)
         let listener = try await TestListener.start(server, name: profile.rawValue, implicitTLS: implicitTLS, maxPerIP: maxPerIP)
         return SMTPFixture(directory: directory, store: store, listener: listener, alice: alice)
