@@ -138,6 +138,7 @@ final class POP3SessionHandler: ChannelInboundHandler {
                 let (handler, context) = bound.value
                 // Not busy before `apply`: it may start the next step with `perform` itself.
                 handler.busy = false
+                handler.armCommandTimer(context)  // the autologout counts from this reply
                 apply(handler, context)
                 if handler.busy { return }
                 if case .closed = handler.state { return }

@@ -24,7 +24,7 @@ extension SMTPSessionHandler {
         timer?.cancel()
         guard !closed else { return }
         let now = NIODeadline.now()
-        timing.update(content: waitingForContent, now: now)
+        timing.update(content: waitingForContent, busy: busy, now: now)
         let deadline = timing.deadline(configuration.limits, waitingForContent: waitingForContent)
         let content = timing.inContentPhase
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -54,6 +54,9 @@ struct SMTPSessionTiming {
     /// Frames completed so far, and how many there were when the command deadline last started.
     private var frames = 0
     private var framesAtStart = 0
+    /// A command was running against the store at the last update: the deadline counts from its
+    /// reply, not from the line that started it.
+    private var wasBusy = false
 
     mutating func saw(_ frame: SMTPFrame) {
         frames += 1
@@ -70,17 +73,18 @@ struct SMTPSessionTiming {
         }
     }
 
-    mutating func update(content waitingForContent: Bool, now: NIODeadline) {
+    mutating func update(content waitingForContent: Bool, busy: Bool, now: NIODeadline) {
         let content = waitingForContent || bdatOpen
         if content != inContentPhase {
             inContentPhase = content
             phaseStart = now
             contentBytes = 0
         }
-        if frames != framesAtStart {
+        if frames != framesAtStart || busy || wasBusy {
             framesAtStart = frames
             lastProgress = now
         }
+        wasBusy = busy
     }
 
     /// After a wait that was the server's (a command running against the store).

@@ -38,7 +38,8 @@ import Testing
             try: s.sendall(payload[i % len(payload):][:1]); i += 1
             except OSError: break
         print(hear(), time.monotonic() - start < 15, i > 2)
-        print(f.read() == b"")
+        try: print(f.read() == b"")
+        except ConnectionResetError: print(True)  # closed while a trickled byte was unread
         """
     }
 
