@@ -116,7 +116,7 @@ public final class ListenerService: Service, Sendable {
     }
 
     private func makeBootstrap() -> ServerBootstrap {
-        let backoff = TimeAmount.nanoseconds(configuration.acceptBackoff.wholeNanoseconds)
+        let pause = configuration.acceptBackoff
         let high = max(configuration.maxUnsentOutput, 2)
         let logger = self.logger, name = configuration.name
         return ServerBootstrap(group: group)
@@ -126,11 +126,7 @@ public final class ListenerService: Service, Sendable {
             // accepting instead of spinning. Connections wait in the backlog meanwhile.
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler(shouldForwardIOErrorCaught: false) { error in
-                        logger.warning("accept failed; pausing new connections", metadata: [
-                            "listener": "\(name)", "error": "\(error)", "pause": "\(backoff)"])
-                        return backoff
-                    })
+                    try channel.pipeline.syncOperations.addHandler(AcceptPacingHandler(pause: pause, listener: name, logger: logger))
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
