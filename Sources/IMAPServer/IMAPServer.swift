@@ -82,6 +82,9 @@ public struct IMAPServer: ProtocolServer {
 
     public func tooManyConnectionsMessage() -> String { "* BYE [UNAVAILABLE] too many connections from your address\r\n" }
 
+    /// RFC 9051 §7.1.5 BYE; RFC 5530 §3 UNAVAILABLE: a temporary failure of the server.
+    public func serverBusyMessage() -> String { "* BYE [UNAVAILABLE] server busy, try again later\r\n" }
+
     /// Authenticated sessions open right now, all accounts together.
     public var openSessions: Int { sessions.total }
 }

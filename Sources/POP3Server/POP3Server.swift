@@ -12,7 +12,11 @@ public struct POP3Configuration: Sendable {
     public var hostname: String
     public var maxLineLength: Int
     /// RFC 1939 §3: at least 10 minutes of inactivity before the server may close the session.
+    /// Counted from the last complete command line: bytes of an unfinished one do not extend it.
     public var idleTimeout: Duration
+    /// A session must have logged in this long after connecting, whatever it sends
+    /// (`limits.pop3_login_timeout`).
+    public var loginTimeout: Duration = .seconds(120)
     /// Plaintext USER/PASS before TLS is allowed from loopback only; tests may turn this off to
     /// see the non-loopback behaviour on 127.0.0.1.
     public var loopbackIsSecure: Bool
@@ -51,12 +55,13 @@ public struct POP3Server: ProtocolServer {
 
 
     public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {
-        let timeout = TimeAmount.nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000)
-        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: timeout))
         try channel.pipeline.syncOperations.addHandler(POP3SessionHandler(server: self, connection: context))
     }
 
     public func tooManyConnectionsMessage() -> String { "-ERR [SYS/TEMP] too many connections from your address\r\n" }
+
+    /// RFC 3206 §4: SYS/TEMP, a temporary problem on the server's side.
+    public func serverBusyMessage() -> String { "-ERR [SYS/TEMP] server busy, try again later\r\n" }
 }
 
 /// RFC 1939 §8: the maildrop is locked for the length of a session; a second session gets

@@ -30,6 +30,9 @@ final class POP3SessionHandler: ChannelInboundHandler {
     /// An AUTH exchange waiting for the client's next response line.
     var authExchange: SASLServerExchange?
     var logger: Logger
+    /// POP3SessionHandler+Timeouts.swift.
+    var commandTimer: Scheduled<Void>?
+    var loginTimer: Scheduled<Void>?
 
     init(server: POP3Server, connection: ConnectionContext) {
         self.server = server
@@ -58,6 +61,8 @@ final class POP3SessionHandler: ChannelInboundHandler {
 
     func greet(_ context: ChannelHandlerContext) {
         send(context) { POP3Response.ok("Hato POP3 server ready", into: &$0) }
+        armCommandTimer(context)
+        armLoginDeadline(context, in: server.configuration.loginTimeout)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -70,6 +75,8 @@ final class POP3SessionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         // A dropped connection deletes nothing (RFC 1939 §6: UPDATE only after QUIT).
         releaseLock()
+        state = .closed
+        cancelTimers()
         context.fireChannelInactive()
     }
 
@@ -77,12 +84,6 @@ final class POP3SessionHandler: ChannelInboundHandler {
         if event is ServerShutdownEvent {
             shutdownRequested = true
             if !busy { closeForShutdown(context) }
-        } else if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            logger.info("closing idle session")
-            send(context) { POP3Response.error("autologout: idle for too long", into: &$0) }
-            releaseLock()
-            state = .closed
-            context.channel.closeAfterLastReply()
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -113,6 +114,7 @@ final class POP3SessionHandler: ChannelInboundHandler {
         let line: POP3LineDecoder.POP3Line?
         do { line = try decoder.nextLine(&inbound) } catch { return false }
         guard let line else { return false }
+        armCommandTimer(context)
         switch line {
         case .tooLong:
             send(context) { POP3Response.error("line too long", into: &$0) }
@@ -137,6 +139,7 @@ final class POP3SessionHandler: ChannelInboundHandler {
                 let (handler, context) = bound.value
                 // Not busy before `apply`: it may start the next step with `perform` itself.
                 handler.busy = false
+                handler.armCommandTimer(context)  // the autologout counts from this reply
                 apply(handler, context)
                 if handler.busy { return }
                 if case .closed = handler.state { return }

@@ -66,6 +66,12 @@ public struct SMTPLimits: Sendable, Equatable {
     public var commandTimeout: Duration
     /// How long the server waits for more DATA or BDAT bytes.
     public var dataTimeout: Duration
+    /// How long a whole DATA or BDAT phase may take, plus `received / minDataRate` seconds for
+    /// what has arrived, so a client trickling bytes cannot hold the session however often it
+    /// sends one (policy; RFC 5321 §4.5.3.2 only bounds the silences).
+    public var dataPhaseTimeout: Duration = .seconds(600)
+    /// Bytes per second that extend `dataPhaseTimeout` for large messages.
+    public var minDataRate: Int = 1024
 
     public init(
         maxCommandLineLength: Int = 4096,

@@ -1,11 +1,15 @@
 import NIOCore
 import SMTPProtocol
 
-/// Inactivity timeouts (RFC 5321 §4.5.3.2). The server waits `commandTimeout` for the next
-/// command line (§4.5.3.2.7, at least 5 minutes) and `dataTimeout` for the next bytes of message
-/// content during DATA or BDAT (the data block timer of §4.5.3.2.5 seen from the server's side);
-/// a client silent for longer hears 421 4.4.2 and is disconnected, so a stalled or slowloris
-/// client cannot hold a connection slot forever.
+/// Timeouts (RFC 5321 §4.5.3.2) that bytes alone cannot extend, so neither a silent nor a
+/// slowloris client (one byte now and then) holds a connection slot:
+/// - a whole command line must arrive within `commandTimeout` of the previous command
+///   (§4.5.3.2.7, at least 5 minutes while "awaiting the next command");
+/// - during DATA or BDAT content the client may be silent for at most `dataTimeout` (the data
+///   block timer of §4.5.3.2.5 seen from the server's side), and the whole phase, from the
+///   first content byte to the end of the last chunk, must end within `dataPhaseTimeout` plus
+///   one second per `minDataRate` bytes received.
+/// A client that misses one hears 421 4.4.2 and is disconnected.
 extension SMTPSessionHandler {
     var waitingForContent: Bool {
         switch decoder.mode {
@@ -14,27 +18,94 @@ extension SMTPSessionHandler {
         }
     }
 
-    /// (Re)starts the inactivity timer for what the session waits for now; called after every
-    /// read has been processed and after the greeting.
+    /// Re-schedules the timer for what the session waits for now; called after every read has
+    /// been processed and after the greeting. Only a completed frame moves a deadline.
     func armTimer(_ context: ChannelHandlerContext) {
         timer?.cancel()
         guard !closed else { return }
-        let content = waitingForContent
-        let limit = content ? configuration.limits.dataTimeout : configuration.limits.commandTimeout
+        let now = NIODeadline.now()
+        timing.update(content: waitingForContent, busy: busy, now: now)
+        let deadline = timing.deadline(configuration.limits, waitingForContent: waitingForContent)
+        let content = timing.inContentPhase
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: .nanoseconds(limit.nanoseconds)) {
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
             let (handler, context) = bound.value
             // A command still running against the store is ours to finish, not the client's delay.
-            if handler.busy { return handler.armTimer(context) }
-            handler.logger.info("closing idle session", metadata: ["waiting_for": content ? "message content" : "command"])
+            if handler.busy {
+                handler.timing.restart(now: .now())
+                return handler.armTimer(context)
+            }
+            handler.logger.info("closing slow or idle session", metadata: ["waiting_for": content ? "message content" : "command"])
             let what = content ? "timeout waiting for message data" : "timeout, closing connection"
             handler.close(with: SMTPReply(421, SMTPEnhancedStatusCode(4, 4, 2), "\(handler.configuration.hostname) \(what)"), context)
         }
     }
 }
 
+/// What the SMTP deadlines are counted from. The session notes every frame it handles
+/// (`saw(_:)`); `armTimer` turns that into the next deadline.
+struct SMTPSessionTiming {
+    /// In DATA content, or anywhere from the first BDAT chunk to the end of the LAST one.
+    private(set) var inContentPhase = false
+    private var bdatOpen = false
+    private var phaseStart = NIODeadline.now()
+    private var lastProgress = NIODeadline.now()
+    private var contentBytes = 0
+    /// Frames completed so far, and how many there were when the command deadline last started.
+    private var frames = 0
+    private var framesAtStart = 0
+    /// A command was running against the store at the last update: the deadline counts from its
+    /// reply, not from the line that started it.
+    private var wasBusy = false
+
+    mutating func saw(_ frame: SMTPFrame) {
+        frames += 1
+        switch frame {
+        case .line(let line):
+            // Anything but the next BDAT ends a BDAT phase (RSET, a new MAIL after an error).
+            if bdatOpen && !line.readableBytesView.starts(with: Array("BDAT".utf8), by: { $0 & 0xDF == $1 }) { bdatOpen = false }
+        case .content(let piece), .chunk(let piece):
+            contentBytes += piece.readableBytes
+        case .chunkEnd(let last):
+            bdatOpen = !last
+        case .contentEnd, .lineTooLong, .bareLineFeed:
+            break
+        }
+    }
+
+    mutating func update(content waitingForContent: Bool, busy: Bool, now: NIODeadline) {
+        let content = waitingForContent || bdatOpen
+        if content != inContentPhase {
+            inContentPhase = content
+            phaseStart = now
+            contentBytes = 0
+        }
+        if frames != framesAtStart || busy || wasBusy {
+            framesAtStart = frames
+            lastProgress = now
+        }
+        wasBusy = busy
+    }
+
+    /// After a wait that was the server's (a command running against the store).
+    mutating func restart(now: NIODeadline) {
+        phaseStart = now
+        lastProgress = now
+        contentBytes = 0
+    }
+
+    func deadline(_ limits: SMTPLimits, waitingForContent: Bool) -> NIODeadline {
+        guard inContentPhase else { return lastProgress + .nanoseconds(limits.commandTimeout.wholeNanoseconds) }
+        // Between BDAT chunks the next BDAT command line is awaited.
+        let silence = waitingForContent ? limits.dataTimeout : limits.commandTimeout
+        let allowance = Int64(contentBytes / max(limits.minDataRate, 1)) * 1_000_000_000
+        let phaseEnd = phaseStart + .nanoseconds(limits.dataPhaseTimeout.wholeNanoseconds + allowance)
+        return min(lastProgress + .nanoseconds(silence.wholeNanoseconds), phaseEnd)
+    }
+}
+
 extension Duration {
-    var nanoseconds: Int64 {
+    var wholeNanoseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }

@@ -33,6 +33,7 @@ final class SMTPSessionHandler: ChannelInboundHandler {
     var pendingChunkError: SMTPError?
     /// The inactivity timer (SMTPSessionHandler+Timeouts.swift).
     var timer: Scheduled<Void>?
+    var timing = SMTPSessionTiming()
 
     init(server: SMTPServer, connection: ConnectionContext) {
         self.server = server
@@ -105,6 +106,7 @@ final class SMTPSessionHandler: ChannelInboundHandler {
     }
 
     func handle(_ frame: SMTPFrame, _ context: ChannelHandlerContext) {
+        timing.saw(frame)
         switch frame {
         case .line(let line):
             if auth != nil { return authResponse(String(buffer: line), context) }

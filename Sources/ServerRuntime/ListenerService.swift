@@ -5,8 +5,10 @@ import ServiceLifecycle
 import Synchronization
 
 /// Binds one listener kind (e.g. "imaps") on its addresses and hands each connection to a
-/// `ProtocolServer`. Enforces the per-IP connection limit and shuts down gracefully: on the
-/// service group's graceful shutdown it stops accepting, asks every session to finish
+/// `ProtocolServer`. Enforces the connection caps (per client IP, per listener, and the budget
+/// shared by all listeners), puts backpressure on every session (`OutputBackpressureHandler`),
+/// backs off accepting when the process runs out of descriptors, and shuts down gracefully: on
+/// the service group's graceful shutdown it stops accepting, asks every session to finish
 /// (`ServerShutdownEvent`), waits up to `gracePeriod`, then closes what is left.
 public final class ListenerService: Service, Sendable {
     public struct Configuration: Sendable {
@@ -16,6 +18,16 @@ public final class ListenerService: Service, Sendable {
         public var maxConnectionsPerIP: Int
         public var gracePeriod: Duration = .seconds(30)
         public var backlog: Int32 = 256
+        /// Open connections on this listener (`limits.max_connections_per_listener`).
+        public var maxConnections: Int = .max
+        /// Unsent reply bytes after which a session's input is no longer read
+        /// (`limits.max_unsent_output`); reading resumes below half of it.
+        public var maxUnsentOutput: Int = 256 * 1024
+        /// How long unsent output may make no progress before the session is closed
+        /// (`limits.output_stall_timeout`).
+        public var outputStallTimeout: Duration = .seconds(120)
+        /// How long accepting pauses after accept(2) fails with EMFILE, ENFILE, ENOBUFS or ENOMEM.
+        public var acceptBackoff: Duration = .milliseconds(500)
 
         public init(name: String, addresses: [BindAddress], implicitTLS: Bool, maxConnectionsPerIP: Int) {
             self.name = name
@@ -31,12 +43,15 @@ public final class ListenerService: Service, Sendable {
     let group: any EventLoopGroup
     let logger: Logger
     let limiter: ConnectionLimiter
+    let listenerBudget: ConnectionBudget
+    let sharedBudget: ConnectionBudget?
     let registry = ConnectionRegistry()
     private let bound = Mutex<[SocketAddress]>([])
     private let boundWaiters = Mutex<[CheckedContinuation<[SocketAddress], Never>]>([])
 
     public init(
         configuration: Configuration, protocolServer: any ProtocolServer, tls: TLSProvider?,
+        sharedBudget: ConnectionBudget? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
     ) {
         precondition(!configuration.implicitTLS || tls != nil, "implicit TLS needs a TLS provider")
@@ -46,6 +61,8 @@ public final class ListenerService: Service, Sendable {
         self.group = group
         self.logger = logger
         self.limiter = ConnectionLimiter(maxPerIP: configuration.maxConnectionsPerIP)
+        self.listenerBudget = ConnectionBudget(limit: configuration.maxConnections)
+        self.sharedBudget = sharedBudget
     }
 
     /// The addresses actually bound (with the real port when 0 was asked for), once listening.
@@ -99,10 +116,21 @@ public final class ListenerService: Service, Sendable {
     }
 
     private func makeBootstrap() -> ServerBootstrap {
-        ServerBootstrap(group: group)
+        let pause = configuration.acceptBackoff
+        let high = max(configuration.maxUnsentOutput, 2)
+        let logger = self.logger, name = configuration.name
+        return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: configuration.backlog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // Out of descriptors, accept(2) fails at once and again on the next loop turn: pause
+            // accepting instead of spinning. Connections wait in the backlog meanwhile.
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptPacingHandler(pause: pause, listener: name, logger: logger))
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: high / 2, high: high))
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture { try self.accept(channel) }
             }
@@ -114,25 +142,72 @@ public final class ListenerService: Service, Sendable {
             listener: configuration.name, remoteAddress: channel.remoteAddress, localAddress: channel.localAddress,
             implicitTLS: configuration.implicitTLS, tls: tls, logger: logger)
         let ip = context.remoteIP
+        try channel.pipeline.syncOperations.addHandler(
+            OutputBackpressureHandler(stallTimeout: configuration.outputStallTimeout, logger: logger))
         if configuration.implicitTLS, let tls {
             try tls.addServerHandlers(to: channel, state: context.tlsState)
         }
-        guard limiter.acquire(ip) else {
-            logger.notice("connection refused: too many from one address",
-                          metadata: ["listener": "\(configuration.name)", "remote": "\(ip)", "limit": "\(limiter.maxPerIP)"])
-            let message = channel.allocator.buffer(string: protocolServer.tooManyConnectionsMessage())
-            channel.writeAndFlush(message).whenComplete { _ in channel.close(promise: nil) }
-            return
+        let slot: Slot
+        switch takeSlot(ip) {
+        case .success(let taken): slot = taken
+        case .failure(let refusal): return refuse(channel, ip: ip, refusal)
         }
         registry.add(channel)
-        let limiter = self.limiter, registry = self.registry, logger = self.logger, name = configuration.name
+        let registry = self.registry, logger = self.logger, name = configuration.name
         channel.closeFuture.whenComplete { _ in
-            limiter.release(ip)
+            slot.release()
             registry.remove(channel)
             logger.info("connection closed", metadata: ["listener": "\(name)", "remote": "\(ip)"])
         }
         logger.info("connection accepted", metadata: ["listener": "\(name)", "remote": "\(ip)"])
         try protocolServer.initializeConnection(channel, context: context)
+    }
+}
+
+extension ListenerService {
+    /// The caps a connection counts against; released together when it closes.
+    struct Slot {
+        let ip: String
+        let limiter: ConnectionLimiter
+        let budgets: [ConnectionBudget]
+        func release() {
+            limiter.release(ip)
+            for budget in budgets { budget.release() }
+        }
+    }
+
+    enum Refusal: Error {
+        case perIP, listener, server
+    }
+
+    /// Takes a slot from this listener's budget, the shared one and the per-IP limiter, or
+    /// none at all.
+    func takeSlot(_ ip: String) -> Result<Slot, Refusal> {
+        var taken: [ConnectionBudget] = []
+        for (budget, refusal) in [(listenerBudget, Refusal.listener)] + (sharedBudget.map { [($0, Refusal.server)] } ?? []) {
+            guard budget.acquire() else {
+                for earlier in taken { earlier.release() }
+                return .failure(refusal)
+            }
+            taken.append(budget)
+        }
+        guard limiter.acquire(ip) else {
+            for budget in taken { budget.release() }
+            return .failure(.perIP)
+        }
+        return .success(Slot(ip: ip, limiter: limiter, budgets: taken))
+    }
+
+    /// Answers a connection over a cap with the protocol's reply and closes it: "too many from
+    /// your address" for the per-IP limit, "busy" for the listener and server caps.
+    func refuse(_ channel: any Channel, ip: String, _ refusal: Refusal) {
+        let (why, limit, message) = switch refusal {
+        case .perIP: ("too many from one address", limiter.maxPerIP, protocolServer.tooManyConnectionsMessage())
+        case .listener: ("listener at its connection limit", listenerBudget.limit, protocolServer.serverBusyMessage())
+        case .server: ("server at its connection limit", sharedBudget?.limit ?? 0, protocolServer.serverBusyMessage())
+        }
+        logger.notice("connection refused: \(why)", metadata: ["listener": "\(configuration.name)", "remote": "\(ip)", "limit": "\(limit)"])
+        channel.writeAndFlush(channel.allocator.buffer(string: message)).whenComplete { _ in channel.close(promise: nil) }
     }
 }
 

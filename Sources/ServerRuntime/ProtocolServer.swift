@@ -58,6 +58,11 @@ public protocol ProtocolServer: Sendable {
     /// The line sent before closing a connection refused for exceeding the per-IP limit
     /// (SMTP `421 4.7.0 ...`, IMAP `* BYE ...`, POP3 `-ERR ...`), with its CRLF.
     func tooManyConnectionsMessage() -> String
+
+    /// The line sent before closing a connection refused because the listener or the whole
+    /// server is at its connection cap (SMTP `421 4.3.2 ...`, IMAP `* BYE [UNAVAILABLE] ...`,
+    /// POP3 `-ERR [SYS/TEMP] ...`), with its CRLF.
+    func serverBusyMessage() -> String
 }
 
 /// Sent through every open session's pipeline when the server shuts down: the session finishes

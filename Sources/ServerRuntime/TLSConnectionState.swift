@@ -13,7 +13,7 @@ public final class TLSConnectionState: Sendable {
     }
 
     private let learned = Mutex(Learned())
-    private let logger: Logger?
+    let logger: Logger?
 
     /// `logger` (with the listener and remote address as metadata) gets one line per completed
     /// handshake; nil logs nothing.

@@ -12,6 +12,14 @@ import Synchronization
 public final class TLSProvider: Sendable {
     private let current: Mutex<NIOSSLContext>
     private let capture: TLSExporterCapture
+    private let handshakeDeadline = Mutex<Duration>(.seconds(30))
+
+    /// How long a TLS handshake may take, on implicit-TLS listeners and after STARTTLS/STLS,
+    /// before the connection is closed (`limits.tls_handshake_timeout`; 30 s unless set).
+    public var handshakeTimeout: Duration {
+        get { handshakeDeadline.withLock { $0 } }
+        set { handshakeDeadline.withLock { $0 = newValue } }
+    }
 
     public init(context: NIOSSLContext) {
         current = Mutex(context)
@@ -92,21 +100,25 @@ public final class TLSProvider: Sendable {
     /// Adds the server TLS handler to the end of the pipeline (implicit TLS, before the protocol's
     /// handlers), between the observer that lets `state` learn the channel binding value and
     /// cipher suite and the recorder that notes the version when the handshake completes.
-    /// Runs on the channel's event loop.
+    /// The handshake must complete within `handshakeTimeout`. Runs on the channel's event loop.
     public func addServerHandlers(to channel: any Channel, state: TLSConnectionState) throws {
         let operations = channel.pipeline.syncOperations
         try operations.addHandler(TLSHandshakeObserver(capture: capture, state: state))
         try operations.addHandler(makeServerHandler())
         try operations.addHandler(TLSHandshakeRecorder(state: state))
+        try operations.addHandler(TLSHandshakeDeadline(timeout: handshakeTimeout, logger: state.logger))
     }
 
     /// Starts TLS on a connection that has spoken plaintext so far (STARTTLS, STLS). The caller
     /// must already have discarded any bytes it buffered before this point (RFC 3207 §4.2 and the
     /// CVE-2011-0411 class of injection); the TLS handler goes first in the pipeline.
-    /// The connection's version, cipher and channel binding value are recorded in `state`.
+    /// The connection's version, cipher and channel binding value are recorded in `state`; the
+    /// handshake must complete within `handshakeTimeout`.
     public func startTLS(on channel: any Channel, state: TLSConnectionState) -> EventLoopFuture<Void> {
-        channel.eventLoop.makeCompletedFuture {
+        let timeout = handshakeTimeout
+        return channel.eventLoop.makeCompletedFuture {
             let operations = channel.pipeline.syncOperations
+            try operations.addHandler(TLSHandshakeDeadline(timeout: timeout, logger: state.logger), position: .first)
             try operations.addHandler(TLSHandshakeRecorder(state: state), position: .first)
             try operations.addHandler(makeServerHandler(), position: .first)
             try operations.addHandler(TLSHandshakeObserver(capture: capture, state: state), position: .first)

@@ -18,7 +18,7 @@ struct SMTPFixture {
 
     static func start(profile: SMTPProfile, implicitTLS: Bool = false, loopbackIsSecure: Bool = true,
                       maxMessageSize: Int = 1_000_000, maxRecipients: Int = 100, maxPerIP: Int = 50,
-                      spf: SPFPolicy? = nil, timeouts: (command: Duration, data: Duration)? = nil,
+                      spf: SPFPolicy? = nil, timeouts: (command: Duration, data: Duration)? = nil, dataPhaseTimeout: Duration? = nil,
                       inbound: InboundAuthenticationPolicy? = nil, extraStages: [any ReceptionStage] = []) async throws -> SMTPFixture {
         let directory = try TemporaryDirectory(prefix: "hato-smtp")
         let store = try SQLiteMailStore(directory: directory.url)
@@ -38,6 +38,7 @@ struct SMTPFixture {
             configuration.limits.commandTimeout = timeouts.command
             configuration.limits.dataTimeout = timeouts.data
         }
+        if let dataPhaseTimeout { configuration.limits.dataPhaseTimeout = dataPhaseTimeout }
         let server = SMTPServer(configuration: configuration, store: store, extraStages: extraStages)
         let listener = try await TestListener.start(server, name: profile.rawValue, implicitTLS: implicitTLS, maxPerIP: maxPerIP)
         return SMTPFixture(directory: directory, store: store, listener: listener, alice: alice, server: server)

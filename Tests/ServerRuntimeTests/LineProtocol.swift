@@ -11,6 +11,8 @@ struct LineProtocol: ProtocolServer {
     }
 
     func tooManyConnectionsMessage() -> String { "too many\r\n" }
+
+    func serverBusyMessage() -> String { "busy\r\n" }
 }
 
 final class LineSession: ChannelInboundHandler, RemovableChannelHandler {

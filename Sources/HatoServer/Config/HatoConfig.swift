@@ -34,6 +34,15 @@ public struct HatoConfig: Sendable {
         public var imapCommandTimeout: Duration = .seconds(60)
         public var imapMaxMailboxes: Int = 1000
         public var imapUnauthenticatedCommandSize: Int = 8192
+        /// nil: derived from the descriptor limit at start (`ConnectionCaps`).
+        public var maxConnections: Int?
+        public var maxConnectionsPerListener: Int?
+        public var maxUnsentOutput: Int = 262_144
+        public var outputStallTimeout: Duration = .seconds(120)
+        public var tlsHandshakeTimeout: Duration = .seconds(30)
+        public var dataPhaseTimeout: Duration = .seconds(600)
+        public var minDataRate: Int = 1024
+        public var pop3LoginTimeout: Duration = .seconds(120)
     }
 
     public struct AccountDefaults: Sendable {
@@ -177,7 +186,19 @@ public struct HatoConfig: Sendable {
             imapMaxLineLength: int("limits.imap_max_line_length"), imapIdleTimeout: .seconds(int("limits.imap_idle_timeout")),
             imapLoginTimeout: .seconds(int("limits.imap_login_timeout")), imapSessionsPerUser: int("limits.imap_sessions_per_user"),
             imapCommandTimeout: .seconds(int("limits.imap_command_timeout")), imapMaxMailboxes: int("limits.imap_max_mailboxes"),
-            imapUnauthenticatedCommandSize: int("limits.imap_unauthenticated_command_size"))
+            imapUnauthenticatedCommandSize: int("limits.imap_unauthenticated_command_size"),
+            maxConnections: values["limits.max_connections"] == nil ? nil : int("limits.max_connections"),
+            maxConnectionsPerListener: values["limits.max_connections_per_listener"] == nil ? nil : int("limits.max_connections_per_listener"),
+            maxUnsentOutput: int("limits.max_unsent_output"), outputStallTimeout: .seconds(int("limits.output_stall_timeout")),
+            tlsHandshakeTimeout: .seconds(int("limits.tls_handshake_timeout")),
+            dataPhaseTimeout: .seconds(int("limits.data_phase_timeout")), minDataRate: int("limits.min_data_rate"),
+            pop3LoginTimeout: .seconds(int("limits.pop3_login_timeout")))
+        for path in ["limits.output_stall_timeout", "limits.tls_handshake_timeout", "limits.pop3_login_timeout", "limits.data_phase_timeout"] where int(path) < 1 {
+            throw ConfigKeyError(path: path, message: "must be at least 1 second")
+        }
+        if limits.maxUnsentOutput < 4096 {
+            throw ConfigKeyError(path: "limits.max_unsent_output", message: "must be at least 4096 bytes")
+        }
         if limits.imapIdleTimeout < .seconds(1800) {
             throw ConfigKeyError(path: "limits.imap_idle_timeout", message: "must be at least 30 minutes (RFC 9051 §5.4)")
         }

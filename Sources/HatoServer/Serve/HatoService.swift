@@ -35,8 +35,15 @@ public struct HatoService {
             logger.warning("using a self-signed certificate; set tls.cert and tls.key for production", metadata: ["cert": "\(tls.certificate.path)"])
         }
         let provider = tls.provider
+        provider.handshakeTimeout = settings.limits.tlsHandshakeTimeout
+        let descriptors = DescriptorLimit.raise()
+        let caps = ConnectionCaps.resolve(
+            configured: settings.limits.maxConnections, perListener: settings.limits.maxConnectionsPerListener,
+            descriptorLimit: descriptors, deliveryConnections: settings.delivery.maxConnections, logger: logger)
+        logger.info("connection limits", metadata: [
+            "descriptor_limit": "\(descriptors)", "max_connections": "\(caps.total)", "max_connections_per_listener": "\(caps.perListener)"])
         let protocols = Self.makeProtocols(settings, store: store, logger: logger)
-        let listeners = makeListeners(tls: provider, protocols: protocols)
+        let listeners = makeListeners(tls: provider, protocols: protocols, caps: caps)
         let queue = DeliverySetup.runner(settings, store: store, resolver: DNSSetup.resolver(settings, logger: logger), logger: logger)
         // The service group stops services in reverse order: listeners (and their sessions)
         // first, then the outbound queue (each connection finishes its message), the store last.
@@ -61,10 +68,12 @@ public struct HatoService {
     /// The protocol servers of this build, by listener kind. A configured listener whose protocol
     /// is not here yet is reported in the banner and not bound.
     static func makeProtocols(_ settings: HatoConfig, store: any MailStore, logger: Logger) -> [HatoConfig.ListenerKind: any ProtocolServer] {
-        let limits = SMTPLimits(
+        var limits = SMTPLimits(
             maxCommandLineLength: settings.limits.maxLineLength, maxMessageSize: settings.limits.maxMessageSize,
             maxRecipients: settings.limits.maxRecipients, commandTimeout: settings.limits.commandTimeout,
             dataTimeout: settings.limits.dataTimeout)
+        limits.dataPhaseTimeout = settings.limits.dataPhaseTimeout
+        limits.minDataRate = settings.limits.minDataRate
         // One throttle for every protocol: a password guessed over POP3 counts for SMTP too.
         let throttle = AuthSetup.throttle(settings)
         var mxConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .mx, limits: limits)
@@ -92,6 +101,7 @@ public struct HatoService {
         let submission = SMTPServer(configuration: submissionConfiguration,
                                     store: store, throttle: throttle, logger: Logger(label: "hato.submission"))
         var pop3Configuration = POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength)
+        pop3Configuration.loginTimeout = settings.limits.pop3LoginTimeout
         pop3Configuration.applyAuth(settings)
         let pop3 = POP3Server(configuration: pop3Configuration, store: store, throttle: throttle, logger: Logger(label: "hato.pop3"))
         var imapLimits = IMAPLimits()
@@ -108,14 +118,18 @@ public struct HatoService {
         return [.smtp: mx, .submission: submission, .submissions: submission, .imap: imap, .imaps: imap, .pop3: pop3, .pop3s: pop3]
     }
 
-    func makeListeners(tls: TLSProvider, protocols: [HatoConfig.ListenerKind: any ProtocolServer]) -> [ListenerService] {
+    func makeListeners(tls: TLSProvider, protocols: [HatoConfig.ListenerKind: any ProtocolServer], caps: ConnectionCaps) -> [ListenerService] {
         let settings = config.settings
+        let shared = ConnectionBudget(limit: caps.total)
         return HatoConfig.ListenerKind.allCases.compactMap { kind in
             guard let addresses = settings.listeners[kind], let server = protocols[kind] else { return nil }
-            let configuration = ListenerService.Configuration(
+            var configuration = ListenerService.Configuration(
                 name: kind.rawValue, addresses: addresses.map { BindAddress(host: $0.host, port: $0.port) },
                 implicitTLS: kind.implicitTLS, maxConnectionsPerIP: settings.limits.maxConnectionsPerIP)
-            return ListenerService(configuration: configuration, protocolServer: server, tls: tls, logger: logger)
+            configuration.maxConnections = caps.perListener
+            configuration.maxUnsentOutput = settings.limits.maxUnsentOutput
+            configuration.outputStallTimeout = settings.limits.outputStallTimeout
+            return ListenerService(configuration: configuration, protocolServer: server, tls: tls, sharedBudget: shared, logger: logger)
         }
     }
 

@@ -1,0 +1,107 @@
+import Logging
+import NIOCore
+
+/// Backpressure for every session on every listener: a client that sends commands but does not
+/// read the replies must not make the server buffer them without bound.
+///
+/// The child channel's write-buffer watermark (`limits.max_unsent_output`) makes it unwritable
+/// once that many reply bytes wait to be sent. While it is unwritable this handler turns
+/// `autoRead` off, so no more input is read (the client's own socket fills and blocks it), and
+/// turns it back on when the channel drains below the low watermark. A session whose unsent
+/// output makes no progress for `stallTimeout` (not one queued buffer reaches the socket) is
+/// closed: the client has stopped reading.
+///
+/// How much a session can add after reading stops is bounded by one read: protocol handlers
+/// process every complete command of a read at once, and a read is at most
+/// `maxMessagesPerRead` (4) buffers from the receive allocator (at most 64 KiB each).
+///
+/// Sits first in the pipeline (next to the socket), so it sees the bytes that really go out,
+/// after TLS. Large writes (a FETCH or RETR of a big message) are passed on in slices of
+/// `sliceSize`, so progress is seen while a slow but reading client takes them.
+final class OutputBackpressureHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
+
+    static let sliceSize = 64 * 1024
+
+    private let stallTimeout: Duration
+    private let logger: Logger
+    private var stallTimer: Scheduled<Void>?
+    private var paused = false
+
+    init(stallTimeout: Duration, logger: Logger) {
+        self.stallTimeout = stallTimeout
+        self.logger = logger
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        let writable = context.channel.isWritable
+        if writable && paused {
+            paused = false
+            stallTimer?.cancel()
+            stallTimer = nil
+            try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
+        } else if !writable && !paused {
+            paused = true
+            try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
+            armStallTimer(context)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard case .byteBuffer(var buffer) = unwrapOutboundIn(data), buffer.readableBytes > Self.sliceSize else {
+            return context.write(data, promise: progressPromise(context, cascadingTo: promise))
+        }
+        while buffer.readableBytes > Self.sliceSize {
+            let slice = buffer.readSlice(length: Self.sliceSize)!
+            context.write(wrapOutboundOut(.byteBuffer(slice)), promise: progressPromise(context, cascadingTo: nil))
+        }
+        context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: progressPromise(context, cascadingTo: promise))
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stallTimer?.cancel()
+        stallTimer = nil
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        stallTimer?.cancel()
+    }
+
+    /// A promise that, when its write reaches the socket, counts as progress (restarts the stall
+    /// timer while reading is paused), then completes `promise`.
+    private func progressPromise(_ context: ChannelHandlerContext, cascadingTo promise: EventLoopPromise<Void>?) -> EventLoopPromise<Void> {
+        let written = context.eventLoop.makePromise(of: Void.self)
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        written.futureResult.whenComplete { result in
+            let (handler, context) = bound.value
+            if case .success = result, handler.paused { handler.armStallTimer(context) }
+            promise?.completeWith(result)
+        }
+        return written
+    }
+
+    private func armStallTimer(_ context: ChannelHandlerContext) {
+        stallTimer?.cancel()
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        stallTimer = context.eventLoop.scheduleTask(in: .nanoseconds(stallTimeout.wholeNanoseconds)) {
+            let (handler, context) = bound.value
+            handler.logger.notice("closing a connection that does not read its replies", metadata: [
+                "remote": "\(context.channel.remoteAddress?.ipAddress ?? "unknown")",
+                "stalled_for": "\(handler.stallTimeout)",
+            ])
+            context.close(promise: nil)
+        }
+    }
+}
+
+extension Duration {
+    /// For NIO's `TimeAmount`, which counts nanoseconds.
+    var wholeNanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
