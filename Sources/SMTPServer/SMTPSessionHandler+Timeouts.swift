@@ -23,7 +23,8 @@ extension SMTPSessionHandler {
     func armTimer(_ context: ChannelHandlerContext) {
         timer?.cancel()
         guard !closed else { return }
-        let now = NIODeadline.now()
+        // The loop's clock, not the wall's: a session driven on a test loop moves only when told.
+        let now = context.eventLoop.now
         timing.update(content: waitingForContent, busy: busy, now: now)
         let deadline = timing.deadline(configuration.limits, waitingForContent: waitingForContent)
         let content = timing.inContentPhase
@@ -32,7 +33,7 @@ extension SMTPSessionHandler {
             let (handler, context) = bound.value
             // A command still running against the store is ours to finish, not the client's delay.
             if handler.busy {
-                handler.timing.restart(now: .now())
+                handler.timing.restart(now: context.eventLoop.now)
                 return handler.armTimer(context)
             }
             handler.logger.info("closing slow or idle session", metadata: ["waiting_for": content ? "message content" : "command"])

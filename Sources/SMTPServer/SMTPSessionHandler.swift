@@ -62,6 +62,7 @@ final class SMTPSessionHandler: ChannelInboundHandler {
 
     func greet(_ context: ChannelHandlerContext) {
         reply(.greeting(domain: configuration.hostname), context)
+        timing.restart(now: context.eventLoop.now)
         armTimer(context)
     }
 

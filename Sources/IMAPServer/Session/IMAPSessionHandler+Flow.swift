@@ -28,7 +28,7 @@ extension IMAPSessionHandler {
     /// per `minimumLiteralRate` octets received (a large APPEND at a fair rate goes on; a client
     /// sending a byte a second does not).
     func startCommandTimer(_ context: ChannelHandlerContext) {
-        commandStarted = .now()
+        commandStarted = context.eventLoop.now
         commandBytes = 0
         commandTimer?.cancel()
         commandTimer = schedule(context, after: server.configuration.commandTimeout) { handler, context in
@@ -43,8 +43,9 @@ extension IMAPSessionHandler {
             + .seconds(Int64(commandBytes / configuration.minimumLiteralRate))
         let due = started + allowed
         // Our own work, or output the client has not read yet, is not the client's slowness.
-        if busy || !context.channel.isWritable || due > .now() {
-            let wait = max(due - .now(), .seconds(1))
+        let now = context.eventLoop.now  // the loop's clock (a test loop moves only when told)
+        if busy || !context.channel.isWritable || due > now {
+            let wait = max(due - now, .seconds(1))
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             commandTimer = context.eventLoop.scheduleTask(in: wait) {
                 let (handler, context) = bound.value
