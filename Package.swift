@@ -314,6 +314,15 @@ let package = Package(
 
         // Fuzz targets: corpus replayers in ordinary builds, libFuzzer drivers with -DFUZZING (Fuzz/*/README.md).
         .executableTarget(name: "DNSMessageFuzz", dependencies: ["DNSMessage"], path: "Fuzz/DNSMessageFuzz", exclude: ["README.md"], swiftSettings: swift6),
+        // HatoFuzz: every network and message parser in one binary, the target chosen by HATO_FUZZ_TARGET
+        // (Fuzz/HatoFuzz/README.md); HatoFuzzTests replays the seeds through every target on `swift test`.
+        .target(
+            name: "HatoFuzzTargets",
+            dependencies: ["SMTPProtocol", "IMAPProtocol", "POP3Protocol", "SASL", "MailAuth", "MailMessage", "DNSMessage"],
+            path: "Fuzz/HatoFuzz/Targets", swiftSettings: swift6
+        ),
+        .executableTarget(name: "HatoFuzz", dependencies: ["HatoFuzzTargets"], path: "Fuzz/HatoFuzz/Main", swiftSettings: swift6),
+        .testTarget(name: "HatoFuzzTests", dependencies: ["HatoFuzzTargets"], path: "Fuzz/HatoFuzz/Tests", swiftSettings: swift6),
 
         // MARK: tests (one per library target, plus end-to-end through the real binary)
         .testTarget(name: "MailCoreTests", dependencies: ["MailCore"], swiftSettings: swift6),

@@ -26,7 +26,11 @@ public struct POP3LineDecoder: ByteToMessageDecoder {
     public mutating func nextLine(_ buffer: inout ByteBuffer) throws -> POP3Line? {
         let view = buffer.readableBytesView
         guard let newline = view.firstIndex(of: 0x0A) else {
-            if view.count > maxLineLength {
+            // A CR at the end may be the first half of the CRLF, which the limit does not count:
+            // a line of exactly maxLineLength octets must not be refused because its CR and LF
+            // arrived in different segments (found by fuzzing, Fuzz/HatoFuzz).
+            let pending = view.last == 0x0D ? view.count - 1 : view.count
+            if pending > maxLineLength {
                 buffer.moveReaderIndex(forwardBy: view.count)
                 if !discarding {
                     discarding = true

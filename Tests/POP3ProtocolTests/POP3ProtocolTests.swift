@@ -89,4 +89,20 @@ import Testing
         #expect(lines == [.tooLong, .line("NOOP")])
         #expect(buffer.readableBytes == 0)
     }
+
+    /// Found by Fuzz/HatoFuzz (pop3): a line of exactly the limit was refused when its CR arrived
+    /// in one segment and its LF in the next, and accepted when both came together.
+    @Test func lineOfExactlyTheLimitIsAcceptedWhateverTheSegmentation() throws {
+        let text = "TOP " + String(repeating: "Q", count: 251)
+        for split in [text.utf8.count, text.utf8.count + 1, text.utf8.count + 2] {
+            var decoder = POP3LineDecoder(maxLineLength: 255)
+            let bytes = Array((text + "\r\nNOOP\r\n").utf8)
+            var buffer = ByteBuffer(bytes: bytes[..<split])
+            var lines: [POP3LineDecoder.POP3Line] = []
+            while let line = try decoder.nextLine(&buffer) { lines.append(line) }
+            buffer.writeBytes(bytes[split...])
+            while let line = try decoder.nextLine(&buffer) { lines.append(line) }
+            #expect(lines == [.line(text), .line("NOOP")], "split at \(split)")
+        }
+    }
 }
