@@ -2,7 +2,8 @@
 # Builds HatoFuzz with libFuzzer + AddressSanitizer and runs targets, each seeded with its
 # committed seeds (copied into a scratch corpus under .build-fuzz, never written back).
 #   Fuzz/HatoFuzz/run.sh SECONDS [TARGET...]        bounded by time (CI: 8 s per target)
-#   RUNS=10000000 Fuzz/HatoFuzz/run.sh 0 TARGET...   bounded by executions (the long campaign)
+#   RUNS=10000000 Fuzz/HatoFuzz/run.sh 0 TARGET...   bounded by executions (the long campaign;
+#                                                    with SECONDS too, whichever comes first)
 # Targets default to all; `HatoFuzz` in an ordinary build lists them. Exit status is non-zero
 # when a target finds a crash, a hang (-timeout) or runaway memory; the input is left in
 # .build-fuzz/hatofuzz/<target>/.
@@ -23,8 +24,9 @@ for target in "${targets[@]}"; do
     work=".build-fuzz/hatofuzz/$target"
     mkdir -p "$work/corpus"
     cp Fuzz/HatoFuzz/seeds/"$target"/* "$work/corpus/"
-    limit=(-max_total_time="$seconds")
-    if [ -n "${RUNS:-}" ]; then limit=(-runs="$RUNS"); fi
+    limit=()
+    if [ "$seconds" != 0 ]; then limit+=(-max_total_time="$seconds"); fi
+    if [ -n "${RUNS:-}" ]; then limit+=(-runs="$RUNS"); fi
     echo "== fuzz: $target"
     if ! HATO_FUZZ_TARGET="$target" .build-fuzz/release/HatoFuzz "$work/corpus" "${limit[@]}" \
         -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/" \
