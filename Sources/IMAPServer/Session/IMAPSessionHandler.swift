@@ -197,6 +197,12 @@ final class IMAPSessionHandler: ChannelDuplexHandler {
         // skipped); a synchronizing one was never sent, and NO [TOOBIG] says so (RFC 4469).
         let status: IMAPStatus = error.kind == .literalTooLarge && error.synchronizing ? .no : .bad
         send(context, .status(tag: error.tag, status, code: code, text: text))
+        if error.closesConnection {
+            // RFC 7888 §4: rather than read octets that may never end, say why and close.
+            logger.info("closing: non-synchronizing literal larger than any command")
+            send(context, .status(tag: nil, .bye, code: .tooBig, text: "literal too large to skip; closing"))
+            close(context)
+        }
     }
 
     /// Runs async store work off the event loop, then continues on it. Commands stay in order.
