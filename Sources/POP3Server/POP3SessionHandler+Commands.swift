@@ -73,7 +73,7 @@ extension POP3SessionHandler {
             return
         }
         send(context) { POP3Response.ok("begin TLS negotiation", into: &$0) }
-        inbound.clear()
+        inbound.discardAll()
         decoder = POP3LineDecoder(maxLineLength: server.configuration.maxLineLength)
         tlsActive = true
         let channel = context.channel

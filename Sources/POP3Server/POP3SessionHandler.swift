@@ -9,8 +9,13 @@ import ServerRuntime
 
 /// One POP3 session: reads lines, runs one command at a time (pipelined commands wait their
 /// turn, RFC 2449 §6.6), and owns the session state.
-final class POP3SessionHandler: ChannelInboundHandler {
+///
+/// Input is read only while no command runs and what waits is under the session's budget
+/// (`SessionInput`): a client pipelining behind a slow command (a login delayed by the
+/// throttle) is held back by TCP, not buffered.
+final class POP3SessionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     enum State {
@@ -23,7 +28,7 @@ final class POP3SessionHandler: ChannelInboundHandler {
     let connection: ConnectionContext
     var state: State = .authorization(user: nil)
     var tlsActive: Bool
-    var inbound = ByteBuffer()
+    var inbound: SessionInput
     var decoder: POP3LineDecoder
     var busy = false
     var shutdownRequested = false
@@ -39,6 +44,7 @@ final class POP3SessionHandler: ChannelInboundHandler {
         self.connection = connection
         self.tlsActive = connection.implicitTLS
         self.decoder = POP3LineDecoder(maxLineLength: server.configuration.maxLineLength)
+        self.inbound = SessionInput(budget: server.configuration.maxSessionInput)
         var logger = server.logger
         logger[metadataKey: "remote"] = "\(connection.remoteIP)"
         logger[metadataKey: "listener"] = "\(connection.listener)"
@@ -68,8 +74,15 @@ final class POP3SessionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .closed = state { return }  // after the last reply: dropped (see `closeAfterLastReply`)
         var bytes = unwrapInboundIn(data)
-        inbound.writeBuffer(&bytes)
+        inbound.append(&bytes)
         drain(context)
+    }
+
+    /// No more input while a command runs or the session holds its budget's worth.
+    var readingPaused: Bool { busy || inbound.isFull() }
+
+    func read(context: ChannelHandlerContext) {
+        inbound.read(context, paused: readingPaused)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -104,6 +117,10 @@ final class POP3SessionHandler: ChannelInboundHandler {
     // MARK: command loop
 
     func drain(_ context: ChannelHandlerContext) {
+        defer {
+            inbound.reclaim()
+            if case .closed = state {} else { inbound.resume(context, paused: readingPaused) }
+        }
         while !busy, case .authorization = state { if !step(context) { return } }
         while !busy, case .transaction = state { if !step(context) { return } }
         if shutdownRequested && !busy { closeForShutdown(context) }
@@ -112,7 +129,7 @@ final class POP3SessionHandler: ChannelInboundHandler {
     /// Handles one line if one is complete; false when more input is needed.
     func step(_ context: ChannelHandlerContext) -> Bool {
         let line: POP3LineDecoder.POP3Line?
-        do { line = try decoder.nextLine(&inbound) } catch { return false }
+        do { line = try decoder.nextLine(&inbound.buffer) } catch { return false }
         guard let line else { return false }
         armCommandTimer(context)
         switch line {

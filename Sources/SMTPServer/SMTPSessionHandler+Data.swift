@@ -87,8 +87,9 @@ extension SMTPSessionHandler {
         current.message.clear()
         let reception = current.reception
         let pipeline = server.pipeline, delivery = server.delivery, client = receptionClient, logger = self.logger
+        let limits = configuration.messageLimits
         perform(context) {
-            var message = ReceptionMessage(content: ReceivedMessage(bytes: bytes))
+            var message = ReceptionMessage(content: ReceivedMessage(bytes: bytes, limits: limits))
             if let refusal = await pipeline.message(&message, transaction: reception, client: client) {
                 return { handler, context in handler.refuse(refusal, context) }
             }
