@@ -341,7 +341,7 @@ let package = Package(
         .testTarget(name: "DNSClientTests", dependencies: ["DNSClient", "DNSMessage", "HatoTesting", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swift6),
         .testTarget(
             name: "HatoServerTests",
-            dependencies: ["HatoServer", "HatoTesting", "DNSClient", "DNSMessage", "MailAuth", "MailCore", "MailStore", "MailStoreSQLite",
+            dependencies: ["HatoServer", "HatoTesting", "DNSClient", "DNSMessage", "MailAuth", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite",
                            "Reception", "SMTPServer", "ServerRuntime"], swiftSettings: swift6),
         .testTarget(
             name: "EndToEndTests",

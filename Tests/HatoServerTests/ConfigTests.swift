@@ -1,6 +1,7 @@
 import Foundation
 import HatoServer
 import HatoTesting
+import MailMessage
 import Testing
 
 @Suite struct ConfigTests {
@@ -96,6 +97,27 @@ import Testing
         let found = try errors("[limits]\nmax_line_length = 100\n")
         #expect(found.first?.line == 2)
         #expect(found.first?.message.contains("outside 512") == true)
+    }
+
+    /// The session input budget defaults to two messages' worth and must hold one message and
+    /// a read besides; the parser caps reach the message limits every parse uses.
+    @Test func sessionInputBudgetAndParserCaps() throws {
+        let defaults = try ConfigLoader.load(file: try write("[limits]\nmax_message_size = \"10M\"\n"), environment: [:]).settings.limits
+        #expect(defaults.sessionInputBudget == 20 * 1024 * 1024)
+        #expect(defaults.messageLimits == MessageLimits.default)
+        let set = try ConfigLoader.load(file: try write("""
+            [limits]
+            max_message_size = "10M"
+            max_session_input = "11M"
+            max_header_fields = 500
+            max_mime_depth = 8
+            max_mime_parts = 2000
+            """), environment: [:]).settings.limits
+        #expect(set.sessionInputBudget == 11 * 1024 * 1024)
+        #expect(set.messageLimits == MessageLimits(maxDepth: 8, maxHeaderFields: 500, maxPartsPerMultipart: 2000, maxTotalParts: 2000))
+        let small = try errors("[limits]\nmax_message_size = \"10M\"\nmax_session_input = \"10M\"\n")
+        #expect(small.first?.message.contains("limits.max_session_input") == true, "\(small)")
+        #expect(small.first?.message.contains("at least limits.max_message_size plus 64K") == true, "\(small)")
     }
 
     @Test func tlsCertAndKeyGoTogether() throws {
