@@ -62,7 +62,7 @@ let package = Package(
 
         .target(
             name: "SMTPProtocol",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["MailCore", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swift6
         ),
         .target(
@@ -135,7 +135,7 @@ let package = Package(
         .target(
             name: "SMTPClient",
             dependencies: [
-                "SMTPProtocol", "SASL",
+                "MailCore", "SMTPProtocol", "SASL",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -222,7 +222,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SMTPProtocolTests",
-            dependencies: ["SMTPProtocol", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio")],
+            dependencies: ["SMTPProtocol", "MailCore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio")],
             swiftSettings: swift6
         ),
         .testTarget(

@@ -320,7 +320,7 @@ public struct MailStoreConformance: Sendable {
         try await requireThrowsAny { _ = try await store.enqueue(OutboundMessage(bytes: bytes, mailFrom: Self.alice, recipients: [])) }
         let id = try await store.enqueue(OutboundMessage(
             bytes: bytes, mailFrom: Self.alice,
-            recipients: [QueuedRecipient(address: remote1, notify: "FAILURE"), QueuedRecipient(address: remote2)],
+            recipients: [QueuedRecipient(address: remote1, dsn: DSNRequest(notify: .failure, originalRecipient: OriginalRecipient(addressType: "rfc822", address: "a+b=c@example.org"))), QueuedRecipient(address: remote2)],
             envelopeID: "env-1", returnContent: "HDRS", smtpUTF8: true, bodyType: "8BITMIME"))
         let bounce = try await store.enqueue(OutboundMessage(bytes: bytes, mailFrom: nil, recipients: [QueuedRecipient(address: Self.alice)]))
         let queued = try await store.queuedMessages()
@@ -328,7 +328,8 @@ public struct MailStoreConformance: Sendable {
         let first = queued[0]
         try require(first.mailFrom == Self.alice && first.envelopeID == "env-1" && first.returnContent == "HDRS" && first.smtpUTF8
                     && first.bodyType == "8BITMIME" && first.size == Int64(bytes.count), "envelope kept: \(first)")
-        try require(first.recipients.map(\.address) == [remote1, remote2] && first.recipients[0].notify == "FAILURE", "recipients kept")
+        try require(first.recipients.map(\.address) == [remote1, remote2] && first.recipients[0].dsn.notify == .failure
+                    && first.recipients[0].dsn.originalRecipient?.address == "a+b=c@example.org", "recipients kept with their DSN request")
         try require(queued[1].mailFrom == nil, "null reverse-path kept as nil")
         try require(try await store.readBody(first.body) == bytes, "queued body byte for byte")
 
