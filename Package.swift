@@ -108,6 +108,7 @@ let package = Package(
         .target(
             name: "ServerRuntime",
             dependencies: [
+                "SASL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),

@@ -15,61 +15,43 @@ extension POP3SessionHandler {
 
     /// RFC 5034 AUTH: challenges as "+ base64", responses as lines, "*" cancels.
     func startAuth(mechanism: String, initialResponse: String?, _ context: ChannelHandlerContext) {
-        let created: SASLServerExchange
-        switch SASLServerExchange.begin(
-            mechanism: mechanism, policy: server.configuration.sasl, tlsActive: tlsActive, loopback: connection.isLoopback,
-            throttle: server.throttle, client: connection.remoteIP, lookup: server.store.saslCredentialLookup,
-            configuration: server.saslConfiguration, channelBinding: connection.channelBinding) {
-        case .failure(let failure): return sendFailure(failure, context)
-        case .success(let exchange): created = exchange
+        let tlsActive = self.tlsActive, connection = self.connection, authenticator = server.authenticator, logger = self.logger
+        runLogin(context) {
+            await SASLLogin.begin(mechanism: mechanism, initialResponse: initialResponse, tlsActive: tlsActive,
+                                  connection: connection, authenticator: authenticator, logger: logger)
         }
-        perform(context) {
-            var exchange = created
-            let action = await exchange.start(initialResponse: initialResponse)
-            let finished = exchange
-            return { handler, context in handler.handleSASL(action, finished, context) }
+    }
+
+    /// USER/PASS (RFC 1939 §7): the same password check, dummy work for unknown users, throttle
+    /// and reply delay as AUTH PLAIN.
+    func login(user: String, password: String, _ context: ChannelHandlerContext) {
+        let connection = self.connection, authenticator = server.authenticator, logger = self.logger
+        runLogin(context) {
+            await SASLLogin.password(username: user, password: password, connection: connection, authenticator: authenticator, logger: logger)
         }
     }
 
     func authResponse(_ line: String, _ context: ChannelHandlerContext) {
-        guard let current = authExchange else { return }
+        guard let login = authExchange else { return }
         authExchange = nil
+        runLogin(context) { await login.respond(line) }
+    }
+
+    /// Other pipelined commands wait behind the reply, which comes after the throttle's delay.
+    private func runLogin(_ context: ChannelHandlerContext, _ step: @escaping @Sendable () async -> SASLLogin.Step) {
         perform(context) {
-            var exchange = current
-            let action = await exchange.receive(line: line)
-            let finished = exchange
-            return { handler, context in handler.handleSASL(action, finished, context) }
+            let next = await step()
+            return { handler, context in handler.handleLogin(next, context) }
         }
     }
 
-    func handleSASL(_ action: SASLServerExchange.Action, _ exchange: SASLServerExchange, _ context: ChannelHandlerContext) {
-        if case .challenge(let text) = action {
-            authExchange = exchange
-            return send(context) { POP3Response.continuation(text, into: &$0) }
-        }
-        finishLogin(action, username: exchange.attemptedUsername, attempt: exchange.attempt, context)
-    }
-
-    /// Ends AUTH or USER/PASS: settles the attempt's throttle reservation and answers only after its
-    /// delay (successes too, so a quick answer never betrays a right guess); other pipelined
-    /// commands wait behind the reply.
-    func finishLogin(_ action: SASLServerExchange.Action, username: String?, attempt: AuthAttempt?, _ context: ChannelHandlerContext) {
-        if case .failure(let failure) = action, failure.isFailedCredentialCheck {
-            logger.notice("authentication failed", metadata: ["user": "\(LogSafe.escaped(username))"])
-        }
-        let delay = attempt?.settle(action) ?? .zero
-        guard delay > .zero else { return completeLogin(action, context) }
-        perform(context) {
-            try? await Task.sleep(for: delay)
-            return { handler, context in handler.completeLogin(action, context) }
-        }
-    }
-
-    private func completeLogin(_ action: SASLServerExchange.Action, _ context: ChannelHandlerContext) {
-        switch action {
-        case .challenge: return
-        case .failure(let failure): sendFailure(failure, context)
-        case .success(let identity, _): openMaildrop(username: identity.username, context)
+    private func handleLogin(_ step: SASLLogin.Step, _ context: ChannelHandlerContext) {
+        switch step {
+        case .challenge(let text, let login):
+            authExchange = login
+            send(context) { POP3Response.continuation(text, into: &$0) }
+        case .refused(let failure): sendFailure(failure, context)
+        case .authenticated(let identity): openMaildrop(username: identity.username, context)
         }
     }
 

@@ -83,22 +83,6 @@ extension POP3SessionHandler {
         }
     }
 
-    /// USER/PASS (RFC 1939 §7): the same password check, dummy work for unknown users, throttle
-    /// and reply delay as AUTH PLAIN.
-    func login(user: String, password: String, _ context: ChannelHandlerContext) {
-        let lookup = server.store.saslCredentialLookup, configuration = server.saslConfiguration
-        let throttle = server.throttle, ip = connection.remoteIP
-        if case .lockedOut = throttle.check(client: ip, account: user) {
-            return sendFailure(.tooManyFailures, context)
-        }
-        let attempt = AuthAttempt(throttle: throttle, client: ip)
-        perform(context) {
-            let action = await SASLPasswordLogin.verify(
-                username: user, password: password, lookup: lookup, configuration: configuration, attempt: attempt)
-            return { handler, context in handler.finishLogin(action, username: user, attempt: attempt, context) }
-        }
-    }
-
     /// After a successful login: lock the maildrop and take the snapshot of INBOX. A lock still
     /// held is waited for briefly (`MaildropLocks.acquireWaiting`): the session that holds it may
     /// be one whose client just dropped the connection and reconnected, which the server learns

@@ -28,7 +28,7 @@ final class POP3SessionHandler: ChannelInboundHandler {
     var busy = false
     var shutdownRequested = false
     /// An AUTH exchange waiting for the client's next response line.
-    var authExchange: SASLServerExchange?
+    var authExchange: SASLLogin?
     var logger: Logger
     /// POP3SessionHandler+Timeouts.swift.
     var commandTimer: Scheduled<Void>?

@@ -27,7 +27,7 @@ final class SMTPSessionHandler: ChannelInboundHandler {
     var tlsActive: Bool
     var account: Account?
     var transaction: Transaction?
-    var auth: SASLServerExchange?
+    var auth: SASLLogin?
     var errors = 0
     /// A refused BDAT whose octets are being discarded; its reply waits for the chunk's end.
     var pendingChunkError: SMTPError?

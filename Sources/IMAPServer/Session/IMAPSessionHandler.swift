@@ -32,7 +32,7 @@ final class IMAPSessionHandler: ChannelDuplexHandler {
     /// IDLE is running for this tag (RFC 2177): updates go out as they arrive.
     var idleTag: String?
     /// An AUTHENTICATE exchange waiting for the client's next response line, with its tag.
-    var authExchange: (tag: String, exchange: SASLServerExchange)?
+    var authExchange: (tag: String, login: SASLLogin)?
     var shutdownRequested = false
     /// The session said goodbye; input that still arrives is dropped (see `close`).
     var ended = false
