@@ -59,7 +59,11 @@ public struct HatoService {
             for listener in listeners {
                 bound[listener.configuration.name] = await listener.boundAddresses().map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" }
             }
-            output(banner(tls: tls, bound: bound, accounts: try await store.accounts().count, delivery: queue != nil))
+            // A listener that could not bind has no addresses: its error ends the group and
+            // `hato serve` with it (ListenerError.bindFailed), with no banner that claims to serve.
+            if !bound.values.contains(where: \.isEmpty) {
+                output(banner(tls: tls, bound: bound, accounts: try await store.accounts().count, delivery: queue != nil))
+            }
             try await tasks.waitForAll()
         }
         output("hato stopped")
