@@ -328,10 +328,10 @@ let package = Package(
         // MARK: tests (one per library target, plus end-to-end through the real binary)
         .testTarget(name: "MailCoreTests", dependencies: ["MailCore"], swiftSettings: swift6),
         .testTarget(
-            name: "MailMessageTests", dependencies: ["MailMessage"],
+            name: "MailMessageTests", dependencies: ["MailMessage", "HatoTesting"],
             resources: [.copy("Fixtures")], swiftSettings: swift6
         ),
-        .testTarget(name: "SASLTests", dependencies: ["SASL", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swift6),
+        .testTarget(name: "SASLTests", dependencies: ["SASL", "HatoTesting", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swift6),
         .testTarget(name: "DNSMessageTests", dependencies: ["DNSMessage", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swift6),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "DNSMessage", "HatoTesting"], swiftSettings: swift6),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore"], swiftSettings: swift6),
