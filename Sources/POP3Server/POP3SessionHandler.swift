@@ -129,25 +129,6 @@ final class POP3SessionHandler: ChannelInboundHandler {
         return true
     }
 
-    /// Runs async store work off the event loop, then continues on it. Commands stay in order.
-    func perform(_ context: ChannelHandlerContext, _ work: @escaping @Sendable () async -> @Sendable (POP3SessionHandler, ChannelHandlerContext) -> Void) {
-        busy = true
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        Task {
-            let apply = await work()
-            bound.eventLoop.execute {
-                let (handler, context) = bound.value
-                // Not busy before `apply`: it may start the next step with `perform` itself.
-                handler.busy = false
-                handler.armCommandTimer(context)  // the autologout counts from this reply
-                apply(handler, context)
-                if handler.busy { return }
-                if case .closed = handler.state { return }
-                handler.drain(context)
-            }
-        }
-    }
-
     func send(_ context: ChannelHandlerContext, _ build: (inout ByteBuffer) -> Void) {
         var buffer = context.channel.allocator.buffer(capacity: 64)
         build(&buffer)
@@ -159,5 +140,19 @@ final class POP3SessionHandler: ChannelInboundHandler {
     func releaseLock() {
         if case .transaction(let maildrop) = state { server.locks.release(maildrop.account.id) }
         state = .closed
+    }
+}
+
+/// Store and password work runs as steps (`SteppingSession.perform`); commands stay in order.
+extension POP3SessionHandler: SteppingSession {
+    /// Always: a result that arrives after the client left still runs, so a maildrop lock taken
+    /// meanwhile is given back (`openMaildrop`).
+    var acceptsStepResults: Bool { true }
+    /// The autologout timer counts from this reply (RFC 1939 §3).
+    func willApplyStep(_ context: ChannelHandlerContext) { armCommandTimer(context) }
+    func didApplyStep(_ context: ChannelHandlerContext) {
+        if busy { return }
+        if case .closed = state { return }
+        drain(context)
     }
 }

@@ -142,22 +142,6 @@ final class SMTPSessionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Runs store work off the event loop and continues on it; later commands wait.
-    func perform(_ context: ChannelHandlerContext, _ work: @escaping @Sendable () async -> @Sendable (SMTPSessionHandler, ChannelHandlerContext) -> Void) {
-        busy = true
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        Task {
-            let apply = await work()
-            bound.eventLoop.execute {
-                let (handler, context) = bound.value
-                handler.busy = false
-                guard !handler.closed else { return }
-                apply(handler, context)
-                handler.drain(context)
-            }
-        }
-    }
-
     // MARK: replies
 
     func reply(_ reply: SMTPReply, _ context: ChannelHandlerContext) {
@@ -188,4 +172,10 @@ final class SMTPSessionHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         context.channel.closeAfterLastReply()
     }
+}
+
+/// Store, DNS and password work runs as steps (`SteppingSession.perform`); later commands wait.
+extension SMTPSessionHandler: SteppingSession {
+    var acceptsStepResults: Bool { !closed }
+    func didApplyStep(_ context: ChannelHandlerContext) { drain(context) }
 }
