@@ -1,4 +1,5 @@
 import Foundation
+import HatoServer
 import HatoTesting
 import MailCore
 import MailStore
@@ -185,6 +186,12 @@ import Testing
         #expect(await server.exit() == SIGKILL)
         let after = try await hato("store", "check")
         #expect(after.status == 0, "\(after)")
+
+        // And a server does not start while a check holds the directory.
+        let check = try DataDirectoryLock(dataDirectory: data, mode: .exclusive)
+        let serve = try await HatoBinary.run(["serve", "--config", config], timeout: .seconds(30))
+        #expect(serve.status == 1 && serve.stderr.contains("is held by `hato store check`"), "\(serve)")
+        withExtendedLifetime(check) {}
     }
 }
 
