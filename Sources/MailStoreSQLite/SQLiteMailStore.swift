@@ -11,6 +11,8 @@ import MailStore
 /// SQLite serialises writers and the busy timeout waits for the lock.
 public final class SQLiteMailStore: MailStore {
     let pool: DatabasePool
+    /// The data directory: `hato.sqlite`, `messages/`, and `lost+found/` after a repair.
+    let directory: URL
     let bodies: BodyFileStore
     let feed: ChangeFeed
     let summarizer: MessageSummarizer?
@@ -34,6 +36,7 @@ public final class SQLiteMailStore: MailStore {
 
     public init(directory: URL, options: Options = Options()) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.directory = directory
         var configuration = Configuration()
         configuration.busyMode = .timeout(options.busyTimeout)
         configuration.foreignKeysEnabled = true
@@ -64,20 +67,6 @@ public final class SQLiteMailStore: MailStore {
             try bodies.sweepOrphans(isReferenced: { reference in
                 try pool.read { db in try Self.isReferenced(reference, db) }
             }, minimumAge: minimumAge)
-        }
-    }
-
-    /// SQLite `PRAGMA integrity_check` plus a check that every message's body file exists.
-    public func verifyIntegrity() async throws -> [String] {
-        let bodies = self.bodies
-        return try await pool.read { db in
-            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
-            for path in try String.fetchAll(db, sql: "SELECT body_path FROM messages UNION SELECT body_path FROM queue_messages") {
-                if !FileManager.default.fileExists(atPath: bodies.url(for: BodyReference(path: path)).path) {
-                    problems.append("missing body \(path)")
-                }
-            }
-            return problems
         }
     }
 

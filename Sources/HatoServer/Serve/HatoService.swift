@@ -27,6 +27,9 @@ public struct HatoService {
     public func run(output: (String) -> Void) async throws {
         let settings = config.settings
         try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true)
+        // Held until the process ends: `hato store check` refuses to run while it is held.
+        let lock = try DataDirectoryLock(dataDirectory: settings.dataDirectory, mode: .server)
+        defer { withExtendedLifetime(lock) {} }
         let store = try StoreFactory.openEmbedded(settings, logger: logger)
         let swept = try await store.sweepOrphanBodies()
         if swept > 0 { logger.notice("removed unreferenced message files left by an earlier crash", metadata: ["count": "\(swept)"]) }
