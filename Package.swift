@@ -235,7 +235,8 @@ let package = Package(
         .testTarget(
             name: "POP3ServerTests",
             dependencies: [
-                "POP3Server", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting", "SASL",
+                "POP3Server", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting", "SASL", "ServerRuntime",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6
         ),
