@@ -88,6 +88,7 @@ let package = Package(
                 "SASL",
                 "MailStore", "MailCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),  // StoreFormatReader: a connection that writes nothing
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6
