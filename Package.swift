@@ -347,6 +347,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["HatoTesting", "HatoServer", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite", "DNSMessage"],
+            // Store fixtures and their probe, read by path (StoreFixture.swift); made by scripts/make-store-fixture.sh.
+            exclude: ["Fixtures"],
             swiftSettings: swift6
         ),
     ]

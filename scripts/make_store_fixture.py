@@ -11,11 +11,12 @@ a sender policy and a DKIM key. Then it reads everything back through the same b
 where it serves IMAP, else `hato mailbox export --format maildir` plus the database for what no
 command of that build shows) and writes OUTPUT_DIR/data.tar.gz and OUTPUT_DIR/manifest.json.
 """
-import hashlib, json, os, re, shutil, signal, socket, sqlite3, subprocess, sys, tarfile, tempfile, threading, time
+import json, os, re, shutil, signal, socket, subprocess, sys, tarfile, tempfile, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "Tests", "EndToEndTests", "Fixtures", "StoreFormats"))
 import store_probe  # noqa: E402  (the same reader StoreUpgradeTests runs against the current build)
+from store_fixture_readback import database_copy, export_snapshot, queue_snapshot, table  # noqa: E402
 
 ACCOUNTS = [
     {"address": "alice@example.test", "password": "alice long pw 1"},
@@ -150,15 +151,6 @@ class Server:
             sys.exit(f"hato serve exited with {self.process.returncode}")
 
 
-def table(text):
-    """A `hato ... list` table as dicts by column name."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
-        return []
-    header = lines[0].split()
-    return [dict(zip(header, line.split())) for line in lines[1:] if not line.startswith(";")]
-
-
 def populate(build):
     build.run("domain", "add", "example.test")
     for account in ACCOUNTS:
@@ -258,76 +250,6 @@ def wait_for_attempt(build):
     sys.exit("the queued message was never attempted")
 
 
-def database_copy(build):
-    """A copy of the database to read what no command of an old build shows (never the original)."""
-    copy = tempfile.mkdtemp(prefix="hato-fixture-db-")
-    for name in os.listdir(build.data):
-        if name.startswith("hato.sqlite"):
-            shutil.copy(os.path.join(build.data, name), copy)
-    return sqlite3.connect(os.path.join(copy, "hato.sqlite")), copy
-
-
-def export_snapshot(build):
-    """Mailboxes without IMAP: `hato mailbox export --format maildir` for UIDs, UIDVALIDITY, flags,
-    dates and bytes; the database copy for MODSEQs, UIDNEXT, subscriptions and expunged UIDs."""
-    db, copy = database_copy(build)
-    letters = {"D": "\\Draft", "F": "\\Flagged", "R": "\\Answered", "S": "\\Seen", "T": "\\Deleted"}
-    boxes = []
-    for account in ACCOUNTS:
-        address = account["address"]
-        for row in table(build.run("mailbox", "list", address)):
-            name = row["NAME"]
-            out = tempfile.mkdtemp(prefix="hato-fixture-export-")
-            os.rmdir(out)
-            build.run("mailbox", "export", address, name, "--format", "maildir", "--output", out)
-            keywords = {}
-            if os.path.exists(os.path.join(out, "dovecot-keywords")):
-                for line in open(os.path.join(out, "dovecot-keywords")):
-                    index, keyword = line.split()
-                    keywords[chr(ord("a") + int(index))] = keyword
-            (mailbox_id, uid_validity, uid_next, highest), = db.execute(
-                "SELECT m.id, m.uid_validity, m.uid_next, m.highest_modseq FROM mailboxes m JOIN accounts a ON a.id = m.account_id "
-                "WHERE a.address = ? AND m.name = ?", (address, name))
-            box = {"account": address, "name": name, "uidValidity": uid_validity, "uidNext": uid_next, "highestModSeq": highest,
-                   "subscribed": db.execute("SELECT COUNT(*) FROM subscriptions s JOIN accounts a ON a.id = s.account_id "
-                                            "WHERE a.address = ? AND s.name = ?", (address, name)).fetchone()[0] == 1,
-                   "vanished": [uid for (uid,) in db.execute("SELECT uid FROM expunged WHERE mailbox_id = ? ORDER BY uid", (mailbox_id,))],
-                   "messages": []}
-            for file in sorted(os.listdir(os.path.join(out, "cur"))):
-                match = re.match(r"^(\d+)\.U(\d+)V(\d+)\..*,S=(\d+):2,(.*)$", file)
-                assert match and int(match.group(3)) == uid_validity, file
-                body = open(os.path.join(out, "cur", file), "rb").read()
-                uid = int(match.group(2))
-                (modseq,), = db.execute("SELECT modseq FROM messages WHERE mailbox_id = ? AND uid = ?", (mailbox_id, uid))
-                flags = [letters.get(letter) or keywords[letter] for letter in match.group(5)]
-                box["messages"].append({"uid": uid, "modSeq": modseq, "flags": sorted(flags), "size": int(match.group(4)),
-                                        "internalDate": int(match.group(1)), "sha256": hashlib.sha256(body).hexdigest()})
-            box["messages"].sort(key=lambda m: m["uid"])
-            shutil.rmtree(out)
-            boxes.append(box)
-    db.close()
-    shutil.rmtree(copy)
-    return {"mailboxes": sorted(boxes, key=lambda b: (b["account"], b["name"]))}
-
-
-def queue_snapshot(build):
-    """`hato queue list` and `hato queue show`; the body's hash from the database copy."""
-    db, copy = database_copy(build)
-    entries = []
-    for row in table(build.run("queue", "list")):
-        shown = build.run("queue", "show", row["ID"])
-        fields = dict(line.split(": ", 1) for line in shown.splitlines() if ": " in line and not line.startswith((" ", "to:")))
-        recipients = [dict(address=m.group(1), state=m.group(2), attempts=int(m.group(3)))
-                      for m in re.finditer(r"^to: (\S+) state=(\S+) attempts=(\d+)", shown, re.M)]
-        (path,), = db.execute("SELECT body_path FROM queue_messages WHERE id = ?", (int(row["ID"]),))
-        body = open(os.path.join(build.data, "messages", path), "rb").read()
-        entries.append({"id": row["ID"], "from": fields["from"], "size": int(fields["size"]), "recipients": recipients,
-                        "bodySHA256": hashlib.sha256(body).hexdigest()})
-    db.close()
-    shutil.rmtree(copy)
-    return entries
-
-
 def main():
     binary, output, commit = sys.argv[1:4]
     work = tempfile.mkdtemp(prefix="hato-fixture-")
@@ -341,14 +263,17 @@ def main():
 
 def make(binary, output, commit, work):
     build = Build(os.path.abspath(binary), work)
-    relay = None
-    build.write_config()
-    if "delivery.relay" in build.run("config", "check"):
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        relay = probe.getsockname()[1]
-        probe.close()  # nothing listens there: the attempt fails and the message stays queued
-        build.write_config(relay)
+    # Builds with a delivery runner get a relay where nothing listens: the attempt fails and the
+    # message stays queued (without one they would look up remote.invalid and bounce it). Builds
+    # without one refuse the unknown key and get no relay.
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    relay = probe.getsockname()[1]
+    probe.close()
+    build.write_config(relay)
+    if subprocess.run([build.binary, "config", "check", "--config", build.config], capture_output=True, env=build.env).returncode != 0:
+        relay = None
+        build.write_config()
     populate(build)
 
     server = Server(build)
@@ -377,7 +302,7 @@ def make(binary, output, commit, work):
         manifest["readBack"] = "IMAP (CONDSTORE, QRESYNC) of this build"
     server.stop()
     if "mailboxes" not in manifest:
-        manifest.update(export_snapshot(build))
+        manifest.update(export_snapshot(build, ACCOUNTS))
         manifest["readBack"] = "hato mailbox export --format maildir of this build; MODSEQs, UIDNEXT, subscriptions, expunged UIDs from a copy of its database"
     db, copy = database_copy(build)
     manifest["migrations"] = [row[0] for row in db.execute("SELECT identifier FROM grdb_migrations ORDER BY rowid")]
