@@ -88,6 +88,7 @@ let package = Package(
                 "SASL",
                 "MailStore", "MailCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),  // StoreFormatReader: a connection that writes nothing
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6
@@ -348,6 +349,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["HatoTesting", "HatoServer", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite", "DNSMessage"],
+            // Store fixtures and their probe, read by path (StoreFixture.swift); made by scripts/make-store-fixture.sh.
+            exclude: ["Fixtures"],
             swiftSettings: swift6
         ),
     ]

@@ -14,6 +14,7 @@ public enum StoreFactory {
     static func openEmbedded(_ config: HatoConfig, logger: Logger) throws -> SQLiteMailStore {
         var options = SQLiteMailStore.Options(maxMessageSize: config.limits.maxMessageSize, summarizer: MessageSummaries.summarizer)
         options.logger = logger
+        options.software = "hato \(HatoVersion.string)"
         return try SQLiteMailStore(directory: config.dataDirectory, options: options)
     }
 }

@@ -28,6 +28,9 @@ public final class SQLiteMailStore: MailStore {
         public var busyTimeout: TimeInterval = 10
         public var summarizer: MessageSummarizer?
         public var logger = Logger(label: "hato.store")
+        /// Name and version of the program, recorded when it migrates the store and shown when an
+        /// older build refuses a store a newer one migrated.
+        public var software = "hato"
         public init(maxMessageSize: Int? = nil, summarizer: MessageSummarizer? = nil) {
             self.maxMessageSize = maxMessageSize
             self.summarizer = summarizer
@@ -40,13 +43,24 @@ public final class SQLiteMailStore: MailStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(options.busyTimeout)
         configuration.foreignKeysEnabled = true
-        pool = try DatabasePool(path: directory.appendingPathComponent("hato.sqlite").path, configuration: configuration)
+        let path = directory.appendingPathComponent("hato.sqlite").path
+        let migrator = Schema.migrator()
+        // Before anything is written: a store a newer build migrated is refused untouched.
+        if let found = try StoreFormatReader.read(path) {
+            try StoreFormat.check(found, known: migrator.migrations, database: path, software: options.software)
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
         // WAL with synchronous=FULL fsyncs the log at every commit: a committed append survives
         // power loss, which "acknowledged only once durable" needs. It is set on the writer
         // connection after the pool exists, because GRDB's WAL set-up switches it to NORMAL, and
         // outside a transaction, where SQLite refuses the change.
         try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-        try Schema.migrator().migrate(pool)
+        let applied = try pool.read { try migrator.appliedIdentifiers($0) }
+        try migrator.migrate(pool)
+        if applied.count < migrator.migrations.count {
+            try pool.write { try StoreFormat.recordMigration($0, software: options.software, latest: migrator.migrations.last ?? "") }
+        }
+        self.pool = pool
         bodies = try BodyFileStore(root: directory.appendingPathComponent("messages"))
         feed = ChangeFeed()
         summarizer = options.summarizer
