@@ -37,6 +37,15 @@ public final class SQLiteMailStore: MailStore {
         }
     }
 
+    /// Throws `StoreFormatError` when a newer build migrated the store in `directory`, reading
+    /// it without writing or creating anything; for a caller that must check before it creates
+    /// other files there (`hato serve`'s data directory lock). `init` checks the same again.
+    public static func refuseNewerFormat(directory: URL, software: String) throws {
+        let path = directory.appendingPathComponent("hato.sqlite").path
+        guard FileManager.default.fileExists(atPath: path), let found = try StoreFormatReader.read(path) else { return }
+        try StoreFormat.check(found, known: Schema.migrator().migrations, database: path, software: software)
+    }
+
     public init(directory: URL, options: Options = Options()) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.directory = directory

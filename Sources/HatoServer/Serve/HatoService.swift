@@ -27,6 +27,8 @@ public struct HatoService {
     public func run(output: (String) -> Void) async throws {
         let settings = config.settings
         try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true)
+        // A store a newer build migrated is refused before the lock file below is created.
+        try StoreFactory.refuseNewerFormat(settings)
         // Held until the process ends: `hato store check` refuses to run while it is held.
         let lock = try DataDirectoryLock(dataDirectory: settings.dataDirectory, mode: .server)
         defer { withExtendedLifetime(lock) {} }
