@@ -17,7 +17,7 @@ public enum StoreFactory {
 
     /// The embedded (SQLite) store itself, for the server's own start-up housekeeping.
     static func openEmbedded(_ config: HatoConfig, logger: Logger) throws -> SQLiteMailStore {
-        var options = SQLiteMailStore.Options(maxMessageSize: config.limits.maxMessageSize, summarizer: MessageSummaries.summarizer)
+        var options = SQLiteMailStore.Options(maxMessageSize: config.limits.maxMessageSize, summarizer: MessageSummaries.summarizer(limits: config.limits.messageLimits))
         options.logger = logger
         options.software = "hato \(HatoVersion.string)"
         return try SQLiteMailStore(directory: config.dataDirectory, options: options)

@@ -1,5 +1,6 @@
 import IMAPProtocol
 import Logging
+import MailMessage
 import MailStore
 import NIOCore
 import SASL
@@ -38,6 +39,9 @@ public struct IMAPConfiguration: Sendable {
     public var sasl: SASLPolicy
     /// PBKDF2 iterations for the stand-in keys of unknown users (same work as a real check).
     public var scramIterations = SCRAMCredentials.defaultIterations
+    /// Parser caps for messages read here (`limits.max_header_fields`, `max_mime_depth`,
+    /// `max_mime_parts`): the same as at delivery, so FETCH of a part agrees with BODYSTRUCTURE.
+    public var messageLimits = MessageLimits.default
 
     public init(hostname: String, limits: IMAPLimits = IMAPLimits(), maxOtherLiteralSize: Int = 64 * 1024,
                 idleTimeout: Duration = .seconds(30 * 60), loginTimeout: Duration = .seconds(60),

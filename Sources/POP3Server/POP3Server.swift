@@ -17,6 +17,9 @@ public struct POP3Configuration: Sendable {
     /// A session must have logged in this long after connecting, whatever it sends
     /// (`limits.pop3_login_timeout`).
     public var loginTimeout: Duration = .seconds(120)
+    /// Octets of client input one session may hold at once (`limits.max_session_input`): lines
+    /// received and not yet run. Reading also stops while a command runs.
+    public var maxSessionInput = 1024 * 1024
     /// Plaintext USER/PASS before TLS is allowed from loopback only; tests may turn this off to
     /// see the non-loopback behaviour on 127.0.0.1.
     public var loopbackIsSecure: Bool

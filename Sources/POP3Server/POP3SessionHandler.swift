@@ -7,15 +7,20 @@ import ServerRuntime
 /// time (pipelined commands wait their turn, RFC 2449 §6.6), and carries out the actions it
 /// returns: writes, steps (`SteppingSession.perform`), timers, STLS and closing. All protocol
 /// decisions are the session's.
-final class POP3SessionHandler: ChannelInboundHandler {
+///
+/// Input is read only while no command runs and what waits is under the session's budget
+/// (`SessionInput`): a client pipelining behind a slow command (a login delayed by the
+/// throttle) is held back by TCP, not buffered.
+final class POP3SessionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let server: POP3Server
     let connection: ConnectionContext
     var session: POP3Session
     let steps: POP3StepRunner
-    var inbound = ByteBuffer()
+    var inbound: SessionInput
     var decoder: POP3LineDecoder
     var busy = false
     let logger: Logger
@@ -26,6 +31,7 @@ final class POP3SessionHandler: ChannelInboundHandler {
         self.server = server
         self.connection = connection
         self.decoder = POP3LineDecoder(maxLineLength: server.configuration.maxLineLength)
+        self.inbound = SessionInput(budget: server.configuration.maxSessionInput)
         var logger = server.logger
         logger[metadataKey: "remote"] = "\(connection.remoteIP)"
         logger[metadataKey: "listener"] = "\(connection.listener)"
@@ -54,8 +60,15 @@ final class POP3SessionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if session.isClosed { return }  // after the last reply: dropped (see `closeAfterLastReply`)
         var bytes = unwrapInboundIn(data)
-        inbound.writeBuffer(&bytes)
+        inbound.append(&bytes)
         drain(context)
+    }
+
+    /// No more input while a command runs or the session holds its budget's worth.
+    var readingPaused: Bool { busy || inbound.isFull() }
+
+    func read(context: ChannelHandlerContext) {
+        inbound.read(context, paused: readingPaused)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -80,9 +93,13 @@ final class POP3SessionHandler: ChannelInboundHandler {
 
     /// Hands over complete lines while the session reads commands.
     func drain(_ context: ChannelHandlerContext) {
+        defer {
+            inbound.reclaim()
+            if !session.isClosed { inbound.resume(context, paused: readingPaused) }
+        }
         while session.readsCommands {
             let line: POP3LineDecoder.POP3Line?
-            do { line = try decoder.nextLine(&inbound) } catch { break }
+            do { line = try decoder.nextLine(&inbound.buffer) } catch { break }
             guard let line else { break }
             feed(.line(line), context)
         }
@@ -107,7 +124,7 @@ final class POP3SessionHandler: ChannelInboundHandler {
             }
         case .startTLS:
             // RFC 2595 §4: what the client pipelined behind STLS is discarded, unread.
-            inbound.clear()
+            inbound.discardAll()
             decoder = POP3LineDecoder(maxLineLength: server.configuration.maxLineLength)
             let channel = context.channel
             connection.startTLS(on: channel)?.whenFailure { [logger] error in

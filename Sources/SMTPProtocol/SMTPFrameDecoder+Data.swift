@@ -10,7 +10,8 @@ import NIOCore
 // still read to CRLF "." CRLF, so the session can refuse it with one reply and stay in step.
 // "\n.\n", "\r.\r", "\r\n.\n", "\n.\r\n" and the like never end DATA: that is the whole defence
 // against SMTP smuggling (CVE-2023-51764 and relatives), so it is decided here, in one place.
-// Once any problem is known no more `.content` is produced; the session discards what it has.
+// Once any problem is known no more `.content` is produced; the session discards what it has
+// (how much came out before the problem was seen depends on how the input was split).
 
 extension SMTPFrameDecoder {
     struct DataState: Sendable, Equatable {
@@ -58,10 +59,13 @@ extension SMTPFrameDecoder {
 
 extension SMTPFrameDecoder.DataState {
     /// Runs the state machine over `input` until the content ends or the input is used up;
-    /// returns how many bytes were consumed. Runs of ordinary bytes are copied in one go.
+    /// returns how many bytes were consumed. Content is copied in runs: a run goes on through
+    /// CRLFs and is written only where a byte must be left out (a dot at the start of a line,
+    /// a bare LF) or at the end of the input, so ordinary lines cost no write each.
     mutating func consume(_ input: UnsafeRawBufferPointer, into output: inout ByteBuffer) -> Int {
         let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n"), period = UInt8(ascii: ".")
         var index = 0
+        /// The first byte of the content run not yet written.
         var runStart = 0
         func flushRun(_ end: Int, _ output: inout ByteBuffer, _ state: inout Self) {
             if end > runStart { state.emit(UnsafeRawBufferPointer(rebasing: input[runStart..<end]), into: &output) }
@@ -69,46 +73,62 @@ extension SMTPFrameDecoder.DataState {
         while index < input.count {
             let byte = input[index]
             switch position {
-            case .text where byte != cr && byte != lf:
-                index += 1
-                continue
             case .text:
-                flushRun(index, &output, &self)
-                if byte == cr { position = .textCR } else { noteBareLineEnding(then: .text) }
-            case .lineStart:
-                flushRun(index, &output, &self)
-                switch byte {
-                case period: position = .dot
-                case cr: position = .textCR
-                case lf: noteBareLineEnding(then: .text)
-                default: position = .text; index += 1; runStart = index - 1; continue
+                if byte == cr {
+                    position = .textCR
+                } else if byte == lf {
+                    // A bare LF is refused and not counted as content.
+                    flushRun(index, &output, &self)
+                    noteBareLineEnding(then: .text)
+                    runStart = index + 1
                 }
+                index += 1
             case .textCR:
                 if byte == lf {
-                    emitLiteral([cr, lf], into: &output)
                     position = .lineStart
+                    index += 1
                 } else {
+                    // The bare CR stays in the run (counted); the byte after it is looked at again, as text.
                     noteBareLineEnding(then: .text)
-                    emitLiteral([cr], into: &output)  // counted, not written
-                    continue  // the byte after the bare CR is looked at again, as text
                 }
+            case .lineStart:
+                switch byte {
+                case period:
+                    // Unstuffed, or the end marker: the dot is never content.
+                    flushRun(index, &output, &self)
+                    position = .dot
+                    runStart = index + 1
+                case cr:
+                    position = .textCR
+                case lf:
+                    flushRun(index, &output, &self)
+                    noteBareLineEnding(then: .text)
+                    runStart = index + 1
+                default:
+                    position = .text
+                }
+                index += 1
             case .dot:
                 switch byte {
-                case cr: position = .dotCR
-                case lf: noteBareLineEnding(then: .text)
-                default: position = .text; index += 1; runStart = index - 1; continue  // the dot is dropped
+                case cr:
+                    position = .dotCR
+                    runStart = index + 1
+                case lf:
+                    noteBareLineEnding(then: .text)
+                    runStart = index + 1
+                default:
+                    position = .text  // the dot is dropped; the run starts at this byte
                 }
+                index += 1
             case .dotCR:
                 if byte == lf {
                     ended = true
                     return index + 1
                 }
                 noteBareLineEnding(then: .text)
-                emitLiteral([cr], into: &output)
-                continue
+                emitLiteral([cr], into: &output)  // counted, not written
+                runStart = index  // the byte after the bare CR is looked at again, as text
             }
-            index += 1
-            runStart = index
         }
         flushRun(index, &output, &self)
         return index

@@ -1,6 +1,7 @@
 import Logging
 import LocalDelivery
 import MailCore
+import MailMessage
 import MailStore
 import NIOCore
 import Reception
@@ -30,6 +31,12 @@ public struct SMTPConfiguration: Sendable {
     public var messageSigner: (any MessageSigner)?
     /// DKIM, ARC and DMARC at the end of DATA on the MX profile; nil turns them off.
     public var inboundAuthentication: InboundAuthenticationPolicy?
+    /// Octets of client input one session may hold at once (`limits.max_session_input`): the
+    /// message being received and the input not yet decoded. Reading also stops while a command
+    /// runs. Must exceed `limits.maxMessageSize` by a read's worth (64 KiB) at least.
+    public var maxSessionInput = 100 * 1024 * 1024
+    /// Parser caps for received messages (`limits.max_header_fields`, `max_mime_depth`, ...).
+    public var messageLimits = MessageLimits.default
 
     public init(hostname: String, profile: SMTPProfile, limits: SMTPLimits = SMTPLimits(), loopbackIsSecure: Bool = true) {
         self.hostname = hostname

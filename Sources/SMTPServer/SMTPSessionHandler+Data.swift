@@ -81,7 +81,9 @@ extension SMTPSessionHandler {
     func endOfData(_ end: SMTPContentEnd, _ context: ChannelHandlerContext) {
         if let error = end.error {
             transaction = nil
-            return fail(error, context)
+            // A message over the size limit is a refusal of the mail, not a protocol error of
+            // the client's: it does not count towards the error limit.
+            return fail(error, countsAsError: end.problem != .tooLarge, context)
         }
         deliver(context)
     }
@@ -94,7 +96,10 @@ extension SMTPSessionHandler {
         guard let current = transaction else { return fail(.badSequence, context) }
         if current.tooLarge {
             if last { transaction = nil }
-            return fail(.messageTooLarge, context)
+            // Every chunk a pipelining client sent before it saw the first 552 gets 552 too
+            // (RFC 3030 §2: the transaction has failed); none counts towards the error limit,
+            // or a large message would end the session with 421 instead of 552.
+            return fail(.messageTooLarge, countsAsError: false, context)
         }
         if last { return deliver(context) }
         reply(.chunkReceived(octets: current.message.readableBytes), context)
@@ -110,8 +115,9 @@ extension SMTPSessionHandler {
         current.message.clear()
         let reception = current.reception
         let pipeline = server.pipeline, delivery = server.delivery, client = receptionClient, logger = self.logger
+        let limits = configuration.messageLimits
         perform(context) {
-            var message = ReceptionMessage(content: ReceivedMessage(bytes: bytes))
+            var message = ReceptionMessage(content: ReceivedMessage(bytes: bytes, limits: limits))
             if let refusal = await pipeline.message(&message, transaction: reception, client: client) {
                 return { handler, context in handler.refuse(refusal, context) }
             }

@@ -15,7 +15,7 @@ extension SMTPSessionHandler {
             return fail(tlsActive ? .badSequence.withMessage("TLS already active") : .commandNotImplemented, context)
         }
         reply(.readyToStartTLS, context)
-        let dropped = decoder.discardBufferedInput(&inbound)
+        let dropped = decoder.discardBufferedInput(&inbound.buffer)
         if dropped > 0 { logger.notice("dropped input pipelined after STARTTLS", metadata: ["octets": "\(dropped)"]) }
         tlsActive = true
         helo = nil

@@ -8,14 +8,19 @@ import ServerRuntime
 
 /// One SMTP session: owns the frame decoder, the session state and the transaction; runs one
 /// command at a time (pipelined commands wait in the input buffer, RFC 2920 §3).
-final class SMTPSessionHandler: ChannelInboundHandler {
+///
+/// Input is read only while no command runs and what the session holds (undecoded input plus
+/// the message so far) is under its budget (`SessionInput`): a client pipelining behind a slow
+/// command (a DNS lookup, a delayed AUTH reply, a delivery) is held back by TCP, not buffered.
+final class SMTPSessionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let server: SMTPServer
     let connection: ConnectionContext
     var logger: Logger
-    var inbound = ByteBuffer()
+    var inbound: SessionInput
     var decoder: SMTPFrameDecoder
     var busy = false
     var closed = false
@@ -40,6 +45,7 @@ final class SMTPSessionHandler: ChannelInboundHandler {
         self.connection = connection
         self.tlsActive = connection.implicitTLS
         self.decoder = SMTPFrameDecoder(limits: server.configuration.limits)
+        self.inbound = SessionInput(budget: server.configuration.maxSessionInput)
         var logger = server.logger
         logger[metadataKey: "remote"] = "\(connection.remoteIP)"
         logger[metadataKey: "listener"] = "\(connection.listener)"
@@ -69,8 +75,15 @@ final class SMTPSessionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closed else { return }  // after the last reply: dropped (see `close(with:)`)
         var bytes = unwrapInboundIn(data)
-        inbound.writeBuffer(&bytes)
+        inbound.append(&bytes)
         drain(context)
+    }
+
+    /// No more input while a command runs or the session holds its budget's worth.
+    var readingPaused: Bool { busy || inbound.isFull(assembled: transaction?.message.readableBytes ?? 0) }
+
+    func read(context: ChannelHandlerContext) {
+        inbound.read(context, paused: readingPaused)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -97,12 +110,13 @@ final class SMTPSessionHandler: ChannelInboundHandler {
     // MARK: the loop
 
     func drain(_ context: ChannelHandlerContext) {
-        while !busy && !closed, let frame = decoder.decode(buffer: &inbound) {
+        while !busy && !closed, let frame = decoder.decode(buffer: &inbound.buffer) {
             handle(frame, context)
         }
         if shutdownRequested && !busy && !closed { close(with: .shuttingDown(domain: configuration.hostname), context) }
         // Reclaim consumed input so a long session does not grow the buffer.
-        if inbound.readerIndex > 65536 { inbound.discardReadBytes() }
+        inbound.reclaim()
+        if !closed { inbound.resume(context, paused: readingPaused) }
         armTimer(context)
     }
 

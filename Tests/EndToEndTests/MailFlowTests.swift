@@ -6,11 +6,7 @@ import Testing
 /// (MX and authenticated submission), mail out over POP3, all through Python's stdlib clients.
 @Suite struct MailFlowTests {
     @Test func smtpInPop3OutThroughTheRealBinary() async throws {
-        let directory = try TemporaryDirectory(prefix: "hato-flow")
-        let config = directory.url.appendingPathComponent("hato.toml").path
-        try """
-            hostname = "mail.example.test"
-            data_dir = "data"
+        let served = try await ServedHato.start("""
             [listen]
             smtp = ["127.0.0.1:0"]
             submissions = ["127.0.0.1:0"]
@@ -18,18 +14,9 @@ import Testing
             imap = ["127.0.0.1:0"]
             [accounts]
             scram_iterations = 4096
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        #expect(try await HatoBinary.run(["domain", "add", "example.test", "--config", config]).status == 0)
-        #expect(try await HatoBinary.run(["account", "add", "alice@example.test", "--password-stdin", "--config", config], stdin: "long enough pw\n").status == 0)
-        #expect(try await HatoBinary.run(["account", "add", "bob@example.test", "--password-stdin", "--config", config], stdin: "bob long pw\n").status == 0)
-
-        let server = try HatoProcess(["serve", "--config", config])
-        try await server.waitFor("the listeners") { out, _ in out.contains("pop3") && out.contains("imap") }
-        func port(_ kind: String) throws -> String {
-            let line = try #require(server.outputLines.first { $0.hasPrefix(kind + " ") && $0.contains("listening on") })
-            return String(try #require(line.split(separator: ":").last))
-        }
-        #expect(try port("imap").isEmpty == false, "imap is served: \(server.output)")
+            """, accounts: [("alice@example.test", "long enough pw"), ("bob@example.test", "bob long pw")])
+        let server = served.process
+        #expect(try served.port("imap").isEmpty == false, "imap is served: \(server.output)")
 
         let result = try await Python.run("""
             import smtplib, poplib, ssl, sys
@@ -45,11 +32,10 @@ import Testing
                 print([l.decode() for l in p.retr(i)[1] if l.startswith(b"Subject:")][0]); p.dele(i)
             p.quit()
             p = poplib.POP3("127.0.0.1", pop3); p.user("alice@example.test"); p.pass_("long enough pw"); print(p.stat()); p.quit()
-            """, arguments: [try port("smtp"), try port("submissions"), try port("pop3")])
+            """, arguments: [try served.port("smtp"), try served.port("submissions"), try served.port("pop3")])
         #expect(result.stdout == "2\nSubject: from outside\nSubject: from bob\n(0, 0)\n", "\(result.stdout) \(result.stderr)")
 
-        server.signal(SIGTERM)
-        #expect(await server.exit() == 0)
+        #expect(await served.terminate() == 0)
         #expect(server.output.contains("hato stopped"))
         #expect(!server.errorOutput.contains("long enough pw") && !server.errorOutput.contains("bob long pw"), "no secret in the log")
     }

@@ -25,45 +25,10 @@ enum TestCertificates {
     }
 }
 
-extension ChildProcess {
-    /// The port `hato serve` printed for a listener kind ("pop3s   listening on 127.0.0.1:PORT").
-    func listenerPort(_ kind: String) throws -> String {
-        let line = try #require(outputLines.first { $0.hasPrefix(kind + " ") && $0.contains("listening on") }, "\(output)")
-        return String(try #require(line.split(separator: ":").last))
-    }
-}
-
-/// A `hato serve` on ephemeral loopback ports with its own data directory and config.
-struct ServedHato {
-    let directory: TemporaryDirectory
-    let config: String
-    let process: HatoProcess
-
-    static func start(_ toml: String, accounts: [(String, String)] = [], directory: TemporaryDirectory? = nil) async throws -> ServedHato {
-        let directory = try directory ?? TemporaryDirectory(prefix: "hato-tls-e2e")
-        let config = directory.url.appendingPathComponent("hato.toml").path
-        try (#"""
-            hostname = "mail.example.test"
-            data_dir = "data"
-            log.level = "info"
-
-            """# + toml).write(toFile: config, atomically: true, encoding: .utf8)
-        if !accounts.isEmpty {
-            #expect(try await HatoBinary.run(["domain", "add", "example.test", "--config", config]).status == 0)
-        }
-        for (address, password) in accounts {
-            let added = try await HatoBinary.run(["account", "add", address, "--password-stdin", "--config", config], stdin: password + "\n")
-            #expect(added.status == 0, "\(added.stderr)")
-        }
-        let process = try HatoProcess(["serve", "--config", config])
-        try await process.waitFor("the listeners") { out, _ in out.contains("listening on") }
-        return ServedHato(directory: directory, config: config, process: process)
-    }
-
-    func port(_ kind: String) throws -> String { try process.listenerPort(kind) }
-
+extension ServedHato {
+    /// Stops the server and expects a clean exit (status 0).
     func stop() async {
-        process.signal(SIGTERM)
-        #expect(await process.exit() == 0, "\(process.errorOutput)")
+        let status = await terminate()
+        #expect(status == 0, "\(process.errorOutput)")
     }
 }

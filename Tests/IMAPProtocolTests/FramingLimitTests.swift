@@ -78,6 +78,30 @@ import Testing
         ])
     }
 
+    /// `{2^63-1+}` and counts past 2^64 cannot be skipped in any useful time: the error says the
+    /// server closes (RFC 7888 §4, second choice). A refused one within the command size is
+    /// still skipped, and the session reads on in step.
+    @Test func nonSynchronizingLiteralBeyondAnyCommandClosesTheConnection() {
+        var plus = IMAPLimits()
+        plus.maxLiteralSize = 100
+        plus.maxNonSynchronizingLiteralSize = nil
+        for announced in ["9223372036854775807", "18446744073709551617", "99999999999999999999999999999"] {
+            let events = commandEvents("t1 APPEND INBOX {\(announced)+}\r\n", limits: plus)
+            guard case .error(let error)? = events.first else {
+                Issue.record("\(announced): \(events)")
+                continue
+            }
+            #expect(error.kind == .literalTooLarge && !error.synchronizing && error.closesConnection, "\(announced): \(error)")
+        }
+        let skipped = commandEvents("t1 APPEND INBOX {150+}\r\n" + String(repeating: "x", count: 150) + "\r\nt2 NOOP\r\n", limits: plus)
+        guard case .error(let error)? = skipped.first else { Issue.record("\(skipped)"); return }
+        #expect(error.kind == .literalTooLarge && !error.closesConnection, "\(skipped)")
+        #expect(skipped.last == .command(.init(tag: "t2", command: .noop)))
+        // A synchronizing one is never sent: nothing to skip, nothing to close.
+        guard case .error(let sync)? = commandEvents("t1 APPEND INBOX {9223372036854775807}\r\n", limits: plus).first else { return }
+        #expect(sync.synchronizing && !sync.closesConnection)
+    }
+
     @Test func tooManyLiterals() {
         let input = "t1 LOGIN {1+}\r\na {1+}\r\nb {1+}\r\nc\r\nt2 NOOP\r\n"
         #expect(commandEvents(input, limits: Self.small) == [

@@ -129,6 +129,26 @@ import Testing
         #expect(capped.problems.contains { $0.kind == .tooManyHeaderFields })
     }
 
+    /// A multipart with far more parts than may be parsed: only the allowed parts are split out,
+    /// the close delimiter is still found (the epilogue is right), and parts with no body at all
+    /// (a delimiter directly followed by another) still make no part.
+    @Test func partsPastTheLimitAreScannedNotKept() {
+        let many = "Content-Type: multipart/mixed; boundary=m\n\npre\n--m\n" + String(repeating: "--m\n\nx\n", count: 20_000)
+            + "--m--\nepilogue\n"
+        let limited = MIMEMessage(parsing: crlf(many), limits: MessageLimits(maxPartsPerMultipart: 7, maxTotalParts: 100))
+        #expect(limited.root.parts.count == 7)
+        #expect(limited.root.parts.allSatisfy { $0.section.count == 1 })
+        #expect(text(limited, limited.part(at: [7])?.bodyRange) == "x")
+        #expect(limited.problems.map(\.kind) == [.partLimitExceeded])
+        guard case .multipart(let multipart) = limited.root.content else { Issue.record("not a multipart"); return }
+        #expect(multipart.closed)
+        #expect(text(limited, multipart.epilogue) == "epilogue\r\n")
+        #expect(text(limited, multipart.preamble) == "pre")
+        // Limited by the parts left in the whole message rather than per multipart.
+        let total = MIMEMessage(parsing: crlf(many), limits: MessageLimits(maxTotalParts: 4))
+        #expect(total.root.parts.count == 3)
+    }
+
     @Test func encodedMessagePartStaysLeaf() {
         let m = MIMEMessage(parsing: crlf("Content-Type: multipart/mixed; boundary=q\n\n--q\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\nU3ViamVjdDogeA0KDQpi\n--q--\n"))
         #expect(m.part(at: [1])?.isLeaf == true)

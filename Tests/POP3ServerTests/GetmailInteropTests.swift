@@ -17,24 +17,16 @@ import Testing
             if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("getmail missing in CI: .ci/run installs getmail6") }
             return
         }
-        let directory = try TemporaryDirectory(prefix: "hato-getmail")
-        let config = directory.url.appendingPathComponent("hato.toml").path
-        try """
-            hostname = "mail.example.test"
-            data_dir = "data"
+        let served = try await ServedHato.start("""
             [listen]
             smtp = ["127.0.0.1:0"]
             pop3 = ["127.0.0.1:0"]
             [accounts]
             scram_iterations = 4096
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        #expect(try await HatoBinary.run(["domain", "add", "example.test", "--config", config]).status == 0)
-        #expect(try await HatoBinary.run(["account", "add", "alice@example.test", "--password-stdin", "--config", config],
-                                   stdin: "alice long pw\n").status == 0)
-        let hato = try HatoProcess(["serve", "--config", config])
-        defer { if hato.process.isRunning { hato.process.terminate() } }
-        try await Self.waitUntil("the listeners", hato) { $0.contains("pop3") && $0.contains("listening on") }
-        let smtp = try Self.port("smtp", hato), pop3 = try Self.port("pop3", hato)
+            """, accounts: [("alice@example.test", "alice long pw")], directory: TemporaryDirectory(prefix: "hato-getmail"))
+        defer { if served.process.process.isRunning { served.process.process.terminate() } }
+        let directory = served.directory
+        let smtp = try served.port("smtp"), pop3 = try served.port("pop3")
 
         let maildir = directory.url.appendingPathComponent("Maildir")
         for sub in ["cur", "new", "tmp"] {
@@ -83,8 +75,7 @@ import Testing
             print(p.stat()); p.quit()
             """, arguments: [pop3])
         #expect(left.stdout == "(0, 0)\n", "getmail deleted what it downloaded: \(left.stdout) \(left.stderr)")
-        hato.signal(SIGTERM)
-        #expect(await hato.exit() == 0)
+        #expect(await served.terminate() == 0)
     }
 
     static func send(_ subjects: [String], smtp: String) async throws {
@@ -130,20 +121,5 @@ import Testing
             else { return nil }
             return text.split(separator: "\n").first { $0.hasPrefix("Subject: ") }.map { $0.dropFirst(9).trimmingCharacters(in: .whitespacesAndNewlines) }
         }.sorted()
-    }
-
-    static func waitUntil(_ what: String, _ process: ChildProcess, _ condition: @escaping (String) -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !condition(process.output) {
-            guard ContinuousClock.now < deadline, process.process.isRunning else {
-                throw ConformanceFailure("waiting for \(what): \(process.output) \(process.errorOutput)")
-            }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-    }
-
-    static func port(_ kind: String, _ process: ChildProcess) throws -> String {
-        let line = try #require(process.outputLines.first { $0.hasPrefix(kind + " ") && $0.contains("listening on") })
-        return String(try #require(line.split(separator: ":").last))
     }
 }

@@ -42,7 +42,9 @@ import Testing
         "a\r\n.\r\r\nMAIL FROM:<evil@x>\r\n",
     ])
     func smugglingSequencesNeverEndData(_ body: String) {
-        let events = run("DATA\r\n\(body)\r\n.\r\nQUIT\r\n")
+        // How much content comes out before the bare line end is seen depends on the reads (the
+        // decoder writes ordinary lines in runs); the session discards all of it anyway.
+        let events = run("DATA\r\n\(body)\r\n.\r\nQUIT\r\n", compareContent: false)
         guard events.count >= 3 else {
             Issue.record("too few events: \(events)")
             return
@@ -58,7 +60,7 @@ import Testing
     /// A bare CR or LF alone is refused too, after reading to the real end.
     @Test(arguments: ["a\nb\r\n", "a\rb\r\n", "\n", "\r", "x\r\r\n", ".\n", ".\rx\r\n"])
     func bareLineEndingsAreRefusedAfterTheEnd(_ body: String) {
-        let events = run("DATA\r\n\(body)\r\n.\r\nRSET\r\n")
+        let events = run("DATA\r\n\(body)\r\n.\r\nRSET\r\n", compareContent: false)
         #expect(events.count >= 3)
         #expect(events.last == .line("RSET"))
         #expect(events.dropLast().last.map { if case .contentEnd(_, .bareLineEnding?) = $0 { true } else { false } } == true)

@@ -133,6 +133,28 @@ import Testing
         try await fixture.stop()
     }
 
+    /// A client pipelining BDAT chunks past the size limit hears 552 for each chunk it sent
+    /// before it could see the first (RFC 3030 §2) and keeps its session: size refusals do not
+    /// count towards the error limit (they used to, and the eleventh chunk got 421 and a close).
+    @Test func pipelinedChunksPastTheLimitEachGet552AndTheSessionGoesOn() async throws {
+        let fixture = try await SMTPFixture.start(profile: .mx, maxMessageSize: 65536)
+        let result = try await Python.run(rawDialog + """
+            say(b"EHLO client.test\\r\\n"); hear()
+            say(b"MAIL FROM:<a@remote.test>\\r\\nRCPT TO:<alice@example.test>\\r\\n"); hear(); hear()
+            chunk = b"x" * 998 + b"\\r\\n"
+            say(b"".join(b"BDAT 10000\\r\\n" + chunk * 10 for _ in range(30)) + b"BDAT 0 LAST\\r\\n")
+            print(" ".join(hear()[:3] for _ in range(31)))
+            say(b"NOOP\\r\\n"); print(hear())
+            say(b"MAIL FROM:<a@remote.test>\\r\\nRCPT TO:<alice@example.test>\\r\\nBDAT 13 LAST\\r\\nSubject: ok\\r\\n"); hear(); hear(); print(hear())
+            """, arguments: [fixture.port])
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        guard lines.count == 4 else { Issue.record("unexpected: \(result.stdout) \(result.stderr)"); return }
+        #expect(lines[1] == (Array(repeating: "250", count: 6) + Array(repeating: "552", count: 25)).joined(separator: " "), "\(lines[1])")
+        #expect(lines[2].hasPrefix("250 2.0.0"), "the session goes on: \(lines[2])")
+        #expect(lines[3].hasPrefix("250 2.0.0"), "and delivers the next message: \(lines[3])")
+        try await fixture.stop()
+    }
+
     @Test func smtpUTF8JapaneseMessage() async throws {
         let fixture = try await SMTPFixture.start(profile: .mx)
         try await fixture.store.addAlias(Alias(source: try AliasSource("山田@example.test"), targets: [try EmailAddress("alice@example.test")]))

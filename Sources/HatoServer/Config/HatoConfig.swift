@@ -1,5 +1,6 @@
 import Foundation
 import MailAuth
+import MailMessage
 import Logging
 import SASL
 
@@ -43,6 +44,24 @@ public struct HatoConfig: Sendable {
         public var dataPhaseTimeout: Duration = .seconds(600)
         public var minDataRate: Int = 1024
         public var pop3LoginTimeout: Duration = .seconds(120)
+        /// nil: twice `maxMessageSize` (see `sessionInputBudget`).
+        public var maxSessionInput: Int?
+        /// Parser caps for every message read (reception, APPEND, IMAP's views of stored mail).
+        public var maxHeaderFields: Int = MessageLimits.default.maxHeaderFields
+        public var maxMIMEDepth: Int = MessageLimits.default.maxDepth
+        public var maxMIMEParts: Int = MessageLimits.default.maxTotalParts
+
+        /// Octets of client input one session may hold at once (`limits.max_session_input`):
+        /// unset, two messages' worth, so a MULTIAPPEND of two full-size messages still fits.
+        public var sessionInputBudget: Int { maxSessionInput ?? 2 * maxMessageSize }
+
+        /// `limits.max_header_fields`, `max_mime_depth`, `max_mime_parts` as the parser takes them;
+        /// one multipart holds at most 10,000 children (or all parts, when fewer are allowed).
+        public var messageLimits: MessageLimits {
+            MessageLimits(maxDepth: maxMIMEDepth, maxHeaderFields: maxHeaderFields,
+                          maxPartsPerMultipart: min(MessageLimits.default.maxPartsPerMultipart, maxMIMEParts),
+                          maxTotalParts: maxMIMEParts)
+        }
     }
 
     public struct AccountDefaults: Sendable {
@@ -192,7 +211,10 @@ public struct HatoConfig: Sendable {
             maxUnsentOutput: int("limits.max_unsent_output"), outputStallTimeout: .seconds(int("limits.output_stall_timeout")),
             tlsHandshakeTimeout: .seconds(int("limits.tls_handshake_timeout")),
             dataPhaseTimeout: .seconds(int("limits.data_phase_timeout")), minDataRate: int("limits.min_data_rate"),
-            pop3LoginTimeout: .seconds(int("limits.pop3_login_timeout")))
+            pop3LoginTimeout: .seconds(int("limits.pop3_login_timeout")),
+            maxSessionInput: values["limits.max_session_input"] == nil ? nil : int("limits.max_session_input"),
+            maxHeaderFields: int("limits.max_header_fields"), maxMIMEDepth: int("limits.max_mime_depth"),
+            maxMIMEParts: int("limits.max_mime_parts"))
         for path in ["limits.output_stall_timeout", "limits.tls_handshake_timeout", "limits.pop3_login_timeout", "limits.data_phase_timeout"] where int(path) < 1 {
             throw ConfigKeyError(path: path, message: "must be at least 1 second")
         }
@@ -204,6 +226,10 @@ public struct HatoConfig: Sendable {
         }
         if limits.maxMessageSize < 1024 {
             throw ConfigKeyError(path: "limits.max_message_size", message: "must be at least 1024 bytes")
+        }
+        if limits.sessionInputBudget < limits.maxMessageSize + Self.sessionInputMargin {
+            throw ConfigKeyError(path: "limits.max_session_input",
+                                 message: "must be at least limits.max_message_size plus 64K (\(limits.maxMessageSize + Self.sessionInputMargin) bytes)")
         }
         let quotaBytes = int("accounts.default_quota_bytes"), quotaMessages = int("accounts.default_quota_messages")
         accounts = AccountDefaults(
@@ -271,6 +297,10 @@ public struct HatoConfig: Sendable {
             maxConnectionsPerDomain: int("delivery.max_connections_per_domain"),
             maxMessagesPerConnection: int("delivery.max_messages_per_connection"), pollInterval: max(1, int("delivery.poll_interval")))
     }
+
+    /// What a session's input budget must hold besides one whole message: a read's worth of
+    /// the commands around it.
+    static let sessionInputMargin = 64 * 1024
 
     /// Where the generated development certificate lives when tls.cert is unset.
     public var generatedCertificate: URL { dataDirectory.appendingPathComponent("tls/cert.pem") }

@@ -87,6 +87,7 @@ public struct HatoService {
         let throttle = AuthSetup.throttle(settings)
         var mxConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .mx, limits: limits)
         mxConfiguration.applyAuth(settings)
+        mxConfiguration.applyMemoryLimits(settings)
         if let resolver = DNSSetup.resolver(settings, logger: logger) {
             mxConfiguration.spf = SPFPolicy(
                 resolver: resolver, fail: .init(rawValue: settings.spfFail) ?? .record,
@@ -101,6 +102,7 @@ public struct HatoService {
         // DKIM signing of what authenticated users send, on either listener (docs/dkim.md).
         var submissionConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .submission, limits: limits)
         submissionConfiguration.applyAuth(settings)
+        submissionConfiguration.applyMemoryLimits(settings)
         if settings.dkim.sign {
             let signer = DKIMSubmissionSigner(store: store, lifetime: settings.dkim.signatureLifetime > 0 ? settings.dkim.signatureLifetime : nil)
             mxConfiguration.messageSigner = signer
@@ -111,18 +113,21 @@ public struct HatoService {
                                     store: store, throttle: throttle, logger: Logger(label: "hato.submission"))
         var pop3Configuration = POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength)
         pop3Configuration.loginTimeout = settings.limits.pop3LoginTimeout
+        pop3Configuration.maxSessionInput = settings.limits.sessionInputBudget
         pop3Configuration.applyAuth(settings)
         let pop3 = POP3Server(configuration: pop3Configuration, store: store, throttle: throttle, logger: Logger(label: "hato.pop3"))
         var imapLimits = IMAPLimits()
         imapLimits.maxLineLength = settings.limits.imapMaxLineLength
         imapLimits.maxLiteralSize = settings.limits.maxMessageSize
-        imapLimits.maxCommandSize = 2 * settings.limits.maxMessageSize
+        // One command (MULTIAPPEND's messages together) is all a session holds: its input budget.
+        imapLimits.maxCommandSize = settings.limits.sessionInputBudget
         imapLimits.maxUnauthenticatedCommandSize = settings.limits.imapUnauthenticatedCommandSize
         var imapConfiguration = IMAPConfiguration(
             hostname: settings.hostname, limits: imapLimits, idleTimeout: settings.limits.imapIdleTimeout,
             loginTimeout: settings.limits.imapLoginTimeout, maxSessionsPerUser: settings.limits.imapSessionsPerUser,
             maxMailboxes: settings.limits.imapMaxMailboxes, commandTimeout: settings.limits.imapCommandTimeout)
         imapConfiguration.applyAuth(settings)
+        imapConfiguration.messageLimits = settings.limits.messageLimits
         let imap = IMAPServer(configuration: imapConfiguration, store: store, throttle: throttle, logger: Logger(label: "hato.imap"))
         return [.smtp: mx, .submission: submission, .submissions: submission, .imap: imap, .imaps: imap, .pop3: pop3, .pop3s: pop3]
     }
@@ -181,4 +186,12 @@ struct StoreService: Service {
 
 public enum HatoVersion {
     public static let string = "0.1.0"
+}
+
+extension SMTPConfiguration {
+    /// The session's input budget and the parser caps for what it receives (`[limits]`).
+    mutating func applyMemoryLimits(_ settings: HatoConfig) {
+        maxSessionInput = settings.limits.sessionInputBudget
+        messageLimits = settings.limits.messageLimits
+    }
 }

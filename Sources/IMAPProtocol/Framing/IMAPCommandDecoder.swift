@@ -116,7 +116,9 @@ public struct IMAPCommandDecoder: Sendable, ByteToMessageDecoder {
             let message = !header.synchronizing && header.size <= framing.limits.maxLiteralSize
                 ? "non-synchronizing literal larger than \(nonSyncLimit) octets (LITERAL-); send it as a synchronizing literal"
                 : "literal larger than the limit of \(framing.limits.maxLiteralSize) octets"
-            return .error(IMAPCommandError(tag: tag, kind: .literalTooLarge, message: message, synchronizing: header.synchronizing))
+            let unskippable = !header.synchronizing && header.size > framing.limits.maxCommandSize
+            return .error(IMAPCommandError(tag: tag, kind: .literalTooLarge, message: message, synchronizing: header.synchronizing,
+                                           closesConnection: unskippable))
         case .commandTooLarge:
             defer { clear() }
             return .error(IMAPCommandError(tag: tag, kind: .limitExceeded, message: "command too large"))

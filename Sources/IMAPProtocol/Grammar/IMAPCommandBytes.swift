@@ -54,12 +54,18 @@ public struct IMAPCommandError: Error, Sendable, Equatable {
     /// For `literalTooLarge`: whether the literal was synchronizing (the client waits for our
     /// answer: `NO [TOOBIG]`) or not (its octets are being skipped: `BAD [TOOBIG]`, RFC 7888 §5).
     public var synchronizing: Bool
+    /// For `literalTooLarge`: the refused non-synchronizing literal is larger than any command
+    /// the server takes (`IMAPLimits.maxCommandSize`): skipping its octets could take for ever
+    /// (`{9223372036854775807+}`), so the server answers, says `* BYE [TOOBIG]` and closes
+    /// instead (RFC 7888 §4, second choice).
+    public var closesConnection: Bool
 
-    public init(tag: String?, kind: Kind, message: String, synchronizing: Bool = true) {
+    public init(tag: String?, kind: Kind, message: String, synchronizing: Bool = true, closesConnection: Bool = false) {
         self.tag = tag
         self.kind = kind
         self.message = message
         self.synchronizing = synchronizing
+        self.closesConnection = closesConnection
     }
 }
 

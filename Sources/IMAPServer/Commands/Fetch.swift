@@ -78,7 +78,7 @@ extension IMAPSessionHandler {
             bytes += message.size
         }
         let chunk = Array(remaining.prefix(count)), rest = remaining.dropFirst(count)
-        let responder = FetchResponder(includeModSeq: enabled.modSeqs)
+        let responder = FetchResponder(includeModSeq: enabled.modSeqs, messageLimits: server.configuration.messageLimits)
         let store = server.store, id = selected.mailbox.id, logger = self.logger
         perform(context) {
             var results: [(StoredMessage, Result<[IMAPFetchItem], FetchFailure>)] = []

@@ -38,7 +38,7 @@ extension IMAPSessionHandler {
         guard let selected = state.selected else {
             return finish(remainder.tag, remainder.uid ? "UID FETCH completed" : "FETCH completed", allowExpunge: false, context)
         }
-        let responder = FetchResponder(includeModSeq: enabled.modSeqs)
+        let responder = FetchResponder(includeModSeq: enabled.modSeqs, messageLimits: server.configuration.messageLimits)
         let store = server.store, id = selected.mailbox.id, logger = self.logger
         perform(context) {
             do {

@@ -11,7 +11,7 @@ extension IMAPSessionHandler {
                 _ context: ChannelHandlerContext) {
         let evaluator: SearchEvaluator
         do {
-            evaluator = try SearchEvaluator(charset: command.charset)
+            evaluator = try SearchEvaluator(charset: command.charset, messageLimits: server.configuration.messageLimits)
         } catch {
             return finish(tag, status: .no, code: .badCharset(SearchEvaluator.supportedCharsets), "unsupported charset",
                           allowExpunge: false, context)

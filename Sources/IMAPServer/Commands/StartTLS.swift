@@ -10,7 +10,7 @@ extension IMAPSessionHandler {
         guard !tlsActive else { return bad(tag, "TLS is already active", context) }
         guard let tls = connection.tls else { return no(tag, "TLS is not available on this listener", context) }
         ok(tag, "Begin TLS negotiation now", context)
-        inbound.clear()
+        inbound.discardAll()
         decoder.reset()
         tlsActive = true
         let channel = context.channel

@@ -18,11 +18,14 @@ struct FetchResponder: Sendable {
     let includeModSeq: Bool
     /// The zone INTERNALDATE is shown in (the server's); SEARCH uses the same.
     let timeZone: TimeZone
+    /// Parser caps for messages parsed here (`limits.max_mime_parts` ...), as at delivery.
+    let messageLimits: MessageLimits
 
     /// includeModSeq: CONDSTORE/QRESYNC enabled for the session (RFC 7162 §3.1.4.1: MODSEQ in FETCH responses).
-    init(includeModSeq: Bool, timeZone: TimeZone = .current) {
+    init(includeModSeq: Bool, timeZone: TimeZone = .current, messageLimits: MessageLimits = .default) {
         self.includeModSeq = includeModSeq
         self.timeZone = timeZone
+        self.messageLimits = messageLimits
     }
 
     /// Whether the message octets are needed: any BODY[...], BINARY..., RFC822, RFC822.HEADER, RFC822.TEXT.
@@ -72,11 +75,11 @@ struct FetchResponder: Sendable {
         var summaryCache: MessageSummary?? = nil
         func summary() -> MessageSummary? {
             if let summaryCache { return summaryCache }
-            let s = StoredSummary.summary(of: message, body: body)
+            let s = StoredSummary.summary(of: message, body: body, limits: messageLimits)
             summaryCache = .some(s)
             return s
         }
-        var sections = body.map { FetchSections(bytes: $0, summary: summary) }
+        var sections = body.map { FetchSections(bytes: $0, limits: messageLimits, summary: summary) }
 
         for attribute in attributes {
             switch attribute {

@@ -6,12 +6,15 @@ import MailMessage
 /// One message's bytes plus, on demand, where its parts are.
 struct FetchSections {
     let bytes: [UInt8]
+    /// Caps for splitting header sections (`limits.max_header_fields`).
+    let limits: MessageLimits
     /// nil until a numbered part is asked for; the top-level header needs no summary.
     private var summaryLookup: () -> MessageSummary?
     private var cachedSummary: MessageSummary??
 
-    init(bytes: [UInt8], summary: @escaping () -> MessageSummary?) {
+    init(bytes: [UInt8], limits: MessageLimits = .default, summary: @escaping () -> MessageSummary?) {
         self.bytes = bytes
+        self.limits = limits
         self.summaryLookup = summary
     }
 
@@ -23,7 +26,7 @@ struct FetchSections {
     }
 
     /// The top-level header, split into fields (MailMessage's one header splitter).
-    private lazy var topHeader = HeaderSection.parse(bytes)
+    private lazy var topHeader = HeaderSection.parse(bytes, limits: limits)
 
     /// The part at a non-empty section path, if the message has it.
     private mutating func location(_ part: [Int]) -> SectionLocation? {
@@ -57,8 +60,8 @@ struct FetchSections {
             switch section.text {
             case .header: return bytes[header.range]
             case .text: return bytes[text.range]
-            case .headerFields(let names): return fields(of: HeaderSection.parse(bytes, in: header.range).section, names: names, keep: true)
-            case .headerFieldsNot(let names): return fields(of: HeaderSection.parse(bytes, in: header.range).section, names: names, keep: false)
+            case .headerFields(let names): return fields(of: HeaderSection.parse(bytes, in: header.range, limits: limits).section, names: names, keep: true)
+            case .headerFieldsNot(let names): return fields(of: HeaderSection.parse(bytes, in: header.range, limits: limits).section, names: names, keep: false)
             default: return nil
             }
         }
@@ -87,7 +90,7 @@ struct FetchSections {
     mutating func binary(_ part: [Int]) -> Binary {
         if part.isEmpty { return .data(bytes) }
         guard let loc = location(part) else { return .missing }
-        let mimeHeader = HeaderSection.parse(bytes, in: loc.header.range).section
+        let mimeHeader = HeaderSection.parse(bytes, in: loc.header.range, limits: limits).section
         var encoding = TransferEncoding.sevenBit
         if let field = mimeHeader.field("Content-Transfer-Encoding") {
             encoding = TransferEncoding(headerValue: field.value)

@@ -30,12 +30,15 @@ struct SearchEvaluator: Sendable {
     let charset: String?
     /// The zone INTERNALDATE is shown in; BEFORE/ON/SINCE compare calendar dates in it.
     let timeZone: TimeZone
+    /// Parser caps for the messages read (`limits.max_mime_parts` ...), as at delivery.
+    let messageLimits: MessageLimits
     /// The last program compiled by `matches`, so a mailbox walk compiles its keys once.
     private let lastProgram = ProgramCache()
 
     /// `.badCharset` when `charset` is not one of `supportedCharsets` (case-insensitive).
-    init(charset: String?, timeZone: TimeZone = .current) throws(SearchFailure) {
+    init(charset: String?, timeZone: TimeZone = .current, messageLimits: MessageLimits = .default) throws(SearchFailure) {
         self.timeZone = timeZone
+        self.messageLimits = messageLimits
         guard let charset else {
             self.charset = nil
             return
@@ -61,7 +64,7 @@ struct SearchEvaluator: Sendable {
     /// The keys compiled once for many messages: search strings decoded and case-folded,
     /// sequence sets resolved. Use it when evaluating a whole mailbox.
     func program(_ keys: [IMAPSearchKey], context: SearchContext) -> SearchProgram {
-        SearchProgram(keys: keys, context: context, decode: decodeSearchString, timeZone: timeZone)
+        SearchProgram(keys: keys, context: context, decode: decodeSearchString, timeZone: timeZone, messageLimits: messageLimits)
     }
 
     /// Whether the message matches ALL keys. sequenceNumber is its current message sequence number.

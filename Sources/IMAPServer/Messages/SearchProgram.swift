@@ -2,6 +2,7 @@
 // case-folded, sequence and UID sets resolved against the mailbox (RFC 9051 §6.4.4).
 import Foundation
 import IMAPProtocol
+import MailMessage
 import MailStore
 
 struct SearchProgram: Sendable {
@@ -63,10 +64,13 @@ struct SearchProgram: Sendable {
     let root: Node
     let recentUIDs: Set<UInt32>
     let timeZone: TimeZone
+    let messageLimits: MessageLimits
 
-    init(keys: [IMAPSearchKey], context: SearchContext, decode: (([UInt8]) -> String), timeZone: TimeZone) {
+    init(keys: [IMAPSearchKey], context: SearchContext, decode: (([UInt8]) -> String), timeZone: TimeZone,
+         messageLimits: MessageLimits = .default) {
         self.recentUIDs = context.recentUIDs
         self.timeZone = timeZone
+        self.messageLimits = messageLimits
         func fold(_ bytes: [UInt8]) -> [UInt8] { SearchText.fold(decode(bytes)) }
         func set(_ s: IMAPSequenceSet, star: UInt32) -> NumberSet {
             if case .lastCommand = s { return .savedUIDs(context.savedUIDs ?? []) }
@@ -154,7 +158,7 @@ struct SearchProgram: Sendable {
     }
 
     func matches(message: StoredMessage, sequenceNumber: UInt32, body: [UInt8]?) -> Bool {
-        let searched = SearchedMessage(message: message, body: body)
+        let searched = SearchedMessage(message: message, body: body, limits: messageLimits)
         return evaluate(root, searched, sequenceNumber)
     }
 

@@ -9,16 +9,19 @@ import MailStore
 final class SearchedMessage {
     let message: StoredMessage
     let body: [UInt8]?
+    /// Parser caps (`limits.max_header_fields`, `max_mime_parts` ...), as at delivery.
+    let limits: MessageLimits
 
-    init(message: StoredMessage, body: [UInt8]?) {
+    init(message: StoredMessage, body: [UInt8]?, limits: MessageLimits = .default) {
         self.message = message
         self.body = body
+        self.limits = limits
     }
 
     /// The stored summary (never parsed from the body here: with the body, the header is read directly).
     private lazy var summary: MessageSummary? = StoredSummary.decoded(message)
 
-    private lazy var topHeader: HeaderSection? = body.map { HeaderSection.parse($0).section }
+    private lazy var topHeader: HeaderSection? = body.map { HeaderSection.parse($0, limits: limits).section }
 
     /// Case-folded, RFC 2047-decoded values of the fields called `name` (lowercase); nil when
     /// neither the octets nor (for envelope fields) the summary are at hand.
@@ -54,7 +57,7 @@ final class SearchedMessage {
 
     /// The text of every text part, transfer-decoded, converted from its charset, HTML reduced
     /// to text, folded (SEARCH BODY / TEXT). The MIME tree is parsed here, once.
-    lazy var bodyText: [UInt8]? = body.map { SearchText.fold(MIMEMessage(parsing: $0).decodedText) }
+    lazy var bodyText: [UInt8]? = body.map { SearchText.fold(MIMEMessage(parsing: $0, limits: limits).decodedText) }
 
     /// The calendar date of the Date header in its own zone (SENTBEFORE/SENTON/SENTSINCE);
     /// nil when the header is missing or unreadable.

@@ -8,11 +8,11 @@ import Synchronization
 enum StoredSummary {
     /// The stored summary when it decodes and describes exactly `body` (when given); otherwise
     /// the body is parsed. nil only when there is neither a usable summary nor a body.
-    static func summary(of message: StoredMessage, body: [UInt8]?) -> MessageSummary? {
+    static func summary(of message: StoredMessage, body: [UInt8]?, limits: MessageLimits = .default) -> MessageSummary? {
         if let summary = decoded(message), body == nil || summary.size == body!.count {
             return summary
         }
-        return body.map { MessageSummary(parsing: $0) }
+        return body.map { MessageSummary(parsing: $0, limits: limits) }
     }
 
     /// The message's stored summary, decoded once per process while it stays in the cache.

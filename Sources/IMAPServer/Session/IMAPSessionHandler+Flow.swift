@@ -83,22 +83,18 @@ extension IMAPSessionHandler {
 
     // MARK: backpressure
 
-    /// No more input while a command runs or our output waits for the client to read it.
-    var readingPaused: Bool { busy || writableWaiter != nil }
+    /// No more input while a command runs, our output waits for the client to read it, or the
+    /// undecoded input alone fills the session's budget (the command being assembled is bounded
+    /// by the same budget in the decoder).
+    var readingPaused: Bool { busy || writableWaiter != nil || inbound.isFull() }
 
     func read(context: ChannelHandlerContext) {
-        if readingPaused || !context.channel.isWritable {
-            readPending = true
-        } else {
-            context.read()
-        }
+        inbound.read(context, paused: readingPaused || !context.channel.isWritable)
     }
 
     /// Resumes reading (and the commands already received) once nothing holds them back.
     func resumeInput(_ context: ChannelHandlerContext) {
-        guard !readingPaused, context.channel.isWritable, readPending else { return }
-        readPending = false
-        context.read()
+        inbound.resume(context, paused: readingPaused || !context.channel.isWritable)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

@@ -24,7 +24,8 @@ final class IMAPSessionHandler: ChannelDuplexHandler {
     var state: IMAPSessionState = .notAuthenticated
     var enabled = EnabledExtensions()
     var tlsActive: Bool
-    var inbound = ByteBuffer()
+    /// Input not yet decoded; its budget is the command size limit (`limits.max_session_input`).
+    var inbound: SessionInput
     var decoder: IMAPCommandDecoder
     var encoder = IMAPResponseEncoder()
     /// A command's store work is in flight; input waits.
@@ -49,8 +50,6 @@ final class IMAPSessionHandler: ChannelDuplexHandler {
     /// may fire `channelWritabilityChanged` re-entrantly; it must not start the next command
     /// in the middle of this one's responses.
     var dispatching = false
-    /// A `read()` held back while paused (see `readingPaused`).
-    var readPending = false
     /// Work waiting for the channel to become writable again; the session is busy meanwhile.
     var writableWaiter: ((IMAPSessionHandler, ChannelHandlerContext) -> Void)?
     var logger: Logger
@@ -64,6 +63,7 @@ final class IMAPSessionHandler: ChannelDuplexHandler {
         self.connection = connection
         self.tlsActive = connection.implicitTLS
         self.decoder = IMAPCommandDecoder(limits: server.configuration.limits, literalDecisions: .manual)
+        self.inbound = SessionInput(budget: server.configuration.limits.maxCommandSize)
         // Before login a command is small (a LOGIN, an ID): nothing large is buffered for a
         // peer that has not authenticated.
         decoder.setMaxCommandSize(server.configuration.limits.maxUnauthenticatedCommandSize)
@@ -98,7 +98,7 @@ final class IMAPSessionHandler: ChannelDuplexHandler {
         var bytes = unwrapInboundIn(data)
         if commandStarted == nil { startCommandTimer(context) }
         commandBytes += bytes.readableBytes
-        inbound.writeBuffer(&bytes)
+        inbound.append(&bytes)
         resetTimer(context)
         drain(context)
     }
@@ -154,13 +154,14 @@ final class IMAPSessionHandler: ChannelDuplexHandler {
     func drain(_ context: ChannelHandlerContext) {
         while !busy && context.channel.isWritable {
             if case .logout = state { return }
-            guard let event = decoder.next(&inbound) else { break }
+            guard let event = decoder.next(&inbound.buffer) else { break }
             dispatching = true
             handle(event, context)
             dispatching = false
         }
         if case .logout = state { return }
-        if !busy && inbound.readableBytes == 0 && !decoder.isInsideCommand { commandEnded() }
+        if !busy && inbound.buffer.readableBytes == 0 && !decoder.isInsideCommand { commandEnded() }
+        inbound.reclaim()
         if shutdownRequested && !busy { return closeForShutdown(context) }
         resumeInput(context)
     }
@@ -197,6 +198,12 @@ final class IMAPSessionHandler: ChannelDuplexHandler {
         // skipped); a synchronizing one was never sent, and NO [TOOBIG] says so (RFC 4469).
         let status: IMAPStatus = error.kind == .literalTooLarge && error.synchronizing ? .no : .bad
         send(context, .status(tag: error.tag, status, code: code, text: text))
+        if error.closesConnection {
+            // RFC 7888 §4: rather than read octets that may never end, say why and close.
+            logger.info("closing: non-synchronizing literal larger than any command")
+            send(context, .status(tag: nil, .bye, code: .tooBig, text: "literal too large to skip; closing"))
+            close(context)
+        }
     }
 
     // MARK: output

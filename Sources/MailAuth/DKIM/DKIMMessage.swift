@@ -1,6 +1,7 @@
 // The view of a message DKIM needs: header fields exactly as they arrived (bytes, folding and
 // all) and where the body starts. RFC 6376 signs the bytes, so nothing here decodes anything.
 
+import Foundation
 import MailMessage
 
 /// One header field as it appears in the message, including its final CRLF.
@@ -81,10 +82,17 @@ public struct DKIMMessage: Sendable {
     public var body: ArraySlice<UInt8> { bytes[bodyStart...] }
 
     static func hasBareLineFeed(_ message: [UInt8]) -> Bool {
-        for (offset, byte) in message.enumerated() where byte == 0x0A {
-            if offset == 0 || message[offset - 1] != 0x0D { return true }
+        // memchr from LF to LF: runs once over every received message, however large.
+        message.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            var offset = 0
+            while offset < buffer.count, let hit = memchr(base + offset, 0x0A, buffer.count - offset) {
+                let index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if index == 0 || base[index - 1] != 0x0D { return true }
+                offset = index + 1
+            }
+            return false
         }
-        return false
     }
 
     /// Every bare LF becomes CRLF; a bare CR is left alone (it is part of a line's content).

@@ -39,8 +39,8 @@ public struct MessageSummary: Sendable, Equatable, Codable {
 
     /// Parses `bytes` (best effort, never throws). Offsets refer to exactly these bytes, so the
     /// store should summarise the bytes it keeps (CRLF line endings for IMAP).
-    public init(parsing bytes: [UInt8]) {
-        self.init(MIMEMessage(parsing: bytes))
+    public init(parsing bytes: [UInt8], limits: MessageLimits = .default) {
+        self.init(MIMEMessage(parsing: bytes, limits: limits))
     }
 
     public init(_ message: MIMEMessage) {

@@ -96,18 +96,27 @@ struct MIMEParser {
         let dash: [UInt8] = [ASCII.hyphen, ASCII.hyphen] + Array(boundary.utf8)
         var delimiters: [(lineStart: Int, next: Int)] = []
         var closeLine: (lineStart: Int, next: Int)? = nil
+        var firstDelimiterLine: Int? = nil
+        // Only the delimiters of parts that may still be parsed are kept, plus one that ends the
+        // last of them: a million-part bomb is scanned for its close delimiter, never stored.
+        let keep = max(0, min(limits.maxPartsPerMultipart, limits.maxTotalParts - totalParts)) + 1
 
         let needle: [UInt8] = [ASCII.lf, ASCII.hyphen, ASCII.hyphen]
         var lineStart = body.lowerBound
         while true {
             if let (isClose, next) = matchDelimiter(dash, at: lineStart, end: body.upperBound) {
+                // A delimiter line directly followed by another has no body-part at all (not
+                // even the CRLF a delimiter needs before it); like Python's email package, no
+                // part is made for it.
+                if let last = delimiters.last, last.next == lineStart { delimiters.removeLast() }
                 if isClose { closeLine = (lineStart, next); break }
-                delimiters.append((lineStart, next))
+                if firstDelimiterLine == nil { firstDelimiterLine = lineStart }
+                if delimiters.count < keep { delimiters.append((lineStart, next)) }
             }
             guard let hit = ByteSearch.index(of: needle, in: bytes, from: lineStart, to: body.upperBound) else { break }
             lineStart = hit + 1
         }
-        guard let first = delimiters.first else {
+        guard let firstDelimiterLine else {
             if let closeLine {
                 // only a close delimiter: an empty multipart
                 return MIMEPart.Multipart(boundary: boundary, parts: [], preamble: nonEmpty(body.lowerBound..<lineEndingStart(before: closeLine.lineStart, floor: body.lowerBound)),
@@ -115,11 +124,7 @@ struct MIMEParser {
             }
             return nil
         }
-        let preamble = nonEmpty(body.lowerBound..<lineEndingStart(before: first.lineStart, floor: body.lowerBound))
-        // A delimiter line directly followed by another has no body-part at all (not even the
-        // CRLF a delimiter needs before it); like Python's email package, no part is made for it.
-        let lineStarts = delimiters.map(\.lineStart) + [closeLine?.lineStart ?? -1]
-        delimiters = delimiters.enumerated().filter { k, d in d.next != lineStarts[k + 1] }.map(\.element)
+        let preamble = nonEmpty(body.lowerBound..<lineEndingStart(before: firstDelimiterLine, floor: body.lowerBound))
         var parts: [MIMEPart] = []
         let sectionName = MIMEParser.sectionString(section)
         for (k, d) in delimiters.enumerated() {
