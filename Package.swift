@@ -62,7 +62,7 @@ let package = Package(
 
         .target(
             name: "SMTPProtocol",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["MailCore", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swift6
         ),
         .target(
@@ -88,6 +88,7 @@ let package = Package(
                 "SASL",
                 "MailStore", "MailCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),  // StoreFormatReader: a connection that writes nothing
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6
@@ -108,6 +109,7 @@ let package = Package(
         .target(
             name: "ServerRuntime",
             dependencies: [
+                "SASL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -135,7 +137,7 @@ let package = Package(
         .target(
             name: "SMTPClient",
             dependencies: [
-                "SMTPProtocol", "SASL",
+                "MailCore", "SMTPProtocol", "SASL",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -222,7 +224,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SMTPProtocolTests",
-            dependencies: ["SMTPProtocol", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio")],
+            dependencies: ["SMTPProtocol", "MailCore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio")],
             swiftSettings: swift6
         ),
         .testTarget(
@@ -234,7 +236,8 @@ let package = Package(
         .testTarget(
             name: "POP3ServerTests",
             dependencies: [
-                "POP3Server", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting", "SASL",
+                "POP3Server", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting", "SASL", "ServerRuntime",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6
         ),
@@ -327,10 +330,10 @@ let package = Package(
         // MARK: tests (one per library target, plus end-to-end through the real binary)
         .testTarget(name: "MailCoreTests", dependencies: ["MailCore"], swiftSettings: swift6),
         .testTarget(
-            name: "MailMessageTests", dependencies: ["MailMessage"],
+            name: "MailMessageTests", dependencies: ["MailMessage", "HatoTesting"],
             resources: [.copy("Fixtures")], swiftSettings: swift6
         ),
-        .testTarget(name: "SASLTests", dependencies: ["SASL", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swift6),
+        .testTarget(name: "SASLTests", dependencies: ["SASL", "HatoTesting", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swift6),
         .testTarget(name: "DNSMessageTests", dependencies: ["DNSMessage", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swift6),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "DNSMessage", "HatoTesting"], swiftSettings: swift6),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore"], swiftSettings: swift6),
@@ -346,6 +349,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["HatoTesting", "HatoServer", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite", "DNSMessage"],
+            // Store fixtures and their probe, read by path (StoreFixture.swift); made by scripts/make-store-fixture.sh.
+            exclude: ["Fixtures"],
             swiftSettings: swift6
         ),
     ]

@@ -1,5 +1,8 @@
 import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The real `hato` binary, run as a child process the way an operator would run it.
 public enum HatoBinary {
@@ -39,12 +42,13 @@ extension ChildProcess {
 
 /// A running child process whose output can be read while it runs.
 public final class ChildProcess: @unchecked Sendable {
-    public let process = Process()
-    private let input = Pipe()
-    private let stdoutPipe = Pipe()
-    private let stderrPipe = Pipe()
+    public let process: SpawnedProcess
+    private let input: Int32
+    private let inputClosed = Mutex(false)
     private let stdoutBuffer = LockedData()
     private let stderrBuffer = LockedData()
+    /// Signalled by each output reader at end of file.
+    private let outputDone = DispatchGroup()
     private let termination = Mutex(Termination.running([]))
 
     private enum Termination {
@@ -53,34 +57,92 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     public init(executable: URL, arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws {
-        process.executableURL = executable
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HATO_") }
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        if let directory { process.currentDirectoryURL = directory }
-        process.standardInput = input
-        process.standardOutput = stdoutPipe
-        process.standardError = stderrPipe
-        let out = stdoutBuffer, err = stderrBuffer
-        stdoutPipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            out.append(data)
+        // A client that exits while we still write to it must not kill the test process.
+        _ = Glibc.signal(SIGPIPE, SIG_IGN)
+        let stdin = try Self.pipe(), stdout = try Self.pipe(), stderr = try Self.pipe()
+        do {
+            process = try SpawnedProcess(
+                executable: executable.path, arguments: arguments, environment: env, directory: directory?.path,
+                standardInput: stdin.read, standardOutput: stdout.write, standardError: stderr.write)
+        } catch {
+            for fd in [stdin.read, stdin.write, stdout.read, stdout.write, stderr.read, stderr.write] { close(fd) }
+            throw error
         }
-        stderrPipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            err.append(data)
-        }
-        process.terminationHandler = { [weak self] _ in self?.exited() }
-        try process.run()
+        for fd in [stdin.read, stdout.write, stderr.write] { close(fd) }
+        input = stdin.write
+        Self.collect(stdout.read, into: stdoutBuffer, group: outputDone)
+        Self.collect(stderr.read, into: stderrBuffer, group: outputDone)
+        process.whenExited { [weak self] in self?.exited() }
     }
 
-    public func write(_ text: String) { input.fileHandleForWriting.write(Data(text.utf8)) }
-    public func closeInput() { try? input.fileHandleForWriting.close() }
+    /// A pipe for the child's 0, 1 or 2. Other children never inherit its ends: each child
+    /// closes every descriptor above 2 as a spawn action (`SpawnedProcess`).
+    private static func pipe() throws -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard Glibc.pipe(&fds) == 0 else { throw ConformanceFailure("pipe: \(String(cString: strerror(errno)))") }
+        return (fds[0], fds[1])
+    }
+
+    /// Reads `fd` to end of file on a thread of its own (reads block) and closes it.
+    private static func collect(_ fd: Int32, into buffer: LockedData, group: DispatchGroup) {
+        group.enter()
+        Thread.detachNewThread {
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if count > 0 { buffer.append(Data(chunk[..<count])); continue }
+                if count < 0 && errno == EINTR { continue }
+                break
+            }
+            close(fd)
+            group.leave()
+        }
+    }
+
+    /// Writes all of `text` to the child's standard input (blocking while the pipe is full);
+    /// nothing once input is closed or the child has stopped reading it.
+    public func write(_ text: String) {
+        inputClosed.withLock { closed in
+            guard !closed else { return }
+            var bytes = Array(text.utf8)[...]
+            while !bytes.isEmpty {
+                let written = bytes.withUnsafeBytes { Glibc.write(input, $0.baseAddress, $0.count) }
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return }
+                bytes = bytes.dropFirst(written)
+            }
+        }
+    }
+
+    public func closeInput() {
+        inputClosed.withLock { closed in
+            if !closed { close(input) }
+            closed = true
+        }
+    }
 
     public var output: String { String(decoding: stdoutBuffer.data, as: UTF8.self) }
     public var errorOutput: String { String(decoding: stderrBuffer.data, as: UTF8.self) }
     public var outputLines: [String] { output.split(separator: "\n").map(String.init) }
+    public var outputData: Data { stdoutBuffer.data }
+
+    /// The next complete line of standard output at or after `offset` (then moved past it),
+    /// waited for without blocking Swift's cooperative pool; nil once output has ended without
+    /// one. For dialogs with a child over its standard input and output.
+    public func nextLine(from offset: inout Int) async -> String? {
+        while true {
+            let ended = outputDone.wait(timeout: .now()) == .success
+            let data = stdoutBuffer.data
+            if offset < data.count, let newline = data[offset...].firstIndex(of: UInt8(ascii: "\n")) {
+                defer { offset = newline + 1 }
+                return String(decoding: data[offset..<newline], as: UTF8.self)
+            }
+            if ended { return nil }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
 
     /// Waits (without blocking Swift's cooperative pool) until `condition` holds on standard
     /// output and standard error; fails after `timeout` or when the process exits first.
@@ -126,7 +188,7 @@ public final class ChildProcess: @unchecked Sendable {
 
     public var hasExited: Bool { termination.withLock { if case .exited = $0 { true } else { false } } }
 
-    /// Resumes once the process has exited (Process.terminationHandler).
+    /// Resumes once the process has exited.
     private func terminated() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let done = termination.withLock { state -> Bool in
@@ -160,13 +222,18 @@ public final class ChildProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Waits until both output pipes reached end of file (every copy of their write ends, the
+    /// child's and any grandchild's, is closed), then closes standard input.
     private func drain() {
-        stdoutPipe.fileHandleForReading.readabilityHandler = nil
-        stderrPipe.fileHandleForReading.readabilityHandler = nil
-        let restOut = stdoutPipe.fileHandleForReading.readDataToEndOfFile()
-        let restErr = stderrPipe.fileHandleForReading.readDataToEndOfFile()
-        stdoutBuffer.append(restOut)
-        stderrBuffer.append(restErr)
+        outputDone.wait()
+        closeInput()
+    }
+
+    /// A test that fails half-way drops its process: kill it, so no server outlives its test
+    /// holding ports and files the next run needs.
+    deinit {
+        closeInput()
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 }
 

@@ -18,6 +18,7 @@ public struct MailStoreConformance: Sendable {
         ("appendAndRead", { try await $0.appendAndRead() }),
         ("flags", { try await $0.flags() }),
         ("expungeAndCopy", { try await $0.expungeAndCopy() }),
+        ("move", { try await $0.move() }),
         ("quota", { try await $0.quota() }),
         ("mailboxes", { try await $0.mailboxes() }),
         ("changeFeed", { try await $0.changeFeed() }),
@@ -197,6 +198,27 @@ public struct MailStoreConformance: Sendable {
         try await store.close()
     }
 
+    /// RFC 6851 §3.3: moved or unaffected, never in both; within one account a move needs no
+    /// quota headroom (copy-then-expunge refused this at a full quota).
+    public func move() async throws {
+        let (store, alice, _) = try await storeWithAccounts(quota: Quota(maxMessages: 3))
+        let inbox = try await inbox(store, alice)
+        guard let archive = try await store.mailbox(of: alice.id, named: "Archive") else { throw ConformanceFailure("no Archive") }
+        for n in 1...3 { _ = try await store.append(AppendRequest(bytes: Self.message("m\(n)")), to: inbox.id) }
+        let before = try await store.mailbox(id: inbox.id)!.highestModSeq
+        let moved = try await store.move(uids: [2, 3, 9], from: inbox.id, to: archive.id)
+        try require(moved.pairs.map(\.0) == [2, 3] && moved.pairs.map(\.1) == [1, 2], "COPYUID pairs \(moved.pairs)")
+        try require(moved.sourceModSeq == before + 1, "one MODSEQ for the expunge: \(String(describing: moved.sourceModSeq))")
+        try require(try await store.messages(in: inbox.id).map(\.uid) == [1], "the originals left INBOX")
+        try require(try await store.expungedUIDs(in: inbox.id, since: before) == [2, 3], "VANISHED for QRESYNC")
+        let archived = try await store.messages(in: archive.id)
+        try require(try await store.readBody(archived[1].body) == Self.message("m3"), "the body moved with the message")
+        try require(try await store.account(id: alice.id)?.usage.messages == 3, "usage unchanged by a move")
+        let none = try await store.move(uids: [7], from: inbox.id, to: archive.id)
+        try require(none.pairs.isEmpty && none.sourceModSeq == nil, "nothing to move changes nothing")
+        try await store.close()
+    }
+
     public func quota() async throws {
         let (store, alice, _) = try await storeWithAccounts(quota: Quota(maxBytes: 1000, maxMessages: 3))
         let inbox = try await inbox(store, alice)
@@ -320,7 +342,7 @@ public struct MailStoreConformance: Sendable {
         try await requireThrowsAny { _ = try await store.enqueue(OutboundMessage(bytes: bytes, mailFrom: Self.alice, recipients: [])) }
         let id = try await store.enqueue(OutboundMessage(
             bytes: bytes, mailFrom: Self.alice,
-            recipients: [QueuedRecipient(address: remote1, notify: "FAILURE"), QueuedRecipient(address: remote2)],
+            recipients: [QueuedRecipient(address: remote1, dsn: DSNRequest(notify: .failure, originalRecipient: OriginalRecipient(addressType: "rfc822", address: "a+b=c@example.org"))), QueuedRecipient(address: remote2)],
             envelopeID: "env-1", returnContent: "HDRS", smtpUTF8: true, bodyType: "8BITMIME"))
         let bounce = try await store.enqueue(OutboundMessage(bytes: bytes, mailFrom: nil, recipients: [QueuedRecipient(address: Self.alice)]))
         let queued = try await store.queuedMessages()
@@ -328,7 +350,8 @@ public struct MailStoreConformance: Sendable {
         let first = queued[0]
         try require(first.mailFrom == Self.alice && first.envelopeID == "env-1" && first.returnContent == "HDRS" && first.smtpUTF8
                     && first.bodyType == "8BITMIME" && first.size == Int64(bytes.count), "envelope kept: \(first)")
-        try require(first.recipients.map(\.address) == [remote1, remote2] && first.recipients[0].notify == "FAILURE", "recipients kept")
+        try require(first.recipients.map(\.address) == [remote1, remote2] && first.recipients[0].dsn.notify == .failure
+                    && first.recipients[0].dsn.originalRecipient?.address == "a+b=c@example.org", "recipients kept with their DSN request")
         try require(queued[1].mailFrom == nil, "null reverse-path kept as nil")
         try require(try await store.readBody(first.body) == bytes, "queued body byte for byte")
 

@@ -25,14 +25,10 @@ public enum Python {
     /// Whether `python3` can import every one of `modules` (checked once per set, at first use:
     /// it blocks briefly, so call it from a trait or a static initialiser, not a hot path).
     public static func hasModules(_ modules: String...) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import " + modules.joined(separator: ", ")]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        guard let process = try? ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"),
+                                              arguments: ["python3", "-c", "import " + modules.joined(separator: ", ")]) else { return false }
+        process.closeInput()
+        return process.wait() == 0
     }
 
     /// True when CI is set: then a missing optional oracle fails its test instead of skipping it.

@@ -69,7 +69,8 @@ public struct IMAPServer: ProtocolServer {
     public let logger: Logger
     public let throttle: AuthThrottle
     let sessions = SessionCounter()
-    let saslConfiguration: SASLServerConfiguration
+    /// Every login on this listener goes through it (`SASLLogin`).
+    let authenticator: SASLAuthenticator
 
     public init(configuration: IMAPConfiguration, store: any MailStore, throttle: AuthThrottle = AuthThrottle(),
                 logger: Logger = Logger(label: "hato.imap")) {
@@ -77,7 +78,9 @@ public struct IMAPServer: ProtocolServer {
         self.store = store
         self.throttle = throttle
         self.logger = logger
-        self.saslConfiguration = SASLServerConfiguration(hostname: configuration.hostname, iterations: configuration.scramIterations)
+        self.authenticator = SASLAuthenticator(
+            policy: configuration.sasl, throttle: throttle, lookup: store.saslCredentialLookup,
+            configuration: SASLServerConfiguration(hostname: configuration.hostname, iterations: configuration.scramIterations))
     }
 
     public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {

@@ -9,14 +9,12 @@ public struct AcceptedRecipient: Sendable, Equatable {
     public let address: EmailAddress
     public let resolution: RecipientResolution
     /// RFC 3461 NOTIFY and ORCPT, passed on to the queue for remote delivery.
-    public let notify: String?
-    public let originalRecipient: String?
+    public let dsn: DSNRequest
 
-    public init(address: EmailAddress, resolution: RecipientResolution, notify: String? = nil, originalRecipient: String? = nil) {
+    public init(address: EmailAddress, resolution: RecipientResolution, dsn: DSNRequest = DSNRequest()) {
         self.address = address
         self.resolution = resolution
-        self.notify = notify
-        self.originalRecipient = originalRecipient
+        self.dsn = dsn
     }
 }
 
@@ -101,8 +99,10 @@ public struct LocalDelivery: Sendable {
             for account in local where !accounts.contains(where: { $0.address == account.address }) { accounts.append(account) }
             if !outside.isEmpty, !forwardingAliases.contains(recipient.address) { forwardingAliases.append(recipient.address) }
             for address in outside where !remote.contains(where: { $0.address == address }) {
-                remote.append(QueuedRecipient(address: address, originalRecipient: recipient.originalRecipient ?? "rfc822;\(recipient.address)",
-                                              notify: recipient.notify))
+                // RFC 3461 §4.2: without ORCPT, the address the alias was reached by is the original.
+                let dsn = DSNRequest(notify: recipient.dsn.notify,
+                                     originalRecipient: recipient.dsn.originalRecipient ?? OriginalRecipient(rfc822: recipient.address))
+                remote.append(QueuedRecipient(address: address, dsn: dsn))
             }
         }
         let accountOutcome = await appendToMailboxes(accounts, request)

@@ -32,7 +32,7 @@ extension SQLiteMailStore {
                             INSERT INTO queue_recipients (message_id, position, address, orcpt, notify, state, attempts, next_attempt, last_reply)
                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """,
-                        arguments: [id, position, recipient.address.description, recipient.originalRecipient, recipient.notify,
+                        arguments: [id, position, recipient.address.description, recipient.dsn.originalRecipient?.description, recipient.dsn.notify?.description,
                                     recipient.state.rawValue, recipient.attempts, recipient.nextAttempt.timeIntervalSince1970,
                                     recipient.lastReply])
                 }
@@ -118,8 +118,8 @@ extension SQLiteMailStore {
         let recipients = try Row.fetchAll(db, sql: "SELECT * FROM queue_recipients WHERE message_id = ? ORDER BY position", arguments: [id])
             .map { recipient in
                 QueuedRecipient(
-                    address: try EmailAddress(recipient["address"] as String), originalRecipient: recipient["orcpt"],
-                    notify: recipient["notify"], state: QueuedRecipient.State(rawValue: recipient["state"]) ?? .queued,
+                    address: try EmailAddress(recipient["address"] as String),
+                    dsn: Self.dsn(orcpt: recipient["orcpt"], notify: recipient["notify"]), state: QueuedRecipient.State(rawValue: recipient["state"]) ?? .queued,
                     attempts: recipient["attempts"], nextAttempt: Date(timeIntervalSince1970: recipient["next_attempt"]),
                     lastReply: recipient["last_reply"])
             }
@@ -127,5 +127,13 @@ extension SQLiteMailStore {
             id: QueueMessageID(id), mailFrom: try (row["mail_from"] as String?).map { try EmailAddress($0) }, recipients: recipients,
             body: BodyReference(path: row["body_path"]), size: row["size"], envelopeID: row["envid"], returnContent: row["ret"],
             smtpUTF8: row["smtputf8"], bodyType: row["body_type"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
+    }
+
+    /// The DSN request from its stored columns: ORCPT as "type;address" (decoded), NOTIFY as its
+    /// esmtp-value. A value this build cannot read is dropped rather than failing the whole queue
+    /// entry: the recipient is then reported on the defaults (failure and delay).
+    static func dsn(orcpt: String?, notify: String?) -> DSNRequest {
+        DSNRequest(notify: notify.flatMap { DSNNotify(parameterValue: $0) },
+                   originalRecipient: orcpt.flatMap { OriginalRecipient(stored: $0) })
     }
 }

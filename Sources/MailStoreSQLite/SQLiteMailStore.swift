@@ -11,6 +11,8 @@ import MailStore
 /// SQLite serialises writers and the busy timeout waits for the lock.
 public final class SQLiteMailStore: MailStore {
     let pool: DatabasePool
+    /// The data directory: `hato.sqlite`, `messages/`, and `lost+found/` after a repair.
+    let directory: URL
     let bodies: BodyFileStore
     let feed: ChangeFeed
     let summarizer: MessageSummarizer?
@@ -26,24 +28,48 @@ public final class SQLiteMailStore: MailStore {
         public var busyTimeout: TimeInterval = 10
         public var summarizer: MessageSummarizer?
         public var logger = Logger(label: "hato.store")
+        /// Name and version of the program, recorded when it migrates the store and shown when an
+        /// older build refuses a store a newer one migrated.
+        public var software = "hato"
         public init(maxMessageSize: Int? = nil, summarizer: MessageSummarizer? = nil) {
             self.maxMessageSize = maxMessageSize
             self.summarizer = summarizer
         }
     }
 
+    /// Throws `StoreFormatError` when a newer build migrated the store in `directory`, reading
+    /// it without writing or creating anything; for a caller that must check before it creates
+    /// other files there (`hato serve`'s data directory lock). `init` checks the same again.
+    public static func refuseNewerFormat(directory: URL, software: String) throws {
+        let path = directory.appendingPathComponent("hato.sqlite").path
+        guard FileManager.default.fileExists(atPath: path), let found = try StoreFormatReader.read(path) else { return }
+        try StoreFormat.check(found, known: Schema.migrator().migrations, database: path, software: software)
+    }
+
     public init(directory: URL, options: Options = Options()) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.directory = directory
         var configuration = Configuration()
         configuration.busyMode = .timeout(options.busyTimeout)
         configuration.foreignKeysEnabled = true
-        pool = try DatabasePool(path: directory.appendingPathComponent("hato.sqlite").path, configuration: configuration)
+        let path = directory.appendingPathComponent("hato.sqlite").path
+        let migrator = Schema.migrator()
+        // Before anything is written: a store a newer build migrated is refused untouched.
+        if let found = try StoreFormatReader.read(path) {
+            try StoreFormat.check(found, known: migrator.migrations, database: path, software: options.software)
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
         // WAL with synchronous=FULL fsyncs the log at every commit: a committed append survives
         // power loss, which "acknowledged only once durable" needs. It is set on the writer
         // connection after the pool exists, because GRDB's WAL set-up switches it to NORMAL, and
         // outside a transaction, where SQLite refuses the change.
         try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-        try Schema.migrator().migrate(pool)
+        let applied = try pool.read { try migrator.appliedIdentifiers($0) }
+        try migrator.migrate(pool)
+        if applied.count < migrator.migrations.count {
+            try pool.write { try StoreFormat.recordMigration($0, software: options.software, latest: migrator.migrations.last ?? "") }
+        }
+        self.pool = pool
         bodies = try BodyFileStore(root: directory.appendingPathComponent("messages"))
         feed = ChangeFeed()
         summarizer = options.summarizer
@@ -64,20 +90,6 @@ public final class SQLiteMailStore: MailStore {
             try bodies.sweepOrphans(isReferenced: { reference in
                 try pool.read { db in try Self.isReferenced(reference, db) }
             }, minimumAge: minimumAge)
-        }
-    }
-
-    /// SQLite `PRAGMA integrity_check` plus a check that every message's body file exists.
-    public func verifyIntegrity() async throws -> [String] {
-        let bodies = self.bodies
-        return try await pool.read { db in
-            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
-            for path in try String.fetchAll(db, sql: "SELECT body_path FROM messages UNION SELECT body_path FROM queue_messages") {
-                if !FileManager.default.fileExists(atPath: bodies.url(for: BodyReference(path: path)).path) {
-                    problems.append("missing body \(path)")
-                }
-            }
-            return problems
         }
     }
 

@@ -1,6 +1,8 @@
 import GRDB
 
-/// The embedded store's schema. Migrations only ever append: a released migration is never edited.
+/// The embedded store's schema. Migrations only ever append: a released migration is never edited,
+/// and each earlier format has a fixture made by its own build that the current build must open
+/// (Tests/EndToEndTests/StoreUpgradeTests.swift, scripts/make-store-fixture.sh, docs/storage.md).
 enum Schema {
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -139,6 +141,14 @@ enum Schema {
                 );
                 CREATE INDEX dmarc_evaluations_time ON dmarc_evaluations(evaluated_at);
                 CREATE INDEX dmarc_evaluations_from ON dmarc_evaluations(header_from, evaluated_at);
+                """)
+        }
+        migrator.registerMigration("v5-store-format") { db in
+            // The body files' layout, checked at every open (StoreFormat): a build that reads
+            // another layout refuses the store instead of reading or writing files it misplaces.
+            try db.execute(sql: """
+                CREATE TABLE store_format (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                INSERT INTO store_format (key, value) VALUES ('body_layout', '1');
                 """)
         }
         return migrator

@@ -45,7 +45,8 @@ public struct POP3Server: ProtocolServer {
     public let logger: Logger
     public let throttle: AuthThrottle
     let locks = MaildropLocks()
-    let saslConfiguration: SASLServerConfiguration
+    /// Every login on this listener goes through it (`SASLLogin`).
+    let authenticator: SASLAuthenticator
 
     public init(configuration: POP3Configuration, store: any MailStore, throttle: AuthThrottle = AuthThrottle(),
                 logger: Logger = Logger(label: "hato.pop3")) {
@@ -53,7 +54,9 @@ public struct POP3Server: ProtocolServer {
         self.store = store
         self.throttle = throttle
         self.logger = logger
-        self.saslConfiguration = SASLServerConfiguration(hostname: configuration.hostname, iterations: configuration.scramIterations)
+        self.authenticator = SASLAuthenticator(
+            policy: configuration.sasl, throttle: throttle, lookup: store.saslCredentialLookup,
+            configuration: SASLServerConfiguration(hostname: configuration.hostname, iterations: configuration.scramIterations))
     }
 
 

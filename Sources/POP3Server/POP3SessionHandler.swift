@@ -1,14 +1,12 @@
-import Foundation
 import Logging
-import MailCore
-import MailStore
 import NIOCore
 import POP3Protocol
-import SASL
 import ServerRuntime
 
-/// One POP3 session: reads lines, runs one command at a time (pipelined commands wait their
-/// turn, RFC 2449 §6.6), and owns the session state.
+/// Drives one `POP3Session` on a channel: decodes lines and feeds them to the session one at a
+/// time (pipelined commands wait their turn, RFC 2449 §6.6), and carries out the actions it
+/// returns: writes, steps (`SteppingSession.perform`), timers, STLS and closing. All protocol
+/// decisions are the session's.
 ///
 /// Input is read only while no command runs and what waits is under the session's budget
 /// (`SessionInput`): a client pipelining behind a slow command (a login delayed by the
@@ -18,61 +16,49 @@ final class POP3SessionHandler: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    enum State {
-        case authorization(user: String?)
-        case transaction(Maildrop)
-        case closed
-    }
-
     let server: POP3Server
     let connection: ConnectionContext
-    var state: State = .authorization(user: nil)
-    var tlsActive: Bool
+    var session: POP3Session
+    let steps: POP3StepRunner
     var inbound: SessionInput
     var decoder: POP3LineDecoder
     var busy = false
-    var shutdownRequested = false
-    /// An AUTH exchange waiting for the client's next response line.
-    var authExchange: SASLServerExchange?
-    var logger: Logger
-    /// POP3SessionHandler+Timeouts.swift.
-    var commandTimer: Scheduled<Void>?
+    let logger: Logger
+    var idleTimer: Scheduled<Void>?
     var loginTimer: Scheduled<Void>?
 
     init(server: POP3Server, connection: ConnectionContext) {
         self.server = server
         self.connection = connection
-        self.tlsActive = connection.implicitTLS
         self.decoder = POP3LineDecoder(maxLineLength: server.configuration.maxLineLength)
         self.inbound = SessionInput(budget: server.configuration.maxSessionInput)
         var logger = server.logger
         logger[metadataKey: "remote"] = "\(connection.remoteIP)"
         logger[metadataKey: "listener"] = "\(connection.listener)"
         self.logger = logger
+        let configuration = server.configuration
+        let settings = POP3Session.Settings(
+            hostname: configuration.hostname, sasl: configuration.sasl, loginTimeout: configuration.loginTimeout,
+            loopback: connection.isLoopback, stlsAvailable: connection.tls != nil,
+            channelBindingAvailable: { connection.channelBinding != nil })
+        self.session = POP3Session(settings: settings, tlsActive: connection.implicitTLS, logger: logger)
+        self.steps = POP3StepRunner(store: server.store, locks: server.locks, authenticator: server.authenticator,
+                                    connection: connection, logger: logger)
     }
-
-    /// USER/PASS and plaintext SASL are allowed over TLS, or from loopback (RFC 2595 §2.2).
-    var plaintextAllowed: Bool { server.configuration.sasl.allowsPlaintextLogin(tlsActive: tlsActive, loopback: connection.isLoopback) }
 
     // MARK: channel events
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { greet(context) }
+        if context.channel.isActive { feed(.greeting, context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        greet(context)
+        feed(.greeting, context)
         context.fireChannelActive()
     }
 
-    func greet(_ context: ChannelHandlerContext) {
-        send(context) { POP3Response.ok("Hato POP3 server ready", into: &$0) }
-        armCommandTimer(context)
-        armLoginDeadline(context, in: server.configuration.loginTimeout)
-    }
-
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .closed = state { return }  // after the last reply: dropped (see `closeAfterLastReply`)
+        if session.isClosed { return }  // after the last reply: dropped (see `closeAfterLastReply`)
         var bytes = unwrapInboundIn(data)
         inbound.append(&bytes)
         drain(context)
@@ -86,17 +72,13 @@ final class POP3SessionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        // A dropped connection deletes nothing (RFC 1939 §6: UPDATE only after QUIT).
-        releaseLock()
-        state = .closed
-        cancelTimers()
+        feed(.connectionClosed, context)
         context.fireChannelInactive()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ServerShutdownEvent {
-            shutdownRequested = true
-            if !busy { closeForShutdown(context) }
+            feed(.shutdown, context)
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -107,74 +89,88 @@ final class POP3SessionHandler: ChannelDuplexHandler {
         context.close(promise: nil)
     }
 
-    func closeForShutdown(_ context: ChannelHandlerContext) {
-        send(context) { POP3Response.error("server shutting down, nothing was deleted", code: .sysTemp, into: &$0) }
-        releaseLock()
-        state = .closed
-        context.channel.closeAfterLastReply()
-    }
+    // MARK: driving the session
 
-    // MARK: command loop
-
+    /// Hands over complete lines while the session reads commands.
     func drain(_ context: ChannelHandlerContext) {
         defer {
             inbound.reclaim()
-            if case .closed = state {} else { inbound.resume(context, paused: readingPaused) }
+            if !session.isClosed { inbound.resume(context, paused: readingPaused) }
         }
-        while !busy, case .authorization = state { if !step(context) { return } }
-        while !busy, case .transaction = state { if !step(context) { return } }
-        if shutdownRequested && !busy { closeForShutdown(context) }
+        while session.readsCommands {
+            let line: POP3LineDecoder.POP3Line?
+            do { line = try decoder.nextLine(&inbound.buffer) } catch { break }
+            guard let line else { break }
+            feed(.line(line), context)
+        }
+        feed(.inputDrained, context)
     }
 
-    /// Handles one line if one is complete; false when more input is needed.
-    func step(_ context: ChannelHandlerContext) -> Bool {
-        let line: POP3LineDecoder.POP3Line?
-        do { line = try decoder.nextLine(&inbound.buffer) } catch { return false }
-        guard let line else { return false }
-        armCommandTimer(context)
-        switch line {
-        case .tooLong:
-            send(context) { POP3Response.error("line too long", into: &$0) }
-        case .line(let text):
-            if authExchange != nil { authResponse(text, context); return true }
-            do {
-                handle(try POP3Parser.parse(text), context)
-            } catch {
-                send(context) { POP3Response.error(error.description, into: &$0) }
+    func feed(_ event: POP3Session.Event, _ context: ChannelHandlerContext) {
+        for action in session.handle(event) { execute(action, context) }
+    }
+
+    private func execute(_ action: POP3Action, _ context: ChannelHandlerContext) {
+        switch action {
+        case .send(let reply):
+            var buffer = context.channel.allocator.buffer(capacity: 64)
+            reply.write(into: &buffer)
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        case .run(let step):
+            let steps = self.steps
+            perform(context) {
+                let result = await steps.run(step)
+                return { handler, context in handler.feed(.stepFinished(result), context) }
             }
+        case .startTLS:
+            // RFC 2595 §4: what the client pipelined behind STLS is discarded, unread.
+            inbound.discardAll()
+            decoder = POP3LineDecoder(maxLineLength: server.configuration.maxLineLength)
+            let channel = context.channel
+            connection.startTLS(on: channel)?.whenFailure { [logger] error in
+                logger.info("STLS failed", metadata: ["error": "\(error)"])
+                channel.close(promise: nil)
+            }
+        case .releaseLock(let account):
+            server.locks.release(account)
+        case .close:
+            context.channel.closeAfterLastReply()
+        case .armIdleTimer:
+            idleTimer?.cancel()
+            idleTimer = schedule(.idleTimeout, in: server.configuration.idleTimeout, context)
+        case .armLoginTimer(let delay):
+            loginTimer?.cancel()
+            loginTimer = schedule(.loginTimeout, in: delay, context)
+        case .cancelTimers:
+            idleTimer?.cancel()
+            loginTimer?.cancel()
         }
-        return true
     }
 
-    /// Runs async store work off the event loop, then continues on it. Commands stay in order.
-    func perform(_ context: ChannelHandlerContext, _ work: @escaping @Sendable () async -> @Sendable (POP3SessionHandler, ChannelHandlerContext) -> Void) {
-        busy = true
+    /// Timeouts that bytes alone cannot extend (the session decides what a timeout means).
+    private func schedule(_ event: POP3Session.Event, in delay: Duration, _ context: ChannelHandlerContext) -> Scheduled<Void> {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        Task {
-            let apply = await work()
-            bound.eventLoop.execute {
-                let (handler, context) = bound.value
-                // Not busy before `apply`: it may start the next step with `perform` itself.
-                handler.busy = false
-                handler.armCommandTimer(context)  // the autologout counts from this reply
-                apply(handler, context)
-                if handler.busy { return }
-                if case .closed = handler.state { return }
-                handler.drain(context)
-            }
+        return context.eventLoop.scheduleTask(in: .nanoseconds(delay.wholeNanoseconds)) {
+            let (handler, context) = bound.value
+            handler.feed(event, context)
         }
     }
+}
 
-    func send(_ context: ChannelHandlerContext, _ build: (inout ByteBuffer) -> Void) {
-        var buffer = context.channel.allocator.buffer(capacity: 64)
-        build(&buffer)
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+/// Store and password work runs as steps; commands stay in order.
+extension POP3SessionHandler: SteppingSession {
+    /// Always: a result that arrives after the client left still goes to the session, so a
+    /// maildrop lock taken meanwhile is given back.
+    var acceptsStepResults: Bool { true }
+    func didApplyStep(_ context: ChannelHandlerContext) {
+        if busy || session.isClosed { return }
+        drain(context)
     }
+}
 
-    /// Gives the maildrop lock back, once: the session is closed from here on, so a second call
-    /// (a close racing QUIT's UPDATE) cannot release a lock another session took meanwhile.
-    func releaseLock() {
-        if case .transaction(let maildrop) = state { server.locks.release(maildrop.account.id) }
-        state = .closed
+extension Duration {
+    var wholeNanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

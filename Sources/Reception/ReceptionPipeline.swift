@@ -1,5 +1,7 @@
 // The inbound pipeline: ordered stages, each phase run stage by stage until one refuses.
 
+import MailMessage
+
 /// The ordered reception stages of one listener. Each phase runs the stages in order; the
 /// first `defer` or `reject` ends the phase with that refusal, tags are applied as they come
 /// (so a later stage sees the header fields an earlier one added).
@@ -43,6 +45,13 @@ public struct ReceptionPipeline: Sendable {
             if let refusal = verdict.refusal { return logged(refusal, stage, client) }
         }
         return nil
+    }
+
+    /// The header section arrived while the body streams: stages start their lookups.
+    public func headerReceived(_ header: HeaderSection, transaction: ReceptionTransaction, client: ReceptionClient) {
+        for stage in stages where stage.phases.contains(.header) {
+            stage.headerReceived(header, transaction: transaction, client: client)
+        }
     }
 
     public func message(_ message: inout ReceptionMessage, transaction: ReceptionTransaction,

@@ -106,7 +106,9 @@ public struct ReceptionPhases: OptionSet, Sendable {
     public static let mailFrom = ReceptionPhases(rawValue: 4)
     public static let recipient = ReceptionPhases(rawValue: 8)
     public static let message = ReceptionPhases(rawValue: 16)
-    public static let all: ReceptionPhases = [.connection, .helo, .mailFrom, .recipient, .message]
+    /// The header section is complete while the body still streams (`headerReceived`).
+    public static let header = ReceptionPhases(rawValue: 32)
+    public static let all: ReceptionPhases = [.connection, .helo, .mailFrom, .recipient, .header, .message]
 }
 
 /// One check in the reception pipeline. Every phase has a default that accepts, so a stage
@@ -126,6 +128,11 @@ public protocol ReceptionStage: Sendable {
     /// RCPT TO: may resolve the recipient.
     func recipient(_ recipient: inout ReceptionRecipient, transaction: ReceptionTransaction,
                    client: ReceptionClient) async -> ReceptionVerdict
+    /// The message's header section has arrived and the body is still streaming: start work
+    /// the message phase will need, such as DNS lookups, so it runs while the client sends the
+    /// body (issue 15). Must not block and gives no verdict; its results reach `message`
+    /// through a cache (the DNS resolver's). Only on the SMTP path that streams DATA or BDAT.
+    func headerReceived(_ header: HeaderSection, transaction: ReceptionTransaction, client: ReceptionClient)
     /// The end of DATA/BDAT: may edit the header (prepend, remove) and tag the message.
     func message(_ message: inout ReceptionMessage, transaction: ReceptionTransaction,
                  client: ReceptionClient) async -> ReceptionVerdict
@@ -138,6 +145,7 @@ extension ReceptionStage {
     public func mailFrom(_ transaction: inout ReceptionTransaction, client: ReceptionClient) async -> ReceptionVerdict { .accept }
     public func recipient(_ recipient: inout ReceptionRecipient, transaction: ReceptionTransaction,
                           client: ReceptionClient) async -> ReceptionVerdict { .accept }
+    public func headerReceived(_ header: HeaderSection, transaction: ReceptionTransaction, client: ReceptionClient) {}
     public func message(_ message: inout ReceptionMessage, transaction: ReceptionTransaction,
                         client: ReceptionClient) async -> ReceptionVerdict { .accept }
 }

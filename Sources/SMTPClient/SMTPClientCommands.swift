@@ -1,3 +1,4 @@
+import MailCore
 import SMTPProtocol
 
 /// The MAIL and RCPT command lines with the parameters the peer offers, and the checks that keep
@@ -43,41 +44,25 @@ enum SMTPClientCommands {
     static func rcpt(_ recipient: SMTPClientRecipient, capabilities: SMTPServerCapabilities) -> String {
         var line = "RCPT TO:<\(recipient.address)>"
         guard capabilities.dsn else { return line }
-        if let notify = recipient.notify.map({ $0.uppercased().replacingSpaces() }), isNotifyValue(notify) {
+        if let notify = recipient.dsn.notify {
             line += " NOTIFY=\(notify)"
         }
-        if let original = recipient.originalRecipient, let orcpt = originalRecipient(original) {
+        if let original = recipient.dsn.originalRecipient, let orcpt = originalRecipient(original) {
             line += " ORCPT=\(orcpt)"
         }
         return line
     }
 
-    static func isNotifyValue(_ value: String) -> Bool {
-        if value == "NEVER" { return true }
-        let elements = value.split(separator: ",", omittingEmptySubsequences: false)
-        return !elements.isEmpty && elements.allSatisfy { ["SUCCESS", "FAILURE", "DELAY"].contains($0) }
-    }
-
-    /// "rfc822;bob@example.org" from "rfc822;bob@example.org" or a bare address; the address part
-    /// xtext-encoded. nil when the result would break the parameter limits (RFC 3461 §4.2: 500).
-    static func originalRecipient(_ value: String) -> String? {
-        var type = "rfc822", address = value
-        if let semicolon = value.firstIndex(of: ";") {
-            let candidate = value[..<semicolon]
-            if !candidate.isEmpty, candidate.utf8.allSatisfy({ byte in
-                (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
-            }) {
-                type = String(candidate)
-                address = String(value[value.index(after: semicolon)...])
-            }
-        }
+    /// "rfc822;bob@example.org" with the address xtext-encoded; nil when the type is not an atom
+    /// of letters, digits and hyphens or the result would break the parameter limit (RFC 3461 §4.2: 500).
+    static func originalRecipient(_ value: OriginalRecipient) -> String? {
+        let type = value.addressType, address = value.address
+        guard !type.isEmpty, type.utf8.allSatisfy({ byte in
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+        }) else { return nil }
         guard !address.isEmpty else { return nil }
         let encoded = "\(type);\(SMTPXText.encode(address.utf8))"
         return encoded.utf8.count <= SMTPLimits.maxOriginalRecipientLength ? encoded : nil
     }
-}
-
-extension String {
-    fileprivate func replacingSpaces() -> String { String(filter { $0 != " " }) }
 }

@@ -1,17 +1,15 @@
+import MailCore
+
 /// One recipient of a transaction, with the DSN parameters to pass on (RFC 3461 §4.1, §4.2).
 public struct SMTPClientRecipient: Sendable, Hashable {
     /// The forward-path without angle brackets, e.g. "bob@example.org".
     public var address: String
-    /// NOTIFY value as received: "NEVER" or a comma list of SUCCESS, FAILURE, DELAY.
-    public var notify: String?
-    /// ORCPT as "addr-type;address" with the address xtext-decoded (how the server stores it),
-    /// or a bare address, which is sent as "rfc822;address".
-    public var originalRecipient: String?
+    /// NOTIFY and ORCPT, sent only when the peer offers DSN.
+    public var dsn: DSNRequest
 
-    public init(address: String, notify: String? = nil, originalRecipient: String? = nil) {
+    public init(address: String, dsn: DSNRequest = DSNRequest()) {
         self.address = address
-        self.notify = notify
-        self.originalRecipient = originalRecipient
+        self.dsn = dsn
     }
 }
 

@@ -1,3 +1,5 @@
+import MailCore
+
 /// BODY (RFC 6152 §2, RFC 3030 §3): body-value = "7BIT" / "8BITMIME" / "BINARYMIME"
 public enum SMTPBodyType: String, Sendable, Hashable {
     case sevenBit = "7BIT"
@@ -10,29 +12,6 @@ public enum SMTPBodyType: String, Sendable, Hashable {
 public enum SMTPDSNReturn: String, Sendable, Hashable {
     case full = "FULL"
     case headers = "HDRS"
-}
-
-/// NOTIFY (RFC 3461 §4.1). The empty set is NEVER.
-public struct SMTPDSNNotify: OptionSet, Sendable, Hashable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
-    public static let success = SMTPDSNNotify(rawValue: 1)
-    public static let failure = SMTPDSNNotify(rawValue: 2)
-    public static let delay = SMTPDSNNotify(rawValue: 4)
-    public static let never: SMTPDSNNotify = []
-}
-
-/// ORCPT (RFC 3461 §4.2): original-recipient-address = addr-type ";" xtext
-public struct SMTPOriginalRecipient: Sendable, Hashable {
-    /// As sent, e.g. "rfc822" or "utf-8" (RFC 6533).
-    public var addressType: String
-    /// xtext-decoded.
-    public var address: String
-
-    public init(addressType: String, address: String) {
-        self.addressType = addressType
-        self.address = address
-    }
 }
 
 /// AUTH= on MAIL (RFC 4954 §5): who submitted the message, or "<>" for unknown.
@@ -110,10 +89,10 @@ public struct SMTPMailParameters: Sendable, Hashable {
 
 /// The RCPT TO parameters Hato understands (RFC 3461 §4.1, §4.2).
 public struct SMTPRcptParameters: Sendable, Hashable {
-    public var notify: SMTPDSNNotify?
-    public var originalRecipient: SMTPOriginalRecipient?
+    public var notify: DSNNotify?
+    public var originalRecipient: OriginalRecipient?
 
-    public init(notify: SMTPDSNNotify? = nil, originalRecipient: SMTPOriginalRecipient? = nil) {
+    public init(notify: DSNNotify? = nil, originalRecipient: OriginalRecipient? = nil) {
         self.notify = notify
         self.originalRecipient = originalRecipient
     }
@@ -134,25 +113,17 @@ public struct SMTPRcptParameters: Sendable, Hashable {
     // notify-esmtp-value  = "NEVER" / 1#notify-list-element
     // notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"
     // ; NEVER must appear by itself (RFC 3461 §4.1)
-    private static func notify(_ parameter: SMTPRawParameter) throws(SMTPError) -> SMTPDSNNotify {
-        let elements = try parameter.keywordValue().split(separator: ",", omittingEmptySubsequences: false)
-        if elements == ["NEVER"] { return .never }
-        var result: SMTPDSNNotify = []
-        for element in elements {
-            switch element {
-            case "SUCCESS": result.insert(.success)
-            case "FAILURE": result.insert(.failure)
-            case "DELAY": result.insert(.delay)
-            default: throw parameter.badValue()
-            }
+    private static func notify(_ parameter: SMTPRawParameter) throws(SMTPError) -> DSNNotify {
+        guard let notify = DSNNotify(parameterValue: try parameter.keywordValue()) else {
+            throw parameter.badValue()
         }
-        return result
+        return notify
     }
 
     // orcpt-parameter = "ORCPT=" original-recipient-address
     // original-recipient-address = addr-type ";" xtext
     // addr-type = atom
-    private static func originalRecipient(_ parameter: SMTPRawParameter) throws(SMTPError) -> SMTPOriginalRecipient {
+    private static func originalRecipient(_ parameter: SMTPRawParameter) throws(SMTPError) -> OriginalRecipient {
         let value = try parameter.requiredValue()
         guard value.count <= SMTPLimits.maxOriginalRecipientLength, let semicolon = value.firstIndex(of: UInt8(ascii: ";")) else {
             throw parameter.badValue()
@@ -162,6 +133,6 @@ public struct SMTPRcptParameters: Sendable, Hashable {
               let decoded = SMTPXText.decode(value[(semicolon + 1)...]), !decoded.isEmpty,
               let address = SMTPGrammarReader.string(decoded)
         else { throw parameter.badValue() }
-        return SMTPOriginalRecipient(addressType: String(decoding: type, as: UTF8.self), address: address)
+        return OriginalRecipient(addressType: String(decoding: type, as: UTF8.self), address: address)
     }
 }

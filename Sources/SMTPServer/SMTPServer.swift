@@ -56,7 +56,8 @@ public struct SMTPServer: ProtocolServer {
     public let logger: Logger
     /// The checks every connection, command and message goes through (docs/architecture.md).
     public let pipeline: ReceptionPipeline
-    let saslConfiguration: SASLServerConfiguration
+    /// Every login on this listener goes through it (`SASLLogin`).
+    let authenticator: SASLAuthenticator
 
     /// `extraStages` run after the standard ones (`ReceptionPipeline.standard`).
     public init(configuration: SMTPConfiguration, store: any MailStore, throttle: AuthThrottle = AuthThrottle(),
@@ -68,7 +69,9 @@ public struct SMTPServer: ProtocolServer {
         self.delivery = LocalDelivery(store: store, logger: logger)
         self.throttle = throttle
         self.logger = logger
-        self.saslConfiguration = SASLServerConfiguration(hostname: configuration.hostname, iterations: configuration.scramIterations)
+        self.authenticator = SASLAuthenticator(
+            policy: configuration.sasl, throttle: throttle, lookup: store.saslCredentialLookup,
+            configuration: SASLServerConfiguration(hostname: configuration.hostname, iterations: configuration.scramIterations))
     }
 
     public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {

@@ -111,8 +111,7 @@ extension SMTPSessionHandler {
         let isPostmaster = if case .postmaster = path { true } else { false }
         let candidate = ReceptionRecipient(address: address, parameters: parameters, isBarePostmaster: isPostmaster)
         let pipeline = server.pipeline, client = receptionClient, reception = current.reception
-        let notify = parameters.notify.map(Self.notifyText)
-        let orcpt = parameters.originalRecipient.map { "\($0.addressType);\($0.address)" }
+        let dsn = DSNRequest(notify: parameters.notify, originalRecipient: parameters.originalRecipient)
         perform(context) {
             var recipient = candidate
             let refusal = await pipeline.recipient(&recipient, transaction: reception, client: client)
@@ -123,18 +122,9 @@ extension SMTPSessionHandler {
                     return handler.refuse(ReceptionRefusal(550, SMTPEnhancedStatusCode(5, 1, 1)!, "No such user here"), context)
                 }
                 handler.transaction?.reception.recipients.append(
-                    AcceptedRecipient(address: resolved.address, resolution: resolution, notify: notify, originalRecipient: orcpt))
+                    AcceptedRecipient(address: resolved.address, resolution: resolution, dsn: dsn))
                 handler.reply(.recipientOK, context)
             }
         }
-    }
-
-    static func notifyText(_ notify: SMTPDSNNotify) -> String {
-        if notify.isEmpty { return "NEVER" }
-        var words: [String] = []
-        if notify.contains(.success) { words.append("SUCCESS") }
-        if notify.contains(.failure) { words.append("FAILURE") }
-        if notify.contains(.delay) { words.append("DELAY") }
-        return words.joined(separator: ",")
     }
 }

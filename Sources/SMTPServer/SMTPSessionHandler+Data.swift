@@ -48,7 +48,35 @@ extension SMTPSessionHandler {
         // DATA past the limit is still read to the final dot (the decoder counts it); keep none of it.
         if transaction!.message.readableBytes + piece.readableBytes > configuration.limits.maxMessageSize { return }
         transaction!.message.writeBuffer(&piece)
+        if transaction!.headerScan != nil { scanForHeaderEnd() }
     }
+
+    /// Looks for the blank line that ends the header section (RFC 5322 §2.1) in what arrived
+    /// since the last look; once found, the reception stages' header phase starts its lookups
+    /// while the body still streams. A header section longer than `headerScanLimit` is left to
+    /// the end of the message.
+    private func scanForHeaderEnd() {
+        guard let from = transaction?.headerScan, server.pipeline.runs(.header) else {
+            transaction?.headerScan = nil
+            return
+        }
+        let view = transaction!.message.readableBytesView
+        let start = view.startIndex + max(0, from - 3)
+        var index = start
+        while index + 3 < view.endIndex {
+            if view[index + 3] == 0x0A && view[index + 2] == 0x0D && view[index + 1] == 0x0A && view[index] == 0x0D {
+                transaction!.headerScan = nil
+                let header = HeaderSection.parse(Array(view[view.startIndex..<(index + 4)])).section
+                return server.pipeline.headerReceived(header, transaction: transaction!.reception, client: receptionClient)
+            }
+            index += 1
+        }
+        let scanned = view.count
+        transaction!.headerScan = scanned > Self.headerScanLimit ? nil : scanned
+    }
+
+    /// How far into a message the header section is looked for while it arrives.
+    static let headerScanLimit = 256 * 1024
 
     func endOfData(_ end: SMTPContentEnd, _ context: ChannelHandlerContext) {
         if let error = end.error {

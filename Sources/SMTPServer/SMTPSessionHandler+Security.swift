@@ -37,59 +37,36 @@ extension SMTPSessionHandler {
         guard configuration.profile == .submission || tlsActive else {
             return fail(SMTPError(538, SMTPEnhancedStatusCode(5, 7, 11)!, "Encryption required for requested authentication mechanism"), context)
         }
-        let created: SASLServerExchange
-        switch SASLServerExchange.begin(
-            mechanism: mechanism, policy: configuration.sasl, tlsActive: tlsActive, loopback: connection.isLoopback,
-            throttle: server.throttle, client: connection.remoteIP, lookup: server.store.saslCredentialLookup,
-            configuration: server.saslConfiguration, channelBinding: connection.channelBinding) {
-        case .failure(let failure): return failSASL(failure, context)
-        case .success(let exchange): created = exchange
-        }
-        perform(context) {
-            var exchange = created
-            let action = await exchange.start(initialResponse: initialResponse)
-            let finished = exchange
-            return { handler, context in handler.handleSASL(action, exchange: finished, context) }
+        let tlsActive = self.tlsActive, connection = self.connection, authenticator = server.authenticator, logger = self.logger
+        runLogin(context) {
+            await SASLLogin.begin(mechanism: mechanism, initialResponse: initialResponse, tlsActive: tlsActive,
+                                  connection: connection, authenticator: authenticator, logger: logger)
         }
     }
 
+    /// The client's line after a 334 challenge.
     func authResponse(_ line: String, _ context: ChannelHandlerContext) {
-        guard let current = auth else { return }
+        guard let login = auth else { return }
         auth = nil
+        runLogin(context) { await login.respond(line) }
+    }
+
+    private func runLogin(_ context: ChannelHandlerContext, _ step: @escaping @Sendable () async -> SASLLogin.Step) {
         perform(context) {
-            var exchange = current
-            let action = await exchange.receive(line: line)
-            let finished = exchange
-            return { handler, context in handler.handleSASL(action, exchange: finished, context) }
+            let next = await step()
+            return { handler, context in handler.handleLogin(next, context) }
         }
     }
 
-    func handleSASL(_ action: SASLServerExchange.Action, exchange: SASLServerExchange, _ context: ChannelHandlerContext) {
-        if case .challenge(let text) = action {
-            auth = exchange
+    private func handleLogin(_ step: SASLLogin.Step, _ context: ChannelHandlerContext) {
+        switch step {
+        case .challenge(let text, let login):
+            auth = login
             decoder.expectSASLResponse()
-            return reply(.authChallenge(text), context)
-        }
-        if case .failure(let failure) = action, failure.isFailedCredentialCheck {
-            logger.notice("authentication failed", metadata: ["user": "\(LogSafe.escaped(exchange.attemptedUsername))"])
-        }
-        // Brute-force throttling: the attempt was counted before its credentials were read; its
-        // reply, success or failure, waits for the throttle's delay, and other commands behind it.
-        let delay = exchange.attempt?.settle(action) ?? .zero
-        guard delay > .zero else { return finishSASL(action, context) }
-        perform(context) {
-            try? await Task.sleep(for: delay)
-            return { handler, context in handler.finishSASL(action, context) }
-        }
-    }
-
-    private func finishSASL(_ action: SASLServerExchange.Action, _ context: ChannelHandlerContext) {
-        switch action {
-        case .challenge:
-            return
-        case .failure(let failure):
+            reply(.authChallenge(text), context)
+        case .refused(let failure):
             failSASL(failure, context)
-        case .success(let identity, _):
+        case .authenticated(let identity):
             let store = server.store
             perform(context) {
                 let address = try? EmailAddress(identity.username)

@@ -32,7 +32,7 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
     var tlsActive: Bool
     var account: Account?
     var transaction: Transaction?
-    var auth: SASLServerExchange?
+    var auth: SASLLogin?
     var errors = 0
     /// A refused BDAT whose octets are being discarded; its reply waits for the chunk's end.
     var pendingChunkError: SMTPError?
@@ -156,22 +156,6 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Runs store work off the event loop and continues on it; later commands wait.
-    func perform(_ context: ChannelHandlerContext, _ work: @escaping @Sendable () async -> @Sendable (SMTPSessionHandler, ChannelHandlerContext) -> Void) {
-        busy = true
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        Task {
-            let apply = await work()
-            bound.eventLoop.execute {
-                let (handler, context) = bound.value
-                handler.busy = false
-                guard !handler.closed else { return }
-                apply(handler, context)
-                handler.drain(context)
-            }
-        }
-    }
-
     // MARK: replies
 
     func reply(_ reply: SMTPReply, _ context: ChannelHandlerContext) {
@@ -202,4 +186,10 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         context.channel.closeAfterLastReply()
     }
+}
+
+/// Store, DNS and password work runs as steps (`SteppingSession.perform`); later commands wait.
+extension SMTPSessionHandler: SteppingSession {
+    var acceptsStepResults: Bool { !closed }
+    func didApplyStep(_ context: ChannelHandlerContext) { drain(context) }
 }

@@ -11,6 +11,9 @@ struct Transaction {
     var tooLarge = false
     /// A BDAT chunk was accepted: DATA may no longer be used in this transaction (RFC 3030 §2).
     var usedBDAT = false
+    /// Octets of `message` already searched for the end of the header section; nil once it
+    /// was found (and the header phase ran) or the search gave up.
+    var headerScan: Int? = 0
 
     init(_ reception: ReceptionTransaction) {
         self.reception = reception

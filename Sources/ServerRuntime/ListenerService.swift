@@ -46,7 +46,8 @@ public final class ListenerService: Service, Sendable {
     let listenerBudget: ConnectionBudget
     let sharedBudget: ConnectionBudget?
     let registry = ConnectionRegistry()
-    private let bound = Mutex<[SocketAddress]>([])
+    /// nil until `run` has bound every address or failed to; empty after a failure.
+    private let bound = Mutex<[SocketAddress]?>(nil)
     private let boundWaiters = Mutex<[CheckedContinuation<[SocketAddress], Never>]>([])
 
     public init(
@@ -65,13 +66,15 @@ public final class ListenerService: Service, Sendable {
         self.sharedBudget = sharedBudget
     }
 
-    /// The addresses actually bound (with the real port when 0 was asked for), once listening.
+    /// The addresses actually bound (with the real port when 0 was asked for), once listening;
+    /// empty when binding failed (`run` throws `ListenerError.bindFailed`), so a caller waiting
+    /// for the banner never waits for a listener that will not come.
     public func boundAddresses() async -> [SocketAddress] {
         await withCheckedContinuation { continuation in
-            let ready: [SocketAddress]? = bound.withLock { $0.isEmpty ? nil : $0 }
+            let ready: [SocketAddress]? = bound.withLock { $0 }
             if let ready { continuation.resume(returning: ready); return }
             boundWaiters.withLock { $0.append(continuation) }
-            if let ready = bound.withLock({ $0.isEmpty ? nil : $0 }) { resumeWaiters(ready) }
+            if let ready = bound.withLock({ $0 }) { resumeWaiters(ready) }
         }
     }
 
@@ -87,6 +90,8 @@ public final class ListenerService: Service, Sendable {
             }
         } catch {
             for channel in channels { try? await channel.close() }
+            bound.withLock { $0 = [] }
+            resumeWaiters([])
             throw ListenerError.bindFailed(configuration.name, "\(error)")
         }
         let addresses = channels.compactMap(\.localAddress)

@@ -9,7 +9,9 @@ import NIOCore
 /// `autoRead` off, so no more input is read (the client's own socket fills and blocks it), and
 /// turns it back on when the channel drains below the low watermark. A session whose unsent
 /// output makes no progress for `stallTimeout` (not one queued buffer reaches the socket) is
-/// closed: the client has stopped reading.
+/// closed: the client has stopped reading. That holds below the watermark too: a client that
+/// stops reading and sending once reading resumed would otherwise leave its last replies
+/// queued until the protocol's idle timeout.
 ///
 /// How much a session can add after reading stops is bounded by one read: protocol handlers
 /// process every complete command of a read at once, and a read is at most
@@ -29,6 +31,10 @@ final class OutputBackpressureHandler: ChannelDuplexHandler, RemovableChannelHan
     private let logger: Logger
     private var stallTimer: Scheduled<Void>?
     private var paused = false
+    /// Writes passed on whose promise has not completed: unsent output.
+    private var outstanding = 0
+    /// When a write last reached the socket, or unsent output began.
+    private var lastProgress = NIODeadline.uptimeNanoseconds(0)
 
     init(stallTimeout: Duration, logger: Logger) {
         self.stallTimeout = stallTimeout
@@ -39,13 +45,10 @@ final class OutputBackpressureHandler: ChannelDuplexHandler, RemovableChannelHan
         let writable = context.channel.isWritable
         if writable && paused {
             paused = false
-            stallTimer?.cancel()
-            stallTimer = nil
             try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
         } else if !writable && !paused {
             paused = true
             try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
-            armStallTimer(context)
         }
         context.fireChannelWritabilityChanged()
     }
@@ -71,24 +74,33 @@ final class OutputBackpressureHandler: ChannelDuplexHandler, RemovableChannelHan
         stallTimer?.cancel()
     }
 
-    /// A promise that, when its write reaches the socket, counts as progress (restarts the stall
-    /// timer while reading is paused), then completes `promise`.
+    /// A promise that, when its write reaches the socket, counts as progress, then completes
+    /// `promise`. One timer per connection at most, re-armed from its own callback, so a reply
+    /// costs no timer scheduling of its own.
     private func progressPromise(_ context: ChannelHandlerContext, cascadingTo promise: EventLoopPromise<Void>?) -> EventLoopPromise<Void> {
         let written = context.eventLoop.makePromise(of: Void.self)
+        if outstanding == 0 { lastProgress = context.eventLoop.now }
+        outstanding += 1
+        if stallTimer == nil { armStallTimer(context) }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         written.futureResult.whenComplete { result in
             let (handler, context) = bound.value
-            if case .success = result, handler.paused { handler.armStallTimer(context) }
+            handler.outstanding -= 1
+            if case .success = result { handler.lastProgress = context.eventLoop.now }
             promise?.completeWith(result)
         }
         return written
     }
 
     private func armStallTimer(_ context: ChannelHandlerContext) {
-        stallTimer?.cancel()
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        stallTimer = context.eventLoop.scheduleTask(in: .nanoseconds(stallTimeout.wholeNanoseconds)) {
+        stallTimer = context.eventLoop.scheduleTask(deadline: lastProgress + .nanoseconds(stallTimeout.wholeNanoseconds)) {
             let (handler, context) = bound.value
+            handler.stallTimer = nil
+            guard handler.outstanding > 0 else { return }
+            if context.eventLoop.now < handler.lastProgress + .nanoseconds(handler.stallTimeout.wholeNanoseconds) {
+                return handler.armStallTimer(context)
+            }
             handler.logger.notice("closing a connection that does not read its replies", metadata: [
                 "remote": "\(context.channel.remoteAddress?.ipAddress ?? "unknown")",
                 "stalled_for": "\(handler.stallTimeout)",

@@ -38,7 +38,10 @@ import Testing
         }
 
         let store = try SQLiteMailStore(directory: directory.url.appendingPathComponent("data"))
-        #expect(try await store.verifyIntegrity() == [])
+        // A kill between a body's write and its commit leaves an unreferenced file (hato serve
+        // sweeps those); anything else the store check finds is damage.
+        let findings = try await store.checkStore().findings.filter { ![.orphanBody, .unfinishedBody].contains($0.problem) }
+        #expect(findings == [])
         let account = try #require(try await store.account(try EmailAddress("a@example.test")))
         var total = 0
         for box in 0..<boxes {

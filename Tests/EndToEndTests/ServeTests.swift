@@ -37,4 +37,30 @@ import Testing
         #expect(result.status != 0)
         #expect(result.stderr.contains("hato.toml:3: listen.smtp: expected array"))
     }
+
+    /// A port another process holds: `hato serve` says which listener could not bind and exits
+    /// non-zero, instead of waiting forever for it (it used to close the store, print nothing
+    /// and hang, deaf to SIGTERM, because the banner waited for that listener's addresses).
+    @Test func portInUseStopsStartupWithTheReason() async throws {
+        let holder = try Python.start("""
+            import socket, time
+            s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+            print(s.getsockname()[1], flush=True); time.sleep(120)
+            """)
+        var offset = 0
+        let port = try #require(await holder.nextLine(from: &offset).flatMap { Int($0) })
+        let directory = try TemporaryDirectory(prefix: "hato-serve")
+        let path = directory.url.appendingPathComponent("hato.toml").path
+        try """
+            data_dir = "data"
+            [listen]
+            smtp = ["127.0.0.1:\(port)"]
+            imap = ["127.0.0.1:0"]
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try await HatoBinary.run(["serve", "--config", path], timeout: .seconds(60))
+        #expect(result.status != 0 && result.status != SIGKILL, "exit \(result.status)")
+        #expect(result.stderr.contains("cannot listen for smtp"), "\(result.stderr)")
+        #expect(!result.stdout.contains("listening on"), "no banner: \(result.stdout)")
+        holder.signal(SIGKILL)
+    }
 }

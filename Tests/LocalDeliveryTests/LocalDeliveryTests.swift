@@ -33,7 +33,7 @@ import Testing
         let delivery = LocalDelivery(store: store)
         let recipients = try await ["alice+news@example.test", "team@example.test", "bob@example.test"].asyncMap { text in
             let address = try EmailAddress(text)
-            return AcceptedRecipient(address: address, resolution: try await store.resolveRecipient(address), notify: "FAILURE")
+            return AcceptedRecipient(address: address, resolution: try await store.resolveRecipient(address), dsn: DSNRequest(notify: .failure))
         }
         let message = Array("Subject: hi\r\n\r\nhello\r\n".utf8)
         let outcomes = await delivery.deliver(DeliveryRequest(
@@ -54,8 +54,8 @@ import Testing
 
         let queued = try #require(try await store.queuedMessage(id))
         #expect(queued.recipients.map(\.address.description) == ["out@elsewhere.test"])
-        #expect(queued.recipients.first?.originalRecipient == "rfc822;team@example.test")
-        #expect(queued.recipients.first?.notify == "FAILURE")
+        #expect(queued.recipients.first?.dsn.originalRecipient == OriginalRecipient(addressType: "rfc822", address: "team@example.test"))
+        #expect(queued.recipients.first?.dsn.notify == .failure)
         #expect(queued.envelopeID == "E1")
         let queuedBody = String(decoding: try await store.readBody(queued.body), as: UTF8.self)
         #expect(queuedBody.hasPrefix("Received: from remote.test") && !queuedBody.contains("Return-Path"))

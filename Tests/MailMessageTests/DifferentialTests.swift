@@ -2,6 +2,7 @@
 // corpus: header values, address lists, the part tree, decoded bodies and decoded text.
 // Where Python is known to read a message differently, the divergence is listed with its reason.
 import Foundation
+import HatoTesting
 import Testing
 @testable import MailMessage
 
@@ -25,17 +26,13 @@ enum Python {
     }
 
     private static func dumpCorpusBlocking() throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path!)
         let corpus = Fixture.directory.appendingPathComponent("corpus")
-        process.arguments = [Fixture.directory.appendingPathComponent("tools/email_dump.py").path]
+        let arguments = [Fixture.directory.appendingPathComponent("tools/email_dump.py").path]
             + (try Fixture.corpusNames()).map { corpus.appendingPathComponent($0).path }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
+        let process = try ChildProcess(executable: URL(fileURLWithPath: path!), arguments: arguments)
+        process.closeInput()
+        guard process.wait() == 0 else { throw CocoaError(.executableLoad) }
+        let data = process.outputData
         return data
     }
 }

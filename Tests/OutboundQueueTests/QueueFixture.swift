@@ -67,11 +67,11 @@ struct QueueFixture {
     }
 
     @discardableResult
-    func enqueue(_ subject: String, to recipients: [String], from: String? = "alice@example.test", notify: String? = nil,
+    func enqueue(_ subject: String, to recipients: [String], from: String? = "alice@example.test", notify: DSNNotify? = nil,
                  ret: String? = nil, envid: String? = nil) async throws -> QueueMessageID {
         try await store.enqueue(OutboundMessage(
             bytes: Self.message(subject), mailFrom: try from.map { try EmailAddress($0) },
-            recipients: try recipients.map { QueuedRecipient(address: try EmailAddress($0), originalRecipient: "rfc822;\($0)", notify: notify,
+            recipients: try recipients.map { QueuedRecipient(address: try EmailAddress($0), dsn: DSNRequest(notify: notify, originalRecipient: OriginalRecipient(addressType: "rfc822", address: $0)),
                                                              nextAttempt: clock.now) },
             envelopeID: envid, returnContent: ret))
     }

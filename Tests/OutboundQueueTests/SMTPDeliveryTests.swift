@@ -98,7 +98,7 @@ import Testing
     @Test func successToAPeerWithoutDSNIsReportedAsRelayed() async throws {
         let fixture = try await QueueFixture()
         let peer = try await ScriptedPeer.start(.init(), directory: fixture.directory)
-        try await fixture.enqueue("receipt please", to: ["bob@remote.test"], notify: "SUCCESS", envid: "r1")
+        try await fixture.enqueue("receipt please", to: ["bob@remote.test"], notify: .success, envid: "r1")
         try await Self.deliver(try Self.runner(fixture, port: try peer.port), fixture)
         await peer.stop()
         let received = try peer.received

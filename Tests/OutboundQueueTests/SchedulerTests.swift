@@ -10,7 +10,7 @@ import Testing
 @Suite struct SchedulerTests {
     @Test func messagesToOneDomainShareOneConnection() async throws {
         let fixture = try await QueueFixture()
-        try await fixture.enqueue("one", to: ["bob@remote.test", "carol@remote.test"], notify: "SUCCESS,FAILURE", ret: "HDRS", envid: "env-1")
+        try await fixture.enqueue("one", to: ["bob@remote.test", "carol@remote.test"], notify: [.success, .failure], ret: "HDRS", envid: "env-1")
         try await fixture.enqueue("two", to: ["bob@remote.test"])
         try await fixture.enqueue("three", to: ["dave@remote.test"])
         let transport = ScriptedTransport()
@@ -21,8 +21,8 @@ import Testing
         #expect(Set(transport.transactions.map(\.connection)).count == 1)
         let first = try #require(transport.transactions.first)
         #expect(first.envelope.mailFrom == "alice@example.test")
-        #expect(first.envelope.recipients.map(\.address) == ["bob@remote.test", "carol@remote.test"])
-        #expect(first.envelope.recipients[0].notify == "SUCCESS,FAILURE" && first.envelope.recipients[0].originalRecipient == "rfc822;bob@remote.test")
+        #expect(first.envelope.recipients.map(\.address.description) == ["bob@remote.test", "carol@remote.test"])
+        #expect(first.envelope.recipients[0].dsn.notify == [.success, .failure] && first.envelope.recipients[0].dsn.originalRecipient?.description == "rfc822;bob@remote.test")
         #expect(first.envelope.envelopeID == "env-1" && first.envelope.returnContent == "HDRS")
         #expect(String(decoding: first.message, as: UTF8.self).contains("Subject: one\r\n"))
         #expect(try await fixture.store.queuedMessages().isEmpty, "every delivered message left the queue")
@@ -34,7 +34,7 @@ import Testing
         try await fixture.enqueue("split", to: ["bob@remote.test", "eve@other.test"])
         let transport = ScriptedTransport()
         #expect(try await fixture.runner(transport).deliverDue() == 2)
-        #expect(Set(transport.transactions.map { $0.envelope.recipients.map(\.address) }) == [["bob@remote.test"], ["eve@other.test"]])
+        #expect(Set(transport.transactions.map { $0.envelope.recipients.map(\.address.description) }) == [["bob@remote.test"], ["eve@other.test"]])
         #expect(try await fixture.store.queuedMessages().isEmpty)
     }
 

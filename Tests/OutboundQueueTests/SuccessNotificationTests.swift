@@ -16,9 +16,9 @@ import Testing
 
     @Test func relayedToAPeerWithoutDSN() async throws {
         let fixture = try await QueueFixture()
-        try await fixture.enqueue("confirm me", to: ["bob@remote.test"], notify: "SUCCESS,FAILURE", ret: "FULL", envid: "trk1")
+        try await fixture.enqueue("confirm me", to: ["bob@remote.test"], notify: [.success, .failure], ret: "FULL", envid: "trk1")
         try await fixture.enqueue("no request", to: ["carol@remote.test"])
-        try await fixture.enqueue("failures only", to: ["dave@remote.test"], notify: "FAILURE")
+        try await fixture.enqueue("failures only", to: ["dave@remote.test"], notify: .failure)
         try await fixture.runner(Self.accepting(peerSupportsDSN: false)).deliverDue()
         #expect(try await fixture.store.queuedMessages().isEmpty)
         let inbox = try await fixture.inbox()
@@ -43,7 +43,7 @@ import Testing
 
     @Test func nothingWhenThePeerCarriesTheRequestOn() async throws {
         let fixture = try await QueueFixture()
-        try await fixture.enqueue("confirm me", to: ["bob@remote.test"], notify: "SUCCESS")
+        try await fixture.enqueue("confirm me", to: ["bob@remote.test"], notify: .success)
         try await fixture.runner(Self.accepting(peerSupportsDSN: true)).deliverDue()
         #expect(try await fixture.store.queuedMessages().isEmpty)
         #expect(try await fixture.inbox().isEmpty, "the DSN-capable peer reports delivery itself")

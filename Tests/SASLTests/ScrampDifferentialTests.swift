@@ -1,4 +1,5 @@
 import Foundation
+import HatoTesting
 import Testing
 @testable import SASL
 
@@ -40,9 +41,7 @@ struct ScrampDifferentialTests {
 enum ScrampPeer {
     static let required = ProcessInfo.processInfo.environment["CI"] != nil
     static let available: Bool = {
-        guard let process = try? launch(["-c", "import scramp"]) else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        Python.hasModules("scramp")
     }()
 
     /// scramp 1.5 knows `tls-exporter` (RFC 9266) by name but refuses it, because Python's ssl
@@ -88,62 +87,21 @@ except Exception as error:
             mechanism, lookup: lookup, configuration: configuration,
             channelBinding: exporter.map { SASLChannelBinding(tlsExporter: $0) }
         ))
-        let stdin = Pipe()
-        let stdout = Pipe()
         let hex = (clientExporter ?? exporter ?? []).map { String(format: "%02x", $0) }.joined()
-        let process = try launch(["-c", script, mechanism.rawValue, username, password, hex], stdin: stdin, stdout: stdout)
-        defer { process.waitUntilExit() }
-        let reader = LineReader(handle: stdout.fileHandleForReading)
+        let process = try ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"),
+                                       arguments: ["python3", "-c", script, mechanism.rawValue, username, password, hex])
+        var offset = 0
 
         var action = await exchange.start(initialResponse: nil)
         while case .challenge(let text) = action {
-            if !text.isEmpty { stdin.fileHandleForWriting.write(Data((text + "\n").utf8)) }
-            guard let line = await reader.next() else { break }
+            if !text.isEmpty { process.write(text + "\n") }
+            guard let line = await process.nextLine(from: &offset) else { break }
             action = await exchange.receive(line: line)
         }
-        try stdin.fileHandleForWriting.close()
+        process.closeInput()
         var client = ""
-        while let line = await reader.next() { client = line }
+        while let line = await process.nextLine(from: &offset) { client = line }
+        _ = await process.exit(timeout: .seconds(60))
         return Outcome(server: action, client: client)
-    }
-
-    private static func launch(_ arguments: [String], stdin: Pipe? = nil, stdout: Pipe? = nil) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        process.standardInput = stdin ?? FileHandle.nullDevice
-        process.standardOutput = stdout ?? FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-}
-
-/// Reads newline-terminated lines from a pipe. The blocking reads happen on a Dispatch thread,
-/// not on Swift's cooperative pool: every test target runs in one process, and a blocked pool
-/// thread (there are as many as cores) would stall the servers other tests are talking to.
-final class LineReader: @unchecked Sendable {
-    let handle: FileHandle
-    private var buffer = [UInt8]()
-
-    init(handle: FileHandle) { self.handle = handle }
-
-    func next() async -> String? {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: self.nextBlocking()) }
-        }
-    }
-
-    private func nextBlocking() -> String? {
-        while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[..<newline], as: UTF8.self)
-                buffer.removeSubrange(...newline)
-                return line
-            }
-            let chunk = handle.availableData
-            if chunk.isEmpty { return nil }
-            buffer += chunk
-        }
     }
 }

@@ -1,3 +1,4 @@
+import MailCore
 import Foundation
 import HatoTesting
 import NIOSSL
@@ -109,7 +110,7 @@ import Testing
         #expect(connection.capabilities.authMechanisms.contains("SCRAM-SHA-256"), "so SCRAM-SHA-256 was used")
         let envelope = SMTPClientEnvelope(
             mailFrom: "alice@example.test",
-            recipients: [.init(address: "carol@elsewhere.test", notify: "FAILURE,DELAY", originalRecipient: "rfc822;Carol+x=y@elsewhere.test")],
+            recipients: [.init(address: "carol@elsewhere.test", dsn: DSNRequest(notify: [.failure, .delay], originalRecipient: OriginalRecipient(addressType: "rfc822", address: "Carol+x=y@elsewhere.test")))],
             envelopeID: "id+42=", returnContent: "HDRS")
         let result = try await connection.send(
             envelope, message: Array("From: alice@example.test\r\nTo: carol@elsewhere.test\r\nSubject: dsn\r\n\r\nhi\r\n".utf8))
@@ -118,8 +119,8 @@ import Testing
         let queued = try await peer.store.queuedMessages()
         #expect(queued.count == 1)
         #expect(queued.first?.envelopeID == "id+42=" && queued.first?.returnContent == "HDRS", "ENVID xtext round trip")
-        #expect(queued.first?.recipients.first?.notify == "FAILURE,DELAY")
-        #expect(queued.first?.recipients.first?.originalRecipient == "rfc822;Carol+x=y@elsewhere.test")
+        #expect(queued.first?.recipients.first?.dsn.notify == [.failure, .delay])
+        #expect(queued.first?.recipients.first?.dsn.originalRecipient?.description == "rfc822;Carol+x=y@elsewhere.test")
 
         configuration.credentials?.password = "wrong"
         do {

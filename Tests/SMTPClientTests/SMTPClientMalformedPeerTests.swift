@@ -1,3 +1,4 @@
+import MailCore
 import Foundation
 import HatoTesting
 import SMTPClient
@@ -139,7 +140,7 @@ import Testing
         let connection = try await T.connect(peer.port, T.configuration(.opportunistic))
         #expect(connection.capabilities.usedHELO && connection.capabilities.serverName == "old.test")
         let result = try await connection.send(
-            SMTPClientEnvelope(mailFrom: "a@example.org", recipients: [.init(address: "b@old.test", notify: "FAILURE")], envelopeID: "x"),
+            SMTPClientEnvelope(mailFrom: "a@example.org", recipients: [.init(address: "b@old.test", dsn: DSNRequest(notify: .failure))], envelopeID: "x"),
             message: T.message("hi"))
         #expect(result.data?.code == 250)
         await connection.quit()

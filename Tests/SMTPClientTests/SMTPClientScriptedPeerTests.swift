@@ -1,3 +1,4 @@
+import MailCore
 import Foundation
 import HatoTesting
 import SMTPClient
@@ -18,7 +19,7 @@ import Testing
             #expect(connection.capabilities.pipelining == offered)
             let envelope = SMTPClientEnvelope(
                 mailFrom: "sender@example.org",
-                recipients: [.init(address: "one@example.test", notify: "SUCCESS", originalRecipient: "rfc822;one@example.test"),
+                recipients: [.init(address: "one@example.test", dsn: DSNRequest(notify: .success, originalRecipient: OriginalRecipient(addressType: "rfc822", address: "one@example.test"))),
                              .init(address: "two@example.test")],
                 envelopeID: "abc", returnContent: "FULL")
             let result = try await connection.send(envelope, message: T.message("hello"))

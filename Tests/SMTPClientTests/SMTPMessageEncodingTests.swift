@@ -1,3 +1,4 @@
+import MailCore
 import NIOCore
 import Testing
 @testable import SMTPClient
@@ -24,11 +25,18 @@ import Testing
                 == "MAIL FROM:<> SIZE=42 BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=a+20b+2Bc")
         #expect(SMTPClientCommands.mail(envelope, size: 42, eightBitMIME: false, smtpUTF8: false, capabilities: SMTPServerCapabilities())
                 == "MAIL FROM:<>")
-        let recipient = SMTPClientRecipient(address: "b@example.org", notify: "success, failure", originalRecipient: "B+1@example.org")
+        let recipient = SMTPClientRecipient(address: "b@example.org", dsn: DSNRequest(
+            notify: [.failure, .success], originalRecipient: OriginalRecipient(addressType: "rfc822", address: "B+1@example.org")))
         #expect(SMTPClientCommands.rcpt(recipient, capabilities: full) == "RCPT TO:<b@example.org> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;B+2B1@example.org")
         #expect(SMTPClientCommands.rcpt(recipient, capabilities: SMTPServerCapabilities()) == "RCPT TO:<b@example.org>")
-        let bogus = SMTPClientRecipient(address: "b@example.org", notify: "SOMETIMES", originalRecipient: "utf-8;b@example.org")
-        #expect(SMTPClientCommands.rcpt(bogus, capabilities: full) == "RCPT TO:<b@example.org> ORCPT=utf-8;b@example.org")
+        let never = SMTPClientRecipient(address: "b@example.org", dsn: DSNRequest(notify: .never, originalRecipient: OriginalRecipient(addressType: "utf-8", address: "b@example.org")))
+        #expect(SMTPClientCommands.rcpt(never, capabilities: full) == "RCPT TO:<b@example.org> NOTIFY=NEVER ORCPT=utf-8;b@example.org")
+        // An ORCPT that cannot be sent as one parameter is left out, never sent broken (RFC 3461 §4.2).
+        for original in [OriginalRecipient(addressType: "rfc 822", address: "b@example.org"),
+                         OriginalRecipient(addressType: "rfc822", address: String(repeating: "x", count: 490) + "@example.org")] {
+            #expect(SMTPClientCommands.rcpt(SMTPClientRecipient(address: "b@example.org", dsn: DSNRequest(originalRecipient: original)), capabilities: full)
+                    == "RCPT TO:<b@example.org>")
+        }
     }
 
     @Test func envelopesThatCouldInjectCommandsAreRefused() {

@@ -1,3 +1,4 @@
+import MailCore
 import SMTPProtocol
 import Testing
 
@@ -67,7 +68,7 @@ import Testing
 
     @Test func originalRecipient() throws {
         let parameters = try rcptParameters("ORCPT=rfc822;Bob+2Bsmith@example.org NOTIFY=FAILURE")
-        #expect(parameters.originalRecipient == SMTPOriginalRecipient(addressType: "rfc822", address: "Bob+smith@example.org"))
+        #expect(parameters.originalRecipient == OriginalRecipient(addressType: "rfc822", address: "Bob+smith@example.org"))
         #expect(parameters.notify == [.failure])
         #expect(try rcptParameters("ORCPT=utf-8;+E5+B1+B1@example.jp").originalRecipient?.address == "山@example.jp")
         for bad in ["ORCPT=rfc822", "ORCPT=;a@b", "ORCPT=rfc822;", "ORCPT=rfc822;+FF", "ORCPT=rfc822;\(String(repeating: "a", count: 500))"] {

@@ -97,7 +97,7 @@ import Testing
         let queued = try await fixture.store.queuedMessages()
         #expect(queued.count == 1)
         #expect(queued.first?.recipients.map(\.address.description) == ["hidden@elsewhere.test"])
-        #expect(queued.first?.recipients.first?.notify == "FAILURE,DELAY")
+        #expect(queued.first?.recipients.first?.dsn.notify == [.failure, .delay])
         #expect(queued.first?.envelopeID == "abc123" && queued.first?.returnContent == "HDRS")
         #expect(queued.first?.mailFrom?.description == "alice+lists@example.test")
         try await fixture.stop()

@@ -27,6 +27,11 @@ public struct HatoService {
     public func run(output: (String) -> Void) async throws {
         let settings = config.settings
         try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true)
+        // A store a newer build migrated is refused before the lock file below is created.
+        try StoreFactory.refuseNewerFormat(settings)
+        // Held until the process ends: `hato store check` refuses to run while it is held.
+        let lock = try DataDirectoryLock(dataDirectory: settings.dataDirectory, mode: .server)
+        defer { withExtendedLifetime(lock) {} }
         let store = try StoreFactory.openEmbedded(settings, logger: logger)
         let swept = try await store.sweepOrphanBodies()
         if swept > 0 { logger.notice("removed unreferenced message files left by an earlier crash", metadata: ["count": "\(swept)"]) }
@@ -59,7 +64,11 @@ public struct HatoService {
             for listener in listeners {
                 bound[listener.configuration.name] = await listener.boundAddresses().map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" }
             }
-            output(banner(tls: tls, bound: bound, accounts: try await store.accounts().count, delivery: queue != nil))
+            // A listener that could not bind has no addresses: its error ends the group and
+            // `hato serve` with it (ListenerError.bindFailed), with no banner that claims to serve.
+            if !bound.values.contains(where: \.isEmpty) {
+                output(banner(tls: tls, bound: bound, accounts: try await store.accounts().count, delivery: queue != nil))
+            }
             try await tasks.waitForAll()
         }
         output("hato stopped")

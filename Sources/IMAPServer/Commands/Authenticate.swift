@@ -2,24 +2,16 @@ import IMAPProtocol
 import MailCore
 import NIOCore
 import SASL
+import ServerRuntime
 
 extension IMAPSessionHandler {
     /// RFC 9051 §6.2.2 with RFC 4959 SASL-IR: challenges as `+ base64`, `*` cancels (BAD).
     /// The mechanisms and their checks are the SASL target's, shared with SMTP and POP3.
     func authenticate(_ tag: String, _ mechanism: String, _ initialResponse: String?, _ context: ChannelHandlerContext) {
-        let created: SASLServerExchange
-        switch SASLServerExchange.begin(
-            mechanism: mechanism, policy: server.configuration.sasl, tlsActive: tlsActive, loopback: connection.isLoopback,
-            throttle: server.throttle, client: connection.remoteIP, lookup: server.store.saslCredentialLookup,
-            configuration: server.saslConfiguration, channelBinding: connection.channelBinding) {
-        case .failure(let failure): return sendAuthFailure(tag, failure, context)
-        case .success(let exchange): created = exchange
-        }
-        perform(context) {
-            var exchange = created
-            let action = await exchange.start(initialResponse: initialResponse)
-            let finished = exchange
-            return { handler, context in handler.handleSASL(tag, action, finished, context) }
+        let tlsActive = self.tlsActive, connection = self.connection, authenticator = server.authenticator, logger = self.logger
+        runLogin(tag, context) {
+            await SASLLogin.begin(mechanism: mechanism, initialResponse: initialResponse, tlsActive: tlsActive,
+                                  connection: connection, authenticator: authenticator, logger: logger)
         }
     }
 
@@ -28,30 +20,44 @@ extension IMAPSessionHandler {
         decoder.setMode(.command)
         guard let pending = authExchange else { return }
         authExchange = nil
-        let tag = pending.tag, current = pending.exchange
+        let tag = pending.tag, login = pending.login
         let line: String
         switch response {
         case .cancel: line = "*"
         case .data(let bytes): line = IMAPSASLResponse.encodeBase64(bytes)
         case nil: return sendAuthFailure(tag, .invalidBase64, context)
         }
+        runLogin(tag, context) { await login.respond(line) }
+    }
+
+    /// Runs one step of LOGIN or AUTHENTICATE (`SASLLogin`: throttle, log line and reply delay
+    /// shared with SMTP and POP3). Pipelined commands wait behind the reply.
+    func runLogin(_ tag: String, _ context: ChannelHandlerContext, _ step: @escaping @Sendable () async -> SASLLogin.Step) {
         perform(context) {
-            var exchange = current
-            let action = await exchange.receive(line: line)
-            let finished = exchange
-            return { handler, context in handler.handleSASL(tag, action, finished, context) }
+            let next = await step()
+            return { handler, context in handler.handleLogin(tag, next, context) }
         }
     }
 
-    func handleSASL(_ tag: String, _ action: SASLServerExchange.Action, _ exchange: SASLServerExchange,
-                    _ context: ChannelHandlerContext) {
-        switch action {
-        case .challenge(let text):
-            authExchange = (tag, exchange)
+    private func handleLogin(_ tag: String, _ step: SASLLogin.Step, _ context: ChannelHandlerContext) {
+        switch step {
+        case .challenge(let text, let login):
+            authExchange = (tag, login)
             decoder.setMode(.authenticationResponse)
             send(context, .challenge(SASLBase64.decode(text) ?? []))
-        case .failure, .success:
-            finishLogin(tag, action, username: exchange.attemptedUsername, attempt: exchange.attempt, context)
+        case .refused(let failure):
+            sendAuthFailure(tag, failure, context)
+        case .authenticated(let identity):
+            let store = server.store
+            perform(context) {
+                guard let address = try? EmailAddress(identity.username),
+                      let account = try? await store.account(address) else {
+                    return { handler, context in handler.sendAuthFailure(tag, .invalidCredentials, context) }
+                }
+                return { handler, context in
+                    handler.loggedIn(tag, AuthenticatedUser(accountID: account.id, address: account.address), context)
+                }
+            }
         }
     }
 }

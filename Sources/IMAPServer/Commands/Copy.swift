@@ -3,9 +3,9 @@ import MailStore
 import NIOCore
 
 extension IMAPSessionHandler {
-    /// RFC 9051 §6.4.7 COPY with RFC 4315 COPYUID, and RFC 6851 MOVE: copy, then expunge the
-    /// originals, announcing them with EXPUNGE (or VANISHED) before the tagged OK; MOVE sends
-    /// COPYUID in an untagged OK (RFC 6851 §4.3).
+    /// RFC 9051 §6.4.7 COPY with RFC 4315 COPYUID, and RFC 6851 MOVE: the originals expunged and
+    /// the copies made in one store transaction, announced with EXPUNGE (or VANISHED) before the
+    /// tagged OK; MOVE sends COPYUID in an untagged OK (RFC 6851 §4.3).
     func copy(_ tag: String, _ set: IMAPSequenceSet, _ name: IMAPMailboxName, uid: Bool, move: Bool,
               _ selected: SelectedMailbox, _ user: AuthenticatedUser, _ context: ChannelHandlerContext) {
         if move && selected.readOnly { return no(tag, "mailbox is read-only", code: .readOnly, context) }
@@ -19,13 +19,18 @@ extension IMAPSessionHandler {
                 guard let target = try await store.mailbox(of: user.accountID, named: name.name) else {
                     return { handler, context in handler.no(tag, "no such mailbox", code: .tryCreate, context) }
                 }
-                let pairs = try await store.copy(uids: uids, from: source, to: target.id)
+                let pairs: [(UInt32, UInt32)]
                 var removed: [UInt32] = []
                 var modSeq: UInt64? = nil
-                // The copies have new UIDs, so this is right for a MOVE into the same mailbox too.
                 if move {
-                    removed = try await store.expunge(in: source, uids: pairs.map(\.0))
-                    modSeq = try await store.mailbox(id: source)?.highestModSeq
+                    // One store transaction (RFC 6851 §3.3): a crash never leaves a message in
+                    // both mailboxes. The copies get new UIDs, so a MOVE into the same mailbox works too.
+                    let moved = try await store.move(uids: uids, from: source, to: target.id)
+                    pairs = moved.pairs
+                    removed = pairs.map(\.0)
+                    modSeq = moved.sourceModSeq
+                } else {
+                    pairs = try await store.copy(uids: uids, from: source, to: target.id)
                 }
                 let code: IMAPResponseCode? = pairs.isEmpty ? nil : .copyUID(
                     uidValidity: target.uidValidity, source: UIDSet.make(pairs.map(\.0)), destination: UIDSet.make(pairs.map(\.1)))

@@ -8,56 +8,15 @@ import ServerRuntime
 
 extension IMAPSessionHandler {
     /// RFC 9051 §6.2.3. Refused before TLS (LOGINDISABLED) except from loopback. The password
-    /// check is the one POP3 USER/PASS and SASL PLAIN use (`SASLPasswordLogin`: dummy work for
-    /// unknown users, constant-time comparison, the throttle's account lock), and the outcome is
-    /// settled with the throttle like AUTHENTICATE's.
+    /// check is the one POP3 USER/PASS and SASL PLAIN use (`SASLLogin.password`: dummy work for
+    /// unknown users, constant-time comparison, the throttle's account lock and reply delay).
     func login(_ tag: String, username: String, password: String, _ context: ChannelHandlerContext) {
         guard plaintextAllowed else {
             return no(tag, "plaintext login is disabled without TLS; use STARTTLS", code: .privacyRequired, context)
         }
-        let lookup = server.store.saslCredentialLookup, configuration = server.saslConfiguration
-        let throttle = server.throttle, ip = connection.remoteIP
-        if case .lockedOut = throttle.check(client: ip, account: username) {
-            return sendAuthFailure(tag, .tooManyFailures, context)
-        }
-        let attempt = AuthAttempt(throttle: throttle, client: ip)
-        perform(context) {
-            let action = await SASLPasswordLogin.verify(
-                username: username, password: password, lookup: lookup, configuration: configuration, attempt: attempt)
-            return { handler, context in handler.finishLogin(tag, action, username: username, attempt: attempt, context) }
-        }
-    }
-
-    /// Ends LOGIN or AUTHENTICATE: settles the attempt's throttle reservation and answers only after
-    /// its delay (successes too, so a quick answer never betrays a right guess), as SMTP and POP3
-    /// do. Pipelined commands wait behind the reply.
-    func finishLogin(_ tag: String, _ action: SASLServerExchange.Action, username: String?, attempt: AuthAttempt?,
-                     _ context: ChannelHandlerContext) {
-        if case .failure(let failure) = action, failure.isFailedCredentialCheck {
-            logger.notice("authentication failed", metadata: ["user": "\(LogSafe.escaped(username))"])
-        }
-        let delay = attempt?.settle(action) ?? .zero
-        perform(context) {
-            if delay > .zero { try? await Task.sleep(for: delay) }
-            return { handler, context in handler.completeLogin(tag, action, context) }
-        }
-    }
-
-    private func completeLogin(_ tag: String, _ action: SASLServerExchange.Action, _ context: ChannelHandlerContext) {
-        switch action {
-        case .challenge: return
-        case .failure(let failure): sendAuthFailure(tag, failure, context)
-        case .success(let identity, _):
-            let store = server.store
-            perform(context) {
-                guard let address = try? EmailAddress(identity.username),
-                      let account = try? await store.account(address) else {
-                    return { handler, context in handler.sendAuthFailure(tag, .invalidCredentials, context) }
-                }
-                return { handler, context in
-                    handler.loggedIn(tag, AuthenticatedUser(accountID: account.id, address: account.address), context)
-                }
-            }
+        let connection = self.connection, authenticator = server.authenticator, logger = self.logger
+        runLogin(tag, context) {
+            await SASLLogin.password(username: username, password: password, connection: connection, authenticator: authenticator, logger: logger)
         }
     }
 

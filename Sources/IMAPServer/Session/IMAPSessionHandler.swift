@@ -33,7 +33,7 @@ final class IMAPSessionHandler: ChannelDuplexHandler {
     /// IDLE is running for this tag (RFC 2177): updates go out as they arrive.
     var idleTag: String?
     /// An AUTHENTICATE exchange waiting for the client's next response line, with its tag.
-    var authExchange: (tag: String, exchange: SASLServerExchange)?
+    var authExchange: (tag: String, login: SASLLogin)?
     var shutdownRequested = false
     /// The session said goodbye; input that still arrives is dropped (see `close`).
     var ended = false
@@ -206,26 +206,6 @@ final class IMAPSessionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Runs async store work off the event loop, then continues on it. Commands stay in order.
-    func perform(_ context: ChannelHandlerContext,
-                 _ work: @escaping @Sendable () async -> @Sendable (IMAPSessionHandler, ChannelHandlerContext) -> Void) {
-        busy = true
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        Task {
-            let apply = await work()
-            bound.eventLoop.execute {
-                let (handler, context) = bound.value
-                handler.busy = false
-                if case .logout = handler.state { return }
-                handler.dispatching = true
-                apply(handler, context)
-                handler.dispatching = false
-                if case .logout = handler.state { return }
-                handler.drain(context)
-            }
-        }
-    }
-
     // MARK: output
 
     func send(_ context: ChannelHandlerContext, _ responses: IMAPResponse...) { send(context, responses) }
@@ -253,5 +233,18 @@ final class IMAPSessionHandler: ChannelDuplexHandler {
 
     func bad(_ tag: String, _ text: String, code: IMAPResponseCode? = nil, _ context: ChannelHandlerContext) {
         send(context, .status(tag: tag, .bad, code: code, text: text))
+    }
+}
+
+/// Store work runs as steps (`SteppingSession.perform`); commands stay in order.
+extension IMAPSessionHandler: SteppingSession {
+    var acceptsStepResults: Bool {
+        if case .logout = state { false } else { true }
+    }
+    func willApplyStep(_ context: ChannelHandlerContext) { dispatching = true }
+    func didApplyStep(_ context: ChannelHandlerContext) {
+        dispatching = false
+        if case .logout = state { return }
+        drain(context)
     }
 }

@@ -18,20 +18,18 @@ public struct QueuedRecipient: Sendable, Equatable {
     }
 
     public let address: EmailAddress
-    /// RFC 3461 §4.2 ORCPT, as received (`rfc822;user@example.com`), and NOTIFY.
-    public var originalRecipient: String?
-    public var notify: String?
+    /// NOTIFY and ORCPT as received (RFC 3461 §4.1, §4.2).
+    public var dsn: DSNRequest
     public var state: State
     public var attempts: Int
     public var nextAttempt: Date
     /// The last reply from the remote server or the reason for the last failure.
     public var lastReply: String?
 
-    public init(address: EmailAddress, originalRecipient: String? = nil, notify: String? = nil, state: State = .queued,
+    public init(address: EmailAddress, dsn: DSNRequest = DSNRequest(), state: State = .queued,
                 attempts: Int = 0, nextAttempt: Date = Date(), lastReply: String? = nil) {
         self.address = address
-        self.originalRecipient = originalRecipient
-        self.notify = notify
+        self.dsn = dsn
         self.state = state
         self.attempts = attempts
         self.nextAttempt = nextAttempt

@@ -43,6 +43,11 @@ public protocol MessageStore: Sendable {
     func expungedUIDs(in mailbox: MailboxID, since modSeq: UInt64) async throws -> [UInt32]
     /// Copies messages, sharing their bodies; returns (source UID, new UID) pairs (UIDPLUS COPYUID).
     func copy(uids: [UInt32], from source: MailboxID, to target: MailboxID) async throws -> [(UInt32, UInt32)]
+    /// RFC 6851 MOVE in one transaction: the messages are expunged from `source` and copied to
+    /// `target` together, so a crash or a refusal (quota) leaves each in exactly one of the two
+    /// (§3.3: never lost, and not in both). Returns (source UID, new UID) pairs for COPYUID and
+    /// the source's HIGHESTMODSEQ afterwards (nil when nothing was moved).
+    func move(uids: [UInt32], from source: MailboxID, to target: MailboxID) async throws -> (pairs: [(UInt32, UInt32)], sourceModSeq: UInt64?)
 
     /// The change feed: every change to the mailbox made after the call, until the stream is dropped.
     func changes(in mailbox: MailboxID) -> AsyncStream<MailboxChange>

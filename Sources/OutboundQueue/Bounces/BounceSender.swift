@@ -34,7 +34,7 @@ public struct BounceSender: Sendable {
         case .notLocal:
             let id = try await store.enqueue(OutboundMessage(
                 bytes: Array(trace.utf8) + dsn, mailFrom: nil,
-                recipients: [QueuedRecipient(address: sender, originalRecipient: "rfc822;\(sender)", notify: "NEVER")],
+                recipients: [QueuedRecipient(address: sender, dsn: DSNRequest(notify: .never, originalRecipient: OriginalRecipient(rfc822: sender)))],
                 smtpUTF8: smtpUTF8, bodyType: eightBit ? "8BITMIME" : nil))
             logger.info("bounce queued", metadata: ["to": "\(sender)", "queue-id": "\(id)"])
             return .queued(id)
@@ -43,7 +43,7 @@ public struct BounceSender: Sendable {
             return .noSuchSender
         case .local, .mixed:
             let results = await LocalDelivery(store: store, logger: logger).deliver(DeliveryRequest(
-                mailFrom: nil, recipients: [AcceptedRecipient(address: sender, resolution: resolution, notify: "NEVER")],
+                mailFrom: nil, recipients: [AcceptedRecipient(address: sender, resolution: resolution, dsn: DSNRequest(notify: .never))],
                 traceHeaders: trace, message: dsn, smtpUTF8: smtpUTF8, bodyType: eightBit ? "8BITMIME" : nil))
             if case .failed(let error)? = results.first { throw error }
             logger.info("bounce delivered", metadata: ["to": "\(sender)"])

@@ -126,10 +126,9 @@ public struct DeliveryStatusNotification: Sendable {
         for report in reports {
             text += "\r\n"
             text += "Final-Recipient: \(addressType); \(report.recipient.address)\r\n"
-            if let original = report.recipient.originalRecipient, let separator = original.firstIndex(of: ";") {
-                let type = original[..<separator].trimmingCharacters(in: .whitespaces)
-                let value = Self.xtextDecode(String(original[original.index(after: separator)...]).trimmingCharacters(in: .whitespaces))
-                text += "Original-Recipient: \(type); \(value)\r\n"
+            // RFC 3464 §2.3.1; the ORCPT address is held decoded already (RFC 3461 §4.2 xtext).
+            if let original = report.recipient.dsn.originalRecipient {
+                text += "Original-Recipient: \(Self.oneLine(original.addressType)); \(Self.oneLine(original.address))\r\n"
             }
             text += "Action: \(report.action.rawValue)\r\n"
             text += "Status: \(report.status)\r\n"

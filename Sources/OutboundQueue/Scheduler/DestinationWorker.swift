@@ -102,7 +102,7 @@ struct DestinationWorker: Sendable {
     static func envelope(_ item: DeliveryBatch.Item) -> DeliveryEnvelope {
         DeliveryEnvelope(
             mailFrom: item.message.mailFrom?.description,
-            recipients: item.recipients.map { .init(address: $0.address.description, notify: $0.notify, originalRecipient: $0.originalRecipient) },
+            recipients: item.recipients.map { .init(address: $0.address, dsn: $0.dsn) },
             envelopeID: item.message.envelopeID, returnContent: item.message.returnContent, smtpUTF8: item.message.smtpUTF8,
             eightBit: item.message.bodyType?.uppercased() == "8BITMIME")
     }

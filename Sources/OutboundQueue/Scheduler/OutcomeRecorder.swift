@@ -24,7 +24,7 @@ struct OutcomeRecorder: Sendable {
             switch result {
             case .delivered(let reply, let remote, let peerSupportsDSN):
                 outcomes.append((recipient.address, .delivered(reply: "\(reply) (\(remote))")))
-                if !peerSupportsDSN && Self.wants(recipient.notify, "SUCCESS", default: false) {
+                if !peerSupportsDSN && recipient.dsn.wants(.success) {
                     // RFC 3461 §5.2.2: relayed to an MTA that cannot carry the request on.
                     relayed.append(RecipientReport(recipient: recipient, action: .relayed, status: RecipientReport.status(of: reply),
                                                    remoteMTA: remote, diagnostic: reply.description, lastAttempt: time))
@@ -52,7 +52,7 @@ struct OutcomeRecorder: Sendable {
             }
         }
         if let sender = message.mailFrom {
-            let failed = failures.filter { Self.wants($0.recipient.notify, "FAILURE") }
+            let failed = failures.filter { $0.recipient.dsn.wants(.failure) }
             if !failed.isEmpty {
                 do {
                     try await bounce(failed, message: message, to: sender, at: time)
@@ -76,7 +76,7 @@ struct OutcomeRecorder: Sendable {
                     logger.warning("could not send a relayed notification", metadata: ["queue-id": "\(message.id)", "error": "\(error)"])
                 }
             }
-            let delayed = delays.filter { Self.wants($0.recipient.notify, "DELAY") }
+            let delayed = delays.filter { $0.recipient.dsn.wants(.delay) }
             if !delayed.isEmpty {
                 let until = message.createdAt.addingTimeInterval(configuration.retry.maxQueueTime.timeInterval)
                 do {
@@ -116,13 +116,6 @@ struct OutcomeRecorder: Sendable {
                 }
             }
         }.value
-    }
-
-    /// RFC 3461 §4.1: NOTIFY=NEVER asks for nothing; without NOTIFY, failures and delays are
-    /// reported (`default`), success never.
-    static func wants(_ notify: String?, _ kind: String, default: Bool = true) -> Bool {
-        guard let notify else { return `default` }
-        return notify.uppercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.contains(kind)
     }
 
     /// One delay warning per recipient: due on the first deferral after `delay_warning` has passed

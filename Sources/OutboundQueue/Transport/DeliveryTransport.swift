@@ -1,3 +1,4 @@
+import MailCore
 import Foundation
 
 /// Where one connection goes: an address of an MX host (or of the smarthost) and the port.
@@ -49,14 +50,12 @@ public struct DeliveryReply: Sendable, Equatable, CustomStringConvertible {
 /// The envelope of one transaction: one message for the recipients of one destination.
 public struct DeliveryEnvelope: Sendable, Equatable {
     public struct Recipient: Sendable, Equatable {
-        public var address: String
+        public var address: EmailAddress
         /// RFC 3461 §4.1 NOTIFY and §4.2 ORCPT, passed on to peers that announce DSN.
-        public var notify: String?
-        public var originalRecipient: String?
-        public init(address: String, notify: String? = nil, originalRecipient: String? = nil) {
+        public var dsn: DSNRequest
+        public init(address: EmailAddress, dsn: DSNRequest = DSNRequest()) {
             self.address = address
-            self.notify = notify
-            self.originalRecipient = originalRecipient
+            self.dsn = dsn
         }
     }
 

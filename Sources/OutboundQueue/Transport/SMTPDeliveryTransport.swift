@@ -62,7 +62,7 @@ final class SMTPDeliverySession: DeliverySession {
     func send(_ envelope: DeliveryEnvelope, message: [UInt8]) async throws(DeliveryTransportError) -> DeliveryResponse {
         let clientEnvelope = SMTPClientEnvelope(
             mailFrom: envelope.mailFrom,
-            recipients: envelope.recipients.map { SMTPClientRecipient(address: $0.address, notify: $0.notify, originalRecipient: $0.originalRecipient) },
+            recipients: envelope.recipients.map { SMTPClientRecipient(address: $0.address.description, dsn: $0.dsn) },
             envelopeID: envelope.envelopeID, returnContent: envelope.returnContent, smtpUTF8: envelope.smtpUTF8, eightBit: envelope.eightBit)
         do {
             let result = try await connection.send(clientEnvelope, message: message)

@@ -27,11 +27,17 @@ public struct AuthenticationStage: ReceptionStage {
     public let policy: InboundAuthenticationPolicy
     public let store: any MailStore
     public var name: String { "dmarc" }
-    public var phases: ReceptionPhases { .message }
+    public var phases: ReceptionPhases { [.header, .message] }
 
     public init(policy: InboundAuthenticationPolicy, store: any MailStore) {
         self.policy = policy
         self.store = store
+    }
+
+    /// DMARC policy and DKIM key lookups start while the body streams (`InboundAuthenticator.prefetch`).
+    public func headerReceived(_ header: HeaderSection, transaction: ReceptionTransaction, client: ReceptionClient) {
+        guard client.isInbound else { return }
+        policy.authenticator.prefetch(header: header)
     }
 
     public func message(_ message: inout ReceptionMessage, transaction: ReceptionTransaction,

@@ -1,0 +1,26 @@
+import MailMessage
+
+extension InboundAuthenticator {
+    /// Starts the DNS lookups that `authenticate` will need as soon as the header section is
+    /// known, while the body is still arriving: the DMARC policy discovery of the From domains
+    /// (RFC 9989 §4.10) and the key of each DKIM-Signature that will be evaluated (RFC 6376
+    /// §6.1.2). The lookups run detached and only warm the resolver, whose cache and shared
+    /// in-flight queries (DNSClient) then answer `authenticate` at the end of DATA; a prefetch
+    /// that fails costs nothing, the real check asks again. Bounded like the checks themselves:
+    /// at most `dkim.maxSignatures` keys, one policy discovery.
+    public func prefetch(header: HeaderSection) {
+        let authorDomains = DMARCAuthorDomains.extract(fromFieldValues: header.fields(named: "From").map(\.unfoldedValue))
+        if case .domains = authorDomains {
+            let verifier = DMARCVerifier(resolver: resolver, limits: dmarcLimits)
+            Task { _ = await verifier.discover(authorDomains) }
+        }
+        let keys = DKIMVerifier(resolver: resolver, configuration: dkim)
+        var seen: Set<String> = []
+        for field in header.fields(named: "DKIM-Signature").prefix(dkim.maxSignatures)
+        where field.raw.count <= dkim.maxSignatureFieldLength {
+            guard let signature = try? DKIMSignature(value: field.rawValue),
+                  seen.insert("\(signature.selector)._domainkey.\(signature.domain)").inserted else { continue }
+            Task { _ = await keys.fetchKey(selector: signature.selector, domain: signature.domain, algorithm: signature.algorithm) }
+        }
+    }
+}

@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""Kill campaign: SIGKILL `hato serve` at random moments under mixed load and count what was lost.
+
+Each round starts the server on fixed loopback ports, drives load from several threads, kills
+the server with SIGKILL after a random 1-4 s, runs `hato store check` on the data directory
+(and `--repair` when it finds something), and starts the next round. The load:
+
+  * SMTP on the MX listener: one message to two local accounts and an alias that forwards
+    outside, so each message is stored for both accounts and queued for the outbound sink;
+  * authenticated submission (implicit TLS): to a local account and an outside address;
+  * the outbound queue delivering to a local SMTP sink (aiosmtpd), found through a small DNS
+    server answering for the sink's domain (`[dns] servers`, `[delivery] mx_port`);
+  * IMAP on one account: APPEND, UID MOVE to Archive, STORE \\Deleted + EXPUNGE;
+  * POP3 on the other: TOP (to read the marker), DELE, QUIT.
+
+Every message carries a unique marker (`X-Campaign` and its Message-ID). The ledger notes what
+the server acknowledged (250 after DATA, tagged OK to APPEND) and what the clients deliberately
+tried to remove (noted before the command is sent, so a removal cut short by the kill is never
+counted as a loss). After the last round the server runs once more without load until the queue
+has drained, an IMAP client lists every mailbox, and the final store check runs.
+
+Lost: acknowledged, never deliberately removed, and not found (locally: in no mailbox of the
+account; outside: never received by the sink). Duplicates are reported separately: outside, a
+kill between the sink's 250 and the queue's record of it sends the message again (expected);
+locally, a message found twice in one account.
+
+Usage: scripts/kill-campaign.py [--kills 100] [--hato .build/debug/hato] [--seed N] [--keep]
+Exit status: 0 when nothing was lost and the store was consistent after every kill (orphan
+body files from interrupted writes excepted: they are expected and repaired), 1 otherwise.
+"""
+import argparse
+import collections
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kill_campaign_peers import DNSServer, Sink  # noqa: E402
+from kill_campaign_load import Ledger, LOADS, inventory  # noqa: E402
+
+PASSWORD = "campaign password"
+ACCOUNTS = ["u1@example.test", "u2@example.test", "u3@example.test"]
+# Crash leftovers the store check is expected to find after a kill: a body written (or being
+# written) whose transaction never committed. Anything else is damage.
+EXPECTED_AFTER_KILL = {"orphan-body", "unfinished-body"}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`hato serve` as a child process; ready once its banner has been printed."""
+
+    def __init__(self, hato, config, log):
+        self.process = subprocess.Popen([hato, "serve", "--config", config], stdout=subprocess.PIPE,
+                                        stderr=log, text=True, start_new_session=True)
+        self.ready = threading.Event()
+        self.banner = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.banner.append(line.rstrip("\n"))
+            if line.startswith("delivery"):
+                self.ready.set()
+
+    def wait_ready(self, timeout=60):
+        if not self.ready.wait(timeout):
+            self.process.kill()
+            raise SystemExit("hato serve did not start:\n" + "\n".join(self.banner))
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        return self.process.wait()
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=60)
+
+
+def hato_run(hato, config, *args, stdin=None):
+    return subprocess.run([hato, *args, "--config", config], input=stdin, capture_output=True, text=True, timeout=300)
+
+
+def store_check(hato, config, stats):
+    """Checks (and repairs) the stopped server's store; records what it found."""
+    result = hato_run(hato, config, "store", "check")
+    if result.returncode == 0:
+        return True
+    if result.returncode != 1:
+        raise SystemExit(f"hato store check could not run: {result.stderr}")
+    findings = [line for line in result.stdout.splitlines() if re.match(r"^[a-z-]+: ", line)]
+    for line in findings:
+        kind = line.split(":", 1)[0]
+        stats["findings"][kind] += 1
+        if kind not in EXPECTED_AFTER_KILL:
+            stats["damage"].append(line)
+    repair = hato_run(hato, config, "store", "check", "--repair")
+    stats["repairs"] += 1
+    stats["repaired"] += sum(1 for line in repair.stdout.splitlines() if " -> " in line and "-> not repaired" not in line)
+    if repair.returncode != 0:
+        stats["damage"].append("after --repair: " + repair.stdout.strip().replace("\n", " | "))
+    return False
+
+
+def write_config(work, ports, dns_port, sink_port):
+    config = os.path.join(work, "hato.toml")
+    with open(config, "w") as f:
+        f.write(f"""hostname = "mail.example.test"
+data_dir = "data"
+[listen]
+smtp = ["127.0.0.1:{ports['smtp']}"]
+submissions = ["127.0.0.1:{ports['submissions']}"]
+imap = ["127.0.0.1:{ports['imap']}"]
+pop3 = ["127.0.0.1:{ports['pop3']}"]
+[log]
+level = "warning"
+[accounts]
+scram_iterations = 4096
+[dns]
+servers = ["127.0.0.1:{dns_port}"]
+[delivery]
+mx_port = {sink_port}
+retry_initial = 1
+retry_max_interval = 2
+poll_interval = 1
+""")
+    return config
+
+
+def setup(hato, config):
+    steps = [["domain", "add", "example.test"]]
+    steps += [["account", "add", a, "--password-stdin"] for a in ACCOUNTS]
+    steps += [["alias", "add", "fwd@example.test", "out@sink.test"]]
+    for step in steps:
+        result = hato_run(hato, config, *step, stdin=PASSWORD + "\n")
+        if result.returncode != 0:
+            raise SystemExit(f"hato {' '.join(step)}: {result.stderr}")
+
+
+def run_round(hato, config, ports, ledger, log, load_seconds, rng):
+    server = Server(hato, config, log)
+    server.wait_ready()
+    stop = threading.Event()
+    threads = [threading.Thread(target=load, args=(ports, ledger, stop, random.Random(rng.random())), daemon=True)
+               for load in LOADS]
+    for thread in threads:
+        thread.start()
+    time.sleep(load_seconds)
+    status = server.kill()
+    stop.set()
+    for thread in threads:
+        thread.join(30)
+    return status
+
+
+def drain(hato, config, ports, ledger, log, timeout):
+    """Starts the server once more without load and waits for the queue to deliver everything."""
+    server = Server(hato, config, log)
+    server.wait_ready()
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        queue = hato_run(hato, config, "queue", "list").stdout.strip().splitlines()
+        if len(queue) <= 1:
+            break
+        time.sleep(1)
+    found = inventory(ports, ACCOUNTS, PASSWORD)
+    queued = hato_run(hato, config, "queue", "list").stdout.strip().splitlines()[1:]
+    status = server.stop()
+    return found, queued, status
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parser.add_argument("--kills", type=int, default=100)
+    parser.add_argument("--hato", default=os.path.join(root, ".build/debug/hato"))
+    parser.add_argument("--min-load", type=float, default=1.0, help="shortest load before a kill, seconds")
+    parser.add_argument("--max-load", type=float, default=4.0, help="longest load before a kill, seconds")
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--keep", action="store_true", help="keep the working directory")
+    args = parser.parse_args()
+    seed = args.seed if args.seed is not None else random.randrange(1 << 30)
+    rng = random.Random(seed)
+    work = tempfile.mkdtemp(prefix="hato-kill-campaign-")
+    print(f"kill campaign: {args.kills} kills, seed {seed}, binary {args.hato}, work {work}", flush=True)
+
+    sink = Sink()
+    dns = DNSServer({"sink.test": "127.0.0.1"})
+    ports = {name: free_port() for name in ("smtp", "submissions", "imap", "pop3")}
+    config = write_config(work, ports, dns.port, sink.port)
+    setup(args.hato, config)
+    ledger = Ledger(ACCOUNTS)
+    stats = {"findings": collections.Counter(), "damage": [], "repairs": 0, "repaired": 0, "clean": 0}
+    started = time.time()
+    with open(os.path.join(work, "serve.log"), "a") as log:
+        for kill in range(1, args.kills + 1):
+            load = rng.uniform(args.min_load, args.max_load)
+            sink.round = kill
+            status = run_round(args.hato, config, ports, ledger, log, load, rng)
+            if status != -signal.SIGKILL:
+                stats["damage"].append(f"kill {kill}: the server had already exited with {status}")
+            if store_check(args.hato, config, stats):
+                stats["clean"] += 1
+            if kill % 10 == 0:
+                print(f"  {kill} kills, {ledger.summary_line()}, {time.time() - started:.0f} s", flush=True)
+        sink.round = args.kills + 1
+        found, queued, status = drain(args.hato, config, ports, ledger, log, timeout=120)
+    final = hato_run(args.hato, config, "store", "check")
+    report = ledger.account(found, sink.received())
+    print_summary(args, seed, stats, report, queued, final, status, time.time() - started)
+    sink.stop()
+    dns.stop()
+    failed = report["lost_local"] or report["lost_remote"] or report["unexpected_local_duplicates"] \
+        or report["unexpected_remote_duplicates"] \
+        or stats["damage"] or final.returncode != 0
+    if args.keep or failed:
+        print(f"working directory kept: {work}")
+    else:
+        shutil.rmtree(work)
+    sys.exit(1 if failed else 0)
+
+
+def print_summary(args, seed, stats, report, queued, final, status, elapsed):
+    print()
+    print(f"kills                          {args.kills} (seed {seed}, {elapsed:.0f} s)")
+    for name, value in report["acknowledged"].items():
+        print(f"acknowledged {name:<18}{value}")
+    print(f"local copies acknowledged      {report['local_expected']} (removed on purpose: {report['removed']})")
+    print(f"remote copies acknowledged     {report['remote_expected']}")
+    print(f"lost local copies              {len(report['lost_local'])}")
+    print(f"lost remote copies             {len(report['lost_remote'])} (still queued after the drain: {len(queued)})")
+    print(f"duplicates at the sink         {report['remote_duplicates']} (sent again after a kill between the sink's 250"
+          f" and the queue's record; within one server life: {len(report['unexpected_remote_duplicates'])})")
+    print(f"duplicates in a mailbox        {len(report['local_duplicates'])}"
+          f" (after one of the {report['interrupted_moves']} MOVEs a kill cut short:"
+          f" {len(report['local_duplicates']) - len(report['unexpected_local_duplicates'])})")
+    print(f"store checks after a kill      {args.kills} ({stats['clean']} clean, {stats['repairs']} repaired)")
+    for kind, count in sorted(stats["findings"].items()):
+        print(f"  findings {kind:<20} {count}")
+    print(f"  fixes applied                {stats['repaired']}")
+    print(f"damage (other findings)        {len(stats['damage'])}")
+    for line in stats["damage"][:20]:
+        print(f"  {line}")
+    print(f"final store check              exit {final.returncode}: {final.stdout.strip().splitlines()[-1] if final.stdout.strip() else final.stderr.strip()}")
+    print(f"final graceful stop            exit {status}")
+    for name in ("lost_local", "lost_remote", "unexpected_local_duplicates", "unexpected_remote_duplicates"):
+        for item in sorted(report[name])[:20]:
+            print(f"  {name}: {item}")
+
+
+if __name__ == "__main__":
+    main()
