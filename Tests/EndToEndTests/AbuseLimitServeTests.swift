@@ -9,15 +9,8 @@ import Testing
     /// backpressure the floods below took it past 1 GB (issue 16).
     static let rssBoundMB = 300
 
-    /// Python: `rss()` is the server's VmRSS in MB, read from /proc.
-    static let rssHelper = """
-        import socket, sys, threading, time
-        pid = int(sys.argv[1])
-        def rss():
-            for line in open(f"/proc/{pid}/status"):
-                if line.startswith("VmRSS:"): return int(line.split()[1]) // 1024
-
-        """
+    /// Python: `rss()` is the server's VmRSS in MB, read from /proc (`sys.argv[1]` is its pid).
+    static let rssHelper = ProcessMemory.pythonHelpers + "import socket, sys, threading, time\n"
 
     @Test func floodsThatNeverReadStayBoundedAndAreClosed() async throws {
         let served = try await ServedHato.start("""
