@@ -1,5 +1,8 @@
 import Logging
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Backpressure for every session on every listener: a client that sends commands but does not
 /// read the replies must not make the server buffer them without bound.
@@ -105,8 +108,18 @@ final class OutputBackpressureHandler: ChannelDuplexHandler, RemovableChannelHan
                 "remote": "\(context.channel.remoteAddress?.ipAddress ?? "unknown")",
                 "stalled_for": "\(handler.stallTimeout)",
             ])
-            context.close(promise: nil)
+            handler.abort(context)
         }
+    }
+
+    /// Closes with a reset (SO_LINGER 0) rather than a FIN. A FIN queues behind the unsent
+    /// replies in the kernel's send buffer, which a client that does not read never takes: the
+    /// client went on seeing an open connection, and the orphaned socket kept its buffer, for
+    /// as long as the kernel probed the zero window. A reset (TCP's ABORT call) ends both at once.
+    private func abort(_ context: ChannelHandlerContext) {
+        // On the event loop this sets the option at once, before the close below.
+        _ = (context.channel as? SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+        context.close(promise: nil)
     }
 }
 
