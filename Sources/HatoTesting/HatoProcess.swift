@@ -35,7 +35,17 @@ public enum HatoBinary {
 public typealias HatoProcess = ChildProcess
 
 extension ChildProcess {
+    /// The DNS answer wait `hato serve` gets in tests unless the test sets `HATO_DNS_TIMEOUT`
+    /// itself. The suite runs dozens of servers, Python clients and test DNS servers at once on
+    /// two cores, where an answer from the in-process test DNS server can wait seconds for CPU;
+    /// with the 2 s default such lookups became temperrors and tests failed at random.
+    public static let testDNSTimeout = "8"
+
     public convenience init(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws {
+        var environment = environment
+        if arguments.first == "serve", environment["HATO_DNS_TIMEOUT"] == nil {
+            environment["HATO_DNS_TIMEOUT"] = Self.testDNSTimeout
+        }
         try self.init(executable: try HatoBinary.url, arguments: arguments, environment: environment, directory: directory)
     }
 }

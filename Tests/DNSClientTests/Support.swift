@@ -40,7 +40,7 @@ final class ManualClock: @unchecked Sendable {
 /// The default timeout is generous because the whole suite runs in parallel on two cores (with,
 /// among others, an SMTP test holding 1000 connections on the same event loops); tests that
 /// expect a timeout pass their own short one, and passing tests never wait for it.
-func client(_ servers: [TestDNSServer], validating: Bool = false, timeoutMs: Int64 = 5000, attempts: Int = 1,
+func client(_ servers: [TestDNSServer], validating: Bool = false, timeoutMs: Int64 = 15000, attempts: Int = 1,
             maxChain: Int = 8, capacity: Int = 1000, clock: ManualClock? = nil) -> DNSClient {
     let configuration = DNSClientConfiguration(
         servers: servers.map { DNSServer(parsing: $0.address, validating: validating)! },

@@ -5,7 +5,7 @@ import Testing
 
 /// Issue 16, against the real binary: hostile DNS answers to the lookups reception makes (SPF
 /// at MAIL FROM, DKIM keys at the end of DATA), served by HatoTesting's DNS server.
-@Suite struct AbuseDNSServeTests {
+@Suite(.heavy) struct AbuseDNSServeTests {
     /// `big.test`: a TXT RRset of 64 KB (240 strings of 255 octets and one SPF record that fails
     /// everyone), too large for UDP, so the resolver retries over TCP and reads all of it; the
     /// same at the DKIM key name. `loop.test` and its key name: CNAME chains that loop, and

@@ -7,7 +7,7 @@ import Testing
 /// protocol's precise reply, the attacked session goes on (or is closed on purpose), another
 /// session on another listener is answered meanwhile, and the server's resident set
 /// (VmRSS, sampled every 50 ms) stays within a bound that the unfixed server broke.
-@Suite struct AbuseInputServeTests {
+@Suite(.heavy) struct AbuseInputServeTests {
     static let accounts = [("alice@example.test", "alice long pw")]
     static let listeners = """
         [listen]

@@ -6,7 +6,7 @@ import Testing
 /// Issue 16, against the real binary: messages that are too large, transactions with too
 /// many recipients, header and MIME bombs. Payloads are generated as they are sent, never held
 /// whole in the test; the server's resident set is sampled throughout (see AbuseInputServeTests).
-@Suite struct AbuseMessageServeTests {
+@Suite(.heavy) struct AbuseMessageServeTests {
     /// The MX listener with a resolver (the test DNS server: every name is unknown), so DKIM,
     /// ARC and DMARC run at the end of DATA as they do in production.
     static func start(dns: TestDNSServer, limits: String = "") async throws -> ServedHato {

@@ -8,7 +8,7 @@ import Testing
 /// A crash in the middle of appends: several `hato mailbox import --progress` processes write into
 /// one store at once and are killed with SIGKILL. Every message they reported as stored must be
 /// there, byte for byte, and nothing half-written may be visible.
-@Suite struct DurabilityTests {
+@Suite(.heavy) struct DurabilityTests {
     @Test func sigkillDuringConcurrentAppendsLosesNothingAcknowledged() async throws {
         let directory = try TemporaryDirectory(prefix: "hato-crash")
         let config = directory.url.appendingPathComponent("hato.toml").path

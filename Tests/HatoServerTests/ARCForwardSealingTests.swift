@@ -78,7 +78,7 @@ import Testing
             arc._domainkey.forwarder.test. IN TXT \(sender.record)
             """
         let dns = try await TestDNSServer.start(zoneText: zone)
-        let resolver = DNSClient(configuration: DNSClientConfiguration(servers: [DNSServer(parsing: dns.address)!]))
+        let resolver = DNSClient(configuration: DNSClientConfiguration(servers: [DNSServer(parsing: dns.address)!], timeout: .seconds(8)))
 
         var configuration = SMTPConfiguration(hostname: "mail.example.test", profile: .mx)
         configuration.inboundAuthentication = InboundAuthenticationPolicy(

@@ -120,6 +120,18 @@ import Testing
         #expect(small.first?.message.contains("at least limits.max_message_size plus 64K") == true, "\(small)")
     }
 
+    /// resolv.conf's `timeout` and `attempts`, settable for the resolvers Hato asks.
+    @Test func dnsTimeoutAndAttempts() throws {
+        let unset = try ConfigLoader.load(file: try write("[dns]\nservers = [\"127.0.0.1:53\"]\n"), environment: [:]).settings.dns
+        #expect(unset.timeout == nil && unset.attempts == nil)
+        let set = try ConfigLoader.load(file: try write("[dns]\ntimeout = 7\nattempts = 3\n"), environment: [:]).settings.dns
+        #expect(set.timeout == .seconds(7) && set.attempts == 3)
+        let fromEnvironment = try ConfigLoader.load(file: nil, environment: ["HATO_DNS_TIMEOUT": "9"]).settings.dns
+        #expect(fromEnvironment.timeout == .seconds(9))
+        #expect(try errors("[dns]\ntimeout = 61\n").first?.message.contains("between 1 and 60 seconds") == true)
+        #expect(try errors("[dns]\nattempts = 0\n").first?.line == 2)
+    }
+
     @Test func tlsCertAndKeyGoTogether() throws {
         let found = try errors("[tls]\ncert = \"c.pem\"\n")
         #expect(found.first?.line == 2)

@@ -49,7 +49,7 @@ import Testing
             arc._domainkey.forwarder TXT \(key.zoneValue)
             """
         let dns = try await TestDNSServer.start(zoneText: zone)
-        let resolver = DNSClient(configuration: DNSClientConfiguration(servers: [DNSServer(parsing: dns.address)!]))
+        let resolver = DNSClient(configuration: DNSClientConfiguration(servers: [DNSServer(parsing: dns.address)!], timeout: .seconds(8)))
         let inbound = InboundAuthenticationPolicy(authenticator: InboundAuthenticator(
             resolver: resolver, authservID: "mail.example.test", localPolicy: DMARCLocalPolicy(trustedForwarders: trustedForwarders, trustedARCSealers: trustedARCSealers)))
         let fixture = try await SMTPFixture.start(profile: .mx, spf: SPFPolicy(resolver: resolver), inbound: inbound)

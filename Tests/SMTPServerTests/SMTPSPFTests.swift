@@ -28,7 +28,7 @@ import Testing
 
     @Test func recordsVerdictsAndRejectsFailWhenConfigured() async throws {
         let dns = try await TestDNSServer.start(zoneText: Self.zone)
-        let resolver = DNSClient(configuration: DNSClientConfiguration(servers: [DNSServer(parsing: dns.address)!]))
+        let resolver = DNSClient(configuration: DNSClientConfiguration(servers: [DNSServer(parsing: dns.address)!], timeout: .seconds(8)))
         let fixture = try await SMTPFixture.start(profile: .mx, spf: SPFPolicy(resolver: resolver, fail: .reject, temperror: .defer))
         dns.setBehavior(.servfail, for: try DNSName("broken.test"), .txt)
 

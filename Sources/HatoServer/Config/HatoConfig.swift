@@ -91,6 +91,9 @@ public struct HatoConfig: Sendable {
         /// nil: use /etc/resolv.conf.
         public var servers: [String]?
         public var validating: [String]
+        /// Per-resolver answer wait and rounds; nil: resolv.conf's or the client's defaults.
+        public var timeout: Duration?
+        public var attempts: Int?
     }
 
     /// `[delivery]`: outbound routing, retries and the smarthost.
@@ -235,7 +238,12 @@ public struct HatoConfig: Sendable {
         accounts = AccountDefaults(
             quotaBytes: quotaBytes == 0 ? nil : Int64(quotaBytes), quotaMessages: quotaMessages == 0 ? nil : Int64(quotaMessages),
             scramIterations: int("accounts.scram_iterations"))
-        dns = DNS(servers: list("dns.servers"), validating: list("dns.validating") ?? [])
+        dns = DNS(servers: list("dns.servers"), validating: list("dns.validating") ?? [],
+                  timeout: values["dns.timeout"] == nil ? nil : .seconds(int("dns.timeout")),
+                  attempts: values["dns.attempts"] == nil ? nil : int("dns.attempts"))
+        if let timeout = dns.timeout, timeout < .seconds(1) || timeout > .seconds(60) {
+            throw ConfigKeyError(path: "dns.timeout", message: "must be between 1 and 60 seconds")
+        }
         for server in dns.validating where !(dns.servers ?? []).contains(server) {
             throw ConfigKeyError(path: "dns.validating", message: "\(server) is not one of dns.servers")
         }

@@ -3,10 +3,11 @@ import DNSMessage
 import Logging
 
 /// Builds the stub resolver from `[dns]`: the listed servers (those in `validating` have their
-/// AD bit trusted), or /etc/resolv.conf when none are listed.
+/// AD bit trusted), or /etc/resolv.conf when none are listed; `timeout` and `attempts` override
+/// resolv.conf's options.
 enum DNSSetup {
     static func resolver(_ settings: HatoConfig, logger: Logger) -> (any DNSResolving)? {
-        let configuration: DNSClientConfiguration
+        var configuration: DNSClientConfiguration
         if let servers = settings.dns.servers {
             let parsed = servers.compactMap { DNSServer(parsing: $0, validating: settings.dns.validating.contains($0)) }
             configuration = DNSClientConfiguration(servers: parsed)
@@ -18,6 +19,8 @@ enum DNSSetup {
                 return nil
             }
         }
+        if let timeout = settings.dns.timeout { configuration.timeout = .seconds(timeout.components.seconds) }
+        if let attempts = settings.dns.attempts { configuration.attempts = attempts }
         return DNSClient(configuration: configuration, logger: Logger(label: "hato.dns"))
     }
 }
