@@ -54,6 +54,12 @@ import Testing
                 self._run = False; self.t.join()
                 print("probe answered:", sorted(self.answers), "within 10 s:", self.slowest < 10, file=_sys.stderr)
                 return sorted(self.answers) == ["250"] and self.slowest < 10
+        def finish(peak, probe, bound):
+            # Ends the attack's measurement: the probe's verdict, the growth (figure and bound).
+            answered = probe.stop(); peak.stop()
+            print("probe:", answered)
+            print("figure growth", peak.peak - peak.start, "MB, peak", peak.peak, "MB", file=_sys.stderr)
+            print("growth under bound:", peak.peak - peak.start < bound)
 
         """
 
@@ -89,11 +95,8 @@ import Testing
                        _threading.Thread(target=imap_attack, args=(True,)), _threading.Thread(target=pop3_attack)]
             for t in attacks: t.start()
             for t in attacks: t.join()
-            answered = probe.stop(); peak.stop()
             for key in sorted(out): print(key, out[key])
-            print("probe:", answered)
-            print("figure growth", peak.peak - peak.start, "MB, peak", peak.peak, "MB", file=_sys.stderr)
-            print("growth under bound:", peak.peak - peak.start < bound)
+            finish(peak, probe, bound)
             """, arguments: ["\(served.pid)", try served.port("smtp"), try served.port("submission"), try served.port("imap"),
                              try served.port("pop3"), "64"], timeout: 120)
         #expect(result.stdout == """
@@ -207,10 +210,7 @@ import Testing
             for t in attacks: t.start()
             for t in attacks: t.join()
             for name in sorted(results): print(name, "held back:", results[name])
-            answered = probe.stop(); peak.stop()
-            print("probe:", answered)
-            print("figure growth", peak.peak - peak.start, "MB, peak", peak.peak, "MB", file=_sys.stderr)
-            print("growth under bound:", peak.peak - peak.start < bound)
+            finish(peak, probe, bound)
             """, arguments: ["\(served.pid)", try served.port("submission"), try served.port("imap"), try served.port("pop3"), "64"],
             timeout: 60)
         #expect(result.stdout == "imap held back: True\npop3 held back: True\nprobe: True\ngrowth under bound: True\n",

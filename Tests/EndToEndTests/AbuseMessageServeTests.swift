@@ -72,10 +72,7 @@ import Testing
                 c.say(b"z NOOP\\r\\n"); print("then:", c.tagged("z")[-1])
             imap_thread = _threading.Thread(target=imap_attack); imap_thread.start()
             smtp_attack(); imap_thread.join()
-            answered = probe.stop(); peak.stop()
-            print("probe:", answered)
-            print("figure growth", peak.peak - peak.start, "MB, peak", peak.peak, "MB", file=_sys.stderr)
-            print("growth under bound:", peak.peak - peak.start < bound)
+            finish(peak, probe, bound)
             """, arguments: ["\(served.pid)", try served.port("smtp"), try served.port("submission"), try served.port("imap"), "160"],
             timeout: 180)
         let lines = Set(result.stdout.split(separator: "\n").map(String.init))
@@ -114,10 +111,7 @@ import Testing
             sender.join()
             print(sorted(replies.items()))
             c.say(b"DATA\\r\\n"); c.reply(); c.say(b"Subject: many\\r\\n\\r\\nhi\\r\\n.\\r\\n"); print(c.reply()[:9])
-            answered = probe.stop(); peak.stop()
-            print("probe:", answered)
-            print("figure growth", peak.peak - peak.start, "MB, peak", peak.peak, "MB", file=_sys.stderr)
-            print("growth under bound:", peak.peak - peak.start < bound)
+            finish(peak, probe, bound)
             """, arguments: ["\(served.pid)", try served.port("smtp"), try served.port("submission"), "20000", "64"], timeout: 120)
         #expect(result.stdout == "[('250 2.1.5', 100), ('452 4.5.3', 19900)]\n250 2.0.0\nprobe: True\ngrowth under bound: True\n",
                 "\(result.stdout) \(result.stderr)")
@@ -153,10 +147,7 @@ import Testing
                 line, octets = fetch(i, tag, command)
                 print(line, octets > {b"h": 1 << 20, b"w": 3 << 20, b"n": 250000}.get(tag, 0))
             i.say(b"t FETCH 1:2 (BODY.PEEK[HEADER.FIELDS (Subject)])\\r\\n"); print([l for l in i.tagged("t") if l.startswith("Subject")])
-            answered = probe.stop(); peak.stop()
-            print("probe:", answered)
-            print("figure growth", peak.peak - peak.start, "MB, peak", peak.peak, "MB", file=_sys.stderr)
-            print("growth under bound:", peak.peak - peak.start < bound)
+            finish(peak, probe, bound)
             """, arguments: ["\(served.pid)", try served.port("smtp"), try served.port("submission"), try served.port("imap"), "100"],
             timeout: 120)
         #expect(result.stdout == """
@@ -220,10 +211,7 @@ import Testing
             results = " ".join(i.tagged("f"))
             print("DKIM and DMARC ran:", "dkim=" in results and "dmarc=" in results, file=_sys.stderr); print(results, file=_sys.stderr)
             print("DKIM and DMARC ran:", results.count("dkim=") == 2 and results.count("dmarc=") == 2)
-            answered = probe.stop(); peak.stop()
-            print("probe:", answered)
-            print("figure growth", peak.peak - peak.start, "MB, peak", peak.peak, "MB", file=_sys.stderr)
-            print("growth under bound:", peak.peak - peak.start < bound)
+            finish(peak, probe, bound)
             """, arguments: ["\(served.pid)", try served.port("smtp"), try served.port("submission"), try served.port("imap"), "200"],
             timeout: 180)
         #expect(result.stdout == """
