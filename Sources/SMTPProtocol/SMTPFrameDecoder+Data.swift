@@ -31,8 +31,16 @@ extension SMTPFrameDecoder {
         var position = Position.lineStart
         var maxSize = 0
         var octets = 0
-        var problem: SMTPContentEnd.Problem?
+        var sawBareLineEnding = false
         var ended = false
+
+        /// Why the content must be refused. Too large wins over a bare line ending whatever came
+        /// first: content is counted in runs whose ends follow the input's segmentation, so
+        /// "which was seen first" would make the reply depend on how TCP split the stream.
+        var problem: SMTPContentEnd.Problem? {
+            if octets > maxSize { return .tooLarge }
+            return sawBareLineEnding ? .bareLineEnding : nil
+        }
 
         init() {}
         init(maxSize: Int) { self.maxSize = maxSize }
@@ -135,7 +143,7 @@ extension SMTPFrameDecoder.DataState {
     }
 
     private mutating func noteBareLineEnding(then next: Position) {
-        problem = problem ?? .bareLineEnding
+        sawBareLineEnding = true
         position = next
     }
 
@@ -146,7 +154,6 @@ extension SMTPFrameDecoder.DataState {
     /// Counts every content octet; writes it only while the content is still good and within size.
     private mutating func emit(_ bytes: UnsafeRawBufferPointer, into output: inout ByteBuffer) {
         octets += bytes.count
-        if octets > maxSize { problem = problem ?? .tooLarge }
         if problem == nil { output.writeBytes(bytes) }
     }
 }

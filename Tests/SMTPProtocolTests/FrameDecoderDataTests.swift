@@ -78,6 +78,16 @@ import Testing
         #expect(delivered <= 65_536)
     }
 
+    /// Content both too large and with a bare LF gets one answer however TCP split it: too
+    /// large. Found by the smtp-framing fuzz target (third campaign): a bare LF early and the
+    /// limit passed later gave "bare line ending" whole and "too large" drip-fed, because content
+    /// is counted in runs whose ends follow the segmentation.
+    @Test func tooLargeWinsOverABareLineEndingWhateverTheSegmentation() {
+        let body = "a\nb\r\n" + String(repeating: "0123456789\r\n", count: 200)  // 2,405 octets
+        let events = run("DATA\r\n\(body).\r\nQUIT\r\n", maxSize: 2048, compareContent: false)
+        #expect(events == [.line("DATA"), .contentEnd(octets: 2_404, problem: .tooLarge), .line("QUIT")])
+    }
+
     @Test func exactlyAtTheLimitIsAccepted() {
         var session = ScriptedSession()
         session.dataMaxSize = 65_536
