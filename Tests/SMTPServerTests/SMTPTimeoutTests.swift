@@ -35,9 +35,10 @@ import Testing
     }
 
     @Test func slowButSteadyClientIsNotCutOff() async throws {
-        // Each piece arrives well inside the 5 s data timeout (gaps of 0.5 s leave room for a
-        // machine stalled by a cold test run on two cores), the whole message takes longer.
-        let fixture = try await SMTPFixture.start(profile: .mx, timeouts: (command: .seconds(30), data: .seconds(5)))
+        // Each piece arrives well inside the 10 s data timeout (gaps of 1 s leave room for a
+        // machine stalled by the whole suite on two cores: at a load average of 10-12, 0.5 s
+        // gaps grew past a 5 s timeout), the whole message takes longer.
+        let fixture = try await SMTPFixture.start(profile: .mx, timeouts: (command: .seconds(30), data: .seconds(10)))
         let result = try await Python.run(rawDialog + """
             import time
             say(b"EHLO client.test\\r\\n"); hear()
@@ -46,7 +47,7 @@ import Testing
             say(b"DATA\\r\\n"); hear()
             pieces = [b"Subject: slow\\r\\n", b"\\r\\n"] + [b"line %d\\r\\n" % n for n in range(1, 14)]
             for piece in pieces:
-                say(piece); time.sleep(0.5)
+                say(piece); time.sleep(1)
             say(b".\\r\\n"); print(hear()[:3])
             say(b"QUIT\\r\\n"); print(hear()[:3])
             """, arguments: [fixture.port])
