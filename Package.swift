@@ -273,7 +273,8 @@ let package = Package(
         .testTarget(
             name: "SMTPServerTests",
             dependencies: ["SMTPProtocol", "SMTPServer", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting", "DNSMessage", "DNSClient",
-                           "MailAuth", "Reception"],
+                           "MailAuth", "Reception", "SASL", "ServerRuntime", "LocalDelivery", "MailMessage",
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift6
         ),
 

@@ -75,9 +75,10 @@ public struct SMTPServer: ProtocolServer {
     }
 
     public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {
-        // Timeouts are the session's own (SMTPSessionHandler+Timeouts.swift): they depend on
-        // whether it waits for a command or for message content.
-        try channel.pipeline.syncOperations.addHandler(SMTPSessionHandler(server: self, connection: context))
+        // Timeouts are the session's own (SMTPSession+Timeouts.swift): they depend on whether it
+        // waits for a command or for message content.
+        try channel.pipeline.syncOperations.addHandler(
+            SMTPSessionHandler(server: self, connection: context, eventLoop: channel.eventLoop))
     }
 
     public func tooManyConnectionsMessage() -> String {

@@ -10,7 +10,7 @@ import SMTPProtocol
 ///   first content byte to the end of the last chunk, must end within `dataPhaseTimeout` plus
 ///   one second per `minDataRate` bytes received.
 /// A client that misses one hears 421 4.4.2 and is disconnected.
-extension SMTPSessionHandler {
+extension SMTPSession {
     var waitingForContent: Bool {
         switch decoder.mode {
         case .data, .chunk: true
@@ -18,33 +18,30 @@ extension SMTPSessionHandler {
         }
     }
 
-    /// Re-schedules the timer for what the session waits for now; called after every read has
-    /// been processed and after the greeting. Only a completed frame moves a deadline.
-    func armTimer(_ context: ChannelHandlerContext) {
-        timer?.cancel()
-        guard !closed else { return }
-        // The loop's clock, not the wall's: a session driven on a test loop moves only when told.
-        let now = context.eventLoop.now
-        timing.update(content: waitingForContent, busy: busy, now: now)
-        let deadline = timing.deadline(configuration.limits, waitingForContent: waitingForContent)
-        let content = timing.inContentPhase
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(deadline: deadline) {
-            let (handler, context) = bound.value
-            // A command still running against the store is ours to finish, not the client's delay.
-            if handler.busy {
-                handler.timing.restart(now: context.eventLoop.now)
-                return handler.armTimer(context)
-            }
-            handler.logger.info("closing slow or idle session", metadata: ["waiting_for": content ? "message content" : "command"])
-            let what = content ? "timeout waiting for message data" : "timeout, closing connection"
-            handler.close(with: SMTPReply(421, SMTPEnhancedStatusCode(4, 4, 2), "\(handler.configuration.hostname) \(what)"), context)
+    /// The timer for what the session waits for now; the last action of every `receive` and of
+    /// the greeting. Only a completed frame moves a deadline.
+    mutating func timer() -> SMTPAction {
+        guard !isClosed else { return .cancelTimer }
+        timing.update(content: waitingForContent, busy: stepRunning, now: settings.now())
+        return .armTimer(timing.deadline(settings.limits, waitingForContent: waitingForContent))
+    }
+
+    /// The deadline passed: 421 4.4.2 and close, unless a step is running (a command still
+    /// running against the store is ours to finish, not the client's delay).
+    mutating func timeout() -> [SMTPAction] {
+        guard !isClosed else { return [] }
+        if stepRunning {
+            timing.restart(now: settings.now())
+            return [timer()]
         }
+        let content = timing.inContentPhase
+        logger.info("closing slow or idle session", metadata: ["waiting_for": content ? "message content" : "command"])
+        return close(content ? .dataTimeout : .commandTimeout)
     }
 }
 
 /// What the SMTP deadlines are counted from. The session notes every frame it handles
-/// (`saw(_:)`); `armTimer` turns that into the next deadline.
+/// (`saw(_:)`); `SMTPSession.timer()` turns that into the next deadline.
 struct SMTPSessionTiming {
     /// In DATA content, or anywhere from the first BDAT chunk to the end of the LAST one.
     private(set) var inContentPhase = false

@@ -1,0 +1,63 @@
+import LocalDelivery
+import Logging
+import MailCore
+import MailMessage
+import MailStore
+import Reception
+import SASL
+import ServerRuntime
+
+/// Does the async work of `SMTPStep`s (the reception stages, logins, delivery) off the event
+/// loop and says what came of it; the session decides what that means for the client.
+struct SMTPStepRunner: Sendable {
+    let pipeline: ReceptionPipeline
+    let delivery: LocalDelivery
+    let store: any MailStore
+    let authenticator: SASLAuthenticator
+    let connection: ConnectionContext
+    let messageLimits: MessageLimits
+    let logger: Logger
+
+    func run(_ step: SMTPStep) async -> SMTPStepResult {
+        switch step {
+        case .connection(let client):
+            return .connection(await pipeline.connection(client))
+        case .helo(let client):
+            return .helo(await pipeline.helo(client))
+        case .mailFrom(var transaction, let client):
+            if let refusal = await pipeline.mailFrom(&transaction, client: client) { return .mailFrom(.failure(refusal)) }
+            return .mailFrom(.success(transaction))
+        case .recipient(var recipient, let dsn, let transaction, let client):
+            if let refusal = await pipeline.recipient(&recipient, transaction: transaction, client: client) {
+                return .recipient(.failure(refusal), dsn: dsn)
+            }
+            return .recipient(.success(recipient), dsn: dsn)
+        case .authenticate(let mechanism, let initialResponse, let tlsActive):
+            return .login(await SASLLogin.begin(mechanism: mechanism, initialResponse: initialResponse, tlsActive: tlsActive,
+                                                connection: connection, authenticator: authenticator, logger: logger))
+        case .continueAuthentication(let login, let response):
+            return .login(await login.respond(response))
+        case .lookUpAccount(let identity):
+            let address = try? EmailAddress(identity.username)
+            let account: Account? = if let address { try? await store.account(address) } else { nil }
+            return .account(account, identity)
+        case .deliver(let bytes, let transaction, let client):
+            return .delivered(await deliver(bytes, transaction, client), transaction, size: bytes.count)
+        }
+    }
+
+    /// Parses the message once, runs the message stages and hands it to delivery.
+    private func deliver(_ bytes: [UInt8], _ reception: ReceptionTransaction,
+                         _ client: ReceptionClient) async -> Result<[RecipientDelivery], ReceptionRefusal> {
+        var message = ReceptionMessage(content: ReceivedMessage(bytes: bytes, limits: messageLimits))
+        if let refusal = await pipeline.message(&message, transaction: reception, client: client) { return .failure(refusal) }
+        var request = DeliveryRequest(
+            mailFrom: reception.mailFrom, recipients: reception.recipients, message: message.content,
+            envelopeID: reception.parameters.envelopeID, returnContent: reception.parameters.ret?.rawValue,
+            smtpUTF8: reception.parameters.smtpUTF8, bodyType: reception.parameters.body?.rawValue)
+        request.quarantine = message.junk
+        request.keywords = message.keywords
+        request.sealRemoteCopy = message.sealRemoteCopy
+        return .success(await delivery.deliver(request))
+    }
+}
