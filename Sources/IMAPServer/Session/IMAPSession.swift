@@ -167,7 +167,8 @@ struct IMAPSession {
         case .shutdown:
             guard !isClosed else { return [] }
             shutdownRequested = true
-            // A session waiting for its client to read is not finishing anything soon.
+            // A running step finishes first (`.inputDrained` says goodbye after it); a session
+            // waiting for its client to read is not finishing anything soon.
             return stepRunning ? [] : closeForShutdown()
         case .connectionClosed:
             return endSession()
