@@ -254,7 +254,7 @@ let package = Package(
         .testTarget(
             name: "IMAPServerTests",
             dependencies: [
-                "SASL",
+                "SASL", "ServerRuntime",
                 "IMAPServer", "IMAPProtocol", "MailStore", "MailStoreSQLite", "MailCore", "MailMessage", "HatoTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

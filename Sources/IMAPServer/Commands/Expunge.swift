@@ -1,37 +1,16 @@
 import IMAPProtocol
 import MailStore
-import NIOCore
 
-extension IMAPSessionHandler {
+extension IMAPSession {
     /// RFC 9051 §6.4.3 EXPUNGE and §6.4.9 / RFC 4315 UID EXPUNGE (only \Deleted messages in the
     /// set). Each removed message is announced with EXPUNGE, or VANISHED with QRESYNC.
-    func expunge(_ tag: String, _ set: IMAPSequenceSet?, _ selected: SelectedMailbox, _ context: ChannelHandlerContext) {
-        guard !selected.readOnly else { return no(tag, "mailbox is read-only", code: .readOnly, context) }
-        let store = server.store, id = selected.mailbox.id
-        let candidates: [UInt32]? = set.map { selected.resolve($0, uid: true) }
-        perform(context) {
-            do {
-                var uids: [UInt32]? = nil
-                if let candidates {
-                    let messages = try await store.messages(in: id)
-                    let wanted = Set(candidates)
-                    uids = messages.filter { wanted.contains($0.uid) && $0.flags.system.contains(.deleted) }.map(\.uid)
-                    if uids?.isEmpty == true {
-                        return { handler, context in handler.finish(tag, "UID EXPUNGE completed", context) }
-                    }
-                }
-                let removed = try await store.expunge(in: id, uids: uids)
-                let modSeq = try await store.mailbox(id: id)?.highestModSeq
-                let verb = candidates == nil ? "EXPUNGE" : "UID EXPUNGE"
-                return { handler, context in handler.expunged(tag, removed, modSeq: modSeq, context, verb: verb) }
-            } catch {
-                return { handler, context in handler.no(tag, "cannot expunge now", code: .unavailable, context) }
-            }
-        }
+    mutating func expunge(_ tag: String, _ set: IMAPSequenceSet?, _ selected: SelectedMailbox) -> [IMAPAction] {
+        guard !selected.readOnly else { return fail(tag, .readOnly) }
+        return run(.expunge(tag: tag, selected.mailbox.id, candidates: set.map { selected.resolve($0, uid: true) }))
     }
 
-    func expunged(_ tag: String, _ removed: [UInt32], modSeq: UInt64?, _ context: ChannelHandlerContext, verb: String = "EXPUNGE") {
-        guard let selected = state.selected else { return ok(tag, "\(verb) completed", context) }
+    mutating func expunged(_ tag: String, _ removed: [UInt32], modSeq: UInt64?, verb: String) -> [IMAPAction] {
+        guard let selected = state.selected else { return send([.status(tag: tag, .ok, text: "\(verb) completed")]) }
         var responses = pendingUpdates(allowExpunge: true)
         let present = removed.filter { selected.sequenceNumber(of: $0) != nil }
         if enabled.qresync {
@@ -42,6 +21,26 @@ extension IMAPSessionHandler {
         }
         let code: IMAPResponseCode? = enabled.modSeqs ? .highestModSeq(selected.highestModSeq) : nil
         responses.append(.status(tag: tag, .ok, code: code, text: "\(verb) completed"))
-        send(context, responses)
+        return send(responses)
+    }
+}
+
+extension IMAPStepRunner {
+    func expunge(_ tag: String, _ mailbox: MailboxID, candidates: [UInt32]?) async -> IMAPStepResult {
+        do {
+            var uids: [UInt32]? = nil
+            if let candidates {
+                let messages = try await store.messages(in: mailbox)
+                let wanted = Set(candidates)
+                uids = messages.filter { wanted.contains($0.uid) && $0.flags.system.contains(.deleted) }.map(\.uid)
+                if uids?.isEmpty == true { return .done(tag: tag, IMAPCompletion(text: "UID EXPUNGE completed")) }
+            }
+            let removed = try await store.expunge(in: mailbox, uids: uids)
+            let modSeq = try await store.mailbox(id: mailbox)?.highestModSeq
+            return .expunged(tag: tag, removed: removed, modSeq: modSeq, verb: candidates == nil ? "EXPUNGE" : "UID EXPUNGE",
+                             copyUID: nil)
+        } catch {
+            return .failed(tag: tag, .unavailable("expunge"))
+        }
     }
 }

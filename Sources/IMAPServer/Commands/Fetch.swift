@@ -1,24 +1,30 @@
 import IMAPProtocol
 import MailStore
-import NIOCore
 import ServerRuntime
 
-extension IMAPSessionHandler {
-    /// Messages per round trip to the store: bodies of one chunk are in memory at once, and the
-    /// next chunk waits until the client has read this one (see `whenWritable`).
+/// The FETCH being answered: what is left to send, chunk by chunk, each only once the client has
+/// read the previous one (a client that does not read holds one chunk, not the mailbox).
+struct FetchProgress {
+    var tag: String
+    var plan: FetchPlan
+    var rest: ArraySlice<StoredMessage> = []
+    /// A large message being streamed from disk (`FetchStreaming.swift`).
+    var stream: FetchStream?
+}
+
+extension IMAPSession {
+    /// Messages per round trip to the store: bodies of one chunk are in memory at once.
     static let fetchChunkMessages = 64
     static let fetchChunkBytes: Int64 = 1024 * 1024
 
     /// RFC 9051 §6.4.5 FETCH / §6.4.8 UID FETCH, RFC 7162 CHANGEDSINCE and VANISHED. The items of
-    /// each message come from `FetchResponder`; this side resolves the set, loads bodies, sets
+    /// each message come from `FetchResponder` (in the step); this side resolves the set, decides
     /// \Seen for non-PEEK body fetches (§6.4.5) and sends the responses in chunks.
-    func fetch(_ tag: String, _ set: IMAPSequenceSet, _ requested: [IMAPFetchAttribute], _ modifiers: IMAPFetchModifiers,
-               uid: Bool, _ selected: SelectedMailbox, _ context: ChannelHandlerContext) {
-        if !uid && selected.outOfRange(set) { return bad(tag, "message sequence number out of range", context) }
-        if modifiers.vanished && !(uid && modifiers.changedSince != nil && enabled.qresync) {
-            // RFC 7162 §3.2.6: VANISHED only in UID FETCH with CHANGEDSINCE, after ENABLE QRESYNC.
-            return bad(tag, "VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC", context)
-        }
+    mutating func fetch(_ tag: String, _ set: IMAPSequenceSet, _ requested: [IMAPFetchAttribute], _ modifiers: IMAPFetchModifiers,
+                        uid: Bool, _ selected: SelectedMailbox) -> [IMAPAction] {
+        if !uid && selected.outOfRange(set) { return fail(tag, .sequenceOutOfRange) }
+        // RFC 7162 §3.2.6: VANISHED only in UID FETCH with CHANGEDSINCE, after ENABLE QRESYNC.
+        if modifiers.vanished && !(uid && modifiers.changedSince != nil && enabled.qresync) { return fail(tag, .vanishedMisused) }
         var attributes = requested
         // RFC 7162 §3.1.4.1: CHANGEDSINCE and MODSEQ enable CONDSTORE and imply MODSEQ.
         if modifiers.changedSince != nil || attributes.contains(.modSeq) {
@@ -27,109 +33,128 @@ extension IMAPSessionHandler {
         }
         let marksSeen = FetchResponder.marksSeen(attributes) && !selected.readOnly
         if marksSeen && !attributes.contains(.flags) { attributes.append(.flags) }
-        let uids = selected.resolve(set, uid: uid)
-        let store = server.store, id = selected.mailbox.id, changedSince = modifiers.changedSince
         let vanishedRanges = modifiers.vanished ? set.resolved(star: max(selected.largestUID, selected.mailbox.uidNext &- 1)) : nil
-        let requestedAttributes = attributes
-        perform(context) {
-            do {
-                var messages: [StoredMessage]
-                if uids.count <= Self.fetchChunkMessages {
-                    // A few messages (the common UID FETCH of one or a new batch): ask for each.
-                    messages = []
-                    for uid in uids { if let message = try await store.message(in: id, uid: uid) { messages.append(message) } }
-                } else {
-                    let wanted = Set(uids)
-                    messages = try await store.messages(in: id).filter { wanted.contains($0.uid) }
-                }
-                if let changedSince { messages = messages.filter { $0.modSeq > changedSince } }
-                var vanished: [UInt32] = []
-                if let vanishedRanges, let changedSince {
-                    vanished = try await store.expungedUIDs(in: id, since: changedSince)
-                        .filter { uid in vanishedRanges.contains { $0.contains(uid) } }
-                }
-                let found = messages, gone = vanished
-                return { handler, context in
-                    if !gone.isEmpty { handler.send(context, .data(.vanished(earlier: true, UIDSet.make(gone)))) }
-                    handler.fetchChunk(tag, found[...], requestedAttributes, uid: uid, marksSeen: marksSeen, context)
-                }
-            } catch {
-                return { handler, context in handler.no(tag, "cannot read messages now", code: .unavailable, context) }
-            }
-        }
+        let plan = FetchPlan(attributes: attributes, uid: uid, marksSeen: marksSeen, includeModSeq: enabled.modSeqs)
+        fetch = FetchProgress(tag: tag, plan: plan)
+        return run(.fetchMessages(tag: tag, selected.mailbox.id, uids: selected.resolve(set, uid: uid),
+                                  changedSince: modifiers.changedSince, vanishedRanges: vanishedRanges))
     }
 
-    func fetchChunk(_ tag: String, _ remaining: ArraySlice<StoredMessage>, _ attributes: [IMAPFetchAttribute], uid: Bool,
-                    marksSeen: Bool, _ context: ChannelHandlerContext) {
+    mutating func fetchMessagesRead(_ tag: String, _ messages: [StoredMessage], vanished: [UInt32]) -> [IMAPAction] {
+        guard fetch != nil else { return [] }
+        fetch?.rest = messages[...]
+        let earlier = vanished.isEmpty ? [] : send([.data(.vanished(earlier: true, UIDSet.make(vanished)))])
+        return earlier + nextFetchChunk()
+    }
+
+    /// The next chunk of messages, or a large one alone (streamed), or the tagged OK.
+    mutating func nextFetchChunk() -> [IMAPAction] {
+        guard let progress = fetch else { return [] }
+        let remaining = progress.rest
         guard !remaining.isEmpty, let selected = state.selected else {
-            return finish(tag, uid ? "UID FETCH completed" : "FETCH completed", allowExpunge: false, context)
+            fetch = nil
+            return finish(progress.tag, progress.plan.uid ? "UID FETCH completed" : "FETCH completed", allowExpunge: false)
         }
         var count = 0
         var bytes: Int64 = 0
         for message in remaining {
-            if Self.streams(attributes, message) {
+            if Self.streams(progress.plan.attributes, message) {
                 // A large message goes alone, from disk in pieces.
                 guard count == 0 else { break }
-                let remainder = FetchRemainder(tag: tag, rest: remaining.dropFirst(), attributes: attributes, uid: uid, marksSeen: marksSeen)
-                return fetchStreamed(message, remainder, context)
+                fetch?.rest = remaining.dropFirst()
+                return run(.fetchStreamHead(tag: progress.tag, selected.mailbox.id, message, progress.plan))
             }
             guard count < Self.fetchChunkMessages, count == 0 || bytes + message.size <= Self.fetchChunkBytes else { break }
             count += 1
             bytes += message.size
         }
-        let chunk = Array(remaining.prefix(count)), rest = remaining.dropFirst(count)
-        let responder = FetchResponder(includeModSeq: enabled.modSeqs, messageLimits: server.configuration.messageLimits)
-        let store = server.store, id = selected.mailbox.id, logger = self.logger
-        perform(context) {
-            var results: [(StoredMessage, Result<[IMAPFetchItem], FetchFailure>)] = []
-            do {
-                var messages = chunk
-                if marksSeen {
-                    let unseen = messages.filter { !$0.flags.system.contains(.seen) }.map(\.uid)
-                    if !unseen.isEmpty {
-                        let (updated, _) = try await store.setFlags(
-                            in: id, uids: unseen, change: .add(MessageFlags(system: .seen)), unchangedSince: nil)
-                        let byUID = Dictionary(updated.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
-                        messages = messages.map { byUID[$0.uid] ?? $0 }
-                    }
-                }
-                for message in messages {
-                    // Bodies only when an item needs the octets (or the summary is missing).
-                    let body: [UInt8]? = FetchResponder.needsBody(attributes, message: message) ? try await store.readBody(message.body) : nil
-                    do throws(FetchFailure) {
-                        results.append((message, .success(try responder.items(for: message, attributes: attributes, uid: uid, body: body))))
-                    } catch {
-                        results.append((message, .failure(error)))
-                    }
-                }
-            } catch {
-                logger.error("FETCH failed", metadata: ["error": "\(LogSafe.escaped("\(error)"))"])
-                return { handler, context in handler.no(tag, "cannot read messages now", code: .unavailable, context) }
-            }
-            let done = results
-            return { handler, context in
-                guard let selected = handler.state.selected else { return }
-                var responses: [IMAPResponse] = []
-                for (message, result) in done {
-                    guard let n = selected.sequenceNumber(of: message.uid) else { continue }
-                    switch result {
-                    case .success(let items):
-                        if marksSeen { selected.noteFlags(message) }
-                        responses.append(.data(.fetch(n, items)))
-                    case .failure(.unknownCTE):
-                        // RFC 3516 §4.3: the part's encoding cannot be decoded for BINARY.
-                        handler.send(context, responses)
-                        return handler.finish(tag, status: .no, code: .unknownCTE, "unknown Content-Transfer-Encoding",
-                                              allowExpunge: false, context)
-                    }
-                }
-                handler.send(context, responses)
-                // The next messages are read from disk only once the client has taken these:
-                // a client that does not read holds one chunk, not the mailbox.
-                handler.whenWritable(context) { handler, context in
-                    handler.fetchChunk(tag, rest, attributes, uid: uid, marksSeen: marksSeen, context)
-                }
+        fetch?.rest = remaining.dropFirst(count)
+        return run(.fetchChunk(tag: progress.tag, selected.mailbox.id, Array(remaining.prefix(count)), progress.plan))
+    }
+
+    mutating func fetchChunkRead(_ tag: String, _ results: [FetchedMessage]) -> [IMAPAction] {
+        guard let progress = fetch, let selected = state.selected else { return [] }
+        var responses: [IMAPResponse] = []
+        for (message, result) in results {
+            guard let n = selected.sequenceNumber(of: message.uid) else { continue }
+            switch result {
+            case .success(let items):
+                if progress.plan.marksSeen { selected.noteFlags(message) }
+                responses.append(.data(.fetch(n, items)))
+            case .failure(.unknownCTE):
+                // RFC 3516 §4.3: the part's encoding cannot be decoded for BINARY.
+                fetch = nil
+                return send(responses) + fail(tag, .unknownCTE)
             }
         }
+        // The next messages are read from disk only once the client has taken these.
+        awaitingWritable = true
+        return send(responses) + [.continueWhenWritable]
+    }
+
+    /// The client has read what was sent: the streamed message goes on, or the next chunk.
+    mutating func continueFetch() -> [IMAPAction] {
+        guard let progress = fetch else { return [] }
+        if let stream = progress.stream { return streamNextPiece(progress.tag, stream) }
+        return nextFetchChunk()
+    }
+}
+
+extension IMAPStepRunner {
+    func fetchMessages(_ tag: String, _ mailbox: MailboxID, _ uids: [UInt32], changedSince: UInt64?,
+                       vanishedRanges: [ClosedRange<UInt32>]?) async -> IMAPStepResult {
+        do {
+            var messages: [StoredMessage]
+            if uids.count <= IMAPSession.fetchChunkMessages {
+                // A few messages (the common UID FETCH of one or a new batch): ask for each.
+                messages = []
+                for uid in uids { if let message = try await store.message(in: mailbox, uid: uid) { messages.append(message) } }
+            } else {
+                let wanted = Set(uids)
+                messages = try await store.messages(in: mailbox).filter { wanted.contains($0.uid) }
+            }
+            if let changedSince { messages = messages.filter { $0.modSeq > changedSince } }
+            var vanished: [UInt32] = []
+            if let vanishedRanges, let changedSince {
+                vanished = try await store.expungedUIDs(in: mailbox, since: changedSince)
+                    .filter { uid in vanishedRanges.contains { $0.contains(uid) } }
+            }
+            return .fetchMessages(tag: tag, messages, vanished: vanished)
+        } catch {
+            return .failed(tag: tag, .unavailable("read messages"))
+        }
+    }
+
+    /// One chunk: \Seen set where the plan says so, bodies read only when an item needs the
+    /// octets (or the summary is missing), items made by `FetchResponder`.
+    func fetchChunk(_ tag: String, _ mailbox: MailboxID, _ chunk: [StoredMessage], _ plan: FetchPlan) async -> IMAPStepResult {
+        let responder = FetchResponder(includeModSeq: plan.includeModSeq, messageLimits: configuration.messageLimits)
+        var results: [FetchedMessage] = []
+        do {
+            var messages = chunk
+            if plan.marksSeen {
+                let unseen = messages.filter { !$0.flags.system.contains(.seen) }.map(\.uid)
+                if !unseen.isEmpty {
+                    let (updated, _) = try await store.setFlags(
+                        in: mailbox, uids: unseen, change: .add(MessageFlags(system: .seen)), unchangedSince: nil)
+                    let byUID = Dictionary(updated.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
+                    messages = messages.map { byUID[$0.uid] ?? $0 }
+                }
+            }
+            for message in messages {
+                let body: [UInt8]? = FetchResponder.needsBody(plan.attributes, message: message)
+                    ? try await store.readBody(message.body) : nil
+                do throws(FetchFailure) {
+                    results.append((message, .success(try responder.items(for: message, attributes: plan.attributes, uid: plan.uid,
+                                                                           body: body))))
+                } catch {
+                    results.append((message, .failure(error)))
+                }
+            }
+        } catch {
+            logger.error("FETCH failed", metadata: ["error": "\(LogSafe.escaped("\(error)"))"])
+            return .failed(tag: tag, .unavailable("read messages"))
+        }
+        return .fetchChunk(tag: tag, results)
     }
 }

@@ -1,86 +1,69 @@
 import IMAPProtocol
 import MailStore
-import NIOCore
 
 /// LIST (RFC 9051 §6.3.9, RFC 5258 LIST-EXTENDED, RFC 5819 LIST-STATUS, RFC 6154 SPECIAL-USE),
-/// LSUB (RFC 3501 §6.3.9) and NAMESPACE (RFC 2342, RFC 9051 §6.3.10).
-extension IMAPSessionHandler {
-    func list(_ tag: String, _ command: IMAPListCommand, _ user: AuthenticatedUser, _ context: ChannelHandlerContext) {
+/// LSUB (RFC 3501 §6.3.9).
+extension IMAPSession {
+    mutating func list(_ tag: String, _ command: IMAPListCommand, _ user: AuthenticatedUser) -> [IMAPAction] {
         // RFC 9051 §6.3.9: an empty pattern asks for the delimiter and the root.
         if command.patterns == [""] && command.selectOptions.isEmpty {
-            send(context, .data(.list(IMAPListResponse(attributes: ["\\Noselect"], delimiter: Mailbox.hierarchySeparator,
-                                                       mailbox: IMAPMailboxName("")))))
-            return finish(tag, "LIST completed", context)
+            return send([.data(.list(IMAPListResponse(attributes: ["\\Noselect"], delimiter: Mailbox.hierarchySeparator,
+                                                      mailbox: IMAPMailboxName(""))))]) + finish(tag, "LIST completed")
         }
-        if let refusal = patternRefusal(command.reference, command.patterns) { return bad(tag, refusal, code: .limit, context) }
-        let store = server.store
+        if let failure = patternRefusal(command.reference, command.patterns) { return fail(tag, failure) }
+        return run(.list(tag: tag, command, user))
+    }
+
+    /// `IMAPLimits.maxListPatternLength` bounds reference + pattern (the matcher's work).
+    func patternRefusal(_ reference: String, _ patterns: [String]) -> IMAPFailure? {
+        let limit = settings.limits.maxListPatternLength
+        guard patterns.contains(where: { reference.utf8.count + $0.utf8.count > limit }) else { return nil }
+        return .patternTooLong(limit: limit)
+    }
+}
+
+extension IMAPStepRunner {
+    func list(_ tag: String, _ command: IMAPListCommand, _ user: AuthenticatedUser) async -> IMAPStepResult {
         let statusItems = command.returnOptions.compactMap { option -> [IMAPStatusAttribute]? in
             if case .status(let items) = option { return items }
             return nil
         }.first
-        let appendLimit = server.configuration.limits.maxLiteralSize
-        perform(context) {
-            do {
-                let mailboxes = try await store.mailboxes(of: user.accountID)
-                let subscriptions = Set(try await store.subscriptions(of: user.accountID))
-                let entries = MailboxListing(mailboxes: mailboxes, subscriptions: subscriptions).list(command)
-                var responses: [IMAPResponse] = []
-                for entry in entries {
-                    responses.append(.data(.list(entry.response)))
-                    // RFC 5819 §2: STATUS follows the LIST of each selectable mailbox.
-                    if let statusItems, let mailbox = entry.mailbox {
-                        let status = try await store.status(mailbox.id)
-                        responses.append(.data(.status(IMAPMailboxName(mailbox.name), statusItems.map {
-                            IMAPStatusValue($0, status.value(of: $0, appendLimit: appendLimit))
-                        })))
-                    }
+        let appendLimit = configuration.limits.maxLiteralSize
+        do {
+            let mailboxes = try await store.mailboxes(of: user.accountID)
+            let subscriptions = Set(try await store.subscriptions(of: user.accountID))
+            let entries = MailboxListing(mailboxes: mailboxes, subscriptions: subscriptions).list(command)
+            var responses: [IMAPResponse] = []
+            for entry in entries {
+                responses.append(.data(.list(entry.response)))
+                // RFC 5819 §2: STATUS follows the LIST of each selectable mailbox.
+                if let statusItems, let mailbox = entry.mailbox {
+                    let status = try await store.status(mailbox.id)
+                    responses.append(.data(.status(IMAPMailboxName(mailbox.name), statusItems.map {
+                        IMAPStatusValue($0, status.value(of: $0, appendLimit: appendLimit))
+                    })))
                 }
-                let out = responses
-                return { handler, context in
-                    handler.send(context, out)
-                    handler.finish(tag, "LIST completed", context)
-                }
-            } catch {
-                return { handler, context in handler.no(tag, "cannot list mailboxes now", code: .unavailable, context) }
             }
+            return .done(tag: tag, IMAPCompletion(untagged: responses, text: "LIST completed"))
+        } catch {
+            return .failed(tag: tag, .unavailable("list mailboxes"))
         }
     }
 
-    func lsub(_ tag: String, _ reference: String, _ pattern: String, _ user: AuthenticatedUser, _ context: ChannelHandlerContext) {
-        if let refusal = patternRefusal(reference, [pattern]) { return bad(tag, refusal, code: .limit, context) }
-        let store = server.store
-        perform(context) {
-            do {
-                let existing = Set(try await store.mailboxes(of: user.accountID).map(\.name))
-                let matcher = MailboxPattern(reference: reference, pattern: pattern)
-                let names = try await store.subscriptions(of: user.accountID).filter(matcher.matches).sorted(by: MailboxListing.order)
-                let responses = names.map { name in
-                    IMAPResponse.data(.lsub(IMAPListResponse(
-                        attributes: existing.contains(name) ? [] : ["\\Noselect"], delimiter: Mailbox.hierarchySeparator,
-                        mailbox: IMAPMailboxName(name))))
-                }
-                return { handler, context in
-                    handler.send(context, responses)
-                    handler.finish(tag, "LSUB completed", context)
-                }
-            } catch {
-                return { handler, context in handler.no(tag, "cannot list subscriptions now", code: .unavailable, context) }
+    func lsub(_ tag: String, _ reference: String, _ pattern: String, _ user: AuthenticatedUser) async -> IMAPStepResult {
+        do {
+            let existing = Set(try await store.mailboxes(of: user.accountID).map(\.name))
+            let matcher = MailboxPattern(reference: reference, pattern: pattern)
+            let names = try await store.subscriptions(of: user.accountID).filter(matcher.matches).sorted(by: MailboxListing.order)
+            let responses = names.map { name in
+                IMAPResponse.data(.lsub(IMAPListResponse(
+                    attributes: existing.contains(name) ? [] : ["\\Noselect"], delimiter: Mailbox.hierarchySeparator,
+                    mailbox: IMAPMailboxName(name))))
             }
+            return .done(tag: tag, IMAPCompletion(untagged: responses, text: "LSUB completed"))
+        } catch {
+            return .failed(tag: tag, .unavailable("list subscriptions"))
         }
-    }
-
-    /// `IMAPLimits.maxListPatternLength` bounds reference + pattern (the matcher's work).
-    private func patternRefusal(_ reference: String, _ patterns: [String]) -> String? {
-        let limit = server.configuration.limits.maxListPatternLength
-        guard patterns.contains(where: { reference.utf8.count + $0.utf8.count > limit }) else { return nil }
-        return "LIST pattern longer than the limit of \(limit) octets"
-    }
-
-    /// One personal namespace with no prefix; no other users' or shared mailboxes.
-    func namespace(_ tag: String, _ context: ChannelHandlerContext) {
-        send(context, .data(.namespace(personal: [IMAPNamespace(prefix: "", delimiter: Mailbox.hierarchySeparator)],
-                                       otherUsers: [], shared: [])))
-        finish(tag, "NAMESPACE completed", context)
     }
 }
 

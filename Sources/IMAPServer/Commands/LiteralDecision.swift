@@ -1,58 +1,51 @@
 import IMAPProtocol
 import MailStore
-import NIOCore
-import ServerRuntime
 
-extension IMAPSessionHandler {
+extension IMAPSession {
     /// A synchronizing literal waits for our `+`. APPEND data above the message size limit or the
     /// account's quota is refused now, before the client sends it (RFC 7888 §4, RFC 9208 §4.3
     /// OVERQUOTA, RFC 4469 TOOBIG); other literals only have to be small.
-    func decideLiteral(_ literal: IMAPPendingLiteral, _ context: ChannelHandlerContext) {
+    mutating func decideLiteral(_ literal: IMAPPendingLiteral) -> [IMAPAction] {
         let size = literal.header.size
-        let limits = server.configuration
         guard literal.commandName == "APPEND" else {
-            guard size <= limits.maxOtherLiteralSize else {
-                decoder.rejectLiteral()
-                return send(context, .status(tag: literal.tag, .bad, code: .tooBig, text: "literal too large for this command"))
-            }
-            return acceptLiteral(context)
+            guard size <= settings.maxOtherLiteralSize else { return refuseLiteral(literal.tag, .literalTooLargeForCommand) }
+            return acceptLiteral()
         }
-        guard size <= limits.limits.maxLiteralSize else {
-            decoder.rejectLiteral()
-            return send(context, .status(tag: literal.tag, .no, code: .tooBig,
-                                         text: "message larger than the limit of \(limits.limits.maxLiteralSize) octets"))
+        guard size <= settings.limits.maxLiteralSize else {
+            return refuseLiteral(literal.tag, .messageTooLarge(limit: settings.limits.maxLiteralSize))
         }
-        guard let user = state.user else {
-            // No large literal is taken from a client that has not logged in.
-            decoder.rejectLiteral()
-            return send(context, .status(tag: literal.tag, .no, text: "APPEND needs an authenticated session; log in first"))
-        }
-        let store = server.store, tag = literal.tag
-        perform(context) {
-            let account = try? await store.account(id: user.accountID)
-            var overQuota = false
-            if let account {
-                if let max = account.quota.maxBytes, account.usage.bytes + Int64(size) > max { overQuota = true }
-                if let max = account.quota.maxMessages, account.usage.messages + 1 > max { overQuota = true }
-            }
-            let refuse = overQuota
-            return { handler, context in
-                guard refuse else { return handler.acceptLiteral(context) }
-                handler.decoder.rejectLiteral()
-                handler.send(context, .status(tag: tag, .no, code: .overQuota, text: "the message would exceed your quota"))
-            }
-        }
+        // No large literal is taken from a client that has not logged in.
+        guard let user = state.user else { return refuseLiteral(literal.tag, .appendNeedsAuthentication) }
+        return run(.checkQuota(tag: literal.tag, user.accountID, size: size))
     }
 
-    func acceptLiteral(_ context: ChannelHandlerContext) {
+    mutating func quotaChecked(_ tag: String?, overQuota: Bool) -> [IMAPAction] {
+        overQuota ? refuseLiteral(tag, .overQuota) : acceptLiteral()
+    }
+
+    private mutating func refuseLiteral(_ tag: String?, _ failure: IMAPFailure) -> [IMAPAction] {
+        decoder.rejectLiteral()
+        return fail(tag, failure)
+    }
+
+    private mutating func acceptLiteral() -> [IMAPAction] {
         decoder.acceptLiteral()
-        askForLiteral(context)
+        return askForLiteral()
     }
 
     /// RFC 9051 §7.5 continuation request for a synchronizing literal; the literal that follows
     /// is acknowledged at once (see `TCPQuickAck`).
-    func askForLiteral(_ context: ChannelHandlerContext) {
-        send(context, .continuation("Ready for literal data"))
-        TCPQuickAck.request(on: context.channel)
+    func askForLiteral() -> [IMAPAction] {
+        [.send([.continuation("Ready for literal data")]), .quickAck]
+    }
+}
+
+extension IMAPStepRunner {
+    /// Whether one more message of `size` octets would go over the account's quota.
+    func overQuota(_ account: AccountID, size: Int) async -> Bool {
+        guard let account = try? await store.account(id: account) else { return false }
+        if let max = account.quota.maxBytes, account.usage.bytes + Int64(size) > max { return true }
+        if let max = account.quota.maxMessages, account.usage.messages + 1 > max { return true }
+        return false
     }
 }

@@ -1,61 +1,37 @@
 import IMAPProtocol
 import MailStore
-import NIOCore
 
-extension IMAPSessionHandler {
+extension IMAPSession {
     /// RFC 9051 §6.4.4 SEARCH / UID SEARCH with RFC 4731 ESEARCH (RETURN MIN MAX ALL COUNT),
-    /// RFC 5182 SAVE and `$`, RFC 7162 §3.1.5 MODSEQ. Matching is `SearchEvaluator`'s; this side
-    /// walks the mailbox in sequence order, loads bodies only when a key needs them, and shapes
-    /// the response.
-    func search(_ tag: String, _ command: IMAPSearchCommand, uid: Bool, _ selected: SelectedMailbox,
-                _ context: ChannelHandlerContext) {
+    /// RFC 5182 SAVE and `$`, RFC 7162 §3.1.5 MODSEQ. Matching is `SearchEvaluator`'s; the step
+    /// walks the mailbox in sequence order, loading bodies only when a key needs them; this side
+    /// shapes the response.
+    mutating func search(_ tag: String, _ command: IMAPSearchCommand, uid: Bool, _ selected: SelectedMailbox) -> [IMAPAction] {
         let evaluator: SearchEvaluator
         do {
-            evaluator = try SearchEvaluator(charset: command.charset, messageLimits: server.configuration.messageLimits)
+            evaluator = try SearchEvaluator(charset: command.charset, messageLimits: settings.messageLimits)
         } catch {
-            return finish(tag, status: .no, code: .badCharset(SearchEvaluator.supportedCharsets), "unsupported charset",
-                          allowExpunge: false, context)
+            return fail(tag, .badCharset)
         }
         let usesModSeq = command.keys.contains(where: \.usesModSeq)
         if usesModSeq { enabled.condstore = true }
-        let searchContext = SearchContext(messageCount: selected.count, largestUID: selected.largestUID, savedUIDs: selected.savedUIDs)
-        let uids = selected.uids
-        let store = server.store, id = selected.mailbox.id, keys = command.keys
-        perform(context) {
-            do {
-                let byUID = Dictionary(try await store.messages(in: id).map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
-                var matched: [(uid: UInt32, number: UInt32, modSeq: UInt64)] = []
-                for (index, uid) in uids.enumerated() {
-                    guard let message = byUID[uid] else { continue }  // expunged meanwhile, not yet announced
-                    let body: [UInt8]? = SearchEvaluator.needsBody(keys, message: message) ? try await store.readBody(message.body) : nil
-                    let number = UInt32(index + 1)
-                    if evaluator.matches(keys, message: message, sequenceNumber: number, context: searchContext, body: body) {
-                        matched.append((uid, number, message.modSeq))
-                    }
-                }
-                let found = matched
-                return { handler, context in handler.searched(tag, command, found, uid: uid, usesModSeq: usesModSeq, context) }
-            } catch {
-                return { handler, context in handler.no(tag, "cannot search now", code: .unavailable, context) }
-            }
-        }
+        let context = SearchContext(messageCount: selected.count, largestUID: selected.largestUID, savedUIDs: selected.savedUIDs)
+        return run(.search(IMAPSearchStep(tag: tag, command: command, evaluator: evaluator, context: context, uids: selected.uids,
+                                          mailbox: selected.mailbox.id, uid: uid, usesModSeq: usesModSeq)))
     }
 
-    func searched(_ tag: String, _ command: IMAPSearchCommand, _ matched: [(uid: UInt32, number: UInt32, modSeq: UInt64)],
-                  uid: Bool, usesModSeq: Bool, _ context: ChannelHandlerContext) {
+    mutating func searched(_ tag: String, _ command: IMAPSearchCommand, _ matched: [SearchMatch], uid: Bool,
+                           usesModSeq: Bool) -> [IMAPAction] {
         let numbers = matched.map { uid ? $0.uid : $0.number }
         // RFC 7162 §3.1.5: the highest mod-sequence of the matches, when MODSEQ was a key.
         let modSeq = usesModSeq ? matched.map(\.modSeq).max() : nil
         let done = uid ? "UID SEARCH completed" : "SEARCH completed"
         guard let options = command.returnOptions else {
-            if enabled.imap4rev2 {
-                // RFC 9051 §6.4.4: rev2 answers with ESEARCH.
-                send(context, .data(.esearch(IMAPESearchResponse(
-                    tag: tag, uid: uid, all: numbers.isEmpty ? nil : UIDSet.make(numbers), modSeq: modSeq))))
-            } else {
-                send(context, .data(.search(numbers, modSeq: modSeq)))
-            }
-            return finish(tag, done, allowExpunge: false, context)
+            // RFC 9051 §6.4.4: rev2 answers with ESEARCH.
+            let response: IMAPResponseData = enabled.imap4rev2
+                ? .esearch(IMAPESearchResponse(tag: tag, uid: uid, all: numbers.isEmpty ? nil : UIDSet.make(numbers), modSeq: modSeq))
+                : .search(numbers, modSeq: modSeq)
+            return send([.data(response)]) + finish(tag, done, allowExpunge: false)
         }
         let asked = options.isEmpty ? [IMAPSearchReturnOption.all] : options
         if asked.contains(.save), let selected = state.selected {
@@ -67,6 +43,7 @@ extension IMAPSessionHandler {
             }
             selected.savedUIDs = Set(saved)
         }
+        var actions: [IMAPAction] = []
         let reported = asked.filter { $0 != .save }
         if !reported.isEmpty {
             var response = IMAPESearchResponse(tag: tag, uid: uid, modSeq: modSeq)
@@ -74,9 +51,30 @@ extension IMAPSessionHandler {
             if reported.contains(.max) { response.max = numbers.max() }
             if reported.contains(.all), !numbers.isEmpty { response.all = UIDSet.make(numbers) }
             if reported.contains(.count) { response.count = UInt32(numbers.count) }
-            send(context, .data(.esearch(response)))
+            actions = send([.data(.esearch(response))])
         }
-        finish(tag, done, allowExpunge: false, context)
+        return actions + finish(tag, done, allowExpunge: false)
+    }
+}
+
+extension IMAPStepRunner {
+    func search(_ step: IMAPSearchStep) async -> IMAPStepResult {
+        do {
+            let byUID = Dictionary(try await store.messages(in: step.mailbox).map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
+            var matched: [SearchMatch] = []
+            for (index, uid) in step.uids.enumerated() {
+                guard let message = byUID[uid] else { continue }  // expunged meanwhile, not yet announced
+                let body: [UInt8]? = SearchEvaluator.needsBody(step.command.keys, message: message)
+                    ? try await store.readBody(message.body) : nil
+                let number = UInt32(index + 1)
+                if step.evaluator.matches(step.command.keys, message: message, sequenceNumber: number, context: step.context, body: body) {
+                    matched.append((uid, number, message.modSeq))
+                }
+            }
+            return .searched(tag: step.tag, step.command, matched, uid: step.uid, usesModSeq: step.usesModSeq)
+        } catch {
+            return .failed(tag: step.tag, .unavailable("search"))
+        }
     }
 }
 

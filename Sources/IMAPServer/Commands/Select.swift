@@ -1,77 +1,35 @@
 import IMAPProtocol
 import MailStore
-import NIOCore
 import ServerRuntime
 
-extension IMAPSessionHandler {
+extension IMAPSession {
     /// RFC 9051 §6.3.2 SELECT / §6.3.3 EXAMINE, with RFC 7162 CONDSTORE and QRESYNC parameters.
     /// A failed SELECT leaves the session in the authenticated state.
-    func select(_ tag: String, _ name: IMAPMailboxName, _ parameters: IMAPSelectParameters, readOnly: Bool,
-                _ user: AuthenticatedUser, _ context: ChannelHandlerContext) {
-        if parameters.qresync != nil && !enabled.qresync {
-            return bad(tag, "QRESYNC must be enabled first (ENABLE QRESYNC)", context)
-        }
+    mutating func select(_ tag: String, _ name: IMAPMailboxName, _ parameters: IMAPSelectParameters, readOnly: Bool,
+                         _ user: AuthenticatedUser) -> [IMAPAction] {
+        if parameters.qresync != nil && !enabled.qresync { return fail(tag, .qresyncNotEnabled) }
         // RFC 7162 §3.2.5 / §7: "*" is not allowed in known-uids, known-sequence-set or
         // known-uid-set; invalid parameters get BAD before the mailbox is opened.
         if let qresync = parameters.qresync,
            [qresync.knownUIDs, qresync.knownSequenceSet, qresync.knownUIDSet].contains(where: { $0?.isExplicitNumbers == false }) {
-            return bad(tag, "\"*\" and \"$\" are not allowed in QRESYNC parameters", context)
+            return fail(tag, .qresyncWildcard)
         }
         if parameters.condstore { enabled.condstore = true }
         // Leaving the current mailbox first: RFC 7162 §3.2.11 / RFC 9051 §6.3.2 [CLOSED].
-        var prefix: [IMAPResponse] = []
-        if let current = state.selected {
-            current.feedTask?.cancel()
-            selectionGeneration += 1
-            state = .authenticated(user)
-            prefix.append(.status(tag: nil, .ok, code: .closed, text: "previous mailbox closed"))
+        var actions: [IMAPAction] = []
+        if state.selected != nil {
+            deselect(user)
+            actions = send([.status(tag: nil, .ok, code: .closed, text: "previous mailbox closed")])
         }
-        send(context, prefix)
-        let store = server.store, logger = self.logger, rev2 = enabled.imap4rev2
-        perform(context) {
-            do {
-                guard let mailbox = try await store.mailbox(of: user.accountID, named: name.name) else {
-                    return { handler, context in handler.no(tag, "no such mailbox", code: .nonExistent, context) }
-                }
-                // Subscribe before reading: nothing committed after the read can be missed, and
-                // what is both read and heard is recognised by UID and mod-sequence.
-                let stream = store.changes(in: mailbox.id)
-                let messages = try await store.messages(in: mailbox.id)
-                let current = try await store.mailbox(id: mailbox.id) ?? mailbox
-                var vanished: [UInt32] = []
-                if let qresync = parameters.qresync, qresync.uidValidity == current.uidValidity {
-                    vanished = try await store.expungedUIDs(in: mailbox.id, since: qresync.modSeq)
-                }
-                let found = vanished
-                // RFC 9051 §6.3.2: rev2 clients get the mailbox's LIST response, attributes accurate.
-                var attributes: [String] = []
-                if rev2 {
-                    let prefix = current.name + String(Mailbox.hierarchySeparator)
-                    let hasChildren = try await store.mailboxes(of: user.accountID).contains { $0.name.hasPrefix(prefix) }
-                    attributes = [hasChildren ? "\\HasChildren" : "\\HasNoChildren"] + [current.specialUse?.rawValue].compactMap { $0 }
-                }
-                let listAttributes = attributes
-                let assignedBeforeSubscribing = mailbox.uidNext > 0 ? mailbox.uidNext - 1 : 0
-                return { handler, context in
-                    handler.selected(tag, current, messages, stream: stream, readOnly: readOnly, parameters, vanished: found,
-                                     listAttributes: listAttributes, user, context)
-                    handler.state.selected?.noteAssignedBeforeSubscribing(upTo: assignedBeforeSubscribing)
-                }
-            } catch {
-                logger.error("SELECT failed", metadata: ["error": "\(LogSafe.escaped("\(error)"))"])
-                return { handler, context in handler.no(tag, "cannot open the mailbox now", code: .unavailable, context) }
-            }
-        }
+        return actions + run(.select(tag: tag, name, parameters, readOnly: readOnly, user, rev2: enabled.imap4rev2))
     }
 
-    func selected(_ tag: String, _ mailbox: Mailbox, _ messages: [StoredMessage], stream: AsyncStream<MailboxChange>,
-                  readOnly: Bool, _ parameters: IMAPSelectParameters, vanished: [UInt32], listAttributes: [String],
-                  _ user: AuthenticatedUser,
-                  _ context: ChannelHandlerContext) {
+    mutating func selected(_ outcome: IMAPSelectOutcome) -> [IMAPAction] {
+        let mailbox = outcome.mailbox, messages = outcome.messages, readOnly = outcome.readOnly
         selectionGeneration += 1
         let view = SelectedMailbox(mailbox: mailbox, readOnly: readOnly, messages: messages)
-        state = .selected(user, view)
-        listen(to: stream, selection: view, context)
+        state = .selected(outcome.user, view)
+        view.noteAssignedBeforeSubscribing(upTo: outcome.assignedBeforeSubscribing)
 
         let keywords = Set(messages.flatMap(\.flags.keywords)).sorted()
         let systemFlags = SystemFlags.all.map(\.1)
@@ -94,12 +52,12 @@ extension IMAPSessionHandler {
             .status(tag: nil, .ok, code: .highestModSeq(view.highestModSeq), text: "highest"),
         ]
         if enabled.imap4rev2 {
-            responses.append(.data(.list(IMAPListResponse(attributes: listAttributes, delimiter: Mailbox.hierarchySeparator,
+            responses.append(.data(.list(IMAPListResponse(attributes: outcome.listAttributes, delimiter: Mailbox.hierarchySeparator,
                                                           mailbox: IMAPMailboxName(mailbox.name)))))
         }
         // RFC 7162 §3.2.5.1: what changed since the client's mod-sequence.
-        if let qresync = parameters.qresync, qresync.uidValidity == mailbox.uidValidity {
-            var gone = vanished
+        if let qresync = outcome.parameters.qresync, qresync.uidValidity == mailbox.uidValidity {
+            var gone = outcome.vanished
             if let known = qresync.knownUIDs {
                 let ranges = known.resolved(star: mailbox.uidNext &- 1)
                 gone = gone.filter { uid in ranges.contains { $0.contains(uid) } }
@@ -115,9 +73,9 @@ extension IMAPSessionHandler {
                 ])))
             }
         }
-        responses.append(.status(tag: tag, .ok, code: readOnly ? .readOnly : .readWrite,
+        responses.append(.status(tag: outcome.tag, .ok, code: readOnly ? .readOnly : .readWrite,
                                  text: readOnly ? "EXAMINE completed" : "SELECT completed"))
-        send(context, responses)
+        return [.listen(outcome.stream, view, generation: selectionGeneration), .send(responses)]
     }
 
     /// RFC 7162 §3.2.5.2 message sequence match data: the client's sample of (sequence number,
@@ -137,31 +95,60 @@ extension IMAPSessionHandler {
     }
 
     /// RFC 9051 §6.4.1: CLOSE expunges \Deleted messages silently (not in EXAMINE), then leaves.
-    func close(_ tag: String, _ selected: SelectedMailbox, _ user: AuthenticatedUser, _ context: ChannelHandlerContext) {
+    mutating func close(_ tag: String, _ selected: SelectedMailbox, _ user: AuthenticatedUser) -> [IMAPAction] {
         deselect(user)
-        guard !selected.readOnly else { return ok(tag, "CLOSE completed", context) }
-        let store = server.store, id = selected.mailbox.id, logger = self.logger
-        perform(context) {
-            do {
-                _ = try await store.expunge(in: id, uids: nil)
-                return { handler, context in handler.ok(tag, "CLOSE completed", context) }
-            } catch {
-                logger.error("expunge at CLOSE failed", metadata: ["error": "\(LogSafe.escaped("\(error)"))"])
-                return { handler, context in handler.no(tag, "closed, but deleted messages could not be removed", context) }
-            }
-        }
+        guard !selected.readOnly else { return send([.status(tag: tag, .ok, text: "CLOSE completed")]) }
+        return run(.closeExpunge(tag: tag, selected.mailbox.id))
     }
 
-    /// RFC 3691 / RFC 9051 §6.4.2: leave without expunging.
-    func unselect(_ tag: String, _ user: AuthenticatedUser, _ context: ChannelHandlerContext) {
-        deselect(user)
-        ok(tag, "UNSELECT completed", context)
-    }
-
-    func deselect(_ user: AuthenticatedUser) {
+    mutating func deselect(_ user: AuthenticatedUser) {
         state.selected?.feedTask?.cancel()
         selectionGeneration += 1
         state = .authenticated(user)
+    }
+}
+
+extension IMAPStepRunner {
+    func select(_ tag: String, _ name: IMAPMailboxName, _ parameters: IMAPSelectParameters, readOnly: Bool,
+                _ user: AuthenticatedUser, rev2: Bool) async -> IMAPStepResult {
+        do {
+            guard let mailbox = try await store.mailbox(of: user.accountID, named: name.name) else {
+                return .failed(tag: tag, .noSuchMailbox(.nonExistent))
+            }
+            // Subscribe before reading: nothing committed after the read can be missed, and
+            // what is both read and heard is recognised by UID and mod-sequence.
+            let stream = store.changes(in: mailbox.id)
+            let messages = try await store.messages(in: mailbox.id)
+            let current = try await store.mailbox(id: mailbox.id) ?? mailbox
+            var vanished: [UInt32] = []
+            if let qresync = parameters.qresync, qresync.uidValidity == current.uidValidity {
+                vanished = try await store.expungedUIDs(in: mailbox.id, since: qresync.modSeq)
+            }
+            // RFC 9051 §6.3.2: rev2 clients get the mailbox's LIST response, attributes accurate.
+            var attributes: [String] = []
+            if rev2 {
+                let prefix = current.name + String(Mailbox.hierarchySeparator)
+                let hasChildren = try await store.mailboxes(of: user.accountID).contains { $0.name.hasPrefix(prefix) }
+                attributes = [hasChildren ? "\\HasChildren" : "\\HasNoChildren"] + [current.specialUse?.rawValue].compactMap { $0 }
+            }
+            return .selected(IMAPSelectOutcome(
+                tag: tag, mailbox: current, messages: messages, stream: stream, readOnly: readOnly, parameters: parameters,
+                vanished: vanished, listAttributes: attributes,
+                assignedBeforeSubscribing: mailbox.uidNext > 0 ? mailbox.uidNext - 1 : 0, user: user))
+        } catch {
+            logger.error("SELECT failed", metadata: ["error": "\(LogSafe.escaped("\(error)"))"])
+            return .failed(tag: tag, .unavailable("open the mailbox"))
+        }
+    }
+
+    func closeExpunge(_ tag: String, _ mailbox: MailboxID) async -> IMAPStepResult {
+        do {
+            _ = try await store.expunge(in: mailbox, uids: nil)
+            return .done(tag: tag, IMAPCompletion(text: "CLOSE completed"))
+        } catch {
+            logger.error("expunge at CLOSE failed", metadata: ["error": "\(LogSafe.escaped("\(error)"))"])
+            return .failed(tag: tag, .closeExpungeFailed)
+        }
     }
 }
 

@@ -1,26 +1,21 @@
 import IMAPProtocol
 import MailStore
-import NIOCore
 
-extension IMAPSessionHandler {
+extension IMAPStepRunner {
     /// RFC 9051 §6.3.11 (with RFC 8438 SIZE, RFC 7162 HIGHESTMODSEQ, RFC 7889 APPENDLIMIT).
-    func status(_ tag: String, _ name: IMAPMailboxName, _ attributes: [IMAPStatusAttribute], _ user: AuthenticatedUser,
-                _ context: ChannelHandlerContext) {
-        let store = server.store, appendLimit = server.configuration.limits.maxLiteralSize
-        perform(context) {
-            do {
-                guard let mailbox = try await store.mailbox(of: user.accountID, named: name.name) else {
-                    return { handler, context in handler.no(tag, "no such mailbox", code: .nonExistent, context) }
-                }
-                let status = try await store.status(mailbox.id)
-                let values = attributes.map { IMAPStatusValue($0, status.value(of: $0, appendLimit: appendLimit)) }
-                return { handler, context in
-                    handler.send(context, .data(.status(IMAPMailboxName(mailbox.name), values)))
-                    handler.finish(tag, "STATUS completed", context)
-                }
-            } catch {
-                return { handler, context in handler.no(tag, "cannot read the mailbox status now", code: .unavailable, context) }
+    func status(_ tag: String, _ name: IMAPMailboxName, _ attributes: [IMAPStatusAttribute], _ user: AuthenticatedUser) async
+        -> IMAPStepResult {
+        let appendLimit = configuration.limits.maxLiteralSize
+        do {
+            guard let mailbox = try await store.mailbox(of: user.accountID, named: name.name) else {
+                return .failed(tag: tag, .noSuchMailbox(.nonExistent))
             }
+            let status = try await store.status(mailbox.id)
+            let values = attributes.map { IMAPStatusValue($0, status.value(of: $0, appendLimit: appendLimit)) }
+            return .done(tag: tag, IMAPCompletion(untagged: [.data(.status(IMAPMailboxName(mailbox.name), values))],
+                                                  text: "STATUS completed"))
+        } catch {
+            return .failed(tag: tag, .unavailable("read the mailbox status"))
         }
     }
 }

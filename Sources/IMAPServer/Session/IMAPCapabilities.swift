@@ -1,10 +1,13 @@
 import SASL
 
-extension IMAPSessionHandler {
+extension IMAPSession {
+    /// LOGIN and plaintext SASL are allowed over TLS, or from loopback (RFC 9051 §11.1, §6.2.3).
+    var plaintextAllowed: Bool { settings.sasl.allowsPlaintextLogin(tlsActive: tlsActive, loopback: settings.loopback) }
+
     var advertisedMechanisms: [SASLMechanismName] {
-        server.configuration.sasl.advertised(
-            tlsActive: tlsActive, loopback: connection.isLoopback,
-            channelBindingAvailable: tlsActive && connection.channelBinding != nil, cramMD5Enabled: true)
+        settings.sasl.advertised(
+            tlsActive: tlsActive, loopback: settings.loopback,
+            channelBindingAvailable: tlsActive && settings.channelBindingAvailable(), cramMD5Enabled: true)
     }
 
     /// RFC 9051 §7.2.2. Before login: what is needed to log in (STARTTLS, LOGINDISABLED, AUTH=);
@@ -12,7 +15,7 @@ extension IMAPSessionHandler {
     var capabilities: [String] {
         var names = ["IMAP4rev1", "IMAP4rev2", "LITERAL-", "SASL-IR", "ID", "ENABLE"]
         guard state.user != nil else {
-            if !tlsActive && connection.tls != nil { names.append("STARTTLS") }
+            if !tlsActive && settings.tlsAvailable { names.append("STARTTLS") }
             if !plaintextAllowed { names.append("LOGINDISABLED") }
             names += advertisedMechanisms.map { "AUTH=" + $0.rawValue }
             return names
@@ -21,7 +24,7 @@ extension IMAPSessionHandler {
             "IDLE", "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "LIST-EXTENDED", "LIST-STATUS",
             "SPECIAL-USE", "CREATE-SPECIAL-USE", "CONDSTORE", "QRESYNC", "ESEARCH", "SEARCHRES", "QUOTA",
             "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "STATUS=SIZE", "UTF8=ACCEPT", "MULTIAPPEND", "BINARY",
-            "APPENDLIMIT=\(server.configuration.limits.maxLiteralSize)",
+            "APPENDLIMIT=\(settings.limits.maxLiteralSize)",
         ]
         return names
     }

@@ -3,7 +3,7 @@ import MailCore
 import MailStore
 
 /// The four states of RFC 9051 §3, in one place. Which commands each state accepts is decided
-/// in `IMAPSessionHandler+Dispatch.swift`.
+/// in `IMAPSession+Dispatch.swift`.
 enum IMAPSessionState {
     case notAuthenticated
     case authenticated(AuthenticatedUser)

@@ -103,7 +103,7 @@ final class SelectedMailbox {
 
     var hasPending: Bool { !pending.isEmpty || !heldExpunges.isEmpty }
     /// Changes waiting to be told; a session whose client hears none of them is ended before
-    /// this grows without bound (`IMAPSessionHandler.maxPendingUpdates`).
+    /// this grows without bound (`IMAPSession.maxPendingUpdates`).
     var pendingCount: Int { pending.count }
 
     /// Every UID up to `uid` was assigned before this view subscribed to the change feed (read

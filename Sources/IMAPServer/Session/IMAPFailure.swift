@@ -1,0 +1,199 @@
+import IMAPProtocol
+import MailStore
+import SASL
+
+/// Every way an IMAP command can fail. `response` is the one place a failure becomes its tagged
+/// NO or BAD with its response code (RFC 9051 §7.1, RFC 5530), so a new command adds a case
+/// here rather than writing a reply of its own.
+enum IMAPFailure: Error, Equatable, Sendable {
+    /// The decoder's verdict on the command's octets (RFC 9051 §7.1.3 BAD, RFC 7888 §5 TOOBIG).
+    /// `preLoginLimit` is set before login: a command over it is named with the limit.
+    case command(IMAPCommandError, preLoginLimit: Int?)
+    /// RFC 9051 §6.2-§6.4: a command of a later state gets NO (not permitted yet).
+    case needsAuthentication(command: String)
+    case needsSelectedMailbox(command: String)
+    case alreadyAuthenticated
+    case unexpectedCommand
+    case notOffered(command: String)
+    case tlsAlreadyActive
+    case tlsUnavailable
+    /// RFC 9051 §6.2.3 LOGINDISABLED: LOGIN only over TLS (or from loopback).
+    case plaintextLoginDisabled
+    /// LOGIN or AUTHENTICATE refused: the SASL module's IMAP reply for it.
+    case authentication(SASLFailure)
+    case tooManySessions
+    /// A literal of a command other than APPEND over `maxOtherLiteralSize` (RFC 7888 §4).
+    case literalTooLargeForCommand
+    /// RFC 4469 / RFC 7889: an APPEND message over `limits.maxLiteralSize`.
+    case messageTooLarge(limit: Int)
+    case appendNeedsAuthentication
+    /// RFC 9208 §4.3: the message would not fit the account's quota.
+    case overQuota
+    case emptyMessage
+    /// RFC 3516 §4.3: only literal8 may carry NUL octets.
+    case nulInMessage
+    /// RFC 9051 §6.3.12 / §6.4.7: [TRYCREATE] when the target could be created.
+    case noSuchMailbox(IMAPResponseCode)
+    case mailboxExists
+    case targetMailboxExists
+    case cannotRenameToInbox
+    case cannotDeleteInbox
+    case hasChildren
+    case unsupportedSpecialUse
+    /// RFC 9051 §7.1 LIMIT: the account has `IMAPConfiguration.maxMailboxes` mailboxes.
+    case tooManyMailboxes(limit: Int)
+    case patternTooLong(limit: Int)
+    case readOnly
+    /// RFC 9051 §6.4.8: a message sequence number above EXISTS.
+    case sequenceOutOfRange
+    /// RFC 7162 §3.2.6.
+    case vanishedMisused
+    case qresyncNotEnabled
+    case qresyncWildcard
+    case noSuchQuotaRoot
+    case noQuota
+    /// RFC 9051 §6.4.4 BADCHARSET.
+    case badCharset
+    /// RFC 3516 §4.3 UNKNOWN-CTE.
+    case unknownCTE
+    case idleNotDone
+    case closeExpungeFailed
+    /// A store error with its RFC 5530 response code.
+    case store(MailStoreError)
+    /// The store could not do it now: `NO [UNAVAILABLE] cannot <what> now`.
+    case unavailable(String)
+
+    /// The tagged status, response code and text.
+    var response: (status: IMAPStatus, code: IMAPResponseCode?, text: String) {
+        switch self {
+        case .command(let error, let preLoginLimit): Self.response(for: error, preLoginLimit: preLoginLimit)
+        case .needsAuthentication(let command): (.no, nil, "\(command) needs an authenticated session; log in first")
+        case .needsSelectedMailbox(let command): (.no, nil, "\(command) needs a selected mailbox; SELECT one first")
+        case .alreadyAuthenticated: (.bad, nil, "already authenticated")
+        case .unexpectedCommand: (.bad, nil, "unexpected command")
+        case .notOffered(let command): (.no, nil, "\(command) is not offered")
+        case .tlsAlreadyActive: (.bad, nil, "TLS is already active")
+        case .tlsUnavailable: (.no, nil, "TLS is not available on this listener")
+        case .plaintextLoginDisabled: (.no, .privacyRequired, "plaintext login is disabled without TLS; use STARTTLS")
+        case .authentication(let failure): Self.response(for: failure)
+        case .tooManySessions: (.no, .limit, "too many sessions for this account")
+        case .literalTooLargeForCommand: (.bad, .tooBig, "literal too large for this command")
+        case .messageTooLarge(let limit): (.no, .tooBig, "message larger than the limit of \(limit) octets")
+        case .appendNeedsAuthentication: (.no, nil, "APPEND needs an authenticated session; log in first")
+        case .overQuota: (.no, .overQuota, "the message would exceed your quota")
+        case .emptyMessage: (.bad, nil, "empty message")
+        case .nulInMessage: (.bad, nil, "NUL in a message literal; use ~{n} (BINARY)")
+        case .noSuchMailbox(let code): (.no, code, "no such mailbox")
+        case .mailboxExists: (.no, .alreadyExists, "mailbox already exists")
+        case .targetMailboxExists: (.no, .alreadyExists, "target mailbox already exists")
+        case .cannotRenameToInbox: (.no, .alreadyExists, "cannot rename to INBOX")
+        case .cannotDeleteInbox: (.no, .cannot, "INBOX cannot be deleted")
+        case .hasChildren: (.no, .hasChildren, "delete the mailboxes below it first")
+        case .unsupportedSpecialUse: (.no, .useAttr, "unsupported special-use attribute")
+        case .tooManyMailboxes(let limit): (.no, .limit, "too many mailboxes; the limit is \(limit) per account")
+        case .patternTooLong(let limit): (.bad, .limit, "LIST pattern longer than the limit of \(limit) octets")
+        case .readOnly: (.no, .readOnly, "mailbox is read-only")
+        case .sequenceOutOfRange: (.bad, nil, "message sequence number out of range")
+        case .vanishedMisused: (.bad, nil, "VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC")
+        case .qresyncNotEnabled: (.bad, nil, "QRESYNC must be enabled first (ENABLE QRESYNC)")
+        case .qresyncWildcard: (.bad, nil, "\"*\" and \"$\" are not allowed in QRESYNC parameters")
+        case .noSuchQuotaRoot: (.no, .nonExistent, "no such quota root")
+        case .noQuota: (.no, .nonExistent, "no quota is set for this account")
+        case .badCharset: (.no, .badCharset(SearchEvaluator.supportedCharsets), "unsupported charset")
+        case .unknownCTE: (.no, .unknownCTE, "unknown Content-Transfer-Encoding")
+        case .idleNotDone: (.bad, nil, "expected DONE to end IDLE")
+        case .closeExpungeFailed: (.no, nil, "closed, but deleted messages could not be removed")
+        case .store(let error): (.no, Self.code(for: error), error.description)
+        case .unavailable(let what): (.no, .unavailable, "cannot \(what) now")
+        }
+    }
+
+    /// Whether the updates waiting for the client go out before the reply (as before a tagged
+    /// OK), and whether they may include expunges (not during FETCH, STORE or SEARCH, RFC 9051
+    /// §7.5.1).
+    var updatesBeforeReply: UpdatesBeforeReply {
+        switch self {
+        case .store, .tooManyMailboxes, .idleNotDone: .withExpunges
+        case .badCharset, .unknownCTE: .withoutExpunges
+        default: .none
+        }
+    }
+
+    enum UpdatesBeforeReply { case none, withExpunges, withoutExpunges }
+
+    /// RFC 9051 §7.1.3: bad syntax is answered with BAD and a reason. RFC 7888 §5: a refused
+    /// non-synchronizing literal gets BAD [TOOBIG] (its octets are skipped); a synchronizing
+    /// one was never sent, and NO [TOOBIG] says so (RFC 4469).
+    private static func response(for error: IMAPCommandError, preLoginLimit: Int?)
+        -> (status: IMAPStatus, code: IMAPResponseCode?, text: String) {
+        let code: IMAPResponseCode? = switch error.kind {
+        case .literalTooLarge: .tooBig
+        case .limitExceeded, .lineTooLong: .limit
+        default: nil
+        }
+        var text = error.kind == .unknownCommand ? "unknown command" : error.message
+        if error.kind == .limitExceeded, let preLoginLimit, error.message == "command too large" {
+            text = "command larger than \(preLoginLimit) octets before login"
+        }
+        let status: IMAPStatus = error.kind == .literalTooLarge && error.synchronizing ? .no : .bad
+        return (status, code, text)
+    }
+
+    private static func response(for failure: SASLFailure) -> (status: IMAPStatus, code: IMAPResponseCode?, text: String) {
+        let reply = failure.imapReply
+        let code: IMAPResponseCode? = switch reply.responseCode {
+        case "AUTHENTICATIONFAILED": .authenticationFailed
+        case "AUTHORIZATIONFAILED": .authorizationFailed
+        case "PRIVACYREQUIRED": .privacyRequired
+        case "UNAVAILABLE": .unavailable
+        case let other?: .other(other, nil)
+        case nil: nil
+        }
+        return (reply.status == .bad ? .bad : .no, code, reply.text)
+    }
+
+    /// Store errors with their RFC 5530 response codes.
+    private static func code(for error: MailStoreError) -> IMAPResponseCode? {
+        switch error {
+        case .mailboxExists: .alreadyExists
+        case .mailboxNotFound: .nonExistent
+        case .invalidMailboxName: .cannot
+        case .cannotDeleteInbox: .cannot
+        case .quotaExceeded: .overQuota
+        case .messageTooLarge: .tooBig
+        case .messageNotFound: .nonExistent
+        default: .unavailable
+        }
+    }
+}
+
+/// Why the server ends a session with an untagged BYE (RFC 9051 §7.1.5); `response` is its one
+/// wording.
+enum IMAPSessionEnd: Equatable, Sendable {
+    case shuttingDown
+    /// RFC 9051 §5.4 autologout.
+    case idle
+    case noLogin(seconds: Int64)
+    case commandTooSlow
+    case tooManyUpdates
+    /// RFC 2180 §3: the selected mailbox was deleted by another session.
+    case mailboxDeleted
+    /// RFC 7888 §4: a non-synchronizing literal larger than any command.
+    case literalTooLargeToSkip
+
+    var response: IMAPResponse {
+        .status(tag: nil, .bye, code: self == .shuttingDown ? .unavailable : self == .literalTooLargeToSkip ? .tooBig : nil, text: text)
+    }
+
+    var text: String {
+        switch self {
+        case .shuttingDown: "server shutting down"
+        case .idle: "autologout; idle for too long"
+        case .noLogin(let seconds): "autologout; no login within \(seconds) seconds"
+        case .commandTooSlow: "command not received in time"
+        case .tooManyUpdates: "too many unread mailbox updates; select the mailbox again"
+        case .mailboxDeleted: "the selected mailbox was deleted"
+        case .literalTooLargeToSkip: "literal too large to skip; closing"
+        }
+    }
+}

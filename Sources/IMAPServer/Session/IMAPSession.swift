@@ -1,0 +1,294 @@
+import IMAPProtocol
+import Logging
+import MailMessage
+import MailStore
+import NIOCore
+import SASL
+import ServerRuntime
+
+/// One IMAP session as a state machine without a socket: it takes events (the greeting, a
+/// decoded command or literal decision, a step's result, a change of the selected mailbox,
+/// timers, shutdown, the client leaving) and returns the actions its driver carries out
+/// (`IMAPAction`). It owns the command decoder (its modes, literal decisions and limits are
+/// protocol decisions); the driver only hands it the bytes received. Failures become replies only
+/// through `IMAPFailure.response`. `IMAPSessionHandler` drives it on a channel; tests feed it
+/// directly.
+struct IMAPSession {
+    /// What the session needs to know about its listener and connection.
+    struct Settings {
+        var hostname: String
+        var limits: IMAPLimits
+        var maxOtherLiteralSize: Int
+        var sasl: SASLPolicy
+        var loopback: Bool
+        /// The listener can do STARTTLS (it has TLS configured).
+        var tlsAvailable: Bool
+        /// The RFC 9266 channel binding is known (filled in by the TLS layer after a handshake).
+        var channelBindingAvailable: () -> Bool = { false }
+        var idleTimeout: Duration
+        var loginTimeout: Duration
+        var commandTimeout: Duration
+        var minimumLiteralRate: Int
+        var messageLimits: MessageLimits = .default
+    }
+
+    enum Event {
+        case greeting
+        /// Octets arrived (before they are decoded), at the event loop's `now`.
+        case received(octets: Int, at: NIODeadline)
+        /// What the decoder made of them (`nextInput`).
+        case input(IMAPCommandEvent)
+        /// No further input is decoded for now; `bufferEmpty`: nothing undecoded is left.
+        case inputDrained(bufferEmpty: Bool)
+        case stepFinished(IMAPStepResult)
+        /// The client has read what was sent (after `.continueWhenWritable`, or the channel
+        /// became writable again).
+        case outputWritable
+        /// The store's change feed, for the selection `generation`.
+        case mailboxChanged(MailboxChange, generation: Int, outputWritable: Bool)
+        case idleTimeout
+        case loginTimeout
+        case commandTimer(now: NIODeadline, outputWritable: Bool)
+        case shutdown
+        case connectionClosed
+    }
+
+    /// Changes of the selected mailbox waiting for a client that does not read them (a silent
+    /// session, or IDLE with its output backed up); past this the session ends with BYE.
+    static let maxPendingUpdates = 20_000
+
+    let settings: Settings
+    let logger: Logger
+    var state: IMAPSessionState = .notAuthenticated
+    var enabled = EnabledExtensions()
+    var tlsActive: Bool
+    var decoder: IMAPCommandDecoder
+    /// Encodes the responses (its text encoding follows ENABLE).
+    var encoder = IMAPResponseEncoder()
+    /// A step is running: no command is read until its result is in.
+    private(set) var stepRunning = false
+    /// A FETCH waits for the client to read what was sent (`.continueWhenWritable`).
+    var awaitingWritable = false
+    /// IDLE is running for this tag (RFC 2177): updates go out as they arrive.
+    var idleTag: String?
+    /// An AUTHENTICATE exchange waiting for the client's next response line, with its tag.
+    var authExchange: (tag: String, login: SASLLogin)?
+    /// The FETCH being answered.
+    var fetch: FetchProgress?
+    private var shutdownRequested = false
+    /// Bumped at every SELECT/EXAMINE/CLOSE so feed events of an earlier selection are dropped.
+    var selectionGeneration = 0
+    /// The first octet of the command being received arrived then; see `commandTimerFired`.
+    private var commandStarted: NIODeadline?
+    private var commandBytes = 0
+
+    init(settings: Settings, tlsActive: Bool, logger: Logger = Logger(label: "hato.imap")) {
+        self.settings = settings
+        self.tlsActive = tlsActive
+        self.logger = logger
+        decoder = IMAPCommandDecoder(limits: settings.limits, literalDecisions: .manual)
+        // Before login a command is small (a LOGIN, an ID): nothing large is buffered for a
+        // peer that has not authenticated.
+        decoder.setMaxCommandSize(settings.limits.maxUnauthenticatedCommandSize)
+    }
+
+    var isClosed: Bool { if case .logout = state { true } else { false } }
+    /// A command (or a FETCH's wait for the client) is in progress.
+    var busy: Bool { stepRunning || awaitingWritable }
+    /// Whether the driver should decode and hand over the next input.
+    var readsCommands: Bool { !busy && !isClosed }
+
+    /// The next decoded input from what the driver received.
+    mutating func nextInput(from buffer: inout ByteBuffer) -> IMAPCommandEvent? {
+        decoder.next(&buffer)
+    }
+
+    mutating func handle(_ event: Event) -> [IMAPAction] {
+        switch event {
+        case .greeting:
+            // RFC 9051 §7.1.1: the greeting may carry the capabilities, sparing a round trip.
+            return [.send([.status(tag: nil, .ok, code: .capability(capabilities), text: "Hato IMAP server ready")]),
+                    .armTimer(.login, settings.loginTimeout)]
+        case .received(let octets, let now):
+            guard !isClosed else { return [] }
+            var actions: [IMAPAction] = []
+            if commandStarted == nil {
+                // A command's first octet: it has `commandTimeout` to be complete.
+                commandStarted = now
+                commandBytes = 0
+                actions.append(.armTimer(.command, settings.commandTimeout))
+            }
+            commandBytes += octets
+            // RFC 9051 §5.4: autologout counts from the client's last input once logged in;
+            // before login the login deadline applies, which no activity extends.
+            actions.append(state.user != nil ? .armTimer(.idle, settings.idleTimeout) : .cancelTimer(.idle))
+            return actions
+        case .input(let input):
+            guard !isClosed else { return [] }
+            return receive(input)
+        case .inputDrained(let bufferEmpty):
+            guard !isClosed else { return [] }
+            var actions: [IMAPAction] = []
+            if !busy && bufferEmpty && !decoder.isInsideCommand && commandStarted != nil {
+                // The command (lines and literals) has been read whole: its timer stops.
+                commandStarted = nil
+                actions.append(.cancelTimer(.command))
+            }
+            if shutdownRequested && !busy { actions += closeForShutdown() }
+            return actions
+        case .stepFinished(let result):
+            stepRunning = false
+            guard !isClosed else {
+                // A login that completed after the client left gives its session slot back.
+                if case .session(_, .success(let user)) = result { return [.releaseSessionSlot(user.accountID)] }
+                return []
+            }
+            return apply(result)
+        case .outputWritable:
+            guard !isClosed else { return [] }
+            var actions: [IMAPAction] = []
+            if awaitingWritable {
+                awaitingWritable = false
+                actions += continueFetch()
+                if isClosed { return actions }
+            }
+            if idleTag != nil && !busy { actions += send(pendingUpdates(allowExpunge: true)) }
+            return actions
+        case .mailboxChanged(let change, let generation, let writable):
+            return heard(change, generation: generation, outputWritable: writable)
+        case .idleTimeout:
+            guard !isClosed, state.user != nil else { return [] }
+            return end(.idle)
+        case .loginTimeout:
+            guard !isClosed, state.user == nil else { return [] }
+            return end(.noLogin(seconds: settings.loginTimeout.components.seconds))
+        case .commandTimer(let now, let writable):
+            return commandTimerFired(now: now, outputWritable: writable)
+        case .shutdown:
+            guard !isClosed else { return [] }
+            shutdownRequested = true
+            // A running step finishes first (`.inputDrained` says goodbye after it); a session
+            // waiting for its client to read is not finishing anything soon.
+            return stepRunning ? [] : closeForShutdown()
+        case .connectionClosed:
+            return endSession()
+        }
+    }
+
+    private mutating func receive(_ input: IMAPCommandEvent) -> [IMAPAction] {
+        switch input {
+        case .command(let command): dispatch(command)
+        case .continuationRequest: askForLiteral()
+        case .literalDecisionRequired(let literal): decideLiteral(literal)
+        case .error(let error): commandError(error)
+        case .authenticationResponse(let response): authenticationResponse(response)
+        case .idleEnded(let done): endIdle(done: done)
+        }
+    }
+
+    /// RFC 9051 §7.1.3: bad syntax is answered with BAD and a reason; the session goes on.
+    private mutating func commandError(_ error: IMAPCommandError) -> [IMAPAction] {
+        let preLoginLimit = state.user == nil ? settings.limits.maxUnauthenticatedCommandSize : nil
+        let actions = fail(error.tag, .command(error, preLoginLimit: preLoginLimit))
+        guard error.closesConnection else { return actions }
+        // RFC 7888 §4: rather than read octets that may never end, say why and close.
+        logger.info("closing: non-synchronizing literal larger than any command")
+        return actions + [.send([IMAPSessionEnd.literalTooLargeToSkip.response])] + closeSession()
+    }
+
+    /// A command's deadline passed: it had `commandTimeout`, plus one second per
+    /// `minimumLiteralRate` octets received (a large APPEND at a fair rate goes on; a client
+    /// sending a byte a second does not).
+    private mutating func commandTimerFired(now: NIODeadline, outputWritable: Bool) -> [IMAPAction] {
+        guard !isClosed, let started = commandStarted else { return [] }
+        let allowed = TimeAmount.nanoseconds(settings.commandTimeout.components.seconds * 1_000_000_000)
+            + .seconds(Int64(commandBytes / settings.minimumLiteralRate))
+        let due = started + allowed
+        // Our own work, or output the client has not read yet, is not the client's slowness.
+        if busy || !outputWritable || due > now {
+            let wait = max(due - now, .seconds(1))
+            return [.armTimer(.command, .nanoseconds(wait.nanoseconds))]
+        }
+        logger.info("command too slow", metadata: ["octets": "\(commandBytes)"])
+        return end(.commandTooSlow)
+    }
+
+    // MARK: replies
+
+    func send(_ responses: [IMAPResponse]) -> [IMAPAction] {
+        responses.isEmpty ? [] : [.send(responses)]
+    }
+
+    /// A failed command's tagged NO or BAD (`IMAPFailure.response`), after the updates it lets out.
+    mutating func fail(_ tag: String?, _ failure: IMAPFailure) -> [IMAPAction] {
+        let (status, code, text) = failure.response
+        var responses: [IMAPResponse] = switch failure.updatesBeforeReply {
+        case .none: []
+        case .withExpunges: pendingUpdates(allowExpunge: true)
+        case .withoutExpunges: pendingUpdates(allowExpunge: false)
+        }
+        responses.append(.status(tag: tag, status, code: code, text: text))
+        var actions = send(responses)
+        if failure.updatesBeforeReply != .none, state.selected?.removed == true { actions += mailboxGone() }
+        return actions
+    }
+
+    /// Sends the updates the client may hear now, then the tagged OK. RFC 9051 §7.5.1: no
+    /// EXPUNGE while answering FETCH, STORE or SEARCH (the UID forms are allowed, but the
+    /// numbering stays simplest when all hold them).
+    mutating func finish(_ tag: String, code: IMAPResponseCode? = nil, _ text: String, allowExpunge: Bool = true) -> [IMAPAction] {
+        var responses = pendingUpdates(allowExpunge: allowExpunge)
+        responses.append(.status(tag: tag, .ok, code: code, text: text))
+        var actions = send(responses)
+        if state.selected?.removed == true { actions += mailboxGone() }
+        return actions
+    }
+
+    func pendingUpdates(allowExpunge: Bool) -> [IMAPResponse] {
+        guard let selected = state.selected else { return [] }
+        return selected.flush(allowExpunge: allowExpunge, qresync: enabled.qresync, modSeqs: enabled.modSeqs).map(IMAPResponse.data)
+    }
+
+    mutating func run(_ step: IMAPStep) -> [IMAPAction] {
+        stepRunning = true
+        return [.run(step)]
+    }
+
+    /// After ENABLE UTF8=ACCEPT / IMAP4rev2 (RFC 9755, RFC 9051 §5.1).
+    mutating func applyEncoding() {
+        decoder.setEncoding(enabled.encoding)
+        encoder.encoding = enabled.encoding
+    }
+
+    // MARK: ending
+
+    /// The server ends the session: BYE, then close after it (`closeAfterLastReply`).
+    mutating func end(_ reason: IMAPSessionEnd) -> [IMAPAction] {
+        switch reason {
+        case .idle, .noLogin, .commandTooSlow, .tooManyUpdates: logger.info("autologout", metadata: ["reason": "\(reason.text)"])
+        case .shuttingDown, .mailboxDeleted, .literalTooLargeToSkip: break
+        }
+        return [.send([reason.response])] + closeSession()
+    }
+
+    private mutating func closeForShutdown() -> [IMAPAction] { end(.shuttingDown) }
+
+    /// RFC 9051 §7.1.5 BYE; RFC 2180 §3: the selected mailbox was deleted by another session.
+    /// The client reconnects and sees the new mailbox list.
+    mutating func mailboxGone() -> [IMAPAction] { end(.mailboxDeleted) }
+
+    /// Ends the session after the replies already written.
+    mutating func closeSession() -> [IMAPAction] { endSession() + [.close] }
+
+    /// Releases the per-user session slot and stops listening to the change feed; input that
+    /// still arrives is dropped.
+    private mutating func endSession() -> [IMAPAction] {
+        var actions: [IMAPAction] = IMAPTimer.allCases.map { .cancelTimer($0) }
+        if let user = state.user { actions.append(.releaseSessionSlot(user.accountID)) }
+        state.selected?.feedTask?.cancel()
+        state = .logout
+        awaitingWritable = false
+        fetch = nil
+        return actions
+    }
+}
