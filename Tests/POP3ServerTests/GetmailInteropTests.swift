@@ -61,12 +61,12 @@ import Testing
         // Two messages arrive over SMTP; getmail takes them; a third arrives; getmail takes only it.
         try await Self.send(["first message", "second message"], smtp: smtp)
         let first = try await Self.runGetmail(rc: rc, directory: directory.url)
-        #expect(first.status == 0, "getmail: \(first.output)")
+        #expect(first.status == 0, "getmail: \(first.output)\nserver: \(served.process.errorOutput.suffix(4000))")
         #expect(first.output.contains("2 messages"), "\(first.output)")
         #expect(Self.delivered(maildir) == ["first message", "second message"])
         try await Self.send(["third message"], smtp: smtp)
         let second = try await Self.runGetmail(rc: rc, directory: directory.url)
-        #expect(second.status == 0, "getmail: \(second.output)")
+        #expect(second.status == 0, "getmail: \(second.output)\nserver: \(served.process.errorOutput.suffix(4000))")
         #expect(Self.delivered(maildir) == ["first message", "second message", "third message"])
 
         let left = try await Python.run("""

@@ -146,17 +146,22 @@ import Testing
                 except socket.timeout: pass
                 except (BrokenPipeError, ConnectionResetError): closed = True
                 print("blocked before 200 MB:", sent < 200_000_000)
+                print("blocked after", sent, "octets at", round(time.monotonic(), 1), file=sys.stderr, flush=True)
                 other = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
                 o = other.makefile("rb"); print(o.readline().decode().strip())
                 other.sendall(b"echo fine\\r\\n"); print(o.readline().decode().strip())
                 # Closed once nothing has moved for the stall timeout. Reading would be progress,
                 # so watch the socket's TCP state instead (tcpi_state 1 = ESTABLISHED).
+                # Each second the server side's queues go to stderr, shown if the test fails.
+                import subprocess
                 deadline = time.monotonic() + 60
                 while time.monotonic() < deadline and s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0] == 1:
-                    time.sleep(0.2)
+                    time.sleep(1)
+                    queues = subprocess.run("ss -tn '( sport = :%s )'" % sys.argv[1], shell=True, capture_output=True, text=True).stdout
+                    print(round(time.monotonic(), 1), queues.replace(chr(10), " | "), file=sys.stderr, flush=True)
                 closed = closed or s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0] != 1
                 print("closed:", closed)
-                """, arguments: ["\(ports[0])"])
+                """, arguments: ["\(ports[0])"], timeout: 120)
             #expect(result.stdout == "blocked before 200 MB: True\nhello\nfine\nclosed: True\n", "\(result.stderr)")
         }
     }
