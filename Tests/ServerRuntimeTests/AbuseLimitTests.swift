@@ -152,12 +152,14 @@ import Testing
                 other.sendall(b"echo fine\\r\\n"); print(o.readline().decode().strip())
                 # Closed once nothing has moved for the stall timeout. Reading would be progress,
                 # so watch the socket's TCP state instead (tcpi_state 1 = ESTABLISHED).
-                # Each second the server side's queues go to stderr, shown if the test fails.
+                # Each second both ends' queues and TCP state (windows, probes) go to stderr, shown if
+                # the test fails: twice under the full suite the server had read all input (Recv-Q 0)
+                # with 384 KB unsent in the kernel and nothing left in NIO, so nothing was stalled.
                 import subprocess
                 deadline = time.monotonic() + 60
                 while time.monotonic() < deadline and s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0] == 1:
                     time.sleep(1)
-                    queues = subprocess.run("ss -tn '( sport = :%s )'" % sys.argv[1], shell=True, capture_output=True, text=True).stdout
+                    queues = subprocess.run("ss -tni '( sport = :%s or dport = :%s )'" % (sys.argv[1], sys.argv[1]), shell=True, capture_output=True, text=True).stdout
                     print(round(time.monotonic(), 1), queues.replace(chr(10), " | "), file=sys.stderr, flush=True)
                 closed = closed or s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0] != 1
                 print("closed:", closed)
