@@ -135,8 +135,14 @@ import Testing
         try await withListeners([configuration]) { ports in
             let result = try await Python.run("""
                 import socket, sys, time
-                s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+                # A small receive buffer, set before connecting: shrinking it on an open connection
+                # (as this test once did) makes the kernel drop segments already inside the window it
+                # advertised, and on loopback both ends then sat in retransmission backoff with the
+                # client's input unsent, so the server, its replies all in the kernel, had nothing
+                # stalled to close (seen under full-suite load with `ss -tni`: lost, backoff 4).
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+                s.connect(("127.0.0.1", int(sys.argv[1])))
                 s.settimeout(3)
                 chunk = b"echo " + b"x" * 1000 + b"\\r\\n"
                 sent, closed = 0, False
