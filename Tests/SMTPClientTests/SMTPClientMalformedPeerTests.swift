@@ -1,5 +1,8 @@
 import MailCore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HatoTesting
 import SMTPClient
 import Testing
@@ -207,9 +210,21 @@ import Testing
     }
 
     @Test func aRefusedConnectionIsAConnectFailure() async throws {
-        // A port that was just free: bound, its number printed, closed.
-        let free = try await Python.run("import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1]); s.close()")
-        let port = try #require(Int(free.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        // A port bound but not listening, held for the whole test: connecting is refused, and no
+        // listener another test starts meanwhile can take it (a port freed first was once taken
+        // by one that never greeted: "timeout during greeting").
+        let held = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(held >= 0)
+        defer { close(held) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(held, $0, length) == 0 && getsockname(held, $0, &length) == 0 }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
         do {
             _ = try await T.connect(port, T.configuration())
             Issue.record("connected to a closed port")
