@@ -4,7 +4,7 @@ import POP3Protocol
 import SASL
 import ServerRuntime
 
-/// What `POP3Session` asks its driver to do; the driver (`POP3SessionHandler`) executes the
+/// What `POP3Session` asks its driver to do; the driver (`SessionDriver` with `POP3SessionAdapter`) executes the
 /// actions in order and feeds what comes of them back as events.
 enum POP3Action {
     case send(POP3Reply)
