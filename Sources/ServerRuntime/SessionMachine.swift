@@ -56,7 +56,8 @@ public enum SessionDriverAction<Step: Sendable, TimerID: Hashable & Sendable> {
 
 /// What one protocol adds to `SessionDriver`: how its actions map to driver actions (and its
 /// own actions are done), how its decoder is fed, what its timers mean, and a few hooks whose
-/// defaults suit most protocols.
+/// defaults suit most protocols. `SendableMetatype`: the driver's step and timer closures,
+/// which run on other threads before hopping back to the loop, name its generic type.
 public protocol SessionAdapter: AnyObject, SendableMetatype {
     associatedtype Machine: SessionMachine
     associatedtype Runner: SessionStepRunner where Runner.StepResult == Machine.StepResult
