@@ -84,7 +84,7 @@ public struct IMAPServer: ProtocolServer {
     }
 
     public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {
-        try channel.pipeline.syncOperations.addHandler(IMAPSessionHandler(server: self, connection: context))
+        try channel.pipeline.syncOperations.addHandler(IMAPSessionAdapter.makeDriver(server: self, connection: context))
     }
 
     public func tooManyConnectionsMessage() -> String { "* BYE [UNAVAILABLE] too many connections from your address\r\n" }

@@ -4,8 +4,8 @@ import POP3Protocol
 import SASL
 import ServerRuntime
 
-/// What `POP3Session` asks its driver to do; the driver (`POP3SessionHandler`) executes the
-/// actions in order and feeds what comes of them back as events.
+/// What `POP3Session` asks its driver to do; the driver (`SessionDriver`, with
+/// `POP3SessionAdapter`) executes the actions in order and feeds what comes of them back as events.
 enum POP3Action {
     case send(POP3Reply)
     /// Async work (store, password hash): its result comes back as `.stepFinished`. No command

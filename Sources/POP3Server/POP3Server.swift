@@ -61,7 +61,7 @@ public struct POP3Server: ProtocolServer {
 
 
     public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {
-        try channel.pipeline.syncOperations.addHandler(POP3SessionHandler(server: self, connection: context))
+        try channel.pipeline.syncOperations.addHandler(POP3SessionAdapter.makeDriver(server: self, connection: context))
     }
 
     public func tooManyConnectionsMessage() -> String { "-ERR [SYS/TEMP] too many connections from your address\r\n" }

@@ -6,7 +6,8 @@ import ServerRuntime
 /// One POP3 session as a state machine without a socket: it takes events (the greeting, a
 /// decoded line, a step's result, a timer, shutdown, the client leaving) and returns the
 /// actions its driver carries out (`POP3Action`). Failures become replies only through
-/// `POP3Failure.response`. `POP3SessionHandler` drives it on a channel; tests feed it directly.
+/// `POP3Failure.response`. `SessionDriver` (with
+/// `POP3SessionAdapter`) drives it on a channel; tests feed it directly.
 struct POP3Session {
     /// What the session needs to know about its listener and connection.
     struct Settings {

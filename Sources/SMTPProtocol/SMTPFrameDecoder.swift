@@ -14,7 +14,7 @@ import NIOCore
 /// - DATA mode: `.content` pieces then one `.contentEnd`, see `SMTPFrameDecoder+Data.swift`.
 /// - Chunk mode: exactly `size` octets as `.chunk` pieces (none when discarding), then `.chunkEnd`.
 ///
-/// The session owns the decoder and its input buffer (as `POP3SessionHandler` does) and calls
+/// The session owns the decoder and its input buffer (as `POP3SessionAdapter` does) and calls
 /// `decode(buffer:)` when it is ready for the next frame; it is also a
 /// `NIOSingleStepByteToMessageDecoder` for pipelines that never leave command mode.
 public struct SMTPFrameDecoder: NIOSingleStepByteToMessageDecoder {

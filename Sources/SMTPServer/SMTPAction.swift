@@ -8,8 +8,8 @@ import SASL
 import SMTPProtocol
 import ServerRuntime
 
-/// What `SMTPSession` asks its driver to do; the driver (`SMTPSessionHandler`) executes the
-/// actions in order and feeds what comes of them back as events.
+/// What `SMTPSession` asks its driver to do; the driver (`SessionDriver`, with
+/// `SMTPSessionAdapter`) executes the actions in order and feeds what comes of them back as events.
 enum SMTPAction {
     /// Write the reply (with its enhanced status code, RFC 2034).
     case send(SMTPReply)

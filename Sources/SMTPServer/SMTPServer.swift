@@ -47,7 +47,7 @@ public struct SMTPConfiguration: Sendable {
     }
 }
 
-/// SMTP plugged into `ServerRuntime`: one `SMTPSessionHandler` per connection.
+/// SMTP plugged into `ServerRuntime`: one `SessionDriver` with an `SMTPSessionAdapter` per connection.
 public struct SMTPServer: ProtocolServer {
     public let configuration: SMTPConfiguration
     public let store: any MailStore
@@ -78,7 +78,7 @@ public struct SMTPServer: ProtocolServer {
         // Timeouts are the session's own (SMTPSession+Timeouts.swift): they depend on whether it
         // waits for a command or for message content.
         try channel.pipeline.syncOperations.addHandler(
-            SMTPSessionHandler(server: self, connection: context, eventLoop: channel.eventLoop))
+            SMTPSessionAdapter.makeDriver(server: self, connection: context, eventLoop: channel.eventLoop))
     }
 
     public func tooManyConnectionsMessage() -> String {

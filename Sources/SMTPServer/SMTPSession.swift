@@ -10,7 +10,8 @@ import ServerRuntime
 /// (`receive(_:)`, decoded here by the `SMTPFrameDecoder` it owns) and events (the greeting, a
 /// step's result, the timer, shutdown, the client leaving) and returns the actions its driver
 /// carries out (`SMTPAction`). Failures become replies only through `SMTPFailure.error(host:)`.
-/// `SMTPSessionHandler` drives it on a channel; `SMTPSessionTests` feed it directly.
+/// `SessionDriver` (with `SMTPSessionAdapter`) drives it on a channel; `SMTPSessionTests` feed it
+/// directly.
 ///
 /// The decoder is the session's, not the driver's: whether the bytes after a line are a
 /// command, DATA content or a BDAT chunk is decided by the command the session just answered

@@ -15,7 +15,8 @@ final class ManualClock: @unchecked Sendable {
     func advance(by duration: Duration) { now = now + .nanoseconds(duration.wholeNanoseconds) }
 }
 
-/// The SMTP state machine in memory, driven the way `SMTPSessionHandler` drives it on a channel
+/// The SMTP state machine in memory, driven the way `SessionDriver`
+/// (with `SMTPSessionAdapter`) drives it on a channel
 /// but with no channel at all: bytes go into an input buffer the session decodes from, a step's
 /// result is applied and then the session goes on with what is buffered (the handler's
 /// `didApplyStep`). Every action comes back rendered as a readable line (`render`).

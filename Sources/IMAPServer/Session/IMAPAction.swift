@@ -3,8 +3,8 @@ import MailStore
 import NIOCore
 import ServerRuntime
 
-/// What `IMAPSession` asks its driver to do; the driver (`IMAPSessionHandler`) executes the
-/// actions in order and feeds what comes of them back as events.
+/// What `IMAPSession` asks its driver to do; the driver (`SessionDriver`, with
+/// `IMAPSessionAdapter`) executes the actions in order and feeds what comes of them back as events.
 enum IMAPAction {
     /// Responses, encoded with the session's encoder (`IMAPSession.encoder`).
     case send([IMAPResponse])

@@ -11,7 +11,8 @@ import ServerRuntime
 /// timers, shutdown, the client leaving) and returns the actions its driver carries out
 /// (`IMAPAction`). It owns the command decoder (its modes, literal decisions and limits are
 /// protocol decisions); the driver only hands it the bytes received. Failures become replies only
-/// through `IMAPFailure.response`. `IMAPSessionHandler` drives it on a channel; tests feed it
+/// through `IMAPFailure.response`. `SessionDriver` (with
+/// `IMAPSessionAdapter`) drives it on a channel; tests feed it
 /// directly.
 struct IMAPSession {
     /// What the session needs to know about its listener and connection.

@@ -7,7 +7,8 @@ import NIOCore
 import SASL
 import Testing
 
-/// An in-memory driver for `IMAPSession`: it does what `IMAPSessionHandler` does with bytes
+/// An in-memory driver for `IMAPSession`: it does what `SessionDriver` (with
+/// `IMAPSessionAdapter`) does with bytes
 /// (buffer them, decode while the session reads commands, discard at STARTTLS, continue a FETCH
 /// when "the client has read" its output) and renders the actions as readable lines: each
 /// response as it goes on the wire without its CRLF, the other actions by name.

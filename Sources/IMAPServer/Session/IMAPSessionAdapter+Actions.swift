@@ -1,0 +1,67 @@
+import IMAPProtocol
+import MailStore
+import NIOCore
+import ServerRuntime
+
+/// Carrying out what the session decided: IMAP's own actions here, the shared ones by the driver.
+extension IMAPSessionAdapter {
+    func driverAction(for action: IMAPAction, _ driver: Driver, _ context: ChannelHandlerContext) -> DriverAction? {
+        switch action {
+        case .send(let responses):
+            guard !responses.isEmpty, context.channel.isActive else { return nil }
+            var buffer = context.channel.allocator.buffer(capacity: 128)
+            for response in responses { driver.machine.encoder.encode(response, into: &buffer) }
+            return .send(buffer)
+        case .sendRaw(let buffer):
+            guard context.channel.isActive else { return nil }
+            return .send(buffer)
+        case .run(let step):
+            return .run(step)
+        case .continueWhenWritable:
+            // Otherwise `channelWritabilityChanged` reports it once the client has caught up.
+            if context.channel.isWritable { driver.feed(.outputWritable, context) }
+            return nil
+        case .startTLS:
+            // RFC 9051 §6.2.1: what the client pipelined behind STARTTLS is discarded, unread.
+            return .startTLS(discardingInput: true)
+        case .quickAck:
+            TCPQuickAck.request(on: context.channel)
+            return nil
+        case .listen(let stream, let selection, let generation):
+            listen(to: stream, selection: selection, generation: generation, driver, context)
+            return nil
+        case .releaseSessionSlot(let account):
+            server.sessions.release(account)
+            return nil
+        case .armTimer(let timer, let delay):
+            return .armTimer(timer, .after(delay))
+        case .cancelTimer(let timer):
+            return .cancelTimer(timer)
+        case .close:
+            return .close
+        }
+    }
+
+    func timerFired(_ timer: IMAPTimer, _ context: ChannelHandlerContext) -> IMAPSession.Event {
+        switch timer {
+        case .idle: .idleTimeout
+        case .login: .loginTimeout
+        case .command: .commandTimer(now: context.eventLoop.now, outputWritable: context.channel.isWritable)
+        }
+    }
+
+    /// Changes from the store's change feed, handed to the session on its event loop, in order.
+    private func listen(to stream: AsyncStream<MailboxChange>, selection: SelectedMailbox, generation: Int,
+                        _ driver: Driver, _ context: ChannelHandlerContext) {
+        let bound = NIOLoopBound((driver, context), eventLoop: context.eventLoop)
+        selection.feedTask = Task {
+            for await change in stream {
+                bound.eventLoop.execute {
+                    let (driver, context) = bound.value
+                    driver.feed(.mailboxChanged(change, generation: generation, outputWritable: context.channel.isWritable),
+                                context)
+                }
+            }
+        }
+    }
+}
