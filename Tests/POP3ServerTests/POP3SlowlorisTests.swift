@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func loginDeadlineIsNotExtendedByBytes() async throws {
-        let (listener, store) = try await listener(loginTimeout: .seconds(2))
+        let (listener, store) = try await listener(loginTimeout: .seconds(4))
         let result = try await Python.run(Self.trickle(setup: "pass",
                                                        payload: "b\"USER \" + b\"x\" * 400"), arguments: ["\(listener.port)"])
         let lines = result.stdout.split(separator: "\n").map(String.init)
@@ -54,7 +54,9 @@ import Testing
     }
 
     @Test func commandLineTrickledAfterLoginGetsAutologout() async throws {
-        let (listener, store) = try await listener(idleTimeout: .seconds(2), loginTimeout: .seconds(60))
+        // 4 s, so the client trickles several bytes first even when the suite loads the machine
+        // (with 2 s a run once got only two bytes out).
+        let (listener, store) = try await listener(idleTimeout: .seconds(4), loginTimeout: .seconds(60))
         let result = try await Python.run(Self.trickle(setup: """
             s.sendall(b"USER alice@example.test\\r\\n"); print(hear())
             s.sendall(b"PASS correct horse battery\\r\\n"); print(hear())
