@@ -93,18 +93,11 @@ struct SMTPSessionTiming {
     }
 
     func deadline(_ limits: SMTPLimits, waitingForContent: Bool) -> NIODeadline {
-        guard inContentPhase else { return lastProgress + .nanoseconds(limits.commandTimeout.wholeNanoseconds) }
+        guard inContentPhase else { return lastProgress + TimeAmount(limits.commandTimeout) }
         // Between BDAT chunks the next BDAT command line is awaited.
         let silence = waitingForContent ? limits.dataTimeout : limits.commandTimeout
         let allowance = Int64(contentBytes / max(limits.minDataRate, 1)) * 1_000_000_000
-        let phaseEnd = phaseStart + .nanoseconds(limits.dataPhaseTimeout.wholeNanoseconds + allowance)
-        return min(lastProgress + .nanoseconds(silence.wholeNanoseconds), phaseEnd)
-    }
-}
-
-extension Duration {
-    var wholeNanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let phaseEnd = phaseStart + TimeAmount(limits.dataPhaseTimeout) + .nanoseconds(allowance)
+        return min(lastProgress + TimeAmount(silence), phaseEnd)
     }
 }

@@ -38,7 +38,7 @@ final class AcceptPacingHandler: ChannelInboundHandler, RemovableChannelHandler 
             "listener": "\(listener)", "error": "\(error)", "pause": "\(pause)"])
         try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        resume = context.eventLoop.scheduleTask(in: .nanoseconds(pause.wholeNanoseconds)) {
+        resume = context.eventLoop.scheduleTask(in: TimeAmount(pause)) {
             let (handler, context) = bound.value
             handler.resume = nil
             try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)

@@ -97,11 +97,11 @@ final class OutputBackpressureHandler: ChannelDuplexHandler, RemovableChannelHan
 
     private func armStallTimer(_ context: ChannelHandlerContext) {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        stallTimer = context.eventLoop.scheduleTask(deadline: lastProgress + .nanoseconds(stallTimeout.wholeNanoseconds)) {
+        stallTimer = context.eventLoop.scheduleTask(deadline: lastProgress + TimeAmount(stallTimeout)) {
             let (handler, context) = bound.value
             handler.stallTimer = nil
             guard handler.outstanding > 0 else { return }
-            if context.eventLoop.now < handler.lastProgress + .nanoseconds(handler.stallTimeout.wholeNanoseconds) {
+            if context.eventLoop.now < handler.lastProgress + TimeAmount(handler.stallTimeout) {
                 return handler.armStallTimer(context)
             }
             handler.logger.notice("closing a connection that does not read its replies", metadata: [
@@ -120,13 +120,5 @@ final class OutputBackpressureHandler: ChannelDuplexHandler, RemovableChannelHan
         // On the event loop this sets the option at once, before the close below.
         _ = (context.channel as? SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
         context.close(promise: nil)
-    }
-}
-
-extension Duration {
-    /// For NIO's `TimeAmount`, which counts nanoseconds.
-    var wholeNanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -149,7 +149,7 @@ public final class SessionDriver<Adapter: SessionAdapter>: ChannelDuplexHandler,
             driver.feed(driver.adapter.timerFired(timer, context), context)
         }
         switch deadline {
-        case .after(let delay): return context.eventLoop.scheduleTask(in: .nanoseconds(delay.wholeNanoseconds), fire)
+        case .after(let delay): return context.eventLoop.scheduleTask(in: TimeAmount(delay), fire)
         case .at(let time): return context.eventLoop.scheduleTask(deadline: time, fire)
         }
     }

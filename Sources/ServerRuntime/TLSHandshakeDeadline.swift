@@ -21,7 +21,7 @@ final class TLSHandshakeDeadline: ChannelInboundHandler, RemovableChannelHandler
 
     func handlerAdded(context: ChannelHandlerContext) {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: .nanoseconds(timeout.wholeNanoseconds)) {
+        timer = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             let (handler, context) = bound.value
             handler.logger?.notice("closing a connection whose TLS handshake did not complete in time",
                                    metadata: ["timeout": "\(handler.timeout)"])

@@ -12,7 +12,7 @@ import Testing
 /// A clock that moves only when told (the session's `Settings.now`).
 final class ManualClock: @unchecked Sendable {
     var now = NIODeadline.uptimeNanoseconds(1_000_000_000_000)
-    func advance(by duration: Duration) { now = now + .nanoseconds(duration.wholeNanoseconds) }
+    func advance(by duration: Duration) { now = now + TimeAmount(duration) }
 }
 
 /// The SMTP state machine in memory, driven the way `SessionDriver`
