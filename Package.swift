@@ -106,10 +106,12 @@ let package = Package(
             swiftSettings: swift6
         ),
 
+        // A bounded reader of TLS ClientHellos (SNI and ALPN), for answering ACME tls-alpn-01.
+        .target(name: "TLSClientHello", dependencies: [.product(name: "NIOCore", package: "swift-nio")], swiftSettings: swift6),
         .target(
             name: "ServerRuntime",
             dependencies: [
-                "SASL",
+                "SASL", "TLSClientHello",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),

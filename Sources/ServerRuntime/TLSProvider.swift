@@ -13,6 +13,7 @@ public final class TLSProvider: Sendable {
     private let current: Mutex<NIOSSLContext>
     private let capture: TLSExporterCapture
     private let handshakeDeadline = Mutex<Duration>(.seconds(30))
+    private let alpnChallenges = Mutex<(any TLSALPNChallengeSource)?>(nil)
 
     /// How long a TLS handshake may take, on implicit-TLS listeners and after STARTTLS/STLS,
     /// before the connection is closed (`limits.tls_handshake_timeout`; 30 s unless set).
@@ -33,6 +34,13 @@ public final class TLSProvider: Sendable {
     }
 
     public var context: NIOSSLContext { current.withLock { $0 } }
+
+    /// Answer ACME tls-alpn-01 validations (RFC 8737) on implicit-TLS listeners from `source`;
+    /// nil stops. While set, each implicit-TLS connection's ClientHello is read before the TLS
+    /// handler is chosen (`TLSALPNChallengeRouter`).
+    public func answerTLSALPNChallenges(from source: (any TLSALPNChallengeSource)?) {
+        alpnChallenges.withLock { $0 = source }
+    }
 
     public func replace(with context: NIOSSLContext) { current.withLock { $0 = context } }
 
@@ -104,7 +112,13 @@ public final class TLSProvider: Sendable {
     public func addServerHandlers(to channel: any Channel, state: TLSConnectionState) throws {
         let operations = channel.pipeline.syncOperations
         try operations.addHandler(TLSHandshakeObserver(capture: capture, state: state))
-        try operations.addHandler(makeServerHandler())
+        if let source = alpnChallenges.withLock({ $0 }) {
+            let hold = TLSOutputHold()
+            try operations.addHandler(TLSALPNChallengeRouter(provider: self, source: source, output: hold, logger: state.logger))
+            try operations.addHandler(hold)
+        } else {
+            try operations.addHandler(makeServerHandler())
+        }
         try operations.addHandler(TLSHandshakeRecorder(state: state))
         try operations.addHandler(TLSHandshakeDeadline(timeout: handshakeTimeout, logger: state.logger))
     }
