@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        // The ACME client's HTTP (docs/acme.md).
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // MARK: pure libraries (no sockets)
@@ -278,6 +280,23 @@ let package = Package(
             dependencies: ["SMTPProtocol", "SMTPServer", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting", "DNSMessage", "DNSClient",
                            "MailAuth", "Reception", "SASL", "ServerRuntime", "LocalDelivery", "MailMessage",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift6
+        ),
+
+        // RFC 8555 ACME client (docs/acme.md): JWS on swift-crypto, CSRs from swift-certificates,
+        // HTTP through AsyncHTTPClient. No socket of its own beyond the HTTP client.
+        .target(
+            name: "ACME",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swift6
         ),
 
