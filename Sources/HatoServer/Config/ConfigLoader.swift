@@ -124,6 +124,9 @@ public enum ConfigLoader {
         case .integer:
             guard let number = node.int else { return .failure(.init("expected an integer, found \(node.type)")) }
             return check(.int(number), kind: kind)
+        case .boolean:
+            guard let flag = node.bool else { return .failure(.init("expected true or false, found \(node.type)")) }
+            return .success(.bool(flag))
         case .size, .duration:
             if let number = node.int { return check(.int(number), kind: kind) }
             if let text = node.string { return parseEnvironment(text, kind: kind) }
@@ -172,6 +175,12 @@ public enum ConfigLoader {
         case .duration:
             guard let number = ValueParsing.duration(text) else { return .failure(.init("expected \(kind.typeName), found \"\(text)\"")) }
             return .success(.int(number))
+        case .boolean:
+            switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "true": return .success(.bool(true))
+            case "false": return .success(.bool(false))
+            default: return .failure(.init("expected true or false, found \"\(text)\""))
+            }
         case .tableList:
             return .failure(.init("can only be set in the configuration file"))
         case .listenList, .stringList:

@@ -11,6 +11,8 @@ public enum ConfigKind: Sendable, Equatable {
     /// A list of "address:port" strings (`[::1]:25` for IPv6).
     case listenList
     case stringList
+    /// true or false.
+    case boolean
     case logLevel
     /// One of a fixed set of words.
     case choice([String])
@@ -26,6 +28,7 @@ public enum ConfigKind: Sendable, Equatable {
         case .duration: "duration (integer seconds or a string such as \"5m\")"
         case .listenList: "array of \"address:port\" strings"
         case .stringList: "array of strings"
+        case .boolean: "true or false"
         case .logLevel: "one of trace, debug, info, notice, warning, error, critical"
         case .choice(let words): "one of " + words.joined(separator: ", ")
         case .tableList(let fields, _): "array of tables with " + fields.joined(separator: ", ")
@@ -199,6 +202,22 @@ public enum ConfigSchema {
             "Domains whose passing ARC chain (newest seal) exempts a message failing DMARC, e.g. mailing lists that modify messages."),
         key("dmarc.record", .choice(["on", "off"]), .string("on"),
             "Keep every DMARC evaluation in the store for RFC 9990 aggregate reports."),
+        key("acme.email", .string, nil,
+            "Contact address of the ACME account. Set, hato serve gets and renews certificates for acme.hostnames from acme.directory (docs/acme.md)."),
+        key("acme.directory", .string, .string("https://acme-v02.api.letsencrypt.org/directory"),
+            "ACME directory URL of the CA (Let's Encrypt production by default; staging: https://acme-staging-v02.api.letsencrypt.org/directory)."),
+        key("acme.challenge", .choice(["tls-alpn-01", "http-01"]), .string("tls-alpn-01"),
+            "How the CA checks the names: tls-alpn-01 (RFC 8737) on the HTTPS/implicit-TLS listener reached on 443, or http-01 on the HTTP listener reached on 80 (behind a proxy)."),
+        key("acme.hostnames", .stringList, nil,
+            "Names on the certificate, the first also its CN. Unset: the server hostname."),
+        key("acme.rotate_key", .boolean, .bool(false),
+            "New private key at each renewal. false: the key is kept, so a TLSA 3 1 1 record stays valid."),
+        key("acme.ca_file", .path, nil,
+            "PEM certificates trusted for the ACME server's own HTTPS instead of the system roots (a private or test CA such as pebble)."),
+        key("acme.retry_initial", .duration, .int(600),
+            "Wait after a failed certificate attempt; doubles after each further failure."),
+        key("acme.retry_max_interval", .duration, .int(21_600),
+            "Longest wait between two failed certificate attempts."),
         key("log.level", .logLevel, .string("info"), "Least severe log level written to standard error."),
     ]
 
@@ -217,11 +236,13 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
     case list([String])
     /// An array of tables of strings, e.g. `[[tls.certificates]]`.
     case tables([[String: String]])
+    case bool(Bool)
 
     public var description: String {
         switch self {
         case .string(let s): Self.quote(s)
         case .int(let i): String(i)
+        case .bool(let b): String(b)
         case .list(let items): "[" + items.map(Self.quote).joined(separator: ", ") + "]"
         case .tables(let entries):
             "[" + entries.map { entry in

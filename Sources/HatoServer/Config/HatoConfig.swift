@@ -141,6 +141,8 @@ public struct HatoConfig: Sendable {
     public var dmarcTrustedARCSealers: [String]
     public var dmarcRecord: Bool
     public var logLevel: Logger.Level
+    /// `[acme]`: certificates from an ACME CA (docs/acme.md); nil when `acme.email` is unset.
+    public var acme: ACMESettings?
     /// True when running on the embedded development defaults (no config file).
     public var isDevelopment: Bool
 
@@ -266,6 +268,7 @@ public struct HatoConfig: Sendable {
         }
         dmarcRecord = (string("dmarc.record") ?? "on") == "on"
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
+        acme = try ACMESettings(values: values, hostname: hostname, url: url)
     }
 
     static func delivery(string: (String) -> String?, int: (String) -> Int, url: (String) -> URL?) throws -> Delivery {

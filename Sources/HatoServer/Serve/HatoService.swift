@@ -49,12 +49,18 @@ public struct HatoService {
             "descriptor_limit": "\(descriptors)", "max_connections": "\(caps.total)", "max_connections_per_listener": "\(caps.perListener)"])
         let protocols = Self.makeProtocols(settings, store: store, logger: logger)
         let listeners = makeListeners(tls: provider, protocols: protocols, caps: caps)
+        // [acme]: challenges answered by the listeners, the certificate kept current (docs/acme.md).
+        let acme = ACMESetup.make(settings, provider: provider, listenersReady: {
+            for listener in listeners { _ = await listener.boundAddresses() }
+        }, logger: Logger(label: "hato.acme"))
+        if acme != nil { ACMESetup.checkListeners(settings, logger: logger) }
         let queue = DeliverySetup.runner(settings, store: store, resolver: DNSSetup.resolver(settings, logger: logger), logger: logger)
         // The service group stops services in reverse order: listeners (and their sessions)
         // first, then the outbound queue (each connection finishes its message), the store last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: StoreService(store: store, logger: logger))]
         if let queue { services.append(.init(service: queue)) }
         services.append(.init(service: TLSReloadService(provider: provider, config: settings, logger: logger)))
+        if let acme { services.append(.init(service: acme.service)) }
         services += listeners.map { .init(service: $0) }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -8,7 +8,8 @@ import ServiceLifecycle
 /// Certificate rotation: on SIGHUP the running server re-reads the certificate and key files the
 /// configuration names (`tls.cert`/`tls.key` and every `[[tls.certificates]]` entry) and swaps
 /// them into the shared `TLSProvider`. Sessions already open keep the TLS state they negotiated;
-/// new handshakes get the new certificates. If any file is missing, unreadable or does not match
+/// new handshakes get the new certificates. The ACME certificate (`[acme]`) is installed through
+/// the same path (`CertificateLifecycleService`). If any file is missing, unreadable or does not match
 /// its key, nothing changes and the reason is logged.
 struct TLSReloadService: Service {
     let provider: TLSProvider
@@ -23,7 +24,9 @@ struct TLSReloadService: Service {
         signals.stop()
     }
 
-    func reload() {
+    /// Rereads the files and swaps them in; false (and the old certificates kept) on failure.
+    @discardableResult
+    func reload() -> Bool {
         do {
             let certificates = try TLSSetup.certificates(config)
             try provider.reload(certificates)
@@ -32,8 +35,10 @@ struct TLSReloadService: Service {
                 "cert": "\(certificates.defaultIdentity.certificatePath)", "serial": "\(serial)",
                 "sni_names": "\(certificates.byHostname.count)",
             ])
+            return true
         } catch {
             logger.error("TLS certificate reload failed; keeping the previous certificates", metadata: ["error": "\(error)"])
+            return false
         }
     }
 

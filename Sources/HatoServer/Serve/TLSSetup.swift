@@ -21,17 +21,25 @@ public enum TLSSetup {
         if config.tlsCertificate == nil {
             generated = try DevelopmentCertificate.ensure(certificate: certificate, key: key, hostname: config.hostname)
         }
-        let provider = try TLSProvider(certificates: try certificates(config))
-        return Material(certificate: certificate, key: key, generated: generated, provider: provider)
+        let certificates = try certificates(config)
+        let provider = try TLSProvider(certificates: certificates)
+        let served = config.tlsCertificate == nil && config.acme != nil ? URL(fileURLWithPath: certificates.defaultIdentity.certificatePath) : certificate
+        return Material(certificate: served, key: key, generated: generated, provider: provider)
     }
 
-    /// Reads every certificate file the configuration names (used at start and on SIGHUP).
+    /// Reads every certificate file the configuration names (used at start and on SIGHUP). Once
+    /// `[acme]` has a certificate, it serves its names by SNI, and is the default when `tls.cert`
+    /// is unset (before, the self-signed one is).
     public static func certificates(_ config: HatoConfig) throws -> TLSCertificates {
-        let defaultIdentity = try TLSIdentity.load(
+        let acme = try config.acme.flatMap { try ACMECertificateFiles(dataDirectory: config.dataDirectory, settings: $0).identity() }
+        let defaultIdentity = try config.tlsCertificate == nil && acme != nil ? acme! : TLSIdentity.load(
             certificate: config.tlsCertificate ?? config.generatedCertificate, key: config.tlsKey ?? config.generatedKey)
         var byHostname: [String: TLSIdentity] = [:]
         for entry in config.tlsSNICertificates {
             byHostname[entry.hostname] = try TLSIdentity.load(certificate: entry.certificate, key: entry.key)
+        }
+        if let acme, let names = config.acme?.hostnames {
+            for name in names { byHostname[name] = acme }
         }
         return TLSCertificates(defaultIdentity: defaultIdentity, byHostname: byHostname)
     }
