@@ -130,7 +130,7 @@ let package = Package(
             name: "ServerRuntimeTests",
             dependencies: [
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                "ServerRuntime", "HatoTesting",
+                "ServerRuntime", "HatoTesting", "TLSClientHello",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
