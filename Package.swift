@@ -300,6 +300,23 @@ let package = Package(
             swiftSettings: swift6
         ),
 
+        .testTarget(
+            name: "ACMETests",
+            dependencies: [
+                "ACME", "HatoTesting", "ServerRuntime", "DNSMessage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swift6
+        ),
+
         // MARK: composition
         .target(
             name: "HatoServer",

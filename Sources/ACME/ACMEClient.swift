@@ -19,7 +19,7 @@ public actor ACMEClient {
     public private(set) var accountURL: String?
 
     /// badNonce is retried this many times per request (§6.5: the client SHOULD retry).
-    static let badNonceRetries = 5
+    static let badNonceRetries = 10
 
     public init(directoryURL: String, key: ACMEAccountKey, transport: any ACMEHTTPTransport, logger: Logger) {
         self.directoryURL = directoryURL

@@ -1,5 +1,4 @@
 import Foundation
-import ServerRuntime
 
 /// Debian's pebble (the ACME test CA, package `pebble`) run for one test: its own API
 /// certificate (generated here), its JSON configuration with loopback ports, `-dnsserver` at
@@ -25,7 +24,7 @@ public final class PebbleServer: Sendable {
                              nonceReject: Int = 0) async throws -> PebbleServer {
         let directory = try TemporaryDirectory(prefix: "hato-pebble")
         let cert = directory.url.appendingPathComponent("api-cert.pem"), key = directory.url.appendingPathComponent("api-key.pem")
-        try DevelopmentCertificate.ensure(certificate: cert, key: key, hostname: "localhost")
+        try await makeAPICertificate(certificate: cert, key: key)
         var lastError = ""
         for _ in 0..<10 {
             // Ports below the ephemeral range (32768+), so no port-0 listener of another test
@@ -71,6 +70,20 @@ public final class PebbleServer: Sendable {
         self.directoryURL = directoryURL
         self.apiCertificateFile = apiCertificateFile
         self.managementPort = managementPort
+    }
+
+    /// A self-signed certificate for localhost and 127.0.0.1 made by the openssl command line.
+    /// `req -x509` marks it CA:TRUE, so it can be the trust anchor itself (BoringSSL does not
+    /// accept a self-signed end-entity certificate as one).
+    static func makeAPICertificate(certificate: URL, key: URL) async throws {
+        let process = try ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/openssl"), arguments: [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+            "-keyout", key.path, "-out", certificate.path, "-subj", "/CN=pebble API (test)",
+            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ])
+        process.closeInput()
+        let status = await process.exit(timeout: 60)
+        try require(status == 0, "openssl req for pebble's API certificate: \(process.errorOutput)")
     }
 
     /// The root certificate that issued pebble's certificates, from its management API
