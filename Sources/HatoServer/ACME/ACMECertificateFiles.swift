@@ -61,7 +61,7 @@ public struct ACMECertificateFiles: Sendable {
         let temporary = chain.appendingPathExtension("new")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data(pem.utf8).write(to: temporary)
-        _ = try FileManager.default.replaceItemAt(chain, withItemAt: temporary)
+        try Self.rename(temporary, to: chain)
     }
 
     public func loadState() -> ACMEState {
@@ -83,7 +83,16 @@ public struct ACMECertificateFiles: Sendable {
         guard fm.createFile(atPath: temporary.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
         }
-        if fm.fileExists(atPath: url.path) { _ = try fm.replaceItemAt(url, withItemAt: temporary) } else { try fm.moveItem(at: temporary, to: url) }
+        try rename(temporary, to: url)
+    }
+
+    /// rename(2): replaces `destination` atomically, so a reader (a SIGHUP reload, `hato acme
+    /// status`) sees the old file or the new one, never a part.
+    static func rename(_ source: URL, to destination: URL) throws {
+        guard Foundation.rename(source.path, destination.path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: destination.path,
+                                                           NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+        }
     }
 }
 

@@ -11,8 +11,11 @@ public enum ACMERenewalPlan: Equatable, Sendable {
     /// - no certificate, or one for other names than configured: obtain now;
     /// - two thirds of its lifetime gone: renew now;
     /// - otherwise: wait for that date.
-    /// After a failure for the same names, not before the backoff's `nextAttempt`.
-    public static func decide(installed: InstalledCertificate?, configured: [String], state: ACMEState, now: Date) -> ACMERenewalPlan {
+    /// After a failure for the same names, not before the backoff's `nextAttempt`; after a
+    /// success, a renewal (same names) not before `minimumInterval` has passed, so a CA issuing
+    /// very short-lived certificates (or a wrong clock) cannot make Hato ask in a loop.
+    public static func decide(installed: InstalledCertificate?, configured: [String], state: ACMEState, now: Date,
+                              minimumInterval: Duration = .zero) -> ACMERenewalPlan {
         let due: ACMERenewalPlan
         if let installed {
             if Set(installed.names) != Set(configured) {
@@ -25,8 +28,13 @@ public enum ACMERenewalPlan: Equatable, Sendable {
         } else {
             due = .obtain(reason: "there is no certificate yet")
         }
-        guard case .obtain = due, state.names == configured, state.failures > 0, let next = state.nextAttempt, next > now else { return due }
-        return .wait(until: next)
+        guard case .obtain = due, state.names == configured else { return due }
+        if state.failures > 0, let next = state.nextAttempt, next > now { return .wait(until: next) }
+        if installed != nil, let issued = state.lastIssued {
+            let earliest = issued.addingTimeInterval(Double(minimumInterval.components.seconds))
+            if earliest > now { return .wait(until: earliest) }
+        }
+        return due
     }
 
     /// The wait after `failures` failed attempts in a row: `initial` doubling, at most `maximum`.

@@ -49,7 +49,8 @@ public struct ACMEStatusReport: Sendable {
         let installed = files.installed(), state = files.loadState()
         var next: Date?
         if configured {
-            switch ACMERenewalPlan.decide(installed: installed, configured: files.names, state: state, now: now) {
+            switch ACMERenewalPlan.decide(installed: installed, configured: files.names, state: state, now: now,
+                                          minimumInterval: settings.retryInitial) {
             case .wait(let until): next = until
             case .obtain: next = now
             }

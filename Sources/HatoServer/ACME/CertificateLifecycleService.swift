@@ -26,7 +26,8 @@ struct CertificateLifecycleService: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let plan = ACMERenewalPlan.decide(
-                    installed: files.installed(), configured: files.names, state: files.loadState(), now: Date())
+                    installed: files.installed(), configured: files.names, state: files.loadState(), now: Date(),
+                    minimumInterval: settings.retryInitial)
                 switch plan {
                 case .wait(let until):
                     let seconds = max(1, min(until.timeIntervalSinceNow, Double(maximumSleep.components.seconds)))
