@@ -22,6 +22,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case authenticationResults = "auth-results"
     case arc = "arc"
     case encodedWords = "encoded-words"
+    case tlsClientHello = "tls-client-hello"
 
     /// Runs the target on one input. Call from an async context (tests).
     public func run(_ bytes: [UInt8]) async {
@@ -42,6 +43,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .imapFraming: IMAPFramingTarget.run(bytes)
         case .imapCommand: IMAPCommandTarget.run(bytes)
         case .pop3: POP3Target.run(bytes)
+        case .tlsClientHello: TLSClientHelloTarget.run(bytes)
         case .dkim: DKIMTarget.run(bytes)
         case .dmarc: DMARCTarget.run(bytes)
         case .authenticationResults: AuthenticationResultsTarget.run(bytes)

@@ -104,6 +104,14 @@ public struct InstalledCertificate: Sendable, Equatable {
     public var issuer: String
     public var serial: String
 
+    public init(names: [String], notBefore: Date, notAfter: Date, issuer: String, serial: String) {
+        self.names = names
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+        self.issuer = issuer
+        self.serial = serial
+    }
+
     init(_ leaf: Certificate) {
         let alternativeNames = (try? leaf.extensions.subjectAlternativeNames) ?? nil
         names = alternativeNames.map { $0.compactMap { if case .dnsName(let name) = $0 { name.lowercased() } else { nil } } } ?? []
