@@ -8,25 +8,24 @@ import ServerRuntime
 /// through the TLS provider on every implicit-TLS listener, http-01 through the HTTP
 /// listener's hook), and the service that keeps the certificate current.
 enum ACMESetup {
-    struct Parts {
-        let challenges: ACMEChallengeStore
-        let service: CertificateLifecycleService
-        /// The http-01 answer for a token (`/.well-known/acme-challenge/{token}`), for the HTTP listener.
-        let http01: @Sendable (String) -> String?
+    /// The http-01 answer for a token (`/.well-known/acme-challenge/{token}`) from the store,
+    /// as the HTTP listener's hook takes it; nil (404) without a pending challenge.
+    static func http01Responder(_ challenges: ACMEChallengeStore) -> @Sendable (String) -> String? {
+        { challenges.keyAuthorization(forToken: $0) }
     }
 
-    static func make(_ config: HatoConfig, provider: TLSProvider, listenersReady: @escaping @Sendable () async -> Void,
-                     logger: Logger) -> Parts? {
+    /// The service keeping the certificate current, with tls-alpn-01 answered by `provider`
+    /// when that is the challenge; nil without `[acme]`.
+    static func make(_ config: HatoConfig, challenges: ACMEChallengeStore, provider: TLSProvider,
+                     listenersReady: @escaping @Sendable () async -> Void, logger: Logger) -> CertificateLifecycleService? {
         guard let settings = config.acme else { return nil }
-        let challenges = ACMEChallengeStore()
         if settings.challenge == .tlsALPN01 {
             provider.answerTLSALPNChallenges(from: ACMETLSALPNSource(challenges: challenges))
         }
         let reloader = TLSReloadService(provider: provider, config: config, logger: logger)
-        let service = CertificateLifecycleService(
+        return CertificateLifecycleService(
             settings: settings, files: ACMECertificateFiles(dataDirectory: config.dataDirectory, settings: settings),
             challenges: challenges, listenersReady: listenersReady, reload: { reloader.reload() }, logger: logger)
-        return Parts(challenges: challenges, service: service, http01: { challenges.keyAuthorization(forToken: $0) })
     }
 }
 
@@ -58,7 +57,13 @@ extension ACMESetup {
                                metadata: ["tls_ports": "\(tlsPorts.map(String.init).joined(separator: ","))"])
             }
         case .http01:
-            logger.warning("http-01 is answered by the HTTP listener ([listen] http) reached on port 80")
+            // The CA fetches http://NAME/.well-known/acme-challenge/TOKEN on port 80 (RFC 8555 §8.3).
+            guard let http = HatoConfig.ListenerKind(rawValue: "http") else {
+                return logger.error("acme.challenge is http-01 but this build has no HTTP listener to answer it; use tls-alpn-01")
+            }
+            if config.listeners[http] == nil {
+                logger.error("acme.challenge is http-01 but no HTTP listener ([listen] http) is configured to answer it")
+            }
         }
     }
 }

@@ -73,6 +73,9 @@ struct CertificateLifecycleService: Service {
                 "not_after": "\(installed.map { "\($0.notAfter)" } ?? "?")",
                 "next_renewal": "\(installed.map { "\($0.renewalDate)" } ?? "?")", "served": "\(reloaded)",
                 "key": "\(settings.rotateKey ? "new" : "kept")"])
+        } catch where Task.isCancelled {
+            // Shutdown interrupted the attempt: not a failure, no backoff.
+            logger.info("ACME certificate request interrupted by shutdown", metadata: ["names": "\(files.names.joined(separator: ","))"])
         } catch {
             state.failures += 1
             let delay = ACMERenewalPlan.backoff(failures: state.failures, initial: settings.retryInitial, maximum: settings.retryMaxInterval)

@@ -1,3 +1,4 @@
+import ACME
 import Foundation
 import IMAPProtocol
 import IMAPServer
@@ -40,6 +41,7 @@ public struct HatoService {
             logger.warning("using a self-signed certificate; set tls.cert and tls.key for production", metadata: ["cert": "\(tls.certificate.path)"])
         }
         let provider = tls.provider
+        let acmeChallenges = ACMEChallengeStore()
         provider.handshakeTimeout = settings.limits.tlsHandshakeTimeout
         let descriptors = DescriptorLimit.raise()
         let caps = ConnectionCaps.resolve(
@@ -50,7 +52,8 @@ public struct HatoService {
         let protocols = Self.makeProtocols(settings, store: store, logger: logger)
         let listeners = makeListeners(tls: provider, protocols: protocols, caps: caps)
         // [acme]: challenges answered by the listeners, the certificate kept current (docs/acme.md).
-        let acme = ACMESetup.make(settings, provider: provider, listenersReady: {
+        // The HTTP listener answers http-01 with ACMESetup.http01Responder(acmeChallenges).
+        let acme = ACMESetup.make(settings, challenges: acmeChallenges, provider: provider, listenersReady: {
             for listener in listeners { _ = await listener.boundAddresses() }
         }, logger: Logger(label: "hato.acme"))
         if acme != nil { ACMESetup.checkListeners(settings, logger: logger) }
@@ -60,7 +63,7 @@ public struct HatoService {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: StoreService(store: store, logger: logger))]
         if let queue { services.append(.init(service: queue)) }
         services.append(.init(service: TLSReloadService(provider: provider, config: settings, logger: logger)))
-        if let acme { services.append(.init(service: acme.service)) }
+        if let acme { services.append(.init(service: acme)) }
         services += listeners.map { .init(service: $0) }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
