@@ -128,6 +128,14 @@ final class TLSOutputHold: ChannelOutboundHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
+    /// Closed before the ClientHello was read: what the session wrote was never sent.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        let pending = writes
+        writes = []
+        for (_, promise) in pending { promise?.fail(ChannelError.ioOnClosedChannel) }
+        self.context = nil
+    }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         writes.append((data, promise))
     }

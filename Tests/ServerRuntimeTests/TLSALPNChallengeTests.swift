@@ -55,6 +55,9 @@ struct TLSALPNChallengeTests {
                         first = "closed"
                     print(sni, ",".join(alpn or ["-"]), seen, s.selected_alpn_protocol(), first)
                     s.close()
+                # Clients that leave before their ClientHello is complete: the held greeting is dropped.
+                socket.create_connection(("127.0.0.1", port)).close()
+                half = socket.create_connection(("127.0.0.1", port)); half.sendall(bytes([22, 3, 1, 2, 0, 1, 0])); half.close()
                 connect("mail.example.test", ["acme-tls/1"])
                 connect("mail.example.test", None)
                 connect("mail.example.test", ["imap"])
