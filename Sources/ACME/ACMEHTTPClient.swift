@@ -19,18 +19,6 @@ public struct ACMEHTTPResponse: Sendable {
     public func header(_ name: String) -> String? {
         headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
     }
-
-    /// Every `Link` header target with the given relation (RFC 8288; RFC 8555 §7.1 uses `up`,
-    /// `index` and `alternate`).
-    func links(relation: String) -> [String] {
-        headers.filter { $0.0.caseInsensitiveCompare("Link") == .orderedSame }.flatMap { $0.1.split(separator: ",") }.compactMap { link in
-            let parts = link.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard let target = parts.first, target.hasPrefix("<"), target.hasSuffix(">"),
-                  parts.dropFirst().contains(where: { $0.replacingOccurrences(of: "\"", with: "") == "rel=\(relation)" })
-            else { return nil }
-            return String(target.dropFirst().dropLast())
-        }
-    }
 }
 
 /// What the ACME client needs of HTTP: GET, HEAD and POST of a body, with a reply. One

@@ -59,13 +59,4 @@ struct ACMEObjectTests {
         #expect(RetryAfter.parse("soon") == nil)
         #expect(RetryAfter.parse(nil) == nil)
     }
-
-    @Test func linkHeadersByRelation() {
-        let response = ACMEHTTPResponse(status: 200, headers: [
-            ("Link", #"<https://ca.example/dir>;rel="index""#),
-            ("link", #"<https://ca.example/cert/1/1>; rel="alternate", <https://ca.example/issuer>;rel="up""#),
-        ], body: Data())
-        #expect(response.links(relation: "alternate") == ["https://ca.example/cert/1/1"])
-        #expect(response.links(relation: "index") == ["https://ca.example/dir"])
-    }
 }

@@ -149,6 +149,13 @@ struct ACMEServeTests {
         let recovered = try await status(hato)
         #expect(recovered.contains("issuer:       CN=Pebble Intermediate CA"), "\(recovered)")
         #expect(!recovered.contains("last error"), "\(recovered)")
+        let json = try await HatoBinary.run(["acme", "status", "--json", "--config", hato.config])
+        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let certificates = try #require(document?["certificates"] as? [[String: Any]], "\(json.stdout)")
+        #expect(certificates.count == 1)
+        #expect(certificates.first?["names"] as? [String] == [Self.name])
+        #expect(certificates.first?["failures"] as? Int == 0 && certificates.first?["lastError"] == nil)
+        #expect(certificates.first?["notAfter"] is String && certificates.first?["nextRenewal"] is String, "\(json.stdout)")
         await hato.stop()
         await pebble.stop()
         try await dns.shutdown()
