@@ -94,6 +94,8 @@ public struct HatoConfig: Sendable {
         /// Per-resolver answer wait and rounds; nil: resolv.conf's or the client's defaults.
         public var timeout: Duration?
         public var attempts: Int?
+        /// `dns.negative_ttl_without_soa`.
+        public var negativeTTLWithoutSOA: Duration = .seconds(60)
     }
 
     /// `[delivery]`: outbound routing, retries and the smarthost.
@@ -240,7 +242,8 @@ public struct HatoConfig: Sendable {
             scramIterations: int("accounts.scram_iterations"))
         dns = DNS(servers: list("dns.servers"), validating: list("dns.validating") ?? [],
                   timeout: values["dns.timeout"] == nil ? nil : .seconds(int("dns.timeout")),
-                  attempts: values["dns.attempts"] == nil ? nil : int("dns.attempts"))
+                  attempts: values["dns.attempts"] == nil ? nil : int("dns.attempts"),
+                  negativeTTLWithoutSOA: .seconds(int("dns.negative_ttl_without_soa")))
         if let timeout = dns.timeout, timeout < .seconds(1) || timeout > .seconds(60) {
             throw ConfigKeyError(path: "dns.timeout", message: "must be between 1 and 60 seconds")
         }
