@@ -176,7 +176,7 @@ let package = Package(
             name: "HTTPServiceTests",
             dependencies: [
                 "HTTPService", "ServerRuntime", "HatoTesting", "MailCore",
-                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -243,6 +243,7 @@ let package = Package(
             name: "OutboundQueueTests",
             dependencies: [
                 "OutboundQueue", "SMTPClient", "MailCore", "MailStore", "MailStoreSQLite", "DNSMessage", "HatoTesting",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,6 +1,8 @@
 import Foundation
 import HTTPService
 import HatoTesting
+import MetricsTestKit
+import ServerRuntime
 import Testing
 
 /// What a misbehaving HTTP client gets: bounded headers, bodies, time and connections, each with
@@ -60,7 +62,11 @@ import Testing
     }
 
     @Test func connectionsPerAddressAreCapped() async throws {
-        let listener = try await TestListener.start(HTTPProtocolServer(configuration: HTTPFixture.configuration(), role: .web), maxPerIP: 1)
+        let metrics = TestMetrics()
+        var configuration = HTTPFixture.configuration()
+        configuration.metrics = metrics
+        let listener = try await TestListener.start(HTTPProtocolServer(configuration: configuration, role: .web), name: "http", maxPerIP: 1,
+                                                    metrics: ServerMetrics(factory: metrics))
         let result = try await Python.run("""
             import sys, socket, http.client
             port = int(sys.argv[1])
@@ -72,5 +78,9 @@ import Testing
             """, arguments: [String(listener.port)])
         try await listener.stop()
         #expect(result.stdout == "200\n429 too many connections from your address\n", "\(result.stderr)")
+        #expect(try metrics.expectCounter("hato_connections_total", [("listener", "http")]).totalValue == 1)
+        #expect(try metrics.expectCounter("hato_connections_refused_total", [("listener", "http"), ("reason", "per_ip")]).totalValue == 1)
+        let latency = try metrics.expectTimer("hato_http_request_duration_seconds", [("listener", "http"), ("route", "healthz"), ("code", "200")])
+        #expect(latency.values.count == 1)
     }
 }
