@@ -63,7 +63,8 @@ public struct HTTPProtocolServer: ProtocolServer {
               dimensions: [("listener", connection.listener), ("route", answer.route), ("code", String(status))],
               factory: configuration.metrics)
             .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-        logger.info("http request", metadata: [
+        // Health checks and scrapes come every few seconds: kept out of the info log.
+        logger.log(level: answer.route == "healthz" || answer.route == "metrics" ? .debug : .info, "http request", metadata: [
             "listener": "\(connection.listener)", "remote": "\(connection.remoteIP)", "method": "\(request.method.rawValue)",
             "path": "\(LogSafe.escaped(request.uri.path))", "status": "\(status)", "route": "\(answer.route)",
         ])

@@ -35,6 +35,7 @@ struct HTTPRouter: Sendable {
             case "/healthz": return only([.get, .head], request, "healthz") { Self.text(.ok, "ok\n") }
             case "/metrics":
                 guard let exposition = configuration.metricsExposition else { return Self.notFound }
+                guard request.method == .get || request.method == .head else { return Self.methodNotAllowed("metrics", allow: "GET, HEAD") }
                 let text = await exposition()
                 return only([.get, .head], request, "metrics") { Self.text(.ok, text, type: "text/plain; version=0.0.4; charset=utf-8") }
             default: return Self.notFound

@@ -37,8 +37,10 @@ import Testing
     /// finishes its request head is closed after `idle_timeout`.
     @Test func slowClientsAreCutOff() async throws {
         var limits = HTTPLimits()
+        // The idle timer would close a stalled body too; well above the body deadline so the
+        // 408 comes first even on a loaded machine.
         limits.requestTimeout = .seconds(1)
-        limits.idleTimeout = .seconds(2)
+        limits.idleTimeout = .seconds(8)
         let listener = try await TestListener.start(HTTPProtocolServer(configuration: HTTPFixture.configuration(limits: limits), role: .web))
         let result = try await Python.run("""
             import sys, socket, time
@@ -51,14 +53,14 @@ import Testing
                 except ConnectionResetError: break
                 if not chunk: break
                 out += chunk
-            print(out.split(b"\\r\\n")[0].decode(), time.monotonic() - start < 20)
+            print(out.split(b"\\r\\n")[0].decode())
             s = socket.create_connection(("127.0.0.1", port), timeout=30)
             s.sendall(b"GET /healthz HTTP/1.1\\r\\nHost: a\\r\\n")
             start = time.monotonic()
-            print(repr(s.recv(4096)), time.monotonic() - start < 20)
+            print(repr(s.recv(4096)), time.monotonic() - start > 7)
             """, arguments: [String(listener.port)])
         try await listener.stop()
-        #expect(result.stdout == "HTTP/1.1 408 Request Timeout True\nb'' True\n", "\(result.stderr)")
+        #expect(result.stdout == "HTTP/1.1 408 Request Timeout\nb'' True\n", "\(result.stderr)")
     }
 
     @Test func connectionsPerAddressAreCapped() async throws {
