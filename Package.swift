@@ -28,6 +28,13 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        // The HTTP listener (docs/http.md): HummingbirdCore's HTTP/1.1 channel only, without the
+        // swift-configuration and full-Foundation traits. Metrics (docs/metrics.md): swift-metrics
+        // facades in the servers, a Prometheus registry in HatoServer.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // MARK: pure libraries (no sockets)
@@ -110,6 +117,7 @@ let package = Package(
             name: "ServerRuntime",
             dependencies: [
                 "SASL",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -149,6 +157,33 @@ let package = Package(
             ],
             swiftSettings: swift6
         ),
+        // The HTTP/HTTPS listener: autoconfig, Autodiscover, mobileconfig, MTA-STS, ACME http-01,
+        // health and metrics, as a ProtocolServer on ServerRuntime's listener (docs/http.md).
+        .target(
+            name: "HTTPService",
+            dependencies: [
+                "MailCore", "ServerRuntime",
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "HTTPServiceTests",
+            dependencies: [
+                "HTTPService", "ServerRuntime", "HatoTesting", "MailCore",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swift6
+        ),
+
         .testTarget(
             name: "SMTPClientTests",
             dependencies: [
@@ -196,6 +231,7 @@ let package = Package(
             name: "OutboundQueue",
             dependencies: [
                 "MailCore", "MailStore", "LocalDelivery", "DNSMessage", "SMTPClient",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -207,6 +243,7 @@ let package = Package(
             name: "OutboundQueueTests",
             dependencies: [
                 "OutboundQueue", "SMTPClient", "MailCore", "MailStore", "MailStoreSQLite", "DNSMessage", "HatoTesting",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -286,8 +323,10 @@ let package = Package(
                 "SMTPProtocol",
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
                 "POP3Server", "SMTPServer", "IMAPServer", "IMAPProtocol", "MailAuth", "OutboundQueue", "SMTPClient",
-                "Reception",
+                "Reception", "HTTPService",
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -50,7 +50,12 @@ struct SMTPStepRunner: Sendable {
     private func deliver(_ bytes: [UInt8], _ reception: ReceptionTransaction,
                          _ client: ReceptionClient) async -> Result<[RecipientDelivery], ReceptionRefusal> {
         var message = ReceptionMessage(content: ReceivedMessage(bytes: bytes, limits: messageLimits))
-        if let refusal = await pipeline.message(&message, transaction: reception, client: client) { return .failure(refusal) }
+        let refusal = await pipeline.message(&message, transaction: reception, client: client)
+        SMTPMetrics.recordAuthentication(message.authentication, spf: reception.spf?.result.rawValue, metrics: connection.metrics)
+        if let refusal {
+            SMTPMetrics.recordReceived(listener: connection.listener, result: refusal.isTemporary ? "deferred" : "rejected", metrics: connection.metrics)
+            return .failure(refusal)
+        }
         var request = DeliveryRequest(
             mailFrom: reception.mailFrom, recipients: reception.recipients, message: message.content,
             envelopeID: reception.parameters.envelopeID, returnContent: reception.parameters.ret?.rawValue,
@@ -58,6 +63,9 @@ struct SMTPStepRunner: Sendable {
         request.quarantine = message.junk
         request.keywords = message.keywords
         request.sealRemoteCopy = message.sealRemoteCopy
-        return .success(await delivery.deliver(request))
+        let results = await delivery.deliver(request)
+        SMTPMetrics.recordReceived(listener: connection.listener, result: "accepted", metrics: connection.metrics)
+        SMTPMetrics.recordDeliveries(results, metrics: connection.metrics)
+        return .success(results)
     }
 }

@@ -28,6 +28,8 @@ public final class ListenerService: Service, Sendable {
         public var outputStallTimeout: Duration = .seconds(120)
         /// How long accepting pauses after accept(2) fails with EMFILE, ENFILE, ENOBUFS or ENOMEM.
         public var acceptBackoff: Duration = .milliseconds(500)
+        /// Where connections, refusals, TLS handshakes and the sessions' events are counted.
+        public var metrics: ServerMetrics = .none
 
         public init(name: String, addresses: [BindAddress], implicitTLS: Bool, maxConnectionsPerIP: Int) {
             self.name = name
@@ -145,7 +147,7 @@ public final class ListenerService: Service, Sendable {
     private func accept(_ channel: any Channel) throws {
         let context = ConnectionContext(
             listener: configuration.name, remoteAddress: channel.remoteAddress, localAddress: channel.localAddress,
-            implicitTLS: configuration.implicitTLS, tls: tls, logger: logger)
+            implicitTLS: configuration.implicitTLS, tls: tls, logger: logger, metrics: configuration.metrics)
         let ip = context.remoteIP
         try channel.pipeline.syncOperations.addHandler(
             OutputBackpressureHandler(stallTimeout: configuration.outputStallTimeout, logger: logger))
@@ -158,10 +160,12 @@ public final class ListenerService: Service, Sendable {
         case .failure(let refusal): return refuse(channel, ip: ip, refusal)
         }
         registry.add(channel)
-        let registry = self.registry, logger = self.logger, name = configuration.name
+        let registry = self.registry, logger = self.logger, name = configuration.name, metrics = configuration.metrics
+        metrics.connectionOpened(listener: name)
         channel.closeFuture.whenComplete { _ in
             slot.release()
             registry.remove(channel)
+            metrics.connectionClosed(listener: name)
             logger.info("connection closed", metadata: ["listener": "\(name)", "remote": "\(ip)"])
         }
         logger.info("connection accepted", metadata: ["listener": "\(name)", "remote": "\(ip)"])
@@ -183,6 +187,15 @@ extension ListenerService {
 
     enum Refusal: Error {
         case perIP, listener, server
+
+        /// The `reason` label of `hato_connections_refused_total`.
+        var label: String {
+            switch self {
+            case .perIP: "per_ip"
+            case .listener: "listener"
+            case .server: "server"
+            }
+        }
     }
 
     /// Takes a slot from this listener's budget, the shared one and the per-IP limiter, or
@@ -211,6 +224,7 @@ extension ListenerService {
         case .listener: ("listener at its connection limit", listenerBudget.limit, protocolServer.serverBusyMessage())
         case .server: ("server at its connection limit", sharedBudget?.limit ?? 0, protocolServer.serverBusyMessage())
         }
+        configuration.metrics.connectionRefused(listener: configuration.name, reason: refusal.label)
         logger.notice("connection refused: \(why)", metadata: ["listener": "\(configuration.name)", "remote": "\(ip)", "limit": "\(limit)"])
         channel.writeAndFlush(channel.allocator.buffer(string: message)).whenComplete { _ in channel.close(promise: nil) }
     }

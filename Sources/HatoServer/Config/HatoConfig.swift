@@ -14,8 +14,10 @@ struct ConfigKeyError: Error {
 public struct HatoConfig: Sendable {
     public enum ListenerKind: String, Sendable, CaseIterable {
         case smtp, submission, submissions, imap, imaps, pop3, pop3s
-        /// Listeners whose connections start with TLS (RFC 8314 implicit TLS).
-        public var implicitTLS: Bool { self == .submissions || self == .imaps || self == .pop3s }
+        /// The HTTP listeners (docs/http.md): `admin` serves /metrics and /healthz only.
+        case http, https, admin
+        /// Listeners whose connections start with TLS (RFC 8314 implicit TLS; HTTPS).
+        public var implicitTLS: Bool { self == .submissions || self == .imaps || self == .pop3s || self == .https }
     }
 
     public struct Limits: Sendable {
@@ -143,6 +145,8 @@ public struct HatoConfig: Sendable {
     public var dmarcTrustedARCSealers: [String]
     public var dmarcRecord: Bool
     public var logLevel: Logger.Level
+    /// `[http]` limits and the `[mta_sts]` policy.
+    public var http: HTTPSettings
     /// True when running on the embedded development defaults (no config file).
     public var isDevelopment: Bool
 
@@ -269,6 +273,7 @@ public struct HatoConfig: Sendable {
         }
         dmarcRecord = (string("dmarc.record") ?? "on") == "on"
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
+        http = try HTTPSettings(string: string, int: int, list: list, hostname: hostname)
     }
 
     static func delivery(string: (String) -> String?, int: (String) -> Int, url: (String) -> URL?) throws -> Delivery {

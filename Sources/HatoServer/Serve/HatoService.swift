@@ -1,4 +1,5 @@
 import Foundation
+import HTTPService
 import IMAPProtocol
 import IMAPServer
 import Logging
@@ -19,6 +20,9 @@ import ServiceLifecycle
 public struct HatoService {
     public let config: LoadedConfig
     public let logger: Logger
+    /// Answers ACME http-01 challenges on the HTTP listeners (token -> key authorization; nil
+    /// is 404). Set by the ACME client's composition; unset, every challenge path is 404.
+    public var acmeHTTP01: ACMEHTTP01Responder?
     public init(config: LoadedConfig, logger: Logger) {
         self.config = config
         self.logger = logger
@@ -47,9 +51,17 @@ public struct HatoService {
             descriptorLimit: descriptors, deliveryConnections: settings.delivery.maxConnections, logger: logger)
         logger.info("connection limits", metadata: [
             "descriptor_limit": "\(descriptors)", "max_connections": "\(caps.total)", "max_connections_per_listener": "\(caps.perListener)"])
-        let protocols = Self.makeProtocols(settings, store: store, logger: logger)
-        let listeners = makeListeners(tls: provider, protocols: protocols, caps: caps)
-        let queue = DeliverySetup.runner(settings, store: store, resolver: DNSSetup.resolver(settings, logger: logger), logger: logger)
+        let metrics = HatoMetrics()
+        let clientSettings = HTTPSetup.ClientSettingsBox()
+        var protocols = Self.makeProtocols(settings, store: store, logger: logger)
+        protocols.merge(HTTPSetup.protocols(settings, store: store, clientSettings: clientSettings, metrics: metrics,
+                                            acmeHTTP01: acmeHTTP01)) { mail, _ in mail }
+        if let admin = settings.listeners[.admin], !admin.allSatisfy(\.isLoopback) {
+            logger.warning("listen.admin is not on loopback: /metrics is readable by anyone who can reach it", metadata: ["admin": "\(admin)"])
+        }
+        let listeners = makeListeners(tls: provider, protocols: protocols, caps: caps, metrics: ServerMetrics(factory: metrics.factory))
+        let queue = DeliverySetup.runner(settings, store: store, resolver: DNSSetup.resolver(settings, logger: logger), logger: logger,
+                                         metrics: metrics.factory)
         // The service group stops services in reverse order: listeners (and their sessions)
         // first, then the outbound queue (each connection finishes its message), the store last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: StoreService(store: store, logger: logger))]
@@ -60,10 +72,14 @@ public struct HatoService {
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            var bound: [String: [String]] = [:]
+            var bound: [String: [String]] = [:], ports: [String: [Int]] = [:]
             for listener in listeners {
-                bound[listener.configuration.name] = await listener.boundAddresses().map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" }
+                let addresses = await listener.boundAddresses()
+                bound[listener.configuration.name] = addresses.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" }
+                ports[listener.configuration.name] = addresses.compactMap(\.port)
             }
+            // The client documents describe the ports actually bound (port 0 in tests).
+            clientSettings.set(HTTPSetup.clientSettings(settings, bound: ports))
             // A listener that could not bind has no addresses: its error ends the group and
             // `hato serve` with it (ListenerError.bindFailed), with no banner that claims to serve.
             if !bound.values.contains(where: \.isEmpty) {
@@ -132,7 +148,8 @@ public struct HatoService {
         return [.smtp: mx, .submission: submission, .submissions: submission, .imap: imap, .imaps: imap, .pop3: pop3, .pop3s: pop3]
     }
 
-    func makeListeners(tls: TLSProvider, protocols: [HatoConfig.ListenerKind: any ProtocolServer], caps: ConnectionCaps) -> [ListenerService] {
+    func makeListeners(tls: TLSProvider, protocols: [HatoConfig.ListenerKind: any ProtocolServer], caps: ConnectionCaps,
+                       metrics: ServerMetrics = .none) -> [ListenerService] {
         let settings = config.settings
         let shared = ConnectionBudget(limit: caps.total)
         return HatoConfig.ListenerKind.allCases.compactMap { kind in
@@ -143,6 +160,7 @@ public struct HatoService {
             configuration.maxConnections = caps.perListener
             configuration.maxUnsentOutput = settings.limits.maxUnsentOutput
             configuration.outputStallTimeout = settings.limits.outputStallTimeout
+            configuration.metrics = metrics
             return ListenerService(configuration: configuration, protocolServer: server, tls: tls, sharedBudget: shared, logger: logger)
         }
     }
