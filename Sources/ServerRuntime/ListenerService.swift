@@ -134,7 +134,9 @@ public final class ListenerService: Service, Sendable {
                     try channel.pipeline.syncOperations.addHandler(AcceptPacingHandler(pause: pause, listener: name, logger: logger))
                 }
             }
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // TCP level: `.socketOption(.tcp_nodelay)` would be SOL_SOCKET option 1, SO_DEBUG,
+            // which needs CAP_NET_ADMIN and failed every accepted connection once root was dropped.
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: high / 2, high: high))
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture { try self.accept(channel) }
