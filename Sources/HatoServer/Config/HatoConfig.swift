@@ -141,6 +141,8 @@ public struct HatoConfig: Sendable {
     public var dmarcTrustedARCSealers: [String]
     public var dmarcRecord: Bool
     public var logLevel: Logger.Level
+    /// `[server]`: the user to run as after binding, and the public addresses (docs/deployment.md).
+    public var server: Server
     /// True when running on the embedded development defaults (no config file).
     public var isDevelopment: Bool
 
@@ -266,6 +268,7 @@ public struct HatoConfig: Sendable {
         }
         dmarcRecord = (string("dmarc.record") ?? "on") == "on"
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
+        server = try Self.server(string: string, list: list)
     }
 
     static func delivery(string: (String) -> String?, int: (String) -> Int, url: (String) -> URL?) throws -> Delivery {
