@@ -156,4 +156,35 @@ import Glibc
         server.signal(SIGTERM)
         #expect(await server.exit() == 0)
     }
+
+    /// `smtp = ["0.0.0.0:25", "[::]:25"]`, the shape of every production configuration: the IPv6
+    /// socket is IPv6-only, so both bind one port (it used to fail with EADDRINUSE).
+    @Test(.enabled(if: isRoot, "needs root: a wildcard address is a production configuration"))
+    func wildcardIPv4AndIPv6ShareOnePort() async throws {
+        let probe = try await Python.run("""
+            import socket
+            s = socket.socket(socket.AF_INET6); s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            s.bind(("::", 0)); port = s.getsockname()[1]
+            t = socket.socket(); t.bind(("0.0.0.0", port)); print(port)
+            """)
+        guard probe.status == 0, let port = Int(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            // No IPv6 here: nothing to share the port with (CI has IPv6 loopback).
+            if Python.requiredInCI { Issue.record("no IPv6 wildcard socket: \(probe.stderr)") }
+            return
+        }
+        let directory = try TemporaryDirectory(prefix: "hato-dual")
+        _ = chmod(directory.path, 0o755)
+        let config = try writeConfig(directory, "[listen]\nsmtp = [\"0.0.0.0:\(port)\", \"[::]:\(port)\"]\n[server]\nuser = \"nobody\"\n")
+        let server = try HatoProcess(["serve", "--config", config])
+        try await server.waitFor("the banner") { out, _ in out.contains("root dropped") }
+        #expect(server.output.contains("smtp         listening on 0.0.0.0:\(port), :::\(port)"), "\(server.output)")
+        let greetings = try await Python.run("""
+            import socket, sys
+            for host in ("127.0.0.1", "::1"):
+                s = socket.create_connection((host, int(sys.argv[1]))); print(s.recv(4).decode()); s.close()
+            """, arguments: [String(port)])
+        #expect(greetings.stdout == "220 \n220 \n", "\(greetings.stderr)")
+        server.signal(SIGTERM)
+        #expect(await server.exit() == 0)
+    }
 }
