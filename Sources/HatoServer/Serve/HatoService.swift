@@ -72,6 +72,7 @@ public struct HatoService {
                 var text = banner(tls: tls, bound: bound, accounts: try await store.accounts().count, delivery: queue != nil)
                 if let privileges { text += "\n" + (try dropPrivileges(privileges)) }
                 output(text)
+                SystemdNotify.send("READY=1\nSTATUS=serving")
             }
             try await tasks.waitForAll()
         }
