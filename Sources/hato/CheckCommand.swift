@@ -11,7 +11,7 @@ import MailCore
 
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Check DNS and TLS as the world sees them.", subcommands: [DNS.self])
+        commandName: "check", abstract: "Check DNS and TLS as the world sees them.", subcommands: [DNS.self, TLS.self])
 
     struct DNS: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -97,6 +97,84 @@ struct CheckCommand: AsyncParsableCommand {
                      "found": result.found, "detail": result.detail ?? NSNull()]
                 },
             ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted])
+            return String(decoding: data, as: UTF8.self) + "\n"
+        }
+    }
+
+    struct TLS: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Connect to each listener (STARTTLS where needed) and report the certificate chain, names, expiry and TLS versions. Exit 1 on any problem.",
+            discussion: "Listeners on 0.0.0.0 or :: are reached at the configured hostname, as clients reach them. TARGET overrides the list: KIND=HOST:PORT, e.g. imaps=127.0.0.1:993 or submission=mail.example.com:587.")
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "Listeners to check instead of the configured ones, as KIND=HOST:PORT.") var targets: [String] = []
+        @Option(help: "Connect to this host or address instead (the certificate must still name the hostname).") var connect: String?
+        @Option(name: .customLong("ca-file"), help: "PEM file of the CAs to trust instead of the system's.") var caFile: String?
+        @Option(help: "Seconds allowed for each connection.") var timeout: Int = 10
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() async throws {
+            let settings = try options.load().settings
+            var list = TLSProbe.targets(settings, connectHost: connect)
+            if !targets.isEmpty {
+                list = try targets.map { try Self.target($0, serverName: settings.hostname) }
+            }
+            guard !list.isEmpty else { throw ValidationError("no listener to check in the configuration") }
+            let probe = TLSProbe(timeout: .seconds(Int64(max(1, timeout))), caFile: caFile)
+            var reports: [TLSProbe.Report] = []
+            for target in list { reports.append(await probe.probe(target)) }
+            print(json ? try Self.json(reports) : Self.text(reports), terminator: "")
+            if reports.contains(where: { !$0.problems.isEmpty }) { throw ExitCode(1) }
+        }
+
+        static func target(_ text: String, serverName: String) throws -> TLSProbe.Target {
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            let starts: [String: TLSProbeStart] = [
+                "smtp": .smtp, "submission": .smtp, "submissions": .implicit, "imap": .imap, "imaps": .implicit,
+                "pop3": .pop3, "pop3s": .implicit, "https": .implicit,
+            ]
+            guard parts.count == 2, let start = starts[parts[0]], let colon = parts[1].lastIndex(of: ":"),
+                  let port = Int(parts[1][parts[1].index(after: colon)...]) else {
+                throw ValidationError("\(text): expected KIND=HOST:PORT with KIND one of \(starts.keys.sorted().joined(separator: ", "))")
+            }
+            let host = parts[1][..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            return TLSProbe.Target(kind: parts[0], host: host, port: port, start: start, serverName: serverName)
+        }
+
+        static func text(_ reports: [TLSProbe.Report]) -> String {
+            let formatter = ISO8601DateFormatter()
+            var out = ""
+            for report in reports {
+                let start = report.target.start == .implicit ? "implicit TLS" : "STARTTLS"
+                out += "\(report.target.kind) \(report.target.address) (\(start), name \(report.target.serverName))\n"
+                if let version = report.version { out += "  negotiated  \(version)\n" }
+                for (index, certificate) in report.chain.enumerated() {
+                    out += (index == 0 ? "  chain       " : "              ") + "\(index): \(certificate.subject)\n"
+                    if index == 0 { out += "              names \(certificate.dnsNames.joined(separator: ", "))\n" }
+                    out += "              issuer \(certificate.issuer), valid \(formatter.string(from: certificate.notBefore)) to \(formatter.string(from: certificate.notAfter))\n"
+                }
+                if report.error == nil { out += "  trusted     " + (report.trusted ? "yes" : "no: \(report.trustError ?? "")") + "\n" }
+                out += "  versions    " + report.versions.map { "\($0.0) \($0.1 ? "accepted" : "refused")" }.joined(separator: ", ") + "\n"
+                out += report.problems.isEmpty ? "  ok\n" : report.problems.map { "  PROBLEM     \($0)\n" }.joined()
+            }
+            return out
+        }
+
+        static func json(_ reports: [TLSProbe.Report]) throws -> String {
+            let formatter = ISO8601DateFormatter()
+            let objects: [[String: Any]] = reports.map { report in
+                [
+                    "kind": report.target.kind, "address": report.target.address, "starttls": report.target.start != .implicit,
+                    "server_name": report.target.serverName, "negotiated": report.version ?? NSNull(), "error": report.error ?? NSNull(),
+                    "chain": report.chain.map {
+                        ["subject": $0.subject, "issuer": $0.issuer, "dns_names": $0.dnsNames,
+                         "not_before": formatter.string(from: $0.notBefore), "not_after": formatter.string(from: $0.notAfter)] as [String: Any]
+                    },
+                    "names_match": report.namesMatch, "trusted": report.trusted, "trust_error": report.trustError ?? NSNull(),
+                    "versions": Dictionary(uniqueKeysWithValues: report.versions.map { ($0.0, $0.1) }), "problems": report.problems,
+                ]
+            }
+            let object: [String: Any] = ["ok": reports.allSatisfy { $0.problems.isEmpty }, "listeners": objects]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted])
             return String(decoding: data, as: UTF8.self) + "\n"
         }

@@ -13,21 +13,37 @@ import Glibc
     static let isRoot = geteuid() == 0
 
     /// A free port below 1024 on loopback (only root can bind it, which is the point).
-    static func privilegedPort() -> Int? {
+    static func privilegedPort() -> Int? { freePort(in: 600...1020) }
+
+    /// A loopback port nobody holds right now, from `range` (default: one the kernel picks).
+    static func freePort(in range: ClosedRange<Int>? = nil) -> Int? {
         for _ in 0..<200 {
-            let port = Int.random(in: 600...1020)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(fd) }
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_port = in_port_t(UInt16(range.map { Int.random(in: $0) } ?? 0).bigEndian)
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
             }
-            if bound == 0 { return port }
+            if bound { return Int(UInt16(bigEndian: address.sin_port)) }
         }
         return nil
+    }
+
+    /// Whether something accepts TCP connections on 127.0.0.1:`port`.
+    static func isListening(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
     }
 
     /// "Uid:" and "Gid:" of /proc/PID/status: real, effective, saved, file system ids.

@@ -88,3 +88,23 @@ import Testing
         #expect(passwords.allSatisfy { $0.count == 23 && $0.split(separator: "-").count == 4 })
     }
 }
+
+/// Which listeners `hato check tls` connects to, and how.
+@Suite struct TLSProbeTargetTests {
+    @Test func wildcardListenersAreReachedByTheHostName() throws {
+        let directory = try TemporaryDirectory(prefix: "hato-tls-targets")
+        let path = directory.url.appendingPathComponent("hato.toml").path
+        try """
+            hostname = "mail.example.com"
+            [listen]
+            smtp = ["0.0.0.0:25", "[::]:25"]
+            imaps = ["192.0.2.7:993"]
+            pop3 = ["127.0.0.1:110"]
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let settings = try ConfigLoader.load(file: path, environment: [:]).settings
+        let targets = TLSProbe.targets(settings).map { "\($0.kind) \($0.address) \($0.start.rawValue) \($0.serverName)" }
+        #expect(targets == ["smtp mail.example.com:25 smtp mail.example.com",
+                            "imaps 192.0.2.7:993 implicit mail.example.com", "pop3 127.0.0.1:110 pop3 mail.example.com"])
+        #expect(TLSProbe.targets(settings, connectHost: "127.0.0.1").allSatisfy { $0.host == "127.0.0.1" })
+    }
+}
