@@ -154,7 +154,7 @@ struct CheckCommand: AsyncParsableCommand {
                     out += "              issuer \(certificate.issuer), valid \(formatter.string(from: certificate.notBefore)) to \(formatter.string(from: certificate.notAfter))\n"
                 }
                 if report.error == nil { out += "  trusted     " + (report.trusted ? "yes" : "no: \(report.trustError ?? "")") + "\n" }
-                out += "  versions    " + report.versions.map { "\($0.0) \($0.1 ? "accepted" : "refused")" }.joined(separator: ", ") + "\n"
+                if !report.versions.isEmpty { out += "  versions    " + report.versions.map { "\($0.0) \($0.1 ? "accepted" : "refused")" }.joined(separator: ", ") + "\n" }
                 out += report.problems.isEmpty ? "  ok\n" : report.problems.map { "  PROBLEM     \($0)\n" }.joined()
             }
             return out

@@ -91,4 +91,15 @@ struct TLSCheckTests {
         #expect(result.stdout.contains("  PROBLEM     TLSv1.1 is accepted; it is deprecated (RFC 8996)\n"))
         #expect(result.stdout.contains("  PROBLEM     TLSv1.0 is accepted; it is deprecated (RFC 8996)\n"))
     }
+
+    /// Nothing listening: a problem to report, not a crash.
+    @Test func aListenerThatIsDownIsAProblem() async throws {
+        let port = try #require(PrivilegeDropTests.freePort())
+        let config = directory.url.appendingPathComponent("hato.toml").path
+        try "hostname = \"mail.example.test\"\ndata_dir = \"data\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let result = try await checkTLS(config, ["smtp=127.0.0.1:\(port)"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stdout.contains("  PROBLEM     no TLS 1.2 or 1.3 handshake: cannot connect to 127.0.0.1 port \(port)"), "\(result.stdout)")
+        #expect(!result.stdout.contains("versions"), "no version probes without a connection")
+    }
 }

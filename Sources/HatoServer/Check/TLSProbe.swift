@@ -104,6 +104,7 @@ public struct TLSProbe: Sendable {
         } catch {
             report.error = Self.readable(error)
             report.problems.append("no TLS 1.2 or 1.3 handshake: \(report.error!)")
+            if error is TLSProbeConnection.ConnectFailure { return report }
         }
         if let leaf = report.chain.first {
             report.namesMatch = leaf.dnsNames.contains { Self.matches(pattern: $0, name: target.serverName) }

@@ -22,6 +22,11 @@ enum TLSProbeConnection {
         let description: String
     }
 
+    /// Not even a TCP connection: no point in trying other TLS versions.
+    struct ConnectFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
     /// Connects, starts TLS with `configuration` and returns the negotiated version once the
     /// handshake is done. `chain` receives the certificates the server presented when the
     /// configuration verifies (through a custom callback that accepts them).
@@ -43,20 +48,27 @@ enum TLSProbeConnection {
         let group = MultiThreadedEventLoopGroup.singleton
         let loop = group.next()
         let done = loop.makePromise(of: Void.self)
-        let channel = try await ClientBootstrap(group: loop)
-            .connectTimeout(timeout)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let watcher = HandshakeWatcher(done: done)
-                    if start == .implicit {
-                        try channel.pipeline.syncOperations.addHandler(try makeTLS())
-                        try channel.pipeline.syncOperations.addHandler(watcher)
-                    } else {
-                        try channel.pipeline.syncOperations.addHandler(StartTLSDialog(start: start, makeTLS: makeTLS, watcher: watcher, done: done))
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: loop)
+                .connectTimeout(timeout)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let watcher = HandshakeWatcher(done: done)
+                        if start == .implicit {
+                            try channel.pipeline.syncOperations.addHandler(try makeTLS())
+                            try channel.pipeline.syncOperations.addHandler(watcher)
+                        } else {
+                            try channel.pipeline.syncOperations.addHandler(StartTLSDialog(start: start, makeTLS: makeTLS, watcher: watcher, done: done))
+                        }
                     }
                 }
-            }
-            .connect(host: host, port: port).get()
+                .connect(host: host, port: port).get()
+        } catch {
+            // Never connected: the promise is settled here, or NIO reports it as leaked.
+            done.fail(error)
+            throw ConnectFailure(description: "cannot connect to \(host) port \(port): \(error)")
+        }
         let deadline = loop.scheduleTask(in: timeout) { done.fail(Failure(description: "no TLS handshake within \(timeout.nanoseconds / 1_000_000_000) s")) }
         defer {
             deadline.cancel()
