@@ -16,6 +16,8 @@ import Glibc
     static func privilegedPort() -> Int? { freePort(in: 600...1020) }
 
     /// A loopback port nobody holds right now, from `range` (default: one the kernel picks).
+    /// Give a range below the ephemeral ports (20000...32000) when another program is to bind
+    /// it: the suite's port-0 listeners would otherwise race for it.
     static func freePort(in range: ClosedRange<Int>? = nil) -> Int? {
         for _ in 0..<200 {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -177,22 +179,38 @@ import Glibc
     /// socket is IPv6-only, so both bind one port (it used to fail with EADDRINUSE).
     @Test(.enabled(if: isRoot, "needs root: a wildcard address is a production configuration"))
     func wildcardIPv4AndIPv6ShareOnePort() async throws {
-        let probe = try await Python.run("""
-            import socket
-            s = socket.socket(socket.AF_INET6); s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-            s.bind(("::", 0)); port = s.getsockname()[1]
-            t = socket.socket(); t.bind(("0.0.0.0", port)); print(port)
-            """)
-        guard probe.status == 0, let port = Int(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            // No IPv6 here: nothing to share the port with (CI has IPv6 loopback).
-            if Python.requiredInCI { Issue.record("no IPv6 wildcard socket: \(probe.stderr)") }
-            return
-        }
         let directory = try TemporaryDirectory(prefix: "hato-dual")
         _ = chmod(directory.path, 0o755)
-        let config = try writeConfig(directory, "[listen]\nsmtp = [\"0.0.0.0:\(port)\", \"[::]:\(port)\"]\n[server]\nuser = \"nobody\"\n")
-        let server = try HatoProcess(["serve", "--config", config])
-        try await server.waitFor("the banner") { out, _ in out.contains("root dropped") }
+        var started: (server: HatoProcess, port: Int)?
+        // A port free on both families right now, below the ephemeral range the other tests'
+        // port-0 listeners draw from; another attempt if something takes it meanwhile.
+        for _ in 0..<5 where started == nil {
+            let probe = try await Python.run("""
+                import random, socket
+                for _ in range(200):
+                    port = random.randrange(20000, 32000)
+                    try:
+                        s = socket.socket(socket.AF_INET6); s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                        s.bind(("::", port)); t = socket.socket(); t.bind(("0.0.0.0", port)); print(port); break
+                    except OSError as e:
+                        if e.errno != 98: raise
+                """)
+            guard probe.status == 0, let port = Int(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                // No IPv6 here: nothing to share the port with (CI has IPv6 loopback).
+                if Python.requiredInCI { Issue.record("no IPv6 wildcard socket: \(probe.stderr)") }
+                return
+            }
+            let config = try writeConfig(directory, "[listen]\nsmtp = [\"0.0.0.0:\(port)\", \"[::]:\(port)\"]\n[server]\nuser = \"nobody\"\n")
+            let server = try HatoProcess(["serve", "--config", config])
+            do {
+                try await server.waitFor("the banner") { out, _ in out.contains("root dropped") }
+                started = (server, port)
+            } catch {
+                _ = await server.exit()
+                guard server.errorOutput.contains("Address already in use") else { throw error }
+            }
+        }
+        let (server, port) = try #require(started)
         #expect(server.output.contains("smtp         listening on 0.0.0.0:\(port), :::\(port)"), "\(server.output)")
         let greetings = try await Python.run("""
             import socket, sys

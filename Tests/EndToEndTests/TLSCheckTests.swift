@@ -74,7 +74,7 @@ struct TLSCheckTests {
     /// enabled (security level 0) is reported.
     @Test func oldProtocolVersionsAreReported() async throws {
         let pki = try await makeChain()
-        let port = try #require(PrivilegeDropTests.freePort())
+        let port = try #require(PrivilegeDropTests.freePort(in: 20000...32000))
         let server = try ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/openssl"), arguments: [
             "s_server", "-accept", "127.0.0.1:\(port)", "-cert", "\(directory.path)/leaf.pem", "-key", pki.key,
             "-cert_chain", pki.ca, "-cipher", "ALL:@SECLEVEL=0", "-quiet",
@@ -94,7 +94,7 @@ struct TLSCheckTests {
 
     /// Nothing listening: a problem to report, not a crash.
     @Test func aListenerThatIsDownIsAProblem() async throws {
-        let port = try #require(PrivilegeDropTests.freePort())
+        let port = try #require(PrivilegeDropTests.freePort(in: 20000...32000))
         let config = directory.url.appendingPathComponent("hato.toml").path
         try "hostname = \"mail.example.test\"\ndata_dir = \"data\"\n".write(toFile: config, atomically: true, encoding: .utf8)
         let result = try await checkTLS(config, ["smtp=127.0.0.1:\(port)"])
