@@ -86,7 +86,11 @@ public final class ListenerService: Service, Sendable {
         var channels: [any Channel] = []
         do {
             for address in configuration.addresses {
-                let channel = try await makeBootstrap().bind(host: address.host, port: address.port).get()
+                var bootstrap = makeBootstrap()
+                // An IPv6 socket takes IPv6 only, so "[::]:25" can sit beside "0.0.0.0:25" (with
+                // Linux's default bindv6only=0 the second bind failed with EADDRINUSE).
+                if address.host.contains(":") { bootstrap = bootstrap.serverChannelOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1) }
+                let channel = try await bootstrap.bind(host: address.host, port: address.port).get()
                 channels.append(channel)
                 logger.info("listening", metadata: ["listener": "\(configuration.name)", "address": "\(channel.localAddress.map { "\($0)" } ?? "\(address)")"])
             }
@@ -136,7 +140,9 @@ public final class ListenerService: Service, Sendable {
                     try channel.pipeline.syncOperations.addHandler(AcceptPacingHandler(pause: pause, listener: name, logger: logger))
                 }
             }
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // TCP level: `.socketOption(.tcp_nodelay)` would be SOL_SOCKET option 1, SO_DEBUG,
+            // which needs CAP_NET_ADMIN and failed every accepted connection once root was dropped.
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: high / 2, high: high))
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture { try self.accept(channel) }

@@ -220,6 +220,12 @@ public enum ConfigSchema {
         key("mta_sts.mx", .stringList, nil,
             "MX host patterns in the MTA-STS policy (\"mail.example.com\", \"*.example.net\"). Unset: hostname."),
         key("log.level", .logLevel, .string("info"), "Least severe log level written to standard error."),
+        key("server.user", .string, nil,
+            "User hato serve switches to after binding its listeners when started as root. Unset: a root start with privileged ports or public addresses is refused."),
+        key("server.group", .string, nil,
+            "Group for server.user. Unset: that user's primary group (supplementary groups come from /etc/group either way)."),
+        key("server.public_ips", .stringList, .list([]),
+            "This server's public IPv4 and IPv6 addresses, for the A/AAAA, SPF, MX and reverse-DNS checks of hato check dns (hato quickstart writes them)."),
     ]
 
     public static func key(_ path: String) -> ConfigKey? { keys.first { $0.path == path } }

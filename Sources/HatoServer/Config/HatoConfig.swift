@@ -147,6 +147,8 @@ public struct HatoConfig: Sendable {
     public var logLevel: Logger.Level
     /// `[http]` limits and the `[mta_sts]` policy.
     public var http: HTTPSettings
+    /// `[server]`: the user to run as after binding, and the public addresses (docs/deployment.md).
+    public var server: Server
     /// True when running on the embedded development defaults (no config file).
     public var isDevelopment: Bool
 
@@ -274,6 +276,7 @@ public struct HatoConfig: Sendable {
         dmarcRecord = (string("dmarc.record") ?? "on") == "on"
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
         http = try HTTPSettings(string: string, int: int, list: list, hostname: hostname)
+        server = try Self.server(string: string, list: list)
     }
 
     static func delivery(string: (String) -> String?, int: (String) -> Int, url: (String) -> URL?) throws -> Delivery {

@@ -30,6 +30,8 @@ public struct HatoService {
 
     public func run(output: (String) -> Void) async throws {
         let settings = config.settings
+        // Before anything is created as root: refuses a root start that would stay root.
+        let privileges = try PrivilegeDrop.prepare(settings)
         try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true)
         // A store a newer build migrated is refused before the lock file below is created.
         try StoreFactory.refuseNewerFormat(settings)
@@ -83,11 +85,29 @@ public struct HatoService {
             // A listener that could not bind has no addresses: its error ends the group and
             // `hato serve` with it (ListenerError.bindFailed), with no banner that claims to serve.
             if !bound.values.contains(where: \.isEmpty) {
-                output(banner(tls: tls, bound: bound, accounts: try await store.accounts().count, delivery: queue != nil))
+                var text = banner(tls: tls, bound: bound, accounts: try await store.accounts().count, delivery: queue != nil)
+                if let privileges { text += "\n" + (try dropPrivileges(privileges)) }
+                output(text)
+                SystemdNotify.send("READY=1\nSTATUS=serving")
             }
             try await tasks.waitForAll()
         }
         output("hato stopped")
+    }
+
+    /// Every port is bound: give up root (docs/deployment.md). Returns the banner line.
+    func dropPrivileges(_ privileges: PrivilegeDrop) throws -> String {
+        let settings = config.settings
+        privileges.handOver(settings.dataDirectory)
+        let certificates = [settings.tlsCertificate, settings.tlsKey].compactMap { $0 }
+            + settings.tlsSNICertificates.flatMap { [$0.certificate, $0.key] }
+        let unreadable = try privileges.perform(dataDirectory: settings.dataDirectory, readable: certificates)
+        logger.notice("dropped root privileges", metadata: [
+            "user": "\(privileges.user)", "uid": "\(privileges.uid)", "gid": "\(privileges.gid)"])
+        for path in unreadable {
+            logger.warning("the server user cannot read this file: a reload (SIGHUP) will fail", metadata: ["path": "\(path)"])
+        }
+        return "user:        \(privileges.user) (uid \(privileges.uid), gid \(privileges.gid)); root dropped after binding"
     }
 
     /// The protocol servers of this build, by listener kind. A configured listener whose protocol
