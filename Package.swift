@@ -34,9 +34,12 @@ let package = Package(
         .target(name: "MailCore", swiftSettings: swift6),
         .target(
             name: "CICU",
-            linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icudata")]
+            // icui18n: uspoof (UTS #39 confusables) for the risk assessment's lookalike domains.
+            linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]
         ),
         .target(name: "MailMessage", dependencies: ["CICU"], swiftSettings: swift6),
+        // Phishing, BEC, attachment and HTML signals over a parsed message (issue 18; docs/security.md).
+        .target(name: "RiskAssessment", dependencies: ["MailCore", "MailMessage", "MailAuth", "CICU"], swiftSettings: swift6),
         .target(
             name: "SASL",
             dependencies: [
@@ -323,7 +326,7 @@ let package = Package(
         // (Fuzz/HatoFuzz/README.md); HatoFuzzTests replays the seeds through every target on `swift test`.
         .target(
             name: "HatoFuzzTargets",
-            dependencies: ["SMTPProtocol", "IMAPProtocol", "POP3Protocol", "SASL", "MailAuth", "MailMessage", "DNSMessage"],
+            dependencies: ["SMTPProtocol", "IMAPProtocol", "POP3Protocol", "SASL", "MailAuth", "MailMessage", "DNSMessage", "RiskAssessment"],
             path: "Fuzz/HatoFuzz/Targets", swiftSettings: swift6
         ),
         .executableTarget(name: "HatoFuzz", dependencies: ["HatoFuzzTargets"], path: "Fuzz/HatoFuzz/Main", swiftSettings: swift6),
@@ -331,6 +334,10 @@ let package = Package(
 
         // MARK: tests (one per library target, plus end-to-end through the real binary)
         .testTarget(name: "MailCoreTests", dependencies: ["MailCore"], swiftSettings: swift6),
+        .testTarget(
+            name: "RiskAssessmentTests", dependencies: ["RiskAssessment", "MailMessage", "MailCore", "MailAuth"],
+            resources: [.copy("Fixtures")], swiftSettings: swift6
+        ),
         .testTarget(
             name: "MailMessageTests", dependencies: ["MailMessage", "HatoTesting"],
             resources: [.copy("Fixtures")], swiftSettings: swift6
