@@ -24,6 +24,9 @@ struct LookalikeDomains {
         var unicode: String
         var skeleton: String?
         var reason: String
+        /// The registrable domain's first label ("example" of "example.co.jp") and the rest.
+        var label: String
+        var suffix: String
     }
 
     let suffixes: PublicSuffixList
@@ -36,7 +39,9 @@ struct LookalikeDomains {
             let registrable = suffixes.registrableDomain(of: domain.name) ?? domain.name
             guard known.insert(registrable).inserted else { continue }
             let unicode = Domain.unicodeForm(of: registrable)
-            entries.append(Entry(registrable: registrable, unicode: unicode, skeleton: Confusables.skeleton(unicode), reason: domain.reason))
+            let (label, suffix) = Self.split(unicode)
+            entries.append(Entry(registrable: registrable, unicode: unicode, skeleton: Confusables.skeleton(unicode), reason: domain.reason,
+                                 label: label, suffix: suffix))
         }
     }
 
@@ -54,6 +59,7 @@ struct LookalikeDomains {
         let shown = unicode == registrable ? registrable : "\(registrable) (\(unicode))"
         let skeleton = Confusables.skeleton(unicode)
         let squeezed = Self.withoutSeparators(unicode)
+        let (label, suffix) = Self.split(unicode)
         for entry in entries {
             if let skeleton, skeleton == entry.skeleton {
                 let kind = registrable.contains("xn--") ? "an IDN homograph of" : "confusable with"
@@ -62,10 +68,11 @@ struct LookalikeDomains {
             if squeezed == Self.withoutSeparators(entry.unicode) {
                 return "\(shown) differs from \(entry.registrable) (\(entry.reason)) only in dots and hyphens"
             }
-            let allowed = Self.allowedEdits(entry.unicode)
-            if allowed > 0 {
-                let edits = min(EditDistance.distance(unicode, entry.unicode, limit: allowed),
-                                skeleton.flatMap { s in entry.skeleton.map { EditDistance.distance(s, $0, limit: allowed) } } ?? allowed + 1)
+            // Edits count in the name under the same public suffix: "example.or.jp" is another
+            // registry's name, not a typo of "example.co.jp".
+            let allowed = Self.allowedEdits(entry.label)
+            if allowed > 0, suffix == entry.suffix {
+                let edits = EditDistance.distance(label, entry.label, limit: allowed)
                 if edits <= allowed {
                     return "\(shown) is \(edits == 1 ? "one edit" : "\(edits) edits") away from \(entry.registrable) (\(entry.reason))"
                 }
@@ -78,9 +85,15 @@ struct LookalikeDomains {
     }
 
     /// Edits tolerated for a trusted name this long: short names collide by chance.
-    static func allowedEdits(_ name: String) -> Int {
-        let length = name.unicodeScalars.count
-        return length >= 12 ? 2 : (length >= 6 ? 1 : 0)
+    static func allowedEdits(_ label: String) -> Int {
+        let length = label.unicodeScalars.count
+        return length >= 10 ? 2 : (length >= 5 ? 1 : 0)
+    }
+
+    /// "example.co.jp" -> ("example", "co.jp").
+    static func split(_ registrable: String) -> (label: String, suffix: String) {
+        guard let dot = registrable.firstIndex(of: ".") else { return (registrable, "") }
+        return (String(registrable[..<dot]), String(registrable[registrable.index(after: dot)...]))
     }
 
     static func withoutSeparators(_ name: String) -> String {

@@ -12,6 +12,11 @@
 public struct HTMLAttribute: Sendable, Equatable {
     public var name: String
     public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
 }
 
 public enum HTMLToken: Sendable, Equatable {
