@@ -178,7 +178,7 @@ let package = Package(
         .target(
             name: "Reception",
             dependencies: [
-                "MailCore", "MailMessage", "MailAuth", "MailStore", "LocalDelivery", "DNSMessage", "SMTPProtocol",
+                "MailCore", "MailMessage", "MailAuth", "MailStore", "LocalDelivery", "DNSMessage", "SMTPProtocol", "RiskAssessment",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6
@@ -186,7 +186,7 @@ let package = Package(
         .testTarget(
             name: "ReceptionTests",
             dependencies: ["Reception", "MailCore", "MailMessage", "MailAuth", "MailStore", "MailStoreSQLite", "LocalDelivery", "DNSMessage",
-                           "SMTPProtocol", "HatoTesting", .product(name: "Logging", package: "swift-log")],
+                           "SMTPProtocol", "HatoTesting", "RiskAssessment", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift6
         ),
         .testTarget(

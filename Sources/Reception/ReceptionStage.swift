@@ -91,6 +91,10 @@ public struct ReceptionMessage: Sendable {
     /// Seals the queued copy for remote alias targets (RFC 8617 §5.1), set by the stage that
     /// knows the verdict; see `DeliveryRequest.sealRemoteCopy`.
     public var sealRemoteCopy: (@Sendable (_ copy: [UInt8], _ aliases: [EmailAddress]) async -> [UInt8])?
+    /// The DKIM/ARC/DMARC verdict of the MX listener (`AuthenticationStage`), for later stages.
+    public var authentication: InboundVerdict?
+    /// Set by the risk stage: hold the message in the quarantine instead of delivering it.
+    public var hold: ReceptionHold?
 
     public init(content: ReceivedMessage) {
         self.content = content
