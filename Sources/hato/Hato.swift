@@ -10,7 +10,7 @@ struct Hato: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, DomainCommand.self, AccountCommand.self, AliasCommand.self, MailboxCommand.self,
             QueueCommand.self, ConfigCommand.self, MessageCommand.self, DNSCommand.self, SPFCommand.self, DKIMCommand.self,
-            AuthCommand.self, StoreCommand.self,
+            AuthCommand.self, StoreCommand.self, QuarantineCommand.self,
         ]
     )
 }

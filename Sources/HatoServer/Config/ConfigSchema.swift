@@ -202,7 +202,7 @@ public enum ConfigSchema {
         key("dmarc.record", .choice(["on", "off"]), .string("on"),
             "Keep every DMARC evaluation in the store for RFC 9990 aggregate reports."),
         key("log.level", .logLevel, .string("info"), "Least severe log level written to standard error."),
-    ]
+    ] + riskKeys
 
     public static func key(_ path: String) -> ConfigKey? { keys.first { $0.path == path } }
     public static var sections: [String] {

@@ -142,6 +142,8 @@ public struct HatoConfig: Sendable {
     public var dmarcTrustedForwarders: [String]
     public var dmarcTrustedARCSealers: [String]
     public var dmarcRecord: Bool
+    /// `[risk]`: the phishing/BEC assessment (docs/security.md).
+    public var risk: RiskSettings
     public var logLevel: Logger.Level
     /// True when running on the embedded development defaults (no config file).
     public var isDevelopment: Bool
@@ -268,6 +270,7 @@ public struct HatoConfig: Sendable {
             throw ConfigKeyError(path: "dmarc.trusted_arc_sealers", message: "\(entry) is not a domain")
         }
         dmarcRecord = (string("dmarc.record") ?? "on") == "on"
+        risk = try RiskSettings(string: string, int: int, list: list, url: url)
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
     }
 

@@ -12,7 +12,7 @@ extension RiskStage {
     /// At most this many local recipients' correspondents are read for one message.
     static let maxAccountsRead = 20
 
-    func context(_ message: ReceptionMessage, transaction: ReceptionTransaction, client: ReceptionClient,
+    public func context(_ message: ReceptionMessage, transaction: ReceptionTransaction, client: ReceptionClient,
                  accounts: [Account], inbound: Bool) async -> RiskContext {
         var context = RiskContext()
         context.inbound = inbound

@@ -57,18 +57,20 @@ public struct RiskStage: ReceptionStage {
         if !submitted, policy.recordCorrespondents, report.verdict == .clean || report.verdict == .suspicious {
             await recordReply(message.content.parsed.header, accounts: accounts, known: context.correspondents, client: client)
         }
-        return apply(report, policy: policy, to: &message, client: client)
+        return apply(report, policy: policy, to: &message, client: client, submitted: submitted)
     }
 
     /// The verdict's header, keywords and disposition.
-    func apply(_ report: RiskReport, policy: RiskStagePolicy, to message: inout ReceptionMessage, client: ReceptionClient) -> ReceptionVerdict {
+    /// Submitted mail is already DKIM-signed here, so its subject is never tagged.
+    func apply(_ report: RiskReport, policy: RiskStagePolicy, to message: inout ReceptionMessage, client: ReceptionClient,
+               submitted: Bool = false) -> ReceptionVerdict {
         var tags: [ReceptionTag] = [.header("\(Self.headerName): \(report.headerValue)\r\n")]
         if report.verdict == .phishing { tags.append(.keyword("$Phishing")) }
         if report.verdict == .spam { tags.append(.keyword("$Junk")) }
         var prefixes: [String] = []
         switch policy.disposition(report.verdict) {
         case .deliver: break
-        case .tag: if let tag = policy.tags[report.verdict], !tag.isEmpty { prefixes.append(tag) }
+        case .tag: if !submitted, let tag = policy.tags[report.verdict], !tag.isEmpty { prefixes.append(tag) }
         case .junk: tags.append(.junk)
         case .quarantine:
             let reason = report.signals.map { "\($0.name): \($0.detail)" }.joined(separator: " | ")
@@ -97,7 +99,8 @@ public struct RiskStage: ReceptionStage {
         message.content.prepend(HeaderSection.unstructuredField(name: "Subject", value: subject))
     }
 
-    static func localAccounts(_ transaction: ReceptionTransaction) -> [Account] {
+    /// The local accounts the recipients resolved to, each once.
+    public static func localAccounts(_ transaction: ReceptionTransaction) -> [Account] {
         var accounts: [Account] = []
         for recipient in transaction.recipients {
             switch recipient.resolution {
