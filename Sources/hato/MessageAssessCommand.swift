@@ -58,7 +58,7 @@ extension MessageCommand {
             let sender: EmailAddress? = path.isEmpty ? nil : try { () throws -> EmailAddress in
                 do { return try EmailAddress(path) } catch { throw ValidationError("--mail-from \(path): not an address") }
             }()
-            let configPath = config ?? ProcessInfo.processInfo.environment["HATO_CONFIG"]
+            let configPath = (config ?? ProcessInfo.processInfo.environment["HATO_CONFIG"]).flatMap { $0.isEmpty ? nil : $0 }
             let settings = try configPath.map { try ConfigLoader.load(file: $0).settings }
             var store: (any MailStore)? = nil
             if let settings, FileManager.default.fileExists(atPath: settings.dataDirectory.appendingPathComponent("hato.sqlite").path) {
