@@ -1,38 +1,47 @@
 // CICU: wrappers over ICU's uspoof (UTS #39, libicui18n) and unorm2 (UAX #15, libicuuc) APIs.
 // See include/cicu.h for the contracts.
 #include "cicu.h"
+#include <pthread.h>
 #include <stdlib.h>
 #include <unicode/uspoof.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
-static USpoofChecker *open_checker(void) {
+// One checker for the process, made once and never changed: ICU documents the check and
+// skeleton functions as safe to call from several threads on one configured USpoofChecker.
+static USpoofChecker *shared_checker = NULL;
+static pthread_once_t shared_checker_once = PTHREAD_ONCE_INIT;
+
+static void make_checker(void) {
     UErrorCode status = U_ZERO_ERROR;
     USpoofChecker *checker = uspoof_open(&status);
     if (U_FAILURE(status)) {
         if (checker != NULL) uspoof_close(checker);
-        return NULL;
+        return;
     }
-    return checker;
+    shared_checker = checker;
+}
+
+static const USpoofChecker *checker(void) {
+    pthread_once(&shared_checker_once, make_checker);
+    return shared_checker;
 }
 
 int32_t cicu_spoof_skeleton(const char *utf8, int32_t length, char *out, int32_t outCapacity) {
-    USpoofChecker *checker = open_checker();
-    if (checker == NULL) return -1;
+    const USpoofChecker *spoof = checker();
+    if (spoof == NULL) return -1;
     UErrorCode status = U_ZERO_ERROR;
-    int32_t needed = uspoof_getSkeletonUTF8(checker, 0, utf8, length, out, outCapacity, &status);
-    uspoof_close(checker);
+    int32_t needed = uspoof_getSkeletonUTF8(spoof, 0, utf8, length, out, outCapacity, &status);
     if (status == U_BUFFER_OVERFLOW_ERROR || status == U_STRING_NOT_TERMINATED_WARNING) return needed;
     if (U_FAILURE(status)) return -1;
     return needed;
 }
 
 int cicu_spoof_confusable(const char *a, int32_t aLength, const char *b, int32_t bLength) {
-    USpoofChecker *checker = open_checker();
-    if (checker == NULL) return -1;
+    const USpoofChecker *spoof = checker();
+    if (spoof == NULL) return -1;
     UErrorCode status = U_ZERO_ERROR;
-    int32_t result = uspoof_areConfusableUTF8(checker, a, aLength, b, bLength, &status);
-    uspoof_close(checker);
+    int32_t result = uspoof_areConfusableUTF8(spoof, a, aLength, b, bLength, &status);
     if (U_FAILURE(status)) return -1;
     return result != 0 ? 1 : 0;
 }

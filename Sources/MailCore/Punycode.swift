@@ -46,7 +46,7 @@ enum Punycode {
     /// overflow; at most 63 octets in (a DNS label), so the work is bounded.
     static func decode(_ input: String) -> String? {
         let bytes = Array(input.utf8)
-        guard bytes.count <= 63, bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        guard !bytes.isEmpty, bytes.count <= 63, bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
         let split = bytes.lastIndex(of: UInt8(ascii: "-"))
         var output: [Int] = split.map { bytes[..<$0].map(Int.init) } ?? []
         var position = split.map { $0 + 1 } ?? 0

@@ -67,4 +67,24 @@ import Testing
         let bad = try await HatoBinary.run(["message", "assess", path, "--to", "not an address"])
         #expect(bad.status != 0 && bad.stderr.contains("not an address"))
     }
+
+    /// With --ip the authentication runs over DNS (--server) and feeds dmarc-fail; the JSON
+    /// carries it under "authentication".
+    @Test func assessWithAuthentication() async throws {
+        let dns = try await TestDNSServer.start(zoneText: """
+            _dmarc.bank.example. TXT "v=DMARC1; p=reject"
+            bank.example. TXT "v=spf1 ip4:192.0.2.1 -all"
+            """)
+        let (directory, path) = try write("From: Bank <notice@bank.example>\r\nTo: user@example.jp\r\nSubject: notice\r\n\r\nhello\r\n")
+        defer { withExtendedLifetime(directory) {} }
+        let run = try await HatoBinary.run(["message", "assess", path, "--to", "user@example.jp", "--ip", "203.0.113.5",
+                                            "--mail-from", "notice@bank.example", "--helo", "mx.attacker.example", "--server", dns.address, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout) \(run.stderr)")
+        let authentication = try #require(object["authentication"] as? [String: Any])
+        #expect(authentication["spf"] as? String == "fail" && authentication["dmarc"] as? String == "fail", "\(authentication)")
+        #expect(authentication["dmarc_policy"] as? String == "reject" && authentication["from_domain"] as? String == "bank.example")
+        let signals = try #require(object["signals"] as? [[String: Any]])
+        let dmarc = try #require(signals.first { $0["name"] as? String == "dmarc-fail" })
+        #expect(dmarc["weight"] as? Int == 4 && (dmarc["detail"] as? String)?.contains("bank.example") == true)
+    }
 }

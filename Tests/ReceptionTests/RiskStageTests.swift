@@ -171,4 +171,14 @@ import Testing
         #expect(message.content.header.field("Hato-Risk") == nil)
         #expect(message.keywords.isEmpty && message.hold == nil)
     }
+
+    @Test func theAssessmentReadsTheOneParse() async throws {
+        let setup = try await Self.setUp { $0.dispositions[.phishing] = .tag }
+        let counter = MessageParseCounter()
+        let (_, message) = try await MessageParseCounter.$current.withValue(counter) {
+            try await Self.receive(setup, Self.phishing)
+        }
+        #expect(message.content.header.field("Hato-Risk") != nil)
+        #expect(counter.parses == 1, "SPF, DKIM, ARC, DMARC and the risk assessment (enclosed messages, attachments, HTML) share one parse")
+    }
 }
