@@ -354,7 +354,7 @@ let package = Package(
         .testTarget(
             name: "HatoServerTests",
             dependencies: ["HatoServer", "HatoTesting", "DNSClient", "DNSMessage", "MailAuth", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite",
-                           "Reception", "SMTPServer", "ServerRuntime"], swiftSettings: swift6),
+                           "Reception", "SMTPServer", "ServerRuntime", "RiskAssessment"], swiftSettings: swift6),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["HatoTesting", "HatoServer", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite", "DNSMessage"],
