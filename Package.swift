@@ -41,9 +41,12 @@ let package = Package(
         .target(name: "MailCore", swiftSettings: swift6),
         .target(
             name: "CICU",
-            linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icudata")]
+            // icui18n: uspoof (UTS #39 confusables) for the risk assessment's lookalike domains.
+            linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]
         ),
         .target(name: "MailMessage", dependencies: ["CICU"], swiftSettings: swift6),
+        // Phishing, BEC, attachment and HTML signals over a parsed message (issue 18; docs/security.md).
+        .target(name: "RiskAssessment", dependencies: ["MailCore", "MailMessage", "MailAuth", "CICU"], swiftSettings: swift6),
         .target(
             name: "SASL",
             dependencies: [
@@ -210,7 +213,7 @@ let package = Package(
         .target(
             name: "Reception",
             dependencies: [
-                "MailCore", "MailMessage", "MailAuth", "MailStore", "LocalDelivery", "DNSMessage", "SMTPProtocol",
+                "MailCore", "MailMessage", "MailAuth", "MailStore", "LocalDelivery", "DNSMessage", "SMTPProtocol", "RiskAssessment",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6
@@ -218,7 +221,7 @@ let package = Package(
         .testTarget(
             name: "ReceptionTests",
             dependencies: ["Reception", "MailCore", "MailMessage", "MailAuth", "MailStore", "MailStoreSQLite", "LocalDelivery", "DNSMessage",
-                           "SMTPProtocol", "HatoTesting", .product(name: "Logging", package: "swift-log")],
+                           "SMTPProtocol", "HatoTesting", "RiskAssessment", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift6
         ),
         .testTarget(
@@ -323,7 +326,7 @@ let package = Package(
                 "SMTPProtocol",
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
                 "POP3Server", "SMTPServer", "IMAPServer", "IMAPProtocol", "MailAuth", "OutboundQueue", "SMTPClient",
-                "Reception", "HTTPService",
+                "Reception", "HTTPService", "RiskAssessment", "LocalDelivery",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -341,7 +344,7 @@ let package = Package(
         .executableTarget(
             name: "hato",
             dependencies: [
-                "HatoServer", "MailCore", "MailMessage", "MailStore", "DNSMessage", "DNSClient", "MailAuth",
+                "HatoServer", "MailCore", "MailMessage", "MailStore", "DNSMessage", "DNSClient", "MailAuth", "RiskAssessment", "LocalDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -367,7 +370,7 @@ let package = Package(
         // (Fuzz/HatoFuzz/README.md); HatoFuzzTests replays the seeds through every target on `swift test`.
         .target(
             name: "HatoFuzzTargets",
-            dependencies: ["SMTPProtocol", "IMAPProtocol", "POP3Protocol", "SASL", "MailAuth", "MailMessage", "DNSMessage"],
+            dependencies: ["SMTPProtocol", "IMAPProtocol", "POP3Protocol", "SASL", "MailAuth", "MailMessage", "DNSMessage", "RiskAssessment"],
             path: "Fuzz/HatoFuzz/Targets", swiftSettings: swift6
         ),
         .executableTarget(name: "HatoFuzz", dependencies: ["HatoFuzzTargets"], path: "Fuzz/HatoFuzz/Main", swiftSettings: swift6),
@@ -375,6 +378,10 @@ let package = Package(
 
         // MARK: tests (one per library target, plus end-to-end through the real binary)
         .testTarget(name: "MailCoreTests", dependencies: ["MailCore"], swiftSettings: swift6),
+        .testTarget(
+            name: "RiskAssessmentTests", dependencies: ["RiskAssessment", "MailMessage", "MailCore", "MailAuth"],
+            resources: [.copy("Fixtures")], swiftSettings: swift6
+        ),
         .testTarget(
             name: "MailMessageTests", dependencies: ["MailMessage", "HatoTesting"],
             resources: [.copy("Fixtures")], swiftSettings: swift6
@@ -391,7 +398,7 @@ let package = Package(
         .testTarget(
             name: "HatoServerTests",
             dependencies: ["HatoServer", "HatoTesting", "DNSClient", "DNSMessage", "MailAuth", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite",
-                           "Reception", "SMTPServer", "ServerRuntime"], swiftSettings: swift6),
+                           "Reception", "SMTPServer", "ServerRuntime", "RiskAssessment"], swiftSettings: swift6),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["HatoTesting", "HatoServer", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite", "DNSMessage"],

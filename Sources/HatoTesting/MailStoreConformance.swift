@@ -28,6 +28,8 @@ public struct MailStoreConformance: Sendable {
         ("queue", { try await $0.queue() }),
         ("dmarcEvaluations", { try await $0.dmarcEvaluations() }),
         ("queueActivity", { try await $0.queueActivity() }),
+        ("correspondents", { try await $0.correspondents() }),
+        ("quarantine", { try await $0.quarantine() }),
     ]
 
     static let alice = try! EmailAddress("alice@example.test")

@@ -93,7 +93,11 @@ public struct ReceptionMessage: Sendable {
     public var sealRemoteCopy: (@Sendable (_ copy: [UInt8], _ aliases: [EmailAddress]) async -> [UInt8])?
     /// The inbound verdict's results, set by `AuthenticationStage` (before it refuses, too), for
     /// the session's metrics; nil when the message was not checked (submission, no resolver).
-    public var authentication: ReceptionAuthenticationResults?
+    public var authenticationResults: ReceptionAuthenticationResults?
+    /// The DKIM/ARC/DMARC verdict of the MX listener (`AuthenticationStage`), for later stages.
+    public var authentication: InboundVerdict?
+    /// Set by the risk stage: hold the message in the quarantine instead of delivering it.
+    public var hold: ReceptionHold?
 
     public init(content: ReceivedMessage) {
         self.content = content

@@ -22,6 +22,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case authenticationResults = "auth-results"
     case arc = "arc"
     case encodedWords = "encoded-words"
+    case zipDirectory = "zip-directory"
+    case htmlTokenizer = "html-tokenizer"
 
     /// Runs the target on one input. Call from an async context (tests).
     public func run(_ bytes: [UInt8]) async {
@@ -46,6 +48,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .dmarc: DMARCTarget.run(bytes)
         case .authenticationResults: AuthenticationResultsTarget.run(bytes)
         case .encodedWords: EncodedWordsTarget.run(bytes)
+        case .zipDirectory: ZipDirectoryTarget.run(bytes)
+        case .htmlTokenizer: HTMLTokenizerTarget.run(bytes)
         case .sasl, .spf, .arc: return false
         }
         return true

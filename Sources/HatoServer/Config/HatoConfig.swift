@@ -144,6 +144,8 @@ public struct HatoConfig: Sendable {
     public var dmarcTrustedForwarders: [String]
     public var dmarcTrustedARCSealers: [String]
     public var dmarcRecord: Bool
+    /// `[risk]`: the phishing/BEC assessment (docs/security.md).
+    public var risk: RiskSettings
     public var logLevel: Logger.Level
     /// `[http]` limits and the `[mta_sts]` policy.
     public var http: HTTPSettings
@@ -274,6 +276,7 @@ public struct HatoConfig: Sendable {
             throw ConfigKeyError(path: "dmarc.trusted_arc_sealers", message: "\(entry) is not a domain")
         }
         dmarcRecord = (string("dmarc.record") ?? "on") == "on"
+        risk = try RiskSettings(string: string, int: int, list: list, url: url)
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
         http = try HTTPSettings(string: string, int: int, list: list, hostname: hostname)
         server = try Self.server(string: string, list: list)

@@ -63,7 +63,7 @@ extension MessageStore {
 }
 
 /// The whole store a server sees. `MailStoreSQLite` is the embedded implementation.
-public protocol MailStore: DirectoryStore, MessageStore, QueueStore, DKIMKeyStore, DMARCReportStore {
+public protocol MailStore: DirectoryStore, MessageStore, QueueStore, DKIMKeyStore, DMARCReportStore, RiskStore {
     /// Flushes and closes; later calls fail.
     func close() async throws
 }
