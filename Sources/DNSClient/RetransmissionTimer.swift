@@ -15,9 +15,9 @@ import NIOCore
 struct RetransmissionTimer: Sendable {
     /// Before any sample: unbound's initial timeout (376 ms), rounded.
     static let initial: TimeAmount = .milliseconds(400)
-    /// The least wait before asking again: a recursive resolver answering a cache miss often
-    /// needs tens of milliseconds.
-    static let minimum: TimeAmount = .milliseconds(100)
+    /// The least wait before asking again, unbound's floor (`infra-cache-min-rtt`, 50 ms). A
+    /// resolver whose cache misses take longer shows it in RTTVAR, which raises the interval.
+    static let minimum: TimeAmount = .milliseconds(50)
 
     private struct Estimate: Sendable {
         var smoothed: Double  // seconds

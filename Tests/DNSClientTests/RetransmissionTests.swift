@@ -11,20 +11,22 @@ import Testing
     @Test func aLostQueryIsAskedAgainBeforeItsTimeout() async throws {
         try await withServer { server in
             server.dropNextQueries(1)
-            let resolver = client([server], timeoutMs: 20_000, attempts: 3)
+            // A timeout of 300 s: a resolver that waited it out before asking again would take
+            // that long; the margin below is wide because the full suite loads two cores heavily
+            // (a run took 14 s here). A slow answer may also be overtaken by a third query.
+            let resolver = client([server], timeoutMs: 300_000, attempts: 3)
             let start = NIODeadline.now()
             let answer = try await resolver.lookup(name("example.com"), .a)
             #expect(addresses(answer) == ["192.0.2.10"])
-            #expect(server.queries.count == 2)
-            // Against 20 s for a resolver that waits out the timeout; wide for a loaded machine.
-            #expect(NIODeadline.now() - start < .seconds(10))
+            #expect(server.queries.count >= 2)
+            #expect(NIODeadline.now() - start < .seconds(100))
         }
     }
 
     @Test func twoLostQueriesInARowStillGetAnAnswer() async throws {
         try await withServer { server in
             server.dropNextQueries(2)
-            let answer = try await client([server], timeoutMs: 20_000, attempts: 3).lookup(name("example.com"), .mx)
+            let answer = try await client([server], timeoutMs: 300_000, attempts: 3).lookup(name("example.com"), .mx)
             #expect(answer.records.count == 1)
             #expect(server.queries.count == 3)
         }
@@ -33,12 +35,12 @@ import Testing
     @Test func aSilentFirstServerDoesNotWaitOutItsTimeout() async throws {
         try await withServer(behavior: .timeout) { silent in
             try await withServer { good in
-                let resolver = client([silent, good], timeoutMs: 20_000)
+                let resolver = client([silent, good], timeoutMs: 300_000)
                 let start = NIODeadline.now()
                 let answer = try await resolver.lookup(name("example.com"), .a)
                 #expect(addresses(answer) == ["192.0.2.10"])
                 #expect(silent.queries.count == 1 && good.queries.count == 1)
-                #expect(NIODeadline.now() - start < .seconds(10))
+                #expect(NIODeadline.now() - start < .seconds(100))
             }
         }
     }
