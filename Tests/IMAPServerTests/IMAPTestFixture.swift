@@ -22,7 +22,8 @@ struct IMAPFixture {
     static func make(messages: [String] = [], quota: Quota = .unlimited, loopbackIsSecure: Bool = true,
                      maxMessageSize: Int = 1024 * 1024, maxSessionsPerUser: Int = 50,
                      loginTimeout: Duration = .seconds(60), throttle: AuthThrottle = AuthThrottle(),
-                     maxMailboxes: Int = 1_000, commandTimeout: Duration = .seconds(60)) async throws -> IMAPFixture {
+                     maxMailboxes: Int = 1_000, commandTimeout: Duration = .seconds(60),
+                     limits baseLimits: IMAPLimits = IMAPLimits()) async throws -> IMAPFixture {
         let directory = try TemporaryDirectory(prefix: "hato-imap")
         // As `hato serve` builds it (HatoServer/StoreFactory.swift): every message gets its summary
         // at delivery, so FETCH and SEARCH here take the summary path.
@@ -32,7 +33,7 @@ struct IMAPFixture {
             try EmailAddress(user), credentials: try Account.deriveCredentials(password: password, iterations: 4096), quota: quota)
         let inbox = try #require(try await store.mailbox(of: account.id, named: "INBOX"))
         for text in messages { _ = try await store.append(AppendRequest(bytes: Array(text.utf8)), to: inbox.id) }
-        var limits = IMAPLimits()
+        var limits = baseLimits
         limits.maxLiteralSize = maxMessageSize
         let configuration = IMAPConfiguration(hostname: "mail.example.test", limits: limits, loginTimeout: loginTimeout,
                                               maxSessionsPerUser: maxSessionsPerUser, loopbackIsSecure: loopbackIsSecure,
