@@ -36,8 +36,15 @@ extension IMAPStepRunner {
             }
             let code: IMAPResponseCode? = pairs.isEmpty ? nil : .copyUID(
                 uidValidity: target.uidValidity, source: UIDSet.make(pairs.map(\.0)), destination: UIDSet.make(pairs.map(\.1)))
-            guard move else { return .done(tag: tag, IMAPCompletion(code: code, text: "COPY completed")) }
-            return .expunged(tag: tag, removed: pairs.map(\.0), modSeq: modSeq, verb: verb, copyUID: code)
+            // Copies into the selected mailbox itself are announced before the tagged OK, as
+            // APPEND's are (RFC 9051 §6.3.12): the client can address them at once.
+            var ownCopies: [AppendedMessage] = []
+            if target.id == source && !pairs.isEmpty {
+                let created = Set(pairs.map(\.1))
+                ownCopies = try await store.messages(in: source).filter { created.contains($0.uid) }.map { ($0.uid, $0.modSeq, $0.flags) }
+            }
+            guard move else { return .done(tag: tag, IMAPCompletion(code: code, text: "COPY completed", ownCopies: ownCopies)) }
+            return .expunged(tag: tag, removed: pairs.map(\.0), modSeq: modSeq, verb: verb, copyUID: code, ownCopies: ownCopies)
         } catch let error as MailStoreError {
             return .failed(tag: tag, .store(error))
         } catch {

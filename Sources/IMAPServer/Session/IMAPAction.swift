@@ -94,8 +94,10 @@ enum IMAPStepResult: Sendable {
     case selected(IMAPSelectOutcome)
     case appended(tag: String, MailboxID, [AppendedMessage], code: IMAPResponseCode)
     case deleted(tag: String, MailboxID)
-    /// EXPUNGE, UID EXPUNGE and MOVE (with its COPYUID, RFC 6851 §4.3).
-    case expunged(tag: String, removed: [UInt32], modSeq: UInt64?, verb: String, copyUID: IMAPResponseCode?)
+    /// EXPUNGE, UID EXPUNGE and MOVE (with its COPYUID, RFC 6851 §4.3, and the copies when they
+    /// went into the selected mailbox itself).
+    case expunged(tag: String, removed: [UInt32], modSeq: UInt64?, verb: String, copyUID: IMAPResponseCode?,
+                  ownCopies: [AppendedMessage] = [])
     case stored(tag: String, updated: [StoredMessage], failed: [UInt32], silent: Bool, uid: Bool)
     case searched(tag: String, IMAPSearchCommand, [SearchMatch], uid: Bool, usesModSeq: Bool)
     case fetchMessages(tag: String, [StoredMessage], vanished: [UInt32])
@@ -110,6 +112,8 @@ struct IMAPCompletion: Sendable {
     var untagged: [IMAPResponse] = []
     var code: IMAPResponseCode? = nil
     var text: String
+    /// COPY into the selected mailbox: the new messages, announced (EXISTS) before the tagged OK.
+    var ownCopies: [AppendedMessage] = []
 }
 
 typealias AppendedMessage = (uid: UInt32, modSeq: UInt64, flags: MessageFlags)

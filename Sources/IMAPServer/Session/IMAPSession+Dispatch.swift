@@ -84,6 +84,7 @@ extension IMAPSession {
         case .session(let tag, .failure(let failure)): return fail(tag, failure)
         case .quota(let tag, let overQuota): return quotaChecked(tag, overQuota: overQuota)
         case .done(let tag, let completion):
+            if !completion.ownCopies.isEmpty { state.selected?.noteOwnAppends(completion.ownCopies) }
             return send(completion.untagged) + finish(tag, code: completion.code, completion.text)
         case .failed(let tag, let failure):
             fetch = nil
@@ -96,7 +97,10 @@ extension IMAPSession {
             // This session deleted its own selected mailbox: it returns to authenticated.
             if state.selected?.mailbox.id == mailbox, let user = state.user { deselect(user) }
             return finish(tag, "DELETE completed")
-        case .expunged(let tag, let removed, let modSeq, let verb, let copyUID):
+        case .expunged(let tag, let removed, let modSeq, let verb, let copyUID, let ownCopies):
+            // RFC 6851 §3.3 / RFC 9051 §7.4.1: a MOVE into the selected mailbox itself is
+            // announced whole, the copies' EXISTS as well as the originals' EXPUNGE.
+            if !ownCopies.isEmpty { state.selected?.noteOwnAppends(ownCopies) }
             let copied = copyUID.map { [IMAPAction.send([.status(tag: nil, .ok, code: $0, text: "copied")])] } ?? []
             return copied + expunged(tag, removed, modSeq: modSeq, verb: verb)
         case .stored(let tag, let updated, let failed, let silent, let uid):
