@@ -23,11 +23,12 @@ struct IMAPFixture {
                      maxMessageSize: Int = 1024 * 1024, maxSessionsPerUser: Int = 50,
                      loginTimeout: Duration = .seconds(60), throttle: AuthThrottle = AuthThrottle(),
                      maxMailboxes: Int = 1_000, commandTimeout: Duration = .seconds(60),
-                     limits baseLimits: IMAPLimits = IMAPLimits()) async throws -> IMAPFixture {
+                     limits baseLimits: IMAPLimits = IMAPLimits(), summarize: Bool = true) async throws -> IMAPFixture {
         let directory = try TemporaryDirectory(prefix: "hato-imap")
         // As `hato serve` builds it (HatoServer/StoreFactory.swift): every message gets its summary
         // at delivery, so FETCH and SEARCH here take the summary path.
-        let store = try SQLiteMailStore(directory: directory.url, options: .init(summarizer: summarizer))
+        // `summarize: false`: a store of messages without summaries, read from their octets.
+        let store = try SQLiteMailStore(directory: directory.url, options: .init(summarizer: summarize ? summarizer : nil))
         try await store.addDomain(try Domain("example.test"))
         let account = try await store.addAccount(
             try EmailAddress(user), credentials: try Account.deriveCredentials(password: password, iterations: 4096), quota: quota)
