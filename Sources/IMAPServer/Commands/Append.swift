@@ -1,5 +1,6 @@
 import Foundation
 import IMAPProtocol
+import MailMessage
 import MailStore
 import ServerRuntime
 
@@ -37,7 +38,15 @@ extension IMAPStepRunner {
             // MULTIAPPEND is all or nothing (RFC 3502 §6.3.11): undo earlier ones on failure.
             var results: [AppendResult] = []
             do {
-                for request in requests { results.append(try await store.append(request, to: mailbox.id)) }
+                for var request in requests {
+                    // Only a literal8 can carry NUL here (`append` refuses it elsewhere). RFC 3516
+                    // §4.4: its parts with NUL are kept in base64, so BODY[n] can send them (RFC
+                    // 9051 §4.3 allows NUL only in BINARY's literal8); BINARY[n] decodes them back.
+                    if request.bytes.contains(0), let textual = BinaryContent.textualized(request.bytes, limits: configuration.messageLimits) {
+                        request.bytes = textual
+                    }
+                    results.append(try await store.append(request, to: mailbox.id))
+                }
             } catch {
                 if !results.isEmpty { _ = try? await store.expunge(in: mailbox.id, uids: results.map(\.uid)) }
                 throw error
