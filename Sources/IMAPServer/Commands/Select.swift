@@ -31,14 +31,7 @@ extension IMAPSession {
         state = .selected(outcome.user, view)
         view.noteAssignedBeforeSubscribing(upTo: outcome.assignedBeforeSubscribing)
 
-        let keywords = Set(messages.flatMap(\.flags.keywords)).sorted()
-        let systemFlags = SystemFlags.all.map(\.1)
-        var responses: [IMAPResponse] = [
-            .data(.flags(systemFlags + keywords)),
-            .status(tag: nil, .ok, code: .permanentFlags(readOnly ? [] : systemFlags + keywords + ["\\*"]),
-                    text: readOnly ? "no permanent flags in a read-only mailbox" : "flags permitted"),
-            .data(.exists(view.count)),
-        ]
+        var responses = view.flagsAnnouncement + [.data(.exists(view.count))]
         if !enabled.imap4rev2 {
             // RFC 3501 §6.3.1: RECENT and the first unseen message for rev1 clients.
             responses.append(.data(.recent(0)))

@@ -247,7 +247,7 @@ struct IMAPSession {
 
     func pendingUpdates(allowExpunge: Bool) -> [IMAPResponse] {
         guard let selected = state.selected else { return [] }
-        return selected.flush(allowExpunge: allowExpunge, qresync: enabled.qresync, modSeqs: enabled.modSeqs).map(IMAPResponse.data)
+        return selected.flush(allowExpunge: allowExpunge, qresync: enabled.qresync, modSeqs: enabled.modSeqs)
     }
 
     mutating func run(_ step: IMAPStep) -> [IMAPAction] {

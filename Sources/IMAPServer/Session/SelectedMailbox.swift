@@ -27,6 +27,9 @@ final class SelectedMailbox {
     /// The highest UID this session has ever had in its view; unlike `largestUID` it does not go
     /// down when the newest message is expunged (UIDs are never reused, RFC 9051 §2.3.1.1).
     private var highestSeenUID: UInt32
+    /// Keywords the client has been told about with FLAGS (RFC 3501 §7.2.6, RFC 9051 §7.3.5),
+    /// lowercased (keywords compare without regard to case) to the spelling announced.
+    private var announcedKeywords: [String: String]
 
     init(mailbox: Mailbox, readOnly: Bool, messages: [StoredMessage]) {
         self.mailbox = mailbox
@@ -35,6 +38,36 @@ final class SelectedMailbox {
         self.known = Dictionary(uniqueKeysWithValues: messages.map { ($0.uid, ($0.flags, $0.modSeq)) })
         self.highestModSeq = max(mailbox.highestModSeq, messages.map(\.modSeq).max() ?? 0)
         self.highestSeenUID = messages.map(\.uid).max() ?? 0
+        var keywords: [String: String] = [:]
+        for message in messages {
+            for keyword in message.flags.keywords where keywords[keyword.lowercased()] == nil { keywords[keyword.lowercased()] = keyword }
+        }
+        self.announcedKeywords = keywords
+    }
+
+    // MARK: flags the client is told about
+
+    /// FLAGS and PERMANENTFLAGS with every keyword announced so far (RFC 9051 §7.3.5, §7.1):
+    /// at SELECT, and again whenever a keyword comes into use.
+    var flagsAnnouncement: [IMAPResponse] {
+        let systemFlags = SystemFlags.all.map(\.1)
+        let keywords = announcedKeywords.values.sorted()
+        var out: [IMAPResponse] = [.data(.flags(systemFlags + keywords))]
+        out.append(.status(tag: nil, .ok, code: .permanentFlags(readOnly ? [] : systemFlags + keywords + ["\\*"]),
+                           text: readOnly ? "no permanent flags in a read-only mailbox" : "flags permitted"))
+        return out
+    }
+
+    /// RFC 3501 §7.2.6 / RFC 9051 §7.3.5: before the client sees a keyword in FETCH FLAGS (set by
+    /// STORE, APPEND, COPY or another session), it hears an updated FLAGS and PERMANENTFLAGS.
+    /// Empty when every keyword in `flags` was announced.
+    func announce(_ flags: MessageFlags) -> [IMAPResponse] {
+        var grew = false
+        for keyword in flags.keywords where announcedKeywords[keyword.lowercased()] == nil {
+            announcedKeywords[keyword.lowercased()] = keyword
+            grew = true
+        }
+        return grew ? flagsAnnouncement : []
     }
 
     deinit { feedTask?.cancel() }
@@ -92,6 +125,13 @@ final class SelectedMailbox {
             for n in [range.first, range.last] { if case .number(let v) = n, v > count { return true } }
         }
         return false
+    }
+
+    /// A FETCH response as this client is to see it: a keyword new to it announced first
+    /// (`announce`). The last response is the FETCH itself.
+    func presented(_ number: UInt32, _ message: StoredMessage, _ items: [IMAPFetchItem]) -> [IMAPResponse] {
+        let carriesFlags = items.contains { if case .flags = $0 { true } else { false } }
+        return (carriesFlags ? announce(message.flags) : []) + [.data(.fetch(number, items))]
     }
 
     // MARK: changes
@@ -152,18 +192,20 @@ final class SelectedMailbox {
     }
 
     /// What to tell the client now. `allowExpunge` is false during FETCH, STORE and SEARCH
-    /// (RFC 9051 §7.5.1); then expunges are held and the numbering stays as it is.
-    func flush(allowExpunge: Bool, qresync: Bool, modSeqs: Bool) -> [IMAPResponseData] {
-        var out: [IMAPResponseData] = []
+    /// (RFC 9051 §7.5.1); then expunges are held and the numbering stays as it is. A keyword
+    /// new to the client is announced (FLAGS, PERMANENTFLAGS) before the EXISTS or FETCH that
+    /// brings it.
+    func flush(allowExpunge: Bool, qresync: Bool, modSeqs: Bool) -> [IMAPResponse] {
+        var out: [IMAPResponse] = []
         var expunged: [UInt32] = []
         func announceExpunges() {
             guard !expunged.isEmpty else { return }
             if qresync {
                 let gone = expunged.filter { known[$0] != nil }
                 _ = removeForExpunge(gone)
-                if !gone.isEmpty { out.append(.vanished(earlier: false, UIDSet.make(gone))) }
+                if !gone.isEmpty { out.append(.data(.vanished(earlier: false, UIDSet.make(gone)))) }
             } else {
-                for n in removeForExpunge(expunged) { out.append(.expunge(n)) }
+                for n in removeForExpunge(expunged) { out.append(.data(.expunge(n))) }
             }
             expunged.removeAll()
         }
@@ -177,6 +219,11 @@ final class SelectedMailbox {
             case .appended(let uid, let modSeq, let flags):
                 guard known[uid] == nil, uid > largestUID else { continue }
                 announceExpunges()
+                let keywords = announce(flags)
+                if !keywords.isEmpty {
+                    if grew { out.append(.data(.exists(count))); grew = false }
+                    out += keywords
+                }
                 uids.append(uid)
                 known[uid] = (flags, modSeq)
                 highestModSeq = max(highestModSeq, modSeq)
@@ -184,16 +231,17 @@ final class SelectedMailbox {
                 grew = true
             case .flagsChanged(let uid, let modSeq, let flags):
                 guard let current = known[uid], modSeq > current.modSeq, let n = sequenceNumber(of: uid) else { continue }
-                if grew { out.append(.exists(count)); grew = false }
+                if grew { out.append(.data(.exists(count))); grew = false }
+                out += announce(flags)
                 known[uid] = (flags, modSeq)
                 highestModSeq = max(highestModSeq, modSeq)
                 var items: [IMAPFetchItem] = [.flags(flags.names)]
                 // RFC 7162 §3.2.4: with QRESYNC unsolicited FETCH carries the UID.
                 if qresync { items.insert(.uid(uid), at: 0) }
                 if modSeqs { items.append(.modSeq(modSeq)) }
-                out.append(.fetch(n, items))
+                out.append(.data(.fetch(n, items)))
             case .expunged(let removed, let modSeq):
-                if grew { out.append(.exists(count)); grew = false }
+                if grew { out.append(.data(.exists(count))); grew = false }
                 let present = removed.filter { known[$0] != nil }
                 if allowExpunge { expunged += present } else { heldExpunges += present }
                 highestModSeq = max(highestModSeq, modSeq)
@@ -202,7 +250,7 @@ final class SelectedMailbox {
             }
         }
         pending.removeAll()
-        if grew { out.append(.exists(count)) }
+        if grew { out.append(.data(.exists(count))) }
         announceExpunges()
         return out
     }
