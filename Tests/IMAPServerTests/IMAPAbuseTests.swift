@@ -223,7 +223,7 @@ import Testing
             """, arguments: ["\(listener.port)", IMAPFixture.user, IMAPFixture.password])
         #expect(result.stdout == """
             * 1 FETCH (UID 1 RFC822.SIZE 300018 BODY[] {300018}
-            300018 300000 ' FLAGS (\\\\Seen))'
+            300018 300000 ' FLAGS (\\\\Seen \\\\Recent))'
             a2 OK UID FETCH completed
 
             """, "\(result.stderr)")

@@ -124,7 +124,7 @@ import Testing
             3
             [1, 3]
             {1: b'one', 2: b'two'}
-            {2: (b'\\\\Answered',)}
+            {2: (b'\\\\Answered', b'\\\\Recent')}
 
             """, "\(result.stderr)")
         try await listener.stop()

@@ -15,7 +15,8 @@ extension IMAPSession {
         }
         let usesModSeq = command.keys.contains(where: \.usesModSeq)
         if usesModSeq { enabled.condstore = true }
-        let context = SearchContext(messageCount: selected.count, largestUID: selected.largestUID, savedUIDs: selected.savedUIDs)
+        let context = SearchContext(messageCount: selected.count, largestUID: selected.largestUID, savedUIDs: selected.savedUIDs,
+                                    recentUIDs: selected.recentUIDs)
         return run(.search(IMAPSearchStep(tag: tag, command: command, evaluator: evaluator, context: context, uids: selected.uids,
                                           mailbox: selected.mailbox.id, uid: uid, usesModSeq: usesModSeq)))
     }

@@ -37,7 +37,7 @@ extension IMAPSession {
             if !silent {
                 // RFC 3501 §7.2.6: a keyword new to the mailbox is announced first.
                 responses += selected.announce(message.flags)
-                items.append(.flags(message.flags.names))
+                items.append(.flags(selected.flagNames(message.uid, message.flags)))
             }
             if enabled.modSeqs { items.append(.modSeq(message.modSeq)) }
             responses.append(.data(.fetch(n, items)))

@@ -29,11 +29,19 @@ final class SelectedMailbox {
     private var highestSeenUID: UInt32
     /// Keywords the client has been told about with FLAGS (RFC 3501 §7.2.6, RFC 9051 §7.3.5),
     /// lowercased (keywords compare without regard to case) to the spelling announced.
-    private var announcedKeywords: [String: String]
+    var announcedKeywords: [String: String]
+    /// How this session takes part in \Recent (RFC 3501 §2.3.2); nil: not at all (IMAP4rev2,
+    /// RFC 9051 dropped it). See SelectedMailbox+Recent.swift.
+    var recentMode: RecentMode?
+    /// The messages that are \Recent in this session (possibly announced through the feed
+    /// before they are in `uids`).
+    var recent: Set<UInt32> = []
 
-    init(mailbox: Mailbox, readOnly: Bool, messages: [StoredMessage]) {
+    init(mailbox: Mailbox, readOnly: Bool, messages: [StoredMessage], recentMode: RecentMode? = nil, recentFrom: UInt32 = .max) {
         self.mailbox = mailbox
         self.readOnly = readOnly
+        self.recentMode = recentMode
+        if recentMode != nil { recent = Set(messages.map(\.uid).filter { $0 >= recentFrom }) }
         self.uids = messages.map(\.uid)
         self.known = Dictionary(uniqueKeysWithValues: messages.map { ($0.uid, ($0.flags, $0.modSeq)) })
         self.highestModSeq = max(mailbox.highestModSeq, messages.map(\.modSeq).max() ?? 0)
@@ -43,31 +51,6 @@ final class SelectedMailbox {
             for keyword in message.flags.keywords where keywords[keyword.lowercased()] == nil { keywords[keyword.lowercased()] = keyword }
         }
         self.announcedKeywords = keywords
-    }
-
-    // MARK: flags the client is told about
-
-    /// FLAGS and PERMANENTFLAGS with every keyword announced so far (RFC 9051 §7.3.5, §7.1):
-    /// at SELECT, and again whenever a keyword comes into use.
-    var flagsAnnouncement: [IMAPResponse] {
-        let systemFlags = SystemFlags.all.map(\.1)
-        let keywords = announcedKeywords.values.sorted()
-        var out: [IMAPResponse] = [.data(.flags(systemFlags + keywords))]
-        out.append(.status(tag: nil, .ok, code: .permanentFlags(readOnly ? [] : systemFlags + keywords + ["\\*"]),
-                           text: readOnly ? "no permanent flags in a read-only mailbox" : "flags permitted"))
-        return out
-    }
-
-    /// RFC 3501 §7.2.6 / RFC 9051 §7.3.5: before the client sees a keyword in FETCH FLAGS (set by
-    /// STORE, APPEND, COPY or another session), it hears an updated FLAGS and PERMANENTFLAGS.
-    /// Empty when every keyword in `flags` was announced.
-    func announce(_ flags: MessageFlags) -> [IMAPResponse] {
-        var grew = false
-        for keyword in flags.keywords where announcedKeywords[keyword.lowercased()] == nil {
-            announcedKeywords[keyword.lowercased()] = keyword
-            grew = true
-        }
-        return grew ? flagsAnnouncement : []
     }
 
     deinit { feedTask?.cancel() }
@@ -127,13 +110,6 @@ final class SelectedMailbox {
         return false
     }
 
-    /// A FETCH response as this client is to see it: a keyword new to it announced first
-    /// (`announce`). The last response is the FETCH itself.
-    func presented(_ number: UInt32, _ message: StoredMessage, _ items: [IMAPFetchItem]) -> [IMAPResponse] {
-        let carriesFlags = items.contains { if case .flags = $0 { true } else { false } }
-        return (carriesFlags ? announce(message.flags) : []) + [.data(.fetch(number, items))]
-    }
-
     // MARK: changes
 
     func receive(_ change: MailboxChange) {
@@ -158,16 +134,17 @@ final class SelectedMailbox {
     /// clients then address the new message by number). They are queued as if the feed had
     /// delivered them, unless another session's message with a lower UID may still be on its way
     /// through the feed (a UID gap): numbering must follow UID order, so then the feed decides.
+    /// Those the feed already delivered (all or some of them) are left as they are.
     func noteOwnAppends(_ appended: [(uid: UInt32, modSeq: UInt64, flags: MessageFlags)]) {
-        let sorted = appended.sorted { $0.uid < $1.uid }
-        guard let first = sorted.first?.uid else { return }
-        let pendingMax = pending.compactMap { change -> UInt32? in
+        let pendingUIDs = Set(pending.compactMap { change -> UInt32? in
             if case .appended(let uid, _, _) = change { return uid }
             return nil
-        }.max() ?? 0
-        guard first == max(highestSeenUID, pendingMax) + 1,
-              zip(sorted, sorted.dropFirst()).allSatisfy({ $0.uid + 1 == $1.uid }) else { return }
-        for message in sorted { pending.append(.appended(uid: message.uid, modSeq: message.modSeq, flags: message.flags)) }
+        })
+        let fresh = appended.filter { known[$0.uid] == nil && !pendingUIDs.contains($0.uid) }.sorted { $0.uid < $1.uid }
+        guard let first = fresh.first?.uid else { return }
+        guard first == max(highestSeenUID, pendingUIDs.max() ?? 0) + 1,
+              zip(fresh, fresh.dropFirst()).allSatisfy({ $0.uid + 1 == $1.uid }) else { return }
+        for message in fresh { pending.append(.appended(uid: message.uid, modSeq: message.modSeq, flags: message.flags)) }
     }
 
     /// This session changed flags itself and told its client: later feed echoes are stale.
@@ -185,6 +162,7 @@ final class SelectedMailbox {
             guard let n = sequenceNumber(of: uid) else { continue }
             uids.remove(at: Int(n - 1))
             known[uid] = nil
+            recent.remove(uid)
             numbers.append(n)
         }
         if let modSeq { highestModSeq = max(highestModSeq, modSeq) }
@@ -221,7 +199,7 @@ final class SelectedMailbox {
                 announceExpunges()
                 let keywords = announce(flags)
                 if !keywords.isEmpty {
-                    if grew { out.append(.data(.exists(count))); grew = false }
+                    if grew { out += existsUpdate(); grew = false }
                     out += keywords
                 }
                 uids.append(uid)
@@ -231,17 +209,17 @@ final class SelectedMailbox {
                 grew = true
             case .flagsChanged(let uid, let modSeq, let flags):
                 guard let current = known[uid], modSeq > current.modSeq, let n = sequenceNumber(of: uid) else { continue }
-                if grew { out.append(.data(.exists(count))); grew = false }
+                if grew { out += existsUpdate(); grew = false }
                 out += announce(flags)
                 known[uid] = (flags, modSeq)
                 highestModSeq = max(highestModSeq, modSeq)
-                var items: [IMAPFetchItem] = [.flags(flags.names)]
+                var items: [IMAPFetchItem] = [.flags(flagNames(uid, flags))]
                 // RFC 7162 §3.2.4: with QRESYNC unsolicited FETCH carries the UID.
                 if qresync { items.insert(.uid(uid), at: 0) }
                 if modSeqs { items.append(.modSeq(modSeq)) }
                 out.append(.data(.fetch(n, items)))
             case .expunged(let removed, let modSeq):
-                if grew { out.append(.data(.exists(count))); grew = false }
+                if grew { out += existsUpdate(); grew = false }
                 let present = removed.filter { known[$0] != nil }
                 if allowExpunge { expunged += present } else { heldExpunges += present }
                 highestModSeq = max(highestModSeq, modSeq)
@@ -250,7 +228,7 @@ final class SelectedMailbox {
             }
         }
         pending.removeAll()
-        if grew { out.append(.data(.exists(count))) }
+        if grew { out += existsUpdate() }
         announceExpunges()
         return out
     }

@@ -36,7 +36,7 @@ import Testing
         #expect(loggedIn.say("b3 APPEND INBOX (\\Seen) {10}\r\n") == ["run checkQuota"])
         #expect(loggedIn.finish(.quota(tag: "b3", overQuota: false)) == ["+ Ready for literal data", "quick ack"])
         #expect(loggedIn.say("0123456789\r\n") == ["run append"])
-        guard case .append(let tag, let name, let requests, _)? = loggedIn.lastStep else { Issue.record("no step"); return }
+        guard case .append(let tag, let name, let requests, _, let recent)? = loggedIn.lastStep, recent == nil else { Issue.record("no step"); return }
         #expect(tag == "b3" && name.name == "INBOX" && requests.map(\.bytes) == [Array("0123456789".utf8)])
         #expect(requests.first?.flags.system == .seen)
     }
