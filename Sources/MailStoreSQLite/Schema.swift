@@ -183,6 +183,15 @@ enum Schema {
                 CREATE INDEX quarantine_body ON quarantine(body_path);
                 """)
         }
+        migrator.registerMigration("v7-imap-recent") { db in
+            // RFC 3501 §2.3.2 \Recent: messages from this UID on have been seen by no session that
+            // selected the mailbox (MessageStore.claimRecent). A new mailbox starts at 1 (all its
+            // mail is recent); existing ones at UIDNEXT, as no earlier build reported \Recent.
+            try db.execute(sql: """
+                ALTER TABLE mailboxes ADD COLUMN first_recent_uid INTEGER NOT NULL DEFAULT 1;
+                UPDATE mailboxes SET first_recent_uid = uid_next;
+                """)
+        }
         return migrator
     }
 }

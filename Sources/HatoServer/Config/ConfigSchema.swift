@@ -8,6 +8,8 @@ public enum ConfigKind: Sendable, Equatable {
     case size
     /// A duration: integer seconds, or a string like "30s", "5m", "1h", "2d".
     case duration
+    /// `true` or `false` (in the environment also `1`/`0`).
+    case boolean
     /// A list of "address:port" strings (`[::1]:25` for IPv6).
     case listenList
     case stringList
@@ -24,6 +26,7 @@ public enum ConfigKind: Sendable, Equatable {
         case .integer: "integer"
         case .size: "size (integer bytes or a string such as \"50M\")"
         case .duration: "duration (integer seconds or a string such as \"5m\")"
+        case .boolean: "boolean (true or false)"
         case .listenList: "array of \"address:port\" strings"
         case .stringList: "array of strings"
         case .logLevel: "one of trace, debug, info, notice, warning, error, critical"
@@ -119,8 +122,8 @@ public enum ConfigSchema {
             "Bytes per second that extend limits.data_phase_timeout for large messages; a slower sender gets 421 4.4.2."),
         key("limits.pop3_login_timeout", .duration, .int(120),
             "POP3 connections not logged in this long after connecting are closed, whatever they send."),
-        key("limits.imap_max_line_length", .integer(min: 1024, max: 1_048_576), .int(9216),
-            "Longest IMAP command line part in bytes (RFC 7162 §4 asks servers to accept at least 8192)."),
+        key("limits.imap_max_line_length", .integer(min: 1024, max: 1_048_576), .int(65_536),
+            "Longest IMAP command line part in bytes (an RFC 2971 ID at its own limits needs up to about 63 KB)."),
         key("limits.imap_idle_timeout", .duration, .int(1800),
             "IMAP autologout after this much inactivity once logged in, IDLE included (RFC 9051 §5.4: at least 30 minutes)."),
         key("limits.imap_login_timeout", .duration, .int(60),
@@ -129,8 +132,10 @@ public enum ConfigSchema {
             "Time one IMAP command line or literal may take to arrive once started (large literals get more at 16 KiB/s)."),
         key("limits.imap_max_mailboxes", .integer(min: 1, max: 1_000_000), .int(1000),
             "Mailboxes per account; CREATE and RENAME beyond it get NO [LIMIT]."),
-        key("limits.imap_unauthenticated_command_size", .integer(min: 1024, max: 1_048_576), .int(8192),
+        key("limits.imap_unauthenticated_command_size", .integer(min: 1024, max: 1_048_576), .int(65_536),
             "Largest IMAP command before login, literals included; larger ones get BAD [LIMIT]."),
+        key("limits.imap_literal_minus", .boolean, .bool(false),
+            "Advertise LITERAL- (non-synchronizing literals up to 4096 bytes, RFC 7888 §5) instead of LITERAL+."),
         key("limits.imap_sessions_per_user", .integer(min: 1, max: 100_000), .int(50),
             "Concurrent authenticated IMAP sessions per account."),
         key("limits.max_session_input", .size, nil,
@@ -240,6 +245,7 @@ public enum ConfigSchema {
 public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
     case string(String)
     case int(Int)
+    case bool(Bool)
     case list([String])
     /// An array of tables of strings, e.g. `[[tls.certificates]]`.
     case tables([[String: String]])
@@ -248,6 +254,7 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .string(let s): Self.quote(s)
         case .int(let i): String(i)
+        case .bool(let b): String(b)
         case .list(let items): "[" + items.map(Self.quote).joined(separator: ", ") + "]"
         case .tables(let entries):
             "[" + entries.map { entry in

@@ -30,13 +30,15 @@ public struct HatoConfig: Sendable {
         /// IMAP: command line bound, autologout after login (RFC 9051 §5.4), the login deadline,
         /// sessions per account, the per-command deadline, mailboxes per account, the command
         /// size before login.
-        public var imapMaxLineLength: Int = 9216
+        public var imapMaxLineLength: Int = 65_536
         public var imapIdleTimeout: Duration = .seconds(1800)
         public var imapLoginTimeout: Duration = .seconds(60)
         public var imapSessionsPerUser: Int = 50
         public var imapCommandTimeout: Duration = .seconds(60)
         public var imapMaxMailboxes: Int = 1000
-        public var imapUnauthenticatedCommandSize: Int = 8192
+        public var imapUnauthenticatedCommandSize: Int = 65_536
+        /// `limits.imap_literal_minus`: LITERAL- (RFC 7888 §5) instead of LITERAL+.
+        public var imapLiteralMinus = false
         /// nil: derived from the descriptor limit at start (`ConnectionCaps`).
         public var maxConnections: Int?
         public var maxConnectionsPerListener: Int?
@@ -163,6 +165,9 @@ public struct HatoConfig: Sendable {
         func int(_ path: String) -> Int {
             if case .int(let i) = values[path] { return i } else { return 0 }
         }
+        func bool(_ path: String) -> Bool {
+            if case .bool(let b) = values[path] { return b } else { return false }
+        }
         func list(_ path: String) -> [String]? {
             if case .list(let l) = values[path] { return l } else { return nil }
         }
@@ -219,6 +224,7 @@ public struct HatoConfig: Sendable {
             imapLoginTimeout: .seconds(int("limits.imap_login_timeout")), imapSessionsPerUser: int("limits.imap_sessions_per_user"),
             imapCommandTimeout: .seconds(int("limits.imap_command_timeout")), imapMaxMailboxes: int("limits.imap_max_mailboxes"),
             imapUnauthenticatedCommandSize: int("limits.imap_unauthenticated_command_size"),
+            imapLiteralMinus: bool("limits.imap_literal_minus"),
             maxConnections: values["limits.max_connections"] == nil ? nil : int("limits.max_connections"),
             maxConnectionsPerListener: values["limits.max_connections_per_listener"] == nil ? nil : int("limits.max_connections_per_listener"),
             maxUnsentOutput: int("limits.max_unsent_output"), outputStallTimeout: .seconds(int("limits.output_stall_timeout")),

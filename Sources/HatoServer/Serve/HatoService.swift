@@ -160,6 +160,7 @@ public struct HatoService {
         // One command (MULTIAPPEND's messages together) is all a session holds: its input budget.
         imapLimits.maxCommandSize = settings.limits.sessionInputBudget
         imapLimits.maxUnauthenticatedCommandSize = settings.limits.imapUnauthenticatedCommandSize
+        imapLimits.maxNonSynchronizingLiteralSize = settings.limits.imapLiteralMinus ? IMAPLimits.literalMinusMaximum : nil
         var imapConfiguration = IMAPConfiguration(
             hostname: settings.hostname, limits: imapLimits, idleTimeout: settings.limits.imapIdleTimeout,
             loginTimeout: settings.limits.imapLoginTimeout, maxSessionsPerUser: settings.limits.imapSessionsPerUser,
