@@ -26,7 +26,8 @@ import Testing
     }
 
     /// Python: `send(port, from, subject, body, extra)` returns the SMTP outcome; `mailbox(port, name)`
-    /// lists (subject, Hato-Risk, flags) of every message in it.
+    /// lists (subject, Hato-Risk, flags) of every message in it; `\Recent`, which an IMAP4rev1
+    /// session such as imapclient's sees on new mail (RFC 3501 §2.3.2), is left out of the flags.
     static let clients = """
         import smtplib, sys, email, email.header, email.message, email.policy
         from imapclient import IMAPClient
@@ -49,7 +50,7 @@ import Testing
             c.select_folder(name); out = []
             for uid, data in sorted(c.fetch(c.search("ALL"), ["FLAGS", "BODY.PEEK[HEADER]"]).items()):
                 m = email.message_from_bytes(data[b"BODY[HEADER]"])
-                out.append((decoded(m["Subject"]), m.get_all("Hato-Risk"), sorted(f.decode() for f in data[b"FLAGS"]), m["Subject"]))
+                out.append((decoded(m["Subject"]), m.get_all("Hato-Risk"), sorted(f.decode() for f in data[b"FLAGS"] if f != b"\\\\Recent"), m["Subject"]))
             c.logout(); return out
         smtp, imap = int(sys.argv[1]), int(sys.argv[2])
         PHISH = ("Partner <ceo@partner-co.jp>", "【至急】振込先変更のお願い", "振込先を変更しました。至急お振込みください。",
