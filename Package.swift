@@ -28,6 +28,13 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        // The HTTP listener (docs/http.md): HummingbirdCore's HTTP/1.1 channel only, without the
+        // swift-configuration and full-Foundation traits. Metrics (docs/metrics.md): swift-metrics
+        // facades in the servers, a Prometheus registry in HatoServer.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // The ACME client's HTTP (docs/acme.md).
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
@@ -36,9 +43,12 @@ let package = Package(
         .target(name: "MailCore", swiftSettings: swift6),
         .target(
             name: "CICU",
-            linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icudata")]
+            // icui18n: uspoof (UTS #39 confusables) for the risk assessment's lookalike domains.
+            linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]
         ),
         .target(name: "MailMessage", dependencies: ["CICU"], swiftSettings: swift6),
+        // Phishing, BEC, attachment and HTML signals over a parsed message (issue 18; docs/security.md).
+        .target(name: "RiskAssessment", dependencies: ["MailCore", "MailMessage", "MailAuth", "CICU"], swiftSettings: swift6),
         .target(
             name: "SASL",
             dependencies: [
@@ -114,6 +124,7 @@ let package = Package(
             name: "ServerRuntime",
             dependencies: [
                 "SASL", "TLSClientHello",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -153,6 +164,33 @@ let package = Package(
             ],
             swiftSettings: swift6
         ),
+        // The HTTP/HTTPS listener: autoconfig, Autodiscover, mobileconfig, MTA-STS, ACME http-01,
+        // health and metrics, as a ProtocolServer on ServerRuntime's listener (docs/http.md).
+        .target(
+            name: "HTTPService",
+            dependencies: [
+                "MailCore", "ServerRuntime",
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "HTTPServiceTests",
+            dependencies: [
+                "HTTPService", "ServerRuntime", "HatoTesting", "MailCore",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swift6
+        ),
+
         .testTarget(
             name: "SMTPClientTests",
             dependencies: [
@@ -179,7 +217,7 @@ let package = Package(
         .target(
             name: "Reception",
             dependencies: [
-                "MailCore", "MailMessage", "MailAuth", "MailStore", "LocalDelivery", "DNSMessage", "SMTPProtocol",
+                "MailCore", "MailMessage", "MailAuth", "MailStore", "LocalDelivery", "DNSMessage", "SMTPProtocol", "RiskAssessment",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6
@@ -187,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "ReceptionTests",
             dependencies: ["Reception", "MailCore", "MailMessage", "MailAuth", "MailStore", "MailStoreSQLite", "LocalDelivery", "DNSMessage",
-                           "SMTPProtocol", "HatoTesting", .product(name: "Logging", package: "swift-log")],
+                           "SMTPProtocol", "HatoTesting", "RiskAssessment", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift6
         ),
         .testTarget(
@@ -200,6 +238,7 @@ let package = Package(
             name: "OutboundQueue",
             dependencies: [
                 "MailCore", "MailStore", "LocalDelivery", "DNSMessage", "SMTPClient",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -211,6 +250,7 @@ let package = Package(
             name: "OutboundQueueTests",
             dependencies: [
                 "OutboundQueue", "SMTPClient", "MailCore", "MailStore", "MailStoreSQLite", "DNSMessage", "HatoTesting",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -324,21 +364,27 @@ let package = Package(
                 "SMTPProtocol",
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
                 "POP3Server", "SMTPServer", "IMAPServer", "IMAPProtocol", "MailAuth", "OutboundQueue", "SMTPClient",
-                "Reception", "ACME",
+                "Reception", "HTTPService", "RiskAssessment", "LocalDelivery", "ACME",
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                // hato check tls: the TLS probe's client connections and certificate details.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: swift6
         ),
         .executableTarget(
             name: "hato",
             dependencies: [
-                "HatoServer", "MailCore", "MailMessage", "MailStore", "DNSMessage", "DNSClient", "MailAuth",
+                "HatoServer", "MailCore", "MailMessage", "MailStore", "DNSMessage", "DNSClient", "MailAuth", "RiskAssessment", "LocalDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -364,7 +410,7 @@ let package = Package(
         // (Fuzz/HatoFuzz/README.md); HatoFuzzTests replays the seeds through every target on `swift test`.
         .target(
             name: "HatoFuzzTargets",
-            dependencies: ["SMTPProtocol", "IMAPProtocol", "POP3Protocol", "SASL", "MailAuth", "MailMessage", "DNSMessage", "TLSClientHello"],
+            dependencies: ["SMTPProtocol", "IMAPProtocol", "POP3Protocol", "SASL", "MailAuth", "MailMessage", "DNSMessage", "RiskAssessment", "TLSClientHello"],
             path: "Fuzz/HatoFuzz/Targets", swiftSettings: swift6
         ),
         .executableTarget(name: "HatoFuzz", dependencies: ["HatoFuzzTargets"], path: "Fuzz/HatoFuzz/Main", swiftSettings: swift6),
@@ -372,6 +418,10 @@ let package = Package(
 
         // MARK: tests (one per library target, plus end-to-end through the real binary)
         .testTarget(name: "MailCoreTests", dependencies: ["MailCore"], swiftSettings: swift6),
+        .testTarget(
+            name: "RiskAssessmentTests", dependencies: ["RiskAssessment", "MailMessage", "MailCore", "MailAuth"],
+            resources: [.copy("Fixtures")], swiftSettings: swift6
+        ),
         .testTarget(
             name: "MailMessageTests", dependencies: ["MailMessage", "HatoTesting"],
             resources: [.copy("Fixtures")], swiftSettings: swift6
@@ -388,7 +438,7 @@ let package = Package(
         .testTarget(
             name: "HatoServerTests",
             dependencies: ["HatoServer", "HatoTesting", "DNSClient", "DNSMessage", "MailAuth", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite",
-                           "Reception", "SMTPServer", "ServerRuntime"], swiftSettings: swift6),
+                           "Reception", "SMTPServer", "ServerRuntime", "RiskAssessment"], swiftSettings: swift6),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["HatoTesting", "HatoServer", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite", "DNSMessage"],

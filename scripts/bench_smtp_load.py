@@ -77,9 +77,14 @@ async def worker(args, queue: asyncio.Queue, latencies: list, failures: list):
                 writer.write(f"EHLO {args.helo}\r\n".encode())
                 await expect(reader, 250, "EHLO")
                 sent_on_connection = 0
-            message = make_message(args.size, index, args.sender, args.recipient)
+            sender = args.sender
+            if args.new_domain_per_message:
+                # A sender domain never seen before: nothing of its SPF/DMARC is cached.
+                local, _, domain = sender.partition("@")
+                sender = f"{local}@m{index}-{os.getpid()}.{domain}"
+            message = make_message(args.size, index, sender, args.recipient)
             started = time.perf_counter()
-            writer.write(f"MAIL FROM:<{args.sender}>\r\n".encode())
+            writer.write(f"MAIL FROM:<{sender}>\r\n".encode())
             await expect(reader, 250, "MAIL")
             writer.write(f"RCPT TO:<{args.recipient}>\r\n".encode())
             await expect(reader, 250, "RCPT")
@@ -120,6 +125,8 @@ async def main():
     parser.add_argument("--size", type=int, default=10240, help="message size in bytes (default 10 KB)")
     parser.add_argument("--per-connection", type=int, default=50, help="messages per connection before reconnecting")
     parser.add_argument("--sender", default="load@sender.invalid")
+    parser.add_argument("--new-domain-per-message", action="store_true",
+                        help="each message from a new subdomain of --sender's domain (as an MX sees)")
     parser.add_argument("--recipient", required=True)
     parser.add_argument("--helo", default="load.bench.invalid")
     parser.add_argument("--label", default="")

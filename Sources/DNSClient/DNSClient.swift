@@ -9,13 +9,15 @@ import NIOPosix
 
 public actor DNSClient: DNSResolving {
     public nonisolated let configuration: DNSClientConfiguration
-    private let transport: DNSTransport
+    let transport: DNSTransport
     private let now: @Sendable () -> NIODeadline
-    private let logger: Logger
+    let logger: Logger
     private var cache: DNSCache
     private var inFlight: [DNSCacheKey: Task<Result<DNSAnswer, DNSError>, Never>] = [:]
     /// Queries sent on the wire (UDP and TCP), for tests and metrics.
-    public private(set) var queriesSent = 0
+    public internal(set) var queriesSent = 0
+    /// Round-trip estimates per server: when to ask again (RetransmissionTimer).
+    var retransmission = RetransmissionTimer()
 
     /// - Parameters:
     ///   - now: the clock for TTLs; tests pass a manual one.
@@ -95,77 +97,17 @@ public actor DNSClient: DNSResolving {
             case .negative(let cnames, let kind, let at, let ttl):
                 let code: DNSResponseCode = kind == .nxdomain ? .nameError : .noError
                 let error = DNSError(kind, name: at, responseCode: code, security: security)
-                if let ttl {
-                    let chainTTL = (chain + cnames).map(\.ttl).min() ?? ttl
-                    cache.put(DNSCacheKey(name, type), .negative(error), ttl: min(ttl, chainTTL), now: now())
-                }
+                // Without an SOA (some resolvers strip it) the answer is still kept, briefly:
+                // a new sender domain that does not exist would otherwise be asked again for
+                // every message it sends (RFC 2308 §5 advises against caching it at all, for
+                // caches that serve other resolvers; a stub's private cache cannot loop).
+                let ttl = ttl ?? configuration.negativeTTLWithoutSOA
+                let chainTTL = (chain + cnames).map(\.ttl).min() ?? ttl
+                cache.put(DNSCacheKey(name, type), .negative(error), ttl: min(ttl, chainTTL), now: now())
                 return .failure(error)
             case .cnameLimit(let at):
                 return .failure(DNSError(.cnameLimit, name: at, detail: "CNAME chain too long or looping"))
             }
         }
-    }
-
-    /// Asks each server in turn, `attempts` rounds, until one gives NOERROR or NXDOMAIN.
-    private func exchange(_ question: DNSQuestion) async throws(DNSError) -> (DNSMessage, DNSServer) {
-        guard !configuration.servers.isEmpty else { throw DNSError(.badQuery, detail: "no DNS servers configured") }
-        var lastError = DNSError(.timeout, name: question.name)
-        for _ in 0..<configuration.attempts {
-            for server in configuration.servers {
-                do {
-                    let response = try await exchange(question, with: server)
-                    switch response.responseCode {
-                    case .noError, .nameError:
-                        return (response, server)
-                    default:
-                        let bogus = server.validating && response.responseCode == .serverFailure
-                            && response.edns?.extendedErrorCodes.contains(where: { (6...12).contains($0) }) == true
-                        lastError = DNSError(.serverFailure, name: question.name, responseCode: response.responseCode,
-                                             security: bogus ? .bogus : .insecure, detail: "from \(server)")
-                        // RFC 8914 §4.7: a validating resolver found the data bogus; others agree.
-                        if bogus { throw lastError }
-                    }
-                } catch let failure as TransportFailure {
-                    switch failure {
-                    case .timeout:
-                        lastError = DNSError(.timeout, name: question.name, detail: "no reply from \(server)")
-                    case .malformed(let detail), .network(let detail):
-                        lastError = DNSError(.malformedResponse, name: question.name, detail: "\(server): \(detail)")
-                    }
-                    logger.debug("DNS query failed", metadata: ["server": "\(server)", "error": "\(lastError)"])
-                } catch let error as DNSError {
-                    throw error
-                } catch {
-                    lastError = DNSError(.malformedResponse, name: question.name, detail: "\(server): \(error)")
-                }
-            }
-        }
-        throw lastError
-    }
-
-    /// UDP first; TCP when the reply is truncated (RFC 7766 §5). A FORMERR without OPT to an
-    /// EDNS query is retried once without EDNS (RFC 6891 §7).
-    private func exchange(_ question: DNSQuestion, with server: DNSServer) async throws -> DNSMessage {
-        let address: SocketAddress
-        do { address = try server.socketAddress() } catch {
-            throw TransportFailure.network("bad server address \(server)")
-        }
-        let edns = EDNS(udpPayloadSize: configuration.udpPayloadSize, dnssecOK: server.validating)
-        var query = DNSMessage.query(id: UInt16.random(in: .min ... .max), name: question.name, type: question.type,
-                                     edns: edns, authenticData: server.validating)
-        queriesSent += 1
-        var response = try await transport.udp(query, to: address, timeout: configuration.timeout)
-        if response.responseCode == .formatError && response.edns == nil {
-            query.edns = nil
-            query.id = UInt16.random(in: .min ... .max)
-            queriesSent += 1
-            response = try await transport.udp(query, to: address, timeout: configuration.timeout)
-        }
-        if response.truncated {
-            query.id = UInt16.random(in: .min ... .max)
-            queriesSent += 1
-            response = try await transport.tcp(query, to: address, timeout: configuration.timeout)
-        }
-        return response
     }
 }

@@ -60,16 +60,22 @@ public struct DNSClientConfiguration: Sendable {
     public var cacheCapacity: Int
     /// The EDNS0 payload size advertised (RFC 6891 §6.2.5).
     public var udpPayloadSize: UInt16
+    /// Seconds to keep an NXDOMAIN or NODATA that came without an SOA (0: not at all).
+    public var negativeTTLWithoutSOA: UInt32
 
-    public init(servers: [DNSServer], timeout: TimeAmount = .seconds(2), attempts: Int = 2,
+    /// `attempts` defaults to 3 (the C library's is 2): queries after the first go out after a
+    /// few round trips rather than after `timeout` (DNSClient+Exchange), so a third costs little
+    /// and makes a lookup fail only when three packets in a row are lost.
+    public init(servers: [DNSServer], timeout: TimeAmount = .seconds(2), attempts: Int = 3,
                 maxCNAMEChain: Int = 8, cacheCapacity: Int = 10_000,
-                udpPayloadSize: UInt16 = DNSLimits.defaultEDNSPayload) {
+                udpPayloadSize: UInt16 = DNSLimits.defaultEDNSPayload, negativeTTLWithoutSOA: UInt32 = 60) {
         self.servers = servers
         self.timeout = timeout
         self.attempts = max(1, attempts)
         self.maxCNAMEChain = maxCNAMEChain
         self.cacheCapacity = max(1, cacheCapacity)
         self.udpPayloadSize = udpPayloadSize
+        self.negativeTTLWithoutSOA = min(negativeTTLWithoutSOA, DNSLimits.maxNegativeTTL)
     }
 
     /// The servers and options of a resolv.conf text. Unparseable lines are skipped, as the

@@ -56,7 +56,7 @@ struct DNSTransport: Sendable {
         channel.writeAndFlush(AddressedEnvelope(remoteAddress: server, data: buffer)).whenFailure { error in
             promise.fail(TransportFailure.network("\(error)"))
         }
-        return try await promise.futureResult.get()
+        return try await Self.result(of: promise)
     }
 
     func tcp(_ query: DNSMessage, to server: SocketAddress, timeout: TimeAmount) async throws -> DNSMessage {
@@ -86,7 +86,17 @@ struct DNSTransport: Sendable {
             channel.close(promise: nil)
         }
         channel.writeAndFlush(framed).whenFailure { error in promise.fail(TransportFailure.network("\(error)")) }
-        return try await promise.futureResult.get()
+        return try await Self.result(of: promise)
+    }
+
+    /// The reply, or the query abandoned (its socket closed) when the task waiting for it is
+    /// cancelled: another server answered first.
+    private static func result(of promise: EventLoopPromise<DNSMessage>) async throws -> DNSMessage {
+        try await withTaskCancellationHandler {
+            try await promise.futureResult.get()
+        } onCancel: {
+            promise.fail(CancellationError())
+        }
     }
 }
 

@@ -15,12 +15,13 @@ public final class TestListener: Sendable {
 
     public static func start(
         _ protocolServer: any ProtocolServer, name: String = "test", implicitTLS: Bool = false, maxPerIP: Int = 50,
-        host: String = "127.0.0.1"
+        host: String = "127.0.0.1", metrics: ServerMetrics = .none
     ) async throws -> TestListener {
         let tls = try TestTLS.provider()
         var configuration = ListenerService.Configuration(
             name: name, addresses: [BindAddress(host: host, port: 0)], implicitTLS: implicitTLS, maxConnectionsPerIP: maxPerIP)
         configuration.gracePeriod = .seconds(5)
+        configuration.metrics = metrics
         var logger = Logger(label: "test.\(name)")
         logger.logLevel = .warning
         let listener = ListenerService(configuration: configuration, protocolServer: protocolServer, tls: tls, logger: logger)

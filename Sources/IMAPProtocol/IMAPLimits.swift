@@ -6,10 +6,13 @@
 public struct IMAPLimits: Sendable, Equatable {
     /// Longest command line part (the octets between two literals, or up to CRLF), CRLF excluded.
     ///
-    /// RFC 9051 §4 puts no limit on line length; RFC 7162 §4 asks clients to keep command lines
-    /// at or below 8192 octets and servers to accept at least that, so the default is a little
-    /// above it. A longer line is reported as `lineTooLong` and skipped without being buffered.
-    public var maxLineLength: Int = 8_192 + 1_024
+    /// RFC 9051 §4 puts no limit on line length; RFC 7162 §4 asks servers to accept at least
+    /// 8192 octets. The largest command the RFCs bound is an RFC 2971 ID at its own limits
+    /// (`idCommandMaximum`: 30 pairs, fields of 30 and values of 1024 octets, about 32 KB as
+    /// plain quoted strings and under 64 KB with every octet escaped), so the default is 64 KiB,
+    /// as Dovecot's `imap_max_line_length`. A longer line is reported as `lineTooLong` and
+    /// skipped without being buffered.
+    public var maxLineLength: Int = 64 * 1_024
 
     /// Longest SASL response line in AUTHENTICATE (RFC 9051 §6.2.2, RFC 4959 initial responses
     /// share `maxLineLength`). Kerberos and OAuth tokens can exceed a command line, hence larger.
@@ -20,9 +23,9 @@ public struct IMAPLimits: Sendable, Equatable {
     /// (synchronizing literal) or answered with `[TOOBIG]` (RFC 4469, RFC 7888 §4).
     public var maxLiteralSize: Int = 50 * 1_024 * 1_024
 
-    /// Largest non-synchronizing literal: `nil` when LITERAL+ is advertised (only
+    /// Largest non-synchronizing literal: `nil` when LITERAL+ is advertised (the default; only
     /// `maxLiteralSize` applies), 4096 when LITERAL- is advertised (RFC 7888 §5).
-    public var maxNonSynchronizingLiteralSize: Int? = IMAPLimits.literalMinusMaximum
+    public var maxNonSynchronizingLiteralSize: Int? = nil
 
     /// Literals per command. LOGIN needs 2, APPEND with MULTIAPPEND (RFC 3502 §6.3.11) one per
     /// message; a client pasting literals into every astring of a SEARCH stays far below this.
@@ -50,10 +53,12 @@ public struct IMAPLimits: Sendable, Equatable {
     public var maxListPatternLength: Int = 1_024
 
     /// Octets of one command before the client has logged in, literals included (a LOGIN with
-    /// two literals, an ID list). Dovecot keeps pre-login input to a few kilobytes too: nothing
-    /// a client legitimately sends before authentication comes near this, and a peer that has
-    /// not proved who it is must not make the server buffer megabytes.
-    public var maxUnauthenticatedCommandSize: Int = 8 * 1_024
+    /// two literals, an ID list). RFC 2971 §3.1 allows ID before login, and an ID at its own
+    /// limits needs up to `idCommandMaximum` octets, so the bound is 64 KiB: the same as one
+    /// AUTHENTICATE response line (`maxAuthenticationLineLength`), which a peer could already
+    /// send before login. A peer that has not proved who it is never makes the server buffer
+    /// more than that.
+    public var maxUnauthenticatedCommandSize: Int = 64 * 1_024
 
     public init() {}
 
@@ -62,6 +67,17 @@ public struct IMAPLimits: Sendable, Equatable {
 
     /// RFC 7162 §4: the command line length a server should accept at least.
     public static let recommendedLineLength = 8_192
+
+    /// RFC 2971 §3.3: at most 30 field-value pairs, fields of at most 30 octets, values of at
+    /// most 1024 octets.
+    public static let idMaximumPairs = 30
+    public static let idMaximumFieldLength = 30
+    public static let idMaximumValueLength = 1_024
+
+    /// The longest ID command within RFC 2971's limits, every field and value a quoted string
+    /// with each octet escaped (`"\\"`, two octets each): `tag ID (` + 30 × (field SP value SP) + `)`,
+    /// with a tag of up to 64 octets: 63,489 octets, within 64 KiB.
+    public static let idCommandMaximum = 64 + 5 + idMaximumPairs * ((2 + 2 * idMaximumFieldLength) + 1 + (2 + 2 * idMaximumValueLength) + 1)
 
     /// RFC 9051 §5.4: the autologout timer, when present, is at least 30 minutes.
     public static let minimumAutologoutTimeout: Duration = .seconds(30 * 60)

@@ -55,6 +55,19 @@ public struct Domain: Hashable, Sendable, Comparable, CustomStringConvertible, C
         }
     }
 
+    /// The U-label form (RFC 5890 §2.3.2.1): each "xn--" label decoded from Punycode, the others
+    /// as they are; a label that does not decode stays in its A-label form.
+    public var unicodeName: String { Self.unicodeForm(of: name) }
+
+    /// `unicodeName` for any dotted name (it need not be a valid `Domain`).
+    public static func unicodeForm(of name: String) -> String {
+        name.split(separator: ".", omittingEmptySubsequences: false).map { label -> String in
+            let lowered = label.lowercased()
+            guard lowered.hasPrefix("xn--"), let decoded = Punycode.decode(String(lowered.dropFirst(4))) else { return String(label) }
+            return decoded
+        }.joined(separator: ".")
+    }
+
     public var description: String { name }
     public static func < (lhs: Domain, rhs: Domain) -> Bool { lhs.name < rhs.name }
 

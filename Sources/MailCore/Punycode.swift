@@ -42,6 +42,56 @@ enum Punycode {
         return String(output)
     }
 
+    /// RFC 3492 §6.2 decoding procedure (the part after "xn--"). Returns nil on bad input or
+    /// overflow; at most 63 octets in (a DNS label), so the work is bounded.
+    static func decode(_ input: String) -> String? {
+        let bytes = Array(input.utf8)
+        guard !bytes.isEmpty, bytes.count <= 63, bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        let split = bytes.lastIndex(of: UInt8(ascii: "-"))
+        var output: [Int] = split.map { bytes[..<$0].map(Int.init) } ?? []
+        var position = split.map { $0 + 1 } ?? 0
+        var n = initialN, i = 0, bias = initialBias
+        while position < bytes.count {
+            let oldI = i
+            var w = 1
+            var k = base
+            while true {
+                guard position < bytes.count, let d = value(of: bytes[position]) else { return nil }
+                position += 1
+                let (product, overflow) = d.multipliedReportingOverflow(by: w)
+                guard !overflow, i <= Int(Int32.max) - product else { return nil }
+                i += product
+                let t = k <= bias ? tMin : (k >= bias + tMax ? tMax : k - bias)
+                if d < t { break }
+                let (next, overflowW) = w.multipliedReportingOverflow(by: base - t)
+                guard !overflowW, next <= Int(Int32.max) else { return nil }
+                w = next
+                k += base
+            }
+            bias = adapt(i - oldI, output.count + 1, oldI == 0)
+            n += i / (output.count + 1)
+            guard n <= 0x10FFFF else { return nil }
+            i %= output.count + 1
+            output.insert(n, at: i)
+            i += 1
+        }
+        var text = ""
+        for code in output {
+            guard let scalar = Unicode.Scalar(UInt32(code)) else { return nil }
+            text.unicodeScalars.append(scalar)
+        }
+        return text
+    }
+
+    private static func value(of byte: UInt8) -> Int? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(byte - UInt8(ascii: "0")) + 26
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): Int(byte - UInt8(ascii: "a"))
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): Int(byte - UInt8(ascii: "A"))
+        default: nil
+        }
+    }
+
     private static func digit(_ d: Int) -> Character {
         Character(Unicode.Scalar(UInt8(d < 26 ? d + 0x61 : d - 26 + 0x30)))
     }

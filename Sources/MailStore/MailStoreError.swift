@@ -20,6 +20,7 @@ public enum MailStoreError: Error, Equatable, Sendable, CustomStringConvertible 
     case noRecipients
     case dkimKeyExists(String, selector: String)
     case dkimKeyNotFound(String, selector: String)
+    case quarantinedMessageNotFound(Int64)
     case io(String)
 
     public var description: String {
@@ -45,6 +46,7 @@ public enum MailStoreError: Error, Equatable, Sendable, CustomStringConvertible 
         case .noRecipients: "a message needs at least one recipient"
         case .dkimKeyExists(let d, let s): "domain \(d) already has a DKIM key with selector \(s)"
         case .dkimKeyNotFound(let d, let s): "no DKIM key with selector \(s) for domain \(d)"
+        case .quarantinedMessageNotFound(let id): "no quarantined message \(id)"
         case .io(let why): "storage error: \(why)"
         }
     }

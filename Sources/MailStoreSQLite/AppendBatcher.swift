@@ -10,6 +10,7 @@ struct PendingAppend: Sendable {
     let flags: MessageFlags
     let internalDate: Date
     let targets: [MailboxID]
+    var claimsRecent = false
 }
 
 typealias AppendOutcome = [Result<AppendResult, MailStoreError>]

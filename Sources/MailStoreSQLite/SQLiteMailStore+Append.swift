@@ -19,7 +19,7 @@ extension SQLiteMailStore {
         }
         let pending = PendingAppend(
             body: reference, size: Int64(request.bytes.count), summary: summary, flags: request.flags,
-            internalDate: request.internalDate, targets: mailboxes)
+            internalDate: request.internalDate, targets: mailboxes, claimsRecent: request.claimsRecent)
         let outcome = await batcher.submit(pending) { [self] batch in await self.commit(batch) }
         if !outcome.contains(where: { (try? $0.get()) != nil }) { bodies.remove(reference) }
         for case .success(let result) in outcome {
@@ -64,7 +64,7 @@ extension SQLiteMailStore {
 
     static func insertMessage(_ pending: PendingAppend, into target: MailboxID, _ db: Database) throws -> AppendResult {
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT m.uid_validity, m.uid_next, m.highest_modseq, m.name, a.id AS account_id, a.address,
+            SELECT m.uid_validity, m.uid_next, m.highest_modseq, m.first_recent_uid, m.name, a.id AS account_id, a.address,
                    a.quota_bytes, a.quota_messages, a.used_bytes, a.used_messages
             FROM mailboxes m JOIN accounts a ON a.id = m.account_id WHERE m.id = ?
             """, arguments: [target.rawValue])
@@ -82,12 +82,21 @@ extension SQLiteMailStore {
         try db.execute(
             sql: "UPDATE mailboxes SET uid_next = ?, highest_modseq = ? WHERE id = ?",
             arguments: [uid + 1, modSeq, target.rawValue])
+        // RFC 3501 §2.3.2: the appending session claims \Recent before the feed tells anyone.
+        var recentFrom: UInt32? = nil
+        if pending.claimsRecent {
+            let first = row["first_recent_uid"] as Int64
+            recentFrom = UInt32(truncatingIfNeeded: first)
+            if first <= uid {
+                try db.execute(sql: "UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?", arguments: [uid + 1, target.rawValue])
+            }
+        }
         try db.execute(
             sql: "UPDATE accounts SET used_bytes = used_bytes + ?, used_messages = used_messages + 1 WHERE id = ?",
             arguments: [pending.size, row["account_id"] as Int64])
         return AppendResult(
             mailboxID: target, uidValidity: UInt32(truncatingIfNeeded: row["uid_validity"] as Int64),
-            uid: UInt32(truncatingIfNeeded: uid), modSeq: UInt64(modSeq))
+            uid: UInt32(truncatingIfNeeded: uid), modSeq: UInt64(modSeq), recentFrom: recentFrom)
     }
 
     /// Quota check against the account row joined in `row` (RFC 9208 §5: the whole append fails).

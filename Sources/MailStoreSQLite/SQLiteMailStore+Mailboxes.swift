@@ -125,10 +125,33 @@ extension SQLiteMailStore {
                 SELECT COUNT(*) AS messages,
                        COALESCE(SUM((flags & 1) = 0), 0) AS unseen,
                        COALESCE(SUM((flags & 8) <> 0), 0) AS deleted,
-                       COALESCE(SUM(size), 0) AS bytes
+                       COALESCE(SUM(size), 0) AS bytes,
+                       COALESCE(SUM(uid >= (SELECT first_recent_uid FROM mailboxes WHERE id = ?)), 0) AS recent
                 FROM messages WHERE mailbox_id = ?
-                """, arguments: [id.rawValue])!
-            return MailboxStatus(mailbox: mailbox, messages: row["messages"], unseen: row["unseen"], deleted: row["deleted"], bytes: row["bytes"])
+                """, arguments: [id.rawValue, id.rawValue])!
+            return MailboxStatus(mailbox: mailbox, messages: row["messages"], unseen: row["unseen"], deleted: row["deleted"],
+                                 bytes: row["bytes"], recent: row["recent"])
+        }
+    }
+
+    public func claimRecent(in mailbox: MailboxID, through uid: UInt32?) async throws -> UInt32 {
+        @Sendable func current(_ db: Database) throws -> UInt32 {
+            guard let first = try UInt32.fetchOne(db, sql: "SELECT first_recent_uid FROM mailboxes WHERE id = ?",
+                                                  arguments: [mailbox.rawValue]) else {
+                throw MailStoreError.mailboxNotFound("id \(mailbox)")
+            }
+            return first
+        }
+        // Most calls find nothing to claim (another session was first, or nothing is new): a
+        // read answers them without a write transaction.
+        let seen = try await pool.read { db in try current(db) }
+        guard let uid, seen <= uid else { return seen }
+        return try await pool.write { db in
+            let first = try current(db)
+            if first <= uid {
+                try db.execute(sql: "UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?", arguments: [uid + 1, mailbox.rawValue])
+            }
+            return first
         }
     }
 

@@ -101,6 +101,7 @@ public final class SQLiteMailStore: MailStore {
     static func isReferenced(_ reference: BodyReference, _ db: Database) throws -> Bool {
         try Bool.fetchOne(db, sql: """
             SELECT EXISTS (SELECT 1 FROM messages WHERE body_path = ?1) OR EXISTS (SELECT 1 FROM queue_messages WHERE body_path = ?1)
+                OR EXISTS (SELECT 1 FROM quarantine WHERE body_path = ?1)
             """, arguments: [reference.path]) ?? false
     }
 

@@ -151,6 +151,47 @@ enum Schema {
                 INSERT INTO store_format (key, value) VALUES ('body_layout', '1');
                 """)
         }
+        migrator.registerMigration("v6-risk") { db in
+            // Issue 18: whom each account has exchanged mail with (first contact, lookalikes,
+            // display names), and messages the risk assessment quarantined (bodies are files,
+            // like the queue's, so `hato store check` and the orphan sweep see them).
+            try db.execute(sql: """
+                CREATE TABLE correspondents (
+                    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    address TEXT NOT NULL,                 -- canonical: local part lower-cased
+                    display_name TEXT,
+                    sent INTEGER NOT NULL DEFAULT 0,
+                    received INTEGER NOT NULL DEFAULT 0,
+                    own INTEGER NOT NULL DEFAULT 0,        -- the account's own address and name
+                    first_seen REAL NOT NULL,
+                    last_seen REAL NOT NULL,
+                    PRIMARY KEY (account_id, address)
+                );
+                CREATE INDEX correspondents_own ON correspondents(own) WHERE own = 1;
+                CREATE TABLE quarantine (
+                    id INTEGER PRIMARY KEY,
+                    mail_from TEXT,                        -- NULL: the null reverse-path <>
+                    recipients TEXT NOT NULL,              -- JSON array of addresses
+                    body_path TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    verdict TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    subject TEXT,
+                    header_from TEXT,
+                    received_at REAL NOT NULL
+                );
+                CREATE INDEX quarantine_body ON quarantine(body_path);
+                """)
+        }
+        migrator.registerMigration("v7-imap-recent") { db in
+            // RFC 3501 §2.3.2 \Recent: messages from this UID on have been seen by no session that
+            // selected the mailbox (MessageStore.claimRecent). A new mailbox starts at 1 (all its
+            // mail is recent); existing ones at UIDNEXT, as no earlier build reported \Recent.
+            try db.execute(sql: """
+                ALTER TABLE mailboxes ADD COLUMN first_recent_uid INTEGER NOT NULL DEFAULT 1;
+                UPDATE mailboxes SET first_recent_uid = uid_next;
+                """)
+        }
         return migrator
     }
 }

@@ -141,6 +141,9 @@ struct StoreCheck {
         for row in try Row.fetchAll(db, sql: "SELECT id, size, body_path FROM queue_messages ORDER BY id") {
             users[row[2], default: []].append(.queue(id: row[0], size: row[1]))
         }
+        for row in try Row.fetchAll(db, sql: "SELECT id, size, body_path FROM quarantine ORDER BY id") {
+            users[row[2], default: []].append(.quarantine(id: row[0], size: row[1]))
+        }
         return users
     }
 }

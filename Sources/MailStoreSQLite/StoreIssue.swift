@@ -7,10 +7,11 @@ enum StoreIssue: Sendable {
     enum BodyUser: Sendable, Hashable {
         case message(id: Int64, mailbox: MailboxID, label: String, uid: Int64, size: Int64)
         case queue(id: Int64, size: Int64)
+        case quarantine(id: Int64, size: Int64)
 
         var size: Int64 {
             switch self {
-            case .message(_, _, _, _, let size), .queue(_, let size): size
+            case .message(_, _, _, _, let size), .queue(_, let size), .quarantine(_, let size): size
             }
         }
 
@@ -18,6 +19,7 @@ enum StoreIssue: Sendable {
             switch self {
             case .message(_, _, let label, let uid, _): "\(label) UID \(uid)"
             case .queue(let id, _): "queue message \(id)"
+            case .quarantine(let id, _): "quarantined message \(id)"
             }
         }
     }

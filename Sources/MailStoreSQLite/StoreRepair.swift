@@ -105,6 +105,9 @@ struct StoreRepairer {
                     for case .queue(let id, _) in users {
                         try db.execute(sql: "UPDATE queue_messages SET size = ? WHERE id = ?", arguments: [actual, id])
                     }
+                    for case .quarantine(let id, _) in users {
+                        try db.execute(sql: "UPDATE quarantine SET size = ? WHERE id = ?", arguments: [actual, id])
+                    }
                 }
                 return "the file agrees with other rows; recorded size set to \(actual)"
             }
@@ -140,7 +143,7 @@ struct StoreRepairer {
         }
     }
 
-    /// Removes the rows that use a body: messages as expunges, queue entries outright.
+    /// Removes the rows that use a body: messages as expunges, queue and quarantine entries outright.
     func remove(_ users: [StoreIssue.BodyUser], path: String) async throws -> [String] {
         var removed: [String] = []
         var byMailbox: [MailboxID: [UInt32]] = [:]
@@ -151,6 +154,9 @@ struct StoreRepairer {
         for user in users {
             if case .queue(let id, _) = user {
                 try await write { db in try db.execute(sql: "DELETE FROM queue_messages WHERE id = ?", arguments: [id]) }
+            }
+            if case .quarantine(let id, _) = user {
+                try await write { db in try db.execute(sql: "DELETE FROM quarantine WHERE id = ?", arguments: [id]) }
             }
             removed.append(user.description)
         }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 
 /// How the outbound queue routes, schedules and reports (the `[delivery]` config section).
@@ -34,6 +35,9 @@ public struct OutboundConfiguration: Sendable {
     /// and how often it is looked for; nil: only `pollInterval` and in-process signals.
     public var wakeMarker: QueueWakeMarker?
     public var wakeMarkerInterval: Duration = .seconds(1)
+    /// Where delivery outcomes are counted (`hato_messages_delivered_total{destination="remote"}`,
+    /// `hato_messages_bounced_total`, `hato_delivery_deferred_total`; docs/metrics.md).
+    public var metrics: any MetricsFactory = NOOPMetricsHandler.instance
 
     public init(hostname: String, retry: RetrySchedule = RetrySchedule(), mxPort: Int = 25, relay: Relay? = nil,
                 maxConnections: Int = 20, maxConnectionsPerDestination: Int = 4, maxMessagesPerConnection: Int = 100,

@@ -91,6 +91,13 @@ public struct ReceptionMessage: Sendable {
     /// Seals the queued copy for remote alias targets (RFC 8617 §5.1), set by the stage that
     /// knows the verdict; see `DeliveryRequest.sealRemoteCopy`.
     public var sealRemoteCopy: (@Sendable (_ copy: [UInt8], _ aliases: [EmailAddress]) async -> [UInt8])?
+    /// The inbound verdict's results, set by `AuthenticationStage` (before it refuses, too), for
+    /// the session's metrics; nil when the message was not checked (submission, no resolver).
+    public var authenticationResults: ReceptionAuthenticationResults?
+    /// The DKIM/ARC/DMARC verdict of the MX listener (`AuthenticationStage`), for later stages.
+    public var authentication: InboundVerdict?
+    /// Set by the risk stage: hold the message in the quarantine instead of delivering it.
+    public var hold: ReceptionHold?
 
     public init(content: ReceivedMessage) {
         self.content = content
@@ -148,4 +155,18 @@ extension ReceptionStage {
     public func headerReceived(_ header: HeaderSection, transaction: ReceptionTransaction, client: ReceptionClient) {}
     public func message(_ message: inout ReceptionMessage, transaction: ReceptionTransaction,
                         client: ReceptionClient) async -> ReceptionVerdict { .accept }
+}
+
+/// The result names of one inbound check, as Authentication-Results writes them (RFC 8601):
+/// `spf` (RFC 7208), one `dkim` per signature (RFC 6376; empty for none), `dmarc` (RFC 9989).
+public struct ReceptionAuthenticationResults: Sendable, Equatable {
+    public var spf: String
+    public var dkim: [String]
+    public var dmarc: String
+
+    public init(spf: String, dkim: [String], dmarc: String) {
+        self.spf = spf
+        self.dkim = dkim
+        self.dmarc = dmarc
+    }
 }

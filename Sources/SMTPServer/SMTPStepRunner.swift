@@ -5,6 +5,7 @@ import MailMessage
 import MailStore
 import Reception
 import SASL
+import SMTPProtocol
 import ServerRuntime
 
 /// Does the async work of `SMTPStep`s (the reception stages, logins, delivery) off the event
@@ -50,7 +51,13 @@ struct SMTPStepRunner: Sendable {
     private func deliver(_ bytes: [UInt8], _ reception: ReceptionTransaction,
                          _ client: ReceptionClient) async -> Result<[RecipientDelivery], ReceptionRefusal> {
         var message = ReceptionMessage(content: ReceivedMessage(bytes: bytes, limits: messageLimits))
-        if let refusal = await pipeline.message(&message, transaction: reception, client: client) { return .failure(refusal) }
+        let refusal = await pipeline.message(&message, transaction: reception, client: client)
+        SMTPMetrics.recordAuthentication(message.authenticationResults, spf: reception.spf?.result.rawValue, metrics: connection.metrics)
+        if let refusal {
+            SMTPMetrics.recordReceived(listener: connection.listener, result: refusal.isTemporary ? "deferred" : "rejected", metrics: connection.metrics)
+            return .failure(refusal)
+        }
+        if let hold = message.hold { return await quarantine(message, hold, reception, client) }
         var request = DeliveryRequest(
             mailFrom: reception.mailFrom, recipients: reception.recipients, message: message.content,
             envelopeID: reception.parameters.envelopeID, returnContent: reception.parameters.ret?.rawValue,
@@ -58,6 +65,27 @@ struct SMTPStepRunner: Sendable {
         request.quarantine = message.junk
         request.keywords = message.keywords
         request.sealRemoteCopy = message.sealRemoteCopy
-        return .success(await delivery.deliver(request))
+        let results = await delivery.deliver(request)
+        SMTPMetrics.recordReceived(listener: connection.listener, result: "accepted", metrics: connection.metrics)
+        SMTPMetrics.recordDeliveries(results, metrics: connection.metrics)
+        return .success(results)
+    }
+
+    /// The risk stage held the message: it goes to the quarantine, not to any mailbox, and the
+    /// client hears 250 (docs/security.md "Quarantine").
+    private func quarantine(_ message: ReceptionMessage, _ hold: ReceptionHold, _ reception: ReceptionTransaction,
+                            _ client: ReceptionClient) async -> Result<[RecipientDelivery], ReceptionRefusal> {
+        let header = message.content.parsed.header
+        do {
+            let held = try await store.quarantine(QuarantineRequest(
+                bytes: message.content.bytes, mailFrom: reception.mailFrom, recipients: reception.recipients.map(\.address),
+                verdict: hold.verdict, reason: hold.reason, subject: header.subject, from: header.from.mailboxes.first?.description))
+            client.logger.notice("quarantined", metadata: ["id": "\(reception.id)", "quarantine": "\(held.id)", "risk": "\(hold.verdict)"])
+            return .success(reception.recipients.map { _ in .delivered([]) })
+        } catch {
+            client.logger.error("could not quarantine", metadata: ["id": "\(reception.id)", "error": "\(error)"])
+            return .failure(ReceptionRefusal(451, SMTPEnhancedStatusCode(4, 3, 0)!, "Temporary local problem; try again later",
+                                             cause: "quarantine: \(error)"))
+        }
     }
 }

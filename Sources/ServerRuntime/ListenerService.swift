@@ -28,6 +28,8 @@ public final class ListenerService: Service, Sendable {
         public var outputStallTimeout: Duration = .seconds(120)
         /// How long accepting pauses after accept(2) fails with EMFILE, ENFILE, ENOBUFS or ENOMEM.
         public var acceptBackoff: Duration = .milliseconds(500)
+        /// Where connections, refusals, TLS handshakes and the sessions' events are counted.
+        public var metrics: ServerMetrics = .none
 
         public init(name: String, addresses: [BindAddress], implicitTLS: Bool, maxConnectionsPerIP: Int) {
             self.name = name
@@ -84,7 +86,11 @@ public final class ListenerService: Service, Sendable {
         var channels: [any Channel] = []
         do {
             for address in configuration.addresses {
-                let channel = try await makeBootstrap().bind(host: address.host, port: address.port).get()
+                var bootstrap = makeBootstrap()
+                // An IPv6 socket takes IPv6 only, so "[::]:25" can sit beside "0.0.0.0:25" (with
+                // Linux's default bindv6only=0 the second bind failed with EADDRINUSE).
+                if address.host.contains(":") { bootstrap = bootstrap.serverChannelOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1) }
+                let channel = try await bootstrap.bind(host: address.host, port: address.port).get()
                 channels.append(channel)
                 logger.info("listening", metadata: ["listener": "\(configuration.name)", "address": "\(channel.localAddress.map { "\($0)" } ?? "\(address)")"])
             }
@@ -134,7 +140,9 @@ public final class ListenerService: Service, Sendable {
                     try channel.pipeline.syncOperations.addHandler(AcceptPacingHandler(pause: pause, listener: name, logger: logger))
                 }
             }
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // TCP level: `.socketOption(.tcp_nodelay)` would be SOL_SOCKET option 1, SO_DEBUG,
+            // which needs CAP_NET_ADMIN and failed every accepted connection once root was dropped.
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: high / 2, high: high))
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture { try self.accept(channel) }
@@ -145,7 +153,7 @@ public final class ListenerService: Service, Sendable {
     private func accept(_ channel: any Channel) throws {
         let context = ConnectionContext(
             listener: configuration.name, remoteAddress: channel.remoteAddress, localAddress: channel.localAddress,
-            implicitTLS: configuration.implicitTLS, tls: tls, logger: logger)
+            implicitTLS: configuration.implicitTLS, tls: tls, logger: logger, metrics: configuration.metrics)
         let ip = context.remoteIP
         try channel.pipeline.syncOperations.addHandler(
             OutputBackpressureHandler(stallTimeout: configuration.outputStallTimeout, logger: logger))
@@ -158,10 +166,12 @@ public final class ListenerService: Service, Sendable {
         case .failure(let refusal): return refuse(channel, ip: ip, refusal)
         }
         registry.add(channel)
-        let registry = self.registry, logger = self.logger, name = configuration.name
+        let registry = self.registry, logger = self.logger, name = configuration.name, metrics = configuration.metrics
+        metrics.connectionOpened(listener: name)
         channel.closeFuture.whenComplete { _ in
             slot.release()
             registry.remove(channel)
+            metrics.connectionClosed(listener: name)
             logger.info("connection closed", metadata: ["listener": "\(name)", "remote": "\(ip)"])
         }
         logger.info("connection accepted", metadata: ["listener": "\(name)", "remote": "\(ip)"])
@@ -183,6 +193,15 @@ extension ListenerService {
 
     enum Refusal: Error {
         case perIP, listener, server
+
+        /// The `reason` label of `hato_connections_refused_total`.
+        var label: String {
+            switch self {
+            case .perIP: "per_ip"
+            case .listener: "listener"
+            case .server: "server"
+            }
+        }
     }
 
     /// Takes a slot from this listener's budget, the shared one and the per-IP limiter, or
@@ -211,6 +230,7 @@ extension ListenerService {
         case .listener: ("listener at its connection limit", listenerBudget.limit, protocolServer.serverBusyMessage())
         case .server: ("server at its connection limit", sharedBudget?.limit ?? 0, protocolServer.serverBusyMessage())
         }
+        configuration.metrics.connectionRefused(listener: configuration.name, reason: refusal.label)
         logger.notice("connection refused: \(why)", metadata: ["listener": "\(configuration.name)", "remote": "\(ip)", "limit": "\(limit)"])
         channel.writeAndFlush(channel.allocator.buffer(string: message)).whenComplete { _ in channel.close(promise: nil) }
     }

@@ -12,11 +12,13 @@ public struct ConnectionContext: Sendable {
     public let tls: TLSProvider?
     /// Filled in by the TLS layer (implicit TLS, or after STARTTLS with `startTLS(on:)`).
     public let tlsState: TLSConnectionState
+    /// Where this connection's sessions count what happens (docs/metrics.md).
+    public let metrics: ServerMetrics
 
     /// Made by the listener for each accepted connection; public so a session can be driven
     /// without a socket (HatoTesting's `ChannelDialog`).
     public init(listener: String, remoteAddress: SocketAddress?, localAddress: SocketAddress?, implicitTLS: Bool,
-         tls: TLSProvider?, logger: Logger? = nil) {
+         tls: TLSProvider?, logger: Logger? = nil, metrics: ServerMetrics = .none) {
         self.listener = listener
         self.remoteAddress = remoteAddress
         self.localAddress = localAddress
@@ -25,7 +27,10 @@ public struct ConnectionContext: Sendable {
         var tlsLogger = logger
         tlsLogger?[metadataKey: "listener"] = "\(listener)"
         tlsLogger?[metadataKey: "remote"] = "\(remoteAddress?.ipAddress ?? "unknown")"
-        tlsState = TLSConnectionState(logger: tlsLogger)
+        tlsState = TLSConnectionState(logger: tlsLogger) { session in
+            metrics.tlsHandshake(listener: listener, version: session.version)
+        }
+        self.metrics = metrics
     }
 
     /// The negotiated TLS version and cipher once the handshake has completed (Received

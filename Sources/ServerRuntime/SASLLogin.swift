@@ -35,6 +35,9 @@ public struct SASLLogin: Sendable {
 
     private var exchange: SASLServerExchange
     private let logger: Logger
+    /// Where a failed credential check is counted, with the listener it came in on.
+    private let metrics: ServerMetrics
+    private let listener: String
 
     /// AUTH / AUTHENTICATE with an optional initial response (RFC 4959 SASL-IR, RFC 4954 §4).
     public static func begin(mechanism: some StringProtocol, initialResponse: String?, tlsActive: Bool,
@@ -47,7 +50,7 @@ public struct SASLLogin: Sendable {
             return .refused(failure)
         case .success(var exchange):
             let action = await exchange.start(initialResponse: initialResponse)
-            return await SASLLogin(exchange: exchange, logger: logger).finish(action)
+            return await SASLLogin(exchange: exchange, logger: logger, metrics: connection.metrics, listener: connection.listener).finish(action)
         }
     }
 
@@ -62,26 +65,29 @@ public struct SASLLogin: Sendable {
         let action = await SASLPasswordLogin.verify(
             username: username, password: password, lookup: authenticator.lookup,
             configuration: authenticator.configuration, attempt: attempt)
-        return await settle(action, username: username, attempt: attempt, logger: logger)
+        return await settle(action, username: username, attempt: attempt, logger: logger,
+                            metrics: connection.metrics, listener: connection.listener)
     }
 
     /// The client's line after a challenge.
     public func respond(_ line: String) async -> Step {
         var exchange = self.exchange
         let action = await exchange.receive(line: line)
-        return await SASLLogin(exchange: exchange, logger: logger).finish(action)
+        return await SASLLogin(exchange: exchange, logger: logger, metrics: metrics, listener: listener).finish(action)
     }
 
     private func finish(_ action: SASLServerExchange.Action) async -> Step {
         if case .challenge(let text) = action { return .challenge(text, self) }
-        return await Self.settle(action, username: exchange.attemptedUsername, attempt: exchange.attempt, logger: logger)
+        return await Self.settle(action, username: exchange.attemptedUsername, attempt: exchange.attempt, logger: logger,
+                                 metrics: metrics, listener: listener)
     }
 
     /// Settles the attempt with the throttle and waits the delay it asks for before the outcome.
     private static func settle(_ action: SASLServerExchange.Action, username: String?, attempt: AuthAttempt?,
-                               logger: Logger) async -> Step {
+                               logger: Logger, metrics: ServerMetrics, listener: String) async -> Step {
         if case .failure(let failure) = action, failure.isFailedCredentialCheck {
             logger.notice("authentication failed", metadata: ["user": "\(LogSafe.escaped(username))"])
+            metrics.authenticationFailed(listener: listener)
         }
         let delay = attempt?.settle(action) ?? .zero
         if delay > .zero { try? await Task.sleep(for: delay) }

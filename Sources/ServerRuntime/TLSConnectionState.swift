@@ -14,11 +14,13 @@ public final class TLSConnectionState: Sendable {
 
     private let learned = Mutex(Learned())
     let logger: Logger?
+    let handshakeCompleted: (@Sendable (TLSSessionInfo) -> Void)?
 
     /// `logger` (with the listener and remote address as metadata) gets one line per completed
-    /// handshake; nil logs nothing.
-    public init(logger: Logger? = nil) {
+    /// handshake; nil logs nothing. `handshakeCompleted` hears each negotiated session (metrics).
+    public init(logger: Logger? = nil, handshakeCompleted: (@Sendable (TLSSessionInfo) -> Void)? = nil) {
         self.logger = logger
+        self.handshakeCompleted = handshakeCompleted
     }
 
     /// `TLS-Exporter("EXPORTER-Channel-Binding", "", 32)` (RFC 9266 §2) of this connection, once
@@ -53,6 +55,7 @@ public final class TLSConnectionState: Sendable {
         logger?.info("TLS established", metadata: [
             "version": "\(session.version)", "cipher": "\(session.cipher ?? "unknown")",
         ])
+        handshakeCompleted?(session)
     }
 }
 

@@ -1,4 +1,5 @@
-// `hato message inspect FILE [--json]`: prints what the MailMessage parser sees in a message.
+// `hato message inspect FILE [--json]`: prints what the MailMessage parser sees in a message;
+// `hato message assess` (MessageAssessCommand.swift) runs the risk assessment on one.
 import ArgumentParser
 import Foundation
 import MailMessage
@@ -7,7 +8,7 @@ struct MessageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "message",
         abstract: "Look inside mail messages.",
-        subcommands: [Inspect.self]
+        subcommands: [Inspect.self, Assess.self]
     )
 
     struct Inspect: ParsableCommand {
@@ -57,6 +58,14 @@ struct MessageReport: Encodable {
         var size: Int
         var lines: Int?
         var depth: Int
+        /// A message/rfc822 part's own header fields, decoded (a forwarded or attached message).
+        var enclosed: Enclosed?
+    }
+
+    struct Enclosed: Encodable {
+        var from: [String]
+        var subject: String?
+        var date: Date?
     }
 
     var size: Int
@@ -113,7 +122,11 @@ struct MessageReport: Encodable {
                               contentType: part.contentType.mimeType, charset: part.contentType.charset,
                               transferEncoding: part.transferEncoding.rawValue, disposition: part.contentDisposition?.type,
                               filename: part.filename, contentID: part.header.contentID, size: part.bodyRange.length,
-                              lines: lines, depth: depth))
+                              lines: lines, depth: depth,
+                              enclosed: part.encapsulatedMessage.map { inner in
+                                  Enclosed(from: inner.header.from.mailboxes.map(\.description), subject: inner.header.subject,
+                                           date: inner.header.date?.date)
+                              }))
         }
         self.parts = parts
         self.problems = problems
@@ -146,6 +159,12 @@ struct MessageReport: Encodable {
             if let f = p.filename { line += "  \"\(f)\"" }
             if let c = p.contentID { line += "  <\(c)>" }
             out += line + "\n"
+            if let enclosed = p.enclosed {
+                let indent = String(repeating: "  ", count: p.depth + 2)
+                if !enclosed.from.isEmpty { out += indent + "From:    \(enclosed.from.joined(separator: ", "))\n" }
+                if let subject = enclosed.subject { out += indent + "Subject: \(subject)\n" }
+                if let date = enclosed.date { out += indent + "Date:    \(ISO8601DateFormatter().string(from: date))\n" }
+            }
         }
         out += problems.isEmpty ? "\nNo problems found.\n" : "\nProblems (\(problems.count)):\n" + problems.map { "  \($0)\n" }.joined()
         return out

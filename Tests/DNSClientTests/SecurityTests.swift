@@ -42,7 +42,10 @@ import Testing
 
     @Test func bogusFromAValidatingServerIsReportedAndFinal() async throws {
         try await withServer(behavior: TestDNSBehavior(bogus: true)) { bogus in
-            try await withServer { other in
+            // The other server answers late: on a loaded machine the resolver may ask it in
+            // parallel (the bogus reply taking longer than the retransmission interval), but once
+            // a validating server says bogus, that is the answer; nothing else is waited for.
+            try await withServer(behavior: TestDNSBehavior(delayMilliseconds: 5_000)) { other in
                 do {
                     _ = try await client([bogus, other], validating: true).lookup(name("example.com"), .a)
                     Issue.record("bogus data must not resolve")
@@ -50,7 +53,7 @@ import Testing
                     #expect(error.security == .bogus)
                     #expect(error.kind == .serverFailure)
                 }
-                #expect(other.queries.isEmpty)
+                other.behavior = .normal
                 // From a server not marked validating the same SERVFAIL is an ordinary failure.
                 let answer = try await client([bogus, other], validating: false).lookup(name("example.com"), .a)
                 #expect(answer.security == .insecure)

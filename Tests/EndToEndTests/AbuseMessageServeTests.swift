@@ -40,7 +40,7 @@ import Testing
     /// BDAT in 1 MB chunks pipelined (552 for every chunk past the limit, the session goes on:
     /// before the fix the eleventh 552 counted as a protocol error and ended it with 421), one
     /// BDAT chunk of 100 MB (discarded as it arrives), IMAP APPEND with a synchronizing literal
-    /// (`NO [TOOBIG]` before any octet) and with a non-synchronizing one (`BAD [TOOBIG]`, its
+    /// (`NO [TOOBIG]` before any octet) and with a non-synchronizing one (`NO [TOOBIG]` too, its
     /// octets skipped, the next command answered). About 400 MB sent in all.
     @Test func hundredMegabyteMessagesAgainstTheFiftyMegabyteLimit() async throws {
         let dns = try await TestDNSServer.start(zoneText: "")
@@ -82,7 +82,7 @@ import Testing
             "one 100 MB chunk: 552 5.3.4 Message too big for system",
             "then: 250 2.0.0 OK",
             "APPEND: s NO [TOOBIG] literal larger than the limit of 52428800 octets",
-            "APPEND non-synchronizing: n BAD [TOOBIG] literal larger than the limit of 52428800 octets",
+            "APPEND non-synchronizing: n NO [TOOBIG] literal larger than the limit of 52428800 octets",
             "then: z OK NOOP completed",
             "probe: True",
             "growth under bound: True",

@@ -169,6 +169,28 @@ import Testing
         try await after.close()
     }
 
+    /// Quarantined bodies are files like the queue's: referenced (not orphans), missing ones
+    /// found and their rows removed by the repair.
+    @Test func quarantinedBodiesAreAccountedFor() async throws {
+        try await makeStore()
+        let store = try SQLiteMailStore(directory: data)
+        let kept = try await store.quarantine(QuarantineRequest(
+            bytes: Array("Subject: held\r\n\r\nx\r\n".utf8), mailFrom: nil, recipients: [try EmailAddress("a@example.test")],
+            verdict: "verdict=phishing; score=9", reason: "test", subject: "held", from: nil))
+        let lost = try await store.quarantine(QuarantineRequest(
+            bytes: Array("Subject: lost\r\n\r\ny\r\n".utf8), mailFrom: nil, recipients: [try EmailAddress("a@example.test")],
+            verdict: "verdict=phishing; score=9", reason: "test", subject: "lost", from: nil))
+        try await store.close()
+        #expect(try await hato("store", "check").status == 0, "held bodies are not orphans")
+        try FileManager.default.removeItem(at: data.appendingPathComponent("messages/\(lost.body.path)"))
+        let broken = try await hato("store", "check")
+        #expect(broken.status == 1 && broken.stdout.contains("quarantined message \(lost.id)"), "\(broken.stdout)")
+        #expect(try await hato("store", "check", "--repair").status == 0)
+        let after = try SQLiteMailStore(directory: data)
+        #expect(try await after.quarantinedMessages().map(\.id) == [kept.id])
+        try await after.close()
+    }
+
     @Test func refusesWhileServeHoldsTheDataDirectory() async throws {
         let missing = try await hato("store", "check")
         #expect(missing.status == 2 && missing.stderr.contains("hato store check: no store in"), "\(missing)")

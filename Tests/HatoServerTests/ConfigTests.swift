@@ -120,6 +120,21 @@ import Testing
         #expect(small.first?.message.contains("at least limits.max_message_size plus 64K") == true, "\(small)")
     }
 
+    /// `limits.imap_literal_minus` is a TOML boolean (RFC 7888: LITERAL+ unless it is true); the
+    /// IMAP line and pre-login limits default to 64 KiB.
+    @Test func imapLiteralMinusAndLineLimits() throws {
+        let defaults = try ConfigLoader.load(file: try write("hostname = \"a.test\"\n"), environment: [:])
+        #expect(defaults.settings.limits.imapLiteralMinus == false)
+        #expect(defaults.settings.limits.imapMaxLineLength == 65_536 && defaults.settings.limits.imapUnauthenticatedCommandSize == 65_536)
+        let set = try ConfigLoader.load(file: try write("[limits]\nimap_literal_minus = true\n"), environment: [:])
+        #expect(set.settings.limits.imapLiteralMinus)
+        #expect(ConfigRenderer.render(set).contains("imap_literal_minus = true"))
+        let fromEnvironment = try ConfigLoader.load(file: nil, environment: ["HATO_LIMITS_IMAP_LITERAL_MINUS": "1"])
+        #expect(fromEnvironment.settings.limits.imapLiteralMinus)
+        let wrong = try errors("[limits]\nimap_literal_minus = \"yes\"\n")
+        #expect(wrong.first?.line == 2 && wrong.first?.message.contains("expected true or false") == true, "\(wrong)")
+    }
+
     /// resolv.conf's `timeout` and `attempts`, settable for the resolvers Hato asks.
     @Test func dnsTimeoutAndAttempts() throws {
         let unset = try ConfigLoader.load(file: try write("[dns]\nservers = [\"127.0.0.1:53\"]\n"), environment: [:]).settings.dns
@@ -159,7 +174,7 @@ import Testing
         #expect(config.isDevelopment)
         #expect(config.dataDirectory.lastPathComponent == "hato-data")
         let ports = HatoConfig.ListenerKind.allCases.map { config.listeners[$0]?.first?.port }
-        #expect(ports == [2525, 2587, 2465, 2143, 2993, 2110, 2995])
+        #expect(ports == [2525, 2587, 2465, 2143, 2993, 2110, 2995, 2080, 2443, 2980])
         #expect(config.listeners.values.allSatisfy { $0.allSatisfy(\.isLoopback) })
     }
 

@@ -56,7 +56,8 @@ import Testing
         // The client waits for "+"; after our tagged NO it sends the next command.
         let events = commandEvents("t1 APPEND INBOX {101}\r\nt2 NOOP\r\n", limits: Self.small)
         #expect(events == [
-            .error(IMAPCommandError(tag: "t1", kind: .literalTooLarge, message: "literal larger than the limit of 100 octets")),
+            .error(IMAPCommandError(tag: "t1", kind: .literalTooLarge, message: "literal larger than the limit of 100 octets",
+                                    commandName: "APPEND")),
             .command(.init(tag: "t2", command: .noop)),
         ])
     }
@@ -67,7 +68,7 @@ import Testing
         #expect(commandEvents(input, limits: Self.small) == [
             .error(IMAPCommandError(tag: "t1", kind: .literalTooLarge,
                                     message: "non-synchronizing literal larger than 10 octets (LITERAL-); send it as a synchronizing literal",
-                                    synchronizing: false)),
+                                    synchronizing: false, commandName: "LOGIN", overLiteralMinusBound: true)),
             .command(.init(tag: "t2", command: .noop)),
         ])
         var plus = Self.small

@@ -72,7 +72,7 @@ import Testing
             c = Conn(int(sys.argv[1])); c.line(); c.cmd("a0", 'LOGIN "' + sys.argv[2] + '" "' + sys.argv[3] + '"')
             c.cmd("a1", "SELECT INBOX")
             c.send("a2 IDLE\\r\\n"); print(c.line()); c.send("NOT DONE\\r\\n"); print(c.until("a2"))
-            print(c.cmd("a3", "NOOP " + "x" * 20000))
+            print(c.cmd("a3", "NOOP " + "x" * 70000))
             print(c.cmd("a4", "STORE 1:3 +FLAGS.SILENT (\\\\Deleted)"))
             print(c.cmd("a5", "UID EXPUNGE 2:3"))
             print(c.cmd("a6", "UID SEARCH DELETED"))

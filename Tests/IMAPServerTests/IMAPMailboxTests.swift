@@ -49,7 +49,7 @@ import Testing
             OK ['DELETE completed']
             OK ['DELETE completed']
             NO ['[CANNOT] INBOX cannot be deleted']
-            OK ['INBOX (MESSAGES 3 UIDNEXT 4 UIDVALIDITY \(fixture.inbox.uidValidity) UNSEEN 3 DELETED 0 SIZE \(size) HIGHESTMODSEQ \(inbox.mailbox.highestModSeq) RECENT 0 APPENDLIMIT 1048576)']
+            OK ['INBOX (MESSAGES 3 UIDNEXT 4 UIDVALIDITY \(fixture.inbox.uidValidity) UNSEEN 3 DELETED 0 SIZE \(size) HIGHESTMODSEQ \(inbox.mailbox.highestModSeq) RECENT 3 APPENDLIMIT 1048576)']
             NO ['[NONEXISTENT] no such mailbox']
             OK ['(("" "/")) NIL NIL']
             ('OK', [[b'INBOX'], [None]])

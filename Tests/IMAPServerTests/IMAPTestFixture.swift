@@ -22,17 +22,19 @@ struct IMAPFixture {
     static func make(messages: [String] = [], quota: Quota = .unlimited, loopbackIsSecure: Bool = true,
                      maxMessageSize: Int = 1024 * 1024, maxSessionsPerUser: Int = 50,
                      loginTimeout: Duration = .seconds(60), throttle: AuthThrottle = AuthThrottle(),
-                     maxMailboxes: Int = 1_000, commandTimeout: Duration = .seconds(60)) async throws -> IMAPFixture {
+                     maxMailboxes: Int = 1_000, commandTimeout: Duration = .seconds(60),
+                     limits baseLimits: IMAPLimits = IMAPLimits(), summarize: Bool = true) async throws -> IMAPFixture {
         let directory = try TemporaryDirectory(prefix: "hato-imap")
         // As `hato serve` builds it (HatoServer/StoreFactory.swift): every message gets its summary
         // at delivery, so FETCH and SEARCH here take the summary path.
-        let store = try SQLiteMailStore(directory: directory.url, options: .init(summarizer: summarizer))
+        // `summarize: false`: a store of messages without summaries, read from their octets.
+        let store = try SQLiteMailStore(directory: directory.url, options: .init(summarizer: summarize ? summarizer : nil))
         try await store.addDomain(try Domain("example.test"))
         let account = try await store.addAccount(
             try EmailAddress(user), credentials: try Account.deriveCredentials(password: password, iterations: 4096), quota: quota)
         let inbox = try #require(try await store.mailbox(of: account.id, named: "INBOX"))
         for text in messages { _ = try await store.append(AppendRequest(bytes: Array(text.utf8)), to: inbox.id) }
-        var limits = IMAPLimits()
+        var limits = baseLimits
         limits.maxLiteralSize = maxMessageSize
         let configuration = IMAPConfiguration(hostname: "mail.example.test", limits: limits, loginTimeout: loginTimeout,
                                               maxSessionsPerUser: maxSessionsPerUser, loopbackIsSecure: loopbackIsSecure,

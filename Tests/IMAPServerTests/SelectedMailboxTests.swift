@@ -33,10 +33,10 @@ import Testing
         v.receive(.expunged(uids: [1], modSeq: 12))
         v.receive(.appended(uid: 4, modSeq: 13, flags: MessageFlags()))
         let during = v.flush(allowExpunge: false, qresync: false, modSeqs: false)
-        #expect(during == [.fetch(2, [.flags(["\\Seen"])]), .exists(4)], "no EXPUNGE, numbering unchanged")
+        #expect(during == [.data(.fetch(2, [.flags(["\\Seen"])])), .data(.exists(4))], "no EXPUNGE, numbering unchanged")
         #expect(v.uid(at: 1) == 1)
         let after = v.flush(allowExpunge: true, qresync: false, modSeqs: false)
-        #expect(after == [.expunge(1)])
+        #expect(after == [.data(.expunge(1))])
         #expect(v.uids == [2, 3, 4])
     }
 
@@ -47,9 +47,29 @@ import Testing
         v.noteFlags(mine)
         v.receive(.flagsChanged(uid: 3, modSeq: 11, flags: mine.flags))
         v.receive(.expunged(uids: [1, 2], modSeq: 12))
-        #expect(v.flush(allowExpunge: true, qresync: true, modSeqs: true) == [.vanished(earlier: false, IMAPSequenceSet([IMAPSequenceRange(.number(1), .number(2))]))])
+        #expect(v.flush(allowExpunge: true, qresync: true, modSeqs: true) == [.data(.vanished(earlier: false, IMAPSequenceSet([IMAPSequenceRange(.number(1), .number(2))])))])
         #expect(v.uids == [3])
         #expect(v.highestModSeq == 12)
+    }
+
+    /// RFC 3501 §7.2.6: a keyword new to the client is announced (FLAGS, PERMANENTFLAGS) before
+    /// the EXISTS or FETCH that brings it, once, whatever its case.
+    @Test func newKeywordsAreAnnouncedFirst() {
+        let v = view([1, 2])
+        let flags = ["\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft"]
+        v.receive(.flagsChanged(uid: 1, modSeq: 11, flags: MessageFlags(names: ["$Label1"])))
+        v.receive(.flagsChanged(uid: 2, modSeq: 12, flags: MessageFlags(names: ["$label1"])))
+        v.receive(.appended(uid: 3, modSeq: 13, flags: MessageFlags(names: ["\\Seen", "Work"])))
+        #expect(v.flush(allowExpunge: true, qresync: false, modSeqs: false) == [
+            .data(.flags(flags + ["$Label1"])),
+            .status(tag: nil, .ok, code: .permanentFlags(flags + ["$Label1", "\\*"]), text: "flags permitted"),
+            .data(.fetch(1, [.flags(["$Label1"])])),
+            .data(.fetch(2, [.flags(["$label1"])])),
+            .data(.flags(flags + ["$Label1", "Work"])),
+            .status(tag: nil, .ok, code: .permanentFlags(flags + ["$Label1", "Work", "\\*"]), text: "flags permitted"),
+            .data(.exists(3)),
+        ])
+        #expect(v.announce(MessageFlags(names: ["work"])).isEmpty)
     }
 
     @Test func listPatterns() {

@@ -21,6 +21,17 @@ import Testing
         #expect(empty == [.group(AddressGroup(displayName: "Undisclosed recipients", members: []))])
     }
 
+    /// RFC 822 §6.1's `user@host (Real Name)`: the comment after a nameless mailbox names it
+    /// (encoded-words decoded, raw kept for IMAP); a comment inside the address or after a
+    /// named one does not.
+    @Test func commentNames() {
+        let list = AddressParser.parseList("gray@cac.washington.edu (Terry Gray), <KLENSIN@MIT.EDU> (John Klensin), "
+            + "e@f.example (=?UTF-8?B?5bGx55Sw?=), Pete <p@x.test> (not a name), q(local)@y.test, r@z.test ()")
+        #expect(list.mailboxes.map(\.displayName) == ["Terry Gray", "John Klensin", "山田", "Pete", nil, nil])
+        #expect(list.mailboxes.map(\.rawDisplayName) == ["Terry Gray", "John Klensin", "=?UTF-8?B?5bGx55Sw?=", "Pete", nil, nil])
+        #expect(list.mailboxes.map(\.address) == ["gray@cac.washington.edu", "KLENSIN@MIT.EDU", "e@f.example", "p@x.test", "q@y.test", "r@z.test"])
+    }
+
     @Test func obsoleteForms() {
         // comments everywhere, obs-route, CFWS around dots (RFC 5322 §4.4, Appendix A.6)
         let pete = AddressParser.parseList("Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>")

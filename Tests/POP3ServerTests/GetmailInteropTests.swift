@@ -90,24 +90,62 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
     }
 
-    /// getmail reaps its delivery child from a Python SIGCHLD handler. Processes started from the
-    /// test runner inherit its threads' signal mask, in which SIGCHLD (and SIGTERM) are blocked
-    /// (Foundation's Process spawns without resetting the mask), so that handler would never run
-    /// and getmail would give up after 60 s ("waiting child pid N timed out") with the message
-    /// delivered but not deleted. The wrapper unblocks every signal, as a login shell has them,
-    /// then execs getmail.
-    static let unblockSignals = """
-        import os, signal, sys
+    /// getmail reaps its delivery child from a Python SIGCHLD handler, which has two problems
+    /// when run from here, both worked around in this wrapper before it runs getmail unchanged:
+    /// - Processes started from the test runner inherit its threads' signal mask, in which SIGCHLD
+    ///   (and SIGTERM) are blocked (Foundation's Process spawns without resetting the mask), so the
+    ///   handler would never run and getmail would give up after 60 s ("waiting child pid N timed
+    ///   out") with the message delivered but not deleted. The wrapper unblocks every signal, as a
+    ///   login shell has them.
+    /// - getmail 6.18 loses the child's exit when the child is quick (seen twice in 27 loaded
+    ///   full-suite runs: the message in the Maildir, then getmail silent, never sending DELE or
+    ///   QUIT, until its 180 s socket timeout). `ForkingBase.forkchild` installs the SIGCHLD handler
+    ///   only after `os.fork()` returns in the parent, so a child that ends first sends its signal
+    ///   to the default disposition (ignore); and the handler wakes the parent with a
+    ///   `Condition.notify_all()`, which is lost if it runs before the parent is inside `wait()`.
+    ///   The wrapper closes both windows without touching getmail's files: SIGCHLD is blocked
+    ///   across the fork and unblocked once the handler is installed, and the condition getmail
+    ///   creates remembers a notification that came before the wait. (Reproduced outside the
+    ///   suite by delaying the parent 0.5 s after fork: getmail times out; with the wrapper it
+    ///   reaps the child.)
+    static let getmailWrapper = """
+        import os, runpy, signal, sys, threading, time
         blocked = signal.pthread_sigmask(signal.SIG_SETMASK, [])
         print("signals blocked in the test runner:", sorted(getattr(s, "name", str(s)) for s in blocked), file=sys.stderr, flush=True)
-        os.execv(sys.argv[1], sys.argv[1:])
+        import getmailcore.baseclasses as base
+        real_fork, real_prepare = os.fork, base.ForkingBase._prepare_child
+        def fork():
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+            pid = real_fork()
+            if pid == 0:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+            return pid
+        def prepare_child(self):
+            real_prepare(self)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        class RememberingCondition(threading.Condition):
+            notified = False
+            def notify_all(self):
+                self.notified = True
+                super().notify_all()
+            def wait(self, timeout=None):
+                deadline = time.monotonic() + (timeout or 60)
+                while not self.notified and time.monotonic() < deadline:
+                    super().wait(0.1)
+                return self.notified
+        os.fork = fork
+        base.ForkingBase._prepare_child = prepare_child
+        base.Condition = RememberingCondition
+        sys.argv = sys.argv[1:]
+        runpy.run_path(sys.argv[0], run_name="__main__")
         """
 
     static func runGetmail(rc: URL, directory: URL) async throws -> (status: Int32, output: String) {
         let process = try ChildProcess(
-            executable: URL(fileURLWithPath: "/usr/bin/env"),
-            arguments: ["python3", "-c", unblockSignals, getmail, "--getmaildir", directory.path, "--rcfile", rc.path],
-            environment: ["HOME": directory.path])
+            executable: URL(fileURLWithPath: "/usr/bin/python3"),  // getmail's own interpreter (its #! line)
+            arguments: ["-c", getmailWrapper, getmail, "--getmaildir", directory.path, "--rcfile", rc.path],
+            // Unbuffered, so a run that has to be killed still shows how far getmail got.
+            environment: ["HOME": directory.path, "PYTHONUNBUFFERED": "1"])
         process.closeInput()
         let status = await process.exit(timeout: 120)
         return (status, process.output + process.errorOutput)

@@ -22,6 +22,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case authenticationResults = "auth-results"
     case arc = "arc"
     case encodedWords = "encoded-words"
+    case zipDirectory = "zip-directory"
+    case htmlTokenizer = "html-tokenizer"
     case tlsClientHello = "tls-client-hello"
 
     /// Runs the target on one input. Call from an async context (tests).
@@ -48,6 +50,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .dmarc: DMARCTarget.run(bytes)
         case .authenticationResults: AuthenticationResultsTarget.run(bytes)
         case .encodedWords: EncodedWordsTarget.run(bytes)
+        case .zipDirectory: ZipDirectoryTarget.run(bytes)
+        case .htmlTokenizer: HTMLTokenizerTarget.run(bytes)
         case .sasl, .spf, .arc: return false
         }
         return true

@@ -36,6 +36,21 @@ int32_t cicu_encode(const char *charset, const uint16_t *src, int32_t srcLength,
 const uint8_t *cicu_memmem(const uint8_t *haystack, size_t haystackLength,
                            const uint8_t *needle, size_t needleLength);
 
+/// UTS #39 confusable skeleton of a UTF-8 string (ICU uspoof, libicui18n): two strings are
+/// confusable when their skeletons are equal ("rnicrosoft" and "microsoft", "paypa1" and
+/// "paypal", Cyrillic "аррӏе" and "apple"). Writes the NUL-terminated UTF-8 skeleton into `out`.
+/// Returns its length (without the NUL); a result >= `outCapacity` means it did not fit: retry
+/// with result + 1 bytes. -1 on failure.
+int32_t cicu_spoof_skeleton(const char *utf8, int32_t length, char *out, int32_t outCapacity);
+
+/// uspoof_areConfusableUTF8 with the default checks: 1 when `a` and `b` are confusable
+/// (single-script or mixed-script), 0 when not, -1 on failure.
+int cicu_spoof_confusable(const char *a, int32_t aLength, const char *b, int32_t bLength);
+
+/// NFKC (compatibility composition, UAX #15) of a UTF-8 string: full-width Latin and half-width
+/// katakana become their ordinary forms. Same return contract as cicu_spoof_skeleton.
+int32_t cicu_nfkc(const char *utf8, int32_t length, char *out, int32_t outCapacity);
+
 #ifdef __cplusplus
 }
 #endif

@@ -125,8 +125,8 @@ public enum ConfigLoader {
             guard let number = node.int else { return .failure(.init("expected an integer, found \(node.type)")) }
             return check(.int(number), kind: kind)
         case .boolean:
-            guard let flag = node.bool else { return .failure(.init("expected true or false, found \(node.type)")) }
-            return .success(.bool(flag))
+            guard let value = node.bool else { return .failure(.init("expected true or false, found \(node.type)")) }
+            return .success(.bool(value))
         case .size, .duration:
             if let number = node.int { return check(.int(number), kind: kind) }
             if let text = node.string { return parseEnvironment(text, kind: kind) }
@@ -169,18 +169,18 @@ public enum ConfigLoader {
         case .integer:
             guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else { return .failure(.init("expected an integer, found \"\(text)\"")) }
             return check(.int(number), kind: kind)
+        case .boolean:
+            switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "true", "1": return .success(.bool(true))
+            case "false", "0": return .success(.bool(false))
+            default: return .failure(.init("expected true or false, found \"\(text)\""))
+            }
         case .size:
             guard let number = ValueParsing.size(text) else { return .failure(.init("expected \(kind.typeName), found \"\(text)\"")) }
             return .success(.int(number))
         case .duration:
             guard let number = ValueParsing.duration(text) else { return .failure(.init("expected \(kind.typeName), found \"\(text)\"")) }
             return .success(.int(number))
-        case .boolean:
-            switch text.trimmingCharacters(in: .whitespaces).lowercased() {
-            case "true": return .success(.bool(true))
-            case "false": return .success(.bool(false))
-            default: return .failure(.init("expected true or false, found \"\(text)\""))
-            }
         case .tableList:
             return .failure(.init("can only be set in the configuration file"))
         case .listenList, .stringList:

@@ -8,11 +8,11 @@ public enum ConfigKind: Sendable, Equatable {
     case size
     /// A duration: integer seconds, or a string like "30s", "5m", "1h", "2d".
     case duration
+    /// `true` or `false` (in the environment also `1`/`0`).
+    case boolean
     /// A list of "address:port" strings (`[::1]:25` for IPv6).
     case listenList
     case stringList
-    /// true or false.
-    case boolean
     case logLevel
     /// One of a fixed set of words.
     case choice([String])
@@ -26,9 +26,9 @@ public enum ConfigKind: Sendable, Equatable {
         case .integer: "integer"
         case .size: "size (integer bytes or a string such as \"50M\")"
         case .duration: "duration (integer seconds or a string such as \"5m\")"
+        case .boolean: "boolean (true or false)"
         case .listenList: "array of \"address:port\" strings"
         case .stringList: "array of strings"
-        case .boolean: "true or false"
         case .logLevel: "one of trace, debug, info, notice, warning, error, critical"
         case .choice(let words): "one of " + words.joined(separator: ", ")
         case .tableList(let fields, _): "array of tables with " + fields.joined(separator: ", ")
@@ -77,6 +77,9 @@ public enum ConfigSchema {
         listen("imaps", 2993, "IMAP over implicit TLS (RFC 8314), usually 0.0.0.0:993."),
         listen("pop3", 2110, "POP3 with STLS, usually 0.0.0.0:110."),
         listen("pop3s", 2995, "POP3 over implicit TLS, usually 0.0.0.0:995."),
+        listen("http", 2080, "HTTP: ACME http-01, MTA-STS, autoconfig, Autodiscover, the Apple profile, /healthz (docs/http.md); 0.0.0.0:80, or a loopback port behind a proxy."),
+        listen("https", 2443, "The same over TLS with the mail certificates, usually 0.0.0.0:443."),
+        listen("admin", 2980, "/metrics (Prometheus) and /healthz; keep it on loopback, e.g. 127.0.0.1:9925."),
         key("tls.cert", .path, nil,
             "PEM certificate chain (leaf first). Unset: a self-signed certificate is generated in data_dir/tls/."),
         key("tls.key", .path, nil, "PEM private key for tls.cert (RSA, P-256 or P-384)."),
@@ -119,8 +122,8 @@ public enum ConfigSchema {
             "Bytes per second that extend limits.data_phase_timeout for large messages; a slower sender gets 421 4.4.2."),
         key("limits.pop3_login_timeout", .duration, .int(120),
             "POP3 connections not logged in this long after connecting are closed, whatever they send."),
-        key("limits.imap_max_line_length", .integer(min: 1024, max: 1_048_576), .int(9216),
-            "Longest IMAP command line part in bytes (RFC 7162 §4 asks servers to accept at least 8192)."),
+        key("limits.imap_max_line_length", .integer(min: 1024, max: 1_048_576), .int(65_536),
+            "Longest IMAP command line part in bytes (an RFC 2971 ID at its own limits needs up to about 63 KB)."),
         key("limits.imap_idle_timeout", .duration, .int(1800),
             "IMAP autologout after this much inactivity once logged in, IDLE included (RFC 9051 §5.4: at least 30 minutes)."),
         key("limits.imap_login_timeout", .duration, .int(60),
@@ -129,8 +132,10 @@ public enum ConfigSchema {
             "Time one IMAP command line or literal may take to arrive once started (large literals get more at 16 KiB/s)."),
         key("limits.imap_max_mailboxes", .integer(min: 1, max: 1_000_000), .int(1000),
             "Mailboxes per account; CREATE and RENAME beyond it get NO [LIMIT]."),
-        key("limits.imap_unauthenticated_command_size", .integer(min: 1024, max: 1_048_576), .int(8192),
+        key("limits.imap_unauthenticated_command_size", .integer(min: 1024, max: 1_048_576), .int(65_536),
             "Largest IMAP command before login, literals included; larger ones get BAD [LIMIT]."),
+        key("limits.imap_literal_minus", .boolean, .bool(false),
+            "Advertise LITERAL- (non-synchronizing literals up to 4096 bytes, RFC 7888 §5) instead of LITERAL+."),
         key("limits.imap_sessions_per_user", .integer(min: 1, max: 100_000), .int(50),
             "Concurrent authenticated IMAP sessions per account."),
         key("limits.max_session_input", .size, nil,
@@ -151,9 +156,11 @@ public enum ConfigSchema {
         key("dns.validating", .stringList, .list([]),
             "Resolvers (from dns.servers) whose AD bit is trusted as DNSSEC validation, as Postfix does for DANE."),
         key("dns.timeout", .duration, nil,
-            "How long to wait for one resolver's answer before asking the next (resolv.conf timeout). Unset: resolv.conf's, else 2 seconds."),
+            "How long one query waits for its answer (resolv.conf timeout); the next query goes out earlier, after a few measured round trips. Unset: resolv.conf's, else 2 seconds."),
         key("dns.attempts", .integer(min: 1, max: 5), nil,
-            "Rounds over the resolver list before a lookup is a temporary failure (resolv.conf attempts). Unset: resolv.conf's, else 2."),
+            "Times each resolver is asked before a lookup is a temporary failure (resolv.conf attempts). Unset: resolv.conf's, else 3."),
+        key("dns.negative_ttl_without_soa", .duration, .int(60),
+            "How long an NXDOMAIN or NODATA that came without an SOA is cached (0: not cached; at most 3 hours)."),
         key("spf.fail", .choice(["record", "reject"]), .string("record"),
             "SPF fail for MAIL FROM on the smtp listener: record it in the headers, or reject with 550 5.7.23."),
         key("spf.temperror", .choice(["record", "defer"]), .string("record"),
@@ -202,6 +209,21 @@ public enum ConfigSchema {
             "Domains whose passing ARC chain (newest seal) exempts a message failing DMARC, e.g. mailing lists that modify messages."),
         key("dmarc.record", .choice(["on", "off"]), .string("on"),
             "Keep every DMARC evaluation in the store for RFC 9990 aggregate reports."),
+        key("http.max_request_body", .size, .int(65536),
+            "Largest HTTP request body read (Autodiscover's POST); larger ones get 413 and the connection closes."),
+        key("http.max_header_size", .size, .int(16384),
+            "Largest HTTP request header section (and single field); larger ones get 400 and the connection closes."),
+        key("http.max_header_fields", .integer(min: 8, max: 10_000), .int(100), "Most header fields in one HTTP request."),
+        key("http.idle_timeout", .duration, .int(30),
+            "An HTTP connection with no request in progress for this long is closed; a request head must arrive within it."),
+        key("http.request_timeout", .duration, .int(30),
+            "Time allowed to receive an HTTP request body once its head arrived; slower clients get 408."),
+        key("mta_sts.mode", .choice(["testing", "enforce", "none"]), .string("testing"),
+            "The MTA-STS policy mode served at mta-sts.<domain> (RFC 8461 §5): testing first, enforce once TLS-RPT reports are clean."),
+        key("mta_sts.max_age", .duration, .int(604_800),
+            "How long senders may cache the MTA-STS policy (RFC 8461 §3.2: at most 31557600 seconds)."),
+        key("mta_sts.mx", .stringList, nil,
+            "MX host patterns in the MTA-STS policy (\"mail.example.com\", \"*.example.net\"). Unset: hostname."),
         key("acme.email", .string, nil,
             "Contact address of the ACME account. Set, hato serve gets and renews certificates for acme.hostnames from acme.directory (docs/acme.md)."),
         key("acme.directory", .string, .string("https://acme-v02.api.letsencrypt.org/directory"),
@@ -219,7 +241,13 @@ public enum ConfigSchema {
         key("acme.retry_max_interval", .duration, .int(21_600),
             "Longest wait between two failed certificate attempts."),
         key("log.level", .logLevel, .string("info"), "Least severe log level written to standard error."),
-    ]
+        key("server.user", .string, nil,
+            "User hato serve switches to after binding its listeners when started as root. Unset: a root start with privileged ports or public addresses is refused."),
+        key("server.group", .string, nil,
+            "Group for server.user. Unset: that user's primary group (supplementary groups come from /etc/group either way)."),
+        key("server.public_ips", .stringList, .list([]),
+            "This server's public IPv4 and IPv6 addresses, for the A/AAAA, SPF, MX and reverse-DNS checks of hato check dns (hato quickstart writes them)."),
+    ] + riskKeys
 
     public static func key(_ path: String) -> ConfigKey? { keys.first { $0.path == path } }
     public static var sections: [String] {
@@ -233,10 +261,10 @@ public enum ConfigSchema {
 public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
     case string(String)
     case int(Int)
+    case bool(Bool)
     case list([String])
     /// An array of tables of strings, e.g. `[[tls.certificates]]`.
     case tables([[String: String]])
-    case bool(Bool)
 
     public var description: String {
         switch self {

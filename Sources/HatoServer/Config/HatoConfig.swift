@@ -14,8 +14,10 @@ struct ConfigKeyError: Error {
 public struct HatoConfig: Sendable {
     public enum ListenerKind: String, Sendable, CaseIterable {
         case smtp, submission, submissions, imap, imaps, pop3, pop3s
-        /// Listeners whose connections start with TLS (RFC 8314 implicit TLS).
-        public var implicitTLS: Bool { self == .submissions || self == .imaps || self == .pop3s }
+        /// The HTTP listeners (docs/http.md): `admin` serves /metrics and /healthz only.
+        case http, https, admin
+        /// Listeners whose connections start with TLS (RFC 8314 implicit TLS; HTTPS).
+        public var implicitTLS: Bool { self == .submissions || self == .imaps || self == .pop3s || self == .https }
     }
 
     public struct Limits: Sendable {
@@ -28,13 +30,15 @@ public struct HatoConfig: Sendable {
         /// IMAP: command line bound, autologout after login (RFC 9051 §5.4), the login deadline,
         /// sessions per account, the per-command deadline, mailboxes per account, the command
         /// size before login.
-        public var imapMaxLineLength: Int = 9216
+        public var imapMaxLineLength: Int = 65_536
         public var imapIdleTimeout: Duration = .seconds(1800)
         public var imapLoginTimeout: Duration = .seconds(60)
         public var imapSessionsPerUser: Int = 50
         public var imapCommandTimeout: Duration = .seconds(60)
         public var imapMaxMailboxes: Int = 1000
-        public var imapUnauthenticatedCommandSize: Int = 8192
+        public var imapUnauthenticatedCommandSize: Int = 65_536
+        /// `limits.imap_literal_minus`: LITERAL- (RFC 7888 §5) instead of LITERAL+.
+        public var imapLiteralMinus = false
         /// nil: derived from the descriptor limit at start (`ConnectionCaps`).
         public var maxConnections: Int?
         public var maxConnectionsPerListener: Int?
@@ -94,6 +98,8 @@ public struct HatoConfig: Sendable {
         /// Per-resolver answer wait and rounds; nil: resolv.conf's or the client's defaults.
         public var timeout: Duration?
         public var attempts: Int?
+        /// `dns.negative_ttl_without_soa`.
+        public var negativeTTLWithoutSOA: Duration = .seconds(60)
     }
 
     /// `[delivery]`: outbound routing, retries and the smarthost.
@@ -140,7 +146,13 @@ public struct HatoConfig: Sendable {
     public var dmarcTrustedForwarders: [String]
     public var dmarcTrustedARCSealers: [String]
     public var dmarcRecord: Bool
+    /// `[risk]`: the phishing/BEC assessment (docs/security.md).
+    public var risk: RiskSettings
     public var logLevel: Logger.Level
+    /// `[http]` limits and the `[mta_sts]` policy.
+    public var http: HTTPSettings
+    /// `[server]`: the user to run as after binding, and the public addresses (docs/deployment.md).
+    public var server: Server
     /// `[acme]`: certificates from an ACME CA (docs/acme.md); nil when `acme.email` is unset.
     public var acme: ACMESettings?
     /// True when running on the embedded development defaults (no config file).
@@ -154,6 +166,9 @@ public struct HatoConfig: Sendable {
         }
         func int(_ path: String) -> Int {
             if case .int(let i) = values[path] { return i } else { return 0 }
+        }
+        func bool(_ path: String) -> Bool {
+            if case .bool(let b) = values[path] { return b } else { return false }
         }
         func list(_ path: String) -> [String]? {
             if case .list(let l) = values[path] { return l } else { return nil }
@@ -211,6 +226,7 @@ public struct HatoConfig: Sendable {
             imapLoginTimeout: .seconds(int("limits.imap_login_timeout")), imapSessionsPerUser: int("limits.imap_sessions_per_user"),
             imapCommandTimeout: .seconds(int("limits.imap_command_timeout")), imapMaxMailboxes: int("limits.imap_max_mailboxes"),
             imapUnauthenticatedCommandSize: int("limits.imap_unauthenticated_command_size"),
+            imapLiteralMinus: bool("limits.imap_literal_minus"),
             maxConnections: values["limits.max_connections"] == nil ? nil : int("limits.max_connections"),
             maxConnectionsPerListener: values["limits.max_connections_per_listener"] == nil ? nil : int("limits.max_connections_per_listener"),
             maxUnsentOutput: int("limits.max_unsent_output"), outputStallTimeout: .seconds(int("limits.output_stall_timeout")),
@@ -242,7 +258,8 @@ public struct HatoConfig: Sendable {
             scramIterations: int("accounts.scram_iterations"))
         dns = DNS(servers: list("dns.servers"), validating: list("dns.validating") ?? [],
                   timeout: values["dns.timeout"] == nil ? nil : .seconds(int("dns.timeout")),
-                  attempts: values["dns.attempts"] == nil ? nil : int("dns.attempts"))
+                  attempts: values["dns.attempts"] == nil ? nil : int("dns.attempts"),
+                  negativeTTLWithoutSOA: .seconds(int("dns.negative_ttl_without_soa")))
         if let timeout = dns.timeout, timeout < .seconds(1) || timeout > .seconds(60) {
             throw ConfigKeyError(path: "dns.timeout", message: "must be between 1 and 60 seconds")
         }
@@ -267,7 +284,10 @@ public struct HatoConfig: Sendable {
             throw ConfigKeyError(path: "dmarc.trusted_arc_sealers", message: "\(entry) is not a domain")
         }
         dmarcRecord = (string("dmarc.record") ?? "on") == "on"
+        risk = try RiskSettings(string: string, int: int, list: list, url: url)
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
+        http = try HTTPSettings(string: string, int: int, list: list, hostname: hostname)
+        server = try Self.server(string: string, list: list)
         acme = try ACMESettings(values: values, hostname: hostname, url: url)
     }
 

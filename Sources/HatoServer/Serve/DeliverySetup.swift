@@ -1,3 +1,4 @@
+import CoreMetrics
 import DNSMessage
 import Foundation
 import Logging
@@ -24,8 +25,10 @@ public enum DeliverySetup {
     }
 
     /// nil when mail cannot be routed (no relay and no DNS resolver): mail then stays queued.
-    static func runner(_ settings: HatoConfig, store: any MailStore, resolver: (any DNSResolving)?, logger: Logger) -> QueueRunner? {
-        let configuration = configuration(settings)
+    static func runner(_ settings: HatoConfig, store: any MailStore, resolver: (any DNSResolving)?, logger: Logger,
+                       metrics: any MetricsFactory = NOOPMetricsHandler.instance) -> QueueRunner? {
+        var configuration = configuration(settings)
+        configuration.metrics = metrics
         let delivery = settings.delivery
         guard let resolver else {
             logger.warning("outbound delivery is off: no DNS resolver; mail for other domains stays queued")

@@ -1,5 +1,6 @@
 import ACME
 import Foundation
+import HTTPService
 import IMAPProtocol
 import IMAPServer
 import Logging
@@ -20,6 +21,9 @@ import ServiceLifecycle
 public struct HatoService {
     public let config: LoadedConfig
     public let logger: Logger
+    /// Answers ACME http-01 challenges on the HTTP listeners (token -> key authorization; nil
+    /// is 404). Set by the ACME client's composition; unset, every challenge path is 404.
+    public var acmeHTTP01: ACMEHTTP01Responder?
     public init(config: LoadedConfig, logger: Logger) {
         self.config = config
         self.logger = logger
@@ -27,6 +31,8 @@ public struct HatoService {
 
     public func run(output: (String) -> Void) async throws {
         let settings = config.settings
+        // Before anything is created as root: refuses a root start that would stay root.
+        let privileges = try PrivilegeDrop.prepare(settings)
         try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true)
         // A store a newer build migrated is refused before the lock file below is created.
         try StoreFactory.refuseNewerFormat(settings)
@@ -49,15 +55,24 @@ public struct HatoService {
             descriptorLimit: descriptors, deliveryConnections: settings.delivery.maxConnections, logger: logger)
         logger.info("connection limits", metadata: [
             "descriptor_limit": "\(descriptors)", "max_connections": "\(caps.total)", "max_connections_per_listener": "\(caps.perListener)"])
-        let protocols = Self.makeProtocols(settings, store: store, logger: logger)
-        let listeners = makeListeners(tls: provider, protocols: protocols, caps: caps)
+        let metrics = HatoMetrics()
+        let clientSettings = HTTPSetup.ClientSettingsBox()
+        var protocols = Self.makeProtocols(settings, store: store, logger: logger)
+        // [acme] http-01 is answered by the HTTP listeners from the challenge store (docs/acme.md).
+        let http01 = acmeHTTP01 ?? (settings.acme?.challenge == .http01 ? ACMESetup.http01Responder(acmeChallenges) : nil)
+        protocols.merge(HTTPSetup.protocols(settings, store: store, clientSettings: clientSettings, metrics: metrics,
+                                            acmeHTTP01: http01)) { mail, _ in mail }
+        if let admin = settings.listeners[.admin], !admin.allSatisfy(\.isLoopback) {
+            logger.warning("listen.admin is not on loopback: /metrics is readable by anyone who can reach it", metadata: ["admin": "\(admin)"])
+        }
+        let listeners = makeListeners(tls: provider, protocols: protocols, caps: caps, metrics: ServerMetrics(factory: metrics.factory))
         // [acme]: challenges answered by the listeners, the certificate kept current (docs/acme.md).
-        // The HTTP listener answers http-01 with ACMESetup.http01Responder(acmeChallenges).
         let acme = ACMESetup.make(settings, challenges: acmeChallenges, provider: provider, listenersReady: {
             for listener in listeners { _ = await listener.boundAddresses() }
         }, logger: Logger(label: "hato.acme"))
         if acme != nil { ACMESetup.checkListeners(settings, logger: logger) }
-        let queue = DeliverySetup.runner(settings, store: store, resolver: DNSSetup.resolver(settings, logger: logger), logger: logger)
+        let queue = DeliverySetup.runner(settings, store: store, resolver: DNSSetup.resolver(settings, logger: logger), logger: logger,
+                                         metrics: metrics.factory)
         // The service group stops services in reverse order: listeners (and their sessions)
         // first, then the outbound queue (each connection finishes its message), the store last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: StoreService(store: store, logger: logger))]
@@ -69,18 +84,40 @@ public struct HatoService {
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            var bound: [String: [String]] = [:]
+            var bound: [String: [String]] = [:], ports: [String: [Int]] = [:]
             for listener in listeners {
-                bound[listener.configuration.name] = await listener.boundAddresses().map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" }
+                let addresses = await listener.boundAddresses()
+                bound[listener.configuration.name] = addresses.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" }
+                ports[listener.configuration.name] = addresses.compactMap(\.port)
             }
+            // The client documents describe the ports actually bound (port 0 in tests).
+            clientSettings.set(HTTPSetup.clientSettings(settings, bound: ports))
             // A listener that could not bind has no addresses: its error ends the group and
             // `hato serve` with it (ListenerError.bindFailed), with no banner that claims to serve.
             if !bound.values.contains(where: \.isEmpty) {
-                output(banner(tls: tls, bound: bound, accounts: try await store.accounts().count, delivery: queue != nil))
+                var text = banner(tls: tls, bound: bound, accounts: try await store.accounts().count, delivery: queue != nil)
+                if let privileges { text += "\n" + (try dropPrivileges(privileges)) }
+                output(text)
+                SystemdNotify.send("READY=1\nSTATUS=serving")
             }
             try await tasks.waitForAll()
         }
         output("hato stopped")
+    }
+
+    /// Every port is bound: give up root (docs/deployment.md). Returns the banner line.
+    func dropPrivileges(_ privileges: PrivilegeDrop) throws -> String {
+        let settings = config.settings
+        privileges.handOver(settings.dataDirectory)
+        let certificates = [settings.tlsCertificate, settings.tlsKey].compactMap { $0 }
+            + settings.tlsSNICertificates.flatMap { [$0.certificate, $0.key] }
+        let unreadable = try privileges.perform(dataDirectory: settings.dataDirectory, readable: certificates)
+        logger.notice("dropped root privileges", metadata: [
+            "user": "\(privileges.user)", "uid": "\(privileges.uid)", "gid": "\(privileges.gid)"])
+        for path in unreadable {
+            logger.warning("the server user cannot read this file: a reload (SIGHUP) will fail", metadata: ["path": "\(path)"])
+        }
+        return "user:        \(privileges.user) (uid \(privileges.uid), gid \(privileges.gid)); root dropped after binding"
     }
 
     /// The protocol servers of this build, by listener kind. A configured listener whose protocol
@@ -117,9 +154,11 @@ public struct HatoService {
             mxConfiguration.messageSigner = signer
             submissionConfiguration.messageSigner = signer
         }
-        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, logger: Logger(label: "hato.smtp"))
+        // The risk assessment runs after the standard stages (docs/security.md "Risk assessment").
+        let risk = [RiskStage(policy: RiskSetup.stagePolicy(settings, logger: logger), store: store)]
+        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, extraStages: risk, logger: Logger(label: "hato.smtp"))
         let submission = SMTPServer(configuration: submissionConfiguration,
-                                    store: store, throttle: throttle, logger: Logger(label: "hato.submission"))
+                                    store: store, throttle: throttle, extraStages: risk, logger: Logger(label: "hato.submission"))
         var pop3Configuration = POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength)
         pop3Configuration.loginTimeout = settings.limits.pop3LoginTimeout
         pop3Configuration.maxSessionInput = settings.limits.sessionInputBudget
@@ -131,6 +170,7 @@ public struct HatoService {
         // One command (MULTIAPPEND's messages together) is all a session holds: its input budget.
         imapLimits.maxCommandSize = settings.limits.sessionInputBudget
         imapLimits.maxUnauthenticatedCommandSize = settings.limits.imapUnauthenticatedCommandSize
+        imapLimits.maxNonSynchronizingLiteralSize = settings.limits.imapLiteralMinus ? IMAPLimits.literalMinusMaximum : nil
         var imapConfiguration = IMAPConfiguration(
             hostname: settings.hostname, limits: imapLimits, idleTimeout: settings.limits.imapIdleTimeout,
             loginTimeout: settings.limits.imapLoginTimeout, maxSessionsPerUser: settings.limits.imapSessionsPerUser,
@@ -141,7 +181,8 @@ public struct HatoService {
         return [.smtp: mx, .submission: submission, .submissions: submission, .imap: imap, .imaps: imap, .pop3: pop3, .pop3s: pop3]
     }
 
-    func makeListeners(tls: TLSProvider, protocols: [HatoConfig.ListenerKind: any ProtocolServer], caps: ConnectionCaps) -> [ListenerService] {
+    func makeListeners(tls: TLSProvider, protocols: [HatoConfig.ListenerKind: any ProtocolServer], caps: ConnectionCaps,
+                       metrics: ServerMetrics = .none) -> [ListenerService] {
         let settings = config.settings
         let shared = ConnectionBudget(limit: caps.total)
         return HatoConfig.ListenerKind.allCases.compactMap { kind in
@@ -152,6 +193,7 @@ public struct HatoService {
             configuration.maxConnections = caps.perListener
             configuration.maxUnsentOutput = settings.limits.maxUnsentOutput
             configuration.outputStallTimeout = settings.limits.outputStallTimeout
+            configuration.metrics = metrics
             return ListenerService(configuration: configuration, protocolServer: server, tls: tls, sharedBudget: shared, logger: logger)
         }
     }

@@ -13,6 +13,7 @@ public final class TestDNSServer: @unchecked Sendable {
     private var _behavior: TestDNSBehavior
     private var _overrides: [TestDNSOverrideKey: TestDNSBehavior] = [:]
     private var _log: [TestDNSQueryLogEntry] = []
+    private var _dropNext = 0
 
     private let udpChannel: any Channel
     private let decoyChannel: any Channel
@@ -102,6 +103,9 @@ public final class TestDNSServer: @unchecked Sendable {
     }
 
     /// Every query received so far, oldest first.
+    /// Stay silent for the next `count` queries, whatever they ask (packets lost on the way).
+    public func dropNextQueries(_ count: Int) { lock.withLock { _dropNext = count } }
+
     public var queries: [TestDNSQueryLogEntry] { lock.withLock { _log } }
 
     public func clearQueryLog() { lock.withLock { _log = [] } }
@@ -120,6 +124,10 @@ public final class TestDNSServer: @unchecked Sendable {
                 if let override = _overrides[TestDNSOverrideKey(name: question.name.lowercased, type: question.type)] {
                     behavior = override
                 }
+            }
+            if _dropNext > 0 {
+                _dropNext -= 1
+                behavior.drop = true
             }
             return (behavior, TestDNSResponder.replies(to: query, zone: _zone, behavior: behavior, transport: transport))
         }

@@ -7,7 +7,8 @@ public enum IMAPCommandEvent: Sendable, Equatable {
     /// A synchronizing literal was accepted: send `+ Ready for literal data` (RFC 9051 §7.5).
     case continuationRequest
     /// Manual literal decisions: check the literal (quota, APPEND limit) and call
-    /// `acceptLiteral()` + send `+ ...`, or `rejectLiteral()` + answer `tag NO [...]`.
+    /// `acceptLiteral()` (+ send `+ ...` when it is synchronizing), or `rejectLiteral()` +
+    /// answer `tag NO [...]` (a non-synchronizing literal's octets are then skipped).
     case literalDecisionRequired(IMAPPendingLiteral)
     /// The command cannot be used: answer `tag BAD` (or `* BAD` when `tag` is nil); for
     /// `literalTooLarge` a tagged NO or BAD with `[TOOBIG]`. The session goes on.
@@ -53,6 +54,8 @@ public struct IMAPCommandDecoder: Sendable, ByteToMessageDecoder {
     public mutating func setEncoding(_ encoding: IMAPTextEncoding) { parser.encoding = encoding }
     public mutating func setMode(_ mode: IMAPFramingMode) { framing.setMode(mode) }
     public mutating func acceptLiteral() { framing.acceptLiteral() }
+    /// The literal waiting for `acceptLiteral()` or `rejectLiteral()`.
+    public var literalAwaitingDecision: IMAPLiteralHeader? { framing.literalAwaitingDecision }
     /// Before login `IMAPLimits.maxUnauthenticatedCommandSize`, after it `maxCommandSize`.
     public mutating func setMaxCommandSize(_ size: Int) { framing.setMaxCommandSize(size) }
     /// True while a command line or literal has begun but not ended (the session's per-command
@@ -118,7 +121,8 @@ public struct IMAPCommandDecoder: Sendable, ByteToMessageDecoder {
                 : "literal larger than the limit of \(framing.limits.maxLiteralSize) octets"
             let unskippable = !header.synchronizing && header.size > framing.limits.maxCommandSize
             return .error(IMAPCommandError(tag: tag, kind: .literalTooLarge, message: message, synchronizing: header.synchronizing,
-                                           closesConnection: unskippable))
+                                           closesConnection: unskippable, commandName: commandName,
+                                           overLiteralMinusBound: !header.synchronizing && header.size <= framing.limits.maxLiteralSize))
         case .commandTooLarge:
             defer { clear() }
             return .error(IMAPCommandError(tag: tag, kind: .limitExceeded, message: "command too large"))

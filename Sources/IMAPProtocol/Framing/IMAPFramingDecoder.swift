@@ -18,8 +18,10 @@ public enum IMAPFrame: Sendable, Equatable {
     case linePart(ByteBuffer, literal: IMAPLiteralHeader?)
     /// The synchronizing literal is accepted: send a continuation request ("+ Ready ...").
     case continuationRequest
-    /// Manual decisions: call `acceptLiteral()` (and send "+ ...") or `rejectLiteral()` (and
-    /// answer the command with a tagged NO or BAD). Until then `next(_:)` returns nil.
+    /// Manual decisions: call `acceptLiteral()` (and, for a synchronizing literal, send "+ ...")
+    /// or `rejectLiteral()` (and answer the command with a tagged NO or BAD). Until then
+    /// `next(_:)` returns nil. Non-synchronizing literals (RFC 7888 LITERAL+) are decided too: the
+    /// client sends them without waiting, so a rejected one's octets are read and skipped.
     case literalDecisionRequired(IMAPLiteralHeader)
     /// Some octets of the literal announced by the previous part (any number of chunks).
     case literalData(ByteBuffer)
@@ -129,17 +131,31 @@ public struct IMAPFramingDecoder: Sendable {
         return true
     }
 
-    /// The server sent `+ ...`: the literal's octets follow.
+    /// The literal waiting for `acceptLiteral()` or `rejectLiteral()`.
+    public var literalAwaitingDecision: IMAPLiteralHeader? {
+        if case .awaitingDecision(let header) = state { return header }
+        return nil
+    }
+
+    /// The literal's octets are read: after `+ ...` for a synchronizing literal, at once for a
+    /// non-synchronizing one.
     public mutating func acceptLiteral() {
         guard case .awaitingDecision(let header) = state else { return }
         state = .literal(remaining: header.size)
     }
 
-    /// The server answered the command with a tagged NO or BAD instead: the client does not send
-    /// the literal and the command is over (RFC 9051 §4.3).
+    /// The server answered the command with a tagged NO or BAD instead. After a synchronizing
+    /// literal the client sends nothing more and the command is over (RFC 9051 §4.3); the octets
+    /// of a non-synchronizing one are on their way, so they and the rest of the command are read
+    /// and skipped (RFC 7888 §4, first choice).
     public mutating func rejectLiteral() {
-        guard case .awaitingDecision = state else { return }
-        endCommand()
+        guard case .awaitingDecision(let header) = state else { return }
+        if header.synchronizing {
+            endCommand()
+        } else {
+            skippingCommand = true
+            state = .discardingLiteral(remaining: header.size)
+        }
     }
 
     public mutating func next(_ buffer: inout ByteBuffer) -> IMAPFrame? {
@@ -180,8 +196,14 @@ public struct IMAPFramingDecoder: Sendable {
         }
     }
 
+    /// A command line part is bounded by `maxLineLength` and by what is left of the command's
+    /// budget (`maxCommandSize`: before login the whole command, lines and literals together,
+    /// stays within `maxUnauthenticatedCommandSize`).
     private var currentLineLimit: Int {
-        mode == .authenticationResponse ? limits.maxAuthenticationLineLength : limits.maxLineLength
+        switch mode {
+        case .authenticationResponse: limits.maxAuthenticationLineLength
+        case .command, .idle: min(limits.maxLineLength, max(0, maxCommandSize - octetsInCommand))
+        }
     }
 
     /// Returns nil for "need more data", .some(nil) for "state changed, loop", .some(frame).
@@ -255,7 +277,7 @@ public struct IMAPFramingDecoder: Sendable {
         }
         if let error {
             state = .pending(error, then: header.synchronizing ? .newCommand : .skipLiteral(header.size))
-        } else if !header.synchronizing {
+        } else if literalDecisions == .automatic && !header.synchronizing {
             state = .literal(remaining: header.size)
         } else if literalDecisions == .manual {
             state = .pending(.literalDecisionRequired(header), then: .awaitDecision(header))

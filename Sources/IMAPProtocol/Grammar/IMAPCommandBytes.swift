@@ -59,13 +59,22 @@ public struct IMAPCommandError: Error, Sendable, Equatable {
     /// (`{9223372036854775807+}`), so the server answers, says `* BYE [TOOBIG]` and closes
     /// instead (RFC 7888 §4, second choice).
     public var closesConnection: Bool
+    /// For `literalTooLarge`: the command keyword ("APPEND" ...) when it could be read. An
+    /// APPEND whose skipped literal was over the message size gets `NO [TOOBIG]` (RFC 4469).
+    public var commandName: String?
+    /// For `literalTooLarge`: the literal was refused only for the LITERAL- bound of 4096 octets,
+    /// which RFC 7888 §5 answers with `BAD [TOOBIG]`.
+    public var overLiteralMinusBound: Bool
 
-    public init(tag: String?, kind: Kind, message: String, synchronizing: Bool = true, closesConnection: Bool = false) {
+    public init(tag: String?, kind: Kind, message: String, synchronizing: Bool = true, closesConnection: Bool = false,
+                commandName: String? = nil, overLiteralMinusBound: Bool = false) {
         self.tag = tag
         self.kind = kind
         self.message = message
         self.synchronizing = synchronizing
         self.closesConnection = closesConnection
+        self.commandName = commandName
+        self.overLiteralMinusBound = overLiteralMinusBound
     }
 }
 

@@ -46,6 +46,8 @@ extension IMAPSession {
             case "IMAP4REV2" where !enabled.imap4rev2:
                 enabled.imap4rev2 = true
                 turnedOn.append("IMAP4rev2")
+                // RFC 9051 has no \Recent: a mailbox selected already stops showing it.
+                state.selected?.recentMode = nil
             default:
                 break  // unknown or already enabled: ignored (RFC 5161 §3.1)
             }

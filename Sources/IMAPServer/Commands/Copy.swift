@@ -11,13 +11,13 @@ extension IMAPSession {
         if !uid && selected.outOfRange(set) { return fail(tag, .sequenceOutOfRange) }
         let uids = selected.resolve(set, uid: uid)
         guard !uids.isEmpty else { return finish(tag, "\(move ? "MOVE" : "COPY") completed (no messages)") }
-        return run(.copy(tag: tag, selected.mailbox.id, uids: uids, to: name, move: move, user))
+        return run(.copy(tag: tag, selected.mailbox.id, uids: uids, to: name, move: move, user, recent: selected.recentMode))
     }
 }
 
 extension IMAPStepRunner {
     func copy(_ tag: String, _ source: MailboxID, _ uids: [UInt32], to name: IMAPMailboxName, move: Bool,
-              _ user: AuthenticatedUser) async -> IMAPStepResult {
+              _ user: AuthenticatedUser, recent: RecentMode?) async -> IMAPStepResult {
         let verb = move ? "MOVE" : "COPY"
         do {
             guard let target = try await store.mailbox(of: user.accountID, named: name.name) else {
@@ -36,8 +36,25 @@ extension IMAPStepRunner {
             }
             let code: IMAPResponseCode? = pairs.isEmpty ? nil : .copyUID(
                 uidValidity: target.uidValidity, source: UIDSet.make(pairs.map(\.0)), destination: UIDSet.make(pairs.map(\.1)))
-            guard move else { return .done(tag: tag, IMAPCompletion(code: code, text: "COPY completed")) }
-            return .expunged(tag: tag, removed: pairs.map(\.0), modSeq: modSeq, verb: verb, copyUID: code)
+            // Copies into the selected mailbox itself are announced before the tagged OK, as
+            // APPEND's are (RFC 9051 §6.3.12): the client can address them at once.
+            var ownCopies: [AppendedMessage] = []
+            var ownRecent: [UInt32] = []
+            if target.id == source && !pairs.isEmpty {
+                let created = Set(pairs.map(\.1))
+                ownCopies = try await store.messages(in: source).filter { created.contains($0.uid) }.map { ($0.uid, $0.modSeq, $0.flags) }
+                // RFC 3501 §6.4.7: the copies are \Recent, here in the session that made them
+                // (unless another session, hearing of them first, took them).
+                if let recent, let last = created.max() {
+                    let first = try await store.claimRecent(in: source, through: recent.through(last))
+                    ownRecent = recent == .claim && first <= last ? Array(first...last) : created.filter { $0 >= first }.sorted()
+                }
+            }
+            guard move else {
+                return .done(tag: tag, IMAPCompletion(code: code, text: "COPY completed", ownCopies: ownCopies, ownRecent: ownRecent))
+            }
+            return .expunged(tag: tag, removed: pairs.map(\.0), modSeq: modSeq, verb: verb, copyUID: code, ownCopies: ownCopies,
+                             ownRecent: ownRecent)
         } catch let error as MailStoreError {
             return .failed(tag: tag, .store(error))
         } catch {

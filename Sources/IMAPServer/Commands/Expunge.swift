@@ -9,9 +9,12 @@ extension IMAPSession {
         return run(.expunge(tag: tag, selected.mailbox.id, candidates: set.map { selected.resolve($0, uid: true) }))
     }
 
+    /// The command's own expunges go first, then whatever else is waiting (a MOVE into the
+    /// selected mailbox: its copies' EXISTS), so the order does not depend on when the change
+    /// feed delivered; each number is valid at the moment it is sent.
     mutating func expunged(_ tag: String, _ removed: [UInt32], modSeq: UInt64?, verb: String) -> [IMAPAction] {
         guard let selected = state.selected else { return send([.status(tag: tag, .ok, text: "\(verb) completed")]) }
-        var responses = pendingUpdates(allowExpunge: true)
+        var responses: [IMAPResponse] = []
         let present = removed.filter { selected.sequenceNumber(of: $0) != nil }
         if enabled.qresync {
             _ = selected.removeForExpunge(present, modSeq: modSeq)
@@ -19,6 +22,7 @@ extension IMAPSession {
         } else {
             responses += selected.removeForExpunge(present, modSeq: modSeq).map { .data(.expunge($0)) }
         }
+        responses += pendingUpdates(allowExpunge: true)
         let code: IMAPResponseCode? = enabled.modSeqs ? .highestModSeq(selected.highestModSeq) : nil
         responses.append(.status(tag: tag, .ok, code: code, text: "\(verb) completed"))
         return send(responses)

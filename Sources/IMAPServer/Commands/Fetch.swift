@@ -80,7 +80,7 @@ extension IMAPSession {
             switch result {
             case .success(let items):
                 if progress.plan.marksSeen { selected.noteFlags(message) }
-                responses.append(.data(.fetch(n, items)))
+                responses += selected.presented(n, message, items)
             case .failure(.unknownCTE):
                 // RFC 3516 §4.3: the part's encoding cannot be decoded for BINARY.
                 fetch = nil

@@ -41,10 +41,12 @@ extension IMAPSession {
             return nextFetchChunk()
         }
         if progress.plan.marksSeen { selected.noteFlags(message) }
-        let (head, tail) = encoder.encodeFetch(n, items, literalAt: index, size: Int(message.size))
+        var presented = selected.presented(n, message, items)
+        guard case .data(.fetch(_, let shown)) = presented.removeLast() else { return nextFetchChunk() }
+        let (head, tail) = encoder.encodeFetch(n, shown, literalAt: index, size: Int(message.size))
         fetch?.stream = FetchStream(message: message, offset: 0, tail: tail)
         awaitingWritable = true
-        return [.sendRaw(head), .continueWhenWritable]
+        return send(presented) + [.sendRaw(head), .continueWhenWritable]
     }
 
     mutating func streamNextPiece(_ tag: String, _ stream: FetchStream) -> [IMAPAction] {

@@ -22,8 +22,9 @@ extension IMAPSession {
 
     /// A change of the selected mailbox from the store's change feed. IDLE sends it at once;
     /// otherwise it waits for the next moment updates are allowed.
-    mutating func heard(_ change: MailboxChange, generation: Int, outputWritable: Bool) -> [IMAPAction] {
+    mutating func heard(_ change: MailboxChange, generation: Int, outputWritable: Bool, recent: [UInt32] = []) -> [IMAPAction] {
         guard !isClosed, generation == selectionGeneration, let selected = state.selected else { return [] }
+        selected.markRecent(recent)
         selected.receive(change)
         if selected.pendingCount > Self.maxPendingUpdates && !outputWritable || selected.pendingCount > 10 * Self.maxPendingUpdates {
             // The client reads none of what we tell it: the updates would grow without bound.

@@ -53,12 +53,12 @@ extension IMAPStepRunner {
     func lsub(_ tag: String, _ reference: String, _ pattern: String, _ user: AuthenticatedUser) async -> IMAPStepResult {
         do {
             let existing = Set(try await store.mailboxes(of: user.accountID).map(\.name))
-            let matcher = MailboxPattern(reference: reference, pattern: pattern)
-            let names = try await store.subscriptions(of: user.accountID).filter(matcher.matches).sorted(by: MailboxListing.order)
-            let responses = names.map { name in
-                IMAPResponse.data(.lsub(IMAPListResponse(
-                    attributes: existing.contains(name) ? [] : ["\\Noselect"], delimiter: Mailbox.hierarchySeparator,
-                    mailbox: IMAPMailboxName(name))))
+            let subscriptions = Set(try await store.subscriptions(of: user.accountID))
+            let entries = MailboxListing.lsub(subscriptions: subscriptions, existing: existing,
+                                              matcher: MailboxPattern(reference: reference, pattern: pattern))
+            let responses = entries.map { name, attributes in
+                IMAPResponse.data(.lsub(IMAPListResponse(attributes: attributes, delimiter: Mailbox.hierarchySeparator,
+                                                         mailbox: IMAPMailboxName(name))))
             }
             return .done(tag: tag, IMAPCompletion(untagged: responses, text: "LSUB completed"))
         } catch {
@@ -86,21 +86,29 @@ struct MailboxListing {
         let recursive = command.selectOptions.contains(.recursiveMatch)
         let returnSubscribed = subscribedOnly || command.returnOptions.contains(.subscribed)
 
-        var names = Set(byName.keys)
-        if subscribedOnly { names.formUnion(subscriptions) }
         // Every name with an inferior, computed once (O(names × depth)); asking each name
         // "is anything below you?" over the whole list made LIST quadratic in the mailboxes.
         let parents = Self.superiors(of: byName.keys)
         let subscribedParents = recursive ? Self.superiors(of: subscriptions) : []
+        // RFC 5258 §3.5: a parent that is not itself subscribed is listed (with CHILDINFO) only
+        // when a subscribed descendant of it is not listed, i.e. does not match the patterns
+        // (§5 example 9, "*2"); parents that do not exist are listed too, as \NonExistent (A2).
+        let parentsOfUnlisted = recursive
+            ? Self.superiors(of: subscriptions.filter { name in !matchers.contains { $0.matches(name) } }) : []
+        var names = Set(byName.keys)
+        if subscribedOnly {
+            names.formUnion(subscriptions)
+            names.formUnion(subscribedParents)
+        }
         var out: [Entry] = []
         for name in names.sorted(by: Self.order) where matchers.contains(where: { $0.matches(name) }) {
             let mailbox = byName[name]
             var childInfo: [String] = []
+            if subscribedOnly && recursive && subscribedParents.contains(name) { childInfo = ["SUBSCRIBED"] }
             if subscribedOnly && !subscriptions.contains(name) {
-                // RFC 5258 §3.5: with RECURSIVEMATCH a parent of subscribed children is listed
-                // with CHILDINFO ("SUBSCRIBED"); otherwise only subscribed names are.
-                guard recursive, subscribedParents.contains(name) else { continue }
-                childInfo = ["SUBSCRIBED"]
+                // With RECURSIVEMATCH a parent of subscribed children is listed with CHILDINFO
+                // ("SUBSCRIBED"); otherwise only subscribed names are.
+                guard recursive, parentsOfUnlisted.contains(name) else { continue }
             }
             if specialUseOnly && mailbox?.specialUse == nil { continue }
             var attributes: [String] = []
@@ -116,6 +124,24 @@ struct MailboxListing {
                              mailbox: mailbox))
         }
         return out
+    }
+
+    /// LSUB (RFC 3501 §6.3.9): the subscribed names that match, `\Noselect` for those that do
+    /// not exist; and a name that is not subscribed but matches where a subscribed name below it
+    /// does not ("foo" for `%` when only "foo/bar" is subscribed) is returned with `\Noselect`.
+    /// Names with their attributes, in LIST order.
+    static func lsub(subscriptions: Set<String>, existing: Set<String>, matcher: MailboxPattern) -> [(String, [String])] {
+        var attributes: [String: [String]] = [:]
+        for name in subscriptions {
+            if matcher.matches(name) {
+                attributes[name] = existing.contains(name) ? [] : ["\\Noselect"]
+                continue
+            }
+            for superior in superiors(of: [name]) where !subscriptions.contains(superior) && matcher.matches(superior) {
+                attributes[superior] = ["\\Noselect"]
+            }
+        }
+        return attributes.keys.sorted(by: order).map { ($0, attributes[$0]!) }
     }
 
     /// Every proper superior name ("a" and "a/b" for "a/b/c") of the given names.

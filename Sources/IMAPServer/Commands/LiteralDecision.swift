@@ -4,7 +4,9 @@ import MailStore
 extension IMAPSession {
     /// A synchronizing literal waits for our `+`. APPEND data above the message size limit or the
     /// account's quota is refused now, before the client sends it (RFC 7888 §4, RFC 9208 §4.3
-    /// OVERQUOTA, RFC 4469 TOOBIG); other literals only have to be small.
+    /// OVERQUOTA, RFC 4469 TOOBIG); other literals only have to be small. A non-synchronizing
+    /// literal (LITERAL+) is decided the same way while its octets arrive: a refused one is read
+    /// and skipped, and the tagged NO or BAD goes out at once (RFC 7888 §4, first choice).
     mutating func decideLiteral(_ literal: IMAPPendingLiteral) -> [IMAPAction] {
         let size = literal.header.size
         guard literal.commandName == "APPEND" else {
@@ -29,8 +31,10 @@ extension IMAPSession {
     }
 
     private mutating func acceptLiteral() -> [IMAPAction] {
+        let synchronizing = decoder.literalAwaitingDecision?.synchronizing ?? true
         decoder.acceptLiteral()
-        return askForLiteral()
+        // The client sends a non-synchronizing literal without waiting for "+".
+        return synchronizing ? askForLiteral() : []
     }
 
     /// RFC 9051 §7.5 continuation request for a synchronizing literal; the literal that follows

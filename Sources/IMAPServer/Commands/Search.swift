@@ -15,7 +15,8 @@ extension IMAPSession {
         }
         let usesModSeq = command.keys.contains(where: \.usesModSeq)
         if usesModSeq { enabled.condstore = true }
-        let context = SearchContext(messageCount: selected.count, largestUID: selected.largestUID, savedUIDs: selected.savedUIDs)
+        let context = SearchContext(messageCount: selected.count, largestUID: selected.largestUID, savedUIDs: selected.savedUIDs,
+                                    recentUIDs: selected.recentUIDs)
         return run(.search(IMAPSearchStep(tag: tag, command: command, evaluator: evaluator, context: context, uids: selected.uids,
                                           mailbox: selected.mailbox.id, uid: uid, usesModSeq: usesModSeq)))
     }
@@ -46,7 +47,7 @@ extension IMAPSession {
         var actions: [IMAPAction] = []
         let reported = asked.filter { $0 != .save }
         if !reported.isEmpty {
-            var response = IMAPESearchResponse(tag: tag, uid: uid, modSeq: modSeq)
+            var response = IMAPESearchResponse(tag: tag, uid: uid, modSeq: usesModSeq ? Self.reportedModSeq(matched, reported) : nil)
             if reported.contains(.min) { response.min = numbers.min() }
             if reported.contains(.max) { response.max = numbers.max() }
             if reported.contains(.all), !numbers.isEmpty { response.all = UIDSet.make(numbers) }
@@ -54,6 +55,23 @@ extension IMAPSession {
             actions = send([.data(.esearch(response))])
         }
         return actions + finish(tag, done, allowExpunge: false)
+    }
+}
+
+extension IMAPSession {
+    /// RFC 4731 §3.2 (with RFC 7162 §3.1.10): with MIN or MAX alone the MODSEQ is that of the
+    /// message returned; with MIN and MAX alone, the higher of those two; otherwise the highest
+    /// of all matches. Nil when nothing matched. `matched` is in mailbox order, so its first is
+    /// the MIN and its last the MAX, by number and by UID alike.
+    static func reportedModSeq(_ matched: [SearchMatch], _ reported: [IMAPSearchReturnOption]) -> UInt64? {
+        guard let first = matched.first, let last = matched.last else { return nil }
+        let options = Set(reported)
+        switch options {
+        case [.min]: return first.modSeq
+        case [.max]: return last.modSeq
+        case [.min, .max]: return max(first.modSeq, last.modSeq)
+        default: return matched.map(\.modSeq).max()
+        }
     }
 }
 

@@ -27,21 +27,15 @@ extension IMAPSession {
     mutating func selected(_ outcome: IMAPSelectOutcome) -> [IMAPAction] {
         let mailbox = outcome.mailbox, messages = outcome.messages, readOnly = outcome.readOnly
         selectionGeneration += 1
-        let view = SelectedMailbox(mailbox: mailbox, readOnly: readOnly, messages: messages)
+        let view = SelectedMailbox(mailbox: mailbox, readOnly: readOnly, messages: messages, recentMode: outcome.recentMode,
+                                   recentFrom: outcome.recentFrom)
         state = .selected(outcome.user, view)
         view.noteAssignedBeforeSubscribing(upTo: outcome.assignedBeforeSubscribing)
 
-        let keywords = Set(messages.flatMap(\.flags.keywords)).sorted()
-        let systemFlags = SystemFlags.all.map(\.1)
-        var responses: [IMAPResponse] = [
-            .data(.flags(systemFlags + keywords)),
-            .status(tag: nil, .ok, code: .permanentFlags(readOnly ? [] : systemFlags + keywords + ["\\*"]),
-                    text: readOnly ? "no permanent flags in a read-only mailbox" : "flags permitted"),
-            .data(.exists(view.count)),
-        ]
+        var responses = view.flagsAnnouncement + [.data(.exists(view.count))]
         if !enabled.imap4rev2 {
             // RFC 3501 §6.3.1: RECENT and the first unseen message for rev1 clients.
-            responses.append(.data(.recent(0)))
+            responses.append(.data(.recent(view.recentCount)))
             if let index = messages.firstIndex(where: { !$0.flags.system.contains(.seen) }) {
                 responses.append(.status(tag: nil, .ok, code: .unseen(UInt32(index + 1)), text: "first unseen"))
             }
@@ -69,7 +63,7 @@ extension IMAPSession {
             if !gone.isEmpty { responses.append(.data(.vanished(earlier: true, UIDSet.make(gone)))) }
             for (index, message) in messages.enumerated() where message.modSeq > qresync.modSeq {
                 responses.append(.data(.fetch(UInt32(index + 1), [
-                    .uid(message.uid), .flags(message.flags.names), .modSeq(message.modSeq),
+                    .uid(message.uid), .flags(view.flagNames(message.uid, message.flags)), .modSeq(message.modSeq),
                 ])))
             }
         }
@@ -125,6 +119,17 @@ extension IMAPStepRunner {
                 vanished = try await store.expungedUIDs(in: mailbox.id, since: qresync.modSeq)
             }
             // RFC 9051 §6.3.2: rev2 clients get the mailbox's LIST response, attributes accurate.
+            // RFC 3501 §2.3.2 / §6.3.2: SELECT takes the messages no session was told about as
+            // its recent ones; EXAMINE only looks. Only the messages read here: later ones are
+            // claimed as the feed brings them. IMAP4rev2 has no \Recent (RFC 9051).
+            // Claimed through every UID assigned before the feed was subscribed (in the view,
+            // or expunged): the feed brings the rest, and the listener claims those.
+            let recentMode: RecentMode? = rev2 ? nil : readOnly ? .peek : .claim
+            var recentFrom = UInt32.max
+            if let recentMode {
+                let assigned = max(mailbox.uidNext > 0 ? mailbox.uidNext - 1 : 0, messages.map(\.uid).max() ?? 0)
+                recentFrom = try await store.claimRecent(in: mailbox.id, through: recentMode.through(assigned))
+            }
             var attributes: [String] = []
             if rev2 {
                 let prefix = current.name + String(Mailbox.hierarchySeparator)
@@ -134,7 +139,8 @@ extension IMAPStepRunner {
             return .selected(IMAPSelectOutcome(
                 tag: tag, mailbox: current, messages: messages, stream: stream, readOnly: readOnly, parameters: parameters,
                 vanished: vanished, listAttributes: attributes,
-                assignedBeforeSubscribing: mailbox.uidNext > 0 ? mailbox.uidNext - 1 : 0, user: user))
+                assignedBeforeSubscribing: mailbox.uidNext > 0 ? mailbox.uidNext - 1 : 0, user: user,
+                recentMode: recentMode, recentFrom: recentFrom))
         } catch {
             logger.error("SELECT failed", metadata: ["error": "\(LogSafe.escaped("\(error)"))"])
             return .failed(tag: tag, .unavailable("open the mailbox"))

@@ -29,7 +29,8 @@ extension MailboxStatus {
         case .unseen: UInt64(unseen)
         case .deleted: UInt64(deleted)
         case .size: UInt64(max(0, bytes))
-        case .recent: 0  // RFC 9051 drops \Recent; rev1 clients are told none are recent
+        // RFC 3501 §6.3.10: the messages no session has been told about yet (`claimRecent`).
+        case .recent: UInt64(recent)
         case .highestModSeq: mailbox.highestModSeq
         case .appendLimit: UInt64(appendLimit)
         }

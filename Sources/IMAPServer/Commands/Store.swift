@@ -34,7 +34,11 @@ extension IMAPSession {
             guard !silent || (enabled.modSeqs && changed) else { continue }
             var items: [IMAPFetchItem] = []
             if uid || enabled.qresync { items.append(.uid(message.uid)) }
-            if !silent { items.append(.flags(message.flags.names)) }
+            if !silent {
+                // RFC 3501 §7.2.6: a keyword new to the mailbox is announced first.
+                responses += selected.announce(message.flags)
+                items.append(.flags(selected.flagNames(message.uid, message.flags)))
+            }
             if enabled.modSeqs { items.append(.modSeq(message.modSeq)) }
             responses.append(.data(.fetch(n, items)))
         }

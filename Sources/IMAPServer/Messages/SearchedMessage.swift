@@ -28,7 +28,13 @@ final class SearchedMessage {
     func headerValues(_ name: [UInt8]) -> [[UInt8]]? {
         if let header = topHeader {
             let name = String(decoding: name, as: UTF8.self)
-            return header.fields.filter { $0.hasName(name) }.map { SearchText.fold($0.decodedValue) }
+            let fields = header.fields.filter { $0.hasName(name) }
+            if ["from", "to", "cc", "bcc"].contains(name) {
+                // As the summary's envelope has them (below): parsed, so that a name in a quoted
+                // string or a comment is decoded too.
+                return SearchedMessage.addressText(fields.flatMap { AddressParser.parseList($0.unfoldedValue) })
+            }
+            return fields.map { SearchText.fold($0.decodedValue) }
         }
         guard let summary else { return nil }
         let envelope = summary.envelope
@@ -71,9 +77,28 @@ final class SearchedMessage {
         return raw.flatMap(MessageDate.init(parsing:)).map { MailboxClock.calendarDate($0) }
     }()
 
-    /// Envelope addresses as "name <mailbox@host>", one string each, folded.
+    /// Parsed addresses as the envelope's text below: "name <address>" and each group's name.
+    private static func addressText(_ list: [Address]) -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        func mailbox(_ m: MailMessage.Mailbox) -> [UInt8] {
+            SearchText.fold((m.displayName.map { $0 + " " } ?? "") + "<\(m.localPart)@\(m.domain ?? "")>")
+        }
+        for address in list {
+            switch address {
+            case .mailbox(let m): out.append(mailbox(m))
+            case .group(let g): out += [SearchText.fold(g.displayName)] + g.members.map(mailbox)
+            }
+        }
+        return out
+    }
+
+    /// Envelope addresses as "name <mailbox@host>", one string each, and each group's name,
+    /// encoded-words decoded, folded: RFC 9051 §6.4.4 FROM/TO/CC/BCC match "the specified string
+    /// in the envelope structure's" field, display names and group names included (the octets'
+    /// path, `decodedValue` of the whole field, sees the same text).
     private static func addressText(_ list: [EnvelopeAddress]) -> [[UInt8]] {
-        list.filter { !$0.isGroupStart && !$0.isGroupEnd }.map { a in
+        list.filter { !$0.isGroupEnd }.map { a in
+            if a.isGroupStart { return SearchText.fold(RFC2047.decodeUnstructured(Array((a.mailbox ?? "").utf8))) }
             var s = ""
             if let name = a.name { s += RFC2047.decodeUnstructured(Array(name.utf8)) + " " }
             s += "<\(a.mailbox ?? "")@\(a.host ?? "")>"

@@ -65,13 +65,16 @@ enum IMAPStep: Sendable {
     case status(tag: String, IMAPMailboxName, [IMAPStatusAttribute], AuthenticatedUser)
     case getQuota(tag: String, AuthenticatedUser)
     case getQuotaRoot(tag: String, IMAPMailboxName, AuthenticatedUser)
-    case append(tag: String, IMAPMailboxName, [AppendRequest], AuthenticatedUser)
+    /// `recent`: the selected mailbox and how this session takes \Recent there, so that an
+    /// APPEND into it claims its messages (RFC 3501 §2.3.2).
+    case append(tag: String, IMAPMailboxName, [AppendRequest], AuthenticatedUser, recent: (MailboxID, RecentMode)?)
     /// CLOSE: expunge \Deleted silently (RFC 9051 §6.4.1).
     case closeExpunge(tag: String, MailboxID)
     /// EXPUNGE (candidates nil) or UID EXPUNGE.
     case expunge(tag: String, MailboxID, candidates: [UInt32]?)
     case store(tag: String, MailboxID, uids: [UInt32], FlagChange, unchangedSince: UInt64?, silent: Bool, uid: Bool)
-    case copy(tag: String, MailboxID, uids: [UInt32], to: IMAPMailboxName, move: Bool, AuthenticatedUser)
+    /// `recent`: how this session takes \Recent in the selected (source) mailbox, for copies into it.
+    case copy(tag: String, MailboxID, uids: [UInt32], to: IMAPMailboxName, move: Bool, AuthenticatedUser, recent: RecentMode?)
     case search(IMAPSearchStep)
     /// FETCH: the messages of the set (and VANISHED UIDs with QRESYNC).
     case fetchMessages(tag: String, MailboxID, uids: [UInt32], changedSince: UInt64?, vanishedRanges: [ClosedRange<UInt32>]?)
@@ -92,10 +95,13 @@ enum IMAPStepResult: Sendable {
     case done(tag: String, IMAPCompletion)
     case failed(tag: String, IMAPFailure)
     case selected(IMAPSelectOutcome)
-    case appended(tag: String, MailboxID, [AppendedMessage], code: IMAPResponseCode)
+    /// `recent`: those of the messages that are \Recent for this session.
+    case appended(tag: String, MailboxID, [AppendedMessage], code: IMAPResponseCode, recent: [UInt32] = [])
     case deleted(tag: String, MailboxID)
-    /// EXPUNGE, UID EXPUNGE and MOVE (with its COPYUID, RFC 6851 §4.3).
-    case expunged(tag: String, removed: [UInt32], modSeq: UInt64?, verb: String, copyUID: IMAPResponseCode?)
+    /// EXPUNGE, UID EXPUNGE and MOVE (with its COPYUID, RFC 6851 §4.3, and the copies when they
+    /// went into the selected mailbox itself).
+    case expunged(tag: String, removed: [UInt32], modSeq: UInt64?, verb: String, copyUID: IMAPResponseCode?,
+                  ownCopies: [AppendedMessage] = [], ownRecent: [UInt32] = [])
     case stored(tag: String, updated: [StoredMessage], failed: [UInt32], silent: Bool, uid: Bool)
     case searched(tag: String, IMAPSearchCommand, [SearchMatch], uid: Bool, usesModSeq: Bool)
     case fetchMessages(tag: String, [StoredMessage], vanished: [UInt32])
@@ -110,6 +116,10 @@ struct IMAPCompletion: Sendable {
     var untagged: [IMAPResponse] = []
     var code: IMAPResponseCode? = nil
     var text: String
+    /// COPY into the selected mailbox: the new messages, announced (EXISTS) before the tagged OK,
+    /// and those of them that are \Recent for this session.
+    var ownCopies: [AppendedMessage] = []
+    var ownRecent: [UInt32] = []
 }
 
 typealias AppendedMessage = (uid: UInt32, modSeq: UInt64, flags: MessageFlags)
@@ -154,4 +164,8 @@ struct IMAPSelectOutcome: Sendable {
     /// UIDs assigned before the feed was subscribed (`SelectedMailbox.noteAssignedBeforeSubscribing`).
     var assignedBeforeSubscribing: UInt32
     var user: AuthenticatedUser
+    /// RFC 3501 §2.3.2: how this session takes \Recent (nil for IMAP4rev2), and the first UID
+    /// that is recent for it.
+    var recentMode: RecentMode? = nil
+    var recentFrom: UInt32 = .max
 }

@@ -13,7 +13,9 @@ extension IMAPSession {
     /// RFC 9051 §7.2.2. Before login: what is needed to log in (STARTTLS, LOGINDISABLED, AUTH=);
     /// after: the extensions (docs/imap.md lists each with its RFC).
     var capabilities: [String] {
-        var names = ["IMAP4rev1", "IMAP4rev2", "LITERAL-", "SASL-IR", "ID", "ENABLE"]
+        // RFC 7888: LITERAL+ unless the operator asked for LITERAL- (never both, §5).
+        let literal = settings.limits.maxNonSynchronizingLiteralSize == nil ? "LITERAL+" : "LITERAL-"
+        var names = ["IMAP4rev1", "IMAP4rev2", literal, "SASL-IR", "ID", "ENABLE"]
         guard state.user != nil else {
             if !tlsActive && settings.tlsAvailable { names.append("STARTTLS") }
             if !plaintextAllowed { names.append("LOGINDISABLED") }

@@ -121,9 +121,11 @@ enum IMAPFailure: Error, Equatable, Sendable {
 
     enum UpdatesBeforeReply { case none, withExpunges, withoutExpunges }
 
-    /// RFC 9051 §7.1.3: bad syntax is answered with BAD and a reason. RFC 7888 §5: a refused
-    /// non-synchronizing literal gets BAD [TOOBIG] (its octets are skipped); a synchronizing
-    /// one was never sent, and NO [TOOBIG] says so (RFC 4469).
+    /// RFC 9051 §7.1.3: bad syntax is answered with BAD and a reason. A synchronizing literal
+    /// over the limit was never sent, and NO [TOOBIG] says so (RFC 4469); so does an APPEND whose
+    /// non-synchronizing literal over the message size is being read and skipped (LITERAL+,
+    /// RFC 7888 §4: the session goes on). RFC 7888 §5 answers a literal over the LITERAL- bound
+    /// with BAD [TOOBIG]; one that cannot be skipped gets BAD before the BYE.
     private static func response(for error: IMAPCommandError, preLoginLimit: Int?)
         -> (status: IMAPStatus, code: IMAPResponseCode?, text: String) {
         let code: IMAPResponseCode? = switch error.kind {
@@ -135,7 +137,9 @@ enum IMAPFailure: Error, Equatable, Sendable {
         if error.kind == .limitExceeded, let preLoginLimit, error.message == "command too large" {
             text = "command larger than \(preLoginLimit) octets before login"
         }
-        let status: IMAPStatus = error.kind == .literalTooLarge && error.synchronizing ? .no : .bad
+        let skippedMessage = !error.synchronizing && !error.closesConnection && !error.overLiteralMinusBound
+            && error.commandName == "APPEND"
+        let status: IMAPStatus = error.kind == .literalTooLarge && (error.synchronizing || skippedMessage) ? .no : .bad
         return (status, code, text)
     }
 

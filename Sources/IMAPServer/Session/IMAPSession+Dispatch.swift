@@ -84,19 +84,28 @@ extension IMAPSession {
         case .session(let tag, .failure(let failure)): return fail(tag, failure)
         case .quota(let tag, let overQuota): return quotaChecked(tag, overQuota: overQuota)
         case .done(let tag, let completion):
+            state.selected?.markRecent(completion.ownRecent)
+            if !completion.ownCopies.isEmpty { state.selected?.noteOwnAppends(completion.ownCopies) }
             return send(completion.untagged) + finish(tag, code: completion.code, completion.text)
         case .failed(let tag, let failure):
             fetch = nil
             return fail(tag, failure)
         case .selected(let outcome): return selected(outcome)
-        case .appended(let tag, let mailbox, let appended, let code):
-            if let selected = state.selected, selected.mailbox.id == mailbox { selected.noteOwnAppends(appended) }
+        case .appended(let tag, let mailbox, let appended, let code, let recent):
+            if let selected = state.selected, selected.mailbox.id == mailbox {
+                selected.markRecent(recent)
+                selected.noteOwnAppends(appended)
+            }
             return finish(tag, code: code, "APPEND completed")
         case .deleted(let tag, let mailbox):
             // This session deleted its own selected mailbox: it returns to authenticated.
             if state.selected?.mailbox.id == mailbox, let user = state.user { deselect(user) }
             return finish(tag, "DELETE completed")
-        case .expunged(let tag, let removed, let modSeq, let verb, let copyUID):
+        case .expunged(let tag, let removed, let modSeq, let verb, let copyUID, let ownCopies, let ownRecent):
+            // RFC 6851 §3.3 / RFC 9051 §7.4.1: a MOVE into the selected mailbox itself is
+            // announced whole, the copies' EXISTS as well as the originals' EXPUNGE.
+            state.selected?.markRecent(ownRecent)
+            if !ownCopies.isEmpty { state.selected?.noteOwnAppends(ownCopies) }
             let copied = copyUID.map { [IMAPAction.send([.status(tag: nil, .ok, code: $0, text: "copied")])] } ?? []
             return copied + expunged(tag, removed, modSeq: modSeq, verb: verb)
         case .stored(let tag, let updated, let failed, let silent, let uid):

@@ -45,8 +45,9 @@ struct IMAPSession {
         /// The client has read what was sent (after `.continueWhenWritable`, or the channel
         /// became writable again).
         case outputWritable
-        /// The store's change feed, for the selection `generation`.
-        case mailboxChanged(MailboxChange, generation: Int, outputWritable: Bool)
+        /// The store's change feed, for the selection `generation`; `recent`: UIDs whose \Recent
+        /// the listener claimed for this session with it (RFC 3501 §2.3.2).
+        case mailboxChanged(MailboxChange, generation: Int, outputWritable: Bool, recent: [UInt32] = [])
         case idleTimeout
         case loginTimeout
         case commandTimer(now: NIODeadline, outputWritable: Bool)
@@ -155,8 +156,8 @@ struct IMAPSession {
             }
             if idleTag != nil && !busy { actions += send(pendingUpdates(allowExpunge: true)) }
             return actions
-        case .mailboxChanged(let change, let generation, let writable):
-            return heard(change, generation: generation, outputWritable: writable)
+        case .mailboxChanged(let change, let generation, let writable, let recent):
+            return heard(change, generation: generation, outputWritable: writable, recent: recent)
         case .idleTimeout:
             guard !isClosed, state.user != nil else { return [] }
             return end(.idle)
@@ -247,7 +248,7 @@ struct IMAPSession {
 
     func pendingUpdates(allowExpunge: Bool) -> [IMAPResponse] {
         guard let selected = state.selected else { return [] }
-        return selected.flush(allowExpunge: allowExpunge, qresync: enabled.qresync, modSeqs: enabled.modSeqs).map(IMAPResponse.data)
+        return selected.flush(allowExpunge: allowExpunge, qresync: enabled.qresync, modSeqs: enabled.modSeqs)
     }
 
     mutating func run(_ step: IMAPStep) -> [IMAPAction] {

@@ -51,15 +51,30 @@ extension IMAPSessionAdapter {
     }
 
     /// Changes from the store's change feed, handed to the session on its event loop, in order.
+    /// A new message's \Recent is claimed for this session (RFC 3501 §2.3.2) before the session
+    /// hears of it, unless another session was told first (`SelectedMailbox+Recent.swift`).
     private func listen(to stream: AsyncStream<MailboxChange>, selection: SelectedMailbox, generation: Int,
                         _ driver: Driver, _ context: ChannelHandlerContext) {
         let bound = NIOLoopBound((driver, context), eventLoop: context.eventLoop)
+        let store = server.store, mailbox = selection.mailbox.id, recentMode = selection.recentMode
+        let logger = server.logger
         selection.feedTask = Task {
             for await change in stream {
+                var recent: [UInt32] = []
+                if let recentMode, case .appended(let uid, _, _) = change {
+                    do {
+                        // Claiming takes every unclaimed UID up to this one (SELECT took those it
+                        // read, so these are new since); EXAMINE only looks.
+                        let first = try await store.claimRecent(in: mailbox, through: recentMode.through(uid))
+                        if first <= uid { recent = recentMode == .claim ? Array(first...uid) : [uid] }
+                    } catch {
+                        logger.warning("could not claim \\Recent", metadata: ["error": "\(LogSafe.escaped("\(error)"))"])
+                    }
+                }
                 bound.eventLoop.execute {
                     let (driver, context) = bound.value
-                    driver.feed(.mailboxChanged(change, generation: generation, outputWritable: context.channel.isWritable),
-                                context)
+                    driver.feed(.mailboxChanged(change, generation: generation, outputWritable: context.channel.isWritable,
+                                                recent: recent), context)
                 }
             }
         }

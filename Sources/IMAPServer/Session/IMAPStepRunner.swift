@@ -40,13 +40,13 @@ struct IMAPStepRunner: Sendable {
         case .status(let tag, let name, let attributes, let user): await status(tag, name, attributes, user)
         case .getQuota(let tag, let user): await getQuota(tag, user)
         case .getQuotaRoot(let tag, let name, let user): await getQuotaRoot(tag, name, user)
-        case .append(let tag, let name, let requests, let user): await append(tag, name, requests, user)
+        case .append(let tag, let name, let requests, let user, let recent): await append(tag, name, requests, user, recent: recent)
         case .closeExpunge(let tag, let mailbox): await closeExpunge(tag, mailbox)
         case .expunge(let tag, let mailbox, let candidates): await expunge(tag, mailbox, candidates: candidates)
         case .store(let tag, let mailbox, let uids, let change, let unchangedSince, let silent, let uid):
             await store(tag, mailbox, uids, change, unchangedSince: unchangedSince, silent: silent, uid: uid)
-        case .copy(let tag, let source, let uids, let name, let move, let user):
-            await copy(tag, source, uids, to: name, move: move, user)
+        case .copy(let tag, let source, let uids, let name, let move, let user, let recent):
+            await copy(tag, source, uids, to: name, move: move, user, recent: recent)
         case .search(let search): await self.search(search)
         case .fetchMessages(let tag, let mailbox, let uids, let changedSince, let vanishedRanges):
             await fetchMessages(tag, mailbox, uids, changedSince: changedSince, vanishedRanges: vanishedRanges)

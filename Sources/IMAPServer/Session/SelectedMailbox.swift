@@ -27,14 +27,30 @@ final class SelectedMailbox {
     /// The highest UID this session has ever had in its view; unlike `largestUID` it does not go
     /// down when the newest message is expunged (UIDs are never reused, RFC 9051 §2.3.1.1).
     private var highestSeenUID: UInt32
+    /// Keywords the client has been told about with FLAGS (RFC 3501 §7.2.6, RFC 9051 §7.3.5),
+    /// lowercased (keywords compare without regard to case) to the spelling announced.
+    var announcedKeywords: [String: String]
+    /// How this session takes part in \Recent (RFC 3501 §2.3.2); nil: not at all (IMAP4rev2,
+    /// RFC 9051 dropped it). See SelectedMailbox+Recent.swift.
+    var recentMode: RecentMode?
+    /// The messages that are \Recent in this session (possibly announced through the feed
+    /// before they are in `uids`).
+    var recent: Set<UInt32> = []
 
-    init(mailbox: Mailbox, readOnly: Bool, messages: [StoredMessage]) {
+    init(mailbox: Mailbox, readOnly: Bool, messages: [StoredMessage], recentMode: RecentMode? = nil, recentFrom: UInt32 = .max) {
         self.mailbox = mailbox
         self.readOnly = readOnly
+        self.recentMode = recentMode
+        if recentMode != nil { recent = Set(messages.map(\.uid).filter { $0 >= recentFrom }) }
         self.uids = messages.map(\.uid)
         self.known = Dictionary(uniqueKeysWithValues: messages.map { ($0.uid, ($0.flags, $0.modSeq)) })
         self.highestModSeq = max(mailbox.highestModSeq, messages.map(\.modSeq).max() ?? 0)
         self.highestSeenUID = messages.map(\.uid).max() ?? 0
+        var keywords: [String: String] = [:]
+        for message in messages {
+            for keyword in message.flags.keywords where keywords[keyword.lowercased()] == nil { keywords[keyword.lowercased()] = keyword }
+        }
+        self.announcedKeywords = keywords
     }
 
     deinit { feedTask?.cancel() }
@@ -118,16 +134,17 @@ final class SelectedMailbox {
     /// clients then address the new message by number). They are queued as if the feed had
     /// delivered them, unless another session's message with a lower UID may still be on its way
     /// through the feed (a UID gap): numbering must follow UID order, so then the feed decides.
+    /// Those the feed already delivered (all or some of them) are left as they are.
     func noteOwnAppends(_ appended: [(uid: UInt32, modSeq: UInt64, flags: MessageFlags)]) {
-        let sorted = appended.sorted { $0.uid < $1.uid }
-        guard let first = sorted.first?.uid else { return }
-        let pendingMax = pending.compactMap { change -> UInt32? in
+        let pendingUIDs = Set(pending.compactMap { change -> UInt32? in
             if case .appended(let uid, _, _) = change { return uid }
             return nil
-        }.max() ?? 0
-        guard first == max(highestSeenUID, pendingMax) + 1,
-              zip(sorted, sorted.dropFirst()).allSatisfy({ $0.uid + 1 == $1.uid }) else { return }
-        for message in sorted { pending.append(.appended(uid: message.uid, modSeq: message.modSeq, flags: message.flags)) }
+        })
+        let fresh = appended.filter { known[$0.uid] == nil && !pendingUIDs.contains($0.uid) }.sorted { $0.uid < $1.uid }
+        guard let first = fresh.first?.uid else { return }
+        guard first == max(highestSeenUID, pendingUIDs.max() ?? 0) + 1,
+              zip(fresh, fresh.dropFirst()).allSatisfy({ $0.uid + 1 == $1.uid }) else { return }
+        for message in fresh { pending.append(.appended(uid: message.uid, modSeq: message.modSeq, flags: message.flags)) }
     }
 
     /// This session changed flags itself and told its client: later feed echoes are stale.
@@ -145,6 +162,7 @@ final class SelectedMailbox {
             guard let n = sequenceNumber(of: uid) else { continue }
             uids.remove(at: Int(n - 1))
             known[uid] = nil
+            recent.remove(uid)
             numbers.append(n)
         }
         if let modSeq { highestModSeq = max(highestModSeq, modSeq) }
@@ -152,18 +170,20 @@ final class SelectedMailbox {
     }
 
     /// What to tell the client now. `allowExpunge` is false during FETCH, STORE and SEARCH
-    /// (RFC 9051 §7.5.1); then expunges are held and the numbering stays as it is.
-    func flush(allowExpunge: Bool, qresync: Bool, modSeqs: Bool) -> [IMAPResponseData] {
-        var out: [IMAPResponseData] = []
+    /// (RFC 9051 §7.5.1); then expunges are held and the numbering stays as it is. A keyword
+    /// new to the client is announced (FLAGS, PERMANENTFLAGS) before the EXISTS or FETCH that
+    /// brings it.
+    func flush(allowExpunge: Bool, qresync: Bool, modSeqs: Bool) -> [IMAPResponse] {
+        var out: [IMAPResponse] = []
         var expunged: [UInt32] = []
         func announceExpunges() {
             guard !expunged.isEmpty else { return }
             if qresync {
                 let gone = expunged.filter { known[$0] != nil }
                 _ = removeForExpunge(gone)
-                if !gone.isEmpty { out.append(.vanished(earlier: false, UIDSet.make(gone))) }
+                if !gone.isEmpty { out.append(.data(.vanished(earlier: false, UIDSet.make(gone)))) }
             } else {
-                for n in removeForExpunge(expunged) { out.append(.expunge(n)) }
+                for n in removeForExpunge(expunged) { out.append(.data(.expunge(n))) }
             }
             expunged.removeAll()
         }
@@ -177,6 +197,11 @@ final class SelectedMailbox {
             case .appended(let uid, let modSeq, let flags):
                 guard known[uid] == nil, uid > largestUID else { continue }
                 announceExpunges()
+                let keywords = announce(flags)
+                if !keywords.isEmpty {
+                    if grew { out += existsUpdate(); grew = false }
+                    out += keywords
+                }
                 uids.append(uid)
                 known[uid] = (flags, modSeq)
                 highestModSeq = max(highestModSeq, modSeq)
@@ -184,16 +209,17 @@ final class SelectedMailbox {
                 grew = true
             case .flagsChanged(let uid, let modSeq, let flags):
                 guard let current = known[uid], modSeq > current.modSeq, let n = sequenceNumber(of: uid) else { continue }
-                if grew { out.append(.exists(count)); grew = false }
+                if grew { out += existsUpdate(); grew = false }
+                out += announce(flags)
                 known[uid] = (flags, modSeq)
                 highestModSeq = max(highestModSeq, modSeq)
-                var items: [IMAPFetchItem] = [.flags(flags.names)]
+                var items: [IMAPFetchItem] = [.flags(flagNames(uid, flags))]
                 // RFC 7162 §3.2.4: with QRESYNC unsolicited FETCH carries the UID.
                 if qresync { items.insert(.uid(uid), at: 0) }
                 if modSeqs { items.append(.modSeq(modSeq)) }
-                out.append(.fetch(n, items))
+                out.append(.data(.fetch(n, items)))
             case .expunged(let removed, let modSeq):
-                if grew { out.append(.exists(count)); grew = false }
+                if grew { out += existsUpdate(); grew = false }
                 let present = removed.filter { known[$0] != nil }
                 if allowExpunge { expunged += present } else { heldExpunges += present }
                 highestModSeq = max(highestModSeq, modSeq)
@@ -202,7 +228,7 @@ final class SelectedMailbox {
             }
         }
         pending.removeAll()
-        if grew { out.append(.exists(count)) }
+        if grew { out += existsUpdate() }
         announceExpunges()
         return out
     }

@@ -28,12 +28,12 @@ public enum AddressParser {
 
     private struct State {
         let tokens: [Token]
-        let comments: [[UInt8]]
+        let comments: [(before: Int, content: [UInt8])]
         let fallbackCharset: String?
         var i = 0
         var problems: [MessageProblem] = []
 
-        init(tokens: [Token], comments: [[UInt8]], fallbackCharset: String?) {
+        init(tokens: [Token], comments: [(before: Int, content: [UInt8])], fallbackCharset: String?) {
             self.tokens = tokens
             self.comments = comments
             self.fallbackCharset = fallbackCharset
@@ -101,8 +101,22 @@ public enum AddressParser {
                 problems.append(MessageProblem(.invalidAddress, detail: "missing angle brackets"))
                 mailbox.displayName = Phrase.decode(nameTokens, fallbackCharset: fallbackCharset)
                 mailbox.rawDisplayName = text(Phrase.raw(nameTokens))
+            } else {
+                nameFromComment(before: i, into: &mailbox)
             }
             return mailbox
+        }
+
+        /// The older form `user@host (Real Name)` (RFC 822 §6.1, still read by RFC 5322 §3.4):
+        /// the comment right after a mailbox without a display name names it, as IMAP's ENVELOPE
+        /// addr-name wants (RFC 3501 §7.4.2). Several comments there are joined by a space.
+        func nameFromComment(before index: Int, into mailbox: inout Mailbox) {
+            let found = comments.filter { $0.before == index }.map(\.content).filter { !$0.isEmpty }
+            guard !found.isEmpty else { return }
+            let raw = Array(found.joined(separator: [ASCII.space]))
+            mailbox.rawDisplayName = text(raw)
+            // RFC 2047 §5 (2): encoded-words may stand in a comment.
+            mailbox.displayName = RFC2047.decodeUnstructured(raw, fallbackCharset: fallbackCharset)
         }
 
         /// domain = dot-atom / domain-literal / obs-domain
@@ -157,7 +171,10 @@ public enum AddressParser {
                 rawName = text(Phrase.raw(phrase))
             }
             if local.isEmpty && domain == nil && phrase.isEmpty { return nil }
-            return Mailbox(displayName: name, localPart: text(local), domain: domain, route: route, rawDisplayName: rawName)
+            var mailbox = Mailbox(displayName: name, localPart: text(local), domain: domain, route: route, rawDisplayName: rawName)
+            // `<user@host> (Real Name)`: a comment after the angle-addr of a nameless mailbox.
+            if phrase.isEmpty && closed { nameFromComment(before: i, into: &mailbox) }
+            return mailbox
         }
 
         /// group-list = mailbox-list / CFWS / obs-group-list

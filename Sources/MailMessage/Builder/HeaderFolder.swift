@@ -167,3 +167,12 @@ enum HeaderEncoding {
         return folder.finish()
     }
 }
+
+extension HeaderSection {
+    /// One unstructured header field ("Subject: ..."), CRLF-terminated, with RFC 2047
+    /// encoded-words (UTF-8) for what is not plain ASCII and RFC 5322 §2.2.3 folding: how a
+    /// reception stage rewrites a field (the risk assessment's subject tag).
+    public static func unstructuredField(name: String, value: String) -> String {
+        String(decoding: HeaderEncoding.unstructured(name: name, value: value, charset: .utf8), as: UTF8.self)
+    }
+}

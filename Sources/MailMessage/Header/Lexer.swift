@@ -23,8 +23,9 @@ struct Token: Equatable {
 
 struct Lexed {
     var tokens: [Token]
-    /// Content of every comment, in order (used as a display name fallback).
-    var comments: [[UInt8]]
+    /// Every comment in order: its content, and the index in `tokens` of the token that follows
+    /// it (`tokens.count` at the end). `user@host (Real Name)` names its mailbox this way.
+    var comments: [(before: Int, content: [UInt8])]
 }
 
 enum Lexer {
@@ -50,7 +51,7 @@ enum Lexer {
     static func lex<C: Collection>(_ value: C) -> Lexed where C.Element == UInt8 {
         let b = Array(value)
         var tokens: [Token] = []
-        var comments: [[UInt8]] = []
+        var comments: [(before: Int, content: [UInt8])] = []
         var space = false
         var i = 0
         let n = b.count
@@ -71,7 +72,7 @@ enum Lexer {
                     } else { content.append(d) }
                     i += 1
                 }
-                comments.append(content)
+                comments.append((tokens.count, content))
                 space = true
             case ASCII.quote:
                 var content: [UInt8] = []

@@ -59,11 +59,14 @@ public struct MailboxStatus: Sendable, Equatable {
     public let unseen: Int
     public let deleted: Int
     public let bytes: Int64
-    public init(mailbox: Mailbox, messages: Int, unseen: Int, deleted: Int, bytes: Int64) {
+    /// Messages no session has claimed as recent yet (RFC 3501 STATUS RECENT; `claimRecent`).
+    public let recent: Int
+    public init(mailbox: Mailbox, messages: Int, unseen: Int, deleted: Int, bytes: Int64, recent: Int = 0) {
         self.mailbox = mailbox
         self.messages = messages
         self.unseen = unseen
         self.deleted = deleted
         self.bytes = bytes
+        self.recent = recent
     }
 }

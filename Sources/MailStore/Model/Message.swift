@@ -115,6 +115,10 @@ public struct AppendRequest: Sendable {
     /// The summary of `bytes` when the caller already has it (reception parses a message once
     /// and hands its summary on); nil lets the store's `MessageSummarizer` compute it.
     public var summary: Data?
+    /// RFC 3501 §2.3.2: the appending session has the target mailbox selected and takes the new
+    /// message's \Recent in the same transaction, before any other session hears of it
+    /// (`MessageStore.claimRecent`); `AppendResult.recentFrom` says what it got.
+    public var claimsRecent = false
 
     public init(bytes: [UInt8], flags: MessageFlags = MessageFlags(), internalDate: Date = Date(), summary: Data? = nil) {
         self.bytes = bytes
@@ -130,11 +134,15 @@ public struct AppendResult: Sendable, Equatable {
     public let uidValidity: UInt32
     public let uid: UInt32
     public let modSeq: UInt64
-    public init(mailboxID: MailboxID, uidValidity: UInt32, uid: UInt32, modSeq: UInt64) {
+    /// With `AppendRequest.claimsRecent`: the mailbox's first unclaimed UID before this append
+    /// (`claimRecent`'s answer through the new UID); nil otherwise.
+    public var recentFrom: UInt32?
+    public init(mailboxID: MailboxID, uidValidity: UInt32, uid: UInt32, modSeq: UInt64, recentFrom: UInt32? = nil) {
         self.mailboxID = mailboxID
         self.uidValidity = uidValidity
         self.uid = uid
         self.modSeq = modSeq
+        self.recentFrom = recentFrom
     }
 }
 

@@ -14,6 +14,15 @@ public protocol MessageStore: Sendable {
     func renameMailbox(_ id: MailboxID, to newName: String) async throws
     func status(_ id: MailboxID) async throws -> MailboxStatus
 
+    /// RFC 3501 §2.3.2 \Recent: a message is recent for the first session told about it. The
+    /// mailbox keeps the first UID no session has claimed; this returns it as it was, and with
+    /// `through` set moves it past `through` atomically, so the messages from the returned UID
+    /// up to `through` are recent for the caller's session alone (several sessions and processes
+    /// sharing the store never both get one). `through` nil only reads it (EXAMINE, RFC 3501
+    /// §6.3.2: no loss of \Recent). A session that knows messages above `through` leaves them
+    /// to whoever claims them next.
+    func claimRecent(in mailbox: MailboxID, through uid: UInt32?) async throws -> UInt32
+
     func subscriptions(of account: AccountID) async throws -> [String]
     func setSubscribed(_ subscribed: Bool, account: AccountID, name: String) async throws
 
@@ -63,7 +72,7 @@ extension MessageStore {
 }
 
 /// The whole store a server sees. `MailStoreSQLite` is the embedded implementation.
-public protocol MailStore: DirectoryStore, MessageStore, QueueStore, DKIMKeyStore, DMARCReportStore {
+public protocol MailStore: DirectoryStore, MessageStore, QueueStore, DKIMKeyStore, DMARCReportStore, RiskStore {
     /// Flushes and closes; later calls fail.
     func close() async throws
 }

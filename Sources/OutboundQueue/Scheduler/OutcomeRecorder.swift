@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import MailCore
@@ -90,6 +91,22 @@ struct OutcomeRecorder: Sendable {
             logger.notice("not bouncing a message with the null sender", metadata: ["queue-id": "\(message.id)"])
         }
         for (address, outcome) in outcomes { await record(outcome, message: message.id, recipient: address) }
+        count(outcomes.map(\.1))
+    }
+
+    /// One count per recipient outcome: delivered to a remote MTA, failed for good (the sender
+    /// is told by a DSN unless the sender was null), or deferred to a later attempt.
+    func count(_ outcomes: [DeliveryOutcome]) {
+        for outcome in outcomes {
+            switch outcome {
+            case .delivered:
+                Counter(label: "hato_messages_delivered_total", dimensions: [("destination", "remote")], factory: configuration.metrics).increment()
+            case .failed:
+                Counter(label: "hato_messages_bounced_total", dimensions: [], factory: configuration.metrics).increment()
+            case .deferred:
+                Counter(label: "hato_delivery_deferred_total", dimensions: [], factory: configuration.metrics).increment()
+            }
+        }
     }
 
     func bounce(_ reports: [RecipientReport], message: QueuedMessage, to sender: EmailAddress, at time: Date) async throws {

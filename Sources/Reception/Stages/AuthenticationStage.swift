@@ -50,6 +50,9 @@ public struct AuthenticationStage: ReceptionStage {
             message: DKIMMessage(message.content.parsed), clientIP: ip, mailFrom: transaction.mailFrom?.description ?? "",
             helo: helo, spfMailFrom: transaction.spf, spfHELO: transaction.spfHELO))
         let dmarc = verdict.dmarc
+        message.authenticationResults = ReceptionAuthenticationResults(
+            spf: verdict.spf.result.rawValue, dkim: verdict.dkim.map(\.result.rawValue), dmarc: dmarc.result.rawValue)
+        message.authentication = verdict
         client.logger.info("authentication", metadata: [
             "spf": "\(verdict.spf.result.rawValue)", "dkim": "\(verdict.dkim.map(\.result.rawValue).joined(separator: ","))",
             "arc": "\(verdict.arc.result.rawValue)", "dmarc": "\(dmarc.result.rawValue)", "from": "\(dmarc.deciding?.authorDomain ?? "-")",

@@ -61,7 +61,7 @@ import Testing
             PARTIAL True
             SIZES 1 (BINARY.SIZE[3] 10 BINARY.SIZE[2] 15)
             UNKNOWN-CTE NO True
-            STILL UNSEEN 1 (FLAGS ())
+            STILL UNSEEN 1 (FLAGS (\\Recent))
 
             """, "\(result.stdout) \(result.stderr)")
         try await listener.stop()

@@ -16,7 +16,7 @@ import Testing
         var machine = IMAPMachine()
         machine.showTimers = true
         let lines = machine.render(session.handle(.greeting))
-        #expect(lines == ["* OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL- SASL-IR ID ENABLE STARTTLS AUTH=SCRAM-SHA-256 AUTH=SCRAM-SHA-1 AUTH=PLAIN AUTH=LOGIN] Hato IMAP server ready",
+        #expect(lines == ["* OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE STARTTLS AUTH=SCRAM-SHA-256 AUTH=SCRAM-SHA-1 AUTH=PLAIN AUTH=LOGIN] Hato IMAP server ready",
                           "arm login 60s"])
     }
 
@@ -35,7 +35,7 @@ import Testing
         let reply = machine.finish(.session(tag: "a3", .success(M.alice)))
         #expect(reply.count == 4 && reply[0] == "cancel login" && reply[1] == "arm idle 1800s" && reply[3] == "cancel command",
                 "\(reply)")
-        #expect(reply[2].hasPrefix("a3 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL- SASL-IR ID ENABLE IDLE "))
+        #expect(reply[2].hasPrefix("a3 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE "))
         #expect(reply[2].hasSuffix(" APPENDLIMIT=1048576] logged in"))
         #expect(machine.session.state.user?.address.description == M.user)
     }
@@ -54,7 +54,7 @@ import Testing
         var machine = IMAPMachine(loopback: false)
         #expect(machine.say("a1 LOGIN alice pw\r\n") == ["a1 NO [PRIVACYREQUIRED] plaintext login is disabled without TLS; use STARTTLS"])
         #expect(machine.say("a2 CAPABILITY\r\n") == [
-            "* CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL- SASL-IR ID ENABLE STARTTLS LOGINDISABLED", "a2 OK CAPABILITY completed",
+            "* CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE STARTTLS LOGINDISABLED", "a2 OK CAPABILITY completed",
         ])
         #expect(machine.say("a3 STARTTLS\r\na4 LOGIN alice pw\r\n") == ["a3 OK Begin TLS negotiation now", "start TLS"])
         #expect(machine.session.tlsActive)

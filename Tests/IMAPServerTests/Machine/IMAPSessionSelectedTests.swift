@@ -31,6 +31,30 @@ import Testing
         #expect(machine.say("s3 FETCH 1 FLAGS\r\n") == ["s3 NO FETCH needs a selected mailbox; SELECT one first"])
     }
 
+    /// COPY and MOVE into the selected mailbox itself, with the change feed not yet heard: the
+    /// copies are announced from the step's result, after the MOVE's own expunges; the feed's
+    /// echo later announces nothing twice.
+    @Test func copyAndMoveIntoTheSelectedMailboxBeforeTheFeed() {
+        var machine = M.selected()
+        let generation = machine.session.selectionGeneration
+        let copyUID = IMAPResponseCode.copyUID(uidValidity: 42, source: UIDSet.make([1]), destination: UIDSet.make([4]))
+        #expect(machine.say("m1 MOVE 1 INBOX\r\n") == ["run copy"])
+        #expect(machine.finish(.expunged(tag: "m1", removed: [1], modSeq: 7, verb: "MOVE", copyUID: copyUID,
+                                         ownCopies: [(uid: 4, modSeq: 7, flags: MessageFlags(system: .seen))])) == [
+            "* OK [COPYUID 42 1 4] copied", "* 1 EXPUNGE", "* 3 EXISTS", "m1 OK MOVE completed",
+        ])
+        #expect(machine.say("c1 COPY 3 INBOX\r\n") == ["run copy"])
+        let copied = IMAPCompletion(code: .copyUID(uidValidity: 42, source: UIDSet.make([4]), destination: UIDSet.make([5])),
+                                    text: "COPY completed", ownCopies: [(uid: 5, modSeq: 8, flags: MessageFlags())])
+        #expect(machine.finish(.done(tag: "c1", copied)) == ["* 4 EXISTS", "c1 OK [COPYUID 42 4 5] COPY completed"])
+        for change in [MailboxChange.expunged(uids: [1], modSeq: 7), .appended(uid: 4, modSeq: 7, flags: MessageFlags(system: .seen)),
+                       .appended(uid: 5, modSeq: 8, flags: MessageFlags())] {
+            _ = machine.event(.mailboxChanged(change, generation: generation, outputWritable: true))
+        }
+        #expect(machine.say("n NOOP\r\n") == ["n OK NOOP completed"])
+        #expect(machine.session.state.selected?.uids == [2, 3, 4, 5])
+    }
+
     @Test func readOnlyAndRangeChecksComeBeforeAnyStoreWork() {
         var machine = M.selected(readOnly: true)
         #expect(machine.say("a STORE 1 +FLAGS (\\Seen)\r\n") == ["a NO [READ-ONLY] mailbox is read-only"])

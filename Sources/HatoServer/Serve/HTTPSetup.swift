@@ -1,0 +1,52 @@
+import HTTPService
+import Logging
+import MailCore
+import MailStore
+import SASL
+import ServerRuntime
+import Synchronization
+
+/// Composes the HTTP listeners (docs/http.md): the `web` server for `[listen] http` and
+/// `https`, the `admin` server for `[listen] admin`, both over the store only through closures.
+enum HTTPSetup {
+    /// The client-facing listeners as they were bound, filled in once every listener is up; the
+    /// documents are 503 until then.
+    final class ClientSettingsBox: Sendable {
+        private let value = Mutex<MailClientSettings?>(nil)
+        func set(_ settings: MailClientSettings) { value.withLock { $0 = settings } }
+        func get() -> MailClientSettings? { value.withLock { $0 } }
+    }
+
+    static func protocols(_ settings: HatoConfig, store: any MailStore, clientSettings: ClientSettingsBox, metrics: HatoMetrics,
+                          acmeHTTP01: ACMEHTTP01Responder?) -> [HatoConfig.ListenerKind: any ProtocolServer] {
+        let configuration = HTTPServiceConfiguration(
+            limits: settings.http.limits, mtaSTS: settings.http.mtaSTS,
+            servesDomain: { domain in (try? await store.isLocalDomain(domain)) ?? false },
+            clientSettings: { clientSettings.get() }, acmeHTTP01: acmeHTTP01,
+            metricsExposition: { await metrics.exposition(store: store) }, metrics: metrics.factory)
+        let web = HTTPProtocolServer(configuration: configuration, role: .web, logger: Logger(label: "hato.http"))
+        let admin = HTTPProtocolServer(configuration: configuration, role: .admin, logger: Logger(label: "hato.admin"))
+        return [.http: web, .https: web, .admin: admin]
+    }
+
+    /// What autoconfig, Autodiscover and the Apple profile describe: each bound IMAP, POP3 and
+    /// submission port under `hostname`. Logins over IMAP and POP3 always accept the password
+    /// inside TLS; submission says what `auth.mechanisms` offers.
+    static func clientSettings(_ settings: HatoConfig, bound: [String: [Int]]) -> MailClientSettings {
+        let kinds: [(HatoConfig.ListenerKind, MailClientSettings.Endpoint.Service)] = [
+            (.imaps, .imap), (.imap, .imap), (.pop3s, .pop3), (.pop3, .pop3), (.submissions, .submission), (.submission, .submission),
+        ]
+        let mechanisms = Set(AuthSetup.mechanisms(settings))
+        let submissionAuthentication: MailClientSettings.Endpoint.Authentication =
+            mechanisms.contains(.plain) || mechanisms.contains(.login) ? .passwordCleartext : .passwordEncrypted
+        var endpoints: [MailClientSettings.Endpoint] = []
+        for (kind, service) in kinds {
+            for port in Set(bound[kind.rawValue] ?? []).sorted() {
+                endpoints.append(.init(service: service, hostname: settings.hostname, port: port,
+                                       security: kind.implicitTLS ? .implicitTLS : .startTLS,
+                                       authentication: service == .submission ? submissionAuthentication : .passwordCleartext))
+            }
+        }
+        return MailClientSettings(endpoints: endpoints)
+    }
+}

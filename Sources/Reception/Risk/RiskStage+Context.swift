@@ -1,0 +1,90 @@
+// What the risk stage reads from the store for one message: our domains, the local recipients'
+// correspondents, local users' names, the DMARC history of the From domain; and what it writes
+// back: the correspondents record.
+
+import Foundation
+import MailCore
+import MailMessage
+import MailStore
+import RiskAssessment
+
+extension RiskStage {
+    /// At most this many local recipients' correspondents are read for one message.
+    static let maxAccountsRead = 20
+
+    public func context(_ message: ReceptionMessage, transaction: ReceptionTransaction, client: ReceptionClient,
+                 accounts: [Account], inbound: Bool) async -> RiskContext {
+        var context = RiskContext()
+        context.inbound = inbound
+        context.mailFrom = transaction.mailFrom?.description
+        context.recipients = transaction.recipients.map(\.address.description)
+        context.clientIP = client.remoteIP
+        context.helo = client.helo
+        context.partnerDomains = policy?.partnerDomains ?? []
+        context.vips = policy?.vips ?? []
+        context.authentication = message.authentication.map(RiskAuthentication.init)
+        do {
+            context.ourDomains = try await store.domains().map(\.name)
+            context.localUsers = try await store.ownNames(limit: 10_000).compactMap { entry in
+                entry.displayName.map { KnownPerson(name: $0, address: entry.address.description) }
+            }
+            var byAddress: [String: KnownCorrespondent] = [:]
+            for account in accounts.prefix(Self.maxAccountsRead) {
+                for entry in try await store.correspondents(of: account.id, limit: policy?.correspondentLimit ?? 1000) {
+                    let key = entry.address.canonical
+                    var known = byAddress[key] ?? KnownCorrespondent(address: key, name: entry.displayName, messages: 0)
+                    known.messages += entry.messages
+                    byAddress[key] = known
+                }
+            }
+            context.correspondents = byAddress.values.sorted { $0.messages > $1.messages }
+            if let auth = context.authentication, auth.dmarc != "pass", auth.dmarc != "fail", let domain = auth.fromDomain {
+                context.authorDomainUsuallyPasses = try await usuallyPasses(domain)
+            }
+        } catch {
+            client.logger.warning("risk: could not read the store; assessing without it", metadata: ["error": "\(error)"])
+        }
+        return context
+    }
+
+    /// The From domain passed DMARC at least three times in the last 30 days and more often than not.
+    func usuallyPasses(_ domain: String) async throws -> Bool {
+        let now = Date()
+        let history = try await store.dmarcEvaluations(from: now.addingTimeInterval(-30 * 86_400), to: now, headerFrom: domain)
+        let passes = history.filter { $0.result == "pass" }.count
+        return passes >= 3 && passes * 2 > history.count
+    }
+
+    /// Mail an account sends makes its recipients correspondents; its From display name is the
+    /// user's own name (for display-name impersonation).
+    func recordSubmission(_ header: HeaderSection, account: Account, transaction: ReceptionTransaction, client: ReceptionClient) async {
+        let named = (header.to + header.cc).mailboxes
+        var exchanges: [Correspondence] = []
+        for recipient in transaction.recipients where recipient.address.canonical != account.address.canonical {
+            let name = named.first { $0.address.lowercased() == recipient.address.canonical }?.displayName
+            exchanges.append(Correspondence(account: account.id, address: recipient.address, displayName: name, direction: .sent))
+        }
+        if let from = header.from.mailboxes.first, from.address.lowercased() == account.address.canonical,
+           let name = from.displayName, !name.isEmpty {
+            exchanges.append(Correspondence(account: account.id, address: account.address, displayName: name, direction: .own))
+        }
+        do { try await store.recordCorrespondence(exchanges, at: Date()) } catch {
+            client.logger.warning("risk: could not record correspondents", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Mail from someone an account already writes to counts as a reply in that thread.
+    func recordReply(_ header: HeaderSection, accounts: [Account], known: [KnownCorrespondent], client: ReceptionClient) async {
+        guard let from = header.from.mailboxes.first, let address = try? EmailAddress(from.address),
+              known.contains(where: { $0.address == address.canonical }) else { return }
+        var exchanges: [Correspondence] = []
+        for account in accounts.prefix(Self.maxAccountsRead) {
+            guard let entries = try? await store.correspondents(of: account.id, limit: policy?.correspondentLimit ?? 1000),
+                  entries.contains(where: { $0.address.canonical == address.canonical }) else { continue }
+            exchanges.append(Correspondence(account: account.id, address: address, displayName: from.displayName, direction: .received))
+        }
+        do { try await store.recordCorrespondence(exchanges, at: Date()) } catch {
+            client.logger.warning("risk: could not record correspondents", metadata: ["error": "\(error)"])
+        }
+    }
+}

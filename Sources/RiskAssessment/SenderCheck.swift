@@ -1,0 +1,106 @@
+// The sender's identity: lookalike From, Reply-To and envelope domains, display names
+// borrowed from people the organisation knows, Reply-To leading elsewhere, and first contact.
+
+import Foundation
+import MailCore
+import MailMessage
+
+struct SenderCheck {
+    let assessor: RiskAssessor
+    let context: RiskContext
+    let lookalikes: LookalikeDomains
+
+    var suffixes: PublicSuffixList { assessor.suffixes }
+
+    func organization(_ domain: String) -> String { suffixes.registrableDomain(of: domain) ?? domain }
+
+    func fromDomain(_ header: HeaderSection) -> String? {
+        header.from.mailboxes.first?.domain.map { $0.lowercased().trimming("[]") }
+    }
+
+    /// The domain belongs to one of our domains' organizations.
+    func isOurs(_ domain: String) -> Bool {
+        let wanted = organization(domain.lowercased())
+        return context.ourDomains.contains { organization($0.lowercased()) == wanted }
+    }
+
+    /// The header checks of the message or of an enclosed message (`place` says which).
+    func check(_ header: HeaderSection, place: String, envelope: Bool, into signals: inout SignalCollector) {
+        let from = header.from.mailboxes.first
+        let fromDomain = fromDomain(header)
+        if let fromDomain, let evidence = lookalikes.resemblance(of: fromDomain) {
+            signals.add(RiskSignalName.lookalikeDomain, "\(place): \(evidence)")
+        }
+        let listPost = header.field("List-Post")?.value.lowercased() ?? ""
+        for replyTo in header.replyTo.mailboxes {
+            guard let domain = replyTo.domain?.lowercased() else { continue }
+            if let evidence = lookalikes.resemblance(of: domain) {
+                signals.add(RiskSignalName.lookalikeDomain, "Reply-To\(place == "From" ? "" : " of \(place)"): \(evidence)")
+            }
+            guard let fromDomain, organization(domain) != organization(fromDomain), !isOurs(domain),
+                  !listPost.contains(organization(domain)) else { continue }
+            signals.add(RiskSignalName.replyToDivergence,
+                        "replies go to \(replyTo.address), not to \(fromDomain)" + (place == "From" ? "" : " (\(place))"))
+        }
+        if envelope, let mailFrom = context.mailFrom, let at = mailFrom.lastIndex(of: "@") {
+            let domain = mailFrom[mailFrom.index(after: at)...].lowercased()
+            if domain != fromDomain, let evidence = lookalikes.resemblance(of: domain) {
+                signals.add(RiskSignalName.lookalikeDomain, "envelope sender: \(evidence)")
+            }
+        }
+        if let from, let fromDomain { checkDisplayName(from, domain: fromDomain, place: place, into: &signals) }
+    }
+
+    /// A display name that is someone else's name or address.
+    func checkDisplayName(_ from: Mailbox, domain: String, place: String, into signals: inout SignalCollector) {
+        guard let display = from.displayName, !display.isEmpty else { return }
+        let suffix = place == "From" ? "" : " (\(place))"
+        // "ceo@example.co.jp" <someone@elsewhere.example>
+        let normalized = Confusables.nfkc(display).lowercased()
+        for word in normalized.split(whereSeparator: { $0 == " " || $0 == "<" || $0 == ">" || $0 == "\"" || $0 == "(" || $0 == ")" })
+        where word.contains("@") {
+            let shown = word.split(separator: "@").last.map { String($0).trimming(".,;:") } ?? ""
+            guard shown.contains("."), organization(shown) != organization(domain) else { continue }
+            signals.add(RiskSignalName.displayNameImpersonation, "the display name shows \(word) but the address is \(from.address)\(suffix)")
+            return
+        }
+        guard let name = PersonName(display) else { return }
+        let organization = organization(domain)
+        for vip in context.vips where PersonName(vip.name).map(name.matches) == true {
+            if self.organization(vip.domain) != organization {
+                signals.add(RiskSignalName.displayNameImpersonation, "\"\(display)\" is the name of VIP \(vip.name) <\(vip.address)>, sent from \(from.address)\(suffix)")
+                return
+            }
+        }
+        if !isOurs(domain) {
+            for user in context.localUsers where PersonName(user.name).map(name.matches) == true {
+                signals.add(RiskSignalName.displayNameImpersonation, "\"\(display)\" is the name of our user \(user.address), sent from \(from.address)\(suffix)")
+                return
+            }
+        }
+        for correspondent in context.correspondents where correspondent.messages >= context.frequentCorrespondentMessages {
+            guard let known = correspondent.name, PersonName(known).map(name.matches) == true,
+                  self.organization(correspondent.domain) != organization else { continue }
+            signals.add(RiskSignalName.displayNameImpersonation,
+                        "\"\(display)\" is the name of correspondent \(correspondent.address), sent from \(from.address)\(suffix)")
+            return
+        }
+    }
+
+    /// No earlier mail between the sender and the recipients; weighted more with payment or
+    /// urgency wording in the subject or text.
+    func firstContact(_ message: MIMEMessage, into signals: inout SignalCollector) {
+        guard let from = message.header.from.mailboxes.first, let domain = fromDomain(message.header), !isOurs(domain) else { return }
+        let address = from.address.lowercased()
+        guard !context.correspondents.contains(where: { $0.address == address }) else { return }
+        let text = Confusables.nfkc(((message.header.subject ?? "") + "\n" + String(message.decodedText.prefix(assessor.policy.limits.maxKeywordText)))).lowercased()
+        let words = assessor.policy.paymentKeywords.filter { !$0.isEmpty && text.contains(Confusables.nfkc($0).lowercased()) }
+        if words.isEmpty {
+            signals.add(RiskSignalName.firstContact, "no earlier mail between \(address) and the recipients")
+        } else {
+            signals.add(RiskSignalName.firstContact,
+                        "no earlier mail between \(address) and the recipients, with payment or urgency wording: \(words.prefix(5).joined(separator: ", "))",
+                        weightOf: RiskSignalName.firstContactPayment)
+        }
+    }
+}

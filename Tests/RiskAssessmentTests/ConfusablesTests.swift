@@ -1,0 +1,26 @@
+import RiskAssessment
+import Testing
+
+/// The ICU shim: UTS #39 skeletons and confusability (uspoof, libicui18n) and NFKC.
+@Suite struct ConfusablesTests {
+    @Test func skeletonsOfLookalikes() {
+        #expect(Confusables.skeleton("rnicrosoft.com") == Confusables.skeleton("microsoft.com"))
+        #expect(Confusables.skeleton("paypa1.com") == Confusables.skeleton("paypal.com"))
+        #expect(Confusables.skeleton("\u{0430}pple.com") == Confusables.skeleton("apple.com"), "Cyrillic а")
+        #expect(Confusables.skeleton("example.co.jp") != Confusables.skeleton("example.or.jp"))
+        #expect(Confusables.areConfusable("paypa1", "paypal") && !Confusables.areConfusable("paypal", "example"))
+    }
+
+    @Test func nfkcFoldsWidths() {
+        #expect(Confusables.nfkc("ＹＡＭＡＤＡ　ﾀﾛｳ") == "YAMADA タロウ")
+        #expect(Confusables.nfkc("") == "")
+        #expect(Confusables.nfkc(String(repeating: "ﾊﾟ", count: 5000)) == String(repeating: "パ", count: 5000), "buffers grow")
+    }
+
+    @Test func concurrentCallsShareOneChecker() async {
+        await withTaskGroup(of: Bool.self) { group in
+            for n in 0..<32 { group.addTask { Confusables.skeleton("paypa\(n % 2 == 0 ? "1" : "l").com") == Confusables.skeleton("paypal.com") } }
+            for await same in group { #expect(same) }
+        }
+    }
+}

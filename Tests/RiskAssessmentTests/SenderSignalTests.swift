@@ -1,0 +1,79 @@
+import RiskAssessment
+import Testing
+
+@Suite struct DisplayNameTests {
+    @Test(arguments: [
+        "山田太郎 <taro.yamada.office@gmail.com>",
+        "\"山田　太郎\" <ceo@freemail.example>",
+        "ﾔﾏﾀﾞ ﾀﾛｳ <x@freemail.example>",
+        "ＨＡＮＡＫＯ ＳＵＺＵＫＩ <ceo@freemail.example>",
+        "Suzuki Hanako <ceo@freemail.example>",
+        "=?UTF-8?B?5bGx55Sw5aSq6YOO?= <boss@freemail.example>",
+        "\"hanako@ours.example.jp\" <hanako.ours@freemail.example>",
+        "佐藤 一郎 <sato.ichiro@freemail.example>",
+    ])
+    func flagsBorrowedNames(_ from: String) throws {
+        let context = Risk.context { $0.vips.append(KnownPerson(name: "ヤマダ タロウ", address: "taro.yamada@ours.example.jp")) }
+        let report = Risk.assess(Risk.message(from: from), context)
+        let signal = try #require(report.signal("display-name-impersonation"), "\(from): \(report.signals)")
+        #expect(signal.weight == 5)
+    }
+
+    @Test(arguments: [
+        "山田 次郎 <jiro@freemail.example>",
+        "山田太郎 <taro.yamada@ours.example.jp>",
+        "佐藤 一郎 <sato@example.co.jp>",
+        "Support <support@freemail.example>",
+        "田中 <tanaka@freemail.example>",
+    ])
+    func leavesOthersAlone(_ from: String) {
+        let report = Risk.assess(Risk.message(from: from))
+        #expect(!report.has("display-name-impersonation"), "\(from): \(report.signals)")
+    }
+
+    @Test func localUsersNamesOnOutsideAddresses() {
+        let context = Risk.context { $0.localUsers = [KnownPerson(name: "Kenji Watanabe", address: "kenji@ours.example.jp")] }
+        #expect(Risk.assess(Risk.message(from: "Kenji Watanabe <kenji.w@freemail.example>"), context).has("display-name-impersonation"))
+        #expect(!Risk.assess(Risk.message(from: "Kenji Watanabe <kenji@ours.example.jp>"), context).has("display-name-impersonation"))
+    }
+}
+
+@Suite struct ReplyToAndFirstContactTests {
+    @Test func replyToElsewhere() throws {
+        let report = Risk.assess(Risk.message(headers: ["Reply-To: sato.keiri@freemail.example"]))
+        let signal = try #require(report.signal("reply-to-divergence"))
+        #expect(signal.detail.contains("sato.keiri@freemail.example"))
+        #expect(signal.weight == 2)
+    }
+
+    @Test func replyToTheSameOrganizationOrAList() {
+        #expect(!Risk.assess(Risk.message(headers: ["Reply-To: support@help.example.co.jp"])).has("reply-to-divergence"))
+        #expect(!Risk.assess(Risk.message(from: "Alice <alice@freemail.example>",
+                                          headers: ["Reply-To: dev@lists.example.org", "List-Post: <mailto:dev@lists.example.org>"]))
+            .has("reply-to-divergence"))
+    }
+
+    @Test func firstContactWeighsMoreWithPaymentWording() throws {
+        let plain = Risk.assess(Risk.message(from: "New Vendor <sales@new-vendor.example>", subject: "ご挨拶"))
+        #expect(plain.signal("first-contact")?.weight == 1)
+        let japanese = Risk.assess(Risk.message(from: "経理部 <keiri@new-vendor.example>", subject: "【至急】振込先口座変更のお知らせ",
+                                                body: "今月より振込先が変更になりました。\n"))
+        let signal = try #require(japanese.signal("first-contact"))
+        #expect(signal.weight == 3)
+        #expect(signal.detail.contains("至急") && signal.detail.contains("振込先"), "\(signal.detail)")
+        let english = Risk.assess(Risk.message(from: "CFO <cfo@new-vendor.example>", subject: "URGENT: wire transfer today", body: "Please pay the attached invoice.\n"))
+        #expect(english.signal("first-contact")?.weight == 3)
+    }
+
+    @Test func knownCorrespondentsAndOurselvesAreNoFirstContact() {
+        #expect(!Risk.assess(Risk.message(subject: "請求書送付のご案内")).has("first-contact"))
+        #expect(!Risk.assess(Risk.message(from: "Colleague <c@ours.example.jp>")).has("first-contact"))
+        let outbound = Risk.context { $0.inbound = false }
+        #expect(!Risk.assess(Risk.message(from: "X <x@new.example>"), outbound).has("first-contact"))
+    }
+
+    @Test func externalSender() {
+        #expect(Risk.assess(Risk.message()).signal("external-sender")?.detail.contains("example.co.jp") == true)
+        #expect(!Risk.assess(Risk.message(from: "C <c@ours.example.jp>")).has("external-sender"))
+    }
+}
