@@ -13,26 +13,31 @@ import Testing
 struct ACMEServeTests {
     static let name = "mail.example.test"
 
-    /// pebble validates tls-alpn-01 on one fixed port: Hato's imaps listener gets a port
-    /// chosen here (below the ephemeral range), pebble is told it, and a clash is retried.
-    func start(dns: TestDNSServer, validity: Int, retryInitial: Int = 1) async throws -> (PebbleServer, ServedHato) {
+    /// pebble validates on one fixed port (tls-alpn-01: Hato's imaps listener; http-01: its
+    /// HTTP listener), so that listener gets a port chosen here (below the ephemeral range),
+    /// pebble is told it, and a clash is retried.
+    func start(dns: TestDNSServer, validity: Int, retryInitial: Int = 1, challenge: String = "tls-alpn-01") async throws -> (PebbleServer, ServedHato) {
         try #require(PebbleServer.available, "pebble missing: .ci/run installs Debian's pebble")
         var lastError: (any Error)?
         for _ in 0..<5 {
             let port = Int.random(in: 20_000..<32_000)
-            let pebble = try await PebbleServer.start(dnsServer: dns.address, tlsPort: port, validity: validity)
+            let http01 = challenge == "http-01"
+            let pebble = try await PebbleServer.start(dnsServer: dns.address, httpPort: http01 ? port : 5002,
+                                                      tlsPort: http01 ? 5001 : port, validity: validity)
             do {
                 let hato = try await ServedHato.start("""
                     [listen]
-                    imaps = ["127.0.0.1:\(port)"]
+                    imaps = ["127.0.0.1:\(http01 ? 0 : port)"]
                     imap = ["127.0.0.1:0"]
                     submissions = ["127.0.0.1:0"]
                     pop3s = ["127.0.0.1:0"]
+                    http = ["127.0.0.1:\(http01 ? port : 0)"]
+                    https = ["127.0.0.1:0"]
                     [acme]
                     email = "postmaster@example.test"
                     directory = "\(pebble.directoryURL)"
                     ca_file = "\(pebble.apiCertificateFile)"
-                    challenge = "tls-alpn-01"
+                    challenge = "\(challenge)"
                     retry_initial = \(retryInitial)
                     retry_max_interval = 4
                     """, accounts: [("alice@example.test", "long enough pw")])
@@ -123,6 +128,30 @@ struct ACMEServeTests {
         #expect(!report.contains("last error"), "\(report)")
         let mode = try FileManager.default.attributesOfItem(atPath: directory + "/data/acme/account-key.pem")[.posixPermissions] as? Int
         #expect(mode == 0o600)
+        await hato.stop()
+        await pebble.stop()
+        try await dns.shutdown()
+    }
+
+    /// http-01 (behind a proxy, the usual choice) through Hato's own HTTP listener; the
+    /// certificate is then served on the HTTPS listener too.
+    @Test func obtainsWithHTTP01ThroughTheHTTPListener() async throws {
+        let dns = try await TestDNSServer.start(zoneText: "\(Self.name). 60 IN A 127.0.0.1\n")
+        let (pebble, hato) = try await start(dns: dns, validity: 3600, challenge: "http-01")
+        try await hato.process.waitFor(timeout: .seconds(90), "the certificate") { _, err in err.contains("ACME certificate installed") }
+        #expect(hato.process.errorOutput.contains("type=http-01"), "\(hato.process.errorOutput.suffix(3000))")
+        let root = try await pebble.rootCertificateFile()
+        let client = try await Python.run("""
+            import socket, ssl, sys, urllib.request
+            root, name, https, imaps = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+            ctx = ssl.create_default_context(cafile=root)
+            s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", https), timeout=20), server_hostname=name)
+            s.sendall(b"GET /healthz HTTP/1.1\\r\\nHost: " + name.encode() + b"\\r\\nConnection: close\\r\\n\\r\\n")
+            print("https:", s.recv(100).decode().split("\\r\\n")[0]); s.close()
+            s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", imaps), timeout=20), server_hostname=name)
+            print("imaps:", s.recv(100).decode()[:4]); s.close()
+            """, arguments: [root, Self.name, try hato.port("https"), try hato.port("imaps")])
+        #expect(client.stdout == "https: HTTP/1.1 200 OK\nimaps: * OK\n", "\(client.stdout) \(client.stderr)")
         await hato.stop()
         await pebble.stop()
         try await dns.shutdown()
