@@ -192,6 +192,30 @@ enum Schema {
                 UPDATE mailboxes SET first_recent_uid = uid_next;
                 """)
         }
+        migrator.registerMigration("v8-spam-controls") { db in
+            // Greylisting (issue 18, docs/security.md): triplets with their first and latest
+            // attempt, and the sender domains whose mail passed authentication (auto-whitelist).
+            // Both expire (greylist.record_lifetime): the sweep deletes by last_seen.
+            try db.execute(sql: """
+                CREATE TABLE greylist (
+                    network TEXT NOT NULL,                 -- "192.0.2.0/24", "2001:db8::/64"
+                    sender TEXT NOT NULL,                  -- canonical MAIL FROM, "<>" for the null path
+                    recipient TEXT NOT NULL,               -- canonical RCPT TO
+                    first_seen REAL NOT NULL,
+                    last_seen REAL NOT NULL,
+                    passed INTEGER NOT NULL DEFAULT 0,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (network, sender, recipient)
+                );
+                CREATE INDEX greylist_last_seen ON greylist(last_seen);
+                CREATE TABLE greylist_senders (
+                    domain TEXT PRIMARY KEY NOT NULL,
+                    passes INTEGER NOT NULL,
+                    last_seen REAL NOT NULL
+                );
+                CREATE INDEX greylist_senders_last_seen ON greylist_senders(last_seen);
+                """)
+        }
         return migrator
     }
 }

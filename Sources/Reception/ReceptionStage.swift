@@ -8,6 +8,7 @@ import MailAuth
 import MailCore
 import MailMessage
 import MailStore
+import RiskAssessment
 import SMTPProtocol
 
 /// Which listener the mail arrives on (RFC 5321 MX vs RFC 6409 submission).
@@ -98,6 +99,8 @@ public struct ReceptionMessage: Sendable {
     public var authentication: InboundVerdict?
     /// Set by the risk stage: hold the message in the quarantine instead of delivering it.
     public var hold: ReceptionHold?
+    /// Signals the spam controls found (DNSBL, DNSWL, URIBL), for the risk stage's `Hato-Risk`.
+    public var spamSignals: [RiskSignal] = []
 
     public init(content: ReceivedMessage) {
         self.content = content

@@ -37,9 +37,21 @@ public struct RiskAssessor: Sendable {
             }
         }
         authenticationSignals(context, into: &signals)
-        let finished = signals.finished
+        let finished = signals.finished + context.externalSignals.filter { external in !signals.contains(external.name) }
         let (verdict, score) = policy.verdict(for: finished)
         return RiskReport(verdict: verdict, score: score, signals: finished, authentication: context.authentication)
+    }
+
+    /// The hosts the message's links go to (HTML and text parts, enclosed messages included),
+    /// in order, without repeats, at most `policy.limits.maxLinks`: the same extraction the
+    /// assessment runs, for the URI blocklist lookups of the spam controls.
+    public func linkHosts(in message: MIMEMessage) -> [String] {
+        var signals = SignalCollector(policy: policy)
+        let context = RiskContext()
+        let sender = SenderCheck(assessor: self, context: context, lookalikes: LookalikeDomains(suffixes: suffixes, trusted: []))
+        var content = ContentCheck(assessor: self)
+        content.walk(message.root, message: message, enclosedIn: nil, sender: sender, into: &signals)
+        return content.html.linkHosts
     }
 
     /// Our domains, partners, VIPs' and correspondents' domains: what a lookalike imitates.

@@ -55,6 +55,9 @@ public struct RiskContext: Sendable {
     public var authentication: RiskAuthentication?
     /// The From domain passed DMARC in most earlier evaluations (the store's DMARC record).
     public var authorDomainUsuallyPasses = false
+    /// Signals earlier reception stages found outside the message (the spam controls' DNS
+    /// lists: `dnsbl-listed`, `dnswl-listed`, `uribl-listed`), with the weights their zones give.
+    public var externalSignals: [RiskSignal] = []
 
     public init() {}
 }

@@ -31,8 +31,9 @@ public struct RiskPolicy: Sendable {
         RiskSignalName.arcFail: 1,
     ]
 
-    /// Signals that count towards `spam` rather than `phishing` (DNSBL and its kin, later).
-    public static let defaultSpamSignals: Set<String> = [RiskSignalName.dnsblListed]
+    /// Signals that count towards `spam` rather than `phishing`: the DNS lists of the spam
+    /// controls (a `dnswl-listed` signal carries a negative weight and lowers the spam score).
+    public static let defaultSpamSignals: Set<String> = [RiskSignalName.dnsblListed, RiskSignalName.uriblListed, RiskSignalName.dnswlListed]
 
     /// Issue 18's Japanese defaults (至急, 振込先, 口座変更, 請求書) and their usual company.
     public static let defaultPaymentKeywords: [String] = [

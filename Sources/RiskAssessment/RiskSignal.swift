@@ -30,6 +30,10 @@ public enum RiskSignalName {
     public static let hiddenText = "hidden-text"
     public static let archiveBomb = "archive-bomb"
     public static let arcFail = "arc-fail"
+    /// The spam controls' DNS lists (docs/security.md "Spam controls"): a link domain on a URI
+    /// blocklist (RFC 5782 §2.3), and the client on a DNS allowlist (its weight lowers the score).
+    public static let uriblListed = "uribl-listed"
+    public static let dnswlListed = "dnswl-listed"
     /// Not a signal of its own: the weight `first-contact` takes when the message also carries
     /// payment or urgency wording (`risk.weights`).
     public static let firstContactPayment = "first-contact-payment"

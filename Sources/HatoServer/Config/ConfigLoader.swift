@@ -141,7 +141,9 @@ public enum ConfigLoader {
                     guard fields.contains(name) else {
                         return .failure(.init("entry \(index + 1): unknown key \"\(name)\" (known: \(fields.joined(separator: ", ")))"))
                     }
-                    guard let text = table[name]?.string, !text.isEmpty else {
+                    // Numbers (a weight) are read as their text; the settings parse them.
+                    guard let text = table[name]?.string ?? table[name]?.int.map(String.init) ?? table[name]?.double.map { "\($0)" },
+                          !text.isEmpty else {
                         return .failure(.init("entry \(index + 1): \(name) must be a non-empty string"))
                     }
                     entry[name] = text

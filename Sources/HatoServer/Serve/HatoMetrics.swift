@@ -58,6 +58,11 @@ final class HatoMetrics: Sendable {
         "hato_queue_recipients": "Recipients in the outbound queue still to be delivered.",
         "hato_queue_oldest_age_seconds": "Age of the oldest message in the outbound queue, 0 when empty.",
         "hato_http_request_duration_seconds": "HTTP request handling time, by listener, route and status code.",
+        "hato_dnsbl_results_total": "DNS list queries of the spam controls (RFC 5782), by kind (dnsbl, dnswl, uribl), zone and result.",
+        "hato_spam_refusals_total": "Connections, commands and messages the spam controls refused, by stage and reply code.",
+        "hato_smtp_rule_matches_total": "Connections on the smtp listener an [[smtp.rules]] rule matched, by action.",
+        "hato_rate_limited_total": "Refusals by a rate limit of the smtp listener, by limit (connections, messages, recipients).",
+        "hato_greylist_results_total": "Greylisting decisions per recipient, by result (new, early, expired, passed, known, whitelisted).",
     ]
 }
 

@@ -57,7 +57,7 @@ public struct HatoService {
             "descriptor_limit": "\(descriptors)", "max_connections": "\(caps.total)", "max_connections_per_listener": "\(caps.perListener)"])
         let metrics = HatoMetrics()
         let clientSettings = HTTPSetup.ClientSettingsBox()
-        var protocols = Self.makeProtocols(settings, store: store, logger: logger)
+        var protocols = Self.makeProtocols(settings, store: store, logger: logger, metrics: ServerMetrics(factory: metrics.factory))
         // [acme] http-01 is answered by the HTTP listeners from the challenge store (docs/acme.md).
         let http01 = acmeHTTP01 ?? (settings.acme?.challenge == .http01 ? ACMESetup.http01Responder(acmeChallenges) : nil)
         protocols.merge(HTTPSetup.protocols(settings, store: store, clientSettings: clientSettings, metrics: metrics,
@@ -122,7 +122,8 @@ public struct HatoService {
 
     /// The protocol servers of this build, by listener kind. A configured listener whose protocol
     /// is not here yet is reported in the banner and not bound.
-    static func makeProtocols(_ settings: HatoConfig, store: any MailStore, logger: Logger) -> [HatoConfig.ListenerKind: any ProtocolServer] {
+    static func makeProtocols(_ settings: HatoConfig, store: any MailStore, logger: Logger,
+                              metrics: ServerMetrics = .none) -> [HatoConfig.ListenerKind: any ProtocolServer] {
         var limits = SMTPLimits(
             maxCommandLineLength: settings.limits.maxLineLength, maxMessageSize: settings.limits.maxMessageSize,
             maxRecipients: settings.limits.maxRecipients, commandTimeout: settings.limits.commandTimeout,
@@ -155,8 +156,12 @@ public struct HatoService {
             submissionConfiguration.messageSigner = signer
         }
         // The risk assessment runs after the standard stages (docs/security.md "Risk assessment").
-        let risk = [RiskStage(policy: RiskSetup.stagePolicy(settings, logger: logger), store: store)]
-        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, extraStages: risk, logger: Logger(label: "hato.smtp"))
+        let riskPolicy = RiskSetup.stagePolicy(settings, logger: logger)
+        let risk = [RiskStage(policy: riskPolicy, store: store)]
+        // The spam controls run on the smtp listener only, before the risk stage (docs/security.md "Spam controls").
+        let spam = SpamSetup.stages(settings, store: store, resolver: settings.spam.usesDNSLists ? DNSSetup.resolver(settings, logger: logger) : nil,
+                                    risk: riskPolicy, metrics: metrics, logger: logger)
+        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, extraStages: spam + risk, logger: Logger(label: "hato.smtp"))
         let submission = SMTPServer(configuration: submissionConfiguration,
                                     store: store, throttle: throttle, extraStages: risk, logger: Logger(label: "hato.submission"))
         var pop3Configuration = POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength)

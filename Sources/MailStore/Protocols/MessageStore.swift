@@ -72,7 +72,7 @@ extension MessageStore {
 }
 
 /// The whole store a server sees. `MailStoreSQLite` is the embedded implementation.
-public protocol MailStore: DirectoryStore, MessageStore, QueueStore, DKIMKeyStore, DMARCReportStore, RiskStore {
+public protocol MailStore: DirectoryStore, MessageStore, QueueStore, DKIMKeyStore, DMARCReportStore, RiskStore, GreylistStore {
     /// Flushes and closes; later calls fail.
     func close() async throws
 }

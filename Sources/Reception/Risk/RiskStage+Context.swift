@@ -23,6 +23,7 @@ extension RiskStage {
         context.partnerDomains = policy?.partnerDomains ?? []
         context.vips = policy?.vips ?? []
         context.authentication = message.authentication.map(RiskAuthentication.init)
+        context.externalSignals = message.spamSignals
         do {
             context.ourDomains = try await store.domains().map(\.name)
             context.localUsers = try await store.ownNames(limit: 10_000).compactMap { entry in

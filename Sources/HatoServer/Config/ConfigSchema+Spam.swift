@@ -1,0 +1,45 @@
+// The spam controls on the smtp listener (issue 18, docs/security.md "Spam controls"):
+// `[spam]` DNS lists, `[greylist]`, `[rate]` and `[[smtp.rules]]`. Nothing here is on by
+// default: no DNS list is queried, nothing is greylisted or rate-limited until configured.
+
+extension ConfigSchema {
+    static let spamKeys: [ConfigKey] = [
+        key("spam.dnsbl", .tableList(fields: ["zone", "weight", "action", "codes"], required: 1), nil,
+            "IP blocklists queried for the client address (RFC 5782): [[spam.dnsbl]] entries with zone, and optionally weight (default 4), action (score or reject) and codes (\"127.0.0.2=sbl:4, 127.0.0.4=xbl\")."),
+        key("spam.dnswl", .tableList(fields: ["zone", "weight", "codes"], required: 1), nil,
+            "IP allowlists: [[spam.dnswl]] entries with zone, and optionally weight (subtracted, default 2) and codes. A listed client skips greylisting and DNSBL rejection."),
+        key("spam.uribl", .tableList(fields: ["zone", "weight", "action", "codes"], required: 1), nil,
+            "URI blocklists queried for the registrable domains of the message's links (RFC 5782 §2.3): [[spam.uribl]] entries like [[spam.dnsbl]]."),
+        key("spam.dnsbl_reject_at", .choice(["connect", "rcpt"]), .string("rcpt"),
+            "Where a listing in a reject zone refuses the client with 554 5.7.1: at the greeting, or at each RCPT TO."),
+        key("spam.dns_error", .choice(["skip", "defer"]), .string("skip"),
+            "A DNS failure (SERVFAIL, timeout) in a reject zone: judge without that zone, or answer 451 4.4.3 so the client retries. Never a rejection."),
+        key("spam.uribl_max_domains", .integer(min: 1, max: 200), .int(20), "Link domains queried per message in the URI blocklists."),
+        key("greylist.enabled", .choice(["on", "off"]), .string("off"),
+            "Greylist the smtp listener: the first attempt of a (client network, MAIL FROM, RCPT TO) triplet gets 451 4.7.1."),
+        key("greylist.delay", .duration, .int(300), "How long after the first attempt a retry is accepted (1 s to 1 day)."),
+        key("greylist.retry_window", .duration, .int(172_800),
+            "How long after the delay a retry is still accepted; later the triplet starts over (1 minute to 30 days)."),
+        key("greylist.record_lifetime", .duration, .int(3_024_000),
+            "How long a triplet that passed is remembered after its latest message, and how long auto-whitelist passes count (1 hour to 365 days)."),
+        key("greylist.at", .choice(["rcpt", "data"]), .string("rcpt"), "Answer 451 4.7.1 to RCPT TO, or after the message (DATA/BDAT)."),
+        key("greylist.ipv4_prefix", .integer(min: 8, max: 32), .int(24), "IPv4 network size of the triplet's client (a sender's pool retries from another address)."),
+        key("greylist.ipv6_prefix", .integer(min: 16, max: 128), .int(64), "IPv6 network size of the triplet's client."),
+        key("greylist.auto_whitelist_passes", .integer(min: 0, max: 1000), .int(5),
+            "Earlier messages whose MAIL FROM domain passed SPF or DKIM after which that domain's SPF-passing mail skips greylisting; 0: off."),
+        key("rate.connections_per_minute", .integer(min: 0, max: 100_000), .int(0),
+            "Connections per minute from one client network on the smtp listener; more get 421 4.7.0 and are closed. 0: no limit."),
+        key("rate.messages_per_hour", .integer(min: 0, max: 1_000_000), .int(0),
+            "Messages (MAIL FROM) per hour from one client network; more get 451 4.7.1. 0: no limit."),
+        key("rate.recipients_per_hour", .integer(min: 0, max: 10_000_000), .int(0),
+            "Recipients (RCPT TO) per hour from one sender (rate.recipients_per); more get 451 4.7.1. 0: no limit."),
+        key("rate.recipients_per", .choice(["domain", "address"]), .string("domain"),
+            "Count recipients per MAIL FROM domain or per MAIL FROM address (the null sender counts per client network)."),
+        key("rate.ipv4_prefix", .integer(min: 8, max: 32), .int(32), "IPv4 network size counted together by the per-IP limits."),
+        key("rate.ipv6_prefix", .integer(min: 16, max: 128), .int(64), "IPv6 network size counted together by the per-IP limits."),
+        key("rate.max_tracked", .integer(min: 1000, max: 10_000_000), .int(100_000),
+            "Networks and senders tracked per limit in memory; beyond it, idle ones are forgotten and new ones are not limited."),
+        key("smtp.rules", .tableList(fields: ["cidr", "action"], required: 2), nil,
+            "Ordered per-network rules for the smtp listener: [[smtp.rules]] entries with cidr (\"203.0.113.0/24\", \"2001:db8::/32\") and action allow, deny (554 5.7.1 at connect) or require-tls (530 5.7.0 until STARTTLS). The first match wins."),
+    ]
+}
