@@ -319,6 +319,7 @@ let package = Package(
             name: "SMTPServerTests",
             dependencies: ["SMTPProtocol", "SMTPServer", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting", "DNSMessage", "DNSClient",
                            "MailAuth", "Reception", "SASL", "ServerRuntime", "LocalDelivery", "MailMessage",
+                           "RiskAssessment",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift6
         ),

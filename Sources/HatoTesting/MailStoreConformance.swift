@@ -31,6 +31,7 @@ public struct MailStoreConformance: Sendable {
         ("queueActivity", { try await $0.queueActivity() }),
         ("correspondents", { try await $0.correspondents() }),
         ("quarantine", { try await $0.quarantine() }),
+        ("greylist", { try await $0.greylist() }),
     ]
 
     static let alice = try! EmailAddress("alice@example.test")

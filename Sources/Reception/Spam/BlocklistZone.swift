@@ -101,7 +101,9 @@ public enum BlocklistQuery {
     public static func name(forDomain domain: String, in zone: DNSName) -> DNSName? {
         let trimmed = domain.hasSuffix(".") ? String(domain.dropLast()) : domain
         guard !trimmed.isEmpty, IPAddress(trimmed) == nil, !trimmed.hasPrefix("["),
-              trimmed.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\\") }),
+              // Host names only (letters, digits, hyphen, underscore, dots): nothing else is
+              // queried, and what is logged about the query is plain text.
+              trimmed.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E }),
               let parsed = try? DNSName(trimmed.lowercased()) else { return nil }
         return try? DNSName(labels: parsed.labels + zone.labels)
     }
