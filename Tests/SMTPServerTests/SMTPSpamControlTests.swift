@@ -18,9 +18,11 @@ import Testing
         let policy = DNSListPolicy(checker: checker, blocklists: [SpamTestDNS.zone("bl.test", .dnsbl, action: .reject)])
         let fixture = try await SMTPFixture.start { _ in [DNSBLStage(policy: policy)] }
         let listed = try await fixture.dialog(from: "127.0.0.2", """
-            say("EHLO client.remote.test"); say("MAIL FROM:<friend@remote.test>"); say("RCPT TO:<alice@example.test>"); say("QUIT")
+            say("EHLO client.remote.test"); say("MAIL FROM:<friend@remote.test>"); say("RCPT TO:<alice@example.test>")
+            say("RCPT TO:<postmaster@example.test>"); say("QUIT")
             """)
         #expect(listed.contains("250 2.1.0") && listed.contains("554 5.7.1 Service unavailable; client [127.0.0.2] blocked using bl.test"), "\(listed)")
+        #expect(listed.contains("250 2.1.5"), "postmaster stays reachable for a listed client: \(listed)")
         let clean = try await fixture.dialog(from: "127.0.0.1", deliverScript)
         #expect(clean.contains("250 2.1.5") && clean.contains("250 2.0.0 OK queued as"), "\(clean)")
         #expect(try await fixture.inbox("alice@example.test").count == 1)

@@ -60,6 +60,7 @@ extension SMTPFixture {
         let credentials = try Account.deriveCredentials(password: password, iterations: 4096)
         let alice = try await store.addAccount(try EmailAddress("alice@example.test"), credentials: credentials, quota: .unlimited)
         try await store.addAccount(try EmailAddress("bob@example.test"), credentials: credentials, quota: .unlimited)
+        try await store.addAlias(Alias(source: try AliasSource("postmaster@example.test"), targets: [try EmailAddress("alice@example.test")]))
         var configuration = SMTPConfiguration(hostname: "mail.example.test", profile: profile)
         configuration.spf = spf
         let server = SMTPServer(configuration: configuration, store: store, extraStages: stages(store))

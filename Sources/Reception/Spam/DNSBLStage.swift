@@ -66,7 +66,9 @@ public struct DNSBLStage: ReceptionStage {
 
     public func recipient(_ recipient: inout ReceptionRecipient, transaction: ReceptionTransaction,
                           client: ReceptionClient) async -> ReceptionVerdict {
-        guard policy.rejectAt == .rcpt else { return .accept }
+        // A listed sender can still write to postmaster to get off the list (RFC 5321 §4.5.1:
+        // mail to postmaster is expected to be accepted).
+        guard policy.rejectAt == .rcpt, !recipient.isBarePostmaster, !recipient.address.canonical.hasPrefix("postmaster@") else { return .accept }
         return await refusal(client)
     }
 
