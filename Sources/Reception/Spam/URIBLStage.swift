@@ -7,6 +7,7 @@
 // The link extraction runs once more for this stage (the assessment itself is pure and does not
 // query DNS); only when a URI zone is configured, and within the assessment's HTML limits.
 
+import MailCore
 import RiskAssessment
 import SMTPProtocol
 
@@ -50,7 +51,9 @@ public struct URIBLStage: ReceptionStage {
         var domains: [String] = []
         for host in assessor.linkHosts(in: message.content.parsed) where domains.count < maxDomains {
             guard !host.hasPrefix("["), !host.allSatisfy({ $0.isNumber || $0 == "." }) else { continue }
-            let domain = assessor.suffixes.registrableDomain(of: host) ?? host
+            let registrable = assessor.suffixes.registrableDomain(of: host) ?? host
+            // An IDN link is listed under its A-labels (xn--), the form DNS lists hold.
+            let domain = (try? Domain(registrable))?.name ?? registrable
             if !domains.contains(domain) { domains.append(domain) }
         }
         return domains
