@@ -106,14 +106,14 @@ import Testing
         _ = try await fixture.dialog(from: "127.0.0.1", deliverScript)
         let tagged = try #require(try await fixture.inbox("alice@example.test").first)
         #expect(tagged.contains("Hato-Risk: verdict=spam; score=") && tagged.contains("uribl-listed"), "\(tagged)")
-        #expect(dns.queryCount(try DNSName("invalid.uri.test"), .a) == 1, "the unlisted link domain was asked too")
+        #expect(dns.queryCount(try DNSName("invalid.uri.test"), .a) >= 1, "the unlisted link domain was asked too (a loaded run may retransmit)")
         let idn = try await fixture.dialog(from: "127.0.0.1", """
             say("EHLO client.remote.test"); say("MAIL FROM:<friend@remote.test>"); say("RCPT TO:<alice@example.test>"); say("DATA")
             s.sendall("From: friend@remote.test\\r\\nContent-Type: text/plain; charset=utf-8\\r\\n\\r\\nhttps://www.例え.test/login\\r\\n.\\r\\n".encode())
             print(hear()); say("QUIT")
             """)
         #expect(idn.contains("250 2.0.0 OK queued as"), "\(idn)")
-        #expect(dns.queryCount(try DNSName("xn--r8jz45g.test.uri.test"), .a) == 1, "an IDN link is queried by its A-labels")
+        #expect(dns.queryCount(try DNSName("xn--r8jz45g.test.uri.test"), .a) >= 1, "an IDN link is queried by its A-labels")
         try await fixture.stop()
 
         fixture = try await SMTPFixture.start { _ in
