@@ -88,6 +88,18 @@ let package = Package(
             swiftSettings: swift6
         ),
 
+        // Milter protocol v6 (Sendmail/Postfix content filters): pure codec, then the NIO client.
+        .target(name: "MilterProtocol", swiftSettings: swift6),
+        .testTarget(name: "MilterProtocolTests", dependencies: ["MilterProtocol"], swiftSettings: swift6),
+        .target(
+            name: "MilterClient",
+            dependencies: [
+                "MilterProtocol", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swift6
+        ),
+
         // MARK: storage
         .target(
             name: "MailStore",
@@ -219,13 +231,15 @@ let package = Package(
             dependencies: [
                 "MailCore", "MailMessage", "MailAuth", "MailStore", "LocalDelivery", "DNSMessage", "SMTPProtocol", "RiskAssessment",
                 .product(name: "Logging", package: "swift-log"),
+                "MilterProtocol", "MilterClient", .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swift6
         ),
         .testTarget(
             name: "ReceptionTests",
             dependencies: ["Reception", "MailCore", "MailMessage", "MailAuth", "MailStore", "MailStoreSQLite", "LocalDelivery", "DNSMessage",
-                           "SMTPProtocol", "HatoTesting", "RiskAssessment", .product(name: "Logging", package: "swift-log")],
+                           "SMTPProtocol", "HatoTesting", "RiskAssessment", .product(name: "Logging", package: "swift-log"),
+                           "MilterProtocol", "MilterClient", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: swift6
         ),
         .testTarget(
