@@ -148,6 +148,8 @@ public struct HatoConfig: Sendable {
     public var dmarcRecord: Bool
     /// `[risk]`: the phishing/BEC assessment (docs/security.md).
     public var risk: RiskSettings
+    /// `[[milter]]`: content filters (docs/milter.md).
+    public var milters: MilterSettings
     public var logLevel: Logger.Level
     /// `[http]` limits and the `[mta_sts]` policy.
     public var http: HTTPSettings
@@ -285,6 +287,7 @@ public struct HatoConfig: Sendable {
         }
         dmarcRecord = (string("dmarc.record") ?? "on") == "on"
         risk = try RiskSettings(string: string, int: int, list: list, url: url)
+        milters = try MilterSettings.parse(values["milter"])
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
         http = try HTTPSettings(string: string, int: int, list: list, hostname: hostname)
         server = try Self.server(string: string, list: list)

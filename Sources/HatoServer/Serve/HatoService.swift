@@ -156,9 +156,11 @@ public struct HatoService {
         }
         // The risk assessment runs after the standard stages (docs/security.md "Risk assessment").
         let risk = [RiskStage(policy: RiskSetup.stagePolicy(settings, logger: logger), store: store)]
-        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, extraStages: risk, logger: Logger(label: "hato.smtp"))
+        // Milters run last, on the message as the other stages left it (docs/milter.md).
+        let milters = settings.milters.stages
+        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, extraStages: risk + milters, logger: Logger(label: "hato.smtp"))
         let submission = SMTPServer(configuration: submissionConfiguration,
-                                    store: store, throttle: throttle, extraStages: risk, logger: Logger(label: "hato.submission"))
+                                    store: store, throttle: throttle, extraStages: risk + milters, logger: Logger(label: "hato.submission"))
         var pop3Configuration = POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength)
         pop3Configuration.loginTimeout = settings.limits.pop3LoginTimeout
         pop3Configuration.maxSessionInput = settings.limits.sessionInputBudget
