@@ -1,24 +1,24 @@
 import Foundation
-import HatoTesting
 
 /// A milter written with purepythonmilter (PyPI), serving one behaviour on a unix socket in a
 /// temp directory: the protocol's edge cases against a filter implementation nobody here wrote.
-final class ScriptedMilter: Sendable {
-    static let available = Python.hasModules("purepythonmilter")
-    static let required = Python.requiredInCI
+public final class ScriptedMilter: Sendable {
+    public static let available = Python.hasModules("purepythonmilter")
+    public static let required = Python.requiredInCI
 
-    let process: ChildProcess
-    let socket: String
+    public let process: ChildProcess
+    /// The unix socket it listens on (`unix:` + this in `[[milter]] socket`).
+    public let socket: String
 
     /// Modes: edit, quarantine, tempfail, reject-rcpt, die, slow, accept-early.
-    init(mode: String, directory: TemporaryDirectory) async throws {
+    public init(mode: String, directory: TemporaryDirectory) async throws {
         socket = directory.path + "/milter-\(mode).sock"
         process = try Python.start(Self.script, arguments: [mode, socket])
         try await process.waitFor(timeout: .seconds(60), "the scripted milter to listen") { out, _ in out.contains("ready") }
     }
 
     /// What the filter logged (its warnings and tracebacks), for failure messages.
-    var log: String { process.errorOutput }
+    public var log: String { process.errorOutput }
 
     deinit { process.signal(SIGKILL) }
 
