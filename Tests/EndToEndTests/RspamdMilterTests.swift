@@ -88,5 +88,6 @@ final class Rspamd: Sendable {
 
     var log: String { (try? String(contentsOfFile: directory + "/rspamd.log", encoding: .utf8)).map { String($0.suffix(4000)) } ?? "" }
 
-    deinit { process.signal(SIGTERM) }
+    /// The whole process group (rspamd's workers outlive a main process that is gone).
+    deinit { kill(-process.process.processIdentifier, SIGTERM) }
 }
