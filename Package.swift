@@ -88,6 +88,18 @@ let package = Package(
             swiftSettings: swift6
         ),
 
+        // Milter protocol v6 (Sendmail/Postfix content filters): pure codec, then the NIO client.
+        .target(name: "MilterProtocol", swiftSettings: swift6),
+        .testTarget(name: "MilterProtocolTests", dependencies: ["MilterProtocol"], swiftSettings: swift6),
+        .target(
+            name: "MilterClient",
+            dependencies: [
+                "MilterProtocol", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swift6
+        ),
+
         // MARK: storage
         .target(
             name: "MailStore",
@@ -219,13 +231,15 @@ let package = Package(
             dependencies: [
                 "MailCore", "MailMessage", "MailAuth", "MailStore", "LocalDelivery", "DNSMessage", "SMTPProtocol", "RiskAssessment",
                 .product(name: "Logging", package: "swift-log"),
+                "MilterProtocol", "MilterClient", .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swift6
         ),
         .testTarget(
             name: "ReceptionTests",
             dependencies: ["Reception", "MailCore", "MailMessage", "MailAuth", "MailStore", "MailStoreSQLite", "LocalDelivery", "DNSMessage",
-                           "SMTPProtocol", "HatoTesting", "RiskAssessment", .product(name: "Logging", package: "swift-log")],
+                           "SMTPProtocol", "HatoTesting", "RiskAssessment", .product(name: "Logging", package: "swift-log"),
+                           "MilterProtocol", "MilterClient", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: swift6
         ),
         .testTarget(
@@ -362,6 +376,7 @@ let package = Package(
         .target(
             name: "HatoServer",
             dependencies: [
+                "MilterProtocol", "MilterClient",
                 "SMTPProtocol",
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
                 "POP3Server", "SMTPServer", "IMAPServer", "IMAPProtocol", "MailAuth", "OutboundQueue", "SMTPClient",
@@ -411,7 +426,8 @@ let package = Package(
         // (Fuzz/HatoFuzz/README.md); HatoFuzzTests replays the seeds through every target on `swift test`.
         .target(
             name: "HatoFuzzTargets",
-            dependencies: ["SMTPProtocol", "IMAPProtocol", "POP3Protocol", "SASL", "MailAuth", "MailMessage", "DNSMessage", "RiskAssessment", "TLSClientHello"],
+            dependencies: ["SMTPProtocol", "IMAPProtocol", "POP3Protocol", "SASL", "MailAuth", "MailMessage", "DNSMessage", "RiskAssessment", "TLSClientHello",
+                           "MilterProtocol"],
             path: "Fuzz/HatoFuzz/Targets", swiftSettings: swift6
         ),
         .executableTarget(name: "HatoFuzz", dependencies: ["HatoFuzzTargets"], path: "Fuzz/HatoFuzz/Main", swiftSettings: swift6),
@@ -439,7 +455,8 @@ let package = Package(
         .testTarget(
             name: "HatoServerTests",
             dependencies: ["HatoServer", "HatoTesting", "DNSClient", "DNSMessage", "MailAuth", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite",
-                           "Reception", "SMTPServer", "ServerRuntime", "RiskAssessment"], swiftSettings: swift6),
+                           "Reception", "SMTPServer", "ServerRuntime", "RiskAssessment",
+                           "MilterClient", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swift6),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["HatoTesting", "HatoServer", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite", "DNSMessage"],

@@ -25,6 +25,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case zipDirectory = "zip-directory"
     case htmlTokenizer = "html-tokenizer"
     case tlsClientHello = "tls-client-hello"
+    case milterReply = "milter-reply"
 
     /// Runs the target on one input. Call from an async context (tests).
     public func run(_ bytes: [UInt8]) async {
@@ -52,6 +53,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .encodedWords: EncodedWordsTarget.run(bytes)
         case .zipDirectory: ZipDirectoryTarget.run(bytes)
         case .htmlTokenizer: HTMLTokenizerTarget.run(bytes)
+        case .milterReply: MilterTarget.run(bytes)
         case .sasl, .spf, .arc: return false
         }
         return true

@@ -248,6 +248,7 @@ public enum ConfigSchema {
         key("server.public_ips", .stringList, .list([]),
             "This server's public IPv4 and IPv6 addresses, for the A/AAAA, SPF, MX and reverse-DNS checks of hato check dns (hato quickstart writes them)."),
     ] + riskKeys + spamKeys
+        + milterKeys
 
     public static func key(_ path: String) -> ConfigKey? { keys.first { $0.path == path } }
     public static var sections: [String] {

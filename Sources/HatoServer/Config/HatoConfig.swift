@@ -150,6 +150,8 @@ public struct HatoConfig: Sendable {
     public var risk: RiskSettings
     /// `[spam]`, `[greylist]`, `[rate]`, `[[smtp.rules]]`: the spam controls (docs/security.md).
     public var spam: SpamSettings
+    /// `[[milter]]`: content filters (docs/milter.md).
+    public var milters: MilterSettings
     public var logLevel: Logger.Level
     /// `[http]` limits and the `[mta_sts]` policy.
     public var http: HTTPSettings
@@ -288,6 +290,7 @@ public struct HatoConfig: Sendable {
         dmarcRecord = (string("dmarc.record") ?? "on") == "on"
         risk = try RiskSettings(string: string, int: int, list: list, url: url)
         spam = try SpamSettings(values: values)
+        milters = try MilterSettings.parse(values["milter"])
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
         http = try HTTPSettings(string: string, int: int, list: list, hostname: hostname)
         server = try Self.server(string: string, list: list)

@@ -161,9 +161,11 @@ public struct HatoService {
         // The spam controls run on the smtp listener only, before the risk stage (docs/security.md "Spam controls").
         let spam = SpamSetup.stages(settings, store: store, resolver: settings.spam.usesDNSLists ? DNSSetup.resolver(settings, logger: logger) : nil,
                                     risk: riskPolicy, metrics: metrics, logger: logger)
-        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, extraStages: spam + risk, logger: Logger(label: "hato.smtp"))
+        // Milters run last, on the message as the other stages left it (docs/milter.md).
+        let milters = settings.milters.stages
+        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, extraStages: spam + risk + milters, logger: Logger(label: "hato.smtp"))
         let submission = SMTPServer(configuration: submissionConfiguration,
-                                    store: store, throttle: throttle, extraStages: risk, logger: Logger(label: "hato.submission"))
+                                    store: store, throttle: throttle, extraStages: risk + milters, logger: Logger(label: "hato.submission"))
         var pop3Configuration = POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength)
         pop3Configuration.loginTimeout = settings.limits.pop3LoginTimeout
         pop3Configuration.maxSessionInput = settings.limits.sessionInputBudget

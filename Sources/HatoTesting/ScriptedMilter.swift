@@ -1,0 +1,96 @@
+import Foundation
+
+/// A milter written with purepythonmilter (PyPI), serving one behaviour on a unix socket in a
+/// temp directory: the protocol's edge cases against a filter implementation nobody here wrote.
+public final class ScriptedMilter: Sendable {
+    public static let available = Python.hasModules("purepythonmilter")
+    public static let required = Python.requiredInCI
+
+    public let process: ChildProcess
+    /// The unix socket it listens on (`unix:` + this in `[[milter]] socket`).
+    public let socket: String
+
+    /// Modes: edit, quarantine, tempfail, reject-rcpt, die, slow, accept-early.
+    public init(mode: String, directory: TemporaryDirectory) async throws {
+        socket = directory.path + "/milter-\(mode).sock"
+        process = try Python.start(Self.script, arguments: [mode, socket])
+        try await process.waitFor(timeout: .seconds(60), "the scripted milter to listen") { out, _ in out.contains("ready") }
+    }
+
+    /// What the filter logged (its warnings and tracebacks), for failure messages.
+    public var log: String { process.errorOutput }
+
+    deinit { process.signal(SIGKILL) }
+
+    static let script = #"""
+import asyncio, logging, os, sys
+logging.basicConfig(level=logging.WARNING)
+from purepythonmilter import (PurePythonMilter, AppendHeader, ChangeHeader, InsertHeader, ReplaceBodyChunk, Continue,
+                              Accept, TempFailWithCode, RejectWithCode)
+from purepythonmilter.server.milterserver import MilterServer
+from purepythonmilter.protocol.responses import AbstractManipulation
+from purepythonmilter.protocol.payload import Payload
+
+# purepythonmilter's own Quarantine class cannot be instantiated (no encode); SMFIR_QUARANTINE
+# is a NUL-terminated reason (mfdef.h), sent among the end-of-message modifications.
+class QuarantineReason(AbstractManipulation):
+    response_char = b"q"
+    def __init__(self, reason):
+        self.reason = reason
+    def encode(self):
+        return Payload(b"q" + self.reason.encode() + b"\0")
+mode, path = sys.argv[1], sys.argv[2]
+seen = {}
+
+async def on_mail_from(cmd) -> Continue:
+    seen["from"] = cmd.address
+    seen["i"] = cmd.macros.get("i", "")
+    seen["mail_addr"] = cmd.macros.get("{mail_addr}", cmd.macros.get("mail_addr", ""))
+    return Continue()
+
+async def on_rcpt_to(cmd) -> RejectWithCode | Continue:
+    seen.setdefault("rcpt", []).append(cmd.address)
+    if mode == "reject-rcpt":
+        return RejectWithCode(primary_code=(5, 5, 0), enhanced_code=(5, 1, 1), text="no such user here")
+    return Continue()
+
+async def on_body_chunk(cmd) -> Continue:
+    seen["body"] = seen.get("body", 0) + len(cmd.data_raw)
+    if mode == "die":
+        os._exit(3)
+    return Continue()
+
+async def on_eom(cmd) -> Continue | TempFailWithCode:
+    if mode == "slow":
+        await asyncio.sleep(60)
+    if mode == "tempfail":
+        return TempFailWithCode(primary_code=(4, 5, 1), enhanced_code=(4, 7, 1), text="greylisted\r\n451 4.7.1 come back later")
+    if mode == "quarantine":
+        return Continue(manipulations=[QuarantineReason("looks odd")])
+    if mode == "edit":
+        return Continue(manipulations=[
+            AppendHeader(headername="X-Seen", headertext=f"from={seen['from']} i={seen['i']} mail_addr={seen['mail_addr']} rcpt={','.join(seen['rcpt'])} body={seen.get('body', 0)}"),
+            ChangeHeader(headername="Subject", headertext="[filtered] hello", nth_occurrence=1),
+            ChangeHeader(headername="X-Drop", headertext="", nth_occurrence=1),
+            InsertHeader(headername="X-Top", headertext="first", index=0),
+            ReplaceBodyChunk(chunk=b"Replaced body.\r\n"),
+        ])
+    return Continue()
+
+async def on_connect(cmd) -> Accept | Continue:
+    return Accept() if mode == "accept-early" else Continue()
+
+milter = PurePythonMilter(name="scripted", hook_on_connect=on_connect, hook_on_mail_from=on_mail_from, hook_on_rcpt_to=on_rcpt_to,
+                          hook_on_body_chunk=on_body_chunk, hook_on_end_of_message=on_eom,
+                          can_add_headers=True, can_change_headers=True, can_change_body=True, can_quarantine=True)
+
+async def main():
+    server = MilterServer(app_factory=milter._get_factory())
+    srv = await asyncio.start_unix_server(server.handle_connection, path)
+    print("ready", flush=True)
+    async with srv:
+        await srv.serve_forever()
+
+asyncio.run(main())
+"""#
+}

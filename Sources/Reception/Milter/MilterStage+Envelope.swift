@@ -1,0 +1,49 @@
+// What a filter is told: the transaction and the message as Postfix's milter8.c sends them,
+// with the macros Postfix sends by default (milter_*_macros in postconf(5)).
+
+import MailMessage
+import MilterClient
+import MilterProtocol
+import SMTPProtocol
+
+extension MilterStage {
+    static func envelope(_ content: ReceivedMessage, transaction: ReceptionTransaction, client: ReceptionClient) -> MilterEnvelope {
+        let mailFrom = transaction.mailFrom.map { "<\($0)>" } ?? "<>"
+        let recipients = transaction.recipients.map { "<\($0.address)>" }
+        let hostname = "[\(client.remoteIP)]"
+        var macros: [MilterMacroStage: [(name: String, value: String)]] = [:]
+        macros[.connect] = [("j", client.hostname), ("{daemon_name}", "hato"), ("{daemon_addr}", ""),
+                            ("_", "unknown [\(client.remoteIP)]"), ("{client_addr}", client.remoteIP),
+                            ("{client_name}", "unknown"), ("{client_connections}", "0"), ("v", "Hato")]
+            .filter { !$0.1.isEmpty }
+        var helo: [(name: String, value: String)] = []
+        if let tls = client.tls { helo.append(("{tls_version}", tls)) }
+        macros[.helo] = helo
+        var mail: [(name: String, value: String)] = [("i", transaction.id), ("{mail_addr}", transaction.mailFrom?.description ?? "")]
+        if let account = client.account {
+            mail += [("{auth_type}", "SASL"), ("{auth_authen}", account.address.description)]
+        }
+        macros[.mail] = mail
+        macros[.data] = [("i", transaction.id)]
+        macros[.endOfHeader] = [("i", transaction.id)]
+        macros[.endOfMessage] = [("i", transaction.id)]
+        let header = content.header.fields.map { field in
+            // Sent without the space after the colon and with LF line breaks, as Postfix does.
+            var value = String(decoding: field.rawValue, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+            if value.hasPrefix(" ") { value.removeFirst() }
+            return (name: field.name, value: value)
+        }
+        let bytes = content.bytes
+        let body = bytes[min(content.headerLength, bytes.count)...]
+        return MilterEnvelope(clientHostname: hostname, clientAddress: client.remoteIP, clientPort: 0, helo: client.helo ?? "",
+                              mailFrom: mailFrom, mailParameters: [], recipients: recipients, macros: macros,
+                              header: header, body: body)
+    }
+}
+
+extension SMTPEnhancedStatusCode {
+    /// A constant code of this stage (always valid).
+    static func milter(_ statusClass: Int, _ subject: Int, _ detail: Int) -> SMTPEnhancedStatusCode {
+        SMTPEnhancedStatusCode(statusClass, subject, detail)!
+    }
+}
