@@ -69,3 +69,26 @@ import Testing
         }
     }
 }
+
+/// `hato dns query --dnssec` through the real binary: the verdict, why, and the exit status.
+@Suite struct DNSSECQueryCommandTests {
+    @Test func printsVerdictAndReason() async throws {
+        guard SignedZoneServer.available() else { return }
+        try await SignedZoneServer.with { _, server in
+            let common = ["--server", "127.0.0.1:\(server.port)", "--dnssec",
+                          "--trust-anchor-file", server.directory.path + "/anchor.ds"]
+            let secure = try await HatoBinary.run(["dns", "query", "secure.example", "A"] + common)
+            #expect(secure.status == 0)
+            #expect(secure.stdout.contains(";; DNSSEC secure"))
+            #expect(secure.stdout.contains("secure.example. A signed by example."))
+            let bogus = try await HatoBinary.run(["dns", "query", "bogus.example", "A"] + common)
+            #expect(bogus.status == 2)
+            #expect(bogus.stdout.contains(";; DNSSEC bogus"))
+            #expect(bogus.stdout.contains("validation failure <bogus.example. A IN>"), "\(bogus.stdout)")
+            let denial = try await HatoBinary.run(["dns", "query", "nothing.example", "A"] + common)
+            #expect(denial.stdout.contains("status NXDOMAIN"))
+            #expect(denial.stdout.contains("authenticated denial"))
+            #expect(denial.stdout.contains("NSEC3 proof"))
+        }
+    }
+}
