@@ -119,10 +119,13 @@ let package = Package(
         ),
 
         // MARK: networking
+        // libunbound for in-process DNSSEC validation (docs/dns.md); only UnboundContext.swift uses it.
+        .systemLibrary(name: "CUnbound", path: "Sources/CUnbound", providers: [.apt(["libunbound-dev"])]),
         .target(
             name: "DNSClient",
             dependencies: [
                 "DNSMessage",
+                "CUnbound",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,13 +2,17 @@
 // Mail authentication never opens a socket: it gets one of these.
 
 /// DNSSEC status of an answer, as far as the resolver can tell (RFC 4033 §5 terms).
-/// `secure` is only ever reported when a server configured as validating set the AD bit
-/// (RFC 6840 §5.7–5.8); anything else is `insecure`.
+/// With the stub client, `secure` is only ever reported when a server configured as validating
+/// set the AD bit (RFC 6840 §5.7–5.8); anything else is `insecure`. With the in-process
+/// validator (DNSClient's ValidatingResolver, libunbound) every status is its own verdict.
 public enum DNSSecurityStatus: String, Sendable, Hashable {
     case secure
     case insecure
-    /// A validating server said validation failed (RFC 8914 EDE codes 6–12 on SERVFAIL).
+    /// Validation failed (RFC 4035 §5.5; from a validating server: RFC 8914 EDE codes 6–12 on
+    /// SERVFAIL). Such an answer is never returned, only a `serverFailure` carrying this status.
     case bogus
+    /// No verdict: no usable answer came to validate (RFC 4033 §5 "indeterminate").
+    case indeterminate
 }
 
 /// A successful lookup: the RRset of the asked type at the end of any CNAME chain.

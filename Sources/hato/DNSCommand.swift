@@ -30,6 +30,12 @@ struct DNSCommand: AsyncParsableCommand {
         @Flag(help: "Treat the server as DNSSEC-validating: send DO and trust its AD bit.")
         var validating = false
 
+        @Flag(help: "Validate DNSSEC in process (libunbound), the server(s) as forwarders, and print the verdict and why.")
+        var dnssec = false
+
+        @Option(help: "Trust anchor file (DS or DNSKEY records) for --dnssec.")
+        var trustAnchorFile = "/usr/share/dns/root.key"
+
         func run() async throws {
             guard let recordType = DNSRecordType(type) else {
                 throw ValidationError("unknown record type \(type)")
@@ -41,6 +47,10 @@ struct DNSCommand: AsyncParsableCommand {
                 do { queryName = try DNSName(name) } catch { throw ValidationError("invalid name \(name)") }
             }
             let configuration = try DNSCommand.configuration(server: server, validating: validating, timeout: timeout)
+            if dnssec {
+                return try await DNSCommand.validatedQuery(queryName, recordType, servers: configuration.servers,
+                                                           trustAnchorFile: trustAnchorFile)
+            }
             let client = DNSClient(configuration: configuration)
             do {
                 let (response, used) = try await client.query(queryName, recordType)

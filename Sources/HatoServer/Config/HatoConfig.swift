@@ -100,6 +100,10 @@ public struct HatoConfig: Sendable {
         public var attempts: Int?
         /// `dns.negative_ttl_without_soa`.
         public var negativeTTLWithoutSOA: Duration = .seconds(60)
+        /// `dns.dnssec`: "off", "ad-bit" or "validate" (docs/dns.md, DNSSEC).
+        public var dnssec: String = "ad-bit"
+        /// `dns.trust_anchor_file`: where in-process validation starts.
+        public var trustAnchorFile: String = "/usr/share/dns/root.key"
     }
 
     /// `[delivery]`: outbound routing, retries and the smarthost.
@@ -263,7 +267,9 @@ public struct HatoConfig: Sendable {
         dns = DNS(servers: list("dns.servers"), validating: list("dns.validating") ?? [],
                   timeout: values["dns.timeout"] == nil ? nil : .seconds(int("dns.timeout")),
                   attempts: values["dns.attempts"] == nil ? nil : int("dns.attempts"),
-                  negativeTTLWithoutSOA: .seconds(int("dns.negative_ttl_without_soa")))
+                  negativeTTLWithoutSOA: .seconds(int("dns.negative_ttl_without_soa")),
+                  dnssec: string("dns.dnssec") ?? "ad-bit",
+                  trustAnchorFile: string("dns.trust_anchor_file") ?? "/usr/share/dns/root.key")
         if let timeout = dns.timeout, timeout < .seconds(1) || timeout > .seconds(60) {
             throw ConfigKeyError(path: "dns.timeout", message: "must be between 1 and 60 seconds")
         }

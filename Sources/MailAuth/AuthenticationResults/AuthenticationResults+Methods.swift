@@ -1,6 +1,16 @@
 import MailMessage
 // The resinfo for each method Hato reports (RFC 8601 §2.7; DMARC properties RFC 9989 §9.1;
 // ARC properties RFC 8617 §10.1).
+// DNSSEC: when the policy record a result rests on (the SPF record, the DKIM key, the DMARC
+// record) came with a DNSSEC-secure answer, the result carries the comment "dnssec=secure".
+// A comment, not a property: RFC 8601 §2.3 lets properties be only the ptype.property pairs
+// registered for the method (IANA, RFC 8601 §6.3), and no `dnssec` one is; comments are allowed
+// after any result (§2.2 CFWS) and ignored by parsers. Absent means insecure or unknown
+// (docs/dns.md, DNSSEC).
+import DNSMessage
+
+/// The comment for a result whose record lookup had `status` (nil unless secure).
+func dnssecComment(_ status: DNSSecurityStatus?) -> String? { status == .secure ? "dnssec=secure" : nil }
 
 extension AuthenticationResult {
     /// §2.7.2 spf: `smtp.mailfrom` for the MAIL FROM identity, `smtp.helo` for HELO.
@@ -11,13 +21,14 @@ extension AuthenticationResult {
         case .temperror, .permerror: outcome.problem
         default: nil
         }
-        return AuthenticationResult(method: "spf", result: outcome.result.rawValue, reason: reason, properties: [property])
+        return AuthenticationResult(method: "spf", result: outcome.result.rawValue, reason: reason,
+                                    comment: dnssecComment(outcome.dnssec), properties: [property])
     }
 
     /// §2.7.1 dkim, one per signature: header.d, header.s, header.b (RFC 6008: the first
     /// characters of b=, enough to tell signatures apart) and header.a.
     public static func dkim(result: String, domain: String?, selector: String?, signature: String?, algorithm: String?,
-                            identity: String? = nil, reason: String? = nil) -> AuthenticationResult {
+                            identity: String? = nil, reason: String? = nil, keyDNSSEC: DNSSecurityStatus? = nil) -> AuthenticationResult {
         var properties: [Property] = []
         if let domain { properties.append(Property("header", "d", domain)) }
         if let identity { properties.append(Property("header", "i", identity)) }
@@ -27,7 +38,8 @@ extension AuthenticationResult {
             let compact = signature.filter { !$0.isWhitespace }
             properties.append(Property("header", "b", String(compact.prefix(12))))
         }
-        return AuthenticationResult(method: "dkim", result: result, reason: reason, properties: properties)
+        return AuthenticationResult(method: "dkim", result: result, reason: reason, comment: dnssecComment(keyDNSSEC),
+                                    properties: properties)
     }
 
     /// RFC 9989 §9.1 dmarc: header.from and policy.dmarc (the evaluated policy); the comment
@@ -43,6 +55,7 @@ extension AuthenticationResult {
             }
             if let disposition { comment.append("dis=\(disposition.action.rawValue)") }
             if let override = disposition?.override { comment.append("override=\(override.rawValue)") }
+            if let secure = dnssecComment(deciding.policyDNSSEC) { comment.append(secure) }
             properties.append(Property("header", "from", deciding.authorDomain))
             if deciding.record != nil, outcome.result == .pass || outcome.result == .fail {
                 properties.append(Property("policy", "dmarc", outcome.evaluatedPolicy.rawValue))

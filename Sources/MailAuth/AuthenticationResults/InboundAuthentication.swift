@@ -118,7 +118,7 @@ public struct InboundAuthenticator: Sendable {
         for signature in signatures {
             builder.add(.dkim(result: signature.result.rawValue, domain: signature.domain, selector: signature.selector,
                               signature: signature.headerB, algorithm: signature.algorithm,
-                              reason: signature.result == .pass ? nil : signature.reason))
+                              reason: signature.result == .pass ? nil : signature.reason, keyDNSSEC: signature.keyDNSSEC))
         }
         builder.add(.dmarc(dmarc, disposition: disposition))
         builder.add(.arc(result: arc.result.rawValue, instance: arc.instance == 0 ? nil : arc.instance,

@@ -1,5 +1,7 @@
 // What verification says about one DKIM-Signature, in the terms of RFC 8601 §2.7.1.
 
+import DNSMessage
+
 /// RFC 8601 §2.7.1 dkim results.
 public enum DKIMResult: String, Sendable, Hashable, CaseIterable {
     /// The signature verified.
@@ -44,6 +46,8 @@ public struct DKIMSignatureResult: Sendable, Hashable {
     public var underSignedHeaders: [String]
     /// The key record says t=y (testing).
     public var testing: Bool
+    /// DNSSEC status of the key record's answer, once fetched (docs/dns.md, DNSSEC).
+    public var keyDNSSEC: DNSSecurityStatus?
     /// The whole DKIM-Signature field as it appears in the message (ARC and debugging use it).
     public var field: [UInt8]
 

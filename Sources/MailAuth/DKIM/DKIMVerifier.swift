@@ -88,6 +88,7 @@ public struct DKIMVerifier: Sendable {
         case .success(let fetched):
             key = fetched.key
             result.keyBits = key.bits
+            result.keyDNSSEC = fetched.security
             result.testing = fetched.record.testing
             if let refusal = Self.policyRefusal(fetched.record, signature) {
                 result.result = .policy
@@ -153,6 +154,8 @@ public struct DKIMVerifier: Sendable {
     public struct FetchedKey: Sendable {
         public var key: DKIMPublicKey
         public var record: DKIMKeyRecord
+        /// DNSSEC status of the key record's answer (docs/dns.md, DNSSEC).
+        public var security: DNSSecurityStatus = .insecure
     }
 
     /// Why no usable key was found, as the result it gives the signature.
@@ -168,8 +171,11 @@ public struct DKIMVerifier: Sendable {
     public func fetchKey(selector: String, domain: String, algorithm: DKIMAlgorithm) async -> Result<FetchedKey, KeyFailure> {
         let name = "\(selector)._domainkey.\(domain)"
         let texts: [String]
+        let security: DNSSecurityStatus
         do {
-            texts = try await resolver.lookupTXT(try DNSName(name))
+            let answer = try await resolver.lookup(try DNSName(name), .txt)
+            texts = answer.records.compactMap(\.data.joinedText)
+            security = answer.security
         } catch let error as DNSError {
             if error.isNotFound { return .failure(KeyFailure(result: .permerror, reason: "no key for signature at \(name)")) }
             return .failure(KeyFailure(result: .temperror, reason: "key lookup at \(name) failed: \(error)"))
@@ -193,7 +199,7 @@ public struct DKIMVerifier: Sendable {
             do {
                 let key = try DKIMPublicKey(type: record.keyType, data: record.publicKey,
                                             minimumRSABits: configuration.minimumRSABits)
-                return .success(FetchedKey(key: key, record: record))
+                return .success(FetchedKey(key: key, record: record, security: security))
             } catch {
                 switch error {
                 case .tooShort(let bits, _):

@@ -1,6 +1,8 @@
 // DMARC results (RFC 9989 §9.2) and what an evaluation produced, with everything RFC 9990
 // aggregate reports need (policy published, alignment of each identifier, the policy applied).
 
+import DNSMessage
+
 /// RFC 9989 §9.2 result names.
 public enum DMARCResult: String, Sendable, Hashable, Codable, CaseIterable {
     case pass, fail, none, temperror, permerror
@@ -51,6 +53,8 @@ public struct DMARCDomainEvaluation: Sendable, Hashable {
     public var alignedDKIMDomains: [String] = []
     /// Why the result is temperror or permerror, or what was ignored.
     public var problem: String?
+    /// DNSSEC status of the applied record's `_dmarc` answer (docs/dns.md, DNSSEC).
+    public var policyDNSSEC: DNSSecurityStatus?
 
     public init(authorDomain: String, result: DMARCResult, evaluatedPolicy: DMARCPolicy = .none) {
         self.authorDomain = authorDomain

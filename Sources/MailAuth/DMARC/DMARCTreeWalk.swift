@@ -43,6 +43,8 @@ struct DMARCTreeWalker {
     private(set) var cache: [String: DMARCRecordLookup] = [:]
     /// Every `_dmarc` name queried, in order (for tests and `hato auth check`).
     private(set) var queried: [String] = []
+    /// DNSSEC status of each `_dmarc.<domain>` answer (or proof of absence), by domain.
+    private(set) var security: [String: DNSSecurityStatus] = [:]
 
     init(resolver: any DNSResolving, limits: DMARCLimits) {
         self.resolver = resolver
@@ -55,7 +57,9 @@ struct DMARCTreeWalker {
         queried.append("_dmarc.\(domain)")
         let result: DMARCRecordLookup
         do {
-            let texts = try await resolver.lookupTXT(DNSName("_dmarc.\(domain)"))
+            let answer = try await resolver.lookup(DNSName("_dmarc.\(domain)"), .txt)
+            security[domain] = answer.security
+            let texts = answer.records.compactMap(\.data.joinedText)
             let records = texts.filter(DMARCRecord.isDMARC)
             if records.count == 1, let record = try? DMARCRecord(parsing: records[0]) {
                 result = .record(record)
@@ -63,6 +67,7 @@ struct DMARCTreeWalker {
                 result = .none
             }
         } catch let error as DNSError {
+            security[domain] = error.security
             result = error.isNotFound ? .none : .temperror("TXT lookup for _dmarc.\(domain) failed: \(error)")
         } catch {
             result = .none  // a name that is not a valid DNS name has no record

@@ -91,6 +91,7 @@ public struct DMARCVerifier: Sendable {
         evaluation.record = record
         evaluation.policyDomain = discovered.policyDomain
         evaluation.organizationalDomain = discovered.organizationalDomain
+        evaluation.policyDNSSEC = walker.security[discovered.policyDomain]
         // §4.10.1: a missing or invalid p, or an invalid sp/np: p=none if rua has a valid URI,
         // else no DMARC processing (an improperly formatted record: permerror, §9.2).
         if record.policy == nil || record.hasInvalidPolicyTag {

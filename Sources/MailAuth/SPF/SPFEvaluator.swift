@@ -24,6 +24,9 @@ final class SPFEvaluator {
     let deadline: ContinuousClock.Instant
     var dnsTerms = 0
     var voidLookups = 0
+    /// DNSSEC status of the first record lookup: the policy of the checked domain itself
+    /// (docs/dns.md, DNSSEC). Includes and mechanism lookups are not counted.
+    private(set) var policySecurity: DNSSecurityStatus?
     private var validatedNameCache: String?? = nil
 
     init(resolver: any DNSResolving, limits: SPFLimits, context: SPFMacroContext) {
@@ -83,8 +86,11 @@ final class SPFEvaluator {
         let texts: [String]
         try checkDeadline()
         do {
-            texts = try await resolver.lookupTXT(name)
+            let answer = try await resolver.lookup(name, .txt)
+            if policySecurity == nil { policySecurity = answer.security }
+            texts = answer.records.compactMap(\.data.joinedText)
         } catch {
+            if policySecurity == nil { policySecurity = error.security }
             if error.isNotFound { return nil }
             throw .temperror("TXT lookup for \(name.relativeDescription) failed: \(error)")
         }

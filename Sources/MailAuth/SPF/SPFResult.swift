@@ -1,5 +1,7 @@
 // check_host() results, RFC 7208 §2.6 and §8.
 
+import DNSMessage
+
 public enum SPFResult: String, Sendable, Hashable, CaseIterable {
     case none, neutral, pass, fail, softfail, temperror, permerror
 }
@@ -25,6 +27,9 @@ public struct SPFOutcome: Sendable, Hashable {
     public var sender: String
     /// The domain whose policy was evaluated first.
     public var domain: String
+    /// DNSSEC status of that domain's SPF record lookup (its TXT RRset, or the proof that
+    /// there is none); nil when no lookup was made. `secure` is shown in Authentication-Results.
+    public var dnssec: DNSSecurityStatus?
 
     public init(result: SPFResult, explanation: String? = nil, mechanism: String? = nil, problem: String? = nil,
                 identity: SPFIdentity, sender: String, domain: String) {

@@ -55,6 +55,7 @@ public struct SPFVerifier: Sendable {
                 outcome.problem = problem
             }
         }
+        outcome.dnssec = evaluator.policySecurity
         return outcome
     }
 

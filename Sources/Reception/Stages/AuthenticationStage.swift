@@ -57,6 +57,8 @@ public struct AuthenticationStage: ReceptionStage {
             "spf": "\(verdict.spf.result.rawValue)", "dkim": "\(verdict.dkim.map(\.result.rawValue).joined(separator: ","))",
             "arc": "\(verdict.arc.result.rawValue)", "dmarc": "\(dmarc.result.rawValue)", "from": "\(dmarc.deciding?.authorDomain ?? "-")",
             "disposition": "\(verdict.disposition.action.rawValue)", "id": "\(transaction.id)",
+            // DNSSEC status of each record the results rest on (docs/dns.md, DNSSEC).
+            "dnssec": "spf=\(verdict.spf.dnssec?.rawValue ?? "-") dkim=\(verdict.dkim.map { $0.keyDNSSEC?.rawValue ?? "-" }.joined(separator: ",")) dmarc=\(dmarc.deciding?.policyDNSSEC?.rawValue ?? "-")",
         ])
         if policy.recordEvaluations {
             let recipients = transaction.recipients.map { $0.address.domain.name }

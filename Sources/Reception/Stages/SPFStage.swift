@@ -40,7 +40,8 @@ public struct SPFStage: ReceptionStage {
         // MAIL FROM check above already was the HELO check.
         let heloOutcome = transaction.mailFrom == nil ? nil : await verifier.checkHELO(ip: ip, helo: helo)
         client.logger.info("spf", metadata: ["result": "\(outcome.result.rawValue)", "domain": "\(outcome.domain)",
-                                             "helo": "\(heloOutcome?.result.rawValue ?? "-")"])
+                                             "helo": "\(heloOutcome?.result.rawValue ?? "-")",
+                                             "dnssec": "\(outcome.dnssec?.rawValue ?? "-")"])
         if outcome.result == .fail && policy.fail == .reject {
             let why = outcome.explanation.map { ": \($0)" } ?? ""
             return .reject(ReceptionRefusal(550, SMTPEnhancedStatusCode(5, 7, 23)!, "SPF validation failed\(why)"))
