@@ -28,6 +28,7 @@ extension IMAPSession {
             "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "STATUS=SIZE", "UTF8=ACCEPT", "MULTIAPPEND", "BINARY",
             "APPENDLIMIT=\(settings.limits.maxLiteralSize)",
         ]
+        names.append("COMPRESS=DEFLATE")  // RFC 4978
         return names
     }
 }

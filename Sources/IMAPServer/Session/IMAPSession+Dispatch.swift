@@ -52,7 +52,7 @@ extension IMAPSession {
             guard root.isEmpty else { return fail(tag, .noSuchQuotaRoot) }
             return run(.getQuota(tag: tag, user))
         case .getQuotaRoot(let name): return run(.getQuotaRoot(tag: tag, name, user))
-        case .compress: return fail(tag, .notOffered(command: "COMPRESS"))
+        case .compress(let mechanism): return compress(tag, mechanism)
         case .unauthenticate: return fail(tag, .notOffered(command: "UNAUTHENTICATE"))
         default: break
         }
