@@ -29,6 +29,7 @@ extension IMAPSession {
             "APPENDLIMIT=\(settings.limits.maxLiteralSize)",
         ]
         names.append("COMPRESS=DEFLATE")  // RFC 4978
+        if !compressing { names.append("UNAUTHENTICATE") }  // RFC 8437 (`unauthenticate`)
         return names
     }
 }

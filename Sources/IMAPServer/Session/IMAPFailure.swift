@@ -59,6 +59,8 @@ enum IMAPFailure: Error, Equatable, Sendable {
     /// RFC 4978 §3.
     case unknownCompression
     case compressionActive
+    /// RFC 8437 is not offered once COMPRESS is on.
+    case unauthenticateWhileCompressing
     case idleNotDone
     case closeExpungeFailed
     /// A store error with its RFC 5530 response code.
@@ -78,6 +80,7 @@ enum IMAPFailure: Error, Equatable, Sendable {
         case .tlsAlreadyActive: (.bad, nil, "TLS is already active")
         case .unknownCompression: (.bad, nil, "unknown compression mechanism; DEFLATE is offered")
         case .compressionActive: (.no, .compressionActive, "DEFLATE is already active")
+        case .unauthenticateWhileCompressing: (.bad, nil, "UNAUTHENTICATE is not offered while COMPRESS is active")
         case .tlsUnavailable: (.no, nil, "TLS is not available on this listener")
         case .plaintextLoginDisabled: (.no, .privacyRequired, "plaintext login is disabled without TLS; use STARTTLS")
         case .authentication(let failure): Self.response(for: failure)
