@@ -305,6 +305,7 @@ let package = Package(
                 "SASL", "ServerRuntime",
                 "IMAPServer", "IMAPProtocol", "MailStore", "MailStoreSQLite", "MailCore", "MailMessage", "HatoTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swift6
         ),
