@@ -37,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // The ACME client's HTTP (docs/acme.md).
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // IMAP COMPRESS=DEFLATE (RFC 4978; docs/imap.md).
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         // MARK: pure libraries (no sockets)
@@ -310,6 +312,7 @@ let package = Package(
                 "IMAPProtocol", "MailStore", "MailCore", "MailMessage", "SASL", "ServerRuntime",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ],
             swiftSettings: swift6
         ),
@@ -319,6 +322,7 @@ let package = Package(
                 "SASL", "ServerRuntime",
                 "IMAPServer", "IMAPProtocol", "MailStore", "MailStoreSQLite", "MailCore", "MailMessage", "HatoTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swift6
         ),

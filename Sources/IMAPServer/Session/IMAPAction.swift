@@ -19,6 +19,8 @@ enum IMAPAction {
     /// RFC 9051 §6.2.1: after the tagged OK, drop whatever the client pipelined behind STARTTLS
     /// and start TLS.
     case startTLS
+    /// RFC 4978 §3: after the tagged OK, deflate both ways (`IMAPDeflate`).
+    case startCompression
     /// Acknowledge the literal that follows a `+` at once (`TCPQuickAck`).
     case quickAck
     /// Hand the selected mailbox's change feed to the session as `.mailboxChanged` events

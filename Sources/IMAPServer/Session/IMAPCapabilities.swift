@@ -28,6 +28,8 @@ extension IMAPSession {
             "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "STATUS=SIZE", "UTF8=ACCEPT", "MULTIAPPEND", "BINARY",
             "APPENDLIMIT=\(settings.limits.maxLiteralSize)",
         ]
+        names.append("COMPRESS=DEFLATE")  // RFC 4978
+        if !compressing { names.append("UNAUTHENTICATE") }  // RFC 8437 (`unauthenticate`)
         return names
     }
 }

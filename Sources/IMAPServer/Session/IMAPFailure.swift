@@ -56,6 +56,11 @@ enum IMAPFailure: Error, Equatable, Sendable {
     case badCharset
     /// RFC 3516 §4.3 UNKNOWN-CTE.
     case unknownCTE
+    /// RFC 4978 §3.
+    case unknownCompression
+    case compressionActive
+    /// RFC 8437 is not offered once COMPRESS is on.
+    case unauthenticateWhileCompressing
     case idleNotDone
     case closeExpungeFailed
     /// A store error with its RFC 5530 response code.
@@ -73,6 +78,9 @@ enum IMAPFailure: Error, Equatable, Sendable {
         case .unexpectedCommand: (.bad, nil, "unexpected command")
         case .notOffered(let command): (.no, nil, "\(command) is not offered")
         case .tlsAlreadyActive: (.bad, nil, "TLS is already active")
+        case .unknownCompression: (.bad, nil, "unknown compression mechanism; DEFLATE is offered")
+        case .compressionActive: (.no, .compressionActive, "DEFLATE is already active")
+        case .unauthenticateWhileCompressing: (.bad, nil, "UNAUTHENTICATE is not offered while COMPRESS is active")
         case .tlsUnavailable: (.no, nil, "TLS is not available on this listener")
         case .plaintextLoginDisabled: (.no, .privacyRequired, "plaintext login is disabled without TLS; use STARTTLS")
         case .authentication(let failure): Self.response(for: failure)

@@ -23,6 +23,7 @@ extension IMAPSession {
             case .startTLS: return startTLS(tag)
             case .login(let username, let password): return login(tag, username: username, password: password)
             case .authenticate(let mechanism, let initialResponse): return authenticate(tag, mechanism, initialResponse)
+            case .unauthenticate: return fail(tag, .unexpectedCommand)  // RFC 8437 §3: BAD in the wrong state
             default: return fail(tag, .needsAuthentication(command: command.name))
             }
         }
@@ -52,8 +53,8 @@ extension IMAPSession {
             guard root.isEmpty else { return fail(tag, .noSuchQuotaRoot) }
             return run(.getQuota(tag: tag, user))
         case .getQuotaRoot(let name): return run(.getQuotaRoot(tag: tag, name, user))
-        case .compress: return fail(tag, .notOffered(command: "COMPRESS"))
-        case .unauthenticate: return fail(tag, .notOffered(command: "UNAUTHENTICATE"))
+        case .compress(let mechanism): return compress(tag, mechanism)
+        case .unauthenticate: return unauthenticate(tag, user)
         default: break
         }
         guard let selected = state.selected else { return fail(tag, .needsSelectedMailbox(command: command.name)) }

@@ -24,6 +24,9 @@ extension IMAPSessionAdapter {
         case .startTLS:
             // RFC 9051 §6.2.1: what the client pipelined behind STARTTLS is discarded, unread.
             return .startTLS(discardingInput: true)
+        case .startCompression:
+            startCompression(driver, context)
+            return nil
         case .quickAck:
             TCPQuickAck.request(on: context.channel)
             return nil

@@ -6,18 +6,23 @@ import Testing
 /// Debian's mutt, driven through tmux, against Hato's IMAP server on an ephemeral loopback
 /// port: the index lists the three messages, Enter shows the first one, `d` and `$` delete
 /// and expunge it. Skipped with a message when mutt or tmux is missing (fails in CI).
+/// With `imap_deflate=yes` mutt negotiates COMPRESS=DEFLATE (RFC 4978); a recording proxy in the
+/// script shows the server's side of the connection turning to DEFLATE after the tagged OK.
 @Suite struct MuttInteropTests {
-    @Test func muttListsReadsAndDeletes() async throws {
+    @Test(arguments: ["plain", "deflate"])
+    func muttListsReadsAndDeletes(_ mode: String) async throws {
         guard ["/usr/bin/mutt", "/usr/bin/tmux"].allSatisfy({ FileManager.default.isExecutableFile(atPath: $0) }) else {
             if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("mutt or tmux missing in CI: .ci/run must install them") }
             return
         }
         let fixture = try await IMAPFixture.make(messages: IMAPFixture.messages)
         let listener = try await TestListener.start(fixture.server, name: "imap")
-        let result = try await Python.run(Self.script, arguments: ["\(listener.port)", IMAPFixture.user, IMAPFixture.password],
+        let result = try await Python.run(Self.script, arguments: ["\(listener.port)", IMAPFixture.user, IMAPFixture.password, mode],
                                           timeout: 180)
         #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
-        #expect(result.stdout == "LIST ['one', 'three', 'two']\nREAD True\nLEFT ['three', 'two']\n", "\(result.stdout) \(result.stderr)")
+        let deflate = mode == "deflate" ? "DEFLATE True\n" : ""
+        #expect(result.stdout == "LIST ['one', 'three', 'two']\nREAD True\n\(deflate)LEFT ['three', 'two']\n",
+                "\(result.stdout) \(result.stderr)")
         let stored = try await fixture.store.messages(in: fixture.inbox.id)
         #expect(stored.count == 2)
         try await listener.stop()
@@ -27,15 +32,41 @@ import Testing
     /// Starts mutt in a private tmux server, reads its screen with capture-pane, then checks the
     /// mailbox with imaplib.
     static let script = #"""
-import os, subprocess, sys, tempfile, time, imaplib, shutil
-port, user, password = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+import os, socket, subprocess, sys, tempfile, threading, time, imaplib, shutil
+port, user, password, deflate = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4] == "deflate"
 work = tempfile.mkdtemp(prefix="hato-mutt-")
+# With deflate: mutt talks through a proxy that records what the server sends on each connection.
+server_sides = []
+def proxy(listener):
+    while True:
+        client, _ = listener.accept()
+        upstream = socket.create_connection(("127.0.0.1", port))
+        record = bytearray(); server_sides.append(record)
+        def pump(a, b, record):
+            try:
+                while True:
+                    data = a.recv(65536)
+                    if not data: break
+                    if record is not None: record.extend(data)
+                    b.sendall(data)
+            except OSError: pass
+            finally:
+                try: b.shutdown(socket.SHUT_WR)
+                except OSError: pass
+        threading.Thread(target=pump, args=(client, upstream, None), daemon=True).start()
+        threading.Thread(target=pump, args=(upstream, client, record), daemon=True).start()
+mutt_port = port
+if deflate:
+    proxy_listener = socket.socket(); proxy_listener.bind(("127.0.0.1", 0)); proxy_listener.listen(8)
+    mutt_port = proxy_listener.getsockname()[1]
+    threading.Thread(target=proxy, args=(proxy_listener,), daemon=True).start()
 muttrc = os.path.join(work, "muttrc")
 with open(muttrc, "w") as f:
     f.write(f"""
 set imap_user="{user}"
 set imap_pass="{password}"
-set folder="imap://127.0.0.1:{port}/"
+set folder="imap://127.0.0.1:{mutt_port}/"
+set imap_deflate={"yes" if deflate else "no"}
 set spoolfile="+INBOX"
 set ssl_starttls=no
 set ssl_force_tls=no
@@ -92,6 +123,12 @@ try:
 finally:
     tmux("kill-server")
     shutil.rmtree(work, ignore_errors=True)
+if deflate:
+    # RFC 4978 §3: after "OK DEFLATE active" CRLF the responses (mutt's FETCHes included) are
+    # compressed, so no plain IMAP text follows it.
+    marker = b" OK DEFLATE active\r\n"
+    print("DEFLATE", any(marker in bytes(r) and b"FETCH" not in bytes(r).split(marker, 1)[1] and len(bytes(r).split(marker, 1)[1]) > 0
+                         for r in server_sides))
 M = imaplib.IMAP4("127.0.0.1", port)
 M.login(user, password)
 M.select("INBOX")

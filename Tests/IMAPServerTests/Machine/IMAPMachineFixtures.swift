@@ -122,6 +122,7 @@ struct IMAPMachine {
             case .startTLS:
                 input.clear()  // as the driver does: pipelined plaintext is discarded
                 lines.append("start TLS")
+            case .startCompression: lines.append("start DEFLATE")
             case .quickAck: lines.append("quick ack")
             case .listen: lines.append("listen")
             case .releaseSessionSlot(let account): lines.append("release slot \(account)")

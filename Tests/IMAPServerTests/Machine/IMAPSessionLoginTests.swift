@@ -36,7 +36,7 @@ import Testing
         #expect(reply.count == 4 && reply[0] == "cancel login" && reply[1] == "arm idle 1800s" && reply[3] == "cancel command",
                 "\(reply)")
         #expect(reply[2].hasPrefix("a3 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE "))
-        #expect(reply[2].hasSuffix(" APPENDLIMIT=1048576] logged in"))
+        #expect(reply[2].hasSuffix(" APPENDLIMIT=1048576 COMPRESS=DEFLATE UNAUTHENTICATE] logged in"))
         #expect(machine.session.state.user?.address.description == M.user)
     }
 
@@ -112,7 +112,17 @@ import Testing
             let name = command.hasPrefix("UID") ? "UID SEARCH" : String(command.split(separator: " ")[0])
             #expect(loggedIn.say("t \(command)\r\n") == ["t NO \(name) needs a selected mailbox; SELECT one first"])
         }
-        #expect(loggedIn.say("t COMPRESS DEFLATE\r\n") == ["t NO COMPRESS is not offered"])
+        // RFC 4978 §3: BAD for an unknown mechanism; OK, then the driver deflates; a second
+        // COMPRESS gets NO [COMPRESSIONACTIVE].
+        #expect(loggedIn.say("c COMPRESS GZIP\r\n") == ["c BAD unknown compression mechanism; DEFLATE is offered"])
+        #expect(loggedIn.say("c compress deflate\r\n") == ["c OK DEFLATE active", "start DEFLATE"])
+        #expect(loggedIn.say("c compress deflate\r\n") == ["c NO [COMPRESSIONACTIVE] DEFLATE is already active"])
+        // RFC 8437 is not offered on a compressed connection (§4.1 would end COMPRESS): BAD (§3).
+        #expect(loggedIn.say("u UNAUTHENTICATE\r\n") == ["u BAD UNAUTHENTICATE is not offered while COMPRESS is active"])
+        var uncompressed = M.loggedIn()
+        #expect(uncompressed.say("u UNAUTHENTICATE\r\n").first == "u OK UNAUTHENTICATE completed; not authenticated")
+        #expect(uncompressed.session.state.user == nil)
+        #expect(machine.say("u UNAUTHENTICATE\r\n") == ["u BAD unexpected command"])
         #expect(loggedIn.say("t GETQUOTA \"other\"\r\n") == ["t NO [NONEXISTENT] no such quota root"])
     }
 
