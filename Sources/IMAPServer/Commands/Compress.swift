@@ -6,7 +6,9 @@ import ServerRuntime
 /// driver puts `IMAPDeflate`'s handlers in front of the session.
 extension IMAPSession {
     mutating func compress(_ tag: String, _ mechanism: String) -> [IMAPAction] {
-        // §3: BAD for an unknown mechanism; NO [COMPRESSIONACTIVE] when DEFLATE is already on.
+        // §3: BAD for an unknown mechanism and for COMPRESS while DEFLATE is on (its Result list:
+        // "BAD ... COMPRESS already active"; NO is for another layer compressing, which TLS 1.2+
+        // never does here). The COMPRESSIONACTIVE code still says why.
         guard mechanism == "DEFLATE" else { return fail(tag, .unknownCompression) }
         guard !compressing else { return fail(tag, .compressionActive) }
         compressing = true

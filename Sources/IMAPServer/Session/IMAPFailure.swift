@@ -79,7 +79,7 @@ enum IMAPFailure: Error, Equatable, Sendable {
         case .notOffered(let command): (.no, nil, "\(command) is not offered")
         case .tlsAlreadyActive: (.bad, nil, "TLS is already active")
         case .unknownCompression: (.bad, nil, "unknown compression mechanism; DEFLATE is offered")
-        case .compressionActive: (.no, .compressionActive, "DEFLATE is already active")
+        case .compressionActive: (.bad, .compressionActive, "DEFLATE is already active")
         case .unauthenticateWhileCompressing: (.bad, nil, "UNAUTHENTICATE is not offered while COMPRESS is active")
         case .tlsUnavailable: (.no, nil, "TLS is not available on this listener")
         case .plaintextLoginDisabled: (.no, .privacyRequired, "plaintext login is disabled without TLS; use STARTTLS")

@@ -64,7 +64,7 @@ struct IMAPSession {
     var state: IMAPSessionState = .notAuthenticated
     var enabled = EnabledExtensions()
     var tlsActive: Bool
-    /// RFC 4978: COMPRESS=DEFLATE is on (a second COMPRESS gets NO [COMPRESSIONACTIVE]).
+    /// RFC 4978: COMPRESS=DEFLATE is on (a second COMPRESS gets BAD [COMPRESSIONACTIVE]).
     var compressing = false
     var decoder: IMAPCommandDecoder
     /// Encodes the responses (its text encoding follows ENABLE).

@@ -113,10 +113,10 @@ import Testing
             #expect(loggedIn.say("t \(command)\r\n") == ["t NO \(name) needs a selected mailbox; SELECT one first"])
         }
         // RFC 4978 §3: BAD for an unknown mechanism; OK, then the driver deflates; a second
-        // COMPRESS gets NO [COMPRESSIONACTIVE].
+        // COMPRESS gets BAD (§3 Result), with the COMPRESSIONACTIVE code.
         #expect(loggedIn.say("c COMPRESS GZIP\r\n") == ["c BAD unknown compression mechanism; DEFLATE is offered"])
         #expect(loggedIn.say("c compress deflate\r\n") == ["c OK DEFLATE active", "start DEFLATE"])
-        #expect(loggedIn.say("c compress deflate\r\n") == ["c NO [COMPRESSIONACTIVE] DEFLATE is already active"])
+        #expect(loggedIn.say("c compress deflate\r\n") == ["c BAD [COMPRESSIONACTIVE] DEFLATE is already active"])
         // RFC 8437 is not offered on a compressed connection (§4.1 would end COMPRESS): BAD (§3).
         #expect(loggedIn.say("u UNAUTHENTICATE\r\n") == ["u BAD UNAUTHENTICATE is not offered while COMPRESS is active"])
         var uncompressed = M.loggedIn()
