@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import NIOSSL
 import ServerRuntime
 import ServiceLifecycle
@@ -15,7 +16,7 @@ public final class TestListener: Sendable {
 
     public static func start(
         _ protocolServer: any ProtocolServer, name: String = "test", implicitTLS: Bool = false, maxPerIP: Int = 50,
-        host: String = "127.0.0.1", metrics: ServerMetrics = .none
+        host: String = "127.0.0.1", metrics: ServerMetrics = .none, ownEventLoop: Bool = false
     ) async throws -> TestListener {
         let tls = try TestTLS.provider()
         var configuration = ListenerService.Configuration(
@@ -24,24 +25,32 @@ public final class TestListener: Sendable {
         configuration.metrics = metrics
         var logger = Logger(label: "test.\(name)")
         logger.logLevel = .warning
-        let listener = ListenerService(configuration: configuration, protocolServer: protocolServer, tls: tls, logger: logger)
+        // A test that loads its server heavily (a decompression bomb) asks for its own event loop,
+        // so the loops every other suite shares are not held while it runs.
+        let loop = ownEventLoop ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
+        let listener = ListenerService(configuration: configuration, protocolServer: protocolServer, tls: tls,
+                                       group: loop ?? MultiThreadedEventLoopGroup.singleton, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [listener], logger: logger))
         let task = Task { try await group.run() }
         guard let port = await listener.boundAddresses().first?.port else { throw ConformanceFailure("listener did not bind") }
-        return TestListener(port: port, tls: tls, group: group, task: task)
+        return TestListener(port: port, tls: tls, group: group, task: task, loop: loop)
     }
 
-    private init(port: Int, tls: TLSProvider, group: ServiceGroup, task: Task<Void, any Error>) {
+    private let loop: MultiThreadedEventLoopGroup?
+
+    private init(port: Int, tls: TLSProvider, group: ServiceGroup, task: Task<Void, any Error>, loop: MultiThreadedEventLoopGroup?) {
         self.port = port
         self.tls = tls
         self.group = group
         self.task = task
+        self.loop = loop
     }
 
     /// Graceful shutdown, as SIGTERM would do it.
     public func stop() async throws {
         await group.triggerGracefulShutdown()
         try await task.value
+        try await loop?.shutdownGracefully()
     }
 }
 

@@ -52,7 +52,7 @@ struct ACMEPebbleTests {
     }
 
     @Test func issuesWithHTTP01WhilePebbleRejectsGoodNonces() async throws {
-        let dns = try await TestDNSServer.start(zoneText: "\(Self.name). 60 IN A 127.0.0.1\n")
+        let dns = try await TestDNSServer.start(zoneText: "\(Self.name). 60 IN A 127.0.0.1\n", group: TestDNSServer.isolatedGroup)
         let challenges = ACMEChallengeStore()
         let responder = try await TestOnlyHTTP01Responder.start(challenges)
         let pebble = try await startPebble(dns: dns, httpPort: responder.port, nonceReject: 50)
@@ -73,7 +73,7 @@ struct ACMEPebbleTests {
 
     @Test func issuesWithTLSALPN01ThroughTheListenerAndRecoversFromAFailedValidation() async throws {
         // First the name points at an address nobody listens on, so validation fails.
-        let dns = try await TestDNSServer.start(zoneText: "\(Self.name). 60 IN A 127.0.0.2\n")
+        let dns = try await TestDNSServer.start(zoneText: "\(Self.name). 60 IN A 127.0.0.2\n", group: TestDNSServer.isolatedGroup)
         let challenges = ACMEChallengeStore()
         let provider = try TestTLS.provider()
         provider.answerTLSALPNChallenges(from: StoreSource(challenges: challenges))

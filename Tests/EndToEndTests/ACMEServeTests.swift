@@ -66,7 +66,7 @@ struct ACMEServeTests {
     }
 
     @Test func obtainsServesEverywhereAndRenewsWithoutDroppingSessions() async throws {
-        let dns = try await TestDNSServer.start(zoneText: "\(Self.name). 60 IN A 127.0.0.1\n")
+        let dns = try await TestDNSServer.start(zoneText: "\(Self.name). 60 IN A 127.0.0.1\n", group: TestDNSServer.isolatedGroup)
         let (pebble, hato) = try await start(dns: dns, validity: 24)
         try await hato.process.waitFor(timeout: .seconds(90), "the first certificate") { _, err in err.contains("ACME certificate installed") }
         let root = try await pebble.rootCertificateFile()
@@ -136,7 +136,7 @@ struct ACMEServeTests {
     /// http-01 (behind a proxy, the usual choice) through Hato's own HTTP listener; the
     /// certificate is then served on the HTTPS listener too.
     @Test func obtainsWithHTTP01ThroughTheHTTPListener() async throws {
-        let dns = try await TestDNSServer.start(zoneText: "\(Self.name). 60 IN A 127.0.0.1\n")
+        let dns = try await TestDNSServer.start(zoneText: "\(Self.name). 60 IN A 127.0.0.1\n", group: TestDNSServer.isolatedGroup)
         let (pebble, hato) = try await start(dns: dns, validity: 3600, challenge: "http-01")
         try await hato.process.waitFor(timeout: .seconds(90), "the certificate") { _, err in err.contains("ACME certificate installed") }
         #expect(hato.process.errorOutput.contains("type=http-01"), "\(hato.process.errorOutput.suffix(3000))")
@@ -159,7 +159,7 @@ struct ACMEServeTests {
 
     @Test func aFailedValidationIsRetriedWithBackoffUntilItSucceeds() async throws {
         // The name points where nothing listens: validation fails until the zone is fixed.
-        let dns = try await TestDNSServer.start(zoneText: "\(Self.name). 60 IN A 127.0.0.2\n")
+        let dns = try await TestDNSServer.start(zoneText: "\(Self.name). 60 IN A 127.0.0.2\n", group: TestDNSServer.isolatedGroup)
         let (pebble, hato) = try await start(dns: dns, validity: 3600)
         try await hato.process.waitFor(timeout: .seconds(90), "two failed attempts") { _, err in
             err.components(separatedBy: "ACME certificate request failed").count >= 3

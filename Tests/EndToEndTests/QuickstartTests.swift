@@ -28,7 +28,7 @@ import Testing
     }
 
     func checkDNS(_ zone: [String], json: Bool = true) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let dns = try await TestDNSServer.start(zoneText: zone.joined(separator: "\n"))
+        let dns = try await TestDNSServer.start(zoneText: zone.joined(separator: "\n"), group: TestDNSServer.isolatedGroup)
         defer { Task { try? await dns.shutdown() } }
         // 20 s per answer: the in-process DNS server shares two cores with the whole suite, and
         // a full run once starved it past the default 5 s (ten lookups timed out).

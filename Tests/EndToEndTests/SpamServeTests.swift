@@ -9,7 +9,7 @@ import Testing
     @Test func configuredControlsRefuseAndAreCounted() async throws {
         let dns = try await TestDNSServer.start(zoneText: """
             2.0.0.127.bl.test. 300 A 127.0.0.2
-            """)
+            """, group: TestDNSServer.isolatedGroup)
         let served = try await ServedHato.start("""
             [listen]
             smtp = ["127.0.0.1:0"]

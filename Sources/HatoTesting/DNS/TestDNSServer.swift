@@ -73,10 +73,15 @@ public final class TestDNSServer: @unchecked Sendable {
     }
 
     /// Starts a server for a zone in the text format of `DNSZone(parsing:)`.
-    public static func start(zoneText: String, origin: DNSName = .root,
-                             behavior: TestDNSBehavior = .normal) async throws -> TestDNSServer {
-        try await start(zone: DNSZone(parsing: zoneText, origin: origin), behavior: behavior)
+    public static func start(zoneText: String, origin: DNSName = .root, behavior: TestDNSBehavior = .normal,
+                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> TestDNSServer {
+        try await start(zone: DNSZone(parsing: zoneText, origin: origin), behavior: behavior, group: group)
     }
+
+    /// An event loop no test server runs its sessions on, for DNS servers whose client is an
+    /// outside program with a short timeout (pebble gives up after a few seconds): a loaded full
+    /// run can hold the shared loops that long.
+    public static let isolatedGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     public func shutdown() async throws {
         try? await decoyChannel.close()

@@ -43,7 +43,7 @@ import Testing
         """#
 
     /// RFC 4978 §3: OK, then everything compressed both ways; a second COMPRESS gets
-    /// NO [COMPRESSIONACTIVE] and an unknown mechanism BAD, both inside the compressed stream.
+    /// BAD [COMPRESSIONACTIVE] and an unknown mechanism BAD, both inside the compressed stream.
     @Test(arguments: ["plain", "tls"])
     func aZlibWrappedImaplibReadsMailCompressed(_ transport: String) async throws {
         let fixture = try await IMAPFixture.make(messages: IMAPFixture.messages)
@@ -56,7 +56,8 @@ import Testing
             typ, data = M.fetch("1:*", "(BODY.PEEK[])")
             bodies = [part[1] for part in data if isinstance(part, tuple)]
             print(typ, len(bodies), sum(len(b) for b in bodies))
-            print(M.compress())
+            try: M.compress()
+            except imaplib.IMAP4.error as e: print("BAD", e)
             try: M._simple_command("COMPRESS", "GZIP")
             except imaplib.IMAP4.error as e: print("BAD", e)
             print(M.noop())
@@ -69,7 +70,7 @@ import Testing
             ('OK', [b'DEFLATE active'])
             ('OK', [b'3'])
             OK 3 \(size)
-            ('NO', [b'[COMPRESSIONACTIVE] DEFLATE is already active'])
+            BAD COMPRESS command error: BAD [b'[COMPRESSIONACTIVE] DEFLATE is already active']
             BAD COMPRESS command error: BAD [b'unknown compression mechanism; DEFLATE is offered']
             ('OK', [b'NOOP completed'])
             True True
@@ -80,16 +81,19 @@ import Testing
         try await fixture.store.close()
     }
 
-    /// A decompression bomb meets the line and literal limits, not memory: a 64 MiB line and a
-    /// 64 MiB non-synchronizing APPEND literal, each a few hundred KB deflated, get BAD [LIMIT]
-    /// and NO [TOOBIG] and the session goes on. Then a corrupt stream closes the connection.
+    /// A decompression bomb meets the line and literal limits, not memory: an 8 MiB line and an
+    /// 8 MiB non-synchronizing APPEND literal (8 times the literal limit, 1,000 times the line
+    /// limit), each a few KB deflated, get BAD [LIMIT] and NO [TOOBIG] and the session goes on.
+    /// Then a corrupt stream closes the connection. The server runs on its own event loop: 64 MiB
+    /// bombs on the shared group held it long enough in a loaded full run to time out other
+    /// suites' DNS.
     @Test func aDecompressionBombMeetsTheLimitsAndACorruptStreamCloses() async throws {
         let fixture = try await IMAPFixture.make()
-        let listener = try await TestListener.start(fixture.server, name: "imap")
+        let listener = try await TestListener.start(fixture.server, name: "imap", ownEventLoop: true)
         let result = try await Python.run(Self.client + #"""
             M.login(user, password)
             print(M.compress()[0])
-            bomb = 64 * 1024 * 1024
+            bomb = 8 * 1024 * 1024
             z = zlib.compressobj(9, zlib.DEFLATED, -15)
             def deflated(parts):
                 out = b""
