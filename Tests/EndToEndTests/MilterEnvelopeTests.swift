@@ -51,6 +51,8 @@ struct MilterEnvelopeTests {
         #expect(lines.contains("Return-Path: <bounces@example.test>"), "\(lines)")
         #expect(lines.contains("Delivered-To: bob@example.test"), "\(lines)")
         #expect(lines.contains("Subject: hello"), "\(lines)")
+        let log = served.process.output + served.process.errorOutput
+        #expect(log.contains("recipient added by milter refused") && log.contains("outsider@elsewhere.test"), "\(log.suffix(3000))")
         #expect(await served.terminate() == 0)
     }
 }
