@@ -10,7 +10,7 @@ public final class ScriptedMilter: Sendable {
     /// The unix socket it listens on (`unix:` + this in `[[milter]] socket`).
     public let socket: String
 
-    /// Modes: edit, envelope, quarantine, tempfail, reject-rcpt, die, slow, accept-early.
+    /// Modes: edit, envelope, delete-all, quarantine, tempfail, reject-rcpt, die, slow, accept-early.
     public init(mode: String, directory: TemporaryDirectory) async throws {
         socket = directory.path + "/milter-\(mode).sock"
         process = try Python.start(Self.script, arguments: [mode, socket])
@@ -73,6 +73,8 @@ async def on_eom(cmd) -> Continue | TempFailWithCode:
             AddRecipient(recipient="<outsider@elsewhere.test>"),
             ChangeMailFrom(mail_from="<bounces@example.test>"),
         ])
+    if mode == "delete-all":
+        return Continue(manipulations=[RemoveRecipient(recipient=r) for r in seen["rcpt"]])
     if mode == "quarantine":
         return Continue(manipulations=[QuarantineReason("looks odd")])
     if mode == "edit":

@@ -24,14 +24,8 @@ struct MilterEnvelopeTests {
             p.quit()
         """
 
-    /// alice (the RCPT TO) is deleted, bob is added and gets the message with the new
-    /// Return-Path; the remote address the filter added is refused as a relay on this MX
-    /// listener, like a RCPT TO would be, and the message is still accepted for bob.
-    @Test func filterChangesTheEnvelope() async throws {
-        try #require(ScriptedMilter.available, "CI is set but purepythonmilter is not installed")
-        let directory = try TemporaryDirectory(prefix: "hato-e2e-milter-envelope")
-        let milter = try await ScriptedMilter(mode: "envelope", directory: directory)
-        let served = try await ServedHato.start("""
+    static func serve(_ milter: ScriptedMilter, _ directory: TemporaryDirectory) async throws -> ServedHato {
+        try await ServedHato.start("""
             [listen]
             smtp = ["127.0.0.1:0"]
             pop3 = ["127.0.0.1:0"]
@@ -43,6 +37,16 @@ struct MilterEnvelopeTests {
             default_action = "reject"
             eom_timeout = "60s"
             """, accounts: [("alice@example.test", "long enough pw"), ("bob@example.test", "long enough pw")], directory: directory)
+    }
+
+    /// alice (the RCPT TO) is deleted, bob is added and gets the message with the new
+    /// Return-Path; the remote address the filter added is refused as a relay on this MX
+    /// listener, like a RCPT TO would be, and the message is still accepted for bob.
+    @Test func filterChangesTheEnvelope() async throws {
+        try #require(ScriptedMilter.available, "CI is set but purepythonmilter is not installed")
+        let directory = try TemporaryDirectory(prefix: "hato-e2e-milter-envelope")
+        let milter = try await ScriptedMilter(mode: "envelope", directory: directory)
+        let served = try await Self.serve(milter, directory)
         let result = try await Python.run(Self.client, arguments: [try served.port("smtp"), try served.port("pop3")])
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "accepted", "\(result.stdout) \(result.stderr) \(milter.log)")
@@ -53,6 +57,18 @@ struct MilterEnvelopeTests {
         #expect(lines.contains("Subject: hello"), "\(lines)")
         let log = served.process.output + served.process.errorOutput
         #expect(log.contains("recipient added by milter refused") && log.contains("outsider@elsewhere.test"), "\(log.suffix(3000))")
+        #expect(await served.terminate() == 0)
+    }
+
+    /// A filter that deletes every recipient: the client hears 250, no mailbox gets it.
+    @Test func filterDeletingEveryRecipientDropsTheMessage() async throws {
+        try #require(ScriptedMilter.available, "CI is set but purepythonmilter is not installed")
+        let directory = try TemporaryDirectory(prefix: "hato-e2e-milter-envelope")
+        let milter = try await ScriptedMilter(mode: "delete-all", directory: directory)
+        let served = try await Self.serve(milter, directory)
+        let result = try await Python.run(Self.client, arguments: [try served.port("smtp"), try served.port("pop3")])
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines == ["accepted", "alice@example.test 0", "bob@example.test 0"], "\(result.stdout) \(result.stderr) \(milter.log)")
         #expect(await served.terminate() == 0)
     }
 }
