@@ -10,7 +10,7 @@ public final class ScriptedMilter: Sendable {
     /// The unix socket it listens on (`unix:` + this in `[[milter]] socket`).
     public let socket: String
 
-    /// Modes: edit, quarantine, tempfail, reject-rcpt, die, slow, accept-early.
+    /// Modes: edit, envelope, delete-all, quarantine, tempfail, reject-rcpt, die, slow, accept-early.
     public init(mode: String, directory: TemporaryDirectory) async throws {
         socket = directory.path + "/milter-\(mode).sock"
         process = try Python.start(Self.script, arguments: [mode, socket])
@@ -26,7 +26,7 @@ public final class ScriptedMilter: Sendable {
 import asyncio, logging, os, sys
 logging.basicConfig(level=logging.WARNING)
 from purepythonmilter import (PurePythonMilter, AppendHeader, ChangeHeader, InsertHeader, ReplaceBodyChunk, Continue,
-                              Accept, TempFailWithCode, RejectWithCode)
+                              Accept, TempFailWithCode, RejectWithCode, AddRecipient, RemoveRecipient, ChangeMailFrom)
 from purepythonmilter.server.milterserver import MilterServer
 from purepythonmilter.protocol.responses import AbstractManipulation
 from purepythonmilter.protocol.payload import Payload
@@ -65,6 +65,16 @@ async def on_eom(cmd) -> Continue | TempFailWithCode:
         await asyncio.sleep(60)
     if mode == "tempfail":
         return TempFailWithCode(primary_code=(4, 5, 1), enhanced_code=(4, 7, 1), text="greylisted\r\n451 4.7.1 come back later")
+    if mode == "envelope":
+        # alice off, bob (local) and outsider (remote, relay on an MX listener) on, new sender.
+        return Continue(manipulations=[
+            RemoveRecipient(recipient="<alice@example.test>"),
+            AddRecipient(recipient="<bob@example.test>"),
+            AddRecipient(recipient="<outsider@elsewhere.test>"),
+            ChangeMailFrom(mail_from="<bounces@example.test>"),
+        ])
+    if mode == "delete-all":
+        return Continue(manipulations=[RemoveRecipient(recipient=r) for r in seen["rcpt"]])
     if mode == "quarantine":
         return Continue(manipulations=[QuarantineReason("looks odd")])
     if mode == "edit":
@@ -82,7 +92,8 @@ async def on_connect(cmd) -> Accept | Continue:
 
 milter = PurePythonMilter(name="scripted", hook_on_connect=on_connect, hook_on_mail_from=on_mail_from, hook_on_rcpt_to=on_rcpt_to,
                           hook_on_body_chunk=on_body_chunk, hook_on_end_of_message=on_eom,
-                          can_add_headers=True, can_change_headers=True, can_change_body=True, can_quarantine=True)
+                          can_add_headers=True, can_change_headers=True, can_change_body=True, can_quarantine=True,
+                          can_add_recipients=True, can_remove_recipients=True, can_change_mail_from=True)
 
 async def main():
     server = MilterServer(app_factory=milter._get_factory())

@@ -64,9 +64,9 @@ public struct MilterTimeouts: Sendable {
 }
 
 public struct MilterConversation: Sendable {
-    /// The actions Hato applies. Recipient and sender changes are not offered: the reception
-    /// pipeline's message phase cannot change the envelope (docs/milter.md).
-    public static let offeredActions: MilterActions = [.addHeaders, .changeHeaders, .changeBody, .quarantine, .setMacroList]
+    /// The actions Hato applies (docs/milter.md "Modifications", "Envelope changes").
+    public static let offeredActions: MilterActions = [.addHeaders, .changeHeaders, .changeBody, .quarantine, .setMacroList,
+                                                       .addRecipient, .addRecipientWithParameters, .deleteRecipient, .changeFrom]
     /// Every step may be skipped and every reply left out, as in Postfix.
     public static let offeredProtocolFlags = MilterProtocolFlags(rawValue: 0x1FFFFF)
 
@@ -238,7 +238,7 @@ struct MilterSteps {
         case .changeHeader, .insertHeader: needed = .changeHeaders
         case .replaceBody: needed = .changeBody
         case .quarantine: needed = .quarantine
-        case .addRecipient: needed = .addRecipient
+        case .addRecipient(_, let parameters): needed = parameters == nil ? .addRecipient : .addRecipientWithParameters
         case .deleteRecipient: needed = .deleteRecipient
         case .changeFrom: needed = .changeFrom
         }

@@ -101,10 +101,23 @@ public struct ReceptionMessage: Sendable {
     public var hold: ReceptionHold?
     /// Signals the spam controls found (DNSBL, DNSWL, URIBL), for the risk stage's `Hato-Risk`.
     public var spamSignals: [RiskSignal] = []
+    /// Envelope changes a milter asked for (SMFIR_ADDRCPT/DELRCPT/CHGFROM), in order; the
+    /// session applies them before delivery (docs/milter.md "Envelope changes").
+    public var envelopeChanges: [ReceptionEnvelopeChange] = []
 
     public init(content: ReceivedMessage) {
         self.content = content
     }
+}
+
+/// A change of the envelope a stage asks for at the end of the message.
+public enum ReceptionEnvelopeChange: Sendable, Equatable {
+    /// Deliver to this address too, checked like a RCPT TO on the same listener.
+    case addRecipient(EmailAddress)
+    /// Do not deliver to this address.
+    case deleteRecipient(EmailAddress)
+    /// The new reverse-path; nil is `<>`.
+    case changeFrom(EmailAddress?)
 }
 
 /// The phases of reception, for a stage to say which it implements.

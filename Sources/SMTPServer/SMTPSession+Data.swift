@@ -142,7 +142,8 @@ extension SMTPSession {
         let failures = outcomes.compactMap { outcome -> MailStoreError? in
             if case .failed(let error) = outcome { return error } else { return nil }
         }
-        if failures.count < outcomes.count { return nil }
+        // No outcomes: a filter deleted every recipient, nothing failed.
+        if failures.count < outcomes.count || outcomes.isEmpty { return nil }
         switch failures.first {
         case .quotaExceeded?: return .mailboxFull
         case .messageTooLarge?: return .messageTooLarge

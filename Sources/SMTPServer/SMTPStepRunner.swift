@@ -48,8 +48,9 @@ struct SMTPStepRunner: Sendable {
     }
 
     /// Parses the message once, runs the message stages and hands it to delivery.
-    private func deliver(_ bytes: [UInt8], _ reception: ReceptionTransaction,
+    private func deliver(_ bytes: [UInt8], _ received: ReceptionTransaction,
                          _ client: ReceptionClient) async -> Result<[RecipientDelivery], ReceptionRefusal> {
+        var reception = received
         var message = ReceptionMessage(content: ReceivedMessage(bytes: bytes, limits: messageLimits))
         let refusal = await pipeline.message(&message, transaction: reception, client: client)
         SMTPMetrics.recordAuthentication(message.authenticationResults, spf: reception.spf?.result.rawValue, metrics: connection.metrics)
@@ -57,7 +58,13 @@ struct SMTPStepRunner: Sendable {
             SMTPMetrics.recordReceived(listener: connection.listener, result: refusal.isTemporary ? "deferred" : "rejected", metrics: connection.metrics)
             return .failure(refusal)
         }
+        await applyEnvelopeChanges(message.envelopeChanges, to: &reception, client: client)
         if let hold = message.hold { return await quarantine(message, hold, reception, client) }
+        guard !reception.recipients.isEmpty else {
+            // A filter deleted every recipient: nobody gets the message, the client hears 250.
+            client.logger.notice("no recipients left after envelope changes", metadata: ["id": "\(reception.id)"])
+            return .success([])
+        }
         var request = DeliveryRequest(
             mailFrom: reception.mailFrom, recipients: reception.recipients, message: message.content,
             envelopeID: reception.parameters.envelopeID, returnContent: reception.parameters.ret?.rawValue,

@@ -1,6 +1,7 @@
 // What a filter is told: the transaction and the message as Postfix's milter8.c sends them,
 // with the macros Postfix sends by default (milter_*_macros in postconf(5)).
 
+import MailCore
 import MailMessage
 import MilterClient
 import MilterProtocol
@@ -38,6 +39,40 @@ extension MilterStage {
         return MilterEnvelope(clientHostname: hostname, clientAddress: client.remoteIP, clientPort: 0, helo: client.helo ?? "",
                               mailFrom: mailFrom, mailParameters: [], recipients: recipients, macros: macros,
                               header: header, body: body)
+    }
+}
+
+extension MilterStage {
+    /// SMFIR_ADDRCPT(_PAR), SMFIR_DELRCPT, SMFIR_CHGFROM as an envelope change; an address
+    /// that does not parse is dropped (the stage logs it). ESMTP parameters a filter gives are
+    /// not applied: the added recipient gets no DSN request, the sender keeps the transaction's.
+    static func envelopeChange(_ modification: MilterModification) -> ReceptionEnvelopeChange? {
+        switch modification {
+        case .addRecipient(let text, _): address(text).map { .addRecipient($0) }
+        case .deleteRecipient(let text): address(text).map { .deleteRecipient($0) }
+        case .changeFrom(let text, _):
+            strip(text).isEmpty ? .changeFrom(nil) : address(text).map { .changeFrom($0) }
+        default: nil
+        }
+    }
+
+    static func isEnvelopeChange(_ modification: MilterModification) -> Bool {
+        switch modification {
+        case .addRecipient, .deleteRecipient, .changeFrom: true
+        default: false
+        }
+    }
+
+    /// "<user@example.org>" or "user@example.org" (libmilter passes what the filter gave).
+    static func address(_ text: String) -> EmailAddress? {
+        let bare = strip(text)
+        return bare.isEmpty ? nil : try? EmailAddress(bare)
+    }
+
+    private static func strip(_ text: String) -> String {
+        var bare = Substring(text).drop { $0 == " " }
+        if bare.hasPrefix("<"), bare.hasSuffix(">") { bare = bare.dropFirst().dropLast() }
+        return String(bare)
     }
 }
 

@@ -5,6 +5,8 @@
 import MailMessage
 import MilterClient
 import MilterProtocol
+import Logging
+import MailCore
 import NIOCore
 import SMTPProtocol
 
@@ -69,7 +71,7 @@ public struct MilterStage: ReceptionStage {
         }
         switch outcome {
         case .accept(let modifications):
-            apply(modifications, to: &message)
+            apply(modifications, to: &message, filter: filter.name, logger: client.logger)
             return .accept
         case .reject:
             return .reject(ReceptionRefusal(550, SMTPEnhancedStatusCode.milter(5, 7, 1), "Message rejected by content filter", cause: "milter \(filter.name): reject"))
@@ -84,12 +86,17 @@ public struct MilterStage: ReceptionStage {
         }
     }
 
-    private func apply(_ modifications: [MilterModification], to message: inout ReceptionMessage) {
+    private func apply(_ modifications: [MilterModification], to message: inout ReceptionMessage, filter: String, logger: Logger) {
+        for case .addRecipient(let address, _) in modifications where Self.address(address) == nil {
+            logger.warning("milter added an invalid recipient, ignored", metadata: ["milter": "\(filter)", "address": "\(String(reflecting: String(address.prefix(320))))"])
+        }
         var edits = modifications
         if let reason = edits.lazy.compactMap({ if case .quarantine(let reason) = $0 { reason } else { nil } }).first {
             message.hold = ReceptionHold(verdict: "milter-quarantine", reason: String(reason.prefix(4000)))
         }
         edits.removeAll { if case .quarantine = $0 { true } else { false } }
+        message.envelopeChanges += edits.compactMap(Self.envelopeChange)
+        edits.removeAll { Self.isEnvelopeChange($0) }
         guard !edits.isEmpty else { return }
         let content = message.content
         let stored = content.bytes

@@ -74,6 +74,20 @@ struct MilterStageTests {
         #expect(message.hold == ReceptionHold(verdict: "milter-quarantine", reason: "looks odd"))
     }
 
+    /// SMFIR_DELRCPT, SMFIR_ADDRCPT, SMFIR_CHGFROM become envelope changes, in the filter's
+    /// order, with the angle brackets gone; the message itself is left alone.
+    @Test func envelopeChangesAreCollected() async throws {
+        let directory = try TemporaryDirectory(prefix: "hato-milter")
+        let milter = try await started("envelope", directory)
+        let (verdict, message) = try await Self.run(Self.filter(milter.socket))
+        #expect(verdict == .accept, "\(milter.log)")
+        #expect(message.envelopeChanges == [
+            .deleteRecipient(try EmailAddress("alice@example.test")), .addRecipient(try EmailAddress("bob@example.test")),
+            .addRecipient(try EmailAddress("outsider@elsewhere.test")), .changeFrom(try EmailAddress("bounces@example.test")),
+        ])
+        #expect(message.content.bytes == Self.message)
+    }
+
     /// SMFIR_REPLYCODE with two lines: the filter's code, enhanced code and text reach the client.
     @Test func replyCodeBecomesTheRefusal() async throws {
         let directory = try TemporaryDirectory(prefix: "hato-milter")
