@@ -106,18 +106,23 @@ public struct SMIMEVerifier: Sendable {
     private func lastError() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         ccms_last_error(&buffer, Int32(buffer.count))
-        return String(cString: buffer)
+        return Self.text(buffer)
     }
 
     static func describe(_ certificate: OpaquePointer) -> SMIMESigner {
         var buffer = [CChar](repeating: 0, count: 1024)
         var emails: [String] = []
         for index in 0..<16 where ccms_email(certificate, Int32(index), &buffer, Int32(buffer.count)) >= 0 {
-            emails.append(String(cString: buffer))
+            emails.append(Self.text(buffer))
         }
-        let serial = ccms_serial_hex(certificate, &buffer, Int32(buffer.count)) >= 0 ? String(cString: buffer) : ""
-        let issuer = ccms_issuer(certificate, &buffer, Int32(buffer.count)) >= 0 ? String(cString: buffer) : ""
+        let serial = ccms_serial_hex(certificate, &buffer, Int32(buffer.count)) >= 0 ? Self.text(buffer) : ""
+        let issuer = ccms_issuer(certificate, &buffer, Int32(buffer.count)) >= 0 ? Self.text(buffer) : ""
         return SMIMESigner(emails: emails, serial: serial, issuer: issuer)
+    }
+
+    /// The NUL-terminated text OpenSSL wrote into `buffer`.
+    static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func read(_ bio: OpaquePointer) -> [UInt8] {
