@@ -230,11 +230,17 @@ let package = Package(
             swiftSettings: swift6
         ),
 
+        // S/MIME (docs/smime.md): OpenSSL's CMS from libcrypto (Debian libssl-dev); only Sources/SMIME
+        // imports CCMS. The BoringSSL copies in swift-nio-ssl/swift-crypto have prefixed symbols.
+        .systemLibrary(name: "CCMS", path: "Sources/CCMS", providers: [.apt(["libssl-dev"])]),
+        .target(name: "SMIME", dependencies: ["CCMS"], swiftSettings: swift6),
+        .testTarget(name: "SMIMETests", dependencies: ["SMIME", "HatoTesting", "MailMessage", "MailAuth", "Reception"], swiftSettings: swift6),
+
         // The inbound pipeline: ordered stages with typed verdicts (docs/architecture.md).
         .target(
             name: "Reception",
             dependencies: [
-                "MailCore", "MailMessage", "MailAuth", "MailStore", "LocalDelivery", "DNSMessage", "SMTPProtocol", "RiskAssessment",
+                "MailCore", "MailMessage", "MailAuth", "MailStore", "LocalDelivery", "DNSMessage", "SMTPProtocol", "RiskAssessment", "SMIME",
                 .product(name: "Logging", package: "swift-log"),
                 "MilterProtocol", "MilterClient", .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -387,7 +393,7 @@ let package = Package(
                 "SMTPProtocol",
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
                 "POP3Server", "SMTPServer", "IMAPServer", "IMAPProtocol", "MailAuth", "OutboundQueue", "SMTPClient",
-                "Reception", "HTTPService", "RiskAssessment", "LocalDelivery", "ACME",
+                "Reception", "HTTPService", "RiskAssessment", "LocalDelivery", "ACME", "SMIME",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -434,7 +440,7 @@ let package = Package(
         .target(
             name: "HatoFuzzTargets",
             dependencies: ["SMTPProtocol", "IMAPProtocol", "POP3Protocol", "SASL", "MailAuth", "MailMessage", "DNSMessage", "RiskAssessment", "TLSClientHello",
-                           "MilterProtocol"],
+                           "MilterProtocol", "SMIME"],
             path: "Fuzz/HatoFuzz/Targets", swiftSettings: swift6
         ),
         .executableTarget(name: "HatoFuzz", dependencies: ["HatoFuzzTargets"], path: "Fuzz/HatoFuzz/Main", swiftSettings: swift6),

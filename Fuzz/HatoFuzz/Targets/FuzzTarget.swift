@@ -26,6 +26,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case htmlTokenizer = "html-tokenizer"
     case tlsClientHello = "tls-client-hello"
     case milterReply = "milter-reply"
+    case smimeCMS = "smime-cms"
 
     /// Runs the target on one input. Call from an async context (tests).
     public func run(_ bytes: [UInt8]) async {
@@ -54,6 +55,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .zipDirectory: ZipDirectoryTarget.run(bytes)
         case .htmlTokenizer: HTMLTokenizerTarget.run(bytes)
         case .milterReply: MilterTarget.run(bytes)
+        case .smimeCMS: SMIMETarget.run(bytes)
         case .sasl, .spf, .arc: return false
         }
         return true

@@ -152,6 +152,8 @@ public struct HatoConfig: Sendable {
     public var dmarcRecord: Bool
     /// `[risk]`: the phishing/BEC assessment (docs/security.md).
     public var risk: RiskSettings
+    /// `[smime]`: S/MIME signature verification (docs/smime.md).
+    public var smime: SMIMESettings
     /// `[spam]`, `[greylist]`, `[rate]`, `[[smtp.rules]]`: the spam controls (docs/security.md).
     public var spam: SpamSettings
     /// `[[milter]]`: content filters (docs/milter.md).
@@ -295,6 +297,7 @@ public struct HatoConfig: Sendable {
         }
         dmarcRecord = (string("dmarc.record") ?? "on") == "on"
         risk = try RiskSettings(string: string, int: int, list: list, url: url)
+        smime = try SMIMESettings(string: string, int: int, list: list)
         spam = try SpamSettings(values: values)
         milters = try MilterSettings.parse(values["milter"])
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info

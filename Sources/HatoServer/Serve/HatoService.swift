@@ -163,7 +163,9 @@ public struct HatoService {
                                     risk: riskPolicy, metrics: metrics, logger: logger)
         // Milters run last, on the message as the other stages left it (docs/milter.md).
         let milters = settings.milters.stages
-        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, extraStages: spam + risk + milters, logger: Logger(label: "hato.smtp"))
+        // S/MIME verification runs after DMARC, so its field sits on top (docs/smime.md).
+        let smime: [any ReceptionStage] = settings.smime.stage.map { [$0] } ?? []
+        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, extraStages: smime + spam + risk + milters, logger: Logger(label: "hato.smtp"))
         let submission = SMTPServer(configuration: submissionConfiguration,
                                     store: store, throttle: throttle, extraStages: risk + milters, logger: Logger(label: "hato.submission"))
         var pop3Configuration = POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength)

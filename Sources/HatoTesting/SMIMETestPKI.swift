@@ -1,0 +1,71 @@
+// A throwaway PKI made by the openssl command line in a temp dir: a root CA, users signed by it
+// (RSA and P-256, with and without emailProtection, one expired), and a second, untrusted CA.
+// Messages are signed by `openssl cms -sign`: a peer Hato did
+// not write.
+
+import Foundation
+
+public enum OpenSSLAvailability {
+    public static let required = Python.requiredInCI
+    public static let available = FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")
+}
+
+public struct SMIMETestPKI: Sendable {
+    public let directory: URL
+
+    public var rootCA: String { directory.appendingPathComponent("ca.pem").path }
+    public var otherCA: String { directory.appendingPathComponent("other-ca.pem").path }
+
+    /// Users: alice (RSA), carol (P-256), dave (RSA, no emailProtection EKU), erin (expired),
+    /// mallory (RSA, issued by the untrusted CA).
+    public static func make() async throws -> SMIMETestPKI {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hato-smime-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try await shell(script, in: directory)
+        return SMIMETestPKI(directory: directory)
+    }
+
+    /// A MIME entity (CRLF) signed by `user`: `opaque` for signed-data, else multipart/signed
+    /// as `openssl cms -sign` writes it (its S/MIME output, headers included).
+    public func sign(entity: String, user: String, opaque: Bool = false) async throws -> String {
+        let name = UUID().uuidString
+        try Data(entity.utf8).write(to: directory.appendingPathComponent("\(name).in"))
+        try await Self.shell("""
+            openssl cms -sign -binary \(opaque ? "-nodetach" : "") -md sha256 -in \(name).in -signer \(user).pem -inkey \(user).key -outform SMIME -out \(name).out
+            """, in: directory)
+        return try String(contentsOf: directory.appendingPathComponent("\(name).out"), encoding: .utf8)
+    }
+
+    static func shell(_ script: String, in directory: URL) async throws {
+        let process = try ChildProcess(executable: URL(fileURLWithPath: "/bin/sh"), arguments: ["-ec", script], directory: directory)
+        process.closeInput()
+        let status = await process.exit(timeout: .seconds(120))
+        guard status == 0 else { throw TestPKIError(message: "openssl failed (\(status)): \(process.errorOutput)") }
+    }
+
+    public struct TestPKIError: Error { public var message: String }
+
+    static let script = #"""
+        ca() { # name subject
+          openssl req -x509 -newkey rsa:2048 -nodes -keyout $1.key -out $1.pem -days 30 -subj "$2" \
+            -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+        }
+        user() { # name keyspec ca eku email
+          openssl req -new -newkey $2 -nodes -keyout $1.key -out $1.csr -subj "/CN=$1" 2>/dev/null
+          printf 'subjectAltName=email:%s\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=%s\n' "$5" "$4" > $1.ext
+          openssl x509 -req -in $1.csr -CA $3.pem -CAkey $3.key -CAcreateserial -days 30 -extfile $1.ext -out $1.pem 2>/dev/null
+        }
+        ca ca "/CN=Hato Test Root"
+        ca other-ca "/CN=Someone Else's Root"
+        user alice rsa:2048 ca emailProtection alice@example.com
+        user carol "ec -pkeyopt ec_paramgen_curve:P-256" ca emailProtection carol@example.com
+        user dave rsa:2048 ca serverAuth dave@example.com
+        user mallory rsa:2048 other-ca emailProtection alice@example.com
+        # erin: valid for one day in 2020, through `openssl ca`, which takes explicit dates.
+        openssl req -new -newkey rsa:2048 -nodes -keyout erin.key -out erin.csr -subj "/CN=erin" 2>/dev/null
+        mkdir -p db && : > db/index.txt && echo 1000 > db/serial
+        printf '[ca]\ndefault_ca=d\n[d]\ndatabase=db/index.txt\nserial=db/serial\nnew_certs_dir=db\npolicy=p\ndefault_md=sha256\ncopy_extensions=none\n[p]\ncommonName=supplied\n[x]\nsubjectAltName=email:erin@example.com\nextendedKeyUsage=emailProtection\n' > ca.cnf
+        openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key -in erin.csr -out erin.pem \
+          -startdate 20200101000000Z -enddate 20200102000000Z -extensions x 2>/dev/null
+        """#
+}

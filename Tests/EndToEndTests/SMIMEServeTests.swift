@@ -1,0 +1,73 @@
+import Foundation
+import HatoTesting
+import Testing
+
+/// Issue 20 through the real `hato serve`: messages signed by `openssl cms -sign` arrive over
+/// SMTP on the MX listener (Python smtplib) and are read back over IMAP and POP3 (imaplib,
+/// poplib), where the user sees the `smime` Authentication-Results (RFC 7281).
+@Suite(.enabled(if: OpenSSLAvailability.available || OpenSSLAvailability.required, "openssl is not installed"))
+struct SMIMEServeTests {
+    static let entity = "Content-Type: text/plain; charset=utf-8\r\n\r\nMinutes of the meeting on the 3rd.\r\n"
+
+    @Test func signedMailIsVerifiedOnTheMXListener() async throws {
+        let pki = try await SMIMETestPKI.make()
+        let detached = try await pki.sign(entity: Self.entity, user: "alice")
+        let opaque = try await pki.sign(entity: Self.entity, user: "carol", opaque: true)
+        let messages = [
+            ("alice@example.com", "pass", detached),
+            ("carol@example.com", "opaque", opaque),
+            ("ceo@example.com", "wrong-from", detached),
+            ("alice@example.com", "tampered", detached.replacingOccurrences(of: "the 3rd", with: "the 4th")),
+            ("alice@example.com", "forged", "Authentication-Results: mail.example.test; smime=pass\r\n" + detached),
+        ]
+        for (index, (from, subject, signed)) in messages.enumerated() {
+            try Data(("From: \(from)\nTo: alice@example.test\nSubject: \(subject)\n" + signed).utf8)
+                .write(to: pki.directory.appendingPathComponent("message-\(index).eml"))
+        }
+        let dns = try await TestDNSServer.start(zoneText: "")
+        let hato = try await ServedHato.start("""
+            [listen]
+            smtp = ["127.0.0.1:0"]
+            imap = ["127.0.0.1:0"]
+            pop3 = ["127.0.0.1:0"]
+            [accounts]
+            scram_iterations = 4096
+            [dns]
+            servers = ["\(dns.address)"]
+            [risk]
+            assess = "off"
+            [smime]
+            trust = ["\(pki.rootCA)"]
+            """, accounts: [("alice@example.test", "alice long pw")])
+        defer { hato.process.signal(SIGKILL) }
+        let run = try await Python.run("""
+            import smtplib, imaplib, poplib, email, sys, glob, re
+            smtp, imap, pop3, directory = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+            for i in range(\(messages.count)):
+                raw = open("%s/message-%d.eml" % (directory, i), "rb").read().replace(b"\\r\\n", b"\\n").replace(b"\\n", b"\\r\\n")
+                s = smtplib.SMTP("127.0.0.1", smtp, timeout=60); s.ehlo("client.test")
+                s.sendmail("sender@example.com", ["alice@example.test"], raw); s.quit()
+            def smime(header_bytes):
+                m = email.message_from_bytes(header_bytes)
+                fields = [" ".join(v.split()) for v in (m.get_all("Authentication-Results") or []) if "smime=" in v]
+                return m["Subject"], fields
+            c = imaplib.IMAP4("127.0.0.1", imap, timeout=60); c.login("alice@example.test", "alice long pw"); c.select("INBOX")
+            typ, data = c.fetch("1:*", "(BODY.PEEK[HEADER])")
+            for item in data:
+                if isinstance(item, tuple): print("imap", *smime(item[1]), sep=" | ")
+            c.logout()
+            p = poplib.POP3("127.0.0.1", pop3, timeout=60); p.user("alice@example.test"); p.pass_("alice long pw")
+            resp, lines, octets = p.top(1, 0); print("pop3", *smime(b"\\r\\n".join(lines)), sep=" | "); p.quit()
+            """, arguments: [try hato.port("smtp"), try hato.port("imap"), try hato.port("pop3"), pki.directory.path], timeout: 120)
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        try #require(lines.count == messages.count + 1, "\(run.stdout) \(run.stderr)")
+        #expect(lines[0] == "imap | pass | ['mail.example.test; smime=pass body.smime-identifier=alice@example.com body.smime-part=2']")
+        #expect(lines[1] == "imap | opaque | ['mail.example.test; smime=pass body.smime-identifier=carol@example.com body.smime-part=1']")
+        #expect(lines[2].hasPrefix("imap | wrong-from | ['mail.example.test; smime=fail (signer certificate is not for the From address ceo@example.com) body.smime-identifier=alice@example.com"), "\(lines[2])")
+        #expect(lines[3].hasPrefix("imap | tampered | ['mail.example.test; smime=fail ("), "\(lines[3])")
+        #expect(lines[3].contains("body.smime-part=2"), "\(lines[3])")
+        #expect(lines[4].hasPrefix("imap | forged | ['mail.example.test; smime=pass body.smime-identifier=alice@example.com body.smime-part=2']"),
+                "the forged field claiming our authserv-id is removed, ours remains: \(lines[4])")
+        #expect(lines[5] == "pop3 | pass | ['mail.example.test; smime=pass body.smime-identifier=alice@example.com body.smime-part=2']")
+    }
+}
