@@ -41,8 +41,10 @@ public final class ChannelDialog: @unchecked Sendable {
     }
 
     /// Waits (in real time, the session may hop to other tasks) until the session has written
-    /// `count` more lines, and returns them without their CRLF.
-    public func lines(_ count: Int, within seconds: Double = 10) async throws -> [String] {
+    /// `count` more lines, and returns them without their CRLF. The bound is a safety net, not
+    /// an assertion: the full suite on 2 cores (SIGKILL, flood and 100 MB tests beside this one)
+    /// once held a store write here for more than 10 s, so it is generous.
+    public func lines(_ count: Int, within seconds: Double = 30) async throws -> [String] {
         var found: [String] = []
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while found.count < count {
@@ -58,13 +60,13 @@ public final class ChannelDialog: @unchecked Sendable {
     }
 
     /// One more line.
-    public func line(within seconds: Double = 10) async throws -> String {
+    public func line(within seconds: Double = 30) async throws -> String {
         try await lines(1, within: seconds)[0]
     }
 
     /// Reads the next lines up to and including the first that `isLast` accepts (a multi-line
     /// SMTP reply, an IMAP tagged response, a POP3 dot line).
-    public func until(_ isLast: (String) -> Bool, within seconds: Double = 10) async throws -> [String] {
+    public func until(_ isLast: (String) -> Bool, within seconds: Double = 30) async throws -> [String] {
         var out: [String] = []
         repeat { out.append(try await line(within: seconds)) } while !isLast(out.last!)
         return out

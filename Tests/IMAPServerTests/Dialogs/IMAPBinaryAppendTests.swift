@@ -42,7 +42,8 @@ import Testing
         try await dialog.send("f4 FETCH 1 (BINARY.PEEK[2])\r\n")
         let prefix = "* 1 FETCH (BINARY[2] ~{512}\r\n"
         var received: [UInt8] = []
-        while received.count < prefix.utf8.count + 512 + ")\r\nf4 OK FETCH completed\r\n".utf8.count {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline, received.count < prefix.utf8.count + 512 + ")\r\nf4 OK FETCH completed\r\n".utf8.count {
             guard let buffer = try await dialog.channel.readOutbound(as: ByteBuffer.self) else {
                 try await Task.sleep(for: .milliseconds(5))
                 continue
