@@ -165,3 +165,58 @@ import Testing
         #expect(decoder.next(&fresh) == .command(.init(tag: "a2", command: .noop)))
     }
 }
+
+/// `maxDiscardedOctets` (set once COMPRESS is on): skipping refused input is bounded over the
+/// whole session, whatever the read boundaries.
+@Suite struct FramingDiscardLimitTests {
+    static func events(_ input: String, cuts: [Int] = [], maxDiscarded: Int) -> [IMAPCommandEvent] {
+        var decoder = IMAPCommandDecoder(limits: FramingLimitTests.small)
+        decoder.setMaxDiscardedOctets(maxDiscarded)
+        let bytes = Array(input.utf8)
+        var buffer = ByteBuffer()
+        var events: [IMAPCommandEvent] = []
+        var start = 0
+        for end in cuts.sorted() + [bytes.count] where end >= start {
+            buffer.writeBytes(bytes[start..<end])
+            start = end
+            while let event = decoder.next(&buffer) { events.append(event) }
+        }
+        return events
+    }
+
+    static let exceeded = IMAPCommandEvent.error(IMAPCommandError(
+        tag: nil, kind: .limitExceeded, message: "too much refused input to skip", closesConnection: true))
+
+    @Test func skippingWithinTheBoundGoesOn() {
+        let input = "t1 SEARCH " + String(repeating: "X", count: 200) + "\r\nt2 NOOP\r\n"
+        for cuts in [[], Array(1..<input.utf8.count)] {
+            #expect(Self.events(input, cuts: cuts, maxDiscarded: 1_000) == [
+                .error(IMAPCommandError(tag: "t1", kind: .lineTooLong, message: "line too long")),
+                .command(.init(tag: "t2", command: .noop)),
+            ])
+        }
+    }
+
+    /// Two over-long lines that fit the bound one by one but not together: the bound is per
+    /// session, not per command, and nothing after it is read.
+    @Test func skippingPastTheBoundStopsReading() {
+        let line = String(repeating: "X", count: 600)
+        let input = "t1 SEARCH \(line)\r\nt2 SEARCH \(line)\r\nt3 NOOP\r\n"
+        for cuts in [[], Array(stride(from: 1, to: input.utf8.count, by: 13))] {
+            #expect(Self.events(input, cuts: cuts, maxDiscarded: 1_000) == [
+                .error(IMAPCommandError(tag: "t1", kind: .lineTooLong, message: "line too long")),
+                .error(IMAPCommandError(tag: "t2", kind: .lineTooLong, message: "line too long")),
+                Self.exceeded,
+            ], "cuts \(cuts.count)")
+        }
+    }
+
+    /// A refused non-synchronizing literal larger than what may still be skipped closes at once.
+    @Test func nonSynchronizingLiteralOverTheAllowanceIsNotSkipped() {
+        let events = Self.events("t1 APPEND INBOX {5000+}\r\n" + String(repeating: "z", count: 5000) + "\r\nt2 NOOP\r\n",
+                                 maxDiscarded: 1_000)
+        #expect(events.first == .error(IMAPCommandError(
+            tag: "t1", kind: .literalTooLarge, message: "literal larger than the limit of 100 octets", synchronizing: false,
+            closesConnection: true, commandName: "APPEND")))
+    }
+}

@@ -58,6 +58,7 @@ public struct IMAPCommandDecoder: Sendable, ByteToMessageDecoder {
     public var literalAwaitingDecision: IMAPLiteralHeader? { framing.literalAwaitingDecision }
     /// Before login `IMAPLimits.maxUnauthenticatedCommandSize`, after it `maxCommandSize`.
     public mutating func setMaxCommandSize(_ size: Int) { framing.setMaxCommandSize(size) }
+    public mutating func setMaxDiscardedOctets(_ octets: Int?) { framing.setMaxDiscardedOctets(octets) }
     /// True while a command line or literal has begun but not ended (the session's per-command
     /// deadline runs then).
     public var isInsideCommand: Bool { !text.isEmpty || currentLiteral != nil || framing.isInsideCommand }
@@ -119,13 +120,19 @@ public struct IMAPCommandDecoder: Sendable, ByteToMessageDecoder {
             let message = !header.synchronizing && header.size <= framing.limits.maxLiteralSize
                 ? "non-synchronizing literal larger than \(nonSyncLimit) octets (LITERAL-); send it as a synchronizing literal"
                 : "literal larger than the limit of \(framing.limits.maxLiteralSize) octets"
-            let unskippable = !header.synchronizing && header.size > framing.limits.maxCommandSize
+            // Larger than any command, or than what may still be skipped (COMPRESS).
+            let unskippable = !header.synchronizing
+                && (header.size > framing.limits.maxCommandSize || header.size > framing.discardAllowance)
             return .error(IMAPCommandError(tag: tag, kind: .literalTooLarge, message: message, synchronizing: header.synchronizing,
                                            closesConnection: unskippable, commandName: commandName,
                                            overLiteralMinusBound: !header.synchronizing && header.size <= framing.limits.maxLiteralSize))
         case .commandTooLarge:
             defer { clear() }
             return .error(IMAPCommandError(tag: tag, kind: .limitExceeded, message: "command too large"))
+        case .discardLimitExceeded:
+            clear()
+            return .error(IMAPCommandError(tag: nil, kind: .limitExceeded, message: "too much refused input to skip",
+                                           closesConnection: true))
         case .authenticationResponse(let line):
             return .authenticationResponse(IMAPSASLResponse.parse(line))
         case .idleDone:

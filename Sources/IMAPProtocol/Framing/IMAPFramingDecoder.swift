@@ -43,6 +43,9 @@ public enum IMAPFrame: Sendable, Equatable {
     /// The command announced more literals than `maxLiteralsPerCommand`, or more octets than
     /// `maxCommandSize`; the rest of the command is skipped.
     case commandTooLarge
+    /// More octets were skipped in this session (over-long lines, refused literals) than
+    /// `maxDiscardedOctets` allows: the decoder reads nothing more and the server closes.
+    case discardLimitExceeded
 }
 
 /// Splits the client byte stream into frames, bounded by `IMAPLimits`.
@@ -64,6 +67,12 @@ public struct IMAPFramingDecoder: Sendable {
     /// `limits.maxUnauthenticatedCommandSize` while the session has not logged in (the server
     /// switches it with `setMaxCommandSize(_:)`).
     public private(set) var maxCommandSize: Int
+    /// Octets the decoder may skip over the whole session (the rest of over-long lines, the
+    /// octets of refused non-synchronizing literals); nil: no bound. Skipping costs the client
+    /// as much as the server until the stream is compressed (RFC 4978): then a few KB of
+    /// DEFLATE skip megabytes, so the server bounds it (`setMaxDiscardedOctets(_:)`).
+    public private(set) var maxDiscardedOctets: Int?
+    private var discardedOctets = 0
 
     private enum State: Sendable, Equatable {
         /// Reading a line part; `scanned` octets are known to contain no LF.
@@ -76,6 +85,8 @@ public struct IMAPFramingDecoder: Sendable {
         case discardingLine(tail: [UInt8])
         /// Discarding the octets of a literal of a command already refused.
         case discardingLiteral(remaining: Int)
+        /// `maxDiscardedOctets` was passed: nothing more is read.
+        case exhausted
         /// A frame follows the line part just returned; then the decoder goes on as `then` says.
         case pending(IMAPFrame, then: After)
     }
@@ -85,6 +96,8 @@ public struct IMAPFramingDecoder: Sendable {
         case readLiteral(Int)
         case awaitDecision(IMAPLiteralHeader)
         case skipLiteral(Int)
+        /// `maxDiscardedOctets` was passed.
+        case stop
     }
 
     private var state: State = .line(scanned: 0)
@@ -102,6 +115,16 @@ public struct IMAPFramingDecoder: Sendable {
     /// Takes effect from the next literal header on (call it between commands).
     public mutating func setMaxCommandSize(_ size: Int) {
         maxCommandSize = size
+    }
+
+    /// Bounds the octets skipped from now on, counting what was skipped before.
+    public mutating func setMaxDiscardedOctets(_ octets: Int?) {
+        maxDiscardedOctets = octets
+    }
+
+    /// What may still be skipped before `discardLimitExceeded`.
+    public var discardAllowance: Int {
+        maxDiscardedOctets.map { max(0, $0 - discardedOctets) } ?? .max
     }
 
     /// Switches between command lines, SASL responses and IDLE. Only valid between commands.
@@ -167,9 +190,10 @@ public struct IMAPFramingDecoder: Sendable {
                 case .readLiteral(let n): state = .literal(remaining: n)
                 case .awaitDecision(let header): state = .awaitingDecision(header)
                 case .skipLiteral(let n): skippingCommand = true; state = .discardingLiteral(remaining: n)
+                case .stop: state = .exhausted
                 }
                 return frame
-            case .awaitingDecision:
+            case .awaitingDecision, .exhausted:
                 return nil
             case .literalEnded:
                 state = .line(scanned: 0)
@@ -183,6 +207,7 @@ public struct IMAPFramingDecoder: Sendable {
             case .discardingLiteral(let remaining):
                 let n = min(remaining, buffer.readableBytes)
                 buffer.moveReaderIndex(forwardBy: n)
+                if discarded(n) { return .discardLimitExceeded }
                 if n == remaining { state = .line(scanned: 0); continue }
                 state = .discardingLiteral(remaining: remaining - n)
                 return nil
@@ -216,6 +241,7 @@ public struct IMAPFramingDecoder: Sendable {
                 let prefix = buffer.getSlice(at: buffer.readerIndex, length: min(view.count, 64))!
                 let tail = Array(view.suffix(IMAPLiteralHeader.maximumLength))
                 buffer.moveReaderIndex(forwardBy: view.count)
+                discardedOctets += view.count
                 state = .discardingLine(tail: tail)
                 if skippingCommand { return .some(nil) }
                 skippingCommand = true
@@ -237,6 +263,10 @@ public struct IMAPFramingDecoder: Sendable {
             let header = mode == .command ? IMAPLiteralHeader.parse(atEndOf: line.readableBytesView)?.header : nil
             let wasSkipping = skippingCommand
             afterSkippedLine(header)
+            if discarded(length) {
+                if wasSkipping { return .some(.discardLimitExceeded) }
+                state = .pending(.discardLimitExceeded, then: .stop)
+            }
             return wasSkipping ? .some(nil) : .some(.lineTooLong(prefix: prefix))
         }
         switch mode {
@@ -294,10 +324,12 @@ public struct IMAPFramingDecoder: Sendable {
             let tail = Array((tail + view).suffix(IMAPLiteralHeader.maximumLength + 1))
             buffer.moveReaderIndex(forwardBy: view.count)
             state = .discardingLine(tail: tail)
-            return nil
+            return discarded(view.count) ? .some(.discardLimitExceeded) : nil
         }
         var last = Array((tail + view[..<lf]).suffix(IMAPLiteralHeader.maximumLength + 1))
-        buffer.moveReaderIndex(forwardBy: view.distance(from: view.startIndex, to: lf) + 1)
+        let skipped = view.distance(from: view.startIndex, to: lf) + 1
+        buffer.moveReaderIndex(forwardBy: skipped)
+        if discarded(skipped) { return .some(.discardLimitExceeded) }
         if last.last == UInt8(ascii: "\r") { last.removeLast() }
         afterSkippedLine(mode == .command ? IMAPLiteralHeader.parse(atEndOf: last) : nil)
         return .some(nil)
@@ -313,6 +345,14 @@ public struct IMAPFramingDecoder: Sendable {
             if mode == .idle { mode = .command }
             endCommand()
         }
+    }
+
+    /// Counts skipped octets; true (and nothing more is read) once over `maxDiscardedOctets`.
+    private mutating func discarded(_ octets: Int) -> Bool {
+        discardedOctets += octets
+        guard let maxDiscardedOctets, discardedOctets > maxDiscardedOctets else { return false }
+        state = .exhausted
+        return true
     }
 
     private mutating func endCommand() {

@@ -10,6 +10,14 @@ enum IMAPDeflate {
     /// limits a chunk at a time, never all at once).
     static let inflateChunk = 16 * 1_024
 
+    /// Octets of refused input (the rest of a line over the limit, a refused non-synchronizing
+    /// literal) a compressed session may make the server read and skip in all. DEFLATE packs
+    /// about 1,000 octets of a repeated pattern into one, so unbounded skipping would let a few
+    /// KB keep a core busy; past this bound the session says BYE and closes (RFC 7888 §4 lets a
+    /// server close rather than skip a literal). Literals it accepts are bounded by the message
+    /// size and quota as in any session.
+    static let maxDiscardedOctets = 1_024 * 1_024
+
     /// Installs both handlers in front of `context`'s handler (the session driver). `leftover`:
     /// octets already received behind the COMPRESS command, compressed (RFC 4978 §3 forbids
     /// sending them before the tagged OK, but a client that does so is read correctly).

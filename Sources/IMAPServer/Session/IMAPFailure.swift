@@ -192,9 +192,17 @@ enum IMAPSessionEnd: Equatable, Sendable {
     case mailboxDeleted
     /// RFC 7888 §4: a non-synchronizing literal larger than any command.
     case literalTooLargeToSkip
+    /// More refused input than a compressed session may make us skip (`IMAPDeflate`).
+    case refusedInputTooLargeToSkip
 
     var response: IMAPResponse {
-        .status(tag: nil, .bye, code: self == .shuttingDown ? .unavailable : self == .literalTooLargeToSkip ? .tooBig : nil, text: text)
+        let code: IMAPResponseCode? = switch self {
+        case .shuttingDown: .unavailable
+        case .literalTooLargeToSkip: .tooBig
+        case .refusedInputTooLargeToSkip: .limit
+        default: nil
+        }
+        return .status(tag: nil, .bye, code: code, text: text)
     }
 
     var text: String {
@@ -206,6 +214,7 @@ enum IMAPSessionEnd: Equatable, Sendable {
         case .tooManyUpdates: "too many unread mailbox updates; select the mailbox again"
         case .mailboxDeleted: "the selected mailbox was deleted"
         case .literalTooLargeToSkip: "literal too large to skip; closing"
+        case .refusedInputTooLargeToSkip: "too much refused input to skip under COMPRESS; closing"
         }
     }
 }

@@ -196,8 +196,9 @@ struct IMAPSession {
         let actions = fail(error.tag, .command(error, preLoginLimit: preLoginLimit))
         guard error.closesConnection else { return actions }
         // RFC 7888 §4: rather than read octets that may never end, say why and close.
-        logger.info("closing: non-synchronizing literal larger than any command")
-        return actions + [.send([IMAPSessionEnd.literalTooLargeToSkip.response])] + closeSession()
+        let end: IMAPSessionEnd = error.kind == .literalTooLarge ? .literalTooLargeToSkip : .refusedInputTooLargeToSkip
+        logger.info("closing", metadata: ["reason": "\(end.text)"])
+        return actions + [.send([end.response])] + closeSession()
     }
 
     /// A command's deadline passed: it had `commandTimeout`, plus one second per
@@ -270,7 +271,7 @@ struct IMAPSession {
     mutating func end(_ reason: IMAPSessionEnd) -> [IMAPAction] {
         switch reason {
         case .idle, .noLogin, .commandTooSlow, .tooManyUpdates: logger.info("autologout", metadata: ["reason": "\(reason.text)"])
-        case .shuttingDown, .mailboxDeleted, .literalTooLargeToSkip: break
+        case .shuttingDown, .mailboxDeleted, .literalTooLargeToSkip, .refusedInputTooLargeToSkip: break
         }
         return [.send([reason.response])] + closeSession()
     }
