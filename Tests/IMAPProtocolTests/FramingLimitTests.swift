@@ -170,18 +170,7 @@ import Testing
 /// whole session, whatever the read boundaries.
 @Suite struct FramingDiscardLimitTests {
     static func events(_ input: String, cuts: [Int] = [], maxDiscarded: Int) -> [IMAPCommandEvent] {
-        var decoder = IMAPCommandDecoder(limits: FramingLimitTests.small)
-        decoder.setMaxDiscardedOctets(maxDiscarded)
-        let bytes = Array(input.utf8)
-        var buffer = ByteBuffer()
-        var events: [IMAPCommandEvent] = []
-        var start = 0
-        for end in cuts.sorted() + [bytes.count] where end >= start {
-            buffer.writeBytes(bytes[start..<end])
-            start = end
-            while let event = decoder.next(&buffer) { events.append(event) }
-        }
-        return events
+        commandEvents(input, cuts: cuts, limits: FramingLimitTests.small, maxDiscarded: maxDiscarded)
     }
 
     static let exceeded = IMAPCommandEvent.error(IMAPCommandError(

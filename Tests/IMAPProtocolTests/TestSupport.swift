@@ -4,8 +4,9 @@ import NIOCore
 /// Feeds `input` to a fresh command decoder in the chunks given by `cuts` (offsets where a
 /// new read starts) and returns every event.
 func commandEvents(_ input: [UInt8], cuts: [Int] = [], limits: IMAPLimits = IMAPLimits(),
-                   encoding: IMAPTextEncoding = .imap4rev1) -> [IMAPCommandEvent] {
+                   encoding: IMAPTextEncoding = .imap4rev1, maxDiscarded: Int? = nil) -> [IMAPCommandEvent] {
     var decoder = IMAPCommandDecoder(limits: limits, encoding: encoding)
+    decoder.setMaxDiscardedOctets(maxDiscarded)
     var buffer = ByteBuffer()
     var events: [IMAPCommandEvent] = []
     var start = 0
@@ -17,8 +18,9 @@ func commandEvents(_ input: [UInt8], cuts: [Int] = [], limits: IMAPLimits = IMAP
     return events
 }
 
-func commandEvents(_ input: String, cuts: [Int] = [], limits: IMAPLimits = IMAPLimits()) -> [IMAPCommandEvent] {
-    commandEvents(Array(input.utf8), cuts: cuts, limits: limits)
+func commandEvents(_ input: String, cuts: [Int] = [], limits: IMAPLimits = IMAPLimits(),
+                   maxDiscarded: Int? = nil) -> [IMAPCommandEvent] {
+    commandEvents(Array(input.utf8), cuts: cuts, limits: limits, maxDiscarded: maxDiscarded)
 }
 
 /// Frames with consecutive literal chunks merged, so that any split compares equal.
