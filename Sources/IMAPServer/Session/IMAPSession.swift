@@ -196,9 +196,12 @@ struct IMAPSession {
         let actions = fail(error.tag, .command(error, preLoginLimit: preLoginLimit))
         guard error.closesConnection else { return actions }
         // RFC 7888 §4: rather than read octets that may never end, say why and close.
-        let end: IMAPSessionEnd = error.kind == .literalTooLarge ? .literalTooLargeToSkip : .refusedInputTooLargeToSkip
-        logger.info("closing", metadata: ["reason": "\(end.text)"])
-        return actions + [.send([end.response])] + closeSession()
+        guard error.kind == .literalTooLarge else {
+            logger.info("closing: too much refused input to skip under COMPRESS")
+            return actions + [.send([IMAPSessionEnd.refusedInputTooLargeToSkip.response])] + closeSession()
+        }
+        logger.info("closing: non-synchronizing literal larger than any command")
+        return actions + [.send([IMAPSessionEnd.literalTooLargeToSkip.response])] + closeSession()
     }
 
     /// A command's deadline passed: it had `commandTimeout`, plus one second per
