@@ -49,7 +49,7 @@ enum SMTPStep: Sendable {
     case lookUpAccount(SASLIdentity)
     /// The end of a message: parse it once, run the message stages, deliver it (RFC 5321 §4.2.5:
     /// one reply, only after every local copy is durable and the remote part queued).
-    case deliver([UInt8], ReceptionTransaction, ReceptionClient)
+    case deliver(ReceivedContent, ReceptionTransaction, ReceptionClient)
 }
 
 /// What a step came to, fed back to the session as `.stepFinished`.

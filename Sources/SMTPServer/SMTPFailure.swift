@@ -52,6 +52,8 @@ enum SMTPFailure: Error, Equatable, Sendable {
     case mailboxFull
     /// 451 4.3.0: the message could not be stored or queued.
     case localError
+    /// 452 4.3.1 (RFC 3463 "Mail system full"): the content could not be written to the spool.
+    case spoolFailed
     /// 421 4.7.0 (RFC 5321 §4.3.2): `limits.max_errors` protocol errors.
     case tooManyErrors
     /// 421 4.4.2 (RFC 5321 §4.5.3.2): a command or message content took too long.
@@ -98,6 +100,7 @@ enum SMTPFailure: Error, Equatable, Sendable {
             return SMTPError(refusal.isTemporary ? 421 : 554, refusal.enhancedCode, "\(host) \(refusal.text)")
         case .mailboxFull: return e(552, 2, 2, "Mailbox full")
         case .localError: return e(451, 3, 0, "Local error in processing; try again later")
+        case .spoolFailed: return e(452, 3, 1, "Insufficient system storage; try again later")
         case .tooManyErrors: return .tooManyErrors
         case .commandTimeout: return e(421, 4, 2, "\(host) timeout, closing connection")
         case .dataTimeout: return e(421, 4, 2, "\(host) timeout waiting for message data")
@@ -112,7 +115,7 @@ enum SMTPFailure: Error, Equatable, Sendable {
     /// valid recipient after ten unknown ones still gets the message.
     var countsAsError: Bool {
         switch self {
-        case .refused, .connectionRefused, .authentication, .messageTooLarge, .mailboxFull, .localError: false
+        case .refused, .connectionRefused, .authentication, .messageTooLarge, .mailboxFull, .localError, .spoolFailed: false
         default: error(host: "").code / 100 == 5
         }
     }

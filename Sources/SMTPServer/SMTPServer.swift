@@ -37,6 +37,12 @@ public struct SMTPConfiguration: Sendable {
     public var maxSessionInput = 100 * 1024 * 1024
     /// Parser caps for received messages (`limits.max_header_fields`, `max_mime_depth`, ...).
     public var messageLimits = MessageLimits.default
+    /// Message content past `limits.spool_threshold` goes to `<data>/spool` (MessageSpool.swift);
+    /// nil keeps each message in memory up to `limits.max_message_size`.
+    public var spool: MessageSpoolPolicy?
+    /// Shared by every SMTP listener of the process: the octets of messages being processed at
+    /// once (`limits.processing_memory`); nil does not bound them.
+    public var processingGate: MessageProcessingGate?
 
     public init(hostname: String, profile: SMTPProfile, limits: SMTPLimits = SMTPLimits(), loopbackIsSecure: Bool = true) {
         self.hostname = hostname

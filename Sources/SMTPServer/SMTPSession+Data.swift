@@ -35,7 +35,7 @@ extension SMTPSession {
             pendingChunkError = transaction == nil ? .bdatBeforeMail : .noValidRecipients
             return []
         }
-        let tooLarge = current.tooLarge || current.message.readableBytes + size > settings.limits.maxMessageSize
+        let tooLarge = current.tooLarge || current.message.count + size > settings.limits.maxMessageSize
         transaction?.tooLarge = tooLarge
         transaction?.usedBDAT = true
         pendingChunkError = nil
@@ -48,9 +48,14 @@ extension SMTPSession {
     mutating func append(_ piece: inout ByteBuffer) -> [SMTPAction] {
         guard transaction != nil else { return [] }
         // DATA past the limit is still read to the final dot (the decoder counts it); keep none of it.
-        if transaction!.message.readableBytes + piece.readableBytes > settings.limits.maxMessageSize { return [] }
-        transaction!.message.writeBuffer(&piece)
-        return transaction!.headerScan == nil ? [] : scanForHeaderEnd()
+        if transaction!.message.count + piece.readableBytes > settings.limits.maxMessageSize { return [] }
+        transaction!.message.append(&piece)
+        let actions = transaction!.headerScan == nil ? [] : scanForHeaderEnd()
+        transaction!.message.spillIfNeeded(settings.spool)
+        // Past the threshold the content is on disk: the header section, if not found yet, is
+        // left to the end of the message (as for one longer than `headerScanLimit`).
+        if transaction!.message.isSpooled { transaction!.headerScan = nil }
+        return actions
     }
 
     /// Looks for the blank line that ends the header section (RFC 5322 §2.1) in what arrived
@@ -62,7 +67,7 @@ extension SMTPSession {
             transaction?.headerScan = nil
             return []
         }
-        let view = transaction!.message.readableBytesView
+        let view = transaction!.message.memory.readableBytesView
         let start = view.startIndex + max(0, from - 3)
         var index = start
         while index + 3 < view.endIndex {
@@ -110,7 +115,7 @@ extension SMTPSession {
             return fail(.messageTooLarge)
         }
         if last { return deliver() }
-        return [.send(.chunkReceived(octets: current.message.readableBytes))]
+        return [.send(.chunkReceived(octets: current.message.count))]
     }
 
     /// The end of a message: parse it once, run the message stages (Sources/Reception), hand it
@@ -119,8 +124,12 @@ extension SMTPSession {
     private mutating func deliver() -> [SMTPAction] {
         guard var current = transaction else { return [] }
         transaction = nil
-        let bytes = current.message.readBytes(length: current.message.readableBytes) ?? []
-        return run(.deliver(bytes, current.reception, receptionClient))
+        guard let content = current.message.finish() else {
+            logger.error("could not spool message content", metadata: [
+                "id": "\(current.reception.id)", "error": "\(current.message.failure.map { "\($0)" } ?? "")"])
+            return fail(.spoolFailed)
+        }
+        return run(.deliver(content, current.reception, receptionClient))
     }
 
     /// One reply for the whole message (RFC 5321 §4.2.5): accepted if any recipient got it.

@@ -35,6 +35,8 @@ struct SMTPSession {
         var tlsDescription: () -> String? = { nil }
         /// The event loop's clock: a session driven on a test loop moves only when told.
         var now: () -> NIODeadline = { .now() }
+        /// Where message content past the threshold goes; nil keeps every message in memory.
+        var spool: MessageSpoolPolicy?
     }
 
     enum Event {
@@ -80,7 +82,7 @@ struct SMTPSession {
     /// Whether the next frame may be decoded.
     var readsInput: Bool { !stepRunning && !isClosed }
     /// Octets of the message assembled so far, which count towards the session's input budget.
-    var assembledOctets: Int { transaction?.message.readableBytes ?? 0 }
+    var assembledOctets: Int { transaction?.message.memory.readableBytes ?? 0 }
 
     mutating func handle(_ event: Event) -> [SMTPAction] {
         switch event {

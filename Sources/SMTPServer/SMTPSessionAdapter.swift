@@ -29,7 +29,8 @@ final class SMTPSessionAdapter: SessionAdapter {
         let configuration = server.configuration
         self.steps = SMTPStepRunner(
             pipeline: server.pipeline, delivery: server.delivery, store: server.store, authenticator: server.authenticator,
-            connection: connection, messageLimits: configuration.messageLimits, logger: logger)
+            connection: connection, messageLimits: configuration.messageLimits,
+            processingGate: configuration.processingGate, logger: logger)
     }
 
     /// The channel handler for one SMTP connection. `eventLoop` is the channel's: the session's
@@ -46,7 +47,8 @@ final class SMTPSessionAdapter: SessionAdapter {
             sasl: configuration.sasl, remoteIP: connection.remoteIP, loopback: connection.isLoopback,
             startTLSAvailable: connection.tls != nil, phases: phases,
             channelBindingAvailable: { connection.channelBinding != nil },
-            tlsDescription: { connection.tlsSession?.description }, now: { eventLoop.now })
+            tlsDescription: { connection.tlsSession?.description }, now: { eventLoop.now },
+            spool: configuration.spool)
         return SessionDriver(
             machine: SMTPSession(settings: settings, tlsActive: connection.implicitTLS, logger: logger),
             adapter: SMTPSessionAdapter(server: server, connection: connection, logger: logger),

@@ -17,6 +17,8 @@ struct SMTPStepRunner: Sendable {
     let authenticator: SASLAuthenticator
     let connection: ConnectionContext
     let messageLimits: MessageLimits
+    /// Bounds the messages in memory for processing across sessions (nil: no bound).
+    let processingGate: MessageProcessingGate?
     let logger: Logger
 
     func run(_ step: SMTPStep) async -> SMTPStepResult {
@@ -42,8 +44,27 @@ struct SMTPStepRunner: Sendable {
             let address = try? EmailAddress(identity.username)
             let account: Account? = if let address { try? await store.account(address) } else { nil }
             return .account(account, identity)
-        case .deliver(let bytes, let transaction, let client):
-            return .delivered(await deliver(bytes, transaction, client), transaction, size: bytes.count)
+        case .deliver(let content, let transaction, let client):
+            return .delivered(await process(content, transaction, client), transaction, size: content.count)
+        }
+    }
+
+    /// Waits for room under `limits.processing_memory`, reads a spooled message back, and
+    /// delivers it; the memory is given back when delivery has answered.
+    private func process(_ content: ReceivedContent, _ transaction: ReceptionTransaction,
+                         _ client: ReceptionClient) async -> Result<[RecipientDelivery], ReceptionRefusal> {
+        guard let gate = processingGate else { return await load(content, transaction, client) }
+        return await gate.holding(content.count) { await load(content, transaction, client) }
+    }
+
+    private func load(_ content: ReceivedContent, _ transaction: ReceptionTransaction,
+                      _ client: ReceptionClient) async -> Result<[RecipientDelivery], ReceptionRefusal> {
+        do {
+            return await deliver(try content.load(), transaction, client)
+        } catch {
+            client.logger.error("could not read spooled message", metadata: ["id": "\(transaction.id)", "error": "\(error)"])
+            return .failure(ReceptionRefusal(452, SMTPEnhancedStatusCode(4, 3, 1)!, "Insufficient system storage; try again later",
+                                             cause: "spool: \(error)"))
         }
     }
 

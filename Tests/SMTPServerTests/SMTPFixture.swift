@@ -19,7 +19,8 @@ struct SMTPFixture {
     static func start(profile: SMTPProfile, implicitTLS: Bool = false, loopbackIsSecure: Bool = true,
                       maxMessageSize: Int = 1_000_000, maxRecipients: Int = 100, maxPerIP: Int = 50,
                       spf: SPFPolicy? = nil, timeouts: (command: Duration, data: Duration)? = nil, dataPhaseTimeout: Duration? = nil,
-                      inbound: InboundAuthenticationPolicy? = nil, extraStages: [any ReceptionStage] = []) async throws -> SMTPFixture {
+                      inbound: InboundAuthenticationPolicy? = nil, extraStages: [any ReceptionStage] = [],
+                      spool: MessageSpoolPolicy? = nil, processingGate: MessageProcessingGate? = nil) async throws -> SMTPFixture {
         let directory = try TemporaryDirectory(prefix: "hato-smtp")
         let store = try SQLiteMailStore(directory: directory.url)
         try await store.addDomain(try Domain("example.test"))
@@ -33,6 +34,8 @@ struct SMTPFixture {
             limits: SMTPLimits(maxMessageSize: maxMessageSize, maxRecipients: maxRecipients), loopbackIsSecure: loopbackIsSecure)
         configuration.spf = spf
         configuration.inboundAuthentication = inbound
+        configuration.spool = spool
+        configuration.processingGate = processingGate
         if let timeouts {
             // Below the RFC floors the initialiser enforces, so tests need not wait minutes.
             configuration.limits.commandTimeout = timeouts.command
@@ -47,11 +50,16 @@ struct SMTPFixture {
     var port: String { "\(listener.port)" }
 
     func inbox(_ address: String) async throws -> [String] {
+        try await inboxBytes(address).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The stored messages exactly as bytes (8-bit content that is not UTF-8 included).
+    func inboxBytes(_ address: String) async throws -> [Data] {
         guard let account = try await store.account(try EmailAddress(address)),
               let inbox = try await store.mailbox(of: account.id, named: "INBOX") else { return [] }
-        var result: [String] = []
+        var result: [Data] = []
         for message in try await store.messages(in: inbox.id) {
-            result.append(String(decoding: try await store.readBody(message.body), as: UTF8.self))
+            result.append(Data(try await store.readBody(message.body)))
         }
         return result
     }

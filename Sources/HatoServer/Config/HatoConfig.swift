@@ -54,6 +54,11 @@ public struct HatoConfig: Sendable {
         public var maxHeaderFields: Int = MessageLimits.default.maxHeaderFields
         public var maxMIMEDepth: Int = MessageLimits.default.maxDepth
         public var maxMIMEParts: Int = MessageLimits.default.maxTotalParts
+        /// `limits.spool_threshold`: octets of a message held in memory while it arrives; the
+        /// rest goes to `<data_dir>/spool` (SMTPServer/MessageSpool.swift).
+        public var spoolThreshold: Int = 262_144
+        /// `limits.processing_memory`: octets of received messages processed at once, across sessions.
+        public var processingMemory: Int = 134_217_728
 
         /// Octets of client input one session may hold at once (`limits.max_session_input`):
         /// unset, two messages' worth, so a MULTIAPPEND of two full-size messages still fits.
@@ -246,6 +251,8 @@ public struct HatoConfig: Sendable {
             maxSessionInput: values["limits.max_session_input"] == nil ? nil : int("limits.max_session_input"),
             maxHeaderFields: int("limits.max_header_fields"), maxMIMEDepth: int("limits.max_mime_depth"),
             maxMIMEParts: int("limits.max_mime_parts"))
+        limits.spoolThreshold = int("limits.spool_threshold")
+        limits.processingMemory = int("limits.processing_memory")
         for path in ["limits.output_stall_timeout", "limits.tls_handshake_timeout", "limits.pop3_login_timeout", "limits.data_phase_timeout"] where int(path) < 1 {
             throw ConfigKeyError(path: path, message: "must be at least 1 second")
         }
@@ -349,6 +356,8 @@ public struct HatoConfig: Sendable {
     static let sessionInputMargin = 64 * 1024
 
     /// Where the generated development certificate lives when tls.cert is unset.
+    /// Unnamed files of messages being received (`limits.spool_threshold`); made at start.
+    public var spoolDirectory: URL { dataDirectory.appendingPathComponent("spool") }
     public var generatedCertificate: URL { dataDirectory.appendingPathComponent("tls/cert.pem") }
     public var generatedKey: URL { dataDirectory.appendingPathComponent("tls/key.pem") }
 }

@@ -34,6 +34,9 @@ public struct HatoService {
         // Before anything is created as root: refuses a root start that would stay root.
         let privileges = try PrivilegeDrop.prepare(settings)
         try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true)
+        // Messages past limits.spool_threshold while they arrive (unnamed files: nothing to clean up).
+        try FileManager.default.createDirectory(at: settings.spoolDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
         // A store a newer build migrated is refused before the lock file below is created.
         try StoreFactory.refuseNewerFormat(settings)
         // Held until the process ends: `hato store check` refuses to run while it is held.
@@ -132,9 +135,11 @@ public struct HatoService {
         limits.minDataRate = settings.limits.minDataRate
         // One throttle for every protocol: a password guessed over POP3 counts for SMTP too.
         let throttle = AuthSetup.throttle(settings)
+        // One bound for the messages every SMTP listener processes at once (docs/configuration.md).
+        let processingGate = MessageProcessingGate(capacity: settings.limits.processingMemory)
         var mxConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .mx, limits: limits)
         mxConfiguration.applyAuth(settings)
-        mxConfiguration.applyMemoryLimits(settings)
+        mxConfiguration.applyMemoryLimits(settings, gate: processingGate)
         if let resolver = DNSSetup.resolver(settings, logger: logger) {
             mxConfiguration.spf = SPFPolicy(
                 resolver: resolver, fail: .init(rawValue: settings.spfFail) ?? .record,
@@ -149,7 +154,7 @@ public struct HatoService {
         // DKIM signing of what authenticated users send, on either listener (docs/dkim.md).
         var submissionConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .submission, limits: limits)
         submissionConfiguration.applyAuth(settings)
-        submissionConfiguration.applyMemoryLimits(settings)
+        submissionConfiguration.applyMemoryLimits(settings, gate: processingGate)
         if settings.dkim.sign {
             let signer = DKIMSubmissionSigner(store: store, lifetime: settings.dkim.signatureLifetime > 0 ? settings.dkim.signatureLifetime : nil)
             mxConfiguration.messageSigner = signer
@@ -249,9 +254,12 @@ public enum HatoVersion {
 }
 
 extension SMTPConfiguration {
-    /// The session's input budget and the parser caps for what it receives (`[limits]`).
-    mutating func applyMemoryLimits(_ settings: HatoConfig) {
+    /// The session's input budget, the parser caps for what it receives, the spool and the
+    /// processing bound (`[limits]`).
+    mutating func applyMemoryLimits(_ settings: HatoConfig, gate: MessageProcessingGate) {
         maxSessionInput = settings.limits.sessionInputBudget
         messageLimits = settings.limits.messageLimits
+        spool = MessageSpoolPolicy(directory: settings.spoolDirectory.path, threshold: settings.limits.spoolThreshold)
+        processingGate = gate
     }
 }
