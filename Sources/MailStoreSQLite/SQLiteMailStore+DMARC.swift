@@ -29,28 +29,33 @@ extension SQLiteMailStore {
     }
 
     public func dmarcEvaluations(from: Date, to: Date, headerFrom: String?) async throws -> [DMARCEvaluationRecord] {
-        let rows = try await pool.read { db in
-            if let headerFrom {
-                return try Row.fetchAll(db, sql: """
+        // Rows become values inside the closure so that GRDB's async `read` is used (`Row` is
+        // not Sendable; see SQLiteMailStore+Risk.swift).
+        try await pool.read { db in
+            let rows = if let headerFrom {
+                try Row.fetchAll(db, sql: """
                     SELECT * FROM dmarc_evaluations WHERE evaluated_at >= ? AND evaluated_at < ? AND header_from = ? ORDER BY evaluated_at, id
                     """, arguments: [from.timeIntervalSince1970, to.timeIntervalSince1970, headerFrom.lowercased()])
+            } else {
+                try Row.fetchAll(db, sql: "SELECT * FROM dmarc_evaluations WHERE evaluated_at >= ? AND evaluated_at < ? ORDER BY evaluated_at, id",
+                                 arguments: [from.timeIntervalSince1970, to.timeIntervalSince1970])
             }
-            return try Row.fetchAll(db, sql: "SELECT * FROM dmarc_evaluations WHERE evaluated_at >= ? AND evaluated_at < ? ORDER BY evaluated_at, id",
-                                    arguments: [from.timeIntervalSince1970, to.timeIntervalSince1970])
+            return try rows.map(Self.dmarcEvaluation)
         }
+    }
+
+    static func dmarcEvaluation(_ row: Row) throws -> DMARCEvaluationRecord {
         let decoder = JSONDecoder()
         func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try decoder.decode(type, from: Data(text.utf8)) }
-        return try rows.map { row in
-            DMARCEvaluationRecord(
-                id: row["id"], evaluatedAt: Date(timeIntervalSince1970: row["evaluated_at"]), sourceIP: row["source_ip"],
-                headerFrom: row["header_from"], envelopeFrom: row["envelope_from"], envelopeTo: try decode([String].self, row["envelope_to"]),
-                result: row["result"], disposition: row["disposition"], policyOverride: row["policy_override"],
-                overrideComment: row["override_comment"],
-                policy: try (row["policy"] as String?).map { try decode(DMARCEvaluationRecord.PublishedPolicy.self, $0) },
-                evaluatedPolicy: row["evaluated_policy"], dkimAligned: row["dkim_aligned"], spfAligned: row["spf_aligned"],
-                dkim: try decode([DMARCEvaluationRecord.DKIMResult].self, row["dkim"]), spfDomain: row["spf_domain"],
-                spfResult: row["spf_result"], reportURIs: try decode([String].self, row["report_uris"]))
-        }
+        return DMARCEvaluationRecord(
+            id: row["id"], evaluatedAt: Date(timeIntervalSince1970: row["evaluated_at"]), sourceIP: row["source_ip"],
+            headerFrom: row["header_from"], envelopeFrom: row["envelope_from"], envelopeTo: try decode([String].self, row["envelope_to"]),
+            result: row["result"], disposition: row["disposition"], policyOverride: row["policy_override"],
+            overrideComment: row["override_comment"],
+            policy: try (row["policy"] as String?).map { try decode(DMARCEvaluationRecord.PublishedPolicy.self, $0) },
+            evaluatedPolicy: row["evaluated_policy"], dkimAligned: row["dkim_aligned"], spfAligned: row["spf_aligned"],
+            dkim: try decode([DMARCEvaluationRecord.DKIMResult].self, row["dkim"]), spfDomain: row["spf_domain"],
+            spfResult: row["spf_result"], reportURIs: try decode([String].self, row["report_uris"]))
     }
 
     @discardableResult

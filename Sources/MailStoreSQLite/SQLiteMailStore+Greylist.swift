@@ -5,14 +5,16 @@ import MailStore
 /// Greylisting's triplets and auto-whitelisted sender domains (migration `v8-spam-controls`).
 extension SQLiteMailStore {
     public func greylistRecord(_ triplet: GreylistTriplet) async throws -> GreylistRecord? {
-        let row = try await pool.read { db in
+        // Made into a value inside the closure so that the async `read` is used (`Row` is not
+        // Sendable; see correspondents(of:limit:)).
+        try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM greylist WHERE network = ? AND sender = ? AND recipient = ?",
-                             arguments: [triplet.network, triplet.sender, triplet.recipient])
+                             arguments: [triplet.network, triplet.sender, triplet.recipient]).map { row in
+                GreylistRecord(triplet: triplet, firstSeen: Date(timeIntervalSince1970: row["first_seen"]),
+                               lastSeen: Date(timeIntervalSince1970: row["last_seen"]), passed: (row["passed"] as Int) != 0,
+                               attempts: row["attempts"])
+            }
         }
-        guard let row else { return nil }
-        return GreylistRecord(triplet: triplet, firstSeen: Date(timeIntervalSince1970: row["first_seen"]),
-                              lastSeen: Date(timeIntervalSince1970: row["last_seen"]), passed: (row["passed"] as Int) != 0,
-                              attempts: row["attempts"])
     }
 
     public func saveGreylistRecord(_ record: GreylistRecord) async throws {

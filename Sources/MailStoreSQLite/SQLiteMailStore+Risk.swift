@@ -25,20 +25,21 @@ extension SQLiteMailStore {
     }
 
     public func correspondents(of account: AccountID, limit: Int) async throws -> [Correspondent] {
-        let rows = try await pool.read { db in
+        // Rows are turned into values inside the closure: `Row` is not Sendable, and with a
+        // non-Sendable result Swift picks GRDB's blocking `read`, which on a 2-core machine
+        // deadlocked the cooperative pool under concurrent deliveries (scripts/bench-spool.sh).
+        try await pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM correspondents WHERE account_id = ? AND own = 0 ORDER BY sent + received DESC, last_seen DESC LIMIT ?
-                """, arguments: [account.rawValue, max(0, limit)])
+                """, arguments: [account.rawValue, max(0, limit)]).compactMap(Self.correspondent)
         }
-        return rows.compactMap(Self.correspondent)
     }
 
     public func ownNames(limit: Int) async throws -> [Correspondent] {
-        let rows = try await pool.read { db in
+        try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM correspondents WHERE own = 1 AND display_name IS NOT NULL ORDER BY account_id LIMIT ?",
-                             arguments: [max(0, limit)])
+                             arguments: [max(0, limit)]).compactMap(Self.correspondent)
         }
-        return rows.compactMap(Self.correspondent)
     }
 
     static func correspondent(_ row: Row) -> Correspondent? {
@@ -78,11 +79,11 @@ extension SQLiteMailStore {
     }
 
     public func quarantinedMessages() async throws -> [QuarantinedMessage] {
-        try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM quarantine ORDER BY id") }.compactMap(Self.quarantined)
+        try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM quarantine ORDER BY id").compactMap(Self.quarantined) }
     }
 
     public func quarantinedMessage(_ id: Int64) async throws -> QuarantinedMessage? {
-        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM quarantine WHERE id = ?", arguments: [id]) }.flatMap(Self.quarantined)
+        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM quarantine WHERE id = ?", arguments: [id]).flatMap(Self.quarantined) }
     }
 
     public func removeQuarantined(_ id: Int64) async throws {

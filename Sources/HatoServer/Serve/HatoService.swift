@@ -34,14 +34,15 @@ public struct HatoService {
         // Before anything is created as root: refuses a root start that would stay root.
         let privileges = try PrivilegeDrop.prepare(settings)
         try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true)
-        // Messages past limits.spool_threshold while they arrive (unnamed files: nothing to clean up).
-        try FileManager.default.createDirectory(at: settings.spoolDirectory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
         // A store a newer build migrated is refused before the lock file below is created.
         try StoreFactory.refuseNewerFormat(settings)
         // Held until the process ends: `hato store check` refuses to run while it is held.
         let lock = try DataDirectoryLock(dataDirectory: settings.dataDirectory, mode: .server)
         defer { withExtendedLifetime(lock) {} }
+        // Messages past limits.spool_threshold while they arrive (unnamed files: nothing to clean up);
+        // made only once the store's format is known to be ours (a refused directory stays untouched).
+        try FileManager.default.createDirectory(at: settings.spoolDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
         let store = try StoreFactory.openEmbedded(settings, logger: logger)
         let swept = try await store.sweepOrphanBodies()
         if swept > 0 { logger.notice("removed unreferenced message files left by an earlier crash", metadata: ["count": "\(swept)"]) }
