@@ -90,6 +90,10 @@ let package = Package(
             swiftSettings: swift6
         ),
 
+        // Sieve (RFC 5228 and extensions; docs/sieve.md): lexer, parser, compiler and a bounded interpreter.
+        .target(name: "SieveProtocol", dependencies: ["MailMessage"], swiftSettings: swift6),
+        .testTarget(name: "SieveProtocolTests", dependencies: ["SieveProtocol", "MailMessage", "HatoTesting"], swiftSettings: swift6),
+
         // Milter protocol v6 (Sendmail/Postfix content filters): pure codec, then the NIO client.
         .target(name: "MilterProtocol", swiftSettings: swift6),
         .testTarget(name: "MilterProtocolTests", dependencies: ["MilterProtocol"], swiftSettings: swift6),
