@@ -230,7 +230,7 @@ let package = Package(
 
         .target(
             name: "LocalDelivery",
-            dependencies: ["MailCore", "MailMessage", "MailStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MailCore", "MailMessage", "MailStore", "SieveProtocol", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift6
         ),
 
@@ -259,7 +259,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LocalDeliveryTests",
-            dependencies: ["LocalDelivery", "MailCore", "MailStore", "MailStoreSQLite", "HatoTesting"],
+            dependencies: ["LocalDelivery", "MailCore", "MailStore", "MailStoreSQLite", "HatoTesting", "SieveProtocol", "MailMessage"],
             swiftSettings: swift6
         ),
 
@@ -393,7 +393,7 @@ let package = Package(
         .target(
             name: "HatoServer",
             dependencies: [
-                "MilterProtocol", "MilterClient",
+                "MilterProtocol", "MilterClient", "SieveProtocol",
                 "SMTPProtocol",
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
                 "POP3Server", "SMTPServer", "IMAPServer", "IMAPProtocol", "MailAuth", "OutboundQueue", "SMTPClient",

@@ -1,0 +1,18 @@
+import LocalDelivery
+import MailAuth
+import MailStore
+
+/// The Sieve filter local delivery runs (docs/sieve.md), when `[sieve] enabled` and the store
+/// keeps scripts. Vacation responses are DKIM-signed like submitted mail when `[dkim] sign` is on.
+enum SieveSetup {
+    static func filter(_ settings: HatoConfig, store: any MailStore, signer: DKIMSubmissionSigner?) -> SieveFilter? {
+        guard settings.sieve.enabled, let scripts = store as? any SieveStore else { return nil }
+        let sign: (@Sendable ([UInt8], Account) async -> [UInt8])? = signer.map { signer in
+            { message, account in
+                let fields = await signer.signatureFields(for: DKIMMessage(message), account: account)
+                return Array(fields.utf8) + message
+            }
+        }
+        return SieveFilter(store: scripts, settings: settings.sieve.delivery, signReply: sign)
+    }
+}
