@@ -444,7 +444,7 @@ let package = Package(
         .target(
             name: "HatoFuzzTargets",
             dependencies: ["SMTPProtocol", "IMAPProtocol", "POP3Protocol", "SASL", "MailAuth", "MailMessage", "DNSMessage", "RiskAssessment", "TLSClientHello",
-                           "MilterProtocol", "SMIME"],
+                           "MilterProtocol", "SMIME", "SieveProtocol"],
             path: "Fuzz/HatoFuzz/Targets", swiftSettings: swift6
         ),
         .executableTarget(name: "HatoFuzz", dependencies: ["HatoFuzzTargets"], path: "Fuzz/HatoFuzz/Main", swiftSettings: swift6),

@@ -39,9 +39,10 @@ extension LocalDelivery {
             }
         }
         for action in fileActions {
-            let (name, flags, create): (String, [String], Bool) = switch action {
-            case .keep(let flags): ("INBOX", flags, false)
-            case .fileinto(let mailbox, let flags, let create): (mailbox, flags, create)
+            let name: String, flags: [String], create: Bool
+            switch action {
+            case .keep(let kept): (name, flags, create) = ("INBOX", kept, false)
+            case .fileinto(let mailbox, let filed, let creates): (name, flags, create) = (mailbox, filed, creates)
             default: continue
             }
             do {

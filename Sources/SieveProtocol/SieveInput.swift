@@ -48,11 +48,10 @@ public struct SieveInput: Sendable {
             let raw = message.rawBody(of: message.root).prefix(limit)
             return [String(decoding: raw, as: UTF8.self)]
         case .text:
-            return message.root.allParts.filter { $0.isLeaf && $0.contentType.isText && !$0.isAttachment }.compactMap { part in
-                guard let text = message.text(of: part)?.text else { return nil }
-                let plain = part.contentType.subtype == "html" ? HTMLText.plainText(text) : text
-                return String(plain.utf8.prefix(limit)) ?? String(plain.prefix(limit))
-            }
+            // Every text part decoded from its transfer encoding and charset, HTML as plain text
+            // (MailMessage's one rendering, also used by IMAP SEARCH TEXT).
+            let text = message.decodedText
+            return [String(text.utf8.prefix(limit)) ?? String(text.prefix(limit))]
         case .content(let types):
             return message.root.allParts.filter { $0.isLeaf && Self.contentMatches($0.contentType, types) }.map { part in
                 let text = message.text(of: part)?.text ?? String(decoding: message.decodedBody(of: part), as: UTF8.self)

@@ -20,6 +20,11 @@ public enum SieveMatchType: Sendable, Equatable {
 public struct SieveMatch: Sendable, Equatable {
     public var comparator: SieveComparator = .asciiCaseMap
     public var type: SieveMatchType = .is
+
+    public init(comparator: SieveComparator = .asciiCaseMap, type: SieveMatchType = .is) {
+        self.comparator = comparator
+        self.type = type
+    }
 }
 
 /// RFC 5228 §2.7.4 address parts, and RFC 5233 :user / :detail.
@@ -79,6 +84,17 @@ public struct SieveVacationSpec: Sendable, Equatable {
     public var mime = false
     public var handle: String?
     public var reason: String
+
+    public init(seconds: Int? = nil, subject: String? = nil, from: String? = nil, addresses: [String] = [], mime: Bool = false,
+                handle: String? = nil, reason: String) {
+        self.seconds = seconds
+        self.subject = subject
+        self.from = from
+        self.addresses = addresses
+        self.mime = mime
+        self.handle = handle
+        self.reason = reason
+    }
 }
 
 /// One compiled command. `if`/`elsif`/`else` chains become one `conditional`.
@@ -98,6 +114,11 @@ public indirect enum SieveInstruction: Sendable, Equatable {
 public struct SieveBranch: Sendable, Equatable {
     public var test: SieveTest
     public var body: [SieveInstruction]
+
+    public init(test: SieveTest, body: [SieveInstruction]) {
+        self.test = test
+        self.body = body
+    }
 }
 
 /// A compiled script: what `require` asked for and the instructions. Compiled once per script

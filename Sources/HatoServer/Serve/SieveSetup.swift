@@ -7,12 +7,10 @@ import MailStore
 enum SieveSetup {
     static func filter(_ settings: HatoConfig, store: any MailStore, signer: DKIMSubmissionSigner?) -> SieveFilter? {
         guard settings.sieve.enabled, let scripts = store as? any SieveStore else { return nil }
-        let sign: (@Sendable ([UInt8], Account) async -> [UInt8])? = signer.map { signer in
-            { message, account in
-                let fields = await signer.signatureFields(for: DKIMMessage(message), account: account)
-                return Array(fields.utf8) + message
-            }
-        }
-        return SieveFilter(store: scripts, settings: settings.sieve.delivery, signReply: sign)
+        guard let signer else { return SieveFilter(store: scripts, settings: settings.sieve.delivery) }
+        return SieveFilter(store: scripts, settings: settings.sieve.delivery, signReply: { message, account in
+            let fields: String = await signer.signatureFields(for: DKIMMessage(message), account: account)
+            return Array(fields.utf8) + message
+        })
     }
 }
