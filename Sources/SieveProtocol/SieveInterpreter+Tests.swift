@@ -63,7 +63,7 @@ extension SieveInterpreter {
         for value in values {
             for key in keys {
                 var captures: [String]? = nil
-                if try SieveMatching.matches(value, program.usesVariables ? key : key, match, captures: &captures, budget: &budget) {
+                if try SieveMatching.matches(value, key, match, captures: &captures, budget: &budget) {
                     if let captures, program.usesVariables { variables.matched = captures.map(variables.truncated) }
                     return true
                 }
