@@ -29,7 +29,8 @@ extension LocalDelivery {
             switch action {
             case .keep, .fileinto: continue
             case .redirect(let address):
-                if await !redirect(bytes: request.message.bytes, to: address, request: request, account: account) {
+                let kept = fileActions.contains { if case .keep = $0 { true } else { false } }
+                if await !redirect(bytes: request.message.bytes, to: address, request: request, account: account), !kept {
                     fileActions.append(.keep(flags: []))  // RFC 5228 §2.10.6: a failed action must not lose the message
                 }
             case .reject(let reason, _):

@@ -94,23 +94,7 @@ extension SieveArgument {
 /// RFC 5228 §2.4.2.4 encoded-character: "${hex:...}" and "${unicode:...}" decoded in place;
 /// a sequence that is not well formed stays as written.
 enum EncodedCharacter {
-    static func decode(_ text: String) -> String {
-        guard text.contains("${") else { return text }
-        var result = ""
-        var rest = Substring(text)
-        while let start = rest.range(of: "${") {
-            result += rest[..<start.lowerBound]
-            let after = rest[start.upperBound...]
-            guard let close = after.firstIndex(of: "}"), let decoded = decodeOne(after[..<close]) else {
-                result += "${"
-                rest = after
-                continue
-            }
-            result += decoded
-            rest = after[after.index(after: close)...]
-        }
-        return result + rest
-    }
+    static func decode(_ text: String) -> String { SieveReferences.replace(in: text, decodeOne) }
 
     private static func decodeOne(_ body: Substring) -> String? {
         guard let colon = body.firstIndex(of: ":") else { return nil }
@@ -140,5 +124,28 @@ enum EncodedCharacter {
         default:
             return nil
         }
+    }
+}
+
+/// The "${...}" references of encoded-character and variables (RFC 5228 §2.4.2.4, RFC 5229 §3):
+/// each one whose inside `replacement` maps is replaced; any other text stays as written.
+enum SieveReferences {
+    static func replace(in text: String, maxLength: Int = .max, _ replacement: (Substring) -> String?) -> String {
+        guard text.contains("${") else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let start = rest.range(of: "${") {
+            result += rest[..<start.lowerBound]
+            let after = rest[start.upperBound...]
+            guard let close = after.firstIndex(of: "}"), let replaced = replacement(after[..<close]) else {
+                result += "${"
+                rest = after
+                continue
+            }
+            result += replaced
+            rest = after[after.index(after: close)...]
+            if result.utf8.count > maxLength { break }
+        }
+        return result + rest
     }
 }

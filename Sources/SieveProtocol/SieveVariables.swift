@@ -31,27 +31,11 @@ struct SieveVariables {
     /// "${name}" and "${N}" replaced (RFC 5229 §3); a reference to an unset variable is empty, and
     /// text that is not a well-formed reference stays as written.
     func expand(_ text: String) -> String {
-        guard text.contains("${") else { return text }
-        var result = ""
-        var rest = Substring(text)
-        while let start = rest.range(of: "${") {
-            result += rest[..<start.lowerBound]
-            let after = rest[start.upperBound...]
-            guard let close = after.firstIndex(of: "}") else { result += "${"; rest = after; continue }
-            let name = String(after[..<close])
-            if let number = Int(name), name.allSatisfy(\.isASCII), number >= 0 {
-                result += number < matched.count ? matched[number] : ""
-            } else if Self.isValidName(name) {
-                result += named[name.lowercased()] ?? ""
-            } else {
-                result += "${"
-                rest = after
-                continue
-            }
-            rest = after[after.index(after: close)...]
-            if result.utf8.count > limits.maxVariableSize * 4 { break }
+        SieveReferences.replace(in: text, maxLength: limits.maxVariableSize * 4) { inside in
+            let name = String(inside)
+            if let number = Int(name), name.allSatisfy(\.isASCII), number >= 0 { return number < matched.count ? matched[number] : "" }
+            return Self.isValidName(name) ? named[name.lowercased()] ?? "" : nil
         }
-        return result + rest
     }
 
     /// RFC 5229 §4.1, highest precedence first.
