@@ -60,6 +60,8 @@ struct SieveCompiler {
                 throw SieveCompileError("unsupported extension \"\(name)\"", at: node.position)
             }
             extensions.insert(lower)
+            // RFC 6131 §2: vacation-seconds extends vacation; requiring it brings vacation along (as Pigeonhole does).
+            if lower == "vacation-seconds" { extensions.insert("vacation") }
         }
     }
 

@@ -48,11 +48,9 @@ struct PigeonholeDifferentialTests {
         for (name, bytes) in Self.messages {
             let expected = try PigeonholeOracle.actions(script: script, message: bytes, from: "alice+lists@example.com",
                                                         to: "bob@example.org", in: directory)
-            let ours = PigeonholeOracle.normalize(Result {
-                let program = try SieveProgram.compile(script)
-                return try SieveInterpreter.run(program, on: M.input(bytes)).actions
-            })
-            // Pigeonhole reports vacation without its period unless it parses "=> seconds".
+            // Every script of the table compiles; a runtime error is normalized to the implicit keep.
+            let program = try SieveProgram.compile(script)
+            let ours = PigeonholeOracle.normalize(Result { try SieveInterpreter.run(program, on: M.input(bytes)).actions })
             #expect(ours == expected, "script \(index) on \(name): \(script)")
         }
     }
