@@ -9,12 +9,14 @@ import SieveProtocol
 extension LocalDelivery {
     /// Performs the script's actions for `account`; nil when the account has no active script or
     /// the script failed, so the caller delivers to INBOX as without Sieve.
-    func deliverFiltered(_ account: Account, _ request: DeliveryRequest, _ sieve: SieveFilter) async -> Result<Void, MailStoreError>? {
+    func deliverFiltered(_ account: Account, _ request: DeliveryRequest, _ sieve: SieveFilter,
+                         envelopeTo: EmailAddress) async -> Result<Void, MailStoreError>? {
         let mailboxes: [MailboxTarget]
         do { mailboxes = try await store.mailboxes(of: account.id).map { MailboxTarget(id: $0.id, name: $0.name) } } catch {
             return .failure(error as? MailStoreError ?? .io("\(error)"))
         }
-        guard let actions = await sieve.evaluate(account, request: request, mailboxes: Set(mailboxes.map(\.name)), logger: logger) else {
+        guard let actions = await sieve.evaluate(account, request: request, envelopeTo: envelopeTo,
+                                                 mailboxes: Set(mailboxes.map(\.name)), logger: logger) else {
             return nil
         }
         var message = request.message
@@ -35,7 +37,9 @@ extension LocalDelivery {
                 }
             case .reject(let reason, _):
                 await sendRejection(reason: reason, request: request, account: account)
-            case .vacation(let reply):
+            case .vacation(var reply):
+                // RFC 5230 §4.5: the address the message came to is one of the user's addresses.
+                if envelopeTo != account.address { reply.addresses.append(envelopeTo.canonical) }
                 await sendVacation(reply, request: request, account: account, sieve: sieve)
             }
         }

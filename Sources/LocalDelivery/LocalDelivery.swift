@@ -114,7 +114,13 @@ public struct LocalDelivery: Sendable {
         if let sieve, !request.quarantine {
             unfiltered = []
             for account in accounts {
-                if let outcome = await deliverFiltered(account, request, sieve) { filtered[account.address] = outcome } else { unfiltered.append(account) }
+                // RFC 5228 §5.4: envelope "to" is the address the message came to (bob+tag@, an alias).
+                let reachedBy = request.recipients.first { Self.targets($0.resolution).local.contains { $0.address == account.address } }?.address
+                if let outcome = await deliverFiltered(account, request, sieve, envelopeTo: reachedBy ?? account.address) {
+                    filtered[account.address] = outcome
+                } else {
+                    unfiltered.append(account)
+                }
             }
         }
         let accountOutcome = await appendToMailboxes(unfiltered, request).merging(filtered) { first, _ in first }

@@ -54,7 +54,8 @@ public struct SieveFilter: Sendable {
 
     /// The script's actions for `account`, or nil when the account has no active script or the
     /// run failed (logged).
-    func evaluate(_ account: Account, request: DeliveryRequest, mailboxes: Set<String>, logger: Logger) async -> [SieveAction]? {
+    func evaluate(_ account: Account, request: DeliveryRequest, envelopeTo: EmailAddress, mailboxes: Set<String>,
+                  logger: Logger) async -> [SieveAction]? {
         let script: SieveScript?
         do { script = try await store.activeSieveScript(of: account.id) } catch {
             logger.warning("sieve: cannot read the active script; delivering to INBOX", metadata: ["to": "\(account.address)", "error": "\(error)"])
@@ -68,7 +69,7 @@ public struct SieveFilter: Sendable {
             return nil
         case .success(let program):
             let input = SieveInput(received: request.message, envelopeFrom: request.mailFrom?.description ?? "",
-                                   envelopeTo: account.address.description, mailboxes: mailboxes)
+                                   envelopeTo: envelopeTo.description, mailboxes: mailboxes)
             do {
                 let result = try SieveInterpreter.run(program, on: input, limits: settings.limits, vacation: settings.vacation)
                 logger.debug("sieve: ran", metadata: ["to": "\(account.address)", "steps": "\(result.steps)", "actions": "\(result.actions.count)"])

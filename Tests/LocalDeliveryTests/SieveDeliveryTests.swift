@@ -23,8 +23,9 @@ import Testing
         return (store, bob, LocalDelivery(store: store, sieve: SieveFilter(store: store)))
     }
 
-    func deliver(_ delivery: LocalDelivery, _ store: SQLiteMailStore, _ message: String, from: String? = "alice@remote.test") async throws -> [RecipientDelivery] {
-        let address = try EmailAddress("bob@example.test")
+    func deliver(_ delivery: LocalDelivery, _ store: SQLiteMailStore, _ message: String, from: String? = "alice@remote.test",
+                 to: String = "bob@example.test") async throws -> [RecipientDelivery] {
+        let address = try EmailAddress(to)
         let bytes = Array(message.replacingOccurrences(of: "\n", with: "\r\n").utf8)
         return await delivery.deliver(DeliveryRequest(
             mailFrom: try from.map { try EmailAddress($0) },
@@ -50,6 +51,18 @@ import Testing
         #expect(filed.count == 1)
         #expect(filed.first?.flags.names.contains("\\Seen") == true && filed.first?.flags.keywords == ["$Invoice"])
         #expect(try await messages(store, bob, "INBOX").isEmpty)
+        try await store.close()
+    }
+
+    @Test func envelopeToIsTheAddressTheMessageCameTo() async throws {
+        let (store, bob, delivery) = try await setUp("""
+            require ["envelope", "subaddress", "fileinto", "mailbox"];
+            if envelope :detail "to" "lists" { fileinto :create "Lists"; }
+            """)
+        _ = try await deliver(delivery, store, "From: a@remote.test\nTo: bob+lists@example.test\nSubject: l\n\nx\n", to: "bob+lists@example.test")
+        _ = try await deliver(delivery, store, "From: a@remote.test\nTo: bob@example.test\nSubject: p\n\nx\n")
+        #expect(try await messages(store, bob, "Lists").count == 1)
+        #expect(try await messages(store, bob, "INBOX").count == 1)
         try await store.close()
     }
 
