@@ -90,6 +90,10 @@ let package = Package(
             swiftSettings: swift6
         ),
 
+        // Sieve (RFC 5228 and extensions; docs/sieve.md): lexer, parser, compiler and a bounded interpreter.
+        .target(name: "SieveProtocol", dependencies: ["MailMessage"], swiftSettings: swift6),
+        .testTarget(name: "SieveProtocolTests", dependencies: ["SieveProtocol", "MailMessage", "HatoTesting"], swiftSettings: swift6),
+
         // Milter protocol v6 (Sendmail/Postfix content filters): pure codec, then the NIO client.
         .target(name: "MilterProtocol", swiftSettings: swift6),
         .testTarget(name: "MilterProtocolTests", dependencies: ["MilterProtocol"], swiftSettings: swift6),
@@ -226,7 +230,7 @@ let package = Package(
 
         .target(
             name: "LocalDelivery",
-            dependencies: ["MailCore", "MailMessage", "MailStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MailCore", "MailMessage", "MailStore", "SieveProtocol", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift6
         ),
 
@@ -255,7 +259,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LocalDeliveryTests",
-            dependencies: ["LocalDelivery", "MailCore", "MailStore", "MailStoreSQLite", "HatoTesting"],
+            dependencies: ["LocalDelivery", "MailCore", "MailStore", "MailStoreSQLite", "HatoTesting", "SieveProtocol", "MailMessage"],
             swiftSettings: swift6
         ),
 
@@ -389,7 +393,7 @@ let package = Package(
         .target(
             name: "HatoServer",
             dependencies: [
-                "MilterProtocol", "MilterClient",
+                "MilterProtocol", "MilterClient", "SieveProtocol",
                 "SMTPProtocol",
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
                 "POP3Server", "SMTPServer", "IMAPServer", "IMAPProtocol", "MailAuth", "OutboundQueue", "SMTPClient",
@@ -440,7 +444,7 @@ let package = Package(
         .target(
             name: "HatoFuzzTargets",
             dependencies: ["SMTPProtocol", "IMAPProtocol", "POP3Protocol", "SASL", "MailAuth", "MailMessage", "DNSMessage", "RiskAssessment", "TLSClientHello",
-                           "MilterProtocol", "SMIME"],
+                           "MilterProtocol", "SMIME", "SieveProtocol"],
             path: "Fuzz/HatoFuzz/Targets", swiftSettings: swift6
         ),
         .executableTarget(name: "HatoFuzz", dependencies: ["HatoFuzzTargets"], path: "Fuzz/HatoFuzz/Main", swiftSettings: swift6),

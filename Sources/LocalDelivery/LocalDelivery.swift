@@ -84,10 +84,13 @@ public enum RecipientDelivery: Sendable, Equatable {
 public struct LocalDelivery: Sendable {
     public let store: any MailStore
     public let logger: Logger
+    /// Each account's active Sieve script decides where its copy goes (docs/sieve.md); nil: INBOX.
+    public let sieve: SieveFilter?
 
-    public init(store: any MailStore, logger: Logger = Logger(label: "hato.delivery")) {
+    public init(store: any MailStore, logger: Logger = Logger(label: "hato.delivery"), sieve: SieveFilter? = nil) {
         self.store = store
         self.logger = logger
+        self.sieve = sieve
     }
 
     public func deliver(_ request: DeliveryRequest) async -> [RecipientDelivery] {
@@ -105,7 +108,22 @@ public struct LocalDelivery: Sendable {
                 remote.append(QueuedRecipient(address: address, dsn: dsn))
             }
         }
-        let accountOutcome = await appendToMailboxes(accounts, request)
+        var unfiltered = accounts
+        var filtered: [EmailAddress: Result<Void, MailStoreError>] = [:]
+        // Quarantined mail stays in Junk: no script files it elsewhere or answers it.
+        if let sieve, !request.quarantine {
+            unfiltered = []
+            for account in accounts {
+                // RFC 5228 §5.4: envelope "to" is the address the message came to (bob+tag@, an alias).
+                let reachedBy = request.recipients.first { Self.targets($0.resolution).local.contains { $0.address == account.address } }?.address
+                if let outcome = await deliverFiltered(account, request, sieve, envelopeTo: reachedBy ?? account.address) {
+                    filtered[account.address] = outcome
+                } else {
+                    unfiltered.append(account)
+                }
+            }
+        }
+        let accountOutcome = await appendToMailboxes(unfiltered, request).merging(filtered) { first, _ in first }
         var queued: Result<QueueMessageID, MailStoreError>? = nil
         if !remote.isEmpty {
             var copy = request.message.bytes

@@ -216,6 +216,30 @@ enum Schema {
                 CREATE INDEX greylist_senders_last_seen ON greylist_senders(last_seen);
                 """)
         }
+        migrator.registerMigration("v10-sieve") { db in
+            // Sieve (issue 26, docs/sieve.md): scripts per account, at most one active (the partial
+            // unique index), and the vacation replies sent, one row per (account, sender, handle)
+            // whose sent_at says when the period (RFC 5230 §4.1) started.
+            try db.execute(sql: """
+                CREATE TABLE sieve_scripts (
+                    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    active INTEGER NOT NULL DEFAULT 0,
+                    updated_at REAL NOT NULL,
+                    PRIMARY KEY (account_id, name)
+                );
+                CREATE UNIQUE INDEX sieve_scripts_active ON sieve_scripts(account_id) WHERE active = 1;
+                CREATE TABLE sieve_vacation_replies (
+                    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    sender TEXT NOT NULL,                  -- canonical envelope sender
+                    handle TEXT NOT NULL,                  -- RFC 5230 §4.2 :handle or the derived one
+                    sent_at REAL NOT NULL,
+                    PRIMARY KEY (account_id, sender, handle)
+                );
+                CREATE INDEX sieve_vacation_sent_at ON sieve_vacation_replies(sent_at);
+                """)
+        }
         return migrator
     }
 }

@@ -67,12 +67,12 @@ public struct SMTPServer: ProtocolServer {
 
     /// `extraStages` run after the standard ones (`ReceptionPipeline.standard`).
     public init(configuration: SMTPConfiguration, store: any MailStore, throttle: AuthThrottle = AuthThrottle(),
-                extraStages: [any ReceptionStage] = [], logger: Logger = Logger(label: "hato.smtp")) {
+                extraStages: [any ReceptionStage] = [], sieve: SieveFilter? = nil, logger: Logger = Logger(label: "hato.smtp")) {
         self.configuration = configuration
         self.store = store
         self.pipeline = .standard(store: store, spf: configuration.spf, signer: configuration.messageSigner,
                                   authentication: configuration.inboundAuthentication, extra: extraStages)
-        self.delivery = LocalDelivery(store: store, logger: logger)
+        self.delivery = LocalDelivery(store: store, logger: logger, sieve: sieve)
         self.throttle = throttle
         self.logger = logger
         self.authenticator = SASLAuthenticator(

@@ -257,6 +257,7 @@ public enum ConfigSchema {
             "This server's public IPv4 and IPv6 addresses, for the A/AAAA, SPF, MX and reverse-DNS checks of hato check dns (hato quickstart writes them)."),
     ] + riskKeys + spamKeys + smimeKeys
         + milterKeys
+        + sieveKeys
 
     public static func key(_ path: String) -> ConfigKey? { keys.first { $0.path == path } }
     public static var sections: [String] {

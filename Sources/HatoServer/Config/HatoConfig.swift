@@ -163,6 +163,8 @@ public struct HatoConfig: Sendable {
     public var spam: SpamSettings
     /// `[[milter]]`: content filters (docs/milter.md).
     public var milters: MilterSettings
+    /// `[sieve]`: filtering at local delivery (docs/sieve.md).
+    public var sieve: SieveSettings
     public var logLevel: Logger.Level
     /// `[http]` limits and the `[mta_sts]` policy.
     public var http: HTTPSettings
@@ -307,6 +309,7 @@ public struct HatoConfig: Sendable {
         smime = try SMIMESettings(string: string, int: int, list: list)
         spam = try SpamSettings(values: values)
         milters = try MilterSettings.parse(values["milter"])
+        sieve = try SieveSettings(values: values)
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
         http = try HTTPSettings(string: string, int: int, list: list, hostname: hostname)
         server = try Self.server(string: string, list: list)

@@ -156,11 +156,13 @@ public struct HatoService {
         var submissionConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .submission, limits: limits)
         submissionConfiguration.applyAuth(settings)
         submissionConfiguration.applyMemoryLimits(settings, gate: processingGate)
+        var signer: DKIMSubmissionSigner?
         if settings.dkim.sign {
-            let signer = DKIMSubmissionSigner(store: store, lifetime: settings.dkim.signatureLifetime > 0 ? settings.dkim.signatureLifetime : nil)
+            signer = DKIMSubmissionSigner(store: store, lifetime: settings.dkim.signatureLifetime > 0 ? settings.dkim.signatureLifetime : nil)
             mxConfiguration.messageSigner = signer
             submissionConfiguration.messageSigner = signer
         }
+        let sieve = SieveSetup.filter(settings, store: store, signer: signer)
         // The risk assessment runs after the standard stages (docs/security.md "Risk assessment").
         let riskPolicy = RiskSetup.stagePolicy(settings, logger: logger)
         let risk = [RiskStage(policy: riskPolicy, store: store)]
@@ -171,9 +173,11 @@ public struct HatoService {
         let milters = settings.milters.stages
         // S/MIME verification runs after DMARC, so its field sits on top (docs/smime.md).
         let smime: [any ReceptionStage] = settings.smime.stage.map { [$0] } ?? []
-        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, extraStages: smime + spam + risk + milters, logger: Logger(label: "hato.smtp"))
+        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, extraStages: smime + spam + risk + milters, sieve: sieve,
+                              logger: Logger(label: "hato.smtp"))
         let submission = SMTPServer(configuration: submissionConfiguration,
-                                    store: store, throttle: throttle, extraStages: risk + milters, logger: Logger(label: "hato.submission"))
+                                    store: store, throttle: throttle, extraStages: risk + milters, sieve: sieve,
+                                    logger: Logger(label: "hato.submission"))
         var pop3Configuration = POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength)
         pop3Configuration.loginTimeout = settings.limits.pop3LoginTimeout
         pop3Configuration.maxSessionInput = settings.limits.sessionInputBudget

@@ -1,0 +1,46 @@
+// Sieve scripts (RFC 5228 and the extensions of docs/sieve.md): the lexer, parser and compiler
+// with small limits, then the interpreter with a small instruction bound on a fixed message.
+
+import MailMessage
+import SieveProtocol
+
+/// `sieve`: the input as a script. It either compiles or fails with a position inside the
+/// script; a compiled script runs to a result or a runtime error within the step bound.
+enum SieveTarget {
+    static let message = ReceivedMessage(bytes: Array("""
+        From: =?ISO-2022-JP?B?GyRCSVQ6XyROJCpDTiRpJDsbKEI=?= <a+b@example.jp>\r
+        To: bob@example.org\r
+        Subject: =?ISO-2022-JP?B?GyRCQEE1YT1xJE4kNEF3SVUbKEI=?=\r
+        List-Id: <x.example.jp>\r
+        \r
+        body text\r
+
+        """.utf8))
+
+    static func run(_ bytes: [UInt8]) {
+        var limits = SieveLimits()
+        limits.maxScriptSize = 16 * 1024
+        limits.maxStringLength = 1024
+        limits.maxNesting = 12
+        limits.maxCommands = 200
+        limits.maxInstructions = 5_000
+        limits.maxVariableSize = 256
+        let program: SieveProgram
+        do {
+            program = try SieveProgram.compile(bytes, limits: limits)
+        } catch {
+            let lines = bytes.filter { $0 == UInt8(ascii: "\n") }.count + 1
+            precondition(error.position.line >= 1 && error.position.line <= lines, "error line \(error.position.line) outside the script")
+            return
+        }
+        let input = SieveInput(received: message, envelopeFrom: "a+b@example.jp", envelopeTo: "bob@example.org")
+        do {
+            let result = try SieveInterpreter.run(program, on: input, limits: limits)
+            precondition(result.steps <= limits.maxInstructions, "ran past the instruction bound")
+            let redirects = result.actions.filter { if case .redirect = $0 { true } else { false } }.count
+            precondition(redirects <= limits.maxRedirects, "more redirects than the bound")
+        } catch {
+            _ = error.description
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import LocalDelivery
+import SieveProtocol
+
+// `[sieve]`: filtering at local delivery (issue 26, docs/sieve.md). On by default: an account
+// without an active script is delivered as before; the limits bound what a script may cost.
+extension ConfigSchema {
+    static let sieveKeys: [ConfigKey] = [
+        key("sieve.enabled", .choice(["on", "off"]), .string("on"),
+            "Run each account's active Sieve script at local delivery (hato sieve put/activate). off: every message goes to INBOX."),
+        key("sieve.max_script_size", .integer(min: 1024, max: 1_048_576), .int(65_536), "Octets of one script's source."),
+        key("sieve.max_string_length", .integer(min: 64, max: 1_048_576), .int(16_384), "Octets of one string in a script."),
+        key("sieve.max_nesting", .integer(min: 2, max: 256), .int(32), "Depth of nested blocks and tests."),
+        key("sieve.max_commands", .integer(min: 10, max: 100_000), .int(2_000), "Commands and tests in one script."),
+        key("sieve.max_instructions", .integer(min: 100, max: 10_000_000), .int(100_000),
+            "Interpreter steps per message (commands, tests, comparisons, wildcard backtracking); a run over it delivers to INBOX."),
+        key("sieve.max_redirects", .integer(min: 0, max: 64), .int(4), "Redirect actions per message; more is a runtime error (INBOX)."),
+        key("sieve.max_variables", .integer(min: 1, max: 10_000), .int(128), "Variables one script may set (RFC 5229)."),
+        key("sieve.max_variable_size", .integer(min: 64, max: 1_048_576), .int(4_096), "Octets of one variable's value; longer values are cut."),
+        key("sieve.max_body_text", .integer(min: 1024, max: 67_108_864), .int(1_048_576), "Octets of each body part a body test looks at (RFC 5173)."),
+        key("sieve.vacation_default_period", .duration, .int(604_800), "Vacation period without :days or :seconds (RFC 5230 §4.1): one response per sender per period."),
+        key("sieve.vacation_min_period", .duration, .int(86_400), "Shortest vacation period; shorter :days/:seconds are raised to it (RFC 6131 §2)."),
+        key("sieve.vacation_max_period", .duration, .int(5_184_000), "Longest vacation period; longer ones are lowered to it."),
+        key("sieve.cache_entries", .integer(min: 1, max: 1_000_000), .int(1_000), "Compiled scripts kept in memory."),
+    ]
+}
+
+/// `[sieve]`, checked and typed.
+public struct SieveSettings: Sendable {
+    public var enabled: Bool
+    public var delivery: SieveDeliverySettings
+
+    /// The first compile error of `source` under these limits ("line L, column C: ..."), or nil.
+    public func check(_ source: String) -> String? {
+        do {
+            _ = try SieveProgram.compile(source, limits: delivery.limits)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    init(values: [String: ConfigValue]) throws {
+        func int(_ path: String, _ fallback: Int) -> Int { if case .int(let i) = values[path] { i } else { fallback } }
+        enabled = { if case .string(let s) = values["sieve.enabled"] { s != "off" } else { true } }()
+        var limits = SieveLimits()
+        limits.maxScriptSize = int("sieve.max_script_size", limits.maxScriptSize)
+        limits.maxStringLength = int("sieve.max_string_length", limits.maxStringLength)
+        limits.maxNesting = int("sieve.max_nesting", limits.maxNesting)
+        limits.maxCommands = int("sieve.max_commands", limits.maxCommands)
+        limits.maxInstructions = int("sieve.max_instructions", limits.maxInstructions)
+        limits.maxRedirects = int("sieve.max_redirects", limits.maxRedirects)
+        limits.maxVariables = int("sieve.max_variables", limits.maxVariables)
+        limits.maxVariableSize = int("sieve.max_variable_size", limits.maxVariableSize)
+        limits.maxBodyText = int("sieve.max_body_text", limits.maxBodyText)
+        var vacation = SieveVacationPolicy()
+        vacation.defaultPeriod = int("sieve.vacation_default_period", vacation.defaultPeriod)
+        vacation.minimumPeriod = int("sieve.vacation_min_period", vacation.minimumPeriod)
+        vacation.maximumPeriod = int("sieve.vacation_max_period", vacation.maximumPeriod)
+        guard vacation.minimumPeriod <= vacation.maximumPeriod else {
+            throw ConfigKeyError(path: "sieve.vacation_min_period", message: "is longer than sieve.vacation_max_period")
+        }
+        delivery = SieveDeliverySettings()
+        delivery.limits = limits
+        delivery.vacation = vacation
+        delivery.cacheEntries = int("sieve.cache_entries", delivery.cacheEntries)
+    }
+}

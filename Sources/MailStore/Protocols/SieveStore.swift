@@ -1,0 +1,40 @@
+import Foundation
+
+/// One Sieve script of an account (RFC 5228; docs/sieve.md). At most one per account is active.
+public struct SieveScript: Sendable, Equatable {
+    public var name: String
+    public var source: String
+    public var active: Bool
+    public var updatedAt: Date
+
+    public init(name: String, source: String, active: Bool, updatedAt: Date) {
+        self.name = name
+        self.source = source
+        self.active = active
+        self.updatedAt = updatedAt
+    }
+}
+
+/// Sieve scripts per account and the vacation replies already sent (RFC 5230 §4.2: one reply
+/// per sender per handle per period). Kept apart from `MailStore` so a store gains it on its own.
+public protocol SieveStore: Sendable {
+    func sieveScripts(of account: AccountID) async throws -> [SieveScript]
+    func sieveScript(of account: AccountID, named name: String) async throws -> SieveScript?
+    /// The active script, if any.
+    func activeSieveScript(of account: AccountID) async throws -> SieveScript?
+    /// Inserts or replaces the script's source (its active state is kept).
+    func putSieveScript(of account: AccountID, name: String, source: String, at date: Date) async throws
+    /// Makes `name` the one active script; nil deactivates all. Throws if the script is missing.
+    func activateSieveScript(of account: AccountID, named name: String?) async throws
+    /// Returns whether a script of that name was there.
+    func deleteSieveScript(of account: AccountID, named name: String) async throws -> Bool
+    /// Records a vacation reply to `sender` under `handle` unless one was recorded after
+    /// `notBefore`; returns true when the caller should send it (the check and the record are one step).
+    func claimVacationReply(account: AccountID, sender: String, handle: String, at date: Date, notBefore: Date) async throws -> Bool
+}
+
+public struct SieveScriptNotFound: Error, Sendable, Equatable, CustomStringConvertible {
+    public var name: String
+    public init(name: String) { self.name = name }
+    public var description: String { "no sieve script \"\(name)\"" }
+}

@@ -1,0 +1,120 @@
+/// The tests (RFC 5228 §5 and the extensions').
+extension SieveCompiler {
+    static let matchTags: Set<String> = ["is", "contains", "matches"]
+    static let addressTags: Set<String> = ["all", "localpart", "domain", "user", "detail"]
+
+    func test(_ node: SieveTestNode) throws(SieveCompileError) -> SieveTest {
+        let at = node.position
+        func arguments(valued: Set<String> = [], plain: Set<String> = []) throws(SieveCompileError) -> SieveArguments {
+            guard node.tests.isEmpty else { throw SieveCompileError("\(node.name) takes no nested test", at: at) }
+            return try SieveArguments((node.name, node.arguments, node.position), valued: valued, plain: plain)
+        }
+        let comparing: Set<String> = ["comparator", "value", "count"]
+        switch node.name {
+        case "true", "false":
+            try arguments().expect(0)
+            return .constant(node.name == "true")
+        case "not":
+            guard node.arguments.isEmpty, node.tests.count == 1 else { throw SieveCompileError("not takes one test", at: at) }
+            return .not(try test(node.tests[0]))
+        case "allof", "anyof":
+            guard node.arguments.isEmpty, !node.tests.isEmpty else { throw SieveCompileError("\(node.name) takes a test list", at: at) }
+            var tests: [SieveTest] = []
+            for inner in node.tests { tests.append(try test(inner)) }
+            return node.name == "allof" ? .allOf(tests) : .anyOf(tests)
+        case "exists":
+            let a = try arguments()
+            try a.expect(1)
+            return .exists(texts(try a.strings(at: 0)))
+        case "size":
+            let a = try arguments(plain: ["over", "under"])
+            try a.expect(1)
+            guard a.has("over") != a.has("under") else { throw SieveCompileError("size needs one of :over or :under", at: at) }
+            return .size(over: a.has("over"), limit: try a.number(at: 0))
+        case "header":
+            let a = try arguments(valued: comparing, plain: Self.matchTags)
+            try a.expect(2)
+            return .header(try match(a), names: texts(try a.strings(at: 0)), keys: texts(try a.strings(at: 1)))
+        case "address", "envelope":
+            if node.name == "envelope" { try need("envelope", at) }
+            let a = try arguments(valued: comparing, plain: Self.matchTags.union(Self.addressTags))
+            try a.expect(2)
+            let part = try addressPart(a)
+            let names = texts(try a.strings(at: 0))
+            let keys = texts(try a.strings(at: 1))
+            if node.name == "envelope" {
+                for name in names where !["from", "to"].contains(name.lowercased()) {
+                    throw SieveCompileError("envelope part \"\(name)\" is not from or to", at: at)
+                }
+                return .envelope(try match(a), part, parts: names.map { $0.lowercased() }, keys: keys)
+            }
+            return .address(try match(a), part, names: names, keys: keys)
+        case "body":
+            // body [COMPARATOR] [MATCH-TYPE] [BODY-TRANSFORM] <key-list> (RFC 5173 §4)
+            try need("body", at)
+            let a = try arguments(valued: comparing.union(["content"]), plain: Self.matchTags.union(["raw", "text"]))
+            try a.expect(1)
+            let transforms = ["raw", "text", "content"].filter(a.has)
+            guard transforms.count <= 1 else { throw SieveCompileError("body takes one transform", at: at) }
+            let transform: SieveBodyTransform = a.has("raw") ? .raw : a.has("content") ? .content(texts(try a.strings(tag: "content") ?? [])) : .text
+            return .body(try match(a), transform, keys: texts(try a.strings(at: 0)))
+        case "hasflag":
+            // hasflag [MATCH-TYPE] [COMPARATOR] [<variable-list: string-list>] <list-of-flags: string-list> (RFC 5232 §4)
+            try need("imap4flags", at)
+            let a = try arguments(valued: comparing, plain: Self.matchTags)
+            guard a.positional.count == 1 || a.positional.count == 2 else { throw SieveCompileError("hasflag takes one or two lists", at: at) }
+            let variables = a.positional.count == 2 ? try a.strings(at: 0).map { $0.lowercased() } : []
+            return .hasFlag(try match(a), variables: variables, keys: texts(try a.strings(at: a.positional.count - 1)))
+        case "string":
+            try need("variables", at)
+            let a = try arguments(valued: comparing, plain: Self.matchTags)
+            try a.expect(2)
+            return .string(try match(a), sources: texts(try a.strings(at: 0)), keys: texts(try a.strings(at: 1)))
+        case "mailboxexists":
+            try need("mailbox", at)
+            let a = try arguments()
+            try a.expect(1)
+            return .mailboxExists(texts(try a.strings(at: 0)))
+        default:
+            throw SieveCompileError("unknown test \"\(node.name)\"", at: at)
+        }
+    }
+
+    private func addressPart(_ a: SieveArguments) throws(SieveCompileError) -> SieveAddressPart {
+        let given = Self.addressTags.filter(a.has)
+        guard given.count <= 1 else { throw SieveCompileError("\(a.name) takes one address part", at: a.position) }
+        switch given.first {
+        case "localpart": return .localPart
+        case "domain": return .domain
+        case "user": try need("subaddress", a.position); return .user
+        case "detail": try need("subaddress", a.position); return .detail
+        default: return .all
+        }
+    }
+
+    private func match(_ a: SieveArguments) throws(SieveCompileError) -> SieveMatch {
+        var match = SieveMatch()
+        let types = Self.matchTags.union(["value", "count"]).filter(a.has)
+        guard types.count <= 1 else { throw SieveCompileError("\(a.name) takes one match type", at: a.position) }
+        switch types.first {
+        case "contains": match.type = .contains
+        case "matches": match.type = .matches
+        case "value", "count":
+            try need("relational", a.position)
+            let tag = types.first!
+            guard let name = try a.string(tag: tag), let relation = SieveRelation(rawValue: name.lowercased()) else {
+                throw SieveCompileError(":\(tag) needs one of gt, ge, lt, le, eq, ne", at: a.position)
+            }
+            match.type = tag == "value" ? .value(relation) : .count(relation)
+        default: match.type = .is
+        }
+        if let name = try a.string(tag: "comparator") {
+            guard let comparator = SieveComparator(rawValue: name.lowercased()) else {
+                throw SieveCompileError("unknown comparator \"\(name)\"", at: a.position)
+            }
+            if comparator == .asciiNumeric || comparator == .unicodeCaseMap { try need("comparator-\(comparator.rawValue)", a.position) }
+            match.comparator = comparator
+        }
+        return match
+    }
+}

@@ -1,0 +1,90 @@
+/// Evaluating tests (RFC 5228 §5 and the extensions').
+extension SieveInterpreter {
+    mutating func evaluate(_ test: SieveTest) throws(SieveRuntimeError) -> Bool {
+        try budget.charge()
+        switch test {
+        case .constant(let value): return value
+        case .not(let inner): return !(try evaluate(inner))
+        case .allOf(let tests):
+            for inner in tests where !(try evaluate(inner)) { return false }
+            return true
+        case .anyOf(let tests):
+            for inner in tests where try evaluate(inner) { return true }
+            return false
+        case .exists(let names):
+            return expand(names).allSatisfy { !input.header.fields(named: $0).isEmpty }
+        case .size(let over, let limit):
+            return over ? input.size > limit : input.size < limit
+        case .header(let match, let names, let keys):
+            return try compare(expand(names).flatMap(input.headerValues), expand(keys), match)
+        case .address(let match, let part, let names, let keys):
+            let values = expand(names).flatMap(input.addresses).compactMap { Self.part(part, local: $0.local, domain: $0.domain) }
+            return try compare(values, expand(keys), match)
+        case .envelope(let match, let part, let parts, let keys):
+            var values: [String] = []
+            for name in parts {
+                let address = name == "from" ? input.envelopeFrom : input.envelopeTo
+                // RFC 5228 §5.4: the null reverse-path is the empty string for every part.
+                if address.isEmpty { values.append(""); continue }
+                let (local, domain) = Self.split(address)
+                if let value = Self.part(part, local: local, domain: domain) { values.append(value) }
+            }
+            return try compare(values, expand(keys), match)
+        case .body(let match, let transform, let keys):
+            let texts: [String]
+            if let cached = bodyCache[transform] {
+                texts = cached
+            } else {
+                texts = input.bodyTexts(transform, limit: limits.maxBodyText)
+                try budget.charge(texts.reduce(0) { $0 + $1.utf8.count } / 1024)
+                bodyCache[transform] = texts
+            }
+            // RFC 5173 §4: body matches are substring matches, :contains or :matches over the text.
+            return try compare(texts, expand(keys), match)
+        case .hasFlag(let match, let names, let keys):
+            let flags = names.isEmpty ? internalFlags : SieveFlags.normalize(names.map { variables.named[$0] ?? "" })
+            return try compare(flags, SieveFlags.normalize(expand(keys)), match)
+        case .string(let match, let sources, let keys):
+            let values = expand(sources)
+            // RFC 5229 §5: for :count, empty strings are not counted.
+            if case .count = match.type { return try compare(values.filter { !$0.isEmpty }, expand(keys), match) }
+            return try compare(values, expand(keys), match)
+        case .mailboxExists(let names):
+            return expand(names).allSatisfy { name in input.mailboxes.contains { $0.lowercased() == name.lowercased() } }
+        }
+    }
+
+    /// Any value against any key; :count compares how many values there are (RFC 5231 §4.2).
+    mutating func compare(_ values: [String], _ keys: [String], _ match: SieveMatch) throws(SieveRuntimeError) -> Bool {
+        if case .count(let relation) = match.type {
+            let count = String(values.count)
+            return keys.contains { SieveMatching.holds(relation, SieveMatching.numericOrder(count, $0)) }
+        }
+        for value in values {
+            for key in keys {
+                var captures: [String]? = nil
+                if try SieveMatching.matches(value, key, match, captures: &captures, budget: &budget) {
+                    if let captures, program.usesVariables { variables.matched = captures.map(variables.truncated) }
+                    return true
+                }
+            }
+        }
+        return false
+    }
+
+    static func split(_ address: String) -> (String, String?) {
+        guard let at = address.lastIndex(of: "@") else { return (address, nil) }
+        return (String(address[..<at]), String(address[address.index(after: at)...]))
+    }
+
+    /// RFC 5228 §2.7.4 and RFC 5233 §4 (separator "+"; no separator: :detail has no value).
+    static func part(_ part: SieveAddressPart, local: String, domain: String?) -> String? {
+        switch part {
+        case .all: return domain.map { "\(local)@\($0)" } ?? local
+        case .localPart: return local
+        case .domain: return domain ?? ""
+        case .user: return local.firstIndex(of: "+").map { String(local[..<$0]) } ?? local
+        case .detail: return local.firstIndex(of: "+").map { String(local[local.index(after: $0)...]) }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+/// Runs a compiled program on one message (RFC 5228 §2.10): commands in order, actions
+/// collected, then the implicit keep unless an action cancelled it. Every step is counted; a
+/// run over `SieveLimits.maxInstructions` throws, and the delivery then keeps the message.
+public struct SieveInterpreter {
+    let program: SieveProgram
+    let input: SieveInput
+    let limits: SieveLimits
+    let vacationPolicy: SieveVacationPolicy
+    var budget: SieveBudget
+    var variables: SieveVariables
+    /// RFC 5232 §3: the internal variable that holds the flags for keep and fileinto.
+    var internalFlags: [String] = []
+    var actions: [SieveAction] = []
+    var implicitKeep = true
+    var redirects = 0
+    var bodyCache: [SieveBodyTransform: [String]] = [:]
+
+    public static func run(_ program: SieveProgram, on input: SieveInput, limits: SieveLimits = .default,
+                           vacation: SieveVacationPolicy = SieveVacationPolicy()) throws(SieveRuntimeError) -> SieveResult {
+        var interpreter = SieveInterpreter(program: program, input: input, limits: limits, vacationPolicy: vacation,
+                                           budget: SieveBudget(limit: limits.maxInstructions), variables: SieveVariables(limits: limits))
+        _ = try interpreter.execute(program.instructions)
+        return SieveResult(actions: try interpreter.finish(), steps: interpreter.budget.used)
+    }
+
+    enum Flow { case next, stop }
+
+    mutating func execute(_ instructions: [SieveInstruction]) throws(SieveRuntimeError) -> Flow {
+        for instruction in instructions {
+            try budget.charge()
+            if try execute(instruction) == .stop { return .stop }
+        }
+        return .next
+    }
+
+    func expand(_ text: String) -> String { program.usesVariables ? variables.expand(text) : text }
+    func expand(_ texts: [String]) -> [String] { texts.map(expand) }
+
+    private mutating func execute(_ instruction: SieveInstruction) throws(SieveRuntimeError) -> Flow {
+        switch instruction {
+        case .stop: return .stop
+        case .keep(let flags):
+            add(.keep(flags: flags.map { SieveFlags.normalize(expand($0)) } ?? internalFlags))
+            implicitKeep = false
+        case .discard:
+            implicitKeep = false
+        case .fileinto(let mailbox, let flags, let copy, let create):
+            let name = expand(mailbox)
+            let flagList = flags.map { SieveFlags.normalize(expand($0)) } ?? internalFlags
+            if name.caseInsensitiveCompare("INBOX") { add(.keep(flags: flagList)) } else { add(.fileinto(mailbox: name, flags: flagList, create: create)) }
+            if !copy { implicitKeep = false }
+        case .redirect(let address, let copy):
+            let target = expand(address)
+            if !actions.contains(.redirect(address: target)) {
+                redirects += 1
+                guard redirects <= limits.maxRedirects else { throw .tooManyRedirects(limits.maxRedirects) }
+                actions.append(.redirect(address: target))
+            }
+            if !copy { implicitKeep = false }
+        case .reject(let reason, let extended):
+            guard !actions.contains(where: { if case .reject = $0 { true } else { false } }) else {
+                throw .conflictingActions("more than one reject")
+            }
+            actions.append(.reject(reason: expand(reason), extended: extended))
+            implicitKeep = false
+        case .vacation(let spec):
+            guard !actions.contains(where: { if case .vacation = $0 { true } else { false } }) else {
+                throw .conflictingActions("more than one vacation")  // RFC 5230 §4.8
+            }
+            actions.append(.vacation(vacationReply(spec)))
+        case .conditional(let branches, let otherwise):
+            for branch in branches where try evaluate(branch.test) { return try execute(branch.body) }
+            if let otherwise { return try execute(otherwise) }
+        case .flags(let operation, let variable, let flags):
+            let given = SieveFlags.normalize(expand(flags))
+            let current = variable.map { SieveFlags.normalize([variables.named[$0] ?? ""]) } ?? internalFlags
+            let updated = switch operation {
+            case .set: given
+            case .add: SieveFlags.union(current, given)
+            case .remove: current.filter { flag in !given.contains { $0.lowercased() == flag.lowercased() } }
+            }
+            if let variable { try variables.set(variable, updated.joined(separator: " ")) } else { internalFlags = updated }
+        case .set(let name, let value, let modifiers):
+            try variables.set(name, SieveVariables.apply(modifiers, to: expand(value)))
+        }
+        return .next
+    }
+
+    /// Merges an action with one already taken for the same place (RFC 5228 §4.1: a message is
+    /// filed into one mailbox once), joining their flags.
+    private mutating func add(_ action: SieveAction) {
+        for (index, existing) in actions.enumerated() {
+            switch (existing, action) {
+            case (.keep(let a), .keep(let b)):
+                actions[index] = .keep(flags: SieveFlags.union(a, b)); return
+            case (.fileinto(let m, let a, let c), .fileinto(let n, let b, let d)) where m == n:
+                actions[index] = .fileinto(mailbox: m, flags: SieveFlags.union(a, b), create: c || d); return
+            default: continue
+            }
+        }
+        actions.append(action)
+    }
+
+    private func vacationReply(_ spec: SieveVacationSpec) -> SieveVacationReply {
+        let reason = expand(spec.reason), subject = spec.subject.map(expand), from = spec.from.map(expand)
+        // RFC 5230 §4.2: without :handle, replies that differ in reason, subject, from or mime are distinct.
+        let handle = spec.handle.map(expand) ?? "\(reason)<\(subject ?? "default-subject")><\(from ?? "default-from")><\(spec.mime ? "MIME" : "NO-MIME")>"
+        return SieveVacationReply(period: vacationPolicy.period(spec.seconds), subject: subject, from: from,
+                                  addresses: expand(spec.addresses), mime: spec.mime, handle: handle, reason: reason)
+    }
+
+    /// RFC 5429 §2.1: reject does not go with keep, fileinto, redirect or vacation.
+    private mutating func finish() throws(SieveRuntimeError) -> [SieveAction] {
+        if actions.contains(where: { if case .reject = $0 { true } else { false } }) {
+            if let other = actions.first(where: { if case .reject = $0 { false } else { true } }) {
+                throw .conflictingActions("reject with \(other)")
+            }
+            return actions
+        }
+        if implicitKeep { add(.keep(flags: internalFlags)) }
+        return actions
+    }
+}
+
+extension String {
+    func caseInsensitiveCompare(_ other: String) -> Bool { lowercased() == other.lowercased() }
+}
+
+/// RFC 5232 §3: flag lists are space-separated, compared without case, each flag once.
+enum SieveFlags {
+    static func normalize(_ lists: [String]) -> [String] {
+        union([], lists.flatMap { $0.split(separator: " ").map(String.init) })
+    }
+
+    static func normalize(_ list: String) -> [String] { normalize([list]) }
+
+    static func union(_ a: [String], _ b: [String]) -> [String] {
+        var result = a
+        for flag in b where !flag.isEmpty && !result.contains(where: { $0.lowercased() == flag.lowercased() }) { result.append(flag) }
+        return result
+    }
+}

@@ -1,0 +1,27 @@
+/// Every bound on a Sieve script and its run, in one place (docs/sieve.md "Limits"; the `[sieve]`
+/// configuration keys). RFC 5228 §2.10.6 lets an implementation limit scripts and their actions;
+/// these keep a hostile or broken script from costing more than a bounded amount per message.
+public struct SieveLimits: Sendable, Equatable {
+    /// Octets of script source (`sieve.max_script_size`).
+    public var maxScriptSize = 64 * 1024
+    /// Octets of one string literal after decoding (`sieve.max_string_length`).
+    public var maxStringLength = 16 * 1024
+    /// Depth of nested blocks and tests (`sieve.max_nesting`).
+    public var maxNesting = 32
+    /// Commands and tests in one script (`sieve.max_commands`).
+    public var maxCommands = 2_000
+    /// Steps of the interpreter per message: each command, test, key comparison and wildcard
+    /// backtrack counts (`sieve.max_instructions`). A script that hits it delivers to INBOX.
+    public var maxInstructions = 100_000
+    /// Redirect actions per message (`sieve.max_redirects`); RFC 5228 §4.2 leaves the number to us.
+    public var maxRedirects = 4
+    /// Variables per script and octets of one variable's value (RFC 5229 §6).
+    public var maxVariables = 128
+    public var maxVariableSize = 4 * 1024
+    /// Octets of body text a `body` test looks at (RFC 5173 §5 lets the server bound it).
+    public var maxBodyText = 1024 * 1024
+
+    public init() {}
+
+    public static let `default` = SieveLimits()
+}

@@ -1,0 +1,144 @@
+/// RFC 4790 comparators (RFC 5228 §2.7.3; i;unicode-casemap is RFC 5051).
+public enum SieveComparator: String, Sendable, Equatable {
+    case octet = "i;octet"
+    case asciiCaseMap = "i;ascii-casemap"
+    case unicodeCaseMap = "i;unicode-casemap"
+    case asciiNumeric = "i;ascii-numeric"
+}
+
+/// RFC 5231 §4 relational operators.
+public enum SieveRelation: String, Sendable, Equatable {
+    case gt, ge, lt, le, eq, ne
+}
+
+public enum SieveMatchType: Sendable, Equatable {
+    case `is`, contains, matches
+    /// RFC 5231 :value and :count.
+    case value(SieveRelation), count(SieveRelation)
+}
+
+public struct SieveMatch: Sendable, Equatable {
+    public var comparator: SieveComparator = .asciiCaseMap
+    public var type: SieveMatchType = .is
+
+    public init(comparator: SieveComparator = .asciiCaseMap, type: SieveMatchType = .is) {
+        self.comparator = comparator
+        self.type = type
+    }
+}
+
+/// RFC 5228 §2.7.4 address parts, and RFC 5233 :user / :detail.
+public enum SieveAddressPart: Sendable, Equatable {
+    case all, localPart, domain, user, detail
+}
+
+/// RFC 5173 §5 body transforms.
+public enum SieveBodyTransform: Sendable, Hashable {
+    case raw, text
+    case content([String])
+}
+
+public indirect enum SieveTest: Sendable, Equatable {
+    case constant(Bool)
+    case not(SieveTest)
+    case allOf([SieveTest]), anyOf([SieveTest])
+    case header(SieveMatch, names: [String], keys: [String])
+    case address(SieveMatch, SieveAddressPart, names: [String], keys: [String])
+    case envelope(SieveMatch, SieveAddressPart, parts: [String], keys: [String])
+    case exists([String])
+    case size(over: Bool, limit: Int)
+    case body(SieveMatch, SieveBodyTransform, keys: [String])
+    /// RFC 5232 §4; empty variables: the internal flags variable.
+    case hasFlag(SieveMatch, variables: [String], keys: [String])
+    /// RFC 5229 §5.
+    case string(SieveMatch, sources: [String], keys: [String])
+    /// RFC 5490 §3.1.
+    case mailboxExists([String])
+}
+
+/// RFC 5229 §4.1 modifiers, applied highest precedence first.
+public enum SieveModifier: String, Sendable, Equatable {
+    case lower, upper, lowerfirst, upperfirst, quotewildcard, length
+
+    var precedence: Int {
+        switch self {
+        case .lower, .upper: 40
+        case .lowerfirst, .upperfirst: 30
+        case .quotewildcard: 20
+        case .length: 10
+        }
+    }
+}
+
+public enum SieveFlagOperation: Sendable, Equatable {
+    case set, add, remove
+}
+
+/// RFC 5230 §4 vacation arguments, still unexpanded.
+public struct SieveVacationSpec: Sendable, Equatable {
+    /// :days (RFC 5230 §4.1) or :seconds (RFC 6131); nil: the configured default.
+    public var seconds: Int?
+    public var subject: String?
+    public var from: String?
+    public var addresses: [String] = []
+    public var mime = false
+    public var handle: String?
+    public var reason: String
+
+    public init(seconds: Int? = nil, subject: String? = nil, from: String? = nil, addresses: [String] = [], mime: Bool = false,
+                handle: String? = nil, reason: String) {
+        self.seconds = seconds
+        self.subject = subject
+        self.from = from
+        self.addresses = addresses
+        self.mime = mime
+        self.handle = handle
+        self.reason = reason
+    }
+}
+
+/// One compiled command. `if`/`elsif`/`else` chains become one `conditional`.
+public indirect enum SieveInstruction: Sendable, Equatable {
+    case stop
+    case keep(flags: [String]?)
+    case discard
+    case fileinto(mailbox: String, flags: [String]?, copy: Bool, create: Bool)
+    case redirect(address: String, copy: Bool)
+    case reject(reason: String, extended: Bool)
+    case vacation(SieveVacationSpec)
+    case conditional([SieveBranch], otherwise: [SieveInstruction]?)
+    case flags(SieveFlagOperation, variable: String?, flags: [String])
+    case set(name: String, value: String, modifiers: [SieveModifier])
+}
+
+public struct SieveBranch: Sendable, Equatable {
+    public var test: SieveTest
+    public var body: [SieveInstruction]
+
+    public init(test: SieveTest, body: [SieveInstruction]) {
+        self.test = test
+        self.body = body
+    }
+}
+
+/// A compiled script: what `require` asked for and the instructions. Compiled once per script
+/// text and cached by the delivery (docs/sieve.md).
+public struct SieveProgram: Sendable, Equatable {
+    public var extensions: Set<String>
+    public var instructions: [SieveInstruction]
+
+    /// Compiles `source` (RFC 5228 §8 grammar, then each command's arguments), or throws the
+    /// first error with its line and column.
+    public static func compile(_ source: String, limits: SieveLimits = .default) throws(SieveCompileError) -> SieveProgram {
+        try compile(Array(source.utf8), limits: limits)
+    }
+
+    public static func compile(_ source: [UInt8], limits: SieveLimits = .default) throws(SieveCompileError) -> SieveProgram {
+        let tree = try SieveParser.parse(source, limits: limits)
+        var compiler = SieveCompiler()
+        let instructions = try compiler.compile(tree)
+        return SieveProgram(extensions: compiler.extensions, instructions: instructions)
+    }
+
+    var usesVariables: Bool { extensions.contains("variables") }
+}
