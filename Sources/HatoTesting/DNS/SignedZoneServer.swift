@@ -1,45 +1,39 @@
-// Signed test zones (Fixtures/make-signed-zones.sh, ldnsutils) served by a real unbound
-// as an authoritative server on loopback, for the in-process validator's tests.
+// Signed test zones served by a real unbound as an authoritative server on loopback, for the
+// in-process validator's tests and DANE's (a zone script signs with ldnsutils and writes
+// unbound.conf and the trust anchor anchor.ds into the directory it is given).
 
 import DNSClient
 import DNSMessage
 import Foundation
-import HatoTesting
-import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
-struct SignedZoneServer {
-    let directory: TemporaryDirectory
-    let port: Int
+public struct SignedZoneServer: Sendable {
+    public let directory: TemporaryDirectory
+    public let port: Int
     let process: ChildProcess
 
     static let unbound = "/usr/sbin/unbound"
     static let signzone = "/usr/bin/ldns-signzone"
 
-    /// False (and a recorded issue in CI, where .ci/run installs them) without unbound or ldnsutils.
-    static func available() -> Bool {
-        if FileManager.default.isExecutableFile(atPath: unbound), FileManager.default.isExecutableFile(atPath: signzone) {
-            return true
-        }
-        if ProcessInfo.processInfo.environment["CI"] != nil {
-            Issue.record("unbound or ldnsutils missing in CI: .ci/run installs them")
-        }
-        return false
+    /// True when unbound and ldnsutils are installed (.ci/run installs them; a test that finds
+    /// them missing records an issue when `Python.requiredInCI`).
+    public static var toolsInstalled: Bool {
+        FileManager.default.isExecutableFile(atPath: unbound) && FileManager.default.isExecutableFile(atPath: signzone)
     }
 
-    /// Signs the zones, starts unbound on them and runs `body` with a validator whose trust
-    /// anchor is the test zone's DS; stops unbound afterwards.
-    static func with(_ body: (ValidatingResolver, SignedZoneServer) async throws -> Void) async throws {
+    /// Runs `script DIR PORT arguments…` (it signs the zones and writes DIR/unbound.conf and
+    /// DIR/anchor.ds), starts unbound on them and runs `body` with a validator whose trust anchor
+    /// is anchor.ds; stops unbound afterwards.
+    public static func with(script: String, arguments: [String] = [],
+                            _ body: (ValidatingResolver, SignedZoneServer) async throws -> Void) async throws {
         let directory = try TemporaryDirectory(prefix: "hato-dnssec")
         let port = try freeLoopbackPort()
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/make-signed-zones.sh").path
         let make = try ChildProcess(executable: URL(fileURLWithPath: "/bin/sh"),
-                                    arguments: [script, directory.path, String(port)])
+                                    arguments: [script, directory.path, String(port)] + arguments)
         let status = await make.exit(timeout: .seconds(120))
-        try require(status == 0, "make-signed-zones.sh failed: \(make.output)\(make.errorOutput)")
+        try require(status == 0, "\(script) failed: \(make.output)\(make.errorOutput)")
         let process = try ChildProcess(executable: URL(fileURLWithPath: unbound),
                                        arguments: ["-d", "-c", directory.path + "/unbound.conf"])
         let server = SignedZoneServer(directory: directory, port: port, process: process)

@@ -1,0 +1,43 @@
+import DNSMessage
+import Foundation
+import HatoServer
+import MailCore
+import Testing
+
+/// The DANE record of `hato quickstart` / `hato check dns`: `_25._tcp.<host> TLSA 3 1 1` of the
+/// served key (RFC 7672 §3.1.1), and its check against DNS.
+@Suite struct TLSARecordPlanTests {
+    static let digest = Array(0..<32).map(UInt8.init)
+
+    func plan(digest: [UInt8]?) throws -> DomainRecordPlan {
+        var input = DomainRecordPlan.Input(domain: try Domain("example.com"), hostname: "mail.example.com", publicIPs: [IPAddress("203.0.113.5")!],
+                                           dkimKeys: [], ports: [.smtp: 25], caaIssuer: nil, mtaSTSID: "1")
+        input.tlsaSPKIDigest = digest
+        return try DomainRecordPlan(input)
+    }
+
+    @Test func theServedKeyGetsATLSA311Record() throws {
+        let lines = try plan(digest: Self.digest).records.filter { $0.purpose == .tlsa }.map(\.zoneLine)
+        #expect(lines == ["_25._tcp.mail.example.com. 3600 IN TLSA 3 1 1 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"])
+        #expect(try !plan(digest: nil).records.contains { $0.purpose == .tlsa }, "no certificate yet: no record")
+    }
+
+    @Test func checkFindsTheRecordBesideARolloverRecordAndNamesAMismatch() async throws {
+        let plan = try plan(digest: Self.digest)
+        let name = try DNSName("_25._tcp.mail.example.com")
+        let published = DNSZone(records: [
+            DNSResourceRecord(name: name, ttl: 300, data: .tlsa(usage: 3, selector: 1, matchingType: 1, data: Self.digest)),
+            DNSResourceRecord(name: name, ttl: 300, data: .tlsa(usage: 3, selector: 1, matchingType: 1, data: Array(repeating: 7, count: 32))),
+        ])
+        let tlsa = { (results: [DNSCheckResult]) in results.first { $0.purpose == .tlsa } }
+        let good = try #require(tlsa(await DomainRecordChecker(resolver: StaticResolver(zone: published, allSecure: true)).check(plan)))
+        #expect(good.status == .ok && good.found.count == 2 && good.detail == nil)
+        let unsigned = try #require(tlsa(await DomainRecordChecker(resolver: StaticResolver(zone: published)).check(plan)))
+        #expect(unsigned.status == .ok && unsigned.detail?.contains("DNSSEC") == true)
+        let other = DNSZone(records: [published.records[1]])
+        let wrong = try #require(tlsa(await DomainRecordChecker(resolver: StaticResolver(zone: other, allSecure: true)).check(plan)))
+        #expect(wrong.status == .wrong)
+        let missing = try #require(tlsa(await DomainRecordChecker(resolver: StaticResolver()).check(plan)))
+        #expect(missing.status == .missing)
+    }
+}
