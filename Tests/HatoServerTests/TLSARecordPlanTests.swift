@@ -18,7 +18,7 @@ import Testing
 
     @Test func theServedKeyGetsATLSA311Record() throws {
         let lines = try plan(digest: Self.digest).records.filter { $0.purpose == .tlsa }.map(\.zoneLine)
-        #expect(lines == ["_25._tcp.mail.example.com. 3600 IN TLSA 3 1 1 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"])
+        #expect(lines == ["_25._tcp.mail.example.com. 3600 IN TLSA 3 1 1 000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"])
         #expect(try !plan(digest: nil).records.contains { $0.purpose == .tlsa }, "no certificate yet: no record")
     }
 
