@@ -35,21 +35,33 @@ import Glibc
     httpd.serve_forever()
     """#
 
+    /// The client side trusting only the test CA.
+    static func testCA(_ world: DANEWorld) throws -> TLSConfiguration {
+        var trust = TLSConfiguration.makeClientConfiguration()
+        trust.trustRoots = .file(world.certificates.path + "/ca.pem")
+        return trust
+    }
+
+    /// Starts the policy server and returns it with a policy cache that fetches from it.
+    static func policyServer(_ world: DANEWorld) async throws -> (ChildProcess, MTASTSPolicyCache) {
+        let pki = world.certificates.path
+        let https = try Python.start(server, arguments: [pki, pki + "/https.pem", pki + "/https.key"])
+        try await https.waitFor(timeout: .seconds(30), "the policy server") { out, _ in out.contains("PORT ") }
+        let port = try #require(https.outputLines.first { $0.hasPrefix("PORT ") }.flatMap { Int($0.dropFirst(5)) })
+        var logger = Logger(label: "test.mta-sts")
+        logger.logLevel = .critical
+        let fetcher = HTTPSPolicyFetcher(tlsConfiguration: try testCA(world), timeout: .seconds(20), port: port, testAddress: "127.0.0.1")
+        return (https, MTASTSPolicyCache(resolver: world.resolver, fetcher: fetcher, logger: logger))
+    }
+
     @Test func enforcedPolicyDeliversToListedMXAndDefersTheRest() async throws {
         guard DANEWorld.available() else { return }
         let fixture = try await QueueFixture()
         try await DANEWorld.with(fixture) { world in
             let pki = world.certificates.path
-            let https = try Python.start(Self.server, arguments: [pki, pki + "/https.pem", pki + "/https.key"])
+            let (https, cache) = try await Self.policyServer(world)
             defer { https.signal(SIGTERM) }
-            try await https.waitFor(timeout: .seconds(30), "the policy server") { out, _ in out.contains("PORT ") }
-            let port = try #require(https.outputLines.first { $0.hasPrefix("PORT ") }.flatMap { Int($0.dropFirst(5)) })
-            var trust = TLSConfiguration.makeClientConfiguration()
-            trust.trustRoots = .file(pki + "/ca.pem")
-            var logger = Logger(label: "test.mta-sts")
-            logger.logLevel = .critical
-            let cache = MTASTSPolicyCache(resolver: world.resolver, fetcher: HTTPSPolicyFetcher(
-                tlsConfiguration: trust, timeout: .seconds(20), port: port, testAddress: "127.0.0.1"), logger: logger)
+            let trust = try Self.testCA(world)
             let runner = try world.runner(fixture, port: try world.tlsPeer.port, mtaSTS: cache, mxTrust: trust)
             func attempt(_ recipient: String, policy: String) async throws -> String? {
                 try Data(policy.utf8).write(to: URL(fileURLWithPath: pki + "/policy.txt"))
@@ -74,17 +86,9 @@ import Glibc
         let fixture = try await QueueFixture()
         try await DANEWorld.with(fixture) { world in
             let pki = world.certificates.path
-            let https = try Python.start(Self.server, arguments: [pki, pki + "/https.pem", pki + "/https.key"])
+            let (https, cache) = try await Self.policyServer(world)
             defer { https.signal(SIGTERM) }
-            try await https.waitFor(timeout: .seconds(30), "the policy server") { out, _ in out.contains("PORT ") }
-            let port = try #require(https.outputLines.first { $0.hasPrefix("PORT ") }.flatMap { Int($0.dropFirst(5)) })
             try Data("version: STSv1\nmode: enforce\nmx: mx.sts.example\nmax_age: 600\n".utf8).write(to: URL(fileURLWithPath: pki + "/policy.txt"))
-            var trust = TLSConfiguration.makeClientConfiguration()
-            trust.trustRoots = .file(pki + "/ca.pem")
-            var logger = Logger(label: "test.mta-sts")
-            logger.logLevel = .critical
-            let cache = MTASTSPolicyCache(resolver: world.resolver, fetcher: HTTPSPolicyFetcher(
-                tlsConfiguration: trust, timeout: .seconds(20), port: port, testAddress: "127.0.0.1"), logger: logger)
             // The SMTP client trusts only the system roots, which never signed the test certificate.
             let runner = try world.runner(fixture, port: try world.tlsPeer.port, mtaSTS: cache)
             let id = try await fixture.enqueue("untrusted", to: ["bob@sts.example"])

@@ -5,9 +5,6 @@
 import DNSClient
 import DNSMessage
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 public struct SignedZoneServer: Sendable {
     public let directory: TemporaryDirectory
@@ -23,17 +20,18 @@ public struct SignedZoneServer: Sendable {
         FileManager.default.isExecutableFile(atPath: unbound) && FileManager.default.isExecutableFile(atPath: signzone)
     }
 
-    /// Runs `script DIR PORT arguments…` (it signs the zones and writes DIR/unbound.conf and
-    /// DIR/anchor.ds), starts unbound on them and runs `body` with a validator whose trust anchor
+    /// Runs `script DIR arguments…` (it signs the zones and writes DIR/anchor.ds and DIR/zones,
+    /// one "zone. file" line per zone to serve), starts unbound on them and runs `body` with a validator whose trust anchor
     /// is anchor.ds; stops unbound afterwards.
     public static func with(script: String, arguments: [String] = [],
                             _ body: (ValidatingResolver, SignedZoneServer) async throws -> Void) async throws {
         let directory = try TemporaryDirectory(prefix: "hato-dnssec")
-        let port = try freeLoopbackPort()
+        let port = try FreePort.allocate(udp: true)
         let make = try ChildProcess(executable: URL(fileURLWithPath: "/bin/sh"),
-                                    arguments: [script, directory.path, String(port)] + arguments)
+                                    arguments: [script, directory.path] + arguments)
         let status = await make.exit(timeout: .seconds(120))
         try require(status == 0, "\(script) failed: \(make.output)\(make.errorOutput)")
+        try writeConfiguration(directory: directory.path, port: port)
         let process = try ChildProcess(executable: URL(fileURLWithPath: unbound),
                                        arguments: ["-d", "-c", directory.path + "/unbound.conf"])
         let server = SignedZoneServer(directory: directory, port: port, process: process)
@@ -51,21 +49,19 @@ public struct SignedZoneServer: Sendable {
         _ = await process.exit(timeout: .seconds(30))
     }
 
-    /// A UDP port on 127.0.0.1 the kernel just handed out and we released (unbound cannot be
-    /// told to pick one itself).
-    static func freeLoopbackPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        try require(fd >= 0, "socket failed")
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    /// Serves each "zone file" line of DIR/zones authoritatively on 127.0.0.1:`port`.
+    static func writeConfiguration(directory: String, port: Int) throws {
+        let zones = try String(contentsOfFile: directory + "/zones", encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ") }
+        var lines = ["server:", "    interface: 127.0.0.1", "    port: \(port)", "    do-ip6: no", "    do-daemonize: no",
+                     "    use-syslog: no", "    logfile: \"\"", "    username: \"\"", "    chroot: \"\"", "    directory: \"\(directory)\"",
+                     "    pidfile: \"\(directory)/unbound.pid\"", "    module-config: \"iterator\""]
+        for zone in zones where zone.count == 2 {
+            lines.append("    local-zone: \"\(zone[0])\" nodefault")
         }
-        try require(bound, "bind failed")
-        return Int(UInt16(bigEndian: address.sin_port))
+        for zone in zones where zone.count == 2 {
+            lines += ["auth-zone:", "    name: \"\(zone[0])\"", "    zonefile: \"\(directory)/\(zone[1])\"",
+                      "    for-downstream: yes", "    for-upstream: no"]
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: directory + "/unbound.conf", atomically: true, encoding: .utf8)
     }
 }

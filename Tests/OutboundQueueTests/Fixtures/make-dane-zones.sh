@@ -1,6 +1,6 @@
 #!/bin/sh
 # Signed zones for the DANE delivery tests (ldnsutils), served by unbound on 127.0.0.1:PORT
-# (SignedZoneServer). Every MX host is 127.0.0.1; TLSA records sit at _TLSPORT._tcp (the port of
+# (SignedZoneServer, from the list in DIR/zones). Every MX host is 127.0.0.1; TLSA records sit at _TLSPORT._tcp (the port of
 # the TLS peer) except for mx.strip, whose record is at _PLAINPORT._tcp (the peer without STARTTLS):
 #   dane.example.      TLSA 3 1 1 of the leaf key                    -> delivered over TLS
 #   ta.example.        TLSA 2 0 1 of the CA, leaf names mx.ta       -> delivered over TLS
@@ -10,9 +10,9 @@
 #   plain.example.     signed, no TLSA                              -> opportunistic
 #   unsigned.example.  unsigned delegation with a wrong TLSA        -> insecure, opportunistic
 #   sts.example., stsbad.example., ststest.example.  _mta-sts TXT records, no TLSA (MTASTSDeliveryTests)
-# Usage: make-dane-zones.sh DIR PORT CERTDIR TLSPORT PLAINPORT
+# Usage: make-dane-zones.sh DIR CERTDIR TLSPORT PLAINPORT
 set -eu
-dir=$1 port=$2 certs=$3 tls=$4 plain=$5
+dir=$1 certs=$2 tls=$3 plain=$4
 cd "$dir"
 ee=$(cat "$certs/mx.spki.sha256") ca=$(cat "$certs/ca.cert.sha256") other=$(cat "$certs/other.spki.sha256")
 
@@ -53,28 +53,4 @@ done
 ldns-signzone -n -t 0 example.zone "$kk" "$zk" >/dev/null
 cp "$kk.ds" anchor.ds
 
-cat > unbound.conf <<C
-server:
-    interface: 127.0.0.1
-    port: $port
-    do-ip6: no
-    do-daemonize: no
-    use-syslog: no
-    logfile: ""
-    username: ""
-    chroot: ""
-    directory: "$dir"
-    pidfile: "$dir/unbound.pid"
-    module-config: "iterator"
-    local-zone: "example." nodefault
-auth-zone:
-    name: "example."
-    zonefile: "$dir/example.zone.signed"
-    for-downstream: yes
-    for-upstream: no
-auth-zone:
-    name: "unsigned.example."
-    zonefile: "$dir/unsigned.zone"
-    for-downstream: yes
-    for-upstream: no
-C
+printf '%s\n' "example. example.zone.signed" "unsigned.example. unsigned.zone" > zones
