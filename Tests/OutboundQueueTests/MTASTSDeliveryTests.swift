@@ -42,7 +42,17 @@ import Glibc
         return trust
     }
 
-    /// Starts the policy server and returns it with a policy cache that fetches from it.
+    /// The DANE world plus the policy server, and a policy cache that fetches from it.
+    static func withPolicyServer(_ body: (DANEWorld, QueueFixture, MTASTSPolicyCache) async throws -> Void) async throws {
+        guard DANEWorld.available() else { return }
+        let fixture = try await QueueFixture()
+        try await DANEWorld.with(fixture) { world in
+            let (https, cache) = try await policyServer(world)
+            defer { https.signal(SIGTERM) }
+            try await body(world, fixture, cache)
+        }
+    }
+
     static func policyServer(_ world: DANEWorld) async throws -> (ChildProcess, MTASTSPolicyCache) {
         let pki = world.certificates.path
         let https = try Python.start(server, arguments: [pki, pki + "/https.pem", pki + "/https.key"])
@@ -55,12 +65,8 @@ import Glibc
     }
 
     @Test func enforcedPolicyDeliversToListedMXAndDefersTheRest() async throws {
-        guard DANEWorld.available() else { return }
-        let fixture = try await QueueFixture()
-        try await DANEWorld.with(fixture) { world in
+        try await Self.withPolicyServer { world, fixture, cache in
             let pki = world.certificates.path
-            let (https, cache) = try await Self.policyServer(world)
-            defer { https.signal(SIGTERM) }
             let trust = try Self.testCA(world)
             let runner = try world.runner(fixture, port: try world.tlsPeer.port, mtaSTS: cache, mxTrust: trust)
             func attempt(_ recipient: String, policy: String) async throws -> String? {
@@ -82,12 +88,8 @@ import Glibc
     }
 
     @Test func enforcedPolicyRefusesACertificateTheWebPKIDoesNotTrust() async throws {
-        guard DANEWorld.available() else { return }
-        let fixture = try await QueueFixture()
-        try await DANEWorld.with(fixture) { world in
+        try await Self.withPolicyServer { world, fixture, cache in
             let pki = world.certificates.path
-            let (https, cache) = try await Self.policyServer(world)
-            defer { https.signal(SIGTERM) }
             try Data("version: STSv1\nmode: enforce\nmx: mx.sts.example\nmax_age: 600\n".utf8).write(to: URL(fileURLWithPath: pki + "/policy.txt"))
             // The SMTP client trusts only the system roots, which never signed the test certificate.
             let runner = try world.runner(fixture, port: try world.tlsPeer.port, mtaSTS: cache)
