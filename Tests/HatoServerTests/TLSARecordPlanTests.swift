@@ -1,6 +1,7 @@
 import DNSMessage
 import Foundation
 import HatoServer
+import HatoTesting
 import MailCore
 import Testing
 
@@ -39,5 +40,26 @@ import Testing
         #expect(wrong.status == .wrong)
         let missing = try #require(tlsa(await DomainRecordChecker(resolver: StaticResolver()).check(plan)))
         #expect(missing.status == .missing)
+    }
+
+    /// The digest is of the certificate `hato serve` presents (here the generated one in the data
+    /// directory), as openssl computes it.
+    @Test func theDigestIsTheServedCertificatesKeyAsOpenSSLSeesIt() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") else { return }
+        let directory = try TemporaryDirectory(prefix: "hato-tlsa")
+        let config = directory.url.appendingPathComponent("hato.toml").path
+        try "hostname = \"mail.example.com\"\ndata_dir = \"data\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let settings = try ConfigLoader.load(file: config, environment: [:]).settings
+        let domain = try Domain("example.com")
+        #expect(DomainRecordPlan.Input(settings: settings, domain: domain, dkimKeys: [], acmeDirectory: nil).tlsaSPKIDigest == nil)
+        let served = try TLSSetup.prepare(settings)
+        let digest = try #require(DomainRecordPlan.Input(settings: settings, domain: domain, dkimKeys: [], acmeDirectory: nil).tlsaSPKIDigest)
+        let openssl = try await Python.run("""
+            import subprocess, sys
+            pub = subprocess.run(["openssl", "x509", "-in", sys.argv[1], "-noout", "-pubkey"], capture_output=True, check=True).stdout
+            der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=pub, capture_output=True, check=True).stdout
+            import hashlib; print(hashlib.sha256(der).hexdigest())
+            """, arguments: [served.certificate.path])
+        #expect(openssl.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == digest.map { String(format: "%02x", $0) }.joined(), "\(openssl.stderr)")
     }
 }
