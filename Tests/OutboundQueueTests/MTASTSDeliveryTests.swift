@@ -56,7 +56,7 @@ import Glibc
     static func policyServer(_ world: DANEWorld) async throws -> (ChildProcess, MTASTSPolicyCache) {
         let pki = world.certificates.path
         let https = try Python.start(server, arguments: [pki, pki + "/https.pem", pki + "/https.key"])
-        try await https.waitFor(timeout: .seconds(30), "the policy server") { out, _ in out.contains("PORT ") }
+        try await https.waitFor(timeout: .seconds(30), "the policy server") { out, _ in out.firstMatch(of: /PORT [0-9]+\n/) != nil }
         let port = try #require(https.outputLines.first { $0.hasPrefix("PORT ") }.flatMap { Int($0.dropFirst(5)) })
         var logger = Logger(label: "test.mta-sts")
         logger.logLevel = .critical
