@@ -176,6 +176,8 @@ let package = Package(
             dependencies: [
                 "MailCore", "SMTPProtocol", "SASL",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // DANE-TA chains (RFC 7672 §3.1.2) are validated up to the TLSA-matched anchor.
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -266,7 +268,11 @@ let package = Package(
         .target(
             name: "OutboundQueue",
             dependencies: [
-                "MailCore", "MailStore", "LocalDelivery", "DNSMessage", "SMTPClient",
+                "MailCore", "MailStore", "LocalDelivery", "DNSMessage", "SMTPClient", "MailAuth",
+                // MTA-STS policies are fetched over HTTPS (RFC 8461 §3.3).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -278,7 +284,7 @@ let package = Package(
         .testTarget(
             name: "OutboundQueueTests",
             dependencies: [
-                "OutboundQueue", "SMTPClient", "MailCore", "MailStore", "MailStoreSQLite", "DNSMessage", "HatoTesting",
+                "OutboundQueue", "SMTPClient", "MailCore", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "HatoTesting",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -427,7 +433,7 @@ let package = Package(
             name: "HatoTesting",
             dependencies: [
                 .product(name: "NIOEmbedded", package: "swift-nio"),
-                "MailCore", "MailStore", "DNSMessage", "ServerRuntime", "SASL",
+                "MailCore", "MailStore", "DNSMessage", "DNSClient", "ServerRuntime", "SASL",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

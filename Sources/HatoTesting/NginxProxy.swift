@@ -105,9 +105,10 @@ public final class NginxProxy: Sendable {
 
 /// Free loopback TCP ports, for peers (nginx) that cannot bind port 0 and report it.
 public enum FreePort {
-    /// A port the system just handed out for 127.0.0.1 and released again.
-    public static func allocate() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    /// A port the system just handed out for 127.0.0.1 and released again (a UDP one for `udp`:
+    /// unbound serves both on the port it is given).
+    public static func allocate(udp: Bool = false) throws -> Int {
+        let fd = socket(AF_INET, Int32(udp ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ConformanceFailure("socket: \(errno)") }
         defer { close(fd) }
         var address = sockaddr_in()

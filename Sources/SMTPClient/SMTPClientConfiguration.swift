@@ -10,6 +10,11 @@ public enum SMTPClientTLSMode: Sendable, Equatable {
     /// Fail unless STARTTLS succeeds with a verified certificate for the server name (RFC 3207,
     /// RFC 8314 §3.3 for submission on 587): the smarthost mode.
     case requireSTARTTLS
+    /// STARTTLS is mandatory and the certificate must match the MX host's DNSSEC-secure TLSA
+    /// records (RFC 7672 §2.2, §3); no STARTTLS, a refused one or a mismatch fails the
+    /// connection, never a fallback to plaintext. Trust roots and names outside the records are
+    /// not consulted.
+    case dane(DANEAuthentication)
     /// TLS from the first byte with a verified certificate (RFC 8314 §3, port 465).
     case implicit
     /// No TLS at all, not even when offered. For tests against local peers only.

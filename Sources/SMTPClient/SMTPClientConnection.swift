@@ -105,29 +105,62 @@ public final class SMTPClientConnection: Sendable {
     /// forgotten (RFC 3207 §4.2).
     private func startTLSIfWanted() async throws(SMTPClientError) {
         let mode = configuration.tlsMode
-        guard mode == .opportunistic || mode == .requireSTARTTLS else { return }
+        var dane: DANEAuthentication?
+        switch mode {
+        case .opportunistic, .requireSTARTTLS: break
+        case .dane(let authentication): dane = authentication
+        case .implicit, .none: return
+        }
+        let required = mode != .opportunistic
         guard capabilities.startTLS else {
-            if mode == .requireSTARTTLS {
+            if required {
+                // RFC 7672 §2.2: with DANE a missing STARTTLS (perhaps stripped on the path) is a failure.
                 try? await transport.send(["QUIT"], stage: .quit)
                 throw .tlsUnavailable
             }
             return
         }
         let verify = mode == .requireSTARTTLS
-        let context = try Self.makeTLSContext(configuration, verify: verify)
-        let hostname = try Self.sniName(serverName, verify: verify)
+        let context = try Self.makeTLSContext(configuration, verify: verify, customVerification: dane != nil)
+        // RFC 7672 §8.1: with DANE the SNI is the TLSA base domain (the MX host name).
+        let hostname = try Self.sniName(serverName, verify: verify || dane != nil)
         let reply = try await command("STARTTLS", stage: .startTLS)
         guard reply.code == 220 else {
-            if verify { throw .unexpectedReply(reply, stage: .startTLS) }
+            if required { throw .unexpectedReply(reply, stage: .startTLS) }
             logger.info("STARTTLS refused, going on in plaintext (RFC 7435)", metadata: ["reply": "\(reply)"])
             return
         }
-        try await transport.startTLS(context: context, serverHostname: hostname, timeout: configuration.commandTimeout)
+        if let dane {
+            try await startDANETLS(dane, context: context, hostname: hostname)
+        } else {
+            try await transport.startTLS(context: context, serverHostname: hostname, timeout: configuration.commandTimeout)
+        }
         state.withLockedValue {
             $0.tlsActive = true
             $0.capabilities = SMTPServerCapabilities()
         }
         try await hello()
+    }
+
+    /// The handshake with the TLSA records as the only verification (RFC 7672 §3); a mismatch
+    /// fails the handshake and is reported with the verifier's reason, not BoringSSL's.
+    private func startDANETLS(_ dane: DANEAuthentication, context: NIOSSLContext, hostname: String?) async throws(SMTPClientError) {
+        let reason = NIOLockedValueBox<String?>(nil)
+        do {
+            try await transport.startTLS(context: context, serverHostname: hostname, timeout: configuration.commandTimeout) { chain, promise in
+                promise.completeWithTask {
+                    guard let failure = await DANECertificateVerifier.failure(chain: chain, authentication: dane) else {
+                        return .certificateVerified
+                    }
+                    reason.withLockedValue { $0 = failure }
+                    return .failed
+                }
+            }
+        } catch {
+            if let failure = reason.withLockedValue({ $0 }) { throw .daneAuthenticationFailed(failure) }
+            throw error
+        }
+        logger.debug("DANE authenticated", metadata: ["records": "\(dane.records.map(\.description))"])
     }
 
     /// QUIT (RFC 5321 §4.1.1.10) and close. Never throws: the connection is gone either way.
@@ -174,10 +207,17 @@ public final class SMTPClientConnection: Sendable {
         return reply
     }
 
-    static func makeTLSContext(_ configuration: SMTPClientConfiguration, verify: Bool) throws(SMTPClientError) -> NIOSSLContext {
+    /// `customVerification`: the chain goes to a callback (DANE) instead of the trust roots; BoringSSL
+    /// calls that callback only when verification is on, hence `.noHostnameVerification`.
+    static func makeTLSContext(_ configuration: SMTPClientConfiguration, verify: Bool,
+                               customVerification: Bool = false) throws(SMTPClientError) -> NIOSSLContext {
         var tls = configuration.tlsConfiguration
         if [.tlsv1, .tlsv11].contains(tls.minimumTLSVersion) { tls.minimumTLSVersion = .tlsv12 }
-        if !verify { tls.certificateVerification = .none }
+        if customVerification {
+            tls.certificateVerification = .noHostnameVerification
+        } else if !verify {
+            tls.certificateVerification = .none
+        }
         do {
             return try NIOSSLContext(configuration: tls)
         } catch {

@@ -30,6 +30,9 @@ public enum SMTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     case tlsUnavailable
     /// The TLS handshake failed (certificate verification included); the text is NIOSSL's.
     case tlsHandshakeFailed(String)
+    /// DANE (RFC 7672 §3): the peer's certificate matches none of the MX host's TLSA records;
+    /// the text says which checks failed.
+    case daneAuthenticationFailed(String)
     /// Credentials are configured but TLS is not active, or no mechanism both sides know (PLAIN, LOGIN).
     case authenticationUnavailable(String)
     /// The peer refused the credentials (RFC 4954 §6).
@@ -100,6 +103,7 @@ public enum SMTPClientError: Error, Sendable, Equatable, CustomStringConvertible
         case .unexpectedReply(let reply, let stage): "unexpected reply during \(stage): \(reply)"
         case .tlsUnavailable: "TLS required but the peer does not offer STARTTLS"
         case .tlsHandshakeFailed(let why): "TLS handshake failed: \(why)"
+        case .daneAuthenticationFailed(let why): "DANE authentication failed (RFC 7672 §3): \(why)"
         case .authenticationUnavailable(let why): "authentication unavailable: \(why)"
         case .authenticationFailed(let reply): "authentication failed: \(reply)"
         case .smtpUTF8Unsupported: "the message needs SMTPUTF8 and the peer does not offer it"

@@ -86,12 +86,16 @@ final class SMTPClientTransport: Sendable {
 
     /// After "220 Ready to start TLS" (RFC 3207 §4): checks nothing else arrived in plaintext,
     /// puts the TLS handler in front and waits for the handshake.
-    func startTLS(context: NIOSSLContext, serverHostname: String?, timeout: TimeAmount) async throws(SMTPClientError) {
+    /// `verification` replaces NIOSSL's certificate checks (DANE).
+    func startTLS(context: NIOSSLContext, serverHostname: String?, timeout: TimeAmount,
+                  verification: (@Sendable ([NIOSSLCertificate], EventLoopPromise<NIOSSLVerificationResult>) -> Void)? = nil) async throws(SMTPClientError) {
         let handler = handler, channel = channel
         let future = channel.eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
             if let error = handler.value.prepareForTLS() { return channel.eventLoop.makeFailedFuture(error) }
             do {
-                let tls = try NIOSSLClientHandler(context: context, serverHostname: serverHostname)
+                let tls = try verification.map {
+                    try NIOSSLClientHandler(context: context, serverHostname: serverHostname, customVerificationCallback: $0)
+                } ?? NIOSSLClientHandler(context: context, serverHostname: serverHostname)
                 try channel.pipeline.syncOperations.addHandler(tls, position: .first)
             } catch {
                 let failure = SMTPClientError.tlsHandshakeFailed(String(describing: error))

@@ -92,7 +92,8 @@ final class ScriptedPeer: Sendable {
     static func start(_ options: Options, directory: TemporaryDirectory) async throws -> ScriptedPeer {
         let peer = try ScriptedPeer(options, directory: directory)
         let deadline = Date().addingTimeInterval(60)
-        while !peer.process.output.contains("PORT ") {
+        // python -u may write "PORT", " ", the number and "\n" separately: wait for the whole line.
+        while peer.process.output.firstMatch(of: /PORT [0-9]+\n/) == nil {
             guard peer.process.process.isRunning, Date() < deadline else {
                 throw ConformanceFailure("aiosmtpd did not start: \(peer.process.errorOutput)")
             }

@@ -28,6 +28,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case milterReply = "milter-reply"
     case smimeCMS = "smime-cms"
     case sieve = "sieve"
+    case mtaSTS = "mta-sts"
 
     /// Runs the target on one input. Call from an async context (tests).
     public func run(_ bytes: [UInt8]) async {
@@ -58,6 +59,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .milterReply: MilterTarget.run(bytes)
         case .smimeCMS: SMIMETarget.run(bytes)
         case .sieve: SieveTarget.run(bytes)
+        case .mtaSTS: MTASTSTarget.run(bytes)
         case .sasl, .spf, .arc: return false
         }
         return true

@@ -101,3 +101,22 @@ enum ARCTarget {
         precondition(results.allSatisfy { $0.result != .pass }, "a signature passed without a published key")
     }
 }
+
+/// `mta-sts`: a fetched MTA-STS policy body (RFC 8461 §3.2) and, split at the first NUL, a TXT
+/// record (§3.1). A parsed policy keeps its bounds: a known mode, max_age within the RFC's
+/// limit, every mx a valid pattern, and at least one unless the mode is none.
+enum MTASTSTarget {
+    static func run(_ bytes: [UInt8]) {
+        let split = bytes.firstIndex(of: 0) ?? bytes.endIndex
+        if let policy = try? RemoteMTASTSPolicy.parse(Array(bytes[..<split])) {
+            precondition((0...RemoteMTASTSPolicy.maxAgeLimit).contains(policy.maxAge), "max_age out of bounds")
+            precondition(policy.mode == .none || !policy.mx.isEmpty, "enforce/testing without mx")
+            precondition(policy.mx.count <= RemoteMTASTSPolicy.maxMXPatterns && policy.mx.allSatisfy(RemoteMTASTSPolicy.isPattern), "bad mx")
+            _ = policy.matches(mx: "mx1.example.com")
+        }
+        if split < bytes.endIndex {
+            _ = try? RemoteMTASTSPolicy.recordID(String(decoding: bytes[(split + 1)...], as: UTF8.self))
+        }
+    }
+}
+

@@ -65,6 +65,7 @@ public struct DomainRecordChecker: Sendable {
             case .tlsReporting: try await checkTagged(&result, prefix: "v=TLSRPTv1", rfc: "RFC 8460 §3", rule: Self.validTLSRPT)
             case .srv: try await checkSRV(&result, expected: group)
             case .caa: try await checkCAA(&result, issuer: plan.input.caaIssuer ?? "")
+            case .tlsa: try await checkTLSA(&result, expected: first)
             case .ptr: try await checkPTR(&result, plan: plan)
             }
         } catch {
@@ -152,6 +153,17 @@ public struct DomainRecordChecker: Sendable {
             }
             if !served { wrong(&result, "no record points at \(target) port \(port)") }
         }
+    }
+
+    /// The served key's 3 1 1 record must be there; others may stand beside it (a key rollover,
+    /// RFC 7671 §8.1). Receivers ignore TLSA records that are not DNSSEC-secure (RFC 7672 §2.2).
+    func checkTLSA(_ result: inout DNSCheckResult, expected: DomainRecordPlan.Record) async throws(DNSError) {
+        let answer = try await resolver.lookup(result.name, .tlsa)
+        result.found = answer.records.map(\.data.description)
+        guard answer.records.contains(where: { $0.data == expected.data }) else {
+            return wrong(&result, "no record matches the key of the certificate this server presents")
+        }
+        if answer.security != .secure { result.detail = "not DNSSEC-secure from this resolver: senders ignore unsigned TLSA records" }
     }
 
     func checkCAA(_ result: inout DNSCheckResult, issuer: String) async throws(DNSError) {

@@ -128,6 +128,10 @@ public struct HatoConfig: Sendable {
         public var maxConnectionsPerDomain: Int
         public var maxMessagesPerConnection: Int
         public var pollInterval: Int
+        /// `delivery.dane`, `delivery.mta_sts`, `delivery.tls_ca_file` (docs/transport-security.md).
+        public var dane: Bool = true
+        public var mtaSTS: Bool = true
+        public var tlsCAFile: URL?
     }
 
     public var hostname: String
@@ -351,7 +355,8 @@ public struct HatoConfig: Sendable {
             retryMaxInterval: max(1, int("delivery.retry_max_interval")), maxQueueTime: int("delivery.max_queue_time"),
             delayWarning: delay > 0 ? delay : nil, maxConnections: int("delivery.max_connections"),
             maxConnectionsPerDomain: int("delivery.max_connections_per_domain"),
-            maxMessagesPerConnection: int("delivery.max_messages_per_connection"), pollInterval: max(1, int("delivery.poll_interval")))
+            maxMessagesPerConnection: int("delivery.max_messages_per_connection"), pollInterval: max(1, int("delivery.poll_interval")),
+            dane: string("delivery.dane") != "off", mtaSTS: string("delivery.mta_sts") != "off", tlsCAFile: url("delivery.tls_ca_file"))
     }
 
     /// What a session's input budget must hold besides one whole message: a read's worth of

@@ -43,9 +43,19 @@ public enum DeliverySetup {
             }
             relay = client
         }
-        let transport = SMTPDeliveryTransport(mx: SMTPClientConfiguration(heloName: settings.hostname, tlsMode: .opportunistic),
-                                              relay: relay, logger: Logger(label: "hato.smtp-client"))
-        let router = DeliveryRouter(resolver: resolver, mxPort: configuration.mxPort, relay: configuration.relay, hostname: settings.hostname)
+        var mx = SMTPClientConfiguration(heloName: settings.hostname, tlsMode: .opportunistic)
+        var webPKI = TLSConfiguration.makeClientConfiguration()
+        if let ca = delivery.tlsCAFile {
+            mx.tlsConfiguration.trustRoots = .file(ca.path)
+            webPKI.trustRoots = .file(ca.path)
+        }
+        let transport = SMTPDeliveryTransport(mx: mx, relay: relay, logger: Logger(label: "hato.smtp-client"))
+        let securityLogger = Logger(label: "hato.transport-security")
+        let mtaSTS = delivery.mtaSTS
+            ? MTASTSPolicyCache(resolver: resolver, fetcher: HTTPSPolicyFetcher(tlsConfiguration: webPKI), logger: securityLogger) : nil
+        let security = TransportSecurityPolicy(resolver: resolver, dane: delivery.dane, mtaSTS: mtaSTS, logger: securityLogger)
+        let router = DeliveryRouter(resolver: resolver, mxPort: configuration.mxPort, relay: configuration.relay, hostname: settings.hostname,
+                                    transportSecurity: security)
         return QueueRunner(store: store, transport: transport, router: router, configuration: configuration, logger: Logger(label: "hato.queue"))
     }
 

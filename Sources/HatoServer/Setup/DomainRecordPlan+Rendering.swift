@@ -1,9 +1,11 @@
 // The plan as an operator reads it (a zone-file snippet to paste) and as a script reads it
 // (JSON; the quickstart tests serve exactly these records from the test DNS server).
 
+import Crypto
 import DNSMessage
 import Foundation
 import MailCore
+import NIOSSL
 
 extension DomainRecordPlan.Input {
     /// The input for `domain` as configured: host name, `server.public_ips`, the listeners' ports,
@@ -17,6 +19,7 @@ extension DomainRecordPlan.Input {
         self.init(domain: domain, hostname: settings.hostname, publicIPs: settings.server.publicIPs, dkimKeys: dkimKeys,
                   ports: ports, caaIssuer: DomainRecordPlan.caaIssuer(acmeDirectory: acmeDirectory),
                   mtaSTSID: DomainRecordPlan.mtaSTSID(now))
+        tlsaSPKIDigest = DomainRecordPlan.servedKeyDigest(settings)
     }
 }
 
@@ -63,5 +66,22 @@ extension DomainRecordPlan {
             if let text = record.data.joinedText { object["text"] = text }
             return object
         }
+    }
+}
+
+extension DomainRecordPlan {
+    /// SHA-256 of the SubjectPublicKeyInfo of the certificate the server presents: `tls.cert`,
+    /// else the ACME certificate, else the generated one; nil when none exists yet.
+    static func servedKeyDigest(_ settings: HatoConfig) -> [UInt8]? {
+        var candidates: [URL] = []
+        if let configured = settings.tlsCertificate { candidates.append(configured) }
+        if let acme = settings.acme { candidates.append(ACMECertificateFiles(dataDirectory: settings.dataDirectory, settings: acme).chain) }
+        candidates.append(settings.generatedCertificate)
+        for file in candidates where FileManager.default.fileExists(atPath: file.path) {
+            guard let leaf = try? NIOSSLCertificate.fromPEMFile(file.path).first,
+                  let spki = try? leaf.extractPublicKey().toSPKIBytes() else { return nil }
+            return Array(SHA256.hash(data: spki))
+        }
+        return nil
     }
 }

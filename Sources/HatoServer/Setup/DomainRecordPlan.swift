@@ -24,6 +24,8 @@ public struct DomainRecordPlan: Sendable {
         case autoconfig
         case autodiscover
         case caa
+        /// `_25._tcp.<host> TLSA 3 1 1` for the served certificate's key (RFC 7672 §3.1.1, DANE-EE).
+        case tlsa
         case ptr
     }
 
@@ -68,6 +70,9 @@ public struct DomainRecordPlan: Sendable {
         public var caaIssuer: String?
         /// The MTA-STS policy id (RFC 8461 §3.1: 1 to 32 letters and digits).
         public var mtaSTSID: String
+        /// SHA-256 of the served certificate's SubjectPublicKeyInfo (TLSA 3 1 1); nil while there is
+        /// no certificate yet (ACME before its first issue).
+        public var tlsaSPKIDigest: [UInt8]?
 
         public init(domain: Domain, hostname: String, publicIPs: [IPAddress], dkimKeys: [DKIMKey],
                     ports: [HatoConfig.ListenerKind: Int], caaIssuer: String?, mtaSTSID: String) {
@@ -148,6 +153,11 @@ public struct DomainRecordPlan: Sendable {
         if let issuer = input.caaIssuer {
             add(.caa, domain, .caa(flags: 0, tag: "issue", value: Array(issuer.utf8)),
                 "only \(issuer) may issue certificates for \(input.domain) (RFC 8659)")
+        }
+        if let digest = input.tlsaSPKIDigest {
+            // RFC 7671 §8.1: a new key's record is published next to this one before the switch.
+            add(.tlsa, try DNSName("_25._tcp.\(input.hostname)"), .tlsa(usage: 3, selector: 1, matchingType: 1, data: digest),
+                "DANE (RFC 7672): senders require TLS with this key; sign the zone (DNSSEC) or receivers ignore it")
         }
         for ip in input.publicIPs {
             add(.ptr, ip.reverseName, .ptr(host), "reverse DNS: ask your provider (FCrDNS, RFC 8601 §3)", .provider)

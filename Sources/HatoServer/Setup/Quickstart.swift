@@ -150,6 +150,9 @@ public struct Quickstart: Sendable {
         let acmeDirectory: String? = if case .string(let text) = loaded.values["acme.directory"]?.value { text } else { nil }
         let plan = try DomainRecordPlan(DomainRecordPlan.Input(
             settings: loaded.settings, domain: domain, dkimKeys: dkim, acmeDirectory: acmeDirectory, now: options.now))
+        if plan.input.tlsaSPKIDigest == nil {
+            notes.append("no certificate yet, so no TLSA record: after the first start, hato check dns prints the _25._tcp.\(loaded.settings.hostname) TLSA 3 1 1 record for DANE (docs/transport-security.md)")
+        }
         return Result(configFile: configFile, unitFile: unitFile, dataDirectory: dataDirectory, account: options.address,
                       generatedPassword: generated, actions: actions, dkimSelectors: keys.map(\.selector), plan: plan,
                       commands: commands, notes: notes)

@@ -8,11 +8,15 @@ public struct RouteHost: Sendable, Equatable {
     public var isRelay: Bool
     /// The domain itself, used because it has no MX records (RFC 5321 §5.1).
     public var isImplicitMX: Bool
-    public init(name: String, port: Int, isRelay: Bool = false, isImplicitMX: Bool = false) {
+    /// The MX RRset (or, for the implicit MX, the proof that there is none) was DNSSEC-secure:
+    /// the first condition for DANE (RFC 7672 §2.2.1).
+    public var mxSecure: Bool
+    public init(name: String, port: Int, isRelay: Bool = false, isImplicitMX: Bool = false, mxSecure: Bool = false) {
         self.name = name
         self.port = port
         self.isRelay = isRelay
         self.isImplicitMX = isImplicitMX
+        self.mxSecure = mxSecure
     }
 }
 
@@ -35,12 +39,16 @@ public struct DeliveryRouter: Sendable {
     public let relay: OutboundConfiguration.Relay?
     /// This server's name: an MX pointing at it (and every less preferred one) is dropped (§5.1).
     public let hostname: String
+    /// DANE and MTA-STS for MX hosts (docs/transport-security.md); nil: opportunistic TLS only.
+    public let transportSecurity: TransportSecurityPolicy?
 
-    public init(resolver: any DNSResolving, mxPort: Int = 25, relay: OutboundConfiguration.Relay? = nil, hostname: String) {
+    public init(resolver: any DNSResolving, mxPort: Int = 25, relay: OutboundConfiguration.Relay? = nil, hostname: String,
+                transportSecurity: TransportSecurityPolicy? = nil) {
         self.resolver = resolver
         self.mxPort = mxPort
         self.relay = relay
         self.hostname = hostname.lowercased()
+        self.transportSecurity = transportSecurity
     }
 
     /// The destination key scheduling groups recipients by (one connection serves one destination).
@@ -52,13 +60,18 @@ public struct DeliveryRouter: Sendable {
     public func hosts(for domain: String) async throws(RouteFailure) -> [RouteHost] {
         if let relay { return [RouteHost(name: relay.host, port: relay.port, isRelay: true)] }
         let records: [(preference: UInt16, exchange: DNSName)]
+        let secure: Bool
         do {
-            records = try await resolver.lookupMX(DNSName(domain))
+            let answer = try await resolver.lookup(DNSName(domain), .mx)
+            secure = answer.security == .secure
+            records = answer.records.compactMap { record -> (preference: UInt16, exchange: DNSName)? in
+                if case .mx(let preference, let exchange) = record.data { (preference, exchange) } else { nil }
+            }.sorted { $0.preference < $1.preference }
         } catch let error as DNSError {
             switch error.kind {
             case .nxdomain: throw RouteFailure(550, "5.1.2", "domain \(domain) does not exist (DNS NXDOMAIN)")
             // RFC 5321 §5.1: no MX records, so the domain itself is the implicit MX.
-            case .noData: return [RouteHost(name: domain, port: mxPort, isImplicitMX: true)]
+            case .noData: return [RouteHost(name: domain, port: mxPort, isImplicitMX: true, mxSecure: error.security == .secure)]
             default: throw RouteFailure(451, "4.4.3", "MX lookup for \(domain) failed: \(error)")
             }
         } catch {
@@ -80,7 +93,7 @@ public struct DeliveryRouter: Sendable {
         var ordered: [RouteHost] = []
         for preference in Set(usable.map(\.preference)).sorted() {
             ordered += usable.filter { $0.preference == preference }.shuffled()
-                .map { RouteHost(name: $0.exchange.description.trimmingSuffixDot, port: mxPort) }
+                .map { RouteHost(name: $0.exchange.description.trimmingSuffixDot, port: mxPort, mxSecure: secure) }
         }
         return ordered
     }
@@ -88,8 +101,23 @@ public struct DeliveryRouter: Sendable {
     /// The addresses of one host, IPv6 first then IPv4. Throws when there are none: permanently
     /// for the implicit MX of a domain without addresses (§5.1), temporarily otherwise.
     public func targets(for host: RouteHost, implicitMX: Bool = false) async throws(RouteFailure) -> [DeliveryTarget] {
+        try await addresses(of: host, implicitMX: implicitMX).targets
+    }
+
+    /// The targets of `host` for mail to `domain`, each carrying the TLS policy that applies to
+    /// it (DANE, MTA-STS or opportunistic; docs/transport-security.md).
+    public func securedTargets(for host: RouteHost, domain: String) async throws(RouteFailure) -> [DeliveryTarget] {
+        let (targets, addressesSecure) = try await addresses(of: host, implicitMX: host.isImplicitMX)
+        guard let transportSecurity, !host.isRelay else { return targets }
+        let policy = try await transportSecurity.policy(for: host, domain: domain, addressesSecure: addressesSecure)
+        return targets.map { var target = $0; target.tls = policy; return target }
+    }
+
+    /// The targets, and whether every address answer was DNSSEC-secure (RFC 7672 §2.2.2: TLSA
+    /// records are looked up only then).
+    func addresses(of host: RouteHost, implicitMX: Bool) async throws(RouteFailure) -> (targets: [DeliveryTarget], secure: Bool) {
         if let literal = IPAddress(host.name) {
-            return [DeliveryTarget(hostname: host.name, address: literal.description, port: host.port, isRelay: host.isRelay)]
+            return ([DeliveryTarget(hostname: host.name, address: literal.description, port: host.port, isRelay: host.isRelay)], false)
         }
         let name: DNSName
         do { name = try DNSName(host.name) } catch {
@@ -97,15 +125,30 @@ public struct DeliveryRouter: Sendable {
         }
         var addresses: [String] = []
         var errors: [DNSError] = []
-        do { addresses += try await resolver.lookupIPv6(name).map(\.description) } catch { errors.append(error) }
-        do { addresses += try await resolver.lookupIPv4(name).map(\.description) } catch { errors.append(error) }
+        var secure = true
+        for type in [DNSRecordType.aaaa, .a] {
+            do {
+                let answer = try await resolver.lookup(name, type)
+                secure = secure && answer.security == .secure
+                addresses += answer.records.compactMap { record -> String? in
+                    switch record.data {
+                    case .a(let address): address.description
+                    case .aaaa(let address): address.description
+                    default: nil
+                    }
+                }
+            } catch {
+                secure = secure && error.security == .secure
+                errors.append(error)
+            }
+        }
         if addresses.isEmpty {
             if implicitMX && errors.allSatisfy(\.isNotFound) {
                 throw RouteFailure(550, "5.1.2", "\(host.name) has no MX and no address records")
             }
             throw RouteFailure(451, "4.4.3", "no address for \(host.name): " + errors.map(\.description).joined(separator: "; "))
         }
-        return addresses.map { DeliveryTarget(hostname: host.name, address: $0, port: host.port, isRelay: host.isRelay) }
+        return (addresses.map { DeliveryTarget(hostname: host.name, address: $0, port: host.port, isRelay: host.isRelay) }, secure)
     }
 }
 

@@ -77,8 +77,9 @@ struct DestinationWorker: Sendable {
         for host in hosts {
             let targets: [DeliveryTarget]
             do {
-                targets = try await router.targets(for: host, implicitMX: host.isImplicitMX)
+                targets = try await router.securedTargets(for: host, domain: domain)
             } catch {
+                logger.info("host not usable", metadata: ["host": "\(host.name)", "reason": "\(error.reply)"])
                 last = error
                 if error.isPermanent && hosts.count == 1 { return .failure(error) }
                 continue
@@ -86,13 +87,13 @@ struct DestinationWorker: Sendable {
             for target in targets {
                 do {
                     let connection = try await transport.connect(to: target)
-                    logger.debug("connected", metadata: ["host": "\(target)"])
+                    logger.debug("connected", metadata: ["host": "\(target)", "tls-policy": "\(target.tls)"])
                     return .success((connection, target))
                 } catch {
-                    logger.info("connection failed", metadata: ["host": "\(target)", "error": "\(error)"])
+                    logger.info("connection failed", metadata: ["host": "\(target)", "tls-policy": "\(target.tls)", "error": "\(error)"])
                     // A permanent refusal at connection time (e.g. 554 greeting) stays temporary
                     // for the message: another MX, or this one later, may take it (RFC 5321 §3.1).
-                    last = RouteFailure(451, error.reply.enhancedCode.map { "4" + String($0.dropFirst()) } ?? "4.4.1", "\(target): \(error.reply)")
+                    last = RouteFailure(451, error.reply.enhancedCode.map { "4" + String($0.dropFirst()) } ?? "4.4.1", "\(target)\(target.tls == .opportunistic ? "" : " (\(target.tls))"): \(error.reply)")
                 }
             }
         }

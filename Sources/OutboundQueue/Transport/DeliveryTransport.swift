@@ -11,12 +11,15 @@ public struct DeliveryTarget: Sendable, Hashable, CustomStringConvertible {
     public var port: Int
     /// True for the configured smarthost: TLS is required and credentials are sent.
     public var isRelay: Bool
+    /// How TLS must be used with this host (DANE, MTA-STS or opportunistic).
+    public var tls: DeliveryTLSPolicy
 
-    public init(hostname: String, address: String, port: Int, isRelay: Bool = false) {
+    public init(hostname: String, address: String, port: Int, isRelay: Bool = false, tls: DeliveryTLSPolicy = .opportunistic) {
         self.hostname = hostname
         self.address = address
         self.port = port
         self.isRelay = isRelay
+        self.tls = tls
     }
 
     public var description: String {

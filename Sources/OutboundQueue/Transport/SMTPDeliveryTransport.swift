@@ -3,8 +3,9 @@ import NIOCore
 import NIOPosix
 import SMTPClient
 
-/// The real transport: `SMTPClient` sessions, opportunistic STARTTLS for MX hosts (RFC 7435)
-/// and the verified, authenticated configuration for the relay.
+/// The real transport: `SMTPClient` sessions, STARTTLS for MX hosts as their `DeliveryTLSPolicy`
+/// says (DANE, MTA-STS, else opportunistic, RFC 7435) and the verified, authenticated
+/// configuration for the relay.
 public struct SMTPDeliveryTransport: DeliveryTransport {
     public let mx: SMTPClientConfiguration
     public let relay: SMTPClientConfiguration?
@@ -26,7 +27,7 @@ public struct SMTPDeliveryTransport: DeliveryTransport {
         } catch {
             throw .connection("invalid address \(target.address)", enhancedCode: "4.4.1")
         }
-        let configuration = target.isRelay ? (relay ?? mx) : mx
+        let configuration = target.isRelay ? (relay ?? mx) : Self.configuration(mx, for: target.tls)
         do {
             let connection = try await SMTPClientConnection.connect(
                 to: address, serverName: target.hostname, configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
@@ -38,6 +39,18 @@ public struct SMTPDeliveryTransport: DeliveryTransport {
         }
     }
 
+    /// The MX configuration with the TLS mode the host's policy asks for: DANE verification, or
+    /// STARTTLS with a WebPKI-valid certificate for the MX name under MTA-STS (RFC 8461 §4.2).
+    static func configuration(_ mx: SMTPClientConfiguration, for policy: DeliveryTLSPolicy) -> SMTPClientConfiguration {
+        var configuration = mx
+        switch policy {
+        case .opportunistic: break
+        case .dane(let authentication): configuration.tlsMode = .dane(authentication)
+        case .mtaSTS: configuration.tlsMode = .requireSTARTTLS
+        }
+        return configuration
+    }
+
     /// RFC 3463 codes for what went wrong below the reply level: X.4.1 no answer from host,
     /// X.4.2 bad connection, X.7.0 security (TLS, authentication).
     static func deliveryError(_ error: SMTPClientError) -> DeliveryTransportError {
@@ -47,6 +60,8 @@ public struct SMTPDeliveryTransport: DeliveryTransport {
         let enhanced: String = switch error {
         case .connectFailed: "4.4.1"
         case .tlsUnavailable, .tlsHandshakeFailed, .authenticationUnavailable: "4.7.0"
+        // RFC 3463 X.7.5 "Cryptographic failure": the certificate does not match the TLSA records.
+        case .daneAuthenticationFailed: "4.7.5"
         default: "4.4.2"
         }
         return DeliveryTransportError(reply: DeliveryReply(code: 451, enhancedCode: enhanced, text: error.description),

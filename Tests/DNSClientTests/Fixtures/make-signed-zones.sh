@@ -1,14 +1,14 @@
 #!/bin/sh
-# Builds signed test zones in DIR with ldnsutils and writes an unbound.conf that serves them
-# authoritatively on 127.0.0.1:PORT (DNSSECValidationTests; docs/dns.md, DNSSEC):
+# Builds signed test zones in DIR with ldnsutils, and DIR/zones, the list SignedZoneServer serves
+# with unbound (DNSSECValidationTests; docs/dns.md, DNSSEC):
 #   example.            NSEC3-signed (RFC 5155), trust anchor = its KSK's DS in DIR/anchor.ds
 #     secure.example.   A 192.0.2.1, TXT, and _25._tcp.mx.example. TLSA 3 1 1
 #     bogus.example.    A changed after signing (its RRSIG no longer matches)
 #     expired.example.  signed child zone whose RRSIGs expired in 2020 (DS in example.)
 #     unsigned.example. child delegation without DS: provably insecure
-# Usage: make-signed-zones.sh DIR PORT
+# Usage: make-signed-zones.sh DIR
 set -eu
-dir=$1 port=$2
+dir=$1
 cd "$dir"
 
 child() { # the label under example.
@@ -50,33 +50,4 @@ sed -i 's/^\(bogus\.example\.[[:space:]].*IN[[:space:]]*A[[:space:]]*\)192\.0\.2
 grep -q '192.0.2.66' example.zone.signed
 cp "$kk.ds" anchor.ds
 
-cat > unbound.conf <<C
-server:
-    interface: 127.0.0.1
-    port: $port
-    do-ip6: no
-    do-daemonize: no
-    use-syslog: no
-    logfile: ""
-    username: ""
-    chroot: ""
-    directory: "$dir"
-    pidfile: "$dir/unbound.pid"
-    module-config: "iterator"
-    local-zone: "example." nodefault
-auth-zone:
-    name: "example."
-    zonefile: "$dir/example.zone.signed"
-    for-downstream: yes
-    for-upstream: no
-auth-zone:
-    name: "expired.example."
-    zonefile: "$dir/expired.zone.signed"
-    for-downstream: yes
-    for-upstream: no
-auth-zone:
-    name: "unsigned.example."
-    zonefile: "$dir/unsigned.zone"
-    for-downstream: yes
-    for-upstream: no
-C
+printf '%s\n' "example. example.zone.signed" "expired.example. expired.zone.signed" "unsigned.example. unsigned.zone" > zones
