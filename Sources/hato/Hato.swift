@@ -28,7 +28,7 @@ struct Hato: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, DomainCommand.self, AccountCommand.self, AliasCommand.self, MailboxCommand.self,
             QueueCommand.self, ConfigCommand.self, MessageCommand.self, DNSCommand.self, SPFCommand.self, DKIMCommand.self,
-            AuthCommand.self, StoreCommand.self, QuickstartCommand.self, CheckCommand.self, QuarantineCommand.self, ACMECommand.self,
+            AuthCommand.self, StoreCommand.self, QuickstartCommand.self, CheckCommand.self, QuarantineCommand.self, ACMECommand.self, PGPCommand.self,
         ]
     )
 }

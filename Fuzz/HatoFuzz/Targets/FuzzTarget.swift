@@ -27,6 +27,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case tlsClientHello = "tls-client-hello"
     case milterReply = "milter-reply"
     case smimeCMS = "smime-cms"
+    case openPGPVerify = "openpgp-verify"
 
     /// Runs the target on one input. Call from an async context (tests).
     public func run(_ bytes: [UInt8]) async {
@@ -56,6 +57,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .htmlTokenizer: HTMLTokenizerTarget.run(bytes)
         case .milterReply: MilterTarget.run(bytes)
         case .smimeCMS: SMIMETarget.run(bytes)
+        case .openPGPVerify: OpenPGPTarget.run(bytes)
         case .sasl, .spf, .arc: return false
         }
         return true
