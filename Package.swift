@@ -240,7 +240,8 @@ let package = Package(
         // Sources/OpenPGP imports CRNP.
         .systemLibrary(name: "CRNP", path: "Sources/CRNP", providers: [.apt(["librnp-dev"])]),
         .target(name: "OpenPGP", dependencies: ["CRNP"], swiftSettings: swift6),
-        .testTarget(name: "OpenPGPTests", dependencies: ["OpenPGP", "HatoTesting", "MailStore", "MailStoreSQLite", "MailMessage", "Reception"], swiftSettings: swift6),
+        .testTarget(name: "OpenPGPTests", dependencies: ["OpenPGP", "HatoTesting", "MailStore", "MailCore", "MailMessage", "Reception",
+                                                   .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
 
         // The inbound pipeline: ordered stages with typed verdicts (docs/architecture.md).
         .target(
