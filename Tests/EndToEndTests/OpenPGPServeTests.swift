@@ -14,7 +14,9 @@ struct OpenPGPServeTests {
         "\(extraHeader)From: \(from)\r\nTo: alice@example.test\r\nSubject: \(subject)\r\nMIME-Version: 1.0\r\n"
             + "Content-Type: multipart/signed; micalg=pgp-sha256; protocol=\"application/pgp-signature\"; boundary=\"sig-b\"\r\n\r\n"
             + "This is an OpenPGP/MIME signed message (RFC 3156).\r\n--sig-b\r\n\(entity)\r\n--sig-b\r\n"
-            + "Content-Type: application/pgp-signature; name=\"signature.asc\"\r\n\r\n\(signature)\r\n--sig-b--\r\n"
+            + "Content-Type: application/pgp-signature; name=\"signature.asc\"\r\n\r\n"
+            // gpg writes the armor with LF; SMTP carries CRLF (the armor reads either way).
+            + signature.replacingOccurrences(of: "\n", with: "\r\n") + "\r\n--sig-b--\r\n"
     }
 
     @Test func signedMailIsVerifiedAgainstTheContactDirectory() async throws {
