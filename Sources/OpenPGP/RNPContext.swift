@@ -17,8 +17,9 @@ final class RNPContext {
         self.limits = limits
         // RNP writes the context's errors to stderr by default; a mail server must not let a
         // sender fill its log. (Debian's librnp also prints some parse errors to stderr itself
-        // unless RNP_LOG_CONSOLE=0 is in the environment at start: docs/openpgp.md.) RNP takes the descriptor over (fdopen, fclose at rnp_ffi_destroy: checked
-        // against librnp 0.16), so each context gets its own; on failure it stays ours to close.
+        // unless RNP_LOG_CONSOLE=0 is in the environment at start: docs/openpgp.md.) RNP takes
+        // the descriptor over (fdopen, then fclose at rnp_ffi_destroy: checked against librnp
+        // 0.16), so each context gets its own; on failure it stays ours to close.
         let devNull = open("/dev/null", O_WRONLY | O_CLOEXEC)
         if devNull >= 0, rnp_ffi_set_log_fd(ffi, devNull) != crnp_success { close(devNull) }
     }
