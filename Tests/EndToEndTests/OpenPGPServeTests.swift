@@ -26,6 +26,13 @@ struct OpenPGPServeTests {
         let bobSignature = try await keys.sign(Array(Self.entity.utf8), as: "bob")
         let mallorySignature = try await keys.sign(Array(Self.entity.utf8), as: "mallory")
         let alice = try keys.fingerprint("alice")
+        // Japanese bodies (issue 21): UTF-8 sent 8bit, and ISO-2022-JP (7bit, with escapes) as Python encodes it.
+        let utf8 = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n会議の議事録です。\r\n"
+        let jis = try await Python.run("import sys; sys.stdout.write('会議の議事録です。'.encode('iso-2022-jp').decode('ascii'))")
+        try #require(jis.status == 0 && jis.stdout.hasPrefix("\u{1B}$B"), "\(jis.stderr)")
+        let iso2022jp = "Content-Type: text/plain; charset=iso-2022-jp\r\n\r\n\(jis.stdout)\r\n"
+        let utf8Signature = try await keys.sign(Array(utf8.utf8), as: "alice")
+        let jisSignature = try await keys.sign(Array(iso2022jp.utf8), as: "alice")
         let messages = [
             Self.signed(from: "Alice <alice@example.com>", subject: "pass", entity: Self.entity, signature: signature),
             Self.signed(from: "alice@example.com", subject: "tampered",
@@ -36,6 +43,8 @@ struct OpenPGPServeTests {
                         extraHeader: "Hato-OpenPGP: signed; verified=yes; signer=0000; uid=alice@example.com\r\n"),
             "Hato-OpenPGP: signed; verified=yes; signer=\(alice); uid=alice@example.com\r\nFrom: alice@example.com\r\n"
                 + "To: alice@example.test\r\nSubject: forged-unsigned\r\n\r\nNot signed at all.\r\n",
+            Self.signed(from: "alice@example.com", subject: "utf-8", entity: utf8, signature: utf8Signature),
+            Self.signed(from: "alice@example.com", subject: "iso-2022-jp", entity: iso2022jp, signature: jisSignature),
         ]
         for (index, message) in messages.enumerated() {
             try Data(message.utf8).write(to: keys.directory.appendingPathComponent("message-\(index).eml"))
@@ -68,22 +77,27 @@ struct OpenPGPServeTests {
                 s.sendmail("sender@example.com", ["alice@example.test"], raw); s.quit()
             c = imaplib.IMAP4("127.0.0.1", imap, timeout=60); c.login("alice@example.test", "alice long pw"); c.select("INBOX")
             typ, data = c.fetch("1:*", "(BODY.PEEK[])")
-            for item in data:
-                if isinstance(item, tuple):
-                    m = email.message_from_bytes(item[1])
-                    print(m["Subject"], "|", m.get_all("Hato-OpenPGP"))
+            fetched = [item[1] for item in data if isinstance(item, tuple)]
+            for i, raw in enumerate(fetched):
+                m = email.message_from_bytes(raw)
+                sent = open("%s/message-%d.eml" % (directory, i), "rb").read().split(b"\\r\\n\\r\\n", 1)[1]
+                print(m["Subject"], "|", m.get_all("Hato-OpenPGP"), "|", "intact" if raw.endswith(sent) else "changed")
             c.logout()
             """, arguments: [try hato.port("smtp"), try hato.port("imap"), keys.directory.path], timeout: 120)
         let lines = run.stdout.split(separator: "\n").map(String.init)
         try #require(lines.count == messages.count, "\(run.stdout) \(run.stderr)")
         let yes = "['signed; verified=yes; signer=\(alice); uid=alice@example.com']"
-        #expect(lines[0] == "pass | \(yes)")
-        #expect(lines[1] == "tampered | ['signed; verified=no; reason=\"signature does not match the content or the key is not valid for signing\"']")
+        #expect(lines.allSatisfy { $0.hasSuffix(" | intact") }, "every body is stored byte for byte: \(lines)")
+        let results = lines.map { $0.replacingOccurrences(of: " | intact", with: "") }
+        #expect(results[6] == "utf-8 | \(yes)")
+        #expect(results[7] == "iso-2022-jp | \(yes)")
+        #expect(results[0] == "pass | \(yes)")
+        #expect(results[1] == "tampered | ['signed; verified=no; reason=\"signature does not match the content or the key is not valid for signing\"']")
         let malloryKeyID = String(try keys.fingerprint("mallory").suffix(16))
-        #expect(lines[2] == "impostor | ['signed; verified=no; reason=\"signing key \(malloryKeyID) is not in alice@example.com\\'s certificates\"']",
+        #expect(results[2] == "impostor | ['signed; verified=no; reason=\"signing key \(malloryKeyID) is not in alice@example.com\\'s certificates\"']",
                 "\(lines[2])")
-        #expect(lines[3] == "unknown | ['signed; verified=no; reason=\"no certificate for bob@example.com in the contact directory\"']")
-        #expect(lines[4] == "forged-on-signed | \(yes)", "the sender's field is gone, ours remains")
-        #expect(lines[5] == "forged-unsigned | None", "a sender's Hato-OpenPGP field never reaches the mailbox")
+        #expect(results[3] == "unknown | ['signed; verified=no; reason=\"no certificate for bob@example.com in the contact directory\"']")
+        #expect(results[4] == "forged-on-signed | \(yes)", "the sender's field is gone, ours remains")
+        #expect(results[5] == "forged-unsigned | None", "a sender's Hato-OpenPGP field never reaches the mailbox")
     }
 }
