@@ -16,8 +16,8 @@ final class RNPContext {
         self.ffi = ffi
         self.limits = limits
         // RNP writes the context's errors to stderr by default; a mail server must not let a
-        // sender fill its log. (Debian's librnp also prints some parse errors to stderr itself
-        // unless RNP_LOG_CONSOLE=0 is in the environment at start: docs/openpgp.md.) RNP takes
+        // sender fill its log. (Debian's librnp, built with its debug log on, still prints some
+        // parse errors to stderr itself, whatever this descriptor: docs/openpgp.md.) RNP takes
         // the descriptor over (fdopen, then fclose at rnp_ffi_destroy: checked against librnp
         // 0.16), so each context gets its own; on failure it stays ours to close.
         let devNull = open("/dev/null", O_WRONLY | O_CLOEXEC)
