@@ -242,11 +242,18 @@ let package = Package(
         .target(name: "SMIME", dependencies: ["CCMS"], swiftSettings: swift6),
         .testTarget(name: "SMIMETests", dependencies: ["SMIME", "HatoTesting", "MailMessage", "MailAuth", "Reception"], swiftSettings: swift6),
 
+        // OpenPGP (docs/openpgp.md): RNP 0.16 (Debian librnp-dev, Thunderbird's engine); only
+        // Sources/OpenPGP imports CRNP.
+        .systemLibrary(name: "CRNP", path: "Sources/CRNP", providers: [.apt(["librnp-dev"])]),
+        .target(name: "OpenPGP", dependencies: ["CRNP"], swiftSettings: swift6),
+        .testTarget(name: "OpenPGPTests", dependencies: ["OpenPGP", "HatoTesting", "MailStore", "MailCore", "MailMessage", "Reception",
+                                                   .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
+
         // The inbound pipeline: ordered stages with typed verdicts (docs/architecture.md).
         .target(
             name: "Reception",
             dependencies: [
-                "MailCore", "MailMessage", "MailAuth", "MailStore", "LocalDelivery", "DNSMessage", "SMTPProtocol", "RiskAssessment", "SMIME",
+                "MailCore", "MailMessage", "MailAuth", "MailStore", "LocalDelivery", "DNSMessage", "SMTPProtocol", "RiskAssessment", "SMIME", "OpenPGP",
                 .product(name: "Logging", package: "swift-log"),
                 "MilterProtocol", "MilterClient", .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -403,7 +410,7 @@ let package = Package(
                 "SMTPProtocol",
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
                 "POP3Server", "SMTPServer", "IMAPServer", "IMAPProtocol", "MailAuth", "OutboundQueue", "SMTPClient",
-                "Reception", "HTTPService", "RiskAssessment", "LocalDelivery", "ACME", "SMIME",
+                "Reception", "HTTPService", "RiskAssessment", "LocalDelivery", "ACME", "SMIME", "OpenPGP",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -423,7 +430,7 @@ let package = Package(
         .executableTarget(
             name: "hato",
             dependencies: [
-                "HatoServer", "MailCore", "MailMessage", "MailStore", "DNSMessage", "DNSClient", "MailAuth", "RiskAssessment", "LocalDelivery",
+                "HatoServer", "MailCore", "MailMessage", "MailStore", "DNSMessage", "DNSClient", "MailAuth", "RiskAssessment", "LocalDelivery", "OpenPGP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -450,7 +457,7 @@ let package = Package(
         .target(
             name: "HatoFuzzTargets",
             dependencies: ["SMTPProtocol", "IMAPProtocol", "POP3Protocol", "SASL", "MailAuth", "MailMessage", "DNSMessage", "RiskAssessment", "TLSClientHello",
-                           "MilterProtocol", "SMIME", "SieveProtocol"],
+                           "MilterProtocol", "SMIME", "SieveProtocol", "OpenPGP"],
             path: "Fuzz/HatoFuzz/Targets", swiftSettings: swift6
         ),
         .executableTarget(name: "HatoFuzz", dependencies: ["HatoFuzzTargets"], path: "Fuzz/HatoFuzz/Main", swiftSettings: swift6),

@@ -32,6 +32,7 @@ public struct MailStoreConformance: Sendable {
         ("correspondents", { try await $0.correspondents() }),
         ("quarantine", { try await $0.quarantine() }),
         ("greylist", { try await $0.greylist() }),
+        ("openPGPCertificates", { try await $0.openPGPCertificates() }),
     ]
 
     static let alice = try! EmailAddress("alice@example.test")

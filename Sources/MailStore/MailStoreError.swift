@@ -21,6 +21,7 @@ public enum MailStoreError: Error, Equatable, Sendable, CustomStringConvertible 
     case dkimKeyExists(String, selector: String)
     case dkimKeyNotFound(String, selector: String)
     case quarantinedMessageNotFound(Int64)
+    case openPGPCertificateNotFound(String)
     case io(String)
 
     public var description: String {
@@ -47,6 +48,7 @@ public enum MailStoreError: Error, Equatable, Sendable, CustomStringConvertible 
         case .dkimKeyExists(let d, let s): "domain \(d) already has a DKIM key with selector \(s)"
         case .dkimKeyNotFound(let d, let s): "no DKIM key with selector \(s) for domain \(d)"
         case .quarantinedMessageNotFound(let id): "no quarantined message \(id)"
+        case .openPGPCertificateNotFound(let f): "no OpenPGP certificate \(f)"
         case .io(let why): "storage error: \(why)"
         }
     }

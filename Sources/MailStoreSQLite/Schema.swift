@@ -240,6 +240,29 @@ enum Schema {
                 CREATE INDEX sieve_vacation_sent_at ON sieve_vacation_replies(sent_at);
                 """)
         }
+        migrator.registerMigration("v12-openpgp") { db in
+            // OpenPGP certificates (issue 21, docs/openpgp.md): an account's own (account_id set,
+            // removed with the account) and the server-wide contact directory (account_id NULL),
+            // found by the addresses of their valid User IDs. Public keys only.
+            try db.execute(sql: """
+                CREATE TABLE openpgp_certificates (
+                    id INTEGER PRIMARY KEY,
+                    fingerprint TEXT NOT NULL,             -- primary key, upper-case hex
+                    account_id INTEGER REFERENCES accounts(id) ON DELETE CASCADE,
+                    data BLOB NOT NULL,                    -- binary transferable public key (RFC 9580 §10.1)
+                    imported_at REAL NOT NULL
+                );
+                CREATE UNIQUE INDEX openpgp_certificates_account ON openpgp_certificates(fingerprint, account_id)
+                    WHERE account_id IS NOT NULL;
+                CREATE UNIQUE INDEX openpgp_certificates_contact ON openpgp_certificates(fingerprint) WHERE account_id IS NULL;
+                CREATE TABLE openpgp_addresses (
+                    certificate_id INTEGER NOT NULL REFERENCES openpgp_certificates(id) ON DELETE CASCADE,
+                    address TEXT NOT NULL,                 -- lower-cased
+                    PRIMARY KEY (certificate_id, address)
+                );
+                CREATE INDEX openpgp_addresses_address ON openpgp_addresses(address);
+                """)
+        }
         return migrator
     }
 }

@@ -29,6 +29,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case smimeCMS = "smime-cms"
     case sieve = "sieve"
     case mtaSTS = "mta-sts"
+    case openPGPVerify = "openpgp-verify"
 
     /// Runs the target on one input. Call from an async context (tests).
     public func run(_ bytes: [UInt8]) async {
@@ -60,6 +61,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .smimeCMS: SMIMETarget.run(bytes)
         case .sieve: SieveTarget.run(bytes)
         case .mtaSTS: MTASTSTarget.run(bytes)
+        case .openPGPVerify: OpenPGPTarget.run(bytes)
         case .sasl, .spf, .arc: return false
         }
         return true

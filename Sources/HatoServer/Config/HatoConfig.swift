@@ -163,6 +163,8 @@ public struct HatoConfig: Sendable {
     public var risk: RiskSettings
     /// `[smime]`: S/MIME signature verification (docs/smime.md).
     public var smime: SMIMESettings
+    /// `[openpgp]`: OpenPGP certificates and signature verification (docs/openpgp.md).
+    public var openpgp: OpenPGPSettings
     /// `[spam]`, `[greylist]`, `[rate]`, `[[smtp.rules]]`: the spam controls (docs/security.md).
     public var spam: SpamSettings
     /// `[[milter]]`: content filters (docs/milter.md).
@@ -311,6 +313,7 @@ public struct HatoConfig: Sendable {
         dmarcRecord = (string("dmarc.record") ?? "on") == "on"
         risk = try RiskSettings(string: string, int: int, list: list, url: url)
         smime = try SMIMESettings(string: string, int: int, list: list)
+        openpgp = OpenPGPSettings(string: string, int: int)
         spam = try SpamSettings(values: values)
         milters = try MilterSettings.parse(values["milter"])
         sieve = try SieveSettings(values: values)

@@ -7,6 +7,7 @@ import Logging
 import MailAuth
 import MailStore
 import MailStoreSQLite
+import OpenPGP
 import POP3Server
 import SASL
 import SMTPProtocol
@@ -173,7 +174,10 @@ public struct HatoService {
         let milters = settings.milters.stages
         // S/MIME verification runs after DMARC, so its field sits on top (docs/smime.md).
         let smime: [any ReceptionStage] = settings.smime.stage.map { [$0] } ?? []
-        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, extraStages: smime + spam + risk + milters, sieve: sieve,
+        // OpenPGP verification likewise, its Hato-OpenPGP field on top (docs/openpgp.md).
+        let openpgp: [any ReceptionStage] = settings.openpgp.verify
+            ? [OpenPGPStage(verifier: OpenPGPVerifier(limits: settings.openpgp.limits), directory: store)] : []
+        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, extraStages: smime + openpgp + spam + risk + milters, sieve: sieve,
                               logger: Logger(label: "hato.smtp"))
         let submission = SMTPServer(configuration: submissionConfiguration,
                                     store: store, throttle: throttle, extraStages: risk + milters, sieve: sieve,

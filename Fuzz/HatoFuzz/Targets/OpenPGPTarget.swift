@@ -1,0 +1,28 @@
+// OpenPGP (RFC 9580, RFC 3156): arbitrary bytes as a certificate and as a detached signature,
+// through Hato's wrapper over RNP (Sources/OpenPGP), the C boundary of issue 21.
+
+import OpenPGP
+
+/// `openpgp-verify`: the input read as certificates, then verified as a signature over its own
+/// first 64 bytes, once with no certificates and once against itself as a certificate. Nothing
+/// may trap or leak (the libFuzzer build runs with leak detection); without a certificate
+/// nothing verifies; the limits hold.
+enum OpenPGPTarget {
+    static let limits = OpenPGPLimits(maxCertificateSize: 65_536, maxSignatureSize: 65_536, maxKeys: 16, maxUserIDs: 16)
+    static let verifier = OpenPGPVerifier(limits: limits)
+
+    static func run(_ bytes: [UInt8]) {
+        if let certificates = try? OpenPGPCertificate.read(bytes, limits: limits) {
+            precondition(!certificates.isEmpty, "read returned no certificate without throwing")
+            for certificate in certificates {
+                precondition(certificate.userIDs.count <= limits.maxUserIDs, "more User IDs than the limit")
+                precondition(certificate.encryptionKeys.count <= limits.maxKeys + 1, "more encryption keys than the limit")
+            }
+        }
+        let content = Array(bytes.prefix(64))
+        if case .good = verifier.verifyDetached(signature: bytes, content: content, certificates: []) {
+            preconditionFailure("a signature verified without a certificate")
+        }
+        _ = verifier.verifyDetached(signature: bytes, content: content, certificates: [bytes])
+    }
+}

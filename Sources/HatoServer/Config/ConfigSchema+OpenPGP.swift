@@ -1,0 +1,12 @@
+// `[openpgp]`: OpenPGP certificates and PGP/MIME signature verification (issue 21, docs/openpgp.md).
+
+extension ConfigSchema {
+    static let openPGPKeys: [ConfigKey] = [
+        key("openpgp.verify", .choice(["on", "off"]), .string("on"),
+            "Verify PGP/MIME signatures of mail arriving on the smtp listener against the contact directory; the result goes into Hato-OpenPGP."),
+        key("openpgp.max_signature_size", .size, .int(16_384),
+            "Largest application/pgp-signature part verified; a larger one gives verified=no."),
+        key("openpgp.max_certificate_size", .size, .int(262_144),
+            "Largest certificate `hato pgp import` reads, and largest stored certificate a verification loads."),
+    ]
+}

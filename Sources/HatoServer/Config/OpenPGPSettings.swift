@@ -1,0 +1,14 @@
+import OpenPGP
+
+/// The `[openpgp]` keys, checked and typed (docs/openpgp.md).
+public struct OpenPGPSettings: Sendable {
+    /// Verify PGP/MIME signatures of mail arriving on the smtp listener.
+    public var verify: Bool
+    public var limits: OpenPGPLimits
+
+    init(string: (String) -> String?, int: (String) -> Int) {
+        verify = (string("openpgp.verify") ?? "on") == "on"
+        limits = OpenPGPLimits(maxCertificateSize: int("openpgp.max_certificate_size"),
+                               maxSignatureSize: int("openpgp.max_signature_size"))
+    }
+}

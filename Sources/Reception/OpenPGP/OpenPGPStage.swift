@@ -1,0 +1,111 @@
+// OpenPGP signature verification on reception (docs/openpgp.md): the first PGP/MIME signed
+// part of a message from outside (RFC 3156 §5 multipart/signed with protocol
+// "application/pgp-signature"), verified over the first body part's bytes exactly as received
+// (MIME header included, CRLF line endings: SMTP delivers nothing else) against the contact
+// directory's certificates for the From address. Authentication-Results has no OpenPGP method
+// (RFC 8601 §2.7 registry), so the result goes into our own field:
+//   Hato-OpenPGP: signed; verified=yes; signer=<fingerprint>; uid=<address>
+//   Hato-OpenPGP: signed; verified=no; reason="<why>"
+// Any Hato-OpenPGP field a sender wrote is removed first, on every listener (ForgedResultsStage).
+
+import Logging
+import MailMessage
+import MailStore
+import OpenPGP
+
+public struct OpenPGPStage: ReceptionStage {
+    /// The field this stage writes; received copies of it are removed (ForgedResultsStage).
+    public static let fieldName = "Hato-OpenPGP"
+
+    public let verifier: OpenPGPVerifier
+    public let directory: any OpenPGPKeyStore
+    public var name: String { "openpgp" }
+    public var phases: ReceptionPhases { .message }
+
+    public init(verifier: OpenPGPVerifier, directory: any OpenPGPKeyStore) {
+        self.verifier = verifier
+        self.directory = directory
+    }
+
+    public func message(_ message: inout ReceptionMessage, transaction: ReceptionTransaction,
+                        client: ReceptionClient) async -> ReceptionVerdict {
+        guard client.isInbound else { return .accept }
+        let parsed = message.content.parsed
+        guard let signed = PGPSignedPart.find(in: parsed) else { return .accept }
+        let result = await evaluate(parsed, signed: signed, logger: client.logger)
+        client.logger.info("openpgp", metadata: ["result": "\(result.value)", "id": "\(transaction.id)"])
+        return .tag([.header(result.field)])
+    }
+
+    func evaluate(_ message: MIMEMessage, signed: PGPSignedPart, logger: Logger) async -> OpenPGPResult {
+        guard let from = message.header.from.mailboxes.first.map({ "\($0.address)".lowercased() }) else {
+            return .unverified("no From address")
+        }
+        let certificates: [StoredOpenPGPCertificate]
+        do {
+            certificates = try await directory.openPGPContactCertificates(address: from)
+        } catch {
+            logger.error("openpgp: contact directory unavailable", metadata: ["error": "\(error)"])
+            return .unverified("contact directory unavailable")
+        }
+        guard !certificates.isEmpty else { return .unverified("no certificate for \(from) in the contact directory") }
+        let outcome = verifier.verifyDetached(signature: message.decodedBody(of: signed.signature),
+                                              content: Array(message.bytes[signed.content.range.range]),
+                                              certificates: certificates.map(\.data))
+        switch outcome {
+        case .good(let signer):
+            // Every candidate has a valid User ID with From (the directory found it by that address).
+            return .verified(signer: signer.fingerprint, address: from)
+        case .unknownSigner(let keyID):
+            return .unverified("signing key \(keyID ?? "(unnamed)") is not in \(from)'s certificates")
+        case .bad(let reason), .unusable(let reason):
+            return .unverified(reason)
+        }
+    }
+}
+
+/// The verdict and its header field.
+struct OpenPGPResult: Equatable {
+    var value: String
+
+    static func verified(signer: String, address: String) -> OpenPGPResult {
+        OpenPGPResult(value: "signed; verified=yes; signer=\(signer); uid=\(address)")
+    }
+
+    /// `reason` as a quoted-string (RFC 5322 §3.2.4), cut to keep the field on one line (RFC 5322 §2.1.1).
+    static func unverified(_ reason: String) -> OpenPGPResult {
+        let printable = reason.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7f }.prefix(300)
+        var quoted = ""
+        for scalar in printable {
+            if scalar == "\"" || scalar == "\\" { quoted.append("\\") }
+            quoted.unicodeScalars.append(scalar)
+        }
+        return OpenPGPResult(value: "signed; verified=no; reason=\"\(quoted)\"")
+    }
+
+    var field: String { "\(OpenPGPStage.fieldName): \(value)\r\n" }
+}
+
+/// RFC 3156 §5: multipart/signed; protocol="application/pgp-signature" with exactly two parts,
+/// the second of type application/pgp-signature; the first such part depth-first through the
+/// multiparts (a mailing list may wrap the signed message in multipart/mixed), not inside an
+/// enclosed message/rfc822 (someone else's mail, whose signer From does not name). The parser
+/// bounds the depth.
+struct PGPSignedPart {
+    var content: MIMEPart
+    var signature: MIMEPart
+
+    static func find(in message: MIMEMessage) -> PGPSignedPart? { find(in: message.root) }
+
+    static func find(in part: MIMEPart) -> PGPSignedPart? {
+        let type = part.contentType
+        if type.mimeType.lowercased() == "multipart/signed", type.parameter("protocol")?.lowercased() == "application/pgp-signature",
+           part.parts.count == 2, part.parts[1].contentType.mimeType.lowercased() == "application/pgp-signature" {
+            return PGPSignedPart(content: part.parts[0], signature: part.parts[1])
+        }
+        for child in part.parts {
+            if let found = find(in: child) { return found }
+        }
+        return nil
+    }
+}

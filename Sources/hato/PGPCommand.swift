@@ -1,0 +1,93 @@
+// `hato pgp import|import-contact|list|remove`: accounts' OpenPGP certificates and the contact
+// directory that PGP/MIME signatures are verified against (docs/openpgp.md).
+
+import ArgumentParser
+import Foundation
+import HatoServer
+import MailCore
+import MailStore
+import OpenPGP
+
+struct PGPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pgp", abstract: "Manage OpenPGP certificates (public keys) of accounts and correspondents.",
+        subcommands: [Import.self, ImportContact.self, List.self, Remove.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add an account's certificate (armored or binary); it needs a User ID with the account's address and a valid encryption subkey.")
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "The account's address.") var account: String
+        @Argument(help: "The certificate file, as `gpg --export [--armor]` writes it.") var file: String
+
+        func run() async throws {
+            let admin = try options.admin()
+            let importer = OpenPGPKeyImporter(store: admin.store, limits: admin.config.openpgp.limits)
+            let bytes = try PGPCommand.read(file, limit: admin.config.openpgp.limits.maxCertificateSize)
+            let address = try EmailAddress(account)
+            for certificate in try await importer.importAccountCertificates(bytes, account: address) {
+                print("imported \(certificate.fingerprint) for \(address.canonical) (encryption keys: \(certificate.encryptionKeys.joined(separator: ", ")))")
+            }
+        }
+    }
+
+    struct ImportContact: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import-contact",
+            abstract: "Add correspondents' certificates to the server-wide directory signatures are verified against.")
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "The certificate file (one or more certificates, armored or binary).") var file: String
+
+        func run() async throws {
+            let admin = try options.admin()
+            let importer = OpenPGPKeyImporter(store: admin.store, limits: admin.config.openpgp.limits)
+            let bytes = try PGPCommand.read(file, limit: admin.config.openpgp.limits.maxCertificateSize)
+            for certificate in try await importer.importContactCertificates(bytes) {
+                print("imported \(certificate.fingerprint) for \(certificate.addresses.joined(separator: ", "))")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List stored certificates (all, or one account's).")
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "Only this account's certificates.") var account: String?
+
+        func run() async throws {
+            let admin = try options.admin()
+            let stored = try await admin.store.openPGPCertificates(account: try account.map { try EmailAddress($0) })
+            let formatter = ISO8601DateFormatter()
+            print(Table.render(["FINGERPRINT", "OWNER", "USER IDS", "ENCRYPTION KEYS", "STATE", "IMPORTED"], stored.map { entry in
+                // Read again now: a key valid at import may have expired since.
+                let certificate = try? OpenPGPCertificate.read(entry.data, limits: admin.config.openpgp.limits).first
+                let owner = switch entry.owner {
+                case .account(let address): address.canonical
+                case .contact: "(contact)"
+                }
+                let state = certificate.map { $0.revoked ? "revoked" : $0.expired ? "expired" : $0.valid ? "valid" : "invalid" } ?? "unreadable"
+                return [entry.fingerprint, owner, certificate?.userIDs.filter(\.valid).map(\.text).joined(separator: ", ") ?? "",
+                        "\(certificate?.encryptionKeys.count ?? 0)", state, formatter.string(from: entry.imported)]
+            }))
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a certificate (from its account and the contact directory).")
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "The primary key's fingerprint (as `hato pgp list` shows it).") var fingerprint: String
+
+        func run() async throws {
+            try await options.admin().store.removeOpenPGPCertificate(fingerprint: fingerprint.replacingOccurrences(of: " ", with: "").uppercased())
+            print("removed \(fingerprint)")
+        }
+    }
+
+    /// The file, refused unread when larger than the limit.
+    static func read(_ path: String, limit: Int) throws -> [UInt8] {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else {
+            throw ValidationError("cannot read \(path)")
+        }
+        guard size <= limit else { throw OpenPGPError("\(path) has \(size) bytes, more than openpgp.max_certificate_size (\(limit))") }
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+}
