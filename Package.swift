@@ -457,7 +457,8 @@ let package = Package(
         .target(
             name: "HatoFuzzTargets",
             dependencies: ["SMTPProtocol", "IMAPProtocol", "POP3Protocol", "SASL", "MailAuth", "MailMessage", "DNSMessage", "RiskAssessment", "TLSClientHello",
-                           "MilterProtocol", "SMIME", "SieveProtocol", "OpenPGP"],
+                           "MilterProtocol", "SMIME", "SieveProtocol", "OpenPGP",
+                           .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio")],
             path: "Fuzz/HatoFuzz/Targets", swiftSettings: swift6
         ),
         .executableTarget(name: "HatoFuzz", dependencies: ["HatoFuzzTargets"], path: "Fuzz/HatoFuzz/Main", swiftSettings: swift6),

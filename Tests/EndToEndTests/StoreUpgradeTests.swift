@@ -14,12 +14,18 @@ import Testing
         let current = try await StoreFixture.currentMigrations()
         #expect(current.count >= 6, "\(current)")
         let made = Set(try StoreFixture.names.map { try StoreFixture.manifest($0).migrations })
-        for end in 1..<current.count {
+        for end in 1..<current.count where !Self.landedTogether.contains(current[end - 1]) {
             #expect(made.contains(Array(current.prefix(end))),
                     "no fixture for the format ending at \(current[end - 1]): run scripts/make-store-fixture.sh with a commit that wrote it")
         }
         for migrations in made { #expect(Array(current.prefix(migrations.count)) == migrations, "fixture from another history: \(migrations)") }
     }
+
+    /// Migrations that reached main in the same stop as the one after them: no build any stop
+    /// shipped ever wrote a store ending at one of them, so there is no such format to upgrade
+    /// from. (2026-12-05: four features developed side by side landed together; the format
+    /// before them is v8-spam-controls, whose fixture is v8-ee4b872.)
+    static let landedTogether: Set<String> = ["v9-sort-thread", "v10-sieve", "v11-dmarc-reports"]
 
     @Test(.enabled(if: StoreFixture.oraclesAvailable || Python.requiredInCI, "scramp or aiosmtpd is not installed: pip install scramp aiosmtpd"),
           arguments: StoreFixture.names)

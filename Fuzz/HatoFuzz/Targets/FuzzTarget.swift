@@ -14,6 +14,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case smtpFraming = "smtp-framing"
     case imapFraming = "imap-framing"
     case imapCommand = "imap-command"
+    case imapInflate = "imap-inflate"
     case pop3 = "pop3"
     case sasl = "sasl"
     case spf = "spf"
@@ -49,6 +50,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .smtpFraming: SMTPFramingTarget.run(bytes)
         case .imapFraming: IMAPFramingTarget.run(bytes)
         case .imapCommand: IMAPCommandTarget.run(bytes)
+        case .imapInflate: IMAPInflateTarget.run(bytes)
         case .pop3: POP3Target.run(bytes)
         case .tlsClientHello: TLSClientHelloTarget.run(bytes)
         case .dkim: DKIMTarget.run(bytes)
