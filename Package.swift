@@ -49,6 +49,16 @@ let package = Package(
             linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]
         ),
         .target(name: "MailMessage", dependencies: ["CICU"], swiftSettings: swift6),
+        // zlib (Debian zlib1g-dev) behind a bounded inflate (DMARC report attachments, docs/dmarc-reports.md).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "BoundedZlib", dependencies: ["CZlib"], swiftSettings: swift6),
+        .testTarget(name: "BoundedZlibTests", dependencies: ["BoundedZlib"], swiftSettings: swift6),
+        // DMARC aggregate reports (RFC 9990): build, gzip and parse; pure (issue 22; docs/dmarc-reports.md).
+        .target(name: "DMARCReport", dependencies: ["MailStore", "MailCore", "MailMessage", "DNSMessage", "BoundedZlib", "RiskAssessment"], swiftSettings: swift6),
+        .testTarget(
+            name: "DMARCReportTests", dependencies: ["DMARCReport", "BoundedZlib", "MailStore", "DNSMessage", "HatoTesting"],
+            resources: [.copy("Fixtures")], swiftSettings: swift6
+        ),
         // Phishing, BEC, attachment and HTML signals over a parsed message (issue 18; docs/security.md).
         .target(name: "RiskAssessment", dependencies: ["MailCore", "MailMessage", "MailAuth", "CICU"], swiftSettings: swift6),
         .target(
@@ -410,7 +420,7 @@ let package = Package(
                 "SMTPProtocol",
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
                 "POP3Server", "SMTPServer", "IMAPServer", "IMAPProtocol", "MailAuth", "OutboundQueue", "SMTPClient",
-                "Reception", "HTTPService", "RiskAssessment", "LocalDelivery", "ACME", "SMIME", "OpenPGP",
+                "Reception", "HTTPService", "RiskAssessment", "LocalDelivery", "ACME", "SMIME", "OpenPGP", "DMARCReport",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -430,7 +440,7 @@ let package = Package(
         .executableTarget(
             name: "hato",
             dependencies: [
-                "HatoServer", "MailCore", "MailMessage", "MailStore", "DNSMessage", "DNSClient", "MailAuth", "RiskAssessment", "LocalDelivery", "OpenPGP",
+                "HatoServer", "MailCore", "MailMessage", "MailStore", "DNSMessage", "DNSClient", "MailAuth", "RiskAssessment", "LocalDelivery", "OpenPGP", "DMARCReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -457,7 +467,7 @@ let package = Package(
         .target(
             name: "HatoFuzzTargets",
             dependencies: ["SMTPProtocol", "IMAPProtocol", "POP3Protocol", "SASL", "MailAuth", "MailMessage", "DNSMessage", "RiskAssessment", "TLSClientHello",
-                           "MilterProtocol", "SMIME", "SieveProtocol", "OpenPGP",
+                           "MilterProtocol", "SMIME", "SieveProtocol", "OpenPGP", "DMARCReport", "BoundedZlib",
                            .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio")],
             path: "Fuzz/HatoFuzz/Targets", swiftSettings: swift6
         ),
@@ -487,7 +497,8 @@ let package = Package(
             name: "HatoServerTests",
             dependencies: ["HatoServer", "HatoTesting", "DNSClient", "DNSMessage", "MailAuth", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite",
                            "Reception", "SMTPServer", "ServerRuntime", "RiskAssessment",
-                           "MilterClient", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swift6),
+                           "MilterClient", .product(name: "NIOCore", package: "swift-nio"),
+                           "DMARCReport", .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["HatoTesting", "HatoServer", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite", "DNSMessage"],

@@ -28,6 +28,7 @@ public struct MailStoreConformance: Sendable {
         ("deliverToMany", { try await $0.deliverToMany() }),
         ("queue", { try await $0.queue() }),
         ("dmarcEvaluations", { try await $0.dmarcEvaluations() }),
+        ("dmarcReportLedger", { try await $0.dmarcReportLedger() }),
         ("queueActivity", { try await $0.queueActivity() }),
         ("correspondents", { try await $0.correspondents() }),
         ("quarantine", { try await $0.quarantine() }),

@@ -5,6 +5,12 @@ import MailStore
 
 extension SQLiteMailStore {
     public func enqueue(_ message: OutboundMessage) async throws -> QueueMessageID {
+        try await enqueue(message) { _ in true }!
+    }
+
+    /// Enqueues the message in the same transaction as `alongside`, which writes its own rows
+    /// first and returns false to enqueue nothing (the DMARC report ledger: issue 22).
+    func enqueue(_ message: OutboundMessage, alongside: @escaping @Sendable (Database) throws -> Bool) async throws -> QueueMessageID? {
         guard !message.recipients.isEmpty else { throw MailStoreError.noRecipients }
         if let limit = maxMessageSize, message.bytes.count > limit {
             throw MailStoreError.messageTooLarge(message.bytes.count, limit: limit)
@@ -17,7 +23,8 @@ extension SQLiteMailStore {
         }
         do {
             defer { queueFeed.publish() }
-            return try await pool.write { db in
+            let id = try await pool.write { db -> QueueMessageID? in
+                guard try alongside(db) else { return nil }
                 try db.execute(
                     sql: """
                         INSERT INTO queue_messages (mail_from, body_path, size, envid, ret, smtputf8, body_type, created_at)
@@ -38,6 +45,8 @@ extension SQLiteMailStore {
                 }
                 return QueueMessageID(id)
             }
+            if id == nil { bodies.remove(reference) }
+            return id
         } catch {
             bodies.remove(reference)
             throw error

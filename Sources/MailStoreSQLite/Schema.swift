@@ -263,6 +263,43 @@ enum Schema {
                 CREATE INDEX openpgp_addresses_address ON openpgp_addresses(address);
                 """)
         }
+        migrator.registerMigration("v11-dmarc-reports") { db in
+            // Issue 22 (docs/dmarc-reports.md): the aggregate reports Hato sent, one row per
+            // period and policy domain, written when the report is queued, so a restart sends
+            // each period once and resumes after the last one; and the reports others sent to
+            // the operator, unique per reporter and report id (a resent report is one row). A
+            // report that did not parse is kept with its problem and the attachment.
+            try db.execute(sql: """
+                CREATE TABLE dmarc_reports_sent (
+                    period_begin REAL NOT NULL,
+                    period_end REAL NOT NULL,
+                    policy_domain TEXT NOT NULL,
+                    report_id TEXT NOT NULL,
+                    outcome TEXT NOT NULL,                 -- queued, refused, too-large, no-destination
+                    destinations TEXT NOT NULL,            -- JSON array of addresses
+                    detail TEXT,
+                    recorded_at REAL NOT NULL,
+                    PRIMARY KEY (period_begin, policy_domain)
+                );
+                CREATE INDEX dmarc_reports_sent_end ON dmarc_reports_sent(period_end);
+                CREATE TABLE dmarc_reports_received (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    received_at REAL NOT NULL,
+                    reporter TEXT NOT NULL,                -- org_name, or the sender for an unreadable one
+                    report_id TEXT NOT NULL,
+                    policy_domain TEXT NOT NULL,
+                    period_begin REAL NOT NULL,
+                    period_end REAL NOT NULL,
+                    message_count INTEGER NOT NULL,
+                    record_count INTEGER NOT NULL,
+                    report TEXT,                           -- the parsed report as JSON
+                    problem TEXT,                          -- why it did not parse
+                    attachment BLOB,                       -- kept when it did not parse
+                    UNIQUE (reporter, report_id)
+                );
+                CREATE INDEX dmarc_reports_received_domain ON dmarc_reports_received(policy_domain, period_begin);
+                """)
+        }
         return migrator
     }
 }

@@ -132,7 +132,7 @@ enum StoreFixture {
     }
 }
 
-/// A remote SMTP server (aiosmtpd, PyPI) that accepts everything and records each message.
+/// A remote SMTP server (aiosmtpd, PyPI) that accepts everything and records each message (envelope and content).
 struct SMTPSink {
     struct Received: Decodable { let from: String; let to: [String]; let sha256: String }
     let process: ChildProcess
@@ -146,9 +146,11 @@ struct SMTPSink {
             from aiosmtpd.controller import Controller
             class Handler:
                 async def handle_DATA(self, server, session, envelope):
+                    digest = hashlib.sha256(envelope.original_content).hexdigest()
+                    with open(sys.argv[1] + "." + digest + ".eml", "wb") as content:
+                        content.write(envelope.original_content)
                     with open(sys.argv[1], "a") as out:
-                        out.write(json.dumps({"from": envelope.mail_from, "to": envelope.rcpt_tos,
-                                              "sha256": hashlib.sha256(envelope.original_content).hexdigest()}) + "\\n")
+                        out.write(json.dumps({"from": envelope.mail_from, "to": envelope.rcpt_tos, "sha256": digest}) + "\\n")
                     return "250 2.0.0 OK"
             probe = socket.socket(); probe.bind(("127.0.0.1", 0)); port = probe.getsockname()[1]; probe.close()
             Controller(Handler(), hostname="127.0.0.1", port=port, decode_data=False).start()
@@ -158,6 +160,11 @@ struct SMTPSink {
         try await process.waitFor("the SMTP sink") { out, _ in out.contains("port ") }
         let port = try #require(Int(process.output.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
         return SMTPSink(process: process, port: port, file: file)
+    }
+
+    /// The message as received (the sink keeps each one beside its log, named by its SHA-256).
+    func content(of received: Received) throws -> [UInt8] {
+        Array(try Data(contentsOf: URL(fileURLWithPath: file.path + "." + received.sha256 + ".eml")))
     }
 
     func waitForMessages(_ count: Int, timeout: Duration = .seconds(60)) async throws -> [Received] {

@@ -31,6 +31,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case sieve = "sieve"
     case mtaSTS = "mta-sts"
     case openPGPVerify = "openpgp-verify"
+    case dmarcReport = "dmarc-report"
+    case zlibInflate = "zlib-inflate"
 
     /// Runs the target on one input. Call from an async context (tests).
     public func run(_ bytes: [UInt8]) async {
@@ -64,6 +66,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .sieve: SieveTarget.run(bytes)
         case .mtaSTS: MTASTSTarget.run(bytes)
         case .openPGPVerify: OpenPGPTarget.run(bytes)
+        case .dmarcReport: DMARCReportTarget.run(bytes)
+        case .zlibInflate: ZlibInflateTarget.run(bytes)
         case .sasl, .spf, .arc: return false
         }
         return true

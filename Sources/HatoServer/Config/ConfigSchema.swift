@@ -65,7 +65,9 @@ public enum ConfigSchema {
         key("listen.\(name)", .listenList, nil, dev: .list(["127.0.0.1:\(devPort)"]), summary)
     }
 
-    public static let keys: [ConfigKey] = [
+    public static let keys: [ConfigKey] = afterDMARCRecord(baseKeys, dmarcReportKeys)
+
+    static let baseKeys: [ConfigKey] = [
         key("hostname", .string, nil, dev: .string("localhost"),
             "Name of this server in SMTP banners, EHLO and Received headers (default: the system host name)."),
         key("data_dir", .path, .string("/var/lib/hato"), dev: .string("./hato-data"),

@@ -165,6 +165,8 @@ public struct HatoConfig: Sendable {
     public var smime: SMIMESettings
     /// `[openpgp]`: OpenPGP certificates and signature verification (docs/openpgp.md).
     public var openpgp: OpenPGPSettings
+    /// `[dmarc]` reporting: aggregate reports sent and received (docs/dmarc-reports.md).
+    public var dmarcReports: DMARCReportSettings
     /// `[spam]`, `[greylist]`, `[rate]`, `[[smtp.rules]]`: the spam controls (docs/security.md).
     public var spam: SpamSettings
     /// `[[milter]]`: content filters (docs/milter.md).
@@ -314,6 +316,7 @@ public struct HatoConfig: Sendable {
         risk = try RiskSettings(string: string, int: int, list: list, url: url)
         smime = try SMIMESettings(string: string, int: int, list: list)
         openpgp = OpenPGPSettings(string: string, int: int)
+        dmarcReports = try DMARCReportSettings(string: string, int: int, list: list, hostname: hostname)
         spam = try SpamSettings(values: values)
         milters = try MilterSettings.parse(values["milter"])
         sieve = try SieveSettings(values: values)

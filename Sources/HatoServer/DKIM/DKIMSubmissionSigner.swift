@@ -21,6 +21,11 @@ public struct DKIMSubmissionSigner: MessageSigner {
     }
 
     public func signatureFields(for message: DKIMMessage, account: Account) async -> String {
+        await signatureFields(for: message)
+    }
+
+    /// The signature fields for mail Hato itself writes (DMARC reports): the From domain's keys.
+    public func signatureFields(for message: DKIMMessage) async -> String {
         guard let domain = Self.fromDomain(message) else { return "" }
         do {
             let signingKeys = try await keys.signingKeys(domain: domain)

@@ -84,6 +84,9 @@ public struct HatoService {
         if let queue { services.append(.init(service: queue)) }
         services.append(.init(service: TLSReloadService(provider: provider, config: settings, logger: logger)))
         if let acme { services.append(.init(service: acme)) }
+        if let reports = DMARCReportSetup.service(settings, store: store, queueRuns: queue != nil, logger: logger) {
+            services.append(.init(service: reports))
+        }
         services += listeners.map { .init(service: $0) }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -177,7 +180,8 @@ public struct HatoService {
         // OpenPGP verification likewise, its Hato-OpenPGP field on top (docs/openpgp.md).
         let openpgp: [any ReceptionStage] = settings.openpgp.verify
             ? [OpenPGPStage(verifier: OpenPGPVerifier(limits: settings.openpgp.limits), directory: store)] : []
-        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, extraStages: smime + openpgp + spam + risk + milters, sieve: sieve,
+        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, extraStages: smime + openpgp + spam + risk + milters + DMARCReportSetup.intakeStages(settings, store: store),
+                              sieve: sieve,
                               logger: Logger(label: "hato.smtp"))
         let submission = SMTPServer(configuration: submissionConfiguration,
                                     store: store, throttle: throttle, extraStages: risk + milters, sieve: sieve,

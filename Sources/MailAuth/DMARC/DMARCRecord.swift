@@ -34,6 +34,9 @@ public struct DMARCRecord: Sendable, Hashable {
     public var testing = false
     public var psd: DMARCPSD = .unknown
     public var aggregateReportURIs: [String] = []
+    /// The "!size" suffix of rua= URIs that had one ("10m"), by URI: RFC 9989 §4.8 makes it
+    /// obsolete, RFC 7489 §6.2 asked reporters to honour it, and Hato's reports do.
+    public var aggregateReportSizeLimits: [String: String] = [:]
     public var failureReportURIs: [String] = []
     /// `fo`, ignored without `ruf` (§4.7); default "0".
     public var failureOptions: [String] = ["0"]
@@ -115,6 +118,7 @@ public struct DMARCRecord: Sendable, Hashable {
             if let psd = DMARCPSD(rawValue: value) { self.psd = psd } else { drop() }
         case "rua":
             aggregateReportURIs = Self.uriList(value)
+            aggregateReportSizeLimits = Self.uriSizeLimits(value)
             if aggregateReportURIs.isEmpty { drop() }
         case "ruf":
             failureReportURIs = Self.uriList(value)
@@ -140,6 +144,17 @@ public struct DMARCRecord: Sendable, Hashable {
             }
             return isURI(uri) ? uri : nil
         }
+    }
+
+    /// The "!size" suffixes of the valid URIs in a dmarc-urilist, by URI.
+    static func uriSizeLimits(_ value: String) -> [String: String] {
+        var sizes: [String: String] = [:]
+        for raw in value.split(separator: ",", omittingEmptySubsequences: false) {
+            let uri = trimWSP(raw)
+            guard let bang = uri.lastIndex(of: "!"), let kept = uriList(uri).first else { continue }
+            sizes[kept] = String(uri[uri.index(after: bang)...])
+        }
+        return sizes
     }
 
     /// RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then ":" and no

@@ -113,7 +113,8 @@ public struct AuthenticationStage: ReceptionStage {
                     signature.domain.map { .init(domain: $0, selector: signature.selector ?? "", result: signature.result.rawValue) }
                 },
                 spfDomain: verdict.mailFromDomain ?? verdict.spf.domain, spfResult: verdict.spf.result.rawValue,
-                reportURIs: record.aggregateReportURIs)
+                // The "!size" suffix stays on, for the report sender (docs/dmarc-reports.md).
+                reportURIs: record.aggregateReportURIs.map { uri in record.aggregateReportSizeLimits[uri].map { "\(uri)!\($0)" } ?? uri })
         }
     }
 }

@@ -89,7 +89,13 @@ public enum ZipDirectory {
 
     /// The raw data of a stored (uncompressed, unencrypted) entry, nil otherwise.
     public static func storedData(of entry: ZipEntry, in bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
-        guard entry.method == 0, !entry.encrypted, bytes.count >= 30, entry.localHeaderOffset <= UInt64(bytes.count - 30) else { return nil }
+        entry.method == 0 ? entryData(of: entry, in: bytes) : nil
+    }
+
+    /// The entry's data as stored in the archive (still compressed for method 8), nil when
+    /// encrypted or outside the archive. Callers inflate it with their own output bound.
+    public static func entryData(of entry: ZipEntry, in bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        guard !entry.encrypted, bytes.count >= 30, entry.localHeaderOffset <= UInt64(bytes.count - 30) else { return nil }
         let at = bytes.startIndex + Int(entry.localHeaderOffset)
         guard read32(bytes, at) == localSignature else { return nil }
         let start = UInt64(entry.localHeaderOffset) + 30 + UInt64(read16(bytes, at + 26)) + UInt64(read16(bytes, at + 28))

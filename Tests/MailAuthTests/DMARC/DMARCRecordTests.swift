@@ -77,6 +77,7 @@ import Testing
 
     @Test func reportURIs() {
         #expect(DMARCRecord.uriList("mailto:a@example.com!50k,https://r.example/x") == ["mailto:a@example.com", "https://r.example/x"])
+        #expect(DMARCRecord.uriSizeLimits("mailto:a@example.com!50k, https://r.example/x, mailto:b@example.com!5q") == ["mailto:a@example.com": "50k"])
         #expect(DMARCRecord.uriList("not a uri, mailto:x@example.com!5q, :nothing") == [])
         #expect(DMARCRecord.failureOptions("s:d") == ["s", "d"])
         #expect(DMARCRecord.failureOptions("d:d") == nil)

@@ -1,12 +1,12 @@
 import Foundation
 
-/// Escaping for values put into the XML documents (autoconfig, Autodiscover, the Apple
-/// profile). Everything that came from a request (the address, the Host header) goes through
+/// Escaping for values put into the XML documents Hato writes (autoconfig, Autodiscover, the
+/// Apple profile, DMARC aggregate reports). Everything that came from a request or a message (the address, the Host header) goes through
 /// `escaped`, so a crafted address cannot add elements (XML 1.0 §2.4: `<` and `&` never appear
 /// literally in character data; `>`, `"` and `'` are escaped too so the same text is safe in
 /// attribute values).
-enum XMLText {
-    static func escaped(_ text: some StringProtocol) -> String {
+public enum XMLText {
+    public static func escaped(_ text: some StringProtocol) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -28,7 +28,7 @@ enum XMLText {
     /// The text of the first element whose local name is `name` (any namespace prefix), with
     /// the five predefined entities decoded; nil when there is none. Enough for the one value
     /// read from an Autodiscover request (`EMailAddress`); not a general XML parser.
-    static func firstElement(_ name: String, in document: String) -> String? {
+    public static func firstElement(_ name: String, in document: String) -> String? {
         var rest = Substring(document)
         while let open = rest.firstIndex(of: "<") {
             rest = rest[rest.index(after: open)...]
@@ -44,7 +44,7 @@ enum XMLText {
         return nil
     }
 
-    static func unescaped(_ text: Substring) -> String {
+    public static func unescaped(_ text: Substring) -> String {
         guard text.contains("&") else { return String(text) }
         return text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
             .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")

@@ -1,0 +1,32 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs the aggregate report sender while `hato serve` runs (`[dmarc] send_reports = on`): at
+/// start, shortly after each period ends, and at least hourly, so a DNS failure that postponed a
+/// report is retried. Every run is idempotent (the ledger), so waking often costs only a query.
+struct DMARCReportService: Service {
+    let sender: DMARCReportSender
+    let period: Int
+    let logger: Logger
+    /// After a period ends, evaluations of messages still in their DATA phase may arrive.
+    var settleDelay: TimeInterval = 300
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do { try await sender.run(send: true) } catch {
+                    logger.error("DMARC aggregate reports could not be prepared", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: .milliseconds(Int(nextWake(after: Date()) * 1000)))
+            }
+        }
+    }
+
+    /// Seconds until the next run: the next period end plus the settle delay, at most an hour.
+    func nextWake(after now: Date) -> TimeInterval {
+        let seconds = now.timeIntervalSince1970
+        let nextEnd = ((seconds - settleDelay) / Double(period)).rounded(.down) * Double(period) + Double(period) + settleDelay
+        return max(1, min(nextEnd - seconds, 3600))
+    }
+}
