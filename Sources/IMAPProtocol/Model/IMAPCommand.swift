@@ -62,6 +62,10 @@ public enum IMAPCommand: Sendable, Equatable {
     /// RFC 4315 §2.1 / RFC 9051 §6.4.9.
     case uidExpunge(IMAPSequenceSet)
     case search(IMAPSearchCommand, uid: Bool)
+    /// RFC 5256 §3 SORT (with RFC 5957 and RFC 5267 ESORT).
+    case sort(IMAPSortCommand, uid: Bool)
+    /// RFC 5256 §3 THREAD.
+    case thread(IMAPThreadCommand, uid: Bool)
     case fetch(IMAPSequenceSet, [IMAPFetchAttribute], IMAPFetchModifiers, uid: Bool)
     case store(IMAPSequenceSet, IMAPStoreFlags, unchangedSince: UInt64?, uid: Bool)
     case copy(IMAPSequenceSet, IMAPMailboxName, uid: Bool)

@@ -61,6 +61,10 @@ public enum IMAPResponseData: Sendable, Equatable {
     /// RFC 3501 §7.2.5 `SEARCH`, with RFC 7162 §3.1.5 `(MODSEQ n)`.
     case search([UInt32], modSeq: UInt64?)
     case esearch(IMAPESearchResponse)
+    /// RFC 5256 §4 `SORT`, in the sorted order, with RFC 7162 §3.1.5 `(MODSEQ n)`.
+    case sort([UInt32], modSeq: UInt64?)
+    /// RFC 5256 §4 `THREAD`: one node per thread, in thread order.
+    case thread([IMAPThreadNode])
     case fetch(UInt32, [IMAPFetchItem])
     /// RFC 2971 §3.2.
     case id([IMAPIDParameter]?)
