@@ -25,18 +25,7 @@ extension IMAPSession {
     /// required by the grammar); the ordering is `MessageSorter`'s and `MessageThreader`'s.
     mutating func sortOrThread(_ tag: String, _ search: IMAPSearchCommand, _ order: IMAPSortStep.Order, uid: Bool,
                                _ selected: SelectedMailbox) -> [IMAPAction] {
-        let evaluator: SearchEvaluator
-        do {
-            evaluator = try SearchEvaluator(charset: search.charset, messageLimits: settings.messageLimits)
-        } catch {
-            return fail(tag, .badCharset)
-        }
-        let usesModSeq = search.keys.contains(where: \.usesModSeq)
-        if usesModSeq { enabled.condstore = true }
-        let context = SearchContext(messageCount: selected.count, largestUID: selected.largestUID, savedUIDs: selected.savedUIDs,
-                                    recentUIDs: selected.recentUIDs)
-        let step = IMAPSearchStep(tag: tag, command: search, evaluator: evaluator, context: context, uids: selected.uids,
-                                  mailbox: selected.mailbox.id, uid: uid, usesModSeq: usesModSeq)
+        guard let step = searchStep(tag, search, uid: uid, selected) else { return fail(tag, .badCharset) }
         return run(.sort(IMAPSortStep(search: step, order: order)))
     }
 
