@@ -86,3 +86,28 @@ import Testing
         #expect(line.filter { $0 == "(" }.count == 4_000 - 1 && line.filter { $0 == ")" }.count == 4_000 - 1)
     }
 }
+
+/// FETCH PREVIEW (RFC 8970 §7) and its response.
+@Suite struct PreviewGrammarTests {
+    @Test func previewAttributeWithAndWithoutLazy() throws {
+        let one = IMAPSequenceSet([IMAPSequenceRange(1)])
+        #expect(try IMAPCommandParser().parse(IMAPCommandBytes("a FETCH 1 (PREVIEW)")).command
+                == .fetch(one, [.preview(lazy: false)], .init(), uid: false))
+        #expect(try IMAPCommandParser().parse(IMAPCommandBytes("a UID FETCH 1 (UID PREVIEW (LAZY) FLAGS)")).command
+                == .fetch(one, [.uid, .preview(lazy: true), .flags], .init(), uid: true))
+        #expect(try IMAPCommandParser().parse(IMAPCommandBytes("a FETCH 1 PREVIEW (LAZY)")).command
+                == .fetch(one, [.preview(lazy: true)], .init(), uid: false))
+        // A parenthesised list after a lone PREVIEW that is not preview-mods is FETCH's modifiers.
+        #expect(try IMAPCommandParser().parse(IMAPCommandBytes("a FETCH 1 PREVIEW (CHANGEDSINCE 5)")).command
+                == .fetch(one, [.preview(lazy: false)], .init(changedSince: 5), uid: false))
+        #expect(throws: IMAPCommandError.self) { try IMAPCommandParser().parse(IMAPCommandBytes("a FETCH 1 (PREVIEW (FUZZY))")) }
+    }
+
+    @Test func previewIsQuotedWhenItCanBeAndALiteralOtherwise() {
+        #expect(encoded(.data(.fetch(1, [.preview("Hello")]))) == "* 1 FETCH (PREVIEW \"Hello\")\r\n")
+        #expect(encoded(.data(.fetch(1, [.preview("")]))) == "* 1 FETCH (PREVIEW \"\")\r\n")
+        #expect(encoded(.data(.fetch(1, [.preview(nil)]))) == "* 1 FETCH (PREVIEW NIL)\r\n")
+        #expect(encoded(.data(.fetch(1, [.preview("会議")]))) == "* 1 FETCH (PREVIEW {6}\r\n会議)\r\n")
+        #expect(encoded(.data(.fetch(1, [.preview("会議")])), encoding: .utf8Accepted) == "* 1 FETCH (PREVIEW \"会議\")\r\n")
+    }
+}

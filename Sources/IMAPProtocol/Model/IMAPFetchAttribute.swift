@@ -21,6 +21,8 @@ public enum IMAPFetchAttribute: Sendable, Equatable, Hashable {
     case rfc822
     case rfc822Header
     case rfc822Text
+    /// `PREVIEW [(LAZY)]` (RFC 8970 §7): `lazy` lets the server answer NIL rather than compute it.
+    case preview(lazy: Bool)
 
     /// ALL = (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)
     public static let all: [IMAPFetchAttribute] = [.flags, .internalDate, .rfc822Size, .envelope]

@@ -177,4 +177,6 @@ public enum IMAPFetchItem: Sendable, Equatable {
     case rfc822(ByteBuffer?)
     case rfc822Header(ByteBuffer?)
     case rfc822Text(ByteBuffer?)
+    /// RFC 8970 §7 `PREVIEW nstring`: at most 256 characters of UTF-8 text.
+    case preview(String?)
 }

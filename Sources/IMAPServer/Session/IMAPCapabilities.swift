@@ -28,6 +28,7 @@ extension IMAPSession {
             "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "STATUS=SIZE", "UTF8=ACCEPT", "MULTIAPPEND", "BINARY",
             // RFC 5256, RFC 5957, RFC 5267 (Commands/Sort.swift)
             "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "ESORT",
+            "PREVIEW",  // RFC 8970 (FetchResponder, MIMEMessage.preview)
             "APPENDLIMIT=\(settings.limits.maxLiteralSize)",
         ]
         names.append("COMPRESS=DEFLATE")  // RFC 4978
