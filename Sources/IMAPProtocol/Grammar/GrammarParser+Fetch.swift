@@ -67,6 +67,8 @@ extension GrammarParser {
             return .binary(part: part, partial: try partial(), peek: name == "BINARY.PEEK")
         case "BINARY.SIZE":
             return .binarySize(part: try sectionBinary())
+        case "EMAILID": return .emailID      // RFC 8474 §7
+        case "THREADID": return .threadID
         case "PREVIEW":
             // fetch-att =/ "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"]
             // preview-mod = "LAZY"                                            (RFC 8970 §7)

@@ -123,6 +123,8 @@ public enum IMAPStatusAttribute: String, Sendable, Equatable, Hashable, CaseIter
     case recent = "RECENT"
     case highestModSeq = "HIGHESTMODSEQ"
     case appendLimit = "APPENDLIMIT"
+    /// RFC 8474 §4.2; the value is the UIDVALIDITY, written as `IMAPObjectID.mailbox`.
+    case mailboxID = "MAILBOXID"
 }
 
 /// One message of APPEND (RFC 9051 §6.3.12, RFC 3502 `append-message`, RFC 3516 `literal8`).

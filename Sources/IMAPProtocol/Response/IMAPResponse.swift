@@ -37,6 +37,8 @@ public enum IMAPResponseCode: Sendable, Equatable {
     /// resp-code-copy = "COPYUID" SP nz-number SP uid-set SP uid-set
     case copyUID(uidValidity: UInt32, source: IMAPSequenceSet, destination: IMAPSequenceSet)
     case highestModSeq(UInt64)
+    /// RFC 8474 §4.1 `MAILBOXID (objectid)`, on SELECT/EXAMINE and CREATE.
+    case mailboxID(String)
     case modified(IMAPSequenceSet)
     /// atom [SP 1*<any TEXT-CHAR except "]">]
     case other(String, String?)
@@ -179,4 +181,8 @@ public enum IMAPFetchItem: Sendable, Equatable {
     case rfc822Text(ByteBuffer?)
     /// RFC 8970 §7 `PREVIEW nstring`: at most 256 characters of UTF-8 text.
     case preview(String?)
+    /// RFC 8474 §5.1 `EMAILID (objectid)`.
+    case emailID(String)
+    /// RFC 8474 §5.2 `THREADID (objectid)` or `THREADID NIL` (no thread IDs kept).
+    case threadID(String?)
 }

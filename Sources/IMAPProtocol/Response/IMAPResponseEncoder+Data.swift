@@ -26,7 +26,14 @@ extension IMAPResponseEncoder {
             b.writeString("STATUS ")
             writeMailbox(mailbox, into: &b)
             b.writeString(" (")
-            writeJoined(values, into: &b) { _, v, b in b.writeString("\(v.attribute.rawValue) \(v.value)") }
+            writeJoined(values, into: &b) { _, v, b in
+                // status-att-val =/ "MAILBOXID" SP "(" objectid ")"   (RFC 8474 §7)
+                if v.attribute == .mailboxID {
+                    b.writeString("MAILBOXID (\(IMAPObjectID.mailbox(uidValidity: UInt32(truncatingIfNeeded: v.value))))")
+                } else {
+                    b.writeString("\(v.attribute.rawValue) \(v.value)")
+                }
+            }
             b.writeString(")")
         case .exists(let n): b.writeString("\(n) EXISTS")
         case .recent(let n): b.writeString("\(n) RECENT")

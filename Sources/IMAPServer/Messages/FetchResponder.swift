@@ -123,6 +123,11 @@ struct FetchResponder: Sendable {
                 out.append(.rfc822Header(sections?.data(IMAPSection(text: .header)).map { ByteBuffer(bytes: $0) }))
             case .rfc822Text:
                 out.append(.rfc822Text(sections?.data(IMAPSection(text: .text)).map { ByteBuffer(bytes: $0) }))
+            case .emailID:
+                out.append(.emailID(ObjectIDs.email(message)))
+            case .threadID:
+                // RFC 8474 §5.2: NIL, thread IDs are not kept (THREAD computes threads per command).
+                out.append(.threadID(nil))
             case .preview:
                 // RFC 8970 §3.2: computed at once, LAZY or not, so never NIL; "" for no text.
                 out.append(.preview(body.map { MIMEMessage(parsing: $0, limits: messageLimits).preview() } ?? ""))

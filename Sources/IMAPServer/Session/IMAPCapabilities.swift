@@ -29,6 +29,7 @@ extension IMAPSession {
             // RFC 5256, RFC 5957, RFC 5267 (Commands/Sort.swift)
             "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "ESORT",
             "PREVIEW",  // RFC 8970 (FetchResponder, MIMEMessage.preview)
+            "OBJECTID",  // RFC 8474 (ObjectIDs)
             "APPENDLIMIT=\(settings.limits.maxLiteralSize)",
         ]
         names.append("COMPRESS=DEFLATE")  // RFC 4978
