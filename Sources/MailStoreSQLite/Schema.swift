@@ -263,6 +263,12 @@ enum Schema {
                 CREATE INDEX openpgp_addresses_address ON openpgp_addresses(address);
                 """)
         }
+        migrator.registerMigration("v9-sort-thread") { db in
+            // RFC 8514 SAVEDATE: when the message was saved in its mailbox (delivery, APPEND,
+            // COPY, MOVE), seconds since 1970. NULL for messages saved before this migration:
+            // their save date is unknown (FETCH SAVEDATE gives NIL, §3).
+            try db.execute(sql: "ALTER TABLE messages ADD COLUMN saved_date REAL")
+        }
         return migrator
     }
 }

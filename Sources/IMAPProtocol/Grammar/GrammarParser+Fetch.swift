@@ -69,6 +69,7 @@ extension GrammarParser {
             return .binarySize(part: try sectionBinary())
         case "EMAILID": return .emailID      // RFC 8474 §7
         case "THREADID": return .threadID
+        case "SAVEDATE": return .saveDate    // RFC 8514 §5
         case "PREVIEW":
             // fetch-att =/ "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"]
             // preview-mod = "LAZY"                                            (RFC 8970 §7)

@@ -111,6 +111,12 @@ extension GrammarParser {
             try sp()
             return .or(a, try searchKey(named: nil))
         case "MODSEQ": return try modSeqKey()
+        // search-key =/ "SAVEDBEFORE" SP date / "SAVEDON" SP date / "SAVEDSINCE" SP date /
+        //               "SAVEDATESUPPORTED"                                  (RFC 8514 §5)
+        case "SAVEDBEFORE": try sp(); return .savedBefore(try date())
+        case "SAVEDON": try sp(); return .savedOn(try date())
+        case "SAVEDSINCE": try sp(); return .savedSince(try date())
+        case "SAVEDATESUPPORTED": return .saveDateSupported
         case "EMAILID", "THREADID":
             // search-key =/ "EMAILID" SP objectid / "THREADID" SP objectid   (RFC 8474 §7)
             try sp()

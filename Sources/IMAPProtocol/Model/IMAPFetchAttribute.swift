@@ -26,6 +26,8 @@ public enum IMAPFetchAttribute: Sendable, Equatable, Hashable {
     /// RFC 8474 §5 `EMAILID` and `THREADID`.
     case emailID
     case threadID
+    /// RFC 8514 §3 `SAVEDATE`.
+    case saveDate
 
     /// ALL = (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)
     public static let all: [IMAPFetchAttribute] = [.flags, .internalDate, .rfc822Size, .envelope]

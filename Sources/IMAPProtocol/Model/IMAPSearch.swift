@@ -48,6 +48,8 @@ public indirect enum IMAPSearchKey: Sendable, Equatable, Hashable {
     case modSeq(UInt64, entry: IMAPModSeqEntry?)
     /// RFC 8474 §6.
     case emailID(String), threadID(String)
+    /// RFC 8514 §4.
+    case savedBefore(IMAPDate), savedOn(IMAPDate), savedSince(IMAPDate), saveDateSupported
 }
 
 /// search-modseq-ext = SP entry-name SP entry-type-req   (RFC 7162 §7)

@@ -185,4 +185,6 @@ public enum IMAPFetchItem: Sendable, Equatable {
     case emailID(String)
     /// RFC 8474 §5.2 `THREADID (objectid)` or `THREADID NIL` (no thread IDs kept).
     case threadID(String?)
+    /// RFC 8514 §3 `SAVEDATE (date-time / nil)`.
+    case saveDate(IMAPDateTime?)
 }

@@ -74,6 +74,10 @@ extension IMAPResponseEncoder {
         case .rfc822Text(let data):
             b.writeString("RFC822.TEXT ")
             writeLiteral(data, into: &b)
+        case .saveDate(let date):
+            // msg-att-static =/ "SAVEDATE" SP (date-time / nil)   (RFC 8514 §5)
+            b.writeString("SAVEDATE ")
+            if let date { writeDateTime(date, into: &b) } else { b.writeString("NIL") }
         case .emailID(let id):
             // msg-att-static =/ "EMAILID" SP "(" objectid ")" / "THREADID" SP ("(" objectid ")" / nil)
             b.writeString("EMAILID (\(id))")

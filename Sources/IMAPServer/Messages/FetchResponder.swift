@@ -123,6 +123,9 @@ struct FetchResponder: Sendable {
                 out.append(.rfc822Header(sections?.data(IMAPSection(text: .header)).map { ByteBuffer(bytes: $0) }))
             case .rfc822Text:
                 out.append(.rfc822Text(sections?.data(IMAPSection(text: .text)).map { ByteBuffer(bytes: $0) }))
+            case .saveDate:
+                // RFC 8514 §3: NIL when the save date is unknown.
+                out.append(.saveDate(message.savedDate.map { MailboxClock.dateTime($0, in: timeZone) }))
             case .emailID:
                 out.append(.emailID(ObjectIDs.email(message)))
             case .threadID:

@@ -30,6 +30,7 @@ extension IMAPSession {
             "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "ESORT",
             "PREVIEW",  // RFC 8970 (FetchResponder, MIMEMessage.preview)
             "OBJECTID",  // RFC 8474 (ObjectIDs)
+            "SAVEDATE",  // RFC 8514 (messages.saved_date)
             "APPENDLIMIT=\(settings.limits.maxLiteralSize)",
         ]
         names.append("COMPRESS=DEFLATE")  // RFC 4978
