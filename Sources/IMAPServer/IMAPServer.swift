@@ -42,6 +42,10 @@ public struct IMAPConfiguration: Sendable {
     /// Parser caps for messages read here (`limits.max_header_fields`, `max_mime_depth`,
     /// `max_mime_parts`): the same as at delivery, so FETCH of a part agrees with BODYSTRUCTURE.
     public var messageLimits = MessageLimits.default
+    /// THREAD=REFERENCES uses at most this many of a message's references, the last (closest)
+    /// ones (`limits.imap_thread_max_references`): linking is linear in them, and RFC 5256 §3
+    /// sets no bound; a chain longer than this is threaded from its most recent ancestors.
+    public var threadMaxReferences = 100
 
     public init(hostname: String, limits: IMAPLimits = IMAPLimits(), maxOtherLiteralSize: Int = 64 * 1024,
                 idleTimeout: Duration = .seconds(30 * 60), loginTimeout: Duration = .seconds(60),

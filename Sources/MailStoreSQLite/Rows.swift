@@ -35,7 +35,7 @@ enum Rows {
     /// The columns `message(_:)` reads, in its order. Queries name them instead of `*` so rows
     /// are read by position: GRDB's by-name lookup lowercases the name on every access, which
     /// was a sixth of the CPU time of listing a mailbox.
-    static let messageColumns = "mailbox_id, uid, modseq, flags, keywords, internal_date, size, body_path, summary"
+    static let messageColumns = "mailbox_id, uid, modseq, flags, keywords, internal_date, size, body_path, summary, saved_date"
 
     static func message(_ row: Row) -> StoredMessage {
         let keywords = (row[4] as String).split(separator: " ").map(String.init)
@@ -47,7 +47,8 @@ enum Rows {
             internalDate: Date(timeIntervalSince1970: row[5]),
             size: row[6],
             body: BodyReference(path: row[7]),
-            summary: row[8]
+            summary: row[8],
+            savedDate: (row[9] as Double?).map { Date(timeIntervalSince1970: $0) }
         )
     }
 

@@ -74,11 +74,13 @@ extension SQLiteMailStore {
         let modSeq = (row["highest_modseq"] as Int64) + 1
         try db.execute(
             sql: """
-                INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, body_path, summary)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, body_path, summary, saved_date)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [target.rawValue, uid, modSeq, pending.flags.system.rawValue, pending.flags.keywords.joined(separator: " "),
-                        pending.internalDate.timeIntervalSince1970, pending.size, pending.body.path, pending.summary])
+                        pending.internalDate.timeIntervalSince1970, pending.size, pending.body.path, pending.summary,
+                        // RFC 8514 §3: every way in (delivery, APPEND, COPY, MOVE) saves the message now.
+                        Date().timeIntervalSince1970])
         try db.execute(
             sql: "UPDATE mailboxes SET uid_next = ?, highest_modseq = ? WHERE id = ?",
             arguments: [uid + 1, modSeq, target.rawValue])

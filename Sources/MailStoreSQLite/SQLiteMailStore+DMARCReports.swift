@@ -24,17 +24,19 @@ extension SQLiteMailStore {
     }
 
     public func dmarcReportsSent(since: Date) async throws -> [DMARCSentReport] {
-        let rows = try await pool.read { db in
+        // Values, not Rows, come out of the closure, so the async read is used (SQLiteMailStore+Risk.swift).
+        try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM dmarc_reports_sent WHERE period_begin >= ? ORDER BY period_begin, policy_domain",
-                             arguments: [since.timeIntervalSince1970])
+                             arguments: [since.timeIntervalSince1970]).map(Self.sentReport)
         }
-        return try rows.map { row in
-            DMARCSentReport(
-                periodBegin: Date(timeIntervalSince1970: row["period_begin"]), periodEnd: Date(timeIntervalSince1970: row["period_end"]),
-                policyDomain: row["policy_domain"], reportID: row["report_id"],
-                outcome: DMARCSentReport.Outcome(rawValue: row["outcome"]) ?? .queued,
-                destinations: try JSONDecoder().decode([String].self, from: Data((row["destinations"] as String).utf8)), detail: row["detail"])
-        }
+    }
+
+    static func sentReport(_ row: Row) throws -> DMARCSentReport {
+        DMARCSentReport(
+            periodBegin: Date(timeIntervalSince1970: row["period_begin"]), periodEnd: Date(timeIntervalSince1970: row["period_end"]),
+            policyDomain: row["policy_domain"], reportID: row["report_id"],
+            outcome: DMARCSentReport.Outcome(rawValue: row["outcome"]) ?? .queued,
+            destinations: try JSONDecoder().decode([String].self, from: Data((row["destinations"] as String).utf8)), detail: row["detail"])
     }
 
     public func latestDMARCReportPeriodEnd() async throws -> Date? {
@@ -71,17 +73,16 @@ extension SQLiteMailStore {
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [limit]
-        let rows = try await pool.read { db in
+        return try await pool.read { [arguments] db in
             try Row.fetchAll(db, sql: "SELECT * FROM dmarc_reports_received \(filter) ORDER BY period_begin DESC, id DESC LIMIT ?",
-                             arguments: arguments)
+                             arguments: arguments).map(Self.receivedReport)
         }
-        return rows.map(Self.receivedReport)
     }
 
     public func dmarcReceivedReport(id: Int64) async throws -> DMARCReceivedReport? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM dmarc_reports_received WHERE id = ?", arguments: [id])
-        }.map(Self.receivedReport)
+            try Row.fetchOne(db, sql: "SELECT * FROM dmarc_reports_received WHERE id = ?", arguments: [id]).map(Self.receivedReport)
+        }
     }
 
     static func receivedReport(_ row: Row) -> DMARCReceivedReport {

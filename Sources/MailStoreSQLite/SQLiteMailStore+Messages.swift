@@ -59,7 +59,7 @@ extension SQLiteMailStore {
                     arguments: [flags.system.rawValue, flags.keywords.joined(separator: " "), Int64(modSeq), mailbox.rawValue, Int64(uid)])
                 let new = StoredMessage(
                     mailboxID: mailbox, uid: uid, modSeq: modSeq, flags: flags, internalDate: message.internalDate,
-                    size: message.size, body: message.body, summary: message.summary)
+                    size: message.size, body: message.body, summary: message.summary, savedDate: message.savedDate)
                 updated.append(new)
                 changed.append(new)
             }

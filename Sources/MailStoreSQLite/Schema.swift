@@ -300,6 +300,12 @@ enum Schema {
                 CREATE INDEX dmarc_reports_received_domain ON dmarc_reports_received(policy_domain, period_begin);
                 """)
         }
+        migrator.registerMigration("v9-sort-thread") { db in
+            // RFC 8514 SAVEDATE: when the message was saved in its mailbox (delivery, APPEND,
+            // COPY, MOVE), seconds since 1970. NULL for messages saved before this migration:
+            // their save date is unknown (FETCH SAVEDATE gives NIL, §3).
+            try db.execute(sql: "ALTER TABLE messages ADD COLUMN saved_date REAL")
+        }
         return migrator
     }
 }

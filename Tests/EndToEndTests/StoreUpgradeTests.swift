@@ -23,10 +23,10 @@ import Testing
 
     /// Migrations that reached main in the same stop as the one after them: no build any stop
     /// shipped ever wrote a store ending at one of them, so there is no such format to upgrade
-    /// from. (2026-12-05: four features developed side by side landed together; the format
-    /// before them is v8-spam-controls, whose fixture is v8-ee4b872.)
+    /// from. (2026-12-05: four features developed side by side landed together, the newest being
+    /// v9-sort-thread; the format before them is v8-spam-controls, whose fixture is v8-ee4b872.)
     /// v12-openpgp reached main before v11-dmarc-reports, which the schema then appends after it.
-    static let landedTogether: Set<String> = ["v9-sort-thread", "v10-sieve", "v11-dmarc-reports", "v12-openpgp"]
+    static let landedTogether: Set<String> = ["v10-sieve", "v12-openpgp", "v11-dmarc-reports"]
 
     @Test(.enabled(if: StoreFixture.oraclesAvailable || Python.requiredInCI, "scramp or aiosmtpd is not installed: pip install scramp aiosmtpd"),
           arguments: StoreFixture.names)

@@ -43,6 +43,12 @@ struct IMAPFixture {
                            server: IMAPServer(configuration: configuration, store: store, throttle: throttle))
     }
 
+    /// Output with the RFC 8474 `[MAILBOXID (M...)] ` codes taken out: the IDs are UIDVALIDITYs,
+    /// which differ from run to run.
+    static func withoutMailboxIDs(_ output: String) -> String {
+        output.replacing(#/\[MAILBOXID \(M[0-9]+\)\] /#, with: "")
+    }
+
     static let summarizer: MessageSummarizer = { TestSummaries.summarize($0) }
 
     static let messages = [

@@ -138,6 +138,7 @@ public enum ConfigSchema {
             "Largest IMAP command before login, literals included; larger ones get BAD [LIMIT]."),
         key("limits.imap_literal_minus", .boolean, .bool(false),
             "Advertise LITERAL- (non-synchronizing literals up to 4096 bytes, RFC 7888 §5) instead of LITERAL+."),
+        key("limits.imap_thread_max_references", .integer(min: 1, max: 10_000), .int(100), "References per message IMAP THREAD=REFERENCES links (the last ones)."),
         key("limits.imap_sessions_per_user", .integer(min: 1, max: 100_000), .int(50),
             "Concurrent authenticated IMAP sessions per account."),
         key("limits.max_session_input", .size, nil,

@@ -39,6 +39,8 @@ public struct HatoConfig: Sendable {
         public var imapUnauthenticatedCommandSize: Int = 65_536
         /// `limits.imap_literal_minus`: LITERAL- (RFC 7888 §5) instead of LITERAL+.
         public var imapLiteralMinus = false
+        /// `limits.imap_thread_max_references`: references per message THREAD=REFERENCES links.
+        public var imapThreadMaxReferences = 100
         /// nil: derived from the descriptor limit at start (`ConnectionCaps`).
         public var maxConnections: Int?
         public var maxConnectionsPerListener: Int?
@@ -252,6 +254,7 @@ public struct HatoConfig: Sendable {
             imapCommandTimeout: .seconds(int("limits.imap_command_timeout")), imapMaxMailboxes: int("limits.imap_max_mailboxes"),
             imapUnauthenticatedCommandSize: int("limits.imap_unauthenticated_command_size"),
             imapLiteralMinus: bool("limits.imap_literal_minus"),
+            imapThreadMaxReferences: int("limits.imap_thread_max_references"),
             maxConnections: values["limits.max_connections"] == nil ? nil : int("limits.max_connections"),
             maxConnectionsPerListener: values["limits.max_connections_per_listener"] == nil ? nil : int("limits.max_connections_per_listener"),
             maxUnsentOutput: int("limits.max_unsent_output"), outputStallTimeout: .seconds(int("limits.output_stall_timeout")),

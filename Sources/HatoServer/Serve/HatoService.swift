@@ -204,6 +204,7 @@ public struct HatoService {
             maxMailboxes: settings.limits.imapMaxMailboxes, commandTimeout: settings.limits.imapCommandTimeout)
         imapConfiguration.applyAuth(settings)
         imapConfiguration.messageLimits = settings.limits.messageLimits
+        imapConfiguration.threadMaxReferences = settings.limits.imapThreadMaxReferences
         let imap = IMAPServer(configuration: imapConfiguration, store: store, throttle: throttle, logger: Logger(label: "hato.imap"))
         return [.smtp: mx, .submission: submission, .submissions: submission, .imap: imap, .imaps: imap, .pop3: pop3, .pop3s: pop3]
     }

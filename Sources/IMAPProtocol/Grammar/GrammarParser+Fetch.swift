@@ -67,6 +67,23 @@ extension GrammarParser {
             return .binary(part: part, partial: try partial(), peek: name == "BINARY.PEEK")
         case "BINARY.SIZE":
             return .binarySize(part: try sectionBinary())
+        case "EMAILID": return .emailID      // RFC 8474 §7
+        case "THREADID": return .threadID
+        case "SAVEDATE": return .saveDate    // RFC 8514 §5
+        case "PREVIEW":
+            // fetch-att =/ "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"]
+            // preview-mod = "LAZY"                                            (RFC 8970 §7)
+            // `FETCH 1 PREVIEW (CHANGEDSINCE 5)` is a fetch modifier, not a preview-mod: the
+            // list is PREVIEW's only when it parses as preview-mods.
+            var probe = self
+            guard probe.skip(UInt8(ascii: " ")), peek() != nil,
+                  let modifiers = try? probe.parenthesized(allowEmpty: false, { p -> String in
+                      let modifier = try p.keyword()
+                      guard modifier == "LAZY" else { throw GrammarError("unknown PREVIEW modifier") }
+                      return modifier
+                  }) else { return .preview(lazy: false) }
+            self = probe
+            return .preview(lazy: modifiers.contains("LAZY"))
         default:
             throw GrammarError("unknown fetch attribute")
         }

@@ -51,6 +51,7 @@ extension GrammarParser {
     ///   "UNDRAFT" / sequence-set / "(" search-key *(SP search-key) ")"
     /// search-key =/ "NEW" / "OLD" / "RECENT"                              (RFC 3501 §6.4.4)
     /// search-key =/ "MODSEQ" [SP entry-name SP entry-type-req] SP mod-sequence-valzer  (RFC 7162)
+    /// search-key =/ "EMAILID" SP objectid / "THREADID" SP objectid                     (RFC 8474)
     mutating func searchKey(named prefetched: String?) throws -> IMAPSearchKey {
         try nested { p in try p.searchKeyBody(prefetched) }
     }
@@ -110,6 +111,18 @@ extension GrammarParser {
             try sp()
             return .or(a, try searchKey(named: nil))
         case "MODSEQ": return try modSeqKey()
+        // search-key =/ "SAVEDBEFORE" SP date / "SAVEDON" SP date / "SAVEDSINCE" SP date /
+        //               "SAVEDATESUPPORTED"                                  (RFC 8514 §5)
+        case "SAVEDBEFORE": try sp(); return .savedBefore(try date())
+        case "SAVEDON": try sp(); return .savedOn(try date())
+        case "SAVEDSINCE": try sp(); return .savedSince(try date())
+        case "SAVEDATESUPPORTED": return .saveDateSupported
+        case "EMAILID", "THREADID":
+            // search-key =/ "EMAILID" SP objectid / "THREADID" SP objectid   (RFC 8474 §7)
+            try sp()
+            let id = String(decoding: try atom(), as: UTF8.self)
+            guard IMAPObjectID.isValid(id) else { throw GrammarError("invalid object ID") }
+            return name == "EMAILID" ? .emailID(id) : .threadID(id)
         default:
             throw GrammarError("unknown search key")
         }

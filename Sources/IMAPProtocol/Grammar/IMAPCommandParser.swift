@@ -120,13 +120,14 @@ extension GrammarParser {
             try sp()
             return .compress(String(decoding: try atom().map(asciiUpper), as: UTF8.self))
         case "UID": return try uidCommand()
-        case "COPY", "MOVE", "FETCH", "STORE", "SEARCH": return try sequenceCommand(name, uid: false)
+        case "COPY", "MOVE", "FETCH", "STORE", "SEARCH", "SORT", "THREAD": return try sequenceCommand(name, uid: false)
         default:
             throw GrammarError("unknown command", kind: .unknownCommand)
         }
     }
 
     /// uid = "UID" SP (copy / move / fetch / search / store / uid-expunge)
+    /// uid =/ "UID" SP (sort / thread)                                   (RFC 5256 §4)
     mutating func uidCommand() throws -> IMAPCommand {
         try sp()
         let name = try keyword()
@@ -135,7 +136,7 @@ extension GrammarParser {
             try sp()
             return .uidExpunge(try sequenceSet())
         }
-        guard ["COPY", "MOVE", "FETCH", "STORE", "SEARCH"].contains(name) else {
+        guard ["COPY", "MOVE", "FETCH", "STORE", "SEARCH", "SORT", "THREAD"].contains(name) else {
             throw GrammarError("unknown UID command", kind: .unknownCommand)
         }
         return try sequenceCommand(name, uid: true)
@@ -143,6 +144,8 @@ extension GrammarParser {
 
     mutating func sequenceCommand(_ name: String, uid: Bool) throws -> IMAPCommand {
         if name == "SEARCH" { return .search(try search(), uid: uid) }
+        if name == "SORT" { return .sort(try sort(), uid: uid) }
+        if name == "THREAD" { return .thread(try thread(), uid: uid) }
         try sp()
         let set = try sequenceSet()
         switch name {

@@ -62,6 +62,10 @@ public enum IMAPCommand: Sendable, Equatable {
     /// RFC 4315 §2.1 / RFC 9051 §6.4.9.
     case uidExpunge(IMAPSequenceSet)
     case search(IMAPSearchCommand, uid: Bool)
+    /// RFC 5256 §3 SORT (with RFC 5957 and RFC 5267 ESORT).
+    case sort(IMAPSortCommand, uid: Bool)
+    /// RFC 5256 §3 THREAD.
+    case thread(IMAPThreadCommand, uid: Bool)
     case fetch(IMAPSequenceSet, [IMAPFetchAttribute], IMAPFetchModifiers, uid: Bool)
     case store(IMAPSequenceSet, IMAPStoreFlags, unchangedSince: UInt64?, uid: Bool)
     case copy(IMAPSequenceSet, IMAPMailboxName, uid: Bool)
@@ -119,6 +123,8 @@ public enum IMAPStatusAttribute: String, Sendable, Equatable, Hashable, CaseIter
     case recent = "RECENT"
     case highestModSeq = "HIGHESTMODSEQ"
     case appendLimit = "APPENDLIMIT"
+    /// RFC 8474 §4.2; the value is the UIDVALIDITY, written as `IMAPObjectID.mailbox`.
+    case mailboxID = "MAILBOXID"
 }
 
 /// One message of APPEND (RFC 9051 §6.3.12, RFC 3502 `append-message`, RFC 3516 `literal8`).

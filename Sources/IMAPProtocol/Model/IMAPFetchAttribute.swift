@@ -21,6 +21,13 @@ public enum IMAPFetchAttribute: Sendable, Equatable, Hashable {
     case rfc822
     case rfc822Header
     case rfc822Text
+    /// `PREVIEW [(LAZY)]` (RFC 8970 §7): `lazy` lets the server answer NIL rather than compute it.
+    case preview(lazy: Bool)
+    /// RFC 8474 §5 `EMAILID` and `THREADID`.
+    case emailID
+    case threadID
+    /// RFC 8514 §3 `SAVEDATE`.
+    case saveDate
 
     /// ALL = (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)
     public static let all: [IMAPFetchAttribute] = [.flags, .internalDate, .rfc822Size, .envelope]

@@ -46,6 +46,10 @@ public indirect enum IMAPSearchKey: Sendable, Equatable, Hashable {
     case and([IMAPSearchKey])
     /// MODSEQ [entry-name entry-type-req] mod-sequence-valzer
     case modSeq(UInt64, entry: IMAPModSeqEntry?)
+    /// RFC 8474 §6.
+    case emailID(String), threadID(String)
+    /// RFC 8514 §4.
+    case savedBefore(IMAPDate), savedOn(IMAPDate), savedSince(IMAPDate), saveDateSupported
 }
 
 /// search-modseq-ext = SP entry-name SP entry-type-req   (RFC 7162 §7)

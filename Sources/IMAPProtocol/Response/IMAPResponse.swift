@@ -37,6 +37,8 @@ public enum IMAPResponseCode: Sendable, Equatable {
     /// resp-code-copy = "COPYUID" SP nz-number SP uid-set SP uid-set
     case copyUID(uidValidity: UInt32, source: IMAPSequenceSet, destination: IMAPSequenceSet)
     case highestModSeq(UInt64)
+    /// RFC 8474 §4.1 `MAILBOXID (objectid)`, on SELECT/EXAMINE and CREATE.
+    case mailboxID(String)
     case modified(IMAPSequenceSet)
     /// atom [SP 1*<any TEXT-CHAR except "]">]
     case other(String, String?)
@@ -61,6 +63,10 @@ public enum IMAPResponseData: Sendable, Equatable {
     /// RFC 3501 §7.2.5 `SEARCH`, with RFC 7162 §3.1.5 `(MODSEQ n)`.
     case search([UInt32], modSeq: UInt64?)
     case esearch(IMAPESearchResponse)
+    /// RFC 5256 §4 `SORT`, in the sorted order, with RFC 7162 §3.1.5 `(MODSEQ n)`.
+    case sort([UInt32], modSeq: UInt64?)
+    /// RFC 5256 §4 `THREAD`: one node per thread, in thread order.
+    case thread([IMAPThreadNode])
     case fetch(UInt32, [IMAPFetchItem])
     /// RFC 2971 §3.2.
     case id([IMAPIDParameter]?)
@@ -173,4 +179,12 @@ public enum IMAPFetchItem: Sendable, Equatable {
     case rfc822(ByteBuffer?)
     case rfc822Header(ByteBuffer?)
     case rfc822Text(ByteBuffer?)
+    /// RFC 8970 §7 `PREVIEW nstring`: at most 256 characters of UTF-8 text.
+    case preview(String?)
+    /// RFC 8474 §5.1 `EMAILID (objectid)`.
+    case emailID(String)
+    /// RFC 8474 §5.2 `THREADID (objectid)` or `THREADID NIL` (no thread IDs kept).
+    case threadID(String?)
+    /// RFC 8514 §3 `SAVEDATE (date-time / nil)`.
+    case saveDate(IMAPDateTime?)
 }

@@ -26,7 +26,14 @@ extension IMAPResponseEncoder {
             b.writeString("STATUS ")
             writeMailbox(mailbox, into: &b)
             b.writeString(" (")
-            writeJoined(values, into: &b) { _, v, b in b.writeString("\(v.attribute.rawValue) \(v.value)") }
+            writeJoined(values, into: &b) { _, v, b in
+                // status-att-val =/ "MAILBOXID" SP "(" objectid ")"   (RFC 8474 §7)
+                if v.attribute == .mailboxID {
+                    b.writeString("MAILBOXID (\(IMAPObjectID.mailbox(uidValidity: UInt32(truncatingIfNeeded: v.value))))")
+                } else {
+                    b.writeString("\(v.attribute.rawValue) \(v.value)")
+                }
+            }
             b.writeString(")")
         case .exists(let n): b.writeString("\(n) EXISTS")
         case .recent(let n): b.writeString("\(n) RECENT")
@@ -42,6 +49,16 @@ extension IMAPResponseEncoder {
             if let modSeq, !numbers.isEmpty { b.writeString(" (MODSEQ \(modSeq))") }
         case .esearch(let e):
             writeESearch(e, into: &b)
+        case .sort(let numbers, let modSeq):
+            // sort-data = "SORT" *(SP nz-number) [SP search-sort-mod-seq]   (RFC 5256 §4, RFC 7162 §7)
+            b.writeString("SORT")
+            for n in numbers where n > 0 { b.writeString(" \(n)") }
+            if let modSeq, !numbers.isEmpty { b.writeString(" (MODSEQ \(modSeq))") }
+        case .thread(let threads):
+            // thread-data = "THREAD" [SP 1*thread-list]                     (RFC 5256 §4)
+            b.writeString("THREAD")
+            if !threads.isEmpty { b.writeString(" ") }
+            for thread in threads { writeThreadList(thread, into: &b) }
         case .fetch(let number, let items):
             // message-data = nz-number SP "FETCH" SP msg-att
             b.writeString("\(max(number, 1)) FETCH (")
@@ -161,5 +178,34 @@ extension IMAPResponseEncoder {
         }
         if let count = e.count { b.writeString(" COUNT \(count)") }
         if let modSeq = e.modSeq { b.writeString(" MODSEQ \(modSeq)") }
+    }
+
+    /// thread-list    = "(" (thread-members / thread-nested) ")"
+    /// thread-members = nz-number *(SP nz-number) [SP thread-nested]
+    /// thread-nested  = 2*thread-list                                        (RFC 5256 §4)
+    /// A single child is written as part of its parent's chain, never nested alone. Iterative
+    /// (an explicit stack): no thread shape deepens the call stack.
+    func writeThreadList(_ root: IMAPThreadNode, into b: inout ByteBuffer) {
+        enum Work { case list(IMAPThreadNode), close }
+        var stack: [Work] = [.list(root)]
+        while let work = stack.popLast() {
+            guard case .list(var node) = work else {
+                b.writeString(")")
+                continue
+            }
+            b.writeString("(")
+            var first = true
+            while true {
+                for n in node.numbers {
+                    b.writeString(first ? "\(n)" : " \(n)")
+                    first = false
+                }
+                guard node.children.count == 1 else { break }
+                node = node.children[0]
+            }
+            stack.append(.close)
+            if !node.children.isEmpty, !first { b.writeString(" ") }
+            for child in node.children.reversed() { stack.append(.list(child)) }
+        }
     }
 }

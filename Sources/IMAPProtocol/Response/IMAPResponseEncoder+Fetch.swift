@@ -74,6 +74,20 @@ extension IMAPResponseEncoder {
         case .rfc822Text(let data):
             b.writeString("RFC822.TEXT ")
             writeLiteral(data, into: &b)
+        case .saveDate(let date):
+            // msg-att-static =/ "SAVEDATE" SP (date-time / nil)   (RFC 8514 §5)
+            b.writeString("SAVEDATE ")
+            if let date { writeDateTime(date, into: &b) } else { b.writeString("NIL") }
+        case .emailID(let id):
+            // msg-att-static =/ "EMAILID" SP "(" objectid ")" / "THREADID" SP ("(" objectid ")" / nil)
+            b.writeString("EMAILID (\(id))")
+        case .threadID(let id):
+            b.writeString(id.map { "THREADID (\($0))" } ?? "THREADID NIL")
+        case .preview(let text):
+            // msg-att-static =/ "PREVIEW" SP nstring (RFC 8970 §7); UTF-8, so a literal unless
+            // the session takes UTF-8 in quoted strings (RFC 9051 §4.3, RFC 9755).
+            b.writeString("PREVIEW ")
+            writeNString(text, into: &b)
         }
     }
 

@@ -103,6 +103,7 @@ public struct IMAPResponseEncoder: Sendable {
             b.writeString(" ")
             writeSequenceSet(destination, into: &b)
         case .highestModSeq(let n): b.writeString("HIGHESTMODSEQ \(n)")
+        case .mailboxID(let id): b.writeString("MAILBOXID (\(id))")
         case .modified(let set):
             b.writeString("MODIFIED ")
             writeSequenceSet(set, into: &b)

@@ -29,8 +29,9 @@ extension IMAPStepRunner {
             let missing = Self.missingSuperiors(of: full, existing: existing)
             if existing.count + missing.count + 1 > limit { return mailboxLimitReached(tag, limit) }
             for parent in missing { try await store.createMailbox(of: user.accountID, named: parent, specialUse: nil) }
-            try await store.createMailbox(of: user.accountID, named: full, specialUse: use)
-            return .done(tag: tag, IMAPCompletion(text: "CREATE completed"))
+            let created = try await store.createMailbox(of: user.accountID, named: full, specialUse: use)
+            // RFC 8474 §4.1: the new mailbox's ID in the tagged OK.
+            return .done(tag: tag, IMAPCompletion(code: .mailboxID(ObjectIDs.mailbox(created)), text: "CREATE completed"))
         } catch let error as MailStoreError {
             return .failed(tag: tag, .store(error))
         } catch {

@@ -7,18 +7,20 @@ extension IMAPSession {
     /// walks the mailbox in sequence order, loading bodies only when a key needs them; this side
     /// shapes the response.
     mutating func search(_ tag: String, _ command: IMAPSearchCommand, uid: Bool, _ selected: SelectedMailbox) -> [IMAPAction] {
-        let evaluator: SearchEvaluator
-        do {
-            evaluator = try SearchEvaluator(charset: command.charset, messageLimits: settings.messageLimits)
-        } catch {
-            return fail(tag, .badCharset)
-        }
+        guard let step = searchStep(tag, command, uid: uid, selected) else { return fail(tag, .badCharset) }
+        return run(.search(step))
+    }
+
+    /// The search over the selected mailbox's view (SEARCH, SORT, THREAD); nil when the CHARSET
+    /// is not one the server decodes (BADCHARSET). A MODSEQ key turns CONDSTORE on (RFC 7162 §3.1).
+    mutating func searchStep(_ tag: String, _ command: IMAPSearchCommand, uid: Bool, _ selected: SelectedMailbox) -> IMAPSearchStep? {
+        guard let evaluator = try? SearchEvaluator(charset: command.charset, messageLimits: settings.messageLimits) else { return nil }
         let usesModSeq = command.keys.contains(where: \.usesModSeq)
         if usesModSeq { enabled.condstore = true }
         let context = SearchContext(messageCount: selected.count, largestUID: selected.largestUID, savedUIDs: selected.savedUIDs,
                                     recentUIDs: selected.recentUIDs)
-        return run(.search(IMAPSearchStep(tag: tag, command: command, evaluator: evaluator, context: context, uids: selected.uids,
-                                          mailbox: selected.mailbox.id, uid: uid, usesModSeq: usesModSeq)))
+        return IMAPSearchStep(tag: tag, command: command, evaluator: evaluator, context: context, uids: selected.uids,
+                              mailbox: selected.mailbox.id, uid: uid, usesModSeq: usesModSeq)
     }
 
     mutating func searched(_ tag: String, _ command: IMAPSearchCommand, _ matched: [SearchMatch], uid: Bool,

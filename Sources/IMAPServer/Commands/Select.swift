@@ -44,6 +44,7 @@ extension IMAPSession {
             .status(tag: nil, .ok, code: .uidValidity(mailbox.uidValidity), text: "UIDs valid"),
             .status(tag: nil, .ok, code: .uidNext(mailbox.uidNext), text: "predicted next UID"),
             .status(tag: nil, .ok, code: .highestModSeq(view.highestModSeq), text: "highest"),
+            .status(tag: nil, .ok, code: .mailboxID(ObjectIDs.mailbox(mailbox)), text: "mailbox ID"),  // RFC 8474 §4.1
         ]
         if enabled.imap4rev2 {
             responses.append(.data(.list(IMAPListResponse(attributes: outcome.listAttributes, delimiter: Mailbox.hierarchySeparator,

@@ -33,6 +33,7 @@ extension MailboxStatus {
         case .recent: UInt64(recent)
         case .highestModSeq: mailbox.highestModSeq
         case .appendLimit: UInt64(appendLimit)
+        case .mailboxID: UInt64(mailbox.uidValidity)  // written as IMAPObjectID.mailbox (RFC 8474 §4.2)
         }
     }
 }

@@ -1,10 +1,13 @@
 // The "base subject" SORT SUBJECT and THREAD compare (RFC 5256 §2.1), compared with the
-// i;ascii-casemap comparator (RFC 4790 §9.2: ASCII letters folded to upper case, all else as is).
+// i;unicode-casemap comparator (RFC 5051; for ASCII the same as RFC 5256's default
+// i;ascii-casemap, RFC 4790 §9.2).
 import MailMessage
 
 struct BaseSubject: Equatable, Sendable {
-    /// The extracted base subject, folded for i;ascii-casemap comparison.
+    /// The extracted base subject, as `UnicodeCasemap.key` maps it, as text.
     let key: String
+    /// `key`'s UTF-8 octets: SORT and THREAD compare these (RFC 5051 §2.2).
+    var octets: [UInt8] { Array(key.utf8) }
     /// True when extraction removed a reply/forward marker (RFC 5256 §2.1 (3)/(6));
     /// THREAD=REFERENCES step 5 uses this.
     let isReplyOrForward: Bool
@@ -48,9 +51,9 @@ struct BaseSubject: Equatable, Sendable {
             }
             break
         }
-        var folded = String.UnicodeScalarView()
-        for c in s { folded.append(("a"..."z").contains(c) ? Unicode.Scalar(c.value - 32)! : c) }
-        key = String(folded)
+        var base = String.UnicodeScalarView()
+        base.append(contentsOf: s)
+        key = String(decoding: UnicodeCasemap.key(String(base)), as: UTF8.self)
         isReplyOrForward = reply
     }
 

@@ -28,11 +28,12 @@ struct FetchResponder: Sendable {
         self.messageLimits = messageLimits
     }
 
-    /// Whether the message octets are needed: any BODY[...], BINARY..., RFC822, RFC822.HEADER, RFC822.TEXT.
+    /// Whether the message octets are needed: any BODY[...], BINARY..., RFC822, RFC822.HEADER,
+    /// RFC822.TEXT, PREVIEW (computed from the text part, RFC 8970 §3.1).
     static func needsBody(_ attributes: [IMAPFetchAttribute]) -> Bool {
         attributes.contains { a in
             switch a {
-            case .bodySection, .binary, .binarySize, .rfc822, .rfc822Header, .rfc822Text: return true
+            case .bodySection, .binary, .binarySize, .rfc822, .rfc822Header, .rfc822Text, .preview: return true
             default: return false
             }
         }
@@ -122,6 +123,17 @@ struct FetchResponder: Sendable {
                 out.append(.rfc822Header(sections?.data(IMAPSection(text: .header)).map { ByteBuffer(bytes: $0) }))
             case .rfc822Text:
                 out.append(.rfc822Text(sections?.data(IMAPSection(text: .text)).map { ByteBuffer(bytes: $0) }))
+            case .saveDate:
+                // RFC 8514 §3: NIL when the save date is unknown.
+                out.append(.saveDate(message.savedDate.map { MailboxClock.dateTime($0, in: timeZone) }))
+            case .emailID:
+                out.append(.emailID(ObjectIDs.email(message)))
+            case .threadID:
+                // RFC 8474 §5.2: NIL, thread IDs are not kept (THREAD computes threads per command).
+                out.append(.threadID(nil))
+            case .preview:
+                // RFC 8970 §3.2: computed at once, LAZY or not, so never NIL; "" for no text.
+                out.append(.preview(body.map { MIMEMessage(parsing: $0, limits: messageLimits).preview() } ?? ""))
             }
         }
         return out

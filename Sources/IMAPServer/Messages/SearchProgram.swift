@@ -25,6 +25,8 @@ struct SearchProgram: Sendable {
         case uids(NumberSet)
         case sequenceNumbers(NumberSet)
         case modSeq(UInt64)
+        case emailID(String)
+        case savedDate(DateTest, IMAPDate)
         case not(Node)
         case or(Node, Node)
         case and([Node])
@@ -115,6 +117,14 @@ struct SearchProgram: Sendable {
             case .sequenceSet(let s): return .sequenceNumbers(set(s, star: context.messageCount))
             // One mod-sequence per message: the per-flag entry is answered with it (RFC 7162 §3.1.5).
             case .modSeq(let n, _): return .modSeq(n)
+            case .emailID(let id): return .emailID(id)
+            // No thread IDs are kept (FETCH THREADID is NIL), so none matches (RFC 8474 §6).
+            case .threadID: return .constant(false)
+            case .savedBefore(let d): return .savedDate(.before, d)
+            case .savedOn(let d): return .savedDate(.on, d)
+            case .savedSince(let d): return .savedDate(.since, d)
+            // Every mailbox records save dates (RFC 8514 §4).
+            case .saveDateSupported: return .constant(true)
             case .not(let k): return .not(compile(k))
             case .or(let a, let b): return .or(compile(a), compile(b))
             case .and(let ks): return SearchProgram.cheapestFirst(ks.map(compile))
@@ -191,6 +201,10 @@ struct SearchProgram: Sendable {
         case .uids(let set): return set.contains(message.uid, uid: message.uid)
         case .sequenceNumbers(let set): return set.contains(seq, uid: message.uid)
         case .modSeq(let n): return message.modSeq >= n
+        case .emailID(let id): return ObjectIDs.email(message) == id
+        case .savedDate(let test, let date):
+            // RFC 8514 §4: a message whose save date is unknown is searched by its internal date.
+            return test.holds(MailboxClock.calendarDate(message.savedDate ?? message.internalDate, in: timeZone), date)
         case .not(let k): return !evaluate(k, m, seq)
         case .or(let a, let b): return evaluate(a, m, seq) || evaluate(b, m, seq)
         case .and(let ks):

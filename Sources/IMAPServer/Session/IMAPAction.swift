@@ -78,6 +78,8 @@ enum IMAPStep: Sendable {
     /// `recent`: how this session takes \Recent in the selected (source) mailbox, for copies into it.
     case copy(tag: String, MailboxID, uids: [UInt32], to: IMAPMailboxName, move: Bool, AuthenticatedUser, recent: RecentMode?)
     case search(IMAPSearchStep)
+    /// SORT and THREAD (RFC 5256): a search, then its matches ordered or threaded.
+    case sort(IMAPSortStep)
     /// FETCH: the messages of the set (and VANISHED UIDs with QRESYNC).
     case fetchMessages(tag: String, MailboxID, uids: [UInt32], changedSince: UInt64?, vanishedRanges: [ClosedRange<UInt32>]?)
     /// FETCH: one chunk's items (bodies read, \Seen set).
@@ -106,6 +108,7 @@ enum IMAPStepResult: Sendable {
                   ownCopies: [AppendedMessage] = [], ownRecent: [UInt32] = [])
     case stored(tag: String, updated: [StoredMessage], failed: [UInt32], silent: Bool, uid: Bool)
     case searched(tag: String, IMAPSearchCommand, [SearchMatch], uid: Bool, usesModSeq: Bool)
+    case sorted(tag: String, IMAPSortOutcome, uid: Bool, usesModSeq: Bool)
     case fetchMessages(tag: String, [StoredMessage], vanished: [UInt32])
     case fetchChunk(tag: String, [FetchedMessage])
     case fetchStreamHead(tag: String, StoredMessage, [IMAPFetchItem])

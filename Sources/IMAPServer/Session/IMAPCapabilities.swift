@@ -26,6 +26,11 @@ extension IMAPSession {
             "IDLE", "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "LIST-EXTENDED", "LIST-STATUS",
             "SPECIAL-USE", "CREATE-SPECIAL-USE", "CONDSTORE", "QRESYNC", "ESEARCH", "SEARCHRES", "QUOTA",
             "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "STATUS=SIZE", "UTF8=ACCEPT", "MULTIAPPEND", "BINARY",
+            // RFC 5256, RFC 5957, RFC 5267 (Commands/Sort.swift)
+            "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "ESORT",
+            "PREVIEW",  // RFC 8970 (FetchResponder, MIMEMessage.preview)
+            "OBJECTID",  // RFC 8474 (ObjectIDs)
+            "SAVEDATE",  // RFC 8514 (messages.saved_date)
             "APPENDLIMIT=\(settings.limits.maxLiteralSize)",
         ]
         names.append("COMPRESS=DEFLATE")  // RFC 4978

@@ -73,6 +73,8 @@ extension IMAPSession {
         case .fetch(let set, let attributes, let modifiers, let uid):
             return fetch(tag, set, attributes, modifiers, uid: uid, selected)
         case .search(let search, let uid): return self.search(tag, search, uid: uid, selected)
+        case .sort(let sort, let uid): return sortOrThread(tag, sort.search, .sort(sort), uid: uid, selected)
+        case .thread(let thread, let uid): return sortOrThread(tag, thread.search, .thread(thread.algorithm), uid: uid, selected)
         default: return fail(tag, .unexpectedCommand)
         }
     }
@@ -113,6 +115,8 @@ extension IMAPSession {
             return stored(tag, updated, failed: failed, silent: silent, uid: uid)
         case .searched(let tag, let command, let matched, let uid, let usesModSeq):
             return searched(tag, command, matched, uid: uid, usesModSeq: usesModSeq)
+        case .sorted(let tag, let outcome, let uid, let usesModSeq):
+            return sortedOrThreaded(tag, outcome, uid: uid, usesModSeq: usesModSeq)
         case .fetchMessages(let tag, let messages, let vanished): return fetchMessagesRead(tag, messages, vanished: vanished)
         case .fetchChunk(let tag, let results): return fetchChunkRead(tag, results)
         case .fetchStreamHead(let tag, let message, let items): return fetchStreamHeadRead(tag, message, items)
@@ -155,6 +159,8 @@ extension IMAPCommand {
         case .expunge: "EXPUNGE"
         case .uidExpunge: "UID EXPUNGE"
         case .search(_, let uid): uid ? "UID SEARCH" : "SEARCH"
+        case .sort(_, let uid): uid ? "UID SORT" : "SORT"
+        case .thread(_, let uid): uid ? "UID THREAD" : "THREAD"
         case .fetch(_, _, _, let uid): uid ? "UID FETCH" : "FETCH"
         case .store(_, _, _, let uid): uid ? "UID STORE" : "STORE"
         case .copy(_, _, let uid): uid ? "UID COPY" : "COPY"

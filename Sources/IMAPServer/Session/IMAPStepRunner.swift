@@ -48,6 +48,7 @@ struct IMAPStepRunner: Sendable {
         case .copy(let tag, let source, let uids, let name, let move, let user, let recent):
             await copy(tag, source, uids, to: name, move: move, user, recent: recent)
         case .search(let search): await self.search(search)
+        case .sort(let sort): await self.sort(sort)
         case .fetchMessages(let tag, let mailbox, let uids, let changedSince, let vanishedRanges):
             await fetchMessages(tag, mailbox, uids, changedSince: changedSince, vanishedRanges: vanishedRanges)
         case .fetchChunk(let tag, let mailbox, let chunk, let plan): await fetchChunk(tag, mailbox, chunk, plan)

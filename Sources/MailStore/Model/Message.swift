@@ -91,10 +91,13 @@ public struct StoredMessage: Sendable, Equatable {
     public let body: BodyReference
     /// The parsed summary (envelope, body structure) computed at delivery; see `MessageSummarizer`.
     public let summary: Data?
+    /// RFC 8514: when the message was saved in this mailbox; nil when unknown (saved before the
+    /// store recorded it).
+    public let savedDate: Date?
 
     public init(
         mailboxID: MailboxID, uid: UInt32, modSeq: UInt64, flags: MessageFlags, internalDate: Date, size: Int64,
-        body: BodyReference, summary: Data?
+        body: BodyReference, summary: Data?, savedDate: Date? = nil
     ) {
         self.mailboxID = mailboxID
         self.uid = uid
@@ -104,6 +107,7 @@ public struct StoredMessage: Sendable, Equatable {
         self.size = size
         self.body = body
         self.summary = summary
+        self.savedDate = savedDate
     }
 }
 

@@ -1,4 +1,4 @@
-// RFC 5256 §2.1 base subject extraction, step by step, and the i;ascii-casemap fold.
+// RFC 5256 §2.1 base subject extraction, step by step, and the i;unicode-casemap fold (RFC 5051).
 import Testing
 @testable import IMAPServer
 
@@ -25,10 +25,14 @@ import Testing
         #expect(b.isReplyOrForward)
     }
 
-    @Test func encodedWordsAreDecodedFirstAndNonASCIIIsNotFolded() {
+    @Test func encodedWordsAreDecodedFirstAndFoldedWithUnicodeCasemap() {
         // "Re: 会議" as ISO-2022-JP B and UTF-8 B encoded-words.
         #expect(base("=?ISO-2022-JP?B?UmU6IBskQjJxNUQbKEI=?=").key == "会議")
-        #expect(base("Re: =?UTF-8?B?w6lsw6h2ZQ==?=").key == "éLèVE")
+        // élève: titlecase, then NFKD (RFC 5051 §2): E U+0301 L E U+0300 V E.
+        #expect(base("Re: =?UTF-8?B?w6lsw6h2ZQ==?=").key == "E\u{301}LE\u{300}VE")
+        #expect(base("Re: =?UTF-8?B?w4lMw4hWRQ==?=").key == base("=?UTF-8?B?w6lsw6h2ZQ==?=").key)
+        // Fullwidth letters decompose to ASCII (NFKD): "ｈｅｌｌｏ" sorts with "HELLO".
+        #expect(base("ｈｅｌｌｏ").key == "HELLO")
     }
 
     @Test func emptyAndWhitespaceSubjectsGiveEmptyKey() {
