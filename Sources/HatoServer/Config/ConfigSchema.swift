@@ -145,7 +145,7 @@ public enum ConfigSchema {
             "Client input one session may hold at once (pipelined commands, an IMAP command's literals, the SMTP message being received). Unset: twice limits.max_message_size."),
         key("limits.spool_threshold", .size, .int(262_144),
             "Octets of an incoming SMTP message held in memory while it arrives; the rest is written to an unnamed file in data_dir/spool, so a session holds at most this much."),
-        key("limits.processing_memory", .size, .int(67_108_864),
+        key("limits.processing_memory", .size, .int(33_554_432),
             "Octets of received messages checked and delivered at once across all SMTP sessions (a message is checked whole, in memory); sessions beyond it wait with their message on disk. A larger message is processed alone."),
         key("limits.max_header_fields", .integer(min: 100, max: 1_000_000), .int(10_000),
             "Header fields read from one header section; later ones are kept in the message but not parsed."),

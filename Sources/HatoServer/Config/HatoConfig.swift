@@ -60,7 +60,7 @@ public struct HatoConfig: Sendable {
         /// rest goes to `<data_dir>/spool` (SMTPServer/MessageSpool.swift).
         public var spoolThreshold: Int = 262_144
         /// `limits.processing_memory`: octets of received messages processed at once, across sessions.
-        public var processingMemory: Int = 67_108_864
+        public var processingMemory: Int = 33_554_432
 
         /// Octets of client input one session may hold at once (`limits.max_session_input`):
         /// unset, two messages' worth, so a MULTIAPPEND of two full-size messages still fits.
