@@ -8,16 +8,16 @@
 import CompressNIO
 import NIOCore
 
-/// `imap-inflate`: the first byte chooses the output chunk (1 to 256 octets, or the server's
+/// `imap-inflate`: the first byte chooses the output chunk (16 to 4,096 octets, or the server's
 /// 16 KiB), the rest is the compressed stream; fed whole and drip-fed, the inflated octets must
 /// agree as far as both got.
 enum IMAPInflateTarget {
     /// Inflated octets looked at per input (a bomb is cut here, as the session's limits cut it).
-    static let outputBound = 256 * 1_024
+    static let outputBound = 64 * 1_024
 
     static func run(_ bytes: [UInt8]) {
         let option = Int(bytes.first ?? 0)
-        let chunk = option == 0 ? 16 * 1_024 : option
+        let chunk = option == 0 ? 16 * 1_024 : option * 16
         let stream = Array(bytes.dropFirst())
         let whole = inflate(stream, split: false, chunk: chunk)
         let dripped = inflate(stream, split: true, chunk: chunk)
