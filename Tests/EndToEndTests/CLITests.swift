@@ -9,23 +9,16 @@ import Testing
 
 /// The admin commands, run through the real `hato` binary as an operator would.
 @Suite struct CLITests {
-    let directory = try! TemporaryDirectory(prefix: "hato-cli")
-
-    var configPath: String { directory.url.appendingPathComponent("hato.toml").path }
+    let workspace: CLIWorkspace
+    var directory: TemporaryDirectory { workspace.directory }
+    var configPath: String { workspace.configPath }
 
     init() throws {
-        try """
-            hostname = "mail.example.test"
-            data_dir = "data"
-            [listen]
-            imap = ["127.0.0.1:0"]
-            [accounts]
-            scram_iterations = 4096
-            """.write(toFile: directory.url.appendingPathComponent("hato.toml").path, atomically: true, encoding: .utf8)
+        workspace = try CLIWorkspace(prefix: "hato-cli")
     }
 
     func hato(_ arguments: String..., stdin: String? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
-        try await HatoBinary.run(arguments + ["--config", configPath], stdin: stdin)
+        try await workspace.hato(arguments, stdin: stdin)
     }
 
     @Test func domainsAccountsAndAliases() async throws {

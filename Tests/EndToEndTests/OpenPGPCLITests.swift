@@ -6,22 +6,16 @@ import Testing
 /// exported: what is refused says why, what is taken lists and goes away again.
 @Suite(.enabled(if: GnuPGAvailability.available || GnuPGAvailability.required, "gpg is not installed"))
 struct OpenPGPCLITests {
-    let directory = try! TemporaryDirectory(prefix: "hato-pgp-cli")
-    var configPath: String { directory.url.appendingPathComponent("hato.toml").path }
+    let workspace: CLIWorkspace
+    var directory: TemporaryDirectory { workspace.directory }
+    var configPath: String { workspace.configPath }
 
     init() throws {
-        try """
-            hostname = "mail.example.test"
-            data_dir = "data"
-            [listen]
-            imap = ["127.0.0.1:0"]
-            [accounts]
-            scram_iterations = 4096
-            """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        workspace = try CLIWorkspace(prefix: "hato-pgp-cli")
     }
 
     func hato(_ arguments: String..., stdin: String? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
-        try await HatoBinary.run(arguments + ["--config", configPath], stdin: stdin)
+        try await workspace.hato(arguments, stdin: stdin)
     }
 
     func file(_ name: String, _ bytes: [UInt8]) throws -> String {
