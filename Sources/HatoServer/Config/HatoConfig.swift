@@ -20,61 +20,6 @@ public struct HatoConfig: Sendable {
         public var implicitTLS: Bool { self == .submissions || self == .imaps || self == .pop3s || self == .https }
     }
 
-    public struct Limits: Sendable {
-        public var maxMessageSize: Int
-        public var maxLineLength: Int
-        public var maxRecipients: Int
-        public var maxConnectionsPerIP: Int
-        public var commandTimeout: Duration
-        public var dataTimeout: Duration
-        /// IMAP: command line bound, autologout after login (RFC 9051 §5.4), the login deadline,
-        /// sessions per account, the per-command deadline, mailboxes per account, the command
-        /// size before login.
-        public var imapMaxLineLength: Int = 65_536
-        public var imapIdleTimeout: Duration = .seconds(1800)
-        public var imapLoginTimeout: Duration = .seconds(60)
-        public var imapSessionsPerUser: Int = 50
-        public var imapCommandTimeout: Duration = .seconds(60)
-        public var imapMaxMailboxes: Int = 1000
-        public var imapUnauthenticatedCommandSize: Int = 65_536
-        /// `limits.imap_literal_minus`: LITERAL- (RFC 7888 §5) instead of LITERAL+.
-        public var imapLiteralMinus = false
-        /// `limits.imap_thread_max_references`: references per message THREAD=REFERENCES links.
-        public var imapThreadMaxReferences = 100
-        /// nil: derived from the descriptor limit at start (`ConnectionCaps`).
-        public var maxConnections: Int?
-        public var maxConnectionsPerListener: Int?
-        public var maxUnsentOutput: Int = 262_144
-        public var outputStallTimeout: Duration = .seconds(120)
-        public var tlsHandshakeTimeout: Duration = .seconds(30)
-        public var dataPhaseTimeout: Duration = .seconds(600)
-        public var minDataRate: Int = 1024
-        public var pop3LoginTimeout: Duration = .seconds(120)
-        /// nil: twice `maxMessageSize` (see `sessionInputBudget`).
-        public var maxSessionInput: Int?
-        /// Parser caps for every message read (reception, APPEND, IMAP's views of stored mail).
-        public var maxHeaderFields: Int = MessageLimits.default.maxHeaderFields
-        public var maxMIMEDepth: Int = MessageLimits.default.maxDepth
-        public var maxMIMEParts: Int = MessageLimits.default.maxTotalParts
-        /// `limits.spool_threshold`: octets of a message held in memory while it arrives; the
-        /// rest goes to `<data_dir>/spool` (SMTPServer/MessageSpool.swift).
-        public var spoolThreshold: Int = 262_144
-        /// `limits.processing_memory`: octets of received messages processed at once, across sessions.
-        public var processingMemory: Int = 33_554_432
-
-        /// Octets of client input one session may hold at once (`limits.max_session_input`):
-        /// unset, two messages' worth, so a MULTIAPPEND of two full-size messages still fits.
-        public var sessionInputBudget: Int { maxSessionInput ?? 2 * maxMessageSize }
-
-        /// `limits.max_header_fields`, `max_mime_depth`, `max_mime_parts` as the parser takes them;
-        /// one multipart holds at most 10,000 children (or all parts, when fewer are allowed).
-        public var messageLimits: MessageLimits {
-            MessageLimits(maxDepth: maxMIMEDepth, maxHeaderFields: maxHeaderFields,
-                          maxPartsPerMultipart: min(MessageLimits.default.maxPartsPerMultipart, maxMIMEParts),
-                          maxTotalParts: maxMIMEParts)
-        }
-    }
-
     public struct AccountDefaults: Sendable {
         public var quotaBytes: Int64?
         public var quotaMessages: Int64?
@@ -111,29 +56,6 @@ public struct HatoConfig: Sendable {
         public var dnssec: String = "ad-bit"
         /// `dns.trust_anchor_file`: where in-process validation starts.
         public var trustAnchorFile: String = "/usr/share/dns/root.key"
-    }
-
-    /// `[delivery]`: outbound routing, retries and the smarthost.
-    public struct Delivery: Sendable {
-        public var relay: ListenAddress?
-        public var relayUsername: String?
-        public var relayPassword: String?
-        public var relayImplicitTLS: Bool
-        public var relayCAFile: URL?
-        public var mxPort: Int
-        public var retryInitial: Int
-        public var retryMaxInterval: Int
-        public var maxQueueTime: Int
-        /// Seconds; nil: no delay warnings.
-        public var delayWarning: Int?
-        public var maxConnections: Int
-        public var maxConnectionsPerDomain: Int
-        public var maxMessagesPerConnection: Int
-        public var pollInterval: Int
-        /// `delivery.dane`, `delivery.mta_sts`, `delivery.tls_ca_file` (docs/transport-security.md).
-        public var dane: Bool = true
-        public var mtaSTS: Bool = true
-        public var tlsCAFile: URL?
     }
 
     public var hostname: String
@@ -329,52 +251,13 @@ public struct HatoConfig: Sendable {
         acme = try ACMESettings(values: values, hostname: hostname, url: url)
     }
 
-    static func delivery(string: (String) -> String?, int: (String) -> Int, url: (String) -> URL?) throws -> Delivery {
-        var relay: ListenAddress?
-        if let text = string("delivery.relay") {
-            guard let parsed = ValueParsing.listenAddress(text), parsed.port > 0 else {
-                throw ConfigKeyError(path: "delivery.relay", message: "expected \"host:port\", found \"\(text)\"")
-            }
-            relay = parsed
-        }
-        var password = string("delivery.relay_password")
-        if let file = url("delivery.relay_password_file") {
-            guard password == nil else {
-                throw ConfigKeyError(path: "delivery.relay_password_file", message: "set relay_password or relay_password_file, not both")
-            }
-            do {
-                let text = try String(contentsOf: file, encoding: .utf8)
-                password = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
-                    .trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
-            } catch {
-                throw ConfigKeyError(path: "delivery.relay_password_file", message: "cannot read \(file.path): \(error.localizedDescription)")
-            }
-        }
-        let username = string("delivery.relay_username")
-        if (username == nil) != (password == nil) {
-            throw ConfigKeyError(path: username == nil ? "delivery.relay_username" : "delivery.relay_password",
-                                 message: "relay_username and a relay password must be set together")
-        }
-        let tls = string("delivery.relay_tls")
-        let delay = int("delivery.delay_warning")
-        return Delivery(
-            relay: relay, relayUsername: username, relayPassword: password,
-            relayImplicitTLS: tls.map { $0 == "implicit" } ?? (relay?.port == 465), relayCAFile: url("delivery.relay_ca_file"),
-            mxPort: int("delivery.mx_port"), retryInitial: max(1, int("delivery.retry_initial")),
-            retryMaxInterval: max(1, int("delivery.retry_max_interval")), maxQueueTime: int("delivery.max_queue_time"),
-            delayWarning: delay > 0 ? delay : nil, maxConnections: int("delivery.max_connections"),
-            maxConnectionsPerDomain: int("delivery.max_connections_per_domain"),
-            maxMessagesPerConnection: int("delivery.max_messages_per_connection"), pollInterval: max(1, int("delivery.poll_interval")),
-            dane: string("delivery.dane") != "off", mtaSTS: string("delivery.mta_sts") != "off", tlsCAFile: url("delivery.tls_ca_file"))
-    }
-
     /// What a session's input budget must hold besides one whole message: a read's worth of
     /// the commands around it.
     static let sessionInputMargin = 64 * 1024
 
-    /// Where the generated development certificate lives when tls.cert is unset.
     /// Unnamed files of messages being received (`limits.spool_threshold`); made at start.
     public var spoolDirectory: URL { dataDirectory.appendingPathComponent("spool") }
+    /// Where the generated development certificate lives when tls.cert is unset.
     public var generatedCertificate: URL { dataDirectory.appendingPathComponent("tls/cert.pem") }
     public var generatedKey: URL { dataDirectory.appendingPathComponent("tls/key.pem") }
 }
