@@ -26,17 +26,13 @@ public struct SignedZoneServer: Sendable {
     public static func with(script: String, arguments: [String] = [],
                             _ body: (ValidatingResolver, SignedZoneServer) async throws -> Void) async throws {
         let directory = try TemporaryDirectory(prefix: "hato-dnssec")
-        let port = try FreePort.allocate(udp: true)
         let make = try ChildProcess(executable: URL(fileURLWithPath: "/bin/sh"),
                                     arguments: [script, directory.path] + arguments)
         let status = await make.exit(timeout: .seconds(120))
         try require(status == 0, "\(script) failed: \(make.output)\(make.errorOutput)")
-        try writeConfiguration(directory: directory.path, port: port)
-        let process = try ChildProcess(executable: URL(fileURLWithPath: unbound),
-                                       arguments: ["-d", "-c", directory.path + "/unbound.conf"])
+        let (port, process) = try await startUnbound(directory: directory.path)
         let server = SignedZoneServer(directory: directory, port: port, process: process)
         do {
-            try await process.waitFor(timeout: .seconds(60), "unbound to start") { _, err in err.contains("start of service") }
             let resolver = try ValidatingResolver(servers: [DNSServer(host: "127.0.0.1", port: port)],
                                                   trustAnchorFiles: [directory.path + "/anchor.ds"])
             try await body(resolver, server)
@@ -47,6 +43,25 @@ public struct SignedZoneServer: Sendable {
         }
         process.signal(SIGTERM)
         _ = await process.exit(timeout: .seconds(30))
+    }
+
+    /// unbound on a free port. The port is free for UDP when chosen, but unbound binds TCP on it
+    /// too, and in the full parallel suite another test's outgoing connection can hold that
+    /// ephemeral port: unbound then exits with "could not open ports" and a new port is tried.
+    static func startUnbound(directory: String) async throws -> (Int, ChildProcess) {
+        for attempt in 1...5 {
+            let port = try FreePort.allocate(udp: true)
+            try writeConfiguration(directory: directory, port: port)
+            let process = try ChildProcess(executable: URL(fileURLWithPath: unbound), arguments: ["-d", "-c", directory + "/unbound.conf"])
+            do {
+                try await process.waitFor(timeout: .seconds(60), "unbound to start") { _, err in err.contains("start of service") }
+                return (port, process)
+            } catch where attempt < 5 && process.errorOutput.contains("could not open ports") {
+                process.signal(SIGTERM)
+                _ = await process.exit(timeout: .seconds(10))
+            }
+        }
+        throw ConformanceFailure("unreachable: the last attempt throws")
     }
 
     /// Serves each "zone file" line of DIR/zones authoritatively on 127.0.0.1:`port`.
