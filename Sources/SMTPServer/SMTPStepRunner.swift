@@ -60,7 +60,7 @@ struct SMTPStepRunner: Sendable {
     private func load(_ content: ReceivedContent, _ transaction: ReceptionTransaction,
                       _ client: ReceptionClient) async -> Result<[RecipientDelivery], ReceptionRefusal> {
         do {
-            return await deliver(try content.load(), transaction, client)
+            return await deliver(try await content.load(), transaction, client)
         } catch {
             client.logger.error("could not read spooled message", metadata: ["id": "\(transaction.id)", "error": "\(error)"])
             return .failure(ReceptionRefusal(452, SMTPEnhancedStatusCode(4, 3, 1)!, "Insufficient system storage; try again later",

@@ -1,3 +1,4 @@
+import MailStore
 import NIOCore
 import Reception
 
@@ -99,11 +100,12 @@ enum ReceivedContent: Sendable {
         }
     }
 
-    /// The bytes, in memory (read back from the file when spooled).
-    func load() throws -> [UInt8] {
+    /// The bytes, in memory (read back from the file when spooled, off the cooperative pool:
+    /// docs/architecture.md "Store reads from async code").
+    func load() async throws -> [UInt8] {
         switch self {
         case .memory(let bytes): bytes
-        case .spooled(let file): try file.readAll()
+        case .spooled(let file): try await BlockingIO.run { try file.readAll() }
         }
     }
 }

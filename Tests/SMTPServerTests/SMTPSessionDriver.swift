@@ -128,8 +128,10 @@ struct SMTPSessionDriver {
         case .authenticate(let mechanism, _, _): "run authenticate \(mechanism)"
         case .continueAuthentication(_, let response): "run respond \(response)"
         case .lookUpAccount(let identity): "run look up \(identity.username)"
-        case .deliver(let content, _, _):
-            "run deliver " + String(decoding: (try? content.load()) ?? [], as: UTF8.self).replacingOccurrences(of: "\r\n", with: "⏎")
+        case .deliver(.memory(let bytes), _, _):
+            "run deliver " + String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "⏎")
+        case .deliver(.spooled(let file), _, _):
+            "run deliver \(file.size) spooled octets"
         }
     }
 }
