@@ -486,7 +486,7 @@ let package = Package(
         ),
         .testTarget(name: "SASLTests", dependencies: ["SASL", "HatoTesting", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swift6),
         .testTarget(name: "DNSMessageTests", dependencies: ["DNSMessage", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swift6),
-        .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "DNSMessage", "HatoTesting"], swiftSettings: swift6),
+        .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "MailMessage", "DNSMessage", "HatoTesting"], swiftSettings: swift6),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore"], swiftSettings: swift6),
         .testTarget(
             name: "MailStoreSQLiteTests",

@@ -89,17 +89,24 @@ public enum AuthenticationResultsFilter {
 
     /// `message` without the fields that claim `authservID` (for bytes that were not received
     /// through `ReceivedMessage`, whose `removeReceivedFields` does this without copying).
+    /// Removal repeats until a fresh parse finds none of ours: taking a field out can change how
+    /// the lines after it read (an mbox "From " line that becomes the first line is skipped, and
+    /// the fields after it, once body, become header), and a reader of the result must not find
+    /// a field that claims us. Each round removes at least one field, so it ends.
     public static func removingOurs(from message: [UInt8], authservID: String) -> [UInt8] {
-        let ours = HeaderSection.parse(message).section.fields.filter { claims($0, authservID: authservID) }
-        guard !ours.isEmpty else { return message }
-        var output: [UInt8] = []
-        output.reserveCapacity(message.count)
-        var cursor = 0
-        for field in ours {
-            output += message[cursor..<field.range.offset]
-            cursor = field.range.end
+        var current = message
+        while true {
+            let ours = HeaderSection.parse(current).section.fields.filter { claims($0, authservID: authservID) }
+            guard !ours.isEmpty else { return current }
+            var output: [UInt8] = []
+            output.reserveCapacity(current.count)
+            var cursor = 0
+            for field in ours {
+                output += current[cursor..<field.range.offset]
+                cursor = field.range.end
+            }
+            current = output + current[cursor...]
         }
-        return output + message[cursor...]
     }
 
     /// The authserv-id of a field value: leading CFWS skipped, a token or a quoted-string.

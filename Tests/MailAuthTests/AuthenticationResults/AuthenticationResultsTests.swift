@@ -2,6 +2,7 @@ import Foundation
 import HatoTesting
 import Testing
 @testable import MailAuth
+import MailMessage
 
 /// RFC 8601: the field Hato writes, and the removal of fields claiming our authserv-id (§5).
 @Suite struct AuthenticationResultsTests {
@@ -78,6 +79,26 @@ import Testing
             Authentication-Results: mx.example.org; in the body stays\r
 
             """)
+    }
+
+    /// Found by the `auth-results` fuzz target: our field first, then an mbox "From " line (so
+    /// the header ends there), then another field claiming us. Once the first is gone the "From "
+    /// line is the first line, is skipped as an mbox separator, and the second field becomes
+    /// header: it must go too, or a reader of the result would see a forged field.
+    @Test func removalLeavesNoFieldThatANewParseWouldSeeAsOurs() {
+        let message = Array("""
+            Authentication-Results: mx.example.org; none\r
+            From x Sat Dec  5 21:00:00 2026\r
+            Authentication-Results: mx.example.org; dkim=pass header.d=bank.example\r
+            Subject: hello\r
+            \r
+            body\r
+
+            """.utf8)
+        let cleaned = AuthenticationResultsFilter.removingOurs(from: message, authservID: "mx.example.org")
+        #expect(!HeaderSection.parse(cleaned).section.fields.contains { AuthenticationResultsFilter.claims($0, authservID: "mx.example.org") })
+        #expect(String(decoding: cleaned, as: UTF8.self) == "From x Sat Dec  5 21:00:00 2026\r\nSubject: hello\r\n\r\nbody\r\n")
+        #expect(AuthenticationResultsFilter.removingOurs(from: cleaned, authservID: "mx.example.org") == cleaned)
     }
 
     @Test func encodings() {
