@@ -41,8 +41,11 @@ class QuarantineReason(AbstractManipulation):
         return Payload(b"q" + self.reason.encode() + b"\0")
 mode, path = sys.argv[1], sys.argv[2]
 seen = {}
+connections = 0
 
-async def on_mail_from(cmd) -> Continue:
+async def on_mail_from(cmd) -> RejectWithCode | Continue:
+    if mode == "per-command" and cmd.address == "spammer@remote.test":
+        return RejectWithCode(primary_code=(5, 5, 0), enhanced_code=(5, 7, 1), text="sender blocked by policy")
     seen["from"] = cmd.address
     seen["i"] = cmd.macros.get("i", "")
     seen["mail_addr"] = cmd.macros.get("{mail_addr}", cmd.macros.get("mail_addr", ""))
@@ -50,7 +53,7 @@ async def on_mail_from(cmd) -> Continue:
 
 async def on_rcpt_to(cmd) -> RejectWithCode | Continue:
     seen.setdefault("rcpt", []).append(cmd.address)
-    if mode == "reject-rcpt":
+    if mode == "reject-rcpt" or (mode == "per-command" and cmd.address == "bob@example.test"):
         return RejectWithCode(primary_code=(5, 5, 0), enhanced_code=(5, 1, 1), text="no such user here")
     return Continue()
 
@@ -75,6 +78,8 @@ async def on_eom(cmd) -> Continue | TempFailWithCode:
         ])
     if mode == "delete-all":
         return Continue(manipulations=[RemoveRecipient(recipient=r) for r in seen["rcpt"]])
+    if mode == "per-command":
+        return Continue(manipulations=[AppendHeader(headername="X-Milter-Connections", headertext=str(connections))])
     if mode == "quarantine":
         return Continue(manipulations=[QuarantineReason("looks odd")])
     if mode == "edit":
@@ -88,6 +93,8 @@ async def on_eom(cmd) -> Continue | TempFailWithCode:
     return Continue()
 
 async def on_connect(cmd) -> Accept | Continue:
+    global connections
+    connections += 1
     return Accept() if mode == "accept-early" else Continue()
 
 milter = PurePythonMilter(name="scripted", hook_on_connect=on_connect, hook_on_mail_from=on_mail_from, hook_on_rcpt_to=on_rcpt_to,
@@ -104,4 +111,23 @@ async def main():
 
 asyncio.run(main())
 """#
+}
+
+extension ScriptedMilter {
+    /// `hato serve` with SMTP and POP3 on loopback, this filter as its one `[[milter]]`, and
+    /// alice and bob at example.test (password "long enough pw").
+    public func serve(in directory: TemporaryDirectory, defaultAction: String = "reject") async throws -> ServedHato {
+        try await ServedHato.start("""
+            [listen]
+            smtp = ["127.0.0.1:0"]
+            pop3 = ["127.0.0.1:0"]
+            [accounts]
+            scram_iterations = 4096
+            [[milter]]
+            name = "scripted"
+            socket = "unix:\(socket)"
+            default_action = "\(defaultAction)"
+            eom_timeout = "60s"
+            """, accounts: [("alice@example.test", "long enough pw"), ("bob@example.test", "long enough pw")], directory: directory)
+    }
 }

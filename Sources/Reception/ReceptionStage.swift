@@ -31,6 +31,9 @@ public struct ReceptionClient: Sendable {
     /// The authenticated account (SMTP AUTH), nil for an anonymous client.
     public var account: Account?
     public var logger: Logger
+    /// State stages keep for this connection (nil when a message is checked outside an SMTP
+    /// session, as `hato message assess` does).
+    public var session: ReceptionSession?
 
     public init(hostname: String, listener: ReceptionListener, remoteIP: String, logger: Logger) {
         self.hostname = hostname

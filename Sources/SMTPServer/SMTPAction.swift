@@ -50,6 +50,24 @@ enum SMTPStep: Sendable {
     /// The end of a message: parse it once, run the message stages, deliver it (RFC 5321 §4.2.5:
     /// one reply, only after every local copy is durable and the remote part queued).
     case deliver(ReceivedContent, ReceptionTransaction, ReceptionClient)
+
+    /// The step with `session` in the client the stages see.
+    func inSession(_ session: ReceptionSession) -> SMTPStep {
+        func joined(_ client: ReceptionClient) -> ReceptionClient {
+            var client = client
+            client.session = session
+            return client
+        }
+        return switch self {
+        case .connection(let client): .connection(joined(client))
+        case .helo(let client): .helo(joined(client))
+        case .mailFrom(let transaction, let client): .mailFrom(transaction, joined(client))
+        case .recipient(let recipient, let dsn, let transaction, let client):
+            .recipient(recipient, dsn: dsn, transaction: transaction, client: joined(client))
+        case .deliver(let content, let transaction, let client): .deliver(content, transaction, joined(client))
+        case .authenticate, .continueAuthentication, .lookUpAccount: self
+        }
+    }
 }
 
 /// What a step came to, fed back to the session as `.stepFinished`.

@@ -99,6 +99,12 @@ final class SMTPSessionAdapter: SessionAdapter {
     func connectionFailed(_ driver: Driver, _ context: ChannelHandlerContext) {
         driver.feed(.connectionClosed, context)
     }
+
+    /// What the stages kept for the connection (a milter's conversation) is let go.
+    func connectionEnded() {
+        let session = steps.session
+        Task { await session.close() }
+    }
 }
 
 extension SMTPSession: SessionMachine {

@@ -20,9 +20,11 @@ struct SMTPStepRunner: Sendable {
     /// Bounds the messages in memory for processing across sessions (nil: no bound).
     let processingGate: MessageProcessingGate?
     let logger: Logger
+    /// What the stages keep for this connection; every client the stages see carries it.
+    let session = ReceptionSession()
 
     func run(_ step: SMTPStep) async -> SMTPStepResult {
-        switch step {
+        switch step.inSession(session) {
         case .connection(let client):
             return .connection(await pipeline.connection(client))
         case .helo(let client):

@@ -61,6 +61,7 @@ public final class SessionDriver<Adapter: SessionAdapter>: ChannelDuplexHandler,
 
     public func channelInactive(context: ChannelHandlerContext) {
         feed(Machine.connectionClosed, context)
+        adapter.connectionEnded()
         context.fireChannelInactive()
     }
 

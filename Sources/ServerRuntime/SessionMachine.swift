@@ -97,6 +97,9 @@ public protocol SessionAdapter: AnyObject, SendableMetatype {
     func writabilityChanged(_ driver: Driver, _ context: ChannelHandlerContext)
     /// The connection failed (logged; closed right after). Default nothing.
     func connectionFailed(_ driver: Driver, _ context: ChannelHandlerContext)
+    /// The connection is gone (after the machine heard `connectionClosed`): release what the
+    /// session held outside the machine. Default nothing.
+    func connectionEnded()
 }
 
 extension SessionAdapter {
@@ -110,4 +113,5 @@ extension SessionAdapter {
     public func willReceive(octets: Int, _ driver: Driver, _ context: ChannelHandlerContext) {}
     public func writabilityChanged(_ driver: Driver, _ context: ChannelHandlerContext) {}
     public func connectionFailed(_ driver: Driver, _ context: ChannelHandlerContext) {}
+    public func connectionEnded() {}
 }

@@ -24,21 +24,6 @@ struct MilterEnvelopeTests {
             p.quit()
         """
 
-    static func serve(_ milter: ScriptedMilter, _ directory: TemporaryDirectory) async throws -> ServedHato {
-        try await ServedHato.start("""
-            [listen]
-            smtp = ["127.0.0.1:0"]
-            pop3 = ["127.0.0.1:0"]
-            [accounts]
-            scram_iterations = 4096
-            [[milter]]
-            name = "scripted"
-            socket = "unix:\(milter.socket)"
-            default_action = "reject"
-            eom_timeout = "60s"
-            """, accounts: [("alice@example.test", "long enough pw"), ("bob@example.test", "long enough pw")], directory: directory)
-    }
-
     /// alice (the RCPT TO) is deleted, bob is added and gets the message with the new
     /// Return-Path; the remote address the filter added is refused as a relay on this MX
     /// listener, like a RCPT TO would be, and the message is still accepted for bob.
@@ -46,7 +31,7 @@ struct MilterEnvelopeTests {
         try #require(ScriptedMilter.available, "CI is set but purepythonmilter is not installed")
         let directory = try TemporaryDirectory(prefix: "hato-e2e-milter-envelope")
         let milter = try await ScriptedMilter(mode: "envelope", directory: directory)
-        let served = try await Self.serve(milter, directory)
+        let served = try await milter.serve(in: directory)
         let result = try await Python.run(Self.client, arguments: [try served.port("smtp"), try served.port("pop3")])
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "accepted", "\(result.stdout) \(result.stderr) \(milter.log)")
@@ -65,7 +50,7 @@ struct MilterEnvelopeTests {
         try #require(ScriptedMilter.available, "CI is set but purepythonmilter is not installed")
         let directory = try TemporaryDirectory(prefix: "hato-e2e-milter-envelope")
         let milter = try await ScriptedMilter(mode: "delete-all", directory: directory)
-        let served = try await Self.serve(milter, directory)
+        let served = try await milter.serve(in: directory)
         let result = try await Python.run(Self.client, arguments: [try served.port("smtp"), try served.port("pop3")])
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines == ["accepted", "alice@example.test 0", "bob@example.test 0"], "\(result.stdout) \(result.stderr) \(milter.log)")

@@ -6,21 +6,6 @@ import Testing
 /// out over POP3 as stored; a filter's refusal is the reply smtplib sees.
 @Suite(.enabled(if: ScriptedMilter.available || ScriptedMilter.required, "purepythonmilter is not installed: pip install purepythonmilter"))
 struct MilterServeTests {
-    static func serve(_ milter: ScriptedMilter, _ directory: TemporaryDirectory) async throws -> ServedHato {
-        try await ServedHato.start("""
-            [listen]
-            smtp = ["127.0.0.1:0"]
-            pop3 = ["127.0.0.1:0"]
-            [accounts]
-            scram_iterations = 4096
-            [[milter]]
-            name = "scripted"
-            socket = "unix:\(milter.socket)"
-            default_action = "reject"
-            eom_timeout = "60s"
-            """, accounts: [("alice@example.test", "long enough pw")], directory: directory)
-    }
-
     static let client = """
         import smtplib, poplib, sys
         smtp, pop3 = int(sys.argv[1]), int(sys.argv[2])
@@ -44,7 +29,7 @@ struct MilterServeTests {
         try #require(ScriptedMilter.available, "CI is set but purepythonmilter is not installed")
         let directory = try TemporaryDirectory(prefix: "hato-e2e-milter")
         let milter = try await ScriptedMilter(mode: "edit", directory: directory)
-        let served = try await Self.serve(milter, directory)
+        let served = try await milter.serve(in: directory)
         let result = try await Python.run(Self.client, arguments: [try served.port("smtp"), try served.port("pop3")])
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "accepted", "\(result.stdout) \(result.stderr) \(milter.log)")
@@ -60,7 +45,7 @@ struct MilterServeTests {
         try #require(ScriptedMilter.available, "CI is set but purepythonmilter is not installed")
         let directory = try TemporaryDirectory(prefix: "hato-e2e-milter")
         let milter = try await ScriptedMilter(mode: "tempfail", directory: directory)
-        let served = try await Self.serve(milter, directory)
+        let served = try await milter.serve(in: directory)
         let result = try await Python.run(Self.client, arguments: [try served.port("smtp"), try served.port("pop3")])
         #expect(result.stdout == "refused 451 4.7.1 greylisted come back later\n", "\(result.stdout) \(result.stderr)")
         #expect(await served.terminate() == 0)
@@ -71,7 +56,7 @@ struct MilterServeTests {
         try #require(ScriptedMilter.available, "CI is set but purepythonmilter is not installed")
         let directory = try TemporaryDirectory(prefix: "hato-e2e-milter")
         let milter = try await ScriptedMilter(mode: "die", directory: directory)
-        let served = try await Self.serve(milter, directory)
+        let served = try await milter.serve(in: directory)
         let result = try await Python.run(Self.client, arguments: [try served.port("smtp"), try served.port("pop3")])
         #expect(result.stdout == "refused 554 5.7.1 Message rejected: content filter unavailable\n", "\(result.stdout) \(result.stderr)")
         #expect(await served.terminate() == 0)

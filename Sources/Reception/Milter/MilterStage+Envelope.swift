@@ -11,34 +11,46 @@ extension MilterStage {
     static func envelope(_ content: ReceivedMessage, transaction: ReceptionTransaction, client: ReceptionClient) -> MilterEnvelope {
         let mailFrom = transaction.mailFrom.map { "<\($0)>" } ?? "<>"
         let recipients = transaction.recipients.map { "<\($0.address)>" }
-        let hostname = "[\(client.remoteIP)]"
-        var macros: [MilterMacroStage: [(name: String, value: String)]] = [:]
-        macros[.connect] = [("j", client.hostname), ("{daemon_name}", "hato"), ("{daemon_addr}", ""),
-                            ("_", "unknown [\(client.remoteIP)]"), ("{client_addr}", client.remoteIP),
-                            ("{client_name}", "unknown"), ("{client_connections}", "0"), ("v", "Hato")]
+        var macros = transactionMacros(transaction, client: client)
+        macros[.connect] = connectionMacros(client)
+        macros[.helo] = heloMacros(client)
+        return MilterEnvelope(clientHostname: "[\(client.remoteIP)]", clientAddress: client.remoteIP, clientPort: 0, helo: client.helo ?? "",
+                              mailFrom: mailFrom, mailParameters: [], recipients: recipients, macros: macros,
+                              header: header(content), body: body(content))
+    }
+
+    static func connectionMacros(_ client: ReceptionClient) -> [(name: String, value: String)] {
+        [("j", client.hostname), ("{daemon_name}", "hato"), ("{daemon_addr}", ""),
+         ("_", "unknown [\(client.remoteIP)]"), ("{client_addr}", client.remoteIP),
+         ("{client_name}", "unknown"), ("{client_connections}", "0"), ("v", "Hato")]
             .filter { !$0.1.isEmpty }
-        var helo: [(name: String, value: String)] = []
-        if let tls = client.tls { helo.append(("{tls_version}", tls)) }
-        macros[.helo] = helo
+    }
+
+    static func heloMacros(_ client: ReceptionClient) -> [(name: String, value: String)] {
+        client.tls.map { [("{tls_version}", $0)] } ?? []
+    }
+
+    /// The macros of MAIL and of the message's steps.
+    static func transactionMacros(_ transaction: ReceptionTransaction, client: ReceptionClient) -> [MilterMacroStage: [(name: String, value: String)]] {
         var mail: [(name: String, value: String)] = [("i", transaction.id), ("{mail_addr}", transaction.mailFrom?.description ?? "")]
         if let account = client.account {
             mail += [("{auth_type}", "SASL"), ("{auth_authen}", account.address.description)]
         }
-        macros[.mail] = mail
-        macros[.data] = [("i", transaction.id)]
-        macros[.endOfHeader] = [("i", transaction.id)]
-        macros[.endOfMessage] = [("i", transaction.id)]
-        let header = content.header.fields.map { field in
+        return [.mail: mail, .data: [("i", transaction.id)], .endOfHeader: [("i", transaction.id)], .endOfMessage: [("i", transaction.id)]]
+    }
+
+    static func header(_ content: ReceivedMessage) -> [(name: String, value: String)] {
+        content.header.fields.map { field in
             // Sent without the space after the colon and with LF line breaks, as Postfix does.
             var value = String(decoding: field.rawValue, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
             if value.hasPrefix(" ") { value.removeFirst() }
             return (name: field.name, value: value)
         }
+    }
+
+    static func body(_ content: ReceivedMessage) -> ArraySlice<UInt8> {
         let bytes = content.bytes
-        let body = bytes[min(content.headerLength, bytes.count)...]
-        return MilterEnvelope(clientHostname: hostname, clientAddress: client.remoteIP, clientPort: 0, helo: client.helo ?? "",
-                              mailFrom: mailFrom, mailParameters: [], recipients: recipients, macros: macros,
-                              header: header, body: body)
+        return bytes[min(content.headerLength, bytes.count)...]
     }
 }
 

@@ -1,6 +1,8 @@
-// The milter stage: at the end of DATA/BDAT, each configured filter hears the whole
-// transaction (CONNECT ... EOB, milter protocol v6) and its verdict becomes an SMTP reply;
-// its header and body edits are applied before the message is stored.
+// The milter stage: each configured filter hears the SMTP session as it happens (CONNECT at
+// connection, HELO, MAIL, each RCPT, then DATA ... EOB at the end of the message; milter
+// protocol v6), and its verdict at each step becomes the reply to that command; its header and
+// body edits are applied before the message is stored (MilterStage+Session.swift). Without a
+// session (a message checked on its own) a filter hears the whole transaction at the end.
 
 import MailMessage
 import MilterClient
@@ -40,7 +42,7 @@ public struct MilterStage: ReceptionStage {
     public let filters: [MilterFilter]
     public let group: any EventLoopGroup
     public var name: String { "milter" }
-    public var phases: ReceptionPhases { .message }
+    public var phases: ReceptionPhases { [.connection, .helo, .mailFrom, .recipient, .message] }
 
     public init(filters: [MilterFilter], group: any EventLoopGroup) {
         self.filters = filters
@@ -50,25 +52,37 @@ public struct MilterStage: ReceptionStage {
     public func message(_ message: inout ReceptionMessage, transaction: ReceptionTransaction,
                         client: ReceptionClient) async -> ReceptionVerdict {
         for filter in filters where filter.listeners.contains(client.listener) {
-            let verdict = await run(filter, &message, transaction: transaction, client: client)
+            let verdict = if let session = session(filter, client) {
+                await messageStep(filter, session, &message, transaction: transaction, client: client)
+            } else {
+                await run(filter, &message, transaction: transaction, client: client)
+            }
             if verdict != .accept { return verdict }
         }
         return .accept
     }
 
+    /// The whole conversation at once, for a message checked outside an SMTP session.
     private func run(_ filter: MilterFilter, _ message: inout ReceptionMessage, transaction: ReceptionTransaction,
                      client: ReceptionClient) async -> ReceptionVerdict {
         let conversation = MilterConversation(endpoint: filter.endpoint, timeouts: filter.timeouts, limits: filter.limits, group: group)
         let envelope = Self.envelope(message.content, transaction: transaction, client: client)
-        let outcome: MilterVerdict
         do {
-            outcome = try await conversation.run(envelope)
+            return apply(try await conversation.run(envelope), filter: filter, to: &message, client: client)
         } catch {
-            client.logger.warning("milter failed", metadata: [
-                "milter": "\(filter.name)", "socket": "\(filter.endpoint)", "error": "\(error)", "default_action": "\(filter.defaultAction.rawValue)",
-            ])
+            Self.logFailure(filter, error, client: client)
             return Self.defaultVerdict(filter)
         }
+    }
+
+    static func logFailure(_ filter: MilterFilter, _ error: any Error, client: ReceptionClient) {
+        client.logger.warning("milter failed", metadata: [
+            "milter": "\(filter.name)", "socket": "\(filter.endpoint)", "error": "\(error)", "default_action": "\(filter.defaultAction.rawValue)",
+        ])
+    }
+
+    /// The filter's verdict at the end of the message, applied to it.
+    func apply(_ outcome: MilterVerdict, filter: MilterFilter, to message: inout ReceptionMessage, client: ReceptionClient) -> ReceptionVerdict {
         switch outcome {
         case .accept(let modifications):
             apply(modifications, to: &message, filter: filter.name, logger: client.logger)
