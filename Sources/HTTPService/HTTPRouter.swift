@@ -4,7 +4,7 @@ import MailCore
 import NIOCore
 
 /// Which routes a listener answers: `web` (`[listen] http` and `https`) serves the client
-/// set-up documents, MTA-STS, ACME http-01 and `/healthz`; `admin` (`[listen] admin`) serves
+/// set-up documents, MTA-STS, the OpenPGP Web Key Directory, ACME http-01 and `/healthz`; `admin` (`[listen] admin`) serves
 /// `/metrics` and `/healthz` only, so metrics never reach the public listeners.
 public enum HTTPRole: String, Sendable {
     case web, admin
@@ -47,6 +47,7 @@ struct HTTPRouter: Sendable {
             if path.lowercased() == "/autodiscover/autodiscover.xml" { return await autodiscover(request) }
             if path == "/apple/mobileconfig" { return await mobileconfig(request) }
             if path.hasPrefix(Self.acmePrefix) { return await acmeChallenge(String(path.dropFirst(Self.acmePrefix.count)), request) }
+            if path.hasPrefix(WebKeyDirectory.prefix) { return await webKeyDirectory(path.dropFirst(WebKeyDirectory.prefix.count), request) }
             return Self.notFound
         }
     }

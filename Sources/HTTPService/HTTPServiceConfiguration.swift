@@ -43,6 +43,9 @@ public struct HTTPServiceConfiguration: Sendable {
     public var metricsExposition: (@Sendable () async -> String)?
     /// Where request latencies are recorded (`hato_http_request_duration_seconds`).
     public var metrics: any MetricsFactory
+    /// The OpenPGP certificates (binary) published for a Web Key Directory hash in a domain
+    /// (`WebKeyDirectory.hash(localPart:)`); nil: the directory is not served (404).
+    public var webKeys: (@Sendable (_ domain: Domain, _ hash: String) async -> [[UInt8]])?
 
     public init(limits: HTTPLimits = HTTPLimits(), mtaSTS: MTASTSPolicy,
                 servesDomain: @escaping @Sendable (Domain) async -> Bool,

@@ -42,6 +42,20 @@ public struct GnuPGTestKeys: Sendable {
         return Array(try Data(contentsOf: directory.appendingPathComponent(name)))
     }
 
+    /// The user's OPENPGPKEY record as GnuPG writes it (`--export-options export-dane`, RFC 7929).
+    public func daneRecord(_ user: String) async throws -> String {
+        try await shell("gpg --batch --export-options export-dane --export \(try fingerprint(user)) > \(user).dane")
+        return try String(contentsOf: directory.appendingPathComponent("\(user).dane"), encoding: .utf8)
+    }
+
+    /// GnuPG's Web Key Directory hash of an address (`gpg-wks-client --print-wkd-hash`).
+    public func wkdHash(_ address: String) async throws -> String {
+        let name = UUID().uuidString
+        try await shell("/usr/lib/gnupg/gpg-wks-client --print-wkd-hash '\(address)' > \(name).wkd")
+        let line = try String(contentsOf: directory.appendingPathComponent("\(name).wkd"), encoding: .utf8)
+        return String(line.split(separator: " ").first ?? "")
+    }
+
     /// An armored detached signature by `user` over `data` (RFC 3156 §5 application/pgp-signature).
     public func sign(_ data: [UInt8], as user: String) async throws -> String {
         let name = UUID().uuidString

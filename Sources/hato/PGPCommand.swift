@@ -1,5 +1,6 @@
-// `hato pgp import|import-contact|list|remove`: accounts' OpenPGP certificates and the contact
-// directory that PGP/MIME signatures are verified against (docs/openpgp.md).
+// `hato pgp import|import-contact|list|remove|dns`: accounts' OpenPGP certificates, the contact
+// directory that PGP/MIME signatures are verified against, and the OPENPGPKEY records that
+// publish accounts' certificates in DNS (docs/openpgp.md).
 
 import ArgumentParser
 import Foundation
@@ -11,7 +12,7 @@ import OpenPGP
 struct PGPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgp", abstract: "Manage OpenPGP certificates (public keys) of accounts and correspondents.",
-        subcommands: [Import.self, ImportContact.self, List.self, Remove.self])
+        subcommands: [Import.self, ImportContact.self, List.self, Remove.self, DNS.self])
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -79,6 +80,28 @@ struct PGPCommand: AsyncParsableCommand {
         func run() async throws {
             try await options.admin().store.removeOpenPGPCertificate(fingerprint: fingerprint.replacingOccurrences(of: " ", with: "").uppercased())
             print("removed \(fingerprint)")
+        }
+    }
+
+    struct DNS: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print OPENPGPKEY records (RFC 7929) publishing accounts' certificates, for the domain's zone.")
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "Only accounts in this domain.") var domain: String?
+        @Option(help: "The records' TTL in seconds.") var ttl: UInt32 = 3600
+
+        func run() async throws {
+            let admin = try options.admin()
+            let domain = try domain.map { try Domain($0) }
+            let entries = try OpenPGPKeyRecords.entries(try await admin.store.openPGPCertificates(account: nil), domain: domain, ttl: ttl)
+            guard !entries.isEmpty else {
+                throw ValidationError("no account certificates\(domain.map { " in \($0.name)" } ?? ""): add one with hato pgp import ACCOUNT FILE")
+            }
+            print("; OPENPGPKEY (type 61) in the RFC 3597 generic form; publish in a DNSSEC-signed zone (RFC 7929 §7)")
+            for entry in entries {
+                print("; \(entry.address.canonical) \(entry.fingerprint)")
+                print("\(entry.record.name) \(entry.record.ttl) IN \(entry.record.data.type) \(entry.record.data)")
+            }
         }
     }
 

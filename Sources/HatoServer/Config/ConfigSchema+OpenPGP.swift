@@ -8,5 +8,7 @@ extension ConfigSchema {
             "Largest application/pgp-signature part verified; a larger one gives verified=no."),
         key("openpgp.max_certificate_size", .size, .int(262_144),
             "Largest certificate `hato pgp import` reads, and largest stored certificate a verification loads."),
+        key("openpgp.web_key_directory", .choice(["on", "off"]), .string("on"),
+            "Publish accounts' own certificates in the OpenPGP Web Key Directory on the http/https listeners (/.well-known/openpgpkey/)."),
     ]
 }

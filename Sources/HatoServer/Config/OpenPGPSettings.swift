@@ -4,10 +4,13 @@ import OpenPGP
 public struct OpenPGPSettings: Sendable {
     /// Verify PGP/MIME signatures of mail arriving on the smtp listener.
     public var verify: Bool
+    /// Publish accounts' certificates in the Web Key Directory (`openpgp.web_key_directory`).
+    public var webKeyDirectory: Bool
     public var limits: OpenPGPLimits
 
     init(string: (String) -> String?, int: (String) -> Int) {
         verify = (string("openpgp.verify") ?? "on") == "on"
+        webKeyDirectory = (string("openpgp.web_key_directory") ?? "on") == "on"
         limits = OpenPGPLimits(maxCertificateSize: int("openpgp.max_certificate_size"),
                                maxSignatureSize: int("openpgp.max_signature_size"))
     }

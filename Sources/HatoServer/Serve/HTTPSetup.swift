@@ -19,14 +19,28 @@ enum HTTPSetup {
 
     static func protocols(_ settings: HatoConfig, store: any MailStore, clientSettings: ClientSettingsBox, metrics: HatoMetrics,
                           acmeHTTP01: ACMEHTTP01Responder?) -> [HatoConfig.ListenerKind: any ProtocolServer] {
-        let configuration = HTTPServiceConfiguration(
+        var configuration = HTTPServiceConfiguration(
             limits: settings.http.limits, mtaSTS: settings.http.mtaSTS,
             servesDomain: { domain in (try? await store.isLocalDomain(domain)) ?? false },
             clientSettings: { clientSettings.get() }, acmeHTTP01: acmeHTTP01,
             metricsExposition: { await metrics.exposition(store: store) }, metrics: metrics.factory)
+        if settings.openpgp.webKeyDirectory {
+            configuration.webKeys = { domain, hash in await webKeys(store, domain: domain, hash: hash) }
+        }
         let web = HTTPProtocolServer(configuration: configuration, role: .web, logger: Logger(label: "hato.http"))
         let admin = HTTPProtocolServer(configuration: configuration, role: .admin, logger: Logger(label: "hato.admin"))
         return [.http: web, .https: web, .admin: admin]
+    }
+
+    /// The accounts' own certificates (`hato pgp import`) whose account is in `domain` and whose
+    /// local part has the Web Key Directory `hash`; correspondents' keys are never published.
+    static func webKeys(_ store: any MailStore, domain: Domain, hash: String) async -> [[UInt8]] {
+        let certificates = (try? await store.openPGPCertificates(account: nil)) ?? []
+        return certificates.compactMap { certificate in
+            guard case .account(let address) = certificate.owner, address.domain == domain,
+                  WebKeyDirectory.hash(localPart: address.localPart) == hash else { return nil }
+            return certificate.data
+        }
     }
 
     /// What autoconfig, Autodiscover and the Apple profile describe: each bound IMAP, POP3 and

@@ -37,7 +37,7 @@ struct MilterMessageEditor {
         case .replaceBody(let chunk):
             replacementBody = (replacementBody ?? []) + chunk
         case .quarantine, .addRecipient, .deleteRecipient, .changeFrom:
-            break  // not message edits: the stage handles quarantine; the others are never negotiated
+            break  // not message edits: the stage handles quarantine and turns the others into envelope changes
         }
     }
 
