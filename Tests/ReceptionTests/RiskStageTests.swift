@@ -158,6 +158,24 @@ import Testing
         #expect(impersonation.1.content.header.field("Hato-Risk")?.value.contains("display-name-impersonation") == true)
     }
 
+    /// `risk.submission = "on"`: what an account sends is assessed too (a compromised account
+    /// sending phishing), with the header and the disposition, but its subject is never tagged.
+    @Test func submissionIsAssessedWhenAskedTo() async throws {
+        let setup = try await Self.setUp {
+            $0.assessSubmission = true
+            $0.dispositions[.suspicious] = .tag
+            $0.tags[.suspicious] = "[SUSPICIOUS]"
+        }
+        let outbound = "From: 利用者 <user@example.test>\nTo: someone@elsewhere.example\nSubject: Invoice\n\n" +
+            "Please log in at http://198.51.100.7/login and confirm the payment.\n"
+        let (refusal, message) = try await Self.receive(setup, outbound, from: "user@example.test", to: "someone@elsewhere.example",
+                                                        account: setup.account)
+        #expect(refusal == nil)
+        let value = try #require(message.content.header.field("Hato-Risk")?.value, "submitted mail assessed")
+        #expect(value.contains("ip-literal-link"), "\(value)")
+        #expect(message.content.header.field("Subject")?.value == "Invoice", "submitted subjects are not tagged (already DKIM-signed)")
+    }
+
     @Test func offStillRemovesForgedHeaders() async throws {
         let directory = try TemporaryDirectory(prefix: "hato-risk-off")
         let store = try SQLiteMailStore(directory: directory.url)

@@ -41,6 +41,25 @@ import Testing
         #expect(!html(#"<img src="data:image/png;base64,iVBORw0KGgo=">"#).has("javascript-link"), "inline images are ordinary")
     }
 
+    /// An ordinary newsletter: tables, styles, images, links, a "script" and a "form" in the text,
+    /// an unsubscribe link: none of the active-content signals.
+    @Test func ordinaryHTMLHasNoActiveContentSignals() {
+        let newsletter = #"""
+            <html><head><style>td { font-family: sans-serif; }</style></head><body>
+            <table><tr><td><img src="https://cdn.example.co.jp/logo.png" alt="ロゴ" width="120"></td></tr>
+            <tr><td><p>新しい script 講座と申込 form のご案内です。</p>
+            <a href="https://www.example.co.jp/seminar?id=12">詳しくはこちら</a> |
+            <a href="mailto:info@example.co.jp">info@example.co.jp</a></td></tr></table>
+            <p style="font-size:10px"><a href="https://www.example.co.jp/unsubscribe">配信停止</a></p></body></html>
+            """#
+        let report = html(newsletter)
+        for name in ["html-form", "html-script", "html-iframe", "javascript-link", "punycode-link", "ip-literal-link"] {
+            #expect(!report.has(name), "\(name): \(report.signals)")
+        }
+        #expect(!html(#"<a href="https://www.example.com/">https://www.example.com/</a>"#).has("punycode-link"))
+        #expect(!Risk.assess(Risk.message(body: "See https://www.example.org/news\n")).has("punycode-link"))
+    }
+
     @Test func linkTextShowingAnotherAddress() throws {
         let report = html(#"<a href="https://evil.example.net/login">https://www.smbc.co.jp/login</a>"#)
         let detail = try #require(report.signal("link-text-mismatch")).detail

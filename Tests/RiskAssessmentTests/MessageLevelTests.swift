@@ -61,6 +61,9 @@ import Testing
     @Test func arcPassVouchesForAForwarder() {
         #expect(!Risk.assess(Risk.message(), Risk.context { $0.authentication = auth(dmarc: "fail", arc: "pass") }).has("dmarc-fail"))
         #expect(Risk.assess(Risk.message(), Risk.context { $0.authentication = auth(dmarc: "pass", arc: "fail") }).has("arc-fail"))
+        #expect(!Risk.assess(Risk.message(), Risk.context { $0.authentication = auth(dmarc: "pass", arc: "pass") }).has("arc-fail"))
+        #expect(!Risk.assess(Risk.message(), Risk.context { $0.authentication = auth(dmarc: "pass", arc: "none") }).has("arc-fail"),
+                "no ARC chain is not a broken one")
     }
 
     @Test func noneMattersOnlyForADomainThatUsuallyPasses() {
