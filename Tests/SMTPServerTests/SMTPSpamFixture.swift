@@ -2,6 +2,7 @@ import DNSClient
 import DNSMessage
 import Foundation
 import HatoTesting
+import MailAuth
 import MailCore
 import MailStore
 import MailStoreSQLite
@@ -52,7 +53,7 @@ final class RecordingCounters: @unchecked Sendable {
 extension SMTPFixture {
     /// An MX (or submission) listener like `start`, with stages made over the fixture's store
     /// (greylisting and the risk stage need it).
-    static func start(profile: SMTPProfile = .mx, spf: SPFPolicy? = nil,
+    static func start(profile: SMTPProfile = .mx, spf: SPFPolicy? = nil, inbound: InboundAuthenticationPolicy? = nil,
                       stages: (SQLiteMailStore) -> [any ReceptionStage]) async throws -> SMTPFixture {
         let directory = try TemporaryDirectory(prefix: "hato-spam")
         let store = try SQLiteMailStore(directory: directory.url)
@@ -63,6 +64,7 @@ extension SMTPFixture {
         try await store.addAlias(Alias(source: try AliasSource("postmaster@example.test"), targets: [try EmailAddress("alice@example.test")]))
         var configuration = SMTPConfiguration(hostname: "mail.example.test", profile: profile)
         configuration.spf = spf
+        configuration.inboundAuthentication = inbound
         let server = SMTPServer(configuration: configuration, store: store, extraStages: stages(store))
         let listener = try await TestListener.start(server, name: profile.rawValue, implicitTLS: false, maxPerIP: 50)
         return SMTPFixture(directory: directory, store: store, listener: listener, alice: alice, server: server)
