@@ -92,12 +92,19 @@ async def on_eom(cmd) -> Continue | TempFailWithCode:
         ])
     return Continue()
 
-async def on_connect(cmd) -> Accept | Continue:
+async def on_connect(cmd) -> Accept | Continue | RejectWithCode:
     global connections
     connections += 1
+    if mode == "reject-connect":
+        return RejectWithCode(primary_code=(5, 5, 4), enhanced_code=(5, 7, 1), text="your network is not welcome")
     return Accept() if mode == "accept-early" else Continue()
 
-milter = PurePythonMilter(name="scripted", hook_on_connect=on_connect, hook_on_mail_from=on_mail_from, hook_on_rcpt_to=on_rcpt_to,
+async def on_helo(cmd) -> Continue | RejectWithCode:
+    if mode == "per-command" and cmd.hostname == "bad.example":
+        return RejectWithCode(primary_code=(5, 5, 0), enhanced_code=(5, 7, 1), text="bad HELO name")
+    return Continue()
+
+milter = PurePythonMilter(name="scripted", hook_on_connect=on_connect, hook_on_helo=on_helo, hook_on_mail_from=on_mail_from, hook_on_rcpt_to=on_rcpt_to,
                           hook_on_body_chunk=on_body_chunk, hook_on_end_of_message=on_eom,
                           can_add_headers=True, can_change_headers=True, can_change_body=True, can_quarantine=True,
                           can_add_recipients=True, can_remove_recipients=True, can_change_mail_from=True)

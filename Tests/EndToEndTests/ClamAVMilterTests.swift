@@ -4,13 +4,15 @@ import Testing
 
 /// Debian's clamd and clamav-milter, started here on a signature database this test writes (no
 /// freshclam: CI has no internet), behind `hato serve`'s `[[milter]]`: the EICAR test string is
-/// refused at the end of DATA, clean mail is stored with clamav-milter's X-Virus-Status.
+/// refused at the end of DATA (`OnInfected Reject`) or stored tagged `X-Virus-Status: Infected`
+/// (`OnInfected Accept`), as configured; clean mail is stored with `X-Virus-Status: Clean`.
 @Suite(.enabled(if: ClamAV.available || ClamAV.required, "clamd/clamav-milter are not installed: apt-get install clamav-daemon clamav-milter"))
 struct ClamAVMilterTests {
-    @Test func eicarIsRejectedAndCleanMailTagged() async throws {
+    @Test(arguments: ["Reject", "Accept"])
+    func eicarIsHandledAsConfiguredAndCleanMailTagged(onInfected: String) async throws {
         try #require(ClamAV.available, "CI is set but clamav-daemon/clamav-milter are not installed")
         let directory = try TemporaryDirectory(prefix: "hato-clamav")
-        let clamav = try await ClamAV(directory: directory)
+        let clamav = try await ClamAV(directory: directory, onInfected: onInfected)
         let served = try await ServedHato.start("""
             [listen]
             smtp = ["127.0.0.1:0"]
@@ -43,10 +45,16 @@ struct ClamAVMilterTests {
             """, arguments: [try served.port("smtp"), try served.port("pop3")])
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "clean accepted", "\(result.stdout) \(result.stderr) \(clamav.log)")
-        #expect(lines.count > 1 && lines[1].hasPrefix("eicar refused 5"), "\(lines)")
-        #expect(lines.contains("stored 1"))
         #expect(lines.contains("Subject: clean"))
         #expect(lines.contains { $0.hasPrefix("X-Virus-Status: Clean") }, "\(lines)")
+        if onInfected == "Reject" {
+            #expect(lines.count > 1 && lines[1].hasPrefix("eicar refused 5"), "\(lines)")
+            #expect(lines.contains("stored 1"))
+        } else {
+            #expect(lines.count > 1 && lines[1] == "eicar accepted", "\(lines)")
+            #expect(lines.contains("stored 2") && lines.contains("Subject: eicar"), "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("X-Virus-Status: Infected") && $0.contains("Hato-EICAR-Test") }, "\(lines) \(clamav.log)")
+        }
         #expect(await served.terminate() == 0)
     }
 }
@@ -62,7 +70,7 @@ final class ClamAV: Sendable {
     let milterSocket: String
     let directory: String
 
-    init(directory: TemporaryDirectory) async throws {
+    init(directory: TemporaryDirectory, onInfected: String = "Reject") async throws {
         let root = directory.path
         self.directory = root
         let database = root + "/clamav-db"
@@ -82,7 +90,7 @@ final class ClamAV: Sendable {
             MilterSocket unix:\(milterSocket)
             ClamdSocket unix:\(root)/clamd.sock
             Foreground yes
-            OnInfected Reject
+            OnInfected \(onInfected)
             OnClean Accept
             AddHeader Replace
             LogFile \(root)/clamav-milter.log

@@ -10,7 +10,9 @@ struct MilterPhaseTests {
     static let client = """
         import smtplib, poplib, sys
         smtp, pop3 = int(sys.argv[1]), int(sys.argv[2])
-        s = smtplib.SMTP("127.0.0.1", smtp); s.ehlo("client.remote.test")
+        s = smtplib.SMTP("127.0.0.1", smtp)
+        print("ehlo bad", *s.ehlo("bad.example"))
+        s.ehlo("client.remote.test")
         print("mail spammer", *s.mail("spammer@remote.test"))
         s.rset()
         for n in (1, 2):
@@ -39,6 +41,7 @@ struct MilterPhaseTests {
         let served = try await milter.serve(in: directory)
         let result = try await Python.run(Self.client, arguments: [try served.port("smtp"), try served.port("pop3")])
         #expect(result.stdout == """
+            ehlo bad 550 b'5.7.1 bad HELO name'
             mail spammer 550 b'5.7.1 sender blocked by policy'
             mail 250
             rcpt bob 550 b'5.1.1 no such user here'
@@ -56,6 +59,24 @@ struct MilterPhaseTests {
             bob@example.test 0
 
             """, "\(result.stdout) \(result.stderr) \(milter.log)")
+        #expect(await served.terminate() == 0)
+    }
+
+    /// A filter refusing at CONNECT: the client is turned away with the filter's reply instead
+    /// of the greeting, and nothing else is asked.
+    @Test func filterRefusingTheConnectionTurnsTheClientAway() async throws {
+        try #require(ScriptedMilter.available, "CI is set but purepythonmilter is not installed")
+        let directory = try TemporaryDirectory(prefix: "hato-e2e-milter")
+        let milter = try await ScriptedMilter(mode: "reject-connect", directory: directory)
+        let served = try await milter.serve(in: directory)
+        let result = try await Python.run("""
+            import smtplib, sys
+            try:
+                smtplib.SMTP("127.0.0.1", int(sys.argv[1])); print("greeted")
+            except smtplib.SMTPConnectError as e:
+                print("refused", e.smtp_code, e.smtp_error.decode())
+            """, arguments: [try served.port("smtp")])
+        #expect(result.stdout == "refused 554 5.7.1 mail.example.test your network is not welcome\n", "\(result.stdout) \(result.stderr) \(milter.log)")
         #expect(await served.terminate() == 0)
     }
 
