@@ -128,6 +128,7 @@ extension ScriptedMilter {
             [listen]
             smtp = ["127.0.0.1:0"]
             pop3 = ["127.0.0.1:0"]
+            admin = ["127.0.0.1:0"]
             [accounts]
             scram_iterations = 4096
             [[milter]]

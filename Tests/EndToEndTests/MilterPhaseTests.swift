@@ -59,6 +59,10 @@ struct MilterPhaseTests {
             bob@example.test 0
 
             """, "\(result.stdout) \(result.stderr) \(milter.log)")
+        let series = [("helo", "reply", 1), ("mail", "reply", 1), ("rcpt", "reply", 2), ("message", "accept", 2)]
+            .map { (#"hato_milter_results_total{milter="scripted",step="\#($0.0)",result="\#($0.1)"}"#, $0.2) }
+        let scraped = try await MetricsScrape.values(port: try served.port("admin"), series.map(\.0))
+        #expect(scraped == series.map { "\($0.0) \($0.1)" }, "\(scraped)")
         #expect(await served.terminate() == 0)
     }
 

@@ -15,6 +15,7 @@ import Testing
             [listen]
             smtp = ["127.0.0.1:0"]
             imap = ["127.0.0.1:0"]
+            admin = ["127.0.0.1:0"]
             [accounts]
             scram_iterations = 4096
             [dns]
@@ -82,6 +83,8 @@ import Testing
                 "clean mail: its header and the external tag, RFC 2047-encoded: \(lines[3])")
         #expect(lines[4].hasPrefix("Junk | [外部] 請求書のご送付 | ['verdict=suspicious; score=5;"), "\(lines[4])")
         #expect(lines[4].contains("'$Junk'") && !lines[4].contains("$Phishing"), "\(lines[4])")
+        let verdicts = ["clean", "suspicious", "phishing"].map { #"hato_risk_verdicts_total{listener="mx",verdict="\#($0)"}"# }
+        #expect(try await MetricsScrape.values(port: try hato.port("admin"), verdicts) == verdicts.map { "\($0) 1" })
 
         let list = try await HatoBinary.run(["quarantine", "list", "--config", hato.config])
         #expect(list.status == 0 && list.stdout.contains("ceo@partner-co.jp") && list.stdout.contains("verdict=phishing"), "\(list.stdout) \(list.stderr)")

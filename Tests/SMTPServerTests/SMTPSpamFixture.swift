@@ -40,8 +40,8 @@ final class RecordingCounters: @unchecked Sendable {
     private let lock = NSLock()
     private var counts: [String: Int] = [:]
 
-    var counters: SpamCounters {
-        SpamCounters { [self] name, labels in
+    var counters: ReceptionCounters {
+        ReceptionCounters { [self] name, labels in
             let key = name + "{" + labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"
             lock.withLock { counts[key, default: 0] += 1 }
         }

@@ -23,8 +23,8 @@ public struct MilterSettings: Sendable {
 
     /// The reception stage that runs them (none when no filter is configured); the filters'
     /// `listeners` pick the listeners.
-    var stages: [any ReceptionStage] {
-        filters.isEmpty ? [] : [MilterStage(filters: filters, group: MultiThreadedEventLoopGroup.singleton)]
+    func stages(counters: ReceptionCounters) -> [any ReceptionStage] {
+        filters.isEmpty ? [] : [MilterStage(filters: filters, group: MultiThreadedEventLoopGroup.singleton, counters: counters)]
     }
 
     static func parse(_ value: ConfigValue?) throws -> MilterSettings {

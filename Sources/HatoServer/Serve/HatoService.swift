@@ -169,12 +169,13 @@ public struct HatoService {
         let sieve = SieveSetup.filter(settings, store: store, signer: signer)
         // The risk assessment runs after the standard stages (docs/security.md "Risk assessment").
         let riskPolicy = RiskSetup.stagePolicy(settings, logger: logger)
-        let risk = [RiskStage(policy: riskPolicy, store: store)]
+        let counters = ReceptionCounters { name, labels in metrics.increment(name, labels) }
+        let risk = [RiskStage(policy: riskPolicy, store: store, counters: counters)]
         // The spam controls run on the smtp listener only, before the risk stage (docs/security.md "Spam controls").
         let spam = SpamSetup.stages(settings, store: store, resolver: settings.spam.usesDNSLists ? DNSSetup.resolver(settings, logger: logger) : nil,
                                     risk: riskPolicy, metrics: metrics, logger: logger)
         // Milters run last, on the message as the other stages left it (docs/milter.md).
-        let milters = settings.milters.stages
+        let milters = settings.milters.stages(counters: counters)
         // S/MIME verification runs after DMARC, so its field sits on top (docs/smime.md).
         let smime: [any ReceptionStage] = settings.smime.stage.map { [$0] } ?? []
         // OpenPGP verification likewise, its Hato-OpenPGP field on top (docs/openpgp.md).

@@ -14,7 +14,7 @@ enum SpamSetup {
     static func stages(_ settings: HatoConfig, store: any MailStore, resolver: (any DNSResolving)?, risk: RiskStagePolicy?,
                        metrics: ServerMetrics, logger: Logger) -> [any ReceptionStage] {
         let spam = settings.spam
-        let counters = SpamCounters { name, labels in metrics.increment(name, labels) }
+        let counters = ReceptionCounters { name, labels in metrics.increment(name, labels) }
         var stages: [any ReceptionStage] = []
         if !spam.rules.rules.isEmpty { stages.append(SMTPRulesStage(rules: spam.rules, counters: counters)) }
         if spam.limitsRate { stages.append(RateLimitStage(policy: spam.rate, maxKeys: spam.rateMaxTracked, counters: counters)) }

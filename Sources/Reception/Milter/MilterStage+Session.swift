@@ -122,8 +122,10 @@ extension MilterStage {
             let outcome = try await session.conversation.message(
                 header: Self.header(message.content), body: Self.body(message.content),
                 macros: Self.transactionMacros(transaction, client: client))
+            count(filter, "message", outcome)
             return apply(outcome, filter: filter, to: &message, client: client)
         } catch {
+            count(filter, "message", nil)
             return failed(filter, session, error, client)
         }
     }
@@ -133,12 +135,15 @@ extension MilterStage {
     private func early(_ filter: MilterFilter, _ session: MilterFilterSession, _ client: ReceptionClient, command: String,
                        transaction: String? = nil, _ step: () async throws -> MilterVerdict?) async -> ReceptionVerdict {
         let outcome: MilterVerdict?
+        let stepName = ["Connection": "connect", "Command": "helo", "Sender address": "mail"][command] ?? "rcpt"
         do {
             outcome = try await step()
         } catch {
+            count(filter, stepName, nil)
             let verdict = failed(filter, session, error, client)
             return transaction == nil ? .accept : verdict
         }
+        if outcome != nil { count(filter, stepName, outcome) }
         switch outcome {
         case nil:
             return .accept

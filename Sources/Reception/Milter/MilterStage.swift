@@ -41,12 +41,27 @@ public struct MilterFilter: Sendable {
 public struct MilterStage: ReceptionStage {
     public let filters: [MilterFilter]
     public let group: any EventLoopGroup
+    public let counters: ReceptionCounters
     public var name: String { "milter" }
     public var phases: ReceptionPhases { [.connection, .helo, .mailFrom, .recipient, .message] }
 
-    public init(filters: [MilterFilter], group: any EventLoopGroup) {
+    public init(filters: [MilterFilter], group: any EventLoopGroup, counters: ReceptionCounters = .none) {
         self.filters = filters
         self.group = group
+        self.counters = counters
+    }
+
+    /// Counts a filter's final answer at a step (`hato_milter_results_total`).
+    func count(_ filter: MilterFilter, _ step: String, _ outcome: MilterVerdict?) {
+        let result = switch outcome {
+        case nil: "failed"
+        case .accept?: "accept"
+        case .reject?: "reject"
+        case .tempfail?: "tempfail"
+        case .discard?: "discard"
+        case .reply?: "reply"
+        }
+        counters.increment(ReceptionCounters.milterResults, [("milter", filter.name), ("step", step), ("result", result)])
     }
 
     public func message(_ message: inout ReceptionMessage, transaction: ReceptionTransaction,
@@ -68,8 +83,11 @@ public struct MilterStage: ReceptionStage {
         let conversation = MilterConversation(endpoint: filter.endpoint, timeouts: filter.timeouts, limits: filter.limits, group: group)
         let envelope = Self.envelope(message.content, transaction: transaction, client: client)
         do {
-            return apply(try await conversation.run(envelope), filter: filter, to: &message, client: client)
+            let outcome = try await conversation.run(envelope)
+            count(filter, "message", outcome)
+            return apply(outcome, filter: filter, to: &message, client: client)
         } catch {
+            count(filter, "message", nil)
             Self.logFailure(filter, error, client: client)
             return Self.defaultVerdict(filter)
         }

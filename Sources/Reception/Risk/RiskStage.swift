@@ -27,13 +27,15 @@ public struct RiskStage: ReceptionStage {
     public static let headerName = "Hato-Risk"
     public let policy: RiskStagePolicy?
     public let store: any MailStore
+    public let counters: ReceptionCounters
     public var name: String { "risk" }
     public var phases: ReceptionPhases { .message }
 
     /// `policy` nil: the assessment is off, but forged `Hato-Risk` fields are still removed.
-    public init(policy: RiskStagePolicy?, store: any MailStore) {
+    public init(policy: RiskStagePolicy?, store: any MailStore, counters: ReceptionCounters = .none) {
         self.policy = policy
         self.store = store
+        self.counters = counters
     }
 
     public func message(_ message: inout ReceptionMessage, transaction: ReceptionTransaction,
@@ -50,6 +52,7 @@ public struct RiskStage: ReceptionStage {
         let accounts = Self.localAccounts(transaction)
         let context = await context(message, transaction: transaction, client: client, accounts: accounts, inbound: !submitted)
         let report = policy.assessor.assess(message.content.parsed, context: context)
+        counters.increment(ReceptionCounters.riskVerdicts, [("listener", client.listener.rawValue), ("verdict", report.verdict.rawValue)])
         client.logger.info("risk", metadata: [
             "verdict": "\(report.verdict.rawValue)", "score": "\(RiskReport.format(report.score))",
             "signals": "\(report.signalNames.joined(separator: ","))", "id": "\(transaction.id)",

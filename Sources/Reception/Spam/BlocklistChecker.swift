@@ -22,11 +22,11 @@ public struct BlocklistListing: Sendable, Equatable {
 
 public actor BlocklistChecker {
     public let resolver: any DNSResolving
-    public let counters: SpamCounters
+    public let counters: ReceptionCounters
     private let now: @Sendable () -> Date
     private var cache: [DNSName: (result: BlocklistResult, expires: Date)] = [:]
 
-    public init(resolver: any DNSResolving, counters: SpamCounters = .none, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(resolver: any DNSResolving, counters: ReceptionCounters = .none, now: @escaping @Sendable () -> Date = Date.init) {
         self.resolver = resolver
         self.counters = counters
         self.now = now
@@ -68,7 +68,7 @@ public actor BlocklistChecker {
         for (index, result) in answers {
             results[index] = result
             let (zone, name, subject) = queries[index]
-            counters.increment(SpamCounters.dnsListResults, [("kind", zone.kind.rawValue), ("zone", zone.name), ("result", result.metricLabel)])
+            counters.increment(ReceptionCounters.dnsListResults, [("kind", zone.kind.rawValue), ("zone", zone.name), ("result", result.metricLabel)])
             switch result {
             case .error(let why):
                 logger.warning("DNS list lookup failed", metadata: ["zone": "\(zone.name)", "subject": "\(subject)", "error": "\(why)"])

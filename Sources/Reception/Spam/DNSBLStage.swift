@@ -106,13 +106,13 @@ public struct DNSBLStage: ReceptionStage {
         let listings = await policy.checker.check(address: address, in: zones + policy.allowlists, logger: client.logger)
         if listings.contains(where: { $0.zone.kind == .dnswl && $0.result.isListed }) { return .accept }
         if let listed = listings.first(where: { $0.zone.kind == .dnsbl && $0.result.isListed }) {
-            policy.checker.counters.increment(SpamCounters.refusals, [("stage", "dnsbl"), ("code", "554")])
+            policy.checker.counters.increment(ReceptionCounters.refusals, [("stage", "dnsbl"), ("code", "554")])
             return .reject(ReceptionRefusal(554, SMTPEnhancedStatusCode(5, 7, 1)!,
                                             "Service unavailable; client [\(address.unmappedIPv4)] blocked using \(listed.zone.name)",
                                             cause: "dnsbl \(listed.evidence)"))
         }
         if policy.dnsError == .defer, let failed = listings.first(where: { $0.zone.kind == .dnsbl && $0.result.metricLabel == "error" }) {
-            policy.checker.counters.increment(SpamCounters.refusals, [("stage", "dnsbl"), ("code", "451")])
+            policy.checker.counters.increment(ReceptionCounters.refusals, [("stage", "dnsbl"), ("code", "451")])
             return .defer(ReceptionRefusal(451, SMTPEnhancedStatusCode(4, 4, 3)!, "Temporary DNS failure checking \(failed.zone.name), try again later",
                                            cause: "dnsbl lookup failed in \(failed.zone.name)"))
         }

@@ -14,14 +14,14 @@ public struct GreylistStage: ReceptionStage {
     public let store: any GreylistStore
     public let lists: DNSListPolicy?
     public let rules: SMTPRules
-    public let counters: SpamCounters
+    public let counters: ReceptionCounters
     let now: @Sendable () -> Date
     let sweeper: GreylistSweeper
     public var name: String { "greylist" }
     public var phases: ReceptionPhases { policy.phase == .rcpt ? [.recipient, .message] : .message }
 
     public init(policy: GreylistPolicy, store: any GreylistStore, lists: DNSListPolicy? = nil, rules: SMTPRules = SMTPRules(),
-                counters: SpamCounters = .none, now: @escaping @Sendable () -> Date = Date.init) {
+                counters: ReceptionCounters = .none, now: @escaping @Sendable () -> Date = Date.init) {
         self.policy = policy
         self.store = store
         self.lists = lists
@@ -60,7 +60,7 @@ public struct GreylistStage: ReceptionStage {
             }
         }
         guard let exemption else { return true }
-        counters.increment(SpamCounters.greylist, [("result", "whitelisted")])
+        counters.increment(ReceptionCounters.greylist, [("result", "whitelisted")])
         client.logger.debug("greylist skipped", metadata: ["why": "\(exemption)"])
         return false
     }
@@ -95,7 +95,7 @@ public struct GreylistStage: ReceptionStage {
             do {
                 let (decision, record) = Greylist.decide(try await store.greylistRecord(triplet), triplet: triplet, now: time, policy: policy)
                 try await store.saveGreylistRecord(record)
-                counters.increment(SpamCounters.greylist, [("result", decision.rawValue)])
+                counters.increment(ReceptionCounters.greylist, [("result", decision.rawValue)])
                 if !decision.isAccepted { wait = max(wait ?? 0, Greylist.remaining(record, now: time, policy: policy)) }
             } catch {
                 client.logger.warning("greylist: store failed; not greylisting", metadata: ["error": "\(error)"])
@@ -103,7 +103,7 @@ public struct GreylistStage: ReceptionStage {
             }
         }
         guard let wait else { return .accept }
-        counters.increment(SpamCounters.refusals, [("stage", "greylist"), ("code", "451")])
+        counters.increment(ReceptionCounters.refusals, [("stage", "greylist"), ("code", "451")])
         return .defer(ReceptionRefusal(451, SMTPEnhancedStatusCode(4, 7, 1)!, "Greylisted, please try again in \(max(wait, 1)) seconds",
                                        cause: "greylist \(network) \(transaction.mailFrom?.canonical ?? "<>")"))
     }

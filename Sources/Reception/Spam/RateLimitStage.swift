@@ -39,7 +39,7 @@ public struct RateLimitPolicy: Sendable {
 
 public struct RateLimitStage: ReceptionStage {
     public let policy: RateLimitPolicy
-    public let counters: SpamCounters
+    public let counters: ReceptionCounters
     let connections: RateLimiter
     let messages: RateLimiter
     let recipients: RateLimiter
@@ -53,7 +53,7 @@ public struct RateLimitStage: ReceptionStage {
         return phases
     }
 
-    public init(policy: RateLimitPolicy, maxKeys: Int = 100_000, counters: SpamCounters = .none,
+    public init(policy: RateLimitPolicy, maxKeys: Int = 100_000, counters: ReceptionCounters = .none,
                 now: @escaping @Sendable () -> Date = Date.init) {
         self.policy = policy
         self.counters = counters
@@ -101,8 +101,8 @@ public struct RateLimitStage: ReceptionStage {
     }
 
     private func refuse(_ limit: String, _ code: Int, _ enhanced: SMTPEnhancedStatusCode, _ text: String, _ key: String) -> ReceptionVerdict {
-        counters.increment(SpamCounters.rateLimited, [("limit", limit)])
-        counters.increment(SpamCounters.refusals, [("stage", "rate_limit"), ("code", "\(code)")])
+        counters.increment(ReceptionCounters.rateLimited, [("limit", limit)])
+        counters.increment(ReceptionCounters.refusals, [("stage", "rate_limit"), ("code", "\(code)")])
         return .defer(ReceptionRefusal(code, enhanced, text, cause: "rate limit \(limit) for \(key)"))
     }
 }

@@ -45,20 +45,20 @@ public struct SMTPRules: Sendable {
 /// Applies `[[smtp.rules]]` on the MX listener.
 public struct SMTPRulesStage: ReceptionStage {
     public let rules: SMTPRules
-    public let counters: SpamCounters
+    public let counters: ReceptionCounters
     public var name: String { "smtp-rules" }
     public var phases: ReceptionPhases { [.connection, .mailFrom] }
 
-    public init(rules: SMTPRules, counters: SpamCounters = .none) {
+    public init(rules: SMTPRules, counters: ReceptionCounters = .none) {
         self.rules = rules
         self.counters = counters
     }
 
     public func connection(_ client: ReceptionClient) async -> ReceptionVerdict {
         guard client.listener == .mx, let rule = rules.match(client.ipAddress) else { return .accept }
-        counters.increment(SpamCounters.ruleMatches, [("action", rule.action.rawValue.replacingOccurrences(of: "-", with: "_"))])
+        counters.increment(ReceptionCounters.ruleMatches, [("action", rule.action.rawValue.replacingOccurrences(of: "-", with: "_"))])
         guard rule.action == .deny else { return .accept }
-        counters.increment(SpamCounters.refusals, [("stage", "smtp_rules"), ("code", "554")])
+        counters.increment(ReceptionCounters.refusals, [("stage", "smtp_rules"), ("code", "554")])
         return .reject(ReceptionRefusal(554, SMTPEnhancedStatusCode(5, 7, 1)!, "Mail from your network is not accepted here",
                                         cause: "smtp.rules deny \(rule.network)"))
     }
@@ -67,7 +67,7 @@ public struct SMTPRulesStage: ReceptionStage {
     public func mailFrom(_ transaction: inout ReceptionTransaction, client: ReceptionClient) async -> ReceptionVerdict {
         guard client.listener == .mx, client.tls == nil, client.account == nil,
               let rule = rules.match(client.ipAddress), rule.action == .requireTLS else { return .accept }
-        counters.increment(SpamCounters.refusals, [("stage", "smtp_rules"), ("code", "530")])
+        counters.increment(ReceptionCounters.refusals, [("stage", "smtp_rules"), ("code", "530")])
         return .reject(ReceptionRefusal(530, SMTPEnhancedStatusCode(5, 7, 0)!, "Must issue a STARTTLS command first",
                                         cause: "smtp.rules require-tls \(rule.network)"))
     }

@@ -37,7 +37,7 @@ public struct URIBLStage: ReceptionStage {
         guard !domains.isEmpty else { return .accept }
         let listings = await checker.check(domains: domains, in: zones, logger: client.logger)
         if let listed = listings.first(where: { $0.result.isListed && $0.zone.action == .reject }) {
-            checker.counters.increment(SpamCounters.refusals, [("stage", "uribl"), ("code", "554")])
+            checker.counters.increment(ReceptionCounters.refusals, [("stage", "uribl"), ("code", "554")])
             return .reject(ReceptionRefusal(554, SMTPEnhancedStatusCode(5, 7, 1)!,
                                             "Message refused: it links to \(listed.subject), listed by \(listed.zone.name)",
                                             cause: "uribl \(listed.evidence)"))

@@ -1,10 +1,11 @@
-// What the spam-control stages count (docs/metrics.md), handed in by whoever composes them
-// (HatoServer gives its Prometheus registry through ServerMetrics; tests count in memory).
-// Reception has no metrics backend of its own: this is a plain closure.
+// What the reception stages count (docs/metrics.md): the spam controls, the risk verdicts and
+// the milters' answers, handed in by whoever composes them (HatoServer gives its Prometheus
+// registry through ServerMetrics; tests count in memory). Reception has no metrics backend of
+// its own: this is a plain closure.
 
 import Foundation
 
-public struct SpamCounters: Sendable {
+public struct ReceptionCounters: Sendable {
     /// Counter, labels `kind` (dnsbl, dnswl, uribl), `zone`, `result` (listed, not_listed,
     /// refused, unexpected, error): one per zone query.
     public static let dnsListResults = "hato_dnsbl_results_total"
@@ -17,6 +18,13 @@ public struct SpamCounters: Sendable {
     public static let rateLimited = "hato_rate_limited_total"
     /// Counter, label `result` (new, early, expired, passed, known, whitelisted): greylist decisions per recipient.
     public static let greylist = "hato_greylist_results_total"
+    /// Counter, labels `listener` (mx, submission) and `verdict` (clean, suspicious, phishing,
+    /// spam): messages the risk stage assessed.
+    public static let riskVerdicts = "hato_risk_verdicts_total"
+    /// Counter, labels `milter` (its name), `step` (connect, helo, mail, rcpt, message) and
+    /// `result` (accept, reject, tempfail, discard, reply, failed): a filter's final answers
+    /// (CONTINUE is not counted; `failed` is a filter down, timed out or breaking the protocol).
+    public static let milterResults = "hato_milter_results_total"
 
     private let sink: @Sendable (_ name: String, _ labels: [(String, String)]) -> Void
 
@@ -25,7 +33,7 @@ public struct SpamCounters: Sendable {
     }
 
     /// Counts nothing.
-    public static let none = SpamCounters { _, _ in }
+    public static let none = ReceptionCounters { _, _ in }
 
     public func increment(_ name: String, _ labels: [(String, String)]) { sink(name, labels) }
 }
