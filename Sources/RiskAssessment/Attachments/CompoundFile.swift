@@ -30,11 +30,17 @@ enum CompoundFile {
             let sector = read32(bytes, base + 76 + index * 4)
             if sector < 0xFFFF_FFFA { fatSectors.append(sector) }
         }
+        // A file has at most `count / sectorSize` sectors, so no more FAT sectors can be real; and
+        // a DIFAT chain that comes back to a sector it passed is a loop (found by the zip-directory
+        // fuzz target: a self-linked DIFAT sector made 65,536 rounds of 1,023 entries each).
+        let maxFATSectors = bytes.count / sectorSize
         var difat = read32(bytes, base + 68)
         var budget = maxSectors
-        while difat < 0xFFFF_FFFA, budget > 0, let start = sectorStart(difat) {
+        var visitedDIFAT = Set<UInt32>()
+        while difat < 0xFFFF_FFFA, budget > 0, fatSectors.count < maxFATSectors, visitedDIFAT.insert(difat).inserted,
+              let start = sectorStart(difat) {
             budget -= 1
-            for index in 0..<(sectorSize / 4 - 1) {
+            for index in 0..<(sectorSize / 4 - 1) where fatSectors.count < maxFATSectors {
                 let sector = read32(bytes, start + index * 4)
                 if sector < 0xFFFF_FFFA { fatSectors.append(sector) }
             }
