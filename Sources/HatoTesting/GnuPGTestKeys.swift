@@ -42,6 +42,16 @@ public struct GnuPGTestKeys: Sendable {
         return Array(try Data(contentsOf: directory.appendingPathComponent(name)))
     }
 
+    /// `text` cleartext-signed by `user` (`gpg --clearsign`, RFC 9580 §7), as inline PGP mail carries it.
+    public func clearsign(_ text: String, as user: String) async throws -> String {
+        let name = UUID().uuidString
+        try Data(text.utf8).write(to: directory.appendingPathComponent("\(name).txt"))
+        try await shell("""
+            gpg --batch --yes --digest-algo SHA256 --local-user \(try fingerprint(user))! --clearsign --output \(name).asc \(name).txt
+            """)
+        return try String(contentsOf: directory.appendingPathComponent("\(name).asc"), encoding: .utf8)
+    }
+
     /// The user's OPENPGPKEY record as GnuPG writes it (`--export-options export-dane`, RFC 7929).
     public func daneRecord(_ user: String) async throws -> String {
         try await shell("gpg --batch --export-options export-dane --export \(try fingerprint(user)) > \(user).dane")

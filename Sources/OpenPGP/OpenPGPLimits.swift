@@ -11,12 +11,16 @@ public struct OpenPGPLimits: Sendable, Equatable {
     public var maxKeys: Int
     /// The most User IDs read from one certificate.
     public var maxUserIDs: Int
+    /// The largest cleartext-signed block (an inline-signed mail body, RFC 9580 §7) verified.
+    public var maxCleartextSize: Int
 
-    public init(maxCertificateSize: Int = 256 * 1024, maxSignatureSize: Int = 16 * 1024, maxKeys: Int = 64, maxUserIDs: Int = 32) {
+    public init(maxCertificateSize: Int = 256 * 1024, maxSignatureSize: Int = 16 * 1024, maxKeys: Int = 64, maxUserIDs: Int = 32,
+                maxCleartextSize: Int = 1024 * 1024) {
         self.maxCertificateSize = maxCertificateSize
         self.maxSignatureSize = maxSignatureSize
         self.maxKeys = maxKeys
         self.maxUserIDs = maxUserIDs
+        self.maxCleartextSize = maxCleartextSize
     }
 }
 

@@ -59,11 +59,48 @@ public struct OpenPGPVerifier: Sendable {
         }
     }
 
+    /// `text`: a cleartext-signed block (RFC 9580 §7, from "-----BEGIN PGP SIGNED MESSAGE-----"
+    /// to "-----END PGP SIGNATURE-----"), as an inline-signed mail body carries it; RNP undoes
+    /// the dash-escaping and the trailing-whitespace rule and checks the signature over the text.
+    /// The recovered text is not kept (nothing is written out).
+    public func verifyCleartext(_ text: [UInt8], certificates: [[UInt8]]) -> OpenPGPVerification {
+        guard !text.isEmpty else { return .unusable("empty signed text") }
+        guard text.count <= limits.maxCleartextSize else {
+            return .unusable("signed text of \(text.count) bytes, more than \(limits.maxCleartextSize)")
+        }
+        do {
+            let context = try RNPContext(limits: limits)
+            for certificate in certificates where certificate.count <= limits.maxCertificateSize {
+                try? context.importPublicKeys(certificate)
+            }
+            return try RNPContext.withInput(text) { input in
+                var output: rnp_output_t?
+                try RNPContext.check(rnp_output_to_null(&output), "cannot discard the text")
+                guard let output else { return .unusable("cannot discard the text") }
+                defer { rnp_output_destroy(output) }
+                var operation: rnp_op_verify_t?
+                try RNPContext.check(rnp_op_verify_create(&operation, context.ffi, input, output), "cannot start verification")
+                guard let operation else { return .unusable("cannot start verification") }
+                defer { rnp_op_verify_destroy(operation) }
+                return try signatures(of: operation)
+            }
+        } catch let error as OpenPGPError {
+            return .unusable(error.description)
+        } catch {
+            return .unusable("\(error)")
+        }
+    }
+
     private func verify(context: RNPContext, data: rnp_input_t, signature: rnp_input_t) throws -> OpenPGPVerification {
         var operation: rnp_op_verify_t?
         try RNPContext.check(rnp_op_verify_detached_create(&operation, context.ffi, data, signature), "cannot start verification")
         guard let operation else { return .unusable("cannot start verification") }
         defer { rnp_op_verify_destroy(operation) }
+        return try signatures(of: operation)
+    }
+
+    /// Runs the operation and reads its signatures: the first good one, else the first result.
+    private func signatures(of operation: rnp_op_verify_t) throws -> OpenPGPVerification {
         let executed = rnp_op_verify_execute(operation)
         var count = 0
         try RNPContext.check(rnp_op_verify_get_signature_count(operation, &count), "cannot count signatures")

@@ -33,6 +33,14 @@ struct OpenPGPServeTests {
         let iso2022jp = "Content-Type: text/plain; charset=iso-2022-jp\r\n\r\n\(jis.stdout)\r\n"
         let utf8Signature = try await keys.sign(Array(utf8.utf8), as: "alice")
         let jisSignature = try await keys.sign(Array(iso2022jp.utf8), as: "alice")
+        // Inline PGP (RFC 9580 §7 cleartext signatures in a text/plain body), as gpg --clearsign writes it.
+        func inline(_ subject: String, _ body: String) -> String {
+            "From: alice@example.com\r\nTo: alice@example.test\r\nSubject: \(subject)\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                + body.replacingOccurrences(of: "\n", with: "\r\n")
+        }
+        let clearsigned = try await keys.clearsign("Minutes of the meeting on the 3rd.\n- item one\n", as: "alice")
+        let clearsignedJapanese = try await keys.clearsign("会議の議事録です。\n", as: "alice")
         let messages = [
             Self.signed(from: "Alice <alice@example.com>", subject: "pass", entity: Self.entity, signature: signature),
             Self.signed(from: "alice@example.com", subject: "tampered",
@@ -45,6 +53,10 @@ struct OpenPGPServeTests {
                 + "To: alice@example.test\r\nSubject: forged-unsigned\r\n\r\nNot signed at all.\r\n",
             Self.signed(from: "alice@example.com", subject: "utf-8", entity: utf8, signature: utf8Signature),
             Self.signed(from: "alice@example.com", subject: "iso-2022-jp", entity: iso2022jp, signature: jisSignature),
+            inline("inline", clearsigned),
+            inline("inline-footer", clearsigned + "\n-- \nexample-list mailing list\n"),
+            inline("inline-tampered", clearsigned.replacingOccurrences(of: "the 3rd", with: "the 4th")),
+            inline("inline-utf-8", clearsignedJapanese),
         ]
         for (index, message) in messages.enumerated() {
             try Data(message.utf8).write(to: keys.directory.appendingPathComponent("message-\(index).eml"))
@@ -99,5 +111,11 @@ struct OpenPGPServeTests {
         #expect(results[3] == "unknown | ['signed; verified=no; reason=\"no certificate for bob@example.com in the contact directory\"']")
         #expect(results[4] == "forged-on-signed | \(yes)", "the sender's field is gone, ours remains")
         #expect(results[5] == "forged-unsigned | None", "a sender's Hato-OpenPGP field never reaches the mailbox")
+        let inlineYes = "['signed; verified=yes; signer=\(alice); uid=alice@example.com; inline=yes"
+        #expect(results[8] == "inline | \(inlineYes)']", "\(results[8])")
+        #expect(results[9] == "inline-footer | \(inlineYes); partial=yes']", "only the block is vouched for: \(results[9])")
+        #expect(results[10] == "inline-tampered | ['signed; verified=no; reason=\"signature does not match the content or the key is not valid for signing\"; inline=yes']",
+                "\(results[10])")
+        #expect(results[11] == "inline-utf-8 | \(inlineYes)']", "\(results[11])")
     }
 }

@@ -55,3 +55,32 @@ struct OpenPGPVerifierTests {
             == .unusable("signature of \(signature.count) bytes, more than 64"))
     }
 }
+
+/// Cleartext signatures (`gpg --clearsign`, RFC 9580 §7) verified through RNP.
+@Suite(.enabled(if: GnuPGAvailability.available || GnuPGAvailability.required, "gpg is not installed"))
+struct OpenPGPCleartextVerifierTests {
+    let verifier = OpenPGPVerifier()
+
+    @Test func goodChangedAndUnknownSigner() async throws {
+        let keys = try await SharedKeys.keys
+        let text = try await keys.clearsign("Pay the invoice today.\n-- dashes are escaped\n", as: "alice")
+        let block = Array(text.replacingOccurrences(of: "\n", with: "\r\n").utf8)
+        let alice = try await keys.export("alice")
+        guard case .good(let signer) = verifier.verifyCleartext(block, certificates: [alice]) else {
+            Issue.record("expected good: \(verifier.verifyCleartext(block, certificates: [alice]))"); return
+        }
+        #expect(signer.fingerprint == (try keys.fingerprint("alice")))
+        let changed = Array(text.replacingOccurrences(of: "today", with: "tomorrow").utf8)
+        guard case .bad = verifier.verifyCleartext(changed, certificates: [alice]) else { Issue.record("changed text must be bad"); return }
+        #expect(verifier.verifyCleartext(block, certificates: [try await keys.export("bob")])
+                == .unknownSigner(String(try keys.fingerprint("alice").suffix(16))))
+        var limited = OpenPGPLimits()
+        limited.maxCleartextSize = 64
+        guard case .unusable = OpenPGPVerifier(limits: limited).verifyCleartext(block, certificates: [alice]) else {
+            Issue.record("over the size limit must be unusable"); return
+        }
+        guard case .unusable = verifier.verifyCleartext(Array("-----BEGIN PGP SIGNED MESSAGE-----\nno\n".utf8), certificates: [alice]) else {
+            Issue.record("a broken block must be unusable"); return
+        }
+    }
+}

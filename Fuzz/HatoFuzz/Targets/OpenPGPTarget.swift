@@ -4,11 +4,13 @@
 import OpenPGP
 
 /// `openpgp-verify`: the input read as certificates, then verified as a signature over its own
-/// first 64 bytes, once with no certificates and once against itself as a certificate. Nothing
+/// first 64 bytes, once with no certificates and once against itself as a certificate, and as a
+/// cleartext-signed block (inline PGP, RFC 9580 §7) with no certificate. Nothing
 /// may trap or leak (the libFuzzer build runs with leak detection); without a certificate
 /// nothing verifies; the limits hold.
 enum OpenPGPTarget {
-    static let limits = OpenPGPLimits(maxCertificateSize: 65_536, maxSignatureSize: 65_536, maxKeys: 16, maxUserIDs: 16)
+    static let limits = OpenPGPLimits(maxCertificateSize: 65_536, maxSignatureSize: 65_536, maxKeys: 16, maxUserIDs: 16,
+                                      maxCleartextSize: 65_536)
     static let verifier = OpenPGPVerifier(limits: limits)
 
     static func run(_ bytes: [UInt8]) {
@@ -24,5 +26,8 @@ enum OpenPGPTarget {
             preconditionFailure("a signature verified without a certificate")
         }
         _ = verifier.verifyDetached(signature: bytes, content: content, certificates: [bytes])
+        if case .good = verifier.verifyCleartext(bytes, certificates: []) {
+            preconditionFailure("a cleartext signature verified without a certificate")
+        }
     }
 }

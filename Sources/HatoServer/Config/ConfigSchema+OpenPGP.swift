@@ -8,6 +8,8 @@ extension ConfigSchema {
             "Largest application/pgp-signature part verified; a larger one gives verified=no."),
         key("openpgp.max_certificate_size", .size, .int(262_144),
             "Largest certificate `hato pgp import` reads, and largest stored certificate a verification loads."),
+        key("openpgp.max_inline_size", .size, .int(1_048_576),
+            "Largest inline-signed (cleartext-signed) text body verified; a larger one gives verified=no."),
         key("openpgp.web_key_directory", .choice(["on", "off"]), .string("on"),
             "Publish accounts' own certificates in the OpenPGP Web Key Directory on the http/https listeners (/.well-known/openpgpkey/)."),
     ]

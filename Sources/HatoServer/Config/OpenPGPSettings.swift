@@ -12,6 +12,7 @@ public struct OpenPGPSettings: Sendable {
         verify = (string("openpgp.verify") ?? "on") == "on"
         webKeyDirectory = (string("openpgp.web_key_directory") ?? "on") == "on"
         limits = OpenPGPLimits(maxCertificateSize: int("openpgp.max_certificate_size"),
-                               maxSignatureSize: int("openpgp.max_signature_size"))
+                               maxSignatureSize: int("openpgp.max_signature_size"),
+                               maxCleartextSize: int("openpgp.max_inline_size"))
     }
 }

@@ -6,6 +6,10 @@
 // (RFC 8601 §2.7 registry), so the result goes into our own field:
 //   Hato-OpenPGP: signed; verified=yes; signer=<fingerprint>; uid=<address>
 //   Hato-OpenPGP: signed; verified=no; reason="<why>"
+// Without a PGP/MIME part, the first text/plain part holding a cleartext-signed block (RFC 9580
+// §7, "inline PGP", as older clients and many mailing lists send it) is verified instead, and
+// the field says `inline=yes`, plus `partial=yes` when the part has text outside the signed block
+// (a list footer, a forwarded quote): only the block is vouched for (InlineSignedText.swift).
 // Any Hato-OpenPGP field a sender wrote is removed first, on every listener (ForgedResultsStage).
 
 import Logging
@@ -31,13 +35,36 @@ public struct OpenPGPStage: ReceptionStage {
                         client: ReceptionClient) async -> ReceptionVerdict {
         guard client.isInbound else { return .accept }
         let parsed = message.content.parsed
-        guard let signed = PGPSignedPart.find(in: parsed) else { return .accept }
-        let result = await evaluate(parsed, signed: signed, logger: client.logger)
+        let result: OpenPGPResult
+        if let signed = PGPSignedPart.find(in: parsed) {
+            result = await evaluate(parsed, signed: signed, logger: client.logger)
+        } else if let inline = InlineSignedText.find(in: parsed) {
+            result = await evaluate(parsed, inline: inline, logger: client.logger)
+        } else {
+            return .accept
+        }
         client.logger.info("openpgp", metadata: ["result": "\(result.value)", "id": "\(transaction.id)"])
         return .tag([.header(result.field)])
     }
 
     func evaluate(_ message: MIMEMessage, signed: PGPSignedPart, logger: Logger) async -> OpenPGPResult {
+        await evaluate(message, logger: logger) { certificates in
+            verifier.verifyDetached(signature: message.decodedBody(of: signed.signature),
+                                    content: Array(message.bytes[signed.content.range.range]), certificates: certificates)
+        }
+    }
+
+    func evaluate(_ message: MIMEMessage, inline: InlineSignedText, logger: Logger) async -> OpenPGPResult {
+        var result = await evaluate(message, logger: logger) { certificates in
+            verifier.verifyCleartext(inline.block, certificates: certificates)
+        }
+        result.value += inline.partial ? "; inline=yes; partial=yes" : "; inline=yes"
+        return result
+    }
+
+    /// The contact directory's certificates for the From address, and `verify` over them.
+    private func evaluate(_ message: MIMEMessage, logger: Logger,
+                          verify: ([[UInt8]]) -> OpenPGPVerification) async -> OpenPGPResult {
         guard let from = message.header.from.mailboxes.first.map({ "\($0.address)".lowercased() }) else {
             return .unverified("no From address")
         }
@@ -49,9 +76,7 @@ public struct OpenPGPStage: ReceptionStage {
             return .unverified("contact directory unavailable")
         }
         guard !certificates.isEmpty else { return .unverified("no certificate for \(from) in the contact directory") }
-        let outcome = verifier.verifyDetached(signature: message.decodedBody(of: signed.signature),
-                                              content: Array(message.bytes[signed.content.range.range]),
-                                              certificates: certificates.map(\.data))
+        let outcome = verify(certificates.map(\.data))
         switch outcome {
         case .good(let signer):
             // Every candidate has a valid User ID with From (the directory found it by that address).
