@@ -263,7 +263,7 @@ let package = Package(
         .target(
             name: "Reception",
             dependencies: [
-                "MailCore", "MailMessage", "MailAuth", "MailStore", "LocalDelivery", "DNSMessage", "SMTPProtocol", "RiskAssessment", "SMIME", "OpenPGP",
+                "MailCore", "MailMessage", "MailAuth", "MailStore", "LocalDelivery", "DNSMessage", "SMTPProtocol", "RiskAssessment", "SMIME", "OpenPGP", "DMARCReport",
                 .product(name: "Logging", package: "swift-log"),
                 "MilterProtocol", "MilterClient", .product(name: "NIOCore", package: "swift-nio"),
             ],

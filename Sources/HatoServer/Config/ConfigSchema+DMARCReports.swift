@@ -20,6 +20,10 @@ extension ConfigSchema {
             "Largest report XML read after decompression; a larger report is kept unparsed and flagged."),
         key("dmarc.max_report_records", .integer(min: 1, max: 10_000_000), .int(100_000),
             "Most record elements read from one received report."),
+        key("dmarc.failure_reports", .choice(["on", "off"]), .string("off"),
+            "Send RFC 9991 failure reports (ARF, the failed message's header only) to ruf= addresses when fo= asks; needs report_from. Off by default: they reveal who writes to whom."),
+        key("dmarc.failure_report_limit", .integer(min: 1, max: 100_000), .int(10),
+            "Most failure reports sent per reported domain in an hour; the rest are dropped."),
     ]
 
     /// The reporting keys right after `dmarc.record`: the rendered configuration has one

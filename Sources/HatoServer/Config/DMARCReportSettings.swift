@@ -13,6 +13,9 @@ public struct DMARCReportSettings: Sendable {
     /// Lowercased addresses whose mail is read for reports.
     public var reportAddresses: [String]
     public var limits: DMARCReportLimits
+    /// `dmarc.failure_reports` (RFC 9991) and its hourly limit per reported domain.
+    public var failureReports: Bool
+    public var failureReportLimit: Int
 
     init(string: (String) -> String?, int: (String) -> Int, list: (String) -> [String]?, hostname: String) throws {
         send = (string("dmarc.send_reports") ?? "off") == "on"
@@ -39,5 +42,10 @@ public struct DMARCReportSettings: Sendable {
         if addresses.isEmpty, let from { addresses = [from.description.lowercased()] }
         reportAddresses = addresses
         limits = DMARCReportLimits(maxXMLBytes: int("dmarc.max_report_xml_size"), maxRecords: int("dmarc.max_report_records"))
+        failureReports = (string("dmarc.failure_reports") ?? "off") == "on"
+        failureReportLimit = int("dmarc.failure_report_limit")
+        if failureReports, from == nil {
+            throw ConfigKeyError(path: "dmarc.report_from", message: "required when dmarc.failure_reports = on")
+        }
     }
 }

@@ -15,6 +15,16 @@ public enum DMARCReportSetup {
                                  logger: Logger(label: "hato.dmarc-reports"))
     }
 
+    /// The RFC 9991 failure reporter when `dmarc.failure_reports = on` (its config check makes
+    /// sure `report_from` is set).
+    static func failureReporter(_ settings: HatoConfig, store: any MailStore, resolver: any DNSResolving) -> DMARCFailureReporter? {
+        guard settings.dmarcReports.failureReports, let from = settings.dmarcReports.from else { return nil }
+        let signer = settings.dkim.sign
+            ? DKIMSubmissionSigner(store: store, lifetime: settings.dkim.signatureLifetime > 0 ? settings.dkim.signatureLifetime : nil) : nil
+        return DMARCFailureReporter(store: store, resolver: resolver, from: from, signer: signer,
+                                    limitPerHour: settings.dmarcReports.failureReportLimit, logger: Logger(label: "hato.dmarc-reports"))
+    }
+
     /// The periodic service, when `[dmarc] send_reports = on` and the outbound queue runs.
     static func service(_ settings: HatoConfig, store: any MailStore, queueRuns: Bool, logger: Logger) -> DMARCReportService? {
         guard settings.dmarcReports.send else { return nil }

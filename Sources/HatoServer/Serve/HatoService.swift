@@ -154,7 +154,8 @@ public struct HatoService {
                                                     dkim: settings.dkim.verifierConfiguration, localPolicy: settings.dmarcLocalPolicy),
                 recordEvaluations: settings.dmarcRecord,
                 // ARC-seal what aliases forward outside with the alias domain's DKIM key (docs/arc.md).
-                forwardSealer: settings.dkim.sign ? ARCForwardSealer(store: store, authservID: settings.hostname) : nil)
+                forwardSealer: settings.dkim.sign ? ARCForwardSealer(store: store, authservID: settings.hostname) : nil,
+                failureReporter: DMARCReportSetup.failureReporter(settings, store: store, resolver: resolver))
         }
         // DKIM signing of what authenticated users send, on either listener (docs/dkim.md).
         var submissionConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .submission, limits: limits)

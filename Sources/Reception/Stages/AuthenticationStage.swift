@@ -12,11 +12,15 @@ public struct InboundAuthenticationPolicy: Sendable {
     public var recordEvaluations: Bool
     /// ARC-seals the queued copy when an alias forwards the message outside (docs/arc.md).
     public var forwardSealer: (any ForwardSealer)?
+    /// `dmarc.failure_reports`: RFC 9991 failure reports where ruf=/fo= ask (docs/dmarc-reports.md).
+    public var failureReporter: (any DMARCFailureReporting)?
 
-    public init(authenticator: InboundAuthenticator, recordEvaluations: Bool = true, forwardSealer: (any ForwardSealer)? = nil) {
+    public init(authenticator: InboundAuthenticator, recordEvaluations: Bool = true, forwardSealer: (any ForwardSealer)? = nil,
+                failureReporter: (any DMARCFailureReporting)? = nil) {
         self.authenticator = authenticator
         self.recordEvaluations = recordEvaluations
         self.forwardSealer = forwardSealer
+        self.failureReporter = failureReporter
     }
 }
 
@@ -66,6 +70,13 @@ public struct AuthenticationStage: ReceptionStage {
                 do { try await store.recordDMARCEvaluation(record) } catch {
                     client.logger.warning("could not record the DMARC evaluation", metadata: ["error": "\(error)"])
                 }
+            }
+        }
+        if let reporter = policy.failureReporter {
+            let header = message.content.original[..<message.content.bodyStart]
+            for (failure, destinations) in Self.failureReports(verdict, header: header, sourceIP: client.remoteIP,
+                                                               mailFrom: transaction.mailFrom?.description) {
+                reporter.report(failure, destinations: destinations)
             }
         }
         var tags: [ReceptionTag] = [.header(verdict.authenticationResults)]
