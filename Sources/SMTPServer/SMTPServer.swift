@@ -65,13 +65,15 @@ public struct SMTPServer: ProtocolServer {
     /// Every login on this listener goes through it (`SASLLogin`).
     let authenticator: SASLAuthenticator
 
-    /// `extraStages` run after the standard ones (`ReceptionPipeline.standard`).
+    /// `extraStages` run after the standard ones, `beforeSigning` just before DKIM signing
+    /// (`ReceptionPipeline.standard`).
     public init(configuration: SMTPConfiguration, store: any MailStore, throttle: AuthThrottle = AuthThrottle(),
-                extraStages: [any ReceptionStage] = [], sieve: SieveFilter? = nil, logger: Logger = Logger(label: "hato.smtp")) {
+                beforeSigning: [any ReceptionStage] = [], extraStages: [any ReceptionStage] = [], sieve: SieveFilter? = nil,
+                logger: Logger = Logger(label: "hato.smtp")) {
         self.configuration = configuration
         self.store = store
         self.pipeline = .standard(store: store, spf: configuration.spf, signer: configuration.messageSigner,
-                                  authentication: configuration.inboundAuthentication, extra: extraStages)
+                                  authentication: configuration.inboundAuthentication, beforeSigning: beforeSigning, extra: extraStages)
         self.delivery = LocalDelivery(store: store, logger: logger, sieve: sieve)
         self.throttle = throttle
         self.logger = logger

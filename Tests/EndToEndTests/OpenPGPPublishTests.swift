@@ -87,4 +87,64 @@ struct OpenPGPPublishTests {
             """, "\(result.stdout) \(result.stderr)")
         #expect(await served.terminate() == 0)
     }
+
+    /// `openpgp.autocrypt = "on"`: mail alice submits from her own address carries her
+    /// certificate in an Autocrypt field that GnuPG imports; mail with its own Autocrypt field
+    /// keeps just that one, and mail from another account without a certificate gets none.
+    @Test func submittedMailCarriesTheAutocryptKey() async throws {
+        let keys = try await GnuPGTestKeys.make()
+        defer { keys.remove() }
+        let served = try await ServedHato.start("""
+            [listen]
+            submission = ["127.0.0.1:0"]
+            imap = ["127.0.0.1:0"]
+            [accounts]
+            scram_iterations = 4096
+            [openpgp]
+            autocrypt = "on"
+            """)
+        func hato(_ arguments: String..., stdin: String? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+            try await HatoBinary.run(arguments + ["--config", served.config], stdin: stdin)
+        }
+        let certificate = served.directory.url.appendingPathComponent("alice.asc")
+        try Data(try await keys.export("alice")).write(to: certificate)
+        #expect(try await hato("domain", "add", "example.com").status == 0)
+        for user in ["alice", "dave"] {
+            #expect(try await hato("account", "add", "\(user)@example.com", "--password-stdin", stdin: "a long password\n").status == 0)
+        }
+        #expect(try await hato("pgp", "import", "alice@example.com", certificate.path).status == 0)
+        let result = try await Python.run("""
+            import smtplib, imaplib, email, base64, subprocess, sys, tempfile
+            submission, imap = int(sys.argv[1]), int(sys.argv[2])
+            def send(user, subject, extra=b""):
+                s = smtplib.SMTP("127.0.0.1", submission); s.login(user, "a long password")
+                s.sendmail(user, ["dave@example.com"], b"From: " + user.encode() + b"\\r\\nTo: dave@example.com\\r\\nSubject: " + subject
+                           + b"\\r\\n" + extra + b"\\r\\nHello.\\r\\n"); s.quit()
+            send("alice@example.com", b"plain")
+            send("alice@example.com", b"own field", b"Autocrypt: addr=alice@example.com; keydata=AAAA\\r\\n")
+            send("dave@example.com", b"no key")
+            c = imaplib.IMAP4("127.0.0.1", imap); c.login("dave@example.com", "a long password"); c.select("INBOX")
+            typ, data = c.fetch("1:*", "(BODY.PEEK[HEADER])")
+            for raw in [item[1] for item in data if isinstance(item, tuple)]:
+                m = email.message_from_bytes(raw)
+                fields = m.get_all("Autocrypt") or []
+                print(m["Subject"], len(fields), [f.split(";")[0] for f in fields])
+                if m["Subject"] == "plain":
+                    keydata = "".join(fields[0].split("keydata=", 1)[1].split())
+                    home = tempfile.mkdtemp(prefix="/tmp/hato-ac-")
+                    subprocess.run(["gpg", "--homedir", home, "--batch", "--import"], input=base64.b64decode(keydata), check=True, capture_output=True)
+                    out = subprocess.run(["gpg", "--homedir", home, "--with-colons", "--list-keys"], check=True, capture_output=True, text=True).stdout
+                    subprocess.run(["gpgconf", "--homedir", home, "--kill", "gpg-agent"])
+                    print("keydata", [l.split(":")[9] for l in out.splitlines() if l.startswith("fpr")][0])
+            c.logout()
+            """, arguments: [try served.port("submission"), try served.port("imap")])
+        #expect(result.stdout == """
+            plain 1 ['addr=alice@example.com']
+            keydata \(try keys.fingerprint("alice"))
+            own field 1 ['addr=alice@example.com']
+            no key 0 []
+
+            """, "\(result.stdout) \(result.stderr)")
+        #expect(await served.terminate() == 0)
+    }
 }

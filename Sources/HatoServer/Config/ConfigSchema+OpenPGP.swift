@@ -10,6 +10,8 @@ extension ConfigSchema {
             "Largest certificate `hato pgp import` reads, and largest stored certificate a verification loads."),
         key("openpgp.max_inline_size", .size, .int(1_048_576),
             "Largest inline-signed (cleartext-signed) text body verified; a larger one gives verified=no."),
+        key("openpgp.autocrypt", .choice(["on", "off"]), .string("off"),
+            "Add an Autocrypt field (the account's own certificate) to mail an account sends from its own address, unless the message has one or is encrypted."),
         key("openpgp.web_key_directory", .choice(["on", "off"]), .string("on"),
             "Publish accounts' own certificates in the OpenPGP Web Key Directory on the http/https listeners (/.well-known/openpgpkey/)."),
     ]

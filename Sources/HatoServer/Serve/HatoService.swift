@@ -182,11 +182,13 @@ public struct HatoService {
         // OpenPGP verification likewise, its Hato-OpenPGP field on top (docs/openpgp.md).
         let openpgp: [any ReceptionStage] = settings.openpgp.verify
             ? [OpenPGPStage(verifier: OpenPGPVerifier(limits: settings.openpgp.limits), directory: store)] : []
-        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, extraStages: smime + openpgp + spam + risk + milters + DMARCReportSetup.intakeStages(settings, store: store),
+        // Autocrypt (docs/openpgp.md) on what authenticated users send, before DKIM signs it.
+        let autocrypt: [any ReceptionStage] = settings.openpgp.autocrypt ? [AutocryptStage(keys: store)] : []
+        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, beforeSigning: autocrypt, extraStages: smime + openpgp + spam + risk + milters + DMARCReportSetup.intakeStages(settings, store: store),
                               sieve: sieve,
                               logger: Logger(label: "hato.smtp"))
         let submission = SMTPServer(configuration: submissionConfiguration,
-                                    store: store, throttle: throttle, extraStages: risk + milters, sieve: sieve,
+                                    store: store, throttle: throttle, beforeSigning: autocrypt, extraStages: risk + milters, sieve: sieve,
                                     logger: Logger(label: "hato.submission"))
         var pop3Configuration = POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength)
         pop3Configuration.loginTimeout = settings.limits.pop3LoginTimeout
