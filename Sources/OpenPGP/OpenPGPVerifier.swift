@@ -41,17 +41,24 @@ public struct OpenPGPVerifier: Sendable {
         guard signature.count <= limits.maxSignatureSize else {
             return .unusable("signature of \(signature.count) bytes, more than \(limits.maxSignatureSize)")
         }
+        return verifying(certificates) { context in
+            try RNPContext.withInput(content) { data in
+                try RNPContext.withInput(signature) { signatureInput in
+                    try verify(context: context, data: data, signature: signatureInput)
+                }
+            }
+        }
+    }
+
+    /// `body` with a context holding `certificates`; a failure is the verification's `unusable` reason.
+    private func verifying(_ certificates: [[UInt8]], _ body: (RNPContext) throws -> OpenPGPVerification) -> OpenPGPVerification {
         do {
             let context = try RNPContext(limits: limits)
             for certificate in certificates where certificate.count <= limits.maxCertificateSize {
                 // A stored certificate RNP cannot read is skipped: the others may still verify.
                 try? context.importPublicKeys(certificate)
             }
-            return try RNPContext.withInput(content) { data in
-                try RNPContext.withInput(signature) { signatureInput in
-                    try verify(context: context, data: data, signature: signatureInput)
-                }
-            }
+            return try body(context)
         } catch let error as OpenPGPError {
             return .unusable(error.description)
         } catch {
@@ -68,12 +75,8 @@ public struct OpenPGPVerifier: Sendable {
         guard text.count <= limits.maxCleartextSize else {
             return .unusable("signed text of \(text.count) bytes, more than \(limits.maxCleartextSize)")
         }
-        do {
-            let context = try RNPContext(limits: limits)
-            for certificate in certificates where certificate.count <= limits.maxCertificateSize {
-                try? context.importPublicKeys(certificate)
-            }
-            return try RNPContext.withInput(text) { input in
+        return verifying(certificates) { context in
+            try RNPContext.withInput(text) { input in
                 var output: rnp_output_t?
                 try RNPContext.check(rnp_output_to_null(&output), "cannot discard the text")
                 guard let output else { return .unusable("cannot discard the text") }
@@ -84,10 +87,6 @@ public struct OpenPGPVerifier: Sendable {
                 defer { rnp_op_verify_destroy(operation) }
                 return try signatures(of: operation)
             }
-        } catch let error as OpenPGPError {
-            return .unusable(error.description)
-        } catch {
-            return .unusable("\(error)")
         }
     }
 
