@@ -66,7 +66,7 @@ public struct PostgresBlobStore: MessageBlobStore {
         guard let row = try await connection.all("SELECT size, chunk_size FROM blobs WHERE key = \(body.path)").first else {
             throw MailStoreError.bodyMissing(body.path)
         }
-        let (size, chunk) = try row.decode((Int.self, Int.self))
+        let (size, chunk) = try row.decode((Int, Int).self)
         let start = min(max(0, offset), size)
         let end = length.map { min(size, start + max(0, $0)) } ?? size
         guard end > start else { return [] }
@@ -78,7 +78,7 @@ public struct PostgresBlobStore: MessageBlobStore {
             """)
         guard rows.count == last - first + 1 else { throw MailStoreError.bodyMissing("\(body.path) (chunks missing)") }
         for row in rows {
-            let (seq, data) = try row.decode((Int.self, ByteBuffer.self))
+            let (seq, data) = try row.decode((Int, ByteBuffer).self)
             let chunkStart = seq * chunk
             let from = max(start, chunkStart) - chunkStart
             let to = min(end, chunkStart + data.readableBytes) - chunkStart
@@ -116,11 +116,38 @@ extension PostgresMailStore {
 
     public func readBody(_ body: BodyReference) async throws -> [UInt8] {
         let blobs = self.blobs
-        return try await read { connection in try await blobs.read(body, offset: 0, length: nil, on: connection) }
+        return try await read { connection in
+            try await blobs.read(try await Self.blob(of: body, connection), offset: 0, length: nil, on: connection)
+        }
     }
 
     public func readBody(_ body: BodyReference, offset: Int, length: Int) async throws -> [UInt8] {
         let blobs = self.blobs
-        return try await read { connection in try await blobs.read(body, offset: offset, length: length, on: connection) }
+        return try await read { connection in
+            try await blobs.read(try await Self.blob(of: body, connection), offset: offset, length: length, on: connection)
+        }
+    }
+
+    /// A message's body reference is its blob key. A queue entry's is `queue/<id>/<key>` and a
+    /// quarantined message's `quarantine/<id>/<key>`: the same bytes queued twice share one blob,
+    /// yet the body of a finished queue entry is gone for whoever still holds its reference.
+    static func reference(_ owner: String, _ id: Int64, key: String) -> BodyReference {
+        BodyReference(path: "\(owner)/\(id)/\(key)")
+    }
+
+    /// The blob a reference names, once its owner (a queue entry, a quarantined message) is
+    /// known to hold it still; `bodyMissing` otherwise.
+    static func blob(of body: BodyReference, _ db: PostgresConnection) async throws -> BodyReference {
+        let parts = body.path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return body }
+        let key = String(parts[2])
+        guard let id = Int64(parts[1]) else { throw MailStoreError.bodyMissing(body.path) }
+        let held = switch parts[0] {
+        case "queue": try await db.exists("SELECT 1 FROM queue_messages WHERE id = \(id) AND body_key = \(key)")
+        case "quarantine": try await db.exists("SELECT 1 FROM quarantine WHERE id = \(id) AND body_key = \(key)")
+        default: false
+        }
+        guard held else { throw MailStoreError.bodyMissing(body.path) }
+        return BodyReference(path: key)
     }
 }

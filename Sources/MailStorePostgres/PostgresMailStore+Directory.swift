@@ -47,13 +47,13 @@ extension PostgresMailStore {
             guard try await !db.exists("SELECT 1 FROM aliases WHERE source = \(address.canonical)") else {
                 throw MailStoreError.aliasExists(address.description)
             }
-            let row = try await db.all("""
+            let rows = try await db.all("""
                 INSERT INTO accounts (address, display_address, domain, credentials, quota_bytes, quota_messages, created_at)
                 VALUES (\(address.canonical), \(address.description), \(address.domain.name), \(json), \(quota.maxBytes),
                         \(quota.maxMessages), \(Date().timeIntervalSince1970))
                 RETURNING \(unescaped: PGRows.accountColumns)
                 """)
-            guard let row = row.first else { throw MailStoreError.io("account insert returned nothing") }
+            guard let row = rows.first else { throw MailStoreError.io("account insert returned nothing") }
             let account = try PGRows.account(row)
             _ = try await Self.insertMailbox(account: account.id, name: Mailbox.inbox, specialUse: nil, db)
             try await Self.subscribe(account: account.id, name: Mailbox.inbox, db)

@@ -131,7 +131,7 @@ extension PostgresMailStore {
         }
         return QueuedMessage(
             id: QueueMessageID(id), mailFrom: try mailFrom.map { try EmailAddress($0) }, recipients: recipients,
-            body: BodyReference(path: body), size: size, envelopeID: envid, returnContent: ret, smtpUTF8: smtpUTF8, bodyType: bodyType,
+            body: Self.reference("queue", id, key: body), size: size, envelopeID: envid, returnContent: ret, smtpUTF8: smtpUTF8, bodyType: bodyType,
             createdAt: Date(timeIntervalSince1970: created))
     }
 }

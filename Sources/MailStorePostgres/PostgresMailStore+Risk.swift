@@ -68,7 +68,8 @@ extension PostgresMailStore {
                 """, as: Int64.self) else { throw MailStoreError.io("quarantine insert returned nothing") }
             return (id, body)
         }
-        return QuarantinedMessage(id: id, mailFrom: request.mailFrom, recipients: request.recipients, body: body,
+        return QuarantinedMessage(id: id, mailFrom: request.mailFrom, recipients: request.recipients,
+                                  body: Self.reference("quarantine", id, key: body.path),
                                   size: Int64(request.bytes.count), verdict: request.verdict, reason: request.reason,
                                   subject: request.subject, from: request.from, receivedAt: Date(timeIntervalSince1970: now))
     }
@@ -103,7 +104,7 @@ extension PostgresMailStore {
         let recipients = (try? SQL.decode([String].self, recipientsJSON)) ?? []
         return QuarantinedMessage(
             id: id, mailFrom: mailFrom.flatMap { try? EmailAddress($0) }, recipients: recipients.compactMap { try? EmailAddress($0) },
-            body: BodyReference(path: body), size: size, verdict: verdict, reason: reason, subject: subject, from: from,
+            body: reference("quarantine", id, key: body), size: size, verdict: verdict, reason: reason, subject: subject, from: from,
             receivedAt: Date(timeIntervalSince1970: received))
     }
 

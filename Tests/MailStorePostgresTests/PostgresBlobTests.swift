@@ -9,7 +9,8 @@ import Testing
 /// Bodies split into chunks read back whole and in any range, across chunk boundaries.
 @Suite struct PostgresBlobTests {
     @Test func chunkedBodiesReadBackInAnyRange() async throws {
-        guard let (cluster, database) = try await testDatabase() else { return }
+        guard let test = try await testDatabase() else { return }
+        let (cluster, database) = test
         var options = PostgresMailStore.Options()
         options.chunkSize = 4096
         options.maxConnections = 2
@@ -21,8 +22,7 @@ import Testing
         try await store.addDomain(try Domain("example.test"))
         let account = try await store.addAccount(try EmailAddress("carol@example.test"), credentials: [], quota: .unlimited)
         let inbox = try #require(try await store.mailbox(of: account.id, named: "INBOX"))
-        var generator = SystemRandomNumberGenerator()
-        let bytes = Array("Subject: big\r\n\r\n".utf8) + (0..<(4096 * 5 + 123)).map { _ in UInt8.random(in: 32...126, using: &generator) }
+        let bytes = Array("Subject: big\r\n\r\n".utf8) + (0..<(4096 * 5 + 123)).map { _ in UInt8.random(in: 32...126) }
         _ = try await store.append(AppendRequest(bytes: bytes), to: inbox.id)
         let message = try #require(try await store.messages(in: inbox.id).first)
         #expect(message.size == Int64(bytes.count))

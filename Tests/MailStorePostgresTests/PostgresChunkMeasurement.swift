@@ -13,7 +13,7 @@ import Testing
 @Suite struct PostgresChunkMeasurement {
     @Test(.enabled(if: ProcessInfo.processInfo.environment["HATO_PG_MEASURE"] != nil))
     func chunkSizes() async throws {
-        guard let (cluster, _) = try await testDatabase() else { return }
+        guard let cluster = try await testCluster() else { return }
         var lines = ["chunk     body     append ms  read ms  piece ms"]
         for chunk in [16_384, 65_536, 262_144, 1_048_576, 4_194_304] {
             let database = try await cluster.createDatabase()

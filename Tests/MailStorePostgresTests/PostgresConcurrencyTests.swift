@@ -3,7 +3,6 @@ import HatoTesting
 import MailCore
 import MailStore
 import MailStorePostgres
-import Synchronization
 import Testing
 
 /// RFC 9051 §2.3.1.1 and RFC 7162 §3.1 across nodes: two stores (two "nodes", each with its own
@@ -11,14 +10,14 @@ import Testing
 /// ascending and gap-free, and a reader must never see a later UID before an earlier one.
 @Suite struct PostgresConcurrencyTests {
     @Test func concurrentAppendsFromSeveralConnections() async throws {
-        guard let (cluster, database) = try await testDatabase() else { return }
+        guard let test = try await testDatabase() else { return }
+        let (cluster, database) = test
         let nodeA = openStore(cluster, database, maxConnections: 4)
         let nodeB = openStore(cluster, database, maxConnections: 4)
         try await nodeA.addDomain(try Domain("example.test"))
         let account = try await nodeA.addAccount(try EmailAddress("alice@example.test"), credentials: [], quota: .unlimited)
         let inbox = try #require(try await nodeB.mailbox(of: account.id, named: "INBOX"))
         let perNode = 60
-        let done = Atomic<Bool>(false)
 
         let (results, listings) = try await withThrowingTaskGroup(of: ([AppendResult], [[UInt32]]).self) { group in
             for (name, node) in [("a", nodeA), ("b", nodeB)] {
@@ -32,9 +31,14 @@ import Testing
             // A third party reading while both nodes write.
             group.addTask {
                 var seen: [[UInt32]] = []
-                while !done.load(ordering: .relaxed) {
-                    seen.append(try await nodeA.messages(in: inbox.id).map(\.uid))
-                    try await Task.sleep(for: .milliseconds(5))
+                while !Task.isCancelled {
+                    do {
+                        seen.append(try await nodeA.messages(in: inbox.id).map(\.uid))
+                    } catch {
+                        if Task.isCancelled { break }
+                        throw error
+                    }
+                    try? await Task.sleep(for: .milliseconds(5))
                 }
                 return ([], seen)
             }
@@ -45,7 +49,7 @@ import Testing
                 results += appended
                 listings += seen
                 appends += appended.count
-                if appends == 2 * perNode { done.store(true, ordering: .relaxed) }
+                if appends == 2 * perNode { group.cancelAll() }
             }
             return (results, listings)
         }
@@ -76,7 +80,8 @@ import Testing
 
     /// The same bytes delivered twice share one blob; it goes only when the last message does.
     @Test func identicalBodiesShareOneBlob() async throws {
-        guard let (cluster, database) = try await testDatabase() else { return }
+        guard let test = try await testDatabase() else { return }
+        let (cluster, database) = test
         let store = openStore(cluster, database)
         try await store.addDomain(try Domain("example.test"))
         let account = try await store.addAccount(try EmailAddress("bob@example.test"), credentials: [], quota: .unlimited)

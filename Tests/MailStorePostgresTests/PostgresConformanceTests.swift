@@ -8,12 +8,17 @@ import Testing
 /// A fresh database of the shared test cluster, or nil (and the reason recorded in CI) when
 /// PostgreSQL is not installed: the CI convention for peers (docs/scaling.md).
 func testDatabase() async throws -> (PostgresTestCluster, String)? {
+    guard let cluster = try await testCluster() else { return nil }
+    return (cluster, try await cluster.createDatabase())
+}
+
+/// The shared test cluster, or nil (recorded as a failure in CI) without PostgreSQL.
+func testCluster() async throws -> PostgresTestCluster? {
     guard PostgresTestCluster.available else {
         if PostgresTestCluster.requiredInCI { Issue.record("PostgreSQL 15 missing in CI: .ci/run installs postgresql") }
         return nil
     }
-    let cluster = try await PostgresTestCluster.shared()
-    return (cluster, try await cluster.createDatabase())
+    return try await PostgresTestCluster.shared()
 }
 
 func openStore(_ cluster: PostgresTestCluster, _ database: String, maxConnections: Int = 4) -> PostgresMailStore {
@@ -33,7 +38,7 @@ func openStore(_ cluster: PostgresTestCluster, _ database: String, maxConnection
 
     @Test(arguments: checks.map(\.0))
     func conformance(_ name: String) async throws {
-        guard let (cluster, _) = try await testDatabase() else { return }
+        guard let cluster = try await testCluster() else { return }
         let suite = MailStoreConformance {
             openStore(cluster, try await cluster.createDatabase())
         }

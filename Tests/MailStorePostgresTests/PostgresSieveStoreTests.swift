@@ -8,7 +8,8 @@ import Testing
 /// SieveStore on PostgreSQL: scripts per account, one active, vacation replies once per period.
 @Suite struct PostgresSieveStoreTests {
     @Test func scriptsAndVacationReplies() async throws {
-        guard let (cluster, database) = try await testDatabase() else { return }
+        guard let test = try await testDatabase() else { return }
+        let (cluster, database) = test
         let store = openStore(cluster, database)
         try await store.addDomain(try Domain("example.test"))
         let account = try await store.addAccount(try EmailAddress("dave@example.test"), credentials: [], quota: .unlimited)
