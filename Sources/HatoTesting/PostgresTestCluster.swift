@@ -61,7 +61,9 @@ public final class PostgresTestCluster: Sendable {
 
     /// Starts a new cluster (a few tries: another process may take the chosen port first).
     public static func start() async throws -> PostgresTestCluster {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hato-pg-\(UUID().uuidString)").path
+        // As root the server runs as nobody, who must reach the directory: /tmp, not a private TMPDIR.
+        let base = geteuid() == 0 ? URL(fileURLWithPath: "/tmp") : FileManager.default.temporaryDirectory
+        let directory = base.appendingPathComponent("hato-pg-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var command = ["/bin/sh", "-c", script, "postgres-test"]
         if geteuid() == 0 {

@@ -144,6 +144,7 @@ public final class PostgresMailStore: MailStore {
             if let message = error.serverInfo?[.message] {
                 return "\(message) (\(error.serverInfo?[.sqlState] ?? "?"))"
             }
+            if let underlying = error.underlying { return "\(error.code): \(underlying)" }
             return "\(error.code)"
         }
         return "\(error)"
