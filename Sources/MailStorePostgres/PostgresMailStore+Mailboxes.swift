@@ -90,7 +90,7 @@ extension PostgresMailStore {
             let prefix = mailbox.name + "/"
             let children = try await db.all("""
                 SELECT id, name FROM mailboxes WHERE account_id = \(mailbox.accountID.rawValue)
-                AND left(name, \(prefix.unicodeScalars.count)) = \(prefix)
+                AND starts_with(name, \(prefix))
                 """).map { try $0.decode((Int64, String).self) }
             try await db.run("UPDATE mailboxes SET name = \(newName) WHERE id = \(id.rawValue)")
             for (child, childName) in children {

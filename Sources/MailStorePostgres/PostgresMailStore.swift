@@ -91,6 +91,7 @@ public final class PostgresMailStore: MailStore {
 
     /// One transaction on one pooled connection; retried (up to three times) when PostgreSQL
     /// aborts it for a deadlock or a serialization failure, which it may do under concurrency.
+    @discardableResult
     func transaction<Result: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         try await waitUntilReady()
         var attempt = 0
@@ -122,6 +123,7 @@ public final class PostgresMailStore: MailStore {
     }
 
     /// A read outside a transaction (one statement sees one snapshot).
+    @discardableResult
     func read<Result: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         try await waitUntilReady()
         do {

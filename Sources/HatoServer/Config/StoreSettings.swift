@@ -45,8 +45,10 @@ public struct StoreSettings: Sendable {
         let tls = PostgresTLSMode(rawValue: string("store.tls") ?? "prefer") ?? .prefer
         do {
             postgres = try PostgresConnectionSettings(url: text, password: nil, tls: tls)
-        } catch {
+        } catch let error as PostgresConnectionSettings.InvalidURL {
             throw ConfigKeyError(path: "store.url", message: error.reason)
+        } catch {
+            throw ConfigKeyError(path: "store.url", message: "\(error)")
         }
     }
 
