@@ -517,7 +517,7 @@ let package = Package(
         .testTarget(name: "DNSClientTests", dependencies: ["DNSClient", "DNSMessage", "HatoTesting", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swift6),
         .testTarget(
             name: "HatoServerTests",
-            dependencies: ["HatoServer", "HatoTesting", "DNSClient", "DNSMessage", "MailAuth", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite",
+            dependencies: ["HatoServer", "HatoTesting", "DNSClient", "DNSMessage", "MailAuth", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite", "MailStorePostgres",
                            "Reception", "SMTPServer", "ServerRuntime", "RiskAssessment",
                            "MilterClient", .product(name: "NIOCore", package: "swift-nio"),
                            "DMARCReport", .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
