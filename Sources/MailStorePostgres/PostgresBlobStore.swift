@@ -114,6 +114,33 @@ extension PostgresMailStore {
         }
     }
 
+    /// Removes bodies nothing refers to that are older than `minimumAge`: what a crash between a
+    /// commit and its clean-up, or a clean-up that lost a race, left behind. One at a time, so a
+    /// body another transaction is taking again (its foreign key refuses the delete) only skips
+    /// that one. Returns how many went.
+    public func sweepOrphanBodies(minimumAge: TimeInterval = 3600, limit: Int = 10_000) async throws -> Int {
+        let before = Date().timeIntervalSince1970 - minimumAge
+        let candidates = try await read { db in
+            try await db.all("""
+                SELECT b.key FROM blobs b WHERE b.created_at < \(before)
+                  AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.body_key = b.key)
+                  AND NOT EXISTS (SELECT 1 FROM queue_messages q WHERE q.body_key = b.key)
+                  AND NOT EXISTS (SELECT 1 FROM quarantine x WHERE x.body_key = b.key)
+                LIMIT \(max(0, limit))
+                """).map { try $0.decode(String.self) }
+        }
+        let blobs = self.blobs
+        var removed = 0
+        for key in candidates {
+            let gone = try? await read { db -> Bool in
+                try await blobs.removeUnreferenced([key], on: db)
+                return try await !db.exists("SELECT 1 FROM blobs WHERE key = \(key)")
+            }
+            if gone == true { removed += 1 }
+        }
+        return removed
+    }
+
     public func readBody(_ body: BodyReference) async throws -> [UInt8] {
         let blobs = self.blobs
         return try await read { connection in

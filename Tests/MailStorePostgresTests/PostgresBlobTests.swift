@@ -3,7 +3,7 @@ import HatoTesting
 import Logging
 import MailCore
 import MailStore
-import MailStorePostgres
+@testable import MailStorePostgres
 import Testing
 
 /// Bodies split into chunks read back whole and in any range, across chunk boundaries.
@@ -61,5 +61,30 @@ import Testing
                 _ = try PostgresConnectionSettings(url: bad, password: nil, tls: .disable)
             }
         }
+    }
+}
+
+/// The start-up sweep removes a body nothing refers to (what a crash between a commit and its
+/// clean-up leaves) and keeps every body a message holds.
+@Suite struct PostgresOrphanSweepTests {
+    @Test func sweepRemovesOnlyUnreferencedBodies() async throws {
+        guard let test = try await testDatabase() else { return }
+        let (cluster, database) = test
+        let store = openStore(cluster, database)
+        try await store.addDomain(try Domain("example.test"))
+        let account = try await store.addAccount(try EmailAddress("erin@example.test"), credentials: [], quota: .unlimited)
+        let inbox = try #require(try await store.mailbox(of: account.id, named: "INBOX"))
+        let kept = Array("Subject: kept\r\n\r\nkept\r\n".utf8)
+        _ = try await store.append(AppendRequest(bytes: kept), to: inbox.id)
+        // A body written without the rows that would refer to it, as a crash would leave it.
+        let blobs = store.blobs
+        let orphan = try await store.read { db in try await blobs.put(Array("orphan".utf8), on: db) }
+        #expect(try await store.readBody(orphan) == Array("orphan".utf8))
+        #expect(try await store.sweepOrphanBodies(minimumAge: 3600) == 0, "a fresh body is left alone (it may be in a transaction)")
+        #expect(try await store.sweepOrphanBodies(minimumAge: 0) == 1)
+        await #expect(throws: MailStoreError.self) { _ = try await store.readBody(orphan) }
+        let message = try #require(try await store.messages(in: inbox.id).first)
+        #expect(try await store.readBody(message.body) == kept, "a referenced body stays")
+        try await store.close()
     }
 }

@@ -62,6 +62,8 @@ public struct HatoService {
                 throw error
             }
             logger.info("using the shared PostgreSQL store", metadata: ["url": "\(settings.store.postgres?.displayURL ?? "?")"])
+            let swept = try await shared.sweepOrphanBodies()
+            if swept > 0 { logger.notice("removed unreferenced message bodies left by an earlier crash", metadata: ["count": "\(swept)"]) }
             store = shared
         }
         let tls = try TLSSetup.prepare(settings)
