@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "MailAuth", targets: ["MailAuth"]),
         .library(name: "MailStore", targets: ["MailStore"]),
         .library(name: "MailStoreSQLite", targets: ["MailStoreSQLite"]),
+        .library(name: "MailStorePostgres", targets: ["MailStorePostgres"]),
         .library(name: "HatoServer", targets: ["HatoServer"]),
         .library(name: "HatoTesting", targets: ["HatoTesting"]),
     ],
@@ -39,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         // IMAP COMPRESS=DEFLATE (RFC 4978; docs/imap.md).
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        // The shared-database store (docs/scaling.md): MailStorePostgres.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // MARK: pure libraries (no sockets)
@@ -130,6 +133,20 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),  // StoreFormatReader: a connection that writes nothing
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        // The shared-database store (docs/scaling.md): bodies content-addressed in PostgreSQL, UID/MODSEQ
+        // allocation under a row lock on the mailbox; the same conformance suite as MailStoreSQLite.
+        .target(
+            name: "MailStorePostgres",
+            dependencies: [
+                "SASL", "MailStore", "MailCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swift6
         ),
@@ -418,7 +435,7 @@ let package = Package(
             dependencies: [
                 "MilterProtocol", "MilterClient", "SieveProtocol",
                 "SMTPProtocol",
-                "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "DNSMessage", "DNSClient", "ServerRuntime",
+                "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "MailStorePostgres", "DNSMessage", "DNSClient", "ServerRuntime",
                 "POP3Server", "SMTPServer", "IMAPServer", "IMAPProtocol", "MailAuth", "OutboundQueue", "SMTPClient",
                 "Reception", "HTTPService", "RiskAssessment", "LocalDelivery", "ACME", "SMIME", "OpenPGP", "DMARCReport",
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -492,10 +509,15 @@ let package = Package(
             name: "MailStoreSQLiteTests",
             dependencies: ["MailStoreSQLite", "MailStore", "HatoTesting"], swiftSettings: swift6
         ),
+        .testTarget(
+            name: "MailStorePostgresTests",
+            dependencies: ["MailStorePostgres", "MailStore", "MailCore", "HatoTesting", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift6
+        ),
         .testTarget(name: "DNSClientTests", dependencies: ["DNSClient", "DNSMessage", "HatoTesting", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swift6),
         .testTarget(
             name: "HatoServerTests",
-            dependencies: ["HatoServer", "HatoTesting", "DNSClient", "DNSMessage", "MailAuth", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite",
+            dependencies: ["HatoServer", "HatoTesting", "DNSClient", "DNSMessage", "MailAuth", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite", "MailStorePostgres",
                            "Reception", "SMTPServer", "ServerRuntime", "RiskAssessment",
                            "MilterClient", .product(name: "NIOCore", package: "swift-nio"),
                            "DMARCReport", .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),

@@ -29,7 +29,8 @@ public struct LoadedConfig: Sendable {
 /// development defaults apply (loopback listeners on 2xxx ports, data in ./hato-data).
 public enum ConfigLoader {
     /// Environment variables that are not configuration keys but are allowed to be set.
-    public static let reservedEnvironment: Set<String> = ["HATO_CONFIG"]
+    /// HATO_STORE_PASSWORD is the database password (`[store]`, docs/scaling.md): a secret, never a file value.
+    public static let reservedEnvironment: Set<String> = ["HATO_CONFIG", "HATO_STORE_PASSWORD"]
 
     public static func load(file path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LoadedConfig {
         var errors: [ConfigError] = []

@@ -264,6 +264,7 @@ public enum ConfigSchema {
     ] + riskKeys + spamKeys + smimeKeys + openPGPKeys
         + milterKeys
         + sieveKeys
+        + storeKeys
 
     public static func key(_ path: String) -> ConfigKey? { keys.first { $0.path == path } }
     public static var sections: [String] {

@@ -97,6 +97,8 @@ public struct HatoConfig: Sendable {
     public var milters: MilterSettings
     /// `[sieve]`: filtering at local delivery (docs/sieve.md).
     public var sieve: SieveSettings
+    /// `[store]`: the embedded SQLite store or a shared PostgreSQL database (docs/scaling.md).
+    public var store: StoreSettings
     public var logLevel: Logger.Level
     /// `[http]` limits and the `[mta_sts]` policy.
     public var http: HTTPSettings
@@ -245,6 +247,7 @@ public struct HatoConfig: Sendable {
         spam = try SpamSettings(values: values)
         milters = try MilterSettings.parse(values["milter"])
         sieve = try SieveSettings(values: values)
+        store = try StoreSettings(string: string, int: int, url: url)
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
         http = try HTTPSettings(string: string, int: int, list: list, hostname: hostname)
         server = try Self.server(string: string, list: list)

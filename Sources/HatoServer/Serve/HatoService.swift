@@ -6,6 +6,7 @@ import IMAPServer
 import Logging
 import MailAuth
 import MailStore
+import MailStorePostgres
 import MailStoreSQLite
 import OpenPGP
 import POP3Server
@@ -44,9 +45,27 @@ public struct HatoService {
         // made only once the store's format is known to be ours (a refused directory stays untouched).
         try FileManager.default.createDirectory(at: settings.spoolDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        let store = try StoreFactory.openEmbedded(settings, logger: logger)
-        let swept = try await store.sweepOrphanBodies()
-        if swept > 0 { logger.notice("removed unreferenced message files left by an earlier crash", metadata: ["count": "\(swept)"]) }
+        let store: any MailStore
+        switch settings.store.backend {
+        case .sqlite:
+            let embedded = try StoreFactory.openEmbedded(settings, logger: logger)
+            let swept = try await embedded.sweepOrphanBodies()
+            if swept > 0 { logger.notice("removed unreferenced message files left by an earlier crash", metadata: ["count": "\(swept)"]) }
+            store = embedded
+        case .postgres:
+            // Connects and creates or checks the schema now, so a wrong URL or password fails the start.
+            let shared = try StoreFactory.openShared(settings, logger: logger)
+            do {
+                try await shared.waitUntilReady()
+            } catch {
+                try? await shared.close()
+                throw error
+            }
+            logger.info("using the shared PostgreSQL store", metadata: ["url": "\(settings.store.postgres?.displayURL ?? "?")"])
+            let swept = try await shared.sweepOrphanBodies()
+            if swept > 0 { logger.notice("removed unreferenced message bodies left by an earlier crash", metadata: ["count": "\(swept)"]) }
+            store = shared
+        }
         let tls = try TLSSetup.prepare(settings)
         if settings.tlsCertificate == nil {
             logger.warning("using a self-signed certificate; set tls.cert and tls.key for production", metadata: ["cert": "\(tls.certificate.path)"])
@@ -257,7 +276,7 @@ public struct HatoService {
 
 /// Keeps the store open for the life of the server and closes it last, after every listener.
 struct StoreService: Service {
-    let store: SQLiteMailStore
+    let store: any MailStore
     let logger: Logger
 
     func run() async throws {

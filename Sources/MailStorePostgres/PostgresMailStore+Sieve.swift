@@ -1,0 +1,77 @@
+import Foundation
+import MailStore
+import PostgresNIO
+
+/// Sieve scripts and vacation reply tracking (docs/sieve.md).
+extension PostgresMailStore: SieveStore {
+    static func script(_ row: PostgresRow) throws -> SieveScript {
+        let (name, source, active, updated) = try row.decode((String, String, Bool, Double).self)
+        return SieveScript(name: name, source: source, active: active, updatedAt: Date(timeIntervalSince1970: updated))
+    }
+
+    public func sieveScripts(of account: AccountID) async throws -> [SieveScript] {
+        try await read { db in
+            try await db.all("""
+                SELECT name, source, active, updated_at FROM sieve_scripts WHERE account_id = \(account.rawValue) ORDER BY name COLLATE "C"
+                """).map(Self.script)
+        }
+    }
+
+    public func sieveScript(of account: AccountID, named name: String) async throws -> SieveScript? {
+        try await read { db in
+            try await db.all("""
+                SELECT name, source, active, updated_at FROM sieve_scripts WHERE account_id = \(account.rawValue) AND name = \(name)
+                """).first.map(Self.script)
+        }
+    }
+
+    public func activeSieveScript(of account: AccountID) async throws -> SieveScript? {
+        try await read { db in
+            try await db.all("""
+                SELECT name, source, active, updated_at FROM sieve_scripts WHERE account_id = \(account.rawValue) AND active
+                """).first.map(Self.script)
+        }
+    }
+
+    public func putSieveScript(of account: AccountID, name: String, source: String, at date: Date) async throws {
+        try await transaction { db in
+            try await db.run("""
+                INSERT INTO sieve_scripts (account_id, name, source, active, updated_at)
+                VALUES (\(account.rawValue), \(name), \(source), FALSE, \(date.timeIntervalSince1970))
+                ON CONFLICT (account_id, name) DO UPDATE SET source = EXCLUDED.source, updated_at = EXCLUDED.updated_at
+                """)
+        }
+    }
+
+    public func activateSieveScript(of account: AccountID, named name: String?) async throws {
+        try await transaction { db in
+            if let name, try await !db.exists("SELECT 1 FROM sieve_scripts WHERE account_id = \(account.rawValue) AND name = \(name)") {
+                throw SieveScriptNotFound(name: name)
+            }
+            try await db.run("UPDATE sieve_scripts SET active = FALSE WHERE account_id = \(account.rawValue) AND active")
+            if let name {
+                try await db.run("UPDATE sieve_scripts SET active = TRUE WHERE account_id = \(account.rawValue) AND name = \(name)")
+            }
+        }
+    }
+
+    public func deleteSieveScript(of account: AccountID, named name: String) async throws -> Bool {
+        try await transaction { db in
+            try await db.run("DELETE FROM sieve_scripts WHERE account_id = \(account.rawValue) AND name = \(name) RETURNING 1") > 0
+        }
+    }
+
+    /// The check and the record are one step: the row lock of the upsert makes two nodes handling
+    /// mail from the same sender at once send one reply (RFC 5230 §4.2).
+    public func claimVacationReply(account: AccountID, sender: String, handle: String, at date: Date, notBefore: Date) async throws -> Bool {
+        try await transaction { db in
+            try await db.run("""
+                INSERT INTO sieve_vacation_replies AS v (account_id, sender, handle, sent_at)
+                VALUES (\(account.rawValue), \(sender.lowercased()), \(handle), \(date.timeIntervalSince1970))
+                ON CONFLICT (account_id, sender, handle) DO UPDATE SET sent_at = EXCLUDED.sent_at
+                WHERE v.sent_at < \(notBefore.timeIntervalSince1970)
+                RETURNING 1
+                """) == 1
+        }
+    }
+}
