@@ -69,9 +69,12 @@ public struct DeliveryEnvelope: Sendable, Equatable {
     public var returnContent: String?
     public var smtpUTF8: Bool
     public var eightBit: Bool
+    /// RFC 8689: send REQUIRETLS on MAIL (see `SMTPClientEnvelope.requireTLS`).
+    public var requireTLS: Bool
 
     public init(mailFrom: String?, recipients: [Recipient], envelopeID: String? = nil, returnContent: String? = nil,
-                smtpUTF8: Bool = false, eightBit: Bool = false) {
+                smtpUTF8: Bool = false, eightBit: Bool = false, requireTLS: Bool = false) {
+        self.requireTLS = requireTLS
         self.mailFrom = mailFrom
         self.recipients = recipients
         self.envelopeID = envelopeID
@@ -137,4 +140,10 @@ public protocol DeliverySession: Sendable {
     func send(_ envelope: DeliveryEnvelope, message: [UInt8]) async throws(DeliveryTransportError) -> DeliveryResponse
     /// QUIT and close.
     func close() async
+    /// TLS is active and the peer offered REQUIRETLS after it (RFC 8689 §4.2.1 step 5).
+    var offersRequireTLS: Bool { get }
+}
+
+extension DeliverySession {
+    public var offersRequireTLS: Bool { false }
 }

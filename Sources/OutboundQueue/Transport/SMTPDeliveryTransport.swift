@@ -46,7 +46,7 @@ public struct SMTPDeliveryTransport: DeliveryTransport {
         switch policy {
         case .opportunistic: break
         case .dane(let authentication): configuration.tlsMode = .dane(authentication)
-        case .mtaSTS: configuration.tlsMode = .requireSTARTTLS
+        case .mtaSTS, .verified: configuration.tlsMode = .requireSTARTTLS
         }
         return configuration
     }
@@ -78,7 +78,8 @@ final class SMTPDeliverySession: DeliverySession {
         let clientEnvelope = SMTPClientEnvelope(
             mailFrom: envelope.mailFrom,
             recipients: envelope.recipients.map { SMTPClientRecipient(address: $0.address.description, dsn: $0.dsn) },
-            envelopeID: envelope.envelopeID, returnContent: envelope.returnContent, smtpUTF8: envelope.smtpUTF8, eightBit: envelope.eightBit)
+            envelopeID: envelope.envelopeID, returnContent: envelope.returnContent, smtpUTF8: envelope.smtpUTF8, eightBit: envelope.eightBit,
+            requireTLS: envelope.requireTLS)
         do {
             let result = try await connection.send(clientEnvelope, message: message)
             return DeliveryResponse(mailFrom: DeliveryReply(result.mailFrom), recipients: result.recipients.map { DeliveryReply($0.reply) },
@@ -91,6 +92,8 @@ final class SMTPDeliverySession: DeliverySession {
     }
 
     func close() async { await connection.quit() }
+
+    var offersRequireTLS: Bool { connection.tlsActive && connection.capabilities.requireTLS }
 }
 
 extension DeliveryReply {
