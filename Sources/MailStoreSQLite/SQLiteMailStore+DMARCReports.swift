@@ -11,11 +11,12 @@ extension SQLiteMailStore {
         try await enqueue(message) { db in try Self.insertSent(report, db) }
     }
 
-    /// The primary key (period_begin, policy_domain) makes a second run's insert a no-op.
-    static func insertSent(_ report: DMARCSentReport, _ db: Database) throws -> Bool {
+    /// The primary key (period_begin, policy_domain) makes a second run's insert a no-op. The
+    /// TLS-RPT ledger (`tls_reports_sent`) has the same columns.
+    static func insertSent(_ report: DMARCSentReport, _ db: Database, table: String = "dmarc_reports_sent") throws -> Bool {
         let destinations = String(decoding: try JSONEncoder().encode(report.destinations), as: UTF8.self)
         try db.execute(sql: """
-            INSERT OR IGNORE INTO dmarc_reports_sent (period_begin, period_end, policy_domain, report_id, outcome, destinations,
+            INSERT OR IGNORE INTO \(table) (period_begin, period_end, policy_domain, report_id, outcome, destinations,
                 detail, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [report.periodBegin.timeIntervalSince1970, report.periodEnd.timeIntervalSince1970,
                              report.policyDomain.lowercased(), report.reportID, report.outcome.rawValue, destinations, report.detail,

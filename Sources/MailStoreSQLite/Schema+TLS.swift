@@ -17,16 +17,16 @@ extension Schema {
                     mx_host TEXT NOT NULL,
                     result_type TEXT NOT NULL,             -- 'success' or an RFC 8460 §4.3 result type
                     receiving_ip TEXT NOT NULL,            -- '' when no connection was made
-                    detail TEXT NOT NULL,                  -- additional-information, '' for none
+                    reason_code TEXT NOT NULL,             -- failure-reason-code, '' for none
                     count INTEGER NOT NULL,
-                    PRIMARY KEY (day, policy_domain, policy_type, policy_strings, mx_host, result_type, receiving_ip, detail)
+                    PRIMARY KEY (day, policy_domain, policy_type, policy_strings, mx_host, result_type, receiving_ip, reason_code)
                 );
                 CREATE TABLE tls_reports_sent (
                     period_begin REAL NOT NULL,
                     period_end REAL NOT NULL,
                     policy_domain TEXT NOT NULL,
                     report_id TEXT NOT NULL,
-                    outcome TEXT NOT NULL,                 -- queued, no-destination
+                    outcome TEXT NOT NULL,                 -- queued, no-destination (as dmarc_reports_sent)
                     destinations TEXT NOT NULL,            -- JSON array of addresses
                     detail TEXT,
                     recorded_at REAL NOT NULL,

@@ -8,8 +8,8 @@ import MailStore
 /// `hato report`: DMARC aggregate reports sent and received (docs/dmarc-reports.md).
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "DMARC aggregate reports (RFC 9990): send, import, list, show.",
-        subcommands: [DMARC.self, Import.self, List.self, Show.self])
+        commandName: "report", abstract: "DMARC aggregate reports (RFC 9990): send, import, list, show; TLS reports (RFC 8460): send.",
+        subcommands: [DMARC.self, TLS.self, Import.self, List.self, Show.self])
 
     static func date(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()

@@ -40,7 +40,8 @@ import Glibc
         async def handle_DATA(self, server, session, envelope):
             with open(received, "a") as out:
                 out.write(json.dumps({"to": envelope.rcpt_tos, "options": envelope.mail_options,
-                                      "tls": session.ssl is not None, "sni": sni_of(session)}) + "\n")
+                                      "tls": session.ssl is not None, "sni": sni_of(session),
+                                      "data": envelope.original_content.decode("latin-1")}) + "\n")
             return "250 2.0.0 OK"
 
     class Peers(Controller):
@@ -81,6 +82,7 @@ import Glibc
     send("bob@ta.example", "ta", ["REQUIRETLS", "RET=FULL"])
     send("bob@unsigned.example", "unsigned", ["REQUIRETLS"])
     send("bob@wrong.example", "optional", [], "TLS-Required: No\r\n")
+    send("carol@wrong.example", "mismatch", [])
     s.quit()
     deadline = time.time() + 90
     lines, bounces = [], []
@@ -99,6 +101,26 @@ import Glibc
               "5.7.30" in bounce, "secret body text" in bounce)
         unfolded = bounce.replace("\r\n ", " ").replace("\r\n\t", " ")
         print(unfolded.split("Diagnostic-Code: ", 1)[-1].split("\r\n", 1)[0])
+    """#
+
+    /// The TLS reports the peer received: their MIME form and the gzipped JSON's policies.
+    static let reports = #"""
+    import email, gzip, json, sys, time
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        reports = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+        reports = [r for r in reports if r["to"][0].startswith("reports@")]
+        if len(reports) >= 2: break
+        time.sleep(0.5)
+    for r in sorted(reports, key=lambda r: r["to"]):
+        m = email.message_from_bytes(r["data"].encode("latin-1"))
+        print("report to", r["to"][0], m.get_content_type(), m.get_param("report-type"), m["TLS-Report-Domain"], m["TLS-Report-Submitter"])
+        part = [p for p in m.walk() if p.get_content_type() == "application/tlsrpt+gzip"][0]
+        doc = json.loads(gzip.decompress(part.get_payload(decode=True)))
+        for p in doc["policies"]:
+            print(" ", p["policy"]["policy-domain"], p["policy"]["policy-type"], p["policy"].get("mx-host"), p["summary"]["total-successful-session-count"],
+                  p["summary"]["total-failure-session-count"], [(d["result-type"], d.get("receiving-ip")) for d in p.get("failure-details", [])])
+        print("  file", part.get_filename().split("!")[:2], doc["contact-info"], m["Subject"].startswith("Report Domain: "))
     """#
 
     @Test func requireTLSDeliversOnlyToValidatedPeersOfferingItAndBouncesTheRest() async throws {
@@ -135,10 +157,13 @@ import Glibc
                 mx_port = \(port)
                 tls_ca_file = "\(pki)/ca.pem"
                 retry_initial = 3600
+                [tls_reports]
+                from = "tlsrpt@example.test"
 
                 """, accounts: [("alice@example.test", "long enough pw")])
             let result = try await Python.run(Self.client, arguments: [try served.port("smtp"), try served.port("submission"),
                                                                        try served.port("imap"), received], timeout: 150)
+            try await Self.checkTLSReports(served, received: received)
             await served.terminate()
             let lines = result.stdout.split(separator: "\n").map(String.init)
             let context = "\(result.stdout)\n\(result.stderr)\n\(served.process.output)"
@@ -157,5 +182,46 @@ import Glibc
             #expect(lines.contains { $0.contains("does not offer REQUIRETLS") }, "\(context)")
             #expect(lines.contains { $0.contains("neither DNSSEC-validated nor allowed by an enforced MTA-STS policy") }, "\(context)")
         }
+    }
+
+    /// TLS-RPT (RFC 8460) for the sessions above, the day after: dane.example (DANE, success) and
+    /// wrong.example (TLSA matching nothing: tlsa-invalid) publish _smtp._tls rua= addresses at
+    /// the peer, ta.example publishes none. A second --send-now sends nothing.
+    static func checkTLSReports(_ served: ServedHato, received: String) async throws {
+        let midnight = (Date().timeIntervalSince1970 / 86_400).rounded(.down) * 86_400 + 86_400 + 10
+        let asOf = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: midnight))
+        var dryRun = try await HatoBinary.run(["report", "tls", "--dry-run", "--as-of", asOf, "--config", served.config])
+        for _ in 0..<60 where !dryRun.stdout.contains("successful=0 failed=1") {
+            try await Task.sleep(for: .milliseconds(500))
+            dryRun = try await HatoBinary.run(["report", "tls", "--dry-run", "--as-of", asOf, "--config", served.config])
+        }
+        let day = "\(ReportDay.string(midnight - 86_400))..\(ReportDay.string(midnight - 10))"
+        #expect(dryRun.stdout.contains("dane.example \(day) policies=1 successful=1 failed=0 queued to=reports@dane.example"), "\(dryRun.stdout)")
+        #expect(dryRun.stdout.contains("ta.example \(day) policies=1 successful=1 failed=0 no-destination (no _smtp._tls.ta.example TXT record)"),
+                "\(dryRun.stdout)")
+        #expect(dryRun.stdout.contains("wrong.example \(day) policies=1 successful=0 failed=1 queued to=reports@wrong.example"), "\(dryRun.stdout)")
+        #expect(dryRun.stdout.contains("\"result-type\" : \"tlsa-invalid\""), "\(dryRun.stdout)")
+        let sendNow = try await HatoBinary.run(["report", "tls", "--send-now", "--as-of", asOf, "--config", served.config])
+        #expect(sendNow.status == 0 && sendNow.stdout.contains("queued to=reports@wrong.example"), "\(sendNow.stdout) \(sendNow.stderr)")
+        let again = try await HatoBinary.run(["report", "tls", "--send-now", "--as-of", asOf, "--config", served.config])
+        #expect(again.stdout.contains("already-done") && !again.stdout.contains("queued"), "\(again.stdout)")
+        let seen = try await Python.run(Self.reports, arguments: [received], timeout: 90)
+        #expect(seen.stdout == """
+            report to reports@dane.example multipart/report tlsrpt dane.example example.test
+              dane.example tlsa ['mx.dane.example'] 1 0 []
+              file ['example.test', 'dane.example'] tlsrpt@example.test True
+            report to reports@wrong.example multipart/report tlsrpt wrong.example example.test
+              wrong.example tlsa ['mx.wrong.example'] 0 1 [('tlsa-invalid', '127.0.0.1')]
+              file ['example.test', 'wrong.example'] tlsrpt@example.test True
+
+            """, "\(seen.stdout) \(seen.stderr)")
+    }
+}
+
+enum ReportDay {
+    static func string(_ seconds: TimeInterval) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date(timeIntervalSince1970: seconds))
     }
 }

@@ -87,6 +87,9 @@ public struct HatoService {
         if let reports = DMARCReportSetup.service(settings, store: store, queueRuns: queue != nil, logger: logger) {
             services.append(.init(service: reports))
         }
+        if let reports = TLSReportSetup.service(settings, store: store, queueRuns: queue != nil, logger: logger) {
+            services.append(.init(service: reports))
+        }
         services += listeners.map { .init(service: $0) }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -25,6 +25,8 @@ public struct RouteHost: Sendable, Equatable {
 public struct RouteFailure: Error, Sendable, Equatable {
     public var reply: DeliveryReply
     public var isPermanent: Bool { reply.isPermanent }
+    /// The policy and RFC 8460 result type TLS-RPT records this failure under, when it is a TLS one.
+    public var tlsReport: TLSReportFailure?
     public init(_ code: Int, _ enhancedCode: String, _ text: String) {
         reply = DeliveryReply(code: code, enhancedCode: enhancedCode, text: text)
     }
@@ -111,12 +113,12 @@ public struct DeliveryRouter: Sendable {
         let (targets, addressesSecure) = try await addresses(of: host, implicitMX: host.isImplicitMX)
         // The relay always gets verified TLS; "TLS-Required: No" ignores the domain's policy (RFC 8689 §4.2.2).
         guard !host.isRelay, requirement != .optional else { return targets }
-        var policy = DeliveryTLSPolicy.opportunistic
+        var (policy, report) = (DeliveryTLSPolicy.opportunistic, TLSReportPolicy.none)
         if let transportSecurity {
-            policy = try await transportSecurity.policy(for: host, domain: domain, addressesSecure: addressesSecure)
+            (policy, report) = try await transportSecurity.decide(for: host, domain: domain, addressesSecure: addressesSecure)
         }
         if requirement == .required { policy = try Self.requireTLSPolicy(policy, host: host, domain: domain, addressesSecure: addressesSecure) }
-        return targets.map { var target = $0; target.tls = policy; return target }
+        return targets.map { var target = $0; target.tls = policy; target.reportPolicy = report; return target }
     }
 
     /// RFC 8689 §4.2.1 steps 2 and 4: the MX must be DNSSEC-validated or listed by an enforced

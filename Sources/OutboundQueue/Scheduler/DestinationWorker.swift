@@ -10,6 +10,7 @@ struct DestinationWorker: Sendable {
     let transport: any DeliveryTransport
     let store: any MailStore
     let recorder: OutcomeRecorder
+    let tlsSessions: TLSSessionRecorder
     let logger: Logger
     /// True once the server is shutting down: the message in progress finishes, the rest wait.
     let isStopping: @Sendable () -> Bool
@@ -108,6 +109,7 @@ struct DestinationWorker: Sendable {
                 targets = try await router.securedTargets(for: host, domain: domain, requirement: requirement)
             } catch {
                 logger.info("host not usable", metadata: ["host": "\(host.name)", "reason": "\(error.reply)"])
+                if requirement != .optional && !host.isRelay { await tlsSessions.unusable(host, domain: domain, error) }
                 last = error
                 if error.isPermanent && hosts.count == 1 { return .failure(error) }
                 continue
@@ -115,6 +117,9 @@ struct DestinationWorker: Sendable {
             for target in targets {
                 do {
                     let connection = try await transport.connect(to: target)
+                    if requirement != .optional && !target.isRelay {
+                        await tlsSessions.connected(target, domain: domain, tlsActive: connection.tlsActive)
+                    }
                     if requirement == .required && !connection.offersRequireTLS {
                         logger.info("REQUIRETLS not offered", metadata: ["host": "\(target)", "tls-policy": "\(target.tls)"])
                         await connection.close()
@@ -126,6 +131,7 @@ struct DestinationWorker: Sendable {
                     return .success((connection, target))
                 } catch {
                     logger.info("connection failed", metadata: ["host": "\(target)", "tls-policy": "\(target.tls)", "error": "\(error)"])
+                    if requirement != .optional && !target.isRelay { await tlsSessions.failed(target, domain: domain, error) }
                     // A permanent refusal at connection time (e.g. 554 greeting) stays temporary
                     // for the message: another MX, or this one later, may take it (RFC 5321 §3.1).
                     last = RouteFailure(451, error.reply.enhancedCode.map { "4" + String($0.dropFirst()) } ?? "4.4.1", "\(target)\(target.tls == .opportunistic ? "" : " (\(target.tls))"): \(error.reply)")

@@ -55,7 +55,9 @@ public struct SMTPDeliveryTransport: DeliveryTransport {
     /// X.4.2 bad connection, X.7.0 security (TLS, authentication).
     static func deliveryError(_ error: SMTPClientError) -> DeliveryTransportError {
         if let reply = error.localReply {
-            return DeliveryTransportError(reply: DeliveryReply(reply), isPermanent: error.isPermanent, sessionUsable: error.connectionUsable)
+            var failure = DeliveryTransportError(reply: DeliveryReply(reply), isPermanent: error.isPermanent, sessionUsable: error.connectionUsable)
+            failure.tlsFailure = TLSResultType.of(error)
+            return failure
         }
         let enhanced: String = switch error {
         case .connectFailed: "4.4.1"
@@ -64,8 +66,10 @@ public struct SMTPDeliveryTransport: DeliveryTransport {
         case .daneAuthenticationFailed: "4.7.5"
         default: "4.4.2"
         }
-        return DeliveryTransportError(reply: DeliveryReply(code: 451, enhancedCode: enhanced, text: error.description),
-                                      isPermanent: error.isPermanent, sessionUsable: error.connectionUsable)
+        var failure = DeliveryTransportError(reply: DeliveryReply(code: 451, enhancedCode: enhanced, text: error.description),
+                                             isPermanent: error.isPermanent, sessionUsable: error.connectionUsable)
+        failure.tlsFailure = TLSResultType.of(error)
+        return failure
     }
 }
 
@@ -94,6 +98,7 @@ final class SMTPDeliverySession: DeliverySession {
     func close() async { await connection.quit() }
 
     var offersRequireTLS: Bool { connection.tlsActive && connection.capabilities.requireTLS }
+    var tlsActive: Bool { connection.tlsActive }
 }
 
 extension DeliveryReply {
