@@ -46,9 +46,14 @@ extension SQLiteMailStore {
     }
 
     public func storeDMARCReceivedReport(_ report: DMARCReceivedReport) async throws -> DMARCReceivedReport? {
+        try await storeReceivedReport(report, table: "dmarc_reports_received")
+    }
+
+    /// Also TLS-RPT's `tls_reports_received`, which has the same columns.
+    func storeReceivedReport(_ report: DMARCReceivedReport, table: String) async throws -> DMARCReceivedReport? {
         let id: Int64? = try await pool.write { db in
             try db.execute(sql: """
-                INSERT OR IGNORE INTO dmarc_reports_received (received_at, reporter, report_id, policy_domain, period_begin, period_end,
+                INSERT OR IGNORE INTO \(table) (received_at, reporter, report_id, policy_domain, period_begin, period_end,
                     message_count, record_count, report, problem, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [report.receivedAt.timeIntervalSince1970, report.reporter, report.reportID, report.policyDomain.lowercased(),
                                  report.periodBegin.timeIntervalSince1970, report.periodEnd.timeIntervalSince1970, report.messageCount,
@@ -62,6 +67,10 @@ extension SQLiteMailStore {
     }
 
     public func dmarcReceivedReports(domain: String?, since: Date?, limit: Int) async throws -> [DMARCReceivedReport] {
+        try await receivedReports(domain: domain, since: since, limit: limit, table: "dmarc_reports_received")
+    }
+
+    func receivedReports(domain: String?, since: Date?, limit: Int, table: String) async throws -> [DMARCReceivedReport] {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let domain {
@@ -75,7 +84,7 @@ extension SQLiteMailStore {
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [limit]
         return try await pool.read { [arguments] db in
-            try Row.fetchAll(db, sql: "SELECT * FROM dmarc_reports_received \(filter) ORDER BY period_begin DESC, id DESC LIMIT ?",
+            try Row.fetchAll(db, sql: "SELECT * FROM \(table) \(filter) ORDER BY period_begin DESC, id DESC LIMIT ?",
                              arguments: arguments).map(Self.receivedReport)
         }
     }

@@ -56,4 +56,12 @@ extension SQLiteMailStore {
         let end = try await pool.read { db in try Double.fetchOne(db, sql: "SELECT MAX(period_end) FROM tls_reports_sent") }
         return end.map { Date(timeIntervalSince1970: $0) }
     }
+
+    public func storeTLSReceivedReport(_ report: TLSReceivedReport) async throws -> TLSReceivedReport? {
+        try await storeReceivedReport(report, table: "tls_reports_received")
+    }
+
+    public func tlsReceivedReports(domain: String?, since: Date?, limit: Int) async throws -> [TLSReceivedReport] {
+        try await receivedReports(domain: domain, since: since, limit: limit, table: "tls_reports_received")
+    }
 }

@@ -3,8 +3,9 @@ import GRDB
 extension Schema {
     /// Migration v14-requiretls-tlsrpt (issue 19): the RFC 8689 tag of a queued message, and
     /// what TLS-RPT (RFC 8460) needs: each outbound session's TLS outcome counted per UTC day,
-    /// policy and MX host, and the reports sent, one row per day and policy domain, written in
-    /// the transaction that queues the report (docs/transport-security.md "TLS-RPT").
+    /// policy and MX host, the reports sent, one row per day and policy domain, written in the
+    /// transaction that queues the report, and the reports others sent us, unique per reporter
+    /// and report id (docs/transport-security.md "TLS-RPT").
     static func registerRequireTLSAndTLSReports(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v14-requiretls-tlsrpt") { db in
             try db.execute(sql: """
@@ -32,6 +33,22 @@ extension Schema {
                     recorded_at REAL NOT NULL,
                     PRIMARY KEY (period_begin, policy_domain)
                 );
+                CREATE TABLE tls_reports_received (         -- the columns of dmarc_reports_received
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    received_at REAL NOT NULL,
+                    reporter TEXT NOT NULL,                -- organization-name, or the sender for an unreadable one
+                    report_id TEXT NOT NULL,
+                    policy_domain TEXT NOT NULL,
+                    period_begin REAL NOT NULL,
+                    period_end REAL NOT NULL,
+                    message_count INTEGER NOT NULL,        -- successful sessions
+                    record_count INTEGER NOT NULL,         -- failed sessions
+                    report TEXT,                           -- the RFC 8460 JSON
+                    problem TEXT,                          -- why it was not read
+                    attachment BLOB,                       -- kept when it was not read
+                    UNIQUE (reporter, report_id)
+                );
+                CREATE INDEX tls_reports_received_domain ON tls_reports_received(policy_domain, period_begin);
                 """)
         }
     }

@@ -244,7 +244,7 @@ public struct HatoConfig: Sendable {
         smime = try SMIMESettings(string: string, int: int, list: list)
         openpgp = OpenPGPSettings(string: string, int: int)
         dmarcReports = try DMARCReportSettings(string: string, int: int, list: list, hostname: hostname)
-        tlsReports = try TLSReportSettings(string: string, int: int, hostname: hostname)
+        tlsReports = try TLSReportSettings(string: string, int: int, list: list, hostname: hostname)
         spam = try SpamSettings(values: values)
         milters = try MilterSettings.parse(values["milter"])
         sieve = try SieveSettings(values: values)

@@ -1,5 +1,6 @@
 import Logging
 import MailStore
+import Reception
 
 /// Composition of TLS-RPT sending for `hato serve` and `hato report tls` (docs/transport-security.md).
 public enum TLSReportSetup {
@@ -21,5 +22,12 @@ public enum TLSReportSetup {
         guard let sender = sender(settings, store: store, logger: logger) else { return nil }
         return DMARCReportService(send: { try await sender.run(send: true) }, what: "TLS reports", period: 86_400,
                                   logger: Logger(label: "hato.tls-reports"))
+    }
+
+    /// The smtp listener's report intake, after DMARC's.
+    static func intakeStages(_ settings: HatoConfig, store: any MailStore) -> [any ReceptionStage] {
+        let reports = settings.tlsReports
+        guard reports.receive, !reports.reportAddresses.isEmpty else { return [] }
+        return [TLSReportIntakeStage(addresses: Set(reports.reportAddresses), maxJSONBytes: reports.maxReportSize, store: store)]
     }
 }

@@ -49,6 +49,10 @@ public struct TLSSessionResult: Sendable, Equatable, Codable {
 
 /// A TLS report day dealt with for one policy domain: the same row as DMARC's ledger keeps.
 public typealias TLSSentReport = DMARCSentReport
+/// A TLS report someone sent us, in the shape of a received DMARC report: `reporter` is the
+/// organization-name, `messageCount` the successful and `recordCount` the failed sessions,
+/// `reportJSON` the RFC 8460 JSON.
+public typealias TLSReceivedReport = DMARCReceivedReport
 
 /// What TLS-RPT keeps (store migration v14-requiretls-tlsrpt): the outcomes counted as sessions
 /// end, and the ledger of reports sent, written in the transaction that queues the report so a
@@ -67,4 +71,8 @@ public protocol TLSReportLedger: Sendable {
     func tlsReportsSent(since: Date) async throws -> [TLSSentReport]
     /// The end of the latest day with a row, nil before the first report.
     func latestTLSReportPeriodEnd() async throws -> Date?
+    /// Stores a received report; nil when the same reporter's report id is already stored.
+    func storeTLSReceivedReport(_ report: TLSReceivedReport) async throws -> TLSReceivedReport?
+    /// Received reports, newest period first; for one policy domain and from a date when given.
+    func tlsReceivedReports(domain: String?, since: Date?, limit: Int) async throws -> [TLSReceivedReport]
 }
