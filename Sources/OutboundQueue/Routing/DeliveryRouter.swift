@@ -113,9 +113,12 @@ public struct DeliveryRouter: Sendable {
         let (targets, addressesSecure) = try await addresses(of: host, implicitMX: host.isImplicitMX)
         // The relay always gets verified TLS; "TLS-Required: No" ignores the domain's policy (RFC 8689 §4.2.2).
         guard !host.isRelay, requirement != .optional else { return targets }
-        var (policy, report) = (DeliveryTLSPolicy.opportunistic, TLSReportPolicy.none)
+        var policy = DeliveryTLSPolicy.opportunistic
+        var report = TLSReportPolicy.none
         if let transportSecurity {
-            (policy, report) = try await transportSecurity.decide(for: host, domain: domain, addressesSecure: addressesSecure)
+            let decided = try await transportSecurity.decide(for: host, domain: domain, addressesSecure: addressesSecure)
+            policy = decided.tls
+            report = decided.report
         }
         if requirement == .required { policy = try Self.requireTLSPolicy(policy, host: host, domain: domain, addressesSecure: addressesSecure) }
         return targets.map { var target = $0; target.tls = policy; target.reportPolicy = report; return target }
