@@ -98,7 +98,8 @@ import Testing
         #expect(parsed.header.field("Subject")?.value == "Report Domain: example.org Submitter: hato.example Report-ID: <1764806400.example.org@hato.example>")
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.contains("Content-Type: multipart/report; report-type=\"tlsrpt\";"), "\(text)")
-        #expect(text.contains("application/tlsrpt+gzip") && text.contains("hato.example!example.org!1764806400!1764892800!1764806400exampleorg.json.gz"),
-                "\(text)")
+        let part = try #require(parsed.root.allParts.first { $0.isLeaf && $0.contentType.subtype == "tlsrpt+gzip" }, "\(text)")
+        #expect(part.filename == "hato.example!example.org!1764806400!1764892800!1764806400exampleorg.json.gz")
+        #expect(try TLSReport.parse(parsed.decodedBody(of: part)) == report, "the attachment inflates to the report")
     }
 }

@@ -83,6 +83,7 @@ public struct TLSReport: Sendable, Equatable, Codable {
 /// Why a received TLS report was not read.
 public struct TLSReportError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String
+    public init(description: String) { self.description = description }
 }
 
 extension TLSReport {
