@@ -195,7 +195,7 @@ import Glibc
             try await Task.sleep(for: .milliseconds(500))
             dryRun = try await HatoBinary.run(["report", "tls", "--dry-run", "--as-of", asOf, "--config", served.config])
         }
-        let day = "\(ReportDay.string(midnight - 86_400))..\(ReportDay.string(midnight - 10))"
+        let day = "\(ReportDay.string(midnight - 10 - 86_400))..\(ReportDay.string(midnight - 10))"
         #expect(dryRun.stdout.contains("dane.example \(day) policies=1 successful=1 failed=0 queued to=reports@dane.example"), "\(dryRun.stdout)")
         #expect(dryRun.stdout.contains("ta.example \(day) policies=1 successful=1 failed=0 no-destination (no _smtp._tls.ta.example TXT record)"),
                 "\(dryRun.stdout)")

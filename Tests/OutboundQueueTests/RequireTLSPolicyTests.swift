@@ -5,7 +5,7 @@ import Testing
 
 /// RFC 8689 §4.2.1 host validation, and the RFC 8460 result types TLS failures are reported under.
 @Suite struct RequireTLSPolicyTests {
-    static let record = TLSAssociation(usage: 3, selector: 1, matchingType: 1, data: [0xAB])
+    static let record = TLSAssociation(usage: 3, selector: 1, matchingType: 1, data: Array(repeating: 0xAB, count: 32))
 
     @Test func requireTLSNeedsAValidatedHost() throws {
         let secure = RouteHost(name: "mx.example.org", port: 25, mxSecure: true)
