@@ -83,6 +83,9 @@ import Testing
              "total-failure-session-count":0}}]}
             """
         #expect(throws: TLSReportError.self) { try TLSReport.parse(Array(negative.utf8)) }
+        // Foundation's decoder traps on deep nesting (the fuzz target found it): refused before decoding.
+        #expect(throws: TLSReportError(description: "JSON nested deeper than 16 levels")) { try TLSReport.parse(Array(repeating: UInt8(ascii: "["), count: 5000)) }
+        #expect(TLSReport.nestingDepth(Array(#"{"a":"[[[[\"[","b":[[1]]}"#.utf8), limit: 16) == 3, "brackets in strings do not count")
     }
 
     /// §5.3: multipart/report; report-type="tlsrpt", the two header fields, the Subject, and the

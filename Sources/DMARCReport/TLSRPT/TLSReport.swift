@@ -87,9 +87,33 @@ public struct TLSReportError: Error, Sendable, Equatable, CustomStringConvertibl
 }
 
 extension TLSReport {
+    /// Deepest array/object nesting read from a received report.
+    public static let maxNesting = 16
+
+    /// How deep arrays and objects nest, outside strings; stops counting past `limit`.
+    static func nestingDepth(_ json: [UInt8], limit: Int) -> Int {
+        var depth = 0, deepest = 0, inString = false, escaped = false
+        for byte in json {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                deepest = max(deepest, depth)
+                if deepest > limit { return deepest }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return deepest
+    }
+
     /// Parses a received report: gzip (application/tlsrpt+gzip) or plain JSON, at most
-    /// `maxJSONBytes` after inflating and `maxPolicies` policies with at most `maxPolicies`
-    /// failure details each; counts must not be negative.
+    /// `maxJSONBytes` after inflating, nested at most `maxNesting` deep, and `maxPolicies`
+    /// policies with at most `maxPolicies` failure details each; counts must not be negative.
     public static func parse(_ bytes: [UInt8], maxJSONBytes: Int = 4 << 20, maxPolicies: Int = 10_000) throws(TLSReportError) -> TLSReport {
         var json = bytes
         if bytes.starts(with: [0x1F, 0x8B]) {
@@ -98,6 +122,11 @@ extension TLSReport {
             }
         }
         guard json.count <= maxJSONBytes else { throw TLSReportError(description: "more than \(maxJSONBytes) bytes of JSON") }
+        // Foundation's JSONDecoder traps (instead of throwing) on arrays nested a few hundred deep
+        // (found by the tls-report fuzz target); the RFC 8460 schema nests 5 deep.
+        guard nestingDepth(json, limit: maxNesting) <= maxNesting else {
+            throw TLSReportError(description: "JSON nested deeper than \(maxNesting) levels")
+        }
         let report: TLSReport
         do { report = try JSONDecoder().decode(TLSReport.self, from: Data(json)) } catch {
             throw TLSReportError(description: "not an RFC 8460 report: \(error)")
