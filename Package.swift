@@ -59,7 +59,7 @@ let package = Package(
         // DMARC aggregate reports (RFC 9990): build, gzip and parse; pure (issue 22; docs/dmarc-reports.md).
         .target(name: "DMARCReport", dependencies: ["MailStore", "MailCore", "MailMessage", "DNSMessage", "BoundedZlib", "RiskAssessment"], swiftSettings: swift6),
         .testTarget(
-            name: "DMARCReportTests", dependencies: ["DMARCReport", "BoundedZlib", "MailStore", "DNSMessage", "HatoTesting"],
+            name: "DMARCReportTests", dependencies: ["DMARCReport", "BoundedZlib", "MailStore", "MailMessage", "DNSMessage", "HatoTesting"],
             resources: [.copy("Fixtures")], swiftSettings: swift6
         ),
         // Phishing, BEC, attachment and HTML signals over a parsed message (issue 18; docs/security.md).
@@ -520,7 +520,7 @@ let package = Package(
             dependencies: ["HatoServer", "HatoTesting", "DNSClient", "DNSMessage", "MailAuth", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite", "MailStorePostgres",
                            "Reception", "SMTPServer", "ServerRuntime", "RiskAssessment",
                            "MilterClient", .product(name: "NIOCore", package: "swift-nio"),
-                           "DMARCReport", .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
+                           "DMARCReport", "BoundedZlib", .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["HatoTesting", "HatoServer", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite", "DNSMessage"],

@@ -29,6 +29,7 @@ public struct MailStoreConformance: Sendable {
         ("queue", { try await $0.queue() }),
         ("dmarcEvaluations", { try await $0.dmarcEvaluations() }),
         ("dmarcReportLedger", { try await $0.dmarcReportLedger() }),
+        ("tlsReportLedger", { try await $0.tlsReportLedger() }),
         ("queueActivity", { try await $0.queueActivity() }),
         ("correspondents", { try await $0.correspondents() }),
         ("quarantine", { try await $0.quarantine() }),

@@ -99,7 +99,8 @@ extension LocalDelivery {
         if let seal = request.sealRemoteCopy { copy = await seal(copy, [account.address]) }
         do {
             let id = try await store.enqueue(OutboundMessage(bytes: copy, mailFrom: request.mailFrom, recipients: [QueuedRecipient(address: target)],
-                                                             smtpUTF8: request.smtpUTF8, bodyType: request.bodyType))
+                                                             smtpUTF8: request.smtpUTF8, bodyType: request.bodyType,
+                                                             tlsRequirement: request.tlsRequirement))
             logger.info("sieve: redirected", metadata: ["to": "\(account.address)", "redirect": "\(target)", "queue": "\(id)"])
             return true
         } catch {

@@ -35,6 +35,8 @@ public struct DeliveryRequest: Sendable {
     public var quarantine = false
     /// IMAP keywords set on every local copy (reception stages' tags).
     public var keywords: [String] = []
+    /// RFC 8689 §4.1: REQUIRETLS or "TLS-Required: No", carried to every queued copy.
+    public var tlsRequirement: TLSRequirement = .policy
     /// Seals the one queued copy for remote alias targets (RFC 8617 §5.1 ARC, set on the MX
     /// listener with the inbound verdict); given that copy and the aliases that forward outside,
     /// returns it sealed, or unchanged when there is nothing to seal with. Local copies are never sealed.
@@ -132,7 +134,7 @@ public struct LocalDelivery: Sendable {
                 queued = .success(try await store.enqueue(OutboundMessage(
                     bytes: copy, mailFrom: request.mailFrom, recipients: remote,
                     envelopeID: request.envelopeID, returnContent: request.returnContent, smtpUTF8: request.smtpUTF8,
-                    bodyType: request.bodyType)))
+                    bodyType: request.bodyType, tlsRequirement: request.tlsRequirement)))
             } catch {
                 queued = .failure(error as? MailStoreError ?? .io("\(error)"))
             }

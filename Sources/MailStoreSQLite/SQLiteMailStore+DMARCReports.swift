@@ -11,11 +11,12 @@ extension SQLiteMailStore {
         try await enqueue(message) { db in try Self.insertSent(report, db) }
     }
 
-    /// The primary key (period_begin, policy_domain) makes a second run's insert a no-op.
-    static func insertSent(_ report: DMARCSentReport, _ db: Database) throws -> Bool {
+    /// The primary key (period_begin, policy_domain) makes a second run's insert a no-op. The
+    /// TLS-RPT ledger (`tls_reports_sent`) has the same columns.
+    static func insertSent(_ report: DMARCSentReport, _ db: Database, table: String = "dmarc_reports_sent") throws -> Bool {
         let destinations = String(decoding: try JSONEncoder().encode(report.destinations), as: UTF8.self)
         try db.execute(sql: """
-            INSERT OR IGNORE INTO dmarc_reports_sent (period_begin, period_end, policy_domain, report_id, outcome, destinations,
+            INSERT OR IGNORE INTO \(table) (period_begin, period_end, policy_domain, report_id, outcome, destinations,
                 detail, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [report.periodBegin.timeIntervalSince1970, report.periodEnd.timeIntervalSince1970,
                              report.policyDomain.lowercased(), report.reportID, report.outcome.rawValue, destinations, report.detail,
@@ -45,9 +46,14 @@ extension SQLiteMailStore {
     }
 
     public func storeDMARCReceivedReport(_ report: DMARCReceivedReport) async throws -> DMARCReceivedReport? {
+        try await storeReceivedReport(report, table: "dmarc_reports_received")
+    }
+
+    /// Also TLS-RPT's `tls_reports_received`, which has the same columns.
+    func storeReceivedReport(_ report: DMARCReceivedReport, table: String) async throws -> DMARCReceivedReport? {
         let id: Int64? = try await pool.write { db in
             try db.execute(sql: """
-                INSERT OR IGNORE INTO dmarc_reports_received (received_at, reporter, report_id, policy_domain, period_begin, period_end,
+                INSERT OR IGNORE INTO \(table) (received_at, reporter, report_id, policy_domain, period_begin, period_end,
                     message_count, record_count, report, problem, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [report.receivedAt.timeIntervalSince1970, report.reporter, report.reportID, report.policyDomain.lowercased(),
                                  report.periodBegin.timeIntervalSince1970, report.periodEnd.timeIntervalSince1970, report.messageCount,
@@ -61,6 +67,10 @@ extension SQLiteMailStore {
     }
 
     public func dmarcReceivedReports(domain: String?, since: Date?, limit: Int) async throws -> [DMARCReceivedReport] {
+        try await receivedReports(domain: domain, since: since, limit: limit, table: "dmarc_reports_received")
+    }
+
+    func receivedReports(domain: String?, since: Date?, limit: Int, table: String) async throws -> [DMARCReceivedReport] {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let domain {
@@ -74,7 +84,7 @@ extension SQLiteMailStore {
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [limit]
         return try await pool.read { [arguments] db in
-            try Row.fetchAll(db, sql: "SELECT * FROM dmarc_reports_received \(filter) ORDER BY period_begin DESC, id DESC LIMIT ?",
+            try Row.fetchAll(db, sql: "SELECT * FROM \(table) \(filter) ORDER BY period_begin DESC, id DESC LIMIT ?",
                              arguments: arguments).map(Self.receivedReport)
         }
     }

@@ -27,11 +27,12 @@ extension SQLiteMailStore {
                 guard try alongside(db) else { return nil }
                 try db.execute(
                     sql: """
-                        INSERT INTO queue_messages (mail_from, body_path, size, envid, ret, smtputf8, body_type, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO queue_messages (mail_from, body_path, size, envid, ret, smtputf8, body_type, created_at, tls_required)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [message.mailFrom?.description, reference.path, message.bytes.count, message.envelopeID,
-                                message.returnContent, message.smtpUTF8, message.bodyType, Date().timeIntervalSince1970])
+                                message.returnContent, message.smtpUTF8, message.bodyType, Date().timeIntervalSince1970,
+                                message.tlsRequirement == .policy ? nil : message.tlsRequirement.rawValue])
                 let id = db.lastInsertedRowID
                 for (position, recipient) in message.recipients.enumerated() {
                     try db.execute(
@@ -135,7 +136,8 @@ extension SQLiteMailStore {
         return QueuedMessage(
             id: QueueMessageID(id), mailFrom: try (row["mail_from"] as String?).map { try EmailAddress($0) }, recipients: recipients,
             body: BodyReference(path: row["body_path"]), size: row["size"], envelopeID: row["envid"], returnContent: row["ret"],
-            smtpUTF8: row["smtputf8"], bodyType: row["body_type"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
+            smtpUTF8: row["smtputf8"], bodyType: row["body_type"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
+            tlsRequirement: (row["tls_required"] as String?).flatMap(TLSRequirement.init(rawValue:)) ?? .policy)
     }
 
     /// The DSN request from its stored columns: ORCPT as "type;address" (decoded), NOTIFY as its

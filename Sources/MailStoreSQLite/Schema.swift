@@ -306,6 +306,7 @@ enum Schema {
             // their save date is unknown (FETCH SAVEDATE gives NIL, §3).
             try db.execute(sql: "ALTER TABLE messages ADD COLUMN saved_date REAL")
         }
+        registerRequireTLSAndTLSReports(&migrator)
         return migrator
     }
 }

@@ -19,13 +19,14 @@ enum SMTPClientCommands {
 
     //  "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF                    (RFC 5321 §4.1.1.2)
     //  SIZE=<octets> (RFC 1870 §6), BODY=8BITMIME (RFC 6152 §2), SMTPUTF8 (RFC 6531 §3.4),
-    //  RET=FULL/HDRS and ENVID=xtext (RFC 3461 §4.3-4.4)
+    //  RET=FULL/HDRS and ENVID=xtext (RFC 3461 §4.3-4.4), REQUIRETLS (RFC 8689 §2)
     static func mail(_ envelope: SMTPClientEnvelope, size: Int, eightBitMIME: Bool, smtpUTF8: Bool,
                      capabilities: SMTPServerCapabilities) -> String {
         var line = "MAIL FROM:<\(envelope.mailFrom ?? "")>"
         if capabilities.size { line += " SIZE=\(size)" }
         if eightBitMIME { line += " BODY=8BITMIME" }
         if smtpUTF8 { line += " SMTPUTF8" }
+        if envelope.requireTLS && capabilities.requireTLS { line += " REQUIRETLS" }
         if capabilities.dsn {
             if let ret = envelope.returnContent.map({ $0.uppercased() }), SMTPDSNReturn(rawValue: ret) != nil {
                 line += " RET=\(ret)"

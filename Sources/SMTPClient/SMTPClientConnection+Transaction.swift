@@ -18,6 +18,10 @@ extension SMTPClientConnection {
         if let refusal { throw refusal }
         defer { state.withLockedValue { $0.busy = false } }
         let capabilities = self.capabilities
+        // RFC 8689 §4.2.1 steps 4-5: TLS, then REQUIRETLS in the EHLO reply after it.
+        if envelope.requireTLS, envelope.mailFrom != nil, !(tlsActive && capabilities.requireTLS) {
+            throw SMTPClientError.requireTLSUnsupported
+        }
         let prepared = try Self.prepare(envelope, message: message, capabilities: capabilities)
         do {
             return try await transact(envelope, prepared: prepared, capabilities: capabilities)

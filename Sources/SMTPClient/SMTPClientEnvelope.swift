@@ -28,9 +28,14 @@ public struct SMTPClientEnvelope: Sendable {
     /// The message has 8-bit content and was received as BODY=8BITMIME (RFC 6152). The client also
     /// looks at the bytes itself: 8-bit content is sent as 8BITMIME or converted either way.
     public var eightBit: Bool
+    /// REQUIRETLS (RFC 8689 §4.2.1): sent on MAIL; with a non-null sender the transaction is
+    /// refused (`requireTLSUnsupported`) unless TLS is active and the peer offers REQUIRETLS.
+    /// A bounce (null sender) carries it when the peer offers it and goes anyway otherwise (§5).
+    public var requireTLS: Bool
 
     public init(mailFrom: String?, recipients: [SMTPClientRecipient], envelopeID: String? = nil,
-                returnContent: String? = nil, smtpUTF8: Bool = false, eightBit: Bool = false) {
+                returnContent: String? = nil, smtpUTF8: Bool = false, eightBit: Bool = false, requireTLS: Bool = false) {
+        self.requireTLS = requireTLS
         self.mailFrom = mailFrom
         self.recipients = recipients
         self.envelopeID = envelopeID

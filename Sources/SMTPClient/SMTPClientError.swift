@@ -47,6 +47,9 @@ public enum SMTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     /// An envelope address or parameter the client will not put on the wire (controls, brackets,
     /// empty recipient list).
     case invalidEnvelope(String)
+    /// The message carries REQUIRETLS and this session is not TLS with a peer that offers it
+    /// (RFC 8689 §4.2.1 step 5: 5.7.30).
+    case requireTLSUnsupported
     /// The peer broke the protocol: malformed or overlong reply, too many lines, plaintext after
     /// the STARTTLS reply. The connection is closed.
     case protocolViolation(String, stage: SMTPClientStage)
@@ -58,7 +61,7 @@ public enum SMTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     /// The connection is still usable after this error (nothing of the transaction was sent).
     public var connectionUsable: Bool {
         switch self {
-        case .invalidEnvelope, .smtpUTF8Unsupported, .messageTooLarge, .conversionImpossible, .connectionBusy: true
+        case .invalidEnvelope, .smtpUTF8Unsupported, .messageTooLarge, .conversionImpossible, .connectionBusy, .requireTLSUnsupported: true
         default: false
         }
     }
@@ -66,7 +69,7 @@ public enum SMTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     /// The message can never go through this way: bounce instead of retrying.
     public var isPermanent: Bool {
         switch self {
-        case .invalidEnvelope, .smtpUTF8Unsupported, .messageTooLarge, .conversionImpossible: true
+        case .invalidEnvelope, .smtpUTF8Unsupported, .messageTooLarge, .conversionImpossible, .requireTLSUnsupported: true
         case .greetingRefused(let reply), .unexpectedReply(let reply, _): reply.isPermanent && reply.code != 421
         default: false
         }
@@ -86,6 +89,9 @@ public enum SMTPClientError: Error, Sendable, Equatable, CustomStringConvertible
             SMTPClientReply(code: 554, enhancedCode: "5.6.3", lines: ["The destination lacks 8BITMIME and the message cannot be converted: \(why)"])
         case .invalidEnvelope(let why):
             SMTPClientReply(code: 553, enhancedCode: "5.1.3", lines: ["Invalid envelope: \(why)"])
+        case .requireTLSUnsupported:
+            // RFC 8689 §4.2.1: "REQUIRETLS not supported by server: 5.7.30 REQUIRETLS support required".
+            SMTPClientReply(code: 550, enhancedCode: "5.7.30", lines: ["REQUIRETLS support required: the destination does not offer REQUIRETLS over TLS"])
         case .greetingRefused(let reply), .serviceClosing(let reply, _), .unexpectedReply(let reply, _), .authenticationFailed(let reply):
             reply
         default:
@@ -110,6 +116,7 @@ public enum SMTPClientError: Error, Sendable, Equatable, CustomStringConvertible
         case .messageTooLarge(let size, let limit): "message of \(size) octets exceeds the peer's SIZE \(limit)"
         case .conversionImpossible(let why): "cannot convert to 7-bit: \(why)"
         case .invalidEnvelope(let why): "invalid envelope: \(why)"
+        case .requireTLSUnsupported: "the message requires TLS (RFC 8689) and the peer does not offer REQUIRETLS over TLS"
         case .protocolViolation(let why, let stage): "protocol violation during \(stage): \(why)"
         case .connectionBusy: "another transaction is running on this connection"
         case .connectionUnusable: "the connection is closed"

@@ -51,6 +51,8 @@ public struct SMTPServerCapabilities: Sendable, Equatable {
     public var dsn: Bool { supports("DSN") }
     /// RFC 2034.
     public var enhancedStatusCodes: Bool { supports("ENHANCEDSTATUSCODES") }
+    /// RFC 8689 (offered over TLS only).
+    public var requireTLS: Bool { supports("REQUIRETLS") }
     /// RFC 3030.
     public var chunking: Bool { supports("CHUNKING") }
     /// RFC 1870: SIZE is offered (the limit may still be absent).

@@ -20,6 +20,8 @@ public enum SMTPCapability: Sendable, Hashable {
     case binaryMIME
     /// RFC 3461: DSN.
     case dsn
+    /// RFC 8689 §2: REQUIRETLS. Offered only over TLS (§2: the option is only valid on a TLS session).
+    case requireTLS
 
     /// The ehlo-line (keyword and parameters).
     public var ehloLine: String {
@@ -34,6 +36,7 @@ public enum SMTPCapability: Sendable, Hashable {
         case .chunking: "CHUNKING"
         case .binaryMIME: "BINARYMIME"
         case .dsn: "DSN"
+        case .requireTLS: "REQUIRETLS"
         }
     }
 
@@ -49,6 +52,7 @@ public enum SMTPCapability: Sendable, Hashable {
         case .chunking: .chunking
         case .binaryMIME: .binaryMIME
         case .dsn: .dsn
+        case .requireTLS: .requireTLS
         }
     }
 }
@@ -69,10 +73,11 @@ public struct SMTPExtensions: OptionSet, Sendable, Hashable {
     public static let chunking = SMTPExtensions(rawValue: 1 << 7)
     public static let binaryMIME = SMTPExtensions(rawValue: 1 << 8)
     public static let dsn = SMTPExtensions(rawValue: 1 << 9)
+    public static let requireTLS = SMTPExtensions(rawValue: 1 << 10)
 
     /// Everything the grammar knows.
     public static let all: SMTPExtensions = [
-        .pipelining, .size, .eightBitMIME, .smtpUTF8, .enhancedStatusCodes, .startTLS, .auth, .chunking, .binaryMIME, .dsn,
+        .pipelining, .size, .eightBitMIME, .smtpUTF8, .enhancedStatusCodes, .startTLS, .auth, .chunking, .binaryMIME, .dsn, .requireTLS,
     ]
 
     public init(_ capabilities: [SMTPCapability]) {

@@ -32,6 +32,8 @@ public struct SMTPMailParameters: Sendable, Hashable {
     /// ENVID, xtext-decoded (RFC 3461 §4.4).
     public var envelopeID: String?
     public var auth: SMTPAuthParameter?
+    /// REQUIRETLS (RFC 8689 §2): the message must only travel over validated TLS.
+    public var requireTLS = false
 
     public init(
         size: Int? = nil, body: SMTPBodyType? = nil, smtpUTF8: Bool = false, ret: SMTPDSNReturn? = nil,
@@ -80,6 +82,10 @@ public struct SMTPMailParameters: Sendable, Hashable {
                     guard let mailbox = try? reader.mailbox(parameter.badValue()), reader.atEnd else { throw parameter.badValue() }
                     auth = .mailbox(mailbox)
                 }
+            case "REQUIRETLS" where extensions.contains(.requireTLS):
+                // requiretls-param = "REQUIRETLS", no esmtp-value (RFC 8689 §2)
+                try parameter.noValue()
+                requireTLS = true
             default:
                 throw parameter.notRecognized()
             }

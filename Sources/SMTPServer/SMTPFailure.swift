@@ -42,6 +42,8 @@ enum SMTPFailure: Error, Equatable, Sendable {
     case alreadyAuthenticated, authDuringTransaction
     /// 538 5.7.11 (RFC 4954 §6): AUTH on port 25 before STARTTLS.
     case encryptionRequired
+    /// MAIL FROM ... REQUIRETLS on a session without TLS (RFC 8689 §2, §4.2.1: 5.7.10).
+    case requireTLSWithoutTLS
     /// AUTH refused (RFC 4954 §6): the SASL module's SMTP reply for it.
     case authentication(SASLFailure)
     /// A reception stage's verdict (unknown user, SPF, DMARC, ...): the stage's reply.
@@ -91,6 +93,7 @@ enum SMTPFailure: Error, Equatable, Sendable {
         case .alreadyAuthenticated: return SMTPError.badSequence.withMessage("Already authenticated")
         case .authDuringTransaction: return SMTPError.badSequence.withMessage("AUTH not allowed during a mail transaction")
         case .encryptionRequired: return e(538, 7, 11, "Encryption required for requested authentication mechanism")
+        case .requireTLSWithoutTLS: return e(530, 7, 10, "REQUIRETLS needs a TLS session: use STARTTLS first")
         case .authentication(let failure):
             let reply = failure.smtpReply
             return SMTPError(reply.code, SMTPEnhancedStatusCode(reply.enhancedCode) ?? SMTPEnhancedStatusCode(5, 7, 8)!, reply.text)

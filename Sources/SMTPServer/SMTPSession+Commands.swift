@@ -10,6 +10,8 @@ extension SMTPSession {
         var list: [SMTPCapability] = [.pipelining, .size(settings.limits.maxMessageSize), .eightBitMIME, .smtpUTF8,
                                       .enhancedStatusCodes, .chunking, .dsn]
         if !tlsActive && settings.startTLSAvailable { list.append(.startTLS) }
+        // RFC 8689 §2: REQUIRETLS is only valid on a TLS session, so it is offered only there.
+        if tlsActive { list.append(.requireTLS) }
         // RFC 4954 §4 and the brief: no mechanism that sends a password is offered before TLS
         // (loopback excepted); on port 25 AUTH is offered only after STARTTLS.
         if account == nil && (settings.profile == .submission || tlsActive) {
@@ -73,6 +75,7 @@ extension SMTPSession {
         guard transaction == nil else { return fail(.nestedMail) }
         if settings.profile == .submission && account == nil { return fail(.authenticationRequired) }
         if let size = parameters.size, size > settings.limits.maxMessageSize { return fail(.declaredSizeTooLarge) }
+        if parameters.requireTLS && !tlsActive { return fail(.requireTLSWithoutTLS) }
         let sender: EmailAddress?
         switch path {
         case .null:

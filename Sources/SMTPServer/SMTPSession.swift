@@ -150,9 +150,10 @@ struct SMTPSession {
     }
 
     /// Parses one command line and executes it. AUTH is parsed even where it is not offered, so
-    /// the client hears why it may not use it (538 encryption required), not "not implemented".
+    /// the client hears why it may not use it (538 encryption required), not "not implemented";
+    /// so is MAIL's REQUIRETLS before TLS (530 5.7.10, RFC 8689 §2).
     private mutating func command(_ line: ByteBuffer) -> [SMTPAction] {
-        let extensions = esmtp ? SMTPExtensions(capabilities).union(.auth) : []
+        let extensions = esmtp ? SMTPExtensions(capabilities).union([.auth, .requireTLS]) : []
         let parser = SMTPCommandParser(extensions: extensions, limits: settings.limits)
         do {
             let command = try parser.parse(line, smtpUTF8Transaction: transaction?.reception.parameters.smtpUTF8 ?? false)

@@ -95,6 +95,9 @@ struct SMTPStepRunner: Sendable {
         request.quarantine = message.junk
         request.keywords = message.keywords
         request.sealRemoteCopy = message.sealRemoteCopy
+        // RFC 8689 §4.1: the REQUIRETLS parameter tags the message, else a single "TLS-Required: No".
+        request.tlsRequirement = .tagged(requireTLSParameter: reception.parameters.requireTLS,
+                                         tlsRequiredFields: message.content.parsed.header.fields(named: "TLS-Required").map(\.value))
         let results = await delivery.deliver(request)
         SMTPMetrics.recordReceived(listener: connection.listener, result: "accepted", metrics: connection.metrics)
         SMTPMetrics.recordDeliveries(results, metrics: connection.metrics)

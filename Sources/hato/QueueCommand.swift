@@ -67,6 +67,11 @@ struct QueueCommand: AsyncParsableCommand {
             if let envid = message.envelopeID { print("envid: \(envid)") }
             if let ret = message.returnContent { print("ret: \(ret)") }
             if message.smtpUTF8 { print("smtputf8: yes") }
+            switch message.tlsRequirement {
+            case .required: print("tls: REQUIRETLS (RFC 8689: validated TLS to a peer offering REQUIRETLS, else bounce)")
+            case .optional: print("tls: TLS-Required: No (RFC 8689: recipient TLS policies ignored)")
+            case .policy: break
+            }
             for recipient in message.recipients {
                 print("to: \(recipient.address) state=\(recipient.state.rawValue) attempts=\(recipient.attempts) next=\(QueueCommand.date(recipient.nextAttempt))")
                 if let reply = recipient.lastReply { print("    last reply: \(reply)") }

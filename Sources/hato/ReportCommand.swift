@@ -8,8 +8,8 @@ import MailStore
 /// `hato report`: DMARC aggregate reports sent and received (docs/dmarc-reports.md).
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "DMARC aggregate reports (RFC 9990): send, import, list, show.",
-        subcommands: [DMARC.self, Import.self, List.self, Show.self])
+        commandName: "report", abstract: "DMARC aggregate reports (RFC 9990): send, import, list, show; TLS reports (RFC 8460): send.",
+        subcommands: [DMARC.self, TLS.self, Import.self, List.self, Show.self])
 
     static func date(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
@@ -84,12 +84,13 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Received aggregate reports, newest first.")
+        static let configuration = CommandConfiguration(abstract: "Received aggregate reports (DMARC, or TLS with --tls), newest first.")
         @OptionGroup var options: ConfigOptions
         @Option(help: "Only reports about this policy domain.") var domain: String?
         @Option(help: "Only reports whose period ends at or after this date (YYYY-MM-DD or ISO 8601).") var since: String?
         @Option(help: "At most this many.") var limit = 100
         @Flag(help: "JSON lines instead of a table.") var json = false
+        @Flag(help: "TLS reports (RFC 8460) instead of DMARC reports.") var tls = false
         func run() async throws {
             var sinceDate: Date?
             if let since {
@@ -101,7 +102,12 @@ struct ReportCommand: AsyncParsableCommand {
                 }
                 sinceDate = parsed
             }
-            let rows = try await options.admin().store.dmarcReceivedReports(domain: domain, since: sinceDate, limit: limit)
+            let store = try options.admin().store
+            if tls {
+                printTLS(try await store.tlsReceivedReports(domain: domain, since: sinceDate, limit: limit))
+                return
+            }
+            let rows = try await store.dmarcReceivedReports(domain: domain, since: sinceDate, limit: limit)
             if json {
                 for row in rows {
                     let object: [String: Any] = ["id": row.id ?? 0, "reporter": row.reporter, "report_id": row.reportID, "domain": row.policyDomain,
@@ -112,6 +118,23 @@ struct ReportCommand: AsyncParsableCommand {
                 return
             }
             print(Table.render(["ID", "DOMAIN", "REPORTER", "BEGIN", "END", "MESSAGES", "RECORDS", "PROBLEM"], rows.map { row in
+                ["\(row.id ?? 0)", row.policyDomain.isEmpty ? "-" : row.policyDomain, row.reporter, ReportCommand.date(row.periodBegin),
+                 ReportCommand.date(row.periodEnd), "\(row.messageCount)", "\(row.recordCount)", row.problem ?? "-"]
+            }))
+        }
+
+        /// TLS reports: successful and failed session totals (`messageCount`, `recordCount` of the row).
+        func printTLS(_ rows: [TLSReceivedReport]) {
+            if json {
+                for row in rows {
+                    let object: [String: Any] = ["id": row.id ?? 0, "reporter": row.reporter, "report_id": row.reportID, "domain": row.policyDomain,
+                                                 "begin": ReportCommand.date(row.periodBegin), "end": ReportCommand.date(row.periodEnd),
+                                                 "successful": row.messageCount, "failed": row.recordCount, "problem": row.problem ?? NSNull()]
+                    if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) { print(String(decoding: data, as: UTF8.self)) }
+                }
+                return
+            }
+            print(Table.render(["ID", "DOMAIN", "REPORTER", "BEGIN", "END", "SUCCESSFUL", "FAILED", "PROBLEM"], rows.map { row in
                 ["\(row.id ?? 0)", row.policyDomain.isEmpty ? "-" : row.policyDomain, row.reporter, ReportCommand.date(row.periodBegin),
                  ReportCommand.date(row.periodEnd), "\(row.messageCount)", "\(row.recordCount)", row.problem ?? "-"]
             }))

@@ -32,6 +32,22 @@ import Testing
         #expect(session.say("STARTTLS\r\nNOOP\r\n") == ["502 5.5.1 Command not implemented", "250 2.0.0 OK"])
     }
 
+    /// RFC 8689 §2: REQUIRETLS is offered only over TLS; MAIL ... REQUIRETLS without TLS is
+    /// 530 5.7.10, with TLS it tags the transaction, and the parameter takes no value.
+    @Test func requireTLSOnlyOverTLS() {
+        var session = Driver(loopback: false)
+        #expect(!session.say("EHLO c.test\r\n")[0].contains("REQUIRETLS"))
+        #expect(session.say("MAIL FROM:<a@remote.test> REQUIRETLS\r\n") == ["530 5.7.10 REQUIRETLS needs a TLS session: use STARTTLS first"])
+        #expect(session.session.transaction == nil)
+        #expect(session.say("STARTTLS\r\n") == ["220 2.0.0 Ready to start TLS", "start TLS"])
+        #expect(session.say("EHLO c.test\r\n")[0].contains("REQUIRETLS"))
+        #expect(session.say("MAIL FROM:<a@remote.test> REQUIRETLS=YES\r\n")[0].hasPrefix("501 5.5.4"))
+        #expect(session.say("MAIL FROM:<a@remote.test> REQUIRETLS\r\n")[0].hasPrefix("250 "))
+        #expect(session.session.transaction?.reception.parameters.requireTLS == true)
+        var submission = Driver(profile: .submission, tlsActive: true)
+        #expect(submission.say("EHLO c.test\r\n")[0].contains("REQUIRETLS"), "implicit TLS (465) offers it at once")
+    }
+
     /// RFC 4954 §4: on port 25 AUTH needs TLS first (538); on submission MAIL needs AUTH (530).
     @Test func authNeedsTLSOnPort25AndSubmissionNeedsAuth() {
         var mx = Driver(profile: .mx, loopback: false)

@@ -33,6 +33,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case openPGPVerify = "openpgp-verify"
     case dmarcReport = "dmarc-report"
     case zlibInflate = "zlib-inflate"
+    case tlsReport = "tls-report"
 
     /// Runs the target on one input. Call from an async context (tests).
     public func run(_ bytes: [UInt8]) async {
@@ -68,6 +69,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .openPGPVerify: OpenPGPTarget.run(bytes)
         case .dmarcReport: DMARCReportTarget.run(bytes)
         case .zlibInflate: ZlibInflateTarget.run(bytes)
+        case .tlsReport: TLSReportTarget.run(bytes)
         case .sasl, .spf, .arc: return false
         }
         return true

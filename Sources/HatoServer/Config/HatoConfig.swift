@@ -91,6 +91,8 @@ public struct HatoConfig: Sendable {
     public var openpgp: OpenPGPSettings
     /// `[dmarc]` reporting: aggregate reports sent and received (docs/dmarc-reports.md).
     public var dmarcReports: DMARCReportSettings
+    /// `[tls_reports]`: TLS-RPT reports sent (RFC 8460).
+    public var tlsReports: TLSReportSettings
     /// `[spam]`, `[greylist]`, `[rate]`, `[[smtp.rules]]`: the spam controls (docs/security.md).
     public var spam: SpamSettings
     /// `[[milter]]`: content filters (docs/milter.md).
@@ -244,6 +246,7 @@ public struct HatoConfig: Sendable {
         smime = try SMIMESettings(string: string, int: int, list: list)
         openpgp = OpenPGPSettings(string: string, int: int)
         dmarcReports = try DMARCReportSettings(string: string, int: int, list: list, hostname: hostname)
+        tlsReports = try TLSReportSettings(string: string, int: int, list: list, hostname: hostname)
         spam = try SpamSettings(values: values)
         milters = try MilterSettings.parse(values["milter"])
         sieve = try SieveSettings(values: values)

@@ -48,10 +48,15 @@ public struct DMARCReportSender: Sendable {
     /// row (looked at again, in case a run stopped half-way through its domains) to the last
     /// period that ended; just the last one on the first run.
     public func duePeriods(now: Date) async throws -> [(begin: Date, end: Date)] {
-        let period = TimeInterval(settings.period)
+        Self.duePeriods(now: now, period: TimeInterval(settings.period), latestEnd: try await store.latestDMARCReportPeriodEnd(),
+                        maximumCatchUp: maximumCatchUp)
+    }
+
+    /// The periods to report given the end of the latest one in a ledger (shared with TLS-RPT's daily reports).
+    static func duePeriods(now: Date, period: TimeInterval, latestEnd: Date?, maximumCatchUp: TimeInterval) -> [(begin: Date, end: Date)] {
         let lastEnd = (now.timeIntervalSince1970 / period).rounded(.down) * period
         var begin = lastEnd - period
-        if let latest = try await store.latestDMARCReportPeriodEnd() { begin = min(begin, latest.timeIntervalSince1970 - period) }
+        if let latestEnd { begin = min(begin, latestEnd.timeIntervalSince1970 - period) }
         begin = max(begin, lastEnd - maximumCatchUp)
         return stride(from: begin, to: lastEnd, by: period).map { (Date(timeIntervalSince1970: $0), Date(timeIntervalSince1970: $0 + period)) }
     }
@@ -120,7 +125,10 @@ public struct DMARCReportSender: Sendable {
         return plan
     }
 
-    func sign(_ message: [UInt8]) async -> [UInt8] {
+    func sign(_ message: [UInt8]) async -> [UInt8] { await Self.sign(message, signer: signer) }
+
+    /// The DKIM-Signature fields of the From domain's keys on top (also TLS-RPT's, RFC 8460 §3).
+    static func sign(_ message: [UInt8], signer: DKIMSubmissionSigner?) async -> [UInt8] {
         guard let signer else { return message }
         let dkim = DKIMMessage(message)
         return Array(await signer.signatureFields(for: dkim).utf8) + dkim.bytes

@@ -2,11 +2,15 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Runs the aggregate report sender while `hato serve` runs (`[dmarc] send_reports = on`): at
-/// start, shortly after each period ends, and at least hourly, so a DNS failure that postponed a
-/// report is retried. Every run is idempotent (the ledger), so waking often costs only a query.
+/// Runs a report sender while `hato serve` runs (`[dmarc] send_reports = on`, and TLS-RPT's
+/// `[tls_reports] send = on` with daily periods): at start, shortly after each period ends, and
+/// at least hourly, so a DNS failure that postponed a report is retried. Every run is idempotent
+/// (the ledger), so waking often costs only a query.
 struct DMARCReportService: Service {
-    let sender: DMARCReportSender
+    /// One run of the sender (queues what is due).
+    let send: @Sendable () async throws -> Void
+    /// What the log calls the reports.
+    let what: String
     let period: Int
     let logger: Logger
     /// After a period ends, evaluations of messages still in their DATA phase may arrive.
@@ -15,8 +19,8 @@ struct DMARCReportService: Service {
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                do { try await sender.run(send: true) } catch {
-                    logger.error("DMARC aggregate reports could not be prepared", metadata: ["error": "\(error)"])
+                do { try await send() } catch {
+                    logger.error("\(what) could not be prepared", metadata: ["error": "\(error)"])
                 }
                 try await Task.sleep(for: .milliseconds(Int(nextWake(after: Date()) * 1000)))
             }

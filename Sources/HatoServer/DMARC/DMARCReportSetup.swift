@@ -37,7 +37,8 @@ public enum DMARCReportSetup {
             return nil
         }
         guard let sender = sender(settings, store: store, logger: logger) else { return nil }
-        return DMARCReportService(sender: sender, period: settings.dmarcReports.period, logger: Logger(label: "hato.dmarc-reports"))
+        return DMARCReportService(send: { try await sender.run(send: true) }, what: "DMARC aggregate reports", period: settings.dmarcReports.period,
+                                  logger: Logger(label: "hato.dmarc-reports"))
     }
 
     /// The smtp listener's report intake: last, so only mail the other stages accepted is read.

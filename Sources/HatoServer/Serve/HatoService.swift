@@ -106,6 +106,9 @@ public struct HatoService {
         if let reports = DMARCReportSetup.service(settings, store: store, queueRuns: queue != nil, logger: logger) {
             services.append(.init(service: reports))
         }
+        if let reports = TLSReportSetup.service(settings, store: store, queueRuns: queue != nil, logger: logger) {
+            services.append(.init(service: reports))
+        }
         services += listeners.map { .init(service: $0) }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -203,7 +206,8 @@ public struct HatoService {
             ? [OpenPGPStage(verifier: OpenPGPVerifier(limits: settings.openpgp.limits), directory: store)] : []
         // Autocrypt (docs/openpgp.md) on what authenticated users send, before DKIM signs it.
         let autocrypt: [any ReceptionStage] = settings.openpgp.autocrypt ? [AutocryptStage(keys: store)] : []
-        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, beforeSigning: autocrypt, extraStages: smime + openpgp + spam + risk + milters + DMARCReportSetup.intakeStages(settings, store: store),
+        let intake: [any ReceptionStage] = DMARCReportSetup.intakeStages(settings, store: store) + TLSReportSetup.intakeStages(settings, store: store)
+        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, beforeSigning: autocrypt, extraStages: smime + openpgp + spam + risk + milters + intake,
                               sieve: sieve,
                               logger: Logger(label: "hato.smtp"))
         let submission = SMTPServer(configuration: submissionConfiguration,

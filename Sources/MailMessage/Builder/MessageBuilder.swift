@@ -48,6 +48,9 @@ public struct MessageBuilder: Sendable {
     public var textBody: String?
     public var htmlBody: String?
     public var attachments: [Attachment] = []
+    /// The multipart subtype (and parameters) that wraps the body and the attachments: "mixed",
+    /// or e.g. `report; report-type="tlsrpt"` for an RFC 6522 report.
+    public var attachmentWrapper = "mixed"
     /// Charset for encoded-words in headers (names, subject, file names in Content-Type).
     public var headerCharset: HeaderCharset = .utf8
     /// Charset for text bodies; ISO-2022-JP bodies are 7bit.
@@ -114,7 +117,7 @@ public struct MessageBuilder: Sendable {
         case (nil, nil): body = .text("", subtype: "plain")
         }
         let rest = (html == nil ? inline : []) + attached
-        if !rest.isEmpty { body = .multipart(subtype: "mixed", [body] + rest.map { .attachment($0) }) }
+        if !rest.isEmpty { body = .multipart(subtype: attachmentWrapper, [body] + rest.map { .attachment($0) }) }
         return body
     }
 

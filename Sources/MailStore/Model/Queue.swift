@@ -37,6 +37,26 @@ public struct QueuedRecipient: Sendable, Equatable {
     }
 }
 
+/// How a message asked for TLS on its way (RFC 8689), tagged when it was received (§4.1).
+public enum TLSRequirement: String, Sendable, Hashable, Codable {
+    /// No request: the recipient domain's policy applies (DANE, MTA-STS, else opportunistic).
+    case policy
+    /// MAIL FROM ... REQUIRETLS (§4.2.1): only over TLS to a validated peer that offers REQUIRETLS.
+    case required = "requiretls"
+    /// "TLS-Required: No" (§3, §4.2.2): recipient-domain policies are ignored; STARTTLS is still tried.
+    case optional = "no"
+
+    /// The tag for a message received with or without the MAIL parameter and with these
+    /// TLS-Required field values: the parameter wins, and the field counts only when it occurs
+    /// once with the value "No" (§3: more than one instance MUST NOT appear).
+    public static func tagged(requireTLSParameter: Bool, tlsRequiredFields: [String]) -> TLSRequirement {
+        if requireTLSParameter { return .required }
+        guard tlsRequiredFields.count == 1,
+              tlsRequiredFields[0].trimmingCharacters(in: .whitespacesAndNewlines).lowercased() == "no" else { return .policy }
+        return .optional
+    }
+}
+
 /// A message waiting for outbound delivery: the body once, one entry per recipient.
 public struct QueuedMessage: Sendable, Equatable {
     public let id: QueueMessageID
@@ -51,9 +71,13 @@ public struct QueuedMessage: Sendable, Equatable {
     public let smtpUTF8: Bool
     public let bodyType: String?
     public let createdAt: Date
+    /// RFC 8689 REQUIRETLS or "TLS-Required: No", as tagged at reception.
+    public let tlsRequirement: TLSRequirement
 
     public init(id: QueueMessageID, mailFrom: EmailAddress?, recipients: [QueuedRecipient], body: BodyReference, size: Int64,
-                envelopeID: String?, returnContent: String?, smtpUTF8: Bool, bodyType: String?, createdAt: Date) {
+                envelopeID: String?, returnContent: String?, smtpUTF8: Bool, bodyType: String?, createdAt: Date,
+                tlsRequirement: TLSRequirement = .policy) {
+        self.tlsRequirement = tlsRequirement
         self.id = id
         self.mailFrom = mailFrom
         self.recipients = recipients
@@ -76,9 +100,12 @@ public struct OutboundMessage: Sendable {
     public var returnContent: String?
     public var smtpUTF8: Bool
     public var bodyType: String?
+    /// RFC 8689 (stored with the entry, migration v14-requiretls-tlsrpt).
+    public var tlsRequirement: TLSRequirement
 
     public init(bytes: [UInt8], mailFrom: EmailAddress?, recipients: [QueuedRecipient], envelopeID: String? = nil,
-                returnContent: String? = nil, smtpUTF8: Bool = false, bodyType: String? = nil) {
+                returnContent: String? = nil, smtpUTF8: Bool = false, bodyType: String? = nil, tlsRequirement: TLSRequirement = .policy) {
+        self.tlsRequirement = tlsRequirement
         self.bytes = bytes
         self.mailFrom = mailFrom
         self.recipients = recipients

@@ -26,7 +26,8 @@ public struct BounceSender: Sendable {
 
     /// Throws when the DSN could not be stored; the caller keeps the recipient queued then.
     @discardableResult
-    public func send(_ dsn: [UInt8], to sender: EmailAddress, smtpUTF8: Bool = false) async throws -> Outcome {
+    /// `requireTLS`: the bounced message had REQUIRETLS; the bounce carries it too (RFC 8689 §5).
+    public func send(_ dsn: [UInt8], to sender: EmailAddress, smtpUTF8: Bool = false, requireTLS: Bool = false) async throws -> Outcome {
         let trace = "Received: by \(hostname) (Hato) id dsn; \(DeliveryStatusNotification.rfc5322Date(Date()))\r\n"
         let eightBit = dsn.contains { $0 >= 0x80 }
         let resolution = try await store.resolveRecipient(sender)
@@ -35,7 +36,7 @@ public struct BounceSender: Sendable {
             let id = try await store.enqueue(OutboundMessage(
                 bytes: Array(trace.utf8) + dsn, mailFrom: nil,
                 recipients: [QueuedRecipient(address: sender, dsn: DSNRequest(notify: .never, originalRecipient: OriginalRecipient(rfc822: sender)))],
-                smtpUTF8: smtpUTF8, bodyType: eightBit ? "8BITMIME" : nil))
+                smtpUTF8: smtpUTF8, bodyType: eightBit ? "8BITMIME" : nil, tlsRequirement: requireTLS ? .required : .policy))
             logger.info("bounce queued", metadata: ["to": "\(sender)", "queue-id": "\(id)"])
             return .queued(id)
         case .unknownUser:

@@ -83,7 +83,8 @@ public struct DeliveryStatusNotification: Sendable {
         head += "\r\n--\(boundary)\r\n"
         var bytes = Array(head.utf8)
         // RFC 3461 §4.3: RET=FULL applies to reports of failure; others return the headers only.
-        let full = failed && message.returnContent?.uppercased() == "FULL"
+        // RFC 8689 §5: a REQUIRETLS message is bounced as with RET=HDRS, whatever RET said.
+        let full = failed && message.returnContent?.uppercased() == "FULL" && message.tlsRequirement != .required
         if full {
             bytes += Array("Content-Type: message/\(international ? "global" : "rfc822")\r\n\r\n".utf8)
             bytes += original

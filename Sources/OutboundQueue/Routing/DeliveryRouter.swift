@@ -1,5 +1,6 @@
 import DNSMessage
 import Foundation
+import MailStore
 
 /// A host to try for a destination, in order: an MX host, the domain itself (implicit MX), or the relay.
 public struct RouteHost: Sendable, Equatable {
@@ -24,6 +25,8 @@ public struct RouteHost: Sendable, Equatable {
 public struct RouteFailure: Error, Sendable, Equatable {
     public var reply: DeliveryReply
     public var isPermanent: Bool { reply.isPermanent }
+    /// The policy and RFC 8460 result type TLS-RPT records this failure under, when it is a TLS one.
+    public var tlsReport: TLSReportFailure?
     public init(_ code: Int, _ enhancedCode: String, _ text: String) {
         reply = DeliveryReply(code: code, enhancedCode: enhancedCode, text: text)
     }
@@ -106,11 +109,34 @@ public struct DeliveryRouter: Sendable {
 
     /// The targets of `host` for mail to `domain`, each carrying the TLS policy that applies to
     /// it (DANE, MTA-STS or opportunistic; docs/transport-security.md).
-    public func securedTargets(for host: RouteHost, domain: String) async throws(RouteFailure) -> [DeliveryTarget] {
+    public func securedTargets(for host: RouteHost, domain: String, requirement: TLSRequirement = .policy) async throws(RouteFailure) -> [DeliveryTarget] {
         let (targets, addressesSecure) = try await addresses(of: host, implicitMX: host.isImplicitMX)
-        guard let transportSecurity, !host.isRelay else { return targets }
-        let policy = try await transportSecurity.policy(for: host, domain: domain, addressesSecure: addressesSecure)
-        return targets.map { var target = $0; target.tls = policy; return target }
+        // The relay always gets verified TLS; "TLS-Required: No" ignores the domain's policy (RFC 8689 §4.2.2).
+        guard !host.isRelay, requirement != .optional else { return targets }
+        var policy = DeliveryTLSPolicy.opportunistic
+        var report = TLSReportPolicy.none
+        if let transportSecurity {
+            let decided = try await transportSecurity.decide(for: host, domain: domain, addressesSecure: addressesSecure)
+            policy = decided.tls
+            report = decided.report
+        }
+        if requirement == .required { policy = try Self.requireTLSPolicy(policy, host: host, domain: domain, addressesSecure: addressesSecure) }
+        return targets.map { var target = $0; target.tls = policy; target.reportPolicy = report; return target }
+    }
+
+    /// RFC 8689 §4.2.1 steps 2 and 4: the MX must be DNSSEC-validated or listed by an enforced
+    /// MTA-STS policy, and the certificate verified by DANE or the trust roots. A host that
+    /// cannot be is refused with 5.7.30, so the next MX is tried and the message bounces when none is left.
+    static func requireTLSPolicy(_ policy: DeliveryTLSPolicy, host: RouteHost, domain: String,
+                                 addressesSecure: Bool) throws(RouteFailure) -> DeliveryTLSPolicy {
+        switch policy {
+        case .mtaSTS, .verified: return policy
+        case .dane(let authentication) where !authentication.records.isEmpty: return policy
+        case .dane, .opportunistic:
+            if host.mxSecure && addressesSecure { return .verified }
+            throw RouteFailure(550, "5.7.30", "REQUIRETLS: \(host.name) is neither DNSSEC-validated nor allowed by an enforced "
+                               + "MTA-STS policy of \(domain) (RFC 8689 §4.2.1)")
+        }
     }
 
     /// The targets, and whether every address answer was DNSSEC-secure (RFC 7672 §2.2.2: TLSA

@@ -10,6 +10,7 @@ struct DestinationWorker: Sendable {
     let transport: any DeliveryTransport
     let store: any MailStore
     let recorder: OutcomeRecorder
+    let tlsSessions: TLSSessionRecorder
     let logger: Logger
     /// True once the server is shutting down: the message in progress finishes, the rest wait.
     let isStopping: @Sendable () -> Bool
@@ -25,21 +26,45 @@ struct DestinationWorker: Sendable {
             }
             return
         }
+        // RFC 8689: REQUIRETLS and "TLS-Required: No" messages need connections chosen for them.
+        var started = false
+        for requirement in [TLSRequirement.policy, .required, .optional] {
+            let items = batch.items.filter { Self.requirement(of: $0.message) == requirement }
+            guard !items.isEmpty else { continue }
+            if started && isStopping() { return }
+            started = true
+            guard await deliver(items, hosts: hosts, domain: batch.domain, requirement: requirement) else { return }
+        }
+    }
+
+    /// How a message's connection is chosen: a bounce (null sender) with REQUIRETLS goes as if it
+    /// had none, and carries the parameter where the peer offers it (RFC 8689 §5).
+    static func requirement(of message: QueuedMessage) -> TLSRequirement {
+        message.tlsRequirement == .required && message.mailFrom == nil ? .policy : message.tlsRequirement
+    }
+
+    /// Sends `items` in turn over one connection (opened again after a failure); false when the
+    /// server is stopping and the rest must wait.
+    func deliver(_ items: [DeliveryBatch.Item], hosts: [RouteHost], domain: String, requirement: TLSRequirement) async -> Bool {
         var session: (connection: any DeliverySession, target: DeliveryTarget)?
-        for (index, item) in batch.items.enumerated() {
-            if index > 0 && isStopping() { break }
+        var stopped = false
+        for (index, item) in items.enumerated() {
+            if index > 0 && isStopping() {
+                stopped = true
+                break
+            }
             if session == nil {
-                switch await connect(hosts, domain: batch.domain) {
+                switch await connect(hosts, domain: domain, requirement: requirement) {
                 case .success(let opened):
                     session = opened
                 case .failure(let failure):
-                    for rest in batch.items[index...] {
+                    for rest in items[index...] {
                         await recorder.settle(rest, Array(repeating: .from(failure.reply, remote: nil), count: rest.recipients.count))
                     }
-                    return
+                    return true
                 }
             }
-            guard let current = session else { return }
+            guard let current = session else { return true }
             let connection = current.connection, target = current.target
             let body: [UInt8]
             do {
@@ -69,17 +94,22 @@ struct DestinationWorker: Sendable {
             }
         }
         await session?.connection.close()
+        return !stopped
     }
 
     /// The first connection that opens, trying every address of every host in order.
-    func connect(_ hosts: [RouteHost], domain: String) async -> Result<(connection: any DeliverySession, target: DeliveryTarget), RouteFailure> {
+    /// With REQUIRETLS, a host is used only when validated (`DeliveryRouter.requireTLSPolicy`) and
+    /// offering REQUIRETLS after STARTTLS; otherwise the next one is tried (RFC 8689 §4.2.1).
+    func connect(_ hosts: [RouteHost], domain: String,
+                 requirement: TLSRequirement = .policy) async -> Result<(connection: any DeliverySession, target: DeliveryTarget), RouteFailure> {
         var last = RouteFailure(451, "4.4.1", "no host for \(domain) could be reached")
         for host in hosts {
             let targets: [DeliveryTarget]
             do {
-                targets = try await router.securedTargets(for: host, domain: domain)
+                targets = try await router.securedTargets(for: host, domain: domain, requirement: requirement)
             } catch {
                 logger.info("host not usable", metadata: ["host": "\(host.name)", "reason": "\(error.reply)"])
+                if requirement != .optional && !host.isRelay { await tlsSessions.unusable(host, domain: domain, error) }
                 last = error
                 if error.isPermanent && hosts.count == 1 { return .failure(error) }
                 continue
@@ -87,10 +117,21 @@ struct DestinationWorker: Sendable {
             for target in targets {
                 do {
                     let connection = try await transport.connect(to: target)
+                    if requirement != .optional && !target.isRelay {
+                        await tlsSessions.connected(target, domain: domain, tlsActive: connection.tlsActive)
+                    }
+                    if requirement == .required && !connection.offersRequireTLS {
+                        logger.info("REQUIRETLS not offered", metadata: ["host": "\(target)", "tls-policy": "\(target.tls)"])
+                        await connection.close()
+                        last = RouteFailure(550, "5.7.30", "\(target) (\(target.tls)): REQUIRETLS support required: the peer does not "
+                                            + "offer REQUIRETLS after STARTTLS (RFC 8689 §4.2.1)")
+                        break
+                    }
                     logger.debug("connected", metadata: ["host": "\(target)", "tls-policy": "\(target.tls)"])
                     return .success((connection, target))
                 } catch {
                     logger.info("connection failed", metadata: ["host": "\(target)", "tls-policy": "\(target.tls)", "error": "\(error)"])
+                    if requirement != .optional && !target.isRelay { await tlsSessions.failed(target, domain: domain, error) }
                     // A permanent refusal at connection time (e.g. 554 greeting) stays temporary
                     // for the message: another MX, or this one later, may take it (RFC 5321 §3.1).
                     last = RouteFailure(451, error.reply.enhancedCode.map { "4" + String($0.dropFirst()) } ?? "4.4.1", "\(target)\(target.tls == .opportunistic ? "" : " (\(target.tls))"): \(error.reply)")
@@ -105,6 +146,6 @@ struct DestinationWorker: Sendable {
             mailFrom: item.message.mailFrom?.description,
             recipients: item.recipients.map { .init(address: $0.address, dsn: $0.dsn) },
             envelopeID: item.message.envelopeID, returnContent: item.message.returnContent, smtpUTF8: item.message.smtpUTF8,
-            eightBit: item.message.bodyType?.uppercased() == "8BITMIME")
+            eightBit: item.message.bodyType?.uppercased() == "8BITMIME", requireTLS: item.message.tlsRequirement == .required)
     }
 }

@@ -71,7 +71,8 @@ struct OutcomeRecorder: Sendable {
             if !relayed.isEmpty {
                 do {
                     let dsn = DeliveryStatusNotification(hostname: configuration.hostname, message: message, reports: relayed, now: time)
-                    try await bounces.send(dsn.build(original: try await store.readBody(message.body)), to: sender, smtpUTF8: message.smtpUTF8)
+                    try await bounces.send(dsn.build(original: try await store.readBody(message.body)), to: sender, smtpUTF8: message.smtpUTF8,
+                                     requireTLS: message.tlsRequirement == .required)
                 } catch {
                     // The message itself was delivered; only the courtesy report is lost.
                     logger.warning("could not send a relayed notification", metadata: ["queue-id": "\(message.id)", "error": "\(error)"])
@@ -82,7 +83,8 @@ struct OutcomeRecorder: Sendable {
                 let until = message.createdAt.addingTimeInterval(configuration.retry.maxQueueTime.timeInterval)
                 do {
                     let dsn = DeliveryStatusNotification(hostname: configuration.hostname, message: message, reports: delayed, now: time, willRetryUntil: until)
-                    try await bounces.send(dsn.build(original: try await store.readBody(message.body)), to: sender, smtpUTF8: message.smtpUTF8)
+                    try await bounces.send(dsn.build(original: try await store.readBody(message.body)), to: sender, smtpUTF8: message.smtpUTF8,
+                                     requireTLS: message.tlsRequirement == .required)
                 } catch {
                     logger.warning("could not send a delay notification", metadata: ["queue-id": "\(message.id)", "error": "\(error)"])
                 }
@@ -112,7 +114,8 @@ struct OutcomeRecorder: Sendable {
     func bounce(_ reports: [RecipientReport], message: QueuedMessage, to sender: EmailAddress, at time: Date) async throws {
         let original = try await store.readBody(message.body)
         let dsn = DeliveryStatusNotification(hostname: configuration.hostname, message: message, reports: reports, now: time)
-        try await bounces.send(dsn.build(original: original), to: sender, smtpUTF8: message.smtpUTF8)
+        try await bounces.send(dsn.build(original: original), to: sender, smtpUTF8: message.smtpUTF8,
+                                     requireTLS: message.tlsRequirement == .required)
     }
 
     /// Records even while the task is being cancelled (shutdown after the remote's 250 must still

@@ -49,7 +49,8 @@ public final class QueueRunner: Service, Sendable {
         let recorder = OutcomeRecorder(store: store, bounces: bounces, configuration: configuration, logger: logger, now: now)
         let state = SharedState()
         self.state = state
-        worker = DestinationWorker(router: router, transport: transport, store: store, recorder: recorder, logger: logger,
+        let tlsSessions = TLSSessionRecorder(store: store, logger: logger, now: now)
+        worker = DestinationWorker(router: router, transport: transport, store: store, recorder: recorder, tlsSessions: tlsSessions, logger: logger,
                                    isStopping: { state.withLock { $0.stopping } })
     }
 

@@ -13,6 +13,8 @@ public struct DeliveryTarget: Sendable, Hashable, CustomStringConvertible {
     public var isRelay: Bool
     /// How TLS must be used with this host (DANE, MTA-STS or opportunistic).
     public var tls: DeliveryTLSPolicy
+    /// What TLS-RPT reports sessions with this host under (RFC 8460 §4.4).
+    public var reportPolicy: TLSReportPolicy = .none
 
     public init(hostname: String, address: String, port: Int, isRelay: Bool = false, tls: DeliveryTLSPolicy = .opportunistic) {
         self.hostname = hostname
@@ -69,9 +71,12 @@ public struct DeliveryEnvelope: Sendable, Equatable {
     public var returnContent: String?
     public var smtpUTF8: Bool
     public var eightBit: Bool
+    /// RFC 8689: send REQUIRETLS on MAIL (see `SMTPClientEnvelope.requireTLS`).
+    public var requireTLS: Bool
 
     public init(mailFrom: String?, recipients: [Recipient], envelopeID: String? = nil, returnContent: String? = nil,
-                smtpUTF8: Bool = false, eightBit: Bool = false) {
+                smtpUTF8: Bool = false, eightBit: Bool = false, requireTLS: Bool = false) {
+        self.requireTLS = requireTLS
         self.mailFrom = mailFrom
         self.recipients = recipients
         self.envelopeID = envelopeID
@@ -110,6 +115,8 @@ public struct DeliveryTransportError: Error, Sendable, CustomStringConvertible {
     public var isPermanent: Bool
     /// True when the session can carry the next message (a per-message refusal before MAIL).
     public var sessionUsable: Bool
+    /// The RFC 8460 §4.3 result type and reason when securing the session failed; nil otherwise.
+    public var tlsFailure: (type: String, reason: String)?
 
     public init(reply: DeliveryReply, isPermanent: Bool = false, sessionUsable: Bool = false) {
         self.reply = reply
@@ -137,4 +144,13 @@ public protocol DeliverySession: Sendable {
     func send(_ envelope: DeliveryEnvelope, message: [UInt8]) async throws(DeliveryTransportError) -> DeliveryResponse
     /// QUIT and close.
     func close() async
+    /// TLS is active and the peer offered REQUIRETLS after it (RFC 8689 §4.2.1 step 5).
+    var offersRequireTLS: Bool { get }
+    /// TLS is in use on this session (TLS-RPT counts sessions without it as failures).
+    var tlsActive: Bool { get }
+}
+
+extension DeliverySession {
+    public var offersRequireTLS: Bool { false }
+    public var tlsActive: Bool { false }
 }

@@ -46,7 +46,7 @@ public struct SMTPDeliveryTransport: DeliveryTransport {
         switch policy {
         case .opportunistic: break
         case .dane(let authentication): configuration.tlsMode = .dane(authentication)
-        case .mtaSTS: configuration.tlsMode = .requireSTARTTLS
+        case .mtaSTS, .verified: configuration.tlsMode = .requireSTARTTLS
         }
         return configuration
     }
@@ -55,7 +55,9 @@ public struct SMTPDeliveryTransport: DeliveryTransport {
     /// X.4.2 bad connection, X.7.0 security (TLS, authentication).
     static func deliveryError(_ error: SMTPClientError) -> DeliveryTransportError {
         if let reply = error.localReply {
-            return DeliveryTransportError(reply: DeliveryReply(reply), isPermanent: error.isPermanent, sessionUsable: error.connectionUsable)
+            var failure = DeliveryTransportError(reply: DeliveryReply(reply), isPermanent: error.isPermanent, sessionUsable: error.connectionUsable)
+            failure.tlsFailure = TLSResultType.of(error)
+            return failure
         }
         let enhanced: String = switch error {
         case .connectFailed: "4.4.1"
@@ -64,8 +66,10 @@ public struct SMTPDeliveryTransport: DeliveryTransport {
         case .daneAuthenticationFailed: "4.7.5"
         default: "4.4.2"
         }
-        return DeliveryTransportError(reply: DeliveryReply(code: 451, enhancedCode: enhanced, text: error.description),
-                                      isPermanent: error.isPermanent, sessionUsable: error.connectionUsable)
+        var failure = DeliveryTransportError(reply: DeliveryReply(code: 451, enhancedCode: enhanced, text: error.description),
+                                             isPermanent: error.isPermanent, sessionUsable: error.connectionUsable)
+        failure.tlsFailure = TLSResultType.of(error)
+        return failure
     }
 }
 
@@ -78,7 +82,8 @@ final class SMTPDeliverySession: DeliverySession {
         let clientEnvelope = SMTPClientEnvelope(
             mailFrom: envelope.mailFrom,
             recipients: envelope.recipients.map { SMTPClientRecipient(address: $0.address.description, dsn: $0.dsn) },
-            envelopeID: envelope.envelopeID, returnContent: envelope.returnContent, smtpUTF8: envelope.smtpUTF8, eightBit: envelope.eightBit)
+            envelopeID: envelope.envelopeID, returnContent: envelope.returnContent, smtpUTF8: envelope.smtpUTF8, eightBit: envelope.eightBit,
+            requireTLS: envelope.requireTLS)
         do {
             let result = try await connection.send(clientEnvelope, message: message)
             return DeliveryResponse(mailFrom: DeliveryReply(result.mailFrom), recipients: result.recipients.map { DeliveryReply($0.reply) },
@@ -91,6 +96,9 @@ final class SMTPDeliverySession: DeliverySession {
     }
 
     func close() async { await connection.quit() }
+
+    var offersRequireTLS: Bool { connection.tlsActive && connection.capabilities.requireTLS }
+    var tlsActive: Bool { connection.tlsActive }
 }
 
 extension DeliveryReply {

@@ -26,27 +26,37 @@ public struct TransportSecurityPolicy: Sendable {
     /// an enforced MTA-STS policy does not list it), so the next MX is tried and the message
     /// deferred when none is left.
     public func policy(for host: RouteHost, domain: String, addressesSecure: Bool) async throws(RouteFailure) -> DeliveryTLSPolicy {
+        try await decide(for: host, domain: domain, addressesSecure: addressesSecure).tls
+    }
+
+    /// The policy and what TLS-RPT reports the session under (RFC 8460 §4.4; an MTA-STS policy in
+    /// testing mode is reported although delivery ignores it). A thrown failure carries its
+    /// RFC 8460 result type when it is one TLS-RPT reports.
+    public func decide(for host: RouteHost, domain: String,
+                       addressesSecure: Bool) async throws(RouteFailure) -> (tls: DeliveryTLSPolicy, report: TLSReportPolicy) {
         if dane, host.mxSecure, addressesSecure, let authentication = try await tlsa(for: host) {
             logger.info("transport security", metadata: ["host": "\(host.name)", "policy": "\(DeliveryTLSPolicy.dane(authentication))"])
-            return .dane(authentication)
+            return (.dane(authentication), .tlsa(authentication.records))
         }
-        guard let mtaSTS, let policy = await mtaSTS.policy(for: domain) else { return .opportunistic }
+        guard let mtaSTS, let policy = await mtaSTS.policy(for: domain) else { return (.opportunistic, .none) }
         let listed = policy.matches(mx: host.name)
         switch policy.mode {
         case .enforce:
             guard listed else {
                 // RFC 8461 §4.1, §5: an MX the enforced policy does not list is not used.
-                throw RouteFailure(451, "4.7.5", "MTA-STS: \(host.name) is not an MX host the enforced policy of \(domain) allows "
-                                   + "(mx: \(policy.mx.joined(separator: ", ")))")
+                var failure = RouteFailure(451, "4.7.5", "MTA-STS: \(host.name) is not an MX host the enforced policy of \(domain) allows "
+                                           + "(mx: \(policy.mx.joined(separator: ", ")))")
+                failure.tlsReport = TLSReportFailure(policy: .sts(policy), result: "validation-failure")
+                throw failure
             }
             logger.info("transport security", metadata: ["host": "\(host.name)", "policy": "MTA-STS enforce", "domain": "\(domain)"])
-            return .mtaSTS(policyID: policy.id)
+            return (.mtaSTS(policyID: policy.id), .sts(policy))
         case .testing:
             // RFC 8461 §5.2: testing mode delivers as without a policy; failures are only reported.
             if !listed { logger.notice("MTA-STS testing: MX not in the policy", metadata: ["host": "\(host.name)", "domain": "\(domain)"]) }
-            return .opportunistic
+            return (.opportunistic, .sts(policy))
         case .none:
-            return .opportunistic
+            return (.opportunistic, .none)
         }
     }
 
@@ -68,7 +78,10 @@ public struct TransportSecurityPolicy: Sendable {
             return DANEAuthentication(records: records, referenceNames: [host.name] + (base.map { [$0] } ?? []))
         } catch {
             if error.isNotFound { return nil }
-            throw RouteFailure(451, "4.7.5", "DANE: TLSA lookup for \(name) failed: \(error)")
+            var failure = RouteFailure(451, "4.7.5", "DANE: TLSA lookup for \(name) failed: \(error)")
+            // RFC 8460 §4.3.2.1: "no valid records were returned from the recursive resolver".
+            failure.tlsReport = TLSReportFailure(policy: TLSReportPolicy(type: .tlsa, strings: []), result: "dnssec-invalid")
+            throw failure
         }
     }
 }

@@ -10,6 +10,7 @@
 #   plain.example.     signed, no TLSA                              -> opportunistic
 #   unsigned.example.  unsigned delegation with a wrong TLSA        -> insecure, opportunistic
 #   sts.example., stsbad.example., ststest.example.  _mta-sts TXT records, no TLSA (MTASTSDeliveryTests)
+#   _smtp._tls TXT (TLS-RPT, RFC 8460) for dane.example and wrong.example (RequireTLSServeTests)
 # Usage: make-dane-zones.sh DIR CERTDIR TLSPORT PLAINPORT
 set -eu
 dir=$1 certs=$2 tls=$3 plain=$4
@@ -45,6 +46,8 @@ _$plain._tcp.mx.strip IN TLSA 3 1 1 $ee
 _mta-sts.sts IN TXT "v=STSv1; id=1"
 _mta-sts.stsbad IN TXT "v=STSv1; id=2"
 _mta-sts.ststest IN TXT "v=STSv1; id=3"
+_smtp._tls.dane IN TXT "v=TLSRPTv1; rua=mailto:reports@dane.example"
+_smtp._tls.wrong IN TXT "v=TLSRPTv1;rua=mailto:reports@wrong.example"
 Z
 for name in dane ta badname wrong strip plain sts stsbad ststest; do
     printf '%s IN MX 10 mx.%s\nmx.%s IN A 127.0.0.1\n' "$name" "$name" "$name"
