@@ -14,11 +14,12 @@ extension PostgresMailStore {
         try await enqueue(message) { db in try await Self.insertSent(report, db) }
     }
 
-    /// The primary key (period_begin, policy_domain) makes a second run's insert a no-op.
-    static func insertSent(_ report: DMARCSentReport, _ db: PostgresConnection) async throws -> Bool {
+    /// The primary key (period_begin, policy_domain) makes a second run's insert a no-op. The
+    /// TLS-RPT ledger (`tls_reports_sent`) has the same columns.
+    static func insertSent(_ report: DMARCSentReport, _ db: PostgresConnection, table: String = "dmarc_reports_sent") async throws -> Bool {
         let destinations = try SQL.json(report.destinations)
         return try await db.run("""
-            INSERT INTO dmarc_reports_sent (period_begin, period_end, policy_domain, report_id, outcome, destinations, detail, recorded_at)
+            INSERT INTO \(unescaped: table) (period_begin, period_end, policy_domain, report_id, outcome, destinations, detail, recorded_at)
             VALUES (\(report.periodBegin.timeIntervalSince1970), \(report.periodEnd.timeIntervalSince1970), \(report.policyDomain.lowercased()),
                     \(report.reportID), \(report.outcome.rawValue), \(destinations), \(report.detail), \(Date().timeIntervalSince1970))
             ON CONFLICT (period_begin, policy_domain) DO NOTHING RETURNING 1
@@ -26,9 +27,13 @@ extension PostgresMailStore {
     }
 
     public func dmarcReportsSent(since: Date) async throws -> [DMARCSentReport] {
+        try await reportsSent(since: since, table: "dmarc_reports_sent")
+    }
+
+    func reportsSent(since: Date, table: String) async throws -> [DMARCSentReport] {
         try await read { db in
             try await db.all("""
-                SELECT period_begin, period_end, policy_domain, report_id, outcome, destinations, detail FROM dmarc_reports_sent
+                SELECT period_begin, period_end, policy_domain, report_id, outcome, destinations, detail FROM \(unescaped: table)
                 WHERE period_begin >= \(since.timeIntervalSince1970) ORDER BY period_begin, policy_domain COLLATE "C"
                 """).map { row in
                 let (begin, end, domain, id, outcome, destinations, detail) =
@@ -47,10 +52,15 @@ extension PostgresMailStore {
     }
 
     public func storeDMARCReceivedReport(_ report: DMARCReceivedReport) async throws -> DMARCReceivedReport? {
+        try await storeReceivedReport(report, table: "dmarc_reports_received")
+    }
+
+    /// Also TLS-RPT's `tls_reports_received`, which has the same columns.
+    func storeReceivedReport(_ report: DMARCReceivedReport, table: String) async throws -> DMARCReceivedReport? {
         let attachment = report.attachment.map { ByteBuffer(bytes: $0) }
         let id = try await transaction { db -> Int64? in
             try await db.value("""
-                INSERT INTO dmarc_reports_received (received_at, reporter, report_id, policy_domain, period_begin, period_end,
+                INSERT INTO \(unescaped: table) (received_at, reporter, report_id, policy_domain, period_begin, period_end,
                     message_count, record_count, report, problem, attachment)
                 VALUES (\(report.receivedAt.timeIntervalSince1970), \(report.reporter), \(report.reportID), \(report.policyDomain.lowercased()),
                     \(report.periodBegin.timeIntervalSince1970), \(report.periodEnd.timeIntervalSince1970), \(report.messageCount),
@@ -69,11 +79,15 @@ extension PostgresMailStore {
         """
 
     public func dmarcReceivedReports(domain: String?, since: Date?, limit: Int) async throws -> [DMARCReceivedReport] {
+        try await receivedReports(domain: domain, since: since, limit: limit, table: "dmarc_reports_received")
+    }
+
+    func receivedReports(domain: String?, since: Date?, limit: Int, table: String) async throws -> [DMARCReceivedReport] {
         // NULL parameters switch a condition off, so one statement covers all four filters.
         let domain = domain?.lowercased(), since = since?.timeIntervalSince1970, limit = max(0, limit)
         return try await read { db in
             try await db.all("""
-                SELECT \(unescaped: Self.receivedColumns) FROM dmarc_reports_received
+                SELECT \(unescaped: Self.receivedColumns) FROM \(unescaped: table)
                 WHERE (\(domain)::text IS NULL OR policy_domain = \(domain)) AND (\(since)::float8 IS NULL OR period_end >= \(since))
                 ORDER BY period_begin DESC, id DESC LIMIT \(limit)
                 """).map(Self.receivedReport)

@@ -22,9 +22,10 @@ extension PostgresMailStore {
             guard try await alongside(db) else { return nil }
             let body = try await blobs.put(message.bytes, on: db)
             guard let id = try await db.value("""
-                INSERT INTO queue_messages (mail_from, body_key, size, envid, ret, smtputf8, body_type, created_at)
+                INSERT INTO queue_messages (mail_from, body_key, size, envid, ret, smtputf8, body_type, created_at, tls_required)
                 VALUES (\(message.mailFrom?.description), \(body.path), \(Int64(message.bytes.count)), \(message.envelopeID),
-                        \(message.returnContent), \(message.smtpUTF8), \(message.bodyType), \(Date().timeIntervalSince1970))
+                        \(message.returnContent), \(message.smtpUTF8), \(message.bodyType), \(Date().timeIntervalSince1970),
+                        \(message.tlsRequirement == .policy ? nil : message.tlsRequirement.rawValue))
                 RETURNING id
                 """, as: Int64.self) else { throw MailStoreError.io("queue insert returned nothing") }
             for (position, recipient) in message.recipients.enumerated() {
@@ -39,7 +40,7 @@ extension PostgresMailStore {
         }
     }
 
-    static let queueColumns = "id, mail_from, body_key, size, envid, ret, smtputf8, body_type, created_at"
+    static let queueColumns = "id, mail_from, body_key, size, envid, ret, smtputf8, body_type, created_at, tls_required"
 
     public func queuedMessages() async throws -> [QueuedMessage] {
         try await read { db in
@@ -116,8 +117,8 @@ extension PostgresMailStore {
     }
 
     static func queuedMessage(_ row: PostgresRow, _ db: PostgresConnection) async throws -> QueuedMessage {
-        let (id, mailFrom, body, size, envid, ret, smtpUTF8, bodyType, created) =
-            try row.decode((Int64, String?, String, Int64, String?, String?, Bool, String?, Double).self)
+        let (id, mailFrom, body, size, envid, ret, smtpUTF8, bodyType, created, tlsRequired) =
+            try row.decode((Int64, String?, String, Int64, String?, String?, Bool, String?, Double, String?).self)
         let recipients = try await db.all("""
             SELECT address, orcpt, notify, state, attempts, next_attempt, last_reply FROM queue_recipients
             WHERE message_id = \(id) ORDER BY position
@@ -132,6 +133,6 @@ extension PostgresMailStore {
         return QueuedMessage(
             id: QueueMessageID(id), mailFrom: try mailFrom.map { try EmailAddress($0) }, recipients: recipients,
             body: Self.reference("queue", id, key: body), size: size, envelopeID: envid, returnContent: ret, smtpUTF8: smtpUTF8, bodyType: bodyType,
-            createdAt: Date(timeIntervalSince1970: created))
+            createdAt: Date(timeIntervalSince1970: created), tlsRequirement: tlsRequired.flatMap(TLSRequirement.init(rawValue:)) ?? .policy)
     }
 }

@@ -66,7 +66,8 @@ enum PostgresSchema {
         """
         CREATE TABLE IF NOT EXISTS queue_messages (
             id BIGSERIAL PRIMARY KEY, mail_from TEXT, body_key TEXT NOT NULL REFERENCES blobs(key), size BIGINT NOT NULL,
-            envid TEXT, ret TEXT, smtputf8 BOOLEAN NOT NULL DEFAULT FALSE, body_type TEXT, created_at DOUBLE PRECISION NOT NULL)
+            envid TEXT, ret TEXT, smtputf8 BOOLEAN NOT NULL DEFAULT FALSE, body_type TEXT, created_at DOUBLE PRECISION NOT NULL,
+            tls_required TEXT)
         """,
         "CREATE INDEX IF NOT EXISTS queue_messages_body ON queue_messages(body_key)",
         """
@@ -155,6 +156,28 @@ enum PostgresSchema {
             UNIQUE (reporter, report_id))
         """,
         "CREATE INDEX IF NOT EXISTS dmarc_reports_received_domain ON dmarc_reports_received(policy_domain, period_begin)",
+        // TLS-RPT (RFC 8460, docs/transport-security.md): the SQLite tables of migration v14-requiretls-tlsrpt.
+        """
+        CREATE TABLE IF NOT EXISTS tls_sessions (
+            day DOUBLE PRECISION NOT NULL, policy_domain TEXT NOT NULL, policy_type TEXT NOT NULL, policy_strings TEXT NOT NULL,
+            mx_host TEXT NOT NULL, result_type TEXT NOT NULL, receiving_ip TEXT NOT NULL, reason_code TEXT NOT NULL,
+            count BIGINT NOT NULL,
+            PRIMARY KEY (day, policy_domain, policy_type, policy_strings, mx_host, result_type, receiving_ip, reason_code))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS tls_reports_sent (
+            period_begin DOUBLE PRECISION NOT NULL, period_end DOUBLE PRECISION NOT NULL, policy_domain TEXT NOT NULL,
+            report_id TEXT NOT NULL, outcome TEXT NOT NULL, destinations TEXT NOT NULL, detail TEXT,
+            recorded_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (period_begin, policy_domain))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS tls_reports_received (
+            id BIGSERIAL PRIMARY KEY, received_at DOUBLE PRECISION NOT NULL, reporter TEXT NOT NULL, report_id TEXT NOT NULL,
+            policy_domain TEXT NOT NULL, period_begin DOUBLE PRECISION NOT NULL, period_end DOUBLE PRECISION NOT NULL,
+            message_count BIGINT NOT NULL, record_count BIGINT NOT NULL, report TEXT, problem TEXT, attachment BYTEA,
+            UNIQUE (reporter, report_id))
+        """,
+        "CREATE INDEX IF NOT EXISTS tls_reports_received_domain ON tls_reports_received(policy_domain, period_begin)",
     ]
 
     /// Creates what is missing. Several nodes may start at once: an advisory lock makes one of them
