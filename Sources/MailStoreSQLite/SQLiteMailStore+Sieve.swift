@@ -59,7 +59,7 @@ extension SQLiteMailStore: SieveStore {
                                  arguments: [account.rawValue, name]) != nil
             }
             guard try exists(name) else { throw SieveScriptNotFound(name: name) }
-            guard name == newName || !(try exists(newName)) else { throw SieveScriptExists(name: newName) }
+            if name != newName, try exists(newName) { throw SieveScriptExists(name: newName) }
             try db.execute(sql: "UPDATE sieve_scripts SET name = ? WHERE account_id = ? AND name = ?",
                            arguments: [newName, account.rawValue, name])
         }
