@@ -64,7 +64,7 @@ struct ManageSieveServeTests {
             "tls SSLFakeSocket True Hato",
             "caps True False",
             "auth OK",
-            "broken NO line 1, column 1: fileinto needs 1 positional argument(s), got 0",
+            "broken NO line 1, column 1: \"fileinto\" is used but not required",
             "put OK OK",
             "space OK NO QUOTA/MAXSIZE",
             "active OK",
@@ -108,9 +108,9 @@ struct ManageSieveServeTests {
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines == [
             "--upload 0 ", "--upload 0 ", "--activate 0 ",
-            "--list 0 main  <- active|spare",
+            "--list 0 \"main\" ACTIVE|\"spare\"",
             "--download 0 ", "--delete 0 ",
-            "--list 0 main  <- active",
+            "--list 0 \"main\" ACTIVE",
             "INBOX 0", "Invoices 1",
         ], "\(result.stdout) \(result.stderr)")
         #expect(try String(contentsOf: downloaded, encoding: .utf8) == Self.script)

@@ -107,7 +107,7 @@ import Testing
             "OK \"Hato ManageSieve ready\"",
             "NO \"Authenticate first\"",
             "OK \"Logged in\"",
-            "NO \"line 2, column 1: fileinto needs 1 positional argument(s), got 0\"",
+            "NO \"line 2, column 1: fileinto takes 1 argument, not 0\"",
             "OK \"PUTSCRIPT completed\"",
             "OK \"PUTSCRIPT completed\"",
             "OK \"LISTSCRIPTS completed\"",
