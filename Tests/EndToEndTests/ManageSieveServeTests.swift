@@ -5,11 +5,9 @@ import Testing
 /// ManageSieve (RFC 5804; docs/sieve.md) through the real binary with clients nobody here wrote:
 /// Python's `managesieve` (PyPI) and Debian's `sieve-connect`, each over STARTTLS with PLAIN:
 /// upload, list, activate, download, delete; then mail over SMTP lands where the script says.
-@Suite(.enabled(if: ManageSieveServeTests.clientsAvailable || Python.requiredInCI,
+@Suite(.enabled(if: ManageSieveClients.available || Python.requiredInCI,
                 "sieve-connect (Debian) and managesieve (PyPI) are needed"))
 struct ManageSieveServeTests {
-    static let clientsAvailable = Python.hasModules("managesieve") && FileManager.default.isExecutableFile(atPath: "/usr/bin/sieve-connect")
-
     static func serve() async throws -> ServedHato {
         try await ServedHato.start("""
             [listen]
@@ -116,4 +114,8 @@ struct ManageSieveServeTests {
         #expect(try String(contentsOf: downloaded, encoding: .utf8) == Self.script)
         #expect(await served.terminate() == 0)
     }
+}
+
+enum ManageSieveClients {
+    static let available = Python.hasModules("managesieve") && FileManager.default.isExecutableFile(atPath: "/usr/bin/sieve-connect")
 }
