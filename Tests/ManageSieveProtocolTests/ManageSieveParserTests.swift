@@ -26,7 +26,7 @@ import Testing
 
     @Test func preciseErrors() {
         #expect(throws: ManageSieveParseError.unknownCommand("FROB")) { try Self.parse("FROB\r\n") }
-        #expect(throws: ManageSieveParseError.unknownCommand("")) { try Self.parse("\u{1B}[31m\r\n") }
+        #expect(throws: ManageSieveParseError.syntax("Invalid character in command")) { try Self.parse("\u{1B}[31m\r\n") }
         #expect(throws: ManageSieveParseError.syntax("PUTSCRIPT takes a script name and the script")) { try Self.parse("PUTSCRIPT \"a\"\r\n") }
         #expect(throws: ManageSieveParseError.syntax("Unterminated quoted string")) { try Self.parse("GETSCRIPT \"abc\r\n") }
         #expect(throws: ManageSieveParseError.syntax("Number out of range")) { try Self.parse("HAVESPACE \"a\" 99999999999\r\n") }
