@@ -106,6 +106,10 @@ let package = Package(
         // Sieve (RFC 5228 and extensions; docs/sieve.md): lexer, parser, compiler and a bounded interpreter.
         .target(name: "SieveProtocol", dependencies: ["MailMessage"], swiftSettings: swift6),
         .testTarget(name: "SieveProtocolTests", dependencies: ["SieveProtocol", "MailMessage", "HatoTesting"], swiftSettings: swift6),
+        // ManageSieve (RFC 5804; docs/sieve.md): framing with literals, command grammar, responses.
+        .target(name: "ManageSieveProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")], swiftSettings: swift6),
+        .testTarget(name: "ManageSieveProtocolTests", dependencies: ["ManageSieveProtocol", .product(name: "NIOCore", package: "swift-nio")],
+                    swiftSettings: swift6),
 
         // Milter protocol v6 (Sendmail/Postfix content filters): pure codec, then the NIO client.
         .target(name: "MilterProtocol", swiftSettings: swift6),
@@ -357,6 +361,24 @@ let package = Package(
         ),
 
         .target(
+            name: "ManageSieveServer",
+            dependencies: [
+                "ManageSieveProtocol", "SieveProtocol", "MailStore", "MailCore", "SASL", "ServerRuntime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "ManageSieveServerTests",
+            dependencies: [
+                "ManageSieveServer", "MailStore", "MailStoreSQLite", "MailCore", "HatoTesting", "SieveProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swift6
+        ),
+
+        .target(
             name: "IMAPServer",
             dependencies: [
                 "IMAPProtocol", "MailStore", "MailCore", "MailMessage", "SASL", "ServerRuntime",
@@ -436,7 +458,7 @@ let package = Package(
                 "MilterProtocol", "MilterClient", "SieveProtocol",
                 "SMTPProtocol",
                 "MailCore", "MailMessage", "SASL", "MailStore", "MailStoreSQLite", "MailStorePostgres", "DNSMessage", "DNSClient", "ServerRuntime",
-                "POP3Server", "SMTPServer", "IMAPServer", "IMAPProtocol", "MailAuth", "OutboundQueue", "SMTPClient",
+                "POP3Server", "SMTPServer", "IMAPServer", "IMAPProtocol", "ManageSieveServer", "MailAuth", "OutboundQueue", "SMTPClient",
                 "Reception", "HTTPService", "RiskAssessment", "LocalDelivery", "ACME", "SMIME", "OpenPGP", "DMARCReport",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -483,7 +505,7 @@ let package = Package(
         // (Fuzz/HatoFuzz/README.md); HatoFuzzTests replays the seeds through every target on `swift test`.
         .target(
             name: "HatoFuzzTargets",
-            dependencies: ["SMTPProtocol", "IMAPProtocol", "POP3Protocol", "SASL", "MailAuth", "MailMessage", "DNSMessage", "RiskAssessment", "TLSClientHello",
+            dependencies: ["SMTPProtocol", "IMAPProtocol", "POP3Protocol", "ManageSieveProtocol", "SASL", "MailAuth", "MailMessage", "DNSMessage", "RiskAssessment", "TLSClientHello",
                            "MilterProtocol", "SMIME", "SieveProtocol", "OpenPGP", "DMARCReport", "BoundedZlib",
                            .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio")],
             path: "Fuzz/HatoFuzz/Targets", swiftSettings: swift6

@@ -55,6 +55,18 @@ extension PostgresMailStore: SieveStore {
         }
     }
 
+    public func renameSieveScript(of account: AccountID, from name: String, to newName: String) async throws {
+        try await transaction { db in
+            guard try await db.exists("SELECT 1 FROM sieve_scripts WHERE account_id = \(account.rawValue) AND name = \(name)") else {
+                throw SieveScriptNotFound(name: name)
+            }
+            if name != newName, try await db.exists("SELECT 1 FROM sieve_scripts WHERE account_id = \(account.rawValue) AND name = \(newName)") {
+                throw SieveScriptExists(name: newName)
+            }
+            try await db.run("UPDATE sieve_scripts SET name = \(newName) WHERE account_id = \(account.rawValue) AND name = \(name)")
+        }
+    }
+
     public func deleteSieveScript(of account: AccountID, named name: String) async throws -> Bool {
         try await transaction { db in
             try await db.run("DELETE FROM sieve_scripts WHERE account_id = \(account.rawValue) AND name = \(name) RETURNING 1") > 0

@@ -52,6 +52,19 @@ extension SQLiteMailStore: SieveStore {
         }
     }
 
+    public func renameSieveScript(of account: AccountID, from name: String, to newName: String) async throws {
+        try await pool.write { db in
+            func exists(_ name: String) throws -> Bool {
+                try Int.fetchOne(db, sql: "SELECT 1 FROM sieve_scripts WHERE account_id = ? AND name = ?",
+                                 arguments: [account.rawValue, name]) != nil
+            }
+            guard try exists(name) else { throw SieveScriptNotFound(name: name) }
+            if name != newName, try exists(newName) { throw SieveScriptExists(name: newName) }
+            try db.execute(sql: "UPDATE sieve_scripts SET name = ? WHERE account_id = ? AND name = ?",
+                           arguments: [newName, account.rawValue, name])
+        }
+    }
+
     public func deleteSieveScript(of account: AccountID, named name: String) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM sieve_scripts WHERE account_id = ? AND name = ?", arguments: [account.rawValue, name])

@@ -32,12 +32,13 @@ extension SieveCompiler {
             guard a.has("over") != a.has("under") else { throw SieveCompileError("size needs one of :over or :under", at: at) }
             return .size(over: a.has("over"), limit: try a.number(at: 0))
         case "header":
-            let a = try arguments(valued: comparing, plain: Self.matchTags)
+            let a = try arguments(valued: comparing.union(["index"]), plain: Self.matchTags.union(["last"]))
             try a.expect(2)
-            return .header(try match(a), names: texts(try a.strings(at: 0)), keys: texts(try a.strings(at: 1)))
+            return .header(try match(a), names: texts(try a.strings(at: 0)), keys: texts(try a.strings(at: 1)), index: try fieldIndex(a))
         case "address", "envelope":
             if node.name == "envelope" { try need("envelope", at) }
-            let a = try arguments(valued: comparing, plain: Self.matchTags.union(Self.addressTags))
+            let indexTags: (valued: Set<String>, plain: Set<String>) = node.name == "address" ? (["index"], ["last"]) : ([], [])
+            let a = try arguments(valued: comparing.union(indexTags.valued), plain: Self.matchTags.union(Self.addressTags).union(indexTags.plain))
             try a.expect(2)
             let part = try addressPart(a)
             let names = texts(try a.strings(at: 0))
@@ -48,7 +49,7 @@ extension SieveCompiler {
                 }
                 return .envelope(try match(a), part, parts: names.map { $0.lowercased() }, keys: keys)
             }
-            return .address(try match(a), part, names: names, keys: keys)
+            return .address(try match(a), part, names: names, keys: keys, index: try fieldIndex(a))
         case "body":
             // body [COMPARATOR] [MATCH-TYPE] [BODY-TRANSFORM] <key-list> (RFC 5173 §4)
             try need("body", at)
@@ -78,6 +79,17 @@ extension SieveCompiler {
         default:
             throw SieveCompileError("unknown test \"\(node.name)\"", at: at)
         }
+    }
+
+    // RFC 5260 §6: [":index" <fieldno: number> [":last"]]; fieldno counts from 1.
+    private func fieldIndex(_ a: SieveArguments) throws(SieveCompileError) -> SieveFieldIndex? {
+        guard let position = try a.number(tag: "index") else {
+            if a.has("last") { throw SieveCompileError(":last needs :index", at: a.position) }
+            return nil
+        }
+        try need("index", a.position)
+        guard position >= 1 else { throw SieveCompileError(":index counts from 1", at: a.position) }
+        return SieveFieldIndex(position: position, fromEnd: a.has("last"))
     }
 
     private func addressPart(_ a: SieveArguments) throws(SieveCompileError) -> SieveAddressPart {

@@ -30,13 +30,19 @@ public struct SieveInput: Sendable {
     }
 
     /// RFC 5228 §5.7: the named fields' values, encoded words decoded (RFC 2047), white space trimmed.
-    func headerValues(_ name: String) -> [String] {
-        header.fields(named: name).map { $0.decodedValue.trimmingWhiteSpace }
+    /// With `index`, only that occurrence of the field (RFC 5260 §6).
+    func headerValues(_ name: String, index: SieveFieldIndex? = nil) -> [String] {
+        fields(name, index).map { $0.decodedValue.trimmingWhiteSpace }
+    }
+
+    private func fields(_ name: String, _ index: SieveFieldIndex?) -> [HeaderField] {
+        let all = header.fields(named: name)
+        return index?.select(all) ?? all
     }
 
     /// Each address in the named fields (RFC 5228 §5.1), as (local part, domain).
-    func addresses(_ name: String) -> [(local: String, domain: String?)] {
-        header.fields(named: name).flatMap { field in
+    func addresses(_ name: String, index: SieveFieldIndex? = nil) -> [(local: String, domain: String?)] {
+        fields(name, index).flatMap { field in
             AddressParser.parseList(field.unfoldedValue).mailboxes.map { ($0.localPart, $0.domain) }
         }
     }

@@ -15,10 +15,10 @@ extension SieveInterpreter {
             return expand(names).allSatisfy { !input.header.fields(named: $0).isEmpty }
         case .size(let over, let limit):
             return over ? input.size > limit : input.size < limit
-        case .header(let match, let names, let keys):
-            return try compare(expand(names).flatMap(input.headerValues), expand(keys), match)
-        case .address(let match, let part, let names, let keys):
-            let values = expand(names).flatMap(input.addresses).compactMap { Self.part(part, local: $0.local, domain: $0.domain) }
+        case .header(let match, let names, let keys, let index):
+            return try compare(expand(names).flatMap { input.headerValues($0, index: index) }, expand(keys), match)
+        case .address(let match, let part, let names, let keys, let index):
+            let values = expand(names).flatMap { input.addresses($0, index: index) }.compactMap { Self.part(part, local: $0.local, domain: $0.domain) }
             return try compare(values, expand(keys), match)
         case .envelope(let match, let part, let parts, let keys):
             var values: [String] = []

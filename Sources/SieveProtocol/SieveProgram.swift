@@ -38,12 +38,31 @@ public enum SieveBodyTransform: Sendable, Hashable {
     case content([String])
 }
 
+/// RFC 5260 §6 `:index <fieldno> [:last]`: the fieldno-th occurrence of a header field,
+/// counted from the top, or from the bottom with `:last`.
+public struct SieveFieldIndex: Sendable, Equatable {
+    public var position: Int
+    public var fromEnd: Bool
+
+    public init(position: Int, fromEnd: Bool) {
+        self.position = position
+        self.fromEnd = fromEnd
+    }
+
+    /// The selected element of `all` (the fields of one name in message order), if there is one.
+    func select<T>(_ all: [T]) -> [T] {
+        guard position >= 1, position <= all.count else { return [] }
+        return [fromEnd ? all[all.count - position] : all[position - 1]]
+    }
+}
+
 public indirect enum SieveTest: Sendable, Equatable {
     case constant(Bool)
     case not(SieveTest)
     case allOf([SieveTest]), anyOf([SieveTest])
-    case header(SieveMatch, names: [String], keys: [String])
-    case address(SieveMatch, SieveAddressPart, names: [String], keys: [String])
+    /// `index`: only the nth field of each name (RFC 5260 §6); nil: every field.
+    case header(SieveMatch, names: [String], keys: [String], index: SieveFieldIndex? = nil)
+    case address(SieveMatch, SieveAddressPart, names: [String], keys: [String], index: SieveFieldIndex? = nil)
     case envelope(SieveMatch, SieveAddressPart, parts: [String], keys: [String])
     case exists([String])
     case size(over: Bool, limit: Int)
@@ -141,4 +160,8 @@ public struct SieveProgram: Sendable, Equatable {
     }
 
     var usesVariables: Bool { extensions.contains("variables") }
+
+    /// Every capability `require` accepts, sorted: what ManageSieve's SIEVE capability lists
+    /// (RFC 5804 §1.7), so a client is offered exactly what the interpreter runs.
+    public static var supportedExtensions: [String] { SieveCompiler.supportedExtensions.sorted() }
 }

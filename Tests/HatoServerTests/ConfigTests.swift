@@ -174,7 +174,7 @@ import Testing
         #expect(config.isDevelopment)
         #expect(config.dataDirectory.lastPathComponent == "hato-data")
         let ports = HatoConfig.ListenerKind.allCases.map { config.listeners[$0]?.first?.port }
-        #expect(ports == [2525, 2587, 2465, 2143, 2993, 2110, 2995, 2080, 2443, 2980])
+        #expect(ports == [2525, 2587, 2465, 2143, 2993, 2110, 2995, 4190, 2080, 2443, 2980])
         #expect(config.listeners.values.allSatisfy { $0.allSatisfy(\.isLoopback) })
     }
 

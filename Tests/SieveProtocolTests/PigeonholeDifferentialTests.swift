@@ -11,7 +11,7 @@ struct PigeonholeDifferentialTests {
     typealias M = SieveTestMessages
 
     static let messages: [(name: String, bytes: [UInt8])] = [
-        ("english", M.english), ("iso-2022-jp subject", M.japaneseSubject), ("shift_jis body", M.shiftJISBody),
+        ("english", M.english), ("iso-2022-jp subject", M.japaneseSubject), ("shift_jis body", M.shiftJISBody), ("trace", M.trace),
     ]
 
     static let scripts: [String] = [
@@ -38,6 +38,9 @@ struct PigeonholeDifferentialTests {
         #"require ["fileinto", "reject"]; fileinto "A"; reject "conflict";"#,
         #"require ["fileinto", "mailbox"]; fileinto :create "New/Box";"#,
         #"if header :matches "from" "*example.??" { discard; }"#,
+        #"require ["index", "fileinto"]; if header :index 1 :contains "received" "relay2" { fileinto "Top"; } if header :index 1 :last :contains "received" "relay1.example.com" { fileinto "Bottom"; }"#,
+        #"require ["index", "fileinto"]; if address :index 2 :domain :is "cc" "example.net" { fileinto "Second"; } if address :index 1 :last :localpart "cc" "first" { fileinto "NotLast"; }"#,
+        #"require ["index", "fileinto"]; if header :index 3 :matches "received" "*" { discard; } if header :index 2 :matches ["cc", "to"] "*@example.???" { fileinto "Two"; }"#,
     ]
 
     @Test(arguments: 0..<scripts.count)

@@ -27,6 +27,20 @@ enum SieveTestMessages {
 
         """)
 
+    /// Two Received and two Cc fields, for RFC 5260 :index and :last.
+    static let trace = message("""
+        Received: from relay2.example.net by mx.example.org; Sat, 5 Dec 2026 10:00:02 +0900
+        Received: from relay1.example.com by relay2.example.net; Sat, 5 Dec 2026 10:00:01 +0900
+        From: Alice <alice@example.com>
+        To: bob@example.org
+        Cc: first@example.com
+        Cc: second@example.net
+        Subject: trace
+
+        body
+
+        """)
+
     /// A Shift_JIS body: "お世話になっております。請求書を添付します。"
     static let shiftJISBody: [UInt8] = Array("""
         From: keiri@example.jp\r

@@ -16,6 +16,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case imapCommand = "imap-command"
     case imapInflate = "imap-inflate"
     case pop3 = "pop3"
+    case manageSieve = "managesieve"
     case sasl = "sasl"
     case spf = "spf"
     case dkim = "dkim"
@@ -55,6 +56,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .imapCommand: IMAPCommandTarget.run(bytes)
         case .imapInflate: IMAPInflateTarget.run(bytes)
         case .pop3: POP3Target.run(bytes)
+        case .manageSieve: ManageSieveTarget.run(bytes)
         case .tlsClientHello: TLSClientHelloTarget.run(bytes)
         case .dkim: DKIMTarget.run(bytes)
         case .dmarc: DMARCTarget.run(bytes)

@@ -79,6 +79,7 @@ public enum ConfigSchema {
         listen("imaps", 2993, "IMAP over implicit TLS (RFC 8314), usually 0.0.0.0:993."),
         listen("pop3", 2110, "POP3 with STLS, usually 0.0.0.0:110."),
         listen("pop3s", 2995, "POP3 over implicit TLS, usually 0.0.0.0:995."),
+        listen("managesieve", 4190, "ManageSieve (RFC 5804) with STARTTLS for Sieve script editors, usually 0.0.0.0:4190 (docs/sieve.md)."),
         listen("http", 2080, "HTTP: ACME http-01, MTA-STS, autoconfig, Autodiscover, the Apple profile, /healthz (docs/http.md); 0.0.0.0:80, or a loopback port behind a proxy."),
         listen("https", 2443, "The same over TLS with the mail certificates, usually 0.0.0.0:443."),
         listen("admin", 2980, "/metrics (Prometheus) and /healthz; keep it on loopback, e.g. 127.0.0.1:9925."),

@@ -14,6 +14,8 @@ struct ConfigKeyError: Error {
 public struct HatoConfig: Sendable {
     public enum ListenerKind: String, Sendable, CaseIterable {
         case smtp, submission, submissions, imap, imaps, pop3, pop3s
+        /// ManageSieve (RFC 5804, STARTTLS): Sieve scripts edited by mail clients (docs/sieve.md).
+        case managesieve
         /// The HTTP listeners (docs/http.md): `admin` serves /metrics and /healthz only.
         case http, https, admin
         /// Listeners whose connections start with TLS (RFC 8314 implicit TLS; HTTPS).

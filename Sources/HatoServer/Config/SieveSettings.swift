@@ -20,6 +20,8 @@ extension ConfigSchema {
         key("sieve.vacation_default_period", .duration, .int(604_800), "Vacation period without :days or :seconds (RFC 5230 §4.1): one response per sender per period."),
         key("sieve.vacation_min_period", .duration, .int(86_400), "Shortest vacation period; shorter :days/:seconds are raised to it (RFC 6131 §2)."),
         key("sieve.vacation_max_period", .duration, .int(5_184_000), "Longest vacation period; longer ones are lowered to it."),
+        key("sieve.managesieve_max_scripts", .integer(min: 1, max: 10_000), .int(32),
+            "Scripts one account may keep through ManageSieve; PUTSCRIPT of one more gets NO (QUOTA/MAXSCRIPTS)."),
         key("sieve.cache_entries", .integer(min: 1, max: 1_000_000), .int(1_000), "Compiled scripts kept in memory."),
     ]
 }
@@ -28,6 +30,8 @@ extension ConfigSchema {
 public struct SieveSettings: Sendable {
     public var enabled: Bool
     public var delivery: SieveDeliverySettings
+    /// `sieve.managesieve_max_scripts`.
+    public var maxScripts: Int
 
     /// The first compile error of `source` under these limits ("line L, column C: ..."), or nil.
     public func check(_ source: String) -> String? {
@@ -63,5 +67,6 @@ public struct SieveSettings: Sendable {
         delivery.limits = limits
         delivery.vacation = vacation
         delivery.cacheEntries = int("sieve.cache_entries", delivery.cacheEntries)
+        maxScripts = int("sieve.managesieve_max_scripts", 32)
     }
 }

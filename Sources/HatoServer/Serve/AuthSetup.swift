@@ -1,4 +1,5 @@
 import IMAPServer
+import ManageSieveServer
 import POP3Server
 import SASL
 import Reception
@@ -34,6 +35,13 @@ extension POP3Configuration {
 }
 
 extension IMAPConfiguration {
+    mutating func applyAuth(_ settings: HatoConfig) {
+        sasl = SASLPolicy(mechanisms: AuthSetup.mechanisms(settings), loopbackCountsAsSecure: loopbackIsSecure)
+        scramIterations = settings.accounts.scramIterations
+    }
+}
+
+extension ManageSieveConfiguration {
     mutating func applyAuth(_ settings: HatoConfig) {
         sasl = SASLPolicy(mechanisms: AuthSetup.mechanisms(settings), loopbackCountsAsSecure: loopbackIsSecure)
         scramIterations = settings.accounts.scramIterations

@@ -10,6 +10,7 @@ import MailStorePostgres
 import MailStoreSQLite
 import OpenPGP
 import POP3Server
+import ManageSieveServer
 import SASL
 import SMTPProtocol
 import Reception
@@ -233,7 +234,19 @@ public struct HatoService {
         imapConfiguration.messageLimits = settings.limits.messageLimits
         imapConfiguration.threadMaxReferences = settings.limits.imapThreadMaxReferences
         let imap = IMAPServer(configuration: imapConfiguration, store: store, throttle: throttle, logger: Logger(label: "hato.imap"))
-        return [.smtp: mx, .submission: submission, .submissions: submission, .imap: imap, .imaps: imap, .pop3: pop3, .pop3s: pop3]
+        var protocols: [HatoConfig.ListenerKind: any ProtocolServer] = [
+            .smtp: mx, .submission: submission, .submissions: submission, .imap: imap, .imaps: imap, .pop3: pop3, .pop3s: pop3]
+        // ManageSieve edits the scripts `hato sieve` manages, in the same store (docs/sieve.md).
+        if let scripts = store as? any SieveStore {
+            var manageSieve = ManageSieveConfiguration(
+                hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength, limits: settings.sieve.delivery.limits,
+                maxScripts: settings.sieve.maxScripts, loginTimeout: settings.limits.imapLoginTimeout,
+                idleTimeout: settings.limits.imapIdleTimeout)
+            manageSieve.applyAuth(settings)
+            protocols[.managesieve] = ManageSieveServer(configuration: manageSieve, store: store, scripts: scripts, throttle: throttle,
+                                                        logger: Logger(label: "hato.managesieve"))
+        }
+        return protocols
     }
 
     func makeListeners(tls: TLSProvider, protocols: [HatoConfig.ListenerKind: any ProtocolServer], caps: ConnectionCaps,

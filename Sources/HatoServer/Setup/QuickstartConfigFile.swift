@@ -67,6 +67,7 @@ public struct QuickstartConfigFile: Sendable {
                 Entry(key: "imaps", value: everywhere(993), comment: "IMAP over implicit TLS (RFC 8314), preferred."),
                 Entry(key: "pop3", value: everywhere(110), comment: "POP3 with STLS."),
                 Entry(key: "pop3s", value: everywhere(995), comment: "POP3 over implicit TLS."),
+                Entry(key: "managesieve", value: everywhere(4190), comment: "ManageSieve (RFC 5804) with STARTTLS: mail clients edit Sieve filters."),
                 Entry(key: "http", value: everywhere(80),
                       comment: "HTTP: ACME http-01 challenges, the MTA-STS policy, client autoconfiguration."),
                 Entry(key: "https", value: everywhere(443),

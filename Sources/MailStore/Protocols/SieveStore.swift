@@ -26,6 +26,9 @@ public protocol SieveStore: Sendable {
     func putSieveScript(of account: AccountID, name: String, source: String, at date: Date) async throws
     /// Makes `name` the one active script; nil deactivates all. Throws if the script is missing.
     func activateSieveScript(of account: AccountID, named name: String?) async throws
+    /// Renames a script, keeping its source and active state (RFC 5804 §2.11 RENAMESCRIPT), in one
+    /// step: throws `SieveScriptNotFound` when `name` is missing, `SieveScriptExists` when `newName` is taken.
+    func renameSieveScript(of account: AccountID, from name: String, to newName: String) async throws
     /// Returns whether a script of that name was there.
     func deleteSieveScript(of account: AccountID, named name: String) async throws -> Bool
     /// Records a vacation reply to `sender` under `handle` unless one was recorded after
@@ -37,4 +40,10 @@ public struct SieveScriptNotFound: Error, Sendable, Equatable, CustomStringConve
     public var name: String
     public init(name: String) { self.name = name }
     public var description: String { "no sieve script \"\(name)\"" }
+}
+
+public struct SieveScriptExists: Error, Sendable, Equatable, CustomStringConvertible {
+    public var name: String
+    public init(name: String) { self.name = name }
+    public var description: String { "a sieve script \"\(name)\" already exists" }
 }
