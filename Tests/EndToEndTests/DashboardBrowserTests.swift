@@ -7,8 +7,9 @@ import Testing
 /// dates moved into the last days) go in with `hato report import`; the browser logs in through
 /// the form, reads the chart's SVG bars and the tables, sorts by a column, and is refused for a
 /// wrong password and for an account that is not an admin. Screenshots go to the test's output
-/// directory (`HATO_TEST_OUTPUT`, else `.build/test-output/DashboardBrowserTests`).
-@Suite(.serialized) struct DashboardBrowserTests {
+/// directory (`HATO_TEST_OUTPUT`, else `.build/test-output/DashboardBrowserTests`). Heavy: a
+/// Chromium is several processes and a few hundred MB, so it waits for the other heavy tests.
+@Suite(.serialized, .heavy) struct DashboardBrowserTests {
     static let chromium = "/usr/bin/chromium"
     static let driver = "/usr/bin/chromedriver"
     static var browserAvailable: Bool {
