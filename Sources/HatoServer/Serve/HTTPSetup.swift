@@ -48,7 +48,7 @@ enum HTTPSetup {
 
     /// The dashboard (docs/dashboard.md): logins checked like the mail listeners' (same
     /// throttle, same credentials), the admin flag from the account, records from the received
-    /// aggregate reports. No TLS-RPT reports are stored yet, so every domain gets the note.
+    /// aggregate reports; the TLS-RPT note unless a TLS report about the domain was received.
     static func dashboard(_ settings: HatoConfig, store: any MailStore, throttle: AuthThrottle) -> DashboardConfiguration {
         let authenticator = SASLAuthenticator(
             policy: SASLPolicy(mechanisms: [.plain]), throttle: throttle, lookup: store.saslCredentialLookup,
@@ -68,6 +68,9 @@ enum HTTPSetup {
                                         disposition: record.disposition, dkim: record.dkim, spf: record.spf)
                     }
                 }
+            },
+            hasTLSReports: { domain in
+                !((try? await store.tlsReceivedReports(domain: domain, since: nil, limit: 1)) ?? []).isEmpty
             })
     }
 
