@@ -223,7 +223,7 @@ let package = Package(
         .target(
             name: "HTTPService",
             dependencies: [
-                "MailCore", "ServerRuntime",
+                "MailCore", "ServerRuntime", "SASL",
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -236,7 +236,7 @@ let package = Package(
         .testTarget(
             name: "HTTPServiceTests",
             dependencies: [
-                "HTTPService", "ServerRuntime", "HatoTesting", "MailCore",
+                "HTTPService", "ServerRuntime", "HatoTesting", "MailCore", "SASL",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -540,7 +540,7 @@ let package = Package(
         .testTarget(
             name: "HatoServerTests",
             dependencies: ["HatoServer", "HatoTesting", "DNSClient", "DNSMessage", "MailAuth", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite", "MailStorePostgres",
-                           "Reception", "SMTPServer", "ServerRuntime", "RiskAssessment",
+                           "Reception", "SMTPServer", "ServerRuntime", "RiskAssessment", "HTTPService",
                            "MilterClient", .product(name: "NIOCore", package: "swift-nio"),
                            "DMARCReport", "BoundedZlib", .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .testTarget(

@@ -19,7 +19,7 @@ public struct HTTPProtocolServer: ProtocolServer {
     public init(configuration: HTTPServiceConfiguration, role: HTTPRole, logger: Logger = Logger(label: "hato.http")) {
         self.configuration = configuration
         self.role = role
-        self.router = HTTPRouter(configuration: configuration, role: role)
+        self.router = HTTPRouter(configuration: configuration, role: role, logger: logger)
         self.logger = logger
     }
 
@@ -53,7 +53,7 @@ public struct HTTPProtocolServer: ProtocolServer {
     static func respond(_ request: Request, writer: consuming ResponseWriter, channel: any Channel, router: HTTPRouter,
                         configuration: HTTPServiceConfiguration, connection: ConnectionContext, logger: Logger) async throws {
         let started = ContinuousClock.now
-        var answer = await router.answer(request)
+        var answer = await router.answer(request, connection: connection)
         if answer.close { answer.response.headers[.connection] = "close" }
         let status = answer.response.status.code
         try await writer.write(response: answer.response.head, body: answer.response.body)

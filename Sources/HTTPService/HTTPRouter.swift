@@ -1,11 +1,13 @@
 import HTTPTypes
 import HummingbirdCore
+import Logging
 import MailCore
 import NIOCore
+import ServerRuntime
 
 /// Which routes a listener answers: `web` (`[listen] http` and `https`) serves the client
 /// set-up documents, MTA-STS, the OpenPGP Web Key Directory, ACME http-01 and `/healthz`; `admin` (`[listen] admin`) serves
-/// `/metrics` and `/healthz` only, so metrics never reach the public listeners.
+/// `/metrics`, `/healthz` and the dashboard only, so neither reaches the public listeners.
 public enum HTTPRole: String, Sendable {
     case web, admin
 }
@@ -23,14 +25,28 @@ struct HTTPAnswer: Sendable {
 struct HTTPRouter: Sendable {
     let configuration: HTTPServiceConfiguration
     let role: HTTPRole
+    let logger: Logger
+    /// The dashboard's sessions, on admin listeners with a dashboard only.
+    let sessions: DashboardSessions?
+
+    init(configuration: HTTPServiceConfiguration, role: HTTPRole, logger: Logger) {
+        self.configuration = configuration
+        self.role = role
+        self.logger = logger
+        self.sessions = role == .admin ? configuration.dashboard.map { DashboardSessions(limits: $0.limits) } : nil
+    }
 
     static let acmePrefix = "/.well-known/acme-challenge/"
     static let autoconfigPaths: Set<String> = ["/mail/config-v1.1.xml", "/.well-known/autoconfig/mail/config-v1.1.xml"]
 
-    func answer(_ request: Request) async -> HTTPAnswer {
+    func answer(_ request: Request, connection: ConnectionContext) async -> HTTPAnswer {
         let path = request.uri.path
         switch role {
         case .admin:
+            if path == "/dashboard" || path.hasPrefix("/dashboard/") {
+                guard let dashboard = configuration.dashboard, let sessions else { return Self.notFound }
+                return await self.dashboard(request, connection: connection, dashboard: dashboard, sessions: sessions)
+            }
             switch path {
             case "/healthz": return only([.get, .head], request, "healthz") { Self.text(.ok, "ok\n") }
             case "/metrics":

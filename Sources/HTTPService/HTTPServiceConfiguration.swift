@@ -46,12 +46,14 @@ public struct HTTPServiceConfiguration: Sendable {
     /// The OpenPGP certificates (binary) published for a Web Key Directory hash in a domain
     /// (`WebKeyDirectory.hash(localPart:)`); nil: the directory is not served (404).
     public var webKeys: (@Sendable (_ domain: Domain, _ hash: String) async -> [[UInt8]])?
+    /// The DMARC dashboard on admin listeners (docs/dashboard.md); nil: /dashboard is 404.
+    public var dashboard: DashboardConfiguration?
 
     public init(limits: HTTPLimits = HTTPLimits(), mtaSTS: MTASTSPolicy,
                 servesDomain: @escaping @Sendable (Domain) async -> Bool,
                 clientSettings: @escaping @Sendable () -> MailClientSettings?,
                 acmeHTTP01: ACMEHTTP01Responder? = nil, metricsExposition: (@Sendable () async -> String)? = nil,
-                metrics: any MetricsFactory = NOOPMetricsHandler.instance) {
+                metrics: any MetricsFactory = NOOPMetricsHandler.instance, dashboard: DashboardConfiguration? = nil) {
         self.limits = limits
         self.mtaSTS = mtaSTS
         self.servesDomain = servesDomain
@@ -59,5 +61,6 @@ public struct HTTPServiceConfiguration: Sendable {
         self.acmeHTTP01 = acmeHTTP01
         self.metricsExposition = metricsExposition
         self.metrics = metrics
+        self.dashboard = dashboard
     }
 }

@@ -93,6 +93,15 @@ public struct MailStoreConformance: Sendable {
         try await requireThrows(MailStoreError.accountNotFound("nobody@example.test")) {
             try await store.setSenderPolicy(try EmailAddress("nobody@example.test"), policy: .any)
         }
+        try require(loaded?.isAdmin == false, "new accounts are not dashboard admins")
+        try await store.setAdmin(alice.address, admin: true)
+        try require(try await store.account(alice.address)?.isAdmin == true, "admin flag stored")
+        try require(try await store.accounts().first { $0.id == alice.id }?.isAdmin == true, "admin flag listed")
+        try await store.setAdmin(alice.address, admin: false)
+        try require(try await store.account(alice.address)?.isAdmin == false, "admin flag revoked")
+        try await requireThrows(MailStoreError.accountNotFound("nobody@example.test")) {
+            try await store.setAdmin(try EmailAddress("nobody@example.test"), admin: true)
+        }
         try await requireThrows(MailStoreError.accountExists("alice@example.test")) {
             try await store.addAccount(Self.alice, credentials: [], quota: .unlimited)
         }

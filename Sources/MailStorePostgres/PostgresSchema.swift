@@ -8,9 +8,14 @@ import PostgresNIO
 /// build, and a database a newer build set up is refused rather than written to.
 enum PostgresSchema {
     /// Bump and append a step to `steps` for each change; released steps are never edited.
-    static let version = 1
+    static let version = 2
 
-    static let steps: [Int: [String]] = [1: v1]
+    static let steps: [Int: [String]] = [1: v1, 2: v2]
+
+    /// MailStoreSQLite's `v16-admin`: may log in to the DMARC dashboard (docs/dashboard.md).
+    static let v2: [String] = [
+        "ALTER TABLE accounts ADD COLUMN IF NOT EXISTS is_admin BOOLEAN NOT NULL DEFAULT FALSE",
+    ]
 
     static let v1: [String] = [
         "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL)",

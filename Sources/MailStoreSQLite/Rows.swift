@@ -16,7 +16,8 @@ enum Rows {
             usage: QuotaUsage(bytes: row["used_bytes"], messages: row["used_messages"]),
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
             senderPolicy: SenderAddressPolicy(rawValue: row["sender_policy"]) ?? .own,
-            cramMD5: credentials.cramMD5
+            cramMD5: credentials.cramMD5,
+            isAdmin: row["is_admin"] ?? false
         )
     }
 

@@ -307,6 +307,10 @@ enum Schema {
             try db.execute(sql: "ALTER TABLE messages ADD COLUMN saved_date REAL")
         }
         registerRequireTLSAndTLSReports(&migrator)
+        migrator.registerMigration("v16-admin") { db in
+            // May log in to the DMARC dashboard (docs/dashboard.md); nobody may until granted.
+            try db.execute(sql: "ALTER TABLE accounts ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -38,7 +38,7 @@ struct DomainCommand: AsyncParsableCommand {
 
 struct AccountCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "account", abstract: "Manage user accounts.", subcommands: [Add.self, List.self, Remove.self, Passwd.self, SenderPolicy.self])
+        commandName: "account", abstract: "Manage user accounts.", subcommands: [Add.self, List.self, Remove.self, Passwd.self, SenderPolicy.self, Admin.self])
 
     struct Add: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
@@ -59,9 +59,10 @@ struct AccountCommand: AsyncParsableCommand {
             let accounts = try await options.admin().store.accounts()
             let rows = accounts.map { account in
                 [account.address.description, "\(account.usage.messages)", "\(account.usage.bytes)",
-                 account.quota.maxMessages.map(String.init) ?? "-", account.quota.maxBytes.map(String.init) ?? "-"]
+                 account.quota.maxMessages.map(String.init) ?? "-", account.quota.maxBytes.map(String.init) ?? "-",
+                 account.isAdmin ? "yes" : "no"]
             }
-            print(Table.render(["ADDRESS", "MESSAGES", "BYTES", "QUOTA-MESSAGES", "QUOTA-BYTES"], rows))
+            print(Table.render(["ADDRESS", "MESSAGES", "BYTES", "QUOTA-MESSAGES", "QUOTA-BYTES", "ADMIN"], rows))
         }
     }
 

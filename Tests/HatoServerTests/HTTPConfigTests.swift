@@ -1,5 +1,6 @@
 import Foundation
 @testable import HatoServer
+import HTTPService
 import HatoTesting
 import Testing
 
@@ -33,6 +34,25 @@ import Testing
             """).http
         #expect(set.limits.maxRequestBody == 8192 && set.limits.requestTimeout == .seconds(10))
         #expect(set.mtaSTS.text == "version: STSv1\r\nmode: enforce\r\nmx: mx1.example.test\r\nmx: *.backup.example.test\r\nmx: xn--bcher-kva.example.test\r\nmax_age: 1209600\r\n")
+    }
+
+    /// `[dashboard]` (docs/dashboard.md).
+    @Test func dashboardKeys() throws {
+        let defaults = try load("").dashboard
+        #expect(defaults.enabled && defaults.limits == DashboardLimits())
+        let set = try load("""
+            [dashboard]
+            enabled = "off"
+            max_sessions = 3
+            session_lifetime = "1h"
+            days = 7
+            max_reports = 10
+            max_sources = 20
+            """).dashboard
+        #expect(!set.enabled && set.limits.maxSessions == 3 && set.limits.sessionLifetime == .seconds(3600))
+        #expect(set.limits.days == 7 && set.limits.maxReports == 10 && set.limits.maxSources == 20)
+        #expect(try messages("[dashboard]\nsession_lifetime = 59\n").contains { $0.contains("dashboard.session_lifetime") })
+        #expect(try messages("[dashboard]\ndays = 400\n").contains { $0.contains("dashboard.days") })
     }
 
     @Test func badValuesNameTheirKey() throws {

@@ -82,7 +82,7 @@ public enum ConfigSchema {
         listen("managesieve", 4190, "ManageSieve (RFC 5804) with STARTTLS for Sieve script editors, usually 0.0.0.0:4190 (docs/sieve.md)."),
         listen("http", 2080, "HTTP: ACME http-01, MTA-STS, autoconfig, Autodiscover, the Apple profile, /healthz (docs/http.md); 0.0.0.0:80, or a loopback port behind a proxy."),
         listen("https", 2443, "The same over TLS with the mail certificates, usually 0.0.0.0:443."),
-        listen("admin", 2980, "/metrics (Prometheus) and /healthz; keep it on loopback, e.g. 127.0.0.1:9925."),
+        listen("admin", 2980, "/metrics (Prometheus), /healthz and the DMARC dashboard; keep it on loopback, e.g. 127.0.0.1:9925."),
         key("tls.cert", .path, nil,
             "PEM certificate chain (leaf first). Unset: a self-signed certificate is generated in data_dir/tls/."),
         key("tls.key", .path, nil, "PEM private key for tls.cert (RSA, P-256 or P-384)."),
@@ -266,6 +266,7 @@ public enum ConfigSchema {
         + milterKeys
         + sieveKeys
         + storeKeys
+        + dashboardKeys
 
     public static func key(_ path: String) -> ConfigKey? { keys.first { $0.path == path } }
     public static var sections: [String] {

@@ -106,6 +106,8 @@ public struct HatoConfig: Sendable {
     public var logLevel: Logger.Level
     /// `[http]` limits and the `[mta_sts]` policy.
     public var http: HTTPSettings
+    /// `[dashboard]`: the DMARC dashboard on the admin listener.
+    public var dashboard: DashboardSettings
     /// `[server]`: the user to run as after binding, and the public addresses (docs/deployment.md).
     public var server: Server
     /// `[acme]`: certificates from an ACME CA (docs/acme.md); nil when `acme.email` is unset.
@@ -255,6 +257,7 @@ public struct HatoConfig: Sendable {
         store = try StoreSettings(string: string, int: int, url: url)
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
         http = try HTTPSettings(string: string, int: int, list: list, hostname: hostname)
+        dashboard = try DashboardSettings(string: string, int: int)
         server = try Self.server(string: string, list: list)
         acme = try ACMESettings(values: values, hostname: hostname, url: url)
     }

@@ -1,3 +1,5 @@
+import DMARCReport
+import Foundation
 import HTTPService
 import Logging
 import MailCore
@@ -18,12 +20,13 @@ enum HTTPSetup {
     }
 
     static func protocols(_ settings: HatoConfig, store: any MailStore, clientSettings: ClientSettingsBox, metrics: HatoMetrics,
-                          acmeHTTP01: ACMEHTTP01Responder?) -> [HatoConfig.ListenerKind: any ProtocolServer] {
+                          acmeHTTP01: ACMEHTTP01Responder?, throttle: AuthThrottle) -> [HatoConfig.ListenerKind: any ProtocolServer] {
         var configuration = HTTPServiceConfiguration(
             limits: settings.http.limits, mtaSTS: settings.http.mtaSTS,
             servesDomain: { domain in (try? await store.isLocalDomain(domain)) ?? false },
             clientSettings: { clientSettings.get() }, acmeHTTP01: acmeHTTP01,
-            metricsExposition: { await metrics.exposition(store: store) }, metrics: metrics.factory)
+            metricsExposition: { await metrics.exposition(store: store) }, metrics: metrics.factory,
+            dashboard: settings.dashboard.enabled ? dashboard(settings, store: store, throttle: throttle) : nil)
         if settings.openpgp.webKeyDirectory {
             configuration.webKeys = { domain, hash in await webKeys(store, domain: domain, hash: hash) }
         }
@@ -41,6 +44,34 @@ enum HTTPSetup {
                   WebKeyDirectory.hash(localPart: address.localPart) == hash else { return nil }
             return certificate.data
         }
+    }
+
+    /// The dashboard (docs/dashboard.md): logins checked like the mail listeners' (same
+    /// throttle, same credentials), the admin flag from the account, records from the received
+    /// aggregate reports; the TLS-RPT note unless a TLS report about the domain was received.
+    static func dashboard(_ settings: HatoConfig, store: any MailStore, throttle: AuthThrottle) -> DashboardConfiguration {
+        let authenticator = SASLAuthenticator(
+            policy: SASLPolicy(mechanisms: [.plain]), throttle: throttle, lookup: store.saslCredentialLookup,
+            configuration: SASLServerConfiguration(hostname: settings.hostname, iterations: settings.accounts.scramIterations))
+        return DashboardConfiguration(
+            limits: settings.dashboard.limits, authenticator: authenticator,
+            isAdmin: { username in
+                guard let address = try? EmailAddress(username) else { return false }
+                return (try? await store.account(address))?.isAdmin ?? false
+            },
+            records: { since, maxReports in
+                try await store.dmarcReceivedReports(domain: nil, since: since, limit: maxReports).flatMap { row -> [DashboardRecord] in
+                    guard let report = DMARCReportIntake.report(of: row) else { return [] }
+                    return report.records.map { record in
+                        DashboardRecord(domain: report.policyPublished.domain.lowercased(), periodBegin: row.periodBegin,
+                                        reporter: report.metadata.orgName, sourceIP: record.sourceIP, count: record.count,
+                                        disposition: record.disposition, dkim: record.dkim, spf: record.spf)
+                    }
+                }
+            },
+            hasTLSReports: { domain in
+                !((try? await store.tlsReceivedReports(domain: domain, since: nil, limit: 1)) ?? []).isEmpty
+            })
     }
 
     /// What autoconfig, Autodiscover and the Apple profile describe: each bound IMAP, POP3 and

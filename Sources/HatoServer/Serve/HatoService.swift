@@ -82,13 +82,16 @@ public struct HatoService {
             "descriptor_limit": "\(descriptors)", "max_connections": "\(caps.total)", "max_connections_per_listener": "\(caps.perListener)"])
         let metrics = HatoMetrics()
         let clientSettings = HTTPSetup.ClientSettingsBox()
-        var protocols = Self.makeProtocols(settings, store: store, logger: logger, metrics: ServerMetrics(factory: metrics.factory))
+        // One throttle for every login, the dashboard's too: a password guessed over HTTP counts for IMAP.
+        let throttle = AuthSetup.throttle(settings)
+        var protocols = Self.makeProtocols(settings, store: store, logger: logger, metrics: ServerMetrics(factory: metrics.factory),
+                                           throttle: throttle)
         // [acme] http-01 is answered by the HTTP listeners from the challenge store (docs/acme.md).
         let http01 = acmeHTTP01 ?? (settings.acme?.challenge == .http01 ? ACMESetup.http01Responder(acmeChallenges) : nil)
         protocols.merge(HTTPSetup.protocols(settings, store: store, clientSettings: clientSettings, metrics: metrics,
-                                            acmeHTTP01: http01)) { mail, _ in mail }
+                                            acmeHTTP01: http01, throttle: throttle)) { mail, _ in mail }
         if let admin = settings.listeners[.admin], !admin.allSatisfy(\.isLoopback) {
-            logger.warning("listen.admin is not on loopback: /metrics is readable by anyone who can reach it", metadata: ["admin": "\(admin)"])
+            logger.warning("listen.admin is not on loopback: /metrics is readable by anyone who can reach it (dashboard logins are refused from other addresses)", metadata: ["admin": "\(admin)"])
         }
         let listeners = makeListeners(tls: provider, protocols: protocols, caps: caps, metrics: ServerMetrics(factory: metrics.factory))
         // [acme]: challenges answered by the listeners, the certificate kept current (docs/acme.md).
@@ -154,7 +157,7 @@ public struct HatoService {
     /// The protocol servers of this build, by listener kind. A configured listener whose protocol
     /// is not here yet is reported in the banner and not bound.
     static func makeProtocols(_ settings: HatoConfig, store: any MailStore, logger: Logger,
-                              metrics: ServerMetrics = .none) -> [HatoConfig.ListenerKind: any ProtocolServer] {
+                              metrics: ServerMetrics = .none, throttle: AuthThrottle? = nil) -> [HatoConfig.ListenerKind: any ProtocolServer] {
         var limits = SMTPLimits(
             maxCommandLineLength: settings.limits.maxLineLength, maxMessageSize: settings.limits.maxMessageSize,
             maxRecipients: settings.limits.maxRecipients, commandTimeout: settings.limits.commandTimeout,
@@ -162,7 +165,7 @@ public struct HatoService {
         limits.dataPhaseTimeout = settings.limits.dataPhaseTimeout
         limits.minDataRate = settings.limits.minDataRate
         // One throttle for every protocol: a password guessed over POP3 counts for SMTP too.
-        let throttle = AuthSetup.throttle(settings)
+        let throttle = throttle ?? AuthSetup.throttle(settings)
         // One bound for the messages every SMTP listener processes at once (docs/configuration.md).
         let processingGate = MessageProcessingGate(capacity: settings.limits.processingMemory)
         var mxConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .mx, limits: limits)

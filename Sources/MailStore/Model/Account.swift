@@ -48,10 +48,14 @@ public struct Account: Sendable, Equatable {
     public var usage: QuotaUsage
     public let createdAt: Date
     public var senderPolicy: SenderAddressPolicy
+    /// May log in to the DMARC dashboard on the admin HTTP listener (`hato account admin`,
+    /// docs/dashboard.md). Off for new accounts.
+    public var isAdmin: Bool
 
     public init(
         id: AccountID, address: EmailAddress, credentials: [SCRAMCredentials], quota: Quota,
-        usage: QuotaUsage, createdAt: Date, senderPolicy: SenderAddressPolicy = .own, cramMD5: CRAMMD5Credentials? = nil
+        usage: QuotaUsage, createdAt: Date, senderPolicy: SenderAddressPolicy = .own, cramMD5: CRAMMD5Credentials? = nil,
+        isAdmin: Bool = false
     ) {
         self.id = id
         self.address = address
@@ -61,6 +65,7 @@ public struct Account: Sendable, Equatable {
         self.usage = usage
         self.createdAt = createdAt
         self.senderPolicy = senderPolicy
+        self.isAdmin = isAdmin
     }
 
     public func credentials(for hash: SCRAMHash) -> SCRAMCredentials? {

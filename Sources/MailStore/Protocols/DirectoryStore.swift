@@ -18,6 +18,8 @@ public protocol DirectoryStore: Sendable {
     func setCredentials(_ address: EmailAddress, credentials: [SCRAMCredentials], cramMD5: CRAMMD5Credentials?) async throws
     func setQuota(_ address: EmailAddress, quota: Quota) async throws
     func setSenderPolicy(_ address: EmailAddress, policy: SenderAddressPolicy) async throws
+    /// Grants or revokes the dashboard (docs/dashboard.md); accountNotFound when there is none.
+    func setAdmin(_ address: EmailAddress, admin: Bool) async throws
     func account(_ address: EmailAddress) async throws -> Account?
     func account(id: AccountID) async throws -> Account?
     func accounts() async throws -> [Account]
