@@ -2,7 +2,8 @@ import Foundation
 import HatoTesting
 import Testing
 
-/// REPLACE (RFC 8508) and CATENATE (RFC 4469) through Python's imaplib against `hato serve`:
+/// REPLACE (RFC 8508) and CATENATE (RFC 4469) through Python's imaplib against `hato serve` (a
+/// rev1 session: the replacement in the selected mailbox is \Recent there, RFC 3501 §2.3.2):
 /// imaplib sends REPLACE and UID REPLACE with its own literal handling once they are in its
 /// command table, and a CATENATE made of URLs only (its commands carry one literal, last).
 @Suite struct IMAPReplaceCatenateTests {
@@ -18,7 +19,7 @@ import Testing
             imaplib.Commands["REPLACE"] = ("SELECTED",)
             M = imaplib.IMAP4("127.0.0.1", int(sys.argv[1])); M.login("alice@example.test", "long enough pw")
             def appended(): return M.response("APPENDUID")[1][0].split()[1]
-            caps = M.capabilities; print("REPLACE" in caps, "CATENATE" in caps)
+            caps = M.capability()[1][0].split(); print(b"REPLACE" in caps, b"CATENATE" in caps)
             draft = b"Subject: draft 1\r\nTo: mitzy@example.org\r\n\r\nfirst words\r\n"
             print(M.append("Drafts", r"(\Draft)", None, draft)[0], appended())
             M.select("Drafts")
@@ -44,11 +45,11 @@ import Testing
         #expect(result.stdout == """
             True True
             OK b'1'
-            OK [b'REPLACE completed'] b'2' [b'2'] [b'1']
-            [(b'1 (UID 2 FLAGS (\\Seen \\Draft) BODY[TEXT] {14}', b'better words\r\n'), b')']
-            ('OK', [b'REPLACE completed']) b'1' [b'1']
+            OK [b'REPLACE completed'] b'2' [b'1', b'2'] [b'1']
+            [(b'1 (UID 2 FLAGS (\\\\Seen \\\\Draft \\\\Recent) BODY[TEXT] {14}', b'better words\\r\\n'), b')']
+            ('OK', [None]) b'1' [b'1']
             OK b'3'
-            b'Subject: final\r\n\r\nbest words\r\n'
+            b'Subject: final\\r\\n\\r\\nbest words\\r\\n'
             ('NO', [b'[BADURL /Sent/;UID=9] CATENATE URL names no message or part of it here'])
             ('NO', [b'[TRYCREATE] no such mailbox'])
             ('NO', [b'no such message to replace'])
