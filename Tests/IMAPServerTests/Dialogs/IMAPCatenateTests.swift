@@ -48,7 +48,7 @@ import Testing
         _ = try await dialog.command("e", "ENABLE IMAP4rev2")  // no \\Recent in the flags
         _ = try await dialog.command("x", "EXAMINE Drafts")
         let flags = try await dialog.command("f", "UID FETCH 1:2 FLAGS")
-        #expect(flags == ["* 1 FETCH (UID 1 FLAGS ())", "* 2 FETCH (UID 2 FLAGS (\\Seen \\Draft $MDNSent))", "f OK FETCH completed"],
+        #expect(flags == ["* 1 FETCH (UID 1 FLAGS ())", "* 2 FETCH (UID 2 FLAGS (\\Seen \\Draft $MDNSent))", "f OK UID FETCH completed"],
                 "\(flags)")
         try await fixture.store.close()
     }
