@@ -20,6 +20,7 @@ public struct MailStoreConformance: Sendable {
         ("recent", { try await $0.recent() }),
         ("expungeAndCopy", { try await $0.expungeAndCopy() }),
         ("move", { try await $0.move() }),
+        ("replace", { try await $0.replace() }),
         ("quota", { try await $0.quota() }),
         ("mailboxes", { try await $0.mailboxes() }),
         ("changeFeed", { try await $0.changeFeed() }),

@@ -46,6 +46,9 @@ public struct IMAPConfiguration: Sendable {
     /// ones (`limits.imap_thread_max_references`): linking is linear in them, and RFC 5256 §3
     /// sets no bound; a chain longer than this is threaded from its most recent ancestors.
     public var threadMaxReferences = 100
+    /// RFC 4469 CATENATE: URL parts one message may name (`limits.imap_catenate_max_urls`). Each
+    /// is a store read of a whole message; the joined message is bounded by `limits.maxLiteralSize`.
+    public var maxCatenateURLs = 100
 
     public init(hostname: String, limits: IMAPLimits = IMAPLimits(), maxOtherLiteralSize: Int = 64 * 1024,
                 idleTimeout: Duration = .seconds(30 * 60), loginTimeout: Duration = .seconds(60),

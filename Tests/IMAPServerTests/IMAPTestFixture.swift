@@ -23,7 +23,8 @@ struct IMAPFixture {
                      maxMessageSize: Int = 1024 * 1024, maxSessionsPerUser: Int = 50,
                      loginTimeout: Duration = .seconds(60), throttle: AuthThrottle = AuthThrottle(),
                      maxMailboxes: Int = 1_000, commandTimeout: Duration = .seconds(60),
-                     limits baseLimits: IMAPLimits = IMAPLimits(), summarize: Bool = true) async throws -> IMAPFixture {
+                     limits baseLimits: IMAPLimits = IMAPLimits(), summarize: Bool = true,
+                     maxCatenateURLs: Int = 100) async throws -> IMAPFixture {
         let directory = try TemporaryDirectory(prefix: "hato-imap")
         // As `hato serve` builds it (HatoServer/StoreFactory.swift): every message gets its summary
         // at delivery, so FETCH and SEARCH here take the summary path.
@@ -36,9 +37,10 @@ struct IMAPFixture {
         for text in messages { _ = try await store.append(AppendRequest(bytes: Array(text.utf8)), to: inbox.id) }
         var limits = baseLimits
         limits.maxLiteralSize = maxMessageSize
-        let configuration = IMAPConfiguration(hostname: "mail.example.test", limits: limits, loginTimeout: loginTimeout,
+        var configuration = IMAPConfiguration(hostname: "mail.example.test", limits: limits, loginTimeout: loginTimeout,
                                               maxSessionsPerUser: maxSessionsPerUser, loopbackIsSecure: loopbackIsSecure,
                                               maxMailboxes: maxMailboxes, commandTimeout: commandTimeout)
+        configuration.maxCatenateURLs = maxCatenateURLs
         return IMAPFixture(directory: directory, store: store, account: account, inbox: inbox,
                            server: IMAPServer(configuration: configuration, store: store, throttle: throttle))
     }

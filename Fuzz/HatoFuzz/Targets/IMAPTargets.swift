@@ -88,13 +88,32 @@ enum IMAPCommandTarget {
             index += 1
         }
         for parser in parsers {
-            _ = try? parser.parse(IMAPCommandBytes(text: text, literals: literals))
+            // RFC 4469 CATENATE URLs are resolved by the server through IMAPURL (RFC 5092).
+            guard let command = try? parser.parse(IMAPCommandBytes(text: text, literals: literals)) else { continue }
+            var messages: [IMAPAppendMessage] = []
+            if case .append(_, let list) = command.command { messages = list }
+            if case .replace(_, _, let message, _) = command.command { messages = [message] }
+            for case .url(let url) in messages.flatMap({ $0.catenate ?? [] }) { checkURL(url) }
         }
+        checkURL(String(decoding: line, as: UTF8.self))
         _ = IMAPCommandParser.tag(of: line)
         _ = IMAPSASLResponse.parse(ByteBuffer(bytes: line))
         // Mailbox names: modified UTF-7 that decodes must survive a round trip.
         if let name = ModifiedUTF7.decode(line) {
             precondition(ModifiedUTF7.decode(Array(ModifiedUTF7.encode(name).utf8)) == name, "modified UTF-7 round trip")
+        }
+    }
+}
+
+extension IMAPCommandTarget {
+    /// A URL that parses names a mailbox without empty, "." or ".." levels, and parses the same
+    /// relative to any selected mailbox once it is absolute.
+    static func checkURL(_ url: String) {
+        let selected = IMAPMailboxName("Work/Drafts")
+        guard let parsed = IMAPURL.parse(url, selectedMailbox: selected) else { return }
+        precondition(!parsed.mailbox.name.isEmpty && parsed.uid > 0, "IMAP URL without a mailbox or UID")
+        if url.hasPrefix("/") {
+            precondition(IMAPURL.parse(url, selectedMailbox: nil) == parsed, "an absolute IMAP URL depends on the selected mailbox")
         }
     }
 }

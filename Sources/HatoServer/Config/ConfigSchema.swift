@@ -140,6 +140,8 @@ public enum ConfigSchema {
         key("limits.imap_literal_minus", .boolean, .bool(false),
             "Advertise LITERAL- (non-synchronizing literals up to 4096 bytes, RFC 7888 §5) instead of LITERAL+."),
         key("limits.imap_thread_max_references", .integer(min: 1, max: 10_000), .int(100), "References per message IMAP THREAD=REFERENCES links (the last ones)."),
+        key("limits.imap_catenate_max_urls", .integer(min: 1, max: 10_000), .int(100),
+            "URL parts one IMAP CATENATE message may name (RFC 4469); more get NO [LIMIT]. The joined message is bounded by limits.max_message_size (NO [TOOBIG])."),
         key("limits.imap_sessions_per_user", .integer(min: 1, max: 100_000), .int(50),
             "Concurrent authenticated IMAP sessions per account."),
         key("limits.max_session_input", .size, nil,

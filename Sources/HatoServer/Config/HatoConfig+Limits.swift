@@ -24,6 +24,8 @@ extension HatoConfig {
         public var imapLiteralMinus = false
         /// `limits.imap_thread_max_references`: references per message THREAD=REFERENCES links.
         public var imapThreadMaxReferences = 100
+        /// `limits.imap_catenate_max_urls`: URL parts of one CATENATE message (RFC 4469).
+        public var imapCatenateMaxURLs = 100
         /// nil: derived from the descriptor limit at start (`ConnectionCaps`).
         public var maxConnections: Int?
         public var maxConnectionsPerListener: Int?

@@ -185,6 +185,7 @@ public struct HatoConfig: Sendable {
             imapUnauthenticatedCommandSize: int("limits.imap_unauthenticated_command_size"),
             imapLiteralMinus: bool("limits.imap_literal_minus"),
             imapThreadMaxReferences: int("limits.imap_thread_max_references"),
+            imapCatenateMaxURLs: int("limits.imap_catenate_max_urls"),
             maxConnections: values["limits.max_connections"] == nil ? nil : int("limits.max_connections"),
             maxConnectionsPerListener: values["limits.max_connections_per_listener"] == nil ? nil : int("limits.max_connections_per_listener"),
             maxUnsentOutput: int("limits.max_unsent_output"), outputStallTimeout: .seconds(int("limits.output_stall_timeout")),

@@ -22,7 +22,7 @@ public enum IMAPCommandEvent: Sendable, Equatable {
 /// A synchronizing literal waiting for the server's decision.
 public struct IMAPPendingLiteral: Sendable, Equatable {
     public var tag: String?
-    /// The command keyword, uppercased ("APPEND", "UID" ...), when readable.
+    /// The command keyword, uppercased ("APPEND", "REPLACE" for `UID REPLACE` ...), when readable.
     public var commandName: String?
     public var header: IMAPLiteralHeader
     /// Octets of the command so far (literal headers removed), e.g. `a APPEND INBOX (\Seen) `.
@@ -144,12 +144,23 @@ public struct IMAPCommandDecoder: Sendable, ByteToMessageDecoder {
 
     private var tag: String? { IMAPCommandParser.tag(of: text) }
 
+    /// The command keyword after the tag, uppercased; for `UID x` the keyword x (`UID REPLACE`
+    /// carries a message literal as APPEND does, RFC 8508 §5).
     private var commandName: String? {
         guard let space = text.firstIndex(of: UInt8(ascii: " ")) else { return nil }
-        let rest = text[(space + 1)...]
-        let name = rest.prefix { $0 != UInt8(ascii: " ") }
+        var rest = text[(space + 1)...]
+        var name = rest.prefix { $0 != UInt8(ascii: " ") }
+        if name.map(asciiUpper).elementsEqual("UID".utf8), name.endIndex < rest.endIndex {
+            rest = rest[(name.endIndex + 1)...]
+            name = rest.prefix { $0 != UInt8(ascii: " ") }
+        }
         return name.isEmpty ? nil : String(decoding: name.map(asciiUpper), as: UTF8.self)
     }
+
+    /// Commands whose literals are messages (sized against the message limit, not the small
+    /// literal limit): APPEND (RFC 9051 §6.3.12, with CATENATE's TEXT parts, RFC 4469) and
+    /// REPLACE (RFC 8508).
+    public static let messageCommands: Set<String> = ["APPEND", "REPLACE"]
 
     private mutating func clear() {
         text.removeAll(keepingCapacity: true)

@@ -1,3 +1,5 @@
+import NIOCore
+
 extension GrammarParser {
     /// select-params = SP "(" select-param *(SP select-param) ")"          (RFC 4466 §2.1)
     /// select-param  =/ "CONDSTORE"                                          (RFC 7162 §7)
@@ -128,28 +130,68 @@ extension GrammarParser {
     }
 
     /// append         = "APPEND" SP mailbox 1*append-message               (RFC 3502 §6.3.11)
-    /// append-message = append-opts SP append-data
-    /// append-opts    = [SP flag-list] [SP date-time]
-    /// append-data    = literal / literal8                                  (RFC 3516 §4.3)
     mutating func append() throws -> IMAPCommand {
         try sp()
         let mailbox = try mailbox()
         var messages: [IMAPAppendMessage] = []
         while skip(UInt8(ascii: " ")) {
-            var flags: [String] = []
-            var date: IMAPDateTime?
-            if peek() == UInt8(ascii: "(") {
-                flags = try flagList()
-                try sp()
-            }
-            if peek() == UInt8(ascii: "\"") {
-                date = try dateTime()
-                try sp()
-            }
-            let literal = try literal()
-            messages.append(IMAPAppendMessage(flags: flags, internalDate: date, data: literal.data, binary: literal.binary))
+            messages.append(try appendMessage())
         }
         guard !messages.isEmpty else { throw GrammarError("expected message literal") }
         return .append(mailbox, messages)
+    }
+
+    /// replace = "REPLACE" SP seq-number SP mailbox append-message          (RFC 8508 §5)
+    /// uid     =/ "UID" SP replace
+    mutating func replace(uid: Bool) throws -> IMAPCommand {
+        try sp()
+        let number = try seqNumber()
+        try sp()
+        let mailbox = try mailbox()
+        try sp()
+        return .replace(number, mailbox, try appendMessage(), uid: uid)
+    }
+
+    /// append-message = append-opts SP append-data   (after the SP that precedes append-opts)
+    /// append-opts    = [SP flag-list] [SP date-time]
+    /// append-data    = literal / literal8                                  (RFC 3516 §4.3)
+    /// append-data    =/ "CATENATE" SP "(" cat-part *(SP cat-part) ")"     (RFC 4469 §5)
+    mutating func appendMessage() throws -> IMAPAppendMessage {
+        var flags: [String] = []
+        var date: IMAPDateTime?
+        if peek() == UInt8(ascii: "(") {
+            flags = try flagList()
+            try sp()
+        }
+        if peek() == UInt8(ascii: "\"") {
+            date = try dateTime()
+            try sp()
+        }
+        if !atLiteral, peek().map({ asciiUpper($0) }) == UInt8(ascii: "C") {
+            guard try keyword() == "CATENATE" else { throw GrammarError("expected message literal or CATENATE") }
+            try sp()
+            let parts = try parenthesized(allowEmpty: false) { try $0.catenatePart() }
+            return IMAPAppendMessage(flags: flags, internalDate: date, data: ByteBuffer(), catenate: parts)
+        }
+        let literal = try literal()
+        return IMAPAppendMessage(flags: flags, internalDate: date, data: literal.data, binary: literal.binary)
+    }
+
+    /// cat-part = text-literal / url ; text-literal = "TEXT" SP literal ; url = "URL" SP astring
+    mutating func catenatePart() throws -> IMAPCatenatePart {
+        switch try keyword() {
+        case "TEXT":
+            try sp()
+            let literal = try literal()
+            // RFC 4469 §5: a literal, not a literal8; NUL is refused as in any literal (RFC 9051 §4.3).
+            guard !literal.binary else { throw GrammarError("literal8 not allowed in CATENATE TEXT") }
+            guard !literal.data.readableBytesView.contains(0) else { throw GrammarError("NUL in literal") }
+            return .text(literal.data)
+        case "URL":
+            try sp()
+            return .url(try Self.utf8(try astring()))
+        default:
+            throw GrammarError("expected TEXT or URL")
+        }
     }
 }

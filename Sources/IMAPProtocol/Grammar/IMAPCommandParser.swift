@@ -106,6 +106,7 @@ extension GrammarParser {
             try sp()
             return .status(mailbox, try parenthesized(allowEmpty: false) { try $0.statusAttribute() })
         case "APPEND": return try append()
+        case "REPLACE": return try replace(uid: false)
         case "ID": return try id()
         case "GETQUOTA":
             // getquota = "GETQUOTA" SP quota-root-name ; quota-root-name = astring  (RFC 9208 §7)
@@ -128,9 +129,11 @@ extension GrammarParser {
 
     /// uid = "UID" SP (copy / move / fetch / search / store / uid-expunge)
     /// uid =/ "UID" SP (sort / thread)                                   (RFC 5256 §4)
+    /// uid =/ "UID" SP replace                                           (RFC 8508 §5)
     mutating func uidCommand() throws -> IMAPCommand {
         try sp()
         let name = try keyword()
+        if name == "REPLACE" { return try replace(uid: true) }
         if name == "EXPUNGE" {
             // uid-expunge = "EXPUNGE" SP sequence-set
             try sp()

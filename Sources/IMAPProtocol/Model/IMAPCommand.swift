@@ -70,6 +70,9 @@ public enum IMAPCommand: Sendable, Equatable {
     case store(IMAPSequenceSet, IMAPStoreFlags, unchangedSince: UInt64?, uid: Bool)
     case copy(IMAPSequenceSet, IMAPMailboxName, uid: Bool)
     case move(IMAPSequenceSet, IMAPMailboxName, uid: Bool)
+    /// RFC 8508 REPLACE / UID REPLACE: `message` (a sequence number, or a UID with `uid`) is
+    /// removed from the selected mailbox and the new message appended to the named one, as one action.
+    case replace(IMAPSequenceNumber, IMAPMailboxName, IMAPAppendMessage, uid: Bool)
 }
 
 /// RFC 2971 §4: `"(" string SP nstring ")"` pairs.
@@ -127,20 +130,37 @@ public enum IMAPStatusAttribute: String, Sendable, Equatable, Hashable, CaseIter
     case mailboxID = "MAILBOXID"
 }
 
-/// One message of APPEND (RFC 9051 §6.3.12, RFC 3502 `append-message`, RFC 3516 `literal8`).
+/// One message of APPEND (RFC 9051 §6.3.12, RFC 3502 `append-message`, RFC 3516 `literal8`,
+/// RFC 4469 CATENATE).
 public struct IMAPAppendMessage: Sendable, Equatable {
     public var flags: [String]
     public var internalDate: IMAPDateTime?
+    /// The message literal; empty when the message is built from `catenate`.
     public var data: ByteBuffer
     /// Sent as `~{n}`: the server must not reject NUL octets and applies BINARY rules.
     public var binary: Bool
+    /// RFC 4469 §5 `"CATENATE" SP "(" cat-part *(SP cat-part) ")"`: the parts the message is
+    /// made of, in order; nil for a message sent as one literal.
+    public var catenate: [IMAPCatenatePart]?
 
-    public init(flags: [String] = [], internalDate: IMAPDateTime? = nil, data: ByteBuffer, binary: Bool = false) {
+    public init(flags: [String] = [], internalDate: IMAPDateTime? = nil, data: ByteBuffer, binary: Bool = false,
+                catenate: [IMAPCatenatePart]? = nil) {
         self.flags = flags
         self.internalDate = internalDate
         self.data = data
         self.binary = binary
+        self.catenate = catenate
     }
+}
+
+/// RFC 4469 §5 `cat-part = text-literal / url`.
+public enum IMAPCatenatePart: Sendable, Equatable {
+    /// `"TEXT" SP literal`: these octets, as they are.
+    case text(ByteBuffer)
+    /// `"URL" SP astring`: an IMAP URL (RFC 5092) as sent. It is resolved by the server
+    /// (`IMAPURL.parse`), which answers `NO [BADURL url]` for one it cannot use (RFC 4469 §4.1),
+    /// so a malformed URL is not a syntax error of the command.
+    case url(String)
 }
 
 /// STORE data item (RFC 9051 §6.4.6 `store-att-flags`).

@@ -9,7 +9,7 @@ extension IMAPSession {
     /// and skipped, and the tagged NO or BAD goes out at once (RFC 7888 §4, first choice).
     mutating func decideLiteral(_ literal: IMAPPendingLiteral) -> [IMAPAction] {
         let size = literal.header.size
-        guard literal.commandName == "APPEND" else {
+        guard let command = literal.commandName, IMAPCommandDecoder.messageCommands.contains(command) else {
             guard size <= settings.maxOtherLiteralSize else { return refuseLiteral(literal.tag, .literalTooLargeForCommand) }
             return acceptLiteral()
         }
@@ -18,6 +18,9 @@ extension IMAPSession {
         }
         // No large literal is taken from a client that has not logged in.
         guard let user = state.user else { return refuseLiteral(literal.tag, .appendNeedsAuthentication) }
+        // RFC 8508 §3.4: REPLACE's quota is the net of the append and the expunge, which the
+        // store decides in its transaction; only the size limit is checked before the octets.
+        guard command == "APPEND" else { return acceptLiteral() }
         return run(.checkQuota(tag: literal.tag, user.accountID, size: size))
     }
 

@@ -69,7 +69,10 @@ enum IMAPStep: Sendable {
     case getQuotaRoot(tag: String, IMAPMailboxName, AuthenticatedUser)
     /// `recent`: the selected mailbox and how this session takes \Recent there, so that an
     /// APPEND into it claims its messages (RFC 3501 §2.3.2).
-    case append(tag: String, IMAPMailboxName, [AppendRequest], AuthenticatedUser, recent: (MailboxID, RecentMode)?)
+    case append(tag: String, IMAPMailboxName, [AppendSource], AuthenticatedUser, recent: (MailboxID, RecentMode)?)
+    /// RFC 8508 REPLACE: `uid` of the selected mailbox replaced by the message, appended to the
+    /// named mailbox; `recent` as for COPY.
+    case replace(tag: String, MailboxID, uid: UInt32, IMAPMailboxName, AppendSource, AuthenticatedUser, recent: RecentMode?)
     /// CLOSE: expunge \Deleted silently (RFC 9051 §6.4.1).
     case closeExpunge(tag: String, MailboxID)
     /// EXPUNGE (candidates nil) or UID EXPUNGE.
@@ -102,6 +105,7 @@ enum IMAPStepResult: Sendable {
     /// `recent`: those of the messages that are \Recent for this session.
     case appended(tag: String, MailboxID, [AppendedMessage], code: IMAPResponseCode, recent: [UInt32] = [])
     case deleted(tag: String, MailboxID)
+    case replaced(tag: String, ReplaceOutcome)
     /// EXPUNGE, UID EXPUNGE and MOVE (with its COPYUID, RFC 6851 §4.3, and the copies when they
     /// went into the selected mailbox itself).
     case expunged(tag: String, removed: [UInt32], modSeq: UInt64?, verb: String, copyUID: IMAPResponseCode?,

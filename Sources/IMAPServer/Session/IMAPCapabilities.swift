@@ -31,6 +31,8 @@ extension IMAPSession {
             "PREVIEW",  // RFC 8970 (FetchResponder, MIMEMessage.preview)
             "OBJECTID",  // RFC 8474 (ObjectIDs)
             "SAVEDATE",  // RFC 8514 (messages.saved_date)
+            "REPLACE",  // RFC 8508 (Commands/Replace.swift, MessageStore.replace)
+            "CATENATE",  // RFC 4469 (Commands/Catenate.swift, IMAPURL)
             "APPENDLIMIT=\(settings.limits.maxLiteralSize)",
         ]
         names.append("COMPRESS=DEFLATE")  // RFC 4978

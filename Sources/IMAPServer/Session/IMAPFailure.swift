@@ -30,6 +30,12 @@ enum IMAPFailure: Error, Equatable, Sendable {
     /// RFC 9208 §4.3: the message would not fit the account's quota.
     case overQuota
     case emptyMessage
+    /// RFC 4469 §4.1: a CATENATE URL that cannot be used (the first such, as sent).
+    case badURL(String)
+    /// More CATENATE URLs in one message than `IMAPConfiguration.maxCatenateURLs`.
+    case tooManyURLs(limit: Int)
+    /// RFC 8508 §3.2: "can't remove specified message" (a UID not in the mailbox, or expunged meanwhile).
+    case noMessageToReplace
     /// RFC 3516 §4.3: only literal8 may carry NUL octets.
     case nulInMessage
     /// RFC 9051 §6.3.12 / §6.4.7: [TRYCREATE] when the target could be created.
@@ -90,6 +96,9 @@ enum IMAPFailure: Error, Equatable, Sendable {
         case .appendNeedsAuthentication: (.no, nil, "APPEND needs an authenticated session; log in first")
         case .overQuota: (.no, .overQuota, "the message would exceed your quota")
         case .emptyMessage: (.bad, nil, "empty message")
+        case .badURL(let url): (.no, .other("BADURL", url), "CATENATE URL names no message or part of it here")
+        case .tooManyURLs(let limit): (.no, .limit, "too many CATENATE URLs; the limit is \(limit) per message")
+        case .noMessageToReplace: (.no, nil, "no such message to replace")
         case .nulInMessage: (.bad, nil, "NUL in a message literal; use ~{n} (BINARY)")
         case .noSuchMailbox(let code): (.no, code, "no such mailbox")
         case .mailboxExists: (.no, .alreadyExists, "mailbox already exists")
@@ -146,7 +155,7 @@ enum IMAPFailure: Error, Equatable, Sendable {
             text = "command larger than \(preLoginLimit) octets before login"
         }
         let skippedMessage = !error.synchronizing && !error.closesConnection && !error.overLiteralMinusBound
-            && error.commandName == "APPEND"
+            && error.commandName.map(IMAPCommandDecoder.messageCommands.contains) == true
         let status: IMAPStatus = error.kind == .literalTooLarge && (error.synchronizing || skippedMessage) ? .no : .bad
         return (status, code, text)
     }

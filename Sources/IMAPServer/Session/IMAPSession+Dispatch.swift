@@ -70,6 +70,7 @@ extension IMAPSession {
             return store(tag, set, flags, unchangedSince: unchangedSince, uid: uid, selected)
         case .copy(let set, let name, let uid): return copy(tag, set, name, uid: uid, move: false, selected, user)
         case .move(let set, let name, let uid): return copy(tag, set, name, uid: uid, move: true, selected, user)
+        case .replace(let number, let name, let message, let uid): return replace(tag, number, name, message, uid: uid, selected, user)
         case .fetch(let set, let attributes, let modifiers, let uid):
             return fetch(tag, set, attributes, modifiers, uid: uid, selected)
         case .search(let search, let uid): return self.search(tag, search, uid: uid, selected)
@@ -100,6 +101,7 @@ extension IMAPSession {
                 selected.noteOwnAppends(appended)
             }
             return finish(tag, code: code, "APPEND completed")
+        case .replaced(let tag, let outcome): return replaced(tag, outcome)
         case .deleted(let tag, let mailbox):
             // This session deleted its own selected mailbox: it returns to authenticated.
             if state.selected?.mailbox.id == mailbox, let user = state.user { deselect(user) }
@@ -165,6 +167,7 @@ extension IMAPCommand {
         case .store(_, _, _, let uid): uid ? "UID STORE" : "STORE"
         case .copy(_, _, let uid): uid ? "UID COPY" : "COPY"
         case .move(_, _, let uid): uid ? "UID MOVE" : "MOVE"
+        case .replace(_, _, _, let uid): uid ? "UID REPLACE" : "REPLACE"
         }
     }
 }

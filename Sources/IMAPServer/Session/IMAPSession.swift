@@ -31,6 +31,8 @@ struct IMAPSession {
         var commandTimeout: Duration
         var minimumLiteralRate: Int
         var messageLimits: MessageLimits = .default
+        /// RFC 4469 CATENATE: URL parts per message (`limits.imap_catenate_max_urls`).
+        var maxCatenateURLs = 100
     }
 
     enum Event {

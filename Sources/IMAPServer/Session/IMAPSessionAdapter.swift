@@ -46,7 +46,8 @@ final class IMAPSessionAdapter: SessionAdapter {
             sasl: configuration.sasl, loopback: connection.isLoopback, tlsAvailable: connection.tls != nil,
             channelBindingAvailable: { connection.channelBinding != nil }, idleTimeout: configuration.idleTimeout,
             loginTimeout: configuration.loginTimeout, commandTimeout: configuration.commandTimeout,
-            minimumLiteralRate: configuration.minimumLiteralRate, messageLimits: configuration.messageLimits)
+            minimumLiteralRate: configuration.minimumLiteralRate, messageLimits: configuration.messageLimits,
+            maxCatenateURLs: configuration.maxCatenateURLs)
         return SessionDriver(
             machine: IMAPSession(settings: settings, tlsActive: connection.implicitTLS, logger: logger),
             adapter: IMAPSessionAdapter(server: server, connection: connection, logger: logger),

@@ -41,6 +41,8 @@ struct IMAPStepRunner: Sendable {
         case .getQuota(let tag, let user): await getQuota(tag, user)
         case .getQuotaRoot(let tag, let name, let user): await getQuotaRoot(tag, name, user)
         case .append(let tag, let name, let requests, let user, let recent): await append(tag, name, requests, user, recent: recent)
+        case .replace(let tag, let source, let uid, let name, let message, let user, let recent):
+            await replace(tag, source, uid: uid, name, message, user, recent: recent)
         case .closeExpunge(let tag, let mailbox): await closeExpunge(tag, mailbox)
         case .expunge(let tag, let mailbox, let candidates): await expunge(tag, mailbox, candidates: candidates)
         case .store(let tag, let mailbox, let uids, let change, let unchangedSince, let silent, let uid):

@@ -150,6 +150,17 @@ public struct AppendResult: Sendable, Equatable {
     }
 }
 
+/// What REPLACE did (RFC 8508): the new message, and the source's mod-sequence of the expunge.
+public struct ReplaceResult: Sendable, Equatable {
+    public let appended: AppendResult
+    public let expungeModSeq: UInt64
+
+    public init(appended: AppendResult, expungeModSeq: UInt64) {
+        self.appended = appended
+        self.expungeModSeq = expungeModSeq
+    }
+}
+
 /// Computes the parsed summary stored beside each message. The composition root supplies the
 /// MailMessage parser; the store itself never parses mail.
 public typealias MessageSummarizer = @Sendable ([UInt8]) -> Data?

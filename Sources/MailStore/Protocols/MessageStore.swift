@@ -58,6 +58,12 @@ public protocol MessageStore: Sendable {
     /// the source's HIGHESTMODSEQ afterwards (nil when nothing was moved).
     func move(uids: [UInt32], from source: MailboxID, to target: MailboxID) async throws -> (pairs: [(UInt32, UInt32)], sourceModSeq: UInt64?)
 
+    /// RFC 8508 REPLACE in one transaction: message `uid` is expunged from `source` and `request`
+    /// appended to `target` together, so a failure (quota, a message already gone) leaves both
+    /// mailboxes as they were (§3.4). The quota counts only the net change (the replaced message
+    /// no longer counts). Fails with `messageNotFound` when `uid` is not in `source`.
+    func replace(uid: UInt32, in source: MailboxID, with request: AppendRequest, to target: MailboxID) async throws -> ReplaceResult
+
     /// The change feed: every change to the mailbox made after the call, until the stream is dropped.
     func changes(in mailbox: MailboxID) -> AsyncStream<MailboxChange>
 }

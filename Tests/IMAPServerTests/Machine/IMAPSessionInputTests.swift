@@ -37,7 +37,11 @@ import Testing
         #expect(loggedIn.finish(.quota(tag: "b3", overQuota: false)) == ["+ Ready for literal data", "quick ack"])
         #expect(loggedIn.say("0123456789\r\n") == ["run append"])
         guard case .append(let tag, let name, let requests, _, let recent)? = loggedIn.lastStep, recent == nil else { Issue.record("no step"); return }
-        #expect(tag == "b3" && name.name == "INBOX" && requests.map(\.bytes) == [Array("0123456789".utf8)])
+        let literals = requests.map { request -> [UInt8]? in
+            guard request.parts.count == 1, case .bytes(let bytes) = request.parts[0] else { return nil }
+            return bytes
+        }
+        #expect(tag == "b3" && name.name == "INBOX" && literals == [Array("0123456789".utf8)])
         #expect(requests.first?.flags.system == .seen)
     }
 
