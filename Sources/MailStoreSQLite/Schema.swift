@@ -307,6 +307,7 @@ enum Schema {
             try db.execute(sql: "ALTER TABLE messages ADD COLUMN saved_date REAL")
         }
         registerRequireTLSAndTLSReports(&migrator)
+        migrator.registerMigration("v13-smime", migrate: SMIMESchema.migrate)
         return migrator
     }
 }
