@@ -92,7 +92,8 @@ struct SMIMECLITests {
         let signed = try await hato("smime", "sign", "\(d)/plain.eml", "--account", "hana@example.test")
         #expect(signed.status == 0, "\(signed.stderr)")
         try signed.stdout.write(toFile: "\(d)/signed.eml", atomically: true, encoding: .utf8)
-        #expect(try await openssl("cms -verify -binary -CAfile ca.pem -in signed.eml -out verified.txt", in: pki) == "0 Verification successful")
+        // Not -binary: openssl's binary S/MIME reader keeps the CR before the boundary in the content.
+        #expect(try await openssl("cms -verify -CAfile ca.pem -in signed.eml -out verified.txt", in: pki) == "0 CMS Verification successful")
         #expect(try Data(contentsOf: pki.directory.appendingPathComponent("verified.txt")) == Data(entity.utf8), "byte for byte")
         let verified = try await hato("smime", "verify", "\(d)/signed.eml")
         #expect(verified.stdout == "smime=pass body.smime-identifier=hana@example.test body.smime-part=2\n", "\(verified.stderr)")
