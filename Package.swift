@@ -271,7 +271,8 @@ let package = Package(
         // imports CCMS. The BoringSSL copies in swift-nio-ssl/swift-crypto have prefixed symbols.
         .systemLibrary(name: "CCMS", path: "Sources/CCMS", providers: [.apt(["libssl-dev"])]),
         .target(name: "SMIME", dependencies: ["CCMS"], swiftSettings: swift6),
-        .testTarget(name: "SMIMETests", dependencies: ["SMIME", "HatoTesting", "MailMessage", "MailAuth", "Reception"], swiftSettings: swift6),
+        .testTarget(name: "SMIMETests", dependencies: ["SMIME", "HatoTesting", "MailMessage", "MailAuth", "Reception", "MailCore", "MailStore", "LocalDelivery", "SMTPProtocol",
+                                                  .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
 
         // OpenPGP (docs/openpgp.md): RNP 0.16 (Debian librnp-dev, Thunderbird's engine); only
         // Sources/OpenPGP imports CRNP.
@@ -479,7 +480,7 @@ let package = Package(
         .executableTarget(
             name: "hato",
             dependencies: [
-                "HatoServer", "MailCore", "MailMessage", "MailStore", "DNSMessage", "DNSClient", "MailAuth", "RiskAssessment", "LocalDelivery", "OpenPGP", "DMARCReport",
+                "HatoServer", "MailCore", "MailMessage", "MailStore", "DNSMessage", "DNSClient", "MailAuth", "RiskAssessment", "LocalDelivery", "OpenPGP", "DMARCReport", "SMIME", "Reception",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,4 +1,5 @@
-// OpenSSL's CMS (libcrypto, Debian libssl-dev) for S/MIME signature verification (docs/smime.md).
+// OpenSSL's CMS (libcrypto, Debian libssl-dev) for S/MIME (docs/smime.md): verification, and
+// signing, encryption and decryption on submission and in `hato smime`.
 // Only Sources/SMIME may use this module. The helpers below exist because Swift cannot call the
 // OpenSSL stack macros (sk_X509_*) or reach into ASN1_TYPE's union; each frees what it allocates.
 #include <stdio.h>
@@ -7,6 +8,9 @@
 #include <openssl/bio.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -116,3 +120,17 @@ static inline void ccms_last_error(char *buffer, int capacity) {
     }
     ERR_clear_error();
 }
+
+/// A new, empty certificate list (CMS_encrypt's recipients, CMS_sign's extra certificates);
+/// free it with ccms_certs_free, which frees the certificates pushed onto it too.
+static inline STACK_OF(X509) *ccms_certs_new(void) { return sk_X509_new_null(); }
+
+/// Appends `cert`, whose reference the list then owns; 1 on success, 0 (caller still owns it).
+static inline int ccms_certs_push(STACK_OF(X509) *certs, X509 *cert) { return sk_X509_push(certs, cert) > 0; }
+
+static inline void ccms_certs_free(STACK_OF(X509) *certs) { if (certs != NULL) sk_X509_pop_free(certs, X509_free); }
+
+static inline int ccms_certs_count(STACK_OF(X509) *certs) { return certs == NULL ? 0 : sk_X509_num(certs); }
+
+/// The i-th certificate, borrowed (the list keeps its reference).
+static inline X509 *ccms_certs_get0(STACK_OF(X509) *certs, int index) { return sk_X509_value(certs, index); }

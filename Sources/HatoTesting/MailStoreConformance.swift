@@ -36,6 +36,7 @@ public struct MailStoreConformance: Sendable {
         ("quarantine", { try await $0.quarantine() }),
         ("greylist", { try await $0.greylist() }),
         ("openPGPCertificates", { try await $0.openPGPCertificates() }),
+        ("smimeCertificates", { try await $0.smimeCertificates() }),
     ]
 
     static let alice = try! EmailAddress("alice@example.test")

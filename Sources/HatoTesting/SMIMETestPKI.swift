@@ -17,7 +17,9 @@ public struct SMIMETestPKI: Sendable {
     public var otherCA: String { directory.appendingPathComponent("other-ca.pem").path }
 
     /// Users: alice (RSA), carol (P-256), dave (RSA, no emailProtection EKU), erin (expired),
-    /// mallory (RSA, issued by the untrusted CA).
+    /// mallory (RSA, issued by the untrusted CA); under the intermediate CA: hana (RSA,
+    /// hana@example.test), kenji (P-256 with keyAgreement, also as kenji.p12 with password
+    /// "kenji-p12-pw"), bob (RSA, bob@example.net).
     public static func make() async throws -> SMIMETestPKI {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hato-smime-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -61,6 +63,18 @@ public struct SMIMETestPKI: Sendable {
         user carol "ec -pkeyopt ec_paramgen_curve:P-256" ca emailProtection carol@example.com
         user dave rsa:2048 ca serverAuth dave@example.com
         user mallory rsa:2048 other-ca emailProtection alice@example.com
+        # A chain: the root -> "Hato Test Intermediate" -> hana (RSA), kenji (P-256, keyAgreement, in a
+        # PKCS#12 file), bob (a correspondent); hana-chain.pem is hana's certificate, then the intermediate.
+        openssl req -new -newkey rsa:2048 -nodes -keyout inter.key -out inter.csr -subj "/CN=Hato Test Intermediate" 2>/dev/null
+        printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n' > inter.ext
+        openssl x509 -req -in inter.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -extfile inter.ext -out inter.pem 2>/dev/null
+        user hana rsa:2048 inter emailProtection hana@example.test
+        openssl req -new -newkey "ec" -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout kenji.key -out kenji.csr -subj "/CN=kenji" 2>/dev/null
+        printf 'subjectAltName=email:kenji@example.test\nkeyUsage=critical,digitalSignature,keyAgreement\nextendedKeyUsage=emailProtection\n' > kenji.ext
+        openssl x509 -req -in kenji.csr -CA inter.pem -CAkey inter.key -CAcreateserial -days 30 -extfile kenji.ext -out kenji.pem 2>/dev/null
+        openssl pkcs12 -export -inkey kenji.key -in kenji.pem -certfile inter.pem -passout pass:kenji-p12-pw -out kenji.p12
+        user bob rsa:2048 inter emailProtection bob@example.net
+        cat hana.pem inter.pem > hana-chain.pem
         # erin: valid for one day in 2020, through `openssl ca`, which takes explicit dates.
         openssl req -new -newkey rsa:2048 -nodes -keyout erin.key -out erin.csr -subj "/CN=erin" 2>/dev/null
         mkdir -p db && : > db/index.txt && echo 1000 > db/serial

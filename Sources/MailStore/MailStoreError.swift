@@ -22,6 +22,7 @@ public enum MailStoreError: Error, Equatable, Sendable, CustomStringConvertible 
     case dkimKeyNotFound(String, selector: String)
     case quarantinedMessageNotFound(Int64)
     case openPGPCertificateNotFound(String)
+    case smimeCertificateNotFound(String)
     case io(String)
 
     public var description: String {
@@ -49,6 +50,7 @@ public enum MailStoreError: Error, Equatable, Sendable, CustomStringConvertible 
         case .dkimKeyNotFound(let d, let s): "no DKIM key with selector \(s) for domain \(d)"
         case .quarantinedMessageNotFound(let id): "no quarantined message \(id)"
         case .openPGPCertificateNotFound(let f): "no OpenPGP certificate \(f)"
+        case .smimeCertificateNotFound(let f): "no S/MIME certificate \(f)"
         case .io(let why): "storage error: \(why)"
         }
     }

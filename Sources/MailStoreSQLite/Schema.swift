@@ -311,6 +311,7 @@ enum Schema {
             // May log in to the DMARC dashboard (docs/dashboard.md); nobody may until granted.
             try db.execute(sql: "ALTER TABLE accounts ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v13-smime", migrate: SMIMESchema.migrate)
         return migrator
     }
 }

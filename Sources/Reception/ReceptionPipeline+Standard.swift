@@ -6,7 +6,7 @@ extension ReceptionPipeline {
     /// The standard pipeline. Message-phase order: submission fix-ups, removal of forged
     /// Authentication-Results, DKIM signing (over the fixed-up message), trace fields, then the
     /// DKIM/ARC/DMARC verdict on top; `extra` stages (risk, milters, ...) run last.
-    /// `beforeSigning` stages edit submitted mail before DKIM signs it (Autocrypt).
+    /// `beforeSigning` stages edit submitted mail before DKIM signs it (Autocrypt, S/MIME).
     public static func standard(store: any MailStore, spf: SPFPolicy?, signer: (any MessageSigner)?,
                                 authentication: InboundAuthenticationPolicy?, beforeSigning: [any ReceptionStage] = [],
                                 extra: [any ReceptionStage] = []) -> ReceptionPipeline {

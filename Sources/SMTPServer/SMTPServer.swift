@@ -29,6 +29,8 @@ public struct SMTPConfiguration: Sendable {
     public var spf: SPFPolicy?
     /// Signs what authenticated users submit (DKIM, see MessageSigner); nil sends it unsigned.
     public var messageSigner: (any MessageSigner)?
+    /// Stages that rewrite what authenticated users submit (S/MIME), run before DKIM signing.
+    public var contentStages: [any ReceptionStage] = []
     /// DKIM, ARC and DMARC at the end of DATA on the MX profile; nil turns them off.
     public var inboundAuthentication: InboundAuthenticationPolicy?
     /// Octets of client input one session may hold at once (`limits.max_session_input`): the
@@ -73,7 +75,8 @@ public struct SMTPServer: ProtocolServer {
         self.configuration = configuration
         self.store = store
         self.pipeline = .standard(store: store, spf: configuration.spf, signer: configuration.messageSigner,
-                                  authentication: configuration.inboundAuthentication, beforeSigning: beforeSigning, extra: extraStages)
+                                  authentication: configuration.inboundAuthentication,
+                                  beforeSigning: beforeSigning + configuration.contentStages, extra: extraStages)
         self.delivery = LocalDelivery(store: store, logger: logger, sieve: sieve)
         self.throttle = throttle
         self.logger = logger

@@ -29,7 +29,7 @@ struct Hato: AsyncParsableCommand {
             ServeCommand.self, DomainCommand.self, AccountCommand.self, AliasCommand.self, MailboxCommand.self,
             QueueCommand.self, ConfigCommand.self, MessageCommand.self, DNSCommand.self, SPFCommand.self, DKIMCommand.self,
             AuthCommand.self, StoreCommand.self, QuickstartCommand.self, CheckCommand.self, QuarantineCommand.self, ACMECommand.self,
-            SieveCommand.self, PGPCommand.self, ReportCommand.self,
+            SieveCommand.self, PGPCommand.self, SMIMECommand.self, ReportCommand.self,
         ]
     )
 }

@@ -1,4 +1,5 @@
-// `[smime]`: S/MIME signature verification on the MX listener (issue 20, docs/smime.md).
+// `[smime]`: S/MIME verification on the MX listener, signing and encryption on submission
+// (issue 20, docs/smime.md).
 
 extension ConfigSchema {
     static let smimeKeys: [ConfigKey] = [
@@ -10,5 +11,13 @@ extension ConfigSchema {
             "Largest CMS structure verified (an opaque signed-data part holds the whole content); larger gives smime=neutral."),
         key("smime.max_certificates", .integer(min: 1, max: 1000), .int(16),
             "Most certificates one signature may carry; more gives smime=neutral."),
+        key("smime.sign", .choice(["never", "always", "if-requested"]), .string("never"),
+            "Sign what accounts submit (multipart/signed, SHA-256) with their imported key: always, or only when the message has a Hato-SMIME: sign field."),
+        key("smime.encrypt", .choice(["never", "opportunistic", "required"]), .string("never"),
+            "Encrypt what accounts submit to the recipients' certificates and the sender's: opportunistic when every recipient has one, required refuses a recipient without one (5.7.1)."),
+        key("smime.policy", .tableList(fields: ["for", "sign", "encrypt"], required: 1), nil,
+            "Per-account and per-domain sign/encrypt: [[smime.policy]] entries with for (an address or a domain) and sign and/or encrypt; an address beats its domain, which beats smime.sign/smime.encrypt."),
+        key("smime.max_encrypted_size", .size, .int(67_108_864),
+            "Largest encrypted part `hato smime decrypt` opens."),
     ]
 }

@@ -248,7 +248,8 @@ public struct HatoConfig: Sendable {
         }
         dmarcRecord = (string("dmarc.record") ?? "on") == "on"
         risk = try RiskSettings(string: string, int: int, list: list, url: url)
-        smime = try SMIMESettings(string: string, int: int, list: list)
+        smime = try SMIMESettings(string: string, int: int, list: list,
+                                  tables: { if case .tables(let entries) = values["smime.policy"] { entries } else { [] } }())
         openpgp = OpenPGPSettings(string: string, int: int)
         dmarcReports = try DMARCReportSettings(string: string, int: int, list: list, hostname: hostname)
         tlsReports = try TLSReportSettings(string: string, int: int, list: list, hostname: hostname)

@@ -1,3 +1,5 @@
+import Foundation
+import MailCore
 import Reception
 import SMIME
 
@@ -9,16 +11,82 @@ public struct SMIMESettings: Sendable {
     public var limits: SMIMELimits
     /// The MX listener's stage, nil when verification is off.
     public var stage: SMIMEStage?
+    /// Signing and encryption on submission: `sign`/`encrypt` and the `[[smime.policy]]` entries.
+    public var policies: SMIMEPolicies
+    /// Largest encrypted part `hato smime decrypt` opens.
+    public var maxEncryptedSize: Int
 
-    init(string: (String) -> String?, int: (String) -> Int, list: (String) -> [String]?) throws {
+    init(string: (String) -> String?, int: (String) -> Int, list: (String) -> [String]?, tables: [[String: String]]) throws {
         verify = (string("smime.verify") ?? "on") == "on"
         trust = list("smime.trust") ?? ["system"]
         limits = SMIMELimits(maxSignatureSize: int("smime.max_signature_size"), maxCertificates: int("smime.max_certificates"))
+        maxEncryptedSize = int("smime.max_encrypted_size")
+        let fallback = SMIMESubmissionPolicy(sign: SMIMESignPolicy(rawValue: string("smime.sign") ?? "never") ?? .never,
+                                             encrypt: SMIMEEncryptPolicy(rawValue: string("smime.encrypt") ?? "never") ?? .never)
+        policies = try SMIMEPolicies(fallback: fallback, entries: tables)
         guard verify else { return }
         do {
             stage = SMIMEStage(verifier: SMIMEVerifier(trust: try SMIMETrustStore(sources: trust), limits: limits))
         } catch let error as SMIMEError {
             throw ConfigKeyError(path: "smime.trust", message: error.description)
         }
+    }
+
+    /// The verifier of `hato smime verify` (the trust store loaded again).
+    public func verifier() throws -> SMIMEVerifier {
+        if let stage { return stage.verifier }
+        return SMIMEVerifier(trust: try SMIMETrustStore(sources: trust), limits: limits)
+    }
+}
+
+/// Who signs and encrypts what on submission: an `[[smime.policy]]` entry for the account's
+/// address, else one for its domain, else `smime.sign`/`smime.encrypt`. An entry sets either
+/// or both; what it leaves out comes from the next level.
+public struct SMIMEPolicies: Sendable {
+    public var fallback: SMIMESubmissionPolicy
+    var accounts: [String: (sign: SMIMESignPolicy?, encrypt: SMIMEEncryptPolicy?)] = [:]
+    var domains: [String: (sign: SMIMESignPolicy?, encrypt: SMIMEEncryptPolicy?)] = [:]
+
+    init(fallback: SMIMESubmissionPolicy, entries: [[String: String]]) throws {
+        self.fallback = fallback
+        for entry in entries {
+            guard let target = entry["for"]?.lowercased(), !target.isEmpty else { continue }
+            var sign: SMIMESignPolicy?, encrypt: SMIMEEncryptPolicy?
+            if let value = entry["sign"] {
+                guard let parsed = SMIMESignPolicy(rawValue: value) else {
+                    throw ConfigKeyError(path: "smime.policy", message: "sign = \"\(value)\" for \(target): use never, always or if-requested")
+                }
+                sign = parsed
+            }
+            if let value = entry["encrypt"] {
+                guard let parsed = SMIMEEncryptPolicy(rawValue: value) else {
+                    throw ConfigKeyError(path: "smime.policy", message: "encrypt = \"\(value)\" for \(target): use never, opportunistic or required")
+                }
+                encrypt = parsed
+            }
+            if target.contains("@") {
+                guard let address = try? EmailAddress(target) else {
+                    throw ConfigKeyError(path: "smime.policy", message: "\"\(target)\" is neither an address nor a domain")
+                }
+                accounts[address.canonical] = (sign, encrypt)
+            } else {
+                guard let domain = try? Domain(target) else {
+                    throw ConfigKeyError(path: "smime.policy", message: "\"\(target)\" is neither an address nor a domain")
+                }
+                domains[domain.name] = (sign, encrypt)
+            }
+        }
+    }
+
+    public func policy(for account: EmailAddress) -> SMIMESubmissionPolicy {
+        let own = accounts[account.canonical]
+        let domain = domains[account.domain.name]
+        return SMIMESubmissionPolicy(sign: own?.sign ?? domain?.sign ?? fallback.sign,
+                                     encrypt: own?.encrypt ?? domain?.encrypt ?? fallback.encrypt)
+    }
+
+    /// Whether any account may sign or encrypt (else the stage is not installed).
+    public var isActive: Bool {
+        fallback.sign != .never || fallback.encrypt != .never || !accounts.isEmpty || !domains.isEmpty
     }
 }

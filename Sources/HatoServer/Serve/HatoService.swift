@@ -193,6 +193,12 @@ public struct HatoService {
             mxConfiguration.messageSigner = signer
             submissionConfiguration.messageSigner = signer
         }
+        // S/MIME signing and encryption of what accounts submit, before DKIM (docs/smime.md).
+        if settings.smime.policies.isActive {
+            let keyring = SMIMEStoreKeyring(store: store, dataDirectory: settings.dataDirectory, policies: settings.smime.policies)
+            mxConfiguration.contentStages = [SMIMESubmissionStage(keyring: keyring)]
+            submissionConfiguration.contentStages = [SMIMESubmissionStage(keyring: keyring)]
+        }
         let sieve = SieveSetup.filter(settings, store: store, signer: signer)
         // The risk assessment runs after the standard stages (docs/security.md "Risk assessment").
         let riskPolicy = RiskSetup.stagePolicy(settings, logger: logger)
