@@ -6,7 +6,7 @@ import Testing
 /// freshclam: CI has no internet), behind `hato serve`'s `[[milter]]`: the EICAR test string is
 /// refused at the end of DATA (`OnInfected Reject`) or stored tagged `X-Virus-Status: Infected`
 /// (`OnInfected Accept`), as configured; clean mail is stored with `X-Virus-Status: Clean`.
-@Suite(.enabled(if: ClamAV.available || ClamAV.required, "clamd/clamav-milter are not installed: apt-get install clamav-daemon clamav-milter"))
+@Suite(.heavy, .enabled(if: ClamAV.available || ClamAV.required, "clamd/clamav-milter are not installed: apt-get install clamav-daemon clamav-milter"))
 struct ClamAVMilterTests {
     @Test(arguments: ["Reject", "Accept"])
     func eicarIsHandledAsConfiguredAndCleanMailTagged(onInfected: String) async throws {

@@ -3,7 +3,10 @@ import Testing
 /// For tests that load the machine on purpose (floods, 10,000 connections, 100 MB messages):
 /// at most `width` of them run at once. Swift Testing starts every test of the suite together,
 /// and on two cores the abuse tests side by side starved the rest of the suite of CPU for
-/// seconds at a time, so lookups and waits in unrelated tests timed out (issue 16).
+/// seconds at a time, so lookups and waits in unrelated tests timed out (issue 16). Suites that
+/// start real peers (clamd, rspamd, spamd, gpg key generation, PostgreSQL, unbound, Chromium,
+/// several `hato serve`) are heavy too: with all of them starting at once, the first minute of
+/// a full run starved in-process servers until 60-second client timeouts passed.
 struct HeavyTestTrait: SuiteTrait, TestTrait, TestScoping {
     static let width = 2
     private static let gate = Gate(width: width)

@@ -5,7 +5,7 @@ import Testing
 /// ManageSieve (RFC 5804; docs/sieve.md) through the real binary with clients nobody here wrote:
 /// Python's `managesieve` (PyPI) and Debian's `sieve-connect`, each over STARTTLS with PLAIN:
 /// upload, list, activate, download, delete; then mail over SMTP lands where the script says.
-@Suite(.enabled(if: ManageSieveClients.available || Python.requiredInCI,
+@Suite(.heavy, .enabled(if: ManageSieveClients.available || Python.requiredInCI,
                 "sieve-connect (Debian) and managesieve (PyPI) are needed"))
 struct ManageSieveServeTests {
     static func serve() async throws -> ServedHato {

@@ -4,7 +4,7 @@ import Testing
 
 /// `hato serve` with a filter that changes the envelope at the end of the message
 /// (SMFIR_DELRCPT, SMFIR_ADDRCPT, SMFIR_CHGFROM, purepythonmilter): what the mailboxes hold.
-@Suite(.enabled(if: ScriptedMilter.available || ScriptedMilter.required, "purepythonmilter is not installed: pip install purepythonmilter"))
+@Suite(.heavy, .enabled(if: ScriptedMilter.available || ScriptedMilter.required, "purepythonmilter is not installed: pip install purepythonmilter"))
 struct MilterEnvelopeTests {
     static let client = """
         import smtplib, poplib, sys

@@ -5,7 +5,7 @@ import Testing
 /// `hato serve` with filters that answer SMTP commands as they come (purepythonmilter, PyPI):
 /// one conversation per SMTP session, as Postfix holds it, so a filter's refusal of one RCPT is
 /// the reply to that RCPT and the other recipients still get the message.
-@Suite(.enabled(if: ScriptedMilter.available || ScriptedMilter.required, "purepythonmilter is not installed: pip install purepythonmilter"))
+@Suite(.heavy, .enabled(if: ScriptedMilter.available || ScriptedMilter.required, "purepythonmilter is not installed: pip install purepythonmilter"))
 struct MilterPhaseTests {
     static let client = """
         import smtplib, poplib, sys

@@ -4,7 +4,7 @@ import Testing
 
 /// `hato serve` with a `[[milter]]` (purepythonmilter, PyPI): mail in over SMTP through the filter,
 /// out over POP3 as stored; a filter's refusal is the reply smtplib sees.
-@Suite(.enabled(if: ScriptedMilter.available || ScriptedMilter.required, "purepythonmilter is not installed: pip install purepythonmilter"))
+@Suite(.heavy, .enabled(if: ScriptedMilter.available || ScriptedMilter.required, "purepythonmilter is not installed: pip install purepythonmilter"))
 struct MilterServeTests {
     static let client = """
         import smtplib, poplib, sys

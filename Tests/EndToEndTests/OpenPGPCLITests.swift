@@ -4,7 +4,7 @@ import Testing
 
 /// `hato pgp import|import-contact|list|remove` through the real binary, with certificates GnuPG
 /// exported: what is refused says why, what is taken lists and goes away again.
-@Suite(.enabled(if: GnuPGAvailability.available || GnuPGAvailability.required, "gpg is not installed"))
+@Suite(.heavy, .enabled(if: GnuPGAvailability.available || GnuPGAvailability.required, "gpg is not installed"))
 struct OpenPGPCLITests {
     let workspace: CLIWorkspace
     var directory: TemporaryDirectory { workspace.directory }

@@ -6,7 +6,7 @@ import Testing
 /// OPENPGPKEY record `gpg --export-options export-dane` prints (RFC 7929), and the Web Key
 /// Directory of `hato serve` answers at the hash `gpg-wks-client --print-wkd-hash` computes, by
 /// the direct and the advanced method, with a certificate GnuPG imports.
-@Suite(.enabled(if: GnuPGAvailability.available || GnuPGAvailability.required, "gpg is not installed"))
+@Suite(.heavy, .enabled(if: GnuPGAvailability.available || GnuPGAvailability.required, "gpg is not installed"))
 struct OpenPGPPublishTests {
     @Test func openPGPKeyRecordAndWebKeyDirectoryAgreeWithGnuPG() async throws {
         let keys = try await GnuPGTestKeys.make()

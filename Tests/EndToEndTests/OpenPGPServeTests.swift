@@ -5,7 +5,7 @@ import Testing
 /// Issue 21 through the real `hato serve`: certificates imported with `hato pgp import-contact`
 /// (exported by GnuPG), PGP/MIME messages signed by `gpg --detach-sign` sent over SMTP to the MX
 /// listener (Python smtplib), read back over IMAP (imaplib) with the Hato-OpenPGP field.
-@Suite(.enabled(if: GnuPGAvailability.available || GnuPGAvailability.required, "gpg is not installed"))
+@Suite(.heavy, .enabled(if: GnuPGAvailability.available || GnuPGAvailability.required, "gpg is not installed"))
 struct OpenPGPServeTests {
     static let entity = "Content-Type: text/plain; charset=utf-8\r\n\r\nMinutes of the meeting on the 3rd.\r\n"
 

@@ -5,7 +5,7 @@ import Testing
 /// `hato serve` on the shared PostgreSQL store (docs/scaling.md): the real binary with
 /// `[store] backend = "postgres"`, a password from `password_file`, a message in over SMTP and
 /// read back over IMAP, and nothing of the store in the data directory.
-@Suite struct PostgresServeTests {
+@Suite(.heavy) struct PostgresServeTests {
     @Test func serveOnPostgresDeliversOverSMTPAndReadsOverIMAP() async throws {
         guard PostgresTestCluster.available else {
             if PostgresTestCluster.requiredInCI { Issue.record("PostgreSQL 15 missing in CI: .ci/run installs postgresql") }

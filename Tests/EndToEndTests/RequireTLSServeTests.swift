@@ -9,7 +9,7 @@ import Glibc
 /// aiosmtpd peer with the DANE test certificate that offers REQUIRETLS after STARTTLS unless the
 /// client asked (SNI) for mx.ta.example. The signed zones and the PKI are OutboundQueueTests'
 /// (Fixtures/make-dane-zones.sh, make-dane-certs.sh), served by unbound and validated by libunbound.
-@Suite(.serialized) struct RequireTLSServeTests {
+@Suite(.heavy, .serialized) struct RequireTLSServeTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("OutboundQueueTests/Fixtures").path
 

@@ -5,7 +5,7 @@ import Testing
 /// Debian's rspamd in its milter proxy mode (worker rspamd_proxy, `milter = yes`, self-scan),
 /// started here with a temp LOCAL_CONFDIR and DNS pointed at a dead port, behind `hato serve`'s
 /// `[[milter]]`: GTUBE gets rspamd's reject (5xx), ordinary mail is stored with its headers.
-@Suite(.enabled(if: Rspamd.available || Rspamd.required, "rspamd is not installed: apt-get install rspamd"))
+@Suite(.heavy, .enabled(if: Rspamd.available || Rspamd.required, "rspamd is not installed: apt-get install rspamd"))
 struct RspamdMilterTests {
     @Test func gtubeIsRejectedAndHeadersAreStored() async throws {
         try #require(Rspamd.available, "CI is set but rspamd is not installed")

@@ -5,7 +5,7 @@ import Testing
 /// `hato smime import|import-cert|list|remove|sign|verify|encrypt|decrypt` through the real
 /// binary, with keys and certificates the openssl command line made (root → intermediate →
 /// user) and its `cms` command as the other side of every operation.
-@Suite(.enabled(if: OpenSSLAvailability.available || OpenSSLAvailability.required, "openssl is not installed"))
+@Suite(.heavy, .enabled(if: OpenSSLAvailability.available || OpenSSLAvailability.required, "openssl is not installed"))
 struct SMIMECLITests {
     let workspace: CLIWorkspace
 

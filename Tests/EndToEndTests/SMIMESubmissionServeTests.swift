@@ -10,7 +10,7 @@ enum SMIMESubmissionPeers {
 /// submitted with swaks over implicit TLS, read back over IMAP (imaplib), and opened by peers
 /// Hato did not write: `openssl cms -decrypt` and `-verify` (the chain root → intermediate →
 /// user made here), gpgsm (Debian `gpgsm`), and dkimpy for the DKIM signature made after S/MIME.
-@Suite(.enabled(if: SMIMESubmissionPeers.present || OpenSSLAvailability.required, "openssl or swaks is not installed"))
+@Suite(.heavy, .enabled(if: SMIMESubmissionPeers.present || OpenSSLAvailability.required, "openssl or swaks is not installed"))
 struct SMIMESubmissionServeTests {
     /// 「会議の議事録です。」 in ISO-2022-JP (RFC 1468), with an encoded-word subject 「議事録」.
     static let entity = "Content-Type: text/plain; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: 7bit\r\n\r\n"

@@ -6,7 +6,7 @@ import Testing
 /// started here on unix sockets, behind `hato serve`'s `[[milter]]`. spamass-milter's `-B`
 /// adds a recipient for spam (SMFIR_ADDRCPT): GTUBE is tagged and copied to that mailbox, clean
 /// mail is tagged `X-Spam-Status: No` and not copied; with `-r -1` GTUBE is refused.
-@Suite(.enabled(if: SpamAssassin.available || SpamAssassin.required, "spamd/spamass-milter are not installed: apt-get install spamassassin spamass-milter"))
+@Suite(.heavy, .enabled(if: SpamAssassin.available || SpamAssassin.required, "spamd/spamass-milter are not installed: apt-get install spamassassin spamass-milter"))
 struct SpamAssassinMilterTests {
     static let client = """
         import smtplib, poplib, sys
