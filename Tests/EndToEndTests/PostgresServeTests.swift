@@ -6,6 +6,23 @@ import Testing
 /// `[store] backend = "postgres"`, a password from `password_file`, a message in over SMTP and
 /// read back over IMAP, and nothing of the store in the data directory.
 @Suite(.heavy) struct PostgresServeTests {
+    /// SMTP and IMAP on loopback over the PostgreSQL store at `url` (password from a file, no TLS).
+    static func config(url: String, passwordFile: String) -> String {
+        """
+            [listen]
+            smtp = ["127.0.0.1:0"]
+            imap = ["127.0.0.1:0"]
+            [accounts]
+            scram_iterations = 4096
+            [store]
+            backend = "postgres"
+            url = "\(url)"
+            password_file = "\(passwordFile)"
+            tls = "disable"
+            max_connections = 4
+            """
+    }
+
     @Test func serveOnPostgresDeliversOverSMTPAndReadsOverIMAP() async throws {
         guard PostgresTestCluster.available else {
             if PostgresTestCluster.requiredInCI { Issue.record("PostgreSQL 15 missing in CI: .ci/run installs postgresql") }
@@ -16,19 +33,7 @@ import Testing
         let directory = try TemporaryDirectory(prefix: "hato-e2e-pg")
         let passwordFile = directory.url.appendingPathComponent("db-password").path
         try (cluster.password + "\n").write(toFile: passwordFile, atomically: true, encoding: .utf8)
-        let served = try await ServedHato.start("""
-            [listen]
-            smtp = ["127.0.0.1:0"]
-            imap = ["127.0.0.1:0"]
-            [accounts]
-            scram_iterations = 4096
-            [store]
-            backend = "postgres"
-            url = "\(cluster.url(database: database))"
-            password_file = "\(passwordFile)"
-            tls = "disable"
-            max_connections = 4
-            """, accounts: [("alice@example.test", "long enough pw")], directory: directory)
+        let served = try await ServedHato.start(Self.config(url: cluster.url(database: database), passwordFile: passwordFile), accounts: [("alice@example.test", "long enough pw")], directory: directory)
         let server = served.process
 
         let result = try await Python.run("""
@@ -64,19 +69,7 @@ import Testing
         let secrets = try TemporaryDirectory(prefix: "hato-e2e-pg-secret")
         let passwordFile = secrets.url.appendingPathComponent("db-password").path
         try cluster.password.write(toFile: passwordFile, atomically: true, encoding: .utf8)
-        let config = """
-            [listen]
-            smtp = ["127.0.0.1:0"]
-            imap = ["127.0.0.1:0"]
-            [accounts]
-            scram_iterations = 4096
-            [store]
-            backend = "postgres"
-            url = "\(cluster.url(database: database))"
-            password_file = "\(passwordFile)"
-            tls = "disable"
-            max_connections = 4
-            """
+        let config = Self.config(url: cluster.url(database: database), passwordFile: passwordFile)
         let nodeA = try await ServedHato.start(config, accounts: [("alice@example.test", "long enough pw")])
         let nodeB = try await ServedHato.start(config)
         let result = try await Python.run("""
