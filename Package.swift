@@ -53,6 +53,8 @@ let package = Package(
         ),
         .target(name: "MailMessage", dependencies: ["CICU"], swiftSettings: swift6),
         // zlib (Debian zlib1g-dev) behind a bounded inflate (DMARC report attachments, docs/dmarc-reports.md).
+        // Bounds how many tests run at once in the test process (issue 16; see its source).
+        .target(name: "CTestRunWidth", path: "Sources/CTestRunWidth"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "BoundedZlib", dependencies: ["CZlib"], swiftSettings: swift6),
         .testTarget(name: "BoundedZlibTests", dependencies: ["BoundedZlib"], swiftSettings: swift6),
@@ -489,6 +491,7 @@ let package = Package(
         .target(
             name: "HatoTesting",
             dependencies: [
+                "CTestRunWidth",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 "MailCore", "MailStore", "DNSMessage", "DNSClient", "ServerRuntime", "SASL",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

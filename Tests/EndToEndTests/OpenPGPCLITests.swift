@@ -25,8 +25,7 @@ struct OpenPGPCLITests {
     }
 
     @Test func importListRemove() async throws {
-        let keys = try await GnuPGTestKeys.make()
-        defer { keys.remove() }
+        let keys = try await GnuPGTestKeys.shared
         #expect(try await hato("domain", "add", "example.com").status == 0)
         for user in ["alice", "dave", "erin"] {
             #expect(try await hato("account", "add", "\(user)@example.com", "--password-stdin", stdin: "a long password\n").status == 0)

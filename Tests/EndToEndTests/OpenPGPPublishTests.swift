@@ -9,8 +9,7 @@ import Testing
 @Suite(.heavy, .enabled(if: GnuPGAvailability.available || GnuPGAvailability.required, "gpg is not installed"))
 struct OpenPGPPublishTests {
     @Test func openPGPKeyRecordAndWebKeyDirectoryAgreeWithGnuPG() async throws {
-        let keys = try await GnuPGTestKeys.make()
-        defer { keys.remove() }
+        let keys = try await GnuPGTestKeys.shared
         let served = try await ServedHato.start("""
             [listen]
             http = ["127.0.0.1:0"]
@@ -92,8 +91,7 @@ struct OpenPGPPublishTests {
     /// certificate in an Autocrypt field that GnuPG imports; mail with its own Autocrypt field
     /// keeps just that one, and mail from another account without a certificate gets none.
     @Test func submittedMailCarriesTheAutocryptKey() async throws {
-        let keys = try await GnuPGTestKeys.make()
-        defer { keys.remove() }
+        let keys = try await GnuPGTestKeys.shared
         let served = try await ServedHato.start("""
             [listen]
             submission = ["127.0.0.1:0"]

@@ -20,8 +20,7 @@ struct OpenPGPServeTests {
     }
 
     @Test func signedMailIsVerifiedAgainstTheContactDirectory() async throws {
-        let keys = try await GnuPGTestKeys.make()
-        defer { keys.remove() }
+        let keys = try await GnuPGTestKeys.shared
         let signature = try await keys.sign(Array(Self.entity.utf8), as: "alice")
         let bobSignature = try await keys.sign(Array(Self.entity.utf8), as: "bob")
         let mallorySignature = try await keys.sign(Array(Self.entity.utf8), as: "mallory")

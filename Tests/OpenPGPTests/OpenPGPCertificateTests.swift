@@ -5,8 +5,7 @@ import Testing
 
 /// Keys made once per test process by real GnuPG (GnuPGTestKeys).
 enum SharedKeys {
-    static let made = Task { try await GnuPGTestKeys.make() }
-    static var keys: GnuPGTestKeys { get async throws { try await made.value } }
+    static var keys: GnuPGTestKeys { get async throws { try await GnuPGTestKeys.shared } }
 }
 
 /// Certificates `gpg --export` wrote, read through RNP (RFC 9580 §10.1 transferable public keys).
