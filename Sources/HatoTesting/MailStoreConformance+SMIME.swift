@@ -7,8 +7,7 @@ extension MailStoreConformance {
     /// certificate is found by address in any case, newest first; a second put replaces;
     /// remove takes every copy.
     public func smimeCertificates() async throws {
-        let (mailStore, _, _) = try await storeWithAccounts()
-        guard let store = mailStore as? any (MailStore & SMIMEKeyStore) else { try await mailStore.close(); return }  // not in MailStorePostgres yet
+        let (store, _, _) = try await storeWithAccounts()
         let aliceCertificate = StoredSMIMECertificate(
             fingerprint: "AA11", owner: .account(Self.alice), addresses: ["alice@example.test"], certificate: [0x30, 0x01],
             chain: [[0x30, 0x02], [], [0x30, 0x03, 0x04]], sealedPrivateKey: [0x48, 0x53, 0x4B, 0x31, 9],

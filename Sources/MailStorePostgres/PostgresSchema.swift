@@ -8,9 +8,33 @@ import PostgresNIO
 /// build, and a database a newer build set up is refused rather than written to.
 enum PostgresSchema {
     /// Bump and append a step to `steps` for each change; released steps are never edited.
-    static let version = 2
+    static let version = 3
 
-    static let steps: [Int: [String]] = [1: v1, 2: v2]
+    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3]
+
+    /// MailStoreSQLite's `v13-smime` (docs/smime.md): accounts' certificates with their sealed
+    /// private keys (account_id set, removed with the account) and correspondents' (account_id
+    /// NULL), found by their RFC 8550 §3 addresses.
+    static let v3: [String] = [
+        """
+        CREATE TABLE IF NOT EXISTS smime_certificates (
+            id BIGSERIAL PRIMARY KEY, fingerprint TEXT NOT NULL,
+            account_id BIGINT REFERENCES accounts(id) ON DELETE CASCADE,
+            certificate BYTEA NOT NULL, chain BYTEA NOT NULL, private_key BYTEA,
+            not_after DOUBLE PRECISION NOT NULL, imported_at DOUBLE PRECISION NOT NULL)
+        """,
+        """
+        CREATE UNIQUE INDEX IF NOT EXISTS smime_certificates_account ON smime_certificates(fingerprint, account_id)
+            WHERE account_id IS NOT NULL
+        """,
+        "CREATE UNIQUE INDEX IF NOT EXISTS smime_certificates_contact ON smime_certificates(fingerprint) WHERE account_id IS NULL",
+        """
+        CREATE TABLE IF NOT EXISTS smime_addresses (
+            certificate_id BIGINT NOT NULL REFERENCES smime_certificates(id) ON DELETE CASCADE, address TEXT NOT NULL,
+            PRIMARY KEY (certificate_id, address))
+        """,
+        "CREATE INDEX IF NOT EXISTS smime_addresses_address ON smime_addresses(address)",
+    ]
 
     /// MailStoreSQLite's `v16-admin`: may log in to the DMARC dashboard (docs/dashboard.md).
     static let v2: [String] = [

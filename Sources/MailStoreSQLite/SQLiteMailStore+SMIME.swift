@@ -4,8 +4,8 @@ import MailCore
 import MailStore
 
 /// S/MIME certificates of accounts (with their sealed keys) and of correspondents (migration
-/// `v13-smime`). MailStorePostgres does not implement it yet: callers cast (`SMIMEKeys.store`).
-extension SQLiteMailStore: SMIMEKeyStore {
+/// `v13-smime`; MailStorePostgres keeps the same tables).
+extension SQLiteMailStore {
     public func putSMIMECertificate(_ certificate: StoredSMIMECertificate) async throws {
         try await pool.write { db in
             var accountID: Int64?
@@ -18,7 +18,7 @@ extension SQLiteMailStore: SMIMEKeyStore {
             try db.execute(sql: """
                 INSERT INTO smime_certificates (fingerprint, account_id, certificate, chain, private_key, not_after, imported_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [certificate.fingerprint, accountID, Data(certificate.certificate), Data(Self.joinDER(certificate.chain)),
+                """, arguments: [certificate.fingerprint, accountID, Data(certificate.certificate), Data(StoredSMIMECertificate.packChain(certificate.chain)),
                                  certificate.sealedPrivateKey.map { Data($0) }, certificate.notAfter.timeIntervalSince1970,
                                  certificate.imported.timeIntervalSince1970])
             let id = db.lastInsertedRowID
@@ -65,25 +65,8 @@ extension SQLiteMailStore: SMIMEKeyStore {
         let owner: SMIMECertificateOwner = if let display = row["display_address"] as String? { .account(try EmailAddress(display)) } else { .contact }
         return StoredSMIMECertificate(
             fingerprint: row["fingerprint"], owner: owner, addresses: addresses, certificate: Array(row["certificate"] as Data),
-            chain: splitDER(Array(row["chain"] as Data)), sealedPrivateKey: (row["private_key"] as Data?).map { Array($0) },
+            chain: StoredSMIMECertificate.unpackChain(Array(row["chain"] as Data)), sealedPrivateKey: (row["private_key"] as Data?).map { Array($0) },
             notAfter: Date(timeIntervalSince1970: row["not_after"]), imported: Date(timeIntervalSince1970: row["imported_at"]))
-    }
-
-    /// Certificates one after another, each prefixed by its length (4 bytes, big-endian).
-    static func joinDER(_ items: [[UInt8]]) -> [UInt8] {
-        items.flatMap { item in withUnsafeBytes(of: UInt32(item.count).bigEndian, Array.init) + item }
-    }
-
-    static func splitDER(_ bytes: [UInt8]) -> [[UInt8]] {
-        var items: [[UInt8]] = [], cursor = 0
-        while cursor + 4 <= bytes.count {
-            let length = bytes[cursor..<cursor + 4].reduce(0) { $0 << 8 | Int($1) }
-            cursor += 4
-            guard cursor + length <= bytes.count else { break }
-            items.append(Array(bytes[cursor..<cursor + length]))
-            cursor += length
-        }
-        return items
     }
 }
 

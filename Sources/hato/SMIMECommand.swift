@@ -74,7 +74,7 @@ struct SMIMECommand: AsyncParsableCommand {
 
         func run() async throws {
             let admin = try options.admin()
-            let stored = try await SMIMEKeys.store(admin.store).smimeCertificates(account: try account.map { try EmailAddress($0) })
+            let stored = try await admin.store.smimeCertificates(account: try account.map { try EmailAddress($0) })
             let formatter = ISO8601DateFormatter()
             print(Table.render(["FINGERPRINT", "OWNER", "ADDRESSES", "KEY", "USES", "STATE", "NOT AFTER"], stored.map { entry in
                 let certificate = try? SMIMECertificate(der: entry.certificate)
@@ -96,7 +96,7 @@ struct SMIMECommand: AsyncParsableCommand {
 
         func run() async throws {
             let cleaned = fingerprint.replacingOccurrences(of: ":", with: "").replacingOccurrences(of: " ", with: "").uppercased()
-            try await SMIMEKeys.store(options.admin().store).removeSMIMECertificate(fingerprint: cleaned)
+            try await options.admin().store.removeSMIMECertificate(fingerprint: cleaned)
             print("removed \(cleaned)")
         }
     }

@@ -9,17 +9,6 @@ import MailStore
 import Reception
 import SMIME
 
-/// The store's S/MIME side: the SQLite store keeps keys (migration `v13-smime`);
-/// MailStorePostgres does not yet, and says so.
-public enum SMIMEKeys {
-    public static func store(_ store: any MailStore) throws -> any SMIMEKeyStore {
-        guard let keys = store as? any SMIMEKeyStore else {
-            throw SMIMEError("this store does not keep S/MIME keys yet (the SQLite store does; MailStorePostgres not yet)")
-        }
-        return keys
-    }
-}
-
 /// What `hato smime import` and `import-cert` did.
 public struct SMIMEImported: Sendable {
     public var certificate: SMIMECertificate
@@ -49,7 +38,7 @@ public struct SMIMEKeyImporter: Sendable {
         }
         let serverKey = try await BlockingIO.run { [dataDirectory] in try ServerSecretKey.load(dataDirectory: dataDirectory, create: true) }
         let sealed = try serverKey.seal(try identity.privateKeyDER(), context: Self.sealingContext(certificate.fingerprint))
-        try await SMIMEKeys.store(store).putSMIMECertificate(StoredSMIMECertificate(
+        try await store.putSMIMECertificate(StoredSMIMECertificate(
             fingerprint: certificate.fingerprint, owner: .account(address), addresses: certificate.emails.map { $0.lowercased() },
             certificate: certificate.der, chain: identity.chain.map(\.der), sealedPrivateKey: sealed, notAfter: certificate.notAfter))
         return SMIMEImported(certificate: certificate, chain: identity.chain.count)
@@ -68,7 +57,7 @@ public struct SMIMEKeyImporter: Sendable {
             }
         }
         for certificate in certificates {
-            try await SMIMEKeys.store(store).putSMIMECertificate(StoredSMIMECertificate(
+            try await store.putSMIMECertificate(StoredSMIMECertificate(
                 fingerprint: certificate.fingerprint, owner: .contact, addresses: certificate.emails.map { $0.lowercased() },
                 certificate: certificate.der, notAfter: certificate.notAfter))
         }
@@ -106,7 +95,7 @@ public struct SMIMEStoreKeyring: SMIMEKeyring {
 
     public func identity(for account: EmailAddress) async throws -> SMIMEIdentity? {
         let now = Date()
-        for entry in try await SMIMEKeys.store(store).smimeCertificates(account: account) {
+        for entry in try await store.smimeCertificates(account: account) {
             guard let sealed = entry.sealedPrivateKey, entry.notAfter >= now else { continue }
             let certificate = try SMIMECertificate(der: entry.certificate)
             guard certificate.isValid(at: now) else { continue }
@@ -119,9 +108,9 @@ public struct SMIMEStoreKeyring: SMIMEKeyring {
 
     public func encryptionCertificate(for address: EmailAddress) async throws -> SMIMECertificate? {
         let now = Date()
-        var candidates = try await SMIMEKeys.store(store).smimeCertificates(address: address.canonical)
+        var candidates = try await store.smimeCertificates(address: address.canonical)
         if address.description.lowercased() != address.canonical {
-            candidates += try await SMIMEKeys.store(store).smimeCertificates(address: address.description)
+            candidates += try await store.smimeCertificates(address: address.description)
         }
         for entry in candidates where entry.notAfter >= now {
             if let certificate = try? SMIMECertificate(der: entry.certificate), certificate.isValid(at: now), certificate.canEncrypt {

@@ -54,3 +54,24 @@ public protocol SMIMEKeyStore: Sendable {
     /// Removes every stored copy of the fingerprint; fails with `smimeCertificateNotFound`.
     func removeSMIMECertificate(fingerprint: String) async throws
 }
+
+extension StoredSMIMECertificate {
+    /// The chain as both stores keep it in one column: certificates one after another, each
+    /// prefixed by its length (4 bytes, big-endian), so a store migration copies it as it is.
+    public static func packChain(_ items: [[UInt8]]) -> [UInt8] {
+        items.flatMap { item in withUnsafeBytes(of: UInt32(item.count).bigEndian, Array.init) + item }
+    }
+
+    /// The inverse of `packChain`; a truncated last entry is dropped.
+    public static func unpackChain(_ bytes: [UInt8]) -> [[UInt8]] {
+        var items: [[UInt8]] = [], cursor = 0
+        while cursor + 4 <= bytes.count {
+            let length = bytes[cursor..<cursor + 4].reduce(0) { $0 << 8 | Int($1) }
+            cursor += 4
+            guard cursor + length <= bytes.count else { break }
+            items.append(Array(bytes[cursor..<cursor + length]))
+            cursor += length
+        }
+        return items
+    }
+}
