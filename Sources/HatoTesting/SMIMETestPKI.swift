@@ -28,12 +28,13 @@ public struct SMIMETestPKI: Sendable {
     }
 
     /// A MIME entity (CRLF) signed by `user`: `opaque` for signed-data, else multipart/signed
-    /// as `openssl cms -sign` writes it (its S/MIME output, headers included).
-    public func sign(entity: String, user: String, opaque: Bool = false) async throws -> String {
+    /// as `openssl cms -sign` writes it (its S/MIME output, headers included). `chain` names a
+    /// PEM file of intermediates to carry in the signature (`-certfile`).
+    public func sign(entity: String, user: String, opaque: Bool = false, chain: String? = nil) async throws -> String {
         let name = UUID().uuidString
         try Data(entity.utf8).write(to: directory.appendingPathComponent("\(name).in"))
         try await Self.shell("""
-            openssl cms -sign -binary \(opaque ? "-nodetach" : "") -md sha256 -in \(name).in -signer \(user).pem -inkey \(user).key -outform SMIME -out \(name).out
+            openssl cms -sign -binary \(opaque ? "-nodetach" : "") -md sha256 -in \(name).in -signer \(user).pem -inkey \(user).key \(chain.map { "-certfile \($0)" } ?? "") -outform SMIME -out \(name).out
             """, in: directory)
         return try String(contentsOf: directory.appendingPathComponent("\(name).out"), encoding: .utf8)
     }

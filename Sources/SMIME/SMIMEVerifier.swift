@@ -27,6 +27,15 @@ public struct SMIMESigner: Sendable, Equatable {
     public var serial: String
     /// RFC 5280 §4.1.2.4 issuer, RFC 2253 form.
     public var issuer: String
+    /// The certificate itself, when the signature verified (what harvesting keeps).
+    public var certificate: SMIMECertificate?
+
+    public init(emails: [String], serial: String, issuer: String, certificate: SMIMECertificate? = nil) {
+        self.emails = emails
+        self.serial = serial
+        self.issuer = issuer
+        self.certificate = certificate
+    }
 }
 
 public enum SMIMEOutcome: Sendable, Equatable {
@@ -95,7 +104,9 @@ public struct SMIMEVerifier: Sendable {
         guard ccms_signing_time_within(cms, signer) == 1 else {
             return (.fail("signing time outside the certificate's validity"), nil)
         }
-        return (.pass(Self.describe(signer)), content == nil ? Self.read(output) : nil)
+        var described = Self.describe(signer)
+        described.certificate = try? SMIMECertificate(signer)
+        return (.pass(described), content == nil ? Self.read(output) : nil)
     }
 
     private func clearingErrors() -> [UInt8]? {

@@ -70,4 +70,79 @@ struct SMIMEServeTests {
                 "the forged field claiming our authserv-id is removed, ours remains: \(lines[4])")
         #expect(lines[5] == "pop3 | pass | ['mail.example.test; smime=pass body.smime-identifier=alice@example.com body.smime-part=2']")
     }
+
+    /// Issue 20 §1 "harvest": a signer whose signature passes for the From address has their
+    /// certificate kept as a correspondent's, and `hato smime encrypt` then encrypts to it (opened
+    /// by `openssl cms -decrypt` with the signer's key). Not kept: a signature that fails (wrong
+    /// From), a certificate that cannot encrypt (carol's P-256 key without keyAgreement), and a
+    /// certificate naming one of our own addresses (hana@example.test), whoever sends it.
+    @Test func verifiedSignersCertificatesAreHarvested() async throws {
+        let pki = try await SMIMETestPKI.make()
+        let directory = pki.directory.path
+        let signed = [("alice@example.com", "pass", try await pki.sign(entity: Self.entity, user: "alice")),
+                      ("carol@example.com", "no-encryption", try await pki.sign(entity: Self.entity, user: "carol")),
+                      ("hana@example.test", "ours", try await pki.sign(entity: Self.entity, user: "hana", chain: "inter.pem"))]
+        var messages = signed.map { ($0.0, $0.1, $0.2) }
+        messages.insert(("ceo@example.com", "wrong-from", messages[0].2), at: 0)
+        for (index, (from, subject, body)) in messages.enumerated() {
+            try Data(("From: \(from)\nTo: taro@example.test\nSubject: \(subject)\n" + body).utf8)
+                .write(to: pki.directory.appendingPathComponent("message-\(index).eml"))
+        }
+        let dns = try await TestDNSServer.start(zoneText: "")
+        let hato = try await ServedHato.start("""
+            [listen]
+            smtp = ["127.0.0.1:0"]
+            imap = ["127.0.0.1:0"]
+            [accounts]
+            scram_iterations = 4096
+            [dns]
+            servers = ["\(dns.address)"]
+            [risk]
+            assess = "off"
+            [smime]
+            trust = ["\(pki.rootCA)"]
+            """, accounts: [("taro@example.test", "taro long pw"), ("hana@example.test", "hana long pw")])
+        defer { hato.process.signal(SIGKILL) }
+        let run = try await Python.run("""
+            import smtplib, imaplib, email, sys
+            smtp, imap, directory = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+            for i in range(\(messages.count)):
+                raw = open("%s/message-%d.eml" % (directory, i), "rb").read().replace(b"\\r\\n", b"\\n").replace(b"\\n", b"\\r\\n")
+                s = smtplib.SMTP("127.0.0.1", smtp, timeout=60); s.ehlo("client.test")
+                s.sendmail("sender@example.com", ["taro@example.test"], raw); s.quit()
+            c = imaplib.IMAP4("127.0.0.1", imap, timeout=60); c.login("taro@example.test", "taro long pw"); c.select("INBOX")
+            for item in c.fetch("1:*", "(BODY.PEEK[HEADER])")[1]:
+                if isinstance(item, tuple):
+                    m = email.message_from_bytes(item[1])
+                    print(m["Subject"], [v.split(";")[1].split()[0] for v in m.get_all("Authentication-Results") or [] if "smime=" in v])
+            c.logout()
+            """, arguments: [try hato.port("smtp"), try hato.port("imap"), directory], timeout: 120)
+        // Every one verifies but the wrong From, so what keeps carol's and hana's out is the harvest's own rules.
+        #expect(run.stdout == "wrong-from ['smime=fail']\npass ['smime=pass']\nno-encryption ['smime=pass']\nours ['smime=pass']\n", "\(run.stdout) \(run.stderr)")
+        func cli(_ arguments: String...) async throws -> (status: Int32, stdout: String, stderr: String) {
+            try await HatoBinary.run(arguments + ["--config", hato.config])
+        }
+        let listed = try await cli("smime", "list")
+        let contacts = listed.stdout.split(separator: "\n").filter { $0.contains("contact") }
+        #expect(contacts.count == 1 && contacts[0].contains("alice@example.com"), "only alice's certificate is kept: \(listed.stdout) \(listed.stderr)")
+        #expect(!listed.stdout.contains("carol@example.com") && !listed.stdout.contains("hana@example.test"), "\(listed.stdout)")
+
+        // taro writes back to alice: the harvested certificate is what the message is encrypted to.
+        try "From: taro@example.test\r\nTo: alice@example.com\r\nSubject: re\r\n\r\nThanks for the minutes.\r\n"
+            .write(toFile: "\(directory)/reply.eml", atomically: true, encoding: .utf8)
+        let encrypted = try await cli("smime", "encrypt", "\(directory)/reply.eml", "--account", "taro@example.test")
+        #expect(encrypted.status == 0 && encrypted.stdout.contains("application/pkcs7-mime"), "\(encrypted.stdout) \(encrypted.stderr)")
+        try encrypted.stdout.write(toFile: "\(directory)/reply.p7m", atomically: true, encoding: .utf8)
+        let opened = try await Python.run("""
+            import subprocess, sys
+            d = sys.argv[1]
+            r = subprocess.run(["openssl", "cms", "-decrypt", "-in", d + "/reply.p7m", "-recip", d + "/alice.pem", "-inkey", d + "/alice.key"],
+                               capture_output=True)
+            print(r.returncode, b"Thanks for the minutes." in r.stdout, r.stderr.decode().strip())
+            """, arguments: [directory])
+        #expect(opened.stdout == "0 True \n", "alice's key opens what was encrypted to her harvested certificate: \(opened.stdout) \(opened.stderr)")
+        #expect(hato.process.errorOutput.contains("smime certificate harvested") || hato.process.output.contains("smime certificate harvested"),
+                "the harvest is logged")
+        try await dns.shutdown()
+    }
 }

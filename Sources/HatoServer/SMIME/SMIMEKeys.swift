@@ -64,6 +64,51 @@ public struct SMIMEKeyImporter: Sendable {
         return certificates.map { SMIMEImported(certificate: $0, chain: 0) }
     }
 
+    /// What harvesting did with a verified signer's certificate.
+    public enum Harvested: Equatable, Sendable {
+        case stored
+        /// Why it was left out (logged at debug level).
+        case skipped(String)
+    }
+
+    /// Keeps the certificate of a signer whose signature verified and matched From (the stage
+    /// checked both) as a correspondent's, so mail to them can be encrypted (docs/smime.md
+    /// "Harvesting"). Left out: certificates that cannot encrypt or are outside their validity,
+    /// and any naming an address in one of our own domains: those come from `hato smime import`
+    /// only, so mail from outside cannot choose which key our own users' mail is encrypted to.
+    /// Storing it again moves it first among that address's certificates (the newest seen).
+    public func harvest(_ certificate: SMIMECertificate, now: Date = Date()) async throws -> Harvested {
+        guard !certificate.emails.isEmpty else { return .skipped("no e-mail address") }
+        guard certificate.canEncrypt else { return .skipped("does not allow encryption") }
+        guard certificate.isValid(at: now) else { return .skipped("outside its validity") }
+        for email in certificate.emails {
+            guard let address = try? EmailAddress(email) else { return .skipped("unparsable address \(email)") }
+            if try await store.isLocalDomain(address.domain) { return .skipped("names \(address.canonical), one of our own addresses") }
+        }
+        try await store.putSMIMECertificate(StoredSMIMECertificate(
+            fingerprint: certificate.fingerprint, owner: .contact, addresses: certificate.emails.map { $0.lowercased() },
+            certificate: certificate.der, notAfter: certificate.notAfter, imported: now))
+        return .stored
+    }
+
+    /// The reception stage's harvest hook: stores or skips, logs which, and never fails the message.
+    public static func harvester(store: any MailStore, dataDirectory: URL) -> SMIMEHarvest {
+        let importer = SMIMEKeyImporter(store: store, dataDirectory: dataDirectory)
+        return { certificate, client in
+            do {
+                switch try await importer.harvest(certificate) {
+                case .stored:
+                    client.logger.info("smime certificate harvested", metadata: [
+                        "fingerprint": "\(certificate.fingerprint)", "addresses": "\(certificate.emails.joined(separator: ","))"])
+                case .skipped(let reason):
+                    client.logger.debug("smime certificate not harvested", metadata: ["fingerprint": "\(certificate.fingerprint)", "reason": "\(reason)"])
+                }
+            } catch {
+                client.logger.warning("smime certificate not harvested", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
     static func checkValidity(_ certificate: SMIMECertificate, now: Date) throws {
         let formatter = ISO8601DateFormatter()
         guard now <= certificate.notAfter else {

@@ -210,7 +210,12 @@ public struct HatoService {
         // Milters run last, on the message as the other stages left it (docs/milter.md).
         let milters = settings.milters.stages(counters: counters)
         // S/MIME verification runs after DMARC, so its field sits on top (docs/smime.md).
-        let smime: [any ReceptionStage] = settings.smime.stage.map { [$0] } ?? []
+        // A passing signer's certificate is kept for encrypting to them (smime.harvest).
+        let smime: [any ReceptionStage] = settings.smime.stage.map { stage in
+            var stage = stage
+            if settings.smime.harvest { stage.harvest = SMIMEKeyImporter.harvester(store: store, dataDirectory: settings.dataDirectory) }
+            return [stage]
+        } ?? []
         // OpenPGP verification likewise, its Hato-OpenPGP field on top (docs/openpgp.md).
         let openpgp: [any ReceptionStage] = settings.openpgp.verify
             ? [OpenPGPStage(verifier: OpenPGPVerifier(limits: settings.openpgp.limits), directory: store)] : []

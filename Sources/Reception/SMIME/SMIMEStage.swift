@@ -7,20 +7,27 @@ import MailAuth
 import MailMessage
 import SMIME
 
+/// Keeps the certificate of a signer whose signature passed and matched From, so later mail to
+/// them can be encrypted (issue 20: "harvest"); composed in HatoServer, which owns the store.
+public typealias SMIMEHarvest = @Sendable (SMIMECertificate, ReceptionClient) async -> Void
+
 public struct SMIMEStage: ReceptionStage {
     public let verifier: SMIMEVerifier
+    public var harvest: SMIMEHarvest?
     public var name: String { "smime" }
     public var phases: ReceptionPhases { .message }
 
-    public init(verifier: SMIMEVerifier) {
+    public init(verifier: SMIMEVerifier, harvest: SMIMEHarvest? = nil) {
         self.verifier = verifier
+        self.harvest = harvest
     }
 
     public func message(_ message: inout ReceptionMessage, transaction: ReceptionTransaction,
                         client: ReceptionClient) async -> ReceptionVerdict {
         guard client.isInbound else { return .accept }
-        guard let result = Self.evaluate(message.content.parsed, verifier: verifier) else { return .accept }
+        guard let (result, signer) = Self.evaluateSigner(message.content.parsed, verifier: verifier) else { return .accept }
         client.logger.info("smime", metadata: ["result": "\(result.encoded)", "id": "\(transaction.id)"])
+        if let signer, let harvest { await harvest(signer, client) }
         var builder = AuthenticationResultsBuilder(authservID: client.hostname)
         builder.add(result)
         return .tag([.header(builder.field)])
@@ -29,6 +36,11 @@ public struct SMIMEStage: ReceptionStage {
     /// The `smime` result for the message's first signed part, nil when nothing is signed
     /// (no field then: RFC 7281's "none" would only repeat what the message shows).
     public static func evaluate(_ message: MIMEMessage, verifier: SMIMEVerifier) -> AuthenticationResult? {
+        evaluateSigner(message, verifier: verifier)?.result
+    }
+
+    /// The result and, when it is a pass for the From address, the signer's certificate.
+    static func evaluateSigner(_ message: MIMEMessage, verifier: SMIMEVerifier) -> (result: AuthenticationResult, signer: SMIMECertificate?)? {
         guard let signed = SMIMESignedPart.find(in: message) else { return nil }
         let outcome: SMIMEOutcome
         switch signed.kind {
@@ -40,20 +52,20 @@ public struct SMIMEStage: ReceptionStage {
         var properties = [AuthenticationResult.Property("body", "smime-part", signed.signaturePart.isEmpty ? "1" : signed.signaturePart)]
         switch outcome {
         case .neutral(let reason):
-            return AuthenticationResult(method: "smime", result: "neutral", comment: reason, properties: properties)
+            return (AuthenticationResult(method: "smime", result: "neutral", comment: reason, properties: properties), nil)
         case .fail(let reason):
-            return AuthenticationResult(method: "smime", result: "fail", comment: reason, properties: properties)
+            return (AuthenticationResult(method: "smime", result: "fail", comment: reason, properties: properties), nil)
         case .pass(let signer):
             let from = message.header.from.mailboxes.first.map { "\($0.address)" }
             let matching = from.flatMap { address in signer.emails.first { $0.lowercased() == address.lowercased() } }
             if let matching {
                 properties.insert(.init("body", "smime-identifier", matching), at: 0)
-                return AuthenticationResult(method: "smime", result: "pass", properties: properties)
+                return (AuthenticationResult(method: "smime", result: "pass", properties: properties), signer.certificate)
             }
             properties.insert(contentsOf: [.init("body", "smime-serial", signer.serial), .init("body", "smime-issuer", signer.issuer)], at: 0)
             if let first = signer.emails.first { properties.insert(.init("body", "smime-identifier", first), at: 0) }
-            return AuthenticationResult(method: "smime", result: "fail",
-                                        comment: "signer certificate is not for the From address \(from ?? "(none)")", properties: properties)
+            return (AuthenticationResult(method: "smime", result: "fail",
+                                         comment: "signer certificate is not for the From address \(from ?? "(none)")", properties: properties), nil)
         }
     }
 }
