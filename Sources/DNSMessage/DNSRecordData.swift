@@ -43,6 +43,8 @@ public enum DNSRecordData: Sendable, Hashable, CustomStringConvertible {
     case srv(priority: UInt16, weight: UInt16, port: UInt16, target: DNSName)
     /// RFC 6698 §2.1: usage, selector, matching type, certificate association data.
     case tlsa(usage: UInt8, selector: UInt8, matchingType: UInt8, data: [UInt8])
+    /// RFC 8162 §2: the same fields as TLSA (RFC 6698 §2.1).
+    case smimea(usage: UInt8, selector: UInt8, matchingType: UInt8, data: [UInt8])
     /// RFC 8659 §4.1: flags, tag, value.
     case caa(flags: UInt8, tag: String, value: [UInt8])
     /// RFC 4034 §5.1: key tag, algorithm, digest type, digest.
@@ -70,6 +72,7 @@ public enum DNSRecordData: Sendable, Hashable, CustomStringConvertible {
         case .soa: .soa
         case .srv: .srv
         case .tlsa: .tlsa
+        case .smimea: .smimea
         case .caa: .caa
         case .ds: .ds
         case .dnskey: .dnskey
@@ -97,7 +100,8 @@ public enum DNSRecordData: Sendable, Hashable, CustomStringConvertible {
         case .soa(let soa):
             return "\(soa.mname) \(soa.rname) \(soa.serial) \(soa.refresh) \(soa.retry) \(soa.expire) \(soa.minimum)"
         case .srv(let priority, let weight, let port, let target): return "\(priority) \(weight) \(port) \(target)"
-        case .tlsa(let usage, let selector, let matchingType, let data):
+        case .tlsa(let usage, let selector, let matchingType, let data),
+             .smimea(let usage, let selector, let matchingType, let data):
             return "\(usage) \(selector) \(matchingType) \(hexString(data))"
         case .caa(let flags, let tag, let value): return "\(flags) \(tag) \(quoteCharacterString(value))"
         case .ds(let keyTag, let algorithm, let digestType, let digest):

@@ -48,6 +48,9 @@ extension DNSRecordData {
         case .tlsa:
             return .tlsa(usage: try r.readU8(), selector: try r.readU8(), matchingType: try r.readU8(),
                          data: try rest(&r))
+        case .smimea:
+            return .smimea(usage: try r.readU8(), selector: try r.readU8(), matchingType: try r.readU8(),
+                           data: try rest(&r))
         case .caa:
             // RFC 8659 §4.1: Tag Length must be at least 1; tags are ASCII letters and digits.
             let flags = try r.readU8()
@@ -144,7 +147,8 @@ extension DNSRecordData {
         case .srv(let priority, let weight, let port, let target):
             w.writeU16(priority); w.writeU16(weight); w.writeU16(port)
             w.writeName(target, compress: false)
-        case .tlsa(let usage, let selector, let matchingType, let data):
+        case .tlsa(let usage, let selector, let matchingType, let data),
+             .smimea(let usage, let selector, let matchingType, let data):
             w.writeBytes([usage, selector, matchingType] + data)
         case .caa(let flags, let tag, let value):
             let tagBytes = Array(tag.utf8)

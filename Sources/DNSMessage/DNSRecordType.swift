@@ -23,13 +23,15 @@ public struct DNSRecordType: RawRepresentable, Sendable, Hashable, CustomStringC
     public static let dnskey = DNSRecordType(rawValue: 48)
     public static let nsec3 = DNSRecordType(rawValue: 50)
     public static let tlsa = DNSRecordType(rawValue: 52)
+    /// RFC 8162: S/MIME certificate association, TLSA's RDATA layout.
+    public static let smimea = DNSRecordType(rawValue: 53)
     public static let any = DNSRecordType(rawValue: 255)
     public static let caa = DNSRecordType(rawValue: 257)
 
     static let mnemonics: [(String, DNSRecordType)] = [
         ("A", .a), ("NS", .ns), ("CNAME", .cname), ("SOA", .soa), ("PTR", .ptr), ("MX", .mx),
         ("TXT", .txt), ("AAAA", .aaaa), ("SRV", .srv), ("OPT", .opt), ("DS", .ds), ("RRSIG", .rrsig),
-        ("NSEC", .nsec), ("DNSKEY", .dnskey), ("NSEC3", .nsec3), ("TLSA", .tlsa), ("ANY", .any),
+        ("NSEC", .nsec), ("DNSKEY", .dnskey), ("NSEC3", .nsec3), ("TLSA", .tlsa), ("SMIMEA", .smimea), ("ANY", .any),
         ("CAA", .caa),
     ]
 

@@ -62,6 +62,9 @@ extension DNSZone {
         case .tlsa:
             guard tokens.count >= 4 else { throw bad("TLSA takes 4 fields") }
             return .tlsa(usage: try u8(0), selector: try u8(1), matchingType: try u8(2), data: try hex(from: 3))
+        case .smimea:
+            guard tokens.count >= 4 else { throw bad("SMIMEA takes 4 fields") }
+            return .smimea(usage: try u8(0), selector: try u8(1), matchingType: try u8(2), data: try hex(from: 3))
         case .caa:
             try count(3)
             return .caa(flags: try u8(0), tag: tokens[1].text, value: tokens[2].bytes)

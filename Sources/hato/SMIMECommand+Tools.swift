@@ -4,6 +4,7 @@
 
 import ArgumentParser
 import Foundation
+import Logging
 import HatoServer
 import MailAuth
 import MailCore
@@ -89,8 +90,31 @@ extension SMIMECommand {
         }
     }
 
+    struct DNS: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print SMIMEA records (RFC 8162) publishing accounts' certificates, for the domain's zone.")
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "Only accounts in this domain.") var domain: String?
+        @Option(help: "The records' TTL in seconds.") var ttl: UInt32 = 3600
+
+        func run() async throws {
+            let admin = try options.admin()
+            let domain = try domain.map { try Domain($0) }
+            let entries = try SMIMEARecords.entries(try await admin.store.smimeCertificates(account: nil), domain: domain, ttl: ttl)
+            guard !entries.isEmpty else {
+                throw ValidationError("no account certificates\(domain.map { " in \($0.name)" } ?? ""): add one with hato smime import ACCOUNT")
+            }
+            print("; SMIMEA 3 0 0: the whole certificate (RFC 8162); publish in a DNSSEC-signed zone (senders believe nothing else)")
+            for entry in entries {
+                print("; \(entry.address.canonical) \(entry.fingerprint)")
+                print("\(entry.record.name) \(entry.record.ttl) IN \(entry.record.data.type) \(entry.record.data)")
+            }
+        }
+    }
+
     static func keyring(_ admin: Admin) -> SMIMEStoreKeyring {
-        SMIMEStoreKeyring(store: admin.store, dataDirectory: admin.config.dataDirectory, policies: admin.config.smime.policies)
+        SMIMEStoreKeyring(store: admin.store, dataDirectory: admin.config.dataDirectory, policies: admin.config.smime.policies,
+                          resolver: admin.config.smime.smimeaLookup ? DNSSetup.resolver(admin.config, logger: Logger(label: "hato.dns")) : nil)
     }
 
     static func identity(_ admin: Admin, _ account: String) async throws -> SMIMEIdentity {

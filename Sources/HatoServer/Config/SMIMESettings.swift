@@ -9,6 +9,8 @@ public struct SMIMESettings: Sendable {
     public var verify: Bool
     /// Whether verified signers' certificates are kept as correspondents' (`smime.harvest`).
     public var harvest: Bool
+    /// Whether recipients' certificates are looked up as SMIMEA records (`smime.smimea_lookup`).
+    public var smimeaLookup: Bool
     public var trust: [String]
     public var limits: SMIMELimits
     /// The MX listener's stage, nil when verification is off.
@@ -21,6 +23,7 @@ public struct SMIMESettings: Sendable {
     init(string: (String) -> String?, int: (String) -> Int, list: (String) -> [String]?, tables: [[String: String]]) throws {
         verify = (string("smime.verify") ?? "on") == "on"
         harvest = (string("smime.harvest") ?? "on") == "on"
+        smimeaLookup = (string("smime.smimea_lookup") ?? "on") == "on"
         trust = list("smime.trust") ?? ["system"]
         limits = SMIMELimits(maxSignatureSize: int("smime.max_signature_size"), maxCertificates: int("smime.max_certificates"))
         maxEncryptedSize = int("smime.max_encrypted_size")

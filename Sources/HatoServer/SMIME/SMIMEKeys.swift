@@ -3,6 +3,7 @@
 // address), and handing them to the submission stage with the key unsealed for the moment it
 // signs or decrypts.
 
+import DNSMessage
 import Foundation
 import MailCore
 import MailStore
@@ -129,11 +130,15 @@ public struct SMIMEStoreKeyring: SMIMEKeyring {
     public let store: any MailStore
     public let dataDirectory: URL
     public let policies: SMIMEPolicies
+    /// Where SMIMEA records are looked up for recipients the store has no certificate for
+    /// (`smime.smimea_lookup`); nil: the store only.
+    public let resolver: (any DNSResolving)?
 
-    public init(store: any MailStore, dataDirectory: URL, policies: SMIMEPolicies) {
+    public init(store: any MailStore, dataDirectory: URL, policies: SMIMEPolicies, resolver: (any DNSResolving)? = nil) {
         self.store = store
         self.dataDirectory = dataDirectory
         self.policies = policies
+        self.resolver = resolver
     }
 
     public func policy(for account: EmailAddress) -> SMIMESubmissionPolicy { policies.policy(for: account) }
@@ -162,6 +167,10 @@ public struct SMIMEStoreKeyring: SMIMEKeyring {
                 return certificate
             }
         }
-        return nil
+        // RFC 8162: a DNSSEC-secure SMIMEA record of the recipient's domain.
+        guard let resolver, case .success(let certificate) = await SMIMEARecords.certificate(for: address, resolver: resolver, now: now) else {
+            return nil
+        }
+        return certificate
     }
 }

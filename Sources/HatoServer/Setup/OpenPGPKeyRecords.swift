@@ -16,9 +16,15 @@ public enum OpenPGPKeyRecords {
     /// RFC 7929 §3: the local part in UTF-8 (NFC for non-ASCII, step 3), hashed with SHA2-256,
     /// truncated to 28 octets, in hex; then `_openpgpkey` and the domain.
     public static func ownerName(localPart: String, domain: Domain) -> String {
+        hashedOwnerName(localPart: localPart, label: "_openpgpkey", domain: domain)
+    }
+
+    /// RFC 7929 §3 and RFC 8162 §3 name a mailbox's record the same way, with their own second
+    /// label: the local part in UTF-8, NFC-normalized (step 3), SHA2-256, first 28 octets in hex.
+    static func hashedOwnerName(localPart: String, label: String, domain: Domain) -> String {
         let normalized = localPart.precomposedStringWithCanonicalMapping
         let digest = Array(SHA256.hash(data: Array(normalized.utf8))).prefix(28)
-        return digest.map { String(format: "%02x", $0) }.joined() + "._openpgpkey." + domain.name + "."
+        return digest.map { String(format: "%02x", $0) }.joined() + "." + label + "." + domain.name + "."
     }
 
     public struct Entry: Sendable {
