@@ -32,6 +32,16 @@ extension MailStoreConformance {
         try require(try await store.smimeCertificates(address: "carol@remote.example").map(\.fingerprint) == ["CC33"], "a second put replaces")
         try await store.removeSMIMECertificate(fingerprint: "dd44")
         try await requireThrows(MailStoreError.smimeCertificateNotFound("DD44")) { try await store.removeSMIMECertificate(fingerprint: "DD44") }
+        // Encryption at rest: off for a new account, stored both ways, listed, refused for nobody.
+        try require(try await store.account(Self.alice)?.smimeAtRest == false, "at rest is off for new accounts")
+        try await store.setSMIMEAtRest(Self.alice, on: true)
+        try require(try await store.account(Self.alice)?.smimeAtRest == true, "at rest stored")
+        try require(try await store.accounts().first { $0.address == Self.alice }?.smimeAtRest == true, "at rest listed")
+        try await store.setSMIMEAtRest(Self.alice, on: false)
+        try require(try await store.account(Self.alice)?.smimeAtRest == false, "at rest turned off")
+        try await requireThrows(MailStoreError.accountNotFound("nobody@example.test")) {
+            try await store.setSMIMEAtRest(try EmailAddress("nobody@example.test"), on: true)
+        }
         try await store.removeAccount(Self.alice)
         try require(try await store.smimeCertificates(account: nil).map(\.fingerprint) == ["CC33"], "an account's certificates go with it")
         try await store.close()

@@ -22,8 +22,11 @@ extension LocalDelivery {
         var message = request.message
         message.prepend("Delivered-To: \(account.address)\r\n")
         message.prepend("Return-Path: \(request.mailFrom.map { "<\($0)>" } ?? "<>")\r\n")
-        let bytes = message.bytes
-        let summary = message.summary.storedForm()
+        let bytes: [UInt8], summary: Data?
+        switch await stored(message, for: account) {
+        case .success(let form): (bytes, summary) = form
+        case .failure(let error): return .failure(error)
+        }
         var stored = 0
         var failures: [MailStoreError] = []
         var fileActions = actions.filter { if case .keep = $0 { true } else if case .fileinto = $0 { true } else { false } }

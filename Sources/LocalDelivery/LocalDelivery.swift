@@ -88,11 +88,15 @@ public struct LocalDelivery: Sendable {
     public let logger: Logger
     /// Each account's active Sieve script decides where its copy goes (docs/sieve.md); nil: INBOX.
     public let sieve: SieveFilter?
+    /// Encrypts the copies of accounts that opted in (S/MIME at rest, docs/smime.md); nil: none.
+    public let atRest: (any AtRestEncryption)?
 
-    public init(store: any MailStore, logger: Logger = Logger(label: "hato.delivery"), sieve: SieveFilter? = nil) {
+    public init(store: any MailStore, logger: Logger = Logger(label: "hato.delivery"), sieve: SieveFilter? = nil,
+                atRest: (any AtRestEncryption)? = nil) {
         self.store = store
         self.logger = logger
         self.sieve = sieve
+        self.atRest = atRest
     }
 
     public func deliver(_ request: DeliveryRequest) async -> [RecipientDelivery] {
@@ -158,9 +162,17 @@ public struct LocalDelivery: Sendable {
         }
     }
 
-    /// One body for every account: each gets it in INBOX (or Junk when quarantined); a full
-    /// quota or a missing mailbox fails only that account.
+    /// One body for every account that stores mail as it comes (each gets it in INBOX, or Junk
+    /// when quarantined); a full quota or a missing mailbox fails only that account. An account
+    /// with encryption at rest gets its own body, sealed to its certificate.
     func appendToMailboxes(_ accounts: [Account], _ request: DeliveryRequest) async -> [EmailAddress: Result<Void, MailStoreError>] {
+        let sealed = accounts.filter { !storesPlain($0) }
+        var outcome = await appendOneBody(accounts.filter { storesPlain($0) }, request)
+        for account in sealed { outcome.merge(await appendOneBody([account], request)) { first, _ in first } }
+        return outcome
+    }
+
+    private func appendOneBody(_ accounts: [Account], _ request: DeliveryRequest) async -> [EmailAddress: Result<Void, MailStoreError>] {
         guard !accounts.isEmpty else { return [:] }
         var outcome: [EmailAddress: Result<Void, MailStoreError>] = [:]
         var targets: [(account: Account, mailbox: MailboxTarget)] = []
@@ -176,9 +188,15 @@ public struct LocalDelivery: Sendable {
         if targets.count == 1 { message.prepend("Delivered-To: \(targets[0].account.address)\r\n") }
         message.prepend("Return-Path: \(request.mailFrom.map { "<\($0)>" } ?? "<>")\r\n")
         let flags = MessageFlags(keywords: request.keywords + (request.quarantine ? ["$Junk"] : []))
-        let bytes = message.bytes
+        let bytes: [UInt8], summary: Data?
+        switch await stored(message, for: targets[0].account) {  // one account, or only plain ones
+        case .success(let form): (bytes, summary) = form
+        case .failure(let error):
+            for target in targets { outcome[target.account.address] = .failure(error) }
+            return outcome
+        }
         do {
-            let results = try await store.deliver(AppendRequest(bytes: bytes, flags: flags, summary: message.summary.storedForm()),
+            let results = try await store.deliver(AppendRequest(bytes: bytes, flags: flags, summary: summary),
                                                   to: targets.map(\.mailbox.id))
             for (target, result) in zip(targets, results) {
                 switch result {

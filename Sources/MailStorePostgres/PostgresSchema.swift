@@ -8,9 +8,14 @@ import PostgresNIO
 /// build, and a database a newer build set up is refused rather than written to.
 enum PostgresSchema {
     /// Bump and append a step to `steps` for each change; released steps are never edited.
-    static let version = 3
+    static let version = 4
 
-    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3]
+    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3, 4: v4]
+
+    /// MailStoreSQLite's `v20-smime-at-rest` (docs/smime.md).
+    static let v4: [String] = [
+        "ALTER TABLE accounts ADD COLUMN IF NOT EXISTS smime_at_rest BOOLEAN NOT NULL DEFAULT FALSE",
+    ]
 
     /// MailStoreSQLite's `v13-smime` (docs/smime.md): accounts' certificates with their sealed
     /// private keys (account_id set, removed with the account) and correspondents' (account_id

@@ -17,7 +17,8 @@ enum Rows {
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
             senderPolicy: SenderAddressPolicy(rawValue: row["sender_policy"]) ?? .own,
             cramMD5: credentials.cramMD5,
-            isAdmin: row["is_admin"] ?? false
+            isAdmin: row["is_admin"] ?? false,
+            smimeAtRest: row["smime_at_rest"] ?? false
         )
     }
 

@@ -312,6 +312,10 @@ enum Schema {
             try db.execute(sql: "ALTER TABLE accounts ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0")
         }
         migrator.registerMigration("v13-smime", migrate: SMIMESchema.migrate)
+        migrator.registerMigration("v20-smime-at-rest") { db in
+            // Deliveries stored encrypted to the account's certificate (docs/smime.md); off until turned on.
+            try db.execute(sql: "ALTER TABLE accounts ADD COLUMN smime_at_rest INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -71,13 +71,13 @@ public struct SMTPServer: ProtocolServer {
     /// (`ReceptionPipeline.standard`).
     public init(configuration: SMTPConfiguration, store: any MailStore, throttle: AuthThrottle = AuthThrottle(),
                 beforeSigning: [any ReceptionStage] = [], extraStages: [any ReceptionStage] = [], sieve: SieveFilter? = nil,
-                logger: Logger = Logger(label: "hato.smtp")) {
+                atRest: (any AtRestEncryption)? = nil, logger: Logger = Logger(label: "hato.smtp")) {
         self.configuration = configuration
         self.store = store
         self.pipeline = .standard(store: store, spf: configuration.spf, signer: configuration.messageSigner,
                                   authentication: configuration.inboundAuthentication,
                                   beforeSigning: beforeSigning + configuration.contentStages, extra: extraStages)
-        self.delivery = LocalDelivery(store: store, logger: logger, sieve: sieve)
+        self.delivery = LocalDelivery(store: store, logger: logger, sieve: sieve, atRest: atRest)
         self.throttle = throttle
         self.logger = logger
         self.authenticator = SASLAuthenticator(

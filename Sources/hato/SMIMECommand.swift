@@ -12,7 +12,7 @@ import SMIME
 struct SMIMECommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smime", abstract: "Manage S/MIME keys and certificates; sign, encrypt, decrypt and verify messages.",
-        subcommands: [Import.self, ImportCert.self, List.self, Remove.self, Verify.self, Sign.self, Encrypt.self, Decrypt.self, DNS.self])
+        subcommands: [Import.self, ImportCert.self, List.self, Remove.self, Verify.self, Sign.self, Encrypt.self, Decrypt.self, DNS.self, AtRest.self])
 
     /// The most a certificate, key or PKCS#12 file may hold.
     static let maxKeyFileSize = 1 << 20

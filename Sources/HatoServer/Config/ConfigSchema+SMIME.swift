@@ -9,6 +9,8 @@ extension ConfigSchema {
             "Keep the certificate of a signer whose signature passed and matched From as a correspondent's, so mail to them can be encrypted (never for addresses in our own domains)."),
         key("smime.smimea_lookup", .choice(["on", "off"]), .string("on"),
             "Look up a recipient without a stored certificate in DNS (SMIMEA, RFC 8162); only DNSSEC-secure answers are used ([dns] dnssec)."),
+        key("smime.at_rest_headers", .stringList, .list(SMIMESettings.defaultAtRestHeaders),
+            "Header fields kept in clear above a message stored encrypted at rest (hato smime at-rest); every field is also inside the encryption."),
         key("smime.trust", .stringList, .list(["system"]),
             "Trust anchors for signer chains: \"system\" (Debian's ca-certificates), PEM files, directories of .pem/.crt files."),
         key("smime.max_signature_size", .size, .int(1_048_576),

@@ -11,6 +11,8 @@ public struct SMIMESettings: Sendable {
     public var harvest: Bool
     /// Whether recipients' certificates are looked up as SMIMEA records (`smime.smimea_lookup`).
     public var smimeaLookup: Bool
+    /// Fields kept in clear above a message encrypted at rest (`smime.at_rest_headers`).
+    public var atRestHeaders: [String]
     public var trust: [String]
     public var limits: SMIMELimits
     /// The MX listener's stage, nil when verification is off.
@@ -24,6 +26,7 @@ public struct SMIMESettings: Sendable {
         verify = (string("smime.verify") ?? "on") == "on"
         harvest = (string("smime.harvest") ?? "on") == "on"
         smimeaLookup = (string("smime.smimea_lookup") ?? "on") == "on"
+        atRestHeaders = list("smime.at_rest_headers") ?? SMIMESettings.defaultAtRestHeaders
         trust = list("smime.trust") ?? ["system"]
         limits = SMIMELimits(maxSignatureSize: int("smime.max_signature_size"), maxCertificates: int("smime.max_certificates"))
         maxEncryptedSize = int("smime.max_encrypted_size")
@@ -37,6 +40,10 @@ public struct SMIMESettings: Sendable {
             throw ConfigKeyError(path: "smime.trust", message: error.description)
         }
     }
+
+    /// What mail clients need to list and thread messages; anything else (Received, the
+    /// authentication results, X- fields ...) is only inside the encryption.
+    static let defaultAtRestHeaders = ["Date", "From", "Sender", "Reply-To", "To", "Cc", "Subject", "Message-ID", "In-Reply-To", "References"]
 
     /// The verifier of `hato smime verify` (the trust store loaded again).
     public func verifier() throws -> SMIMEVerifier {

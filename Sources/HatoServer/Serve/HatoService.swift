@@ -223,12 +223,14 @@ public struct HatoService {
         // Autocrypt (docs/openpgp.md) on what authenticated users send, before DKIM signs it.
         let autocrypt: [any ReceptionStage] = settings.openpgp.autocrypt ? [AutocryptStage(keys: store)] : []
         let intake: [any ReceptionStage] = DMARCReportSetup.intakeStages(settings, store: store) + TLSReportSetup.intakeStages(settings, store: store)
+        // Accounts with S/MIME encryption at rest get their copies sealed (docs/smime.md).
+        let atRest = SMIMEAtRest(store: store, outerFields: settings.smime.atRestHeaders)
         let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, beforeSigning: autocrypt, extraStages: smime + openpgp + spam + risk + milters + intake,
-                              sieve: sieve,
+                              sieve: sieve, atRest: atRest,
                               logger: Logger(label: "hato.smtp"))
         let submission = SMTPServer(configuration: submissionConfiguration,
                                     store: store, throttle: throttle, beforeSigning: autocrypt, extraStages: risk + milters, sieve: sieve,
-                                    logger: Logger(label: "hato.submission"))
+                                    atRest: atRest, logger: Logger(label: "hato.submission"))
         var pop3Configuration = POP3Configuration(hostname: settings.hostname, maxLineLength: settings.limits.maxLineLength)
         pop3Configuration.loginTimeout = settings.limits.pop3LoginTimeout
         pop3Configuration.maxSessionInput = settings.limits.sessionInputBudget

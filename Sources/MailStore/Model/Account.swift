@@ -51,11 +51,14 @@ public struct Account: Sendable, Equatable {
     /// May log in to the DMARC dashboard on the admin HTTP listener (`hato account admin`,
     /// docs/dashboard.md). Off for new accounts.
     public var isAdmin: Bool
+    /// Every message delivered is stored encrypted to the account's S/MIME certificate
+    /// (`hato smime at-rest`, docs/smime.md). Off for new accounts.
+    public var smimeAtRest: Bool
 
     public init(
         id: AccountID, address: EmailAddress, credentials: [SCRAMCredentials], quota: Quota,
         usage: QuotaUsage, createdAt: Date, senderPolicy: SenderAddressPolicy = .own, cramMD5: CRAMMD5Credentials? = nil,
-        isAdmin: Bool = false
+        isAdmin: Bool = false, smimeAtRest: Bool = false
     ) {
         self.id = id
         self.address = address
@@ -66,6 +69,7 @@ public struct Account: Sendable, Equatable {
         self.createdAt = createdAt
         self.senderPolicy = senderPolicy
         self.isAdmin = isAdmin
+        self.smimeAtRest = smimeAtRest
     }
 
     public func credentials(for hash: SCRAMHash) -> SCRAMCredentials? {

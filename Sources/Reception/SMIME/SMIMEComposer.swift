@@ -100,6 +100,13 @@ public enum SMIMEComposer {
             throw SMIMEError("the message is not S/MIME encrypted (Content-Type \(type.mimeType))")
         }
         let entity = try identity.decrypt(parsed.decodedBody(of: parsed.root), limit: limit)
+        // An entity that carries the whole header (encryption at rest, header protection) stands
+        // on its own; the copies outside are only the ones left in clear.
+        let inner = MIMEMessage(parsing: entity).header
+        if inner.fields.contains(where: { $0.name.lowercased() == "from" }) {
+            let hasVersion = inner.fields.contains { $0.name.lowercased() == "mime-version" }
+            return (hasVersion ? [] : Array("MIME-Version: 1.0\r\n".utf8)) + entity
+        }
         return split(message).outer + Array("MIME-Version: 1.0\r\n".utf8) + entity
     }
 
