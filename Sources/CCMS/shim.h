@@ -11,8 +11,22 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+
+/// RSASSA-PSS for this signer (RFC 8551 §2.2, RFC 4056): SHA-256 for the MGF1 as well, the salt
+/// as long as the digest. The signer must have been added with CMS_KEY_PARAM. 1 on success.
+static inline int ccms_signer_use_pss(CMS_SignerInfo *signer) {
+    EVP_PKEY_CTX *context = CMS_SignerInfo_get0_pkey_ctx(signer);
+    if (context == NULL) return 0;
+    if (EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_PSS_PADDING) <= 0) return 0;
+    if (EVP_PKEY_CTX_set_rsa_pss_saltlen(context, RSA_PSS_SALTLEN_DIGEST) <= 0) return 0;
+    return EVP_PKEY_CTX_set_rsa_mgf1_md(context, EVP_sha256()) > 0;
+}
+
+/// Whether the key is an RSA key (PSS applies to RSA keys only).
+static inline int ccms_key_is_rsa(EVP_PKEY *key) { return EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA; }
 
 /// The number of certificates the SignedData carries (0 when none or not SignedData).
 static inline int ccms_certificate_count(CMS_ContentInfo *cms) {

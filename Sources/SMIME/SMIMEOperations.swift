@@ -9,17 +9,21 @@ import CCMS
 extension SMIMEIdentity {
     /// A detached SignedData (DER) over `content`: the signer certificate and the chain are
     /// included (RFC 8551 §2.4.1), with signingTime and SMIMECapabilities signed attributes
-    /// (§2.5.1, §2.5.2). RSA keys sign with PKCS#1 v1.5 (§2.2 MUST), EC keys with ECDSA.
-    public func signDetached(_ content: [UInt8]) throws -> [UInt8] {
+    /// (§2.5.1, §2.5.2). RSA keys sign with PKCS#1 v1.5 (§2.2 MUST), or RSASSA-PSS when `rsaPSS`
+    /// (§2.2 SHOULD+, RFC 4056); EC keys with ECDSA.
+    public func signDetached(_ content: [UInt8], rsaPSS: Bool = false) throws -> [UInt8] {
         let extra = try SMIMECertificateList(chain)
+        let pss = rsaPSS && ccms_key_is_rsa(key) == 1
         return try certificate.withX509 { signer in
             try withMemoryBIO(content) { input in
                 let flags = UInt32(CMS_DETACHED | CMS_BINARY | CMS_PARTIAL)
                 guard let cms = CMS_sign(nil, nil, extra.stack, nil, flags) else { throw SMIMEError("cannot start a signature: \(SMIMEError.lastOpenSSLError())") }
                 defer { CMS_ContentInfo_free(cms) }
-                guard CMS_add1_signer(cms, signer, key, EVP_sha256(), flags) != nil else {
+                // CMS_KEY_PARAM leaves the key context open so the padding can be set before signing.
+                guard let info = CMS_add1_signer(cms, signer, key, EVP_sha256(), flags | (pss ? UInt32(CMS_KEY_PARAM) : 0)) else {
                     throw SMIMEError("cannot sign with this key: \(SMIMEError.lastOpenSSLError())")
                 }
+                if pss, ccms_signer_use_pss(info) != 1 { throw SMIMEError("cannot use RSA-PSS: \(SMIMEError.lastOpenSSLError())") }
                 guard CMS_final(cms, input, nil, flags) == 1 else { throw SMIMEError("signing failed: \(SMIMEError.lastOpenSSLError())") }
                 return try SMIMEOperations.der(cms)
             }

@@ -41,7 +41,7 @@ extension SMIMECommand {
             let admin = try options.admin()
             let bytes = try SMIMECommand.message(file, limit: admin.config.limits.maxMessageSize)
             let identity = try await SMIMECommand.identity(admin, account)
-            FileHandle.standardOutput.write(Data(try SMIMEComposer.signed(SMIMEComposer.split(bytes), identity: identity)))
+            FileHandle.standardOutput.write(Data(try SMIMEComposer.signed(SMIMEComposer.split(bytes), identity: identity, rsaPSS: admin.config.smime.rsaPSS)))
         }
     }
 
@@ -114,7 +114,8 @@ extension SMIMECommand {
 
     static func keyring(_ admin: Admin) -> SMIMEStoreKeyring {
         SMIMEStoreKeyring(store: admin.store, dataDirectory: admin.config.dataDirectory, policies: admin.config.smime.policies,
-                          resolver: admin.config.smime.smimeaLookup ? DNSSetup.resolver(admin.config, logger: Logger(label: "hato.dns")) : nil)
+                          resolver: admin.config.smime.smimeaLookup ? DNSSetup.resolver(admin.config, logger: Logger(label: "hato.dns")) : nil,
+                          rsaPSS: admin.config.smime.rsaPSS)
     }
 
     static func identity(_ admin: Admin, _ account: String) async throws -> SMIMEIdentity {

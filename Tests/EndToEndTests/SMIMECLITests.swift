@@ -101,6 +101,21 @@ struct SMIMECLITests {
         let tampered = try await hato("smime", "verify", "\(d)/tampered.eml")
         #expect(tampered.status == 1 && tampered.stdout.hasPrefix("smime=fail (content verify error)"), "\(tampered.stdout)")
 
+        // smime.rsa_signature = "pss": RSASSA-PSS (RFC 4056) instead of PKCS#1 v1.5, verified by openssl.
+        #expect(try await openssl("cms -cmsout -print -in signed.eml -out signed.txt", in: pki) == "0 ")
+        #expect(try String(contentsOfFile: "\(d)/signed.txt", encoding: .utf8).contains("algorithm: rsaEncryption"))
+        try (config + "\n[smime]\ntrust = [\"\(pki.rootCA)\"]\nrsa_signature = \"pss\"\n").write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        let pss = try await hato("smime", "sign", "\(d)/plain.eml", "--account", "hana@example.test")
+        #expect(pss.status == 0, "\(pss.stderr)")
+        try pss.stdout.write(toFile: "\(d)/signed-pss.eml", atomically: true, encoding: .utf8)
+        #expect(try await openssl("cms -verify -CAfile ca.pem -in signed-pss.eml -out verified-pss.txt", in: pki) == "0 CMS Verification successful")
+        #expect(try Data(contentsOf: pki.directory.appendingPathComponent("verified-pss.txt")) == Data(entity.utf8), "byte for byte")
+        #expect(try await openssl("cms -cmsout -print -in signed-pss.eml -out signed-pss.txt", in: pki) == "0 ")
+        let printed = try String(contentsOfFile: "\(d)/signed-pss.txt", encoding: .utf8)
+        #expect(printed.contains("algorithm: rsassaPss") && printed.contains("sha256"), "\(printed.suffix(1200))")
+        #expect(try await hato("smime", "verify", "\(d)/signed-pss.eml").stdout.hasPrefix("smime=pass"))
+        try (config + "\n[smime]\ntrust = [\"\(pki.rootCA)\"]\n").write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+
         let encrypted = try await hato("smime", "encrypt", "\(d)/plain.eml", "--account", "hana@example.test")
         #expect(encrypted.status == 0, "\(encrypted.stderr)")
         #expect(encrypted.stdout.contains("Content-Type: application/pkcs7-mime; smime-type=enveloped-data"))

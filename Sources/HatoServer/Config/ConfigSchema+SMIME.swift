@@ -11,6 +11,8 @@ extension ConfigSchema {
             "Look up a recipient without a stored certificate in DNS (SMIMEA, RFC 8162); only DNSSEC-secure answers are used ([dns] dnssec)."),
         key("smime.at_rest_headers", .stringList, .list(SMIMESettings.defaultAtRestHeaders),
             "Header fields kept in clear above a message stored encrypted at rest (hato smime at-rest); every field is also inside the encryption."),
+        key("smime.rsa_signature", .choice(["pkcs1v15", "pss"]), .string("pkcs1v15"),
+            "How RSA keys sign: PKCS#1 v1.5 (every client verifies it) or RSASSA-PSS (RFC 8551 §2.2 SHOULD+, RFC 4056). EC keys sign with ECDSA either way."),
         key("smime.trust", .stringList, .list(["system"]),
             "Trust anchors for signer chains: \"system\" (Debian's ca-certificates), PEM files, directories of .pem/.crt files."),
         key("smime.max_signature_size", .size, .int(1_048_576),

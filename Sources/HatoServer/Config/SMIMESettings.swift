@@ -13,6 +13,8 @@ public struct SMIMESettings: Sendable {
     public var smimeaLookup: Bool
     /// Fields kept in clear above a message encrypted at rest (`smime.at_rest_headers`).
     public var atRestHeaders: [String]
+    /// RSA keys sign with RSASSA-PSS (`smime.rsa_signature = "pss"`).
+    public var rsaPSS: Bool
     public var trust: [String]
     public var limits: SMIMELimits
     /// The MX listener's stage, nil when verification is off.
@@ -27,6 +29,7 @@ public struct SMIMESettings: Sendable {
         harvest = (string("smime.harvest") ?? "on") == "on"
         smimeaLookup = (string("smime.smimea_lookup") ?? "on") == "on"
         atRestHeaders = list("smime.at_rest_headers") ?? SMIMESettings.defaultAtRestHeaders
+        rsaPSS = string("smime.rsa_signature") == "pss"
         trust = list("smime.trust") ?? ["system"]
         limits = SMIMELimits(maxSignatureSize: int("smime.max_signature_size"), maxCertificates: int("smime.max_certificates"))
         maxEncryptedSize = int("smime.max_encrypted_size")

@@ -133,12 +133,14 @@ public struct SMIMEStoreKeyring: SMIMEKeyring {
     /// Where SMIMEA records are looked up for recipients the store has no certificate for
     /// (`smime.smimea_lookup`); nil: the store only.
     public let resolver: (any DNSResolving)?
+    public let rsaPSS: Bool
 
-    public init(store: any MailStore, dataDirectory: URL, policies: SMIMEPolicies, resolver: (any DNSResolving)? = nil) {
+    public init(store: any MailStore, dataDirectory: URL, policies: SMIMEPolicies, resolver: (any DNSResolving)? = nil, rsaPSS: Bool = false) {
         self.store = store
         self.dataDirectory = dataDirectory
         self.policies = policies
         self.resolver = resolver
+        self.rsaPSS = rsaPSS
     }
 
     public func policy(for account: EmailAddress) -> SMIMESubmissionPolicy { policies.policy(for: account) }

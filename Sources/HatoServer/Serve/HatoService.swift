@@ -196,7 +196,8 @@ public struct HatoService {
         // S/MIME signing and encryption of what accounts submit, before DKIM (docs/smime.md).
         if settings.smime.policies.isActive {
             let keyring = SMIMEStoreKeyring(store: store, dataDirectory: settings.dataDirectory, policies: settings.smime.policies,
-                                            resolver: settings.smime.smimeaLookup ? DNSSetup.resolver(settings, logger: logger) : nil)
+                                            resolver: settings.smime.smimeaLookup ? DNSSetup.resolver(settings, logger: logger) : nil,
+                                            rsaPSS: settings.smime.rsaPSS)
             mxConfiguration.contentStages = [SMIMESubmissionStage(keyring: keyring)]
             submissionConfiguration.contentStages = [SMIMESubmissionStage(keyring: keyring)]
         }

@@ -44,8 +44,8 @@ public enum SMIMEComposer {
 
     /// RFC 8551 §3.5: the entity as the first part, exactly as given, and the detached
     /// signature as the second. micalg names the digest (§3.5.3.2: sha-256).
-    public static func signed(_ split: Split, identity: SMIMEIdentity) throws -> [UInt8] {
-        let signature = try identity.signDetached(split.entity)
+    public static func signed(_ split: Split, identity: SMIMEIdentity, rsaPSS: Bool = false) throws -> [UInt8] {
+        let signature = try identity.signDetached(split.entity, rsaPSS: rsaPSS)
         let boundary = Self.boundary(avoiding: split.entity)
         var out = split.outer
         out += Array("""

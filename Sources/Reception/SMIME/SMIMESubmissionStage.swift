@@ -43,6 +43,12 @@ public protocol SMIMEKeyring: Sendable {
     func identity(for account: EmailAddress) async throws -> SMIMEIdentity?
     /// The newest valid certificate usable for encryption to `address`, nil when none.
     func encryptionCertificate(for address: EmailAddress) async throws -> SMIMECertificate?
+    /// RSA keys sign with RSASSA-PSS instead of PKCS#1 v1.5 (`smime.rsa_signature = "pss"`).
+    var rsaPSS: Bool { get }
+}
+
+extension SMIMEKeyring {
+    public var rsaPSS: Bool { false }
 }
 
 public struct SMIMESubmissionStage: ReceptionStage {
@@ -101,7 +107,7 @@ public struct SMIMESubmissionStage: ReceptionStage {
             }
             var split = SMIMEComposer.split(message.content.bytes)
             if sign, let identity {
-                let signed = try SMIMEComposer.signed(split, identity: identity)
+                let signed = try SMIMEComposer.signed(split, identity: identity, rsaPSS: keyring.rsaPSS)
                 split = encrypt ? SMIMEComposer.split(signed) : SMIMEComposer.Split(outer: [], entity: signed)
             }
             let bytes = encrypt ? try SMIMEComposer.encrypted(split, to: Self.unique(recipients)) : split.entity
