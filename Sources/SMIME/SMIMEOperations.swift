@@ -54,11 +54,16 @@ extension SMIMEIdentity {
 public enum SMIMEOperations {
     /// An EnvelopedData (DER) of `content` for every certificate in `recipients` (RSA key
     /// transport or EC key agreement, as each key allows: RFC 8551 §2.3).
-    public static func encrypt(_ content: [UInt8], to recipients: [SMIMECertificate]) throws -> [UInt8] {
+    public static func encrypt(_ content: [UInt8], to recipients: [SMIMECertificate], cipher: SMIMEContentCipher = .aes256CBC) throws -> [UInt8] {
         guard !recipients.isEmpty else { throw SMIMEError("no recipient certificate") }
         let list = try SMIMECertificateList(recipients)
+        // With an AEAD cipher OpenSSL makes AuthEnvelopedData (RFC 5083) instead of EnvelopedData.
+        let evp = switch cipher {
+        case .aes256CBC: EVP_aes_256_cbc()
+        case .aes256GCM: EVP_aes_256_gcm()
+        }
         return try withMemoryBIO(content) { input in
-            guard let cms = CMS_encrypt(list.stack, input, EVP_aes_256_cbc(), UInt32(CMS_BINARY)) else {
+            guard let cms = CMS_encrypt(list.stack, input, evp, UInt32(CMS_BINARY)) else {
                 throw SMIMEError("encryption failed: \(SMIMEError.lastOpenSSLError())")
             }
             defer { CMS_ContentInfo_free(cms) }
@@ -73,4 +78,16 @@ public enum SMIMEOperations {
         defer { CRYPTO_free(out, #fileID, #line) }
         return Array(UnsafeBufferPointer(start: out, count: Int(length)))
     }
+}
+
+/// The content encryption of what Hato encrypts (`smime.content_encryption`).
+public enum SMIMEContentCipher: String, Sendable, CaseIterable {
+    /// EnvelopedData with AES-256-CBC (RFC 8551 §2.7 SHOULD+): what every S/MIME client reads.
+    case aes256CBC = "aes256-cbc"
+    /// AuthEnvelopedData with AES-256-GCM (RFC 5083, RFC 5084; RFC 8551 §2.7 SHOULD+): the
+    /// content is authenticated too; older clients cannot open it.
+    case aes256GCM = "aes256-gcm"
+
+    /// The smime-type parameter of the application/pkcs7-mime that carries it (RFC 8551 §3.2.2).
+    public var smimeType: String { self == .aes256GCM ? "authEnveloped-data" : "enveloped-data" }
 }

@@ -72,7 +72,7 @@ extension SMIMECommand {
                 certificates.append(certificate)
             }
             if let own = try await keyring.identity(for: try EmailAddress(account))?.certificate, own.canEncrypt { certificates.append(own) }
-            FileHandle.standardOutput.write(Data(try SMIMEComposer.encrypted(SMIMEComposer.split(bytes), to: certificates)))
+            FileHandle.standardOutput.write(Data(try SMIMEComposer.encrypted(SMIMEComposer.split(bytes), to: certificates, cipher: admin.config.smime.contentCipher)))
         }
     }
 
@@ -115,7 +115,7 @@ extension SMIMECommand {
     static func keyring(_ admin: Admin) -> SMIMEStoreKeyring {
         SMIMEStoreKeyring(store: admin.store, dataDirectory: admin.config.dataDirectory, policies: admin.config.smime.policies,
                           resolver: admin.config.smime.smimeaLookup ? DNSSetup.resolver(admin.config, logger: Logger(label: "hato.dns")) : nil,
-                          rsaPSS: admin.config.smime.rsaPSS)
+                          rsaPSS: admin.config.smime.rsaPSS, contentCipher: admin.config.smime.contentCipher)
     }
 
     static func identity(_ admin: Admin, _ account: String) async throws -> SMIMEIdentity {

@@ -134,5 +134,18 @@ struct SMIMECLITests {
         #expect(decrypted.stdout.hasSuffix("MIME-Version: 1.0\r\n" + entity), "\(decrypted.stdout)")
         let notMine = try await hato("smime", "decrypt", "\(d)/encrypted.eml", "--account", "hana@example.test")
         #expect(notMine.status == 0, "hana's own certificate is a recipient of what she encrypts: \(notMine.stderr)")
+
+        // smime.content_encryption = "aes256-gcm": AuthEnvelopedData (RFC 5083), opened by openssl and by Hato.
+        try (config + "\n[smime]\ntrust = [\"\(pki.rootCA)\"]\ncontent_encryption = \"aes256-gcm\"\n").write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        let gcm = try await hato("smime", "encrypt", "\(d)/plain.eml", "--account", "hana@example.test")
+        #expect(gcm.status == 0 && gcm.stdout.contains("Content-Type: application/pkcs7-mime; smime-type=authEnveloped-data"), "\(gcm.stdout.prefix(300)) \(gcm.stderr)")
+        try gcm.stdout.write(toFile: "\(d)/gcm.eml", atomically: true, encoding: .utf8)
+        #expect(try await openssl("cms -decrypt -binary -in gcm.eml -recip bob.pem -inkey bob.key -out bob-gcm.txt", in: pki) == "0 ")
+        #expect(try Data(contentsOf: pki.directory.appendingPathComponent("bob-gcm.txt")) == Data(entity.utf8), "byte for byte")
+        #expect(try await openssl("cms -cmsout -print -in gcm.eml -out gcm.txt", in: pki) == "0 ")
+        let structure = try String(contentsOfFile: "\(d)/gcm.txt", encoding: .utf8)
+        #expect(structure.contains("id-smime-ct-authEnvelopedData") && structure.contains("aes-256-gcm"), "\(structure.prefix(600))")
+        let gcmOpened = try await hato("smime", "decrypt", "\(d)/gcm.eml", "--account", "hana@example.test")
+        #expect(gcmOpened.status == 0 && gcmOpened.stdout.hasSuffix(entity), "\(gcmOpened.stderr)")
     }
 }

@@ -13,6 +13,8 @@ extension ConfigSchema {
             "Header fields kept in clear above a message stored encrypted at rest (hato smime at-rest); every field is also inside the encryption."),
         key("smime.rsa_signature", .choice(["pkcs1v15", "pss"]), .string("pkcs1v15"),
             "How RSA keys sign: PKCS#1 v1.5 (every client verifies it) or RSASSA-PSS (RFC 8551 §2.2 SHOULD+, RFC 4056). EC keys sign with ECDSA either way."),
+        key("smime.content_encryption", .choice(["aes256-cbc", "aes256-gcm"]), .string("aes256-cbc"),
+            "What Hato encrypts with (submission, at rest, hato smime encrypt): AES-256-CBC EnvelopedData, which every client reads, or AES-256-GCM AuthEnvelopedData (RFC 5083), which authenticates the content but older clients cannot open."),
         key("smime.trust", .stringList, .list(["system"]),
             "Trust anchors for signer chains: \"system\" (Debian's ca-certificates), PEM files, directories of .pem/.crt files."),
         key("smime.max_signature_size", .size, .int(1_048_576),

@@ -15,6 +15,8 @@ public struct SMIMESettings: Sendable {
     public var atRestHeaders: [String]
     /// RSA keys sign with RSASSA-PSS (`smime.rsa_signature = "pss"`).
     public var rsaPSS: Bool
+    /// `smime.content_encryption`.
+    public var contentCipher: SMIMEContentCipher
     public var trust: [String]
     public var limits: SMIMELimits
     /// The MX listener's stage, nil when verification is off.
@@ -30,6 +32,7 @@ public struct SMIMESettings: Sendable {
         smimeaLookup = (string("smime.smimea_lookup") ?? "on") == "on"
         atRestHeaders = list("smime.at_rest_headers") ?? SMIMESettings.defaultAtRestHeaders
         rsaPSS = string("smime.rsa_signature") == "pss"
+        contentCipher = SMIMEContentCipher(rawValue: string("smime.content_encryption") ?? "") ?? .aes256CBC
         trust = list("smime.trust") ?? ["system"]
         limits = SMIMELimits(maxSignatureSize: int("smime.max_signature_size"), maxCertificates: int("smime.max_certificates"))
         maxEncryptedSize = int("smime.max_encrypted_size")

@@ -16,10 +16,12 @@ public struct SMIMEAtRest: AtRestEncryption {
     public let store: any MailStore
     /// Field names (lower-cased) kept in clear above the encrypted entity.
     public let outerFields: Set<String>
+    public let cipher: SMIMEContentCipher
 
-    public init(store: any MailStore, outerFields: [String]) {
+    public init(store: any MailStore, outerFields: [String], cipher: SMIMEContentCipher = .aes256CBC) {
         self.store = store
         self.outerFields = Set(outerFields.map { $0.lowercased() })
+        self.cipher = cipher
     }
 
     public func storedForm(_ message: ReceivedMessage, for account: Account) async -> AtRestForm {
@@ -42,7 +44,7 @@ public struct SMIMEAtRest: AtRestEncryption {
         }
         guard !certificates.isEmpty else { return .refused("no valid S/MIME certificate that allows encryption (hato smime import)") }
         do {
-            return .sealed(try SMIMEComposer.encrypted(split(parsed, bytes), to: certificates))
+            return .sealed(try SMIMEComposer.encrypted(split(parsed, bytes), to: certificates, cipher: cipher))
         } catch {
             return .refused("\(error)")
         }

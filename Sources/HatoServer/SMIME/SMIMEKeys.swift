@@ -134,13 +134,16 @@ public struct SMIMEStoreKeyring: SMIMEKeyring {
     /// (`smime.smimea_lookup`); nil: the store only.
     public let resolver: (any DNSResolving)?
     public let rsaPSS: Bool
+    public let contentCipher: SMIMEContentCipher
 
-    public init(store: any MailStore, dataDirectory: URL, policies: SMIMEPolicies, resolver: (any DNSResolving)? = nil, rsaPSS: Bool = false) {
+    public init(store: any MailStore, dataDirectory: URL, policies: SMIMEPolicies, resolver: (any DNSResolving)? = nil, rsaPSS: Bool = false,
+                contentCipher: SMIMEContentCipher = .aes256CBC) {
         self.store = store
         self.dataDirectory = dataDirectory
         self.policies = policies
         self.resolver = resolver
         self.rsaPSS = rsaPSS
+        self.contentCipher = contentCipher
     }
 
     public func policy(for account: EmailAddress) -> SMIMESubmissionPolicy { policies.policy(for: account) }

@@ -197,7 +197,7 @@ public struct HatoService {
         if settings.smime.policies.isActive {
             let keyring = SMIMEStoreKeyring(store: store, dataDirectory: settings.dataDirectory, policies: settings.smime.policies,
                                             resolver: settings.smime.smimeaLookup ? DNSSetup.resolver(settings, logger: logger) : nil,
-                                            rsaPSS: settings.smime.rsaPSS)
+                                            rsaPSS: settings.smime.rsaPSS, contentCipher: settings.smime.contentCipher)
             mxConfiguration.contentStages = [SMIMESubmissionStage(keyring: keyring)]
             submissionConfiguration.contentStages = [SMIMESubmissionStage(keyring: keyring)]
         }
@@ -225,7 +225,7 @@ public struct HatoService {
         let autocrypt: [any ReceptionStage] = settings.openpgp.autocrypt ? [AutocryptStage(keys: store)] : []
         let intake: [any ReceptionStage] = DMARCReportSetup.intakeStages(settings, store: store) + TLSReportSetup.intakeStages(settings, store: store)
         // Accounts with S/MIME encryption at rest get their copies sealed (docs/smime.md).
-        let atRest = SMIMEAtRest(store: store, outerFields: settings.smime.atRestHeaders)
+        let atRest = SMIMEAtRest(store: store, outerFields: settings.smime.atRestHeaders, cipher: settings.smime.contentCipher)
         let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, beforeSigning: autocrypt, extraStages: smime + openpgp + spam + risk + milters + intake,
                               sieve: sieve, atRest: atRest,
                               logger: Logger(label: "hato.smtp"))

@@ -74,12 +74,12 @@ public enum SMIMEComposer {
     }
 
     /// RFC 8551 §3.3: the entity encrypted as one application/pkcs7-mime body.
-    public static func encrypted(_ split: Split, to recipients: [SMIMECertificate]) throws -> [UInt8] {
-        let enveloped = try SMIMEOperations.encrypt(split.entity, to: recipients)
+    public static func encrypted(_ split: Split, to recipients: [SMIMECertificate], cipher: SMIMEContentCipher = .aes256CBC) throws -> [UInt8] {
+        let enveloped = try SMIMEOperations.encrypt(split.entity, to: recipients, cipher: cipher)
         var out = split.outer
         out += Array("""
             MIME-Version: 1.0\r
-            Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name="smime.p7m"\r
+            Content-Type: application/pkcs7-mime; smime-type=\(cipher.smimeType); name="smime.p7m"\r
             Content-Transfer-Encoding: base64\r
             Content-Disposition: attachment; filename="smime.p7m"\r
             Content-Description: S/MIME Encrypted Message\r
@@ -96,7 +96,7 @@ public enum SMIMEComposer {
         let type = parsed.root.contentType
         let mime = type.mimeType.lowercased()
         guard mime == "application/pkcs7-mime" || mime == "application/x-pkcs7-mime",
-              (type.parameter("smime-type")?.lowercased() ?? "enveloped-data") == "enveloped-data" else {
+              ["enveloped-data", "authenveloped-data"].contains(type.parameter("smime-type")?.lowercased() ?? "enveloped-data") else {
             throw SMIMEError("the message is not S/MIME encrypted (Content-Type \(type.mimeType))")
         }
         let entity = try identity.decrypt(parsed.decodedBody(of: parsed.root), limit: limit)

@@ -45,10 +45,13 @@ public protocol SMIMEKeyring: Sendable {
     func encryptionCertificate(for address: EmailAddress) async throws -> SMIMECertificate?
     /// RSA keys sign with RSASSA-PSS instead of PKCS#1 v1.5 (`smime.rsa_signature = "pss"`).
     var rsaPSS: Bool { get }
+    /// What encrypted mail is encrypted with (`smime.content_encryption`).
+    var contentCipher: SMIMEContentCipher { get }
 }
 
 extension SMIMEKeyring {
     public var rsaPSS: Bool { false }
+    public var contentCipher: SMIMEContentCipher { .aes256CBC }
 }
 
 public struct SMIMESubmissionStage: ReceptionStage {
@@ -110,7 +113,7 @@ public struct SMIMESubmissionStage: ReceptionStage {
                 let signed = try SMIMEComposer.signed(split, identity: identity, rsaPSS: keyring.rsaPSS)
                 split = encrypt ? SMIMEComposer.split(signed) : SMIMEComposer.Split(outer: [], entity: signed)
             }
-            let bytes = encrypt ? try SMIMEComposer.encrypted(split, to: Self.unique(recipients)) : split.entity
+            let bytes = encrypt ? try SMIMEComposer.encrypted(split, to: Self.unique(recipients), cipher: keyring.contentCipher) : split.entity
             message.content = ReceivedMessage(bytes: bytes)
             client.logger.info("smime", metadata: ["id": "\(transaction.id)", "signed": "\(sign)", "encrypted-to": "\(encrypt ? recipients.count : 0)"])
             return .accept
