@@ -84,3 +84,24 @@ public struct SMIMETestPKI: Sendable {
           -startdate 20200101000000Z -enddate 20200102000000Z -extensions x 2>/dev/null
         """#
 }
+
+extension SMIMETestPKI {
+    /// `hato serve` for the S/MIME suites: each of `listeners` on a loopback ephemeral port, DNS
+    /// from `dns` (host:port), the risk assessment off, cheap SCRAM keys, and `[smime] trust` =
+    /// this PKI's root, followed by the `smime` lines given.
+    public func serve(dns: String, listeners: [String], accounts: [(String, String)], smime: String = "") async throws -> ServedHato {
+        try await ServedHato.start("""
+            [listen]
+            \(listeners.map { "\($0) = [\"127.0.0.1:0\"]" }.joined(separator: "\n"))
+            [accounts]
+            scram_iterations = 4096
+            [dns]
+            servers = ["\(dns)"]
+            [risk]
+            assess = "off"
+            [smime]
+            trust = ["\(rootCA)"]
+            \(smime)
+            """, accounts: accounts)
+    }
+}

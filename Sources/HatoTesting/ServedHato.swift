@@ -38,6 +38,11 @@ public struct ServedHato: Sendable {
     /// The port of a listener kind ("smtp", "imaps", ...), as printed in the banner.
     public func port(_ kind: String) throws -> String { try process.listenerPort(kind) }
 
+    /// Runs `hato ARGUMENTS --config` against this server's configuration and data.
+    public func cli(_ arguments: String..., stdin: String? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await HatoBinary.run(arguments + ["--config", config], stdin: stdin)
+    }
+
     public var pid: Int32 { process.process.processIdentifier }
 
     /// The server's resident set in MiB (`VmRSS` in /proc/PID/status), nil once it has exited.

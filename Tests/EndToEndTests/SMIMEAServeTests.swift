@@ -34,14 +34,11 @@ struct SMIMEAServeTests {
                 trust = ["\(pki.rootCA)"]
                 """, accounts: [("hana@example.test", "hana long pw")])
             defer { hato.process.signal(SIGKILL) }
-            func cli(_ arguments: String...) async throws -> (status: Int32, stdout: String, stderr: String) {
-                try await HatoBinary.run(arguments + ["--config", hato.config])
-            }
             for to in ["alice@example.com", "bob@example.net"] {
                 try "From: hana@example.test\r\nTo: \(to)\r\nSubject: minutes\r\n\r\nThe minutes are attached.\r\n"
                     .write(toFile: "\(directory)/to-\(to).eml", atomically: true, encoding: .utf8)
             }
-            let alice = try await cli("smime", "encrypt", "\(directory)/to-alice@example.com.eml", "--account", "hana@example.test")
+            let alice = try await hato.cli("smime", "encrypt", "\(directory)/to-alice@example.com.eml", "--account", "hana@example.test")
             #expect(alice.status == 0 && alice.stdout.contains("application/pkcs7-mime"), "\(alice.stdout) \(alice.stderr)")
             try alice.stdout.write(toFile: "\(directory)/to-alice.p7m", atomically: true, encoding: .utf8)
             let opened = try await Python.run("""
@@ -53,14 +50,14 @@ struct SMIMEAServeTests {
                 """, arguments: [directory])
             #expect(opened.stdout == "0 True \n", "alice's key opens what was encrypted to her SMIMEA certificate: \(opened.stdout) \(opened.stderr)")
 
-            let bob = try await cli("smime", "encrypt", "\(directory)/to-bob@example.net.eml", "--account", "hana@example.test")
+            let bob = try await hato.cli("smime", "encrypt", "\(directory)/to-bob@example.net.eml", "--account", "hana@example.test")
             #expect(bob.status != 0 && bob.stderr.contains("bob@example.net") && !bob.stdout.contains("pkcs7"),
                     "an insecure SMIMEA record is not believed: \(bob.stdout) \(bob.stderr)")
 
             // Publishing: hana's certificate under sha256("hana")[0:28]._smimecert.example.test.
-            let imported = try await cli("smime", "import", "hana@example.test", "--cert", "\(directory)/hana-chain.pem", "--key", "\(directory)/hana.key")
+            let imported = try await hato.cli("smime", "import", "hana@example.test", "--cert", "\(directory)/hana-chain.pem", "--key", "\(directory)/hana.key")
             #expect(imported.status == 0, "\(imported.stderr)")
-            let published = try await cli("smime", "dns", "example.test")
+            let published = try await hato.cli("smime", "dns", "example.test")
             let expected = try await Python.run("""
                 import hashlib, subprocess, sys
                 der = subprocess.run(["openssl", "x509", "-in", sys.argv[1] + "/hana.pem", "-outform", "DER"], capture_output=True).stdout

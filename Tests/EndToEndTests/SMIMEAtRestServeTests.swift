@@ -21,30 +21,15 @@ struct SMIMEAtRestServeTests {
         let pki = try await SMIMETestPKI.make()
         let directory = pki.directory.path
         let dns = try await TestDNSServer.start(zoneText: "")
-        let hato = try await ServedHato.start("""
-            [listen]
-            smtp = ["127.0.0.1:0"]
-            imap = ["127.0.0.1:0"]
-            [accounts]
-            scram_iterations = 4096
-            [dns]
-            servers = ["\(dns.address)"]
-            [risk]
-            assess = "off"
-            [smime]
-            trust = ["\(pki.rootCA)"]
-            """, accounts: [("hana@example.test", "hana long pw"), ("taro@example.test", "taro long pw")])
+        let hato = try await pki.serve(dns: dns.address, listeners: ["smtp", "imap"], accounts: [("hana@example.test", "hana long pw"), ("taro@example.test", "taro long pw")])
         defer { hato.process.signal(SIGKILL) }
-        func cli(_ arguments: String...) async throws -> (status: Int32, stdout: String, stderr: String) {
-            try await HatoBinary.run(arguments + ["--config", hato.config])
-        }
-        let refused = try await cli("smime", "at-rest", "hana@example.test", "on")
+        let refused = try await hato.cli("smime", "at-rest", "hana@example.test", "on")
         #expect(refused.status != 0 && refused.stderr.contains("hato smime import"), "no certificate, no encryption at rest: \(refused.stderr)")
-        #expect(try await cli("smime", "import", "hana@example.test", "--cert", "\(directory)/hana-chain.pem", "--key", "\(directory)/hana.key").status == 0)
-        let on = try await cli("smime", "at-rest", "hana@example.test", "on")
+        #expect(try await hato.cli("smime", "import", "hana@example.test", "--cert", "\(directory)/hana-chain.pem", "--key", "\(directory)/hana.key").status == 0)
+        let on = try await hato.cli("smime", "at-rest", "hana@example.test", "on")
         #expect(on.status == 0, "\(on.stderr)")
-        #expect(try await cli("smime", "at-rest", "hana@example.test").stdout == "on\n")
-        #expect(try await cli("smime", "at-rest", "taro@example.test").stdout == "off\n")
+        #expect(try await hato.cli("smime", "at-rest", "hana@example.test").stdout == "on\n")
+        #expect(try await hato.cli("smime", "at-rest", "taro@example.test").stdout == "off\n")
 
         try Self.message.write(toFile: "\(directory)/minutes.eml", atomically: true, encoding: .utf8)
         let run = try await Python.run(#"""
@@ -94,7 +79,7 @@ struct SMIMEAtRestServeTests {
         #expect(lines[4] == "hana pre-encrypted 0 True False", "already encrypted: stored as it came, one decryption opens it: \(lines[4])")
         #expect(lines[5] == "taro True True [b'1']", "an account that did not opt in gets the message as sent: \(lines[5])")
         // `hato smime decrypt` gives the message back whole: each field once, the body as sent.
-        let opened = try await cli("smime", "decrypt", "\(directory)/at-rest.eml", "--account", "hana@example.test")
+        let opened = try await hato.cli("smime", "decrypt", "\(directory)/at-rest.eml", "--account", "hana@example.test")
         #expect(opened.status == 0 && opened.stdout.hasPrefix("MIME-Version: 1.0\r\nReturn-Path: <alice@example.com>\r\n"), "\(opened.stdout.prefix(200)) \(opened.stderr)")
         #expect(opened.stdout.components(separatedBy: "\r\nFrom: alice@example.com\r\n").count == 2 && opened.stdout.hasSuffix(Self.body),
                 "\(opened.stdout)")

@@ -18,25 +18,10 @@ struct SMIMECryptographyInteropTests {
         let pki = try await SMIMETestPKI.make()
         let directory = pki.directory.path
         let dns = try await TestDNSServer.start(zoneText: "")
-        let hato = try await ServedHato.start("""
-            [listen]
-            smtp = ["127.0.0.1:0"]
-            imap = ["127.0.0.1:0"]
-            [accounts]
-            scram_iterations = 4096
-            [dns]
-            servers = ["\(dns.address)"]
-            [risk]
-            assess = "off"
-            [smime]
-            trust = ["\(pki.rootCA)"]
-            """, accounts: [("hana@example.test", "hana long pw"), ("taro@example.test", "taro long pw")])
+        let hato = try await pki.serve(dns: dns.address, listeners: ["smtp", "imap"], accounts: [("hana@example.test", "hana long pw"), ("taro@example.test", "taro long pw")])
         defer { hato.process.signal(SIGKILL) }
-        func cli(_ arguments: String...) async throws -> (status: Int32, stdout: String, stderr: String) {
-            try await HatoBinary.run(arguments + ["--config", hato.config])
-        }
-        #expect(try await cli("smime", "import", "hana@example.test", "--cert", "\(directory)/hana-chain.pem", "--key", "\(directory)/hana.key").status == 0)
-        #expect(try await cli("smime", "import-cert", "\(directory)/bob.pem").status == 0)
+        #expect(try await hato.cli("smime", "import", "hana@example.test", "--cert", "\(directory)/hana-chain.pem", "--key", "\(directory)/hana.key").status == 0)
+        #expect(try await hato.cli("smime", "import-cert", "\(directory)/bob.pem").status == 0)
 
         let run = try await Python.run(#"""
             import smtplib, imaplib, email, sys
@@ -77,13 +62,13 @@ struct SMIMECryptographyInteropTests {
         #expect(lines[1] == "pss ['smime=pass body.smime-identifier=alice@example.com body.smime-part=2']", "RSA-PSS (RFC 8551 §2.2): \(lines[1])")
         #expect(lines[2] == "ecdsa ['smime=pass body.smime-identifier=carol@example.com body.smime-part=2']", "\(lines[2])")
 
-        let opened = try await cli("smime", "decrypt", "\(directory)/from-cryptography.eml", "--account", "hana@example.test")
+        let opened = try await hato.cli("smime", "decrypt", "\(directory)/from-cryptography.eml", "--account", "hana@example.test")
         #expect(opened.status == 0 && opened.stdout.hasSuffix("\r\n\r\nMinutes of the meeting on the 3rd.\r\n")
                 && opened.stdout.contains("Subject: sealed\r\n"), "\(opened.stdout) \(opened.stderr)")
 
         try "From: hana@example.test\r\nTo: bob@example.net\r\nSubject: for bob\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nOnly bob reads this.\r\n"
             .write(toFile: "\(directory)/to-bob.eml", atomically: true, encoding: .utf8)
-        let sealed = try await cli("smime", "encrypt", "\(directory)/to-bob.eml", "--account", "hana@example.test")
+        let sealed = try await hato.cli("smime", "encrypt", "\(directory)/to-bob.eml", "--account", "hana@example.test")
         #expect(sealed.status == 0, "\(sealed.stderr)")
         try sealed.stdout.write(toFile: "\(directory)/to-bob.p7m", atomically: true, encoding: .utf8)
         let read = try await Python.run(#"""

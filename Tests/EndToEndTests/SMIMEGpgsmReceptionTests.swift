@@ -16,19 +16,7 @@ struct SMIMEGpgsmReceptionTests {
     @Test func gpgsmSignaturesVerifyOnTheMXListener() async throws {
         let pki = try await SMIMETestPKI.make()
         let dns = try await TestDNSServer.start(zoneText: "")
-        let hato = try await ServedHato.start("""
-            [listen]
-            smtp = ["127.0.0.1:0"]
-            imap = ["127.0.0.1:0"]
-            [accounts]
-            scram_iterations = 4096
-            [dns]
-            servers = ["\(dns.address)"]
-            [risk]
-            assess = "off"
-            [smime]
-            trust = ["\(pki.rootCA)"]
-            """, accounts: [("taro@example.test", "taro long pw")])
+        let hato = try await pki.serve(dns: dns.address, listeners: ["smtp", "imap"], accounts: [("taro@example.test", "taro long pw")])
         defer { hato.process.signal(SIGKILL) }
         let run = try await Python.run(#"""
             import base64, email, imaplib, os, smtplib, subprocess, sys, tempfile

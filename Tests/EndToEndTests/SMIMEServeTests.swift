@@ -25,20 +25,7 @@ struct SMIMEServeTests {
                 .write(to: pki.directory.appendingPathComponent("message-\(index).eml"))
         }
         let dns = try await TestDNSServer.start(zoneText: "")
-        let hato = try await ServedHato.start("""
-            [listen]
-            smtp = ["127.0.0.1:0"]
-            imap = ["127.0.0.1:0"]
-            pop3 = ["127.0.0.1:0"]
-            [accounts]
-            scram_iterations = 4096
-            [dns]
-            servers = ["\(dns.address)"]
-            [risk]
-            assess = "off"
-            [smime]
-            trust = ["\(pki.rootCA)"]
-            """, accounts: [("alice@example.test", "alice long pw")])
+        let hato = try await pki.serve(dns: dns.address, listeners: ["smtp", "imap", "pop3"], accounts: [("alice@example.test", "alice long pw")])
         defer { hato.process.signal(SIGKILL) }
         let run = try await Python.run("""
             import smtplib, imaplib, poplib, email, sys, glob, re
@@ -89,19 +76,7 @@ struct SMIMEServeTests {
                 .write(to: pki.directory.appendingPathComponent("message-\(index).eml"))
         }
         let dns = try await TestDNSServer.start(zoneText: "")
-        let hato = try await ServedHato.start("""
-            [listen]
-            smtp = ["127.0.0.1:0"]
-            imap = ["127.0.0.1:0"]
-            [accounts]
-            scram_iterations = 4096
-            [dns]
-            servers = ["\(dns.address)"]
-            [risk]
-            assess = "off"
-            [smime]
-            trust = ["\(pki.rootCA)"]
-            """, accounts: [("taro@example.test", "taro long pw"), ("hana@example.test", "hana long pw")])
+        let hato = try await pki.serve(dns: dns.address, listeners: ["smtp", "imap"], accounts: [("taro@example.test", "taro long pw"), ("hana@example.test", "hana long pw")])
         defer { hato.process.signal(SIGKILL) }
         let run = try await Python.run("""
             import smtplib, imaplib, email, sys
@@ -119,10 +94,7 @@ struct SMIMEServeTests {
             """, arguments: [try hato.port("smtp"), try hato.port("imap"), directory], timeout: 120)
         // Every one verifies but the wrong From, so what keeps carol's and hana's out is the harvest's own rules.
         #expect(run.stdout == "wrong-from ['smime=fail']\npass ['smime=pass']\nno-encryption ['smime=pass']\nours ['smime=pass']\n", "\(run.stdout) \(run.stderr)")
-        func cli(_ arguments: String...) async throws -> (status: Int32, stdout: String, stderr: String) {
-            try await HatoBinary.run(arguments + ["--config", hato.config])
-        }
-        let listed = try await cli("smime", "list")
+        let listed = try await hato.cli("smime", "list")
         let contacts = listed.stdout.split(separator: "\n").filter { $0.contains("contact") }
         #expect(contacts.count == 1 && contacts[0].contains("alice@example.com"), "only alice's certificate is kept: \(listed.stdout) \(listed.stderr)")
         #expect(!listed.stdout.contains("carol@example.com") && !listed.stdout.contains("hana@example.test"), "\(listed.stdout)")
@@ -130,7 +102,7 @@ struct SMIMEServeTests {
         // taro writes back to alice: the harvested certificate is what the message is encrypted to.
         try "From: taro@example.test\r\nTo: alice@example.com\r\nSubject: re\r\n\r\nThanks for the minutes.\r\n"
             .write(toFile: "\(directory)/reply.eml", atomically: true, encoding: .utf8)
-        let encrypted = try await cli("smime", "encrypt", "\(directory)/reply.eml", "--account", "taro@example.test")
+        let encrypted = try await hato.cli("smime", "encrypt", "\(directory)/reply.eml", "--account", "taro@example.test")
         #expect(encrypted.status == 0 && encrypted.stdout.contains("application/pkcs7-mime"), "\(encrypted.stdout) \(encrypted.stderr)")
         try encrypted.stdout.write(toFile: "\(directory)/reply.p7m", atomically: true, encoding: .utf8)
         let opened = try await Python.run("""

@@ -43,16 +43,13 @@ struct SMIMESubmissionServeTests {
             encrypt = "required"
             """, accounts: [("hana@example.test", "hana long pw"), ("kenji@example.test", "kenji long pw"), ("taro@example.test", "taro long pw")])
         defer { hato.process.signal(SIGKILL) }
-        func cli(_ arguments: String...) async throws -> (status: Int32, stdout: String, stderr: String) {
-            try await HatoBinary.run(arguments + ["--config", hato.config])
-        }
         let directory = pki.directory.path
-        let hana = try await cli("smime", "import", "hana@example.test", "--cert", "\(directory)/hana-chain.pem", "--key", "\(directory)/hana.key")
+        let hana = try await hato.cli("smime", "import", "hana@example.test", "--cert", "\(directory)/hana-chain.pem", "--key", "\(directory)/hana.key")
         #expect(hana.status == 0 && hana.stdout.contains("(sign+encrypt, 1 chain certificates"), "\(hana.stdout) \(hana.stderr)")
         try "kenji-p12-pw\n".write(toFile: "\(directory)/p12.pw", atomically: true, encoding: .utf8)
-        let kenji = try await cli("smime", "import", "kenji@example.test", "--p12", "\(directory)/kenji.p12", "--password-file", "\(directory)/p12.pw")
+        let kenji = try await hato.cli("smime", "import", "kenji@example.test", "--p12", "\(directory)/kenji.p12", "--password-file", "\(directory)/p12.pw")
         #expect(kenji.status == 0, "\(kenji.stderr)")
-        let keygen = try await cli("dkim", "keygen", "example.test", "--selector", "s1", "--algorithm", "rsa")
+        let keygen = try await hato.cli("dkim", "keygen", "example.test", "--selector", "s1", "--algorithm", "rsa")
         #expect(keygen.status == 0, "\(keygen.stderr)")
         let record = try #require(keygen.stdout.split(separator: "\n").first { $0.contains("v=DKIM1") }, "\(keygen.stdout)")
         for (name, from, to) in [("signed-encrypted", "hana", "kenji"), ("signed", "hana", "taro"), ("required", "kenji", "taro")] {
@@ -125,7 +122,7 @@ struct SMIMESubmissionServeTests {
         #expect(lines[10] == "verify signed.out 0 True CMS Verification successful", "the ISO-2022-JP entity byte for byte: \(lines[10])")
         #expect(lines[11] == "gpgsm 0 True True", "\(lines[11]) \(run.stderr)")
 
-        let verified = try await cli("smime", "verify", "\(directory)/signed.out")
+        let verified = try await hato.cli("smime", "verify", "\(directory)/signed.out")
         #expect(verified.status == 0 && verified.stdout == "smime=pass body.smime-identifier=hana@example.test body.smime-part=2\n",
                 "\(verified.stdout) \(verified.stderr)")
         #expect(!hato.process.errorOutput.contains("BEGIN") && !hato.process.output.contains("PRIVATE KEY"), "no key in the log")
