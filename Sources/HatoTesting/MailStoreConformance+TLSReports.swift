@@ -40,5 +40,12 @@ extension MailStoreConformance {
         try require(try await store.queuedMessage(first!)?.tlsRequirement == .optional, "TLS-Required: No is kept")
         try require(try await store.tlsReportsSent(since: day) == [sent], "the ledger row round-trips")
         try require(try await store.latestTLSReportPeriodEnd() == day.addingTimeInterval(86_400), "the latest day end")
+
+        let received = TLSReceivedReport(receivedAt: day, reporter: "Company-X", reportID: "r-1", policyDomain: "example.org", periodBegin: day,
+                                         periodEnd: day.addingTimeInterval(86_400), messageCount: 5, recordCount: 1, reportJSON: "{}")
+        let stored = try await store.storeTLSReceivedReport(received)
+        guard let id = stored?.id else { throw ConformanceFailure("a received report gets an id") }
+        try require(try await store.tlsReceivedReport(id: id)?.reportID == "r-1", "a received report by id")
+        try require(try await store.tlsReceivedReport(id: id + 1_000) == nil, "no report under another id")
     }
 }

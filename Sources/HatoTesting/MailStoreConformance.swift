@@ -31,6 +31,7 @@ public struct MailStoreConformance: Sendable {
         ("dmarcEvaluations", { try await $0.dmarcEvaluations() }),
         ("dmarcReportLedger", { try await $0.dmarcReportLedger() }),
         ("tlsReportLedger", { try await $0.tlsReportLedger() }),
+        ("mtaSTSPolicies", { try await $0.mtaSTSPolicies() }),
         ("queueActivity", { try await $0.queueActivity() }),
         ("correspondents", { try await $0.correspondents() }),
         ("quarantine", { try await $0.quarantine() }),

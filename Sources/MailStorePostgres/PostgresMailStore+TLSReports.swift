@@ -62,4 +62,10 @@ extension PostgresMailStore {
     public func tlsReceivedReports(domain: String?, since: Date?, limit: Int) async throws -> [TLSReceivedReport] {
         try await receivedReports(domain: domain, since: since, limit: limit, table: "tls_reports_received")
     }
+
+    public func tlsReceivedReport(id: Int64) async throws -> TLSReceivedReport? {
+        try await read { db in
+            try await db.all("SELECT \(unescaped: Self.receivedColumns) FROM tls_reports_received WHERE id = \(id)").first.map(Self.receivedReport)
+        }
+    }
 }

@@ -8,9 +8,9 @@ import PostgresNIO
 /// build, and a database a newer build set up is refused rather than written to.
 enum PostgresSchema {
     /// Bump and append a step to `steps` for each change; released steps are never edited.
-    static let version = 4
+    static let version = 6
 
-    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3, 4: v4]
+    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3, 4: v4, 6: v6]
 
     /// MailStoreSQLite's `v20-smime-at-rest` (docs/smime.md).
     static let v4: [String] = [
@@ -39,6 +39,16 @@ enum PostgresSchema {
             PRIMARY KEY (certificate_id, address))
         """,
         "CREATE INDEX IF NOT EXISTS smime_addresses_address ON smime_addresses(address)",
+    ]
+
+    /// MailStoreSQLite's `v19-mta-sts-cache`: MTA-STS policies as fetched (RFC 8461 §5.1, §10.3).
+    static let v6: [String] = [
+        """
+        CREATE TABLE IF NOT EXISTS mta_sts_policies (
+            domain TEXT PRIMARY KEY, policy_id TEXT NOT NULL, body TEXT NOT NULL,
+            fetched_at DOUBLE PRECISION NOT NULL, expires_at DOUBLE PRECISION NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS mta_sts_policies_expiry ON mta_sts_policies(expires_at)",
     ]
 
     /// MailStoreSQLite's `v16-admin`: may log in to the DMARC dashboard (docs/dashboard.md).

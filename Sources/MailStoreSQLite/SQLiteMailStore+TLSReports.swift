@@ -64,4 +64,10 @@ extension SQLiteMailStore {
     public func tlsReceivedReports(domain: String?, since: Date?, limit: Int) async throws -> [TLSReceivedReport] {
         try await receivedReports(domain: domain, since: since, limit: limit, table: "tls_reports_received")
     }
+
+    public func tlsReceivedReport(id: Int64) async throws -> TLSReceivedReport? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM tls_reports_received WHERE id = ?", arguments: [id]).map(Self.receivedReport)
+        }
+    }
 }

@@ -53,3 +53,23 @@ extension Schema {
         }
     }
 }
+
+extension Schema {
+    /// Migration v19-mta-sts-cache (issue 19): MTA-STS policies as fetched, one row per domain,
+    /// so a restart or an unreachable policy host keeps a policy until its max_age ends
+    /// (RFC 8461 §5.1, §10.3; docs/transport-security.md "MTA-STS").
+    static func registerMTASTSCache(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v19-mta-sts-cache") { db in
+            try db.execute(sql: """
+                CREATE TABLE mta_sts_policies (
+                    domain TEXT PRIMARY KEY,               -- lowercased A-labels
+                    policy_id TEXT NOT NULL,               -- the _mta-sts TXT id (RFC 8461 §3.1)
+                    body TEXT NOT NULL,                    -- the policy text as fetched
+                    fetched_at REAL NOT NULL,
+                    expires_at REAL NOT NULL               -- fetched_at + max_age
+                );
+                CREATE INDEX mta_sts_policies_expiry ON mta_sts_policies(expires_at);
+                """)
+        }
+    }
+}

@@ -35,6 +35,9 @@ public struct OutboundConfiguration: Sendable {
     /// and how often it is looked for; nil: only `pollInterval` and in-process signals.
     public var wakeMarker: QueueWakeMarker?
     public var wakeMarkerInterval: Duration = .seconds(1)
+    /// How often persisted MTA-STS policies past half their max_age are fetched again
+    /// (`delivery.mta_sts_refresh_interval`, RFC 8461 §10.3); nil: never in the background.
+    public var mtaSTSRefreshInterval: Duration? = .seconds(3_600)
     /// Where delivery outcomes are counted (`hato_messages_delivered_total{destination="remote"}`,
     /// `hato_messages_bounced_total`, `hato_delivery_deferred_total`; docs/metrics.md).
     public var metrics: any MetricsFactory = NOOPMetricsHandler.instance

@@ -3,6 +3,7 @@ import DMARCReport
 import Foundation
 import HatoServer
 import Logging
+import MailStore
 
 extension ReportCommand {
     /// `hato report tls`: the TLS-RPT (RFC 8460) reports of the days that ended (docs/transport-security.md).
@@ -36,6 +37,7 @@ extension ReportCommand {
                 line += "failed=\(summaries.reduce(0) { $0 + $1.totalFailureSessionCount }) "
                 line += plan.alreadyDealtWith ? "already-done" : plan.postponed ? "postponed" : plan.outcome.rawValue
                 if !plan.recipients.isEmpty { line += " to=\(plan.recipients.joined(separator: ",")) bytes=\(plan.message.count)" }
+                if !plan.postURLs.isEmpty { line += " post=\(plan.postURLs.map(\.absoluteString).joined(separator: ","))" }
                 if let detail = plan.detail { line += " (\(detail))" }
                 print(line)
                 if dryRun, !plan.alreadyDealtWith, !plan.postponed { print(String(decoding: plan.report.json(pretty: true), as: UTF8.self)) }
@@ -46,4 +48,42 @@ extension ReportCommand {
             }
         }
     }
+
+    /// `hato report show --tls ID`: a received TLS report in readable form: who sent it, the
+    /// period, and per policy its type, strings, MX hosts, session totals and failure details
+    /// (RFC 8460 §4.4).
+    static func showTLS(_ id: Int64, store: any MailStore) async throws {
+        guard let row = try await store.tlsReceivedReport(id: id) else { throw ValidationError("no TLS report \(id)") }
+        print("id: \(id)")
+        print("reporter: \(row.reporter)")
+        print("report-id: \(row.reportID)")
+        print("received: \(date(row.receivedAt))")
+        if let problem = row.problem {
+            print("problem: \(problem)")
+            print("attachment: \(row.attachment?.count ?? 0) bytes kept")
+            return
+        }
+        guard let json = row.reportJSON, let report = try? TLSReport.parse(Array(json.utf8)) else {
+            throw ValidationError("TLS report \(id) is not readable")
+        }
+        print("period: \(report.dateRange.startDatetime) .. \(report.dateRange.endDatetime)")
+        if !report.contactInfo.isEmpty { print("contact: \(report.contactInfo)") }
+        for result in report.policies {
+            let policy = result.policy
+            print("policy: \(policy.policyDomain) \(policy.policyType) successful=\(result.summary.totalSuccessfulSessionCount) "
+                  + "failed=\(result.summary.totalFailureSessionCount)")
+            if let hosts = policy.mxHost, !hosts.isEmpty { print("  mx-host: \(hosts.joined(separator: ", "))") }
+            for line in policy.policyString ?? [] { print("  policy-string: \(line)") }
+            guard let details = result.failureDetails, !details.isEmpty else { continue }
+            print(Table.render(["RESULT", "SESSIONS", "SENDING-IP", "MX-HOST", "MX-HELO", "RECEIVING-IP", "REASON"], details.map { detail in
+                [detail.resultType, "\(detail.failedSessionCount)", detail.sendingMTAIP ?? "-", detail.receivingMXHostname ?? "-",
+                 detail.receivingMXHelo ?? "-", detail.receivingIP ?? "-",
+                 [detail.failureReasonCode, detail.additionalInformation].compactMap { $0 }.joined(separator: " ").nilIfEmpty ?? "-"]
+            }))
+        }
+    }
+}
+
+extension String {
+    fileprivate var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -142,10 +142,12 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One received report: its metadata, policy and every record.")
+        static let configuration = CommandConfiguration(abstract: "One received report: its metadata, policy and every record (DMARC, or TLS with --tls).")
         @OptionGroup var options: ConfigOptions
         @Argument var id: Int64
+        @Flag(help: "A TLS report (RFC 8460) from `hato report list --tls` instead of a DMARC report.") var tls = false
         func run() async throws {
+            if tls { return try await ReportCommand.showTLS(id, store: options.admin().store) }
             guard let row = try await options.admin().store.dmarcReceivedReport(id: id) else { throw ValidationError("no report \(id)") }
             print("id: \(id)")
             print("reporter: \(row.reporter)")

@@ -58,7 +58,9 @@ import Testing
         // Port 25 on loopback: refused here, or a server whose certificate cannot match; either
         // way the attempt fails and its reply names the policy.
         let on = try await Self.lastReply(dane: "on")
-        #expect(on.contains("mx.example[127.0.0.1]:25 (DANE (1 usable TLSA records))"), "\(on)")
+        // The policy and why it applied (docs/transport-security.md "Which policy applied").
+        #expect(on.contains("mx.example[127.0.0.1]:25 (DANE (1 usable TLSA records): DANE: MX, addresses and _25._tcp.mx.example TLSA "
+                            + "DNSSEC-secure (RFC 7672 §2.2)): "), "\(on)")
         let off = try await Self.lastReply(dane: "off")
         #expect(off.contains("mx.example[127.0.0.1]:25: "), "\(off)")
         #expect(!off.contains("DANE"), "\(off)")

@@ -123,6 +123,31 @@ import Glibc
         print("  file", part.get_filename().split("!")[:2], doc["contact-info"], m["Subject"].startswith("Report Domain: "))
     """#
 
+    /// TLS reports POSTed to rua=https: (RFC 8460 §5.3): one JSON line per request (path, media
+    /// type, the gunzipped report's domain, policy type and totals), served with the test certificate.
+    static let httpsReceiver = #"""
+    import gzip, http.server, json, ssl, sys
+    received, cert, key = sys.argv[1:4]
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            doc = json.loads(gzip.decompress(body))
+            p = doc["policies"][0]
+            with open(received, "a") as f:
+                f.write(json.dumps([self.path, self.headers["Content-Type"], p["policy"]["policy-domain"], p["policy"]["policy-type"],
+                                    p["summary"]["total-successful-session-count"], doc["organization-name"] != ""]) + "\n")
+            self.send_response(201)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        def log_message(self, *args): pass
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    print("PORT", httpd.server_address[1], flush=True)
+    httpd.serve_forever()
+    """#
+
     @Test func requireTLSDeliversOnlyToValidatedPeersOfferingItAndBouncesTheRest() async throws {
         guard SignedZoneServer.toolsInstalled, FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"),
               Python.hasModules("aiosmtpd") else {
@@ -140,8 +165,14 @@ import Glibc
         defer { peer.signal(SIGTERM) }
         try await peer.waitFor(timeout: .seconds(30), "aiosmtpd") { out, _ in out.firstMatch(of: /PORT [0-9]+\n/) != nil }
         let port = try #require(peer.outputLines.first { $0.hasPrefix("PORT ") }.flatMap { Int($0.dropFirst(5)) })
+        let posts = directory.url.appendingPathComponent("posts.jsonl").path
+        let receiver = try Python.start(Self.httpsReceiver, arguments: [posts, pki + "/https.pem", pki + "/https.key"])
+        defer { receiver.signal(SIGTERM) }
+        try await receiver.waitFor(timeout: .seconds(30), "the HTTPS report receiver") { out, _ in out.firstMatch(of: /PORT [0-9]+\n/) != nil }
+        let httpsPort = try #require(receiver.outputLines.first { $0.hasPrefix("PORT ") }.flatMap { Int($0.dropFirst(5)) })
         // The zones put TLSA records at _PORT._tcp; the plain-peer port (1) is unused here.
-        try await SignedZoneServer.with(script: Self.fixtures + "/make-dane-zones.sh", arguments: [pki, String(port), "1"]) { _, dns in
+        try await SignedZoneServer.with(script: Self.fixtures + "/make-dane-zones.sh",
+                                        arguments: [pki, String(port), "1", String(httpsPort)]) { _, dns in
             let served = try await ServedHato.start("""
                 [listen]
                 smtp = ["127.0.0.1:0"]
@@ -163,7 +194,7 @@ import Glibc
                 """, accounts: [("alice@example.test", "long enough pw")])
             let result = try await Python.run(Self.client, arguments: [try served.port("smtp"), try served.port("submission"),
                                                                        try served.port("imap"), received], timeout: 150)
-            try await Self.checkTLSReports(served, received: received)
+            try await Self.checkTLSReports(served, received: received, posts: posts, httpsPort: httpsPort)
             await served.terminate()
             let lines = result.stdout.split(separator: "\n").map(String.init)
             let context = "\(result.stdout)\n\(result.stderr)\n\(served.process.output)"
@@ -186,8 +217,9 @@ import Glibc
 
     /// TLS-RPT (RFC 8460) for the sessions above, the day after: dane.example (DANE, success) and
     /// wrong.example (TLSA matching nothing: tlsa-invalid) publish _smtp._tls rua= addresses at
-    /// the peer, ta.example publishes none. A second --send-now sends nothing.
-    static func checkTLSReports(_ served: ServedHato, received: String) async throws {
+    /// the peer, ta.example publishes an https: one (the report is POSTed, RFC 8460 §5.3). A second
+    /// --send-now sends nothing.
+    static func checkTLSReports(_ served: ServedHato, received: String, posts: String, httpsPort: Int) async throws {
         let midnight = (Date().timeIntervalSince1970 / 86_400).rounded(.down) * 86_400 + 86_400 + 10
         let asOf = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: midnight))
         var dryRun = try await HatoBinary.run(["report", "tls", "--dry-run", "--as-of", asOf, "--config", served.config])
@@ -197,12 +229,16 @@ import Glibc
         }
         let day = "\(ReportDay.string(midnight - 10 - 86_400))..\(ReportDay.string(midnight - 10))"
         #expect(dryRun.stdout.contains("dane.example \(day) policies=1 successful=1 failed=0 queued to=reports@dane.example"), "\(dryRun.stdout)")
-        #expect(dryRun.stdout.contains("ta.example \(day) policies=1 successful=1 failed=0 no-destination (no _smtp._tls.ta.example TXT record)"),
-                "\(dryRun.stdout)")
+        let url = "https://127.0.0.1:\(httpsPort)/tlsrpt"
+        #expect(dryRun.stdout.contains("ta.example \(day) policies=1 successful=1 failed=0 posted post=\(url)\n"), "\(dryRun.stdout)")
         #expect(dryRun.stdout.contains("wrong.example \(day) policies=1 successful=0 failed=1 queued to=reports@wrong.example"), "\(dryRun.stdout)")
         #expect(dryRun.stdout.contains("\"result-type\" : \"tlsa-invalid\""), "\(dryRun.stdout)")
         let sendNow = try await HatoBinary.run(["report", "tls", "--send-now", "--as-of", asOf, "--config", served.config])
         #expect(sendNow.status == 0 && sendNow.stdout.contains("queued to=reports@wrong.example"), "\(sendNow.stdout) \(sendNow.stderr)")
+        #expect(sendNow.stdout.contains("ta.example \(day) policies=1 successful=1 failed=0 posted post=\(url) (posted to \(url))"),
+                "\(sendNow.stdout)")
+        let posted = (try? String(contentsOfFile: posts, encoding: .utf8)) ?? ""
+        #expect(posted == "[\"/tlsrpt\", \"application/tlsrpt+gzip\", \"ta.example\", \"tlsa\", 1, true]\n", "\(posted)")
         let again = try await HatoBinary.run(["report", "tls", "--send-now", "--as-of", asOf, "--config", served.config])
         #expect(again.stdout.contains("already-done") && !again.stdout.contains("queued"), "\(again.stdout)")
         let seen = try await Python.run(Self.reports, arguments: [received], timeout: 90)

@@ -1,7 +1,9 @@
 import Foundation
 import HatoTesting
+import Logging
 import MailStore
 import OutboundQueue
+import SMTPClient
 import Testing
 
 /// DANE for SMTP (RFC 7672) end to end: queue → validating resolver (libunbound) → unbound serving
@@ -39,6 +41,54 @@ import Testing
             let reply = try #require(try await Self.attempt("bob@badname.example", world, fixture))
             #expect(reply.hasPrefix("451 4.7.5") && reply.contains("DANE") && reply.contains("mx.badname.example"), "\(reply)")
             #expect(try world.tlsPeer.received.count == 1)
+        }
+    }
+
+    /// RFC 7672 §2.2.2: an MX host that is a CNAME alias has its TLSA records looked up at the
+    /// expanded name first, and with DANE-TA the certificate may name either (§3.2.2).
+    @Test func aliasedMXHostUsesTheTLSARecordsOfTheExpandedName() async throws {
+        guard DANEWorld.available() else { return }
+        let fixture = try await QueueFixture()
+        try await DANEWorld.with(fixture) { world async throws in
+            #expect(try await Self.attempt("bob@alias.example", world, fixture) == nil)
+            #expect(try await Self.attempt("bob@taalias.example", world, fixture) == nil)
+            #expect(try world.tlsPeer.received.map(\.tls) == [true, true])
+            let sessions = try await fixture.store.tlsSessions(from: .distantPast, to: .distantFuture)
+            #expect(sessions.map(\.policyDomain) == ["alias.example", "taalias.example"] && sessions.allSatisfy { $0.policyType == .tlsa }
+                    && sessions.allSatisfy { $0.resultType == "success" }, "DANE applied to both: \(sessions)")
+        }
+    }
+
+    /// RFC 7672 §3: the configured relay (a STARTTLS smarthost) with DNSSEC-secure TLSA records
+    /// is authenticated by them; without DANE its test-CA certificate fails the system roots.
+    @Test func relayWithSecureTLSARecordsIsAuthenticatedByDANE() async throws {
+        guard DANEWorld.available() else { return }
+        let fixture = try await QueueFixture()
+        try await DANEWorld.with(fixture) { world async throws in
+            let port = try world.tlsPeer.port
+            func attempt(relay host: String, dane: Bool) async throws -> String? {
+                let relay = OutboundConfiguration.Relay(host: host, port: port, implicitTLS: false)
+                let configuration = OutboundConfiguration(hostname: QueueFixture.hostname, mxPort: port, relay: relay)
+                var logger = Logger(label: "test.dane-relay")
+                logger.logLevel = .critical
+                var client = SMTPClientConfiguration(heloName: QueueFixture.hostname, tlsMode: .requireSTARTTLS)
+                client.commandTimeout = .seconds(30)
+                let security = TransportSecurityPolicy(resolver: world.resolver, dane: dane, mtaSTS: nil, logger: logger)
+                let router = DeliveryRouter(resolver: world.resolver, mxPort: port, relay: relay, hostname: QueueFixture.hostname,
+                                            transportSecurity: security)
+                let clock = fixture.clock
+                let runner = QueueRunner(store: fixture.store, transport: SMTPDeliveryTransport(mx: client, relay: client, logger: logger),
+                                         router: router, configuration: configuration, logger: logger, now: { clock.now })
+                let id = try await fixture.enqueue("via \(host)", to: ["bob@elsewhere.test"])
+                await runner.deliverDue()
+                return try await fixture.store.queuedMessage(id)?.recipients.first?.lastReply
+            }
+            let refused = try #require(try await attempt(relay: "mx.dane.example", dane: false))
+            #expect(!refused.contains("DANE"), "the trust roots refuse the test CA: \(refused)")
+            #expect(try await attempt(relay: "mx.dane.example", dane: true) == nil)
+            let wrong = try #require(try await attempt(relay: "mx.wrong.example", dane: true))
+            #expect(wrong.hasPrefix("451 4.7.5") && wrong.contains("DANE for the relay"), "\(wrong)")
+            #expect(try world.tlsPeer.received.map(\.to) == [["bob@elsewhere.test"]])
         }
     }
 

@@ -53,11 +53,17 @@ import Glibc
         }
     }
 
-    static func policyServer(_ world: DANEWorld) async throws -> (ChildProcess, MTASTSPolicyCache) {
+    /// The policy server and its port.
+    static func startPolicyServer(_ world: DANEWorld) async throws -> (ChildProcess, Int) {
         let pki = world.certificates.path
         let https = try Python.start(server, arguments: [pki, pki + "/https.pem", pki + "/https.key"])
         try await https.waitFor(timeout: .seconds(30), "the policy server") { out, _ in out.firstMatch(of: /PORT [0-9]+\n/) != nil }
         let port = try #require(https.outputLines.first { $0.hasPrefix("PORT ") }.flatMap { Int($0.dropFirst(5)) })
+        return (https, port)
+    }
+
+    static func policyServer(_ world: DANEWorld) async throws -> (ChildProcess, MTASTSPolicyCache) {
+        let (https, port) = try await startPolicyServer(world)
         var logger = Logger(label: "test.mta-sts")
         logger.logLevel = .critical
         let fetcher = HTTPSPolicyFetcher(tlsConfiguration: try testCA(world), timeout: .seconds(20), port: port, testAddress: "127.0.0.1")

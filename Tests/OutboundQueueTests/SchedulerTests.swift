@@ -53,7 +53,7 @@ import Testing
         await runner.deliverDue()
         var queued = try #require(try await fixture.store.queuedMessage(id))
         #expect(queued.recipients[0].state == .deferred && queued.recipients[0].attempts == 1)
-        #expect(queued.recipients[0].lastReply == "451 4.7.1 greylisted (mx1.remote.test)")
+        #expect(queued.recipients[0].lastReply == "451 4.7.1 greylisted (mx1.remote.test; TLS: opportunistic: no DANE or MTA-STS lookups configured; no TLS)")
         let wait = queued.recipients[0].nextAttempt.timeIntervalSince(fixture.clock.now)
         #expect(abs(wait - 300) < 1, "first retry after 5 minutes, was \(wait)")
         #expect(await runner.deliverDue() == 0, "not due yet")

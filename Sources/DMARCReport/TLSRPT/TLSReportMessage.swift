@@ -37,7 +37,12 @@ public enum TLSReportMessage {
             """
         builder.attachmentWrapper = "report; report-type=\"tlsrpt\""
         builder.attachments = [.init(filename: filename(for: report, submitterDomain: submitterDomain, begin: begin, end: end),
-                                     contentType: "application/tlsrpt+gzip", data: BoundedDeflate.deflate(report.json(), format: .gzip))]
+                                     contentType: "application/tlsrpt+gzip", data: gzip(report))]
         return builder.build()
+    }
+
+    /// The report's JSON, gzip-compressed: the attachment and the HTTPS POST body (RFC 8460 §5.2, §5.3).
+    public static func gzip(_ report: TLSReport) -> [UInt8] {
+        BoundedDeflate.deflate(report.json(), format: .gzip)
     }
 }

@@ -190,6 +190,8 @@ public enum ConfigSchema {
             "PEM certificates trusted for the relay's certificate instead of the system roots (a private relay)."),
         key("delivery.dane", .choice(["on", "off"]), .string("on"), "DANE for MX hosts (RFC 7672): DNSSEC-secure TLSA records make TLS mandatory with a matching certificate (needs dns.dnssec = \"validate\" or a server in dns.validating)."),
         key("delivery.mta_sts", .choice(["on", "off"]), .string("on"), "Apply recipient domains' MTA-STS policies (RFC 8461): in enforce mode only listed MX hosts with WebPKI-valid certificates are used."),
+        key("delivery.mta_sts_refresh_interval", .duration, .int(3_600),
+            "How often stored MTA-STS policies past half their max_age are fetched again (RFC 8461 §10.3); 0: only when mail is sent."),
         key("delivery.tls_ca_file", .path, nil, "PEM certificates trusted instead of the system roots for MTA-STS policy fetches and MX certificates (tests, private PKIs)."),
         key("delivery.mx_port", .integer(min: 1, max: 65535), .int(25),
             "Port for MX hosts (RFC 5321 §4.5.4: 25); tests point it at a loopback sink."),

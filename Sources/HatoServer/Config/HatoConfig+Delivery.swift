@@ -21,6 +21,8 @@ extension HatoConfig {
         /// `delivery.dane`, `delivery.mta_sts`, `delivery.tls_ca_file` (docs/transport-security.md).
         public var dane: Bool = true
         public var mtaSTS: Bool = true
+        /// `delivery.mta_sts_refresh_interval` in seconds; 0: no background refresh.
+        public var mtaSTSRefreshInterval: Int = 3_600
         public var tlsCAFile: URL?
     }
 
@@ -60,6 +62,7 @@ extension HatoConfig {
             delayWarning: delay > 0 ? delay : nil, maxConnections: int("delivery.max_connections"),
             maxConnectionsPerDomain: int("delivery.max_connections_per_domain"),
             maxMessagesPerConnection: int("delivery.max_messages_per_connection"), pollInterval: max(1, int("delivery.poll_interval")),
-            dane: string("delivery.dane") != "off", mtaSTS: string("delivery.mta_sts") != "off", tlsCAFile: url("delivery.tls_ca_file"))
+            dane: string("delivery.dane") != "off", mtaSTS: string("delivery.mta_sts") != "off",
+            mtaSTSRefreshInterval: int("delivery.mta_sts_refresh_interval"), tlsCAFile: url("delivery.tls_ca_file"))
     }
 }

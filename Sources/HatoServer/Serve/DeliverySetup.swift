@@ -29,6 +29,7 @@ public enum DeliverySetup {
                        metrics: any MetricsFactory = NOOPMetricsHandler.instance) -> QueueRunner? {
         var configuration = configuration(settings)
         configuration.metrics = metrics
+        configuration.mtaSTSRefreshInterval = settings.delivery.mtaSTSRefreshInterval > 0 ? .seconds(settings.delivery.mtaSTSRefreshInterval) : nil
         let delivery = settings.delivery
         guard let resolver else {
             logger.warning("outbound delivery is off: no DNS resolver; mail for other domains stays queued")
@@ -52,7 +53,7 @@ public enum DeliverySetup {
         let transport = SMTPDeliveryTransport(mx: mx, relay: relay, logger: Logger(label: "hato.smtp-client"))
         let securityLogger = Logger(label: "hato.transport-security")
         let mtaSTS = delivery.mtaSTS
-            ? MTASTSPolicyCache(resolver: resolver, fetcher: HTTPSPolicyFetcher(tlsConfiguration: webPKI), logger: securityLogger) : nil
+            ? MTASTSPolicyCache(resolver: resolver, fetcher: HTTPSPolicyFetcher(tlsConfiguration: webPKI), store: store, logger: securityLogger) : nil
         let security = TransportSecurityPolicy(resolver: resolver, dane: delivery.dane, mtaSTS: mtaSTS, logger: securityLogger)
         let router = DeliveryRouter(resolver: resolver, mxPort: configuration.mxPort, relay: configuration.relay, hostname: settings.hostname,
                                     transportSecurity: security)

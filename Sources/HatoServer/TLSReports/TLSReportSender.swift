@@ -1,6 +1,6 @@
 // Sending TLS reports (RFC 8460, issue 19): for each UTC day that ended and was not dealt with,
 // one report per recipient domain with counted sessions, to the mailto: URIs of its one
-// `_smtp._tls` TLSRPTv1 TXT record (§3), DKIM-signed with the From domain's keys and queued as
+// `_smtp._tls` TLSRPTv1 TXT record (§3) and by HTTPS POST to its https: URIs (§5.3), DKIM-signed with the From domain's keys and queued as
 // "TLS-Required: No" (§3: reports go despite TLS failures). The day's ledger row and the queue
 // entry are one transaction (TLSReportLedger.enqueueTLSReport), as for DMARC reports.
 
@@ -19,6 +19,8 @@ public struct TLSReportSender: Sendable {
         public var periodBegin: Date
         public var periodEnd: Date
         public var recipients: [String]
+        /// The `rua=https:` destinations the report is POSTed to (RFC 8460 §5.3).
+        public var postURLs: [URL] = []
         public var outcome: TLSSentReport.Outcome
         public var detail: String?
         public var message: [UInt8]
@@ -32,12 +34,16 @@ public struct TLSReportSender: Sendable {
     let resolver: any DNSResolving
     let settings: TLSReportSettings
     let signer: DKIMSubmissionSigner?
+    /// Sends to `rua=https:` destinations; nil: they are left out.
+    let poster: TLSReportPoster?
     let logger: Logger
     /// Days older than this are not reported any more.
     var maximumCatchUp: TimeInterval = 7 * 86_400
 
-    public init(store: any MailStore, resolver: any DNSResolving, settings: TLSReportSettings, signer: DKIMSubmissionSigner?, logger: Logger) {
+    public init(store: any MailStore, resolver: any DNSResolving, settings: TLSReportSettings, signer: DKIMSubmissionSigner?,
+                poster: TLSReportPoster? = nil, logger: Logger) {
         self.store = store
+        self.poster = poster
         self.resolver = resolver
         self.settings = settings
         self.signer = signer
@@ -59,7 +65,7 @@ public struct TLSReportSender: Sendable {
                 let domain = report.policies.first?.policy.policyDomain ?? ""
                 var plan = await plan(report, domain: domain, begin: begin, end: end, submitter: submitter, from: from, now: now)
                 plan.alreadyDealtWith = done.contains(domain)
-                if send, !plan.alreadyDealtWith, !plan.postponed { try await act(on: plan, from: from) }
+                if send, !plan.alreadyDealtWith, !plan.postponed { plan = try await act(on: plan, from: from) }
                 plans.append(plan)
             }
         }
@@ -87,27 +93,51 @@ public struct TLSReportSender: Sendable {
             return plan
         }
         let destinations = uris.compactMap(ReportDestination.init(uri:))
-        guard !destinations.isEmpty else {
-            plan.detail = "rua= has no mailto: address (HTTPS POST is not done): \(uris.joined(separator: ","))"
+        plan.postURLs = poster == nil ? [] : uris.compactMap(TLSReportPoster.destination)
+        guard !destinations.isEmpty || !plan.postURLs.isEmpty else {
+            plan.detail = "rua= has no mailto: or https: destination: \(uris.joined(separator: ","))"
             return plan
         }
         plan.recipients = destinations.map(\.address)
-        plan.outcome = .queued
+        plan.outcome = destinations.isEmpty ? .posted : .queued
+        guard !destinations.isEmpty else { return plan }
         plan.message = await DMARCReportSender.sign(
             TLSReportMessage.message(for: report, policyDomain: domain, submitterDomain: submitter.domain, from: from.description,
                                      to: plan.recipients, begin: begin, end: end, date: now), signer: signer)
         return plan
     }
 
-    func act(on plan: Plan, from: EmailAddress) async throws {
-        let sent = TLSSentReport(periodBegin: plan.periodBegin, periodEnd: plan.periodEnd, policyDomain: plan.policyDomain,
-                                 reportID: plan.report.reportID, outcome: plan.outcome, destinations: plan.recipients, detail: plan.detail)
+    /// Records (and queues or posts) one report; returns the plan with what the POSTs came to.
+    func act(on plan: Plan, from: EmailAddress) async throws -> Plan {
+        var plan = plan
         let metadata: Logger.Metadata = ["domain": "\(plan.policyDomain)", "report_id": "\(plan.report.reportID)", "outcome": "\(plan.outcome.rawValue)"]
+        // RFC 8460 §5.3: POSTed before the day is recorded, so a crash in between posts again
+        // (with the same report-id) rather than never; a failed POST is logged and recorded.
+        if let poster, !plan.postURLs.isEmpty {
+            let gzip = TLSReportMessage.gzip(plan.report)
+            var posted: [String] = [], failed: [String] = []
+            for url in plan.postURLs {
+                do {
+                    try await poster.post(gzip, to: url)
+                    posted.append(url.absoluteString)
+                    logger.notice("TLS report posted", metadata: metadata.merging(["url": "\(url.absoluteString)"]) { a, _ in a })
+                } catch {
+                    failed.append("\(url.absoluteString): \(error)")
+                    logger.warning("TLS report POST failed", metadata: metadata.merging(["url": "\(url.absoluteString)", "error": "\(error)"]) { a, _ in a })
+                }
+            }
+            let detail = (posted.isEmpty ? [] : ["posted to \(posted.joined(separator: ","))"]) + (failed.isEmpty ? [] : ["POST failed: \(failed.joined(separator: "; "))"])
+            plan.detail = ([plan.detail].compactMap { $0 } + detail).joined(separator: "; ")
+        }
+        let sent = TLSSentReport(periodBegin: plan.periodBegin, periodEnd: plan.periodEnd, policyDomain: plan.policyDomain,
+                                 reportID: plan.report.reportID, outcome: plan.outcome,
+                                 destinations: plan.recipients + plan.postURLs.map(\.absoluteString), detail: plan.detail)
         guard plan.outcome == .queued else {
             if try await store.recordTLSReportSent(sent) {
-                logger.info("TLS report not sent", metadata: metadata.merging(["detail": "\(plan.detail ?? "")"]) { a, _ in a })
+                logger.info(plan.outcome == .posted ? "TLS report recorded" : "TLS report not sent",
+                            metadata: metadata.merging(["detail": "\(plan.detail ?? "")"]) { a, _ in a })
             }
-            return
+            return plan
         }
         let recipients = try plan.recipients.map { QueuedRecipient(address: try EmailAddress($0)) }
         // RFC 8460 §3: "MUST deliver reports despite any TLS-related failures" (RFC 8689 TLS-Required: No).
@@ -115,5 +145,6 @@ public struct TLSReportSender: Sendable {
         if let id = try await store.enqueueTLSReport(outbound, sent: sent) {
             logger.notice("TLS report queued", metadata: metadata.merging(["queue_id": "\(id)", "to": "\(plan.recipients.joined(separator: ","))"]) { a, _ in a })
         }
+        return plan
     }
 }

@@ -1,5 +1,6 @@
 import Logging
 import MailStore
+import NIOSSL
 import Reception
 
 /// Composition of TLS-RPT sending for `hato serve` and `hato report tls` (docs/transport-security.md).
@@ -9,7 +10,11 @@ public enum TLSReportSetup {
         guard settings.tlsReports.from != nil, let resolver = DNSSetup.resolver(settings, logger: logger) else { return nil }
         let signer = settings.dkim.sign
             ? DKIMSubmissionSigner(store: store, lifetime: settings.dkim.signatureLifetime > 0 ? settings.dkim.signatureLifetime : nil) : nil
-        return TLSReportSender(store: store, resolver: resolver, settings: settings.tlsReports, signer: signer, logger: Logger(label: "hato.tls-reports"))
+        // rua=https: destinations (RFC 8460 §5.3), checked against the roots outbound TLS uses.
+        var trust = TLSConfiguration.makeClientConfiguration()
+        if let ca = settings.delivery.tlsCAFile { trust.trustRoots = .file(ca.path) }
+        return TLSReportSender(store: store, resolver: resolver, settings: settings.tlsReports, signer: signer,
+                               poster: TLSReportPoster(tlsConfiguration: trust), logger: Logger(label: "hato.tls-reports"))
     }
 
     /// The daily service, when `[tls_reports] send = on` and the outbound queue runs.

@@ -11,6 +11,8 @@ public struct DMARCSentReport: Sendable, Equatable, Codable {
         case tooLarge = "too-large"
         /// rua= named no mailto: address Hato can send to.
         case noDestination = "no-destination"
+        /// TLS-RPT only: sent by HTTPS POST to every `rua=https:` destination and to no address (RFC 8460 §5.3).
+        case posted
     }
 
     public var periodBegin: Date

@@ -75,4 +75,6 @@ public protocol TLSReportLedger: Sendable {
     func storeTLSReceivedReport(_ report: TLSReceivedReport) async throws -> TLSReceivedReport?
     /// Received reports, newest period first; for one policy domain and from a date when given.
     func tlsReceivedReports(domain: String?, since: Date?, limit: Int) async throws -> [TLSReceivedReport]
+    /// One received report by its row id (`hato report show --tls`); nil when there is none.
+    func tlsReceivedReport(id: Int64) async throws -> TLSReceivedReport?
 }

@@ -110,18 +110,43 @@ public struct DeliveryRouter: Sendable {
     /// The targets of `host` for mail to `domain`, each carrying the TLS policy that applies to
     /// it (DANE, MTA-STS or opportunistic; docs/transport-security.md).
     public func securedTargets(for host: RouteHost, domain: String, requirement: TLSRequirement = .policy) async throws(RouteFailure) -> [DeliveryTarget] {
-        let (targets, addressesSecure) = try await addresses(of: host, implicitMX: host.isImplicitMX)
+        let (targets, addressesSecure, expanded) = try await addresses(of: host, implicitMX: host.isImplicitMX)
         // The relay always gets verified TLS; "TLS-Required: No" ignores the domain's policy (RFC 8689 §4.2.2).
-        guard !host.isRelay, requirement != .optional else { return targets }
+        if host.isRelay { return try await relayTargets(targets, host: host, addressesSecure: addressesSecure, expanded: expanded) }
+        if requirement == .optional {
+            return targets.map { var target = $0; target.why = "TLS-Required: No: the domain's DANE/MTA-STS policies ignored (RFC 8689 §4.2.2)"; return target }
+        }
         var policy = DeliveryTLSPolicy.opportunistic
         var report = TLSReportPolicy.none
+        var why = "no DANE or MTA-STS lookups configured"
         if let transportSecurity {
-            let decided = try await transportSecurity.decide(for: host, domain: domain, addressesSecure: addressesSecure)
+            let decided = try await transportSecurity.decide(for: host, domain: domain, addressesSecure: addressesSecure, expandedName: expanded)
             policy = decided.tls
             report = decided.report
+            why = decided.why
         }
-        if requirement == .required { policy = try Self.requireTLSPolicy(policy, host: host, domain: domain, addressesSecure: addressesSecure) }
-        return targets.map { var target = $0; target.tls = policy; target.reportPolicy = report; return target }
+        if requirement == .required {
+            policy = try Self.requireTLSPolicy(policy, host: host, domain: domain, addressesSecure: addressesSecure)
+            why = "REQUIRETLS (RFC 8689 §4.2.1); " + why
+        }
+        return targets.map { var target = $0; target.tls = policy; target.reportPolicy = report; target.why = why; return target }
+    }
+
+    /// The relay always gets required TLS. With DANE on, a STARTTLS relay whose addresses and
+    /// `_<port>._tcp` TLSA records are DNSSEC-secure is authenticated by those records instead of
+    /// the trust roots (RFC 7672 §3: a fixed next hop's TLSA base domain is its host name; CNAMEs
+    /// as for MX hosts, §2.2.2); otherwise its certificate is verified as configured.
+    func relayTargets(_ targets: [DeliveryTarget], host: RouteHost, addressesSecure: Bool,
+                      expanded: String?) async throws(RouteFailure) -> [DeliveryTarget] {
+        var tls = DeliveryTLSPolicy.opportunistic
+        var why = "the relay: TLS required, certificate verified under the trust roots"
+        if let transportSecurity, transportSecurity.dane, relay?.implicitTLS == false, addressesSecure,
+           let (authentication, owner) = try await transportSecurity.tlsa(for: host, expandedName: expanded),
+           !authentication.records.isEmpty {  // all-unusable records would weaken the relay's verified TLS
+            tls = .dane(authentication)
+            why = "DANE for the relay: addresses and \(owner) TLSA DNSSEC-secure (RFC 7672 §3)"
+        }
+        return targets.map { var target = $0; target.tls = tls; target.why = why; return target }
     }
 
     /// RFC 8689 §4.2.1 steps 2 and 4: the MX must be DNSSEC-validated or listed by an enforced
@@ -139,11 +164,11 @@ public struct DeliveryRouter: Sendable {
         }
     }
 
-    /// The targets, and whether every address answer was DNSSEC-secure (RFC 7672 §2.2.2: TLSA
-    /// records are looked up only then).
-    func addresses(of host: RouteHost, implicitMX: Bool) async throws(RouteFailure) -> (targets: [DeliveryTarget], secure: Bool) {
+    /// The targets, whether every address answer was DNSSEC-secure (RFC 7672 §2.2.2: TLSA
+    /// records are looked up only then), and the CNAME-expanded name when the host is an alias.
+    func addresses(of host: RouteHost, implicitMX: Bool) async throws(RouteFailure) -> (targets: [DeliveryTarget], secure: Bool, expanded: String?) {
         if let literal = IPAddress(host.name) {
-            return ([DeliveryTarget(hostname: host.name, address: literal.description, port: host.port, isRelay: host.isRelay)], false)
+            return ([DeliveryTarget(hostname: host.name, address: literal.description, port: host.port, isRelay: host.isRelay)], false, nil)
         }
         let name: DNSName
         do { name = try DNSName(host.name) } catch {
@@ -152,10 +177,13 @@ public struct DeliveryRouter: Sendable {
         var addresses: [String] = []
         var errors: [DNSError] = []
         var secure = true
+        var expanded: String?
         for type in [DNSRecordType.aaaa, .a] {
             do {
                 let answer = try await resolver.lookup(name, type)
                 secure = secure && answer.security == .secure
+                let canonical = answer.canonicalName.description.trimmingSuffixDot.lowercased()
+                if !answer.records.isEmpty, canonical != host.name.trimmingSuffixDot.lowercased() { expanded = canonical }
                 addresses += answer.records.compactMap { record -> String? in
                     switch record.data {
                     case .a(let address): address.description
@@ -174,7 +202,7 @@ public struct DeliveryRouter: Sendable {
             }
             throw RouteFailure(451, "4.4.3", "no address for \(host.name): " + errors.map(\.description).joined(separator: "; "))
         }
-        return (addresses.map { DeliveryTarget(hostname: host.name, address: $0, port: host.port, isRelay: host.isRelay) }, secure)
+        return (addresses.map { DeliveryTarget(hostname: host.name, address: $0, port: host.port, isRelay: host.isRelay) }, secure, expanded)
     }
 }
 

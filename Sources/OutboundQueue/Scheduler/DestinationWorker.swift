@@ -76,7 +76,8 @@ struct DestinationWorker: Sendable {
             }
             do {
                 let response = try await connection.send(Self.envelope(item), message: body)
-                await recorder.settle(item, AttemptResult.classify(response, count: item.recipients.count, remote: target.hostname))
+                await recorder.settle(item, AttemptResult.classify(response, count: item.recipients.count, remote: target.hostname),
+                                      tls: Self.tlsNote(target, connection))
                 // RFC 5321 §3.8: 421 means the peer is closing the channel.
                 if response.mailFrom.code == 421 || response.data?.code == 421 || response.recipients.contains(where: { $0.code == 421 }) {
                     await connection.close()
@@ -86,7 +87,7 @@ struct DestinationWorker: Sendable {
                 logger.notice("transaction failed", metadata: ["queue-id": "\(item.message.id)", "host": "\(target)", "error": "\(error)"])
                 let result: AttemptResult = error.isPermanent ? .permanent(error.reply, remote: target.hostname)
                     : .transient(error.reply, remote: target.hostname)
-                await recorder.settle(item, Array(repeating: result, count: item.recipients.count))
+                await recorder.settle(item, Array(repeating: result, count: item.recipients.count), tls: Self.tlsNote(target, connection))
                 if !error.sessionUsable {
                     await connection.close()
                     session = nil
@@ -127,14 +128,15 @@ struct DestinationWorker: Sendable {
                                             + "offer REQUIRETLS after STARTTLS (RFC 8689 §4.2.1)")
                         break
                     }
-                    logger.debug("connected", metadata: ["host": "\(target)", "tls-policy": "\(target.tls)"])
+                    logger.info("connected", metadata: ["host": "\(target)", "tls-policy": "\(target.tls)", "tls": "\(connection.tlsActive)",
+                                                        "why": "\(target.why)"])
                     return .success((connection, target))
                 } catch {
                     logger.info("connection failed", metadata: ["host": "\(target)", "tls-policy": "\(target.tls)", "error": "\(error)"])
                     if requirement != .optional && !target.isRelay { await tlsSessions.failed(target, domain: domain, error) }
                     // A permanent refusal at connection time (e.g. 554 greeting) stays temporary
                     // for the message: another MX, or this one later, may take it (RFC 5321 §3.1).
-                    last = RouteFailure(451, error.reply.enhancedCode.map { "4" + String($0.dropFirst()) } ?? "4.4.1", "\(target)\(target.tls == .opportunistic ? "" : " (\(target.tls))"): \(error.reply)")
+                    last = RouteFailure(451, error.reply.enhancedCode.map { "4" + String($0.dropFirst()) } ?? "4.4.1", "\(target)\(target.tls == .opportunistic ? "" : " (\(target.tlsDecision))"): \(error.reply)")
                 }
             }
         }
@@ -147,5 +149,11 @@ struct DestinationWorker: Sendable {
             recipients: item.recipients.map { .init(address: $0.address, dsn: $0.dsn) },
             envelopeID: item.message.envelopeID, returnContent: item.message.returnContent, smtpUTF8: item.message.smtpUTF8,
             eightBit: item.message.bodyType?.uppercased() == "8BITMIME", requireTLS: item.message.tlsRequirement == .required)
+    }
+
+    /// What `hato queue show` prints about the connection's TLS: the policy, why it applied, and
+    /// whether TLS was used ("opportunistic: ...; STARTTLS used"). Nil for the relay.
+    static func tlsNote(_ target: DeliveryTarget, _ connection: any DeliverySession) -> String? {
+        target.isRelay ? nil : "\(target.tlsDecision); \(connection.tlsActive ? "STARTTLS used" : "no TLS")"
     }
 }

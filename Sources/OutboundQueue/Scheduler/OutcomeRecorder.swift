@@ -16,15 +16,18 @@ struct OutcomeRecorder: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
 
-    func settle(_ item: DeliveryBatch.Item, _ results: [AttemptResult]) async {
+    /// `tls`: the TLS policy of the connection and why it applied, kept with the reply
+    /// (`hato queue show`, docs/transport-security.md).
+    func settle(_ item: DeliveryBatch.Item, _ results: [AttemptResult], tls: String? = nil) async {
         let message = item.message
+        func place(_ remote: String) -> String { tls.map { "\(remote); TLS: \($0)" } ?? remote }
         let time = now()
         var outcomes: [(EmailAddress, DeliveryOutcome)] = []
         var failures: [RecipientReport] = [], delays: [RecipientReport] = [], relayed: [RecipientReport] = []
         for (recipient, result) in zip(item.recipients, results) {
             switch result {
             case .delivered(let reply, let remote, let peerSupportsDSN):
-                outcomes.append((recipient.address, .delivered(reply: "\(reply) (\(remote))")))
+                outcomes.append((recipient.address, .delivered(reply: "\(reply) (\(place(remote)))")))
                 if !peerSupportsDSN && recipient.dsn.wants(.success) {
                     // RFC 3461 §5.2.2: relayed to an MTA that cannot carry the request on.
                     relayed.append(RecipientReport(recipient: recipient, action: .relayed, status: RecipientReport.status(of: reply),
@@ -32,7 +35,7 @@ struct OutcomeRecorder: Sendable {
                 }
                 logger.info("delivered", metadata: ["queue-id": "\(message.id)", "to": "\(recipient.address)", "relay": "\(remote)", "reply": "\(reply)"])
             case .transient(let reply, let remote):
-                let stored = remote.map { "\(reply) (\($0))" } ?? reply.description
+                let stored = remote.map { "\(reply) (\(place($0)))" } ?? reply.description
                 if let next = configuration.retry.nextAttempt(afterAttempt: recipient.attempts + 1, at: time, queuedAt: message.createdAt) {
                     outcomes.append((recipient.address, .deferred(reply: stored, nextAttempt: next)))
                     logger.notice("deferred", metadata: ["queue-id": "\(message.id)", "to": "\(recipient.address)", "reply": "\(stored)", "next": "\(next)"])
@@ -47,7 +50,7 @@ struct OutcomeRecorder: Sendable {
                                                     diagnostic: reply.description, lastAttempt: time))
                 }
             case .permanent(let reply, let remote):
-                outcomes.append((recipient.address, .failed(reply: remote.map { "\(reply) (\($0))" } ?? reply.description)))
+                outcomes.append((recipient.address, .failed(reply: remote.map { "\(reply) (\(place($0)))" } ?? reply.description)))
                 failures.append(RecipientReport(recipient: recipient, action: .failed, status: RecipientReport.status(of: reply),
                                                 remoteMTA: remote, diagnostic: reply.description, lastAttempt: time))
             }

@@ -73,6 +73,18 @@ public final class QueueRunner: Service, Sendable {
             }
         }
         defer { markerWatcher?.cancel() }
+        // RFC 8461 §10.3: persisted MTA-STS policies are fetched again before they expire.
+        let refresher = router.transportSecurity?.mtaSTS.flatMap { cache in
+            configuration.mtaSTSRefreshInterval.map { interval in
+                Task {
+                    while !Task.isCancelled {
+                        await cache.refreshDue()
+                        try? await Task.sleep(for: interval)
+                    }
+                }
+            }
+        }
+        defer { refresher?.cancel() }
         logger.info("outbound queue running", metadata: ["relay": "\(configuration.relay.map { "\($0.host):\($0.port)" } ?? "none (MX)")"])
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in

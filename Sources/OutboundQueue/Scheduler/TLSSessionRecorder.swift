@@ -15,14 +15,20 @@ struct TLSSessionRecorder: Sendable {
     static let maxReasonLength = 200
 
     func connected(_ target: DeliveryTarget, domain: String, tlsActive: Bool) async {
+        if let failure = target.reportPolicy.failure {
+            return await record(domain: domain, host: target.hostname, address: target.address, policy: target.reportPolicy,
+                                result: failure.result, reason: failure.reason)
+        }
         await record(domain: domain, host: target.hostname, address: target.address, policy: target.reportPolicy,
                      result: tlsActive ? TLSSessionResult.success : "starttls-not-supported", reason: tlsActive ? "" : "STARTTLS not offered")
     }
 
     func failed(_ target: DeliveryTarget, domain: String, _ error: DeliveryTransportError) async {
         guard let failure = error.tlsFailure else { return }
+        // A policy that could not be fetched is the session's failure (RFC 8460 §4.3.2.2).
+        let policyFailure = target.reportPolicy.failure
         await record(domain: domain, host: target.hostname, address: target.address, policy: target.reportPolicy,
-                     result: failure.type, reason: failure.reason)
+                     result: policyFailure?.result ?? failure.type, reason: policyFailure?.reason ?? failure.reason)
     }
 
     func unusable(_ host: RouteHost, domain: String, _ error: RouteFailure) async {

@@ -15,6 +15,12 @@ public struct DeliveryTarget: Sendable, Hashable, CustomStringConvertible {
     public var tls: DeliveryTLSPolicy
     /// What TLS-RPT reports sessions with this host under (RFC 8460 §4.4).
     public var reportPolicy: TLSReportPolicy = .none
+    /// Why `tls` applies, in words ("DANE: MX, addresses and ... TLSA DNSSEC-secure"): shown by
+    /// `hato queue show` with the last reply and logged.
+    public var why: String = ""
+
+    /// "DANE (1 usable TLSA records): <why>", the form the queue's last reply carries.
+    public var tlsDecision: String { why.isEmpty ? tls.description : "\(tls.description): \(why)" }
 
     public init(hostname: String, address: String, port: Int, isRelay: Bool = false, tls: DeliveryTLSPolicy = .opportunistic) {
         self.hostname = hostname

@@ -27,7 +27,9 @@ public struct SMTPDeliveryTransport: DeliveryTransport {
         } catch {
             throw .connection("invalid address \(target.address)", enhancedCode: "4.4.1")
         }
-        let configuration = target.isRelay ? (relay ?? mx) : Self.configuration(mx, for: target.tls)
+        var configuration = target.isRelay ? (relay ?? mx) : Self.configuration(mx, for: target.tls)
+        // A relay with secure TLSA records: DANE instead of the trust roots (DeliveryRouter.relayTargets).
+        if target.isRelay, case .dane(let authentication) = target.tls { configuration.tlsMode = .dane(authentication) }
         do {
             let connection = try await SMTPClientConnection.connect(
                 to: address, serverName: target.hostname, configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)

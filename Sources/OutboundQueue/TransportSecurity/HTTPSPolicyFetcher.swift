@@ -27,6 +27,9 @@ public struct HTTPSPolicyFetcher: MTASTSPolicyFetching {
 
     public struct FetchError: Error, CustomStringConvertible {
         public var description: String
+        /// The host answered, but not with a policy (media type, size): RFC 8460 §4.3.2.2
+        /// `sts-policy-invalid` rather than `sts-policy-fetch-error`.
+        public var invalidPolicy = false
     }
 
     public func fetchPolicy(domain: String) async throws -> [UInt8] {
@@ -52,8 +55,13 @@ public struct HTTPSPolicyFetcher: MTASTSPolicyFetching {
             throw FetchError(description: "HTTP status \(response.status.code) from \(host)")
         }
         let type = response.headers.first(name: "content-type")?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        guard type == "text/plain" else { throw FetchError(description: "media type \(type ?? "missing"), not text/plain (RFC 8461 §3.2)") }
-        let body = try await response.body.collect(upTo: RemoteMTASTSPolicy.maxSize)
-        return Array(buffer: body)
+        guard type == "text/plain" else {
+            throw FetchError(description: "media type \(type ?? "missing"), not text/plain (RFC 8461 §3.2)", invalidPolicy: true)
+        }
+        do {
+            return Array(buffer: try await response.body.collect(upTo: RemoteMTASTSPolicy.maxSize))
+        } catch is NIOTooManyBytesError {
+            throw FetchError(description: "policy larger than \(RemoteMTASTSPolicy.maxSize) octets", invalidPolicy: true)
+        }
     }
 }

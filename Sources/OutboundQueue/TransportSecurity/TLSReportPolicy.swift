@@ -8,10 +8,25 @@ import SMTPClient
 public struct TLSReportPolicy: Sendable, Hashable {
     public var type: TLSSessionResult.PolicyType
     public var strings: [String]
+    /// A failure of the policy itself that every session under it reports instead of its own
+    /// outcome: the domain publishes MTA-STS but the policy could not be fetched (RFC 8460 §4.3.2.2).
+    public var failure: Failure?
 
-    public init(type: TLSSessionResult.PolicyType, strings: [String]) {
+    /// An RFC 8460 §4.3 result type and its cause (the "failure-reason-code").
+    public struct Failure: Sendable, Hashable {
+        public var result: String
+        public var reason: String
+
+        public init(result: String, reason: String) {
+            self.result = result
+            self.reason = reason
+        }
+    }
+
+    public init(type: TLSSessionResult.PolicyType, strings: [String], failure: Failure? = nil) {
         self.type = type
         self.strings = strings
+        self.failure = failure
     }
 
     public static let none = TLSReportPolicy(type: .noPolicyFound, strings: [])

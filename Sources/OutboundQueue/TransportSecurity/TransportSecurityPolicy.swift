@@ -32,13 +32,35 @@ public struct TransportSecurityPolicy: Sendable {
     /// The policy and what TLS-RPT reports the session under (RFC 8460 §4.4; an MTA-STS policy in
     /// testing mode is reported although delivery ignores it). A thrown failure carries its
     /// RFC 8460 result type when it is one TLS-RPT reports.
-    public func decide(for host: RouteHost, domain: String,
-                       addressesSecure: Bool) async throws(RouteFailure) -> (tls: DeliveryTLSPolicy, report: TLSReportPolicy) {
-        if dane, host.mxSecure, addressesSecure, let authentication = try await tlsa(for: host) {
-            logger.info("transport security", metadata: ["host": "\(host.name)", "policy": "\(DeliveryTLSPolicy.dane(authentication))"])
-            return (.dane(authentication), .tlsa(authentication.records))
+    /// `why` says in words why this policy applies (for `hato queue show` and the log).
+    /// `expandedName`: the host's CNAME-expanded name when it is an alias (RFC 7672 §2.2.2).
+    public func decide(for host: RouteHost, domain: String, addressesSecure: Bool,
+                       expandedName: String? = nil) async throws(RouteFailure) -> (tls: DeliveryTLSPolicy, report: TLSReportPolicy, why: String) {
+        var notDANE: String
+        if !dane {
+            notDANE = "DANE off"
+        } else if !host.mxSecure {
+            notDANE = "no DANE: MX not DNSSEC-secure"
+        } else if !addressesSecure {
+            notDANE = "no DANE: addresses of \(host.name) not DNSSEC-secure"
+        } else if let (authentication, owner) = try await tlsa(for: host, expandedName: expandedName) {
+            let why = "DANE: MX, addresses and \(owner) TLSA DNSSEC-secure (RFC 7672 §2.2)"
+            logger.info("transport security", metadata: ["host": "\(host.name)", "policy": "\(DeliveryTLSPolicy.dane(authentication))", "why": "\(why)"])
+            return (.dane(authentication), .tlsa(authentication.records), why)
+        } else {
+            notDANE = "no DANE: no secure usable TLSA at _\(host.port)._tcp.\(host.name)"
         }
-        guard let mtaSTS, let policy = await mtaSTS.policy(for: domain) else { return (.opportunistic, .none) }
+        guard let mtaSTS else { return (.opportunistic, .none, "\(notDANE); MTA-STS off") }
+        let lookup = await mtaSTS.lookup(domain)
+        guard let policy = lookup.policy else {
+            // RFC 8460 §4.3.2.2: the domain publishes MTA-STS but no policy could be had; delivery
+            // goes on as without one (RFC 8461 §5.1) and each session reports the failure.
+            guard let failure = lookup.failure else { return (.opportunistic, .none, "\(notDANE); no MTA-STS policy for \(domain)") }
+            let why = "\(notDANE); MTA-STS policy of \(domain) \(lookup.source)"
+            logger.info("transport security", metadata: ["host": "\(host.name)", "policy": "opportunistic", "domain": "\(domain)", "why": "\(why)"])
+            return (.opportunistic, TLSReportPolicy(type: .sts, strings: [], failure: failure), why)
+        }
+        let stsWhy = "MTA-STS \(policy.mode.rawValue) policy of \(domain) (id \(policy.id), \(lookup.source))"
         let listed = policy.matches(mx: host.name)
         switch policy.mode {
         case .enforce:
@@ -49,22 +71,33 @@ public struct TransportSecurityPolicy: Sendable {
                 failure.tlsReport = TLSReportFailure(policy: .sts(policy), result: "validation-failure")
                 throw failure
             }
-            logger.info("transport security", metadata: ["host": "\(host.name)", "policy": "MTA-STS enforce", "domain": "\(domain)"])
-            return (.mtaSTS(policyID: policy.id), .sts(policy))
+            let why = "\(notDANE); \(stsWhy) lists \(host.name)"
+            logger.info("transport security", metadata: ["host": "\(host.name)", "policy": "MTA-STS enforce", "domain": "\(domain)", "why": "\(why)"])
+            return (.mtaSTS(policyID: policy.id), .sts(policy), why)
         case .testing:
             // RFC 8461 §5.2: testing mode delivers as without a policy; failures are only reported.
             if !listed { logger.notice("MTA-STS testing: MX not in the policy", metadata: ["host": "\(host.name)", "domain": "\(domain)"]) }
-            return (.opportunistic, .sts(policy))
+            return (.opportunistic, .sts(policy), "\(notDANE); \(stsWhy): delivery as without a policy (RFC 8461 §5.2)")
         case .none:
-            return (.opportunistic, .none)
+            return (.opportunistic, .none, "\(notDANE); \(stsWhy): no policy")
         }
     }
 
-    /// The usable TLSA records at `_<port>._tcp.<host>` (RFC 7672 §2.2.3, RFC 6698 §3), nil when
-    /// there are none or they are not secure (then DANE does not apply). A failed lookup makes
-    /// the host unusable (RFC 7672 §2.2: it might be an attacker hiding the records).
-    func tlsa(for host: RouteHost) async throws(RouteFailure) -> DANEAuthentication? {
-        let name = "_\(host.port)._tcp.\(host.name)"
+    /// The usable TLSA records and their owner name, nil when there are none or they are not
+    /// secure (then DANE does not apply). For an alias (a secure CNAME chain from the MX host to
+    /// `expandedName`) the expanded name's `_<port>._tcp` records come first and the host name's
+    /// second, and both names are reference names (RFC 7672 §2.2.2, §3.2.2).
+    func tlsa(for host: RouteHost, expandedName: String?) async throws(RouteFailure) -> (DANEAuthentication, String)? {
+        if let expandedName, let found = try await tlsa(at: expandedName, port: host.port, referenceNames: [host.name, expandedName]) {
+            return found
+        }
+        return try await tlsa(at: host.name, port: host.port, referenceNames: [host.name])
+    }
+
+    /// The usable TLSA records at `_<port>._tcp.<host>` (RFC 7672 §2.2.3, RFC 6698 §3). A failed
+    /// lookup makes the host unusable (RFC 7672 §2.2: it might be an attacker hiding the records).
+    func tlsa(at hostName: String, port: Int, referenceNames: [String]) async throws(RouteFailure) -> (DANEAuthentication, String)? {
+        let name = "_\(port)._tcp.\(hostName)"
         do {
             let answer = try await resolver.lookup(name, .tlsa)
             guard answer.security == .secure else { return nil }
@@ -75,7 +108,7 @@ public struct TransportSecurityPolicy: Sendable {
             guard !records.isEmpty else { return nil }
             // RFC 7672 §2.2.3: the TLSA base domain (after CNAMEs) and the MX host name are both reference names.
             let base = answer.canonicalName.description.split(separator: ".", maxSplits: 2).dropFirst(2).first.map(String.init)
-            return DANEAuthentication(records: records, referenceNames: [host.name] + (base.map { [$0] } ?? []))
+            return (DANEAuthentication(records: records, referenceNames: referenceNames + (base.map { [$0] } ?? [])), name)
         } catch {
             if error.isNotFound { return nil }
             var failure = RouteFailure(451, "4.7.5", "DANE: TLSA lookup for \(name) failed: \(error)")

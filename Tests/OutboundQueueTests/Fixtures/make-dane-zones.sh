@@ -9,11 +9,14 @@
 #   strip.example.     TLSA present, peer offers no STARTTLS        -> deferred
 #   plain.example.     signed, no TLSA                              -> opportunistic
 #   unsigned.example.  unsigned delegation with a wrong TLSA        -> insecure, opportunistic
+#   alias.example.     MX mx.alias, a CNAME to mx.dane               -> DANE-EE at the expanded name
+#   taalias.example.   MX mx.taalias, a CNAME to mx.ta               -> DANE-TA, leaf names the expanded name
 #   sts.example., stsbad.example., ststest.example.  _mta-sts TXT records, no TLSA (MTASTSDeliveryTests)
-#   _smtp._tls TXT (TLS-RPT, RFC 8460) for dane.example and wrong.example (RequireTLSServeTests)
-# Usage: make-dane-zones.sh DIR CERTDIR TLSPORT PLAINPORT
+#   _smtp._tls TXT (TLS-RPT, RFC 8460) for dane.example and wrong.example (RequireTLSServeTests), and
+#   with HTTPSPORT for ta.example: rua=https://127.0.0.1:HTTPSPORT/tlsrpt (RFC 8460 §5.3)
+# Usage: make-dane-zones.sh DIR CERTDIR TLSPORT PLAINPORT [HTTPSPORT]
 set -eu
-dir=$1 certs=$2 tls=$3 plain=$4
+dir=$1 certs=$2 tls=$3 plain=$4 https=${5:-}
 cd "$dir"
 ee=$(cat "$certs/mx.spki.sha256") ca=$(cat "$certs/ca.cert.sha256") other=$(cat "$certs/other.spki.sha256")
 
@@ -49,9 +52,12 @@ _mta-sts.ststest IN TXT "v=STSv1; id=3"
 _smtp._tls.dane IN TXT "v=TLSRPTv1; rua=mailto:reports@dane.example"
 _smtp._tls.wrong IN TXT "v=TLSRPTv1;rua=mailto:reports@wrong.example"
 Z
+if [ -n "$https" ]; then printf '_smtp._tls.ta IN TXT "v=TLSRPTv1; rua=https://127.0.0.1:%s/tlsrpt"\n' "$https"; fi
 for name in dane ta badname wrong strip plain sts stsbad ststest; do
     printf '%s IN MX 10 mx.%s\nmx.%s IN A 127.0.0.1\n' "$name" "$name" "$name"
 done
+# MX hosts that are aliases (RFC 7672 §2.2.2): TLSA at the CNAME-expanded name only.
+printf 'alias IN MX 10 mx.alias\nmx.alias IN CNAME mx.dane\ntaalias IN MX 10 mx.taalias\nmx.taalias IN CNAME mx.ta\n'
 } > example.zone
 ldns-signzone -n -t 0 example.zone "$kk" "$zk" >/dev/null
 cp "$kk.ds" anchor.ds
