@@ -141,10 +141,10 @@ public struct DeliveryRouter: Sendable {
         var tls = DeliveryTLSPolicy.opportunistic
         var why = "the relay: TLS required, certificate verified under the trust roots"
         if let transportSecurity, transportSecurity.dane, relay?.implicitTLS == false, addressesSecure,
-           let (authentication, owner) = try await transportSecurity.tlsa(for: host, expandedName: expanded),
-           !authentication.records.isEmpty {  // all-unusable records would weaken the relay's verified TLS
-            tls = .dane(authentication)
-            why = "DANE for the relay: addresses and \(owner) TLSA DNSSEC-secure (RFC 7672 §3)"
+           let found = try await transportSecurity.tlsa(for: host, expandedName: expanded),
+           !found.0.records.isEmpty {  // all-unusable records would weaken the relay's verified TLS
+            tls = .dane(found.0)
+            why = "DANE for the relay: addresses and \(found.1) TLSA DNSSEC-secure (RFC 7672 §3)"
         }
         return targets.map { var target = $0; target.tls = tls; target.why = why; return target }
     }

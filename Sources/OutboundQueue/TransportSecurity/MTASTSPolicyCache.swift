@@ -196,6 +196,8 @@ public actor MTASTSPolicyCache {
     }
 
     static func stamp(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
     }
 }

@@ -36,14 +36,15 @@ public struct TransportSecurityPolicy: Sendable {
     /// `expandedName`: the host's CNAME-expanded name when it is an alias (RFC 7672 §2.2.2).
     public func decide(for host: RouteHost, domain: String, addressesSecure: Bool,
                        expandedName: String? = nil) async throws(RouteFailure) -> (tls: DeliveryTLSPolicy, report: TLSReportPolicy, why: String) {
-        var notDANE: String
+        let notDANE: String
         if !dane {
             notDANE = "DANE off"
         } else if !host.mxSecure {
             notDANE = "no DANE: MX not DNSSEC-secure"
         } else if !addressesSecure {
             notDANE = "no DANE: addresses of \(host.name) not DNSSEC-secure"
-        } else if let (authentication, owner) = try await tlsa(for: host, expandedName: expandedName) {
+        } else if let found = try await tlsa(for: host, expandedName: expandedName) {
+            let (authentication, owner) = found
             let why = "DANE: MX, addresses and \(owner) TLSA DNSSEC-secure (RFC 7672 §2.2)"
             logger.info("transport security", metadata: ["host": "\(host.name)", "policy": "\(DeliveryTLSPolicy.dane(authentication))", "why": "\(why)"])
             return (.dane(authentication), .tlsa(authentication.records), why)
