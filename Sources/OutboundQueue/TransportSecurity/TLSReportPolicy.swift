@@ -13,7 +13,7 @@ public struct TLSReportPolicy: Sendable, Hashable {
     public var failure: Failure?
 
     /// An RFC 8460 §4.3 result type and its cause (the "failure-reason-code").
-    public struct Failure: Sendable, Hashable {
+    public struct Failure: Error, Sendable, Hashable {
         public var result: String
         public var reason: String
 
