@@ -8,7 +8,7 @@ extension MailStoreConformance {
         let store = try await makeStore()
         let now = Date(timeIntervalSince1970: 1_764_806_400)
         func policy(_ domain: String, id: String, expiresIn: TimeInterval) -> CachedMTASTSPolicy {
-            CachedMTASTSPolicy(domain: domain, policyID: id, body: "version: STSv1\r\nmode: enforce\r\nmx: mx.\(domain)\r\nmax_age: 86400\r\n",
+            CachedMTASTSPolicy(domain: domain, policyID: id, body: "version: STSv1\r\nmode: enforce\r\nmx: mx.example.org\r\nmax_age: 86400\r\n",
                                fetchedAt: now, expiresAt: now.addingTimeInterval(expiresIn))
         }
         try require(try await store.mtaSTSPolicy(domain: "example.org") == nil, "no policy before the first fetch")
