@@ -2,7 +2,7 @@ import Foundation
 import MailStore
 import PostgresNIO
 
-/// The persistent MTA-STS policy cache (schema step 6, as SQLite's v19-mta-sts-cache; RFC 8461 §5.1).
+/// The persistent MTA-STS policy cache (schema step 5, as SQLite's v19-mta-sts-cache; RFC 8461 §5.1).
 extension PostgresMailStore {
     public func saveMTASTSPolicy(_ policy: CachedMTASTSPolicy) async throws {
         let domain = policy.domain.lowercased()

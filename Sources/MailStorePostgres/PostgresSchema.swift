@@ -8,9 +8,9 @@ import PostgresNIO
 /// build, and a database a newer build set up is refused rather than written to.
 enum PostgresSchema {
     /// Bump and append a step to `steps` for each change; released steps are never edited.
-    static let version = 6
+    static let version = 5
 
-    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3, 4: v4, 6: v6]
+    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3, 4: v4, 5: v5]
 
     /// MailStoreSQLite's `v20-smime-at-rest` (docs/smime.md).
     static let v4: [String] = [
@@ -42,7 +42,7 @@ enum PostgresSchema {
     ]
 
     /// MailStoreSQLite's `v19-mta-sts-cache`: MTA-STS policies as fetched (RFC 8461 §5.1, §10.3).
-    static let v6: [String] = [
+    static let v5: [String] = [
         """
         CREATE TABLE IF NOT EXISTS mta_sts_policies (
             domain TEXT PRIMARY KEY, policy_id TEXT NOT NULL, body TEXT NOT NULL,
