@@ -196,16 +196,21 @@ def percentile(sorted_values, p):
 
 
 def report(label, clients, seconds):
+    return report_latencies(label, {name: [v for c in clients for v in c.latencies[name]] for name, _ in MIX},
+                            len(clients), sum(c.errors for c in clients), seconds)
+
+
+def report_latencies(label, latencies, clients, errors, seconds, profile="mix"):
     rows = {}
     everything = []
-    for name, _ in MIX:
-        values = sorted(v for c in clients for v in c.latencies[name])
+    for name, values in latencies.items():
+        values = sorted(values)
         everything += values
         rows[name] = values
     everything.sort()
-    result = {"label": label, "seconds": seconds, "clients": len(clients),
-              "errors": sum(c.errors for c in clients), "operations": {}}
-    print("\n== %s: %d clients, %.0f s, %d errors" % (label, len(clients), seconds, result["errors"]))
+    result = {"label": label, "profile": profile, "seconds": seconds, "clients": clients,
+              "errors": errors, "operations": {}}
+    print("\n== %s (%s): %d clients, %.0f s, %d errors" % (label, profile, clients, seconds, errors))
     print("%-12s %9s %9s %9s %9s %9s %9s" % ("operation", "count", "ops/s", "p50 ms", "p90 ms", "p99 ms", "max ms"))
     for name, values in list(rows.items()) + [("total", everything)]:
         entry = {
@@ -333,6 +338,10 @@ def main():
     p.add_argument("--mailbox-prefix", default="bench")
     p.add_argument("--label", default="server")
     p.add_argument("--json", help="append the result as one JSON line to this file")
+    p.add_argument("--profile", choices=["mix", "persistent", "churn"], default="mix",
+                   help="mix: the weighted mix below; persistent / churn: the session loop of bench_imap_sessions.py, "
+                        "staying logged in or with LOGIN and LOGOUT around every round")
+    p.add_argument("--mailboxes", type=int, help="persistent / churn: mailboxes shared out among the clients (default 2 per client)")
     p.add_argument("--idle-sessions", type=int, default=0, help="instead of the mix: open N IDLE sessions")
     p.add_argument("--idle-timeout", type=float, default=300)
     p.add_argument("--server-pid", type=int, help="server process (with its children) whose memory is measured (idle mode)")
@@ -343,6 +352,11 @@ def main():
 
     if args.idle_sessions:
         result = asyncio.run(measure_idle(args))
+    elif args.profile != "mix":
+        import bench_imap_sessions
+        args.mailboxes = max(args.clients, args.mailboxes or 2 * args.clients)
+        latencies, errors, seconds = bench_imap_sessions.run(args, churn=args.profile == "churn")
+        result = report_latencies(args.label, latencies, args.clients, errors, seconds, profile=args.profile)
     else:
         print("preparing %d mailboxes with %d messages each ..." % (args.clients, args.messages), file=sys.stderr)
         clients = [Client(args, n) for n in range(args.clients)]

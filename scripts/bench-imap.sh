@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# IMAP load (issue 6): the same mix (scripts/bench-imap.py: C clients doing SELECT, FETCH 1:*
-# FLAGS, FETCH bodies, STORE, APPEND, SEARCH, EXPUNGE, IDLE for T seconds) against Hato and
-# against Dovecot from Debian, both on loopback in the same run; then the memory per idle
-# connection with N sessions in IDLE on each. Prints every result and the ratios.
-# See docs/PERFORMANCE.md.
+# IMAP load (issues 6 and 24): the same workloads against Hato and against Dovecot from Debian,
+# both on loopback in the same run, then the memory per idle connection with N sessions in IDLE
+# on each. Prints every result and the ratios. See docs/PERFORMANCE.md. The profiles
+# (scripts/bench-imap.py --profile):
+#   mix         C clients doing a weighted mix of SELECT, FETCH 1:* FLAGS, FETCH bodies, STORE,
+#               APPEND, SEARCH, EXPUNGE, IDLE for T seconds (one mailbox each, MESSAGES messages)
+#   persistent  C clients that stay logged in, looping SELECT, FETCH 1:* FLAGS, FETCH a body,
+#               STORE, EXPUNGE, APPEND over 2C mailboxes (scripts/bench_imap_sessions.py:
+#               messages of 1-80 KB, median 5 KB, 70% text/plain, 20% multipart/alternative,
+#               10% with a base64 attachment)
+#   churn       the persistent loop with LOGIN and LOGOUT around every round
 #
 #   scripts/bench-imap.sh                          # C=8 T=30 N=5000, builds the release binary if needed
-#   C=16 T=60 N=1000 scripts/bench-imap.sh
+#   scripts/bench-imap.sh --quick                  # before a change: persistent and mix, C=4 T=10, no idle step
+#   C=16 T=60 N=1000 PROFILES="persistent" scripts/bench-imap.sh
 #   HATO_BIN=/path/to/hato scripts/bench-imap.sh
+#   HATO_BIN_BEFORE=/path/to/older/hato scripts/bench-imap.sh   # two Hato builds and Dovecot in one run
 #   SKIP_DOVECOT=1 scripts/bench-imap.sh           # Hato only
 #   KEEP=1 scripts/bench-imap.sh                   # keep the data, logs and results.jsonl
 #
@@ -18,10 +26,14 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ "${1:-}" = "--quick" ]; then
+    C="${C:-4}"; T="${T:-10}"; N="${N:-0}"; MESSAGES="${MESSAGES:-100}"; PROFILES="${PROFILES:-persistent mix}"
+fi
 C="${C:-8}"
 T="${T:-30}"
 N="${N:-5000}"
 MESSAGES="${MESSAGES:-200}"
+PROFILES="${PROFILES:-persistent churn mix}"
 user="bench@bench.invalid"
 password="a long enough password"
 work="$(mktemp -d "${TMPDIR:-/tmp}/hato-bench-imap.XXXXXX")"
@@ -49,75 +61,93 @@ wait_port() {
 
 echo "== machine"
 echo "cpus: $(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)  disk: $(findmnt -n -o FSTYPE --target "$work" 2>/dev/null || echo ?)"
-echo "mix: C=$C clients for T=$T s, $MESSAGES messages per client mailbox; idle: N=$N sessions; fd limit $(ulimit -n)"
+echo "profiles: $PROFILES; C=$C clients for T=$T s, $MESSAGES messages per mailbox; idle: N=$N sessions; fd limit $(ulimit -n)"
 
 hato="${HATO_BIN:-}"
+hato_before="${HATO_BIN_BEFORE:-}"
 # hato reads HATO_* variables as configuration overrides and refuses unknown ones.
-unset HATO_BIN
+unset HATO_BIN HATO_BIN_BEFORE
 if [ -z "$hato" ]; then
     (cd "$root" && swift build -c release --product hato >/dev/null)
     hato="$root/.build/release/hato"
 fi
 
 run_server() {  # label port pid
-    local label="$1" port="$2" pid="$3"
-    echo "== $label: mix"
-    python3 "$root/scripts/bench-imap.py" --port "$port" --user "$user" --password "$password" \
-        --clients "$C" --seconds "$T" --messages "$MESSAGES" --label "$label" --json "$work/results.jsonl"
+    local label="$1" port="$2" pid="$3" profile
+    for profile in $PROFILES; do
+        echo "== $label: $profile"
+        python3 "$root/scripts/bench-imap.py" --port "$port" --user "$user" --password "$password" --profile "$profile" \
+            --clients "$C" --seconds "$T" --messages "$MESSAGES" --label "$label" --json "$work/results.jsonl"
+    done
+    [ "$N" -gt 0 ] || return 0
     echo "== $label: $N idle sessions"
     python3 "$root/scripts/bench-imap.py" --port "$port" --user "$user" --password "$password" \
         --idle-sessions "$N" --server-pid "$pid" --label "$label" --json "$work/results.jsonl"
 }
 
 # --- Hato ---------------------------------------------------------------------------------
-hato_port="$(free_port)"
-cat > "$work/hato.toml" <<EOF
+run_hato() {  # label binary
+    local label="$1" bin="$2" port
+    port="$(free_port)"
+    cat > "$work/$label.toml" <<EOF
 hostname = "imap.bench.invalid"
-data_dir = "$work/hato-data"
+data_dir = "$work/$label-data"
 [listen]
-imap = ["127.0.0.1:$hato_port"]
+imap = ["127.0.0.1:$port"]
 [limits]
 max_connections_per_ip = 100000
 imap_sessions_per_user = 100000
 [log]
 level = "warning"
 EOF
-"$hato" domain add bench.invalid --config "$work/hato.toml" >/dev/null
-echo "$password" | "$hato" account add "$user" --password-stdin --config "$work/hato.toml" >/dev/null
-"$hato" serve --config "$work/hato.toml" > "$work/hato.log" 2>&1 &
-hato_pid=$!
-pids+=($hato_pid)
-wait_port "$hato_port"
-run_server hato "$hato_port" "$hato_pid"
-kill "$hato_pid"; wait "$hato_pid" 2>/dev/null || true
+    "$bin" domain add bench.invalid --config "$work/$label.toml" >/dev/null
+    echo "$password" | "$bin" account add "$user" --password-stdin --config "$work/$label.toml" >/dev/null
+    "$bin" serve --config "$work/$label.toml" > "$work/$label.log" 2>&1 &
+    local pid=$!
+    pids+=($pid)
+    wait_port "$port"
+    run_server "$label" "$port" "$pid"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+run_hato hato "$hato"
+if [ -n "$hato_before" ]; then run_hato hato-before "$hato_before"; fi
 
 # --- Dovecot -------------------------------------------------------------------------------
 if [ -n "${SKIP_DOVECOT:-}" ] || ! command -v dovecot >/dev/null || [ "$(id -u)" != 0 ]; then
     echo "== dovecot: skipped (needs Debian's dovecot-imapd and root)"
-    exit 0
+else
+    dovecot --version | sed 's/^/dovecot /'
+    dc_port="$(free_port)"
+    dc_pid="$("$root/scripts/dovecot-peer.sh" start "$work/dovecot" "$dc_port" "$user" "$password")"
+    wait_port "$dc_port"
+    run_server dovecot "$dc_port" "$dc_pid"
 fi
-dovecot --version | sed 's/^/dovecot /'
-dc_port="$(free_port)"
-dc_pid="$("$root/scripts/dovecot-peer.sh" start "$work/dovecot" "$dc_port" "$user" "$password")"
-wait_port "$dc_port"
-run_server dovecot "$dc_port" "$dc_pid"
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- ratios --------------------------------------------------------------------------------
 python3 - "$work/results.jsonl" <<'EOF'
 import json, sys
-mix, idle = {}, {}
+runs, idle = {}, {}
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    (idle if "idle_sessions" in r else mix)[r["label"]] = r
-print("\n== Hato / Dovecot")
-if "hato" in mix and "dovecot" in mix:
-    h, d = mix["hato"]["operations"], mix["dovecot"]["operations"]
-    print("%-12s %12s %12s %8s %12s %12s" % ("operation", "hato ops/s", "dovecot", "ratio", "hato p99 ms", "dovecot"))
-    for name in h:
-        ratio = h[name]["ops_per_second"] / d[name]["ops_per_second"] if d[name]["ops_per_second"] else float("nan")
-        print("%-12s %12.1f %12.1f %8.2f %12.2f %12.2f" % (name, h[name]["ops_per_second"], d[name]["ops_per_second"],
-                                                        ratio, h[name]["p99_ms"], d[name]["p99_ms"]))
-if "hato" in idle and "dovecot" in idle and "kib_per_session" in idle["hato"]:
-    print("memory per idle session: hato %.1f KiB, dovecot %.1f KiB (PSS)" % (
-        idle["hato"]["kib_per_session"], idle["dovecot"]["kib_per_session"]))
+    if "idle_sessions" in r:
+        idle[r["label"]] = r
+    else:
+        runs.setdefault(r.get("profile", "mix"), {})[r["label"]] = r
+for profile, by_label in runs.items():
+    if "dovecot" not in by_label:
+        continue
+    d = by_label["dovecot"]["operations"]
+    for label in [l for l in by_label if l != "dovecot"]:
+        h = by_label[label]["operations"]
+        print("\n== %s / dovecot, profile %s" % (label, profile))
+        print("%-12s %12s %12s %8s %12s %12s" % ("operation", label + " ops/s", "dovecot", "ratio", "p99 ms", "dovecot"))
+        for name in h:
+            ratio = h[name]["ops_per_second"] / d[name]["ops_per_second"] if d[name]["ops_per_second"] else float("nan")
+            print("%-12s %12.1f %12.1f %8.2f %12.2f %12.2f" % (name, h[name]["ops_per_second"], d[name]["ops_per_second"],
+                                                            ratio, h[name]["p99_ms"], d[name]["p99_ms"]))
+for label in [l for l in idle if l != "dovecot"]:
+    if "dovecot" in idle and "kib_per_session" in idle[label]:
+        print("memory per idle session: %s %.1f KiB, dovecot %.1f KiB (PSS)" % (
+            label, idle[label]["kib_per_session"], idle["dovecot"]["kib_per_session"]))
 EOF

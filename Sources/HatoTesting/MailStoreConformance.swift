@@ -191,6 +191,13 @@ public struct MailStoreConformance: Sendable {
         let (removed, _) = try await store.setFlags(
             in: inbox.id, uids: [1], change: .remove(MessageFlags(names: ["\\Seen", "$label1"])), unchangedSince: nil)
         try require(removed.first?.flags.names == ["\\Flagged"], "keywords match case-insensitively: \(removed)")
+        // A mailbox view's states (SELECT) are the messages' uid, mod-sequence and flags, in UID order.
+        _ = try await store.append(AppendRequest(bytes: Self.message("g"), flags: MessageFlags(names: ["$a", "$b"])), to: inbox.id)
+        _ = try await store.append(AppendRequest(bytes: Self.message("h")), to: inbox.id)
+        let states = try await store.messageStates(in: inbox.id)
+        let expected = try await store.messages(in: inbox.id).map(MessageState.init)
+        try require(states == expected && states.map(\.uid) == [1, 2, 3] && states[1].flags.keywords == ["$a", "$b"],
+                    "message states match the messages: \(states)")
         try await store.close()
     }
 

@@ -7,6 +7,8 @@ public final class ChangeFeed: Sendable {
     private struct Subscribers {
         var next = 0
         var byMailbox: [MailboxID: [Int: AsyncStream<MailboxChange>.Continuation]] = [:]
+        /// Changes published per mailbox since the process started (one entry per mailbox changed).
+        var published: [MailboxID: UInt64] = [:]
     }
     private let state = Mutex(Subscribers())
     /// Per-subscriber buffer: a session that stops reading loses the oldest events beyond this
@@ -33,7 +35,10 @@ public final class ChangeFeed: Sendable {
 
     public func publish(_ changes: [MailboxChange], in mailbox: MailboxID) {
         guard !changes.isEmpty else { return }
-        let continuations = state.withLock { Array(($0.byMailbox[mailbox] ?? [:]).values) }
+        let continuations = state.withLock { state in
+            state.published[mailbox, default: 0] += UInt64(changes.count)
+            return Array((state.byMailbox[mailbox] ?? [:]).values)
+        }
         for continuation in continuations {
             for change in changes { continuation.yield(change) }
         }
@@ -43,12 +48,20 @@ public final class ChangeFeed: Sendable {
     public func finish(_ mailbox: MailboxID) {
         let continuations = state.withLock { state in
             defer { state.byMailbox[mailbox] = nil }
+            state.published[mailbox, default: 0] += 1
             return Array((state.byMailbox[mailbox] ?? [:]).values)
         }
         for continuation in continuations {
             continuation.yield(.mailboxRemoved)
             continuation.finish()
         }
+    }
+
+    /// How many changes were published for the mailbox so far (each `.mailboxRemoved` counts
+    /// one). A watcher that counted this before subscribing and has heard fewer since has
+    /// changes still on their way to it (IMAP answers FETCH FLAGS from its view only when none are).
+    public func published(_ mailbox: MailboxID) -> UInt64 {
+        state.withLock { $0.published[mailbox] ?? 0 }
     }
 
     public var subscriberCount: Int { state.withLock { $0.byMailbox.values.reduce(0) { $0 + $1.count } } }

@@ -175,6 +175,12 @@ extension PostgresMailStore {
     public func changes(in mailbox: MailboxID) -> AsyncStream<MailboxChange> {
         feed.subscribe(mailbox)
     }
+
+    /// Other nodes write the same database and their changes are not in this process's feed
+    /// (docs/scaling.md): nothing is known without reading the store.
+    public func changesPublished(in mailbox: MailboxID) -> UInt64? {
+        nil
+    }
 }
 
 struct PGExpunged: Sendable {

@@ -10,6 +10,19 @@ extension PostgresMailStore {
         }
     }
 
+    public func messageStates(in mailbox: MailboxID) async throws -> [MessageState] {
+        try await read { db in
+            try await db.all("SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = \(mailbox.rawValue) ORDER BY uid")
+                .map { row in
+                    let (uid, modSeq, flags, keywords) = try row.decode((Int64, Int64, Int, String).self)
+                    return MessageState(
+                        uid: UInt32(truncatingIfNeeded: uid), modSeq: UInt64(modSeq),
+                        flags: MessageFlags(system: SystemFlags(rawValue: flags),
+                                            keywords: keywords.isEmpty ? [] : keywords.split(separator: " ").map(String.init)))
+                }
+        }
+    }
+
     public func message(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage? {
         try await read { db in try await Self.message(mailbox, uid, db) }
     }

@@ -175,4 +175,9 @@ extension SQLiteMailStore {
     public func changes(in mailbox: MailboxID) -> AsyncStream<MailboxChange> {
         feed.subscribe(mailbox)
     }
+
+    /// The store belongs to one process: its feed hears every change.
+    public func changesPublished(in mailbox: MailboxID) -> UInt64? {
+        feed.published(mailbox)
+    }
 }

@@ -14,6 +14,22 @@ extension SQLiteMailStore {
         }
     }
 
+    public func messageStates(in mailbox: MailboxID) async throws -> [MessageState] {
+        try await pool.read { db in
+            let statement = try db.cachedStatement(sql: "SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = ? ORDER BY uid")
+            let rows = try Row.fetchCursor(statement, arguments: [mailbox.rawValue])
+            var states: [MessageState] = []
+            while let row = try rows.next() {
+                let keywords = row[3] as String
+                states.append(MessageState(
+                    uid: UInt32(truncatingIfNeeded: row[0] as Int64), modSeq: UInt64(row[1] as Int64),
+                    flags: MessageFlags(system: SystemFlags(rawValue: row[2]),
+                                        keywords: keywords.isEmpty ? [] : keywords.split(separator: " ").map(String.init))))
+            }
+            return states
+        }
+    }
+
     public func message(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", arguments: [mailbox.rawValue, Int64(uid)])

@@ -34,7 +34,7 @@ extension IMAPStepRunner {
         do {
             var uids: [UInt32]? = nil
             if let candidates {
-                let messages = try await store.messages(in: mailbox)
+                let messages = try await store.messageStates(in: mailbox)
                 let wanted = Set(candidates)
                 uids = messages.filter { wanted.contains($0.uid) && $0.flags.system.contains(.deleted) }.map(\.uid)
                 if uids?.isEmpty == true { return .done(tag: tag, IMAPCompletion(text: "UID EXPUNGE completed")) }

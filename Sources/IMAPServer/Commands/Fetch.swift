@@ -10,6 +10,8 @@ struct FetchProgress {
     var rest: ArraySlice<StoredMessage> = []
     /// A large message being streamed from disk (`FetchStreaming.swift`).
     var stream: FetchStream?
+    /// Messages still to answer from the session's view (`FetchFromView.swift`).
+    var viewUIDs: ArraySlice<UInt32>?
 }
 
 extension IMAPSession {
@@ -36,15 +38,31 @@ extension IMAPSession {
         let vanishedRanges = modifiers.vanished ? set.resolved(star: max(selected.largestUID, selected.mailbox.uidNext &- 1)) : nil
         let plan = FetchPlan(attributes: attributes, uid: uid, marksSeen: marksSeen, includeModSeq: enabled.modSeqs)
         fetch = FetchProgress(tag: tag, plan: plan)
+        if Self.answersFromView(attributes, modifiers, selected) {
+            fetch?.viewUIDs = selected.resolve(set, uid: uid)[...]
+            return nextViewFetchChunk()
+        }
         return run(.fetchMessages(tag: tag, selected.mailbox.id, uids: selected.resolve(set, uid: uid),
-                                  changedSince: modifiers.changedSince, vanishedRanges: vanishedRanges))
+                                  changedSince: modifiers.changedSince, vanishedRanges: vanishedRanges, plan: plan))
     }
 
-    mutating func fetchMessagesRead(_ tag: String, _ messages: [StoredMessage], vanished: [UInt32]) -> [IMAPAction] {
+    mutating func fetchMessagesRead(_ tag: String, _ messages: [StoredMessage], vanished: [UInt32],
+                                    firstChunk: [FetchedMessage]? = nil) -> [IMAPAction] {
         guard fetch != nil else { return [] }
         fetch?.rest = messages[...]
         let earlier = vanished.isEmpty ? [] : send([.data(.vanished(earlier: true, UIDSet.make(vanished)))])
+        if let firstChunk {
+            fetch?.rest = messages.dropFirst(firstChunk.count)
+            return earlier + fetchChunkRead(tag, firstChunk)
+        }
         return earlier + nextFetchChunk()
+    }
+
+    /// True when `nextFetchChunk` would send all of `messages` as one chunk (none streamed).
+    static func fitsOneChunk(_ messages: [StoredMessage], _ plan: FetchPlan) -> Bool {
+        guard !messages.isEmpty, messages.count <= fetchChunkMessages else { return false }
+        guard !messages.contains(where: { streams(plan.attributes, $0) }) else { return false }
+        return messages.count == 1 || messages.reduce(0, { $0 + $1.size }) <= fetchChunkBytes
     }
 
     /// The next chunk of messages, or a large one alone (streamed), or the tagged OK.
@@ -96,13 +114,14 @@ extension IMAPSession {
     mutating func continueFetch() -> [IMAPAction] {
         guard let progress = fetch else { return [] }
         if let stream = progress.stream { return streamNextPiece(progress.tag, stream) }
+        if progress.viewUIDs != nil { return nextViewFetchChunk() }
         return nextFetchChunk()
     }
 }
 
 extension IMAPStepRunner {
     func fetchMessages(_ tag: String, _ mailbox: MailboxID, _ uids: [UInt32], changedSince: UInt64?,
-                       vanishedRanges: [ClosedRange<UInt32>]?) async -> IMAPStepResult {
+                       vanishedRanges: [ClosedRange<UInt32>]?, plan: FetchPlan? = nil) async -> IMAPStepResult {
         do {
             var messages: [StoredMessage]
             if uids.count <= IMAPSession.fetchChunkMessages {
@@ -118,6 +137,14 @@ extension IMAPStepRunner {
             if let vanishedRanges, let changedSince {
                 vanished = try await store.expungedUIDs(in: mailbox, since: changedSince)
                     .filter { uid in vanishedRanges.contains { $0.contains(uid) } }
+            }
+            // One chunk's worth (the common FETCH of a message or a few): its items in this step
+            // too, sparing a round trip through the event loop.
+            if let plan, IMAPSession.fitsOneChunk(messages, plan) {
+                guard case .fetchChunk(_, let results) = await fetchChunk(tag, mailbox, messages, plan) else {
+                    return .failed(tag: tag, .unavailable("read messages"))
+                }
+                return .fetchMessages(tag: tag, messages, vanished: vanished, firstChunk: results)
             }
             return .fetchMessages(tag: tag, messages, vanished: vanished)
         } catch {

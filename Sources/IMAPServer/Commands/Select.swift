@@ -29,6 +29,7 @@ extension IMAPSession {
         selectionGeneration += 1
         let view = SelectedMailbox(mailbox: mailbox, readOnly: readOnly, messages: messages, recentMode: outcome.recentMode,
                                    recentFrom: outcome.recentFrom)
+        view.feedProbe = outcome.feedProbe
         state = .selected(outcome.user, view)
         view.noteAssignedBeforeSubscribing(upTo: outcome.assignedBeforeSubscribing)
 
@@ -77,7 +78,7 @@ extension IMAPSession {
     /// UID) pairs, compared in order with the mailbox now. While pairs match, the client already
     /// knows every expunge up to that UID; the first mismatch ends the run. Returns the UID at or
     /// below which nothing is reported VANISHED (0 when the first pair does not match).
-    static func matchedUIDFloor(numbers: IMAPSequenceSet, uids: IMAPSequenceSet, messages: [StoredMessage],
+    static func matchedUIDFloor(numbers: IMAPSequenceSet, uids: IMAPSequenceSet, messages: [MessageState],
                                 uidNext: UInt32) -> UInt32 {
         let sequence = numbers.resolved(star: UInt32(messages.count)).lazy.flatMap { $0 }
         let known = uids.resolved(star: uidNext &- 1).lazy.flatMap { $0 }
@@ -111,9 +112,14 @@ extension IMAPStepRunner {
                 return .failed(tag: tag, .noSuchMailbox(.nonExistent))
             }
             // Subscribe before reading: nothing committed after the read can be missed, and
-            // what is both read and heard is recognised by UID and mod-sequence.
+            // what is both read and heard is recognised by UID and mod-sequence. The feed's
+            // count is taken first: a change published in between counts as not yet heard,
+            // which only makes the view ask the store (`SelectedMailbox.caughtUp`).
+            let feedStore = store, id = mailbox.id
+            let probe = store.changesPublished(in: id).map { FeedProbe(baseline: $0, published: { feedStore.changesPublished(in: id) }) }
             let stream = store.changes(in: mailbox.id)
-            let messages = try await store.messages(in: mailbox.id)
+            // Only what the view keeps (uid, flags, mod-sequence): not the summaries.
+            let messages = try await store.messageStates(in: mailbox.id)
             let current = try await store.mailbox(id: mailbox.id) ?? mailbox
             var vanished: [UInt32] = []
             if let qresync = parameters.qresync, qresync.uidValidity == current.uidValidity {
@@ -141,7 +147,7 @@ extension IMAPStepRunner {
                 tag: tag, mailbox: current, messages: messages, stream: stream, readOnly: readOnly, parameters: parameters,
                 vanished: vanished, listAttributes: attributes,
                 assignedBeforeSubscribing: mailbox.uidNext > 0 ? mailbox.uidNext - 1 : 0, user: user,
-                recentMode: recentMode, recentFrom: recentFrom))
+                recentMode: recentMode, recentFrom: recentFrom, feedProbe: probe))
         } catch {
             logger.error("SELECT failed", metadata: ["error": "\(LogSafe.escaped("\(error)"))"])
             return .failed(tag: tag, .unavailable("open the mailbox"))

@@ -84,7 +84,9 @@ enum IMAPStep: Sendable {
     /// SORT and THREAD (RFC 5256): a search, then its matches ordered or threaded.
     case sort(IMAPSortStep)
     /// FETCH: the messages of the set (and VANISHED UIDs with QRESYNC).
-    case fetchMessages(tag: String, MailboxID, uids: [UInt32], changedSince: UInt64?, vanishedRanges: [ClosedRange<UInt32>]?)
+    /// With `plan`, a FETCH whose messages fit in one chunk is answered in the same step.
+    case fetchMessages(tag: String, MailboxID, uids: [UInt32], changedSince: UInt64?, vanishedRanges: [ClosedRange<UInt32>]?,
+                       plan: FetchPlan? = nil)
     /// FETCH: one chunk's items (bodies read, \Seen set).
     case fetchChunk(tag: String, MailboxID, [StoredMessage], FetchPlan)
     /// FETCH: a large message's items without its octets (they are streamed).
@@ -113,7 +115,8 @@ enum IMAPStepResult: Sendable {
     case stored(tag: String, updated: [StoredMessage], failed: [UInt32], silent: Bool, uid: Bool)
     case searched(tag: String, IMAPSearchCommand, [SearchMatch], uid: Bool, usesModSeq: Bool)
     case sorted(tag: String, IMAPSortOutcome, uid: Bool, usesModSeq: Bool)
-    case fetchMessages(tag: String, [StoredMessage], vanished: [UInt32])
+    /// `firstChunk`: the items of every message, made in the same step (`fetchChunk`).
+    case fetchMessages(tag: String, [StoredMessage], vanished: [UInt32], firstChunk: [FetchedMessage]? = nil)
     case fetchChunk(tag: String, [FetchedMessage])
     case fetchStreamHead(tag: String, StoredMessage, [IMAPFetchItem])
     /// nil: the body could not be read whole.
@@ -162,7 +165,7 @@ struct IMAPSearchStep: Sendable {
 struct IMAPSelectOutcome: Sendable {
     var tag: String
     var mailbox: Mailbox
-    var messages: [StoredMessage]
+    var messages: [MessageState]
     var stream: AsyncStream<MailboxChange>
     var readOnly: Bool
     var parameters: IMAPSelectParameters
@@ -177,4 +180,14 @@ struct IMAPSelectOutcome: Sendable {
     /// that is recent for it.
     var recentMode: RecentMode? = nil
     var recentFrom: UInt32 = .max
+    /// Whether the view is current without reading the store (`FeedProbe`); nil: never assumed.
+    var feedProbe: FeedProbe? = nil
+}
+
+/// Tells whether every change the store's feed published for the selected mailbox since the
+/// view subscribed has reached the view: `baseline` was counted before subscribing, and
+/// `published` counts now (`MessageStore.changesPublished`, nil when the store cannot know).
+struct FeedProbe: Sendable {
+    var baseline: UInt64
+    var published: @Sendable () -> UInt64?
 }

@@ -119,7 +119,8 @@ extension IMAPSession {
             return searched(tag, command, matched, uid: uid, usesModSeq: usesModSeq)
         case .sorted(let tag, let outcome, let uid, let usesModSeq):
             return sortedOrThreaded(tag, outcome, uid: uid, usesModSeq: usesModSeq)
-        case .fetchMessages(let tag, let messages, let vanished): return fetchMessagesRead(tag, messages, vanished: vanished)
+        case .fetchMessages(let tag, let messages, let vanished, let firstChunk):
+            return fetchMessagesRead(tag, messages, vanished: vanished, firstChunk: firstChunk)
         case .fetchChunk(let tag, let results): return fetchChunkRead(tag, results)
         case .fetchStreamHead(let tag, let message, let items): return fetchStreamHeadRead(tag, message, items)
         case .fetchPiece(let tag, let piece): return fetchPieceRead(tag, piece)

@@ -51,8 +51,8 @@ struct IMAPStepRunner: Sendable {
             await copy(tag, source, uids, to: name, move: move, user, recent: recent)
         case .search(let search): await self.search(search)
         case .sort(let sort): await self.sort(sort)
-        case .fetchMessages(let tag, let mailbox, let uids, let changedSince, let vanishedRanges):
-            await fetchMessages(tag, mailbox, uids, changedSince: changedSince, vanishedRanges: vanishedRanges)
+        case .fetchMessages(let tag, let mailbox, let uids, let changedSince, let vanishedRanges, let plan):
+            await fetchMessages(tag, mailbox, uids, changedSince: changedSince, vanishedRanges: vanishedRanges, plan: plan)
         case .fetchChunk(let tag, let mailbox, let chunk, let plan): await fetchChunk(tag, mailbox, chunk, plan)
         case .fetchStreamHead(let tag, let mailbox, let message, let plan): await fetchStreamHead(tag, mailbox, message, plan)
         case .fetchPiece(let tag, let message, let offset, let length): await fetchPiece(tag, message, offset: offset, length: length)

@@ -22,6 +22,10 @@ final class SelectedMailbox {
     var savedUIDs: Set<UInt32>? = nil
     /// The feed listener; cancelled when the mailbox is closed.
     var feedTask: Task<Void, Never>?
+    /// Counts the feed's changes for the mailbox (`caughtUp`); nil: the view is never assumed current.
+    var feedProbe: FeedProbe?
+    /// Changes of the feed this view has received.
+    private var heardChanges: UInt64 = 0
     /// The mailbox was deleted or renamed away under the session.
     private(set) var removed = false
     /// The highest UID this session has ever had in its view; unlike `largestUID` it does not go
@@ -37,7 +41,13 @@ final class SelectedMailbox {
     /// before they are in `uids`).
     var recent: Set<UInt32> = []
 
-    init(mailbox: Mailbox, readOnly: Bool, messages: [StoredMessage], recentMode: RecentMode? = nil, recentFrom: UInt32 = .max) {
+    convenience init(mailbox: Mailbox, readOnly: Bool, messages: [StoredMessage], recentMode: RecentMode? = nil,
+                     recentFrom: UInt32 = .max) {
+        self.init(mailbox: mailbox, readOnly: readOnly, messages: messages.map(MessageState.init), recentMode: recentMode,
+                  recentFrom: recentFrom)
+    }
+
+    init(mailbox: Mailbox, readOnly: Bool, messages: [MessageState], recentMode: RecentMode? = nil, recentFrom: UInt32 = .max) {
         self.mailbox = mailbox
         self.readOnly = readOnly
         self.recentMode = recentMode
@@ -114,7 +124,16 @@ final class SelectedMailbox {
 
     func receive(_ change: MailboxChange) {
         if case .mailboxRemoved = change { removed = true }
+        heardChanges += 1
         pending.append(change)
+    }
+
+    /// True when the view is what the store holds for its messages: nothing waits in `pending`,
+    /// and every change published since the view subscribed has arrived (none is still on its
+    /// way through the feed listener). Then FETCH of UID, FLAGS and MODSEQ needs no store read.
+    var caughtUp: Bool {
+        guard !hasPending, let probe = feedProbe, let now = probe.published() else { return false }
+        return now &- probe.baseline <= heardChanges
     }
 
     var hasPending: Bool { !pending.isEmpty || !heldExpunges.isEmpty }

@@ -164,3 +164,22 @@ public struct ReplaceResult: Sendable, Equatable {
 /// Computes the parsed summary stored beside each message. The composition root supplies the
 /// MailMessage parser; the store itself never parses mail.
 public typealias MessageSummarizer = @Sendable ([UInt8]) -> Data?
+
+/// What a mailbox view needs of each message (IMAP SELECT: numbering, flags, CONDSTORE's
+/// mod-sequence), without the summary, size, dates or body path of `StoredMessage`: opening a
+/// mailbox reads only these columns.
+public struct MessageState: Sendable, Equatable {
+    public let uid: UInt32
+    public let modSeq: UInt64
+    public let flags: MessageFlags
+
+    public init(uid: UInt32, modSeq: UInt64, flags: MessageFlags) {
+        self.uid = uid
+        self.modSeq = modSeq
+        self.flags = flags
+    }
+
+    public init(_ message: StoredMessage) {
+        self.init(uid: message.uid, modSeq: message.modSeq, flags: message.flags)
+    }
+}

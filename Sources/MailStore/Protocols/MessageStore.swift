@@ -34,6 +34,9 @@ public protocol MessageStore: Sendable {
 
     /// Messages in UID order.
     func messages(in mailbox: MailboxID) async throws -> [StoredMessage]
+    /// UID, mod-sequence and flags of every message, in UID order: `messages(in:)` without the
+    /// columns a mailbox view does not keep (IMAP SELECT reads this).
+    func messageStates(in mailbox: MailboxID) async throws -> [MessageState]
     func message(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage?
     func readBody(_ body: BodyReference) async throws -> [UInt8]
     /// Up to `length` octets of the body from `offset` (fewer at its end): large messages are
@@ -66,6 +69,11 @@ public protocol MessageStore: Sendable {
 
     /// The change feed: every change to the mailbox made after the call, until the stream is dropped.
     func changes(in mailbox: MailboxID) -> AsyncStream<MailboxChange>
+    /// How many changes the feed has published for the mailbox so far (`ChangeFeed.published`):
+    /// read before `changes(in:)`, it tells a watcher whether changes are still on their way.
+    /// Nil when the feed does not hear every change (another process can write the mailbox):
+    /// then only a read of the store is current.
+    func changesPublished(in mailbox: MailboxID) -> UInt64?
 }
 
 extension MessageStore {

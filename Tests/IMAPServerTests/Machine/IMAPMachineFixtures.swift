@@ -68,7 +68,7 @@ struct IMAPMachine {
     }
 
     static func selectOutcome(tag: String, readOnly: Bool = false) -> IMAPSelectOutcome {
-        IMAPSelectOutcome(tag: tag, mailbox: inbox, messages: [message(1, seen: true), message(2), message(3)],
+        IMAPSelectOutcome(tag: tag, mailbox: inbox, messages: [message(1, seen: true), message(2), message(3)].map(MessageState.init),
                           stream: AsyncStream { $0.finish() }, readOnly: readOnly, parameters: IMAPSelectParameters(), vanished: [],
                           listAttributes: [], assignedBeforeSubscribing: 3, user: alice)
     }
