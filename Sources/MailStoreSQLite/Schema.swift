@@ -316,6 +316,7 @@ enum Schema {
             // Deliveries stored encrypted to the account's certificate (docs/smime.md); off until turned on.
             try db.execute(sql: "ALTER TABLE accounts ADD COLUMN smime_at_rest INTEGER NOT NULL DEFAULT 0")
         }
+        registerIMAPMetadata(&migrator)
         return migrator
     }
 }
