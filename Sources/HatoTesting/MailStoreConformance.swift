@@ -21,6 +21,7 @@ public struct MailStoreConformance: Sendable {
         ("expungeAndCopy", { try await $0.expungeAndCopy() }),
         ("move", { try await $0.move() }),
         ("replace", { try await $0.replace() }),
+        ("metadata", { try await $0.metadata() }),
         ("quota", { try await $0.quota() }),
         ("mailboxes", { try await $0.mailboxes() }),
         ("changeFeed", { try await $0.changeFeed() }),

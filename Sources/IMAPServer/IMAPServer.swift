@@ -49,6 +49,11 @@ public struct IMAPConfiguration: Sendable {
     /// RFC 4469 CATENATE: URL parts one message may name (`limits.imap_catenate_max_urls`). Each
     /// is a store read of a whole message; the joined message is bounded by `limits.maxLiteralSize`.
     public var maxCatenateURLs = 100
+    /// RFC 5464 METADATA: the largest value one entry may have (`limits.imap_metadata_max_size`;
+    /// §4.1: at least 1024), and how many entries one account may have on its mailboxes and the
+    /// server together (`limits.imap_metadata_max_entries`; §4.1: at least 10).
+    public var metadataMaxSize = 16 * 1024
+    public var metadataMaxEntries = 1_000
 
     public init(hostname: String, limits: IMAPLimits = IMAPLimits(), maxOtherLiteralSize: Int = 64 * 1024,
                 idleTimeout: Duration = .seconds(30 * 60), loginTimeout: Duration = .seconds(60),

@@ -23,6 +23,8 @@ public enum MailStoreError: Error, Equatable, Sendable, CustomStringConvertible 
     case quarantinedMessageNotFound(Int64)
     case openPGPCertificateNotFound(String)
     case smimeCertificateNotFound(String)
+    /// RFC 5464 §4.3 `[METADATA TOOMANY]`: the account holds the most entries allowed.
+    case metadataTooMany(limit: Int)
     case io(String)
 
     public var description: String {
@@ -40,6 +42,7 @@ public enum MailStoreError: Error, Equatable, Sendable, CustomStringConvertible 
         case .mailboxNotFound(let m): "no mailbox \(m)"
         case .invalidMailboxName(let m, let why): "invalid mailbox name \"\(m)\": \(why)"
         case .cannotDeleteInbox: "INBOX cannot be deleted"
+        case .metadataTooMany(let limit): "too many metadata entries; the limit is \(limit) per account"
         case .quotaExceeded(let why): "quota exceeded: \(why)"
         case .messageTooLarge(let size, let limit): "message of \(size) bytes exceeds the limit of \(limit) bytes"
         case .messageNotFound(let uid): "no message with UID \(uid)"

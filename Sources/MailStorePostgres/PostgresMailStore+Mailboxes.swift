@@ -105,6 +105,7 @@ extension PostgresMailStore {
     /// RFC 9051 §6.3.6: renaming INBOX moves its messages to a new mailbox and leaves INBOX empty.
     private static func moveInboxContents(_ inbox: Mailbox, to newName: String, _ db: PostgresConnection) async throws -> PGExpunged {
         let target = try await insertMailbox(account: inbox.accountID, name: newName, specialUse: nil, db)
+        try await copyMetadata(from: inbox.id, to: target.id, db)
         let uids = try await db.all("SELECT uid FROM messages WHERE mailbox_id = \(inbox.id.rawValue) ORDER BY uid").map { try $0.decode(Int64.self) }
         let modSeq = Int64(inbox.highestModSeq) + 1
         try await db.run("""

@@ -8,9 +8,9 @@ import PostgresNIO
 /// build, and a database a newer build set up is refused rather than written to.
 enum PostgresSchema {
     /// Bump and append a step to `steps` for each change; released steps are never edited.
-    static let version = 5
+    static let version = 6
 
-    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3, 4: v4, 5: v5]
+    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3, 4: v4, 5: v5, 6: v6]
 
     /// MailStoreSQLite's `v20-smime-at-rest` (docs/smime.md).
     static let v4: [String] = [
@@ -49,6 +49,19 @@ enum PostgresSchema {
             fetched_at DOUBLE PRECISION NOT NULL, expires_at DOUBLE PRECISION NOT NULL)
         """,
         "CREATE INDEX IF NOT EXISTS mta_sts_policies_expiry ON mta_sts_policies(expires_at)",
+    ]
+
+    /// MailStoreSQLite's `v17-imap-metadata`: RFC 5464 METADATA entries of an account on a
+    /// mailbox, or on the server (`mailbox_id` NULL); names lowercase (§3.2).
+    static let v6: [String] = [
+        """
+        CREATE TABLE IF NOT EXISTS imap_metadata (
+            account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            mailbox_id BIGINT REFERENCES mailboxes(id) ON DELETE CASCADE,
+            name TEXT NOT NULL, value BYTEA NOT NULL)
+        """,
+        "CREATE UNIQUE INDEX IF NOT EXISTS imap_metadata_entry ON imap_metadata (account_id, (COALESCE(mailbox_id, 0)), name)",
+        "CREATE INDEX IF NOT EXISTS imap_metadata_mailbox ON imap_metadata (mailbox_id)",
     ]
 
     /// MailStoreSQLite's `v16-admin`: may log in to the DMARC dashboard (docs/dashboard.md).

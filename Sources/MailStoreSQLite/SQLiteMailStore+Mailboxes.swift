@@ -95,6 +95,7 @@ extension SQLiteMailStore {
     /// RFC 9051 §6.3.6: renaming INBOX moves its messages to a new mailbox and leaves INBOX empty.
     private static func moveInboxContents(_ inbox: Mailbox, to newName: String, _ db: Database) throws -> (uids: [UInt32], modSeq: UInt64) {
         let target = try insertMailbox(account: inbox.accountID, name: newName, specialUse: nil, db)
+        try copyMetadata(from: inbox.id, to: target, db)
         let uids = try Int64.fetchAll(db, sql: "SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid", arguments: [inbox.id.rawValue])
         let modSeq = inbox.highestModSeq + 1
         try db.execute(sql: """

@@ -317,6 +317,7 @@ enum Schema {
             try db.execute(sql: "ALTER TABLE accounts ADD COLUMN smime_at_rest INTEGER NOT NULL DEFAULT 0")
         }
         registerMTASTSCache(&migrator)
+        registerIMAPMetadata(&migrator)
         return migrator
     }
 }

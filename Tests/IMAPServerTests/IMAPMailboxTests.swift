@@ -23,6 +23,7 @@ import Testing
             show(M.rename("Work", "Projects"))
             show(M.list('""', "P*"))
             show(M.delete("Projects"))
+            show(M.list('""', "P*"))
             show(M.delete("Projects/2026")); show(M.delete("Projects"))
             show(M.delete("INBOX"))
             show(M.status("INBOX", "(MESSAGES UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE HIGHESTMODSEQ RECENT APPENDLIMIT)"))
@@ -45,9 +46,10 @@ import Testing
             OK ['() "/" INBOX', '() "/" Archive', '() "/" Drafts', '() "/" Junk', '() "/" Sent', '() "/" Trash', '() "/" Work/2026']
             OK ['RENAME completed']
             OK ['(\\\\HasChildren) "/" Projects', '(\\\\HasNoChildren) "/" Projects/2026']
-            NO ['[HASCHILDREN] delete the mailboxes below it first']
             OK ['DELETE completed']
+            OK ['(\\\\Noselect \\\\HasChildren) "/" Projects', '(\\\\HasNoChildren) "/" Projects/2026']
             OK ['DELETE completed']
+            NO ['[NONEXISTENT] no such mailbox']
             NO ['[CANNOT] INBOX cannot be deleted']
             OK ['INBOX (MESSAGES 3 UIDNEXT 4 UIDVALIDITY \(fixture.inbox.uidValidity) UNSEEN 3 DELETED 0 SIZE \(size) HIGHESTMODSEQ \(inbox.mailbox.highestModSeq) RECENT 3 APPENDLIMIT 1048576)']
             NO ['[NONEXISTENT] no such mailbox']

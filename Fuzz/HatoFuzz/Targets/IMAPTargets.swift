@@ -94,6 +94,7 @@ enum IMAPCommandTarget {
             if case .append(_, let list) = command.command { messages = list }
             if case .replace(_, _, let message, _) = command.command { messages = [message] }
             for case .url(let url) in messages.flatMap({ $0.catenate ?? [] }) { checkURL(url) }
+            checkMetadata(command.command)
         }
         checkURL(String(decoding: line, as: UTF8.self))
         _ = IMAPCommandParser.tag(of: line)
@@ -106,6 +107,25 @@ enum IMAPCommandTarget {
 }
 
 extension IMAPCommandTarget {
+    /// RFC 5464: every entry name GETMETADATA or SETMETADATA yields is valid and lowercase (the
+    /// rules hold for it again), and a METADATA response of the values encodes.
+    static func checkMetadata(_ command: IMAPCommand) {
+        var names: [String] = []
+        switch command {
+        case .getMetadata(_, _, let entries): names = entries
+        case .setMetadata(let mailbox, let values):
+            names = values.map(\.entry)
+            for encoding in [IMAPTextEncoding.imap4rev1, .utf8Accepted] {
+                let bytes = IMAPResponseEncoder(encoding: encoding).encode(.data(.metadata(mailbox, values)))
+                precondition(bytes.readableBytes > 0, "METADATA response")
+            }
+        default: return
+        }
+        for name in names {
+            precondition(IMAPMetadataEntry.validated(Array(name.utf8)) == name, "metadata entry name not valid and lowercase: \(name)")
+        }
+    }
+
     /// A URL that parses names a mailbox without empty, "." or ".." levels, and parses the same
     /// relative to any selected mailbox once it is absolute.
     static func checkURL(_ url: String) {

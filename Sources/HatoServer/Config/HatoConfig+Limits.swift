@@ -26,6 +26,9 @@ extension HatoConfig {
         public var imapThreadMaxReferences = 100
         /// `limits.imap_catenate_max_urls`: URL parts of one CATENATE message (RFC 4469).
         public var imapCatenateMaxURLs = 100
+        /// `limits.imap_metadata_max_size`, `limits.imap_metadata_max_entries` (RFC 5464).
+        public var imapMetadataMaxSize = 16_384
+        public var imapMetadataMaxEntries = 1_000
         /// nil: derived from the descriptor limit at start (`ConnectionCaps`).
         public var maxConnections: Int?
         public var maxConnectionsPerListener: Int?

@@ -186,6 +186,7 @@ public struct HatoConfig: Sendable {
             imapLiteralMinus: bool("limits.imap_literal_minus"),
             imapThreadMaxReferences: int("limits.imap_thread_max_references"),
             imapCatenateMaxURLs: int("limits.imap_catenate_max_urls"),
+            imapMetadataMaxSize: int("limits.imap_metadata_max_size"), imapMetadataMaxEntries: int("limits.imap_metadata_max_entries"),
             maxConnections: values["limits.max_connections"] == nil ? nil : int("limits.max_connections"),
             maxConnectionsPerListener: values["limits.max_connections_per_listener"] == nil ? nil : int("limits.max_connections_per_listener"),
             maxUnsentOutput: int("limits.max_unsent_output"), outputStallTimeout: .seconds(int("limits.output_stall_timeout")),

@@ -252,6 +252,8 @@ public struct HatoService {
         imapConfiguration.messageLimits = settings.limits.messageLimits
         imapConfiguration.threadMaxReferences = settings.limits.imapThreadMaxReferences
         imapConfiguration.maxCatenateURLs = settings.limits.imapCatenateMaxURLs
+        imapConfiguration.metadataMaxSize = settings.limits.imapMetadataMaxSize
+        imapConfiguration.metadataMaxEntries = settings.limits.imapMetadataMaxEntries
         let imap = IMAPServer(configuration: imapConfiguration, store: store, throttle: throttle, logger: Logger(label: "hato.imap"))
         var protocols: [HatoConfig.ListenerKind: any ProtocolServer] = [
             .smtp: mx, .submission: submission, .submissions: submission, .imap: imap, .imaps: imap, .pop3: pop3, .pop3s: pop3]

@@ -120,6 +120,8 @@ extension GrammarParser {
             // compress = "COMPRESS" SP algorithm ; algorithm = "DEFLATE" / atom  (RFC 4978 §4)
             try sp()
             return .compress(String(decoding: try atom().map(asciiUpper), as: UTF8.self))
+        case "GETMETADATA": return try getMetadata()  // RFC 5464 §4.2
+        case "SETMETADATA": return try setMetadata()  // RFC 5464 §4.3
         case "UID": return try uidCommand()
         case "COPY", "MOVE", "FETCH", "STORE", "SEARCH", "SORT", "THREAD": return try sequenceCommand(name, uid: false)
         default:

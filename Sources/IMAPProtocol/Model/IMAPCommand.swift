@@ -54,6 +54,10 @@ public enum IMAPCommand: Sendable, Equatable {
     case compress(String)
     /// RFC 8437.
     case unauthenticate
+    /// RFC 5464 §4.2: entries of a mailbox, or of the server when the name is empty.
+    case getMetadata(IMAPMailboxName, IMAPGetMetadataOptions, [String])
+    /// RFC 5464 §4.3.
+    case setMetadata(IMAPMailboxName, [IMAPMetadataValue])
 
     // §6.4 selected
     case close

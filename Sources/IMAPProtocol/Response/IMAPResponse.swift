@@ -76,6 +76,9 @@ public enum IMAPResponseData: Sendable, Equatable {
     case quota(root: String, [IMAPQuotaResource])
     /// RFC 9208 §5.2.
     case quotaRoot(IMAPMailboxName, roots: [String])
+    /// RFC 5464 §4.4.1 `METADATA mailbox entry-values`: values nil are NIL; the empty name is
+    /// the server.
+    case metadata(IMAPMailboxName, [IMAPMetadataValue])
 }
 
 /// status-att-val

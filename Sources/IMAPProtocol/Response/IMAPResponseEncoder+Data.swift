@@ -98,6 +98,23 @@ extension IMAPResponseEncoder {
             b.writeString("QUOTAROOT ")
             writeMailbox(mailbox, into: &b)
             for root in roots { b.writeString(" "); writeString(root, into: &b) }
+        case .metadata(let mailbox, let values):
+            // metadata-resp = "METADATA" SP mailbox SP entry-values      (RFC 5464 §5)
+            b.writeString("METADATA ")
+            writeMailbox(mailbox, into: &b)
+            b.writeString(" (")
+            writeJoined(values, into: &b) { e, v, b in
+                e.writeAtomOrString(Array(v.entry.utf8), into: &b)
+                b.writeString(" ")
+                // value = nstring / literal8: literal8 when the value has NUL (RFC 3516 §4.3).
+                guard let value = v.value else { b.writeString("NIL"); return }
+                if value.contains(0) {
+                    e.writeLiteral(ByteBuffer(bytes: value), binary: true, into: &b)
+                } else {
+                    e.writeString(value, into: &b)
+                }
+            }
+            b.writeString(")")
         }
     }
 

@@ -96,6 +96,10 @@ struct MailboxListing {
         let parentsOfUnlisted = recursive
             ? Self.superiors(of: subscriptions.filter { name in !matchers.contains { $0.matches(name) } }) : []
         var names = Set(byName.keys)
+        // RFC 9051 §6.3.5: a superior name that is no mailbox (its mailbox was deleted while it
+        // had inferiors) is a \Noselect placeholder, listed with \HasChildren.
+        let placeholders = parents.subtracting(names)
+        if !subscribedOnly { names.formUnion(placeholders) }
         if subscribedOnly {
             names.formUnion(subscriptions)
             names.formUnion(subscribedParents)
@@ -115,6 +119,8 @@ struct MailboxListing {
             if let mailbox {
                 attributes.append(parents.contains(name) ? "\\HasChildren" : "\\HasNoChildren")
                 if let use = mailbox.specialUse { attributes.append(use.rawValue) }
+            } else if !subscribedOnly && placeholders.contains(name) {
+                attributes += ["\\Noselect", "\\HasChildren"]
             } else {
                 attributes.append("\\NonExistent")
             }

@@ -9,6 +9,10 @@ extension IMAPSession {
     /// and skipped, and the tagged NO or BAD goes out at once (RFC 7888 §4, first choice).
     mutating func decideLiteral(_ literal: IMAPPendingLiteral) -> [IMAPAction] {
         let size = literal.header.size
+        // RFC 5464 §4.3: a metadata value over the limit is refused before its octets.
+        if literal.commandName == "SETMETADATA", size > settings.metadataMaxSize {
+            return refuseLiteral(literal.tag, .metadataTooLarge(limit: settings.metadataMaxSize))
+        }
         guard let command = literal.commandName, IMAPCommandDecoder.messageCommands.contains(command) else {
             guard size <= settings.maxOtherLiteralSize else { return refuseLiteral(literal.tag, .literalTooLargeForCommand) }
             return acceptLiteral()

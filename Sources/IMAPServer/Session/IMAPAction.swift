@@ -67,6 +67,9 @@ enum IMAPStep: Sendable {
     case status(tag: String, IMAPMailboxName, [IMAPStatusAttribute], AuthenticatedUser)
     case getQuota(tag: String, AuthenticatedUser)
     case getQuotaRoot(tag: String, IMAPMailboxName, AuthenticatedUser)
+    /// RFC 5464 §4.2 / §4.3.
+    case getMetadata(tag: String, IMAPMailboxName, IMAPGetMetadataOptions, [String], AuthenticatedUser)
+    case setMetadata(tag: String, IMAPMailboxName, [IMAPMetadataValue], AuthenticatedUser)
     /// `recent`: the selected mailbox and how this session takes \Recent there, so that an
     /// APPEND into it claims its messages (RFC 3501 §2.3.2).
     case append(tag: String, IMAPMailboxName, [AppendSource], AuthenticatedUser, recent: (MailboxID, RecentMode)?)

@@ -33,6 +33,7 @@ extension IMAPSession {
             "SAVEDATE",  // RFC 8514 (messages.saved_date)
             "REPLACE",  // RFC 8508 (Commands/Replace.swift, MessageStore.replace)
             "CATENATE",  // RFC 4469 (Commands/Catenate.swift, IMAPURL)
+            "METADATA", "METADATA-SERVER",  // RFC 5464 (Commands/Metadata.swift, MetadataStore)
             "APPENDLIMIT=\(settings.limits.maxLiteralSize)",
         ]
         names.append("COMPRESS=DEFLATE")  // RFC 4978

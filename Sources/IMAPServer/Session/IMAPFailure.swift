@@ -69,6 +69,10 @@ enum IMAPFailure: Error, Equatable, Sendable {
     case unauthenticateWhileCompressing
     case idleNotDone
     case closeExpungeFailed
+    /// RFC 5464 §4.3 `[METADATA MAXSIZE n]`, `[METADATA TOOMANY]`; a read-only entry (§3.2.1.1).
+    case metadataTooLarge(limit: Int)
+    case metadataTooMany
+    case metadataReadOnly(String)
     /// A store error with its RFC 5530 response code.
     case store(MailStoreError)
     /// The store could not do it now: `NO [UNAVAILABLE] cannot <what> now`.
@@ -120,6 +124,9 @@ enum IMAPFailure: Error, Equatable, Sendable {
         case .unknownCTE: (.no, .unknownCTE, "unknown Content-Transfer-Encoding")
         case .idleNotDone: (.bad, nil, "expected DONE to end IDLE")
         case .closeExpungeFailed: (.no, nil, "closed, but deleted messages could not be removed")
+        case .metadataTooLarge(let limit): (.no, .other("METADATA", "MAXSIZE \(limit)"), "metadata value too large")
+        case .metadataTooMany: (.no, .other("METADATA", "TOOMANY"), "too many metadata entries")
+        case .metadataReadOnly(let entry): (.no, .noPerm, "\(entry) is read-only")
         case .store(let error): (.no, Self.code(for: error), error.description)
         case .unavailable(let what): (.no, .unavailable, "cannot \(what) now")
         }

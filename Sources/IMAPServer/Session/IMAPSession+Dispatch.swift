@@ -53,6 +53,8 @@ extension IMAPSession {
             guard root.isEmpty else { return fail(tag, .noSuchQuotaRoot) }
             return run(.getQuota(tag: tag, user))
         case .getQuotaRoot(let name): return run(.getQuotaRoot(tag: tag, name, user))
+        case .getMetadata(let name, let options, let entries): return getMetadata(tag, name, options, entries, user)
+        case .setMetadata(let name, let values): return setMetadata(tag, name, values, user)
         case .compress(let mechanism): return compress(tag, mechanism)
         case .unauthenticate: return unauthenticate(tag, user)
         default: break
@@ -157,6 +159,8 @@ extension IMAPCommand {
         case .getQuotaRoot: "GETQUOTAROOT"
         case .compress: "COMPRESS"
         case .unauthenticate: "UNAUTHENTICATE"
+        case .getMetadata: "GETMETADATA"
+        case .setMetadata: "SETMETADATA"
         case .close: "CLOSE"
         case .unselect: "UNSELECT"
         case .expunge: "EXPUNGE"

@@ -33,6 +33,8 @@ struct IMAPSession {
         var messageLimits: MessageLimits = .default
         /// RFC 4469 CATENATE: URL parts per message (`limits.imap_catenate_max_urls`).
         var maxCatenateURLs = 100
+        /// RFC 5464 §4.3: largest metadata value (`limits.imap_metadata_max_size`).
+        var metadataMaxSize = 16 * 1024
     }
 
     enum Event {

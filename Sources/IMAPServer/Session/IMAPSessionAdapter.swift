@@ -47,7 +47,7 @@ final class IMAPSessionAdapter: SessionAdapter {
             channelBindingAvailable: { connection.channelBinding != nil }, idleTimeout: configuration.idleTimeout,
             loginTimeout: configuration.loginTimeout, commandTimeout: configuration.commandTimeout,
             minimumLiteralRate: configuration.minimumLiteralRate, messageLimits: configuration.messageLimits,
-            maxCatenateURLs: configuration.maxCatenateURLs)
+            maxCatenateURLs: configuration.maxCatenateURLs, metadataMaxSize: configuration.metadataMaxSize)
         return SessionDriver(
             machine: IMAPSession(settings: settings, tlsActive: connection.implicitTLS, logger: logger),
             adapter: IMAPSessionAdapter(server: server, connection: connection, logger: logger),

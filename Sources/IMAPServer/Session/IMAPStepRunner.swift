@@ -40,6 +40,8 @@ struct IMAPStepRunner: Sendable {
         case .status(let tag, let name, let attributes, let user): await status(tag, name, attributes, user)
         case .getQuota(let tag, let user): await getQuota(tag, user)
         case .getQuotaRoot(let tag, let name, let user): await getQuotaRoot(tag, name, user)
+        case .getMetadata(let tag, let name, let options, let entries, let user): await getMetadata(tag, name, options, entries, user)
+        case .setMetadata(let tag, let name, let values, let user): await setMetadata(tag, name, values, user)
         case .append(let tag, let name, let requests, let user, let recent): await append(tag, name, requests, user, recent: recent)
         case .replace(let tag, let source, let uid, let name, let message, let user, let recent):
             await replace(tag, source, uid: uid, name, message, user, recent: recent)
