@@ -37,17 +37,19 @@ import Testing
             M.create("Work/2026"); print(M.delete("Work"), M.list('""', "Work*")[1], M.select("Work")[0])
             M.logout()
             """#, arguments: [try served.port("imap")])
+        // imaplib files a tagged reply's [METADATA ...] code under the same key as the untagged METADATA
+        // responses, so the codes of earlier replies come back with the next GETMETADATA's entries.
         #expect(result.stdout == """
             True True
             ('OK', [b'SETMETADATA completed'])
             OK [b'GETMETADATA completed'] [b'INBOX (/shared/comment "Shared comment" /private/comment "My own comment")']
             ('OK', [b'SETMETADATA completed'])
             OK [b'GETMETADATA completed'] [b'"" (/shared/comment "for the server")']
-            OK [b'[METADATA LONGENTRIES 14] GETMETADATA completed'] [None]
+            OK [b'[METADATA LONGENTRIES 14] GETMETADATA completed'] [b'LONGENTRIES 14']
             ('NO', [b'[METADATA MAXSIZE 1024] metadata value too large'])
             ('NO', [b'[METADATA TOOMANY] too many metadata entries'])
             ('OK', [b'SETMETADATA completed'])
-            OK [b'GETMETADATA completed'] [b'INBOX (/private/comment NIL)']
+            OK [b'GETMETADATA completed'] [b'MAXSIZE 1024', b'TOOMANY', b'INBOX (/private/comment NIL)']
             ('OK', [b'DELETE completed']) [b'(\\\\Noselect \\\\HasChildren) "/" Work', b'(\\\\HasNoChildren) "/" Work/2026'] NO
 
             """, "\(result.stdout) \(result.stderr)")

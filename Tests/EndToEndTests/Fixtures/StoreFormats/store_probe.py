@@ -79,6 +79,11 @@ def mailbox_names(imap, command="LIST"):
             continue
         match = LIST_LINE.match(line)
         assert match, line
+        # A \Noselect or \NonExistent name is a placeholder for the names below it (RFC 9051
+        # §6.3.5; listed since the \Noselect change): no mailbox, nothing stored to compare.
+        attrs = match.group("attrs").lower()
+        if b"\\noselect" in attrs or b"\\nonexistent" in attrs:
+            continue
         raw = match.group("name").decode()
         if raw.startswith('"'):
             raw = raw[1:-1].replace('\\"', '"').replace("\\\\", "\\")
