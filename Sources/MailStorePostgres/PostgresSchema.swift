@@ -8,9 +8,9 @@ import PostgresNIO
 /// build, and a database a newer build set up is refused rather than written to.
 enum PostgresSchema {
     /// Bump and append a step to `steps` for each change; released steps are never edited.
-    static let version = 4
+    static let version = 5
 
-    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3, 4: v4]
+    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3, 4: v4, 5: v5]
 
     /// MailStoreSQLite's `v20-smime-at-rest` (docs/smime.md).
     static let v4: [String] = [
@@ -39,6 +39,16 @@ enum PostgresSchema {
             PRIMARY KEY (certificate_id, address))
         """,
         "CREATE INDEX IF NOT EXISTS smime_addresses_address ON smime_addresses(address)",
+    ]
+
+    /// MailStoreSQLite's `v18-sieve-duplicate`: RFC 7352 duplicate tracking (docs/sieve.md).
+    static let v5: [String] = [
+        """
+        CREATE TABLE IF NOT EXISTS sieve_duplicates (
+            account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE, key TEXT NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (account_id, key))
+        """,
+        "CREATE INDEX IF NOT EXISTS sieve_duplicates_expiry ON sieve_duplicates(account_id, expires_at)",
     ]
 
     /// MailStoreSQLite's `v16-admin`: may log in to the DMARC dashboard (docs/dashboard.md).
