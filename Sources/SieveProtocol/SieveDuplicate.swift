@@ -41,7 +41,7 @@ extension SieveInterpreter {
         if let unique = spec.uniqueID {
             id = expand(unique)
         } else {
-            guard let field = input.header.fields(named: spec.header.map(expand) ?? "Message-ID").first else { return false }
+            guard let field = input.header.fields(named: spec.header.map { expand($0) } ?? "Message-ID").first else { return false }
             id = field.value.trimmingWhiteSpace
         }
         guard !id.isEmpty else { return false }
