@@ -265,7 +265,8 @@ let package = Package(
 
         .target(
             name: "LocalDelivery",
-            dependencies: ["MailCore", "MailMessage", "MailStore", "SieveProtocol", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MailCore", "MailMessage", "MailStore", "SieveProtocol", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swift6
         ),
 

@@ -37,6 +37,7 @@ public struct MailStoreConformance: Sendable {
         ("correspondents", { try await $0.correspondents() }),
         ("quarantine", { try await $0.quarantine() }),
         ("greylist", { try await $0.greylist() }),
+        ("sieveDuplicates", { try await $0.sieveDuplicates() }),
         ("openPGPCertificates", { try await $0.openPGPCertificates() }),
         ("smimeCertificates", { try await $0.smimeCertificates() }),
     ]

@@ -15,11 +15,15 @@ extension LocalDelivery {
         do { mailboxes = try await store.mailboxes(of: account.id).map { MailboxTarget(id: $0.id, name: $0.name) } } catch {
             return .failure(error as? MailStoreError ?? .io("\(error)"))
         }
-        guard let actions = await sieve.evaluate(account, request: request, envelopeTo: envelopeTo,
-                                                 mailboxes: Set(mailboxes.map(\.name)), logger: logger) else {
+        guard let result = await sieve.evaluate(account, request: request, envelopeTo: envelopeTo,
+                                                mailboxes: Set(mailboxes.map(\.name)), logger: logger) else {
             return nil
         }
-        var message = request.message
+        let actions = result.actions
+        // RFC 5293: what keep, fileinto and redirect take is the header as the script left it.
+        // Parsed again only when a script edited it (the body is not touched).
+        var message = result.editedHeader.map { Self.message(request.message, header: $0) } ?? request.message
+        let redirected = message.bytes
         message.prepend("Delivered-To: \(account.address)\r\n")
         message.prepend("Return-Path: \(request.mailFrom.map { "<\($0)>" } ?? "<>")\r\n")
         let bytes: [UInt8], summary: Data?
@@ -35,7 +39,7 @@ extension LocalDelivery {
             case .keep, .fileinto: continue
             case .redirect(let address):
                 let kept = fileActions.contains { if case .keep = $0 { true } else { false } }
-                if await !redirect(bytes: request.message.bytes, to: address, request: request, account: account), !kept {
+                if await !redirect(bytes: redirected, to: address, request: request, account: account), !kept {
                     fileActions.append(.keep(flags: []))  // RFC 5228 §2.10.6: a failed action must not lose the message
                 }
             case .reject(let reason, _):
@@ -74,7 +78,22 @@ extension LocalDelivery {
             return .failure(failure)
         }
         if fileActions.isEmpty { logger.info("sieve: message not stored (discard, redirect or reject)", metadata: ["to": "\(account.address)"]) }
+        await sieve.recordDuplicates(result.duplicates, account: account, logger: logger)
         return .success(())
+    }
+
+    /// `original` with its top-level header replaced by `header` (fields as the script left them).
+    static func message(_ original: ReceivedMessage, header: HeaderSection) -> ReceivedMessage {
+        let bytes = original.bytes
+        var edited: [UInt8] = []
+        edited.reserveCapacity(bytes.count + 256)
+        for field in header.fields {
+            edited += field.raw
+            if field.raw.last != 0x0A { edited += [0x0D, 0x0A] }
+        }
+        edited += [0x0D, 0x0A]
+        if original.headerLength < bytes.count { edited += bytes[original.headerLength...] }
+        return ReceivedMessage(bytes: edited)
     }
 
     /// The fileinto mailbox; a missing one is created only with :create (RFC 5490 §3.2), else

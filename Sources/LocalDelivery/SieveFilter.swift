@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import MailCore
@@ -9,6 +10,9 @@ import SieveProtocol
 public struct SieveDeliverySettings: Sendable {
     public var limits = SieveLimits()
     public var vacation = SieveVacationPolicy()
+    public var duplicate = SieveDuplicatePolicy()
+    /// Tracked duplicate ids kept per account (`sieve.duplicate_max_entries`, RFC 7352).
+    public var duplicateMaxEntries = 10_000
     /// Compiled programs kept in memory (`sieve.cache_entries`).
     public var cacheEntries = 1_000
 
@@ -52,10 +56,10 @@ public struct SieveFilter: Sendable {
         self.cache = SieveProgramCache(capacity: settings.cacheEntries)
     }
 
-    /// The script's actions for `account`, or nil when the account has no active script or the
-    /// run failed (logged).
+    /// The script's actions (and RFC 5293 header edits) for `account`, or nil when the account
+    /// has no active script or the run failed (logged).
     func evaluate(_ account: Account, request: DeliveryRequest, envelopeTo: EmailAddress, mailboxes: Set<String>,
-                  logger: Logger) async -> [SieveAction]? {
+                  logger: Logger) async -> SieveResult? {
         let script: SieveScript?
         do { script = try await store.activeSieveScript(of: account.id) } catch {
             logger.warning("sieve: cannot read the active script; delivering to INBOX", metadata: ["to": "\(account.address)", "error": "\(error)"])
@@ -68,17 +72,45 @@ public struct SieveFilter: Sendable {
                            metadata: ["to": "\(account.address)", "script": "\(script.name)", "error": "\(error)"])
             return nil
         case .success(let program):
-            let input = SieveInput(received: request.message, envelopeFrom: request.mailFrom?.description ?? "",
+            var input = SieveInput(received: request.message, envelopeFrom: request.mailFrom?.description ?? "",
                                    envelopeTo: envelopeTo.description, mailboxes: mailboxes)
+            if program.extensions.contains("duplicate") {
+                // RFC 7352: the account's tracked ids, read before the run (the interpreter does not wait).
+                do {
+                    let tracked = try await store.sieveDuplicateKeys(of: account.id, at: input.now, limit: settings.duplicateMaxEntries)
+                    input.duplicateSeen = { tracked.contains(Self.duplicateKey($0)) }
+                } catch {
+                    logger.warning("sieve: cannot read duplicate tracking; delivering to INBOX", metadata: ["to": "\(account.address)", "error": "\(error)"])
+                    return nil
+                }
+            }
             do {
-                let result = try SieveInterpreter.run(program, on: input, limits: settings.limits, vacation: settings.vacation)
+                let result = try SieveInterpreter.run(program, on: input, limits: settings.limits, vacation: settings.vacation,
+                                                      duplicate: settings.duplicate)
                 logger.debug("sieve: ran", metadata: ["to": "\(account.address)", "steps": "\(result.steps)", "actions": "\(result.actions.count)"])
-                return result.actions
+                return result
             } catch {
                 logger.warning("sieve: runtime error; delivering to INBOX",
                                metadata: ["to": "\(account.address)", "script": "\(script.name)", "error": "\(error)"])
                 return nil
             }
+        }
+    }
+
+    /// The stored form of a duplicate id: SHA-256 of handle, NUL, unique id (bounded, not readable back).
+    static func duplicateKey(_ id: String) -> String {
+        SHA256.hash(data: Array(id.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// RFC 7352 §3: tracks the ids once the message was delivered; a failure is logged (the mail is safe).
+    func recordDuplicates(_ records: [SieveDuplicateRecord], account: Account, logger: Logger) async {
+        guard !records.isEmpty else { return }
+        let now = Date()
+        let entries = records.map { SieveDuplicateEntry(key: Self.duplicateKey($0.key), expires: now.addingTimeInterval(Double($0.seconds))) }
+        do {
+            try await store.recordSieveDuplicates(of: account.id, entries, at: now, limit: settings.duplicateMaxEntries)
+        } catch {
+            logger.warning("sieve: cannot record duplicate tracking", metadata: ["to": "\(account.address)", "error": "\(error)"])
         }
     }
 }

@@ -86,4 +86,34 @@ extension PostgresMailStore: SieveStore {
                 """) == 1
         }
     }
+
+    public func sieveDuplicateKeys(of account: AccountID, at now: Date, limit: Int) async throws -> Set<String> {
+        try await transaction { db in
+            var keys = Set<String>()
+            for row in try await db.all("""
+                SELECT key FROM sieve_duplicates WHERE account_id = \(account.rawValue) AND expires_at > \(now.timeIntervalSince1970)
+                ORDER BY expires_at DESC LIMIT \(limit)
+                """) {
+                keys.insert(try row.decode(String.self))
+            }
+            return keys
+        }
+    }
+
+    public func recordSieveDuplicates(of account: AccountID, _ entries: [SieveDuplicateEntry], at now: Date, limit: Int) async throws {
+        try await transaction { db in
+            for entry in entries {
+                try await db.run("""
+                    INSERT INTO sieve_duplicates (account_id, key, expires_at)
+                    VALUES (\(account.rawValue), \(entry.key), \(entry.expires.timeIntervalSince1970))
+                    ON CONFLICT (account_id, key) DO UPDATE SET expires_at = EXCLUDED.expires_at
+                    """)
+            }
+            try await db.run("DELETE FROM sieve_duplicates WHERE account_id = \(account.rawValue) AND expires_at <= \(now.timeIntervalSince1970)")
+            try await db.run("""
+                DELETE FROM sieve_duplicates WHERE account_id = \(account.rawValue) AND key NOT IN
+                    (SELECT key FROM sieve_duplicates WHERE account_id = \(account.rawValue) ORDER BY expires_at DESC, key LIMIT \(limit))
+                """)
+        }
+    }
 }

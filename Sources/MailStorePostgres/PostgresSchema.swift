@@ -8,9 +8,9 @@ import PostgresNIO
 /// build, and a database a newer build set up is refused rather than written to.
 enum PostgresSchema {
     /// Bump and append a step to `steps` for each change; released steps are never edited.
-    static let version = 6
+    static let version = 7
 
-    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3, 4: v4, 5: v5, 6: v6]
+    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3, 4: v4, 5: v5, 6: v6, 7: v7]
 
     /// MailStoreSQLite's `v20-smime-at-rest` (docs/smime.md).
     static let v4: [String] = [
@@ -62,6 +62,16 @@ enum PostgresSchema {
         """,
         "CREATE UNIQUE INDEX IF NOT EXISTS imap_metadata_entry ON imap_metadata (account_id, (COALESCE(mailbox_id, 0)), name)",
         "CREATE INDEX IF NOT EXISTS imap_metadata_mailbox ON imap_metadata (mailbox_id)",
+    ]
+
+    /// MailStoreSQLite's `v18-sieve-duplicate`: RFC 7352 duplicate tracking (docs/sieve.md).
+    static let v7: [String] = [
+        """
+        CREATE TABLE IF NOT EXISTS sieve_duplicates (
+            account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE, key TEXT NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (account_id, key))
+        """,
+        "CREATE INDEX IF NOT EXISTS sieve_duplicates_expiry ON sieve_duplicates(account_id, expires_at)",
     ]
 
     /// MailStoreSQLite's `v16-admin`: may log in to the DMARC dashboard (docs/dashboard.md).

@@ -84,4 +84,27 @@ extension SQLiteMailStore: SieveStore {
             return true
         }
     }
+
+    public func sieveDuplicateKeys(of account: AccountID, at now: Date, limit: Int) async throws -> Set<String> {
+        try await pool.read { db in
+            Set(try String.fetchAll(db, sql: """
+                SELECT key FROM sieve_duplicates WHERE account_id = ? AND expires_at > ? ORDER BY expires_at DESC LIMIT ?
+                """, arguments: [account.rawValue, now.timeIntervalSince1970, limit]))
+        }
+    }
+
+    public func recordSieveDuplicates(of account: AccountID, _ entries: [SieveDuplicateEntry], at now: Date, limit: Int) async throws {
+        try await pool.write { db in
+            for entry in entries {
+                try db.execute(sql: "INSERT OR REPLACE INTO sieve_duplicates (account_id, key, expires_at) VALUES (?, ?, ?)",
+                               arguments: [account.rawValue, entry.key, entry.expires.timeIntervalSince1970])
+            }
+            try db.execute(sql: "DELETE FROM sieve_duplicates WHERE account_id = ? AND expires_at <= ?",
+                           arguments: [account.rawValue, now.timeIntervalSince1970])
+            try db.execute(sql: """
+                DELETE FROM sieve_duplicates WHERE account_id = ? AND key NOT IN
+                    (SELECT key FROM sieve_duplicates WHERE account_id = ? ORDER BY expires_at DESC, key LIMIT ?)
+                """, arguments: [account.rawValue, account.rawValue, limit])
+        }
+    }
 }

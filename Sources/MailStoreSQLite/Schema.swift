@@ -318,6 +318,19 @@ enum Schema {
         }
         registerMTASTSCache(&migrator)
         registerIMAPMetadata(&migrator)
+        migrator.registerMigration("v18-sieve-duplicate") { db in
+            // RFC 7352 duplicate tracking per account: the digest of handle + unique id, and when
+            // it stops counting; expired rows are pruned as new ones are recorded.
+            try db.execute(sql: """
+                CREATE TABLE sieve_duplicates (
+                    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    key TEXT NOT NULL,
+                    expires_at REAL NOT NULL,
+                    PRIMARY KEY (account_id, key)
+                );
+                CREATE INDEX sieve_duplicates_expiry ON sieve_duplicates(account_id, expires_at);
+                """)
+        }
         return migrator
     }
 }

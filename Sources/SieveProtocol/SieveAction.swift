@@ -1,3 +1,5 @@
+import MailMessage
+
 /// What a script decided, once it ran to its end (RFC 5228 §2.10): the delivery performs these.
 public enum SieveAction: Sendable, Equatable {
     /// Store in INBOX (explicit or implicit keep) with these IMAP flags and keywords.
@@ -40,4 +42,9 @@ public struct SieveResult: Sendable, Equatable {
     public var actions: [SieveAction]
     /// Interpreter steps the run took.
     public var steps: Int
+    /// RFC 5293: the top-level header after addheader/deleteheader, what keep and fileinto store
+    /// (and redirect sends); nil when the script did not change it.
+    public var editedHeader: HeaderSection? = nil
+    /// RFC 7352: ids to track once the message was delivered.
+    public var duplicates: [SieveDuplicateRecord] = []
 }

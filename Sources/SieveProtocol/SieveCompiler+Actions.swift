@@ -64,9 +64,48 @@ extension SieveCompiler {
                 throw SieveCompileError("set: two modifiers of the same precedence", at: at)
             }
             return .set(name: name.lowercased(), value: text(try a.string(at: 1)), modifiers: modifiers)
+        case "addheader":
+            // addheader [":last"] <field-name: string> <value: string> (RFC 5293 §4)
+            try need("editheader", at)
+            let a = try arguments(plain: ["last"])
+            try a.expect(2)
+            return .addHeader(name: try fieldName(text(try a.string(at: 0)), at), value: text(try a.string(at: 1)), last: a.has("last"))
+        case "deleteheader":
+            // deleteheader [":index" <fieldno: number> [":last"]] [COMPARATOR] [MATCH-TYPE]
+            //              <field-name: string> [<value-patterns: string-list>] (RFC 5293 §5)
+            try need("editheader", at)
+            let a = try arguments(valued: ["comparator", "value", "count", "index"], plain: Self.matchTags.union(["last"]))
+            guard a.positional.count == 1 || a.positional.count == 2 else {
+                throw SieveCompileError("deleteheader takes a field name and optionally value patterns", at: at)
+            }
+            let patterns = a.positional.count == 2 ? texts(try a.strings(at: 1)) : []
+            if patterns.isEmpty, Self.matchTags.union(["comparator", "value", "count"]).contains(where: a.has) {
+                throw SieveCompileError("deleteheader: a comparator or match type needs value patterns", at: at)
+            }
+            if case .count = try match(a).type { throw SieveCompileError("deleteheader does not take :count", at: at) }
+            return .deleteHeader(SieveHeaderDeletion(match: try match(a), name: try fieldName(text(try a.string(at: 0)), at),
+                                                     patterns: patterns, index: try editIndex(a)))
         default:
             throw SieveCompileError("unknown command \"\(node.name)\"", at: at)
         }
+    }
+
+    /// RFC 5293 §4: a field name that is not one (RFC 5322 §3.6.8) is a compile error when literal.
+    private func fieldName(_ name: String, _ at: SievePosition) throws(SieveCompileError) -> String {
+        guard name.contains("${") || SieveEditHeader.isValidName(name) else {
+            throw SieveCompileError("\"\(name)\" is not a header field name", at: at)
+        }
+        return name
+    }
+
+    /// RFC 5293 §5: deleteheader's :index and :last are part of editheader (no "index" needed).
+    private func editIndex(_ a: SieveArguments) throws(SieveCompileError) -> SieveFieldIndex? {
+        guard let position = try a.number(tag: "index") else {
+            if a.has("last") { throw SieveCompileError(":last needs :index", at: a.position) }
+            return nil
+        }
+        guard position >= 1 else { throw SieveCompileError(":index counts from 1", at: a.position) }
+        return SieveFieldIndex(position: position, fromEnd: a.has("last"))
     }
 
     private func flags(_ a: SieveArguments) throws(SieveCompileError) -> [String]? {

@@ -76,9 +76,60 @@ extension SieveCompiler {
             let a = try arguments()
             try a.expect(1)
             return .mailboxExists(texts(try a.strings(at: 0)))
+        case "date":
+            // date [<":zone" <time-zone: string>> / ":originalzone"] [COMPARATOR] [MATCH-TYPE]
+            //      <header-name: string> <date-part: string> <key-list: string-list>  (RFC 5260 §4, §6 :index)
+            try need("date", at)
+            let a = try arguments(valued: comparing.union(["zone", "index"]), plain: Self.matchTags.union(["originalzone", "last"]))
+            try a.expect(3)
+            return .date(try match(a), try dateZone(a), name: text(try a.string(at: 0)), part: try datePart(a, at: 1),
+                         keys: texts(try a.strings(at: 2)), index: try fieldIndex(a))
+        case "duplicate":
+            // duplicate [":handle" string] [":header" string / ":uniqueid" string] [":seconds" number] [":last"] (RFC 7352 §3)
+            try need("duplicate", at)
+            let a = try arguments(valued: ["handle", "header", "uniqueid", "seconds"], plain: ["last"])
+            try a.expect(0)
+            var spec = SieveDuplicateSpec()
+            spec.handle = try a.string(tag: "handle").map(text) ?? ""
+            spec.header = try a.string(tag: "header").map(text)
+            spec.uniqueID = try a.string(tag: "uniqueid").map(text)
+            guard spec.header == nil || spec.uniqueID == nil else { throw SieveCompileError("duplicate: :header and :uniqueid together", at: at) }
+            if let header = spec.header, !header.contains("${"), !SieveEditHeader.isValidName(header) {
+                throw SieveCompileError("duplicate: \"\(header)\" is not a header field name", at: at)
+            }
+            spec.seconds = try a.number(tag: "seconds")
+            spec.last = a.has("last")
+            return .duplicate(spec)
+        case "currentdate":
+            // currentdate [":zone" <time-zone: string>] [COMPARATOR] [MATCH-TYPE] <date-part: string> <key-list: string-list>  (RFC 5260 §5)
+            try need("date", at)
+            let a = try arguments(valued: comparing.union(["zone"]), plain: Self.matchTags)
+            try a.expect(2)
+            return .currentDate(try match(a), try dateZone(a), part: try datePart(a, at: 0), keys: texts(try a.strings(at: 1)))
         default:
             throw SieveCompileError("unknown test \"\(node.name)\"", at: at)
         }
+    }
+
+    /// RFC 5260 §4.1: `:zone` and `:originalzone` exclude each other; a literal zone must be `+hhmm`/`-hhmm`.
+    private func dateZone(_ a: SieveArguments) throws(SieveCompileError) -> SieveDateZone {
+        if let zone = try a.string(tag: "zone").map(text) {
+            guard !a.has("originalzone") else { throw SieveCompileError("\(a.name): :zone and :originalzone together", at: a.position) }
+            guard zone.contains("${") || SieveDatePart.zoneMinutes(zone) != nil else {
+                throw SieveCompileError("\(a.name): zone \"\(zone)\" is not +hhmm or -hhmm", at: a.position)
+            }
+            return .fixed(zone)
+        }
+        return a.has("originalzone") ? .original : .local
+    }
+
+    /// RFC 5260 §4.2: a literal date-part must be one of the known ones (a variable is checked at run time).
+    private func datePart(_ a: SieveArguments, at index: Int) throws(SieveCompileError) -> String {
+        let part = text(try a.string(at: index)).lowercased()
+        guard part.contains("${") || SieveDatePart(rawValue: part) != nil else {
+            throw SieveCompileError("\(a.name): unknown date-part \"\(part)\"", at: a.position)
+        }
+        return part
     }
 
     // RFC 5260 §6: [":index" <fieldno: number> [":last"]]; fieldno counts from 1.
@@ -104,7 +155,7 @@ extension SieveCompiler {
         }
     }
 
-    private func match(_ a: SieveArguments) throws(SieveCompileError) -> SieveMatch {
+    func match(_ a: SieveArguments) throws(SieveCompileError) -> SieveMatch {
         var match = SieveMatch()
         let types = Self.matchTags.union(["value", "count"]).filter(a.has)
         guard types.count <= 1 else { throw SieveCompileError("\(a.name) takes one match type", at: a.position) }

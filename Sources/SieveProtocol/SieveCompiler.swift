@@ -4,7 +4,7 @@ struct SieveCompiler {
     /// What this implementation supports (docs/sieve.md); `require` of anything else fails.
     static let supportedExtensions: Set<String> = [
         "fileinto", "envelope", "encoded-character", "imap4flags", "body", "relational", "subaddress", "copy",
-        "variables", "reject", "ereject", "vacation", "vacation-seconds", "mailbox", "index",
+        "variables", "reject", "ereject", "vacation", "vacation-seconds", "mailbox", "index", "date", "editheader", "duplicate",
         "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric", "comparator-i;unicode-casemap",
     ]
 

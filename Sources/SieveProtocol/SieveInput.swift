@@ -1,3 +1,4 @@
+import Foundation
 import MailMessage
 
 /// What a script runs on: the message parsed once at reception, its envelope, and what the
@@ -13,6 +14,13 @@ public struct SieveInput: Sendable {
     /// The envelope recipient this run is for.
     public var envelopeTo: String
     public var mailboxes: Set<String>
+    /// RFC 5260 §5 currentdate: the time the script runs (fixed for the whole run).
+    public var now = Date()
+    /// The server's local zone in minutes east of UTC: the zone of `date`/`currentdate` without
+    /// `:zone` or `:originalzone` (RFC 5260 §4.1).
+    public var localZoneMinutes = TimeZone.current.secondsFromGMT() / 60
+    /// RFC 7352: whether an id (handle, NUL, unique id) is tracked for the account; nil: nothing is.
+    public var duplicateSeen: (@Sendable (String) -> Bool)?
 
     public init(header: HeaderSection, message: MIMEMessage, size: Int, envelopeFrom: String, envelopeTo: String,
                 mailboxes: Set<String> = ["INBOX"]) {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Evaluating tests (RFC 5228 §5 and the extensions').
 extension SieveInterpreter {
     mutating func evaluate(_ test: SieveTest) throws(SieveRuntimeError) -> Bool {
@@ -51,6 +53,15 @@ extension SieveInterpreter {
             return try compare(values, expand(keys), match)
         case .mailboxExists(let names):
             return expand(names).allSatisfy { name in input.mailboxes.contains { $0.lowercased() == name.lowercased() } }
+        case .date(let match, let zone, let name, let part, let keys, let index):
+            // RFC 5260 §4: no field or no valid date: no value (false; :count sees 0).
+            let values = input.headerDate(expand(name), index: index).flatMap { dateValue($0.date, original: $0.timeZoneOffsetMinutes ?? 0, zone, part) }
+            return try compare(values.map { [$0] } ?? [], expand(keys), match)
+        case .duplicate(let spec):
+            return duplicate(spec)
+        case .currentDate(let match, let zone, let part, let keys):
+            let values = dateValue(input.now, original: input.localZoneMinutes, zone, part)
+            return try compare(values.map { [$0] } ?? [], expand(keys), match)
         }
     }
 
@@ -70,6 +81,20 @@ extension SieveInterpreter {
             }
         }
         return false
+    }
+
+    /// The date-part in the chosen zone; nil when a zone or date-part from a variable is not valid.
+    func dateValue(_ instant: Date, original: Int, _ zone: SieveDateZone, _ part: String) -> String? {
+        guard let datePart = SieveDatePart(rawValue: expand(part).lowercased()) else { return nil }
+        let minutes: Int
+        switch zone {
+        case .local: minutes = input.localZoneMinutes
+        case .original: minutes = original
+        case .fixed(let text):
+            guard let given = SieveDatePart.zoneMinutes(expand(text)) else { return nil }
+            minutes = given
+        }
+        return datePart.value(of: instant, zoneMinutes: minutes)
     }
 
     static func split(_ address: String) -> (String, String?) {

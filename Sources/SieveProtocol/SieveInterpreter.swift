@@ -3,9 +3,11 @@
 /// run over `SieveLimits.maxInstructions` throws, and the delivery then keeps the message.
 public struct SieveInterpreter {
     let program: SieveProgram
-    let input: SieveInput
+    /// The message; RFC 5293 edits change its header for the tests that follow.
+    var input: SieveInput
     let limits: SieveLimits
     let vacationPolicy: SieveVacationPolicy
+    var duplicatePolicy = SieveDuplicatePolicy()
     var budget: SieveBudget
     var variables: SieveVariables
     /// RFC 5232 §3: the internal variable that holds the flags for keep and fileinto.
@@ -14,13 +16,19 @@ public struct SieveInterpreter {
     var implicitKeep = true
     var redirects = 0
     var bodyCache: [SieveBodyTransform: [String]] = [:]
+    var headerEdited = false
+    var headerEdits = 0
+    var duplicateRecords: [SieveDuplicateRecord] = []
 
     public static func run(_ program: SieveProgram, on input: SieveInput, limits: SieveLimits = .default,
-                           vacation: SieveVacationPolicy = SieveVacationPolicy()) throws(SieveRuntimeError) -> SieveResult {
+                           vacation: SieveVacationPolicy = SieveVacationPolicy(),
+                           duplicate: SieveDuplicatePolicy = SieveDuplicatePolicy()) throws(SieveRuntimeError) -> SieveResult {
         var interpreter = SieveInterpreter(program: program, input: input, limits: limits, vacationPolicy: vacation,
                                            budget: SieveBudget(limit: limits.maxInstructions), variables: SieveVariables(limits: limits))
+        interpreter.duplicatePolicy = duplicate
         _ = try interpreter.execute(program.instructions)
-        return SieveResult(actions: try interpreter.finish(), steps: interpreter.budget.used)
+        return SieveResult(actions: try interpreter.finish(), steps: interpreter.budget.used,
+                           editedHeader: interpreter.headerEdited ? interpreter.input.header : nil, duplicates: interpreter.duplicateRecords)
     }
 
     enum Flow { case next, stop }
@@ -82,6 +90,10 @@ public struct SieveInterpreter {
             if let variable { try variables.set(variable, updated.joined(separator: " ")) } else { internalFlags = updated }
         case .set(let name, let value, let modifiers):
             try variables.set(name, SieveVariables.apply(modifiers, to: expand(value)))
+        case .addHeader(let name, let value, let last):
+            try addHeader(name: name, value: value, last: last)
+        case .deleteHeader(let deletion):
+            try deleteHeader(deletion)
         }
         return .next
     }

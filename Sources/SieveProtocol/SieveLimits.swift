@@ -21,6 +21,9 @@ public struct SieveLimits: Sendable, Equatable {
     /// Octets of body text a `body` test looks at (RFC 5173 §5 lets the server bound it).
     public var maxBodyText = 1024 * 1024
 
+    /// addheader actions per message (`sieve.max_header_edits`, RFC 5293 §4).
+    public var maxHeaderEdits = 32
+
     public init() {}
 
     public static let `default` = SieveLimits()

@@ -73,6 +73,12 @@ public indirect enum SieveTest: Sendable, Equatable {
     case string(SieveMatch, sources: [String], keys: [String])
     /// RFC 5490 §3.1.
     case mailboxExists([String])
+    /// RFC 5260 §4: a date-part of the date in a header field (first occurrence, or `index`).
+    case date(SieveMatch, SieveDateZone, name: String, part: String, keys: [String], index: SieveFieldIndex? = nil)
+    /// RFC 7352 §3.
+    case duplicate(SieveDuplicateSpec)
+    /// RFC 5260 §5: a date-part of the time the script runs.
+    case currentDate(SieveMatch, SieveDateZone, part: String, keys: [String])
 }
 
 /// RFC 5229 §4.1 modifiers, applied highest precedence first.
@@ -128,6 +134,9 @@ public indirect enum SieveInstruction: Sendable, Equatable {
     case conditional([SieveBranch], otherwise: [SieveInstruction]?)
     case flags(SieveFlagOperation, variable: String?, flags: [String])
     case set(name: String, value: String, modifiers: [SieveModifier])
+    /// RFC 5293 §4, §5.
+    case addHeader(name: String, value: String, last: Bool)
+    case deleteHeader(SieveHeaderDeletion)
 }
 
 public struct SieveBranch: Sendable, Equatable {

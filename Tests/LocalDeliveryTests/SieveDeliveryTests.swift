@@ -123,4 +123,43 @@ import Testing
         #expect(queued.first { $0.recipients.first?.address.description == "archive@elsewhere.test" }?.mailFrom?.description == "alice@remote.test")
         try await store.close()
     }
+
+    /// RFC 5293: the header the script left is what is stored (and what IMAP's summary shows).
+    @Test func editheaderChangesTheStoredMessage() async throws {
+        let (store, bob, delivery) = try await setUp("""
+            require ["editheader", "fileinto", "mailbox"];
+            deleteheader "message-id";
+            addheader "X-Filed-By" "請求書フィルタ";
+            addheader :last "X-Trailer" "yes";
+            deleteheader "received";
+            fileinto :create "Invoices";
+            """)
+        let message = "Received: from relay.remote.test by mx.example.test; Sat, 5 Dec 2026 10:00:00 +0900\n" + Self.invoice
+        _ = try await deliver(delivery, store, message)
+        let stored = try #require(try await messages(store, bob, "Invoices").first)
+        let bytes = try await store.readBody(stored.body)
+        let parsed = MIMEMessage(parsing: bytes)
+        #expect(parsed.header.field("Message-ID") == nil)
+        #expect(parsed.header["X-Filed-By"] == "請求書フィルタ")
+        #expect(parsed.header.fields.last?.name == "X-Trailer")
+        #expect(parsed.header.field("Received") != nil, "Received is protected (RFC 5293 §6)")
+        #expect(parsed.header.fields.prefix(2).map(\.name) == ["Return-Path", "Delivered-To"])
+        #expect(String(decoding: bytes, as: UTF8.self).hasSuffix("\r\n\r\nplease pay\r\n"))
+        #expect(stored.size == Int64(bytes.count))
+        try await store.close()
+    }
+
+    /// RFC 7352: the second copy of a Message-ID is discarded; tracking is per account and
+    /// recorded only once a copy was delivered.
+    @Test func duplicateDiscardsTheSecondCopy() async throws {
+        let (store, bob, delivery) = try await setUp(#"require "duplicate"; if duplicate { discard; }"#)
+        _ = try await deliver(delivery, store, Self.invoice)
+        _ = try await deliver(delivery, store, Self.invoice)
+        #expect(try await messages(store, bob, "INBOX").count == 1)
+        let other = Self.invoice.replacingOccurrences(of: "<m1@remote.test>", with: "<m2@remote.test>")
+        _ = try await deliver(delivery, store, other)
+        #expect(try await messages(store, bob, "INBOX").count == 2)
+        #expect(try await store.sieveDuplicateKeys(of: bob.id, at: Date(), limit: 10).count == 2)
+        try await store.close()
+    }
 }

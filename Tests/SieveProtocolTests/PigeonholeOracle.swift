@@ -17,7 +17,7 @@ enum PigeonholeOracle {
         mail_gid = nogroup
         mail_location = mbox:\(directory)/mail:INBOX=\(directory)/mail/inbox
         plugin {
-          sieve_extensions = +vacation-seconds
+          sieve_extensions = +vacation-seconds +editheader
         }
 
         """
@@ -76,6 +76,8 @@ enum PigeonholeOracle {
                     lines.append("redirect " + action.dropFirst("redirect message to: ".count).trimmingCharacters(in: CharacterSet(charactersIn: "<>")))
                 } else if action.hasPrefix("reject message") {
                     lines.append("reject")
+                } else if action == "track duplicate" || action == "track last duplicate" {
+                    lines.append("track")  // RFC 7352: an id to record once delivered
                 } else if action.hasPrefix("send vacation message") {
                     lines.append("vacation")
                 } else if action != "discard" {
@@ -92,9 +94,9 @@ enum PigeonholeOracle {
     }
 
     /// Hato's actions in the same form; a runtime error is the implicit keep (RFC 5228 §2.10.6).
-    static func normalize(_ result: Result<[SieveAction], any Error>) -> [String] {
-        guard case .success(let actions) = result else { return ["store INBOX flags="] }
-        return actions.map { action in
+    static func normalize(_ result: Result<SieveResult, any Error>) -> [String] {
+        guard case .success(let run) = result else { return ["store INBOX flags="] }
+        return (run.actions.map { action in
             switch action {
             case .keep(let flags): "store INBOX flags=" + flags.map { $0.lowercased() }.sorted().joined(separator: " ")
             case .fileinto(let mailbox, let flags, _): "store \(mailbox) flags=" + flags.map { $0.lowercased() }.sorted().joined(separator: " ")
@@ -102,6 +104,6 @@ enum PigeonholeOracle {
             case .reject: "reject"
             case .vacation(let reply): "vacation \(reply.period)"
             }
-        }.sorted()
+        } + run.duplicates.map { _ in "track" }).sorted()
     }
 }

@@ -41,6 +41,24 @@ enum SieveTestMessages {
 
         """)
 
+    /// Two Date fields and a Received field with dates in three zones (RFC 5260 date tests),
+    /// an ISO-2022-JP subject "会議の日程" and a field for editheader to delete.
+    static let dated = message("""
+        Received: from relay.example.jp by mx.example.org; Sun, 6 Dec 2026 23:59:59 +0000
+        Date: Sat, 5 Dec 2026 01:02:03 +0900
+        Date: Mon, 7 Dec 2026 10:00:00 -0500
+        From: =?ISO-2022-JP?B?GyRCRURDZhsoQg==?= <tanaka@example.jp>
+        To: bob@example.org
+        Subject: =?ISO-2022-JP?B?GyRCMnE1RCRORnxEeBsoQg==?=
+        Message-ID: <kaigi-1205@example.jp>
+        X-Mailer: Tanaka Mailer 1.0
+        X-Spam-Flag: YES
+        Content-Type: text/plain; charset=us-ascii
+
+        See you on Monday.
+
+        """)
+
     /// A Shift_JIS body: "お世話になっております。請求書を添付します。"
     static let shiftJISBody: [UInt8] = Array("""
         From: keiri@example.jp\r
@@ -62,6 +80,11 @@ enum SieveTestMessages {
     static func input(_ bytes: [UInt8], from: String = "alice+lists@example.com", to: String = "bob@example.org",
                       mailboxes: Set<String> = ["INBOX", "Work"]) -> SieveInput {
         SieveInput(received: ReceivedMessage(bytes: bytes), envelopeFrom: from, envelopeTo: to, mailboxes: mailboxes)
+    }
+
+    /// The mailbox names of the fileinto actions, in order.
+    static func folders(_ actions: [SieveAction]) -> [String] {
+        actions.compactMap { if case .fileinto(let box, _, _) = $0 { box } else { nil } }
     }
 
     static func run(_ script: String, _ bytes: [UInt8] = english, limits: SieveLimits = .default,

@@ -11,7 +11,10 @@ enum SieveTarget {
         From: =?ISO-2022-JP?B?GyRCSVQ6XyROJCpDTiRpJDsbKEI=?= <a+b@example.jp>\r
         To: bob@example.org\r
         Subject: =?ISO-2022-JP?B?GyRCQEE1YT1xJE4kNEF3SVUbKEI=?=\r
+        Received: from a by b; Sat, 5 Dec 2026 01:02:04 +0900\r
         List-Id: <x.example.jp>\r
+        Date: Sat, 5 Dec 2026 01:02:03 +0900\r
+        Message-ID: <fuzz@example.jp>\r
         \r
         body text\r
 
@@ -39,6 +42,11 @@ enum SieveTarget {
             precondition(result.steps <= limits.maxInstructions, "ran past the instruction bound")
             let redirects = result.actions.filter { if case .redirect = $0 { true } else { false } }.count
             precondition(redirects <= limits.maxRedirects, "more redirects than the bound")
+            if let edited = result.editedHeader {
+                precondition(edited.fields.count <= message.header.fields.count + limits.maxHeaderEdits, "more fields than addheader may add")
+                precondition(edited.fields.contains { $0.hasName("received") } == message.header.fields.contains { $0.hasName("received") },
+                             "a protected field was deleted")
+            }
         } catch {
             _ = error.description
         }

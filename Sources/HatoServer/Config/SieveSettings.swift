@@ -23,6 +23,11 @@ extension ConfigSchema {
         key("sieve.managesieve_max_scripts", .integer(min: 1, max: 10_000), .int(32),
             "Scripts one account may keep through ManageSieve; PUTSCRIPT of one more gets NO (QUOTA/MAXSCRIPTS)."),
         key("sieve.cache_entries", .integer(min: 1, max: 1_000_000), .int(1_000), "Compiled scripts kept in memory."),
+        key("sieve.max_header_edits", .integer(min: 1, max: 1_000), .int(32), "addheader actions per message (RFC 5293); more is a runtime error (INBOX)."),
+        key("sieve.duplicate_default_period", .duration, .int(604_800), "How long an id tracked by the duplicate test counts without :seconds (RFC 7352)."),
+        key("sieve.duplicate_max_period", .duration, .int(2_592_000), "Longest duplicate :seconds; longer ones are lowered to it."),
+        key("sieve.duplicate_max_entries", .integer(min: 10, max: 1_000_000), .int(10_000),
+            "Duplicate ids tracked per account; beyond it the ones expiring first are dropped."),
     ]
 }
 
@@ -56,6 +61,7 @@ public struct SieveSettings: Sendable {
         limits.maxVariables = int("sieve.max_variables", limits.maxVariables)
         limits.maxVariableSize = int("sieve.max_variable_size", limits.maxVariableSize)
         limits.maxBodyText = int("sieve.max_body_text", limits.maxBodyText)
+        limits.maxHeaderEdits = int("sieve.max_header_edits", limits.maxHeaderEdits)
         var vacation = SieveVacationPolicy()
         vacation.defaultPeriod = int("sieve.vacation_default_period", vacation.defaultPeriod)
         vacation.minimumPeriod = int("sieve.vacation_min_period", vacation.minimumPeriod)
@@ -67,6 +73,9 @@ public struct SieveSettings: Sendable {
         delivery.limits = limits
         delivery.vacation = vacation
         delivery.cacheEntries = int("sieve.cache_entries", delivery.cacheEntries)
+        delivery.duplicate.defaultPeriod = int("sieve.duplicate_default_period", delivery.duplicate.defaultPeriod)
+        delivery.duplicate.maximumPeriod = int("sieve.duplicate_max_period", delivery.duplicate.maximumPeriod)
+        delivery.duplicateMaxEntries = int("sieve.duplicate_max_entries", delivery.duplicateMaxEntries)
         maxScripts = int("sieve.managesieve_max_scripts", 32)
     }
 }

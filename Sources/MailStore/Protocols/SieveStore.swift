@@ -34,6 +34,23 @@ public protocol SieveStore: Sendable {
     /// Records a vacation reply to `sender` under `handle` unless one was recorded after
     /// `notBefore`; returns true when the caller should send it (the check and the record are one step).
     func claimVacationReply(account: AccountID, sender: String, handle: String, at date: Date, notBefore: Date) async throws -> Bool
+    /// RFC 7352 duplicate tracking: the account's keys that have not expired at `now`, at most
+    /// `limit` of them (those expiring last).
+    func sieveDuplicateKeys(of account: AccountID, at now: Date, limit: Int) async throws -> Set<String>
+    /// Records each key with its expiry (a later record of a key replaces its expiry), then drops the
+    /// account's keys expired at `now` and, beyond `limit`, those expiring first.
+    func recordSieveDuplicates(of account: AccountID, _ entries: [SieveDuplicateEntry], at now: Date, limit: Int) async throws
+}
+
+/// One tracked message id (RFC 7352 §3): `key` is the digest of the handle and the unique id.
+public struct SieveDuplicateEntry: Sendable, Equatable {
+    public var key: String
+    public var expires: Date
+
+    public init(key: String, expires: Date) {
+        self.key = key
+        self.expires = expires
+    }
 }
 
 public struct SieveScriptNotFound: Error, Sendable, Equatable, CustomStringConvertible {
