@@ -76,7 +76,8 @@ enum PigeonholeOracle {
                     lines.append("redirect " + action.dropFirst("redirect message to: ".count).trimmingCharacters(in: CharacterSet(charactersIn: "<>")))
                 } else if action.hasPrefix("reject message") {
                     lines.append("reject")
-                } else if action == "track duplicate" || action == "track last duplicate" {
+                } else if action.hasPrefix("track duplicate") || action.hasPrefix("track last duplicate") {
+                    // "track duplicate", or "track duplicate with handle: NAME" when :handle is given
                     lines.append("track")  // RFC 7352: an id to record once delivered
                 } else if action.hasPrefix("send vacation message") {
                     lines.append("vacation")

@@ -83,7 +83,7 @@ import Testing
     /// RFC 5260 §7 example: file into a mailbox named for the month and year the message arrived.
     @Test func rfcExampleMonthlyFolders() throws {
         let script = #"""
-            require ["date", "variables", "fileinto"];
+            require ["date", "relational", "variables", "fileinto"];
             if currentdate :matches "month" "*" { set "month" "${1}"; }
             if currentdate :matches "year"  "*" { set "year" "${1}"; }
             fileinto "${month}-${year}";
