@@ -8,9 +8,17 @@ import PostgresNIO
 /// build, and a database a newer build set up is refused rather than written to.
 enum PostgresSchema {
     /// Bump and append a step to `steps` for each change; released steps are never edited.
-    static let version = 4
+    static let version = 5
 
-    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3, 4: v4]
+    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3, 4: v4, 5: v5]
+
+    /// Several nodes on one database (docs/scaling.md): change notices too large for a NOTIFY
+    /// payload, and the outbound queue's per-recipient leases (which node works it, until when).
+    static let v5: [String] = [
+        "CREATE TABLE IF NOT EXISTS change_notices (id BIGSERIAL PRIMARY KEY, notice TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL)",
+        "ALTER TABLE queue_recipients ADD COLUMN IF NOT EXISTS lease_owner TEXT",
+        "ALTER TABLE queue_recipients ADD COLUMN IF NOT EXISTS lease_until DOUBLE PRECISION",
+    ]
 
     /// MailStoreSQLite's `v20-smime-at-rest` (docs/smime.md).
     static let v4: [String] = [

@@ -29,6 +29,7 @@ public enum DeliverySetup {
                        metrics: any MetricsFactory = NOOPMetricsHandler.instance) -> QueueRunner? {
         var configuration = configuration(settings)
         configuration.metrics = metrics
+        configuration.lease = .seconds(settings.delivery.lease)
         let delivery = settings.delivery
         guard let resolver else {
             logger.warning("outbound delivery is off: no DNS resolver; mail for other domains stays queued")
