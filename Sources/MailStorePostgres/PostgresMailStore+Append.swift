@@ -45,13 +45,13 @@ extension PostgresMailStore {
                     results.append(.failure(error))
                 }
             }
+            for case .success(let result) in results {
+                try await Self.announce([.appended(uid: result.uid, modSeq: result.modSeq, flags: request.flags)], in: result.mailboxID, db)
+            }
             return results
         }
         if !outcome.contains(where: { (try? $0.get()) != nil }) {
             await removeUnreferenced([PostgresBlobStore.key(request.bytes)])
-        }
-        for case .success(let result) in outcome {
-            feed.publish([.appended(uid: result.uid, modSeq: result.modSeq, flags: request.flags)], in: result.mailboxID)
         }
         return outcome
     }

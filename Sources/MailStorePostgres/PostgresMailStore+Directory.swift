@@ -66,7 +66,7 @@ extension PostgresMailStore {
     }
 
     public func removeAccount(_ address: EmailAddress) async throws {
-        let (mailboxIDs, keys) = try await transaction { db -> ([Int64], Set<String>) in
+        let (_, keys) = try await transaction { db -> ([Int64], Set<String>) in
             guard let id = try await db.value("SELECT id FROM accounts WHERE address = \(address.canonical) FOR UPDATE", as: Int64.self) else {
                 throw MailStoreError.accountNotFound(address.description)
             }
@@ -75,9 +75,9 @@ extension PostgresMailStore {
                 SELECT DISTINCT body_key FROM messages WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = \(id))
                 """).map { try $0.decode(String.self) }
             try await db.run("DELETE FROM accounts WHERE id = \(id)")
+            try await Self.announceRemoved(mailboxes.map { MailboxID($0) }, db)
             return (mailboxes, Set(keys))
         }
-        for id in mailboxIDs { feed.finish(MailboxID(id)) }
         await removeUnreferenced(keys)
     }
 

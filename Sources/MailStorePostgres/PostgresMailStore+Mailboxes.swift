@@ -69,22 +69,25 @@ extension PostgresMailStore {
                 WHERE a.id = \(mailbox.accountID.rawValue)
                 """)
             try await db.run("DELETE FROM mailboxes WHERE id = \(id.rawValue)")
+            try await Self.announceRemoved([id], db)
             return Set(keys)
         }
-        feed.finish(id)
         await removeUnreferenced(keys)
     }
 
     public func renameMailbox(_ id: MailboxID, to newName: String) async throws {
         let newName = try MailboxName.validate(newName)
-        let expunged = try await transaction { db -> PGExpunged? in
+        try await transaction { db in
             try await Self.lock([id], db)
             guard let mailbox = try await Self.mailbox(id, db) else { throw MailStoreError.mailboxNotFound("id \(id)") }
             guard newName != Mailbox.inbox else { throw MailStoreError.mailboxExists(Mailbox.inbox) }
             guard try await !db.exists("""
                 SELECT 1 FROM mailboxes WHERE account_id = \(mailbox.accountID.rawValue) AND name = \(newName)
                 """) else { throw MailStoreError.mailboxExists(newName) }
-            if mailbox.isInbox { return try await Self.moveInboxContents(mailbox, to: newName, db) }
+            if mailbox.isInbox {
+                let expunged = try await Self.moveInboxContents(mailbox, to: newName, db)
+                return try await Self.announce([.expunged(uids: expunged.uids, modSeq: expunged.modSeq)], in: id, db)
+            }
             // Children move with their parent: "a/b" renamed to "c" takes "a/b/x" to "c/x". The
             // mailbox keeps its id and UIDVALIDITY, so its UIDs stay valid under the new name.
             let prefix = mailbox.name + "/"
@@ -97,9 +100,7 @@ extension PostgresMailStore {
                 let renamed = newName + childName.dropFirst(mailbox.name.count)
                 try await db.run("UPDATE mailboxes SET name = \(renamed) WHERE id = \(child)")
             }
-            return nil
         }
-        if let expunged { feed.publish([.expunged(uids: expunged.uids, modSeq: expunged.modSeq)], in: id) }
     }
 
     /// RFC 9051 §6.3.6: renaming INBOX moves its messages to a new mailbox and leaves INBOX empty.

@@ -70,9 +70,9 @@ extension PostgresMailStore {
                 changed.append(new)
             }
             try await db.run("UPDATE mailboxes SET highest_modseq = \(Int64(modSeq)) WHERE id = \(mailbox.rawValue)")
+            try await Self.announce(changed.map { .flagsChanged(uid: $0.uid, modSeq: $0.modSeq, flags: $0.flags) }, in: mailbox, db)
             return (updated, failed, changed)
         }
-        feed.publish(changed.map { .flagsChanged(uid: $0.uid, modSeq: $0.modSeq, flags: $0.flags) }, in: mailbox)
         return (updated, failed)
     }
 
@@ -96,10 +96,10 @@ extension PostgresMailStore {
             guard !rows.isEmpty else { return ([], 0, []) }
             let removed = try rows.map { try $0.decode((Int64, Int64, String).self) }.sorted { $0.0 < $1.0 }
             try await Self.recordExpunged(removed.map(\.0), mailbox: mailbox, modSeq: Int64(modSeq), bytes: removed.reduce(0) { $0 + $1.1 }, db)
+            try await Self.announce([.expunged(uids: removed.map { UInt32(truncatingIfNeeded: $0.0) }, modSeq: modSeq)], in: mailbox, db)
             return (removed.map { UInt32(truncatingIfNeeded: $0.0) }, modSeq, Set(removed.map(\.2)))
         }
         guard !removed.isEmpty else { return [] }
-        feed.publish([.expunged(uids: removed, modSeq: modSeq)], in: mailbox)
         await removeUnreferenced(keys)
         return removed
     }
@@ -138,9 +138,9 @@ extension PostgresMailStore {
                 pairs.append(PGPair(source: uid, target: result.uid))
                 appended.append(.appended(uid: result.uid, modSeq: result.modSeq, flags: message.flags))
             }
+            try await Self.announce(appended, in: target, db)
             return (pairs, appended)
         }
-        feed.publish(appended, in: target)
         return pairs.map { ($0.source, $0.target) }
     }
 
@@ -169,11 +169,11 @@ extension PostgresMailStore {
                 pairs.append(PGPair(source: message.uid, target: result.uid))
                 appended.append(.appended(uid: result.uid, modSeq: result.modSeq, flags: message.flags))
             }
+            try await Self.announce([.expunged(uids: pairs.map(\.source), modSeq: UInt64(modSeq))], in: source, db)
+            try await Self.announce(appended, in: target, db)
             return (pairs, modSeq, try await Self.highestModSeq(source, db), appended)
         }
         guard !pairs.isEmpty else { return ([], nil) }
-        feed.publish([.expunged(uids: pairs.map(\.source), modSeq: UInt64(expungeModSeq))], in: source)
-        feed.publish(appended, in: target)
         return (pairs.map { ($0.source, $0.target) }, after)
     }
 }

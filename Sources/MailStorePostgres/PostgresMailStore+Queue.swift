@@ -36,6 +36,7 @@ extension PostgresMailStore {
                             \(recipient.nextAttempt.timeIntervalSince1970), \(recipient.lastReply))
                     """)
             }
+            try await Self.announceQueueWork(db)
             return QueueMessageID(id)
         }
     }
@@ -70,7 +71,7 @@ extension PostgresMailStore {
         let removed = try await transaction { db -> String? in
             let changed = try await db.run("""
                 UPDATE queue_recipients SET state = \(state.rawValue), last_reply = \(reply), attempts = attempts + 1,
-                    next_attempt = COALESCE(\(next), next_attempt)
+                    next_attempt = COALESCE(\(next), next_attempt), lease_owner = NULL, lease_until = NULL
                 WHERE message_id = \(message.rawValue) AND address = \(recipient.description) AND state IN ('queued', 'deferred')
                 RETURNING 1
                 """)
@@ -84,6 +85,30 @@ extension PostgresMailStore {
         if let removed { await removeUnreferenced([removed]) }
     }
 
+    /// `FOR UPDATE SKIP LOCKED`: a node claiming at the same moment skips the rows this one is
+    /// taking instead of waiting for them, and then finds them leased.
+    public func claim(_ recipients: [QueueRecipientKey], owner: String, lease: Duration, now: Date) async throws -> Set<QueueRecipientKey> {
+        guard !recipients.isEmpty else { return [] }
+        let ids = recipients.map(\.message.rawValue), addresses = recipients.map(\.address.description)
+        let time = now.timeIntervalSince1970
+        let until = time + Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
+        let rows = try await transaction { db in
+            try await db.all("""
+                UPDATE queue_recipients r SET lease_owner = \(owner), lease_until = \(until)
+                FROM (SELECT q.message_id, q.position FROM queue_recipients q
+                      JOIN unnest(\(ids)::bigint[], \(addresses)::text[]) AS w(message_id, address)
+                        ON q.message_id = w.message_id AND q.address = w.address
+                      WHERE q.state IN ('queued', 'deferred') AND q.next_attempt <= \(time)
+                        AND (q.lease_until IS NULL OR q.lease_until <= \(time) OR q.lease_owner = \(owner))
+                      FOR UPDATE OF q SKIP LOCKED) c
+                WHERE r.message_id = c.message_id AND r.position = c.position
+                RETURNING r.message_id, r.address
+                """).map { try $0.decode((Int64, String).self) }
+        }
+        let got = Set(rows.map { "\($0.0) \($0.1)" })
+        return Set(recipients.filter { got.contains("\($0.message.rawValue) \($0.address.description)") })
+    }
+
     public func retryNow(_ id: QueueMessageID) async throws {
         try await transaction { db in
             guard try await db.exists("SELECT 1 FROM queue_messages WHERE id = \(id.rawValue)") else {
@@ -93,6 +118,7 @@ extension PostgresMailStore {
                 UPDATE queue_recipients SET next_attempt = \(Date().timeIntervalSince1970)
                 WHERE message_id = \(id.rawValue) AND state IN ('queued', 'deferred')
                 """)
+            try await Self.announceQueueWork(db)
         }
         queueFeed.publish()
     }
@@ -100,6 +126,7 @@ extension PostgresMailStore {
     public func retryAllNow() async throws {
         try await transaction { db in
             try await db.run("UPDATE queue_recipients SET next_attempt = \(Date().timeIntervalSince1970) WHERE state IN ('queued', 'deferred')")
+            try await Self.announceQueueWork(db)
         }
         queueFeed.publish()
     }

@@ -24,15 +24,16 @@ extension PostgresMailStore {
             try await Self.recordExpunged([Int64(uid)], mailbox: source, modSeq: Int64(modSeq), bytes: size, db)
             let pending = PGPendingAppend(body: body, size: Int64(request.bytes.count), summary: summary, flags: request.flags,
                                           internalDate: request.internalDate, claimsRecent: request.claimsRecent)
-            return (try await Self.insertMessage(pending, into: target, db), modSeq, key)
-        }
-        let added = MailboxChange.appended(uid: appended.uid, modSeq: appended.modSeq, flags: request.flags)
-        let removed = MailboxChange.expunged(uids: [uid], modSeq: modSeq)
-        if source == target {
-            feed.publish([added, removed], in: source)
-        } else {
-            feed.publish([added], in: target)
-            feed.publish([removed], in: source)
+            let appended = try await Self.insertMessage(pending, into: target, db)
+            let added = MailboxChange.appended(uid: appended.uid, modSeq: appended.modSeq, flags: request.flags)
+            let removed = MailboxChange.expunged(uids: [uid], modSeq: modSeq)
+            if source == target {
+                try await Self.announce([added, removed], in: source, db)
+            } else {
+                try await Self.announce([added], in: target, db)
+                try await Self.announce([removed], in: source, db)
+            }
+            return (appended, modSeq, key)
         }
         await removeUnreferenced([oldKey])
         return ReplaceResult(appended: appended, expungeModSeq: modSeq)

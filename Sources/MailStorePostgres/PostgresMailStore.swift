@@ -11,18 +11,21 @@ import PostgresNIO
 /// stay strictly ascending per mailbox whichever node appends (RFC 9051 §2.3.1.1, RFC 7162 §3.1).
 ///
 /// The schema is created at first use (idempotently, recorded in `hato_schema`); every operation
-/// waits for it. The change feed and queue activity are in-process: sessions on another node hear
-/// of changes when they next read the mailbox (LISTEN/NOTIFY is a later step, docs/scaling.md).
+/// waits for it. Mailbox changes and queue work reach every node's in-process feeds through
+/// LISTEN/NOTIFY (`PostgresChangeListener`, docs/scaling.md).
 public final class PostgresMailStore: MailStore {
     let client: PostgresClient
     let logger: Logger
     let blobs: PostgresBlobStore
-    let feed = ChangeFeed()
-    let queueFeed = QueueActivityFeed()
+    let feed: ChangeFeed
+    let queueFeed: QueueActivityFeed
     let summarizer: MessageSummarizer?
     let maxMessageSize: Int?
     private let runner: Task<Void, Never>
     private let ready: Task<Void, any Error>
+    private let listener: Task<Void, Never>
+    /// Ends when the change listener first has `LISTEN` in place (or its first attempt failed).
+    private let listening: Task<Void, Never>
 
     public struct Options: Sendable {
         /// Largest message accepted by append and enqueue, in octets (`[limits] max_message_size`).
@@ -50,6 +53,9 @@ public final class PostgresMailStore: MailStore {
         configuration.options.maximumConnections = max(1, options.maxConnections)
         let client = PostgresClient(configuration: configuration, backgroundLogger: options.logger)
         self.client = client
+        let feed = ChangeFeed(), queueFeed = QueueActivityFeed()
+        self.feed = feed
+        self.queueFeed = queueFeed
         logger = options.logger
         blobs = PostgresBlobStore(chunkSize: options.chunkSize)
         summarizer = options.summarizer
@@ -59,7 +65,7 @@ public final class PostgresMailStore: MailStore {
         // The schema is set up over a connection of its own, outside the pool: a wrong password or
         // an unreachable host then fails at once with the server's reason, where the pool would
         // keep retrying for a minute and report only that it gave up.
-        ready = Task {
+        let readyTask = Task {
             let direct = PostgresConnection.Configuration(
                 host: connection.host, port: connection.port, username: connection.username, password: connection.password,
                 database: connection.database, tls: try connection.tls.connectionTLS())
@@ -72,10 +78,25 @@ public final class PostgresMailStore: MailStore {
             }
             try await setup.close()
         }
+        ready = readyTask
+        let changeListener = PostgresChangeListener(
+            settings: connection, client: client, feed: feed, queueFeed: queueFeed, logger: options.logger)
+        let (started, startedSignal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        listener = Task {
+            // After the schema exists: the listener reads `change_notices`.
+            guard (try? await readyTask.value) != nil else { return startedSignal.finish() }
+            await changeListener.run(started: startedSignal)
+        }
+        listening = Task {
+            var iterator = started.makeAsyncIterator()
+            _ = await iterator.next()
+        }
     }
 
     public func close() async throws {
         _ = await ready.result
+        listener.cancel()
+        await listener.value
         runner.cancel()
         await runner.value
     }
@@ -84,6 +105,7 @@ public final class PostgresMailStore: MailStore {
     public func waitUntilReady() async throws {
         do {
             try await ready.value
+            await listening.value
         } catch {
             throw MailStoreError.io("database: \(Self.describe(error))")
         }

@@ -8,9 +8,9 @@ import PostgresNIO
 /// build, and a database a newer build set up is refused rather than written to.
 enum PostgresSchema {
     /// Bump and append a step to `steps` for each change; released steps are never edited.
-    static let version = 7
+    static let version = 8
 
-    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3, 4: v4, 5: v5, 6: v6, 7: v7]
+    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3, 4: v4, 5: v5, 6: v6, 7: v7, 8: v8]
 
     /// MailStoreSQLite's `v20-smime-at-rest` (docs/smime.md).
     static let v4: [String] = [
@@ -72,6 +72,14 @@ enum PostgresSchema {
             expires_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (account_id, key))
         """,
         "CREATE INDEX IF NOT EXISTS sieve_duplicates_expiry ON sieve_duplicates(account_id, expires_at)",
+    ]
+
+    /// Shared by the nodes (docs/scaling.md): change notices too large for a NOTIFY payload, and
+    /// the outbound queue's leases (SELECT ... FOR UPDATE SKIP LOCKED; no SQLite counterpart).
+    static let v8: [String] = [
+        "CREATE TABLE IF NOT EXISTS change_notices (id BIGSERIAL PRIMARY KEY, notice TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL)",
+        "ALTER TABLE queue_recipients ADD COLUMN IF NOT EXISTS lease_owner TEXT",
+        "ALTER TABLE queue_recipients ADD COLUMN IF NOT EXISTS lease_until DOUBLE PRECISION",
     ]
 
     /// MailStoreSQLite's `v16-admin`: may log in to the DMARC dashboard (docs/dashboard.md).

@@ -91,6 +91,23 @@ extension SQLiteMailStore {
         if let removed { await removeUnreferenced([removed]) }
     }
 
+    /// One process delivers from a SQLite store, and its scheduler keeps its own in-flight set:
+    /// nothing is leased; the recipients still open and due are returned.
+    public func claim(_ recipients: [QueueRecipientKey], owner: String, lease: Duration, now: Date) async throws -> Set<QueueRecipientKey> {
+        guard !recipients.isEmpty else { return [] }
+        let open = try await pool.read { db -> Set<String> in
+            var open: Set<String> = []
+            for id in Set(recipients.map(\.message.rawValue)) {
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT address FROM queue_recipients WHERE message_id = ? AND state IN ('queued', 'deferred') AND next_attempt <= ?
+                    """, arguments: [id, now.timeIntervalSince1970])
+                for row in rows { open.insert("\(id) \(row[0] as String)") }
+            }
+            return open
+        }
+        return Set(recipients.filter { open.contains("\($0.message.rawValue) \($0.address.description)") })
+    }
+
     public func retryNow(_ id: QueueMessageID) async throws {
         try await pool.write { db in
             guard try Row.fetchOne(db, sql: "SELECT 1 FROM queue_messages WHERE id = ?", arguments: [id.rawValue]) != nil else {

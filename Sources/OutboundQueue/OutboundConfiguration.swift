@@ -38,6 +38,12 @@ public struct OutboundConfiguration: Sendable {
     /// How often persisted MTA-STS policies past half their max_age are fetched again
     /// (`delivery.mta_sts_refresh_interval`, RFC 8461 §10.3); nil: never in the background.
     public var mtaSTSRefreshInterval: Duration? = .seconds(3_600)
+    /// How long a node holds the recipients it took for delivery (`[delivery] lease`): on a
+    /// shared store another node takes them over this long after a node died mid-delivery. Longer
+    /// than a connection's whole batch takes (docs/scaling.md, "Shared queue").
+    public var lease: Duration = .seconds(900)
+    /// This scheduler's name in the queue's leases (host, process, a random part).
+    public var leaseOwner = "\(ProcessInfo.processInfo.hostName) \(ProcessInfo.processInfo.processIdentifier) \(UUID().uuidString.prefix(8))"
     /// Where delivery outcomes are counted (`hato_messages_delivered_total{destination="remote"}`,
     /// `hato_messages_bounced_total`, `hato_delivery_deferred_total`; docs/metrics.md).
     public var metrics: any MetricsFactory = NOOPMetricsHandler.instance

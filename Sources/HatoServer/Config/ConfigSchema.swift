@@ -210,6 +210,8 @@ public enum ConfigSchema {
             "Outbound connections open at once to one destination domain (or to the relay)."),
         key("delivery.max_messages_per_connection", .integer(min: 1, max: 100_000), .int(100),
             "Messages sent over one connection before it is closed."),
+        key("delivery.lease", .duration, .int(900),
+            "How long a node holds the queue entries it took for delivery; on a shared PostgreSQL store another node takes over this long after a node died mid-delivery (docs/scaling.md)."),
         key("delivery.poll_interval", .duration, .int(30),
             "How often the queue is checked when nothing wakes it (new mail and `hato queue retry`/`flush` wake it at once)."),
         key("dkim.sign", .choice(["on", "off"]), .string("on"),

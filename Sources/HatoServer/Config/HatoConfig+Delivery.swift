@@ -18,6 +18,8 @@ extension HatoConfig {
         public var maxConnectionsPerDomain: Int
         public var maxMessagesPerConnection: Int
         public var pollInterval: Int
+        /// Seconds a node leases the queue entries it works (docs/scaling.md, "Shared queue").
+        public var lease: Int = 900
         /// `delivery.dane`, `delivery.mta_sts`, `delivery.tls_ca_file` (docs/transport-security.md).
         public var dane: Bool = true
         public var mtaSTS: Bool = true
@@ -54,7 +56,7 @@ extension HatoConfig {
         }
         let tls = string("delivery.relay_tls")
         let delay = int("delivery.delay_warning")
-        return Delivery(
+        var delivery = Delivery(
             relay: relay, relayUsername: username, relayPassword: password,
             relayImplicitTLS: tls.map { $0 == "implicit" } ?? (relay?.port == 465), relayCAFile: url("delivery.relay_ca_file"),
             mxPort: int("delivery.mx_port"), retryInitial: max(1, int("delivery.retry_initial")),
@@ -64,5 +66,7 @@ extension HatoConfig {
             maxMessagesPerConnection: int("delivery.max_messages_per_connection"), pollInterval: max(1, int("delivery.poll_interval")),
             dane: string("delivery.dane") != "off", mtaSTS: string("delivery.mta_sts") != "off",
             mtaSTSRefreshInterval: int("delivery.mta_sts_refresh_interval"), tlsCAFile: url("delivery.tls_ca_file"))
+        delivery.lease = max(1, int("delivery.lease"))
+        return delivery
     }
 }

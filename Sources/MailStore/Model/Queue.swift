@@ -116,6 +116,16 @@ public struct OutboundMessage: Sendable {
     }
 }
 
+/// One recipient of one queued message.
+public struct QueueRecipientKey: Hashable, Sendable {
+    public let message: QueueMessageID
+    public let address: EmailAddress
+    public init(message: QueueMessageID, address: EmailAddress) {
+        self.message = message
+        self.address = address
+    }
+}
+
 /// The outcome of one delivery attempt for one recipient.
 public enum DeliveryOutcome: Sendable, Equatable {
     case delivered(reply: String)
@@ -132,6 +142,12 @@ public protocol QueueStore: Sendable {
     /// Records an attempt's outcome for one recipient (before anything else acts on it, so a
     /// crash never loses an outcome); a message whose recipients are all final leaves the queue.
     func recordOutcome(_ outcome: DeliveryOutcome, message: QueueMessageID, recipient: EmailAddress) async throws
+    /// Takes these recipients for delivery by `owner` until `lease` after `now` and returns the
+    /// ones it got: those not final, due at `now`, and not leased by another owner whose lease
+    /// runs on. Several nodes on one store each work a recipient alone this way; a node that
+    /// dies leaves its leases to expire (docs/scaling.md, "Shared queue"). `recordOutcome` ends
+    /// the lease. A store only one process delivers from leases nothing and returns what is due.
+    func claim(_ recipients: [QueueRecipientKey], owner: String, lease: Duration, now: Date) async throws -> Set<QueueRecipientKey>
     /// Makes every unfinished recipient of the message due now.
     func retryNow(_ id: QueueMessageID) async throws
     /// Makes every unfinished recipient of every message due now.

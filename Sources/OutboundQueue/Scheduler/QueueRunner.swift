@@ -35,7 +35,7 @@ public final class QueueRunner: Service, Sendable {
     let worker: DestinationWorker
     let logger: Logger
     let now: @Sendable () -> Date
-    private let state: SharedState
+    let state: SharedState
     private let wakeSignal = WakeSignal()
 
     public init(store: any MailStore, transport: any DeliveryTransport, router: DeliveryRouter, configuration: OutboundConfiguration,
@@ -171,8 +171,16 @@ public final class QueueRunner: Service, Sendable {
                 }
                 guard admitted else { break }
                 remaining = remaining.dropFirst(chunk.count)
+                let items = await claimed(chunk.map(\.item), keys: keys, now: time, destination: destination)
+                guard !items.isEmpty else {
+                    // Leased by another node: look again when its lease may have run out.
+                    let retry = time.addingTimeInterval(min(5, configuration.lease.timeInterval))
+                    nextDue = min(nextDue ?? retry, retry)
+                    continue
+                }
                 batches += 1
-                let batch = DeliveryBatch(destination: destination, domain: chunk[0].domain, items: chunk.map(\.item))
+                let batch = DeliveryBatch(destination: destination, domain: chunk[0].domain, items: items)
+                let working = items.flatMap { item in item.recipients.map { RecipientKey(message: item.message.id, address: $0.address) } }
                 let worker = self.worker, state = self.state, signal = self.wakeSignal
                 group.addTask {
                     await worker.run(batch)
@@ -180,7 +188,7 @@ public final class QueueRunner: Service, Sendable {
                         state.totalConnections -= 1
                         state.connections[destination, default: 1] -= 1
                         if state.connections[destination] == 0 { state.connections[destination] = nil }
-                        state.inFlight.subtract(keys)
+                        state.inFlight.subtract(working)
                     }
                     signal.signal()
                 }
