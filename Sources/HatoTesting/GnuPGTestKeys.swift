@@ -148,7 +148,9 @@ public struct GnuPGTestKeys: Sendable {
         key dave 'Dave <dave@example.com>' ed25519
         key erin 'Erin <erin@example.com>' ed25519 20200101T000000
         q --faked-system-time 20200101T000000 --quick-add-key $(cat erin.fpr) cv25519 encr 1d
-        key carol 'Carol <carol@example.com>' ed25519
+        # carol's key (and so the revocation gpg writes with it) is dated a year back: a signature
+        # made in the same second as the revocation counted as made before it, and verified.
+        key carol 'Carol <carol@example.com>' ed25519 20251201T000000
         q --quick-add-key $(cat carol.fpr) cv25519 encr never
         # carol's certificate is exported revoked; her unrevoked secret key stays to sign with.
         gpg --batch --export-secret-keys $(cat carol.fpr) > carol-secret.gpg
