@@ -94,14 +94,8 @@ struct PGPCommand: AsyncParsableCommand {
             let admin = try options.admin()
             let domain = try domain.map { try Domain($0) }
             let entries = try OpenPGPKeyRecords.entries(try await admin.store.openPGPCertificates(account: nil), domain: domain, ttl: ttl)
-            guard !entries.isEmpty else {
-                throw ValidationError("no account certificates\(domain.map { " in \($0.name)" } ?? ""): add one with hato pgp import ACCOUNT FILE")
-            }
-            print("; OPENPGPKEY (type 61) in the RFC 3597 generic form; publish in a DNSSEC-signed zone (RFC 7929 §7)")
-            for entry in entries {
-                print("; \(entry.address.canonical) \(entry.fingerprint)")
-                print("\(entry.record.name) \(entry.record.ttl) IN \(entry.record.data.type) \(entry.record.data)")
-            }
+            try MailboxKeyRecord.printZone(entries, domain: domain, importHint: "hato pgp import ACCOUNT FILE",
+                                           heading: "OPENPGPKEY (type 61) in the RFC 3597 generic form; publish in a DNSSEC-signed zone (RFC 7929 §7)")
         }
     }
 

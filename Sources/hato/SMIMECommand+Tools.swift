@@ -101,14 +101,8 @@ extension SMIMECommand {
             let admin = try options.admin()
             let domain = try domain.map { try Domain($0) }
             let entries = try SMIMEARecords.entries(try await admin.store.smimeCertificates(account: nil), domain: domain, ttl: ttl)
-            guard !entries.isEmpty else {
-                throw ValidationError("no account certificates\(domain.map { " in \($0.name)" } ?? ""): add one with hato smime import ACCOUNT")
-            }
-            print("; SMIMEA 3 0 0: the whole certificate (RFC 8162); publish in a DNSSEC-signed zone (senders believe nothing else)")
-            for entry in entries {
-                print("; \(entry.address.canonical) \(entry.fingerprint)")
-                print("\(entry.record.name) \(entry.record.ttl) IN \(entry.record.data.type) \(entry.record.data)")
-            }
+            try MailboxKeyRecord.printZone(entries, domain: domain, importHint: "hato smime import ACCOUNT",
+                                           heading: "SMIMEA 3 0 0: the whole certificate (RFC 8162); publish in a DNSSEC-signed zone (senders believe nothing else)")
         }
     }
 

@@ -16,11 +16,7 @@ public enum SMIMEARecords {
         OpenPGPKeyRecords.hashedOwnerName(localPart: address.localPart, label: "_smimecert", domain: address.domain)
     }
 
-    public struct Entry: Sendable {
-        public var address: EmailAddress
-        public var fingerprint: String
-        public var record: DNSResourceRecord
-    }
+    public typealias Entry = MailboxKeyRecord
 
     /// One `SMIMEA 3 0 0` record (DANE-EE, the full certificate, no hash: RFC 8162 §2 with
     /// RFC 6698 §2.1, the form a sender can encrypt with) per account certificate and address,

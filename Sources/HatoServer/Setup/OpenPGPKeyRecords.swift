@@ -10,6 +10,14 @@ import Foundation
 import MailCore
 import MailStore
 
+/// One record publishing a mailbox's key or certificate (OPENPGPKEY, SMIMEA), for `hato pgp dns`
+/// and `hato smime dns`.
+public struct MailboxKeyRecord: Sendable {
+    public var address: EmailAddress
+    public var fingerprint: String
+    public var record: DNSResourceRecord
+}
+
 public enum OpenPGPKeyRecords {
     public static let type = DNSRecordType(rawValue: 61)
 
@@ -27,11 +35,7 @@ public enum OpenPGPKeyRecords {
         return digest.map { String(format: "%02x", $0) }.joined() + "." + label + "." + domain.name + "."
     }
 
-    public struct Entry: Sendable {
-        public var address: EmailAddress
-        public var fingerprint: String
-        public var record: DNSResourceRecord
-    }
+    public typealias Entry = MailboxKeyRecord
 
     /// One record per account certificate (in `domain` when given), by address.
     public static func entries(_ certificates: [StoredOpenPGPCertificate], domain: Domain?, ttl: UInt32 = 3600) throws -> [Entry] {
