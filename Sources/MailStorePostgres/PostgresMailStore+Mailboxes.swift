@@ -144,16 +144,20 @@ extension PostgresMailStore {
             try await db.value("SELECT first_recent_uid FROM mailboxes WHERE id = \(mailbox.rawValue)", as: Int64.self)
         }) else { throw MailStoreError.mailboxNotFound("id \(mailbox)") }
         guard let uid, seen <= Int64(uid) else { return UInt32(truncatingIfNeeded: seen) }
-        return try await transaction { db in
-            guard let first = try await db.value(
-                "SELECT first_recent_uid FROM mailboxes WHERE id = \(mailbox.rawValue) FOR UPDATE", as: Int64.self) else {
-                throw MailStoreError.mailboxNotFound("id \(mailbox)")
-            }
-            if first <= Int64(uid) {
-                try await db.run("UPDATE mailboxes SET first_recent_uid = \(Int64(uid) + 1) WHERE id = \(mailbox.rawValue)")
-            }
-            return UInt32(truncatingIfNeeded: first)
+        return try await transaction { db in try await Self.claimRecent(in: mailbox, through: uid, db) }
+    }
+
+    /// RFC 3501 §2.3.2 inside a transaction: the mailbox's first unclaimed UID (row locked),
+    /// moved past `uid` when given and not yet claimed.
+    static func claimRecent(in mailbox: MailboxID, through uid: UInt32?, _ db: PostgresConnection) async throws -> UInt32 {
+        guard let first = try await db.value(
+            "SELECT first_recent_uid FROM mailboxes WHERE id = \(mailbox.rawValue) FOR UPDATE", as: Int64.self) else {
+            throw MailStoreError.mailboxNotFound("id \(mailbox)")
         }
+        if let uid, first <= Int64(uid) {
+            try await db.run("UPDATE mailboxes SET first_recent_uid = \(Int64(uid) + 1) WHERE id = \(mailbox.rawValue)")
+        }
+        return UInt32(truncatingIfNeeded: first)
     }
 
     public func subscriptions(of account: AccountID) async throws -> [String] {

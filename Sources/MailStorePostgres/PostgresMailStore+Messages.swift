@@ -125,8 +125,8 @@ extension PostgresMailStore {
         }
     }
 
-    public func copy(uids: [UInt32], from source: MailboxID, to target: MailboxID) async throws -> [(UInt32, UInt32)] {
-        let (pairs, appended) = try await transaction { db -> ([PGPair], [MailboxChange]) in
+    public func copy(uids: [UInt32], from source: MailboxID, to target: MailboxID, claimingRecent: Bool) async throws -> CopyOutcome {
+        let (pairs, recentFrom) = try await transaction { db -> ([PGPair], UInt32?) in
             try await Self.lock([target], db)
             var pairs: [PGPair] = []
             var appended: [MailboxChange] = []
@@ -138,24 +138,25 @@ extension PostgresMailStore {
                 pairs.append(PGPair(source: uid, target: result.uid))
                 appended.append(.appended(uid: result.uid, modSeq: result.modSeq, flags: message.flags))
             }
+            let recentFrom = claimingRecent ? try await Self.claimRecent(in: target, through: pairs.map(\.target).max(), db) : nil
             try await Self.announce(appended, in: target, db)
-            return (pairs, appended)
+            return (pairs, recentFrom)
         }
-        return pairs.map { ($0.source, $0.target) }
+        return CopyOutcome(pairs: pairs.map { ($0.source, $0.target) }, recentFrom: recentFrom)
     }
 
     /// RFC 6851 §3.3: each message is either moved or unaffected, never in both mailboxes. The
     /// originals are expunged before the copies are inserted, in the same transaction, so a move
     /// within one account needs no quota headroom and a refused copy leaves everything as it was.
-    public func move(uids: [UInt32], from source: MailboxID, to target: MailboxID) async throws -> (pairs: [(UInt32, UInt32)], sourceModSeq: UInt64?) {
-        let (pairs, expungeModSeq, after, appended) = try await transaction { db -> ([PGPair], Int64, UInt64, [MailboxChange]) in
+    public func move(uids: [UInt32], from source: MailboxID, to target: MailboxID, claimingRecent: Bool) async throws -> CopyOutcome {
+        let (pairs, after, recentFrom) = try await transaction { db -> ([PGPair], UInt64, UInt32?) in
             try await Self.lock([source, target], db)
             guard try await db.exists("SELECT 1 FROM mailboxes WHERE id = \(source.rawValue)") else {
                 throw MailStoreError.mailboxNotFound("id \(source)")
             }
             var originals: [StoredMessage] = []
             for uid in uids { if let message = try await Self.message(source, uid, db) { originals.append(message) } }
-            guard !originals.isEmpty else { return ([], 0, 0, []) }
+            guard !originals.isEmpty else { return ([], 0, nil) }
             let modSeq = Int64(try await Self.highestModSeq(source, db) + 1)
             let moved = originals.map { Int64($0.uid) }
             try await db.run("DELETE FROM messages WHERE mailbox_id = \(source.rawValue) AND uid = ANY(\(moved))")
@@ -170,11 +171,12 @@ extension PostgresMailStore {
                 appended.append(.appended(uid: result.uid, modSeq: result.modSeq, flags: message.flags))
             }
             try await Self.announce([.expunged(uids: pairs.map(\.source), modSeq: UInt64(modSeq))], in: source, db)
+            let recentFrom = claimingRecent ? try await Self.claimRecent(in: target, through: pairs.map(\.target).max(), db) : nil
             try await Self.announce(appended, in: target, db)
-            return (pairs, modSeq, try await Self.highestModSeq(source, db), appended)
+            return (pairs, try await Self.highestModSeq(source, db), recentFrom)
         }
-        guard !pairs.isEmpty else { return ([], nil) }
-        return (pairs.map { ($0.source, $0.target) }, after)
+        guard !pairs.isEmpty else { return CopyOutcome(pairs: []) }
+        return CopyOutcome(pairs: pairs.map { ($0.source, $0.target) }, sourceModSeq: after, recentFrom: recentFrom)
     }
 }
 

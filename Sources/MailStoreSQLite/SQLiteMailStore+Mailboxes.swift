@@ -147,13 +147,7 @@ extension SQLiteMailStore {
         // read answers them without a write transaction.
         let seen = try await pool.read { db in try current(db) }
         guard let uid, seen <= uid else { return seen }
-        return try await pool.write { db in
-            let first = try current(db)
-            if first <= uid {
-                try db.execute(sql: "UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?", arguments: [uid + 1, mailbox.rawValue])
-            }
-            return first
-        }
+        return try await pool.write { db in try Self.claimRecent(in: mailbox, through: uid, db) }
     }
 
     public func subscriptions(of account: AccountID) async throws -> [String] {

@@ -131,8 +131,8 @@ extension SQLiteMailStore {
         }
     }
 
-    public func copy(uids: [UInt32], from source: MailboxID, to target: MailboxID) async throws -> [(UInt32, UInt32)] {
-        let (pairs, appended) = try await pool.write { db -> ([(UInt32, UInt32)], [MailboxChange]) in
+    public func copy(uids: [UInt32], from source: MailboxID, to target: MailboxID, claimingRecent: Bool) async throws -> CopyOutcome {
+        let (pairs, appended, recentFrom) = try await pool.write { db -> ([(UInt32, UInt32)], [MailboxChange], UInt32?) in
             var pairs: [(UInt32, UInt32)] = []
             var appended: [MailboxChange] = []
             for uid in uids {
@@ -147,10 +147,23 @@ extension SQLiteMailStore {
                 pairs.append((uid, result.uid))
                 appended.append(.appended(uid: result.uid, modSeq: result.modSeq, flags: message.flags))
             }
-            return (pairs, appended)
+            let recentFrom = claimingRecent ? try Self.claimRecent(in: target, through: pairs.map(\.1).max(), db) : nil
+            return (pairs, appended, recentFrom)
         }
         feed.publish(appended, in: target)
-        return pairs
+        return CopyOutcome(pairs: pairs, recentFrom: recentFrom)
+    }
+
+    /// RFC 3501 §2.3.2 inside a writer's transaction: the mailbox's first unclaimed UID, moved
+    /// past `uid` (when given and not yet claimed).
+    static func claimRecent(in mailbox: MailboxID, through uid: UInt32?, _ db: Database) throws -> UInt32 {
+        guard let first = try UInt32.fetchOne(db, sql: "SELECT first_recent_uid FROM mailboxes WHERE id = ?", arguments: [mailbox.rawValue]) else {
+            throw MailStoreError.mailboxNotFound("id \(mailbox)")
+        }
+        if let uid, first <= uid {
+            try db.execute(sql: "UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?", arguments: [uid + 1, mailbox.rawValue])
+        }
+        return first
     }
 
     static func highestModSeq(_ mailbox: MailboxID, _ db: Database) throws -> UInt64 {

@@ -6,8 +6,9 @@ extension SQLiteMailStore {
     /// RFC 6851 §3.3: each message is either moved or unaffected, never in both mailboxes. The
     /// originals are expunged before the copies are inserted, in the same transaction, so a move
     /// within one account needs no quota headroom and a refused copy leaves everything as it was.
-    public func move(uids: [UInt32], from source: MailboxID, to target: MailboxID) async throws -> (pairs: [(UInt32, UInt32)], sourceModSeq: UInt64?) {
-        let (pairs, expungeModSeq, sourceModSeq, appended) = try await pool.write { db -> ([(UInt32, UInt32)], UInt64, UInt64?, [MailboxChange]) in
+    public func move(uids: [UInt32], from source: MailboxID, to target: MailboxID, claimingRecent: Bool) async throws -> CopyOutcome {
+        let (pairs, expungeModSeq, sourceModSeq, appended, recentFrom) = try await pool.write {
+            db -> ([(UInt32, UInt32)], UInt64, UInt64?, [MailboxChange], UInt32?) in
             guard let accountID = try Int64.fetchOne(db, sql: "SELECT account_id FROM mailboxes WHERE id = ?", arguments: [source.rawValue]) else {
                 throw MailStoreError.mailboxNotFound("id \(source)")
             }
@@ -18,7 +19,7 @@ extension SQLiteMailStore {
                     originals.append(Rows.message(row))
                 }
             }
-            guard !originals.isEmpty else { return ([], 0, nil, []) }
+            guard !originals.isEmpty else { return ([], 0, nil, [], nil) }
             let modSeq = try Self.highestModSeq(source, db) + 1
             for message in originals {
                 try db.execute(sql: "DELETE FROM messages WHERE mailbox_id = ? AND uid = ?", arguments: [source.rawValue, Int64(message.uid)])
@@ -38,11 +39,12 @@ extension SQLiteMailStore {
                 pairs.append((message.uid, result.uid))
                 appended.append(.appended(uid: result.uid, modSeq: result.modSeq, flags: message.flags))
             }
-            return (pairs, modSeq, try Self.highestModSeq(source, db), appended)
+            let recentFrom = claimingRecent ? try Self.claimRecent(in: target, through: pairs.map(\.1).max(), db) : nil
+            return (pairs, modSeq, try Self.highestModSeq(source, db), appended, recentFrom)
         }
-        guard !pairs.isEmpty else { return ([], nil) }
+        guard !pairs.isEmpty else { return CopyOutcome(pairs: []) }
         feed.publish([.expunged(uids: pairs.map(\.0), modSeq: expungeModSeq)], in: source)
         feed.publish(appended, in: target)
-        return (pairs, sourceModSeq)
+        return CopyOutcome(pairs: pairs, sourceModSeq: sourceModSeq, recentFrom: recentFrom)
     }
 }

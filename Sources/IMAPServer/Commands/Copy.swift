@@ -23,17 +23,14 @@ extension IMAPStepRunner {
             guard let target = try await store.mailbox(of: user.accountID, named: name.name) else {
                 return .failed(tag: tag, .noSuchMailbox(.tryCreate))
             }
-            let pairs: [(UInt32, UInt32)]
-            var modSeq: UInt64? = nil
-            if move {
-                // One store transaction (RFC 6851 §3.3): a crash never leaves a message in
-                // both mailboxes. The copies get new UIDs, so a MOVE into the same mailbox works too.
-                let moved = try await store.move(uids: uids, from: source, to: target.id)
-                pairs = moved.pairs
-                modSeq = moved.sourceModSeq
-            } else {
-                pairs = try await store.copy(uids: uids, from: source, to: target.id)
-            }
+            // RFC 3501 §6.4.7: copies into the selected mailbox are \Recent in the session that
+            // made them. SELECT claims them in the copy's own transaction, before the change feed
+            // tells any session (this one's listener included); EXAMINE only looks.
+            let claiming = target.id == source && recent == .claim
+            let outcome = move
+                ? try await store.move(uids: uids, from: source, to: target.id, claimingRecent: claiming)
+                : try await store.copy(uids: uids, from: source, to: target.id, claimingRecent: claiming)
+            let pairs = outcome.pairs
             let code: IMAPResponseCode? = pairs.isEmpty ? nil : .copyUID(
                 uidValidity: target.uidValidity, source: UIDSet.make(pairs.map(\.0)), destination: UIDSet.make(pairs.map(\.1)))
             // Copies into the selected mailbox itself are announced before the tagged OK, as
@@ -43,17 +40,20 @@ extension IMAPStepRunner {
             if target.id == source && !pairs.isEmpty {
                 let created = Set(pairs.map(\.1))
                 ownCopies = try await store.messages(in: source).filter { created.contains($0.uid) }.map { ($0.uid, $0.modSeq, $0.flags) }
-                // RFC 3501 §6.4.7: the copies are \Recent, here in the session that made them
-                // (unless another session, hearing of them first, took them).
-                if let recent, let last = created.max() {
-                    let first = try await store.claimRecent(in: source, through: recent.through(last))
-                    ownRecent = recent == .claim && first <= last ? Array(first...last) : created.filter { $0 >= first }.sorted()
+                if let last = created.max() {
+                    if let first = outcome.recentFrom {
+                        // Everything unclaimed up to the last copy is this session's now.
+                        ownRecent = first <= last ? Array(first...last) : []
+                    } else if recent == .peek {
+                        let first = try await store.claimRecent(in: source, through: nil)
+                        ownRecent = created.filter { $0 >= first }.sorted()
+                    }
                 }
             }
             guard move else {
                 return .done(tag: tag, IMAPCompletion(code: code, text: "COPY completed", ownCopies: ownCopies, ownRecent: ownRecent))
             }
-            return .expunged(tag: tag, removed: pairs.map(\.0), modSeq: modSeq, verb: verb, copyUID: code, ownCopies: ownCopies,
+            return .expunged(tag: tag, removed: pairs.map(\.0), modSeq: outcome.sourceModSeq, verb: verb, copyUID: code, ownCopies: ownCopies,
                              ownRecent: ownRecent)
         } catch let error as MailStoreError {
             return .failed(tag: tag, .store(error))

@@ -54,12 +54,14 @@ public protocol MessageStore: Sendable {
     /// §3.2.5.2: QRESYNC's `VANISHED (EARLIER)` after SELECT and UID FETCH ... VANISHED).
     func expungedUIDs(in mailbox: MailboxID, since modSeq: UInt64) async throws -> [UInt32]
     /// Copies messages, sharing their bodies; returns (source UID, new UID) pairs (UIDPLUS COPYUID).
-    func copy(uids: [UInt32], from source: MailboxID, to target: MailboxID) async throws -> [(UInt32, UInt32)]
+    /// With `claimingRecent`, the copies' \Recent (RFC 3501 §2.3.2, see `claimRecent`) is claimed
+    /// for the caller in the same transaction, before the change feed tells any session.
+    func copy(uids: [UInt32], from source: MailboxID, to target: MailboxID, claimingRecent: Bool) async throws -> CopyOutcome
     /// RFC 6851 MOVE in one transaction: the messages are expunged from `source` and copied to
     /// `target` together, so a crash or a refusal (quota) leaves each in exactly one of the two
     /// (§3.3: never lost, and not in both). Returns (source UID, new UID) pairs for COPYUID and
     /// the source's HIGHESTMODSEQ afterwards (nil when nothing was moved).
-    func move(uids: [UInt32], from source: MailboxID, to target: MailboxID) async throws -> (pairs: [(UInt32, UInt32)], sourceModSeq: UInt64?)
+    func move(uids: [UInt32], from source: MailboxID, to target: MailboxID, claimingRecent: Bool) async throws -> CopyOutcome
 
     /// RFC 8508 REPLACE in one transaction: message `uid` is expunged from `source` and `request`
     /// appended to `target` together, so a failure (quota, a message already gone) leaves both
@@ -89,4 +91,32 @@ extension MessageStore {
 public protocol MailStore: DirectoryStore, MessageStore, QueueStore, DKIMKeyStore, DMARCReportStore, DMARCReportLedger, TLSReportLedger, MTASTSPolicyStore, RiskStore, GreylistStore, OpenPGPKeyStore, SMIMEKeyStore, MetadataStore {
     /// Flushes and closes; later calls fail.
     func close() async throws
+}
+
+/// What COPY or MOVE did: (source UID, new UID) pairs, the source's HIGHESTMODSEQ after a move
+/// (nil for a copy, or when nothing moved), and, when the caller claimed \Recent, the target's
+/// first unclaimed UID before the claim (the caller's recent copies are those from it on).
+public struct CopyOutcome: Sendable {
+    public var pairs: [(UInt32, UInt32)]
+    public var sourceModSeq: UInt64?
+    public var recentFrom: UInt32?
+
+    public init(pairs: [(UInt32, UInt32)], sourceModSeq: UInt64? = nil, recentFrom: UInt32? = nil) {
+        self.pairs = pairs
+        self.sourceModSeq = sourceModSeq
+        self.recentFrom = recentFrom
+    }
+}
+
+extension MessageStore {
+    /// COPY without claiming \Recent: the pairs only.
+    public func copy(uids: [UInt32], from source: MailboxID, to target: MailboxID) async throws -> [(UInt32, UInt32)] {
+        try await copy(uids: uids, from: source, to: target, claimingRecent: false).pairs
+    }
+
+    /// MOVE without claiming \Recent.
+    public func move(uids: [UInt32], from source: MailboxID, to target: MailboxID) async throws -> (pairs: [(UInt32, UInt32)], sourceModSeq: UInt64?) {
+        let outcome = try await move(uids: uids, from: source, to: target, claimingRecent: false)
+        return (outcome.pairs, outcome.sourceModSeq)
+    }
 }
