@@ -123,14 +123,22 @@ import Glibc
         print("  file", part.get_filename().split("!")[:2], doc["contact-info"], m["Subject"].startswith("Report Domain: "))
     """#
 
-    /// TLS reports POSTed to rua=https: (RFC 8460 §5.3): one JSON line per request (path, media
-    /// type, the gunzipped report's domain, policy type and totals), served with the test certificate.
+    /// TLS reports POSTed to rua=https: (RFC 8460 §5.3): one JSON line per request accepted (path,
+    /// media type, the gunzipped report's domain, policy type and totals), served with the test
+    /// certificate. The first POST is refused with 503, as a receiver that is down would.
     static let httpsReceiver = #"""
     import gzip, http.server, json, ssl, sys
     received, cert, key = sys.argv[1:4]
+    refused = []
     class Receiver(http.server.BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
+            if not refused:
+                refused.append(1)
+                self.send_response(503)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             doc = json.loads(gzip.decompress(body))
             p = doc["policies"][0]
             with open(received, "a") as f:
@@ -239,8 +247,15 @@ import Glibc
         #expect(dryRun.stdout.contains("\"result-type\" : \"tlsa-invalid\""), "\(dryRun.stdout)")
         let sendNow = try await HatoBinary.run(["report", "tls", "--send-now", "--as-of", asOf, "--config", served.config])
         #expect(sendNow.status == 0 && sendNow.stdout.contains("queued to=reports@wrong.example"), "\(sendNow.stdout) \(sendNow.stderr)")
-        #expect(sendNow.stdout.contains("ta.example \(day) policies=1 successful=1 failed=0 posted post=\(url) (posted to \(url))"),
+        // RFC 8460 §5.5: the refused POST is not the end of the day's report; it is tried again
+        // (same report-id) for 24 hours, and nothing is recorded until a destination takes it.
+        let until = ReportDay.string(midnight - 10 + 86_400)
+        #expect(sendNow.stdout.contains("ta.example \(day) policies=1 successful=1 failed=0 postponed post=\(url) (POST failed: \(url): HTTP 503 from 127.0.0.1; retried hourly until \(until))"),
                 "\(sendNow.stdout)")
+        let retried = try await HatoBinary.run(["report", "tls", "--send-now", "--as-of", asOf, "--config", served.config])
+        #expect(retried.stdout.contains("ta.example \(day) policies=1 successful=1 failed=0 posted post=\(url) (posted to \(url))"),
+                "\(retried.stdout)")
+        #expect(retried.stdout.contains("wrong.example \(day) policies=1 successful=0 failed=1 already-done"), "\(retried.stdout)")
         let posted = (try? String(contentsOfFile: posts, encoding: .utf8)) ?? ""
         #expect(posted == "[\"/tlsrpt\", \"application/tlsrpt+gzip\", \"ta.example\", \"tlsa\", 1, true]\n", "\(posted)")
         let again = try await HatoBinary.run(["report", "tls", "--send-now", "--as-of", asOf, "--config", served.config])

@@ -65,7 +65,7 @@ public struct TLSReportSender: Sendable {
                 let domain = report.policies.first?.policy.policyDomain ?? ""
                 var plan = await plan(report, domain: domain, begin: begin, end: end, submitter: submitter, from: from, now: now)
                 plan.alreadyDealtWith = done.contains(domain)
-                if send, !plan.alreadyDealtWith, !plan.postponed { plan = try await act(on: plan, from: from) }
+                if send, !plan.alreadyDealtWith, !plan.postponed { plan = try await act(on: plan, from: from, now: now) }
                 plans.append(plan)
             }
         }
@@ -107,8 +107,13 @@ public struct TLSReportSender: Sendable {
         return plan
     }
 
+    /// How long after its day ends a report every destination refused is tried again (RFC 8460
+    /// §5.5: "for up to 24 hours after the initial attempt"). The service runs hourly, so a
+    /// refused POST is retried at most once an hour.
+    static let retryWindow: TimeInterval = 86_400
+
     /// Records (and queues or posts) one report; returns the plan with what the POSTs came to.
-    func act(on plan: Plan, from: EmailAddress) async throws -> Plan {
+    func act(on plan: Plan, from: EmailAddress, now: Date) async throws -> Plan {
         var plan = plan
         let metadata: Logger.Metadata = ["domain": "\(plan.policyDomain)", "report_id": "\(plan.report.reportID)", "outcome": "\(plan.outcome.rawValue)"]
         // RFC 8460 §5.3: POSTed before the day is recorded, so a crash in between posts again
@@ -128,6 +133,15 @@ public struct TLSReportSender: Sendable {
             }
             let detail = (posted.isEmpty ? [] : ["posted to \(posted.joined(separator: ","))"]) + (failed.isEmpty ? [] : ["POST failed: \(failed.joined(separator: "; "))"])
             plan.detail = ([plan.detail].compactMap { $0 } + detail).joined(separator: "; ")
+            // No destination took the report (no mailto:, every POST refused): the day stays
+            // out of the ledger and a later run POSTs the same report (same report-id) again,
+            // until the retry window closes and the failure is recorded.
+            let retryUntil = plan.periodEnd.addingTimeInterval(Self.retryWindow)
+            if posted.isEmpty, plan.outcome == .posted, now < retryUntil {
+                plan.postponed = true
+                plan.detail = (plan.detail ?? "") + "; retried hourly until \(TLSReport.dateTime(retryUntil))"
+                return plan
+            }
         }
         let sent = TLSSentReport(periodBegin: plan.periodBegin, periodEnd: plan.periodEnd, policyDomain: plan.policyDomain,
                                  reportID: plan.report.reportID, outcome: plan.outcome,
