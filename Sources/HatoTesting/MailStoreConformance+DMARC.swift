@@ -2,7 +2,8 @@ import Foundation
 import MailStore
 
 extension MailStoreConformance {
-    /// DMARC evaluations are stored whole, listed by time window and Author Domain, and pruned.
+    /// DMARC evaluations are stored whole, listed by time window and Author Domain, and pruned
+    /// (`pruneReportData`; the other report tables are checked in `reportRetention`).
     public func dmarcEvaluations() async throws {
         let store = try await makeStore()
         let base = Date(timeIntervalSince1970: 1_700_000_000)
@@ -28,8 +29,8 @@ extension MailStoreConformance {
         try require(window.map(\.headerFrom) == ["a.example", "b.example"], "the window's end is exclusive")
         let byDomain = try await store.dmarcEvaluations(from: base, to: base.addingTimeInterval(7200), headerFrom: "a.example")
         try require(byDomain.map(\.result) == ["pass", "fail"], "filtered by header_from")
-        let removed = try await store.deleteDMARCEvaluations(before: base.addingTimeInterval(61))
-        try require(removed == 2, "two pruned, got \(removed)")
+        let removed = try await store.pruneReportData(workingBefore: base.addingTimeInterval(61), receivedBefore: .distantPast)
+        try require(removed == PrunedReportData(evaluations: 2), "two pruned, got \(removed)")
         let left = try await store.dmarcEvaluations(from: base, to: base.addingTimeInterval(7200), headerFrom: nil)
         try require(left.map(\.evaluatedAt) == [base.addingTimeInterval(3600)], "the later one is kept")
     }

@@ -33,6 +33,7 @@ public struct MailStoreConformance: Sendable {
         ("dmarcEvaluations", { try await $0.dmarcEvaluations() }),
         ("dmarcReportLedger", { try await $0.dmarcReportLedger() }),
         ("tlsReportLedger", { try await $0.tlsReportLedger() }),
+        ("reportRetention", { try await $0.reportRetention() }),
         ("mtaSTSPolicies", { try await $0.mtaSTSPolicies() }),
         ("queueActivity", { try await $0.queueActivity() }),
         ("correspondents", { try await $0.correspondents() }),

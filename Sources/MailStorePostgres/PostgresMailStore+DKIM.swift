@@ -122,11 +122,4 @@ extension PostgresMailStore {
             dkim: try SQL.decode([DMARCEvaluationRecord.DKIMResult].self, dkim), spfDomain: spfDomain, spfResult: spfResult,
             reportURIs: try SQL.decode([String].self, uris))
     }
-
-    @discardableResult
-    public func deleteDMARCEvaluations(before date: Date) async throws -> Int {
-        try await transaction { db in
-            try await db.run("DELETE FROM dmarc_evaluations WHERE evaluated_at < \(date.timeIntervalSince1970) RETURNING 1")
-        }
-    }
 }

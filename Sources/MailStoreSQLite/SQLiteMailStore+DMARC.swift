@@ -57,12 +57,4 @@ extension SQLiteMailStore {
             dkim: try decode([DMARCEvaluationRecord.DKIMResult].self, row["dkim"]), spfDomain: row["spf_domain"],
             spfResult: row["spf_result"], reportURIs: try decode([String].self, row["report_uris"]))
     }
-
-    @discardableResult
-    public func deleteDMARCEvaluations(before date: Date) async throws -> Int {
-        try await pool.write { db in
-            try db.execute(sql: "DELETE FROM dmarc_evaluations WHERE evaluated_at < ?", arguments: [date.timeIntervalSince1970])
-            return db.changesCount
-        }
-    }
 }

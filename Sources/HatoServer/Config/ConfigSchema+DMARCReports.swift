@@ -24,6 +24,10 @@ extension ConfigSchema {
             "Send RFC 9991 failure reports (ARF, the failed message's header only) to ruf= addresses when fo= asks; needs report_from. Off by default: they reveal who writes to whom."),
         key("dmarc.failure_report_limit", .integer(min: 1, max: 100_000), .int(10),
             "Most failure reports sent per reported domain in an hour; the rest are dropped."),
+        key("dmarc.evaluation_retention", .duration, .int(31 * 86_400),
+            "How long DMARC evaluations, counted TLS sessions and the ledger of reports sent are kept (the input of the reports Hato sends); at least 8 days, so a week of catch-up is never reported twice."),
+        key("dmarc.report_retention", .duration, .int(400 * 86_400),
+            "How long DMARC and TLS reports others sent are kept for hato report list and the dashboard; 0 keeps them for ever."),
     ]
 
     /// The reporting keys right after `dmarc.record`: the rendered configuration has one

@@ -16,6 +16,10 @@ public struct DMARCReportSettings: Sendable {
     /// `dmarc.failure_reports` (RFC 9991) and its hourly limit per reported domain.
     public var failureReports: Bool
     public var failureReportLimit: Int
+    /// Seconds evaluations, TLS session counts and the sent ledgers are kept (`pruneReportData`).
+    public var evaluationRetention: Int
+    /// Seconds received reports are kept; 0: for ever.
+    public var reportRetention: Int
 
     init(string: (String) -> String?, int: (String) -> Int, list: (String) -> [String]?, hostname: String) throws {
         send = (string("dmarc.send_reports") ?? "off") == "on"
@@ -44,6 +48,11 @@ public struct DMARCReportSettings: Sendable {
         limits = DMARCReportLimits(maxXMLBytes: int("dmarc.max_report_xml_size"), maxRecords: int("dmarc.max_report_records"))
         failureReports = (string("dmarc.failure_reports") ?? "off") == "on"
         failureReportLimit = int("dmarc.failure_report_limit")
+        evaluationRetention = int("dmarc.evaluation_retention")
+        guard evaluationRetention >= 8 * 86_400 else {
+            throw ConfigKeyError(path: "dmarc.evaluation_retention", message: "must be at least 8 days: reports catch up on a week")
+        }
+        reportRetention = int("dmarc.report_retention")
         if failureReports, from == nil {
             throw ConfigKeyError(path: "dmarc.report_from", message: "required when dmarc.failure_reports = on")
         }

@@ -113,6 +113,7 @@ public struct HatoService {
         if let reports = TLSReportSetup.service(settings, store: store, queueRuns: queue != nil, logger: logger) {
             services.append(.init(service: reports))
         }
+        services.append(.init(service: ReportRetentionSetup.service(settings, store: store)))
         services += listeners.map { .init(service: $0) }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -103,7 +103,4 @@ public protocol DMARCReportStore: Sendable {
     func recordDMARCEvaluation(_ record: DMARCEvaluationRecord) async throws -> DMARCEvaluationRecord
     /// Evaluations in [from, to), oldest first; only those for `headerFrom` when given.
     func dmarcEvaluations(from: Date, to: Date, headerFrom: String?) async throws -> [DMARCEvaluationRecord]
-    /// Removes evaluations older than `date` (after their reports went out); returns how many.
-    @discardableResult
-    func deleteDMARCEvaluations(before date: Date) async throws -> Int
 }
