@@ -64,16 +64,21 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     struct Import: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Import aggregate report files (XML, gzip or ZIP), e.g. from another system.")
+        static let configuration = CommandConfiguration(
+            abstract: "Import aggregate report files (XML, gzip or ZIP; with --tls RFC 8460 JSON, gzip or plain), e.g. from another system.")
         @OptionGroup var options: ConfigOptions
+        @Flag(help: "TLS reports (RFC 8460 JSON) instead of DMARC reports. No DKIM check: importing a file vouches for it.") var tls = false
         @Argument(help: "Report files.") var files: [String]
         func run() async throws {
             let admin = try options.admin()
             for file in files {
                 let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
-                let outcome = try await DMARCReportIntake.importAttachment(
-                    bytes, sender: "file", name: URL(fileURLWithPath: file).lastPathComponent, limits: admin.config.dmarcReports.limits,
-                    store: admin.store)
+                let name = URL(fileURLWithPath: file).lastPathComponent
+                let outcome = tls
+                    ? try await TLSReportIntake.importAttachment(bytes, sender: "file", name: name, signedBy: nil,
+                                                                 maxJSONBytes: admin.config.tlsReports.maxReportSize, store: admin.store)
+                    : try await DMARCReportIntake.importAttachment(bytes, sender: "file", name: name, limits: admin.config.dmarcReports.limits,
+                                                                   store: admin.store)
                 switch outcome {
                 case .stored(let row): print("\(file): stored as \(row.id ?? 0) (\(row.reporter) \(row.reportID))")
                 case .duplicate(let reporter, let id): print("\(file): already stored (\(reporter) \(id))")

@@ -80,6 +80,11 @@ import Testing
             .write(toFile: hostile, atomically: true, encoding: .utf8)
         let imported = try await HatoBinary.run(["report", "import", "--config", served.config] + files + [hostile])
         #expect(imported.status == 0 && imported.stdout.components(separatedBy: "stored as").count == 5, "\(imported.stdout) \(imported.stderr)")
+        // A TLS report about example.org (RFC 8460 §4.4's example, its day moved to yesterday).
+        let tlsReport = reports.appendingPathComponent("company-x.json").path
+        try Self.tlsReport(day: Self.day(daysAgo: 1)).write(toFile: tlsReport, atomically: true, encoding: .utf8)
+        let importedTLS = try await HatoBinary.run(["report", "import", "--tls", "--config", served.config, tlsReport])
+        #expect(importedTLS.status == 0 && importedTLS.stdout.contains("stored as"), "\(importedTLS.stdout) \(importedTLS.stderr)")
 
         let output = Self.outputDirectory
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
@@ -100,15 +105,32 @@ import Testing
             source 2001:db8::53 2 fail fail quarantine
             source 203.0.113.9 1 pass fail none
             fail 2001:db8::53 2 fail fail quarantine
-            tlsrpt No TLS-RPT (RFC 8460) data for example.org: no TLS report about this domain has been received.
+            tlsrpt 1 TLS report from 1 reporter over the last 30 days.
+            tls sts mail.example.org 5326 303 certificate-expired: 200, starttls-not-supported: 103
             by ip ['192.0.2.25', '198.51.100.7', '203.0.113.9', '2001:db8::53']
             hostile title DMARC: <script>document.title='owned'</script>.example · Hato scripts 0
+            hostile tlsrpt No TLS-RPT (RFC 8460) data for <script>document.title='owned'</script>.example: no TLS report about this domain has been received.
             logged out Dashboard login · Hato
             after logout Dashboard login · Hato
 
             """, "\(browser.stderr)")
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("dashboard-domain.png").path))
         #expect(await served.terminate() == 0)
+    }
+
+    /// RFC 8460 §4.4's example report, for `day` (YYYY-MM-DD).
+    static func tlsReport(day: String) -> String {
+        """
+        {"organization-name": "Company-X", "date-range": {"start-datetime": "\(day)T00:00:00Z", "end-datetime": "\(day)T23:59:59Z"},
+         "contact-info": "sts-reporting@company-x.example", "report-id": "5065427c-23d3-47ca-b6e0-946ea0e8c4be",
+         "policies": [{"policy": {"policy-type": "sts", "policy-string": ["version: STSv1", "mode: enforce", "mx: mail.example.org", "max_age: 86400"],
+                                  "policy-domain": "example.org", "mx-host": ["mail.example.org"]},
+                       "summary": {"total-successful-session-count": 5326, "total-failure-session-count": 303},
+                       "failure-details": [{"result-type": "certificate-expired", "sending-mta-ip": "2001:db8:abcd:0012::1",
+                                            "receiving-mx-hostname": "mail.example.org", "failed-session-count": 200},
+                                           {"result-type": "starttls-not-supported", "sending-mta-ip": "2001:db8:abcd:0013::1",
+                                            "receiving-mx-hostname": "mail.example.org", "receiving-ip": "203.0.113.56", "failed-session-count": 103}]}]}
+        """
     }
 
     static let script = """
@@ -147,7 +169,8 @@ import Testing
             def rows(table): return [[td.text for td in tr.find_elements(By.TAG_NAME, "td")] for tr in d.find_elements(By.CSS_SELECTOR, "#%s tbody tr" % table)]
             for row in rows("sources"): print("source", *row)
             for row in rows("would-fail"): print("fail", *row)
-            print("tlsrpt", d.find_element(By.ID, "no-tlsrpt").text)
+            print("tlsrpt", d.find_element(By.ID, "tlsrpt-total").text)
+            for row in rows("tls-policies"): print("tls", *row)
             d.save_screenshot(os.path.join(out, "dashboard-domain.png"))
             follow(d.find_element(By.CSS_SELECTOR, "#sources th a[data-sort=ip]"))
             print("by ip", [r[0] for r in rows("sources")])
@@ -155,6 +178,7 @@ import Testing
             d.get(base + "/dashboard")
             follow(d.find_element(By.PARTIAL_LINK_TEXT, "<script>"))
             print("hostile title", d.title, "scripts", len(d.find_elements(By.TAG_NAME, "script")))
+            print("hostile tlsrpt", d.find_element(By.ID, "no-tlsrpt").text)
             follow(d.find_element(By.ID, "logout")); print("logged out", d.title)
             d.get(base + "/dashboard"); print("after logout", d.title)
         finally:

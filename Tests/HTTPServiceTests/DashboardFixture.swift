@@ -48,7 +48,10 @@ final class DashboardFixture: Sendable {
         let dashboard = DashboardConfiguration(
             limits: limits, authenticator: authenticator, isAdmin: { $0 == "admin@example.test" },
             records: { since, _ in Self.records.filter { $0.periodBegin >= since } },
-            hasTLSReports: { $0 == "example.test" }, now: { [self] in self.clock.withLock { $0 } })
+            tlsPolicies: { domain, _, _ in
+                domain == "example.test" ? [DashboardTLSPolicy(policyType: "sts", mxHosts: ["mx.example.test"], successful: 9, failed: 1,
+                                                                 failures: ["certificate-expired": 1], reports: 1, reporters: ["r"])] : []
+            }, now: { [self] in self.clock.withLock { $0 } })
         var configuration = HTTPFixture.configuration()
         configuration.dashboard = dashboard
         return configuration

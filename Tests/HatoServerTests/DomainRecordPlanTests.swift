@@ -56,6 +56,9 @@ import Testing
         let settings = try ConfigLoader.load(file: path, environment: [:]).settings
         #expect(settings.listeners[.smtp]?.map(\.description) == ["0.0.0.0:25"], "IPv6 only with a public IPv6 address")
         #expect(settings.server.user == "hato")
+        // Reports to the rua= aliases quickstart creates are read, not only delivered.
+        #expect(settings.dmarcReports.reportAddresses == ["dmarc-reports@example.com"])
+        #expect(settings.tlsReports.reportAddresses == ["tls-reports@example.com"])
         // A build that knows every key (the HTTP listener, ACME) gets them all uncommented.
         let full = file.render(known: { _ in true })
         #expect(full.contains("\nhttp = [\"0.0.0.0:80\"]\n") && full.contains("\n[acme]\n") && full.contains("\nchallenge = \"tls-alpn-01\"\n"))

@@ -58,22 +58,22 @@ public struct DashboardConfiguration: Sendable {
     /// Records of the received reports whose period ends at or after `since`, from at most
     /// `maxReports` reports.
     public var records: @Sendable (_ since: Date, _ maxReports: Int) async throws -> [DashboardRecord]
-    /// Whether any TLS-RPT (RFC 8460) report about the domain is stored; without one the domain
-    /// page says so.
-    public var hasTLSReports: @Sendable (_ domain: String) async -> Bool
+    /// The TLS-RPT (RFC 8460) reports received about the domain whose period ends at or after
+    /// `since`, from at most `maxReports` reports, summed per policy; none: the page says so.
+    public var tlsPolicies: @Sendable (_ domain: String, _ since: Date, _ maxReports: Int) async throws -> [DashboardTLSPolicy]
     /// The clock (tests move it).
     public var now: @Sendable () -> Date
 
     public init(limits: DashboardLimits = DashboardLimits(), authenticator: SASLAuthenticator,
                 isAdmin: @escaping @Sendable (String) async -> Bool,
                 records: @escaping @Sendable (Date, Int) async throws -> [DashboardRecord],
-                hasTLSReports: @escaping @Sendable (String) async -> Bool = { _ in false },
+                tlsPolicies: @escaping @Sendable (String, Date, Int) async throws -> [DashboardTLSPolicy] = { _, _, _ in [] },
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.limits = limits
         self.authenticator = authenticator
         self.isAdmin = isAdmin
         self.records = records
-        self.hasTLSReports = hasTLSReports
+        self.tlsPolicies = tlsPolicies
         self.now = now
     }
 }

@@ -2,15 +2,14 @@ import Foundation
 
 /// The page of one domain: messages per day by outcome (an SVG bar chart drawn here), the
 /// sending sources sortable by column (links with `sort=` and `order=`, sorted by the server),
-/// the sources that would fail under p=reject, and a note when no TLS-RPT data exists.
+/// the sources that would fail under p=reject, and the TLS reports' policies (`DashboardTLSView`).
 enum DashboardDomainPage {
     static let colors: [DashboardSummary.Outcome: String] = [
         .pass: "#3a9a4a", .fail: "#d08a1e", .quarantined: "#8a5ac8", .rejected: "#c8323c",
     ]
 
     static func render(_ summary: DashboardSummary, user: String, sort: DashboardSummary.SortColumn, descending: Bool,
-                       maxSources: Int, hasTLSReports: Bool) -> String {
-        let name = DashboardHTML.escape(summary.domain)
+                       maxSources: Int, tlsPolicies: [DashboardTLSPolicy], days: Int) -> String {
         var body = "<p><a href=\"/dashboard\">All domains</a></p>"
         body += "<p id=\"total\">\(summary.messages) messages reported over \(summary.days.count) days.</p>"
         body += "<h2>Messages per day</h2>" + chart(summary.days) + legend()
@@ -25,10 +24,7 @@ enum DashboardDomainPage {
             body += table(id: "would-fail", summary.wouldFailReject, limit: maxSources, domain: summary.domain, sort: .count,
                           descending: true, sortable: false)
         }
-        body += "<h2>TLS reports</h2>"
-        if !hasTLSReports {
-            body += "<p class=\"note\" id=\"no-tlsrpt\">No TLS-RPT (RFC 8460) data for \(name): no TLS report about this domain has been received.</p>"
-        }
+        body += "<h2>TLS reports</h2>" + DashboardTLSView.render(tlsPolicies, domain: summary.domain, days: days)
         return DashboardHTML.page(title: "DMARC: \(summary.domain)", user: user, body: body)
     }
 

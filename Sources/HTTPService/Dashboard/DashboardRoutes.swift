@@ -57,10 +57,12 @@ extension HTTPRouter {
         let orderText = parameters["order"].map(String.init) ?? (sort == .count ? "desc" : "asc")
         guard orderText == "asc" || orderText == "desc" else { return Self.badRequest("order= must be asc or desc", route: "dashboard") }
         let summary = DashboardSummary(domain: name, records: records, now: now, dayCount: dashboard.limits.days)
-        let hasTLSReports = await dashboard.hasTLSReports(name)
+        // The chart's window; a store failure here leaves the TLS section empty rather than the page.
+        let tlsPolicies = (try? await dashboard.tlsPolicies(name, since, dashboard.limits.maxReports)) ?? []
         return only([.get, .head], request, "dashboard") {
             Self.html(.ok, DashboardDomainPage.render(summary, user: session.username, sort: sort, descending: orderText == "desc",
-                                                      maxSources: dashboard.limits.maxSources, hasTLSReports: hasTLSReports))
+                                                      maxSources: dashboard.limits.maxSources, tlsPolicies: tlsPolicies,
+                                                      days: dashboard.limits.days))
         }
     }
 

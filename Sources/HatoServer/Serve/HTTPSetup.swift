@@ -48,7 +48,7 @@ enum HTTPSetup {
 
     /// The dashboard (docs/dashboard.md): logins checked like the mail listeners' (same
     /// throttle, same credentials), the admin flag from the account, records from the received
-    /// aggregate reports; the TLS-RPT note unless a TLS report about the domain was received.
+    /// aggregate reports, and the TLS reports received about the domain summed per policy.
     static func dashboard(_ settings: HatoConfig, store: any MailStore, throttle: AuthThrottle) -> DashboardConfiguration {
         let authenticator = SASLAuthenticator(
             policy: SASLPolicy(mechanisms: [.plain]), throttle: throttle, lookup: store.saslCredentialLookup,
@@ -69,8 +69,8 @@ enum HTTPSetup {
                     }
                 }
             },
-            hasTLSReports: { domain in
-                !((try? await store.tlsReceivedReports(domain: domain, since: nil, limit: 1)) ?? []).isEmpty
+            tlsPolicies: { domain, since, maxReports in
+                DashboardTLSSummary.policies(try await store.tlsReceivedReports(domain: domain, since: since, limit: maxReports))
             })
     }
 

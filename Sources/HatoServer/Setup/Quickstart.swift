@@ -77,7 +77,8 @@ public struct Quickstart: Sendable {
         }
         var actions: [String] = []
         let config = QuickstartConfigFile(hostname: hostname, dataDirectory: dataDirectory, user: options.user,
-                                          publicIPs: options.publicIPs, contact: options.address.description, written: options.now)
+                                          publicIPs: options.publicIPs, contact: options.address.description, written: options.now,
+                                          domain: domain.description)
         try write(config.render(), to: configFile, mode: 0o644)
         actions.append("wrote \(configFile)")
         let loaded = try ConfigLoader.load(file: configFile, environment: [:])

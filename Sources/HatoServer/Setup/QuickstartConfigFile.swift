@@ -15,8 +15,12 @@ public struct QuickstartConfigFile: Sendable {
     /// The ACME account contact (the operator's address).
     public var contact: String
     public var written: Date
+    /// The mail domain quickstart set up: its report aliases are where reports are read.
+    public var domain: String
 
-    public init(hostname: String, dataDirectory: String, user: String, publicIPs: [IPAddress], contact: String, written: Date = Date()) {
+    public init(hostname: String, dataDirectory: String, user: String, publicIPs: [IPAddress], contact: String, written: Date = Date(),
+                domain: String? = nil) {
+        self.domain = domain ?? String(contact[contact.index(after: contact.lastIndex(of: "@") ?? contact.startIndex)...])
         self.hostname = hostname
         self.dataDirectory = dataDirectory
         self.user = user
@@ -80,6 +84,16 @@ public struct QuickstartConfigFile: Sendable {
                 Entry(key: "email", value: quote(contact), comment: "The CA writes here about expiring certificates and account problems."),
                 Entry(key: "challenge", value: quote("tls-alpn-01"),
                       comment: "tls-alpn-01 answers on 443; http-01 on 80 (use it behind a web server)."),
+            ]),
+            // The rua= addresses of the DMARC and TLS-RPT records quickstart prints: reports
+            // others send about this domain are read there (and still delivered to the alias).
+            Section(name: "dmarc", comment: "DMARC reports (docs/dmarc-reports.md).", entries: [
+                Entry(key: "report_addresses", value: "[" + quote("dmarc-reports@\(domain)") + "]",
+                      comment: "Aggregate reports about your domain (the rua= of its _dmarc record) are read here, for hato report list and the dashboard."),
+            ]),
+            Section(name: "tls_reports", comment: "TLS reports (docs/transport-security.md#tls-rpt).", entries: [
+                Entry(key: "report_addresses", value: "[" + quote("tls-reports@\(domain)") + "]",
+                      comment: "TLS reports about your domain (the rua= of its _smtp._tls record) are read here, for hato report list --tls."),
             ]),
         ]
     }

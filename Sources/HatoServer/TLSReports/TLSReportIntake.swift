@@ -9,13 +9,15 @@ import Foundation
 import MailStore
 
 public enum TLSReportIntake {
-    public static func importAttachment(_ bytes: [UInt8], sender: String, name: String, signedBy: [String], maxJSONBytes: Int,
+    /// `signedBy`: the domains whose valid DKIM signatures the mail carried; nil for a file the
+    /// operator imports (`hato report import --tls`), which vouches for it.
+    public static func importAttachment(_ bytes: [UInt8], sender: String, name: String, signedBy: [String]?, maxJSONBytes: Int,
                                         store: any TLSReportLedger, now: Date = Date()) async throws -> DMARCReportIntake.Outcome {
         var row: TLSReceivedReport
         do {
             let report = try TLSReport.parse(bytes, maxJSONBytes: maxJSONBytes)
             let submitter = report.contactInfo.split(separator: "@").last.map { $0.lowercased() } ?? ""
-            let signed = signedBy.map { $0.lowercased() }.contains { submitter == $0 || submitter.hasSuffix("." + $0) }
+            let signed = signedBy.map { $0.map { $0.lowercased() }.contains { submitter == $0 || submitter.hasSuffix("." + $0) } } ?? true
             guard signed else { throw TLSReportError(description: "no valid DKIM signature (without l=) by \(submitter) (RFC 8460 §3)") }
             let summaries = report.policies.map(\.summary)
             let formatter = ISO8601DateFormatter()
