@@ -150,8 +150,12 @@ import Testing
             print("not spinning:", used < 0.5)
             for s in socks: s.close()
             time.sleep(2)
-            c = socket.create_connection(("127.0.0.1", port), timeout=20); cf = c.makefile("rb")
-            print(cf.readline()[:3].decode()); c.sendall(b"QUIT\\r\\n"); print(cf.readline()[:3].decode())
+            try:
+                c = socket.create_connection(("127.0.0.1", port), timeout=20); cf = c.makefile("rb")
+                print(cf.readline()[:3].decode()); c.sendall(b"QUIT\\r\\n"); print(cf.readline()[:3].decode())
+            except OSError as e:
+                # Seen once in a loaded full run (connection refused): say whether the server lived.
+                sys.exit(f"{e}; server exit status {server.poll()}; log: {open(log).read()[-3000:]}")
             server.terminate(); server.wait(60)
             print("paused:", "accept failed; pausing new connections" in open(log).read())
             """, arguments: [try HatoBinary.url.path, config, directory.url.appendingPathComponent("hato.log").path], timeout: 120)

@@ -54,7 +54,8 @@ public struct SignedZoneServer: Sendable {
             try writeConfiguration(directory: directory, port: port)
             let process = try ChildProcess(executable: URL(fileURLWithPath: unbound), arguments: ["-d", "-c", directory + "/unbound.conf"])
             do {
-                try await process.waitFor(timeout: .seconds(60), "unbound to start") { _, err in err.contains("start of service") }
+                // Three minutes: a loaded full run once saw no word from unbound in 60 s.
+                try await process.waitFor(timeout: .seconds(180), "unbound to start") { _, err in err.contains("start of service") }
                 return (port, process)
             } catch where attempt < 5 && process.errorOutput.contains("could not open ports") {
                 process.signal(SIGTERM)
