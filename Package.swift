@@ -537,7 +537,7 @@ let package = Package(
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore"], swiftSettings: swift6),
         .testTarget(
             name: "MailStoreSQLiteTests",
-            dependencies: ["MailStoreSQLite", "MailStore", "HatoTesting"], swiftSettings: swift6
+            dependencies: ["MailStoreSQLite", "MailStore", "MailCore", "HatoTesting"], swiftSettings: swift6
         ),
         .testTarget(
             name: "MailStorePostgresTests",

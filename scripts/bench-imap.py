@@ -357,6 +357,7 @@ def main():
         args.mailboxes = max(args.clients, args.mailboxes or 2 * args.clients)
         latencies, errors, seconds = bench_imap_sessions.run(args, churn=args.profile == "churn")
         result = report_latencies(args.label, latencies, args.clients, errors, seconds, profile=args.profile)
+        result["window"] = list(args.window)
     else:
         print("preparing %d mailboxes with %d messages each ..." % (args.clients, args.messages), file=sys.stderr)
         clients = [Client(args, n) for n in range(args.clients)]

@@ -18,6 +18,10 @@
 #   HATO_BIN_BEFORE=/path/to/older/hato scripts/bench-imap.sh   # two Hato builds and Dovecot in one run
 #   SKIP_DOVECOT=1 scripts/bench-imap.sh           # Hato only
 #   KEEP=1 scripts/bench-imap.sh                   # keep the data, logs and results.jsonl
+#   FSYNC=1 PROFILES=persistent scripts/bench-imap.sh  # also count each server's fsync/fdatasync
+#                   calls per round of the persistent and churn loops (strace attached to the
+#                   server and its children; it slows both servers, so take ops/s from a run
+#                   without it)
 #
 # Needs python3 (standard library only); Dovecot (apt-get install -y dovecot-imapd) and root for
 # the private Dovecot instance (scripts/dovecot-peer.sh: own config, state and Maildirs under a
@@ -39,6 +43,7 @@ password="a long enough password"
 work="$(mktemp -d "${TMPDIR:-/tmp}/hato-bench-imap.XXXXXX")"
 chmod 755 "$work"
 pids=()
+strace_pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     "$root/scripts/dovecot-peer.sh" stop "$work/dovecot" 2>/dev/null || true
@@ -72,6 +77,16 @@ if [ -z "$hato" ]; then
     hato="$root/.build/release/hato"
 fi
 
+# FSYNC=1: every fsync and fdatasync of the server (all its threads and the processes it
+# forks from now on), with wall-clock times and file names, to count them per round.
+trace_flushes() {  # label pid
+    [ -n "${FSYNC:-}" ] || return 0
+    strace -f -ttt -y -e trace=fsync,fdatasync -o "$work/$1.fsync" -p "$2" 2>/dev/null &
+    strace_pids+=($!)
+    pids+=($!)
+    sleep 1
+}
+
 run_server() {  # label port pid
     local label="$1" port="$2" pid="$3" profile
     for profile in $PROFILES; do
@@ -100,12 +115,18 @@ imap_sessions_per_user = 100000
 [log]
 level = "warning"
 EOF
+    # Thousands of logins a second from one address would be throttled (docs/configuration.md
+    # [auth]); builds from before auth.benchmark_throttle_exempt do not know the key.
+    if grep -q benchmark_throttle_exempt "$bin"; then
+        printf '[auth]\nbenchmark_throttle_exempt = ["127.0.0.1"]\n' >> "$work/$label.toml"
+    fi
     "$bin" domain add bench.invalid --config "$work/$label.toml" >/dev/null
     echo "$password" | "$bin" account add "$user" --password-stdin --config "$work/$label.toml" >/dev/null
     "$bin" serve --config "$work/$label.toml" > "$work/$label.log" 2>&1 &
     local pid=$!
     pids+=($pid)
     wait_port "$port"
+    trace_flushes "$label" "$pid"
     run_server "$label" "$port" "$pid"
     kill "$pid"; wait "$pid" 2>/dev/null || true
 }
@@ -120,9 +141,27 @@ else
     dc_port="$(free_port)"
     dc_pid="$("$root/scripts/dovecot-peer.sh" start "$work/dovecot" "$dc_port" "$user" "$password")"
     wait_port "$dc_port"
+    trace_flushes dovecot "$dc_pid"
     run_server dovecot "$dc_port" "$dc_pid"
+    [ -z "${FSYNC:-}" ] || "$root/scripts/dovecot-peer.sh" stop "$work/dovecot" 2>/dev/null || true
 fi
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -n "${FSYNC:-}" ]; then
+    sleep 1
+    for p in "${strace_pids[@]}"; do kill -INT "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+    python3 - "$work" "$root/scripts/bench_fsync_count.py" <<'EOF'
+import json, subprocess, sys
+work, counter = sys.argv[1], sys.argv[2]
+for line in open(work + "/results.jsonl"):
+    r = json.loads(line)
+    if "window" not in r:
+        continue
+    rounds = r["operations"]["append"]["count"]
+    subprocess.run([sys.executable, counter, "%s/%s.fsync" % (work, r["label"]), "--start", str(r["window"][0]),
+                    "--end", str(r["window"][1]), "--rounds", str(rounds), "--strip", work + "/",
+                    "--label", "%s %s" % (r["label"], r["profile"])], check=False)
+EOF
+fi
 
 # --- ratios --------------------------------------------------------------------------------
 python3 - "$work/results.jsonl" <<'EOF'

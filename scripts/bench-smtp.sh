@@ -6,6 +6,9 @@
 #   scripts/bench-smtp.sh                 # N=2000 C=16, builds the release binary if needed
 #   N=5000 C=32 scripts/bench-smtp.sh
 #   HATO_BIN=/path/to/hato scripts/bench-smtp.sh
+#   FSYNC=1 C=10 scripts/bench-smtp.sh    # also count each server's fsync/fdatasync calls per
+#                   message (strace attached to the server and what it forks; slows both, so take
+#                   msg/s from a run without it). For Postfix: until every message is in the Maildir.
 #
 # Needs: python3 with dnspython; Postfix (apt-get install postfix) and root to run a private
 # Postfix instance (its own config, queue and mail directories under a temporary folder; the
@@ -24,6 +27,21 @@ cleanup() {
     if [ -f "$work/postfix/main.cf" ]; then postfix -c "$work/postfix" stop >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
+
+# FSYNC=1: every fsync and fdatasync of a server from now on, with wall-clock times and names.
+trace_flushes() {  # label pid
+    [ -n "${FSYNC:-}" ] || return 0
+    strace -f -ttt -y -e trace=fsync,fdatasync -o "$work/$1.fsync" -p "$2" 2>/dev/null &
+    pids+=($!)
+    eval "strace_$1=$!"
+    sleep 1
+}
+count_flushes() {  # label strace-pid start end
+    [ -n "${FSYNC:-}" ] || return 0
+    kill -INT "$2" 2>/dev/null || true; wait "$2" 2>/dev/null || true
+    python3 "$root/scripts/bench_fsync_count.py" "$work/$1.fsync" --start "$3" --end "$4" --rounds "$N" \
+        --strip "$work/" --label "$1 (C=$C), per message"
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -67,13 +85,17 @@ for _ in $(seq 100); do
     python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$hato_port),1)" 2>/dev/null && break
     sleep 0.1
 done
+trace_flushes hato "$hato_pid"
 echo "== hato"
+hato_started=$(date +%s.%N)
 hato_json="$(python3 "$root/scripts/bench_smtp_load.py" --port "$hato_port" -n "$N" -c "$C" --size "$SIZE" \
     --recipient rcpt@bench.invalid --label hato)"
+hato_finished=$(date +%s.%N)
 echo "$hato_json"
 stored="$("$hato" mailbox list rcpt@bench.invalid --config "$work/hato.toml" 2>/dev/null | awk '$1=="INBOX"{print $3}')"
 echo "stored in INBOX: ${stored:-?}"
 kill "$hato_pid"; wait "$hato_pid" 2>/dev/null || true
+[ -z "${FSYNC:-}" ] || count_flushes hato "$strace_hato" "$hato_started" "$hato_finished"
 
 # --- Postfix -------------------------------------------------------------------------------
 if ! command -v postfix >/dev/null || [ "$(id -u)" != 0 ]; then
@@ -121,6 +143,7 @@ for _ in $(seq 100); do
     python3 -c "import socket; socket.create_connection(('127.0.0.1',$pf_port),1)" 2>/dev/null && break
     sleep 0.1
 done
+trace_flushes postfix "$(head -1 "$work/pfqueue/pid/master.pid" | tr -d ' ')"
 echo "== postfix $(postconf -d -h mail_version)"
 started=$(date +%s.%N)
 pf_json="$(python3 "$root/scripts/bench_smtp_load.py" --port "$pf_port" -n "$N" -c "$C" --size "$SIZE" \
@@ -133,6 +156,7 @@ for _ in $(seq 600); do
     sleep 0.1
 done
 finished=$(date +%s.%N)
+[ -z "${FSYNC:-}" ] || count_flushes postfix "$strace_postfix" "$started" "$finished"
 echo "postfix delivered to Maildir: $delivered in $(python3 -c "print(round($finished-$started,2))") s" \
      "($(python3 -c "print(round($delivered/($finished-$started),1))") msg/s end to end)"
 

@@ -28,6 +28,7 @@ public struct MailStoreConformance: Sendable {
         ("changeFeed", { try await $0.changeFeed() }),
         ("expungeHistory", { try await $0.expungeHistory() }),
         ("concurrentAppends", { try await $0.concurrentAppends() }),
+        ("concurrentMailboxWrites", { try await $0.concurrentMailboxWrites() }),
         ("deliverToMany", { try await $0.deliverToMany() }),
         ("queue", { try await $0.queue() }),
         ("dmarcEvaluations", { try await $0.dmarcEvaluations() }),

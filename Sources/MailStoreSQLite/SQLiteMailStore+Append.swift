@@ -20,7 +20,7 @@ extension SQLiteMailStore {
         let pending = PendingAppend(
             body: reference, size: Int64(request.bytes.count), summary: summary, flags: request.flags,
             internalDate: request.internalDate, targets: mailboxes, claimsRecent: request.claimsRecent)
-        let outcome = await batcher.submit(pending) { [self] batch in await self.commit(batch) }
+        let outcome = await commit(pending)
         if !outcome.contains(where: { (try? $0.get()) != nil }) { bodies.remove(reference) }
         for case .success(let result) in outcome {
             feed.publish([.appended(uid: result.uid, modSeq: result.modSeq, flags: request.flags)], in: result.mailboxID)
@@ -28,37 +28,29 @@ extension SQLiteMailStore {
         return outcome
     }
 
-    /// Makes a batch durable: one fsync per body directory, then one transaction in which each
-    /// target is its own savepoint, so one full quota fails only that target.
-    func commit(_ batch: [PendingAppend]) async -> [AppendOutcome] {
-        let failAll: (MailStoreError) -> [AppendOutcome] = { error in
-            batch.map { Array(repeating: .failure(error), count: $0.targets.count) }
-        }
+    /// Makes an append durable in the next group commit (`WriteBatcher`: its body directory
+    /// fsynced, then its rows in the shared transaction), each target in its own savepoint, so
+    /// one full quota fails only that target.
+    func commit(_ pending: PendingAppend) async -> AppendOutcome {
         do {
-            let bodies = self.bodies
-            try await BlockingIO.run { try bodies.syncDirectories(of: batch.map(\.body)) }
-            return try await pool.write { db in
-                try batch.map { pending in
-                    try pending.targets.map { target in
-                        do {
-                            var result: AppendResult!
-                            try db.inSavepoint {
-                                result = try Self.insertMessage(pending, into: target, db)
-                                return .commit
-                            }
-                            return .success(result)
-                        } catch let error as MailStoreError {
-                            return .failure(error)
+            return try await batchedWrite(bodies: [pending.body]) { db in
+                try pending.targets.map { target in
+                    do {
+                        var result: AppendResult!
+                        try db.inSavepoint {
+                            result = try Self.insertMessage(pending, into: target, db)
+                            return .commit
                         }
+                        return .success(result)
+                    } catch let error as MailStoreError {
+                        return .failure(error)
                     }
                 }
             }
-        } catch let error as MailStoreError {
-            logger.error("append batch failed", metadata: ["error": "\(error)"])
-            return failAll(error)
         } catch {
-            logger.error("append batch failed", metadata: ["error": "\(error)"])
-            return failAll(.io("\(error)"))
+            logger.error("append failed", metadata: ["error": "\(error)"])
+            let failure = (error as? MailStoreError) ?? .io("\(error)")
+            return pending.targets.map { _ in .failure(failure) }
         }
     }
 

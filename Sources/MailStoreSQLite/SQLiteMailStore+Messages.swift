@@ -50,7 +50,7 @@ extension SQLiteMailStore {
     public func setFlags(
         in mailbox: MailboxID, uids: [UInt32], change: FlagChange, unchangedSince: UInt64?
     ) async throws -> (updated: [StoredMessage], failed: [UInt32]) {
-        let (updated, failed, changed) = try await pool.write { db -> ([StoredMessage], [UInt32], [StoredMessage]) in
+        let (updated, failed, changed) = try await batchedWrite { db -> ([StoredMessage], [UInt32], [StoredMessage]) in
             var modSeq = try Self.highestModSeq(mailbox, db)
             var updated: [StoredMessage] = []
             var failed: [UInt32] = []
@@ -89,7 +89,7 @@ extension SQLiteMailStore {
     /// With `uids`, removes exactly those messages (IMAP UID EXPUNGE callers pass only \Deleted
     /// ones; POP3 passes the messages marked with DELE); without, every \Deleted message.
     public func expunge(in mailbox: MailboxID, uids: [UInt32]?) async throws -> [UInt32] {
-        let (removed, modSeq, paths) = try await pool.write { db -> ([UInt32], UInt64, Set<String>) in
+        let (removed, modSeq, paths) = try await batchedWrite { db -> ([UInt32], UInt64, Set<String>) in
             guard let accountID = try Int64.fetchOne(db, sql: "SELECT account_id FROM mailboxes WHERE id = ?", arguments: [mailbox.rawValue]) else {
                 throw MailStoreError.mailboxNotFound("id \(mailbox)")
             }
@@ -132,7 +132,7 @@ extension SQLiteMailStore {
     }
 
     public func copy(uids: [UInt32], from source: MailboxID, to target: MailboxID, claimingRecent: Bool) async throws -> CopyOutcome {
-        let (pairs, appended, recentFrom) = try await pool.write { db -> ([(UInt32, UInt32)], [MailboxChange], UInt32?) in
+        let (pairs, appended, recentFrom) = try await batchedWrite { db -> ([(UInt32, UInt32)], [MailboxChange], UInt32?) in
             var pairs: [(UInt32, UInt32)] = []
             var appended: [MailboxChange] = []
             for uid in uids {

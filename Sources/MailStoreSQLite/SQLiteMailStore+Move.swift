@@ -7,7 +7,7 @@ extension SQLiteMailStore {
     /// originals are expunged before the copies are inserted, in the same transaction, so a move
     /// within one account needs no quota headroom and a refused copy leaves everything as it was.
     public func move(uids: [UInt32], from source: MailboxID, to target: MailboxID, claimingRecent: Bool) async throws -> CopyOutcome {
-        let (pairs, expungeModSeq, sourceModSeq, appended, recentFrom) = try await pool.write {
+        let (pairs, expungeModSeq, sourceModSeq, appended, recentFrom) = try await batchedWrite {
             db -> ([(UInt32, UInt32)], UInt64, UInt64?, [MailboxChange], UInt32?) in
             guard let accountID = try Int64.fetchOne(db, sql: "SELECT account_id FROM mailboxes WHERE id = ?", arguments: [source.rawValue]) else {
                 throw MailStoreError.mailboxNotFound("id \(source)")

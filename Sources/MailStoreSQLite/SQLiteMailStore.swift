@@ -18,7 +18,7 @@ public final class SQLiteMailStore: MailStore {
     let summarizer: MessageSummarizer?
     let maxMessageSize: Int?
     let logger: Logger
-    let batcher: AppendBatcher
+    let batcher: WriteBatcher
     let queueFeed = QueueActivityFeed()
 
     public struct Options: Sendable {
@@ -70,12 +70,13 @@ public final class SQLiteMailStore: MailStore {
             try pool.write { try StoreFormat.recordMigration($0, software: options.software, latest: migrator.migrations.last ?? "") }
         }
         self.pool = pool
-        bodies = try BodyFileStore(root: directory.appendingPathComponent("messages"))
+        let bodies = try BodyFileStore(root: directory.appendingPathComponent("messages"))
+        self.bodies = bodies
         feed = ChangeFeed()
         summarizer = options.summarizer
         maxMessageSize = options.maxMessageSize
         logger = options.logger
-        batcher = AppendBatcher()
+        batcher = WriteBatcher(pool: pool, bodies: bodies)
     }
 
     public func close() async throws {

@@ -11,6 +11,8 @@ extension ReceptionPipeline {
                                 authentication: InboundAuthenticationPolicy?, beforeSigning: [any ReceptionStage] = [],
                                 extra: [any ReceptionStage] = []) -> ReceptionPipeline {
         var stages: [any ReceptionStage] = []
+        // DMARC's lookups for the envelope domain start before SPF's, so the two overlap.
+        if let authentication { stages.append(DMARCPrefetchStage(authenticator: authentication.authenticator)) }
         if let spf { stages.append(SPFStage(policy: spf)) }
         stages.append(SubmissionStage(store: store))
         stages.append(RecipientStage(store: store))

@@ -41,6 +41,9 @@ public final class AuthThrottle: @unchecked Sendable {
         /// Bound on remembered keys and on known-good pairs (each a few dozen bytes); the
         /// stalest are dropped first.
         public var maximumTrackedKeys: Int
+        /// Client addresses never counted, delayed or locked (`auth.benchmark_throttle_exempt`:
+        /// loopback addresses only, for load generators that log in thousands of times a second).
+        public var exemptClients: Set<String> = []
 
         public init(
             delayAfterFailures: Int = 3, lockoutAfterFailures: Int = 10,
@@ -126,7 +129,8 @@ public final class AuthThrottle: @unchecked Sendable {
     /// Whether an attempt would be admitted now, without counting one (an early refusal before
     /// any work). Pass the account once the client has named it.
     public func check(client: String, account: String?) -> Decision {
-        lock.withLock {
+        if configuration.exemptClients.contains(client) { return .allow(delay: .zero) }
+        return lock.withLock {
             let time = now()
             if let retryAfter = retryAfter(client, account, at: time) { return .lockedOut(retryAfter: retryAfter) }
             let delay = keys(client, account, at: time).map { delayFor((current($0, at: time)?.count ?? 0) + 1) }.max()
@@ -138,7 +142,10 @@ public final class AuthThrottle: @unchecked Sendable {
     /// counted as a failure at once, or refused (`.lockedOut`) when a key is locked or its
     /// attempts in flight and failures already reach the limit.
     public func begin(client: String, account: String) -> Admission {
-        lock.withLock {
+        if configuration.exemptClients.contains(client) {  // counted nowhere: settling it changes no count
+            return .admitted(Reservation(client: client, account: account.lowercased(), delay: .zero, counted: [:]))
+        }
+        return lock.withLock {
             let time = now()
             if let retryAfter = retryAfter(client, account, at: time) { return .lockedOut(retryAfter: retryAfter) }
             var counted: [Key: UInt64] = [:]

@@ -94,4 +94,24 @@ import Testing
             """)
         #expect(digest.first?.contains(#"unknown mechanism "DIGEST-MD5""#) == true && digest.first?.contains("RFC 6331") == true, "\(digest)")
     }
+
+    /// `auth.benchmark_throttle_exempt` takes loopback literals only, in the listener's text form.
+    @Test func throttleExemptionIsLoopbackOnly() throws {
+        #expect(try load("").settings.auth.throttleExempt.isEmpty)
+        let exempt = try load("""
+            [auth]
+            benchmark_throttle_exempt = ["127.0.0.1", "0:0:0:0:0:0:0:1"]
+            """)
+        #expect(exempt.settings.auth.throttleExempt == ["127.0.0.1", "::1"])
+        let outside = try errors("""
+            [auth]
+            benchmark_throttle_exempt = ["192.0.2.1"]
+            """)
+        #expect(outside.first?.contains("not a loopback address") == true, "\(outside)")
+        let name = try errors("""
+            [auth]
+            benchmark_throttle_exempt = ["localhost"]
+            """)
+        #expect(name.first?.contains("is not an IPv4 or IPv6 address") == true, "\(name)")
+    }
 }

@@ -175,4 +175,19 @@ extension AuthThrottle {
         #expect(throttle.trackedKeyCount <= 100)
         #expect(throttle.knownClientCount <= 100)
     }
+
+    /// `auth.benchmark_throttle_exempt`: a listed (loopback) address is never delayed or locked,
+    /// however many logins it has in flight or gets wrong; every other address still is.
+    @Test func exemptClientIsNeverThrottled() {
+        var configuration = AuthThrottle.Configuration(delayAfterFailures: 2, lockoutAfterFailures: 3)
+        configuration.exemptClients = ["127.0.0.1"]
+        let throttle = throttle(configuration)
+        let inFlight = (0..<50).compactMap { _ in throttle.admit("127.0.0.1", "bench@example.test") }
+        #expect(inFlight.count == 50 && inFlight.allSatisfy { $0.delay == .zero })
+        for reservation in inFlight { #expect(throttle.settle(reservation, .failedCredentialCheck) == .zero) }
+        #expect(throttle.check(client: "127.0.0.1", account: "bench@example.test") == .allow(delay: .zero))
+        #expect(!throttle.isRefused("127.0.0.1", "bench@example.test"))
+        for _ in 0..<3 { throttle.fail("127.0.0.2", "other@example.test") }
+        #expect(throttle.isRefused("127.0.0.2", "other@example.test"))
+    }
 }

@@ -44,4 +44,29 @@ import Testing
         #expect(try #require(inbox.first).body.contains("dkim=pass header.d=signer.test"))
         try await SMTPDMARCTests().stop(setup)
     }
+
+    /// The envelope sender's DMARC policy is looked up at MAIL FROM (`DMARCPrefetchStage`),
+    /// before any header arrives: on a lossy resolver its retransmissions overlap SPF and the
+    /// RCPT and DATA round trips.
+    @Test func envelopeDomainPolicyIsLookedUpAtMailFrom() async throws {
+        let setup = try await SMTPDMARCTests.start()
+        let client = try Python.start("""
+            import smtplib, sys
+            s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), local_hostname="client.test")
+            s.ehlo(); s.mail("news@bounces.other.test"); s.rcpt("alice@example.test")
+            print("envelope sent", flush=True)
+            sys.stdin.readline()
+            s.quit()
+            """, arguments: [setup.fixture.port])
+        try await client.waitFor("the envelope to be sent") { out, _ in out.contains("envelope sent") }
+        let policy = try DNSName("_dmarc.bounces.other.test")
+        let deadline = ContinuousClock.now + .seconds(20)
+        while setup.dns.queryCount(policy, .txt) == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(setup.dns.queryCount(policy, .txt) > 0, "the MAIL FROM domain's DMARC policy looked up before DATA")
+        client.write("go\n")
+        #expect(await client.exit(timeout: 60) == 0, "\(client.errorOutput)")
+        try await SMTPDMARCTests().stop(setup)
+    }
 }

@@ -97,6 +97,8 @@ public enum ConfigSchema {
         key("auth.lockout_duration", .duration, .int(900), "How long a locked-out client address or account is refused."),
         key("auth.known_client_duration", .duration, .int(2_592_000),
             "How long an address that logged in to an account stays exempt from that account's lock-out (not from its own)."),
+        key("auth.benchmark_throttle_exempt", .stringList, .list([]),
+            "Benchmarks only: loopback addresses (127.0.0.0/8, ::1) whose logins are never throttled, delayed or locked out."),
         key("limits.max_message_size", .size, .int(52_428_800),
             "Largest message in bytes: SMTP SIZE (RFC 1870) and IMAP APPEND."),
         key("limits.max_line_length", .integer(min: 512, max: 1_048_576), .int(4096),

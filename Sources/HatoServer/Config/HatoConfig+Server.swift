@@ -34,4 +34,18 @@ extension HatoConfig {
         }
         return Server(user: user, group: string("server.group"), publicIPs: addresses)
     }
+
+    /// `auth.benchmark_throttle_exempt`: IP literals on loopback only (127.0.0.0/8, ::1), in the
+    /// text form the listener reports a client in, so a typo cannot exempt the internet.
+    static func loopbackOnly(_ texts: [String], key: String) throws -> [String] {
+        try texts.map { text in
+            guard let address = IPAddress(text) else {
+                throw ConfigKeyError(path: key, message: "\"\(text)\" is not an IPv4 or IPv6 address")
+            }
+            let bytes = address.bytes
+            let loopback = bytes.count == 4 ? bytes[0] == 127 : bytes == Array(repeating: 0, count: 15) + [1]
+            guard loopback else { throw ConfigKeyError(path: key, message: "\"\(text)\" is not a loopback address") }
+            return address.description
+        }
+    }
 }

@@ -43,6 +43,8 @@ public struct HatoConfig: Sendable {
         public var lockoutAfterFailures: Int
         public var lockoutDuration: Duration
         public var knownClientDuration: Duration
+        /// `auth.benchmark_throttle_exempt`: loopback addresses the throttle never counts.
+        public var throttleExempt: [String] = []
     }
 
     public struct DNS: Sendable {
@@ -171,6 +173,7 @@ public struct HatoConfig: Sendable {
             mechanisms: list("auth.mechanisms") ?? [], delayAfterFailures: int("auth.delay_after_failures"),
             lockoutAfterFailures: int("auth.lockout_after_failures"), lockoutDuration: .seconds(int("auth.lockout_duration")),
             knownClientDuration: .seconds(int("auth.known_client_duration")))
+        auth.throttleExempt = try Self.loopbackOnly(list("auth.benchmark_throttle_exempt") ?? [], key: "auth.benchmark_throttle_exempt")
         for name in auth.mechanisms where SASLMechanismName(wireName: name) == nil {
             let known = SASLMechanismName.allCases.map(\.rawValue).joined(separator: ", ")
             throw ConfigKeyError(path: "auth.mechanisms", message: "unknown mechanism \"\(name)\" (known: \(known); DIGEST-MD5 is not offered, RFC 6331)")

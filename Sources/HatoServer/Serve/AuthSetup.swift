@@ -14,9 +14,11 @@ enum AuthSetup {
 
     /// One throttle shared by every protocol: a password guessed over POP3 counts for SMTP too.
     static func throttle(_ settings: HatoConfig) -> AuthThrottle {
-        AuthThrottle(configuration: .init(
+        var configuration = AuthThrottle.Configuration(
             delayAfterFailures: settings.auth.delayAfterFailures, lockoutAfterFailures: settings.auth.lockoutAfterFailures,
-            lockoutDuration: settings.auth.lockoutDuration, knownClientDuration: settings.auth.knownClientDuration))
+            lockoutDuration: settings.auth.lockoutDuration, knownClientDuration: settings.auth.knownClientDuration)
+        configuration.exemptClients = Set(settings.auth.throttleExempt)
+        return AuthThrottle(configuration: configuration)
     }
 }
 

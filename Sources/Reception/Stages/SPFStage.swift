@@ -35,10 +35,14 @@ public struct SPFStage: ReceptionStage {
         guard client.isInbound, let ip = client.ipAddress else { return .accept }
         let verifier = SPFVerifier(resolver: policy.resolver, receivingHost: client.hostname)
         let helo = client.helo ?? "unknown"
-        let outcome = await verifier.checkMailFrom(ip: ip, mailFrom: transaction.mailFrom?.description ?? "", helo: helo)
+        let mailFrom = transaction.mailFrom?.description ?? ""
         // RFC 7208 §2.3 recommends checking the HELO identity separately too; with `<>` the
-        // MAIL FROM check above already was the HELO check.
-        let heloOutcome = transaction.mailFrom == nil ? nil : await verifier.checkHELO(ip: ip, helo: helo)
+        // MAIL FROM check below already is the HELO check. The two run at once, so a lost DNS
+        // packet of one waits beside the other rather than after it.
+        let checksHELO = transaction.mailFrom != nil
+        async let heloCheck: SPFOutcome? = checksHELO ? verifier.checkHELO(ip: ip, helo: helo) : nil
+        let outcome = await verifier.checkMailFrom(ip: ip, mailFrom: mailFrom, helo: helo)
+        let heloOutcome = await heloCheck
         client.logger.info("spf", metadata: ["result": "\(outcome.result.rawValue)", "domain": "\(outcome.domain)",
                                              "helo": "\(heloOutcome?.result.rawValue ?? "-")",
                                              "dnssec": "\(outcome.dnssec?.rawValue ?? "-")"])
