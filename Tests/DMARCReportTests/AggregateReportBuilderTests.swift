@@ -129,4 +129,37 @@ import Testing
         #expect((records?[1][6] as? [String]) == ["softfail"])
         #expect((records?[0][5] as? [String]) == ["s1"])
     }
+
+    /// RFC 9990 Appendix A: the XML Hato sends validates against the RFC's own schema (the
+    /// appendix as printed, in Fixtures/dmarc-2.0.xsd), checked by libxml2 through Python's lxml;
+    /// and a report that breaks the schema is refused by the same check, so the check can fail.
+    @Test(.enabled(if: Python.requiredInCI || Python.hasModules("lxml"), "lxml (PyPI) is not installed"))
+    func xmlValidatesAgainstTheRFCSchema() async throws {
+        let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/dmarc-2.0.xsd").path
+        var reports = AggregateReportBuilder.reports(from: Self.evaluations, begin: Self.begin, end: Self.end, reporter: Self.reporter)
+            .map(\.report)
+        reports[0].metadata.extraContactInfo = "R&D <dmarc>"
+        let directory = try TemporaryDirectory(prefix: "hato-dmarc-xsd")
+        var files: [String] = []
+        for (index, report) in reports.enumerated() {
+            let path = directory.url.appendingPathComponent("report-\(index).xml").path
+            try report.xml().write(toFile: path, atomically: true, encoding: .utf8)
+            files.append(path)
+        }
+        let broken = directory.url.appendingPathComponent("broken.xml").path
+        try reports[0].xml().replacingOccurrences(of: "<disposition>", with: "<disposal>").replacingOccurrences(of: "</disposition>", with: "</disposal>")
+            .write(toFile: broken, atomically: true, encoding: .utf8)
+        let result = try await Python.run("""
+            import sys
+            from lxml import etree
+            schema = etree.XMLSchema(etree.parse(sys.argv[1]))
+            for path in sys.argv[2:]:
+                ok = schema.validate(etree.parse(path))
+                print(path.rsplit("/", 1)[1], "valid" if ok else "invalid: " + str(schema.error_log.last_error))
+            """, arguments: [schema] + files + [broken])
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == reports.count + 1, "\(result.stdout) \(result.stderr)")
+        #expect(lines.dropLast().allSatisfy { $0.hasSuffix(" valid") }, "\(result.stdout)")
+        #expect(lines.last?.hasPrefix("broken.xml invalid") == true, "\(result.stdout)")
+    }
 }
