@@ -75,7 +75,7 @@ import Testing
                                  size: 100, body: BodyReference(path: "body-3"), summary: nil)
         #expect(machine.finish(.stored(tag: "s", updated: [seen], failed: [], silent: false, uid: false))
                 == ["* 3 FETCH (FLAGS (\\Seen))", "run contextCheck"])
-        #expect(Self.checked(again) == [3])
+        #expect(Self.checked(machine) == [3])
         #expect(machine.finish(.contextChecked([ContextVerdict(tag: "u", checked: [3], matching: [:])],
                                              reply: .status(tag: "s", .ok, text: "STORE completed")))
                 == ["* ESEARCH (TAG \"u\") REMOVEFROM (0 3)", "s OK STORE completed"])
