@@ -54,6 +54,9 @@ public struct IMAPConfiguration: Sendable {
     /// server together (`limits.imap_metadata_max_entries`; §4.1: at least 10).
     public var metadataMaxSize = 16 * 1024
     public var metadataMaxEntries = 1_000
+    /// RFC 5267 §4.3.1: searches one session keeps live with RETURN (UPDATE)
+    /// (`limits.imap_context_updates`; §4.3.1 asks for at least one). One more gets NOUPDATE.
+    public var maxUpdateContexts = 10
 
     public init(hostname: String, limits: IMAPLimits = IMAPLimits(), maxOtherLiteralSize: Int = 64 * 1024,
                 idleTimeout: Duration = .seconds(30 * 60), loginTimeout: Duration = .seconds(60),

@@ -54,7 +54,6 @@ import Testing
         "a SORT (REVERSE) UTF-8 ALL",            // REVERSE needs a key
         "a SORT (REVERSE REVERSE DATE) UTF-8 ALL",
         "a SORT RETURN (SAVE) (DATE) UTF-8 ALL", // not an ESORT return option
-        "a SORT RETURN (PARTIAL 1:10) (DATE) UTF-8 ALL", // CONTEXT=SORT, not offered
         "a SORT SUBJECT UTF-8 ALL",
         "a THREAD JWZ UTF-8 ALL",                // unknown algorithm
         "a THREAD REFERENCES",

@@ -95,6 +95,7 @@ enum IMAPCommandTarget {
             if case .replace(_, _, let message, _) = command.command { messages = [message] }
             for case .url(let url) in messages.flatMap({ $0.catenate ?? [] }) { checkURL(url) }
             checkMetadata(command.command)
+            checkContext(command.command)
         }
         checkURL(String(decoding: line, as: UTF8.self))
         _ = IMAPCommandParser.tag(of: line)
@@ -124,6 +125,23 @@ extension IMAPCommandTarget {
         for name in names {
             precondition(IMAPMetadataEntry.validated(Array(name.utf8)) == name, "metadata entry name not valid and lowercase: \(name)")
         }
+    }
+
+    /// RFC 5267 §4.4, §5: a parsed SEARCH or SORT has at most one PARTIAL or ALL, and a PARTIAL
+    /// range of non-zero numbers; CANCELUPDATE names at least one tag.
+    static func checkContext(_ command: IMAPCommand) {
+        var options: [IMAPSearchReturnOption]? = nil
+        switch command {
+        case .search(let search, _): options = search.returnOptions
+        case .sort(let sort, _): options = sort.search.returnOptions
+        case .cancelUpdate(let tags): precondition(!tags.isEmpty, "CANCELUPDATE without a tag")
+        default: return
+        }
+        guard let options else { return }
+        precondition(options.filter { $0 == .all || $0.isPartial }.count <= 1, "more than one PARTIAL or ALL")
+        if let range = options.partialRange { precondition(range.lowerBound >= 1, "PARTIAL range with 0") }
+        let response = IMAPESearchResponse(tag: "t", uid: true, updates: [.addTo([IMAPESearchPosition(0, .ranges([]))])])
+        precondition(IMAPResponseEncoder().encode(.data(.esearch(response))).readableBytes > 0, "ESEARCH response")
     }
 
     /// A URL that parses names a mailbox without empty, "." or ".." levels, and parses the same

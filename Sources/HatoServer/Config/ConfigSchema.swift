@@ -148,6 +148,8 @@ public enum ConfigSchema {
             "Largest value of one IMAP METADATA entry in bytes (RFC 5464); larger ones get NO [METADATA MAXSIZE n]."),
         key("limits.imap_metadata_max_entries", .integer(min: 10, max: 100_000), .int(1000),
             "IMAP METADATA entries one account may have on its mailboxes and the server together (RFC 5464); more get NO [METADATA TOOMANY]."),
+        key("limits.imap_context_updates", .integer(min: 1, max: 1000), .int(10),
+            "Searches one IMAP session keeps live with SEARCH/SORT RETURN (UPDATE) (RFC 5267 §4.3); one more gets an untagged NO [NOUPDATE]."),
         key("limits.imap_sessions_per_user", .integer(min: 1, max: 100_000), .int(50),
             "Concurrent authenticated IMAP sessions per account."),
         key("limits.max_session_input", .size, nil,

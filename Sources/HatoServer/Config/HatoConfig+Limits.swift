@@ -29,6 +29,8 @@ extension HatoConfig {
         /// `limits.imap_metadata_max_size`, `limits.imap_metadata_max_entries` (RFC 5464).
         public var imapMetadataMaxSize = 16_384
         public var imapMetadataMaxEntries = 1_000
+        /// `limits.imap_context_updates`: searches one IMAP session keeps live (RFC 5267 UPDATE).
+        public var imapContextUpdates = 10
         /// nil: derived from the descriptor limit at start (`ConnectionCaps`).
         public var maxConnections: Int?
         public var maxConnectionsPerListener: Int?

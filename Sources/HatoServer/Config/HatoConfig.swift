@@ -190,6 +190,7 @@ public struct HatoConfig: Sendable {
             imapThreadMaxReferences: int("limits.imap_thread_max_references"),
             imapCatenateMaxURLs: int("limits.imap_catenate_max_urls"),
             imapMetadataMaxSize: int("limits.imap_metadata_max_size"), imapMetadataMaxEntries: int("limits.imap_metadata_max_entries"),
+            imapContextUpdates: int("limits.imap_context_updates"),
             maxConnections: values["limits.max_connections"] == nil ? nil : int("limits.max_connections"),
             maxConnectionsPerListener: values["limits.max_connections_per_listener"] == nil ? nil : int("limits.max_connections_per_listener"),
             maxUnsentOutput: int("limits.max_unsent_output"), outputStallTimeout: .seconds(int("limits.output_stall_timeout")),

@@ -255,6 +255,7 @@ public struct HatoService {
         imapConfiguration.maxCatenateURLs = settings.limits.imapCatenateMaxURLs
         imapConfiguration.metadataMaxSize = settings.limits.imapMetadataMaxSize
         imapConfiguration.metadataMaxEntries = settings.limits.imapMetadataMaxEntries
+        imapConfiguration.maxUpdateContexts = settings.limits.imapContextUpdates
         let imap = IMAPServer(configuration: imapConfiguration, store: store, throttle: throttle, logger: Logger(label: "hato.imap"))
         var protocols: [HatoConfig.ListenerKind: any ProtocolServer] = [
             .smtp: mx, .submission: submission, .submissions: submission, .imap: imap, .imaps: imap, .pop3: pop3, .pop3s: pop3]

@@ -8,7 +8,7 @@ extension GrammarParser {
         var word = startsKeyword ? try keyword() : nil
         if word == "RETURN" {
             try sp()
-            command.returnOptions = try parenthesized(allowEmpty: true) { try $0.searchReturnOption() }
+            command.returnOptions = try searchReturnOptions()
             try sp()
             word = startsKeyword ? try keyword() : nil
         }
@@ -34,11 +34,46 @@ extension GrammarParser {
     }
 
     /// search-return-opt = "MIN" / "MAX" / "ALL" / "COUNT" / "SAVE"     (RFC 4731, RFC 5182)
+    /// search-return-opt =/ modifier-context / modifier-partial / modifier-update   (RFC 5267 §5)
+    /// modifier-partial  = "PARTIAL" SP partial-range
     mutating func searchReturnOption() throws -> IMAPSearchReturnOption {
-        guard let option = IMAPSearchReturnOption(rawValue: try keyword()) else {
-            throw GrammarError("unknown SEARCH return option")
+        switch try keyword() {
+        case "MIN": return .min
+        case "MAX": return .max
+        case "ALL": return .all
+        case "COUNT": return .count
+        case "SAVE": return .save
+        case "CONTEXT": return .context
+        case "UPDATE": return .update
+        case "PARTIAL":
+            try sp()
+            return .partial(try partialRange())
+        default: throw GrammarError("unknown SEARCH return option")
         }
-        return option
+    }
+
+    /// partial-range = nz-number ":" nz-number   (RFC 5267 §5: "500:400 is the same as 400:500",
+    /// no "*")
+    mutating func partialRange() throws -> ClosedRange<UInt32> {
+        let a = try nzNumber()
+        try expect(UInt8(ascii: ":"), "\":\" in PARTIAL range")
+        let b = try nzNumber()
+        return min(a, b)...max(a, b)
+    }
+
+    /// search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")"
+    /// RFC 5267 §4.4: "A single command MUST NOT contain more than one PARTIAL or ALL search
+    /// return option".
+    mutating func searchReturnOptions(refusing refused: IMAPSearchReturnOption? = nil) throws -> [IMAPSearchReturnOption] {
+        let options = try parenthesized(allowEmpty: true) { p in
+            let option = try p.searchReturnOption()
+            if let refused, option == refused { throw GrammarError("\(option.name) is not a return option here") }
+            return option
+        }
+        guard options.filter({ $0 == .all || $0.isPartial }).count <= 1 else {
+            throw GrammarError("at most one of PARTIAL and ALL")
+        }
+        return options
     }
 
     /// search-key = "ALL" / "ANSWERED" / "BCC" SP astring / "BEFORE" SP date / "BODY" SP astring /

@@ -9,13 +9,9 @@ extension GrammarParser {
         var returnOptions: [IMAPSearchReturnOption]?
         if peek() != UInt8(ascii: "(") {
             guard try keyword() == "RETURN" else { throw GrammarError("expected sort criteria") }
-            // RFC 5267 §3.1: MIN, MAX, ALL, COUNT (PARTIAL belongs to CONTEXT=SORT, not offered).
+            // RFC 5267 §3.1: MIN, MAX, ALL, COUNT; §4: CONTEXT, UPDATE, PARTIAL (CONTEXT=SORT).
             try sp()
-            returnOptions = try parenthesized(allowEmpty: true) { p in
-                let option = try p.searchReturnOption()
-                guard option != .save else { throw GrammarError("SAVE is not a SORT return option") }
-                return option
-            }
+            returnOptions = try searchReturnOptions(refusing: .save)
             try sp()
         }
         let criteria = try parenthesized(allowEmpty: false) { p -> IMAPSortCriterion in

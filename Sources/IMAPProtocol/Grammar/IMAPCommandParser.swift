@@ -62,6 +62,15 @@ extension GrammarParser {
         // RFC 3501 §6.4.1 CHECK: "equivalent to NOOP" for our store, kept for rev1 clients.
         case "CHECK": return .noop
         case "AUTHENTICATE": return try authenticate()
+        case "CANCELUPDATE":
+            // command-select =/ "CANCELUPDATE" 1*(SP quoted)   (RFC 5267 §4.3.5, §5)
+            var tags: [String] = []
+            while skip(UInt8(ascii: " ")) {
+                guard tags.count < limits.maxListElements else { throw GrammarError("too many items", kind: .limitExceeded) }
+                tags.append(String(decoding: try quoted(), as: UTF8.self))
+            }
+            guard !tags.isEmpty else { throw GrammarError("expected a quoted tag") }
+            return .cancelUpdate(tags)
         case "LOGIN":
             // login = "LOGIN" SP userid SP password
             try sp()

@@ -62,6 +62,8 @@ public enum IMAPCommand: Sendable, Equatable {
     // §6.4 selected
     case close
     case unselect
+    /// RFC 5267 §4.3.5: stop the updates of the searches with these tags.
+    case cancelUpdate([String])
     case expunge
     /// RFC 4315 §2.1 / RFC 9051 §6.4.9.
     case uidExpunge(IMAPSequenceSet)

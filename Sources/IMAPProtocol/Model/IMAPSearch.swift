@@ -16,12 +16,43 @@ public struct IMAPSearchCommand: Sendable, Equatable {
 }
 
 /// search-return-opt = "MIN" / "MAX" / "ALL" / "COUNT" / "SAVE"   (RFC 9051 §9)
-public enum IMAPSearchReturnOption: String, Sendable, Equatable, Hashable {
-    case min = "MIN"
-    case max = "MAX"
-    case all = "ALL"
-    case count = "COUNT"
-    case save = "SAVE"
+/// search-return-opt =/ modifier-context / modifier-partial / modifier-update   (RFC 5267 §5)
+public enum IMAPSearchReturnOption: Sendable, Equatable, Hashable {
+    case min, max, all, count, save
+    /// RFC 5267 §4.2 `CONTEXT`: a hint that the search will be used again.
+    case context
+    /// RFC 5267 §4.3 `UPDATE`: keep the result live with ADDTO/REMOVEFROM.
+    case update
+    /// RFC 5267 §4.4 `PARTIAL n:m`: the results at positions n...m (1 is the first); `500:400`
+    /// is stored as `400...500`.
+    case partial(ClosedRange<UInt32>)
+
+    /// The option's name as written in a command.
+    public var name: String {
+        switch self {
+        case .min: "MIN"
+        case .max: "MAX"
+        case .all: "ALL"
+        case .count: "COUNT"
+        case .save: "SAVE"
+        case .context: "CONTEXT"
+        case .update: "UPDATE"
+        case .partial: "PARTIAL"
+        }
+    }
+
+    public var isPartial: Bool {
+        if case .partial = self { return true }
+        return false
+    }
+}
+
+extension Array where Element == IMAPSearchReturnOption {
+    /// The PARTIAL range asked for, if any (RFC 5267 §4.4).
+    public var partialRange: ClosedRange<UInt32>? {
+        for option in self { if case .partial(let range) = option { return range } }
+        return nil
+    }
 }
 
 /// search-key (RFC 9051 §6.4.4, §9; RFC 3501 NEW/OLD/RECENT for rev1; RFC 7162 §3.1.5 MODSEQ).

@@ -24,6 +24,8 @@ public enum IMAPResponseCode: Sendable, Equatable {
     case noPerm, inUse, expungeIssued, corruption, serverBug, clientBug, cannot, limit
     case overQuota, alreadyExists, nonExistent, notSaved, hasChildren, closed, unknownCTE
     case noModSeq, tooBig, compressionActive, useAttr
+    /// RFC 5267 §4.3.1 `NOUPDATE "tag"`: the search with this tag gets no updates.
+    case noUpdate(String)
     case badCharset([String])
     case capability([String])
     /// flag-perm list; include "\\*" to allow new keywords.
@@ -124,9 +126,13 @@ public struct IMAPESearchResponse: Sendable, Equatable {
     public var count: UInt32?
     /// RFC 7162 §3.1.5.
     public var modSeq: UInt64?
+    /// RFC 5267 §4.4 `PARTIAL (range results)`: the range asked for and the results in it (nil: NIL).
+    public var partial: (range: ClosedRange<UInt32>, results: IMAPSequenceSet?)?
+    /// RFC 5267 §4.3.3, §4.3.4: ADDTO and REMOVEFROM, in the order the client must apply them.
+    public var updates: [IMAPESearchUpdate]
 
     public init(tag: String?, uid: Bool, min: UInt32? = nil, max: UInt32? = nil, all: IMAPSequenceSet? = nil,
-                count: UInt32? = nil, modSeq: UInt64? = nil) {
+                count: UInt32? = nil, modSeq: UInt64? = nil, updates: [IMAPESearchUpdate] = []) {
         self.tag = tag
         self.uid = uid
         self.min = min
@@ -134,6 +140,34 @@ public struct IMAPESearchResponse: Sendable, Equatable {
         self.all = all
         self.count = count
         self.modSeq = modSeq
+        self.updates = updates
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.tag == b.tag && a.uid == b.uid && a.min == b.min && a.max == b.max && a.all == b.all && a.count == b.count
+            && a.modSeq == b.modSeq && a.partial?.range == b.partial?.range && a.partial?.results == b.partial?.results
+            && a.updates == b.updates
+    }
+}
+
+/// ret-data-addto      = "ADDTO" SP "(" context-position SP sequence-set *(SP context-position SP sequence-set) ")"
+/// ret-data-removefrom = "REMOVEFROM" SP "(" context-position SP sequence-set *(...) ")"   (RFC 5267 §5)
+public enum IMAPESearchUpdate: Sendable, Equatable {
+    /// Pairs of a context position (0: anywhere, mailbox order; SEARCH only) and the results,
+    /// in the requested order, to insert there.
+    case addTo([IMAPESearchPosition])
+    /// Pairs of a context position and the results to remove starting there.
+    case removeFrom([IMAPESearchPosition])
+}
+
+/// One `context-position SP sequence-set` pair of ADDTO or REMOVEFROM (RFC 5267 §4.3.3).
+public struct IMAPESearchPosition: Sendable, Equatable {
+    public var position: UInt32
+    public var results: IMAPSequenceSet
+
+    public init(_ position: UInt32, _ results: IMAPSequenceSet) {
+        self.position = position
+        self.results = results
     }
 }
 

@@ -195,6 +195,30 @@ extension IMAPResponseEncoder {
         }
         if let count = e.count { b.writeString(" COUNT \(count)") }
         if let modSeq = e.modSeq { b.writeString(" MODSEQ \(modSeq)") }
+        // ret-data-partial = "PARTIAL" SP "(" partial-range SP partial-results ")"
+        // partial-results  = sequence-set / "NIL"                                (RFC 5267 §5)
+        if let partial = e.partial {
+            b.writeString(" PARTIAL (\(partial.range.lowerBound):\(partial.range.upperBound) ")
+            if let results = partial.results, case .ranges(let r) = results, !r.isEmpty {
+                writeSequenceSet(results, into: &b)
+            } else {
+                b.writeString("NIL")
+            }
+            b.writeString(")")
+        }
+        for update in e.updates {
+            let (name, pairs) = switch update {
+            case .addTo(let pairs): ("ADDTO", pairs)
+            case .removeFrom(let pairs): ("REMOVEFROM", pairs)
+            }
+            guard !pairs.isEmpty else { continue }
+            b.writeString(" \(name) (")
+            for (i, pair) in pairs.enumerated() {
+                b.writeString(i == 0 ? "\(pair.position) " : " \(pair.position) ")
+                writeSequenceSet(pair.results, into: &b)
+            }
+            b.writeString(")")
+        }
     }
 
     /// thread-list    = "(" (thread-members / thread-nested) ")"

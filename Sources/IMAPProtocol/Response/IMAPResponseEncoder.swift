@@ -78,6 +78,9 @@ public struct IMAPResponseEncoder: Sendable {
         case .tooBig: b.writeString("TOOBIG")
         case .compressionActive: b.writeString("COMPRESSIONACTIVE")
         case .useAttr: b.writeString("USEATTR")
+        case .noUpdate(let tag):
+            b.writeString("NOUPDATE ")
+            writeString(tag, into: &b)
         case .badCharset(let charsets):
             b.writeString("BADCHARSET")
             if !charsets.isEmpty {

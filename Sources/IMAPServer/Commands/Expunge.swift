@@ -16,6 +16,8 @@ extension IMAPSession {
         guard let selected = state.selected else { return send([.status(tag: tag, .ok, text: "\(verb) completed")]) }
         var responses: [IMAPResponse] = []
         let present = removed.filter { selected.sequenceNumber(of: $0) != nil }
+        // RFC 5267 §4.3.4: REMOVEFROM before the EXPUNGE.
+        responses += selected.contextRemovals(present)
         if enabled.qresync {
             _ = selected.removeForExpunge(present, modSeq: modSeq)
             if !present.isEmpty { responses.append(.data(.vanished(earlier: false, UIDSet.make(present)))) }
@@ -24,8 +26,7 @@ extension IMAPSession {
         }
         responses += pendingUpdates(allowExpunge: true)
         let code: IMAPResponseCode? = enabled.modSeqs ? .highestModSeq(selected.highestModSeq) : nil
-        responses.append(.status(tag: tag, .ok, code: code, text: "\(verb) completed"))
-        return send(responses)
+        return reply(responses, then: .status(tag: tag, .ok, code: code, text: "\(verb) completed"))
     }
 }
 

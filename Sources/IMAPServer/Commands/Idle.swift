@@ -10,7 +10,8 @@ extension IMAPSession {
         var responses = pendingUpdates(allowExpunge: true)
         responses.append(.continuation("idling"))
         var actions = send(responses)
-        if state.selected?.removed == true { actions += mailboxGone() }
+        if state.selected?.removed == true { return actions + mailboxGone() }
+        actions += checkContextsNow()  // RFC 5267 §4.3.2: ADDTO/REMOVEFROM during IDLE too
         return actions
     }
 
@@ -34,7 +35,7 @@ extension IMAPSession {
         var actions: [IMAPAction] = []
         // Output backed up: the updates wait (coalesced by the next flush) until the client
         // has read what is queued; `.outputWritable` sends them.
-        if idleTag != nil && outputWritable { actions += send(pendingUpdates(allowExpunge: true)) }
+        if idleTag != nil && outputWritable { actions += send(pendingUpdates(allowExpunge: true)) + checkContextsNow() }
         // Between commands too: BYE may come at any time (RFC 9051 §7.1.5), and a client that
         // is not polling would otherwise keep a dead selection until its next command. Sent at
         // once when the session is idle or between commands, after the tagged reply when a

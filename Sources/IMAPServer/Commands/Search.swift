@@ -7,6 +7,7 @@ extension IMAPSession {
     /// walks the mailbox in sequence order, loading bodies only when a key needs them; this side
     /// shapes the response.
     mutating func search(_ tag: String, _ command: IMAPSearchCommand, uid: Bool, _ selected: SelectedMailbox) -> [IMAPAction] {
+        if updateTagInUse(tag, command, selected) { return fail(tag, .updateTagInUse) }
         guard let step = searchStep(tag, command, uid: uid, selected) else { return fail(tag, .badCharset) }
         return run(.search(step))
     }
@@ -46,21 +47,34 @@ extension IMAPSession {
             }
             selected.savedUIDs = Set(saved)
         }
-        var actions: [IMAPAction] = []
-        let reported = asked.filter { $0 != .save }
-        if !reported.isEmpty {
+        var responses: [IMAPResponse] = []
+        let reported = asked.filter { $0 != .save && $0 != .context && $0 != .update }
+        // RETURN (UPDATE) or (CONTEXT) alone still gets its (empty) ESEARCH; SAVE alone none (RFC 5182 §2.1).
+        if !reported.isEmpty || !asked.contains(.save) {
             var response = IMAPESearchResponse(tag: tag, uid: uid, modSeq: usesModSeq ? Self.reportedModSeq(matched, reported) : nil)
             if reported.contains(.min) { response.min = numbers.min() }
             if reported.contains(.max) { response.max = numbers.max() }
             if reported.contains(.all), !numbers.isEmpty { response.all = UIDSet.make(numbers) }
             if reported.contains(.count) { response.count = UInt32(numbers.count) }
-            actions = send([.data(.esearch(response))])
+            if let range = reported.partialRange { response.partial = (range, Self.partial(numbers, range, ordered: false)) }
+            responses.append(.data(.esearch(response)))
         }
-        return actions + finish(tag, done, allowExpunge: false)
+        responses += keepUpdated(tag, command, criteria: nil, results: matched.map(\.uid), sortable: [], uid: uid)
+        return send(responses) + finish(tag, done, allowExpunge: false)
     }
 }
 
 extension IMAPSession {
+    /// RFC 5267 §4.4: the results at positions `range` (1 is the first) of `numbers`, in their
+    /// order (`ordered`: SORT's order kept; otherwise the shortest set); nil (NIL) when the range
+    /// lies past the end.
+    static func partial(_ numbers: [UInt32], _ range: ClosedRange<UInt32>, ordered: Bool) -> IMAPSequenceSet? {
+        let low = Int(range.lowerBound) - 1, high = min(Int(range.upperBound), numbers.count)
+        guard low < high else { return nil }
+        let slice = Array(numbers[low..<high])
+        return ordered ? UIDSet.sortOrder(slice) : UIDSet.make(slice)
+    }
+
     /// RFC 4731 §3.2 (with RFC 7162 §3.1.10): with MIN or MAX alone the MODSEQ is that of the
     /// message returned; with MIN and MAX alone, the higher of those two; otherwise the highest
     /// of all matches. Nil when nothing matched. `matched` is in mailbox order, so its first is

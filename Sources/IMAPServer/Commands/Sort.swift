@@ -15,7 +15,8 @@ struct IMAPSortStep: Sendable {
 
 /// What SORT or THREAD came to: the matches in sorted order, or the threads.
 enum IMAPSortOutcome: Sendable {
-    case sorted(IMAPSortCommand, [SearchMatch])
+    /// `sortable`: the matches' sort keys, when UPDATE keeps the result live (RFC 5267 §4.3).
+    case sorted(IMAPSortCommand, [SearchMatch], sortable: [SortableMessage])
     case threads([IMAPThreadNode])
 }
 
@@ -25,6 +26,7 @@ extension IMAPSession {
     /// required by the grammar); the ordering is `MessageSorter`'s and `MessageThreader`'s.
     mutating func sortOrThread(_ tag: String, _ search: IMAPSearchCommand, _ order: IMAPSortStep.Order, uid: Bool,
                                _ selected: SelectedMailbox) -> [IMAPAction] {
+        if updateTagInUse(tag, search, selected) { return fail(tag, .updateTagInUse) }
         guard let step = searchStep(tag, search, uid: uid, selected) else { return fail(tag, .badCharset) }
         return run(.sort(IMAPSortStep(search: step, order: order)))
     }
@@ -32,29 +34,35 @@ extension IMAPSession {
     mutating func sortedOrThreaded(_ tag: String, _ outcome: IMAPSortOutcome, uid: Bool, usesModSeq: Bool) -> [IMAPAction] {
         let verb: String
         let response: IMAPResponseData?
+        var untagged: [IMAPResponse] = []
         switch outcome {
         case .threads(let threads):
             verb = "THREAD"
             response = .thread(threads)
-        case .sorted(let command, let matched):
+        case .sorted(let command, let matched, let sortable):
             verb = "SORT"
             let numbers = matched.map { uid ? $0.uid : $0.number }
             if let options = command.search.returnOptions {
-                // RFC 5267 §3.1: MIN and MAX are the first and last in the sort order, ALL keeps it.
+                // RFC 5267 §3.1: MIN and MAX are the first and last in the sort order, ALL keeps
+                // it; §4.4 PARTIAL too; §4.3 UPDATE keeps the result live.
                 let asked = options.isEmpty ? [IMAPSearchReturnOption.all] : options
-                var e = IMAPESearchResponse(tag: tag, uid: uid, modSeq: usesModSeq ? Self.reportedModSeq(matched, asked) : nil)
+                let reported = asked.filter { $0 != .context && $0 != .update }
+                var e = IMAPESearchResponse(tag: tag, uid: uid, modSeq: usesModSeq ? Self.reportedModSeq(matched, reported) : nil)
                 if asked.contains(.min) { e.min = numbers.first }
                 if asked.contains(.max) { e.max = numbers.last }
                 if asked.contains(.all), !numbers.isEmpty { e.all = UIDSet.sortOrder(numbers) }
                 if asked.contains(.count) { e.count = UInt32(numbers.count) }
+                if let range = asked.partialRange { e.partial = (range, Self.partial(numbers, range, ordered: true)) }
                 response = .esearch(e)
+                untagged = keepUpdated(tag, command.search, criteria: command.criteria, results: matched.map(\.uid),
+                                       sortable: sortable, uid: uid)
             } else {
                 // RFC 7162 §3.1.5: the highest mod-sequence of the matches, when MODSEQ was a key.
                 response = .sort(numbers, modSeq: usesModSeq ? matched.map(\.modSeq).max() : nil)
             }
         }
         let done = (uid ? "UID " : "") + verb + " completed"
-        return send(response.map { [.data($0)] } ?? []) + finish(tag, done, allowExpunge: false)
+        return send((response.map { [.data($0)] } ?? []) + untagged) + finish(tag, done, allowExpunge: false)
     }
 }
 
@@ -79,7 +87,9 @@ extension IMAPStepRunner {
             let outcome: IMAPSortOutcome
             switch step.order {
             case .sort(let command):
-                outcome = .sorted(command, MessageSorter.sort(matched, by: command.criteria).map { ($0.uid, $0.number, $0.modSeq) })
+                let sorted = MessageSorter.sort(matched, by: command.criteria)
+                let live = command.search.returnOptions?.contains(.update) == true
+                outcome = .sorted(command, sorted.map { ($0.uid, $0.number, $0.modSeq) }, sortable: live ? sorted : [])
             case .thread(let algorithm):
                 outcome = .threads(MessageThreader.threads(matched, algorithm) { search.uid ? $0.uid : $0.number })
             }

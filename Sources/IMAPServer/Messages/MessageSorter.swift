@@ -16,6 +16,16 @@ enum MessageSorter {
         }
     }
 
+    /// Whether `a` sorts before `b` (ties in UID order, which is mailbox order): where a message
+    /// new to a live SORT result goes (RFC 5267 §4.3.3).
+    static func precedes(_ a: SortableMessage, _ b: SortableMessage, _ criteria: [IMAPSortCriterion]) -> Bool {
+        for criterion in criteria {
+            let order = compare(a, b, criterion.key)
+            if order != 0 { return criterion.reverse ? order > 0 : order < 0 }
+        }
+        return a.uid < b.uid
+    }
+
     /// -1, 0 or 1 as `a` sorts before, with or after `b` under `key`.
     static func compare(_ a: SortableMessage, _ b: SortableMessage, _ key: IMAPSortKey) -> Int {
         switch key {

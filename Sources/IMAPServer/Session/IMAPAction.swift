@@ -86,6 +86,8 @@ enum IMAPStep: Sendable {
     case search(IMAPSearchStep)
     /// SORT and THREAD (RFC 5256): a search, then its matches ordered or threaded.
     case sort(IMAPSortStep)
+    /// RFC 5267 §4.3: the live searches look at messages that arrived or changed.
+    case contextCheck(ContextCheckStep)
     /// FETCH: the messages of the set (and VANISHED UIDs with QRESYNC).
     /// With `plan`, a FETCH whose messages fit in one chunk is answered in the same step.
     case fetchMessages(tag: String, MailboxID, uids: [UInt32], changedSince: UInt64?, vanishedRanges: [ClosedRange<UInt32>]?,
@@ -118,6 +120,8 @@ enum IMAPStepResult: Sendable {
     case stored(tag: String, updated: [StoredMessage], failed: [UInt32], silent: Bool, uid: Bool)
     case searched(tag: String, IMAPSearchCommand, [SearchMatch], uid: Bool, usesModSeq: Bool)
     case sorted(tag: String, IMAPSortOutcome, uid: Bool, usesModSeq: Bool)
+    /// The live searches' verdicts, and the tagged reply that waited for them.
+    case contextChecked([ContextVerdict], reply: IMAPResponse?)
     /// `firstChunk`: the items of every message, made in the same step (`fetchChunk`).
     case fetchMessages(tag: String, [StoredMessage], vanished: [UInt32], firstChunk: [FetchedMessage]? = nil)
     case fetchChunk(tag: String, [FetchedMessage])

@@ -28,6 +28,7 @@ extension IMAPSession {
             "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "STATUS=SIZE", "UTF8=ACCEPT", "MULTIAPPEND", "BINARY",
             // RFC 5256, RFC 5957, RFC 5267 (Commands/Sort.swift)
             "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "ESORT",
+            "CONTEXT=SEARCH", "CONTEXT=SORT",  // RFC 5267 §4 (SelectedMailbox+Contexts.swift)
             "PREVIEW",  // RFC 8970 (FetchResponder, MIMEMessage.preview)
             "OBJECTID",  // RFC 8474 (ObjectIDs)
             "SAVEDATE",  // RFC 8514 (messages.saved_date)

@@ -69,6 +69,10 @@ enum IMAPFailure: Error, Equatable, Sendable {
     case unauthenticateWhileCompressing
     case idleNotDone
     case closeExpungeFailed
+    /// RFC 5267 §4.3: UPDATE with the tag of a search that is still updated ("Tag reuse").
+    case updateTagInUse
+    /// RFC 5267 §4.3.5: CANCELUPDATE naming a tag with no updated search.
+    case noSuchUpdate(String)
     /// RFC 5464 §4.3 `[METADATA MAXSIZE n]`, `[METADATA TOOMANY]`; a read-only entry (§3.2.1.1).
     case metadataTooLarge(limit: Int)
     case metadataTooMany
@@ -124,6 +128,8 @@ enum IMAPFailure: Error, Equatable, Sendable {
         case .unknownCTE: (.no, .unknownCTE, "unknown Content-Transfer-Encoding")
         case .idleNotDone: (.bad, nil, "expected DONE to end IDLE")
         case .closeExpungeFailed: (.no, nil, "closed, but deleted messages could not be removed")
+        case .updateTagInUse: (.bad, nil, "Tag reuse: a search with this tag is still updated")
+        case .noSuchUpdate(let tag): (.bad, nil, "no search with tag \(tag) is updated")
         case .metadataTooLarge(let limit): (.no, .other("METADATA", "MAXSIZE \(limit)"), "metadata value too large")
         case .metadataTooMany: (.no, .other("METADATA", "TOOMANY"), "too many metadata entries")
         case .metadataReadOnly(let entry): (.no, .noPerm, "\(entry) is read-only")

@@ -78,6 +78,7 @@ extension IMAPSession {
         case .search(let search, let uid): return self.search(tag, search, uid: uid, selected)
         case .sort(let sort, let uid): return sortOrThread(tag, sort.search, .sort(sort), uid: uid, selected)
         case .thread(let thread, let uid): return sortOrThread(tag, thread.search, .thread(thread.algorithm), uid: uid, selected)
+        case .cancelUpdate(let tags): return cancelUpdate(tag, tags, selected)
         default: return fail(tag, .unexpectedCommand)
         }
     }
@@ -121,6 +122,7 @@ extension IMAPSession {
             return searched(tag, command, matched, uid: uid, usesModSeq: usesModSeq)
         case .sorted(let tag, let outcome, let uid, let usesModSeq):
             return sortedOrThreaded(tag, outcome, uid: uid, usesModSeq: usesModSeq)
+        case .contextChecked(let verdicts, let reply): return contextChecked(verdicts, reply: reply)
         case .fetchMessages(let tag, let messages, let vanished, let firstChunk):
             return fetchMessagesRead(tag, messages, vanished: vanished, firstChunk: firstChunk)
         case .fetchChunk(let tag, let results): return fetchChunkRead(tag, results)
@@ -163,6 +165,7 @@ extension IMAPCommand {
         case .setMetadata: "SETMETADATA"
         case .close: "CLOSE"
         case .unselect: "UNSELECT"
+        case .cancelUpdate: "CANCELUPDATE"
         case .expunge: "EXPUNGE"
         case .uidExpunge: "UID EXPUNGE"
         case .search(_, let uid): uid ? "UID SEARCH" : "SEARCH"

@@ -35,6 +35,8 @@ struct IMAPSession {
         var maxCatenateURLs = 100
         /// RFC 5464 §4.3: largest metadata value (`limits.imap_metadata_max_size`).
         var metadataMaxSize = 16 * 1024
+        /// RFC 5267 §4.3.1: searches kept live with UPDATE at once (`limits.imap_context_updates`).
+        var maxUpdateContexts = 10
     }
 
     enum Event {
@@ -160,7 +162,7 @@ struct IMAPSession {
                 actions += continueFetch()
                 if isClosed { return actions }
             }
-            if idleTag != nil && !busy { actions += send(pendingUpdates(allowExpunge: true)) }
+            if idleTag != nil && !busy { actions += send(pendingUpdates(allowExpunge: true)) + checkContextsNow() }
             return actions
         case .mailboxChanged(let change, let generation, let writable, let recent):
             return heard(change, generation: generation, outputWritable: writable, recent: recent)
@@ -249,11 +251,10 @@ struct IMAPSession {
     /// EXPUNGE while answering FETCH, STORE or SEARCH (the UID forms are allowed, but the
     /// numbering stays simplest when all hold them).
     mutating func finish(_ tag: String, code: IMAPResponseCode? = nil, _ text: String, allowExpunge: Bool = true) -> [IMAPAction] {
-        var responses = pendingUpdates(allowExpunge: allowExpunge)
-        responses.append(.status(tag: tag, .ok, code: code, text: text))
-        var actions = send(responses)
-        if state.selected?.removed == true { actions += mailboxGone() }
-        return actions
+        let responses = pendingUpdates(allowExpunge: allowExpunge)
+        let tagged = IMAPResponse.status(tag: tag, .ok, code: code, text: text)
+        if state.selected?.removed == true { return send(responses + [tagged]) + mailboxGone() }
+        return reply(responses, then: tagged)
     }
 
     func pendingUpdates(allowExpunge: Bool) -> [IMAPResponse] {

@@ -47,7 +47,8 @@ final class IMAPSessionAdapter: SessionAdapter {
             channelBindingAvailable: { connection.channelBinding != nil }, idleTimeout: configuration.idleTimeout,
             loginTimeout: configuration.loginTimeout, commandTimeout: configuration.commandTimeout,
             minimumLiteralRate: configuration.minimumLiteralRate, messageLimits: configuration.messageLimits,
-            maxCatenateURLs: configuration.maxCatenateURLs, metadataMaxSize: configuration.metadataMaxSize)
+            maxCatenateURLs: configuration.maxCatenateURLs, metadataMaxSize: configuration.metadataMaxSize,
+            maxUpdateContexts: configuration.maxUpdateContexts)
         return SessionDriver(
             machine: IMAPSession(settings: settings, tlsActive: connection.implicitTLS, logger: logger),
             adapter: IMAPSessionAdapter(server: server, connection: connection, logger: logger),

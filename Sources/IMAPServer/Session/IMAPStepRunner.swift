@@ -53,6 +53,7 @@ struct IMAPStepRunner: Sendable {
             await copy(tag, source, uids, to: name, move: move, user, recent: recent)
         case .search(let search): await self.search(search)
         case .sort(let sort): await self.sort(sort)
+        case .contextCheck(let check): await contextCheck(check)
         case .fetchMessages(let tag, let mailbox, let uids, let changedSince, let vanishedRanges, let plan):
             await fetchMessages(tag, mailbox, uids, changedSince: changedSince, vanishedRanges: vanishedRanges, plan: plan)
         case .fetchChunk(let tag, let mailbox, let chunk, let plan): await fetchChunk(tag, mailbox, chunk, plan)

@@ -40,6 +40,10 @@ final class SelectedMailbox {
     /// The messages that are \Recent in this session (possibly announced through the feed
     /// before they are in `uids`).
     var recent: Set<UInt32> = []
+    /// RFC 5267 §4.3: the searches kept live (`SelectedMailbox+Contexts.swift`), and the
+    /// messages they must look at again (arrived, or flags changed).
+    var updateContexts: [UpdateContext] = []
+    var contextRecheck: Set<UInt32> = []
 
     convenience init(mailbox: Mailbox, readOnly: Bool, messages: [StoredMessage], recentMode: RecentMode? = nil,
                      recentFrom: UInt32 = .max) {
@@ -171,6 +175,7 @@ final class SelectedMailbox {
         guard known[message.uid] != nil else { return }
         known[message.uid] = (message.flags, message.modSeq)
         highestModSeq = max(highestModSeq, message.modSeq)
+        noteContextCheck(message.uid)
     }
 
     /// This session expunged messages and is telling its client now; returns their sequence
@@ -197,6 +202,8 @@ final class SelectedMailbox {
         var expunged: [UInt32] = []
         func announceExpunges() {
             guard !expunged.isEmpty else { return }
+            // RFC 5267 §4.3.4: REMOVEFROM before the EXPUNGE, while the numbers hold.
+            out += contextRemovals(expunged.filter { known[$0] != nil })
             if qresync {
                 let gone = expunged.filter { known[$0] != nil }
                 _ = removeForExpunge(gone)
@@ -226,6 +233,7 @@ final class SelectedMailbox {
                 highestModSeq = max(highestModSeq, modSeq)
                 highestSeenUID = max(highestSeenUID, uid)
                 grew = true
+                noteContextCheck(uid)
             case .flagsChanged(let uid, let modSeq, let flags):
                 guard let current = known[uid], modSeq > current.modSeq, let n = sequenceNumber(of: uid) else { continue }
                 if grew { out += existsUpdate(); grew = false }
@@ -237,6 +245,7 @@ final class SelectedMailbox {
                 if qresync { items.insert(.uid(uid), at: 0) }
                 if modSeqs { items.append(.modSeq(modSeq)) }
                 out.append(.data(.fetch(n, items)))
+                noteContextCheck(uid)
             case .expunged(let removed, let modSeq):
                 if grew { out += existsUpdate(); grew = false }
                 let present = removed.filter { known[$0] != nil }
@@ -256,20 +265,14 @@ final class SelectedMailbox {
 /// UID sets in their shortest form (`1:3,7`), for VANISHED, COPYUID, APPENDUID and ESEARCH ALL.
 enum UIDSet {
     static func make(_ values: [UInt32]) -> IMAPSequenceSet {
-        let sorted = Array(Set(values)).sorted()
         var ranges: [IMAPSequenceRange] = []
-        var start: UInt32? = nil, previous: UInt32 = 0
-        for value in sorted {
-            if let s = start, value == previous + 1 {
-                previous = value
-                _ = s
-                continue
+        for value in Set(values).sorted() {
+            if let last = ranges.last, case .number(let end) = last.last, value == end &+ 1 {
+                ranges[ranges.count - 1].last = .number(value)
+            } else {
+                ranges.append(IMAPSequenceRange(value))
             }
-            if let s = start { ranges.append(IMAPSequenceRange(.number(s), .number(previous))) }
-            start = value
-            previous = value
         }
-        if let s = start { ranges.append(IMAPSequenceRange(.number(s), .number(previous))) }
         return IMAPSequenceSet(ranges)
     }
 
