@@ -5,7 +5,7 @@ import MailStore
 
 struct StoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "store", abstract: "Check and repair the mail store.", subcommands: [Check.self])
+        commandName: "store", abstract: "Check, repair and migrate the mail store.", subcommands: [Check.self, Migrate.self])
 
     static func fail(_ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("hato store check: \(message)\n".utf8))
@@ -30,14 +30,18 @@ struct StoreCommand: AsyncParsableCommand {
         func run() async throws {
             let loaded = try options.load()
             let dataDirectory = loaded.settings.dataDirectory
-            guard FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("hato.sqlite").path) else {
-                throw StoreCommand.fail("no store in \(dataDirectory.path) (data_dir)")
-            }
-            let lock: DataDirectoryLock
-            do {
-                lock = try DataDirectoryLock(dataDirectory: dataDirectory, mode: .exclusive)
-            } catch let busy as DataDirectoryLock.Busy {
-                throw StoreCommand.fail("\(busy)")
+            var lock: DataDirectoryLock?
+            // The PostgreSQL store is checked in one read-only snapshot while nodes serve
+            // (docs/scaling.md); the embedded one only while no server holds its data directory.
+            if loaded.settings.store.backend == .sqlite {
+                guard FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("hato.sqlite").path) else {
+                    throw StoreCommand.fail("no store in \(dataDirectory.path) (data_dir)")
+                }
+                do {
+                    lock = try DataDirectoryLock(dataDirectory: dataDirectory, mode: .exclusive)
+                } catch let busy as DataDirectoryLock.Busy {
+                    throw StoreCommand.fail("\(busy)")
+                }
             }
             defer { withExtendedLifetime(lock) {} }
             let admin = try options.admin()
