@@ -8,9 +8,9 @@ import PostgresNIO
 /// build, and a database a newer build set up is refused rather than written to.
 enum PostgresSchema {
     /// Bump and append a step to `steps` for each change; released steps are never edited.
-    static let version = 8
+    static let version = 9
 
-    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3, 4: v4, 5: v5, 6: v6, 7: v7, 8: v8]
+    static let steps: [Int: [String]] = [1: v1, 2: v2, 3: v3, 4: v4, 5: v5, 6: v6, 7: v7, 8: v8, 9: v9]
 
     /// MailStoreSQLite's `v20-smime-at-rest` (docs/smime.md).
     static let v4: [String] = [
@@ -80,6 +80,16 @@ enum PostgresSchema {
         "CREATE TABLE IF NOT EXISTS change_notices (id BIGSERIAL PRIMARY KEY, notice TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL)",
         "ALTER TABLE queue_recipients ADD COLUMN IF NOT EXISTS lease_owner TEXT",
         "ALTER TABLE queue_recipients ADD COLUMN IF NOT EXISTS lease_until DOUBLE PRECISION",
+    ]
+
+    /// POP3 maildrop locks across nodes (docs/scaling.md "POP3 across nodes"; RFC 1939 §8): one row
+    /// per locked account, its owner (a session) and when the lease ends. No SQLite counterpart.
+    static let v9: [String] = [
+        """
+        CREATE TABLE IF NOT EXISTS maildrop_locks (
+            account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE, owner TEXT NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL)
+        """,
     ]
 
     /// MailStoreSQLite's `v16-admin`: may log in to the DMARC dashboard (docs/dashboard.md).
