@@ -16,9 +16,10 @@ struct StoreCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Find inconsistencies between the database, the message files and the counters.",
             discussion: """
-                Prints one line per problem, "<kind>: <detail>". Run it while `hato serve` is stopped: it refuses \
-                to run while a server holds the data directory. Exit status: 0 consistent, 1 problems found (or left \
-                after --repair), 2 the check could not run. See docs/storage.md.
+                Prints one line per problem, "<kind>: <detail>". On the SQLite store run it while `hato serve` is \
+                stopped: it refuses to run while a server holds the data directory. On PostgreSQL it reads one \
+                snapshot while the nodes serve, and reads every stored body back (docs/scaling.md). Exit status: 0 \
+                consistent, 1 problems found (or left after --repair), 2 the check could not run. See docs/storage.md.
                 """)
         @OptionGroup var options: ConfigOptions
         @Flag(help: """

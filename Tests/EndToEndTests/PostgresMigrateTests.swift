@@ -137,6 +137,10 @@ import Testing
         #expect(after.stdout == before.stdout, "imapclient sees the same store:\nbefore \(before.stdout)\nafter  \(after.stdout)")
         #expect(after.stdout.contains("\"scram\": true") && after.stdout.contains("\"wrong\": \"refused\""), "\(after.stdout)")
         #expect(after.stdout.contains("\"Projects\"") && after.stdout.contains("$Important") && after.stdout.contains("project-x"), "\(after.stdout)")
+        // hato store check on the PostgreSQL store, while the node serves: every body read back and hashed.
+        let check = try await shared.cli("store", "check")
+        #expect(check.status == 0 && check.stdout.contains("store is consistent") && check.stdout.contains("4 messages, 1 queue entries"),
+                "\(check.stdout) \(check.stderr)")
         let queue = try await shared.cli("queue", "list")
         #expect(queue.stdout.contains("bob@remote.test"), "the queued message moved: \(queue.stdout) \(queue.stderr)")
         #expect(await shared.terminate() == 0)
