@@ -82,16 +82,6 @@ enum PostgresSchema {
         "ALTER TABLE queue_recipients ADD COLUMN IF NOT EXISTS lease_until DOUBLE PRECISION",
     ]
 
-    /// POP3 maildrop locks across nodes (docs/scaling.md "POP3 across nodes"; RFC 1939 §8): one row
-    /// per locked account, its owner (a session) and when the lease ends. No SQLite counterpart.
-    static let v9: [String] = [
-        """
-        CREATE TABLE IF NOT EXISTS maildrop_locks (
-            account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE, owner TEXT NOT NULL,
-            expires_at DOUBLE PRECISION NOT NULL)
-        """,
-    ]
-
     /// MailStoreSQLite's `v16-admin`: may log in to the DMARC dashboard (docs/dashboard.md).
     static let v2: [String] = [
         "ALTER TABLE accounts ADD COLUMN IF NOT EXISTS is_admin BOOLEAN NOT NULL DEFAULT FALSE",
