@@ -109,6 +109,21 @@ extension PostgresMailStore {
         return Set(recipients.filter { got.contains("\($0.message.rawValue) \($0.address.description)") })
     }
 
+    public func renewLeases(_ recipients: [QueueRecipientKey], owner: String, lease: Duration, now: Date) async throws -> Int {
+        guard !recipients.isEmpty else { return 0 }
+        let ids = recipients.map(\.message.rawValue), addresses = recipients.map(\.address.description)
+        let until = now.timeIntervalSince1970 + lease.storeSeconds
+        return try await transaction { db in
+            try await db.run("""
+                UPDATE queue_recipients r SET lease_until = \(until)
+                FROM unnest(\(ids)::bigint[], \(addresses)::text[]) AS w(message_id, address)
+                WHERE r.message_id = w.message_id AND r.address = w.address AND r.lease_owner = \(owner)
+                  AND r.state IN ('queued', 'deferred')
+                RETURNING 1
+                """)
+        }
+    }
+
     public func retryNow(_ id: QueueMessageID) async throws {
         try await transaction { db in
             guard try await db.exists("SELECT 1 FROM queue_messages WHERE id = \(id.rawValue)") else {

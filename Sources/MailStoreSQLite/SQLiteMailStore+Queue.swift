@@ -91,6 +91,9 @@ extension SQLiteMailStore {
         if let removed { await removeUnreferenced([removed]) }
     }
 
+    /// Nothing is leased on a SQLite store (one process delivers from it), so nothing to extend.
+    public func renewLeases(_ recipients: [QueueRecipientKey], owner: String, lease: Duration, now: Date) async throws -> Int { 0 }
+
     /// One process delivers from a SQLite store, and its scheduler keeps its own in-flight set:
     /// nothing is leased; the recipients still open and due are returned.
     public func claim(_ recipients: [QueueRecipientKey], owner: String, lease: Duration, now: Date) async throws -> Set<QueueRecipientKey> {

@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import MailCore
 import MailStore
+import Synchronization
 
 /// The embedded store: metadata in SQLite (WAL, synchronous=FULL), bodies as files.
 ///
@@ -20,6 +21,8 @@ public final class SQLiteMailStore: MailStore {
     let logger: Logger
     let batcher: WriteBatcher
     let queueFeed = QueueActivityFeed()
+    /// POP3 maildrop locks (`MaildropLockStore`): one node, so they live in the process.
+    let maildropLocks = Mutex<[AccountID: (owner: String, expires: Double)]>([:])
 
     public struct Options: Sendable {
         /// Largest message accepted by append, in octets (the `[limits] max_message_size` key).

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import MailCore
 import MailStore
@@ -44,7 +45,7 @@ public struct POP3Server: ProtocolServer {
     public let store: any MailStore
     public let logger: Logger
     public let throttle: AuthThrottle
-    let locks = MaildropLocks()
+    let locks: MaildropLocks
     /// Every login on this listener goes through it (`SASLLogin`).
     let authenticator: SASLAuthenticator
 
@@ -54,6 +55,7 @@ public struct POP3Server: ProtocolServer {
         self.store = store
         self.throttle = throttle
         self.logger = logger
+        self.locks = MaildropLocks(store: store as? any MaildropLockStore)
         self.authenticator = SASLAuthenticator(
             policy: configuration.sasl, throttle: throttle, lookup: store.saslCredentialLookup,
             configuration: SASLServerConfiguration(hostname: configuration.hostname, iterations: configuration.scramIterations))
@@ -71,13 +73,58 @@ public struct POP3Server: ProtocolServer {
 }
 
 /// RFC 1939 §8: the maildrop is locked for the length of a session; a second session gets
-/// `-ERR [IN-USE]` (RFC 2449 §8.1.1). IMAP sessions are not locked out: the store keeps them safe.
+/// `-ERR [IN-USE]` (RFC 2449 §8.1.1, RFC 3206 §3). IMAP sessions are not locked out: the store
+/// keeps them safe. A lock is held in the process and, through `MaildropLockStore`, in the store:
+/// on the shared PostgreSQL store that is a lease every node sees (docs/scaling.md), renewed
+/// while the session lasts, so a node that dies frees its maildrops when `lease` runs out.
 final class MaildropLocks: Sendable {
     /// How long a login waits for a lock another session holds before `-ERR [IN-USE]`.
     static let grace: Duration = .seconds(2)
-    private let held = Mutex(Set<AccountID>())
-    func acquire(_ account: AccountID) -> Bool { held.withLock { $0.insert(account).inserted } }
-    func release(_ account: AccountID) { _ = held.withLock { $0.remove(account) } }
+    /// The store lease; renewed every third of it.
+    static let lease: Duration = .seconds(60)
+    private let store: (any MaildropLockStore)?
+    private let held = Mutex([AccountID: (owner: String, renewal: Task<Void, Never>?)]())
+
+    init(store: (any MaildropLockStore)? = nil) {
+        self.store = store
+    }
+
+    func acquire(_ account: AccountID) async -> Bool {
+        let owner = UUID().uuidString
+        guard held.withLock({ locks -> Bool in
+            guard locks[account] == nil else { return false }
+            locks[account] = (owner, nil)
+            return true
+        }) else { return false }
+        guard let store else { return true }
+        let taken = (try? await store.acquireMaildropLock(account, owner: owner, lease: Self.lease)) ?? false
+        guard taken else {
+            held.withLock { _ = $0.removeValue(forKey: account) }
+            return false
+        }
+        let renewal = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.lease / 3)
+                guard !Task.isCancelled else { return }
+                _ = try? await store.renewMaildropLock(account, owner: owner, lease: Self.lease)
+            }
+        }
+        let kept = held.withLock { locks -> Bool in
+            guard locks[account]?.owner == owner else { return false }
+            locks[account] = (owner, renewal)
+            return true
+        }
+        if !kept { renewal.cancel() }
+        return true
+    }
+
+    func release(_ account: AccountID) {
+        guard let entry = held.withLock({ $0.removeValue(forKey: account) }) else { return }
+        entry.renewal?.cancel()
+        guard let store else { return }
+        let owner = entry.owner
+        Task { try? await store.releaseMaildropLock(account, owner: owner) }
+    }
 
     /// `acquire`, retried for up to `grace` (polling, off the event loop): a client that drops
     /// its connection and reconnects at once finds its old session's lock gone as soon as the
@@ -85,7 +132,7 @@ final class MaildropLocks: Sendable {
     func acquireWaiting(_ account: AccountID, grace: Duration = MaildropLocks.grace) async -> Bool {
         let deadline = ContinuousClock.now + grace
         while true {
-            if acquire(account) { return true }
+            if await acquire(account) { return true }
             guard ContinuousClock.now < deadline, !Task.isCancelled else { return false }
             try? await Task.sleep(for: .milliseconds(50))
         }

@@ -5,7 +5,7 @@ import MailStore
 
 struct StoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "store", abstract: "Check and repair the mail store.", subcommands: [Check.self])
+        commandName: "store", abstract: "Check, repair and migrate the mail store.", subcommands: [Check.self, Migrate.self])
 
     static func fail(_ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("hato store check: \(message)\n".utf8))
@@ -16,9 +16,10 @@ struct StoreCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Find inconsistencies between the database, the message files and the counters.",
             discussion: """
-                Prints one line per problem, "<kind>: <detail>". Run it while `hato serve` is stopped: it refuses \
-                to run while a server holds the data directory. Exit status: 0 consistent, 1 problems found (or left \
-                after --repair), 2 the check could not run. See docs/storage.md.
+                Prints one line per problem, "<kind>: <detail>". On the SQLite store run it while `hato serve` is \
+                stopped: it refuses to run while a server holds the data directory. On PostgreSQL it reads one \
+                snapshot while the nodes serve, and reads every stored body back (docs/scaling.md). Exit status: 0 \
+                consistent, 1 problems found (or left after --repair), 2 the check could not run. See docs/storage.md.
                 """)
         @OptionGroup var options: ConfigOptions
         @Flag(help: """
@@ -30,14 +31,18 @@ struct StoreCommand: AsyncParsableCommand {
         func run() async throws {
             let loaded = try options.load()
             let dataDirectory = loaded.settings.dataDirectory
-            guard FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("hato.sqlite").path) else {
-                throw StoreCommand.fail("no store in \(dataDirectory.path) (data_dir)")
-            }
-            let lock: DataDirectoryLock
-            do {
-                lock = try DataDirectoryLock(dataDirectory: dataDirectory, mode: .exclusive)
-            } catch let busy as DataDirectoryLock.Busy {
-                throw StoreCommand.fail("\(busy)")
+            var lock: DataDirectoryLock?
+            // The PostgreSQL store is checked in one read-only snapshot while nodes serve
+            // (docs/scaling.md); the embedded one only while no server holds its data directory.
+            if loaded.settings.store.backend == .sqlite {
+                guard FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("hato.sqlite").path) else {
+                    throw StoreCommand.fail("no store in \(dataDirectory.path) (data_dir)")
+                }
+                do {
+                    lock = try DataDirectoryLock(dataDirectory: dataDirectory, mode: .exclusive)
+                } catch let busy as DataDirectoryLock.Busy {
+                    throw StoreCommand.fail("\(busy)")
+                }
             }
             defer { withExtendedLifetime(lock) {} }
             let admin = try options.admin()

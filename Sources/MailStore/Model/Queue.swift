@@ -148,6 +148,11 @@ public protocol QueueStore: Sendable {
     /// dies leaves its leases to expire (docs/scaling.md, "Shared queue"). `recordOutcome` ends
     /// the lease. A store only one process delivers from leases nothing and returns what is due.
     func claim(_ recipients: [QueueRecipientKey], owner: String, lease: Duration, now: Date) async throws -> Set<QueueRecipientKey>
+    /// Extends `owner`'s leases on these recipients to `lease` after `now`, for a delivery that
+    /// runs longer than a lease (a slow peer, a large batch); returns how many were extended.
+    /// Leases already ended by `recordOutcome` or taken by another node are left alone. A store
+    /// that leases nothing extends nothing.
+    func renewLeases(_ recipients: [QueueRecipientKey], owner: String, lease: Duration, now: Date) async throws -> Int
     /// Makes every unfinished recipient of the message due now.
     func retryNow(_ id: QueueMessageID) async throws
     /// Makes every unfinished recipient of every message due now.

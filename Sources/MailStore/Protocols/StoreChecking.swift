@@ -14,6 +14,9 @@ public struct StoreFinding: Sendable, Hashable, CustomStringConvertible {
         case missingBody = "missing-body"
         /// A body file whose size differs from the size its rows record (truncated or overwritten).
         case bodySize = "body-size"
+        /// A stored body whose content does not hash to the key it is stored under (PostgreSQL's
+        /// content-addressed blobs, docs/scaling.md).
+        case bodyHash = "body-hash"
         /// A queue entry that can never be delivered or removed: no recipients, or none left to deliver.
         case queueEntry = "queue-entry"
         /// UIDNEXT not above a UID the mailbox holds or has expunged (RFC 9051 §2.3.1.1).

@@ -28,4 +28,24 @@ extension QueueRunner {
         }
         return kept
     }
+
+    /// Keeps the batch's leases alive while it is delivered: every third of `lease` they are
+    /// extended by a whole `lease`, so a slow delivery (a peer that takes minutes per message,
+    /// a large batch) is not taken over by another node halfway (docs/scaling.md). Cancelled
+    /// when the batch ends; a node that dies stops renewing and its leases run out as before.
+    func leaseRenewal(_ keys: [RecipientKey]) -> Task<Void, Never> {
+        let store = self.store, owner = configuration.leaseOwner, lease = configuration.lease, logger = self.logger
+        let recipients = keys.map { QueueRecipientKey(message: $0.message, address: $0.address) }
+        return Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: lease / 3)
+                guard !Task.isCancelled else { return }
+                do {
+                    _ = try await store.renewLeases(recipients, owner: owner, lease: lease, now: Date())
+                } catch {
+                    logger.warning("cannot renew queue leases", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
 }

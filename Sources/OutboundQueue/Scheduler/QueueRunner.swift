@@ -182,8 +182,10 @@ public final class QueueRunner: Service, Sendable {
                 let batch = DeliveryBatch(destination: destination, domain: chunk[0].domain, items: items)
                 let working = items.flatMap { item in item.recipients.map { RecipientKey(message: item.message.id, address: $0.address) } }
                 let worker = self.worker, state = self.state, signal = self.wakeSignal
+                let renewal = leaseRenewal(working)
                 group.addTask {
                     await worker.run(batch)
+                    renewal.cancel()
                     state.withLock { state in
                         state.totalConnections -= 1
                         state.connections[destination, default: 1] -= 1
