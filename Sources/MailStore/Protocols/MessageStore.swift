@@ -69,7 +69,9 @@ public protocol MessageStore: Sendable {
     /// no longer counts). Fails with `messageNotFound` when `uid` is not in `source`.
     func replace(uid: UInt32, in source: MailboxID, with request: AppendRequest, to target: MailboxID) async throws -> ReplaceResult
 
-    /// The change feed: every change to the mailbox made after the call, until the stream is dropped.
+    /// The change feed: every change to the mailbox made after the call, until the stream is
+    /// dropped. It may also carry a change committed just before the call (PostgreSQL's notices
+    /// of other transactions are still in flight then): consumers skip what they already know.
     func changes(in mailbox: MailboxID) -> AsyncStream<MailboxChange>
     /// How many changes the feed has published for the mailbox so far (`ChangeFeed.published`):
     /// read before `changes(in:)`, it tells a watcher whether changes are still on their way.
