@@ -130,7 +130,7 @@ public struct SieveIncludeResolver: Sendable {
         case .deliver: return
         case .activate: throw problem("included \(include.script) does not exist")
         case .upload:
-            let warning = "line \(include.position.line): included \(include.script) does not exist (ignored during upload)"
+            let warning = "line \(include.position.line): included \(include.script) does not exist, ignored during upload"
             if !walk.warnings.contains(warning) { walk.warnings.append(warning) }
         }
     }

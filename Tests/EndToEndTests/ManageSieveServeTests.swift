@@ -50,10 +50,9 @@ struct ManageSieveServeTests {
             print("space", m.havespace("main", 100), m.havespace("huge", 10000000), m.response_code)
             print("active", m.setactive("main"))
             # RFC 6609 include: a missing included script warns at upload, blocks activation until it exists.
-            inc = 'require "include";\r\ninclude "later";\r\n'
+            inc = 'require "include";\\r\\ninclude "later";\\r\\n'
             print("inc-put", m.putscript("inc", inc), m.response_code, m.response_text)
             print("inc-active", m.setactive("inc"), m.response_text)
-            print("inc-check", m._simple_command(b"CHECKSCRIPT", managesieve.sieve_string('require "include"; include :optional "x";')))
             print("inc-later", m.putscript("later", "keep;"), m.setactive("inc"), m.setactive("main"),
                   m.deletescript("inc"), m.deletescript("later"))
             print("list", m.listscripts())
@@ -73,9 +72,8 @@ struct ManageSieveServeTests {
             "put OK OK",
             "space OK NO QUOTA/MAXSIZE",
             "active OK",
-            "inc-put OK WARNINGS line 2: included personal script 'later' does not exist (ignored during upload)",
+            "inc-put OK WARNINGS line 2: included personal script 'later' does not exist, ignored during upload",
             "inc-active NO line 2, column 1: included personal script 'later' does not exist",
-            "inc-check OK",
             "inc-later OK OK OK OK OK",
             "list ('OK', [('main', True), ('other', False)])",
             "get OK True",

@@ -32,7 +32,7 @@ import Testing
         let exchanges: [(command: String, reply: String)] = [
             (D.login, "OK"),
             (D.put("main", "require \"include\";\r\ninclude \"lists\"; include :optional \"later\";\r\n"),
-             "OK (WARNINGS) \"line 2: included personal script 'lists' does not exist (ignored during upload)\""),
+             "OK (WARNINGS) \"line 2: included personal script 'lists' does not exist, ignored during upload\""),
             ("SETACTIVE \"main\"\r\n", "NO \"line 2, column 1: included personal script 'lists' does not exist\""),
             ("CHECKSCRIPT \"require \\\"include\\\"; include :optional \\\"x\\\";\"\r\n", "OK \"Script is valid\""),
             ("CHECKSCRIPT \"require \\\"include\\\"; include :global \\\"site\\\";\"\r\n", "OK \"Script is valid\""),

@@ -71,7 +71,7 @@ import Testing
         let program = try SieveProgram.compile("require \"include\";\n\ninclude :global \"gone\"; include :optional \"gone2\";")
         let resolver = Self.resolver([:])
         let upload = try await resolver.resolve(program, mode: .upload)
-        #expect(upload.warnings == ["line 3: included global script 'gone' does not exist (ignored during upload)"])
+        #expect(upload.warnings == ["line 3: included global script 'gone' does not exist, ignored during upload"])
         await #expect(throws: SieveIncludeError.problem("line 3, column 1: included global script 'gone' does not exist")) {
             _ = try await resolver.resolve(program, mode: .activate)
         }
