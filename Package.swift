@@ -106,7 +106,7 @@ let package = Package(
         ),
 
         // Sieve (RFC 5228 and extensions; docs/sieve.md): lexer, parser, compiler and a bounded interpreter.
-        .target(name: "SieveProtocol", dependencies: ["MailMessage"], swiftSettings: swift6),
+        .target(name: "SieveProtocol", dependencies: ["MailMessage", "CICU"], swiftSettings: swift6),
         .testTarget(name: "SieveProtocolTests", dependencies: ["SieveProtocol", "MailMessage", "HatoTesting"], swiftSettings: swift6),
         // ManageSieve (RFC 5804; docs/sieve.md): framing with literals, command grammar, responses.
         .target(name: "ManageSieveProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")], swiftSettings: swift6),

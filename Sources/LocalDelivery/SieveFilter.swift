@@ -15,6 +15,8 @@ public struct SieveDeliverySettings: Sendable {
     public var duplicateMaxEntries = 10_000
     /// Compiled programs kept in memory (`sieve.cache_entries`).
     public var cacheEntries = 1_000
+    /// Where `include :global` scripts are (`sieve.global_dir`, RFC 6609); nil: none.
+    public var globalDirectory: String?
 
     public init() {}
 }
@@ -47,6 +49,10 @@ public struct SieveFilter: Sendable {
     /// Signs vacation responses as mail of `account` (DKIM, like submitted mail); nil: unsigned.
     public let signReply: (@Sendable (_ message: [UInt8], _ account: Account) async -> [UInt8])?
     let cache: SieveProgramCache
+    /// The scripts include finds (RFC 6609 §3.2).
+    public var library: SieveScriptLibrary {
+        SieveScriptLibrary(store: store, globalDirectory: settings.globalDirectory, maxScriptSize: settings.limits.maxScriptSize)
+    }
 
     public init(store: any SieveStore, settings: SieveDeliverySettings = SieveDeliverySettings(),
                 signReply: (@Sendable (_ message: [UInt8], _ account: Account) async -> [UInt8])? = nil) {
@@ -84,9 +90,22 @@ public struct SieveFilter: Sendable {
                     return nil
                 }
             }
+            // RFC 6609: the included scripts as they are now (each compiled once per source text).
+            let reference = SieveScriptReference(.personal, script.name)
+            var scripts = SieveScriptSet(main: program, mainReference: reference)
+            if !program.includes.isEmpty {
+                do { scripts = try await includeResolver(for: account.id).resolve(program, named: reference, mode: .deliver) } catch {
+                    logger.warning("sieve: included scripts cannot run; delivering to INBOX",
+                                   metadata: ["to": "\(account.address)", "script": "\(script.name)", "error": "\(error)"])
+                    return nil
+                }
+            }
             do {
-                let result = try SieveInterpreter.run(program, on: input, limits: settings.limits, vacation: settings.vacation,
+                let result = try SieveInterpreter.run(scripts, on: input, limits: settings.limits, vacation: settings.vacation,
                                                       duplicate: settings.duplicate)
+                for note in result.notes {
+                    logger.notice("sieve: \(note)", metadata: ["to": "\(account.address)", "script": "\(script.name)"])
+                }
                 logger.debug("sieve: ran", metadata: ["to": "\(account.address)", "steps": "\(result.steps)", "actions": "\(result.actions.count)"])
                 return result
             } catch {
@@ -95,6 +114,18 @@ public struct SieveFilter: Sendable {
                 return nil
             }
         }
+    }
+
+    /// Loads what an account's script includes: personal scripts from the store, global ones from
+    /// `globalDirectory`, compiled through the cache.
+    public func includeResolver(for account: AccountID) -> SieveIncludeResolver {
+        let library = self.library, cache = self.cache, limits = settings.limits
+        return SieveIncludeResolver(limits: limits, fetch: { reference in
+            switch reference.location {
+            case .personal: try await library.personal(account, reference.name)
+            case .global: try await library.global(reference.name)
+            }
+        }, compile: { source in await cache.program(for: source, limits: limits) })
     }
 
     /// The stored form of a duplicate id: SHA-256 of handle, NUL, unique id (bounded, not readable back).

@@ -90,7 +90,7 @@ enum ManageSieveStep: Sendable {
     case get(ManageSieveUser, name: String)
     case delete(ManageSieveUser, name: String)
     case rename(ManageSieveUser, from: String, to: String)
-    case check(script: String)
+    case check(ManageSieveUser, script: String)
 }
 
 enum ManageSieveStepResult: Sendable {

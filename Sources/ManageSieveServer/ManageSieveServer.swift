@@ -23,6 +23,8 @@ public struct ManageSieveConfiguration: Sendable {
     public var loopbackIsSecure: Bool
     public var sasl: SASLPolicy
     public var scramIterations = SCRAMCredentials.defaultIterations
+    /// Where `include :global` scripts are (`sieve.global_dir`, RFC 6609); nil: none.
+    public var globalDirectory: String?
 
     public init(hostname: String, maxLineLength: Int = 4096, limits: SieveLimits = SieveLimits(), maxScripts: Int = 32,
                 loginTimeout: Duration = .seconds(60), idleTimeout: Duration = .seconds(1800), loopbackIsSecure: Bool = true) {

@@ -64,7 +64,7 @@ extension ManageSieveSession {
             return run(.rename(user, from: from, to: to))
         case .checkScript(let script):
             guard script.utf8.count <= settings.maxScriptSize else { return [.send(.failure(.scriptTooLarge(limit: settings.maxScriptSize)))] }
-            return run(.check(script: script))
+            return run(.check(user, script: script))
         case .authenticate, .startTLS, .logout, .capability, .noop, .unauthenticate:
             return []  // answered before this, in every state
         }

@@ -1,4 +1,5 @@
 import Logging
+import MailStore
 import ManageSieveProtocol
 import NIOCore
 import ServerRuntime
@@ -29,7 +30,10 @@ final class ManageSieveSessionAdapter: SessionAdapter {
         self.decoder = ManageSieveFrameDecoder(maxLineLength: server.configuration.maxLineLength, maxLiteralSize: loginLiteral)
         self.steps = ManageSieveStepRunner(
             store: server.store, scripts: server.scripts, authenticator: server.authenticator, connection: connection,
-            limits: server.configuration.limits, maxScripts: server.configuration.maxScripts, logger: logger)
+            limits: server.configuration.limits, maxScripts: server.configuration.maxScripts,
+            library: SieveScriptLibrary(store: server.scripts, globalDirectory: server.configuration.globalDirectory,
+                                        maxScriptSize: server.configuration.limits.maxScriptSize),
+            logger: logger)
     }
 
     static func makeDriver(server: ManageSieveServer, connection: ConnectionContext) -> SessionDriver<ManageSieveSessionAdapter> {

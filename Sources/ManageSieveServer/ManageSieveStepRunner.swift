@@ -16,6 +16,8 @@ struct ManageSieveStepRunner: SessionStepRunner {
     let connection: ConnectionContext
     let limits: SieveLimits
     let maxScripts: Int
+    /// Where include finds personal and global scripts (RFC 6609 §3.2).
+    let library: SieveScriptLibrary
     let logger: Logger
 
     func run(_ step: ManageSieveStep) async -> ManageSieveStepResult {
@@ -34,9 +36,12 @@ struct ManageSieveStepRunner: SessionStepRunner {
                 logger.error("cannot open account", metadata: ["error": "\(error)"])
                 return .account(.failure(.accountUnavailable))
             }
-        case .check(let script):
-            if let failure = compileProblem(script) { return .done(.failure(failure)) }
-            return .done(.success(.ok(nil, "Script is valid")))
+        case .check(let user, let script):
+            // §2.12, RFC 6609 §3.2: a missing included script is a warning, as at upload.
+            switch await checked(script, user, named: nil, mode: .upload) {
+            case .failure(let failure): return .done(.failure(failure))
+            case .success(let warnings): return .done(.success(Self.ok(warnings, "Script is valid")))
+            }
         default:
             do {
                 return .done(try await scriptCommand(step))
@@ -54,11 +59,15 @@ struct ManageSieveStepRunner: SessionStepRunner {
             if let failure = try await countProblem(user, adding: name) { return .failure(failure) }
             return .success(.ok(nil, "Putting the script would succeed"))
         case .put(let user, let name, let script):
-            if let failure = compileProblem(script) { return .failure(failure) }
+            let warnings: [String]
+            switch await checked(script, user, named: name, mode: .upload) {
+            case .failure(let failure): return .failure(failure)
+            case .success(let found): warnings = found
+            }
             if let failure = try await countProblem(user, adding: name) { return .failure(failure) }
             try await scripts.putSieveScript(of: user.account, name: name, source: script, at: Date())
             logger.info("script stored", metadata: ["user": "\(user.name)", "octets": "\(script.utf8.count)"])
-            return .success(.ok(nil, "PUTSCRIPT completed"))
+            return .success(Self.ok(warnings, "PUTSCRIPT completed"))
         case .list(let user):
             let entries = try await scripts.sieveScripts(of: user.account).map { ManageSieveReply.ScriptEntry(name: $0.name, active: $0.active) }
             return .success(.scripts(entries))
@@ -67,8 +76,9 @@ struct ManageSieveStepRunner: SessionStepRunner {
             return .success(.ok(nil, "No script is active now"))
         case .setActive(let user, let name?):
             guard let script = try await scripts.sieveScript(of: user.account, named: name) else { return .failure(.nonexistent(name)) }
-            // A script stored under other limits must still compile before it runs on mail.
-            if let failure = compileProblem(script.source) { return .failure(failure) }
+            // A script stored under other limits must still compile before it runs on mail, and
+            // what it includes must exist now (RFC 6609 §3.2; Pigeonhole refuses the same).
+            if case .failure(let failure) = await checked(script.source, user, named: name, mode: .activate) { return .failure(failure) }
             try await scripts.activateSieveScript(of: user.account, named: name)
             return .success(.ok(nil, "SETACTIVE completed"))
         case .get(let user, let name):
@@ -94,14 +104,31 @@ struct ManageSieveStepRunner: SessionStepRunner {
         }
     }
 
-    /// The compiler's first error under the configured limits, as the client sees it.
-    private func compileProblem(_ script: String) -> ManageSieveFailure? {
-        do {
-            _ = try SieveProgram.compile(script, limits: limits)
-            return nil
-        } catch {
-            return .compile(error.description)
+    /// The compiler's first error under the configured limits, or the first problem of what the
+    /// script includes (RFC 6609 §3.2), as the client sees it; else the include warnings.
+    private func checked(_ script: String, _ user: ManageSieveUser, named name: String?,
+                         mode: SieveIncludeMode) async -> Result<[String], ManageSieveFailure> {
+        let program: SieveProgram
+        do { program = try SieveProgram.compile(script, limits: limits) } catch { return .failure(.compile(error.description)) }
+        guard !program.includes.isEmpty else { return .success([]) }
+        let library = self.library, account = user.account
+        let resolver = SieveIncludeResolver(limits: limits) { reference in
+            reference.location == .personal ? try await library.personal(account, reference.name) : try await library.global(reference.name)
         }
+        do {
+            return .success(try await resolver.resolve(program, named: name.map { SieveScriptReference(.personal, $0) }, mode: mode).warnings)
+        } catch {
+            if case .unavailable(let why) = error {
+                logger.error("sieve scripts cannot be read", metadata: ["error": "\(why)"])
+                return .failure(.storeUnavailable)
+            }
+            return .failure(.compile(error.description))
+        }
+    }
+
+    /// OK, with RFC 5804 §1.3 (WARNINGS) and the warnings as its text when there are any.
+    static func ok(_ warnings: [String], _ text: String) -> ManageSieveReply {
+        warnings.isEmpty ? .ok(nil, text) : .ok(.warnings, warnings.joined(separator: "\r\n"))
     }
 
     /// QUOTA/MAXSCRIPTS when `name` is new and the account already has `maxScripts`.

@@ -47,4 +47,6 @@ public struct SieveResult: Sendable, Equatable {
     public var editedHeader: HeaderSection? = nil
     /// RFC 7352: ids to track once the message was delivered.
     public var duplicates: [SieveDuplicateRecord] = []
+    /// What the delivery logs (a :regex that was invalid or hit a bound, and so was false).
+    public var notes: [String] = []
 }

@@ -57,7 +57,7 @@ extension SieveCompiler {
             let a = try arguments(plain: ["lower", "upper", "lowerfirst", "upperfirst", "quotewildcard", "length"])
             try a.expect(2)
             let name = try a.string(at: 0)
-            guard SieveVariables.isValidName(name) else { throw SieveCompileError("\"\(name)\" is not a variable name", at: at) }
+            guard SieveVariables.isValidName(name, namespaces: extensions.contains("include")) else { throw SieveCompileError("\"\(name)\" is not a variable name", at: at) }
             let modifiers = a.tags.keys.compactMap(SieveModifier.init(rawValue:)).sorted { $0.precedence > $1.precedence }
             let precedences = modifiers.map(\.precedence)
             guard Set(precedences).count == precedences.count else {
@@ -86,6 +86,7 @@ extension SieveCompiler {
             return .deleteHeader(SieveHeaderDeletion(match: try match(a), name: try fieldName(text(try a.string(at: 0)), at),
                                                      patterns: patterns, index: try editIndex(a)))
         default:
+            if let instruction = try includeCommand(node) { return instruction }
             throw SieveCompileError("unknown command \"\(node.name)\"", at: at)
         }
     }

@@ -1,9 +1,22 @@
 /// The tests (RFC 5228 §5 and the extensions').
 extension SieveCompiler {
-    static let matchTags: Set<String> = ["is", "contains", "matches"]
+    static let matchTags: Set<String> = ["is", "contains", "matches", "regex"]
     static let addressTags: Set<String> = ["all", "localpart", "domain", "user", "detail"]
 
     func test(_ node: SieveTestNode) throws(SieveCompileError) -> SieveTest {
+        let compiled = try testNode(node)
+        // draft-ietf-sieve-regex-01 §5: a literal pattern that is not a regular expression is a compile error.
+        if let (match, keys) = compiled.matchKeys, match.type == .regex {
+            for key in keys where !key.contains("${") {
+                if let problem = SieveRegex.problem(key, limits: limits) {
+                    throw SieveCompileError("\(node.name): :regex \"\(String(key.prefix(80)))\": \(problem)", at: node.position)
+                }
+            }
+        }
+        return compiled
+    }
+
+    private func testNode(_ node: SieveTestNode) throws(SieveCompileError) -> SieveTest {
         let at = node.position
         func arguments(valued: Set<String> = [], plain: Set<String> = []) throws(SieveCompileError) -> SieveArguments {
             guard node.tests.isEmpty else { throw SieveCompileError("\(node.name) takes no nested test", at: at) }
@@ -162,6 +175,10 @@ extension SieveCompiler {
         switch types.first {
         case "contains": match.type = .contains
         case "matches": match.type = .matches
+        case "regex":
+            // draft-ietf-sieve-regex-01 §3: i;octet is case-sensitive, the casemaps are not; i;ascii-numeric orders no text.
+            try need("regex", a.position)
+            match.type = .regex
         case "value", "count":
             try need("relational", a.position)
             let tag = types.first!
@@ -178,6 +195,22 @@ extension SieveCompiler {
             if comparator == .asciiNumeric || comparator == .unicodeCaseMap { try need("comparator-\(comparator.rawValue)", a.position) }
             match.comparator = comparator
         }
+        if match.type == .regex, match.comparator == .asciiNumeric {
+            throw SieveCompileError("\(a.name): :regex does not take the i;ascii-numeric comparator", at: a.position)
+        }
         return match
+    }
+}
+
+extension SieveTest {
+    /// The match and keys of a test that compares against keys.
+    var matchKeys: (SieveMatch, [String])? {
+        switch self {
+        case .header(let match, _, let keys, _), .address(let match, _, _, let keys, _), .envelope(let match, _, _, let keys),
+             .body(let match, _, let keys), .hasFlag(let match, _, let keys), .string(let match, _, let keys),
+             .date(let match, _, _, _, let keys, _), .currentDate(let match, _, _, let keys):
+            (match, keys)
+        default: nil
+        }
     }
 }

@@ -4,10 +4,12 @@ struct SieveCompiler {
     /// What this implementation supports (docs/sieve.md); `require` of anything else fails.
     static let supportedExtensions: Set<String> = [
         "fileinto", "envelope", "encoded-character", "imap4flags", "body", "relational", "subaddress", "copy",
-        "variables", "reject", "ereject", "vacation", "vacation-seconds", "mailbox", "index", "date", "editheader", "duplicate",
+        "variables", "reject", "ereject", "vacation", "vacation-seconds", "mailbox", "index", "date", "editheader", "duplicate", "include", "regex",
         "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric", "comparator-i;unicode-casemap",
     ]
 
+    /// The bounds literal :regex patterns are checked against.
+    var limits = SieveLimits.default
     private(set) var extensions: Set<String> = []
     private var requiresAllowed = true
 

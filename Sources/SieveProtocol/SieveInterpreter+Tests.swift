@@ -44,7 +44,7 @@ extension SieveInterpreter {
             // RFC 5173 §4: body matches are substring matches, :contains or :matches over the text.
             return try compare(texts, expand(keys), match)
         case .hasFlag(let match, let names, let keys):
-            let flags = names.isEmpty ? internalFlags : SieveFlags.normalize(names.map { variables.named[$0] ?? "" })
+            let flags = names.isEmpty ? internalFlags : SieveFlags.normalize(names.map { variables.value(of: $0) ?? "" })
             return try compare(flags, SieveFlags.normalize(expand(keys)), match)
         case .string(let match, let sources, let keys):
             let values = expand(sources)
@@ -71,6 +71,7 @@ extension SieveInterpreter {
             let count = String(values.count)
             return keys.contains { SieveMatching.holds(relation, SieveMatching.numericOrder(count, $0)) }
         }
+        if match.type == .regex { return try regexCompare(values, keys, match) }
         for value in values {
             for key in keys {
                 var captures: [String]? = nil

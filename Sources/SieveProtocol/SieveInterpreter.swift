@@ -2,7 +2,13 @@
 /// collected, then the implicit keep unless an action cancelled it. Every step is counted; a
 /// run over `SieveLimits.maxInstructions` throws, and the delivery then keeps the message.
 public struct SieveInterpreter {
-    let program: SieveProgram
+    /// The script running now: the main one, or an included one (RFC 6609).
+    var program: SieveProgram
+    /// The included scripts of the run; nil: the program includes nothing that was loaded.
+    var scripts: SieveScriptSet?
+    /// RFC 6609 §3.2: the scripts being included now (recursion) and every one included so far (:once).
+    var includeStack: [SieveScriptReference] = []
+    var includedScripts: Set<SieveScriptReference> = []
     /// The message; RFC 5293 edits change its header for the tests that follow.
     var input: SieveInput
     let limits: SieveLimits
@@ -19,24 +25,40 @@ public struct SieveInterpreter {
     var headerEdited = false
     var headerEdits = 0
     var duplicateRecords: [SieveDuplicateRecord] = []
+    /// What the delivery logs: :regex patterns that failed or hit a bound.
+    var notes: [String] = []
+    /// Time the :regex searches of this run took (`SieveLimits.regexRunTime`).
+    var regexTime: Duration = .zero
 
     public static func run(_ program: SieveProgram, on input: SieveInput, limits: SieveLimits = .default,
                            vacation: SieveVacationPolicy = SieveVacationPolicy(),
                            duplicate: SieveDuplicatePolicy = SieveDuplicatePolicy()) throws(SieveRuntimeError) -> SieveResult {
-        var interpreter = SieveInterpreter(program: program, input: input, limits: limits, vacationPolicy: vacation,
-                                           budget: SieveBudget(limit: limits.maxInstructions), variables: SieveVariables(limits: limits))
+        try run(SieveScriptSet(main: program), on: input, limits: limits, vacation: vacation, duplicate: duplicate)
+    }
+
+    /// Runs `scripts.main`, with the scripts it includes (RFC 6609) taken from `scripts`.
+    public static func run(_ scripts: SieveScriptSet, on input: SieveInput, limits: SieveLimits = .default,
+                           vacation: SieveVacationPolicy = SieveVacationPolicy(),
+                           duplicate: SieveDuplicatePolicy = SieveDuplicatePolicy()) throws(SieveRuntimeError) -> SieveResult {
+        let program = scripts.main
+        var interpreter = SieveInterpreter(program: program, scripts: scripts, input: input, limits: limits, vacationPolicy: vacation,
+                                           budget: SieveBudget(limit: limits.maxInstructions),
+                                           variables: SieveVariables(limits: limits, namespaces: program.extensions.contains("include")))
         interpreter.duplicatePolicy = duplicate
         _ = try interpreter.execute(program.instructions)
         return SieveResult(actions: try interpreter.finish(), steps: interpreter.budget.used,
-                           editedHeader: interpreter.headerEdited ? interpreter.input.header : nil, duplicates: interpreter.duplicateRecords)
+                           editedHeader: interpreter.headerEdited ? interpreter.input.header : nil, duplicates: interpreter.duplicateRecords,
+                           notes: interpreter.notes)
     }
 
-    enum Flow { case next, stop }
+    /// `stop` ends the run; `return` ends the script running now (RFC 6609 §3.4).
+    enum Flow { case next, stop, returned }
 
     mutating func execute(_ instructions: [SieveInstruction]) throws(SieveRuntimeError) -> Flow {
         for instruction in instructions {
             try budget.charge()
-            if try execute(instruction) == .stop { return .stop }
+            let flow = try execute(instruction)
+            if flow != .next { return flow }
         }
         return .next
     }
@@ -81,7 +103,7 @@ public struct SieveInterpreter {
             if let otherwise { return try execute(otherwise) }
         case .flags(let operation, let variable, let flags):
             let given = SieveFlags.normalize(expand(flags))
-            let current = variable.map { SieveFlags.normalize([variables.named[$0] ?? ""]) } ?? internalFlags
+            let current = variable.map { SieveFlags.normalize([variables.value(of: $0) ?? ""]) } ?? internalFlags
             let updated = switch operation {
             case .set: given
             case .add: SieveFlags.union(current, given)
@@ -94,6 +116,12 @@ public struct SieveInterpreter {
             try addHeader(name: name, value: value, last: last)
         case .deleteHeader(let deletion):
             try deleteHeader(deletion)
+        case .include(let include):
+            return try self.include(include)
+        case .returnFromInclude:
+            return .returned
+        case .global(let names):
+            variables.declaredGlobal.formUnion(names)
         }
         return .next
     }

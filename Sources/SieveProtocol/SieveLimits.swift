@@ -24,6 +24,21 @@ public struct SieveLimits: Sendable, Equatable {
     /// addheader actions per message (`sieve.max_header_edits`, RFC 5293 §4).
     public var maxHeaderEdits = 32
 
+    /// RFC 6609 §3.2 include: how deep includes may nest (`sieve.max_include_depth`) and how many
+    /// scripts one run may include in all (`sieve.max_included_scripts`); Pigeonhole's defaults.
+    public var maxIncludeDepth = 10
+    public var maxIncludedScripts = 255
+
+    /// draft-ietf-sieve-regex-01 :regex, run by ICU: octets of one pattern (`sieve.regex_max_pattern`),
+    /// ICU's time limit for one search in its units of about 10,000 match steps
+    /// (`sieve.regex_time_limit`, uregex_setTimeLimit), octets of its backtrack stack
+    /// (`sieve.regex_stack_limit`), and the time all :regex searches of one run may take
+    /// (`sieve.regex_run_time`). Hitting any of them makes the test false (logged).
+    public var maxRegexSize = 4 * 1024
+    public var regexTimeLimit = 100
+    public var regexStackLimit = 1024 * 1024
+    public var regexRunTime: Duration = .seconds(2)
+
     public init() {}
 
     public static let `default` = SieveLimits()

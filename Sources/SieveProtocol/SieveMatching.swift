@@ -46,8 +46,8 @@ enum SieveMatching {
             return false
         case .value(let relation):
             return holds(relation, order(value, key, match.comparator))
-        case .count:
-            return false  // counted by the caller over the whole value list
+        case .count, .regex:
+            return false  // counted by the caller over the whole value list; :regex is the interpreter's (regexCompare)
         case .matches:
             let pattern = glob(key, match.comparator)
             guard pattern.filter({ $0.isWildcard }).count <= maxWildcards else {

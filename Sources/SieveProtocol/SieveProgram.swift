@@ -13,6 +13,8 @@ public enum SieveRelation: String, Sendable, Equatable {
 
 public enum SieveMatchType: Sendable, Equatable {
     case `is`, contains, matches
+    /// draft-ietf-sieve-regex-01.
+    case regex
     /// RFC 5231 :value and :count.
     case value(SieveRelation), count(SieveRelation)
 }
@@ -137,6 +139,10 @@ public indirect enum SieveInstruction: Sendable, Equatable {
     /// RFC 5293 §4, §5.
     case addHeader(name: String, value: String, last: Bool)
     case deleteHeader(SieveHeaderDeletion)
+    /// RFC 6609 §3.2-§3.4.
+    case include(SieveInclude)
+    case returnFromInclude
+    case global([String])
 }
 
 public struct SieveBranch: Sendable, Equatable {
@@ -164,6 +170,7 @@ public struct SieveProgram: Sendable, Equatable {
     public static func compile(_ source: [UInt8], limits: SieveLimits = .default) throws(SieveCompileError) -> SieveProgram {
         let tree = try SieveParser.parse(source, limits: limits)
         var compiler = SieveCompiler()
+        compiler.limits = limits
         let instructions = try compiler.compile(tree)
         return SieveProgram(extensions: compiler.extensions, instructions: instructions)
     }

@@ -25,7 +25,9 @@ struct SieveCommand: AsyncParsableCommand {
         func run() async throws {
             let admin = try options.admin()
             let account = try EmailAddress(address)
-            try await admin.putSieve(account, name: name, source: try SieveCommand.read(file))
+            for warning in try await admin.putSieve(account, name: name, source: try SieveCommand.read(file)) {
+                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+            }
             if activate { try await admin.activateSieve(account, name: name) }
             print("stored \(name)\(activate ? " (active)" : "")")
         }

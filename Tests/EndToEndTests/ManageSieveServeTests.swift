@@ -49,6 +49,12 @@ struct ManageSieveServeTests {
             print("put", m.putscript("main", script), m.putscript("other", "keep;\\r\\n"))
             print("space", m.havespace("main", 100), m.havespace("huge", 10000000), m.response_code)
             print("active", m.setactive("main"))
+            # RFC 6609 include: a missing included script warns at upload, blocks activation until it exists.
+            inc = 'require "include";\\r\\ninclude "later";\\r\\n'
+            print("inc-put", m.putscript("inc", inc), m.response_code, m.response_text)
+            print("inc-active", m.setactive("inc"), m.response_text)
+            print("inc-later", m.putscript("later", "keep;"), m.setactive("inc"), m.setactive("main"),
+                  m.deletescript("inc"), m.deletescript("later"))
             print("list", m.listscripts())
             typ, text = m.getscript("main"); print("get", typ, text == script)
             print("delete-active", m.deletescript("main"), m.response_code)
@@ -60,12 +66,15 @@ struct ManageSieveServeTests {
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines == [
             "tls SSLFakeSocket True Hato",
-            "caps True False",
+            "caps True True",
             "auth OK",
             "broken NO line 1, column 1: \"fileinto\" is used but not required",
             "put OK OK",
             "space OK NO QUOTA/MAXSIZE",
             "active OK",
+            "inc-put OK WARNINGS line 2: included personal script 'later' does not exist, ignored during upload",
+            "inc-active NO line 2, column 1: included personal script 'later' does not exist",
+            "inc-later OK OK OK OK OK",
             "list ('OK', [('main', True), ('other', False)])",
             "get OK True",
             "delete-active NO ACTIVE",

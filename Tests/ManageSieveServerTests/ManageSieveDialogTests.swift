@@ -99,7 +99,7 @@ import Testing
         #expect(lines.contains("\"MAXREDIRECTS\" \"4\""))
         let sieve = try #require(lines.first { $0.hasPrefix("\"SIEVE\"") })
         #expect(sieve == "\"SIEVE\" \"" + SieveProgram.supportedExtensions.joined(separator: " ") + "\"")
-        #expect(sieve.contains("fileinto") && sieve.contains("vacation") && !sieve.contains("include"))
+        #expect(sieve.contains("fileinto") && sieve.contains("vacation") && sieve.contains("include") && sieve.contains("regex"))
         #expect(lines.contains { $0.hasPrefix("\"SASL\" \"") && $0.contains("PLAIN") }, "PLAIN from loopback")
         #expect(!lines.contains("\"STARTTLS\""), "no TLS configured on this connection")
         let replies = lines.filter { $0.hasPrefix("OK") || $0.hasPrefix("NO") || $0.hasPrefix("BYE") }

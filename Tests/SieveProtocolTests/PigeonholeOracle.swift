@@ -17,15 +17,30 @@ enum PigeonholeOracle {
         mail_gid = nogroup
         mail_location = mbox:\(directory)/mail:INBOX=\(directory)/mail/inbox
         plugin {
+          sieve = file:\(directory)/personal
+          sieve_global = \(directory)/global
           sieve_extensions = +vacation-seconds +editheader
         }
 
         """
     }
 
-    static func actions(script: String, message: [UInt8], from: String, to: String, in directory: TemporaryDirectory) throws -> [String] {
+    /// `personal` and `global`: the scripts `include` finds (RFC 6609), by name.
+    static func actions(script: String, message: [UInt8], from: String, to: String, in directory: TemporaryDirectory,
+                        personal: [String: String] = [:], global: [String: String] = [:]) throws -> [String] {
         let fm = FileManager.default
         try fm.setAttributes([.posixPermissions: 0o777], ofItemAtPath: directory.path)
+        for (folder, scripts) in [("personal", personal), ("global", global)] {
+            let url = directory.url.appendingPathComponent(folder)
+            try? fm.removeItem(at: url)
+            try fm.createDirectory(at: url, withIntermediateDirectories: true)
+            try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+            for (name, source) in scripts {
+                let file = url.appendingPathComponent(name + ".sieve")
+                try Data(source.utf8).write(to: file)
+                try fm.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+            }
+        }
         let scriptURL = directory.url.appendingPathComponent("s.sieve")
         let messageURL = directory.url.appendingPathComponent("m.eml")
         let configURL = directory.url.appendingPathComponent("dovecot.conf")

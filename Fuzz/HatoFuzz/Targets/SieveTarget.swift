@@ -28,6 +28,10 @@ enum SieveTarget {
         limits.maxCommands = 200
         limits.maxInstructions = 5_000
         limits.maxVariableSize = 256
+        // :regex (ICU): small bounds, so a catastrophic pattern ends the search, never the fuzzer's -timeout.
+        limits.maxRegexSize = 512
+        limits.regexTimeLimit = 10
+        limits.regexRunTime = .milliseconds(500)
         let program: SieveProgram
         do {
             program = try SieveProgram.compile(bytes, limits: limits)
@@ -40,6 +44,7 @@ enum SieveTarget {
         do {
             let result = try SieveInterpreter.run(program, on: input, limits: limits)
             precondition(result.steps <= limits.maxInstructions, "ran past the instruction bound")
+            precondition(result.notes.count <= 16, "more notes than the bound")
             let redirects = result.actions.filter { if case .redirect = $0 { true } else { false } }.count
             precondition(redirects <= limits.maxRedirects, "more redirects than the bound")
             if let edited = result.editedHeader {

@@ -51,6 +51,19 @@ int cicu_spoof_confusable(const char *a, int32_t aLength, const char *b, int32_t
 /// katakana become their ordinary forms. Same return contract as cicu_spoof_skeleton.
 int32_t cicu_nfkc(const char *utf8, int32_t length, char *out, int32_t outCapacity);
 
+/// One bounded regular-expression search (ICU uregex, libicui18n) for Sieve's :regex match type.
+/// `pattern` and `text` are UTF-16. `timeLimit` is ICU's match time limit (uregex_setTimeLimit,
+/// steps of the match engine, on the order of milliseconds each), `stackLimit` the octets of heap
+/// the backtracking stack may use (uregex_setStackLimit); both must be positive.
+/// Returns 1 on a match, 0 on none, -1 if the pattern is not valid (`*errorOffset` is the UTF-16
+/// offset ICU reports), -2 if the time limit was hit, -3 if the stack limit was, -4 on any other failure.
+/// On a match `groups` holds, for group 0 (the whole match) and up to `maxGroups - 1` groups,
+/// UTF-16 start and end pairs (-1, -1 for a group that took no part); `*groupCount` is how many
+/// groups the pattern has.
+int32_t cicu_regex_find(const uint16_t *pattern, int32_t patternLength, int caseInsensitive,
+                        const uint16_t *text, int32_t textLength, int32_t timeLimit, int32_t stackLimit,
+                        int32_t *groups, int32_t maxGroups, int32_t *groupCount, int32_t *errorOffset);
+
 #ifdef __cplusplus
 }
 #endif

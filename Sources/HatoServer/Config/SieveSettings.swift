@@ -28,6 +28,15 @@ extension ConfigSchema {
         key("sieve.duplicate_max_period", .duration, .int(2_592_000), "Longest duplicate :seconds; longer ones are lowered to it."),
         key("sieve.duplicate_max_entries", .integer(min: 10, max: 1_000_000), .int(10_000),
             "Duplicate ids tracked per account; beyond it the ones expiring first are dropped."),
+        key("sieve.global_dir", .path, nil,
+            "Directory of the global scripts include :global finds, as <name>.sieve (RFC 6609). Unset: there are none."),
+        key("sieve.max_include_depth", .integer(min: 1, max: 64), .int(10), "How deep include may nest (RFC 6609 §3.2)."),
+        key("sieve.max_included_scripts", .integer(min: 1, max: 10_000), .int(255), "Scripts one run may include in all (RFC 6609 §3.2)."),
+        key("sieve.regex_max_pattern", .integer(min: 16, max: 65_536), .int(4_096), "Octets of one :regex pattern (draft-ietf-sieve-regex); longer is a compile error."),
+        key("sieve.regex_time_limit", .integer(min: 1, max: 100_000), .int(100),
+            "ICU's time limit for one :regex search, in its units of about 10,000 match steps; a search over it is false (logged)."),
+        key("sieve.regex_stack_limit", .size, .int(1_048_576), "Octets of backtrack stack one :regex search may use; over it the test is false (logged)."),
+        key("sieve.regex_run_time", .duration, .int(2), "Time all :regex searches of one message may take; later :regex tests are false (logged)."),
     ]
 }
 
@@ -62,6 +71,12 @@ public struct SieveSettings: Sendable {
         limits.maxVariableSize = int("sieve.max_variable_size", limits.maxVariableSize)
         limits.maxBodyText = int("sieve.max_body_text", limits.maxBodyText)
         limits.maxHeaderEdits = int("sieve.max_header_edits", limits.maxHeaderEdits)
+        limits.maxIncludeDepth = int("sieve.max_include_depth", limits.maxIncludeDepth)
+        limits.maxIncludedScripts = int("sieve.max_included_scripts", limits.maxIncludedScripts)
+        limits.maxRegexSize = int("sieve.regex_max_pattern", limits.maxRegexSize)
+        limits.regexTimeLimit = int("sieve.regex_time_limit", limits.regexTimeLimit)
+        limits.regexStackLimit = max(int("sieve.regex_stack_limit", limits.regexStackLimit), 4096)
+        limits.regexRunTime = .seconds(max(int("sieve.regex_run_time", 2), 1))
         var vacation = SieveVacationPolicy()
         vacation.defaultPeriod = int("sieve.vacation_default_period", vacation.defaultPeriod)
         vacation.minimumPeriod = int("sieve.vacation_min_period", vacation.minimumPeriod)
@@ -73,6 +88,7 @@ public struct SieveSettings: Sendable {
         delivery.limits = limits
         delivery.vacation = vacation
         delivery.cacheEntries = int("sieve.cache_entries", delivery.cacheEntries)
+        if case .string(let directory) = values["sieve.global_dir"], !directory.isEmpty { delivery.globalDirectory = directory }
         delivery.duplicate.defaultPeriod = int("sieve.duplicate_default_period", delivery.duplicate.defaultPeriod)
         delivery.duplicate.maximumPeriod = int("sieve.duplicate_max_period", delivery.duplicate.maximumPeriod)
         delivery.duplicateMaxEntries = int("sieve.duplicate_max_entries", delivery.duplicateMaxEntries)

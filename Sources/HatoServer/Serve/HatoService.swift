@@ -266,6 +266,7 @@ public struct HatoService {
                 maxScripts: settings.sieve.maxScripts, loginTimeout: settings.limits.imapLoginTimeout,
                 idleTimeout: settings.limits.imapIdleTimeout)
             manageSieve.applyAuth(settings)
+            manageSieve.globalDirectory = settings.sieve.delivery.globalDirectory
             protocols[.managesieve] = ManageSieveServer(configuration: manageSieve, store: store, scripts: scripts, throttle: throttle,
                                                         logger: Logger(label: "hato.managesieve"))
         }
