@@ -47,8 +47,10 @@ public struct DKIMKeyManager: Sendable {
         guard rsaBits >= 1024, rsaBits <= 4096 else { throw DKIMKeyManagerError.invalidKeySize(rsaBits) }
         let activate = try await store.activeDKIMKeys(domain: domain).isEmpty
         var generated: [Generated] = []
-        // One creation time for the whole batch: rotation activates batches.
-        let created = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        // One creation time for the whole batch: rotation activates batches. Not rounded: two
+        // batches made within one second (a script, a quick operator) must stay two, the later
+        // one newer (rounded to the second, rotate found "no key newer than the active one").
+        let created = now
         for (name, algorithm) in Self.selectors(selector, algorithms: algorithms) {
             let key = try DKIMPrivateKey.generate(algorithm == .rsa ? .rsa : .ed25519, rsaBits: rsaBits)
             let stored = StoredDKIMKey(domain: domain, selector: name, algorithm: algorithm, privateKeyPEM: key.pemRepresentation,
