@@ -105,6 +105,22 @@ public final class PostgresTestCluster: Sendable {
     /// `postgres://hato@127.0.0.1:PORT/NAME` for a database of this cluster.
     public func url(database: String) -> String { "postgres://\(user)@127.0.0.1:\(port)/\(database)" }
 
+    /// The `[store]` section of `hato serve` nodes sharing a new database of this cluster, the
+    /// password in `directory/db-password` (nodes read it from there, never from the file).
+    public func storeSection(passwordIn directory: TemporaryDirectory) async throws -> String {
+        let database = try await createDatabase()
+        let passwordFile = directory.url.appendingPathComponent("db-password").path
+        try password.write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        return """
+            [store]
+            backend = "postgres"
+            url = "\(url(database: database))"
+            password_file = "\(passwordFile)"
+            tls = "disable"
+            max_connections = 4
+            """
+    }
+
     /// Stops the server and removes its files.
     public func stop() async {
         process.closeInput()

@@ -41,11 +41,8 @@ import Testing
             return
         }
         let cluster = try await PostgresTestCluster.shared()
-        let database = try await cluster.createDatabase()
         let secrets = try TemporaryDirectory(prefix: "hato-e2e-pg-secret")
-        let passwordFile = secrets.url.appendingPathComponent("db-password").path
-        try cluster.password.write(toFile: passwordFile, atomically: true, encoding: .utf8)
-        let config = PostgresServeTests.config(url: cluster.url(database: database), passwordFile: passwordFile)
+        let config = try await PostgresServeTests.config(cluster, secrets: secrets)
         let nodeA = try await ServedHato.start(config, accounts: [("alice@example.test", "long enough pw")])
         let nodeB = try await ServedHato.start(config)
         let nodeC = try await ServedHato.start(config)

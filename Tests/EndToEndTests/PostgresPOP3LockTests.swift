@@ -12,22 +12,14 @@ import Testing
             return
         }
         let cluster = try await PostgresTestCluster.shared()
-        let database = try await cluster.createDatabase()
         let secrets = try TemporaryDirectory(prefix: "hato-e2e-pg-pop3")
-        let passwordFile = secrets.url.appendingPathComponent("db-password").path
-        try cluster.password.write(toFile: passwordFile, atomically: true, encoding: .utf8)
         let config = """
             [listen]
             pop3 = ["127.0.0.1:0"]
             [accounts]
             scram_iterations = 4096
-            [store]
-            backend = "postgres"
-            url = "\(cluster.url(database: database))"
-            password_file = "\(passwordFile)"
-            tls = "disable"
-            max_connections = 4
-            """
+
+            """ + (try await cluster.storeSection(passwordIn: secrets))
         let nodeA = try await ServedHato.start(config, accounts: [("alice@example.test", "long enough pw")])
         let nodeB = try await ServedHato.start(config)
         let result = try await Python.run("""

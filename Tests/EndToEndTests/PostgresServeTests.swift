@@ -7,20 +7,16 @@ import Testing
 /// read back over IMAP, and nothing of the store in the data directory.
 @Suite(.heavy) struct PostgresServeTests {
     /// SMTP and IMAP on loopback over the PostgreSQL store at `url` (password from a file, no TLS).
-    static func config(url: String, passwordFile: String) -> String {
+    /// SMTP and IMAP listeners on the cluster's new database (`PostgresTestCluster.storeSection`).
+    static func config(_ cluster: PostgresTestCluster, secrets: TemporaryDirectory) async throws -> String {
         """
             [listen]
             smtp = ["127.0.0.1:0"]
             imap = ["127.0.0.1:0"]
             [accounts]
             scram_iterations = 4096
-            [store]
-            backend = "postgres"
-            url = "\(url)"
-            password_file = "\(passwordFile)"
-            tls = "disable"
-            max_connections = 4
-            """
+
+            """ + (try await cluster.storeSection(passwordIn: secrets))
     }
 
     @Test func serveOnPostgresDeliversOverSMTPAndReadsOverIMAP() async throws {
@@ -29,11 +25,11 @@ import Testing
             return
         }
         let cluster = try await PostgresTestCluster.shared()
-        let database = try await cluster.createDatabase()
         let directory = try TemporaryDirectory(prefix: "hato-e2e-pg")
-        let passwordFile = directory.url.appendingPathComponent("db-password").path
-        try (cluster.password + "\n").write(toFile: passwordFile, atomically: true, encoding: .utf8)
-        let served = try await ServedHato.start(Self.config(url: cluster.url(database: database), passwordFile: passwordFile), accounts: [("alice@example.test", "long enough pw")], directory: directory)
+        let config = try await Self.config(cluster, secrets: directory)
+        // A password file as editors write it, with a final newline: the newline is not part of it.
+        try (cluster.password + "\n").write(toFile: directory.url.appendingPathComponent("db-password").path, atomically: true, encoding: .utf8)
+        let served = try await ServedHato.start(config, accounts: [("alice@example.test", "long enough pw")], directory: directory)
         let server = served.process
 
         let result = try await Python.run("""
@@ -65,11 +61,8 @@ import Testing
             return
         }
         let cluster = try await PostgresTestCluster.shared()
-        let database = try await cluster.createDatabase()
         let secrets = try TemporaryDirectory(prefix: "hato-e2e-pg-secret")
-        let passwordFile = secrets.url.appendingPathComponent("db-password").path
-        try cluster.password.write(toFile: passwordFile, atomically: true, encoding: .utf8)
-        let config = Self.config(url: cluster.url(database: database), passwordFile: passwordFile)
+        let config = try await Self.config(cluster, secrets: secrets)
         let nodeA = try await ServedHato.start(config, accounts: [("alice@example.test", "long enough pw")])
         let nodeB = try await ServedHato.start(config)
         let result = try await Python.run("""

@@ -39,10 +39,8 @@ import Testing
             return
         }
         let cluster = try await PostgresTestCluster.shared()
-        let database = try await cluster.createDatabase()
         let directory = try TemporaryDirectory(prefix: "hato-e2e-pg-queue")
-        let passwordFile = directory.url.appendingPathComponent("db-password").path
-        try cluster.password.write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        let store = try await cluster.storeSection(passwordIn: directory)
         let log = directory.url.appendingPathComponent("sink.jsonl")
         let sink = try Python.start(Self.sink, arguments: [log.path])
         defer { sink.signal(SIGTERM) }
@@ -69,13 +67,8 @@ import Testing
             retry_initial = 1
             max_connections_per_domain = 1
             max_messages_per_connection = 2
-            [store]
-            backend = "postgres"
-            url = "\(cluster.url(database: database))"
-            password_file = "\(passwordFile)"
-            tls = "disable"
-            max_connections = 4
-            """
+
+            """ + store
         let nodeA = try await ServedHato.start(config, accounts: [("alice@example.test", "long enough pw")])
         let nodeB = try await ServedHato.start(config)
         let submitted = try await Python.run("""
