@@ -1,6 +1,5 @@
 import Foundation
 import HatoTesting
-import Logging
 import MailCore
 import MailStore
 import MailStorePostgres
@@ -11,13 +10,7 @@ import Testing
 @Suite struct PostgresLeaseRenewalTests {
     @Test func renewedLeaseOutlivesItsFirstTerm() async throws {
         guard let (cluster, database) = try await testDatabase() else { return }
-        var options = PostgresMailStore.Options()
-        options.maxConnections = 2
-        options.logger = Logger(label: "hato.store.test")
-        let store = PostgresMailStore(
-            connection: PostgresConnectionSettings(host: "127.0.0.1", port: cluster.port, username: cluster.user, password: cluster.password,
-                                                   database: database, tls: .disable),
-            options: options)
+        let store = openStore(cluster, database, maxConnections: 2)
         let slow = try EmailAddress("slow@elsewhere.test"), quick = try EmailAddress("quick@elsewhere.test")
         let id = try await store.enqueue(OutboundMessage(bytes: Array("Subject: x\r\n\r\nx\r\n".utf8), mailFrom: nil,
                                                          recipients: [QueuedRecipient(address: slow), QueuedRecipient(address: quick)]))

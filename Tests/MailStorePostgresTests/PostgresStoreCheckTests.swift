@@ -1,6 +1,5 @@
 import Foundation
 import HatoTesting
-import Logging
 import MailCore
 import MailStore
 @testable import MailStorePostgres
@@ -12,13 +11,7 @@ import Testing
 @Suite struct PostgresStoreCheckTests {
     @Test func findsAndRepairsInconsistencies() async throws {
         guard let (cluster, database) = try await testDatabase() else { return }
-        var options = PostgresMailStore.Options()
-        options.maxConnections = 2
-        options.logger = Logger(label: "hato.store.test")
-        let store = PostgresMailStore(
-            connection: PostgresConnectionSettings(host: "127.0.0.1", port: cluster.port, username: cluster.user, password: cluster.password,
-                                                   database: database, tls: .disable),
-            options: options)
+        let store = openStore(cluster, database, maxConnections: 2)
         try await store.addDomain(try Domain("example.test"))
         let account = try await store.addAccount(try EmailAddress("dave@example.test"), credentials: [], quota: .unlimited)
         let inbox = try #require(try await store.mailbox(of: account.id, named: "INBOX"))
