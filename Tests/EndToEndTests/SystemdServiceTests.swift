@@ -20,7 +20,9 @@ import Testing
         let server = try HatoProcess(["serve", "--config", config], environment: ["NOTIFY_SOCKET": socket])
         let message = await listener.nextLine(from: &offset)
         #expect(message == "READY=1|STATUS=serving")
-        #expect(server.output.contains("listening on"), "READY comes after the banner")
+        // The banner is written before READY=1, but it reaches us through another pipe, read on
+        // its own schedule (a full run once looked before it had been read): wait for it.
+        try await server.waitFor(timeout: .seconds(10), "the listening banner") { out, _ in out.contains("listening on") }
         server.signal(SIGTERM)
         #expect(await server.exit() == 0)
     }
