@@ -50,7 +50,11 @@ enum PigeonholeOracle {
         for url in [scriptURL, messageURL, configURL] { try fm.setAttributes([.posixPermissions: 0o644], ofItemAtPath: url.path) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = ["-c", configURL.path, "-f", from, "-a", to, "-r", to, scriptURL.path, messageURL.path]
+        // -C: compile every time. sieve-test otherwise loads the binary it saved beside the script
+        // when that looks newer: a script rewritten within the same second ran the old binary,
+        // and Pigeonhole 0.5.19 panics loading a saved binary with two missing optional includes
+        // (hash.c: hash_table_insert_node; seen once in ten full runs).
+        process.arguments = ["-C", "-c", configURL.path, "-f", from, "-a", to, "-r", to, scriptURL.path, messageURL.path]
         process.environment = ["HOME": directory.path, "PATH": "/usr/bin:/bin"]
         let output = Pipe()
         process.standardOutput = output
