@@ -43,6 +43,7 @@ public struct MailStoreConformance: Sendable {
         ("sieveDuplicates", { try await $0.sieveDuplicates() }),
         ("openPGPCertificates", { try await $0.openPGPCertificates() }),
         ("smimeCertificates", { try await $0.smimeCertificates() }),
+        ("autocryptPeers", { try await $0.autocryptPeers() }),
     ]
 
     static let alice = try! EmailAddress("alice@example.test")

@@ -331,6 +331,23 @@ enum Schema {
                 CREATE INDEX sieve_duplicates_expiry ON sieve_duplicates(account_id, expires_at);
                 """)
         }
+        migrator.registerMigration("v25-autocrypt-peers") { db in
+            // Autocrypt Level 1 §2.3 peer state per account and correspondent (docs/openpgp.md#autocrypt):
+            // created from a valid Autocrypt field of DMARC-authenticated mail, bounded per account.
+            try db.execute(sql: """
+                CREATE TABLE autocrypt_peers (
+                    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    address TEXT NOT NULL,
+                    last_seen REAL NOT NULL,
+                    autocrypt_timestamp REAL NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    key_data BLOB NOT NULL,
+                    prefer_encrypt INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (account_id, address)
+                );
+                CREATE INDEX autocrypt_peers_seen ON autocrypt_peers(account_id, last_seen);
+                """)
+        }
         return migrator
     }
 }

@@ -12,7 +12,7 @@ import OpenPGP
 struct PGPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgp", abstract: "Manage OpenPGP certificates (public keys) of accounts and correspondents.",
-        subcommands: [Import.self, ImportContact.self, List.self, Remove.self, DNS.self])
+        subcommands: [Import.self, ImportContact.self, List.self, Remove.self, DNS.self, Locate.self, Autocrypt.self])
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

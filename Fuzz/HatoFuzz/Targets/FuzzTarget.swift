@@ -35,6 +35,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case dmarcReport = "dmarc-report"
     case zlibInflate = "zlib-inflate"
     case tlsReport = "tls-report"
+    case autocryptField = "autocrypt-field"
 
     /// Runs the target on one input. Call from an async context (tests).
     public func run(_ bytes: [UInt8]) async {
@@ -72,6 +73,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .dmarcReport: DMARCReportTarget.run(bytes)
         case .zlibInflate: ZlibInflateTarget.run(bytes)
         case .tlsReport: TLSReportTarget.run(bytes)
+        case .autocryptField: AutocryptFieldTarget.run(bytes)
         case .sasl, .spf, .arc: return false
         }
         return true

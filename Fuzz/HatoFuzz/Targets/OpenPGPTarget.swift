@@ -31,3 +31,25 @@ enum OpenPGPTarget {
         }
     }
 }
+
+/// `autocrypt-field`: each line of the input as the value of an Autocrypt field (Level 1 §2.1),
+/// then all of them as one message's fields for the first address found. Nothing may trap; a
+/// parsed field's key stays within the limit; a key is only given for a certificate with a valid
+/// User ID for the address asked about.
+enum AutocryptFieldTarget {
+    static func run(_ bytes: [UInt8]) {
+        let values = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var address: String?
+        for value in values {
+            guard let field = AutocryptField.parse(value, maxKeydata: OpenPGPTarget.limits.maxCertificateSize) else { continue }
+            precondition(field.keydata.count <= OpenPGPTarget.limits.maxCertificateSize, "keydata over the limit")
+            precondition(field.address == field.address.lowercased(), "address not lower-cased")
+            address = address ?? field.address
+        }
+        guard let address else { return }
+        if let found = AutocryptField.key(in: values, for: address, limits: OpenPGPTarget.limits) {
+            precondition(found.certificate.addresses.contains(address), "a key without the address's User ID")
+            precondition(!found.certificate.encryptionKeys.isEmpty, "a key that cannot encrypt")
+        }
+    }
+}

@@ -276,7 +276,7 @@ public enum ConfigSchema {
             "Group for server.user. Unset: that user's primary group (supplementary groups come from /etc/group either way)."),
         key("server.public_ips", .stringList, .list([]),
             "This server's public IPv4 and IPv6 addresses, for the A/AAAA, SPF, MX and reverse-DNS checks of hato check dns (hato quickstart writes them)."),
-    ] + riskKeys + spamKeys + smimeKeys + openPGPKeys + tlsReportKeys
+    ] + riskKeys + spamKeys + smimeKeys + openPGPKeys + openPGPLookupKeys + tlsReportKeys
         + milterKeys
         + sieveKeys
         + storeKeys

@@ -93,6 +93,8 @@ public struct HatoConfig: Sendable {
     public var smime: SMIMESettings
     /// `[openpgp]`: OpenPGP certificates and signature verification (docs/openpgp.md).
     public var openpgp: OpenPGPSettings
+    /// `[openpgp]` lookups of correspondents' keys (docs/openpgp.md#finding-keys).
+    public var openpgpLookup: OpenPGPLookupSettings
     /// `[dmarc]` reporting: aggregate reports sent and received (docs/dmarc-reports.md).
     public var dmarcReports: DMARCReportSettings
     /// `[tls_reports]`: TLS-RPT reports sent (RFC 8460).
@@ -256,6 +258,7 @@ public struct HatoConfig: Sendable {
         smime = try SMIMESettings(string: string, int: int, list: list,
                                   tables: { if case .tables(let entries) = values["smime.policy"] { entries } else { [] } }())
         openpgp = OpenPGPSettings(string: string, int: int)
+        openpgpLookup = try OpenPGPLookupSettings(string: string, int: int, list: list, bool: bool)
         dmarcReports = try DMARCReportSettings(string: string, int: int, list: list, hostname: hostname)
         tlsReports = try TLSReportSettings(string: string, int: int, list: list, hostname: hostname)
         spam = try SpamSettings(values: values)

@@ -220,14 +220,20 @@ public struct HatoService {
             return [stage]
         } ?? []
         // OpenPGP verification likewise, its Hato-OpenPGP field on top (docs/openpgp.md).
+        // Signers the contact directory lacks are looked up where their domain publishes keys.
         let openpgp: [any ReceptionStage] = settings.openpgp.verify
-            ? [OpenPGPStage(verifier: OpenPGPVerifier(limits: settings.openpgp.limits), directory: store)] : []
+            ? [OpenPGPStage(verifier: OpenPGPVerifier(limits: settings.openpgp.limits), directory: store,
+                            locator: OpenPGPKeyLocator.configured(settings, store: store, logger: logger))] : []
+        // Autocrypt keys of authenticated senders, per receiving account (docs/openpgp.md#autocrypt),
+        // after risk and milters: only from mail they let through.
+        let autocryptLearning: [any ReceptionStage] = settings.openpgpLookup.autocryptLearn
+            ? [AutocryptLearningStage(store: store, limits: settings.openpgp.limits, peersPerAccount: settings.openpgpLookup.autocryptPeers)] : []
         // Autocrypt (docs/openpgp.md) on what authenticated users send, before DKIM signs it.
         let autocrypt: [any ReceptionStage] = settings.openpgp.autocrypt ? [AutocryptStage(keys: store)] : []
         let intake: [any ReceptionStage] = DMARCReportSetup.intakeStages(settings, store: store) + TLSReportSetup.intakeStages(settings, store: store)
         // Accounts with S/MIME encryption at rest get their copies sealed (docs/smime.md).
         let atRest = SMIMEAtRest(store: store, outerFields: settings.smime.atRestHeaders, cipher: settings.smime.contentCipher)
-        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, beforeSigning: autocrypt, extraStages: smime + openpgp + spam + risk + milters + intake,
+        let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, beforeSigning: autocrypt, extraStages: smime + openpgp + spam + risk + milters + autocryptLearning + intake,
                               sieve: sieve, atRest: atRest,
                               logger: Logger(label: "hato.smtp"))
         let submission = SMTPServer(configuration: submissionConfiguration,

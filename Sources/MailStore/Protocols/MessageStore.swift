@@ -90,7 +90,7 @@ extension MessageStore {
 }
 
 /// The whole store a server sees. `MailStoreSQLite` is the embedded implementation.
-public protocol MailStore: DirectoryStore, MessageStore, QueueStore, DKIMKeyStore, DMARCReportStore, DMARCReportLedger, TLSReportLedger, ReportRetention, MTASTSPolicyStore, RiskStore, GreylistStore, OpenPGPKeyStore, SMIMEKeyStore, MetadataStore {
+public protocol MailStore: DirectoryStore, MessageStore, QueueStore, DKIMKeyStore, DMARCReportStore, DMARCReportLedger, TLSReportLedger, ReportRetention, MTASTSPolicyStore, RiskStore, GreylistStore, OpenPGPKeyStore, SMIMEKeyStore, MetadataStore, AutocryptPeerStore {
     /// Flushes and closes; later calls fail.
     func close() async throws
 }

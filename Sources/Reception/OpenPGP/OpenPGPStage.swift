@@ -23,12 +23,15 @@ public struct OpenPGPStage: ReceptionStage {
 
     public let verifier: OpenPGPVerifier
     public let directory: any OpenPGPKeyStore
+    /// Looks a signer up when the directory has no certificate for From (`openpgp.lookup`).
+    public let locator: (any OpenPGPKeyLocating)?
     public var name: String { "openpgp" }
     public var phases: ReceptionPhases { .message }
 
-    public init(verifier: OpenPGPVerifier, directory: any OpenPGPKeyStore) {
+    public init(verifier: OpenPGPVerifier, directory: any OpenPGPKeyStore, locator: (any OpenPGPKeyLocating)? = nil) {
         self.verifier = verifier
         self.directory = directory
+        self.locator = locator
     }
 
     public func message(_ message: inout ReceptionMessage, transaction: ReceptionTransaction,
@@ -68,19 +71,31 @@ public struct OpenPGPStage: ReceptionStage {
         guard let from = message.header.from.mailboxes.first.map({ "\($0.address)".lowercased() }) else {
             return .unverified("no From address")
         }
-        let certificates: [StoredOpenPGPCertificate]
+        var certificates: [StoredOpenPGPCertificate]
         do {
             certificates = try await directory.openPGPContactCertificates(address: from)
         } catch {
             logger.error("openpgp: contact directory unavailable", metadata: ["error": "\(error)"])
             return .unverified("contact directory unavailable")
         }
-        guard !certificates.isEmpty else { return .unverified("no certificate for \(from) in the contact directory") }
+        // Not in the directory: the sender's domain may publish it (WKD, OPENPGPKEY); what is
+        // found there joins the directory, so the next message needs no lookup.
+        var source: String?
+        if certificates.isEmpty, let locator, let located = await locator.locate(address: from) {
+            certificates = located.certificates
+            source = located.source
+        }
+        guard !certificates.isEmpty else {
+            return .unverified(locator == nil ? "no certificate for \(from) in the contact directory"
+                                              : "no certificate for \(from) in the contact directory or published for it")
+        }
         let outcome = verify(certificates.map(\.data))
         switch outcome {
         case .good(let signer):
             // Every candidate has a valid User ID with From (the directory found it by that address).
-            return .verified(signer: signer.fingerprint, address: from)
+            var result = OpenPGPResult.verified(signer: signer.fingerprint, address: from)
+            if let source { result.value += "; key-source=\(source)" }
+            return result
         case .unknownSigner(let keyID):
             return .unverified("signing key \(keyID ?? "(unnamed)") is not in \(from)'s certificates")
         case .bad(let reason), .unusable(let reason):
