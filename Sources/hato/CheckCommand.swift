@@ -47,8 +47,9 @@ struct CheckCommand: AsyncParsableCommand {
                 let keys = try await store.activeDKIMKeys(domain: domain).map {
                     DomainRecordPlan.DKIMKey(selector: $0.selector, record: try DKIMKeyManager.describe($0).record)
                 }
-                let plan = try DomainRecordPlan(DomainRecordPlan.Input(
-                    settings: settings, domain: domain, dkimKeys: keys, acmeDirectory: acmeDirectory))
+                var input = DomainRecordPlan.Input(settings: settings, domain: domain, dkimKeys: keys, acmeDirectory: acmeDirectory)
+                input.mailboxKeys = try await DomainRecordPlan.mailboxKeys(store: store, domain: domain)
+                let plan = try DomainRecordPlan(input)
                 for result in await DomainRecordChecker(resolver: resolver).check(plan) {
                     // The host's own records (A/AAAA, HELO SPF, PTR) are shared by every domain: once.
                     guard seen.insert("\(result.purpose.rawValue) \(result.name) \(result.type)").inserted else { continue }

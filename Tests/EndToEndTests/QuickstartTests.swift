@@ -100,6 +100,44 @@ import Testing
         #expect(text.stdout.hasSuffix("4 of 24 record sets have problems\n"))
     }
 
+    /// An account's OpenPGP certificate (made by GnuPG, imported with `hato pgp import`) adds its
+    /// OPENPGPKEY record to what `hato check dns` expects: missing until published, ok when the
+    /// zone holds it as `gpg --export-options export-dane` writes it (other bytes, the same key),
+    /// with the remark that an unsigned zone does not count for senders (RFC 7929 §7).
+    @Test(.enabled(if: GnuPGAvailability.available || GnuPGAvailability.required, "gpg is not installed"))
+    func accountKeyRecordsAreChecked() async throws {
+        let first = try await quickstart(["--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let records = try #require(try Self.object(first.stdout)["records"] as? [[String: Any]])
+        let made = try await Python.run("""
+            import os, subprocess, sys, tempfile
+            home = tempfile.mkdtemp(prefix="hck", dir="/tmp"); env = dict(os.environ, GNUPGHOME=home)
+            g = lambda *a: subprocess.run(["gpg", "--batch", "--passphrase", ""] + list(a), env=env, capture_output=True, check=True).stdout
+            g("--quick-gen-key", "You <you@example.test>", "ed25519", "sign", "never")
+            fpr = [l.split(":")[9] for l in g("--with-colons", "--list-keys", "you@example.test").decode().splitlines() if l.startswith("fpr:")][0]
+            g("--quick-add-key", fpr, "cv25519", "encr", "never")
+            open(sys.argv[1] + "/you.asc", "wb").write(g("--armor", "--export", fpr))
+            dane = g("--export-options", "export-dane", "--export", fpr).decode()
+            subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env)
+            lines = [l for l in dane.splitlines() if l.strip() and not l.startswith(";") and not l.startswith("$ORIGIN")]
+            words = " ".join(lines).replace("(", " ").replace(")", " ").split()
+            print(words[0] + "._openpgpkey.example.test. 3600 IN " + " ".join(words[1:]))
+            """, arguments: [directory.path], timeout: 120)
+        try #require(made.status == 0, "\(made.stderr)")
+        let imported = try await HatoBinary.run(["pgp", "import", "you@example.test", directory.url.appendingPathComponent("you.asc").path, "--config", config])
+        try #require(imported.status == 0, "\(imported.stderr)")
+
+        let unpublished = try await checkDNS(Self.zone(records))
+        let missing = try #require(try Self.object(unpublished.stdout)["results"] as? [[String: Any]]).filter { $0["status"] as? String != "ok" }
+        #expect(unpublished.status == 1 && missing.map { "\($0["status"]!) \($0["purpose"]!)" } == ["missing openpgpkey"], "\(unpublished.stdout)")
+
+        let published = try await checkDNS(Self.zone(records) + [made.stdout.trimmingCharacters(in: .newlines)])
+        let results = try #require(try Self.object(published.stdout)["results"] as? [[String: Any]])
+        #expect(published.status == 0 && results.count == 25, "\(published.stdout) \(published.stderr)")
+        let key = try #require(results.first { $0["purpose"] as? String == "openpgpkey" })
+        #expect(key["status"] as? String == "ok" && (key["detail"] as? String ?? "").contains("not DNSSEC-secure"), "\(key)")
+    }
+
     @Test func runningTwiceIsSafe() async throws {
         let first = try await quickstart(["--password-stdin"], stdin: "a chosen password\n")
         #expect(first.status == 0, "\(first.stderr)")

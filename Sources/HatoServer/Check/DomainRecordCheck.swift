@@ -66,6 +66,7 @@ public struct DomainRecordChecker: Sendable {
             case .srv: try await checkSRV(&result, expected: group)
             case .caa: try await checkCAA(&result, issuer: plan.input.caaIssuer ?? "")
             case .tlsa: try await checkTLSA(&result, expected: first)
+            case .openpgpkey, .smimea: try await checkMailboxKeys(&result, expected: group)
             case .ptr: try await checkPTR(&result, plan: plan)
             }
         } catch {

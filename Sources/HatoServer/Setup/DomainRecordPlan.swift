@@ -26,6 +26,10 @@ public struct DomainRecordPlan: Sendable {
         case caa
         /// `_25._tcp.<host> TLSA 3 1 1` for the served certificate's key (RFC 7672 §3.1.1, DANE-EE).
         case tlsa
+        /// An account's OpenPGP certificate (RFC 7929) or S/MIME certificate (RFC 8162), from
+        /// `hato pgp dns` / `hato smime dns`: only accounts that have one.
+        case openpgpkey
+        case smimea
         case ptr
     }
 
@@ -73,6 +77,8 @@ public struct DomainRecordPlan: Sendable {
         /// SHA-256 of the served certificate's SubjectPublicKeyInfo (TLSA 3 1 1); nil while there is
         /// no certificate yet (ACME before its first issue).
         public var tlsaSPKIDigest: [UInt8]?
+        /// Accounts' OPENPGPKEY and SMIMEA records (`DomainRecordPlan.mailboxKeys`).
+        public var mailboxKeys: [MailboxKeyRecord] = []
 
         public init(domain: Domain, hostname: String, publicIPs: [IPAddress], dkimKeys: [DKIMKey],
                     ports: [HatoConfig.ListenerKind: Int], caaIssuer: String?, mtaSTSID: String) {
@@ -158,6 +164,11 @@ public struct DomainRecordPlan: Sendable {
             // RFC 7671 §8.1: a new key's record is published next to this one before the switch.
             add(.tlsa, try DNSName("_25._tcp.\(input.hostname)"), .tlsa(usage: 3, selector: 1, matchingType: 1, data: digest),
                 "DANE (RFC 7672): senders require TLS with this key; sign the zone (DNSSEC) or receivers ignore it")
+        }
+        for entry in input.mailboxKeys where entry.address.domain == input.domain {
+            let openpgp = entry.record.data.type == OpenPGPKeyRecords.type
+            add(openpgp ? .openpgpkey : .smimea, entry.record.name, entry.record.data,
+                "\(entry.address.canonical)'s \(openpgp ? "OpenPGP certificate (RFC 7929)" : "S/MIME certificate (RFC 8162)") \(entry.fingerprint): senders believe it only from a DNSSEC-signed zone")
         }
         for ip in input.publicIPs {
             add(.ptr, ip.reverseName, .ptr(host), "reverse DNS: ask your provider (FCrDNS, RFC 8601 §3)", .provider)
