@@ -13,7 +13,10 @@ enum PasswordCheck {
         }
         let real = account?.passwordVerifier
         let verifier = real ?? configuration.dummySCRAM(for: username, hash: .sha256)
-        let matches = verifier.verify(password: password)
+        // PBKDF2 off the cooperative pool, bounded process-wide (PasswordCheckGate).
+        guard let matches = await configuration.passwordChecks.run({ verifier.verify(password: password) }) else {
+            return .temporaryFailure
+        }
         return matches && real != nil ? nil : .invalidCredentials
     }
 }

@@ -55,6 +55,9 @@ public struct SASLServerConfiguration: Sendable {
     /// Server nonce for SCRAM (RFC 5802 §5.1 "r="): printable, no ",". CSPRNG by default; tests
     /// inject a fixed one.
     public var makeNonce: @Sendable () -> String
+    /// Where PLAIN/LOGIN passwords are checked (PBKDF2): the process-wide gate unless a test
+    /// gives its own.
+    public var passwordChecks: PasswordCheckGate = .shared
 
     public init(
         hostname: String,

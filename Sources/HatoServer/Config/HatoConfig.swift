@@ -45,6 +45,9 @@ public struct HatoConfig: Sendable {
         public var knownClientDuration: Duration
         /// `auth.benchmark_throttle_exempt`: loopback addresses the throttle never counts.
         public var throttleExempt: [String] = []
+        /// `auth.max_concurrent_password_checks` (0: one per core) and `auth.password_check_queue`.
+        public var maxConcurrentPasswordChecks = 0
+        public var passwordCheckQueue = 256
     }
 
     public struct DNS: Sendable {
@@ -175,6 +178,8 @@ public struct HatoConfig: Sendable {
             mechanisms: list("auth.mechanisms") ?? [], delayAfterFailures: int("auth.delay_after_failures"),
             lockoutAfterFailures: int("auth.lockout_after_failures"), lockoutDuration: .seconds(int("auth.lockout_duration")),
             knownClientDuration: .seconds(int("auth.known_client_duration")))
+        auth.maxConcurrentPasswordChecks = int("auth.max_concurrent_password_checks")
+        auth.passwordCheckQueue = int("auth.password_check_queue")
         auth.throttleExempt = try Self.loopbackOnly(list("auth.benchmark_throttle_exempt") ?? [], key: "auth.benchmark_throttle_exempt")
         for name in auth.mechanisms where SASLMechanismName(wireName: name) == nil {
             let known = SASLMechanismName.allCases.map(\.rawValue).joined(separator: ", ")

@@ -84,6 +84,8 @@ public struct HatoService {
         let clientSettings = HTTPSetup.ClientSettingsBox()
         // One throttle for every login, the dashboard's too: a password guessed over HTTP counts for IMAP.
         let throttle = AuthSetup.throttle(settings)
+        // PBKDF2 of PLAIN/LOGIN passwords: bounded for the whole process (docs/authentication.md).
+        PasswordCheckGate.shared.configure(limit: settings.auth.maxConcurrentPasswordChecks, queue: settings.auth.passwordCheckQueue)
         var protocols = Self.makeProtocols(settings, store: store, logger: logger, metrics: ServerMetrics(factory: metrics.factory),
                                            throttle: throttle)
         // [acme] http-01 is answered by the HTTP listeners from the challenge store (docs/acme.md).
