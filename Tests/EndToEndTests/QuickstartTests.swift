@@ -136,6 +136,24 @@ import Testing
         #expect(published.status == 0 && results.count == 25, "\(published.stdout) \(published.stderr)")
         let key = try #require(results.first { $0["purpose"] as? String == "openpgpkey" })
         #expect(key["status"] as? String == "ok" && (key["detail"] as? String ?? "").contains("not DNSSEC-secure"), "\(key)")
+
+        // An S/MIME certificate (openssl-made, hato smime import) adds its SMIMEA 3 0 0 record: missing,
+        // then found as `hato smime dns` printed it.
+        guard OpenSSLAvailability.available else { return }
+        let pki = try await SMIMETestPKI.make()
+        let added = try await HatoBinary.run(["account", "add", "hana@example.test", "--password-stdin", "--config", config], stdin: "hana long pw\n")
+        let smime = try await HatoBinary.run(["smime", "import", "hana@example.test", "--cert", "\(pki.directory.path)/hana-chain.pem",
+                                              "--key", "\(pki.directory.path)/hana.key", "--config", config])
+        try #require(added.status == 0 && smime.status == 0, "\(added.stderr) \(smime.stderr)")
+        let withKey = Self.zone(records) + [made.stdout.trimmingCharacters(in: .newlines)]
+        let noSMIMEA = try await checkDNS(withKey)
+        let absent = try #require(try Self.object(noSMIMEA.stdout)["results"] as? [[String: Any]]).filter { $0["status"] as? String != "ok" }
+        #expect(noSMIMEA.status == 1 && absent.map { "\($0["status"]!) \($0["purpose"]!)" } == ["missing smimea"], "\(noSMIMEA.stdout)")
+        let printed = try await HatoBinary.run(["smime", "dns", "example.test", "--config", config])
+        let smimea = printed.stdout.split(separator: "\n").filter { !$0.hasPrefix(";") }.map(String.init)
+        try #require(smimea.count == 1, "\(printed.stdout) \(printed.stderr)")
+        let both = try await checkDNS(withKey + smimea)
+        #expect(both.status == 0, "\(both.stdout)")
     }
 
     @Test func runningTwiceIsSafe() async throws {
