@@ -7,18 +7,24 @@ import SieveProtocol
 
 /// Delivery of one account's copy under its active Sieve script (docs/sieve.md).
 extension LocalDelivery {
-    /// Performs the script's actions for `account`; nil when the account has no active script or
-    /// the script failed, so the caller delivers to INBOX as without Sieve.
-    func deliverFiltered(_ account: Account, _ request: DeliveryRequest, _ sieve: SieveFilter,
-                         envelopeTo: EmailAddress) async -> Result<Void, MailStoreError>? {
+    /// Runs `account`'s active script once, before anything it asks for is done: `.unfiltered`
+    /// when there is no script or it failed (the caller delivers to INBOX as without Sieve).
+    func runScript(_ account: Account, _ request: DeliveryRequest, _ sieve: SieveFilter, envelopeTo: EmailAddress) async -> SieveOutcome {
         let mailboxes: [MailboxTarget]
         do { mailboxes = try await store.mailboxes(of: account.id).map { MailboxTarget(id: $0.id, name: $0.name) } } catch {
-            return .failure(error as? MailStoreError ?? .io("\(error)"))
+            return .failed(error as? MailStoreError ?? .io("\(error)"))
         }
         guard let result = await sieve.evaluate(account, request: request, envelopeTo: envelopeTo,
                                                 mailboxes: Set(mailboxes.map(\.name)), logger: logger) else {
-            return nil
+            return .unfiltered
         }
+        return .ran(SieveRun(account: account, envelopeTo: envelopeTo, mailboxes: mailboxes, result: result))
+    }
+
+    /// Performs what the script asked for (the run's only side effects: stores, redirects,
+    /// vacation, rejection messages, duplicate tracking).
+    func deliverFiltered(_ run: SieveRun, _ request: DeliveryRequest, _ sieve: SieveFilter) async -> Result<Void, MailStoreError> {
+        let (account, envelopeTo, mailboxes, result) = (run.account, run.envelopeTo, run.mailboxes, run.result)
         let actions = result.actions
         // RFC 5293: what keep, fileinto and redirect take is the header as the script left it.
         // Parsed again only when a script edited it (the body is not touched).

@@ -41,6 +41,10 @@ public struct DeliveryRequest: Sendable {
     /// listener with the inbound verdict); given that copy and the aliases that forward outside,
     /// returns it sealed, or unchanged when there is nothing to seal with. Local copies are never sealed.
     public var sealRemoteCopy: (@Sendable (_ copy: [UInt8], _ aliases: [EmailAddress]) async -> [UInt8])?
+    /// Header fields a configured content filter (milter) wrote into this message during this
+    /// transaction: the only `X-Spamd-Result`, `X-Spam-Status` and `X-Virus-Status` Sieve's
+    /// spamtest/virustest believe (docs/sieve.md "Spam and virus tests").
+    public var filterFields: [FilterField] = []
 
     public init(mailFrom: EmailAddress?, recipients: [AcceptedRecipient], message: ReceivedMessage,
                 envelopeID: String? = nil, returnContent: String? = nil, smtpUTF8: Bool = false, bodyType: String? = nil) {
@@ -61,6 +65,17 @@ public struct DeliveryRequest: Sendable {
         received.prepend(traceHeaders)
         self.init(mailFrom: mailFrom, recipients: recipients, message: received, envelopeID: envelopeID,
                   returnContent: returnContent, smtpUTF8: smtpUTF8, bodyType: bodyType)
+    }
+}
+
+/// A header field a content filter added or changed, as it wrote it.
+public struct FilterField: Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
     }
 }
 
@@ -99,7 +114,20 @@ public struct LocalDelivery: Sendable {
         self.atRest = atRest
     }
 
+    /// Delivers the message; the scripts' rejections are sent back as messages (RFC 5429 §2.1).
     public func deliver(_ request: DeliveryRequest) async -> [RecipientDelivery] {
+        guard case .delivered(let results) = await deliver(request, refusing: false) else { return [] }
+        return results
+    }
+
+    /// Delivers the message, or refuses it when every account it is for rejects it (`reject`
+    /// or `ereject`) and nothing goes elsewhere: the SMTP session then answers 550 instead of
+    /// accepting and bouncing (RFC 5429 §2.1-2.2). Each script runs once either way.
+    public func deliverOrRefuse(_ request: DeliveryRequest) async -> DeliveryOutcome {
+        await deliver(request, refusing: true)
+    }
+
+    private func deliver(_ request: DeliveryRequest, refusing: Bool) async -> DeliveryOutcome {
         var accounts: [Account] = []
         var remote: [QueuedRecipient] = []
         var forwardingAliases: [EmailAddress] = []
@@ -118,15 +146,9 @@ public struct LocalDelivery: Sendable {
         var filtered: [EmailAddress: Result<Void, MailStoreError>] = [:]
         // Quarantined mail stays in Junk: no script files it elsewhere or answers it.
         if let sieve, !request.quarantine {
-            unfiltered = []
-            for account in accounts {
-                // RFC 5228 §5.4: envelope "to" is the address the message came to (bob+tag@, an alias).
-                let reachedBy = request.recipients.first { Self.targets($0.resolution).local.contains { $0.address == account.address } }?.address
-                if let outcome = await deliverFiltered(account, request, sieve, envelopeTo: reachedBy ?? account.address) {
-                    filtered[account.address] = outcome
-                } else {
-                    unfiltered.append(account)
-                }
+            switch await runSieve(accounts, request, sieve, refusing: refusing && remote.isEmpty) {
+            case .refused(let refusal): return .refused(refusal)
+            case .filtered(let plain, let done): (unfiltered, filtered) = (plain, done)
             }
         }
         let accountOutcome = await appendToMailboxes(unfiltered, request).merging(filtered) { first, _ in first }
@@ -143,7 +165,7 @@ public struct LocalDelivery: Sendable {
                 queued = .failure(error as? MailStoreError ?? .io("\(error)"))
             }
         }
-        return request.recipients.map { recipient in
+        return .delivered(request.recipients.map { recipient in
             let (local, outside) = Self.targets(recipient.resolution)
             let delivered = local.map(\.address).filter { (try? accountOutcome[$0]?.get()) != nil }
             if !outside.isEmpty, case .success(let id)? = queued { return .queued(id, local: delivered) }
@@ -151,7 +173,7 @@ public struct LocalDelivery: Sendable {
             if !outside.isEmpty, case .failure(let error)? = queued { return .failed(error) }
             for account in local { if case .failure(let error)? = accountOutcome[account.address] { return .failed(error) } }
             return .failed(.accountNotFound(recipient.address.description))
-        }
+        })
     }
 
     static func targets(_ resolution: RecipientResolution) -> (local: [Account], remote: [EmailAddress]) {

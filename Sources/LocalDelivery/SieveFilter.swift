@@ -17,6 +17,8 @@ public struct SieveDeliverySettings: Sendable {
     public var cacheEntries = 1_000
     /// Where `include :global` scripts are (`sieve.global_dir`, RFC 6609); nil: none.
     public var globalDirectory: String?
+    /// The `Hato-Risk` score that counts as certainly spam for RFC 5235 spamtest (`sieve.spamtest_max_score`).
+    public var spamtestMaxScore = 10.0
 
     public init() {}
 }
@@ -80,6 +82,7 @@ public struct SieveFilter: Sendable {
         case .success(let program):
             var input = SieveInput(received: request.message, envelopeFrom: request.mailFrom?.description ?? "",
                                    envelopeTo: envelopeTo.description, mailboxes: mailboxes)
+            input.assessment = Self.assessment(of: request, header: request.message.header, maxScore: settings.spamtestMaxScore)
             if program.extensions.contains("duplicate") {
                 // RFC 7352: the account's tracked ids, read before the run (the interpreter does not wait).
                 do {

@@ -107,6 +107,9 @@ public struct ReceptionMessage: Sendable {
     /// Envelope changes a milter asked for (SMFIR_ADDRCPT/DELRCPT/CHGFROM), in order; the
     /// session applies them before delivery (docs/milter.md "Envelope changes").
     public var envelopeChanges: [ReceptionEnvelopeChange] = []
+    /// Header fields milters added or changed in this transaction, as they wrote them (Sieve's
+    /// spamtest/virustest believe only these, see `DeliveryRequest.filterFields`).
+    public var filterFields: [FilterField] = []
 
     public init(content: ReceivedMessage) {
         self.content = content

@@ -95,10 +95,18 @@ struct SMTPStepRunner: Sendable {
         request.quarantine = message.junk
         request.keywords = message.keywords
         request.sealRemoteCopy = message.sealRemoteCopy
+        request.filterFields = message.filterFields
         // RFC 8689 §4.1: the REQUIRETLS parameter tags the message, else a single "TLS-Required: No".
         request.tlsRequirement = .tagged(requireTLSParameter: reception.parameters.requireTLS,
                                          tlsRequiredFields: message.content.parsed.header.fields(named: "TLS-Required").map(\.value))
-        let results = await delivery.deliver(request)
+        let results: [RecipientDelivery]
+        switch await delivery.deliverOrRefuse(request) {
+        case .delivered(let delivered): results = delivered
+        case .refused(let refusal):
+            // RFC 5429 §2.1-2.2: every recipient's script rejected the message; nothing was stored or sent.
+            SMTPMetrics.recordReceived(listener: connection.listener, result: "rejected", metrics: connection.metrics)
+            return .failure(ReceptionRefusal(550, SMTPEnhancedStatusCode(5, 7, 1)!, refusal.text, cause: "sieve reject"))
+        }
         SMTPMetrics.recordReceived(listener: connection.listener, result: "accepted", metrics: connection.metrics)
         SMTPMetrics.recordDeliveries(results, metrics: connection.metrics)
         return .success(results)

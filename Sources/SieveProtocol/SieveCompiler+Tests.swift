@@ -119,6 +119,19 @@ extension SieveCompiler {
             let a = try arguments(valued: comparing.union(["zone"]), plain: Self.matchTags)
             try a.expect(2)
             return .currentDate(try match(a), try dateZone(a), part: try datePart(a, at: 0), keys: texts(try a.strings(at: 1)))
+        case "spamtest":
+            // spamtest [":percent"] [COMPARATOR] [MATCH-TYPE] <value: string>  (RFC 5235 §3.1, §3.2)
+            try need("spamtest", at)
+            let a = try arguments(valued: comparing, plain: Self.matchTags.union(["percent"]))
+            try a.expect(1)
+            if a.has("percent") { try need("spamtestplus", at) }
+            return .spamTest(try match(a), percent: a.has("percent"), keys: [text(try a.string(at: 0))])
+        case "virustest":
+            // virustest [COMPARATOR] [MATCH-TYPE] <value: string>  (RFC 5235 §3.3)
+            try need("virustest", at)
+            let a = try arguments(valued: comparing, plain: Self.matchTags)
+            try a.expect(1)
+            return .virusTest(try match(a), keys: [text(try a.string(at: 0))])
         default:
             throw SieveCompileError("unknown test \"\(node.name)\"", at: at)
         }
@@ -208,7 +221,8 @@ extension SieveTest {
         switch self {
         case .header(let match, _, let keys, _), .address(let match, _, _, let keys, _), .envelope(let match, _, _, let keys),
              .body(let match, _, let keys), .hasFlag(let match, _, let keys), .string(let match, _, let keys),
-             .date(let match, _, _, _, let keys, _), .currentDate(let match, _, _, let keys):
+             .date(let match, _, _, _, let keys, _), .currentDate(let match, _, _, let keys),
+             .spamTest(let match, _, let keys), .virusTest(let match, let keys):
             (match, keys)
         default: nil
         }

@@ -5,6 +5,7 @@ struct SieveCompiler {
     static let supportedExtensions: Set<String> = [
         "fileinto", "envelope", "encoded-character", "imap4flags", "body", "relational", "subaddress", "copy",
         "variables", "reject", "ereject", "vacation", "vacation-seconds", "mailbox", "index", "date", "editheader", "duplicate", "include", "regex",
+        "spamtest", "spamtestplus", "virustest",
         "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric", "comparator-i;unicode-casemap",
     ]
 
@@ -64,6 +65,8 @@ struct SieveCompiler {
             extensions.insert(lower)
             // RFC 6131 §2: vacation-seconds extends vacation; requiring it brings vacation along (as Pigeonhole does).
             if lower == "vacation-seconds" { extensions.insert("vacation") }
+            // RFC 5235 §3.2: spamtestplus extends spamtest with :percent (Pigeonhole also brings spamtest along).
+            if lower == "spamtestplus" { extensions.insert("spamtest") }
         }
     }
 

@@ -21,6 +21,8 @@ public struct SieveInput: Sendable {
     public var localZoneMinutes = TimeZone.current.secondsFromGMT() / 60
     /// RFC 7352: whether an id (handle, NUL, unique id) is tracked for the account; nil: nothing is.
     public var duplicateSeen: (@Sendable (String) -> Bool)?
+    /// RFC 5235: what spamtest and virustest report (not tested unless the delivery fills it in).
+    public var assessment = SieveAssessment()
 
     public init(header: HeaderSection, message: MIMEMessage, size: Int, envelopeFrom: String, envelopeTo: String,
                 mailboxes: Set<String> = ["INBOX"]) {

@@ -62,6 +62,12 @@ extension SieveInterpreter {
         case .currentDate(let match, let zone, let part, let keys):
             let values = dateValue(input.now, original: input.localZoneMinutes, zone, part)
             return try compare(values.map { [$0] } ?? [], expand(keys), match)
+        case .spamTest(let match, let percent, let keys):
+            // RFC 5235 §3.1: one value, "0" when the message was not tested.
+            let value = percent ? input.assessment.spamtestPercent : input.assessment.spamtest
+            return try compare([value], expand(keys), match)
+        case .virusTest(let match, let keys):
+            return try compare([input.assessment.virustest], expand(keys), match)
         }
     }
 

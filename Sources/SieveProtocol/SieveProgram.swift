@@ -81,6 +81,10 @@ public indirect enum SieveTest: Sendable, Equatable {
     case duplicate(SieveDuplicateSpec)
     /// RFC 5260 §5: a date-part of the time the script runs.
     case currentDate(SieveMatch, SieveDateZone, part: String, keys: [String])
+    /// RFC 5235 §3.1-3.2: the spam value (0-10, or 0-100 with `:percent`) against the key.
+    case spamTest(SieveMatch, percent: Bool, keys: [String])
+    /// RFC 5235 §3.3: the virus value (0-5) against the key.
+    case virusTest(SieveMatch, keys: [String])
 }
 
 /// RFC 5229 §4.1 modifiers, applied highest precedence first.

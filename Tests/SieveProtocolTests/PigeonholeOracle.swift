@@ -11,7 +11,8 @@ enum PigeonholeOracle {
     static let required = Python.requiredInCI
 
     /// sieve-test refuses to run as root: the configuration makes it drop to nobody.
-    static func configuration(_ directory: String) -> String {
+    /// `plugin`: more settings for the plugin section (RFC 5235 spamtest/virustest configuration).
+    static func configuration(_ directory: String, plugin: String = "") -> String {
         """
         mail_uid = nobody
         mail_gid = nogroup
@@ -19,15 +20,15 @@ enum PigeonholeOracle {
         plugin {
           sieve = file:\(directory)/personal
           sieve_global = \(directory)/global
-          sieve_extensions = +vacation-seconds +editheader
-        }
+          sieve_extensions = +vacation-seconds +editheader\(plugin.isEmpty ? "" : " +spamtest +spamtestplus +virustest")
+        \(plugin)}
 
         """
     }
 
     /// `personal` and `global`: the scripts `include` finds (RFC 6609), by name.
     static func actions(script: String, message: [UInt8], from: String, to: String, in directory: TemporaryDirectory,
-                        personal: [String: String] = [:], global: [String: String] = [:]) throws -> [String] {
+                        personal: [String: String] = [:], global: [String: String] = [:], plugin: String = "") throws -> [String] {
         let fm = FileManager.default
         try fm.setAttributes([.posixPermissions: 0o777], ofItemAtPath: directory.path)
         for (folder, scripts) in [("personal", personal), ("global", global)] {
@@ -46,7 +47,7 @@ enum PigeonholeOracle {
         let configURL = directory.url.appendingPathComponent("dovecot.conf")
         try Data(script.utf8).write(to: scriptURL)
         try Data(message).write(to: messageURL)
-        try Data(configuration(directory.path).utf8).write(to: configURL)
+        try Data(configuration(directory.path, plugin: plugin).utf8).write(to: configURL)
         for url in [scriptURL, messageURL, configURL] { try fm.setAttributes([.posixPermissions: 0o644], ofItemAtPath: url.path) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)

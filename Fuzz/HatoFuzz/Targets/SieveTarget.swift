@@ -5,7 +5,8 @@ import MailMessage
 import SieveProtocol
 
 /// `sieve`: the input as a script. It either compiles or fails with a position inside the
-/// script; a compiled script runs to a result or a runtime error within the step bound.
+/// script; a compiled script runs to a result or a runtime error within the step bound. The
+/// input is also read as the fields RFC 5235's spamtest/virustest take: the values stay on their scales.
 enum SieveTarget {
     static let message = ReceivedMessage(bytes: Array("""
         From: =?ISO-2022-JP?B?GyRCSVQ6XyROJCpDTiRpJDsbKEI=?= <a+b@example.jp>\r
@@ -32,6 +33,7 @@ enum SieveTarget {
         limits.maxRegexSize = 512
         limits.regexTimeLimit = 10
         limits.regexRunTime = .milliseconds(500)
+        let assessment = assess(String(decoding: bytes.prefix(512), as: UTF8.self))
         let program: SieveProgram
         do {
             program = try SieveProgram.compile(bytes, limits: limits)
@@ -40,7 +42,8 @@ enum SieveTarget {
             precondition(error.position.line >= 1 && error.position.line <= lines, "error line \(error.position.line) outside the script")
             return
         }
-        let input = SieveInput(received: message, envelopeFrom: "a+b@example.jp", envelopeTo: "bob@example.org")
+        var input = SieveInput(received: message, envelopeFrom: "a+b@example.jp", envelopeTo: "bob@example.org")
+        input.assessment = assessment
         do {
             let result = try SieveInterpreter.run(program, on: input, limits: limits)
             precondition(result.steps <= limits.maxInstructions, "ran past the instruction bound")
@@ -55,5 +58,17 @@ enum SieveTarget {
         } catch {
             _ = error.description
         }
+    }
+
+    static func assess(_ value: String) -> SieveAssessment {
+        var assessment = SieveAssessment()
+        let readers: [(String) -> SieveAssessment?] = [
+            { SieveAssessment.hatoRisk($0, maxScore: 10) }, SieveAssessment.rspamd, SieveAssessment.spamAssassin, SieveAssessment.clamAV,
+        ]
+        for read in readers { if let found = read(value) { assessment = assessment.combined(with: found) } }
+        precondition((0...10).contains(Int(assessment.spamtest) ?? -1), "spamtest \(assessment.spamtest) off the scale")
+        precondition((0...100).contains(Int(assessment.spamtestPercent) ?? -1), "percent \(assessment.spamtestPercent) off the scale")
+        precondition((0...5).contains(Int(assessment.virustest) ?? -1), "virustest \(assessment.virustest) off the scale")
+        return assessment
     }
 }

@@ -37,6 +37,8 @@ extension ConfigSchema {
             "ICU's time limit for one :regex search, in its units of about 10,000 match steps; a search over it is false (logged)."),
         key("sieve.regex_stack_limit", .size, .int(1_048_576), "Octets of backtrack stack one :regex search may use; over it the test is false (logged)."),
         key("sieve.regex_run_time", .duration, .int(2), "Time all :regex searches of one message may take; later :regex tests are false (logged)."),
+        key("sieve.spamtest_max_score", .integer(min: 1, max: 1_000), .int(10),
+            "The Hato-Risk score that spamtest reports as 10 (certainly spam, RFC 5235); lower scores are spread over 1-10."),
     ]
 }
 
@@ -92,6 +94,7 @@ public struct SieveSettings: Sendable {
         delivery.duplicate.defaultPeriod = int("sieve.duplicate_default_period", delivery.duplicate.defaultPeriod)
         delivery.duplicate.maximumPeriod = int("sieve.duplicate_max_period", delivery.duplicate.maximumPeriod)
         delivery.duplicateMaxEntries = int("sieve.duplicate_max_entries", delivery.duplicateMaxEntries)
+        delivery.spamtestMaxScore = Double(int("sieve.spamtest_max_score", 10))
         maxScripts = int("sieve.managesieve_max_scripts", 32)
     }
 }

@@ -4,6 +4,7 @@
 // body edits are applied before the message is stored (MilterStage+Session.swift). Without a
 // session (a message checked on its own) a filter hears the whole transaction at the end.
 
+import LocalDelivery
 import MailMessage
 import MilterClient
 import MilterProtocol
@@ -130,6 +131,13 @@ public struct MilterStage: ReceptionStage {
         message.envelopeChanges += edits.compactMap(Self.envelopeChange)
         edits.removeAll { Self.isEnvelopeChange($0) }
         guard !edits.isEmpty else { return }
+        for edit in edits {
+            switch edit {
+            case .addHeader(let name, let value), .insertHeader(_, let name, let value), .changeHeader(_, let name, let value):
+                if !value.isEmpty { message.filterFields.append(FilterField(name: name, value: value)) }
+            default: continue
+            }
+        }
         let content = message.content
         let stored = content.bytes
         var editor = MilterMessageEditor(fields: content.header.fields.map { ($0.name, Array($0.raw)) },
