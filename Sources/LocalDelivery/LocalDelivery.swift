@@ -45,6 +45,10 @@ public struct DeliveryRequest: Sendable {
     /// transaction: the only `X-Spamd-Result`, `X-Spam-Status` and `X-Virus-Status` Sieve's
     /// spamtest/virustest believe (docs/sieve.md "Spam and virus tests").
     public var filterFields: [FilterField] = []
+    /// The SMTP client's address and our host name for Sieve's RFC 5183 environment
+    /// ("remote-ip", "host"); nil for mail that did not come over SMTP.
+    public var clientAddress: String?
+    public var serverHost: String?
 
     public init(mailFrom: EmailAddress?, recipients: [AcceptedRecipient], message: ReceivedMessage,
                 envelopeID: String? = nil, returnContent: String? = nil, smtpUTF8: Bool = false, bodyType: String? = nil) {

@@ -34,6 +34,20 @@ extension SieveFilter {
         return result
     }
 
+    /// RFC 5183 §4.1 items: Hato runs scripts at final delivery ("MDA", "during"); "remote-ip"
+    /// only for mail received over SMTP; "remote-host" is not looked up, so it is left out.
+    static func environment(of request: DeliveryRequest, hostname: String?, version: String) -> [String: String] {
+        var items = ["location": "MDA", "phase": "during", "name": "Hato"]
+        if !version.isEmpty { items["version"] = version }
+        if let host = request.serverHost ?? hostname, !host.isEmpty {
+            items["host"] = host
+            // The primary DNS domain of the host (RFC 5183 §4.1 "domain"): its name without the first label.
+            if let dot = host.firstIndex(of: "."), host.index(after: dot) < host.endIndex { items["domain"] = String(host[host.index(after: dot)...]) }
+        }
+        if let address = request.clientAddress, !address.isEmpty { items["remote-ip"] = address }
+        return items
+    }
+
     /// Unfolded (RFC 5322 §2.2.3: line breaks removed) and trimmed, so a folded field compares
     /// equal to the value the filter sent with LF line breaks.
     private static func trim(_ value: String) -> String {

@@ -51,6 +51,9 @@ public struct SieveFilter: Sendable {
     /// Signs vacation responses as mail of `account` (DKIM, like submitted mail); nil: unsigned.
     public let signReply: (@Sendable (_ message: [UInt8], _ account: Account) async -> [UInt8])?
     let cache: SieveProgramCache
+    /// RFC 5183 "host" when the request does not say (the configured host name) and "version".
+    public var hostname: String?
+    public var version = ""
     /// The scripts include finds (RFC 6609 §3.2).
     public var library: SieveScriptLibrary {
         SieveScriptLibrary(store: store, globalDirectory: settings.globalDirectory, maxScriptSize: settings.limits.maxScriptSize)
@@ -83,6 +86,7 @@ public struct SieveFilter: Sendable {
             var input = SieveInput(received: request.message, envelopeFrom: request.mailFrom?.description ?? "",
                                    envelopeTo: envelopeTo.description, mailboxes: mailboxes)
             input.assessment = Self.assessment(of: request, header: request.message.header, maxScore: settings.spamtestMaxScore)
+            input.environment = Self.environment(of: request, hostname: hostname, version: version)
             if program.extensions.contains("duplicate") {
                 // RFC 7352: the account's tracked ids, read before the run (the interpreter does not wait).
                 do {

@@ -96,6 +96,8 @@ struct SMTPStepRunner: Sendable {
         request.keywords = message.keywords
         request.sealRemoteCopy = message.sealRemoteCopy
         request.filterFields = message.filterFields
+        request.clientAddress = client.remoteIP
+        request.serverHost = client.hostname
         // RFC 8689 §4.1: the REQUIRETLS parameter tags the message, else a single "TLS-Required: No".
         request.tlsRequirement = .tagged(requireTLSParameter: reception.parameters.requireTLS,
                                          tlsRequiredFields: message.content.parsed.header.fields(named: "TLS-Required").map(\.value))

@@ -132,6 +132,12 @@ extension SieveCompiler {
             let a = try arguments(valued: comparing, plain: Self.matchTags)
             try a.expect(1)
             return .virusTest(try match(a), keys: [text(try a.string(at: 0))])
+        case "environment":
+            // environment [COMPARATOR] [MATCH-TYPE] <name: string> <key-list: string-list>  (RFC 5183 §4)
+            try need("environment", at)
+            let a = try arguments(valued: comparing, plain: Self.matchTags)
+            try a.expect(2)
+            return .environment(try match(a), name: text(try a.string(at: 0)).lowercased(), keys: texts(try a.strings(at: 1)))
         default:
             throw SieveCompileError("unknown test \"\(node.name)\"", at: at)
         }
@@ -222,7 +228,7 @@ extension SieveTest {
         case .header(let match, _, let keys, _), .address(let match, _, _, let keys, _), .envelope(let match, _, _, let keys),
              .body(let match, _, let keys), .hasFlag(let match, _, let keys), .string(let match, _, let keys),
              .date(let match, _, _, _, let keys, _), .currentDate(let match, _, _, let keys),
-             .spamTest(let match, _, let keys), .virusTest(let match, let keys):
+             .spamTest(let match, _, let keys), .virusTest(let match, let keys), .environment(let match, _, let keys):
             (match, keys)
         default: nil
         }

@@ -5,7 +5,7 @@ struct SieveCompiler {
     static let supportedExtensions: Set<String> = [
         "fileinto", "envelope", "encoded-character", "imap4flags", "body", "relational", "subaddress", "copy",
         "variables", "reject", "ereject", "vacation", "vacation-seconds", "mailbox", "index", "date", "editheader", "duplicate", "include", "regex",
-        "spamtest", "spamtestplus", "virustest",
+        "spamtest", "spamtestplus", "virustest", "environment",
         "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric", "comparator-i;unicode-casemap",
     ]
 

@@ -23,6 +23,9 @@ public struct SieveInput: Sendable {
     public var duplicateSeen: (@Sendable (String) -> Bool)?
     /// RFC 5235: what spamtest and virustest report (not tested unless the delivery fills it in).
     public var assessment = SieveAssessment()
+    /// RFC 5183 §4.1 environment items by lowercase name ("domain", "host", "location", "name",
+    /// "phase", "remote-host", "remote-ip", "version"); a missing one makes the test false.
+    public var environment: [String: String] = [:]
 
     public init(header: HeaderSection, message: MIMEMessage, size: Int, envelopeFrom: String, envelopeTo: String,
                 mailboxes: Set<String> = ["INBOX"]) {

@@ -68,6 +68,10 @@ extension SieveInterpreter {
             return try compare([value], expand(keys), match)
         case .virusTest(let match, let keys):
             return try compare([input.assessment.virustest], expand(keys), match)
+        case .environment(let match, let name, let keys):
+            // RFC 5183 §4: an item that is not known or not available fails the test (with :count too, as Pigeonhole).
+            guard let value = input.environment[expand(name).lowercased()] else { return false }
+            return try compare([value], expand(keys), match)
         }
     }
 

@@ -85,6 +85,8 @@ public indirect enum SieveTest: Sendable, Equatable {
     case spamTest(SieveMatch, percent: Bool, keys: [String])
     /// RFC 5235 §3.3: the virus value (0-5) against the key.
     case virusTest(SieveMatch, keys: [String])
+    /// RFC 5183 §4: an environment item against the keys.
+    case environment(SieveMatch, name: String, keys: [String])
 }
 
 /// RFC 5229 §4.1 modifiers, applied highest precedence first.

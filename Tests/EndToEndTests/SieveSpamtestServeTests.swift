@@ -6,7 +6,8 @@ import Testing
 /// (Python smtplib), assessed by the risk stage, filed by the account's script, counted over
 /// IMAP (imaplib): phishing to Junk by `spamtest`, an executable attachment (an EICAR file named
 /// `.com`) to its own mailbox by `virustest`, and a message carrying forged `X-Spamd-Result` and
-/// `X-Virus-Status` fields (no milter wrote them) left in INBOX.
+/// `X-Virus-Status` fields (no milter wrote them) left in INBOX; RFC 5183 environment items
+/// (`remote-ip` of the SMTP client, `location`, `name`, `version`) seen by the same script.
 @Suite(.heavy) struct SieveSpamtestServeTests {
     @Test func scriptFilesByHatosAssessment() async throws {
         let dns = try await TestDNSServer.start(zoneText: "")
@@ -28,7 +29,9 @@ import Testing
         defer { served.process.signal(SIGKILL) }
         let script = served.directory.url.appendingPathComponent("main.sieve")
         try Data("""
-            require ["spamtest", "virustest", "relational", "comparator-i;ascii-numeric", "fileinto", "mailbox"];
+            require ["spamtest", "virustest", "relational", "comparator-i;ascii-numeric", "fileinto", "mailbox", "environment"];
+            if not allof (environment :is "remote-ip" "127.0.0.1", environment :is "location" "MDA", environment :is "name" "Hato",
+                          environment :matches "version" "?*") { fileinto :create "EnvironmentWrong"; stop; }
             if virustest :value "ge" :comparator "i;ascii-numeric" "4" { fileinto :create "Virus"; stop; }
             if spamtest :value "ge" :comparator "i;ascii-numeric" "8" { fileinto :create "Junk"; }
             """.utf8).write(to: script)

@@ -58,6 +58,8 @@ struct PigeonholeDifferentialTests {
         #"require ["editheader", "fileinto"]; deleteheader "received"; if exists "received" { fileinto "Kept"; } deleteheader "subject"; if not exists "subject" { fileinto "NoSubject"; }"#,
         #"require ["editheader", "fileinto", "index"]; addheader :last "X-A" "1"; addheader "X-A" "2"; deleteheader :index 1 :last "x-a"; if header :is "x-a" "2" { fileinto "Two"; } if header :index 1 "x-a" "2" { fileinto "Top"; }"#,
         #"require ["editheader", "fileinto"]; deleteheader :contains "subject" ["report", "会議"]; if exists "subject" { fileinto "StillSubject"; }"#,
+        // RFC 5183 environment: only what both leave out compares (sieve-test runs as "MS"/"post", Hato as "MDA"/"during").
+        #"require ["environment", "relational", "comparator-i;ascii-numeric", "fileinto"]; if environment :matches "vnd.hato.none" "*" { fileinto "Unknown"; } if environment :count "eq" :comparator "i;ascii-numeric" "remote-ip" "0" { fileinto "CountedNothing"; } if not environment :matches "remote-ip" "*" { fileinto "NoClient"; }"#,
     ]
 
     @Test(arguments: 0..<scripts.count)

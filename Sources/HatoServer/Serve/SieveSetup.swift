@@ -7,10 +7,17 @@ import MailStore
 enum SieveSetup {
     static func filter(_ settings: HatoConfig, store: any MailStore, signer: DKIMSubmissionSigner?) -> SieveFilter? {
         guard settings.sieve.enabled, let scripts = store as? any SieveStore else { return nil }
-        guard let signer else { return SieveFilter(store: scripts, settings: settings.sieve.delivery) }
-        return SieveFilter(store: scripts, settings: settings.sieve.delivery, signReply: { message, account in
-            let fields: String = await signer.signatureFields(for: DKIMMessage(message), account: account)
-            return Array(fields.utf8) + message
-        })
+        var filter: SieveFilter
+        if let signer {
+            filter = SieveFilter(store: scripts, settings: settings.sieve.delivery, signReply: { message, account in
+                let fields: String = await signer.signatureFields(for: DKIMMessage(message), account: account)
+                return Array(fields.utf8) + message
+            })
+        } else {
+            filter = SieveFilter(store: scripts, settings: settings.sieve.delivery)
+        }
+        filter.hostname = settings.hostname  // RFC 5183 "host" for mail that did not come over SMTP
+        filter.version = HatoVersion.string
+        return filter
     }
 }
