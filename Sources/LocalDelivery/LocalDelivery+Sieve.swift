@@ -49,7 +49,7 @@ extension LocalDelivery {
                     fileActions.append(.keep(flags: []))  // RFC 5228 §2.10.6: a failed action must not lose the message
                 }
             case .reject(let reason, _):
-                await sendRejection(reason: reason, request: request, account: account)
+                await sendRejection(reason: reason, request: request, account: account, hostname: sieve.hostname)
             case .vacation(var reply):
                 // RFC 5230 §4.5: the address the message came to is one of the user's addresses.
                 if envelopeTo != account.address { reply.addresses.append(envelopeTo.canonical) }

@@ -35,14 +35,14 @@ extension LocalDelivery {
         }
     }
 
-    func sendRejection(reason: String, request: DeliveryRequest, account: Account) async {
+    func sendRejection(reason: String, request: DeliveryRequest, account: Account, hostname: String?) async {
         guard let target = request.mailFrom else {
             // RFC 5429 §2.1.2: nothing can be returned to the null reverse-path; the message is dropped.
             logger.info("sieve: reject of a message from the null sender: discarded", metadata: ["to": "\(account.address)"])
             return
         }
-        let bytes = SieveReplies.rejectionMessage(reason: reason, original: request.message, sender: target.description,
-                                                  recipient: account.address.description, date: Date())
+        let bytes = SieveRejection.message(reason: reason, original: request.message, sender: target.description,
+                                           recipient: account.address.description, hostname: request.serverHost ?? hostname, date: Date())
         do {
             let id = try await store.enqueue(OutboundMessage(bytes: bytes, mailFrom: nil, recipients: [QueuedRecipient(address: target)],
                                                              smtpUTF8: request.smtpUTF8))

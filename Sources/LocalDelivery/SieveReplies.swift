@@ -2,8 +2,8 @@ import Foundation
 import MailMessage
 import SieveProtocol
 
-/// The messages Sieve sends back: vacation responses (RFC 5230, RFC 3834) and rejections
-/// (RFC 5429 §2.1.1). Only the decisions and the bytes: LocalDelivery queues them.
+/// Vacation responses (RFC 5230, RFC 3834): the decisions and the bytes; LocalDelivery queues
+/// them (rejections: SieveRejection).
 enum SieveReplies {
     /// List and bulk markers (RFC 2369, RFC 2919): no vacation response to mailing lists (RFC 5230 §4.5).
     static let listFields = ["List-Id", "List-Help", "List-Subscribe", "List-Unsubscribe", "List-Post", "List-Owner", "List-Archive"]
@@ -54,23 +54,5 @@ enum SieveReplies {
         let headerEnd = built.firstRange(of: Array("MIME-Version: 1.0\r\n".utf8))?.lowerBound ?? built.count
         let entity = reply.reason.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
         return Array(built[..<headerEnd]) + Array("MIME-Version: 1.0\r\n".utf8) + Array(entity.utf8)
-    }
-
-    /// RFC 5429 §2.1.1: the refusal goes back to the envelope sender with the reason and the
-    /// original header (RFC 6522 multipart/report is not written yet; a text part says why).
-    static func rejectionMessage(reason: String, original: ReceivedMessage, sender: String, recipient: String, date: Date) -> [UInt8] {
-        var builder = MessageBuilder()
-        let domain = recipient.split(separator: "@").last.map(String.init) ?? "localhost"
-        builder.from = [Mailbox(displayName: "Mail Delivery System", address: "MAILER-DAEMON@\(domain)")]
-        builder.to = [Mailbox(address: sender)]
-        builder.subject = "Rejected: " + (original.header.subject ?? "your message")
-        builder.date = date
-        builder.timeZone = TimeZone(identifier: "UTC") ?? .current
-        if let id = original.header.messageID { builder.inReplyTo = [id] }
-        builder.extraHeaders = [("Auto-Submitted", "auto-replied")]
-        builder.textBody = "Your message to <\(recipient)> was rejected by the recipient's mail filter:\n\n\(reason)\n"
-        let headerBytes = original.bytes.prefix(original.header.range.length)
-        builder.attachments = [MessageBuilder.Attachment(filename: nil, contentType: "text/rfc822-headers", data: Array(headerBytes))]
-        return builder.build()
     }
 }

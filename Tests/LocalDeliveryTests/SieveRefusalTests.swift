@@ -114,4 +114,27 @@ import Testing
         #expect(try await count(store, "bob", "s6-v4") == 1)
         try await store.close()
     }
+
+    /// RFC 5429 §2.1.1 with RFC 8098 and RFC 6522: the rejection message is an MDN, "deleted".
+    @Test func rejectionMessageIsAnMDN() async throws {
+        let (store, delivery) = try await setUp(["bob": Self.reject])
+        let original = "From: a@remote.test\nSubject: =?UTF-8?B?6KuL5rGC5pu4?=\nMessage-ID: <r1@remote.test>\n\nx\n"
+        _ = await delivery.deliver(try await request(store, original, to: ["bob@example.test"]))
+        let queued = try #require(try await store.queuedMessages().first)
+        #expect(queued.mailFrom == nil && queued.recipients.map(\.address.description) == ["alice@remote.test"])
+        let mdn = MIMEMessage(parsing: try await store.readBody(queued.body))
+        #expect(mdn.root.contentType.mimeType == "multipart/report")
+        #expect(mdn.root.contentType.parameter("report-type") == "disposition-notification")
+        #expect(mdn.header.subject == "Rejected: 請求書")
+        #expect(mdn.header["Auto-Submitted"]?.hasPrefix("auto-replied") == true)
+        let parts = mdn.root.allParts.filter(\.isLeaf)
+        #expect(parts.map(\.contentType.mimeType) == ["text/plain", "message/disposition-notification", "text/rfc822-headers"])
+        #expect(mdn.text(of: parts[0])?.text.contains("請求書は不要") == true, "the reason, decoded from base64")
+        let report = String(decoding: mdn.decodedBody(of: parts[1]), as: UTF8.self)
+        #expect(report.contains("Final-Recipient: rfc822; bob@example.test\r\n"))
+        #expect(report.contains("Original-Message-ID: <r1@remote.test>\r\n"))
+        #expect(report.contains("Disposition: automatic-action/MDN-sent-automatically; deleted\r\n"))
+        #expect(String(decoding: mdn.decodedBody(of: parts[2]), as: UTF8.self).contains("Message-ID: <r1@remote.test>"))
+        try await store.close()
+    }
 }
