@@ -137,4 +137,28 @@ import Testing
         #expect(String(decoding: mdn.decodedBody(of: parts[2]), as: UTF8.self).contains("Message-ID: <r1@remote.test>"))
         try await store.close()
     }
+
+    /// Each script runs once: a vacation beside a rejecting recipient is answered once.
+    @Test func sideEffectsHappenOnce() async throws {
+        let vacation = #"require "vacation"; vacation :days 1 "away";"#
+        let (store, delivery) = try await setUp(["bob": Self.reject, "carol": vacation])
+        let message = "From: a@remote.test\nTo: bob@example.test, carol@example.test\nSubject: spam\nMessage-ID: <v1@remote.test>\n\nx\n"
+        guard case .delivered = await delivery.deliverOrRefuse(try await request(store, message, to: ["bob@example.test", "carol@example.test"])) else {
+            Issue.record("refused"); return
+        }
+        let queued = try await store.queuedMessages()
+        #expect(queued.count == 2, "one rejection (bob) and one vacation response (carol)")
+        #expect(try await count(store, "carol") == 1)
+        try await store.close()
+    }
+
+    /// A script that does not compile (INBOX) keeps the message from being refused.
+    @Test func aFailedScriptKeepsTheMessage() async throws {
+        let (store, delivery) = try await setUp(["bob": Self.reject, "carol": #"require "fileinto"; fileinto;"#])
+        guard case .delivered = await delivery.deliverOrRefuse(try await request(store, "Subject: spam\n\nx\n", to: ["bob@example.test", "carol@example.test"])) else {
+            Issue.record("refused although carol's script does not run"); return
+        }
+        #expect(try await count(store, "carol") == 1)
+        try await store.close()
+    }
 }
