@@ -67,4 +67,45 @@ import Testing
         #expect(lines.dropFirst(3).first?.contains("verdict=clean") == true, "\(result.stdout)")
         #expect(await served.terminate() == 0)
     }
+
+    /// A client on a DNS blocklist (weight 4: `spam` at a score of about 5) reads spamtest 8, the
+    /// verdict's floor, where the score alone would give 5.
+    @Test func spamVerdictReadsAtLeastEight() async throws {
+        let dns = try await TestDNSServer.start(zoneText: "1.0.0.127.bl.test. 300 A 127.0.0.2\n", group: TestDNSServer.isolatedGroup)
+        let served = try await ServedHato.start("""
+            [listen]
+            smtp = ["127.0.0.1:0"]
+            imap = ["127.0.0.1:0"]
+            [accounts]
+            scram_iterations = 4096
+            [dns]
+            servers = ["\(dns.address)"]
+            timeout = 20
+            [delivery]
+            relay = "127.0.0.1:1"
+            [risk]
+            spam = "deliver"
+            suspicious = "deliver"
+            [[spam.dnsbl]]
+            zone = "bl.test"
+            """, accounts: [("bob@example.test", "bob long pw")])
+        defer { served.process.signal(SIGKILL) }
+        let script = served.directory.url.appendingPathComponent("main.sieve")
+        try Data(#"require ["spamtestplus", "variables", "fileinto", "mailbox"]; if spamtest :matches "*" { set "s" "${1}"; } if spamtest :percent :matches "*" { fileinto :create "spam-${s}-${1}"; }"#.utf8).write(to: script)
+        let put = try await HatoBinary.run(["sieve", "put", "bob@example.test", "main", script.path, "--activate", "--config", served.config])
+        #expect(put.status == 0, "\(put.stderr)")
+        let result = try await Python.run(#"""
+            import smtplib, imaplib, sys
+            smtp, imap = int(sys.argv[1]), int(sys.argv[2])
+            s = smtplib.SMTP("127.0.0.1", smtp)
+            s.sendmail("promo@remote.test", ["bob@example.test"], b"From: promo@remote.test\r\nTo: bob@example.test\r\nSubject: offer\r\n\r\nbuy now\r\n")
+            s.quit()
+            m = imaplib.IMAP4("127.0.0.1", imap); m.login("bob@example.test", "bob long pw")
+            typ, boxes = m.list()
+            print(" ".join(sorted(b.decode().split(' "/" ')[-1].strip('"') for b in boxes if b"spam-" in b)))
+            m.logout()
+            """#, arguments: [try served.port("smtp"), try served.port("imap")])
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "spam-8-80", "\(result.stdout) \(result.stderr) \(served.process.errorOutput.suffix(3000))")
+        #expect(await served.terminate() == 0)
+    }
 }
