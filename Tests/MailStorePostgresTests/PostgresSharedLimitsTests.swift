@@ -30,6 +30,26 @@ import Testing
         try await check(suite)
     }
 
+    /// Above `maxKeys` rows the once-a-minute prune drops the oldest: a key filled to its limit
+    /// a minute ago is forgotten (admitted again, as a new key), where without the prune its
+    /// previous window would still refuse it.
+    @Test func pruneBoundsTheRateTable() async throws {
+        guard let cluster = try await testCluster() else { return }
+        let store = openStore(cluster, try await cluster.createDatabase())
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let bounded = PostgresRateCounters(store: store, maxKeys: 10)
+        for index in 0..<30 {
+            #expect(try await bounded.admitRate(scope: "connections", key: "k\(index)", limit: 1, cost: 1, window: 60,
+                                                now: start.addingTimeInterval(Double(index) / 100)))
+        }
+        let unbounded = PostgresRateCounters(store: store, maxKeys: 1000)
+        #expect(!(try await unbounded.admitRate(scope: "connections", key: "k29", limit: 1, cost: 1, window: 60, now: start.addingTimeInterval(61))),
+                "without a prune the previous window still counts")
+        #expect(try await bounded.admitRate(scope: "connections", key: "k0", limit: 1, cost: 1, window: 60, now: start.addingTimeInterval(61)),
+                "the prune dropped the oldest keys above the bound")
+        try await store.close()
+    }
+
     /// Two nodes' throttles on one database, twelve parallel guesses split between them against
     /// a limit of four: four admitted in all, and the lock is seen by both.
     @Test func twoNodesShareOneCount() async throws {
