@@ -541,7 +541,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MailStorePostgresTests",
-            dependencies: ["MailStorePostgres", "MailStore", "MailCore", "HatoTesting", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MailStorePostgres", "MailStore", "MailCore", "SASL", "HatoTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift6
         ),
         .testTarget(name: "DNSClientTests", dependencies: ["DNSClient", "DNSMessage", "HatoTesting", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swift6),

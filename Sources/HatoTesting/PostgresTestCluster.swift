@@ -128,7 +128,7 @@ public final class PostgresTestCluster: Sendable {
     }
 
     /// A port nothing listens on now (the kernel's choice for port 0).
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ConformanceFailure("socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }

@@ -82,12 +82,12 @@ public struct IMAPServer: ProtocolServer {
     public let configuration: IMAPConfiguration
     public let store: any MailStore
     public let logger: Logger
-    public let throttle: AuthThrottle
+    public let throttle: any LoginThrottle
     let sessions = SessionCounter()
     /// Every login on this listener goes through it (`SASLLogin`).
     let authenticator: SASLAuthenticator
 
-    public init(configuration: IMAPConfiguration, store: any MailStore, throttle: AuthThrottle = AuthThrottle(),
+    public init(configuration: IMAPConfiguration, store: any MailStore, throttle: any LoginThrottle = AuthThrottle(),
                 logger: Logger = Logger(label: "hato.imap")) {
         self.configuration = configuration
         self.store = store

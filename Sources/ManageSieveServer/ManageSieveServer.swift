@@ -49,12 +49,12 @@ public struct ManageSieveServer: ProtocolServer {
     public let configuration: ManageSieveConfiguration
     public let store: any MailStore
     public let scripts: any SieveStore
-    public let throttle: AuthThrottle
+    public let throttle: any LoginThrottle
     public let logger: Logger
     let authenticator: SASLAuthenticator
 
     public init(configuration: ManageSieveConfiguration, store: any MailStore, scripts: any SieveStore,
-                throttle: AuthThrottle = AuthThrottle(), logger: Logger = Logger(label: "hato.managesieve")) {
+                throttle: any LoginThrottle = AuthThrottle(), logger: Logger = Logger(label: "hato.managesieve")) {
         self.configuration = configuration
         self.store = store
         self.scripts = scripts

@@ -44,12 +44,12 @@ public struct POP3Server: ProtocolServer {
     public let configuration: POP3Configuration
     public let store: any MailStore
     public let logger: Logger
-    public let throttle: AuthThrottle
+    public let throttle: any LoginThrottle
     let locks: MaildropLocks
     /// Every login on this listener goes through it (`SASLLogin`).
     let authenticator: SASLAuthenticator
 
-    public init(configuration: POP3Configuration, store: any MailStore, throttle: AuthThrottle = AuthThrottle(),
+    public init(configuration: POP3Configuration, store: any MailStore, throttle: any LoginThrottle = AuthThrottle(),
                 logger: Logger = Logger(label: "hato.pop3")) {
         self.configuration = configuration
         self.store = store

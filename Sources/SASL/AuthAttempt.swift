@@ -7,36 +7,44 @@ import Foundation
 /// An attempt reserves at most once; settling twice, or settling an attempt that never reached
 /// a credential lookup, does nothing and needs no delay.
 public final class AuthAttempt: @unchecked Sendable {
-    public let throttle: AuthThrottle
+    public let throttle: any LoginThrottle
     public let client: String
     private let lock = NSLock()
     private var reservation: AuthThrottle.Reservation?
     private var reserved = false
 
-    public init(throttle: AuthThrottle, client: String) {
+    public init(throttle: any LoginThrottle, client: String) {
         self.throttle = throttle
         self.client = client
     }
 
     /// Counts the attempt on `account` as a failure in flight, or throws
-    /// `SASLFailure.tooManyFailures` without letting the credentials be read.
-    func reserve(account: String) throws {
-        try lock.withLock {
-            guard !reserved else { return }
-            switch throttle.begin(client: client, account: account) {
-            case .admitted(let admitted):
-                reserved = true
-                reservation = admitted
-            case .lockedOut:
-                throw SASLFailure.tooManyFailures
-            }
+    /// `SASLFailure.tooManyFailures` without letting the credentials be read
+    /// (`temporaryFailure` when the throttle's shared counts cannot be reached: fail closed).
+    func reserve(account: String) async throws {
+        let first = lock.withLock {
+            defer { reserved = true }
+            return !reserved
+        }
+        guard first else { return }
+        let admission: AuthThrottle.Admission
+        do {
+            admission = try await throttle.begin(client: client, account: account)
+        } catch {
+            throw SASLFailure.temporaryFailure
+        }
+        switch admission {
+        case .admitted(let admitted):
+            lock.withLock { reservation = admitted }
+        case .lockedOut:
+            throw SASLFailure.tooManyFailures
         }
     }
 
     /// Ends the attempt with the exchange's final action; returns how long to hold the reply.
     /// A wrong password stays counted, a success releases its reservation and makes the address
     /// known-good for the account, anything that checked no credentials releases it.
-    public func settle(_ action: SASLServerExchange.Action) -> Duration {
+    public func settle(_ action: SASLServerExchange.Action) async -> Duration {
         let taken: AuthThrottle.Reservation? = lock.withLock {
             defer { reservation = nil }
             return reservation
@@ -47,6 +55,6 @@ public final class AuthAttempt: @unchecked Sendable {
         case .success: .success
         case .failure, .challenge: .noCheck
         }
-        return throttle.settle(taken, outcome)
+        return await throttle.settle(taken, outcome)
     }
 }

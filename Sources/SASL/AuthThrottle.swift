@@ -85,7 +85,14 @@ public final class AuthThrottle: @unchecked Sendable {
         public let delay: Duration
         /// The keys this attempt was counted against, with the generation of each key's entry
         /// (an entry that expired and was re-created is not touched by an old reservation).
-        let counted: [Key: UInt64]
+        public let counted: [Key: UInt64]
+
+        public init(client: String, account: String, delay: Duration, counted: [Key: UInt64]) {
+            self.client = client
+            self.account = account
+            self.delay = delay
+            self.counted = counted
+        }
     }
 
     public enum Outcome: Sendable, Equatable {
@@ -97,7 +104,8 @@ public final class AuthThrottle: @unchecked Sendable {
         case noCheck
     }
 
-    enum Key: Hashable { case client(String), account(String) }
+    /// What a count is kept for: a client address, or an account name (lowercased).
+    public enum Key: Hashable, Sendable { case client(String), account(String) }
     struct Entry {
         var settled: Int
         var inFlight: Int
@@ -228,11 +236,7 @@ public final class AuthThrottle: @unchecked Sendable {
         return nil
     }
 
-    private func delayFor(_ failures: Int) -> Duration {
-        guard failures >= configuration.delayAfterFailures else { return .zero }
-        let doublings = min(failures - configuration.delayAfterFailures, 30)
-        return min(configuration.initialDelay * (1 << doublings), configuration.maximumDelay)
-    }
+    private func delayFor(_ failures: Int) -> Duration { configuration.delay(forFailures: failures) }
 
     private func prune(at time: Duration) {
         guard entries.count > configuration.maximumTrackedKeys else { return }

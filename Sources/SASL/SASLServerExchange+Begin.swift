@@ -10,9 +10,9 @@ extension SASLServerExchange {
     /// with the final action), and a locked-out account is refused without checking them.
     public static func begin(
         mechanism wireName: some StringProtocol, policy: SASLPolicy, tlsActive: Bool, loopback: Bool,
-        throttle: AuthThrottle, client: String, lookup: any SASLCredentialLookup, configuration: SASLServerConfiguration,
+        throttle: any LoginThrottle, client: String, lookup: any SASLCredentialLookup, configuration: SASLServerConfiguration,
         channelBinding: [UInt8]? = nil
-    ) -> Result<SASLServerExchange, SASLFailure> {
+    ) async -> Result<SASLServerExchange, SASLFailure> {
         let binding = tlsActive ? channelBinding.map { SASLChannelBinding(tlsExporter: $0) } : nil
         let name: SASLMechanismName
         switch policy.check(wireName: wireName, tlsActive: tlsActive, loopback: loopback,
@@ -20,7 +20,11 @@ extension SASLServerExchange {
         case .failure(let failure): return .failure(failure)
         case .success(let value): name = value
         }
-        if case .lockedOut = throttle.check(client: client, account: nil) { return .failure(.tooManyFailures) }
+        do {
+            if case .lockedOut = try await throttle.check(client: client, account: nil) { return .failure(.tooManyFailures) }
+        } catch {
+            return .failure(.temporaryFailure)  // the shared counts are unreachable: fail closed (LoginThrottle)
+        }
         let plusOffered = binding != nil && policy.mechanisms.contains { $0.usesChannelBinding }
         let attempt = AuthAttempt(throttle: throttle, client: client)
         let throttled = ThrottledLookup(base: lookup, attempt: attempt)
@@ -41,7 +45,7 @@ struct ThrottledLookup: SASLCredentialLookup {
     let attempt: AuthAttempt
 
     func credentials(for username: String) async throws -> SASLAccountCredentials? {
-        try attempt.reserve(account: username)
+        try await attempt.reserve(account: username)
         return try await base.credentials(for: username)
     }
 }

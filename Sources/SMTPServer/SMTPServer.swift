@@ -60,7 +60,7 @@ public struct SMTPServer: ProtocolServer {
     public let configuration: SMTPConfiguration
     public let store: any MailStore
     public let delivery: LocalDelivery
-    public let throttle: AuthThrottle
+    public let throttle: any LoginThrottle
     public let logger: Logger
     /// The checks every connection, command and message goes through (docs/architecture.md).
     public let pipeline: ReceptionPipeline
@@ -69,7 +69,7 @@ public struct SMTPServer: ProtocolServer {
 
     /// `extraStages` run after the standard ones, `beforeSigning` just before DKIM signing
     /// (`ReceptionPipeline.standard`).
-    public init(configuration: SMTPConfiguration, store: any MailStore, throttle: AuthThrottle = AuthThrottle(),
+    public init(configuration: SMTPConfiguration, store: any MailStore, throttle: any LoginThrottle = AuthThrottle(),
                 beforeSigning: [any ReceptionStage] = [], extraStages: [any ReceptionStage] = [], sieve: SieveFilter? = nil,
                 atRest: (any AtRestEncryption)? = nil, logger: Logger = Logger(label: "hato.smtp")) {
         self.configuration = configuration

@@ -5,11 +5,11 @@ import SASL
 /// the account credentials and the SCRAM settings. Each protocol server makes one.
 public struct SASLAuthenticator: Sendable {
     public let policy: SASLPolicy
-    public let throttle: AuthThrottle
+    public let throttle: any LoginThrottle
     public let lookup: any SASLCredentialLookup
     public let configuration: SASLServerConfiguration
 
-    public init(policy: SASLPolicy, throttle: AuthThrottle, lookup: any SASLCredentialLookup, configuration: SASLServerConfiguration) {
+    public init(policy: SASLPolicy, throttle: any LoginThrottle, lookup: any SASLCredentialLookup, configuration: SASLServerConfiguration) {
         self.policy = policy
         self.throttle = throttle
         self.lookup = lookup
@@ -42,7 +42,7 @@ public struct SASLLogin: Sendable {
     /// AUTH / AUTHENTICATE with an optional initial response (RFC 4959 SASL-IR, RFC 4954 §4).
     public static func begin(mechanism: some StringProtocol, initialResponse: String?, tlsActive: Bool,
                              connection: ConnectionContext, authenticator: SASLAuthenticator, logger: Logger) async -> Step {
-        switch SASLServerExchange.begin(
+        switch await SASLServerExchange.begin(
             mechanism: mechanism, policy: authenticator.policy, tlsActive: tlsActive, loopback: connection.isLoopback,
             throttle: authenticator.throttle, client: connection.remoteIP, lookup: authenticator.lookup,
             configuration: authenticator.configuration, channelBinding: connection.channelBinding) {
@@ -60,7 +60,11 @@ public struct SASLLogin: Sendable {
     public static func password(username: String, password: String, connection: ConnectionContext,
                                 authenticator: SASLAuthenticator, logger: Logger) async -> Step {
         let throttle = authenticator.throttle, client = connection.remoteIP
-        if case .lockedOut = throttle.check(client: client, account: username) { return .refused(.tooManyFailures) }
+        do {
+            if case .lockedOut = try await throttle.check(client: client, account: username) { return .refused(.tooManyFailures) }
+        } catch {
+            return .refused(.temporaryFailure)  // the shared counts are unreachable: fail closed (LoginThrottle)
+        }
         let attempt = AuthAttempt(throttle: throttle, client: client)
         let action = await SASLPasswordLogin.verify(
             username: username, password: password, lookup: authenticator.lookup,
@@ -89,7 +93,7 @@ public struct SASLLogin: Sendable {
             logger.notice("authentication failed", metadata: ["user": "\(LogSafe.escaped(username))"])
             metrics.authenticationFailed(listener: listener)
         }
-        let delay = attempt?.settle(action) ?? .zero
+        let delay = await attempt?.settle(action) ?? .zero
         if delay > .zero { try? await Task.sleep(for: delay) }
         switch action {
         case .success(let identity, _): return .authenticated(identity)

@@ -1,4 +1,6 @@
 import IMAPServer
+import MailStore
+import MailStorePostgres
 import ManageSieveServer
 import POP3Server
 import SASL
@@ -13,11 +15,14 @@ enum AuthSetup {
     }
 
     /// One throttle shared by every protocol: a password guessed over POP3 counts for SMTP too.
-    static func throttle(_ settings: HatoConfig) -> AuthThrottle {
+    /// On the shared PostgreSQL store the counts are the cluster's (`PostgresLoginThrottle`), so
+    /// guesses spread over several nodes count as on one (docs/scaling.md).
+    static func throttle(_ settings: HatoConfig, store: any MailStore) -> any LoginThrottle {
         var configuration = AuthThrottle.Configuration(
             delayAfterFailures: settings.auth.delayAfterFailures, lockoutAfterFailures: settings.auth.lockoutAfterFailures,
             lockoutDuration: settings.auth.lockoutDuration, knownClientDuration: settings.auth.knownClientDuration)
         configuration.exemptClients = Set(settings.auth.throttleExempt)
+        if let shared = store as? PostgresMailStore { return PostgresLoginThrottle(store: shared, configuration: configuration) }
         return AuthThrottle(configuration: configuration)
     }
 }

@@ -20,7 +20,7 @@ enum HTTPSetup {
     }
 
     static func protocols(_ settings: HatoConfig, store: any MailStore, clientSettings: ClientSettingsBox, metrics: HatoMetrics,
-                          acmeHTTP01: ACMEHTTP01Responder?, throttle: AuthThrottle) -> [HatoConfig.ListenerKind: any ProtocolServer] {
+                          acmeHTTP01: ACMEHTTP01Responder?, throttle: any LoginThrottle) -> [HatoConfig.ListenerKind: any ProtocolServer] {
         var configuration = HTTPServiceConfiguration(
             limits: settings.http.limits, mtaSTS: settings.http.mtaSTS,
             servesDomain: { domain in (try? await store.isLocalDomain(domain)) ?? false },
@@ -49,7 +49,7 @@ enum HTTPSetup {
     /// The dashboard (docs/dashboard.md): logins checked like the mail listeners' (same
     /// throttle, same credentials), the admin flag from the account, records from the received
     /// aggregate reports, and the TLS reports received about the domain summed per policy.
-    static func dashboard(_ settings: HatoConfig, store: any MailStore, throttle: AuthThrottle) -> DashboardConfiguration {
+    static func dashboard(_ settings: HatoConfig, store: any MailStore, throttle: any LoginThrottle) -> DashboardConfiguration {
         let authenticator = SASLAuthenticator(
             policy: SASLPolicy(mechanisms: [.plain]), throttle: throttle, lookup: store.saslCredentialLookup,
             configuration: SASLServerConfiguration(hostname: settings.hostname, iterations: settings.accounts.scramIterations))

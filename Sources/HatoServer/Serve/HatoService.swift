@@ -83,7 +83,7 @@ public struct HatoService {
         let metrics = HatoMetrics()
         let clientSettings = HTTPSetup.ClientSettingsBox()
         // One throttle for every login, the dashboard's too: a password guessed over HTTP counts for IMAP.
-        let throttle = AuthSetup.throttle(settings)
+        let throttle = AuthSetup.throttle(settings, store: store)
         // PBKDF2 of PLAIN/LOGIN passwords: bounded for the whole process (docs/authentication.md).
         PasswordCheckGate.shared.configure(limit: settings.auth.maxConcurrentPasswordChecks, queue: settings.auth.passwordCheckQueue)
         var protocols = Self.makeProtocols(settings, store: store, logger: logger, metrics: ServerMetrics(factory: metrics.factory),
@@ -160,7 +160,7 @@ public struct HatoService {
     /// The protocol servers of this build, by listener kind. A configured listener whose protocol
     /// is not here yet is reported in the banner and not bound.
     static func makeProtocols(_ settings: HatoConfig, store: any MailStore, logger: Logger,
-                              metrics: ServerMetrics = .none, throttle: AuthThrottle? = nil) -> [HatoConfig.ListenerKind: any ProtocolServer] {
+                              metrics: ServerMetrics = .none, throttle: (any LoginThrottle)? = nil) -> [HatoConfig.ListenerKind: any ProtocolServer] {
         var limits = SMTPLimits(
             maxCommandLineLength: settings.limits.maxLineLength, maxMessageSize: settings.limits.maxMessageSize,
             maxRecipients: settings.limits.maxRecipients, commandTimeout: settings.limits.commandTimeout,
@@ -168,7 +168,7 @@ public struct HatoService {
         limits.dataPhaseTimeout = settings.limits.dataPhaseTimeout
         limits.minDataRate = settings.limits.minDataRate
         // One throttle for every protocol: a password guessed over POP3 counts for SMTP too.
-        let throttle = throttle ?? AuthSetup.throttle(settings)
+        let throttle = throttle ?? AuthSetup.throttle(settings, store: store)
         // One bound for the messages every SMTP listener processes at once (docs/configuration.md).
         let processingGate = MessageProcessingGate(capacity: settings.limits.processingMemory)
         var mxConfiguration = SMTPConfiguration(hostname: settings.hostname, profile: .mx, limits: limits)

@@ -1,6 +1,7 @@
 import DNSMessage
 import Logging
 import MailStore
+import MailStorePostgres
 import Reception
 import RiskAssessment
 import ServerRuntime
@@ -17,7 +18,13 @@ enum SpamSetup {
         let counters = ReceptionCounters { name, labels in metrics.increment(name, labels) }
         var stages: [any ReceptionStage] = []
         if !spam.rules.rules.isEmpty { stages.append(SMTPRulesStage(rules: spam.rules, counters: counters)) }
-        if spam.limitsRate { stages.append(RateLimitStage(policy: spam.rate, maxKeys: spam.rateMaxTracked, counters: counters)) }
+        if spam.limitsRate {
+            // On the shared PostgreSQL store every node counts in the same rows (docs/scaling.md).
+            let shared = (store as? PostgresMailStore).map {
+                SharedRateCounts(store: PostgresRateCounters(store: $0, maxKeys: spam.rateMaxTracked), logger: logger)
+            }
+            stages.append(RateLimitStage(policy: spam.rate, maxKeys: spam.rateMaxTracked, counters: counters, shared: shared))
+        }
         var checker: BlocklistChecker?
         if spam.usesDNSLists {
             if let resolver {

@@ -43,6 +43,10 @@ public struct RateLimitStage: ReceptionStage {
     let connections: RateLimiter
     let messages: RateLimiter
     let recipients: RateLimiter
+    /// The counts shared with the other nodes of a cluster; the three limiters above count in
+    /// the process when there are none (one node) or when they fail (`SharedRateCounts`).
+    let shared: SharedRateCounts?
+    let now: @Sendable () -> Date
     public var name: String { "rate-limit" }
 
     public var phases: ReceptionPhases {
@@ -54,9 +58,11 @@ public struct RateLimitStage: ReceptionStage {
     }
 
     public init(policy: RateLimitPolicy, maxKeys: Int = 100_000, counters: ReceptionCounters = .none,
-                now: @escaping @Sendable () -> Date = Date.init) {
+                now: @escaping @Sendable () -> Date = Date.init, shared: SharedRateCounts? = nil) {
         self.policy = policy
         self.counters = counters
+        self.shared = shared
+        self.now = now
         connections = RateLimiter(window: 60, maxKeys: maxKeys, now: now)
         messages = RateLimiter(window: 3600, maxKeys: maxKeys, now: now)
         recipients = RateLimiter(window: 3600, maxKeys: maxKeys, now: now)
@@ -69,7 +75,7 @@ public struct RateLimitStage: ReceptionStage {
 
     public func connection(_ client: ReceptionClient) async -> ReceptionVerdict {
         guard policy.connectionsPerMinute > 0, let key = networkKey(client) else { return .accept }
-        guard await connections.admit(key, limit: policy.connectionsPerMinute) else {
+        guard await admit(connections, "connections", key, limit: policy.connectionsPerMinute) else {
             return refuse("connections", 421, SMTPEnhancedStatusCode(4, 7, 0)!, "Too many connections from your network, try again later", key)
         }
         return .accept
@@ -77,7 +83,7 @@ public struct RateLimitStage: ReceptionStage {
 
     public func mailFrom(_ transaction: inout ReceptionTransaction, client: ReceptionClient) async -> ReceptionVerdict {
         guard policy.messagesPerHour > 0, let key = networkKey(client) else { return .accept }
-        guard await messages.admit(key, limit: policy.messagesPerHour) else {
+        guard await admit(messages, "messages", key, limit: policy.messagesPerHour) else {
             return refuse("messages", 451, SMTPEnhancedStatusCode(4, 7, 1)!, "Too many messages from your network, try again later", key)
         }
         return .accept
@@ -94,10 +100,19 @@ public struct RateLimitStage: ReceptionStage {
         } else {
             key = "<>@" + network
         }
-        guard await recipients.admit(key, limit: policy.recipientsPerHour) else {
+        guard await admit(recipients, "recipients", key, limit: policy.recipientsPerHour) else {
             return refuse("recipients", 451, SMTPEnhancedStatusCode(4, 7, 1)!, "Too many recipients from this sender, try again later", key)
         }
         return .accept
+    }
+
+    /// One event for `key`: counted by the shared store when there is one and it answers, else
+    /// by this node's limiter.
+    private func admit(_ local: RateLimiter, _ scope: String, _ key: String, limit: Int) async -> Bool {
+        if let shared, let admitted = await shared.admit(scope: scope, key: key, limit: limit, window: local.window, now: now()) {
+            return admitted
+        }
+        return await local.admit(key, limit: limit)
     }
 
     private func refuse(_ limit: String, _ code: Int, _ enhanced: SMTPEnhancedStatusCode, _ text: String, _ key: String) -> ReceptionVerdict {
