@@ -88,7 +88,8 @@ struct OpenPGPAtRestServeTests {
             head, body = raw.split(b"\r\n\r\n", 1)
             m = email.message_from_bytes(raw)
             boundary = m.get_param("boundary").encode()
-            encrypted = body.split(b"\r\n--" + boundary)[2]
+            # A CRLF in front: the delimiter after an empty preamble has none of its own (RFC 2046 §5.1.1).
+            encrypted = (b"\r\n" + body).split(b"\r\n--" + boundary)[2]
             return gpg("--decrypt", input=encrypted.split(b"\r\n\r\n", 1)[1])
         h = session("alice")
         raw = h.fetch("1", "(BODY.PEEK[])")[1][0][1]
