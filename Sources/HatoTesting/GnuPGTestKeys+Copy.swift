@@ -4,6 +4,13 @@
 
 import Foundation
 
+/// Sequoia's `sq` (Debian package `sq`), a second OpenPGP implementation sharing no code with
+/// GnuPG or RNP; missing it fails CI (.ci/run installs it).
+public enum SequoiaAvailability {
+    public static let required = Python.requiredInCI
+    public static let available = FileManager.default.isExecutableFile(atPath: "/usr/bin/sq")
+}
+
 extension GnuPGTestKeys {
     /// A new GNUPGHOME with the same public and secret keys; the caller removes it (and runs
     /// `gpgconf --kill all` in it when done).

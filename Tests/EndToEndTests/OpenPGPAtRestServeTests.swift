@@ -50,9 +50,10 @@ struct OpenPGPAtRestServeTests {
         #expect(try await hato.cli("pgp", "at-rest", "taro@example.com").stdout == "off\n")
         try Data(Self.message.utf8).write(to: URL(fileURLWithPath: "\(directory)/minutes.eml"))
         try Data(Self.utf8Message.utf8).write(to: URL(fileURLWithPath: "\(directory)/utf8.eml"))
-        let run = try await Python.run(Self.script, arguments: [try hato.port("smtp"), try hato.port("imap"), directory, home.path], timeout: 180)
+        let run = try await Python.run(Self.script, arguments: [try hato.port("smtp"), try hato.port("imap"), directory, home.path,
+                                                                try keys.fingerprint("alice"), SequoiaAvailability.available ? "sq" : ""], timeout: 180)
         let lines = run.stdout.split(separator: "\n").map(String.init)
-        try #require(lines.count == 8, "\(run.stdout) \(run.stderr)")
+        try #require(lines.count == (SequoiaAvailability.available ? 9 : 8), "\(run.stdout) \(run.stderr)")
         #expect(lines[0] == "alice stored multipart/encrypted application/pgp-encrypted False False False =?ISO-2022-JP?B?GyRCNUQ7dk8/GyhC?= <minutes@example.net>",
                 "no plaintext body, no field outside at_rest_headers: \(lines[0])")
         #expect(lines[1] == "alice decrypted 0 True True True True", "every field and the body byte for byte inside: \(lines[1])")
@@ -62,11 +63,16 @@ struct OpenPGPAtRestServeTests {
         #expect(lines[5] == "taro True True [b'1']", "an account that did not opt in gets the message as sent: \(lines[5])")
         #expect(lines[6] == "bob stored multipart/encrypted False", "\(lines[6])")
         #expect(lines[7] == "bob decrypted 0 True", "RSA, the UTF-8 body byte for byte: \(lines[7])")
+        if SequoiaAvailability.available {
+            #expect(lines[8] == "sq alice 0 True", "Sequoia opens alice's stored copy to the same bytes: \(lines[8])")
+        } else {
+            #expect(!SequoiaAvailability.required, "CI is set but sq (Debian package sq) is not installed")
+        }
     }
 
     static let script = #"""
         import smtplib, imaplib, subprocess, sys, email, os
-        smtp, imap, d, home = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+        smtp, imap, d, home, alice_fpr, sq = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
         env = dict(os.environ, GNUPGHOME=home)
         def gpg(*args, input=None):
             r = subprocess.run(["gpg", "--batch", *args], env=env, input=input, capture_output=True); return r.returncode, r.stdout
@@ -84,13 +90,16 @@ struct OpenPGPAtRestServeTests {
         s.sendmail("carol@example.net", ["bob@example.com"], utf8, mail_options=["BODY=8BITMIME"]); s.quit()
         def session(user):
             c = imaplib.IMAP4("127.0.0.1", imap, timeout=60); c.login(user + "@example.com", user + " long pw"); c.select("INBOX"); return c
-        def decrypt(raw):
+        def decrypt(raw, sq_key=None):
             head, body = raw.split(b"\r\n\r\n", 1)
             m = email.message_from_bytes(raw)
             boundary = m.get_param("boundary").encode()
             # A CRLF in front: the delimiter after an empty preamble has none of its own (RFC 2046 §5.1.1).
             encrypted = (b"\r\n" + body).split(b"\r\n--" + boundary)[2]
-            return gpg("--decrypt", input=encrypted.split(b"\r\n\r\n", 1)[1])
+            armored = encrypted.split(b"\r\n\r\n", 1)[1]
+            if sq_key:
+                r = subprocess.run(["sq", "decrypt", "--recipient-key", sq_key], input=armored, capture_output=True); return r.returncode, r.stdout
+            return gpg("--decrypt", input=armored)
         h = session("alice")
         raw = h.fetch("1", "(BODY.PEEK[])")[1][0][1]
         m = email.message_from_bytes(raw)
@@ -113,6 +122,10 @@ struct OpenPGPAtRestServeTests {
         print("bob stored", email.message_from_bytes(braw).get_content_type(), "kumquat".encode() in braw)
         code3, inner3 = decrypt(braw)
         print("bob decrypted", code3, inner3.endswith(b"\r\n\r\n" + utf8.split(b"\r\n\r\n", 1)[1]))
+        if sq:
+            open(d + "/alice-secret.asc", "wb").write(gpg("--armor", "--export-secret-keys", alice_fpr)[1])
+            code4, inner4 = decrypt(raw, sq_key=d + "/alice-secret.asc")
+            print("sq alice", code4, inner4 == inner)
         subprocess.run(["gpgconf", "--kill", "all"], env=env, capture_output=True)
         """#
 }

@@ -67,9 +67,9 @@ struct OpenPGPSubmissionServeTests {
         try Data(Self.isoEntity.utf8).write(to: URL(fileURLWithPath: "\(directory)/iso.entity"))
         let run = try await Python.run(Self.script, arguments: [
             try hato.port("submissions"), try hato.port("imap"), directory, home.path, String(record),
-            try keys.fingerprint("alice"), try keys.fingerprint("bob")], timeout: 240)
+            try keys.fingerprint("alice"), try keys.fingerprint("bob"), SequoiaAvailability.available ? "sq" : ""], timeout: 240)
         let lines = run.stdout.split(separator: "\n").map(String.init)
-        try #require(lines.count == 13, "\(run.stdout) \(run.stderr)")
+        try #require(lines.count == (SequoiaAvailability.available ? 16 : 13), "\(run.stdout) \(run.stderr)")
         #expect(lines[0] == "bob-taro refused True", "refused at RCPT with 5.7.1 naming the recipient: \(lines[0])")
         #expect(lines[1] == "alice-bob multipart/encrypted application/pgp-encrypted dkim True True", "\(lines[1])")
         #expect(lines[2] == "alice-bob encrypted-to bob True alice True", "to the recipient and to the sender: \(lines[2])")
@@ -84,11 +84,19 @@ struct OpenPGPSubmissionServeTests {
         #expect(lines[11] == "alice-taro verify 0 alice True sha256 True", "\(lines[11])")
         #expect(lines[12] == "alice-taro filename 議事録.pdf True", "the attachment's Japanese file name: \(lines[12])")
         #expect(!hato.process.errorOutput.contains("PRIVATE KEY") && !hato.process.output.contains("PRIVATE KEY"))
+        // Sequoia (sq: no GnuPG or RNP code) reads the same messages.
+        if SequoiaAvailability.available {
+            #expect(lines[13] == "sq alice-bob decrypt 0 True verify 0", "\(lines[13]) \(run.stderr)")
+            #expect(lines[14] == "sq bob-alice decrypt 0 True verify 0", "\(lines[14]) \(run.stderr)")
+            #expect(lines[15] == "sq alice-taro verify 0", "\(lines[15])")
+        } else {
+            #expect(!SequoiaAvailability.required, "CI is set but sq (Debian package sq) is not installed")
+        }
     }
 
     static let script = #"""
         import imaplib, smtplib, ssl, subprocess, sys, re, dkim, os, shutil, tempfile, email, email.policy
-        port, imap, d, home, record_text, alice_fpr, bob_fpr = sys.argv[1:8]
+        port, imap, d, home, record_text, alice_fpr, bob_fpr, sq = sys.argv[1:9]
         record = "".join(re.findall(r'"([^"]*)"', record_text))
         env = dict(os.environ, GNUPGHOME=home)
         def gpg(*args, input=None, environment=env):
@@ -145,6 +153,7 @@ struct OpenPGPSubmissionServeTests {
             head, (control, encrypted) = parts(raw)
             armored = encrypted.split(b"\r\n\r\n", 1)[1]
             code, inner, status = gpg("--decrypt", input=armored)
+            open("%s/%s.armored" % (d, name), "wb").write(armored); open("%s/%s.inner" % (d, name), "wb").write(inner)
             to = [l.split()[2] for l in status.splitlines() if l.startswith("[GNUPG:] ENC_TO")]
             print(name, "encrypted-to", recipient, encryption_keyid(bob_fpr if recipient == "bob" else alice_fpr) in to,
                   sender, encryption_keyid(alice_fpr if sender == "alice" else bob_fpr) in to)
@@ -158,6 +167,17 @@ struct OpenPGPSubmissionServeTests {
         attachment = email.message_from_bytes(open(d + "/alice-taro.content", "rb").read(), policy=email.policy.default)
         names = [p.get_filename() for p in attachment.walk() if p.get_filename()]
         print("alice-taro filename", names[0], b"%E8%AD%B0%E4%BA%8B%E9%8C%B2.pdf" in open(d + "/alice-taro.content", "rb").read())
+        if sq:
+            for user, fpr in (("alice", alice_fpr), ("bob", bob_fpr)):
+                open("%s/%s.cert" % (d, user), "wb").write(gpg("--export", fpr)[1])
+            def sq_run(*args):
+                return subprocess.run(["sq", *args], capture_output=True)
+            for name, recipient, sender in (("alice-bob", "bob", "alice"), ("bob-alice", "alice", "bob")):
+                r = sq_run("decrypt", "--recipient-key", "%s/%s-secret.asc" % (d, recipient), "%s/%s.armored" % (d, name))
+                v = sq_run("verify", "--signer-cert", "%s/%s.cert" % (d, sender), "--detached", "%s/%s.sig" % (d, name), "%s/%s.content" % (d, name))
+                print("sq", name, "decrypt", r.returncode, r.stdout == open("%s/%s.inner" % (d, name), "rb").read(), "verify", v.returncode)
+            v = sq_run("verify", "--signer-cert", d + "/alice.cert", "--detached", d + "/alice-taro.sig", d + "/alice-taro.content")
+            print("sq alice-taro verify", v.returncode)
         for h in (home, alice_only): subprocess.run(["gpgconf", "--kill", "all"], env=dict(os.environ, GNUPGHOME=h), capture_output=True)
         shutil.rmtree(alice_only, ignore_errors=True)
         """#
