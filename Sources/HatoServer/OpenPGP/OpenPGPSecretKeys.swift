@@ -37,12 +37,17 @@ public struct OpenPGPStoreKeyring: OpenPGPKeyring {
     public let dataDirectory: URL
     public let policies: OpenPGPPolicies
     public let limits: OpenPGPLimits
+    /// Where a recipient's certificate is looked up when the store has none (`openpgp.lookup`:
+    /// Web Key Directory, DNSSEC-secure OPENPGPKEY); what it finds joins the contact directory.
+    public let locator: (any OpenPGPKeyLocating)?
 
-    public init(store: any MailStore, dataDirectory: URL, policies: OpenPGPPolicies, limits: OpenPGPLimits) {
+    public init(store: any MailStore, dataDirectory: URL, policies: OpenPGPPolicies, limits: OpenPGPLimits,
+                locator: (any OpenPGPKeyLocating)? = nil) {
         self.store = store
         self.dataDirectory = dataDirectory
         self.policies = policies
         self.limits = limits
+        self.locator = locator
     }
 
     public func policy(for account: EmailAddress) -> OpenPGPSubmissionPolicy { policies.policy(for: account) }
@@ -64,7 +69,12 @@ public struct OpenPGPStoreKeyring: OpenPGPKeyring {
         }
         // A local account's own certificate serves mail to it too.
         candidates += try await store.openPGPCertificates(account: address)
-        return Self.usable(candidates, limits: limits, address: address.canonical).first
+        if let found = Self.usable(candidates, limits: limits, address: address.canonical).first { return found }
+        // Published by the recipient's domain (docs/openpgp.md "Finding keys"); never for our own
+        // domains, whose keys come from `hato pgp import` only.
+        guard let locator, try await !store.isLocalDomain(address.domain),
+              let located = await locator.locate(address: address.canonical) else { return nil }
+        return Self.usable(located.certificates, limits: limits, address: address.canonical).first
     }
 
     public func ownCertificates(for account: EmailAddress) async throws -> [OpenPGPCertificate] {

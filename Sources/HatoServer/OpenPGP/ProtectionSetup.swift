@@ -11,7 +11,8 @@ enum ProtectionSetup {
         var stages: [any ReceptionStage] = []
         if settings.openpgp.policies.isActive {
             stages.append(OpenPGPSubmissionStage(keyring: OpenPGPStoreKeyring(
-                store: store, dataDirectory: settings.dataDirectory, policies: settings.openpgp.policies, limits: settings.openpgp.limits)))
+                store: store, dataDirectory: settings.dataDirectory, policies: settings.openpgp.policies, limits: settings.openpgp.limits,
+                locator: OpenPGPKeyLocator.configured(settings, store: store, logger: logger))))
         }
         if settings.smime.policies.isActive {
             let keyring = SMIMEStoreKeyring(store: store, dataDirectory: settings.dataDirectory, policies: settings.smime.policies,
