@@ -551,7 +551,7 @@ let package = Package(
             dependencies: ["HatoServer", "HatoTesting", "DNSClient", "DNSMessage", "MailAuth", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite", "MailStorePostgres",
                            "Reception", "SMTPServer", "ServerRuntime", "RiskAssessment", "HTTPService",
                            "MilterClient", .product(name: "NIOCore", package: "swift-nio"),
-                           "DMARCReport", "BoundedZlib", .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
+                           "DMARCReport", "BoundedZlib", "SMIME", .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["HatoTesting", "HatoServer", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite", "DNSMessage"],
