@@ -282,6 +282,7 @@ let package = Package(
         .systemLibrary(name: "CRNP", path: "Sources/CRNP", providers: [.apt(["librnp-dev"])]),
         .target(name: "OpenPGP", dependencies: ["CRNP"], swiftSettings: swift6),
         .testTarget(name: "OpenPGPTests", dependencies: ["OpenPGP", "HatoTesting", "MailStore", "MailCore", "MailMessage", "Reception",
+                                                   "LocalDelivery", "SMTPProtocol",
                                                    .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
 
         // The inbound pipeline: ordered stages with typed verdicts (docs/architecture.md).
@@ -550,7 +551,7 @@ let package = Package(
             dependencies: ["HatoServer", "HatoTesting", "DNSClient", "DNSMessage", "MailAuth", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite", "MailStorePostgres",
                            "Reception", "SMTPServer", "ServerRuntime", "RiskAssessment", "HTTPService",
                            "MilterClient", .product(name: "NIOCore", package: "swift-nio"),
-                           "DMARCReport", "BoundedZlib", .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
+                           "DMARCReport", "BoundedZlib", "SMIME", .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["HatoTesting", "HatoServer", "MailCore", "MailMessage", "MailStore", "MailStoreSQLite", "DNSMessage"],

@@ -42,6 +42,7 @@ public struct MailStoreConformance: Sendable {
         ("greylist", { try await $0.greylist() }),
         ("sieveDuplicates", { try await $0.sieveDuplicates() }),
         ("openPGPCertificates", { try await $0.openPGPCertificates() }),
+        ("openPGPSecretKeysAndAtRest", { try await $0.openPGPSecretKeysAndAtRest() }),
         ("smimeCertificates", { try await $0.smimeCertificates() }),
         ("autocryptPeers", { try await $0.autocryptPeers() }),
     ]

@@ -2,8 +2,8 @@ import Foundation
 import MailMessage
 import MailStore
 
-/// What an account's copy becomes before it is stored: S/MIME encryption at rest
-/// (docs/smime.md), composed in HatoServer, which holds the certificates.
+/// What an account's copy becomes before it is stored: S/MIME or OpenPGP encryption at rest
+/// (docs/smime.md, docs/openpgp.md), composed in HatoServer, which holds the certificates.
 public protocol AtRestEncryption: Sendable {
     /// The form of `message` (with our trace fields on top) to store for `account`.
     func storedForm(_ message: ReceivedMessage, for account: Account) async -> AtRestForm
@@ -35,6 +35,6 @@ extension LocalDelivery {
 
     /// Whether `account`'s copy would be stored as it is (the copies of such accounts share one body).
     func storesPlain(_ account: Account) -> Bool {
-        atRest == nil || !account.smimeAtRest
+        atRest == nil || !(account.smimeAtRest || account.openpgpAtRest)
     }
 }

@@ -121,6 +121,13 @@ extension PostgresMailStore {
         }
     }
 
+    public func setOpenPGPAtRest(_ address: EmailAddress, on: Bool) async throws {
+        try await transaction { db in
+            let changed = try await db.run("UPDATE accounts SET openpgp_at_rest = \(on) WHERE address = \(address.canonical) RETURNING 1")
+            guard changed == 1 else { throw MailStoreError.accountNotFound(address.description) }
+        }
+    }
+
     public func account(_ address: EmailAddress) async throws -> Account? {
         try await read { db in
             try await db.all("SELECT \(unescaped: PGRows.accountColumns) FROM accounts WHERE address = \(address.canonical)")

@@ -7,17 +7,17 @@ import SASL
 
 /// Row to model conversions: each query selects the columns named here, in this order.
 enum PGRows {
-    static let accountColumns = "id, display_address, credentials, quota_bytes, quota_messages, used_bytes, used_messages, created_at, sender_policy, is_admin, smime_at_rest"
+    static let accountColumns = "id, display_address, credentials, quota_bytes, quota_messages, used_bytes, used_messages, created_at, sender_policy, is_admin, smime_at_rest, openpgp_at_rest"
 
     static func account(_ row: PostgresRow) throws -> Account {
-        let (id, display, credentialsJSON, quotaBytes, quotaMessages, usedBytes, usedMessages, created, policy, admin, atRest) =
-            try row.decode((Int64, String, String, Int64?, Int64?, Int64, Int64, Double, String, Bool, Bool).self)
+        let (id, display, credentialsJSON, quotaBytes, quotaMessages, usedBytes, usedMessages, created, policy, admin, atRest, pgpAtRest) =
+            try row.decode((Int64, String, String, Int64?, Int64?, Int64, Int64, Double, String, Bool, Bool, Bool).self)
         let credentials = try PGCredentials.decode(credentialsJSON)
         return Account(
             id: AccountID(id), address: try EmailAddress(display), credentials: credentials.scram,
             quota: Quota(maxBytes: quotaBytes, maxMessages: quotaMessages), usage: QuotaUsage(bytes: usedBytes, messages: usedMessages),
             createdAt: Date(timeIntervalSince1970: created), senderPolicy: SenderAddressPolicy(rawValue: policy) ?? .own,
-            cramMD5: credentials.cramMD5, isAdmin: admin, smimeAtRest: atRest)
+            cramMD5: credentials.cramMD5, isAdmin: admin, smimeAtRest: atRest, openpgpAtRest: pgpAtRest)
     }
 
     static let mailboxColumns = "id, account_id, name, special_use, uid_validity, uid_next, highest_modseq"

@@ -18,7 +18,8 @@ enum Rows {
             senderPolicy: SenderAddressPolicy(rawValue: row["sender_policy"]) ?? .own,
             cramMD5: credentials.cramMD5,
             isAdmin: row["is_admin"] ?? false,
-            smimeAtRest: row["smime_at_rest"] ?? false
+            smimeAtRest: row["smime_at_rest"] ?? false,
+            openpgpAtRest: row["openpgp_at_rest"] ?? false
         )
     }
 

@@ -123,6 +123,13 @@ extension SQLiteMailStore {
         }
     }
 
+    public func setOpenPGPAtRest(_ address: EmailAddress, on: Bool) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE accounts SET openpgp_at_rest = ? WHERE address = ?", arguments: [on, address.canonical])
+            guard db.changesCount == 1 else { throw MailStoreError.accountNotFound(address.description) }
+        }
+    }
+
     public func account(_ address: EmailAddress) async throws -> Account? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE address = ?", arguments: [address.canonical]).map(Rows.account)

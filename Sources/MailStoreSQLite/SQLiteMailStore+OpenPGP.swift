@@ -14,9 +14,10 @@ extension SQLiteMailStore {
             }
             try db.execute(sql: "DELETE FROM openpgp_certificates WHERE fingerprint = ? AND account_id IS ?",
                            arguments: [certificate.fingerprint, accountID])
-            try db.execute(sql: "INSERT INTO openpgp_certificates (fingerprint, account_id, data, imported_at) VALUES (?, ?, ?, ?)",
-                           arguments: [certificate.fingerprint, accountID, Data(certificate.data),
-                                       certificate.imported.timeIntervalSince1970])
+            try db.execute(sql: """
+                INSERT INTO openpgp_certificates (fingerprint, account_id, data, imported_at, secret_key) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [certificate.fingerprint, accountID, Data(certificate.data),
+                                 certificate.imported.timeIntervalSince1970, certificate.sealedSecretKey.map { Data($0) }])
             let id = db.lastInsertedRowID
             for address in Set(certificate.addresses.map { $0.lowercased() }) {
                 try db.execute(sql: "INSERT INTO openpgp_addresses (certificate_id, address) VALUES (?, ?)", arguments: [id, address])
@@ -65,6 +66,7 @@ extension SQLiteMailStore {
             .contact
         }
         return StoredOpenPGPCertificate(fingerprint: row["fingerprint"], owner: owner, addresses: addresses,
-                                        data: Array(row["data"] as Data), imported: Date(timeIntervalSince1970: row["imported_at"]))
+                                        data: Array(row["data"] as Data), imported: Date(timeIntervalSince1970: row["imported_at"]),
+                                        sealedSecretKey: (row["secret_key"] as Data?).map { Array($0) })
     }
 }

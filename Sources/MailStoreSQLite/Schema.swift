@@ -348,6 +348,7 @@ enum Schema {
                 CREATE INDEX autocrypt_peers_seen ON autocrypt_peers(account_id, last_seen);
                 """)
         }
+        registerOpenPGPOutbound(&migrator)
         return migrator
     }
 }

@@ -51,12 +51,35 @@ final class RNPContext {
     /// Imports every public key in `bytes` (armored or binary, RFC 4880 §6.2 / RFC 9580 §6.2);
     /// secret key material in the input is read as its public part only.
     func importPublicKeys(_ bytes: [UInt8]) throws {
+        try importKeys(bytes, flags: crnp_load_public, what: "not an OpenPGP certificate")
+    }
+
+    /// Imports public keys and secret keys (RFC 9580 §10.2 transferable secret keys).
+    func importSecretKeys(_ bytes: [UInt8]) throws {
+        try importKeys(bytes, flags: crnp_load_public_and_secret, what: "not an OpenPGP secret key")
+    }
+
+    private func importKeys(_ bytes: [UInt8], flags: UInt32, what: String) throws {
         try Self.withInput(bytes) { input in
-            try Self.check(rnp_import_keys(ffi, input, crnp_load_public, nil), "not an OpenPGP certificate")
+            try Self.check(rnp_import_keys(ffi, input, flags, nil), what)
         }
         var count = 0
         try Self.check(rnp_get_public_key_count(ffi, &count), "cannot count keys")
         guard count <= limits.maxKeys else { throw OpenPGPError("\(count) keys, more than \(limits.maxKeys)") }
+    }
+
+    /// Runs `body` with an RNP memory output of at most `limit` bytes and returns what it wrote.
+    static func withOutput(limit: Int, _ what: String, _ body: (rnp_output_t) throws -> Void) throws -> [UInt8] {
+        var output: rnp_output_t?
+        try check(rnp_output_to_memory(&output, limit), what)
+        guard let output else { throw OpenPGPError(what) }
+        defer { rnp_output_destroy(output) }
+        try body(output)
+        var buffer: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        try check(rnp_output_memory_get_buf(output, &buffer, &length, false), what)
+        guard let buffer else { throw OpenPGPError(what) }
+        return Array(UnsafeBufferPointer(start: buffer, count: length))
     }
 
     /// Fingerprints of every key loaded (primary keys and subkeys), upper-case hex.

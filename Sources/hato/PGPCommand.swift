@@ -12,20 +12,36 @@ import OpenPGP
 struct PGPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgp", abstract: "Manage OpenPGP certificates (public keys) of accounts and correspondents.",
-        subcommands: [Import.self, ImportContact.self, List.self, Remove.self, DNS.self, Locate.self, Autocrypt.self])
+        subcommands: [Import.self, ImportContact.self, List.self, Remove.self, DNS.self, Locate.self, Autocrypt.self, AtRest.self])
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add an account's certificate (armored or binary); it needs a User ID with the account's address and a valid encryption subkey.")
         @OptionGroup var options: ConfigOptions
         @Argument(help: "The account's address.") var account: String
-        @Argument(help: "The certificate file, as `gpg --export [--armor]` writes it.") var file: String
+        @Argument(help: "The certificate file, as `gpg --export [--armor]` writes it; with --secret, the secret key as `gpg --export-secret-keys` writes it.")
+        var file: String
+        @Flag(help: "The file is the account's secret key: keep it (sealed with data_dir/server-secret.key) to sign what the account submits.")
+        var secret = false
+        @Option(name: .customLong("password-file"), help: "A file whose first line is the secret key's passphrase (with --secret).")
+        var passwordFile: String?
 
         func run() async throws {
             let admin = try options.admin()
             let importer = OpenPGPKeyImporter(store: admin.store, limits: admin.config.openpgp.limits)
             let bytes = try PGPCommand.read(file, limit: admin.config.openpgp.limits.maxCertificateSize)
             let address = try EmailAddress(account)
+            guard secret else {
+                // Without --secret, secret key material is read as its public part only and not kept.
+                guard passwordFile == nil else { throw ValidationError("--password-file goes with --secret") }
+                return try await importPublic(importer, bytes, address)
+            }
+            let password = try passwordFile.map { try SMIMECommand.password(from: $0) }
+            let key = try await importer.importSecretKey(bytes, account: address, password: password, dataDirectory: admin.config.dataDirectory)
+            print("imported \(key.certificate.fingerprint) for \(address.canonical) with its secret key, sealed (signing keys: \(key.signingKeys.joined(separator: ", ")); encryption keys: \(key.certificate.encryptionKeys.joined(separator: ", ")))")
+        }
+
+        func importPublic(_ importer: OpenPGPKeyImporter, _ bytes: [UInt8], _ address: EmailAddress) async throws {
             for certificate in try await importer.importAccountCertificates(bytes, account: address) {
                 print("imported \(certificate.fingerprint) for \(address.canonical) (encryption keys: \(certificate.encryptionKeys.joined(separator: ", ")))")
             }
@@ -58,7 +74,7 @@ struct PGPCommand: AsyncParsableCommand {
             let admin = try options.admin()
             let stored = try await admin.store.openPGPCertificates(account: try account.map { try EmailAddress($0) })
             let formatter = ISO8601DateFormatter()
-            print(Table.render(["FINGERPRINT", "OWNER", "USER IDS", "ENCRYPTION KEYS", "STATE", "IMPORTED"], stored.map { entry in
+            print(Table.render(["FINGERPRINT", "OWNER", "USER IDS", "ENCRYPTION KEYS", "STATE", "IMPORTED", "SECRET"], stored.map { entry in
                 // Read again now: a key valid at import may have expired since.
                 let certificate = try? OpenPGPCertificate.read(entry.data, limits: admin.config.openpgp.limits).first
                 let owner = switch entry.owner {
@@ -67,7 +83,8 @@ struct PGPCommand: AsyncParsableCommand {
                 }
                 let state = certificate.map { $0.revoked ? "revoked" : $0.expired ? "expired" : $0.valid ? "valid" : "invalid" } ?? "unreadable"
                 return [entry.fingerprint, owner, certificate?.userIDs.filter(\.valid).map(\.text).joined(separator: ", ") ?? "",
-                        "\(certificate?.encryptionKeys.count ?? 0)", state, formatter.string(from: entry.imported)]
+                        "\(certificate?.encryptionKeys.count ?? 0)", state, formatter.string(from: entry.imported),
+                        entry.sealedSecretKey == nil ? "-" : "sealed"]
             }))
         }
     }

@@ -8,8 +8,9 @@ import Testing
 /// export-dane` writes them in zones signed by ldnsutils and served by unbound
 /// (Fixtures/openpgp_lookup_fixture.py, Fixtures/make-openpgpkey-zones.sh). `hato pgp locate`
 /// finds keys by the advanced and the direct method and by DNSSEC-secure OPENPGPKEY, refuses a key
-/// without the address's User ID, an insecure record and a loopback WKD host unless allowed; and
-/// `hato serve` verifies a PGP/MIME signature from a sender it had no key for.
+/// without the address's User ID, an insecure record and a loopback WKD host unless allowed;
+/// `hato serve` verifies a PGP/MIME signature from a sender it had no key for; and a submission
+/// under `encrypt = "required"` is encrypted to a recipient whose key only their WKD publishes.
 @Suite(.heavy, .serialized, .enabled(if: GnuPGAvailability.available || GnuPGAvailability.required, "gpg is not installed"))
 struct OpenPGPLookupServeTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
@@ -52,6 +53,7 @@ struct OpenPGPLookupServeTests {
             let hato = try await ServedHato.start("""
                 [listen]
                 smtp = ["127.0.0.1:0"]
+                submissions = ["127.0.0.1:0"]
                 imap = ["127.0.0.1:0"]
                 [accounts]
                 scram_iterations = 4096
@@ -59,6 +61,9 @@ struct OpenPGPLookupServeTests {
                 assess = "off"
                 \(lookup)lookup_private_addresses = true
                 autocrypt_learn = "on"
+                [[openpgp.policy]]
+                for = "alice@example.test"
+                encrypt = "required"
                 """, accounts: [("alice@example.test", "alice long pw")])
             defer { hato.process.signal(SIGKILL) }
 
@@ -133,6 +138,24 @@ struct OpenPGPLookupServeTests {
             #expect(rows.count == 1 && rows.first?.prefix(3) == ["dan@direct.example.org", fingerprints["dan"]!, "mutual"]
                     && rows.first?.last == "available" && rows.first?[3] != rows.first?[4],
                     "only dan's authenticated, single, matching field is learned, and the later message moved last_seen: \(peers.stdout) \(peers.stderr)")
+
+            // Submission (last: the relay to ann fails and bounces to alice's INBOX): a recipient's key is
+            // looked up as well (alice's encrypt = "required"): ann's by WKD, so she is accepted and the
+            // message encrypted to her; nobody has one, so refused at RCPT.
+            let submitted = try await Python.run("""
+                import smtplib, ssl, sys
+                c = ssl.create_default_context(); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE
+                s = smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=c, timeout=120); s.login("alice@example.test", "alice long pw")
+                s.mail("alice@example.test")
+                print(*s.rcpt("nobody@wkd.example.org")); print(*s.rcpt("ann@wkd.example.org"))
+                print(s.data(b"From: alice@example.test\\r\\nTo: ann@wkd.example.org\\r\\nSubject: s\\r\\n\\r\\nkumquat\\r\\n")[0]); s.quit()
+                """, arguments: [try hato.port("submissions")], timeout: 180)
+            let replies = submitted.stdout.split(separator: "\n").map(String.init)
+            #expect(replies.count == 3 && replies[0].hasPrefix("550 b'5.7.1 No OpenPGP key for <nobody@wkd.example.org>: encryption is required"),
+                    "\(submitted.stdout) \(submitted.stderr)")
+            #expect(replies.count == 3 && replies[1].hasPrefix("250") && replies[2] == "250", "\(submitted.stdout) \(submitted.stderr)")
+            #expect(hato.process.errorOutput.contains("encrypted-to=1"), "the message was encrypted to the key found: \(hato.process.errorOutput.suffix(2000))")
+            #expect(try await hato.cli("pgp", "list").stdout.contains(fingerprints["ann"]!), "ann's key found for the recipient joins the directory")
         }
     }
 }

@@ -14,5 +14,13 @@ extension ConfigSchema {
             "Add an Autocrypt field (the account's own certificate) to mail an account sends from its own address, unless the message has one or is encrypted."),
         key("openpgp.web_key_directory", .choice(["on", "off"]), .string("on"),
             "Publish accounts' own certificates in the OpenPGP Web Key Directory on the http/https listeners (/.well-known/openpgpkey/)."),
+        key("openpgp.sign", .choice(["never", "always"]), .string("never"),
+            "Sign what accounts submit (PGP/MIME multipart/signed, SHA-256) with the secret key `hato pgp import --secret` stored; an account without one sends unsigned."),
+        key("openpgp.encrypt", .choice(["never", "opportunistic", "required"]), .string("never"),
+            "Encrypt what accounts submit (PGP/MIME) to the recipients' certificates and the sender's: opportunistic when every recipient has one, required refuses a recipient without one (5.7.1)."),
+        key("openpgp.policy", .tableList(fields: ["for", "sign", "encrypt"], required: 1), nil,
+            "Per-account and per-domain sign/encrypt: [[openpgp.policy]] entries with for (an address or a domain) and sign and/or encrypt; an address beats its domain, which beats openpgp.sign/openpgp.encrypt."),
+        key("openpgp.at_rest_headers", .stringList, .list(OpenPGPSettings.defaultAtRestHeaders),
+            "Header fields kept in clear above a message stored encrypted at rest (hato pgp at-rest); every field is also inside the encryption."),
     ]
 }

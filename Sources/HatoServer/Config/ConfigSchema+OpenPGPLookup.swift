@@ -4,7 +4,7 @@
 extension ConfigSchema {
     static let openPGPLookupKeys: [ConfigKey] = [
         key("openpgp.lookup", .stringList, .list([]),
-            "Where to look for the key of a signer the contact directory has none for: \"wkd\" (Web Key Directory), \"openpgpkey\" (RFC 7929 DNS records), in the order given. Empty: no lookups."),
+            "Where to look for the key of a signer, or of a recipient to encrypt to, the contact directory has none for: \"wkd\" (Web Key Directory), \"openpgpkey\" (RFC 7929 DNS records), in the order given. Empty: no lookups."),
         key("openpgp.lookup_timeout", .duration, .int(5),
             "How long one lookup (all its methods together) may take before reception goes on without the key (1 to 60 s)."),
         key("openpgp.lookup_ca_file", .path, nil,

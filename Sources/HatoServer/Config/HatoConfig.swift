@@ -262,7 +262,8 @@ public struct HatoConfig: Sendable {
         risk = try RiskSettings(string: string, int: int, list: list, url: url)
         smime = try SMIMESettings(string: string, int: int, list: list,
                                   tables: { if case .tables(let entries) = values["smime.policy"] { entries } else { [] } }())
-        openpgp = OpenPGPSettings(string: string, int: int)
+        openpgp = try OpenPGPSettings(string: string, int: int, list: list,
+                                      tables: { if case .tables(let entries) = values["openpgp.policy"] { entries } else { [] } }())
         openpgpLookup = try OpenPGPLookupSettings(string: string, int: int, list: list, bool: bool)
         dmarcReports = try DMARCReportSettings(string: string, int: int, list: list, hostname: hostname)
         tlsReports = try TLSReportSettings(string: string, int: int, list: list, hostname: hostname)

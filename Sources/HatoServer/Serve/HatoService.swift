@@ -196,14 +196,10 @@ public struct HatoService {
             mxConfiguration.messageSigner = signer
             submissionConfiguration.messageSigner = signer
         }
-        // S/MIME signing and encryption of what accounts submit, before DKIM (docs/smime.md).
-        if settings.smime.policies.isActive {
-            let keyring = SMIMEStoreKeyring(store: store, dataDirectory: settings.dataDirectory, policies: settings.smime.policies,
-                                            resolver: settings.smime.smimeaLookup ? DNSSetup.resolver(settings, logger: logger) : nil,
-                                            rsaPSS: settings.smime.rsaPSS, contentCipher: settings.smime.contentCipher)
-            mxConfiguration.contentStages = [SMIMESubmissionStage(keyring: keyring)]
-            submissionConfiguration.contentStages = [SMIMESubmissionStage(keyring: keyring)]
-        }
+        // OpenPGP and S/MIME signing and encryption of what accounts submit, before DKIM (docs/openpgp.md, docs/smime.md).
+        let contentStages = ProtectionSetup.submissionStages(settings, store: store, logger: logger)
+        mxConfiguration.contentStages = contentStages
+        submissionConfiguration.contentStages = contentStages
         let sieve = SieveSetup.filter(settings, store: store, signer: signer)
         // The risk assessment runs after the standard stages (docs/security.md "Risk assessment").
         let riskPolicy = RiskSetup.stagePolicy(settings, logger: logger)
@@ -233,8 +229,8 @@ public struct HatoService {
         // Autocrypt (docs/openpgp.md) on what authenticated users send, before DKIM signs it.
         let autocrypt: [any ReceptionStage] = settings.openpgp.autocrypt ? [AutocryptStage(keys: store)] : []
         let intake: [any ReceptionStage] = DMARCReportSetup.intakeStages(settings, store: store) + TLSReportSetup.intakeStages(settings, store: store)
-        // Accounts with S/MIME encryption at rest get their copies sealed (docs/smime.md).
-        let atRest = SMIMEAtRest(store: store, outerFields: settings.smime.atRestHeaders, cipher: settings.smime.contentCipher)
+        // Accounts with OpenPGP or S/MIME encryption at rest get their copies sealed (docs/openpgp.md, docs/smime.md).
+        let atRest = ProtectionSetup.atRest(settings, store: store)
         let mx = SMTPServer(configuration: mxConfiguration, store: store, throttle: throttle, beforeSigning: autocrypt, extraStages: smime + openpgp + spam + risk + milters + autocryptLearning + intake,
                               sieve: sieve, atRest: atRest,
                               logger: Logger(label: "hato.smtp"))

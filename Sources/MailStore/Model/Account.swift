@@ -54,11 +54,14 @@ public struct Account: Sendable, Equatable {
     /// Every message delivered is stored encrypted to the account's S/MIME certificate
     /// (`hato smime at-rest`, docs/smime.md). Off for new accounts.
     public var smimeAtRest: Bool
+    /// Every message delivered is stored PGP/MIME encrypted to the account's OpenPGP
+    /// certificates (`hato pgp at-rest`, docs/openpgp.md). Off for new accounts.
+    public var openpgpAtRest: Bool
 
     public init(
         id: AccountID, address: EmailAddress, credentials: [SCRAMCredentials], quota: Quota,
         usage: QuotaUsage, createdAt: Date, senderPolicy: SenderAddressPolicy = .own, cramMD5: CRAMMD5Credentials? = nil,
-        isAdmin: Bool = false, smimeAtRest: Bool = false
+        isAdmin: Bool = false, smimeAtRest: Bool = false, openpgpAtRest: Bool = false
     ) {
         self.id = id
         self.address = address
@@ -70,6 +73,7 @@ public struct Account: Sendable, Equatable {
         self.senderPolicy = senderPolicy
         self.isAdmin = isAdmin
         self.smimeAtRest = smimeAtRest
+        self.openpgpAtRest = openpgpAtRest
     }
 
     public func credentials(for hash: SCRAMHash) -> SCRAMCredentials? {

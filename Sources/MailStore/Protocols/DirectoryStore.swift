@@ -22,6 +22,8 @@ public protocol DirectoryStore: Sendable {
     func setAdmin(_ address: EmailAddress, admin: Bool) async throws
     /// Turns S/MIME encryption at rest on or off (docs/smime.md); accountNotFound when there is none.
     func setSMIMEAtRest(_ address: EmailAddress, on: Bool) async throws
+    /// Turns OpenPGP encryption at rest on or off (docs/openpgp.md); accountNotFound when there is none.
+    func setOpenPGPAtRest(_ address: EmailAddress, on: Bool) async throws
     func account(_ address: EmailAddress) async throws -> Account?
     func account(id: AccountID) async throws -> Account?
     func accounts() async throws -> [Account]

@@ -21,13 +21,19 @@ public struct StoredOpenPGPCertificate: Sendable, Hashable {
     /// The binary transferable public key.
     public var data: [UInt8]
     public var imported: Date
+    /// An account certificate's secret key for server-side signing (`hato pgp import --secret`),
+    /// sealed with the server key (never the plain key: `OpenPGPSecretKeys` in HatoServer); nil
+    /// for a certificate without one and for every contact.
+    public var sealedSecretKey: [UInt8]?
 
-    public init(fingerprint: String, owner: OpenPGPCertificateOwner, addresses: [String], data: [UInt8], imported: Date = Date()) {
+    public init(fingerprint: String, owner: OpenPGPCertificateOwner, addresses: [String], data: [UInt8], imported: Date = Date(),
+                sealedSecretKey: [UInt8]? = nil) {
         self.fingerprint = fingerprint
         self.owner = owner
         self.addresses = addresses
         self.data = data
         self.imported = imported
+        self.sealedSecretKey = sealedSecretKey
     }
 }
 
