@@ -25,7 +25,7 @@ extension PGPCommand {
             print("ADDRESS\tFINGERPRINT\tPREFER-ENCRYPT\tKEY FROM\tLAST SEEN\tSTATE")
             for peer in peers {
                 // §2.4: "discourage" when last_seen is more than 35 days after autocrypt_timestamp.
-                let state = peer.lastSeen.timeIntervalSince(peer.autocryptTimestamp) > 35 * 86_400 ? "discourage" : "available"
+                let state = peer.lastSeen.timeIntervalSince(peer.autocryptTimestamp) > AutocryptPeer.staleAfter ? "discourage" : "available"
                 print([peer.address, peer.key.fingerprint, peer.key.preferEncrypt ? "mutual" : "nopreference",
                        formatter.string(from: peer.autocryptTimestamp), formatter.string(from: peer.lastSeen), state].joined(separator: "\t"))
             }

@@ -10,7 +10,8 @@ import Testing
 /// finds keys by the advanced and the direct method and by DNSSEC-secure OPENPGPKEY, refuses a key
 /// without the address's User ID, an insecure record and a loopback WKD host unless allowed;
 /// `hato serve` verifies a PGP/MIME signature from a sender it had no key for; and a submission
-/// under `encrypt = "required"` is encrypted to a recipient whose key only their WKD publishes.
+/// under `encrypt = "required"` is encrypted to a recipient whose key only their WKD publishes and
+/// to one whose key only an Autocrypt field brought.
 @Suite(.heavy, .serialized, .enabled(if: GnuPGAvailability.available || GnuPGAvailability.required, "gpg is not installed"))
 struct OpenPGPLookupServeTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
@@ -34,7 +35,7 @@ struct OpenPGPLookupServeTests {
         try await web.waitFor("the WKD server's port") { out, _ in out.hasSuffix("\n") }
         let webPort = web.output.trimmingCharacters(in: .whitespacesAndNewlines)
         func fingerprint(_ user: String) throws -> String { try String(contentsOfFile: "\(keys.path)/\(user).fpr", encoding: .utf8) }
-        let fingerprints = try Dictionary(uniqueKeysWithValues: ["ann", "dan", "ola"].map { ($0, try fingerprint($0)) })
+        let fingerprints = try Dictionary(uniqueKeysWithValues: ["ann", "dan", "ola", "amy"].map { ($0, try fingerprint($0)) })
 
         try await SignedZoneServer.with(script: Self.fixtures.appendingPathComponent("make-openpgpkey-zones.sh").path,
                                         arguments: [keys.path]) { _, dns in
@@ -129,15 +130,18 @@ struct OpenPGPLookupServeTests {
                 send("dan@direct.example.org", ["addr=dan@direct.example.org; keydata=" + key("dan"), "addr=dan@direct.example.org; keydata=" + key("ann")], "two-fields", day)
                 send("dan@direct.example.org", ["addr=dan@direct.example.org; _extra=x; keydata=" + key("ann")], "not-his-key", day)
                 send("dan@direct.example.org", ["addr=dan@direct.example.org; prefer-encrypt=mutual; keydata=" + key("dan")], "learned", day)
+                send("amy@direct.example.org", ["addr=amy@direct.example.org; keydata=" + key("amy")], "amy-key", day)
                 send("dan@direct.example.org", [], "later-without-key", time.time())
                 print("sent")
                 """, arguments: [try hato.port("smtp"), keys.path], timeout: 180)
             #expect(autocrypt.stdout == "sent\n", "\(autocrypt.stderr)")
             let peers = try await hato.cli("pgp", "autocrypt", "alice@example.test")
             let rows = peers.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
-            #expect(rows.count == 1 && rows.first?.prefix(3) == ["dan@direct.example.org", fingerprints["dan"]!, "mutual"]
-                    && rows.first?.last == "available" && rows.first?[3] != rows.first?[4],
-                    "only dan's authenticated, single, matching field is learned, and the later message moved last_seen: \(peers.stdout) \(peers.stderr)")
+            let danRow = rows.first { $0.first == "dan@direct.example.org" }
+            #expect(rows.count == 2 && danRow?.prefix(3) == ["dan@direct.example.org", fingerprints["dan"]!, "mutual"]
+                    && danRow?.last == "available" && danRow?[3] != danRow?[4],
+                    "only dan's and amy's authenticated, single, matching fields are learned, and dan's later message moved last_seen: \(peers.stdout) \(peers.stderr)")
+            #expect(rows.first { $0.first == "amy@direct.example.org" }?.prefix(3) == ["amy@direct.example.org", fingerprints["amy"]!, "nopreference"], "\(peers.stdout)")
 
             // Submission (last: the relay to ann fails and bounces to alice's INBOX): a recipient's key is
             // looked up as well (alice's encrypt = "required"): ann's by WKD, so she is accepted and the
@@ -147,14 +151,16 @@ struct OpenPGPLookupServeTests {
                 c = ssl.create_default_context(); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE
                 s = smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=c, timeout=120); s.login("alice@example.test", "alice long pw")
                 s.mail("alice@example.test")
-                print(*s.rcpt("nobody@wkd.example.org")); print(*s.rcpt("ann@wkd.example.org"))
-                print(s.data(b"From: alice@example.test\\r\\nTo: ann@wkd.example.org\\r\\nSubject: s\\r\\n\\r\\nkumquat\\r\\n")[0]); s.quit()
+                print(*s.rcpt("nobody@wkd.example.org")); print(*s.rcpt("ann@wkd.example.org")); print(*s.rcpt("amy@direct.example.org"))
+                print(s.data(b"From: alice@example.test\\r\\nTo: ann@wkd.example.org, amy@direct.example.org\\r\\nSubject: s\\r\\n\\r\\nkumquat\\r\\n")[0]); s.quit()
                 """, arguments: [try hato.port("submissions")], timeout: 180)
             let replies = submitted.stdout.split(separator: "\n").map(String.init)
-            #expect(replies.count == 3 && replies[0].hasPrefix("550 b'5.7.1 No OpenPGP key for <nobody@wkd.example.org>: encryption is required"),
+            #expect(replies.count == 4 && replies[0].hasPrefix("550 b'5.7.1 No OpenPGP key for <nobody@wkd.example.org>: encryption is required"),
                     "\(submitted.stdout) \(submitted.stderr)")
-            #expect(replies.count == 3 && replies[1].hasPrefix("250") && replies[2] == "250", "\(submitted.stdout) \(submitted.stderr)")
-            #expect(hato.process.errorOutput.contains("encrypted-to=1"), "the message was encrypted to the key found: \(hato.process.errorOutput.suffix(2000))")
+            // amy published no key anywhere: alice's Autocrypt peer state holds it (learned above).
+            #expect(replies.count == 4 && replies[1].hasPrefix("250") && replies[2].hasPrefix("250") && replies[3] == "250",
+                    "\(submitted.stdout) \(submitted.stderr)")
+            #expect(hato.process.errorOutput.contains("encrypted-to=2"), "the message was encrypted to both keys found: \(hato.process.errorOutput.suffix(2000))")
             #expect(try await hato.cli("pgp", "list").stdout.contains(fingerprints["ann"]!), "ann's key found for the recipient joins the directory")
         }
     }

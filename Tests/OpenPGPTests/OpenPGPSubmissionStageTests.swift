@@ -23,7 +23,7 @@ struct OpenPGPSubmissionStageTests {
         var limits: OpenPGPLimits { OpenPGPLimits() }
         func policy(for account: EmailAddress) -> OpenPGPSubmissionPolicy { policyValue }
         func secretKey(for account: EmailAddress) async throws -> [UInt8]? { secret }
-        func encryptionCertificate(for address: EmailAddress) async throws -> OpenPGPCertificate? { certificates[address.canonical] }
+        func encryptionCertificate(for address: EmailAddress, sender: EmailAddress) async throws -> OpenPGPCertificate? { certificates[address.canonical] }
         func ownCertificates(for account: EmailAddress) async throws -> [OpenPGPCertificate] { own }
     }
 

@@ -62,7 +62,7 @@ public struct OpenPGPStoreKeyring: OpenPGPKeyring {
         return nil
     }
 
-    public func encryptionCertificate(for address: EmailAddress) async throws -> OpenPGPCertificate? {
+    public func encryptionCertificate(for address: EmailAddress, sender: EmailAddress) async throws -> OpenPGPCertificate? {
         var candidates = try await store.openPGPContactCertificates(address: address.canonical)
         if address.description.lowercased() != address.canonical {
             candidates += try await store.openPGPContactCertificates(address: address.description)
@@ -70,6 +70,15 @@ public struct OpenPGPStoreKeyring: OpenPGPKeyring {
         // A local account's own certificate serves mail to it too.
         candidates += try await store.openPGPCertificates(account: address)
         if let found = Self.usable(candidates, limits: limits, address: address.canonical).first { return found }
+        // The key the recipient announced in an Autocrypt field of mail to this sender, unless it
+        // has gone stale (Autocrypt Level 1 §2.4 "discourage": 35 days older than their last mail).
+        if let peer = try await store.autocryptPeers(account: sender, address: address.canonical).first,
+           peer.lastSeen.timeIntervalSince(peer.autocryptTimestamp) <= AutocryptPeer.staleAfter,
+           let found = Self.usable([StoredOpenPGPCertificate(fingerprint: peer.key.fingerprint, owner: .contact, addresses: [address.canonical],
+                                                             data: peer.key.data, imported: peer.autocryptTimestamp)],
+                                   limits: limits, address: address.canonical).first {
+            return found
+        }
         // Published by the recipient's domain (docs/openpgp.md "Finding keys"); never for our own
         // domains, whose keys come from `hato pgp import` only.
         guard let locator, try await !store.isLocalDomain(address.domain),

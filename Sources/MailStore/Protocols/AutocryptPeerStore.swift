@@ -28,6 +28,10 @@ public struct AutocryptPeer: Sendable, Equatable {
     public var autocryptTimestamp: Date
     public var key: AutocryptKey
 
+    /// Level 1 §2.4: a key whose message is this much older than the peer's last message is
+    /// "discourage" (35 days).
+    public static let staleAfter: TimeInterval = 35 * 86_400
+
     public init(address: String, lastSeen: Date, autocryptTimestamp: Date, key: AutocryptKey) {
         self.address = address
         self.lastSeen = lastSeen

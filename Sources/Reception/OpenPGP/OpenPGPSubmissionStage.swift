@@ -46,8 +46,9 @@ public protocol OpenPGPKeyring: Sendable {
     func policy(for account: EmailAddress) -> OpenPGPSubmissionPolicy
     /// The account's newest secret key that can sign (unsealed, `OpenPGPSecretKey.data`), nil when none.
     func secretKey(for account: EmailAddress) async throws -> [UInt8]?
-    /// The newest valid certificate that can encrypt to `address`, nil when none.
-    func encryptionCertificate(for address: EmailAddress) async throws -> OpenPGPCertificate?
+    /// The newest valid certificate that can encrypt to `address` in mail `sender` sends, nil when
+    /// none (the sender's Autocrypt peers count too: docs/openpgp.md#learning-correspondents-keys).
+    func encryptionCertificate(for address: EmailAddress, sender: EmailAddress) async throws -> OpenPGPCertificate?
     /// The account's own valid certificates that can encrypt (so the sender can read the copy).
     func ownCertificates(for account: EmailAddress) async throws -> [OpenPGPCertificate]
     var limits: OpenPGPLimits { get }
@@ -64,7 +65,7 @@ public struct OpenPGPSubmissionStage: ReceptionStage {
                           client: ReceptionClient) async -> ReceptionVerdict {
         guard let account = client.account, keyring.policy(for: account.address).encrypt == .required else { return .accept }
         do {
-            if try await keyring.encryptionCertificate(for: recipient.address) == nil { return .reject(Self.noCertificate(recipient.address)) }
+            if try await keyring.encryptionCertificate(for: recipient.address, sender: account.address) == nil { return .reject(Self.noCertificate(recipient.address)) }
             return .accept
         } catch {
             return .defer(Self.unavailable(error))
@@ -82,7 +83,7 @@ public struct OpenPGPSubmissionStage: ReceptionStage {
             var missing: [EmailAddress] = []
             if policy.encrypt != .never {
                 for recipient in transaction.recipients {
-                    if let certificate = try await keyring.encryptionCertificate(for: recipient.address) {
+                    if let certificate = try await keyring.encryptionCertificate(for: recipient.address, sender: account.address) {
                         recipients.append(certificate)
                     } else {
                         missing.append(recipient.address)

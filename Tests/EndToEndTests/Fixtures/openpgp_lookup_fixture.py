@@ -11,7 +11,8 @@ OpenSSL (peers Hato did not write), the directory served over HTTPS by Python.
 
 Users: ann@wkd.example.org (advanced method: openpgpkey.wkd.example.org exists), dan@direct.example.org (direct method),
 eve (a key whose only User ID is eve@other.example.org, served at wkd.example.org's hash of "eve"),
-ola@dns.example.com (OPENPGPKEY in a signed zone), ivy@insecure.example.net (in an unsigned zone).
+ola@dns.example.com (OPENPGPKEY in a signed zone), ivy@insecure.example.net (in an unsigned zone),
+amy@direct.example.org (published nowhere: her key comes only in an Autocrypt field).
 """
 import http.server, os, ssl, subprocess, sys, tempfile
 
@@ -27,7 +28,8 @@ def make(d):
     env = dict(os.environ, GNUPGHOME=home)
     gpg = lambda *a: run(["gpg", "--batch", "--passphrase", ""] + list(a), env=env)
     users = {"ann": "Ann <ann@wkd.example.org>", "dan": "Dan <dan@direct.example.org>", "eve": "Eve <eve@other.example.org>",
-             "ola": "Ola <ola@dns.example.com>", "ivy": "Ivy <ivy@insecure.example.net>"}
+             "ola": "Ola <ola@dns.example.com>", "ivy": "Ivy <ivy@insecure.example.net>",
+             "amy": "Amy <amy@direct.example.org>"}
     for name, uid in users.items():
         gpg("--quick-gen-key", uid, "ed25519", "sign", "never")
         fpr = [l.split(":")[9] for l in gpg("--with-colons", "--list-keys", uid).decode().splitlines() if l.startswith("fpr:")][0]
