@@ -127,6 +127,7 @@ struct IMAPMachine {
             case .startCompression: lines.append("start DEFLATE")
             case .quickAck: lines.append("quick ack")
             case .listen: lines.append("listen")
+            case .notifyWatch(_, let mailboxes, _): lines.append("notify watch \(mailboxes.count)")
             case .releaseSessionSlot(let account): lines.append("release slot \(account)")
             case .armTimer(let timer, let delay): if showTimers { lines.append("arm \(timer) \(delay.components.seconds)s") }
             case .cancelTimer(let timer): if showTimers { lines.append("cancel \(timer)") }
