@@ -183,6 +183,31 @@ import Testing
         try await fixture.store.close()
     }
 
+    /// §3.1: NOTIFY SET is an implicit NOOP (the selected mailbox's waiting changes come before
+    /// its OK); §4: IDLE sends the same events as NOTIFY asked for, other mailboxes' STATUS too.
+    @Test func setIsANoopAndIdleSendsTheSameEvents() async throws {
+        let fixture = try await IMAPFixture.make(messages: IMAPFixture.messages)
+        let other = try await fixture.store.createMailbox(of: fixture.account.id, named: "Other", specialUse: nil)
+        let (a, _) = try await ChannelDialog.imap(fixture)
+        try await a.login()
+        _ = try await a.command("e", "ENABLE IMAP4rev2")
+        _ = try await a.command("s", "SELECT INBOX")
+        _ = try await fixture.store.setFlags(in: fixture.inbox.id, uids: [1], change: .add(MessageFlags(system: .answered)), unchangedSince: nil)
+        try await Task.sleep(for: .milliseconds(200))  // the change reaches the session, which waits for a command
+        let set = try await a.command("n", "NOTIFY SET (mailboxes Other (MessageNew MessageExpunge))")
+        #expect(set == ["* 1 FETCH (FLAGS (\\Answered))", "n OK NOTIFY completed"])
+        try await a.send("i IDLE\r\n")
+        let idling = try await a.line()
+        #expect(idling == "+ idling")
+        _ = try await fixture.store.append(AppendRequest(bytes: Array("Subject: a\r\n\r\nb\r\n".utf8)), to: other.id)
+        let status = try await a.line()
+        #expect(status == "* STATUS Other (MESSAGES 1 UIDNEXT 2 UIDVALIDITY \(other.uidValidity) UNSEEN 1)")
+        try await a.send("DONE\r\n")
+        let done = try await a.line()
+        #expect(done == "i OK IDLE terminated")
+        try await fixture.store.close()
+    }
+
     /// §3.1 NOTIFICATIONOVERFLOW at SET, and §5.8 when the watched mailboxes outgrow the limit.
     @Test func overflow() async throws {
         let fixture = try await IMAPFixture.make(notifyMaxMailboxes: 7)
