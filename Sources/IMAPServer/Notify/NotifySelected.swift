@@ -18,12 +18,21 @@ extension IMAPSession {
     mutating func pushSelected() -> [IMAPAction] {
         guard let selected = state.selected else { return [] }
         let allowExpunge = idleTag != nil || notify.plan?.selected?.delayed != true
+        let responses = updatesNotingNew(allowExpunge: allowExpunge)
+        return send(responses) + checkContextsNow() + startNotifyFetch()
+    }
+
+    /// The selected mailbox's updates; with MessageNew's fetch-att list, the messages they
+    /// announce are noted for its FETCH, except those this session added itself (§5.2: "SHOULD
+    /// NOT be generated for a new message created by the client on this particular connection").
+    mutating func updatesNotingNew(allowExpunge: Bool) -> [IMAPResponse] {
+        guard let selected = state.selected, notify.plan?.selected?.fetch != nil else { return pendingUpdates(allowExpunge: allowExpunge) }
         let before = selected.largestUID
         let responses = pendingUpdates(allowExpunge: allowExpunge)
-        if notify.plan?.selected?.fetch != nil {
-            notify.fetchUIDs += selected.uids.reversed().prefix { $0 > before }.reversed()
-        }
-        return send(responses) + checkContextsNow() + startNotifyFetch()
+        let new = selected.uids.reversed().prefix { $0 > before }.reversed()
+        notify.fetchUIDs += new.filter { !selected.ownAppended.contains($0) }
+        selected.ownAppended.subtract(new)
+        return responses
     }
 
     /// MessageNew's FETCH for the messages that arrived, a chunk at a time, when nothing else runs.

@@ -262,10 +262,10 @@ struct IMAPSession {
     /// numbering stays simplest when all hold them).
     mutating func finish(_ tag: String, code: IMAPResponseCode? = nil, _ text: String, allowExpunge: Bool = true) -> [IMAPAction] {
         // RFC 5465 §3.1: notifications waiting go out with a command's completion too.
-        let responses = pendingUpdates(allowExpunge: allowExpunge) + takeNotifications()
+        let responses = updatesNotingNew(allowExpunge: allowExpunge) + takeNotifications()
         let tagged = IMAPResponse.status(tag: tag, .ok, code: code, text: text)
         if state.selected?.removed == true { return send(responses + [tagged]) + mailboxGone() }
-        return reply(responses, then: tagged)
+        return reply(responses, then: tagged) + startNotifyFetch()
     }
 
     func pendingUpdates(allowExpunge: Bool) -> [IMAPResponse] {

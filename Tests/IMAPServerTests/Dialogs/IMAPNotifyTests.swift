@@ -87,7 +87,13 @@ import Testing
         _ = try await fixture.store.expunge(in: fixture.inbox.id, uids: [1])
         let line5 = try await a.line()
         #expect(line5 == "* 1 EXPUNGE")
-        #expect(try await a.command("d", "NOOP") == ["d OK NOOP completed"])
+        // §5.2: no FETCH for a message this connection added itself.
+        let own = "Subject: mine\r\n\r\nx\r\n"
+        try await a.send("g APPEND INBOX {\(own.utf8.count)+}\r\n\(own)\r\n")
+        let appended = try await a.tagged("g")
+        #expect(appended.contains("* \(n) EXISTS") && !appended.contains { $0.contains("FETCH") }, "\(appended)")
+        let noop = try await a.command("d", "NOOP")
+        #expect(noop == ["d OK NOOP completed"])
         try await fixture.store.close()
     }
 
