@@ -56,7 +56,11 @@ extension IMAPSession {
             let values = NotifyPlan.statusValues(status, modSeqs: enabled.modSeqs)
             guard notify.lastStatus[id] != values else { return [] }
             notify.lastStatus[id] = values
-            notify.queue.append(.data(.status(IMAPMailboxName(status.mailbox.name), values)))
+            // A STATUS is the mailbox's whole state: one still waiting for the same mailbox is
+            // replaced, so a busy mailbox and a slow reader do not fill the queue.
+            let name = IMAPMailboxName(status.mailbox.name)
+            notify.queue.removeAll { if case .data(.status(name, _)) = $0 { true } else { false } }
+            notify.queue.append(.data(.status(name, values)))
         case .account(let change, let snapshot):
             notify.snapshot = snapshot
             if let index = notify.own.firstIndex(where: { $0.change == change }) {
