@@ -25,12 +25,24 @@ extension IMAPSessionAdapter {
         for id in mailboxes where watch.mailboxes[id] == nil {
             let stream = store.changes(in: id)
             watch.mailboxes[id] = Task {
-                for await change in stream {
-                    if case .mailboxRemoved = change { break }
-                    // A status read after the change; a burst of changes may be read once, and
-                    // the session tells only what moved (`NotifyState.lastStatus`).
-                    guard let status = try? await store.status(id), !Task.isCancelled else { continue }
-                    report(.status(id, status))
+                // Changes become "read the status again" signals that coalesce (newest one
+                // kept): a burst of deliveries costs one read, not one per message, and the
+                // session tells only what moved (`NotifyState.lastStatus`).
+                let (signals, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for await change in stream {
+                            if case .mailboxRemoved = change { break }
+                            signal.yield()
+                        }
+                        signal.finish()
+                    }
+                    group.addTask {
+                        for await _ in signals {
+                            guard let status = try? await store.status(id), !Task.isCancelled else { continue }
+                            report(.status(id, status))
+                        }
+                    }
                 }
             }
         }
