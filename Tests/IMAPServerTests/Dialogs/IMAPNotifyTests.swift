@@ -161,30 +161,37 @@ import Testing
     }
 
     /// §6.4 and §6.5: `subscribed` follows the subscriptions, `subtree` a mailbox created in it;
-    /// CONDSTORE adds HIGHESTMODSEQ (§5.1-§5.3).
+    /// CONDSTORE adds HIGHESTMODSEQ (§5.1-§5.3). The LIST notifications show when the session
+    /// has heard the change (it watches the new set from the same moment).
     @Test func watchedMailboxesFollowTheFilters() async throws {
         let fixture = try await IMAPFixture.make()
         let (a, _) = try await ChannelDialog.imap(fixture)
         try await a.login()
         _ = try await a.command("e", "ENABLE CONDSTORE")
-        #expect(try await a.command("n", "NOTIFY SET (subscribed (MessageNew MessageExpunge)) (subtree Lists (MessageNew MessageExpunge))").last
-                == "n OK NOTIFY completed")
+        let set = try await a.command("n", "NOTIFY SET (subscribed (MessageNew MessageExpunge SubscriptionChange)) "
+                                      + "(subtree Lists (MessageNew MessageExpunge MailboxName))")
+        #expect(set == ["n OK NOTIFY completed"])
         let news = try await fixture.store.createMailbox(of: fixture.account.id, named: "News", specialUse: nil)
         let list = try await fixture.store.createMailbox(of: fixture.account.id, named: "Lists/New", specialUse: nil)
+        let created = try await a.lines(2)
+        #expect(created == ["* LIST (\\HasNoChildren) \"/\" Lists/New", "* LIST (\\Noselect \\HasChildren) \"/\" Lists"],
+                "News is neither subscribed nor in the subtree")
         try await fixture.store.setSubscribed(true, account: fixture.account.id, name: "News")
-        try await Task.sleep(for: .milliseconds(300))  // the session hears the list changes first
+        let subscribed = try await a.line()
+        #expect(subscribed == "* LIST (\\HasNoChildren \\Subscribed) \"/\" News")
         _ = try await fixture.store.append(AppendRequest(bytes: Array("Subject: a\r\n\r\nb\r\n".utf8)), to: news.id)
-        let line15 = try await a.line()
-        #expect(line15 == "* STATUS News (MESSAGES 1 UIDNEXT 2 UIDVALIDITY \(news.uidValidity) UNSEEN 1 HIGHESTMODSEQ 2)")
+        let newsStatus = try await a.line()
+        #expect(newsStatus == "* STATUS News (MESSAGES 1 UIDNEXT 2 UIDVALIDITY \(news.uidValidity) UNSEEN 1 HIGHESTMODSEQ 2)")
         _ = try await fixture.store.append(AppendRequest(bytes: Array("Subject: a\r\n\r\nb\r\n".utf8)), to: list.id)
-        let line16 = try await a.line()
-        #expect(line16 == "* STATUS Lists/New (MESSAGES 1 UIDNEXT 2 UIDVALIDITY \(list.uidValidity) UNSEEN 1 HIGHESTMODSEQ 2)")
+        let listStatus = try await a.line()
+        #expect(listStatus == "* STATUS Lists/New (MESSAGES 1 UIDNEXT 2 UIDVALIDITY \(list.uidValidity) UNSEEN 1 HIGHESTMODSEQ 2)")
         try await fixture.store.setSubscribed(false, account: fixture.account.id, name: "News")
-        try await Task.sleep(for: .milliseconds(300))
+        let unsubscribed = try await a.line()
+        #expect(unsubscribed == "* LIST (\\HasNoChildren) \"/\" News")
         _ = try await fixture.store.append(AppendRequest(bytes: Array("Subject: a\r\n\r\nb\r\n".utf8)), to: news.id)
         _ = try await fixture.store.append(AppendRequest(bytes: Array("Subject: a\r\n\r\nb\r\n".utf8)), to: list.id)
-        let line17 = try await a.line()
-        #expect(line17 == "* STATUS Lists/New (MESSAGES 2 UIDNEXT 3 UIDVALIDITY \(list.uidValidity) UNSEEN 2 HIGHESTMODSEQ 3)",
+        let later = try await a.line()
+        #expect(later == "* STATUS Lists/New (MESSAGES 2 UIDNEXT 3 UIDVALIDITY \(list.uidValidity) UNSEEN 2 HIGHESTMODSEQ 3)",
                 "News is no longer subscribed, so no longer watched")
         try await fixture.store.close()
     }
@@ -199,7 +206,7 @@ import Testing
         _ = try await a.command("e", "ENABLE IMAP4rev2")
         _ = try await a.command("s", "SELECT INBOX")
         _ = try await fixture.store.setFlags(in: fixture.inbox.id, uids: [1], change: .add(MessageFlags(system: .answered)), unchangedSince: nil)
-        try await Task.sleep(for: .milliseconds(200))  // the change reaches the session, which waits for a command
+        try await Task.sleep(for: .seconds(1))  // the change reaches the session, which waits for a command
         let set = try await a.command("n", "NOTIFY SET (mailboxes Other (MessageNew MessageExpunge))")
         #expect(set == ["* 1 FETCH (FLAGS (\\Answered))", "n OK NOTIFY completed"])
         try await a.send("i IDLE\r\n")
