@@ -26,6 +26,7 @@ public struct MailStoreConformance: Sendable {
         ("quota", { try await $0.quota() }),
         ("mailboxes", { try await $0.mailboxes() }),
         ("changeFeed", { try await $0.changeFeed() }),
+        ("mailboxListFeed", { try await $0.mailboxListFeed() }),
         ("expungeHistory", { try await $0.expungeHistory() }),
         ("concurrentAppends", { try await $0.concurrentAppends() }),
         ("concurrentMailboxWrites", { try await $0.concurrentMailboxWrites() }),

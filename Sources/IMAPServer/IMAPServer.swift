@@ -57,6 +57,11 @@ public struct IMAPConfiguration: Sendable {
     /// RFC 5267 §4.3.1: searches one session keeps live with RETURN (UPDATE)
     /// (`limits.imap_context_updates`; §4.3.1 asks for at least one). One more gets NOUPDATE.
     public var maxUpdateContexts = 10
+    /// RFC 5465 NOTIFY: mailboxes besides the selected one whose message events one session may
+    /// watch (`limits.imap_notify_mailboxes`), and notifications it may hold for a client that
+    /// does not read (`limits.imap_notify_queue`); past either, NOTIFICATIONOVERFLOW (§3.1, §5.8).
+    public var notifyMaxMailboxes = 200
+    public var notifyMaxQueued = 1_000
 
     public init(hostname: String, limits: IMAPLimits = IMAPLimits(), maxOtherLiteralSize: Int = 64 * 1024,
                 idleTimeout: Duration = .seconds(30 * 60), loginTimeout: Duration = .seconds(60),

@@ -14,6 +14,8 @@ public final class ChangeFeed: Sendable {
     /// Per-subscriber buffer: a session that stops reading loses the oldest events beyond this
     /// rather than growing memory without bound; it then re-reads the mailbox state.
     public let bufferLimit: Int
+    /// The account-level feed (mailbox names, subscriptions, METADATA; IMAP NOTIFY) beside it.
+    public let accounts = AccountChangeFeed()
 
     public init(bufferLimit: Int = 10_000) { self.bufferLimit = bufferLimit }
 

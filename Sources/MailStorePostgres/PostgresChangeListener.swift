@@ -58,13 +58,20 @@ struct PostgresChangeListener: Sendable {
             queueFeed.publish()
         case .notice(let notice):
             publish(notice)
+        case .account(let notice):
+            feed.accounts.publish(notice.changes, for: AccountID(notice.account))
         case .stored(let id):
             do {
                 let text = try await client.withConnection { db in
                     try await db.value("SELECT notice FROM change_notices WHERE id = \(id)", as: String.self)
                 }
                 guard let text else { return logger.warning("change notice gone before it was read", metadata: ["id": "\(id)"]) }
-                publish(try SQL.decode(PGChangeNotice.self, text))
+                if text.hasPrefix("m") {
+                    let notice = try SQL.decode(PGAccountNotice.self, String(text.dropFirst()))
+                    feed.accounts.publish(notice.changes, for: AccountID(notice.account))
+                } else {
+                    publish(try SQL.decode(PGChangeNotice.self, text))
+                }
             } catch {
                 logger.error("change notice unreadable", metadata: ["id": "\(id)", "error": "\(PostgresMailStore.describe(error))"])
             }

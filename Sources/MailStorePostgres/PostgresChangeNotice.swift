@@ -57,15 +57,20 @@ struct PGChangeNotice: Codable, Sendable, Equatable {
         return out
     }
 
-    /// A notification payload: the notice as JSON, `n<id>` for a stored one, `q` for queue work.
+    /// A notification payload: the notice as JSON, `n<id>` for a stored one, `q` for queue work,
+    /// `m` and JSON for an account-level notice (`PGAccountNotice`).
     enum Payload: Equatable {
         case notice(PGChangeNotice)
+        case account(PGAccountNotice)
         case stored(Int64)
         case queue
 
         init?(_ text: String) {
             if text == "q" {
                 self = .queue
+            } else if text.hasPrefix("m") {
+                guard let notice = try? SQL.decode(PGAccountNotice.self, String(text.dropFirst())) else { return nil }
+                self = .account(notice)
             } else if text.hasPrefix("n"), let id = Int64(text.dropFirst()) {
                 self = .stored(id)
             } else if let notice = try? SQL.decode(PGChangeNotice.self, text) {
@@ -77,11 +82,28 @@ struct PGChangeNotice: Codable, Sendable, Equatable {
     }
 }
 
+/// An account-level notice (RFC 5465 NOTIFY's mailbox list and METADATA events): the same
+/// channel, `m` before the JSON, so a node of an earlier build logs it as unknown and goes on.
+struct PGAccountNotice: Codable, Sendable, Equatable {
+    var account: Int64
+    var changes: [MailboxListChange]
+}
+
 extension PostgresMailStore {
+    /// Sends the account-level changes to every node's `AccountChangeFeed` when the transaction commits.
+    static func announce(_ changes: [MailboxListChange], for account: AccountID, _ db: PostgresConnection) async throws {
+        guard !changes.isEmpty else { return }
+        try await notify("m" + SQL.json(PGAccountNotice(account: account.rawValue, changes: changes)), db)
+    }
+
     /// Sends the changes to every node's feed (this one's too) when the transaction commits.
     static func announce(_ changes: [MailboxChange], in mailbox: MailboxID, _ db: PostgresConnection) async throws {
         guard !changes.isEmpty else { return }
-        let text = try SQL.json(PGChangeNotice(mailbox: mailbox, changes: changes))
+        try await notify(try SQL.json(PGChangeNotice(mailbox: mailbox, changes: changes)), db)
+    }
+
+    /// A payload over PostgreSQL's limit is stored in `change_notices` and sent as `n<id>`.
+    private static func notify(_ text: String, _ db: PostgresConnection) async throws {
         if text.utf8.count <= PGChangeNotice.maxPayload {
             try await db.run("SELECT pg_notify(\(PGChangeNotice.channel), \(text))")
             return

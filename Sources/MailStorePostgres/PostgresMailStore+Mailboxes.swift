@@ -53,7 +53,9 @@ extension PostgresMailStore {
             guard try await !db.exists("SELECT 1 FROM mailboxes WHERE account_id = \(account.rawValue) AND name = \(name)") else {
                 throw MailStoreError.mailboxExists(name)
             }
-            return try await Self.insertMailbox(account: account, name: name, specialUse: specialUse, db)
+            let created = try await Self.insertMailbox(account: account, name: name, specialUse: specialUse, db)
+            try await Self.announce([.created(name: created.name)], for: account, db)
+            return created
         }
     }
 
@@ -70,6 +72,7 @@ extension PostgresMailStore {
                 """)
             try await db.run("DELETE FROM mailboxes WHERE id = \(id.rawValue)")
             try await Self.announceRemoved([id], db)
+            try await Self.announce([.deleted(name: mailbox.name)], for: mailbox.accountID, db)
             return Set(keys)
         }
         await removeUnreferenced(keys)
@@ -86,8 +89,11 @@ extension PostgresMailStore {
                 """) else { throw MailStoreError.mailboxExists(newName) }
             if mailbox.isInbox {
                 let expunged = try await Self.moveInboxContents(mailbox, to: newName, db)
+                // RFC 5465 §5.4: renaming INBOX creates the new mailbox; INBOX itself stays.
+                try await Self.announce([.created(name: newName)], for: mailbox.accountID, db)
                 return try await Self.announce([.expunged(uids: expunged.uids, modSeq: expunged.modSeq)], in: id, db)
             }
+            try await Self.announce([.renamed(from: mailbox.name, to: newName)], for: mailbox.accountID, db)
             // Children move with their parent: "a/b" renamed to "c" takes "a/b/x" to "c/x". The
             // mailbox keeps its id and UIDVALIDITY, so its UIDs stay valid under the new name.
             let prefix = mailbox.name + "/"
@@ -175,11 +181,17 @@ extension PostgresMailStore {
             } else {
                 try await db.run("DELETE FROM subscriptions WHERE account_id = \(account.rawValue) AND name = \(name)")
             }
+            try await Self.announce([.subscription(name: name, subscribed: subscribed)], for: account, db)
         }
     }
 
     public func changes(in mailbox: MailboxID) -> AsyncStream<MailboxChange> {
         feed.subscribe(mailbox)
+    }
+
+    /// Every node's changes arrive through the change listener (`PGAccountNotice`).
+    public func mailboxListChanges(account: AccountID) -> AsyncStream<MailboxListChange> {
+        feed.accounts.subscribe(account)
     }
 
     /// Other nodes write the same database and their changes are not in this process's feed

@@ -24,10 +24,12 @@ extension PostgresMailStore {
         try await transaction { db in
             // Entries of one account change one at a time, so the count below holds at commit.
             try await db.run("SELECT 1 FROM accounts WHERE id = \(account.rawValue) FOR UPDATE")
-            if let mailbox, try await !db.exists("""
-                SELECT 1 FROM mailboxes WHERE id = \(mailbox.rawValue) AND account_id = \(account.rawValue)
-                """) {
-                throw MailStoreError.mailboxNotFound("id \(mailbox)")
+            var name: String?
+            if let mailbox {
+                name = try await db.value("""
+                    SELECT name FROM mailboxes WHERE id = \(mailbox.rawValue) AND account_id = \(account.rawValue)
+                    """, as: String.self)
+                guard name != nil else { throw MailStoreError.mailboxNotFound("id \(mailbox)") }
             }
             for change in changes {
                 try await db.run("""
@@ -50,6 +52,7 @@ extension PostgresMailStore {
             let count = try await db.value("SELECT count(*) FROM imap_metadata WHERE account_id = \(account.rawValue)", as: Int64.self) ?? 0
             // Thrown inside the transaction: nothing of this command is kept (§4.3).
             if count > maxEntries { throw MailStoreError.metadataTooMany(limit: maxEntries) }
+            try await Self.announce([.metadata(mailbox: name, entries: changes.map(\.name))], for: account, db)
         }
     }
 

@@ -30,7 +30,7 @@ extension SQLiteMailStore {
     @discardableResult
     public func createMailbox(of account: AccountID, named name: String, specialUse: SpecialUse?) async throws -> Mailbox {
         let name = try MailboxName.validate(name)
-        return try await pool.write { db in
+        let created = try await pool.write { db in
             guard try Row.fetchOne(db, sql: "SELECT 1 FROM accounts WHERE id = ?", arguments: [account.rawValue]) != nil else {
                 throw MailStoreError.accountNotFound("id \(account)")
             }
@@ -40,10 +40,12 @@ extension SQLiteMailStore {
             let id = try Self.insertMailbox(account: account, name: name, specialUse: specialUse, db)
             return Rows.mailbox(try Row.fetchOne(db, sql: "SELECT * FROM mailboxes WHERE id = ?", arguments: [id.rawValue])!)
         }
+        feed.accounts.publish([.created(name: created.name)], for: account)
+        return created
     }
 
     public func deleteMailbox(_ id: MailboxID) async throws {
-        let paths = try await pool.write { db -> Set<String> in
+        let (paths, gone) = try await pool.write { db -> (Set<String>, Mailbox) in
             guard let mailbox = try Row.fetchOne(db, sql: "SELECT * FROM mailboxes WHERE id = ?", arguments: [id.rawValue]).map(Rows.mailbox) else {
                 throw MailStoreError.mailboxNotFound("id \(id)")
             }
@@ -56,15 +58,16 @@ extension SQLiteMailStore {
             try db.execute(
                 sql: "UPDATE accounts SET used_bytes = used_bytes - ?, used_messages = used_messages - ? WHERE id = ?",
                 arguments: [usage["bytes"] as Int64, usage["n"] as Int64, mailbox.accountID.rawValue])
-            return Set(paths)
+            return (Set(paths), mailbox)
         }
         feed.finish(id)
+        feed.accounts.publish([.deleted(name: gone.name)], for: gone.accountID)
         await removeUnreferenced(paths)
     }
 
     public func renameMailbox(_ id: MailboxID, to newName: String) async throws {
         let newName = try MailboxName.validate(newName)
-        let expunged = try await pool.write { db -> (uids: [UInt32], modSeq: UInt64)? in
+        let (expunged, old) = try await pool.write { db -> ((uids: [UInt32], modSeq: UInt64)?, Mailbox) in
             guard let mailbox = try Row.fetchOne(db, sql: "SELECT * FROM mailboxes WHERE id = ?", arguments: [id.rawValue]).map(Rows.mailbox) else {
                 throw MailStoreError.mailboxNotFound("id \(id)")
             }
@@ -73,7 +76,7 @@ extension SQLiteMailStore {
                 db, sql: "SELECT 1 FROM mailboxes WHERE account_id = ? AND name = ?", arguments: [mailbox.accountID.rawValue, newName]
             ) == nil else { throw MailStoreError.mailboxExists(newName) }
             if mailbox.isInbox {
-                return try Self.moveInboxContents(mailbox, to: newName, db)
+                return (try Self.moveInboxContents(mailbox, to: newName, db), mailbox)
             }
             // Children move with their parent: "a/b" renamed to "c" takes "a/b/x" to "c/x".
             let children = try Row.fetchAll(
@@ -87,9 +90,11 @@ extension SQLiteMailStore {
                 let renamed = newName + childName.dropFirst(mailbox.name.count)
                 try db.execute(sql: "UPDATE mailboxes SET name = ? WHERE id = ?", arguments: [renamed, child["id"] as Int64])
             }
-            return nil
+            return (nil, mailbox)
         }
         if let expunged { feed.publish([.expunged(uids: expunged.uids, modSeq: expunged.modSeq)], in: id) }
+        // RFC 5465 §5.4: renaming INBOX creates the new mailbox; INBOX itself stays.
+        feed.accounts.publish([old.isInbox ? .created(name: newName) : .renamed(from: old.name, to: newName)], for: old.accountID)
     }
 
     /// RFC 9051 §6.3.6: renaming INBOX moves its messages to a new mailbox and leaves INBOX empty.
@@ -165,10 +170,15 @@ extension SQLiteMailStore {
                 try db.execute(sql: "DELETE FROM subscriptions WHERE account_id = ? AND name = ?", arguments: [account.rawValue, name])
             }
         }
+        feed.accounts.publish([.subscription(name: name, subscribed: subscribed)], for: account)
     }
 
     public func changes(in mailbox: MailboxID) -> AsyncStream<MailboxChange> {
         feed.subscribe(mailbox)
+    }
+
+    public func mailboxListChanges(account: AccountID) -> AsyncStream<MailboxListChange> {
+        feed.accounts.subscribe(account)
     }
 
     /// The store belongs to one process: its feed hears every change.

@@ -16,10 +16,12 @@ extension SQLiteMailStore {
     }
 
     public func setMetadata(_ changes: [MetadataChange], of account: AccountID, mailbox: MailboxID?, maxEntries: Int) async throws {
-        try await pool.write { db in
-            if let mailbox, try Row.fetchOne(db, sql: "SELECT 1 FROM mailboxes WHERE id = ? AND account_id = ?",
-                                             arguments: [mailbox.rawValue, account.rawValue]) == nil {
-                throw MailStoreError.mailboxNotFound("id \(mailbox)")
+        let name = try await pool.write { db -> String? in
+            var name: String?
+            if let mailbox {
+                name = try String.fetchOne(db, sql: "SELECT name FROM mailboxes WHERE id = ? AND account_id = ?",
+                                           arguments: [mailbox.rawValue, account.rawValue])
+                guard name != nil else { throw MailStoreError.mailboxNotFound("id \(mailbox)") }
             }
             for change in changes {
                 try db.execute(sql: "DELETE FROM imap_metadata WHERE account_id = ? AND COALESCE(mailbox_id, 0) = ? AND name = ?",
@@ -31,7 +33,9 @@ extension SQLiteMailStore {
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM imap_metadata WHERE account_id = ?", arguments: [account.rawValue]) ?? 0
             // Thrown inside the transaction: nothing of this command is kept (§4.3).
             if count > maxEntries { throw MailStoreError.metadataTooMany(limit: maxEntries) }
+            return name
         }
+        feed.accounts.publish([.metadata(mailbox: name, entries: changes.map(\.name))], for: account)
     }
 
     /// RFC 5464 §4.1: renaming INBOX copies its entries to the new mailbox; INBOX keeps them.

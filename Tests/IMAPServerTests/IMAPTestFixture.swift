@@ -24,7 +24,8 @@ struct IMAPFixture {
                      loginTimeout: Duration = .seconds(60), throttle: AuthThrottle = AuthThrottle(),
                      maxMailboxes: Int = 1_000, commandTimeout: Duration = .seconds(60),
                      limits baseLimits: IMAPLimits = IMAPLimits(), summarize: Bool = true,
-                     maxCatenateURLs: Int = 100, metadataMaxEntries: Int = 1_000) async throws -> IMAPFixture {
+                     maxCatenateURLs: Int = 100, metadataMaxEntries: Int = 1_000,
+                     notifyMaxMailboxes: Int = 200) async throws -> IMAPFixture {
         let directory = try TemporaryDirectory(prefix: "hato-imap")
         // As `hato serve` builds it (HatoServer/StoreFactory.swift): every message gets its summary
         // at delivery, so FETCH and SEARCH here take the summary path.
@@ -43,6 +44,7 @@ struct IMAPFixture {
         configuration.maxCatenateURLs = maxCatenateURLs
         configuration.metadataMaxEntries = metadataMaxEntries
         configuration.metadataMaxSize = 4096
+        configuration.notifyMaxMailboxes = notifyMaxMailboxes
         return IMAPFixture(directory: directory, store: store, account: account, inbox: inbox,
                            server: IMAPServer(configuration: configuration, store: store, throttle: throttle))
     }

@@ -96,6 +96,7 @@ enum IMAPCommandTarget {
             for case .url(let url) in messages.flatMap({ $0.catenate ?? [] }) { checkURL(url) }
             checkMetadata(command.command)
             checkContext(command.command)
+            checkNotify(command.command)
         }
         checkURL(String(decoding: line, as: UTF8.self))
         _ = IMAPCommandParser.tag(of: line)
@@ -125,6 +126,21 @@ extension IMAPCommandTarget {
         for name in names {
             precondition(IMAPMetadataEntry.validated(Array(name.utf8)) == name, "metadata entry name not valid and lowercase: \(name)")
         }
+    }
+
+    /// RFC 5465 §8: a parsed NOTIFY SET has at least one event group, a MessageNew fetch-att list
+    /// is never empty, an event-ext is a non-empty atom; the §5/§6.1 rules always give a verdict.
+    static func checkNotify(_ command: IMAPCommand) {
+        guard case .notify(let notify) = command else { return }
+        _ = notify.violation
+        guard case .set(_, let groups) = notify else { return }
+        precondition(!groups.isEmpty, "NOTIFY SET without an event group")
+        for event in groups.flatMap(\.events) {
+            if case .messageNew(let list?) = event { precondition(!list.isEmpty, "empty MessageNew fetch-att list") }
+            if case .other(let atom) = event { precondition(!atom.isEmpty && !atom.contains(" "), "event-ext not an atom: \(atom)") }
+        }
+        let entries = IMAPResponseEncoder().encode(.data(.metadataEntries(IMAPMailboxName("INBOX"), ["/private/comment"])))
+        precondition(entries.readableBytes > 0, "METADATA entry-list response")
     }
 
     /// RFC 5267 §4.4, §5: a parsed SEARCH or SORT has at most one PARTIAL or ALL, and a PARTIAL

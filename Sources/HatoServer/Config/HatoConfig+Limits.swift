@@ -31,6 +31,9 @@ extension HatoConfig {
         public var imapMetadataMaxEntries = 1_000
         /// `limits.imap_context_updates`: searches one IMAP session keeps live (RFC 5267 UPDATE).
         public var imapContextUpdates = 10
+        /// `limits.imap_notify_mailboxes`, `limits.imap_notify_queue` (RFC 5465 NOTIFY).
+        public var imapNotifyMailboxes = 200
+        public var imapNotifyQueue = 1_000
         /// nil: derived from the descriptor limit at start (`ConnectionCaps`).
         public var maxConnections: Int?
         public var maxConnectionsPerListener: Int?

@@ -198,6 +198,7 @@ public struct HatoConfig: Sendable {
             imapCatenateMaxURLs: int("limits.imap_catenate_max_urls"),
             imapMetadataMaxSize: int("limits.imap_metadata_max_size"), imapMetadataMaxEntries: int("limits.imap_metadata_max_entries"),
             imapContextUpdates: int("limits.imap_context_updates"),
+            imapNotifyMailboxes: int("limits.imap_notify_mailboxes"), imapNotifyQueue: int("limits.imap_notify_queue"),
             maxConnections: values["limits.max_connections"] == nil ? nil : int("limits.max_connections"),
             maxConnectionsPerListener: values["limits.max_connections_per_listener"] == nil ? nil : int("limits.max_connections_per_listener"),
             maxUnsentOutput: int("limits.max_unsent_output"), outputStallTimeout: .seconds(int("limits.output_stall_timeout")),

@@ -260,6 +260,8 @@ public struct HatoService {
         imapConfiguration.metadataMaxSize = settings.limits.imapMetadataMaxSize
         imapConfiguration.metadataMaxEntries = settings.limits.imapMetadataMaxEntries
         imapConfiguration.maxUpdateContexts = settings.limits.imapContextUpdates
+        imapConfiguration.notifyMaxMailboxes = settings.limits.imapNotifyMailboxes
+        imapConfiguration.notifyMaxQueued = settings.limits.imapNotifyQueue
         let imap = IMAPServer(configuration: imapConfiguration, store: store, throttle: throttle, logger: Logger(label: "hato.imap"))
         var protocols: [HatoConfig.ListenerKind: any ProtocolServer] = [
             .smtp: mx, .submission: submission, .submissions: submission, .imap: imap, .imaps: imap, .pop3: pop3, .pop3s: pop3]

@@ -131,6 +131,7 @@ extension GrammarParser {
             return .compress(String(decoding: try atom().map(asciiUpper), as: UTF8.self))
         case "GETMETADATA": return try getMetadata()  // RFC 5464 §4.2
         case "SETMETADATA": return try setMetadata()  // RFC 5464 §4.3
+        case "NOTIFY": return try notify()  // RFC 5465 §3.1
         case "UID": return try uidCommand()
         case "COPY", "MOVE", "FETCH", "STORE", "SEARCH", "SORT", "THREAD": return try sequenceCommand(name, uid: false)
         default:

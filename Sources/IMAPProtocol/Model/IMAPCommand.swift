@@ -58,6 +58,8 @@ public enum IMAPCommand: Sendable, Equatable {
     case getMetadata(IMAPMailboxName, IMAPGetMetadataOptions, [String])
     /// RFC 5464 §4.3.
     case setMetadata(IMAPMailboxName, [IMAPMetadataValue])
+    /// RFC 5465 NOTIFY.
+    case notify(IMAPNotifyCommand)
 
     // §6.4 selected
     case close

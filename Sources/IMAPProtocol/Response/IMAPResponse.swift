@@ -81,6 +81,9 @@ public enum IMAPResponseData: Sendable, Equatable {
     /// RFC 5464 §4.4.1 `METADATA mailbox entry-values`: values nil are NIL; the empty name is
     /// the server.
     case metadata(IMAPMailboxName, [IMAPMetadataValue])
+    /// RFC 5464 §4.4.2 `METADATA mailbox entry-list`: entries that changed, without values
+    /// (RFC 5465 §5.6, §5.7).
+    case metadataEntries(IMAPMailboxName, [String])
 }
 
 /// status-att-val

@@ -115,6 +115,15 @@ extension IMAPResponseEncoder {
                 }
             }
             b.writeString(")")
+        case .metadataEntries(let mailbox, let entries):
+            // metadata-resp = "METADATA" SP mailbox SP entry-list ; entry-list = entry *(SP entry)
+            // (RFC 5464 §4.4.2 unsolicited; RFC 5465 §5.6-§5.7)
+            b.writeString("METADATA ")
+            writeMailbox(mailbox, into: &b)
+            for entry in entries {
+                b.writeString(" ")
+                writeAtomOrString(Array(entry.utf8), into: &b)
+            }
         }
     }
 

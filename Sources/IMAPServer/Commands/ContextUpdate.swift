@@ -22,10 +22,10 @@ extension IMAPSession {
         guard let reply else {
             // IDLE: what arrived meanwhile goes out too, and is checked in turn.
             if idleTag != nil { responses += pendingUpdates(allowExpunge: true) }
-            return send(responses) + (idleTag != nil ? checkContextsNow() : [])
+            return send(responses) + (idleTag != nil ? checkContextsNow() : []) + startNotifyFetch()
         }
         responses.append(reply)
-        return send(responses)
+        return send(responses) + startNotifyFetch()
     }
 
     /// RFC 5267 §4.3.5 CANCELUPDATE: the named searches get no further updates.

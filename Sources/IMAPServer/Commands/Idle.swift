@@ -35,7 +35,9 @@ extension IMAPSession {
         var actions: [IMAPAction] = []
         // Output backed up: the updates wait (coalesced by the next flush) until the client
         // has read what is queued; `.outputWritable` sends them.
-        if idleTag != nil && outputWritable { actions += send(pendingUpdates(allowExpunge: true)) + checkContextsNow() }
+        // RFC 5465 §4: IDLE sends what NOTIFY asked for too (MessageNew's FETCH); with NOTIFY
+        // SELECTED the changes go out between commands as well (Notify/NotifySelected.swift).
+        if (idleTag != nil || notifyPushesSelected) && outputWritable && pushesNow { actions += pushSelected() }
         // Between commands too: BYE may come at any time (RFC 9051 §7.1.5), and a client that
         // is not polling would otherwise keep a dead selection until its next command. Sent at
         // once when the session is idle or between commands, after the tagged reply when a

@@ -15,6 +15,7 @@ extension IMAPSession {
         // RFC 9051 §6.3.4: a trailing delimiter only says the name will have children.
         var target = name.name
         while target.hasSuffix(String(Mailbox.hierarchySeparator)) { target.removeLast() }
+        expectOwn(tag, .created(name: Mailbox.normalize(target)))
         return run(.create(tag: tag, name: target, requested, user))
     }
 }

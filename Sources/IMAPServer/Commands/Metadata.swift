@@ -19,6 +19,7 @@ extension IMAPSession {
         if mailbox.name.isEmpty, values.contains(where: { $0.entry == "/shared/admin" }) {
             return fail(tag, .metadataReadOnly("/shared/admin"))
         }
+        expectOwn(tag, .metadata(mailbox: mailbox.name.isEmpty ? nil : Mailbox.normalize(mailbox.name), entries: values.map(\.entry)))
         return run(.setMetadata(tag: tag, mailbox, values, user))
     }
 }

@@ -14,6 +14,7 @@ extension IMAPSession {
         if state.selected != nil { deselect(user) }
         state = .notAuthenticated
         enabled = EnabledExtensions()
+        stopNotify()  // RFC 8437 §3: the authenticated state's settings go with it (RFC 5465 NOTIFY too)
         applyEncoding()
         decoder.setMaxCommandSize(settings.limits.maxUnauthenticatedCommandSize)
         logger.info("unauthenticate", metadata: ["user": "\(user.address)"])

@@ -26,6 +26,9 @@ enum IMAPAction {
     /// Hand the selected mailbox's change feed to the session as `.mailboxChanged` events
     /// tagged with `generation`; the listener task goes into `SelectedMailbox.feedTask`.
     case listen(AsyncStream<MailboxChange>, SelectedMailbox, generation: Int)
+    /// RFC 5465 NOTIFY: listen to these mailboxes' change feeds (stopping the others of `watch`)
+    /// and, with `account`, to the account-level feed; reports come back as `.notified`.
+    case notifyWatch(NotifyWatch, mailboxes: Set<MailboxID>, account: AccountID?)
     /// Give the per-account session slot back (`IMAPConfiguration.maxSessionsPerUser`).
     case releaseSessionSlot(AccountID)
     /// (Re)start a timer; it reports `.timerFired`.
@@ -98,6 +101,10 @@ enum IMAPStep: Sendable {
     case fetchStreamHead(tag: String, MailboxID, StoredMessage, FetchPlan)
     /// FETCH: one piece of a streamed message.
     case fetchPiece(tag: String, StoredMessage, offset: Int, length: Int)
+    /// RFC 5465 NOTIFY SET: the mailboxes, subscriptions and the watched mailboxes' status.
+    case notifySet(tag: String, NotifyPlan, AuthenticatedUser, status: Bool, limit: Int)
+    /// RFC 5465 §5.2: MessageNew's fetch-att list for new messages of the selected mailbox.
+    case notifyFetch(MailboxID, uids: [UInt32], FetchPlan)
 }
 
 /// What a step came to, fed back to the session as `.stepFinished`.
@@ -128,6 +135,8 @@ enum IMAPStepResult: Sendable {
     case fetchStreamHead(tag: String, StoredMessage, [IMAPFetchItem])
     /// nil: the body could not be read whole.
     case fetchPiece(tag: String, [UInt8]?)
+    case notifySet(tag: String, NotifySetOutcome)
+    case notifyFetched([FetchedMessage], FetchPlan)
 }
 
 /// A successful command's reply.

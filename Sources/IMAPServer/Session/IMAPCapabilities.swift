@@ -35,6 +35,7 @@ extension IMAPSession {
             "REPLACE",  // RFC 8508 (Commands/Replace.swift, MessageStore.replace)
             "CATENATE",  // RFC 4469 (Commands/Catenate.swift, IMAPURL)
             "METADATA", "METADATA-SERVER",  // RFC 5464 (Commands/Metadata.swift, MetadataStore)
+            "NOTIFY",  // RFC 5465 (Commands/Notify.swift, Notify/, MessageStore.mailboxListChanges)
             "APPENDLIMIT=\(settings.limits.maxLiteralSize)",
         ]
         names.append("COMPRESS=DEFLATE")  // RFC 4978

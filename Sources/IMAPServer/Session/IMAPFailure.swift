@@ -77,6 +77,12 @@ enum IMAPFailure: Error, Equatable, Sendable {
     case metadataTooLarge(limit: Int)
     case metadataTooMany
     case metadataReadOnly(String)
+    /// RFC 5465 §5, §6.1, §8: a NOTIFY SET that breaks the event rules (BAD).
+    case notifyInvalid(String)
+    /// RFC 5465 §3.1: an event this server does not offer: NO [BADEVENT (the supported events)].
+    case notifyBadEvent
+    /// RFC 5465 §3.1: more mailboxes than `limits.imap_notify_mailboxes`: NO [NOTIFICATIONOVERFLOW].
+    case notificationOverflow(limit: Int)
     /// A store error with its RFC 5530 response code.
     case store(MailStoreError)
     /// The store could not do it now: `NO [UNAVAILABLE] cannot <what> now`.
@@ -133,6 +139,10 @@ enum IMAPFailure: Error, Equatable, Sendable {
         case .metadataTooLarge(let limit): (.no, .other("METADATA", "MAXSIZE \(limit)"), "metadata value too large")
         case .metadataTooMany: (.no, .other("METADATA", "TOOMANY"), "too many metadata entries")
         case .metadataReadOnly(let entry): (.no, .noPerm, "\(entry) is read-only")
+        case .notifyInvalid(let reason): (.bad, nil, reason)
+        case .notifyBadEvent: (.no, .other("BADEVENT", "(" + NotifyPlan.supportedEvents.joined(separator: " ") + ")"),
+                               "unsupported NOTIFY event")
+        case .notificationOverflow(let limit): (.no, .other("NOTIFICATIONOVERFLOW", nil), "NOTIFY would watch more than \(limit) mailboxes")
         case .store(let error): (.no, Self.code(for: error), error.description)
         case .unavailable(let what): (.no, .unavailable, "cannot \(what) now")
         }

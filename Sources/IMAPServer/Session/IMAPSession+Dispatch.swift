@@ -35,12 +35,18 @@ extension IMAPSession {
         case .create(let name, let specialUse): return create(tag, name, specialUse, user)
         case .delete(let name):
             guard !name.isInbox else { return fail(tag, .cannotDeleteInbox) }
+            expectOwn(tag, .deleted(name: name.name))
             return run(.delete(tag: tag, name, user))
         case .rename(let from, let to):
             guard !to.isInbox else { return fail(tag, .cannotRenameToInbox) }
+            expectOwn(tag, from.isInbox ? .created(name: to.name) : .renamed(from: from.name, to: to.name))
             return run(.rename(tag: tag, from: from, to: to, user))
-        case .subscribe(let name): return run(.subscribe(tag: tag, name, true, user))
-        case .unsubscribe(let name): return run(.subscribe(tag: tag, name, false, user))
+        case .subscribe(let name):
+            expectOwn(tag, .subscription(name: name.name, subscribed: true))
+            return run(.subscribe(tag: tag, name, true, user))
+        case .unsubscribe(let name):
+            expectOwn(tag, .subscription(name: name.name, subscribed: false))
+            return run(.subscribe(tag: tag, name, false, user))
         case .list(let list): return self.list(tag, list, user)
         case .lsub(let reference, let pattern):
             if let failure = patternRefusal(reference, [pattern]) { return fail(tag, failure) }
@@ -56,6 +62,7 @@ extension IMAPSession {
         case .getMetadata(let name, let options, let entries): return getMetadata(tag, name, options, entries, user)
         case .setMetadata(let name, let values): return setMetadata(tag, name, values, user)
         case .compress(let mechanism): return compress(tag, mechanism)
+        case .notify(let notify): return self.notify(tag, notify, user)
         case .unauthenticate: return unauthenticate(tag, user)
         default: break
         }
@@ -96,6 +103,7 @@ extension IMAPSession {
             return send(completion.untagged) + finish(tag, code: completion.code, completion.text)
         case .failed(let tag, let failure):
             fetch = nil
+            ownCommandFailed(tag)
             return fail(tag, failure)
         case .selected(let outcome): return selected(outcome)
         case .appended(let tag, let mailbox, let appended, let code, let recent):
@@ -128,6 +136,8 @@ extension IMAPSession {
         case .fetchChunk(let tag, let results): return fetchChunkRead(tag, results)
         case .fetchStreamHead(let tag, let message, let items): return fetchStreamHeadRead(tag, message, items)
         case .fetchPiece(let tag, let piece): return fetchPieceRead(tag, piece)
+        case .notifySet(let tag, let outcome): return notifySet(tag, outcome)
+        case .notifyFetched(let results, let plan): return notifyFetched(results, plan)
         }
     }
 }
@@ -163,6 +173,7 @@ extension IMAPCommand {
         case .unauthenticate: "UNAUTHENTICATE"
         case .getMetadata: "GETMETADATA"
         case .setMetadata: "SETMETADATA"
+        case .notify: "NOTIFY"
         case .close: "CLOSE"
         case .unselect: "UNSELECT"
         case .cancelUpdate: "CANCELUPDATE"

@@ -37,6 +37,9 @@ struct IMAPSession {
         var metadataMaxSize = 16 * 1024
         /// RFC 5267 §4.3.1: searches kept live with UPDATE at once (`limits.imap_context_updates`).
         var maxUpdateContexts = 10
+        /// RFC 5465: `limits.imap_notify_mailboxes`, `limits.imap_notify_queue`.
+        var notifyMaxMailboxes = 200
+        var notifyMaxQueued = 1_000
     }
 
     enum Event {
@@ -54,6 +57,8 @@ struct IMAPSession {
         /// The store's change feed, for the selection `generation`; `recent`: UIDs whose \Recent
         /// the listener claimed for this session with it (RFC 3501 §2.3.2).
         case mailboxChanged(MailboxChange, generation: Int, outputWritable: Bool, recent: [UInt32] = [])
+        /// RFC 5465 NOTIFY: a watcher's report (`NotifyWatch`).
+        case notified(NotifyEvent, outputWritable: Bool)
         case idleTimeout
         case loginTimeout
         case commandTimer(now: NIODeadline, outputWritable: Bool)
@@ -85,6 +90,8 @@ struct IMAPSession {
     var authExchange: (tag: String, login: SASLLogin)?
     /// The FETCH being answered.
     var fetch: FetchProgress?
+    /// RFC 5465 NOTIFY (Commands/Notify.swift).
+    var notify = NotifyState()
     private var shutdownRequested = false
     /// Bumped at every SELECT/EXAMINE/CLOSE so feed events of an earlier selection are dropped.
     var selectionGeneration = 0
@@ -162,10 +169,12 @@ struct IMAPSession {
                 actions += continueFetch()
                 if isClosed { return actions }
             }
-            if idleTag != nil && !busy { actions += send(pendingUpdates(allowExpunge: true)) + checkContextsNow() }
-            return actions
+            if (idleTag != nil || notifyPushesSelected) && !busy && pushesNow { actions += pushSelected() }
+            return actions + pushNotifications(outputWritable: true)
         case .mailboxChanged(let change, let generation, let writable, let recent):
             return heard(change, generation: generation, outputWritable: writable, recent: recent)
+        case .notified(let event, let writable):
+            return notified(event, outputWritable: writable)
         case .idleTimeout:
             guard !isClosed, state.user != nil else { return [] }
             return end(.idle)
@@ -241,6 +250,7 @@ struct IMAPSession {
         case .withExpunges: pendingUpdates(allowExpunge: true)
         case .withoutExpunges: pendingUpdates(allowExpunge: false)
         }
+        if failure.updatesBeforeReply != .none { responses += takeNotifications() }
         responses.append(.status(tag: tag, status, code: code, text: text))
         var actions = send(responses)
         if failure.updatesBeforeReply != .none, state.selected?.removed == true { actions += mailboxGone() }
@@ -251,10 +261,11 @@ struct IMAPSession {
     /// EXPUNGE while answering FETCH, STORE or SEARCH (the UID forms are allowed, but the
     /// numbering stays simplest when all hold them).
     mutating func finish(_ tag: String, code: IMAPResponseCode? = nil, _ text: String, allowExpunge: Bool = true) -> [IMAPAction] {
-        let responses = pendingUpdates(allowExpunge: allowExpunge)
+        // RFC 5465 §3.1: notifications waiting go out with a command's completion too.
+        let responses = updatesNotingNew(allowExpunge: allowExpunge) + takeNotifications()
         let tagged = IMAPResponse.status(tag: tag, .ok, code: code, text: text)
         if state.selected?.removed == true { return send(responses + [tagged]) + mailboxGone() }
-        return reply(responses, then: tagged)
+        return reply(responses, then: tagged) + startNotifyFetch()
     }
 
     func pendingUpdates(allowExpunge: Bool) -> [IMAPResponse] {
@@ -271,37 +282,5 @@ struct IMAPSession {
     mutating func applyEncoding() {
         decoder.setEncoding(enabled.encoding)
         encoder.encoding = enabled.encoding
-    }
-
-    // MARK: ending
-
-    /// The server ends the session: BYE, then close after it (`closeAfterLastReply`).
-    mutating func end(_ reason: IMAPSessionEnd) -> [IMAPAction] {
-        switch reason {
-        case .idle, .noLogin, .commandTooSlow, .tooManyUpdates: logger.info("autologout", metadata: ["reason": "\(reason.text)"])
-        case .shuttingDown, .mailboxDeleted, .literalTooLargeToSkip, .refusedInputTooLargeToSkip: break
-        }
-        return [.send([reason.response])] + closeSession()
-    }
-
-    private mutating func closeForShutdown() -> [IMAPAction] { end(.shuttingDown) }
-
-    /// RFC 9051 §7.1.5 BYE; RFC 2180 §3: the selected mailbox was deleted by another session.
-    /// The client reconnects and sees the new mailbox list.
-    mutating func mailboxGone() -> [IMAPAction] { end(.mailboxDeleted) }
-
-    /// Ends the session after the replies already written.
-    mutating func closeSession() -> [IMAPAction] { endSession() + [.close] }
-
-    /// Releases the per-user session slot and stops listening to the change feed; input that
-    /// still arrives is dropped.
-    private mutating func endSession() -> [IMAPAction] {
-        var actions: [IMAPAction] = IMAPTimer.allCases.map { .cancelTimer($0) }
-        if let user = state.user { actions.append(.releaseSessionSlot(user.accountID)) }
-        state.selected?.feedTask?.cancel()
-        state = .logout
-        awaitingWritable = false
-        fetch = nil
-        return actions
     }
 }

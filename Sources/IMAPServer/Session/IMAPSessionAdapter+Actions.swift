@@ -33,6 +33,9 @@ extension IMAPSessionAdapter {
         case .listen(let stream, let selection, let generation):
             listen(to: stream, selection: selection, generation: generation, driver, context)
             return nil
+        case .notifyWatch(let notifyWatch, let mailboxes, let account):
+            watch(notifyWatch, mailboxes: mailboxes, account: account, driver, context)
+            return nil
         case .releaseSessionSlot(let account):
             server.sessions.release(account)
             return nil

@@ -48,7 +48,8 @@ final class IMAPSessionAdapter: SessionAdapter {
             loginTimeout: configuration.loginTimeout, commandTimeout: configuration.commandTimeout,
             minimumLiteralRate: configuration.minimumLiteralRate, messageLimits: configuration.messageLimits,
             maxCatenateURLs: configuration.maxCatenateURLs, metadataMaxSize: configuration.metadataMaxSize,
-            maxUpdateContexts: configuration.maxUpdateContexts)
+            maxUpdateContexts: configuration.maxUpdateContexts, notifyMaxMailboxes: configuration.notifyMaxMailboxes,
+            notifyMaxQueued: configuration.notifyMaxQueued)
         return SessionDriver(
             machine: IMAPSession(settings: settings, tlsActive: connection.implicitTLS, logger: logger),
             adapter: IMAPSessionAdapter(server: server, connection: connection, logger: logger),

@@ -59,6 +59,8 @@ struct IMAPStepRunner: Sendable {
         case .fetchChunk(let tag, let mailbox, let chunk, let plan): await fetchChunk(tag, mailbox, chunk, plan)
         case .fetchStreamHead(let tag, let mailbox, let message, let plan): await fetchStreamHead(tag, mailbox, message, plan)
         case .fetchPiece(let tag, let message, let offset, let length): await fetchPiece(tag, message, offset: offset, length: length)
+        case .notifySet(let tag, let plan, let user, let status, let limit): await notifySet(tag, plan, user, status: status, limit: limit)
+        case .notifyFetch(let mailbox, let uids, let plan): await notifyFetch(mailbox, uids, plan)
         }
     }
 }

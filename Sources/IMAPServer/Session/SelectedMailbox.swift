@@ -43,6 +43,8 @@ final class SelectedMailbox {
     /// RFC 5267 §4.3: the searches kept live (`SelectedMailbox+Contexts.swift`), and the
     /// messages they must look at again (arrived, or flags changed).
     var updateContexts: [UpdateContext] = []
+    /// Messages this session put here itself (APPEND, COPY, MOVE, REPLACE) and not yet announced.
+    var ownAppended: Set<UInt32> = []
     var contextRecheck: Set<UInt32> = []
 
     convenience init(mailbox: Mailbox, readOnly: Bool, messages: [StoredMessage], recentMode: RecentMode? = nil,
@@ -159,6 +161,7 @@ final class SelectedMailbox {
     /// through the feed (a UID gap): numbering must follow UID order, so then the feed decides.
     /// Those the feed already delivered (all or some of them) are left as they are.
     func noteOwnAppends(_ appended: [(uid: UInt32, modSeq: UInt64, flags: MessageFlags)]) {
+        ownAppended.formUnion(appended.map(\.uid))  // RFC 5465 §5.2: no MessageNew FETCH for these
         let pendingUIDs = Set(pending.compactMap { change -> UInt32? in
             if case .appended(let uid, _, _) = change { return uid }
             return nil

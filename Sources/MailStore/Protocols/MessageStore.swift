@@ -78,6 +78,11 @@ public protocol MessageStore: Sendable {
     /// Nil when the feed does not hear every change (another process can write the mailbox):
     /// then only a read of the store is current.
     func changesPublished(in mailbox: MailboxID) -> UInt64?
+    /// The account-level change feed (RFC 5465 NOTIFY's MailboxName, SubscriptionChange and
+    /// METADATA events): every mailbox creation, deletion, rename, (un)subscription and METADATA
+    /// change of the account committed after the call, from any session, process or node sharing
+    /// the store, until the stream is dropped.
+    func mailboxListChanges(account: AccountID) -> AsyncStream<MailboxListChange>
 }
 
 extension MessageStore {

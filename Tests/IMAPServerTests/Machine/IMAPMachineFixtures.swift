@@ -36,16 +36,17 @@ struct IMAPMachine {
 
     /// A session after its greeting.
     init(loopback: Bool = true, tlsAvailable: Bool = true, tlsActive: Bool = false, limits: IMAPLimits = IMAPLimits(),
-         maxUpdateContexts: Int = 10) {
+         maxUpdateContexts: Int = 10, notifyMaxQueued: Int = 1_000) {
         var settings = Self.settings(loopback: loopback, tlsAvailable: tlsAvailable, limits: limits)
         settings.maxUpdateContexts = maxUpdateContexts
+        settings.notifyMaxQueued = notifyMaxQueued
         session = IMAPSession(settings: settings, tlsActive: tlsActive)
         _ = session.handle(.greeting)
     }
 
     /// Logged in as alice through LOGIN.
-    static func loggedIn(maxUpdateContexts: Int = 10) -> IMAPMachine {
-        var machine = IMAPMachine(maxUpdateContexts: maxUpdateContexts)
+    static func loggedIn(maxUpdateContexts: Int = 10, notifyMaxQueued: Int = 1_000) -> IMAPMachine {
+        var machine = IMAPMachine(maxUpdateContexts: maxUpdateContexts, notifyMaxQueued: notifyMaxQueued)
         #expect(machine.say("l1 LOGIN \(user) secret\r\n") == ["run checkPassword"])
         #expect(machine.finish(.login(tag: "l1", .authenticated(SASLIdentity(username: user, mechanism: .plain)))) == ["run openSession"])
         let reply = machine.finish(.session(tag: "l1", .success(alice)))
@@ -127,6 +128,7 @@ struct IMAPMachine {
             case .startCompression: lines.append("start DEFLATE")
             case .quickAck: lines.append("quick ack")
             case .listen: lines.append("listen")
+            case .notifyWatch(_, let mailboxes, _): lines.append("notify watch \(mailboxes.count)")
             case .releaseSessionSlot(let account): lines.append("release slot \(account)")
             case .armTimer(let timer, let delay): if showTimers { lines.append("arm \(timer) \(delay.components.seconds)s") }
             case .cancelTimer(let timer): if showTimers { lines.append("cancel \(timer)") }
