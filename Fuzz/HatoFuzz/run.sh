@@ -13,7 +13,7 @@ seconds="${1:-8}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(smtp-command smtp-framing imap-framing imap-command imap-inflate pop3 managesieve sasl spf dkim dmarc auth-results arc encoded-words zip-directory html-tokenizer tls-client-hello milter-reply smime-cms sieve mta-sts openpgp-verify dmarc-report zlib-inflate tls-report autocrypt-field)
+    targets=(smtp-command smtp-framing imap-framing imap-command imap-inflate pop3 managesieve sasl spf dkim dmarc auth-results arc encoded-words zip-directory html-tokenizer tls-client-hello milter-reply smime-cms smime-revocation sieve mta-sts openpgp-verify dmarc-report zlib-inflate tls-report autocrypt-field)
 fi
 swift build -c release --product HatoFuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING \
     --scratch-path .build-fuzz 2>&1 | tail -n 3

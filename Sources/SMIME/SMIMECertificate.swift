@@ -24,6 +24,10 @@ public struct SMIMECertificate: Sendable, Hashable {
     /// keyUsage keyEncipherment (RSA key transport) or keyAgreement (EC, RFC 5753) when the
     /// extension is present, extKeyUsage emailProtection when present (RFC 8550 §4.4.2, §4.4.4).
     public let canEncrypt: Bool
+    /// OCSP responders (RFC 5280 §4.2.2.1 authorityInfoAccess id-ad-ocsp), as written.
+    public let ocspURLs: [String]
+    /// CRL distribution point URIs (RFC 5280 §4.2.1.13; full names, whole CRLs only).
+    public let crlURLs: [String]
 
     /// Whether `address` is one of the certificate's (RFC 8550 §3: compared without regard to case).
     public func isFor(_ address: String) -> Bool {
@@ -82,6 +86,8 @@ public struct SMIMECertificate: Sendable, Hashable {
         notAfter = Self.date(X509_get0_notAfter(x509)) ?? .distantPast
         canSign = X509_check_purpose(x509, X509_PURPOSE_SMIME_SIGN, 0) == 1
         canEncrypt = Self.allowsEncryption(x509)
+        ocspURLs = Self.texts { ccms_ocsp_url(x509, $0, $1, $2) }
+        crlURLs = Self.texts { ccms_crl_url(x509, $0, $1, $2) }
         ERR_clear_error()
     }
 
@@ -116,6 +122,17 @@ public struct SMIMECertificate: Sendable, Hashable {
         let usageOK = usage == UInt32.max || usage & (isEC ? keyAgreement : keyEncipherment) != 0
         let extendedOK = extended == UInt32.max || extended & (smime | anyEKU) != 0
         return usageOK && extendedOK
+    }
+
+    /// The strings a `ccms_*(index, buffer, capacity)` helper gives, up to 8 of them.
+    static func texts(_ read: (Int32, UnsafeMutablePointer<CChar>, Int32) -> Int32) -> [String] {
+        var buffer = [CChar](repeating: 0, count: 1024)
+        var found: [String] = []
+        for index in 0..<8 {
+            guard buffer.withUnsafeMutableBufferPointer({ read(Int32(index), $0.baseAddress!, Int32($0.count)) }) >= 0 else { break }
+            found.append(SMIMEVerifier.text(buffer))
+        }
+        return found
     }
 
     static func date(_ time: UnsafePointer<ASN1_TIME>?) -> Date? {

@@ -29,12 +29,16 @@ public struct SMIMESigner: Sendable, Equatable {
     public var issuer: String
     /// The certificate itself, when the signature verified (what harvesting keeps).
     public var certificate: SMIMECertificate?
+    /// The path the signature was accepted on: the signer's certificate first, the trust anchor
+    /// last (RFC 5280 §6.1), for revocation checking.
+    public var chain: [SMIMECertificate]
 
-    public init(emails: [String], serial: String, issuer: String, certificate: SMIMECertificate? = nil) {
+    public init(emails: [String], serial: String, issuer: String, certificate: SMIMECertificate? = nil, chain: [SMIMECertificate] = []) {
         self.emails = emails
         self.serial = serial
         self.issuer = issuer
         self.certificate = certificate
+        self.chain = chain
     }
 }
 
@@ -106,6 +110,10 @@ public struct SMIMEVerifier: Sendable {
         }
         var described = Self.describe(signer)
         described.certificate = try? SMIMECertificate(signer)
+        if let chain = ccms_verified_chain(cms, trust.store) {
+            defer { ccms_certs_free(chain) }
+            described.chain = (0..<ccms_certs_count(chain)).compactMap { try? SMIMECertificate(ccms_certs_get0(chain, $0)) }
+        }
         return (.pass(described), content == nil ? Self.read(output) : nil)
     }
 

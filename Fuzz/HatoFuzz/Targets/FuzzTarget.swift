@@ -29,6 +29,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case tlsClientHello = "tls-client-hello"
     case milterReply = "milter-reply"
     case smimeCMS = "smime-cms"
+    case smimeRevocation = "smime-revocation"
     case sieve = "sieve"
     case mtaSTS = "mta-sts"
     case openPGPVerify = "openpgp-verify"
@@ -67,6 +68,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .htmlTokenizer: HTMLTokenizerTarget.run(bytes)
         case .milterReply: MilterTarget.run(bytes)
         case .smimeCMS: SMIMETarget.run(bytes)
+        case .smimeRevocation: SMIMERevocationTarget.run(bytes)
         case .sieve: SieveTarget.run(bytes)
         case .mtaSTS: MTASTSTarget.run(bytes)
         case .openPGPVerify: OpenPGPTarget.run(bytes)

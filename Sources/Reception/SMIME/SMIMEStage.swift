@@ -14,20 +14,28 @@ public typealias SMIMEHarvest = @Sendable (SMIMECertificate, ReceptionClient) as
 public struct SMIMEStage: ReceptionStage {
     public let verifier: SMIMEVerifier
     public var harvest: SMIMEHarvest?
+    /// Revocation checking of a passing signer's chain (`smime.revocation`), nil when off.
+    public var revocation: SMIMERevocationChecker?
     public var name: String { "smime" }
     public var phases: ReceptionPhases { .message }
 
-    public init(verifier: SMIMEVerifier, harvest: SMIMEHarvest? = nil) {
+    public init(verifier: SMIMEVerifier, harvest: SMIMEHarvest? = nil, revocation: SMIMERevocationChecker? = nil) {
         self.verifier = verifier
         self.harvest = harvest
+        self.revocation = revocation
     }
 
     public func message(_ message: inout ReceptionMessage, transaction: ReceptionTransaction,
                         client: ReceptionClient) async -> ReceptionVerdict {
         guard client.isInbound else { return .accept }
-        guard let (result, signer) = Self.evaluateSigner(message.content.parsed, verifier: verifier) else { return .accept }
+        guard var (result, signer) = Self.evaluateSigner(message.content.parsed, verifier: verifier) else { return .accept }
+        var confirmed = true
+        if let signer, let revocation {
+            (result, confirmed) = Self.applying(await revocation.check(signer.chain), mode: revocation.mode, to: result, signer: signer)
+        }
         client.logger.info("smime", metadata: ["result": "\(result.encoded)", "id": "\(transaction.id)"])
-        if let signer, let harvest { await harvest(signer, client) }
+        // Only a signer known not to be revoked is kept (under soft-fail an unanswered check is not).
+        if confirmed, result.result == "pass", let certificate = signer?.certificate, let harvest { await harvest(certificate, client) }
         var builder = AuthenticationResultsBuilder(authservID: client.hostname)
         builder.add(result)
         return .tag([.header(builder.field)])
@@ -39,8 +47,30 @@ public struct SMIMEStage: ReceptionStage {
         evaluateSigner(message, verifier: verifier)?.result
     }
 
-    /// The result and, when it is a pass for the From address, the signer's certificate.
-    static func evaluateSigner(_ message: MIMEMessage, verifier: SMIMEVerifier) -> (result: AuthenticationResult, signer: SMIMECertificate?)? {
+    /// A pass turned by the revocation check (docs/smime.md "Revocation"): a revoked certificate
+    /// in the chain fails it (RFC 7281 §3.1: the signature was processed and is not acceptable),
+    /// an unanswered check gives temperror under hard-fail and a pass with the reason under
+    /// soft-fail. Also whether the status was established.
+    static func applying(_ status: SMIMERevocationResult, mode: SMIMERevocationMode, to result: AuthenticationResult,
+                         signer: SMIMESigner) -> (AuthenticationResult, confirmed: Bool) {
+        var properties = result.properties.filter { $0.name != "smime-serial" && $0.name != "smime-issuer" }
+        switch status {
+        case .good:
+            return (result, true)
+        case .revoked(let position, let serial, let reason, let source):
+            let which = position == 0 ? "signer certificate" : "issuer certificate \(serial)"
+            let insert = properties.firstIndex { $0.name == "smime-part" } ?? properties.count
+            properties.insert(contentsOf: [.init("body", "smime-serial", signer.serial), .init("body", "smime-issuer", signer.issuer)], at: insert)
+            return (AuthenticationResult(method: "smime", result: "fail",
+                                         comment: "\(which) revoked\(reason.map { ": \($0)" } ?? "") according to its \(source)", properties: properties), true)
+        case .undetermined(let why):
+            let outcome = mode == .hardFail ? "temperror" : "pass"
+            return (AuthenticationResult(method: "smime", result: outcome, comment: "revocation status unknown: \(why)", properties: properties), false)
+        }
+    }
+
+    /// The result and, when it is a pass for the From address, the signer.
+    static func evaluateSigner(_ message: MIMEMessage, verifier: SMIMEVerifier) -> (result: AuthenticationResult, signer: SMIMESigner?)? {
         guard let signed = SMIMESignedPart.find(in: message) else { return nil }
         let outcome: SMIMEOutcome
         switch signed.kind {
@@ -60,7 +90,7 @@ public struct SMIMEStage: ReceptionStage {
             let matching = from.flatMap { address in signer.emails.first { $0.lowercased() == address.lowercased() } }
             if let matching {
                 properties.insert(.init("body", "smime-identifier", matching), at: 0)
-                return (AuthenticationResult(method: "smime", result: "pass", properties: properties), signer.certificate)
+                return (AuthenticationResult(method: "smime", result: "pass", properties: properties), signer)
             }
             properties.insert(contentsOf: [.init("body", "smime-serial", signer.serial), .init("body", "smime-issuer", signer.issuer)], at: 0)
             if let first = signer.emails.first { properties.insert(.init("body", "smime-identifier", first), at: 0) }
