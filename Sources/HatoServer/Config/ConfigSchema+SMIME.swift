@@ -1,6 +1,8 @@
 // `[smime]`: S/MIME verification on the MX listener, signing and encryption on submission
 // (issue 20, docs/smime.md).
 
+import SMIME
+
 extension ConfigSchema {
     static let smimeKeys: [ConfigKey] = [
         key("smime.verify", .choice(["on", "off"]), .string("on"),
@@ -15,10 +17,20 @@ extension ConfigSchema {
             "How RSA keys sign: PKCS#1 v1.5 (every client verifies it) or RSASSA-PSS (RFC 8551 §2.2 SHOULD+, RFC 4056). EC keys sign with ECDSA either way."),
         key("smime.content_encryption", .choice(["aes256-cbc", "aes256-gcm"]), .string("aes256-cbc"),
             "What Hato encrypts with (submission, at rest, hato smime encrypt): AES-256-CBC EnvelopedData, which every client reads, or AES-256-GCM AuthEnvelopedData (RFC 5083), which authenticates the content but older clients cannot open."),
+        key("smime.header_protection", .boolean, .bool(false),
+            "Protect the header of what Hato signs or encrypts on submission (RFC 9788): the fields copied into the signed or encrypted entity (hp=\"clear\"/\"cipher\"); encrypted mail shows Subject [...] outside (hcp_baseline)."),
         key("smime.trust", .stringList, .list(["system"]),
             "Trust anchors for signer chains: \"system\" (Debian's ca-certificates), PEM files, directories of .pem/.crt files."),
         key("smime.max_signature_size", .size, .int(1_048_576),
             "Largest CMS structure verified (an opaque signed-data part holds the whole content); larger gives smime=neutral."),
+        key("smime.revocation", .choice(SMIMERevocationMode.allCases.map(\.rawValue)), .string("soft-fail"),
+            "Revocation checking of a passing signer's chain (OCSP, then CRL, over http): soft-fail records an unanswered check in the smime= comment, hard-fail makes it smime=temperror; a revoked certificate gives smime=fail either way."),
+        key("smime.revocation_timeout", .duration, .int(5),
+            "The most time one message's revocation check may take (every OCSP request and CRL download together)."),
+        key("smime.revocation_max_response", .size, .int(4_194_304),
+            "Largest OCSP response or CRL read; a larger one counts as no answer."),
+        key("smime.revocation_cache_size", .size, .int(33_554_432),
+            "Bytes of CRLs and OCSP answers kept in memory until their nextUpdate (the oldest go first)."),
         key("smime.max_certificates", .integer(min: 1, max: 1000), .int(16),
             "Most certificates one signature may carry; more gives smime=neutral."),
         key("smime.sign", .choice(["never", "always", "if-requested"]), .string("never"),

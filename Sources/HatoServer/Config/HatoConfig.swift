@@ -261,7 +261,7 @@ public struct HatoConfig: Sendable {
         }
         dmarcRecord = (string("dmarc.record") ?? "on") == "on"
         risk = try RiskSettings(string: string, int: int, list: list, url: url)
-        smime = try SMIMESettings(string: string, int: int, list: list,
+        smime = try SMIMESettings(string: string, int: int, bool: bool, list: list,
                                   tables: { if case .tables(let entries) = values["smime.policy"] { entries } else { [] } }())
         openpgp = try OpenPGPSettings(string: string, int: int, list: list,
                                       tables: { if case .tables(let entries) = values["openpgp.policy"] { entries } else { [] } }())

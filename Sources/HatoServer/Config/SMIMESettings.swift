@@ -17,8 +17,13 @@ public struct SMIMESettings: Sendable {
     public var rsaPSS: Bool
     /// `smime.content_encryption`.
     public var contentCipher: SMIMEContentCipher
+    /// RFC 9788 header protection on submission (`smime.header_protection`).
+    public var headerProtection: Bool
     public var trust: [String]
     public var limits: SMIMELimits
+    /// `smime.revocation` and its limits.
+    public var revocation: SMIMERevocationMode
+    public var revocationLimits: SMIMERevocationLimits
     /// The MX listener's stage, nil when verification is off.
     public var stage: SMIMEStage?
     /// Signing and encryption on submission: `sign`/`encrypt` and the `[[smime.policy]]` entries.
@@ -26,22 +31,29 @@ public struct SMIMESettings: Sendable {
     /// Largest encrypted part `hato smime decrypt` opens.
     public var maxEncryptedSize: Int
 
-    init(string: (String) -> String?, int: (String) -> Int, list: (String) -> [String]?, tables: [[String: String]]) throws {
+    init(string: (String) -> String?, int: (String) -> Int, bool: (String) -> Bool = { _ in false }, list: (String) -> [String]?,
+         tables: [[String: String]]) throws {
         verify = (string("smime.verify") ?? "on") == "on"
         harvest = (string("smime.harvest") ?? "on") == "on"
         smimeaLookup = (string("smime.smimea_lookup") ?? "on") == "on"
         atRestHeaders = list("smime.at_rest_headers") ?? SMIMESettings.defaultAtRestHeaders
         rsaPSS = string("smime.rsa_signature") == "pss"
         contentCipher = SMIMEContentCipher(rawValue: string("smime.content_encryption") ?? "") ?? .aes256CBC
+        headerProtection = bool("smime.header_protection")
         trust = list("smime.trust") ?? ["system"]
         limits = SMIMELimits(maxSignatureSize: int("smime.max_signature_size"), maxCertificates: int("smime.max_certificates"))
         maxEncryptedSize = int("smime.max_encrypted_size")
+        revocation = SMIMERevocationMode(rawValue: string("smime.revocation") ?? "soft-fail") ?? .softFail
+        revocationLimits = SMIMERevocationLimits(timeout: .seconds(max(int("smime.revocation_timeout"), 1)),
+                                                 maxResponse: int("smime.revocation_max_response"),
+                                                 cacheSize: int("smime.revocation_cache_size"))
         let fallback = SMIMESubmissionPolicy(sign: SMIMESignPolicy(rawValue: string("smime.sign") ?? "never") ?? .never,
                                              encrypt: SMIMEEncryptPolicy(rawValue: string("smime.encrypt") ?? "never") ?? .never)
         policies = try SMIMEPolicies(fallback: fallback, entries: tables)
         guard verify else { return }
         do {
-            stage = SMIMEStage(verifier: SMIMEVerifier(trust: try SMIMETrustStore(sources: trust), limits: limits))
+            let store = try SMIMETrustStore(sources: trust)
+            stage = SMIMEStage(verifier: SMIMEVerifier(trust: store, limits: limits), revocation: revocationChecker(trust: store))
         } catch let error as SMIMEError {
             throw ConfigKeyError(path: "smime.trust", message: error.description)
         }
@@ -50,6 +62,11 @@ public struct SMIMESettings: Sendable {
     /// What mail clients need to list and thread messages; anything else (Received, the
     /// authentication results, X- fields ...) is only inside the encryption.
     static let defaultAtRestHeaders = ["Date", "From", "Sender", "Reply-To", "To", "Cc", "Subject", "Message-ID", "In-Reply-To", "References"]
+
+    /// The revocation checker for signatures verified against `trust`, nil when `revocation = "off"`.
+    public func revocationChecker(trust: SMIMETrustStore) -> SMIMERevocationChecker? {
+        revocation == .off ? nil : SMIMERevocationChecker(mode: revocation, fetcher: SMIMERevocationHTTP(), trust: trust, limits: revocationLimits)
+    }
 
     /// The verifier of `hato smime verify` (the trust store loaded again).
     public func verifier() throws -> SMIMEVerifier {

@@ -27,4 +27,5 @@ public struct OpenPGPFirstSMIMEKeyring: SMIMEKeyring {
     }
     public var rsaPSS: Bool { base.rsaPSS }
     public var contentCipher: SMIMEContentCipher { base.contentCipher }
+    public var headerProtection: Bool { base.headerProtection }
 }

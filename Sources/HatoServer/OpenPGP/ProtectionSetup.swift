@@ -17,7 +17,8 @@ enum ProtectionSetup {
         if settings.smime.policies.isActive {
             let keyring = SMIMEStoreKeyring(store: store, dataDirectory: settings.dataDirectory, policies: settings.smime.policies,
                                             resolver: settings.smime.smimeaLookup ? DNSSetup.resolver(settings, logger: logger) : nil,
-                                            rsaPSS: settings.smime.rsaPSS, contentCipher: settings.smime.contentCipher)
+                                            rsaPSS: settings.smime.rsaPSS, contentCipher: settings.smime.contentCipher,
+                                            headerProtection: settings.smime.headerProtection)
             stages.append(SMIMESubmissionStage(keyring: OpenPGPFirstSMIMEKeyring(base: keyring, openpgp: settings.openpgp.policies)))
         }
         return stages

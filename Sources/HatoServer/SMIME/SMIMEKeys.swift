@@ -135,9 +135,12 @@ public struct SMIMEStoreKeyring: SMIMEKeyring {
     public let resolver: (any DNSResolving)?
     public let rsaPSS: Bool
     public let contentCipher: SMIMEContentCipher
+    /// RFC 9788 header protection (`smime.header_protection`).
+    public let headerProtection: Bool
 
     public init(store: any MailStore, dataDirectory: URL, policies: SMIMEPolicies, resolver: (any DNSResolving)? = nil, rsaPSS: Bool = false,
-                contentCipher: SMIMEContentCipher = .aes256CBC) {
+                contentCipher: SMIMEContentCipher = .aes256CBC, headerProtection: Bool = false) {
+        self.headerProtection = headerProtection
         self.store = store
         self.dataDirectory = dataDirectory
         self.policies = policies

@@ -47,11 +47,14 @@ public protocol SMIMEKeyring: Sendable {
     var rsaPSS: Bool { get }
     /// What encrypted mail is encrypted with (`smime.content_encryption`).
     var contentCipher: SMIMEContentCipher { get }
+    /// RFC 9788 header protection (`smime.header_protection`).
+    var headerProtection: Bool { get }
 }
 
 extension SMIMEKeyring {
     public var rsaPSS: Bool { false }
     public var contentCipher: SMIMEContentCipher { .aes256CBC }
+    public var headerProtection: Bool { false }
 }
 
 public struct SMIMESubmissionStage: ReceptionStage {
@@ -108,7 +111,8 @@ public struct SMIMESubmissionStage: ReceptionStage {
                 client.logger.info("smime: not encrypted", metadata: ["id": "\(transaction.id)", "without-certificate": "\(missing.map(\.description))"])
                 return .accept
             }
-            var split = SMIMEComposer.split(message.content.bytes)
+            var split = keyring.headerProtection ? SMIMEComposer.protectingHeader(message.content.bytes, confidential: encrypt)
+                                                 : SMIMEComposer.split(message.content.bytes)
             if sign, let identity {
                 let signed = try SMIMEComposer.signed(split, identity: identity, rsaPSS: keyring.rsaPSS)
                 split = encrypt ? SMIMEComposer.split(signed) : SMIMEComposer.Split(outer: [], entity: signed)
