@@ -25,13 +25,13 @@ extension SMIMEComposer {
             let name = field.name.lowercased()
             if name == "mime-version" { continue }
             if name == "content-type" {
-                structural += withParameter(field.raw, "hp=\"\(hp)\"")
+                structural += withParameter(Array(field.raw), "hp=\"\(hp)\"")
                 typed = true
             } else if name.hasPrefix("content-") {
                 structural += field.raw
             } else {
                 injected += field.raw
-                guard let kept = confidential ? baseline(name, field.raw) : field.raw else { continue }
+                guard let kept = confidential ? baseline(name, Array(field.raw)) : Array(field.raw) else { continue }
                 outer += kept
                 if confidential { recorded += Array("HP-Outer: ".utf8) + kept }
             }
