@@ -14,6 +14,9 @@ struct SMIMERevocationHTTP: SMIMERevocationFetching {
         let amount = TimeAmount.milliseconds(Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.timeout = .init(connect: amount, read: amount)
+        // One attempt: a refused connection is an answer ("down") now, not after retries that
+        // would use up the deadline of the whole check.
+        configuration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
             var request = HTTPClientRequest(url: url)
