@@ -15,14 +15,17 @@ import SMIME
 extension SMIMECommand {
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Verify a message's S/MIME signature against [smime] trust and its From address; exit 1 unless it passes.")
+            abstract: "Verify a message's S/MIME signature against [smime] trust, its From address and (smime.revocation) its revocation status; exit 1 unless it passes.")
         @OptionGroup var options: ConfigOptions
         @Argument(help: "The message file.") var file: String
 
         func run() async throws {
             let loaded = try options.load().settings
             let message = MIMEMessage(parsing: try SMIMECommand.message(file, limit: loaded.limits.maxMessageSize))
-            guard let result = SMIMEStage.evaluate(message, verifier: try loaded.smime.verifier()) else {
+            let verifier = try loaded.smime.verifier()
+            // Revocation as on reception (`smime.revocation`): OCSP and CRLs over http.
+            let revocation = loaded.smime.revocationChecker(trust: verifier.trust)
+            guard let result = await SMIMEStage.evaluate(message, verifier: verifier, revocation: revocation) else {
                 print("smime=none (no S/MIME signature)")
                 throw ExitCode(1)
             }
@@ -41,7 +44,9 @@ extension SMIMECommand {
             let admin = try options.admin()
             let bytes = try SMIMECommand.message(file, limit: admin.config.limits.maxMessageSize)
             let identity = try await SMIMECommand.identity(admin, account)
-            FileHandle.standardOutput.write(Data(try SMIMEComposer.signed(SMIMEComposer.split(bytes), identity: identity, rsaPSS: admin.config.smime.rsaPSS)))
+            // smime.header_protection as on submission (RFC 9788: hp="clear").
+            let split = admin.config.smime.headerProtection ? SMIMEComposer.protectingHeader(bytes, confidential: false) : SMIMEComposer.split(bytes)
+            FileHandle.standardOutput.write(Data(try SMIMEComposer.signed(split, identity: identity, rsaPSS: admin.config.smime.rsaPSS)))
         }
     }
 
@@ -72,7 +77,8 @@ extension SMIMECommand {
                 certificates.append(certificate)
             }
             if let own = try await keyring.identity(for: try EmailAddress(account))?.certificate, own.canEncrypt { certificates.append(own) }
-            FileHandle.standardOutput.write(Data(try SMIMEComposer.encrypted(SMIMEComposer.split(bytes), to: certificates, cipher: admin.config.smime.contentCipher)))
+            let split = admin.config.smime.headerProtection ? SMIMEComposer.protectingHeader(bytes, confidential: true) : SMIMEComposer.split(bytes)
+            FileHandle.standardOutput.write(Data(try SMIMEComposer.encrypted(split, to: certificates, cipher: admin.config.smime.contentCipher)))
         }
     }
 

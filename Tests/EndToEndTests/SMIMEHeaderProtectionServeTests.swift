@@ -139,6 +139,10 @@ struct SMIMEHeaderProtectionServeTests {
                 "\(lines[7])")
         #expect(lines[8] == "gpgsm 0 True", "\(lines[8]) \(run.stderr)")
         #expect(lines[9] == "endesive True True True" || (!Python.requiredInCI && lines[9] == "endesive missing"), "\(lines[9]) \(run.stderr)")
+        // `hato smime sign` follows the same key: the injected header in the signed part.
+        let signed = try await hato.cli("smime", "sign", "\(directory)/hp-taro.eml", "--account", "hana@example.test")
+        #expect(signed.status == 0 && signed.stdout.contains("charset=ISO-2022-JP; hp=\"clear\"")
+                && signed.stdout.components(separatedBy: Self.subject).count == 3, "the Subject outside and in the signed part: \(signed.stdout) \(signed.stderr)")
         try await dns.shutdown()
     }
 }

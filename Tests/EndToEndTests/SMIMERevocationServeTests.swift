@@ -47,6 +47,8 @@ struct SMIMERevocationServeTests {
         #expect(soft["dave"] == "smime=pass body.smime-identifier=dave@example.com body.smime-part=2", "\(soft)")
         #expect(soft["frank"] == "smime=pass (revocation status unknown: CRL is stale: its nextUpdate has passed at http://127.0.0.1:\(port)/stale.crl) body.smime-identifier=frank@example.com body.smime-part=2", "\(soft)")
         #expect(soft["erin"] == "smime=pass (revocation status unknown: OCSP responder http://127.0.0.1:\(closed)/ocsp: connection refused) body.smime-identifier=erin@example.com body.smime-part=2", "\(soft)")
+        #expect(soft["verify-alice"] == "0 smime=pass body.smime-identifier=alice@example.com body.smime-part=2", "\(soft)")
+        #expect(soft["verify-bob"]?.hasPrefix("1 smime=fail (signer certificate revoked: keyCompromise according to its OCSP responder)") == true, "\(soft)")
         #expect(soft["gwen"] == "smime=pass (revocation status unknown: no answer within 3 s) body.smime-identifier=gwen@example.com body.smime-part=2", "\(soft)")
 
         let hard = try await Self.deliver(["alice", "frank", "erin", "gwen", "bob"], directory: directory, dns: dns.address,
@@ -103,6 +105,11 @@ struct SMIMERevocationServeTests {
             if parts.count == 2 { results[parts[0]] = parts[1] }
         }
         if results.count < users.count * 2 { Issue.record("\(run.stdout) \(run.stderr) \(hato.process.errorOutput.suffix(2000))") }
+        // `hato smime verify` asks as reception does.
+        for user in users where ["alice", "bob"].contains(user) {
+            let verified = try await hato.cli("smime", "verify", directory.appendingPathComponent("\(user).eml").path)
+            results["verify-\(user)"] = "\(verified.status) \(verified.stdout.trimmingCharacters(in: .whitespacesAndNewlines))"
+        }
         return results
     }
 

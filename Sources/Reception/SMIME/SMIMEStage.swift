@@ -47,6 +47,13 @@ public struct SMIMEStage: ReceptionStage {
         evaluateSigner(message, verifier: verifier)?.result
     }
 
+    /// The same with the revocation check of `revocation` (nil: none), as the stage does it.
+    public static func evaluate(_ message: MIMEMessage, verifier: SMIMEVerifier, revocation: SMIMERevocationChecker?) async -> AuthenticationResult? {
+        guard let (result, signer) = evaluateSigner(message, verifier: verifier) else { return nil }
+        guard let signer, let revocation else { return result }
+        return applying(await revocation.check(signer.chain), mode: revocation.mode, to: result, signer: signer).0
+    }
+
     /// A pass turned by the revocation check (docs/smime.md "Revocation"): a revoked certificate
     /// in the chain fails it (RFC 7281 §3.1: the signature was processed and is not acceptable),
     /// an unanswered check gives temperror under hard-fail and a pass with the reason under
@@ -65,9 +72,14 @@ public struct SMIMEStage: ReceptionStage {
                                          comment: "\(which) revoked\(reason.map { ": \($0)" } ?? "") according to its \(source)", properties: properties), true)
         case .undetermined(let why):
             let outcome = mode == .hardFail ? "temperror" : "pass"
-            return (AuthenticationResult(method: "smime", result: outcome, comment: "revocation status unknown: \(why)", properties: properties), false)
+            // Bounded, so the field's line stays far below RFC 5322 §2.1.1's 998 octets.
+            let said = why.count > Self.maxReason ? String(why.prefix(Self.maxReason - 3)) + "..." : why
+            return (AuthenticationResult(method: "smime", result: outcome, comment: "revocation status unknown: \(said)", properties: properties), false)
         }
     }
+
+    /// The longest revocation reason written into the comment.
+    static let maxReason = 300
 
     /// The result and, when it is a pass for the From address, the signer.
     static func evaluateSigner(_ message: MIMEMessage, verifier: SMIMEVerifier) -> (result: AuthenticationResult, signer: SMIMESigner?)? {
