@@ -69,6 +69,12 @@ public struct SMIMECertificate: Sendable, Hashable {
 
     /// Describes an OpenSSL certificate (the caller keeps its reference).
     init(_ x509: OpaquePointer) throws {
+        // A key OpenSSL cannot decode (an unknown algorithm, a broken point) leaves no EVP_PKEY;
+        // such a certificate is of no use for S/MIME, and the checks below need the key.
+        guard X509_get0_pubkey(x509) != nil else {
+            ERR_clear_error()
+            throw SMIMEError("the certificate's public key cannot be read")
+        }
         var out: UnsafeMutablePointer<UInt8>?
         let length = i2d_X509(x509, &out)
         guard length > 0, let out else { throw SMIMEError("cannot encode the certificate") }
@@ -118,7 +124,8 @@ public struct SMIMECertificate: Sendable, Hashable {
         let keyEncipherment: UInt32 = 0x0020, keyAgreement: UInt32 = 0x0008     // KU_* (RFC 5280 §4.2.1.3)
         let smime: UInt32 = 0x0004, anyEKU: UInt32 = 0x0100                      // XKU_SMIME, XKU_ANYEKU
         let usage = X509_get_key_usage(x509), extended = X509_get_extended_key_usage(x509)
-        let isEC = EVP_PKEY_get_base_id(X509_get0_pubkey(x509)) == NID_X9_62_id_ecPublicKey
+        guard let key = X509_get0_pubkey(x509) else { return false }
+        let isEC = EVP_PKEY_get_base_id(key) == NID_X9_62_id_ecPublicKey
         let usageOK = usage == UInt32.max || usage & (isEC ? keyAgreement : keyEncipherment) != 0
         let extendedOK = extended == UInt32.max || extended & (smime | anyEKU) != 0
         return usageOK && extendedOK
