@@ -3,7 +3,8 @@
 extension SMIMERevocationServeTests {
     /// An HTTP server on a loopback ephemeral port: GET /root.crl and /stale.crl (the CRLs, DER),
     /// POST /ocsp (the request handed to `openssl ocsp` with the CA's index, answered by its
-    /// delegated responder, RFC 6960 §4.2.2.2), POST /slow (the same after 30 s). Prints its
+    /// delegated responder, RFC 6960 §4.2.2.2), POST /slow (the same after 30 s), POST /forged
+    /// (answered "good" under a certificate that is no responder of the CA). Prints its
     /// port and a port that was bound and closed (nothing answers there).
     static let responder = #"""
         import http.server, socket, subprocess, sys, os, time, tempfile
@@ -20,10 +21,12 @@ extension SMIMERevocationServeTests {
             def do_POST(self):
                 request = self.rfile.read(int(self.headers["Content-Length"]))
                 if self.path == "/slow": time.sleep(30)
+                # /forged: signed by alice, whom the CA never made a responder (no OCSPSigning).
+                signer = "alice" if self.path == "/forged" else "responder"
                 with tempfile.TemporaryDirectory() as work:
                     open(work + "/req.der", "wb").write(request)
-                    subprocess.run(["openssl", "ocsp", "-index", "db/index.txt", "-CA", "ca.pem", "-rsigner", "responder.pem",
-                                    "-rkey", "responder.key", "-reqin", work + "/req.der", "-respout", work + "/resp.der", "-nmin", "60"],
+                    subprocess.run(["openssl", "ocsp", "-index", "db/index.txt", "-CA", "ca.pem", "-rsigner", signer + ".pem",
+                                    "-rkey", signer + ".key", "-reqin", work + "/req.der", "-respout", work + "/resp.der", "-nmin", "60"],
                                    cwd=directory, check=True, capture_output=True)
                     self.answer(open(work + "/resp.der", "rb").read(), "application/ocsp-response")
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -78,6 +81,9 @@ extension SMIMERevocationServeTests {
             [slow]
             \#(ext)
             authorityInfoAccess=OCSP;URI:\#(base)/slow
+            [forged]
+            \#(ext)
+            authorityInfoAccess=OCSP;URI:\#(base)/forged
             [responder]
             keyUsage=critical,digitalSignature
             extendedKeyUsage=OCSPSigning
@@ -93,6 +99,7 @@ extension SMIMERevocationServeTests {
             issue frank frank@example.com stale
             issue erin erin@example.com down
             issue gwen gwen@example.com slow
+            issue hank hank@example.com forged
             issue responder responder@example.com responder
             openssl ca -config ca.cnf -cert ca.pem -keyfile ca.key -revoke bob.pem -crl_reason keyCompromise 2>/dev/null
             openssl ca -config ca.cnf -cert ca.pem -keyfile ca.key -revoke carol.pem -crl_reason superseded 2>/dev/null

@@ -15,8 +15,9 @@ struct SMIMERevocationServeTests {
     /// Users and what their certificates name: alice (OCSP and CRL, good), bob (OCSP, revoked
     /// for keyCompromise), carol (CRL, revoked as superseded), dave (CRL, good), frank (a CRL
     /// whose nextUpdate passed in 2020), erin (an OCSP responder on a closed port), gwen (an OCSP
-    /// responder that answers after 30 s).
-    static let users = ["alice", "bob", "carol", "dave", "frank", "erin", "gwen"]
+    /// responder that answers after 30 s), hank (an OCSP "good" signed by someone the CA never
+    /// made its responder).
+    static let users = ["alice", "bob", "carol", "dave", "frank", "erin", "gwen", "hank"]
 
     @Test func revocationThroughOCSPAndCRLs() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hato-revocation-\(UUID().uuidString)")
@@ -49,6 +50,7 @@ struct SMIMERevocationServeTests {
         #expect(soft["erin"] == "smime=pass (revocation status unknown: OCSP responder http://127.0.0.1:\(closed)/ocsp: connection refused) body.smime-identifier=erin@example.com body.smime-part=2", "\(soft)")
         #expect(soft["verify-alice"] == "0 smime=pass body.smime-identifier=alice@example.com body.smime-part=2", "\(soft)")
         #expect(soft["verify-bob"]?.hasPrefix("1 smime=fail (signer certificate revoked: keyCompromise according to its OCSP responder)") == true, "\(soft)")
+        #expect(soft["hank"] == "smime=pass (revocation status unknown: OCSP response not signed by the issuer or its responder) body.smime-identifier=hank@example.com body.smime-part=2", "a forged good answer is no answer: \(soft)")
         #expect(soft["gwen"] == "smime=pass (revocation status unknown: no answer within 3 s) body.smime-identifier=gwen@example.com body.smime-part=2", "\(soft)")
 
         let hard = try await Self.deliver(["alice", "frank", "erin", "gwen", "bob"], directory: directory, dns: dns.address,
