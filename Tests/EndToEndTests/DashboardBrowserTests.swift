@@ -138,8 +138,8 @@ import Testing
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.ui import WebDriverWait
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
         port, out, chromium, driver_path = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
         base = "http://127.0.0.1:%s" % port
         options = webdriver.ChromeOptions()
@@ -147,10 +147,22 @@ import Testing
         options.binary_location = chromium
         d = webdriver.Chrome(service=Service(driver_path), options=options)
         def follow(element):
-            # click() returns before the next page loads: wait until the old one is gone.
+            # click() returns before the next page loads: wait until the old one is gone. While the
+            # page is being replaced Chromium may answer for the old node with "Node with given id
+            # does not belong to the document" rather than a stale-element error (seen once in ten
+            # runs): that means gone too.
             old = d.find_element(By.TAG_NAME, "html")
             element.click()
-            WebDriverWait(d, 30).until(expected_conditions.staleness_of(old))
+            def gone(driver):
+                try:
+                    old.is_enabled()
+                    return False
+                except StaleElementReferenceException:
+                    return True
+                except WebDriverException as e:
+                    if "does not belong to the document" in str(e): return True
+                    raise
+            WebDriverWait(d, 30).until(gone)
         try:
             def login(user, pw):
                 d.get(base + "/dashboard")
