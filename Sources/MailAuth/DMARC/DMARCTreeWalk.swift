@@ -34,7 +34,11 @@ struct DMARCDiscoveredPolicy {
     var record: DMARCRecord
     /// Where the record was found: the Author Domain, its Organizational Domain or its PSD.
     var policyDomain: String
-    var organizationalDomain: String
+    /// nil when the walk above an Author Domain with its own record failed (§4.10.2): the policy
+    /// is known, and only a relaxed check of a different identifier needs this (§5.3.6).
+    var organizationalDomain: String?
+    /// Why `organizationalDomain` is unknown.
+    var organizationalProblem: String? = nil
 }
 
 struct DMARCTreeWalker {
@@ -133,8 +137,16 @@ struct DMARCTreeWalker {
         switch await lookup(author) {
         case .temperror(let detail): throw DMARCTemporaryFailure(detail: detail)
         case .record(let record):
-            let organizational = try await organizationalDomain(of: author)
-            return DMARCDiscoveredPolicy(record: record, policyDomain: author, organizationalDomain: organizational)
+            // The record applies whatever lies above (§4.10.1 stops here); a DNS failure higher
+            // up only matters to a relaxed alignment check of another name (§5.3.6: only the
+            // queries a verdict needs can make it temperror).
+            do {
+                let organizational = try await organizationalDomain(of: author)
+                return DMARCDiscoveredPolicy(record: record, policyDomain: author, organizationalDomain: organizational)
+            } catch {
+                return DMARCDiscoveredPolicy(record: record, policyDomain: author, organizationalDomain: nil,
+                                             organizationalProblem: error.detail)
+            }
         case .none:
             let found = try await walk(from: author, includingStart: false)
             guard !found.isEmpty else { return nil }

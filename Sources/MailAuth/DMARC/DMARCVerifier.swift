@@ -107,7 +107,8 @@ public struct DMARCVerifier: Sendable {
         }
 
         var unresolved: String? = nil
-        let alignment = Alignment(author: author, authorOrganizational: discovered.organizationalDomain)
+        let alignment = Alignment(author: author, authorOrganizational: discovered.organizationalDomain,
+                                  unknownBecause: discovered.organizationalProblem)
         // §4.4.2: the SPF-Authenticated Identifier is the MAIL FROM domain when SPF passed.
         if spf.result == .pass, let domain = spf.domain?.lowercased() {
             switch await alignment.check(domain, mode: record.spfAlignment, walker: &walker) {
@@ -176,13 +177,21 @@ struct Alignment {
     enum Verdict { case aligned, notAligned, unknown(String) }
 
     let author: String
-    let authorOrganizational: String
+    /// nil when the walk above the Author Domain failed: then only identical names can align.
+    let authorOrganizational: String?
+    var unknownBecause: String? = nil
 
     func check(_ identifier: String, mode: DMARCAlignmentMode, walker: inout DMARCTreeWalker) async -> Verdict {
         let identifier = identifier.hasSuffix(".") ? String(identifier.dropLast()) : identifier
         // §4.4: comparisons are case-insensitive; identical names align in both modes.
         if identifier == author { return .aligned }
         guard mode == .relaxed else { return .notAligned }
+        guard let authorOrganizational else {
+            // The Organizational Domain is the Author Domain or one of its parents, so a name
+            // under another top-level domain cannot align whatever the walk would have found.
+            guard identifier.split(separator: ".").last == author.split(separator: ".").last else { return .notAligned }
+            return .unknown(unknownBecause ?? "no Organizational Domain for \(author)")
+        }
         // Relaxed: the same Organizational Domain. Names that share no suffix with it cannot.
         // An Organizational Domain is the name itself or one of its parents, so only names at or
         // below the Author Domain's can share it.

@@ -129,6 +129,25 @@ import Testing
         #expect(outcome.result == .temperror)
     }
 
+    /// §4.10.1 stops at the Author Domain's own record and §5.3.6 makes only the queries a verdict
+    /// needs count: a parent `_dmarc` that fails (SERVFAIL above a domain with its own record, as
+    /// with an unserved parent zone) must not turn a pass or a plain fail into temperror. Only a
+    /// relaxed check of a different name under the same top-level domain needs the walk.
+    @Test func failingParentOnlyMattersToRelaxedAlignmentOfAnotherName() async throws {
+        var resolver = try StaticResolver(zoneText: Self.zone + "_dmarc.news.example.com. TXT \"v=DMARC1; p=reject\"\n")
+        resolver.failures[try .init("_dmarc.example.com", .txt)] = .timeout
+        let verifier = DMARCVerifier(resolver: resolver)
+        let exact = await verifier.verify(message: message(from: "a@news.example.com"), spf: Self.noSPF, dkim: [Self.dkim("news.example.com")])
+        #expect(exact.result == .pass)
+        let unsigned = await verifier.verify(message: message(from: "a@news.example.com"), spf: Self.noSPF, dkim: [])
+        #expect(unsigned.result == .fail)
+        #expect(unsigned.evaluatedPolicy == .reject)
+        let elsewhere = await verifier.verify(message: message(from: "a@news.example.com"), spf: Self.noSPF, dkim: [Self.dkim("mailer.example.net")])
+        #expect(elsewhere.result == .fail)
+        let sibling = await verifier.verify(message: message(from: "a@news.example.com"), spf: Self.noSPF, dkim: [Self.dkim("foo.example.com")])
+        #expect(sibling.result == .temperror)
+    }
+
     @Test(arguments: [
         ("Jane <jane@Example.COM>", ["example.com"]),
         ("jane@example.com (Jane)", ["example.com"]),
