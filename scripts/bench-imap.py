@@ -244,9 +244,19 @@ async def idle_session(args, ready, stop):
     await reader.readline()  # greeting
     user = args.user.replace("\\", "\\\\").replace('"', '\\"')
     password = args.password.replace("\\", "\\\\").replace('"', '\\"')
-    writer.write(('a LOGIN "%s" "%s"\r\n' % (user, password)).encode())
-    if b" OK" not in await until(b"a "):
-        raise RuntimeError("LOGIN failed")
+    # A server that bounds its password checks answers a flood of logins with a temporary
+    # failure (`NO [UNAVAILABLE]`, RFC 5530); a real client tries again later, so this one does,
+    # after a random pause, up to 50 times.
+    for attempt in range(50):
+        writer.write(('a%d LOGIN "%s" "%s"\r\n' % (attempt, user, password)).encode())
+        answer = await until(b"a%d " % attempt)
+        if b" OK" in answer:
+            break
+        if b"[UNAVAILABLE]" not in answer:
+            raise RuntimeError("LOGIN failed: %r" % answer[:80])
+        await asyncio.sleep(0.2 + random.random())
+    else:
+        raise RuntimeError("LOGIN failed: still unavailable after 50 tries")
     writer.write(b"b SELECT INBOX\r\n")
     await until(b"b ")
     writer.write(b"c IDLE\r\n")

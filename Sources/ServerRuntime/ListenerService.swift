@@ -17,7 +17,11 @@ public final class ListenerService: Service, Sendable {
         public var implicitTLS: Bool
         public var maxConnectionsPerIP: Int
         public var gracePeriod: Duration = .seconds(30)
-        public var backlog: Int32 = 256
+        /// listen(2) backlog. With a short one a burst of connections overflows the accept queue;
+        /// with SYN cookies (Linux's default) the kernel then drops the client's final ACK and
+        /// keeps no state, so a client whose connect succeeded waits for a greeting forever
+        /// (seen with 5,000 IMAP connections at once and 256).
+        public var backlog: Int32 = 4096
         /// Open connections on this listener (`limits.max_connections_per_listener`).
         public var maxConnections: Int = .max
         /// Unsent reply bytes after which a session's input is no longer read

@@ -161,4 +161,29 @@ import Testing
             """, arguments: [try HatoBinary.url.path, config, directory.url.appendingPathComponent("hato.log").path], timeout: 120)
         #expect(result.stdout == "not spinning: True\n220\n221\npaused: True\n", "\(result.stdout) \(result.stderr)")
     }
+
+    /// `limits.listen_backlog` reaches listen(2): `ss` (iproute2) shows a listening socket's
+    /// backlog in its Send-Q column. Default 4096, capped by the kernel at net.core.somaxconn.
+    @Test func listenBacklogIsConfigured() async throws {
+        let ss = ["/usr/bin/ss", "/bin/ss", "/usr/sbin/ss", "/sbin/ss"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        try #require(ss != nil || !Python.requiredInCI, "CI is set but ss (iproute2) is not installed")
+        guard let ss else { return }
+        let somaxconn = Int((try? String(contentsOfFile: "/proc/sys/net/core/somaxconn", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 4096
+        for (line, expected) in [("", min(4096, somaxconn)), ("listen_backlog = 777", min(777, somaxconn))] {
+            let served = try await ServedHato.start("""
+                [listen]
+                imap = ["127.0.0.1:0"]
+                [limits]
+                \(line)
+                """)
+            let port = try served.port("imap")
+            let output = try await Python.run("""
+                import subprocess, sys
+                print(subprocess.run([sys.argv[1], "-Hltn", "sport = :" + sys.argv[2]], capture_output=True, text=True).stdout.split()[2])
+                """, arguments: [ss, port], timeout: 30)
+            #expect(output.stdout == "\(expected)\n", "\(line): \(output.stdout) \(output.stderr)")
+            await served.stop()
+        }
+    }
 }

@@ -115,6 +115,8 @@ public enum ConfigSchema {
             "Open client connections, all listeners together. Unset: the descriptor limit less a reserve for storage, delivery and DNS."),
         key("limits.max_connections_per_listener", .integer(min: 1, max: 10_000_000), nil,
             "Open client connections on one listener kind. Unset: half of limits.max_connections."),
+        key("limits.listen_backlog", .integer(min: 16, max: 65_535), .int(4096),
+            "Connections the kernel queues on each listening socket before they are accepted (listen(2) backlog; Linux caps it at net.core.somaxconn)."),
         key("limits.max_unsent_output", .size, .int(262_144),
             "Reply bytes waiting to be sent to one client after which its input is no longer read (backpressure)."),
         key("limits.output_stall_timeout", .duration, .int(120),

@@ -52,6 +52,8 @@ extension HatoConfig {
         /// `limits.spool_threshold`: octets of a message held in memory while it arrives; the
         /// rest goes to `<data_dir>/spool` (SMTPServer/MessageSpool.swift).
         public var spoolThreshold: Int = 262_144
+        /// `limits.listen_backlog`: listen(2) backlog of every listening socket.
+        public var listenBacklog: Int = 4096
         /// `limits.processing_memory`: octets of received messages processed at once, across sessions.
         public var processingMemory: Int = 33_554_432
 

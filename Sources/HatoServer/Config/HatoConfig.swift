@@ -209,6 +209,7 @@ public struct HatoConfig: Sendable {
             maxHeaderFields: int("limits.max_header_fields"), maxMIMEDepth: int("limits.max_mime_depth"),
             maxMIMEParts: int("limits.max_mime_parts"))
         limits.spoolThreshold = int("limits.spool_threshold")
+        limits.listenBacklog = int("limits.listen_backlog")
         limits.processingMemory = int("limits.processing_memory")
         for path in ["limits.output_stall_timeout", "limits.tls_handshake_timeout", "limits.pop3_login_timeout", "limits.data_phase_timeout"] where int(path) < 1 {
             throw ConfigKeyError(path: path, message: "must be at least 1 second")

@@ -289,6 +289,7 @@ public struct HatoService {
                 name: kind.rawValue, addresses: addresses.map { BindAddress(host: $0.host, port: $0.port) },
                 implicitTLS: kind.implicitTLS, maxConnectionsPerIP: settings.limits.maxConnectionsPerIP)
             configuration.maxConnections = caps.perListener
+            configuration.backlog = Int32(settings.limits.listenBacklog)
             configuration.maxUnsentOutput = settings.limits.maxUnsentOutput
             configuration.outputStallTimeout = settings.limits.outputStallTimeout
             configuration.metrics = metrics
