@@ -15,6 +15,10 @@ public struct OpenPGPSettings: Sendable {
     public var policies: OpenPGPPolicies
     /// Fields kept in clear above a message encrypted at rest (`openpgp.at_rest_headers`).
     public var atRestHeaders: [String]
+    /// RFC 9788 header protection on submission (`openpgp.header_protection`).
+    public var headerProtection: Bool
+    /// Autocrypt-Gossip in mail encrypted to several recipients (`openpgp.autocrypt_gossip`).
+    public var autocryptGossip: Bool
 
     init(string: (String) -> String?, int: (String) -> Int, list: (String) -> [String]?, tables: [[String: String]]) throws {
         verify = (string("openpgp.verify") ?? "on") == "on"
@@ -24,6 +28,8 @@ public struct OpenPGPSettings: Sendable {
                                maxSignatureSize: int("openpgp.max_signature_size"),
                                maxCleartextSize: int("openpgp.max_inline_size"))
         atRestHeaders = list("openpgp.at_rest_headers") ?? Self.defaultAtRestHeaders
+        headerProtection = (string("openpgp.header_protection") ?? "off") == "on"
+        autocryptGossip = (string("openpgp.autocrypt_gossip") ?? "off") == "on"
         let fallback = OpenPGPSubmissionPolicy(sign: OpenPGPSignPolicy(rawValue: string("openpgp.sign") ?? "never") ?? .never,
                                                encrypt: OpenPGPEncryptPolicy(rawValue: string("openpgp.encrypt") ?? "never") ?? .never)
         policies = try OpenPGPPolicies(fallback: fallback, entries: tables)

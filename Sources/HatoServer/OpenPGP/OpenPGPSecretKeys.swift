@@ -40,9 +40,15 @@ public struct OpenPGPStoreKeyring: OpenPGPKeyring {
     /// Where a recipient's certificate is looked up when the store has none (`openpgp.lookup`:
     /// Web Key Directory, DNSSEC-secure OPENPGPKEY); what it finds joins the contact directory.
     public let locator: (any OpenPGPKeyLocating)?
+    /// RFC 9788 header protection (`openpgp.header_protection`).
+    public let headerProtection: Bool
+    /// Autocrypt-Gossip (`openpgp.autocrypt_gossip`).
+    public let autocryptGossip: Bool
 
     public init(store: any MailStore, dataDirectory: URL, policies: OpenPGPPolicies, limits: OpenPGPLimits,
-                locator: (any OpenPGPKeyLocating)? = nil) {
+                locator: (any OpenPGPKeyLocating)? = nil, headerProtection: Bool = false, autocryptGossip: Bool = false) {
+        self.headerProtection = headerProtection
+        self.autocryptGossip = autocryptGossip
         self.store = store
         self.dataDirectory = dataDirectory
         self.policies = policies

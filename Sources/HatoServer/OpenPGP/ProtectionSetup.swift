@@ -12,7 +12,8 @@ enum ProtectionSetup {
         if settings.openpgp.policies.isActive {
             stages.append(OpenPGPSubmissionStage(keyring: OpenPGPStoreKeyring(
                 store: store, dataDirectory: settings.dataDirectory, policies: settings.openpgp.policies, limits: settings.openpgp.limits,
-                locator: OpenPGPKeyLocator.configured(settings, store: store, logger: logger))))
+                locator: OpenPGPKeyLocator.configured(settings, store: store, logger: logger),
+                headerProtection: settings.openpgp.headerProtection, autocryptGossip: settings.openpgp.autocryptGossip)))
         }
         if settings.smime.policies.isActive {
             let keyring = SMIMEStoreKeyring(store: store, dataDirectory: settings.dataDirectory, policies: settings.smime.policies,

@@ -32,7 +32,7 @@ public struct AutocryptStage: ReceptionStage {
 
     /// `Autocrypt: addr=A; keydata=` and the base64 key folded in 76-character lines (§2.1 allows
     /// folding whitespace in keydata; each line stays far below RFC 5322's 998).
-    static func field(address: String, keydata: [UInt8]) -> String {
+    static func field(address: String, keydata: [UInt8], name: String = fieldName) -> String {
         let encoded = Data(keydata).base64EncodedString()
         var lines: [Substring] = []
         var rest = Substring(encoded)
@@ -40,6 +40,6 @@ public struct AutocryptStage: ReceptionStage {
             lines.append(rest.prefix(76))
             rest = rest.dropFirst(76)
         }
-        return "\(fieldName): addr=\(address); keydata=\r\n " + lines.joined(separator: "\r\n ") + "\r\n"
+        return "\(name): addr=\(address); keydata=\r\n " + lines.joined(separator: "\r\n ") + "\r\n"
     }
 }

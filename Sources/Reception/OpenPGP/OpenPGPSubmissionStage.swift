@@ -52,6 +52,15 @@ public protocol OpenPGPKeyring: Sendable {
     /// The account's own valid certificates that can encrypt (so the sender can read the copy).
     func ownCertificates(for account: EmailAddress) async throws -> [OpenPGPCertificate]
     var limits: OpenPGPLimits { get }
+    /// RFC 9788 header protection (`openpgp.header_protection`), as S/MIME's.
+    var headerProtection: Bool { get }
+    /// Autocrypt-Gossip in mail encrypted to several recipients (`openpgp.autocrypt_gossip`).
+    var autocryptGossip: Bool { get }
+}
+
+extension OpenPGPKeyring {
+    public var headerProtection: Bool { false }
+    public var autocryptGossip: Bool { false }
 }
 
 public struct OpenPGPSubmissionStage: ReceptionStage {
@@ -79,19 +88,16 @@ public struct OpenPGPSubmissionStage: ReceptionStage {
         guard policy.isActive, !SMIMEComposer.isProtected(message.content.parsed) else { return .accept }
         do {
             let secretKey = policy.sign == .always ? try await keyring.secretKey(for: account.address) : nil
-            var recipients: [OpenPGPCertificate] = []
+            var found: [(address: EmailAddress, certificate: OpenPGPCertificate)] = []
             var missing: [EmailAddress] = []
+            var recipients: [OpenPGPCertificate] = []
             if policy.encrypt != .never {
-                for recipient in transaction.recipients {
-                    if let certificate = try await keyring.encryptionCertificate(for: recipient.address, sender: account.address) {
-                        recipients.append(certificate)
-                    } else {
-                        missing.append(recipient.address)
-                    }
+                (found, missing) = try await SubmissionProtection.certificates(for: transaction.recipients.map(\.address)) { address in
+                    try await keyring.encryptionCertificate(for: address, sender: account.address).map { (address: address, certificate: $0) }
                 }
                 if policy.encrypt == .required, let first = missing.first { return .reject(Self.noCertificate(first)) }
                 // The sender too, so the copy kept in Sent stays readable (issue 21).
-                recipients += try await keyring.ownCertificates(for: account.address)
+                recipients = found.map(\.certificate) + (try await keyring.ownCertificates(for: account.address))
             }
             let encrypt = policy.encrypt != .never && missing.isEmpty && !recipients.isEmpty
             let sign = secretKey != nil
@@ -104,14 +110,20 @@ public struct OpenPGPSubmissionStage: ReceptionStage {
                 }
                 return .accept
             }
-            var split = SMIMEComposer.split(message.content.bytes)
-            if let secretKey {
-                let signed = try PGPMIMEComposer.signed(split, secretKey: secretKey, limits: keyring.limits)
-                split = encrypt ? SMIMEComposer.split(signed) : SMIMEComposer.Split(outer: [], entity: signed)
+            let limits = keyring.limits
+            var signing: ((SMIMEComposer.Split) throws -> [UInt8])?
+            if let secretKey { signing = { try PGPMIMEComposer.signed($0, secretKey: secretKey, limits: limits) } }
+            var encrypting: ((SMIMEComposer.Split) throws -> [UInt8])?
+            if encrypt {
+                encrypting = { [keys = SubmissionProtection.unique(recipients, by: \.fingerprint)] in
+                    try PGPMIMEComposer.encrypted($0, to: keys, limits: limits)
+                }
             }
-            let bytes = encrypt ? try PGPMIMEComposer.encrypted(split, to: Self.unique(recipients), limits: keyring.limits) : split.entity
+            let gossip = encrypt && keyring.autocryptGossip ? AutocryptGossip.fields(message.content.parsed.header, recipients: found, sender: account.address) : []
+            let bytes = try SubmissionProtection.compose(message.content.bytes, headerProtection: keyring.headerProtection,
+                                                         payloadFields: gossip, sign: signing, encrypt: encrypting)
             message.content = ReceivedMessage(bytes: bytes)
-            client.logger.info("openpgp", metadata: ["id": "\(transaction.id)", "signed": "\(sign)", "encrypted-to": "\(encrypt ? recipients.count : 0)"])
+            SubmissionProtection.log("openpgp", client: client, transaction: transaction, signed: sign, encryptedTo: encrypt ? recipients.count : 0)
             return .accept
         } catch {
             return .defer(Self.unavailable(error))
@@ -125,10 +137,5 @@ public struct OpenPGPSubmissionStage: ReceptionStage {
 
     static func unavailable(_ error: any Error) -> ReceptionRefusal {
         ReceptionRefusal(451, SMTPEnhancedStatusCode(4, 7, 0)!, "OpenPGP processing failed, try again later", cause: "\(error)")
-    }
-
-    static func unique(_ certificates: [OpenPGPCertificate]) -> [OpenPGPCertificate] {
-        var seen = Set<String>()
-        return certificates.filter { seen.insert($0.fingerprint).inserted }
     }
 }

@@ -95,12 +95,8 @@ public struct SMIMESubmissionStage: ReceptionStage {
             var recipients: [SMIMECertificate] = []
             var missing: [EmailAddress] = []
             if policy.encrypt != .never {
-                for recipient in transaction.recipients {
-                    if let certificate = try await keyring.encryptionCertificate(for: recipient.address) {
-                        recipients.append(certificate)
-                    } else {
-                        missing.append(recipient.address)
-                    }
+                (recipients, missing) = try await SubmissionProtection.certificates(for: transaction.recipients.map(\.address)) {
+                    try await keyring.encryptionCertificate(for: $0)
                 }
                 if policy.encrypt == .required, let first = missing.first { return .reject(Self.noCertificate(first)) }
                 // The sender too, so the copy they keep stays readable (issue 20 §2).
@@ -111,15 +107,18 @@ public struct SMIMESubmissionStage: ReceptionStage {
                 client.logger.info("smime: not encrypted", metadata: ["id": "\(transaction.id)", "without-certificate": "\(missing.map(\.description))"])
                 return .accept
             }
-            var split = keyring.headerProtection ? SMIMEComposer.protectingHeader(message.content.bytes, confidential: encrypt)
-                                                 : SMIMEComposer.split(message.content.bytes)
-            if sign, let identity {
-                let signed = try SMIMEComposer.signed(split, identity: identity, rsaPSS: keyring.rsaPSS)
-                split = encrypt ? SMIMEComposer.split(signed) : SMIMEComposer.Split(outer: [], entity: signed)
+            var signing: ((SMIMEComposer.Split) throws -> [UInt8])?
+            if sign, let identity { signing = { [rsaPSS = keyring.rsaPSS] in try SMIMEComposer.signed($0, identity: identity, rsaPSS: rsaPSS) } }
+            var encrypting: ((SMIMEComposer.Split) throws -> [UInt8])?
+            if encrypt {
+                encrypting = { [keys = SubmissionProtection.unique(recipients, by: \.fingerprint), cipher = keyring.contentCipher] in
+                    try SMIMEComposer.encrypted($0, to: keys, cipher: cipher)
+                }
             }
-            let bytes = encrypt ? try SMIMEComposer.encrypted(split, to: Self.unique(recipients), cipher: keyring.contentCipher) : split.entity
+            let bytes = try SubmissionProtection.compose(message.content.bytes, headerProtection: keyring.headerProtection,
+                                                         sign: signing, encrypt: encrypting)
             message.content = ReceivedMessage(bytes: bytes)
-            client.logger.info("smime", metadata: ["id": "\(transaction.id)", "signed": "\(sign)", "encrypted-to": "\(encrypt ? recipients.count : 0)"])
+            SubmissionProtection.log("smime", client: client, transaction: transaction, signed: sign, encryptedTo: encrypt ? recipients.count : 0)
             return .accept
         } catch {
             return .defer(Self.unavailable(error))
@@ -133,10 +132,5 @@ public struct SMIMESubmissionStage: ReceptionStage {
 
     static func unavailable(_ error: any Error) -> ReceptionRefusal {
         ReceptionRefusal(451, SMTPEnhancedStatusCode(4, 7, 0)!, "S/MIME processing failed, try again later", cause: "\(error)")
-    }
-
-    static func unique(_ certificates: [SMIMECertificate]) -> [SMIMECertificate] {
-        var seen = Set<String>()
-        return certificates.filter { seen.insert($0.fingerprint).inserted }
     }
 }
