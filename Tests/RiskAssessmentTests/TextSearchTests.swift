@@ -27,6 +27,12 @@ import Testing
         #expect(TextSearch.contains("cafe\u{301} then cafe", "cafe"))
     }
 
+    @Test func prefixCountsCharacters() {
+        #expect(TextSearch.prefix("short", characters: 10) == "short")
+        #expect(TextSearch.prefix("振込先口座", characters: 3) == "振込先")
+        #expect(TextSearch.prefix("cafe\u{301}x", characters: 4) == "cafe\u{301}")
+    }
+
     @Test func urlsInPlainTextStillFound() {
         #expect(ShownAddress.urls(in: "go to https://x.example/a now", limit: 10) == ["https://x.example/a"])
         #expect(ShownAddress.urls(in: "no links, only http as a word", limit: 10).isEmpty)
