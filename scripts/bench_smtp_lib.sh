@@ -30,7 +30,7 @@ send_load() {  # port mode label
     if [ "$LOAD" = python ]; then
         local per=1; [ "$2" = reuse ] && per=50
         python3 "$root/scripts/bench_smtp_load.py" --port "$1" -n "$N" -c "$C" --size "$SIZE" \
-            --per-connection "$per" --recipient rcpt@bench.invalid --label "$3" >"$work/$3.load" \
+            --per-connection "$per" --sender "load@$sender_domain" --recipient rcpt@bench.invalid --label "$3" >"$work/$3.load" \
             || { cat "$work/$3.load"; return 1; }
     else
         local reuse=(); [ "$2" = reuse ] && reuse=(-d)
