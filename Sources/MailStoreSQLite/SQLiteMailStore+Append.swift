@@ -55,27 +55,28 @@ extension SQLiteMailStore {
     }
 
     static func insertMessage(_ pending: PendingAppend, into target: MailboxID, _ db: Database) throws -> AppendResult {
-        guard let row = try Row.fetchOne(db, sql: """
+        // Cached statements: every delivery runs these four, and compiling them each time (SQLite's
+        // parser, GRDB's authorizer) was a visible share of a message's CPU (docs/PERFORMANCE.md).
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT m.uid_validity, m.uid_next, m.highest_modseq, m.first_recent_uid, m.name, a.id AS account_id, a.address,
                    a.quota_bytes, a.quota_messages, a.used_bytes, a.used_messages
             FROM mailboxes m JOIN accounts a ON a.id = m.account_id WHERE m.id = ?
-            """, arguments: [target.rawValue])
+            """), arguments: [target.rawValue])
         else { throw MailStoreError.mailboxNotFound("id \(target)") }
         try checkQuota(row, addingBytes: pending.size, messages: 1)
         let uid = row["uid_next"] as Int64
         let modSeq = (row["highest_modseq"] as Int64) + 1
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, body_path, summary, saved_date)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """).execute(
             arguments: [target.rawValue, uid, modSeq, pending.flags.system.rawValue, pending.flags.keywords.joined(separator: " "),
                         pending.internalDate.timeIntervalSince1970, pending.size, pending.body.path, pending.summary,
                         // RFC 8514 §3: every way in (delivery, APPEND, COPY, MOVE) saves the message now.
                         Date().timeIntervalSince1970])
-        try db.execute(
-            sql: "UPDATE mailboxes SET uid_next = ?, highest_modseq = ? WHERE id = ?",
-            arguments: [uid + 1, modSeq, target.rawValue])
+        try db.cachedStatement(sql: "UPDATE mailboxes SET uid_next = ?, highest_modseq = ? WHERE id = ?")
+            .execute(arguments: [uid + 1, modSeq, target.rawValue])
         // RFC 3501 §2.3.2: the appending session claims \Recent before the feed tells anyone.
         var recentFrom: UInt32? = nil
         if pending.claimsRecent {
@@ -85,9 +86,8 @@ extension SQLiteMailStore {
                 try db.execute(sql: "UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?", arguments: [uid + 1, target.rawValue])
             }
         }
-        try db.execute(
-            sql: "UPDATE accounts SET used_bytes = used_bytes + ?, used_messages = used_messages + 1 WHERE id = ?",
-            arguments: [pending.size, row["account_id"] as Int64])
+        try db.cachedStatement(sql: "UPDATE accounts SET used_bytes = used_bytes + ?, used_messages = used_messages + 1 WHERE id = ?")
+            .execute(arguments: [pending.size, row["account_id"] as Int64])
         return AppendResult(
             mailboxID: target, uidValidity: UInt32(truncatingIfNeeded: row["uid_validity"] as Int64),
             uid: UInt32(truncatingIfNeeded: uid), modSeq: UInt64(modSeq), recentFrom: recentFrom)

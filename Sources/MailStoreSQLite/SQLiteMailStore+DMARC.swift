@@ -14,13 +14,15 @@ extension SQLiteMailStore {
             try record.policy.map(json), record.evaluatedPolicy, record.dkimAligned, record.spfAligned, try json(record.dkim),
             record.spfDomain, record.spfResult, try json(record.reportURIs),
         ]
-        let id = try await pool.write { db in
-            try db.execute(sql: """
+        // In the next group commit (`WriteBatcher`): every message on the MX listener records one,
+        // and a transaction of its own per message cost a WAL fsync each (docs/PERFORMANCE.md).
+        let id = try await batchedWrite { db in
+            try db.cachedStatement(sql: """
                 INSERT INTO dmarc_evaluations (evaluated_at, source_ip, header_from, envelope_from, envelope_to, result, disposition,
                     policy_override, override_comment, policy, evaluated_policy, dkim_aligned, spf_aligned, dkim, spf_domain,
                     spf_result, report_uris)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: arguments)
+                """).execute(arguments: arguments)
             return db.lastInsertedRowID
         }
         var stored = record

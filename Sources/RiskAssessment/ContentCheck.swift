@@ -60,7 +60,7 @@ struct ContentCheck {
         if subtype == "html" {
             html.inspect(text, place: place, into: &signals)
         } else {
-            for url in ShownAddress.urls(in: String(text.prefix(assessor.policy.limits.maxHTMLBytes)), limit: assessor.policy.limits.maxLinks) {
+            for url in ShownAddress.urls(in: String(TextSearch.prefix(text, characters: assessor.policy.limits.maxHTMLBytes)), limit: assessor.policy.limits.maxLinks) {
                 if let target = LinkTarget(url) { html.note(target, place: place, into: &signals) }
             }
         }

@@ -93,8 +93,8 @@ struct SenderCheck {
         guard let from = message.header.from.mailboxes.first, let domain = fromDomain(message.header), !isOurs(domain) else { return }
         let address = from.address.lowercased()
         guard !context.correspondents.contains(where: { $0.address == address }) else { return }
-        let text = Confusables.nfkc(((message.header.subject ?? "") + "\n" + String(message.decodedText.prefix(assessor.policy.limits.maxKeywordText)))).lowercased()
-        let words = assessor.policy.paymentKeywords.filter { !$0.isEmpty && text.contains(Confusables.nfkc($0).lowercased()) }
+        let text = Confusables.nfkc(((message.header.subject ?? "") + "\n" + String(TextSearch.prefix(message.decodedText, characters: assessor.policy.limits.maxKeywordText)))).lowercased()
+        let words = assessor.policy.paymentKeywords.filter { !$0.isEmpty && TextSearch.contains(text, Confusables.nfkc($0).lowercased()) }
         if words.isEmpty {
             signals.add(RiskSignalName.firstContact, "no earlier mail between \(address) and the recipients")
         } else {

@@ -163,3 +163,12 @@ import Testing
         try await setup.store.close()
     }
 }
+
+/// The hand-written RFC 5322 §3.3 date of the Received field (it replaced a DateFormatter).
+@Suite struct TraceDateTests {
+    @Test func formatsUTCDates() {
+        #expect(TraceHeaders.rfc5322Date(Date(timeIntervalSince1970: 0)) == "Thu, 01 Jan 1970 00:00:00 +0000")
+        #expect(TraceHeaders.rfc5322Date(Date(timeIntervalSince1970: 1_796_553_991.9)) == "Sun, 06 Dec 2026 10:46:31 +0000")
+        #expect(TraceHeaders.rfc5322Date(Date(timeIntervalSince1970: 951_868_799)) == "Tue, 29 Feb 2000 23:59:59 +0000")
+    }
+}

@@ -14,6 +14,10 @@ import Testing
     @Test func nfkcFoldsWidths() {
         #expect(Confusables.nfkc("ＹＡＭＡＤＡ　ﾀﾛｳ") == "YAMADA タロウ")
         #expect(Confusables.nfkc("") == "")
+        // Every ASCII character is its own NFKC form (the fast path skips ICU for it).
+        let ascii = String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self)
+        #expect(Confusables.nfkc(ascii) == ascii)
+        #expect(Confusables.nfkc(ascii + "ﾀ") == ascii + "タ")
         #expect(Confusables.nfkc(String(repeating: "ﾊﾟ", count: 5000)) == String(repeating: "パ", count: 5000), "buffers grow")
     }
 

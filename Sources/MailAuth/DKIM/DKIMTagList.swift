@@ -60,7 +60,11 @@ public struct DKIMTagList: Sendable, Hashable {
 
     /// The value with all FWS removed, as base64 tags (b=, bh=, p=) are read (§3.5: "Whitespace is ignored").
     public static func removingWhitespace(_ value: String) -> String {
-        String(String.UnicodeScalarView(value.unicodeScalars.filter { !" \t\r\n".unicodeScalars.contains($0) }))
+        // FWS is ASCII, never part of a longer UTF-8 sequence: filtering bytes keeps every other character.
+        var kept: [UInt8] = []
+        kept.reserveCapacity(value.utf8.count)
+        for byte in value.utf8 where !isFWS(byte) { kept.append(byte) }
+        return String(decoding: kept, as: UTF8.self)
     }
 
     static func isFWS(_ byte: UInt8) -> Bool {

@@ -26,7 +26,10 @@ public enum Confusables {
 
     /// NFKC (UAX #15): full-width "ＡＢＣ" and half-width "ｶﾀｶﾅ" become "ABC" and "カタカナ".
     public static func nfkc(_ text: String) -> String {
-        call(text, cicu_nfkc) ?? text
+        // ASCII is its own NFKC form (no ASCII character has a decomposition mapping): the usual
+        // English message text skips ICU's UTF-16 round trip (docs/PERFORMANCE.md, issue 24).
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
+        return call(text, cicu_nfkc) ?? text
     }
 
     /// Calls a CICU UTF-8 -> UTF-8 function, growing the buffer once when it reports more.

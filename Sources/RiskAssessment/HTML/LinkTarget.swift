@@ -94,7 +94,7 @@ enum ShownAddress {
     static func urls(in text: String, limit: Int) -> [String] {
         var found: [String] = []
         var rest = Substring(text)
-        while found.count < limit, let range = rest.range(of: "http", options: []) {
+        while found.count < limit, let range = TextSearch.firstRange(of: "http", in: rest) {
             let tail = rest[range.lowerBound...]
             let lowered = tail.prefix(8).lowercased()
             if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") {
