@@ -48,6 +48,8 @@ public struct HatoConfig: Sendable {
         /// `auth.max_concurrent_password_checks` (0: one per core) and `auth.password_check_queue`.
         public var maxConcurrentPasswordChecks = 0
         public var passwordCheckQueue = 256
+        /// `auth.shared_throttle_timeout`: the time limit on each call to the shared throttle counts.
+        public var sharedThrottleTimeout: Duration = .seconds(2)
     }
 
     public struct DNS: Sendable {
@@ -180,6 +182,11 @@ public struct HatoConfig: Sendable {
             knownClientDuration: .seconds(int("auth.known_client_duration")))
         auth.maxConcurrentPasswordChecks = int("auth.max_concurrent_password_checks")
         auth.passwordCheckQueue = int("auth.password_check_queue")
+        let throttleTimeout = int("auth.shared_throttle_timeout")
+        guard (1...300).contains(throttleTimeout) else {
+            throw ConfigKeyError(path: "auth.shared_throttle_timeout", message: "\(throttleTimeout) s is outside 1...300 s")
+        }
+        auth.sharedThrottleTimeout = .seconds(throttleTimeout)
         auth.throttleExempt = try Self.loopbackOnly(list("auth.benchmark_throttle_exempt") ?? [], key: "auth.benchmark_throttle_exempt")
         for name in auth.mechanisms where SASLMechanismName(wireName: name) == nil {
             let known = SASLMechanismName.allCases.map(\.rawValue).joined(separator: ", ")

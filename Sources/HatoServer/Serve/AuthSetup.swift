@@ -22,7 +22,9 @@ enum AuthSetup {
             delayAfterFailures: settings.auth.delayAfterFailures, lockoutAfterFailures: settings.auth.lockoutAfterFailures,
             lockoutDuration: settings.auth.lockoutDuration, knownClientDuration: settings.auth.knownClientDuration)
         configuration.exemptClients = Set(settings.auth.throttleExempt)
-        if let shared = store as? PostgresMailStore { return PostgresLoginThrottle(store: shared, configuration: configuration) }
+        if let shared = store as? PostgresMailStore {
+            return PostgresLoginThrottle(store: shared, configuration: configuration, timeout: settings.auth.sharedThrottleTimeout)
+        }
         return AuthThrottle(configuration: configuration)
     }
 }
