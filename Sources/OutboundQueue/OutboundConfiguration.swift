@@ -25,8 +25,11 @@ public struct OutboundConfiguration: Sendable {
     /// Connections open at once, in total and to one destination (domain, or the relay).
     public var maxConnections: Int
     public var maxConnectionsPerDestination: Int
-    /// Messages sent over one connection before it is closed and the next batch starts afresh.
+    /// Messages sent over one connection, across the batches that reuse it, before it is closed.
     public var maxMessagesPerConnection: Int
+    /// How long a connection stays open after its batch for the next batch to the same destination
+    /// (`delivery.connection_idle_time`, RFC 5321 §4.1.1.5 RSET between); zero: closed at once.
+    public var connectionIdleTime: Duration = .zero
     /// How often the queue is looked at when nothing wakes it (`hato queue flush` from another process).
     public var pollInterval: Duration
     /// After this long undelivered, the sender gets one "delayed" DSN (RFC 3464 Action: delayed); nil: never.

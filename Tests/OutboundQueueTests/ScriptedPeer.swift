@@ -21,6 +21,8 @@ final class ScriptedPeer: Sendable {
         var smtpUTF8 = true
         /// The SIZE it announces (RFC 1870).
         var sizeLimit = 33_554_432
+        /// Seconds without a command after which it closes the connection (aiosmtpd's `timeout`).
+        var idleTimeout: Double = 300
     }
 
     static let script = #"""
@@ -58,7 +60,7 @@ final class ScriptedPeer: Sendable {
             if reply.startswith("250"):
                 out.write(json.dumps({"from": envelope.mail_from, "to": envelope.rcpt_tos,
                                       "mail_options": envelope.mail_options, "tls": session.ssl is not None,
-                                      "auth": bool(session.authenticated),
+                                      "auth": bool(session.authenticated), "peer": "%s:%d" % tuple(session.peer[:2]),
                                       "data": envelope.original_content.decode("latin-1")}) + "\n")
                 out.flush()
             return reply
@@ -70,7 +72,8 @@ final class ScriptedPeer: Sendable {
 
     import socket
     probe = socket.socket(); probe.bind(("127.0.0.1", 0)); free = probe.getsockname()[1]; probe.close()
-    kwargs = dict(hostname="127.0.0.1", port=free, decode_data=False, enable_SMTPUTF8=opts["smtpUTF8"], data_size_limit=opts["sizeLimit"])
+    kwargs = dict(hostname="127.0.0.1", port=free, decode_data=False, enable_SMTPUTF8=opts["smtpUTF8"], data_size_limit=opts["sizeLimit"],
+                  timeout=opts["idleTimeout"])
     if opts.get("cert"):
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(opts["cert"], opts["key"])
@@ -117,6 +120,7 @@ final class ScriptedPeer: Sendable {
         var json: [String: Any] = [
             "received": receivedFile.path, "dataReplies": options.dataReplies, "rcptReplies": options.rcptReplies,
             "eightBitMIME": options.eightBitMIME, "delay": options.delay, "smtpUTF8": options.smtpUTF8, "sizeLimit": options.sizeLimit,
+            "idleTimeout": options.idleTimeout,
         ]
         if let tls = options.tls { json["cert"] = tls.cert; json["key"] = tls.key }
         if let auth = options.auth { json["auth"] = auth }
@@ -130,6 +134,8 @@ final class ScriptedPeer: Sendable {
         let mail_options: [String]
         let tls: Bool
         let auth: Bool
+        /// The client's address and port: one per connection.
+        let peer: String
         let data: String
     }
 

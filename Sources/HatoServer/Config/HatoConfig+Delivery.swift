@@ -20,6 +20,8 @@ extension HatoConfig {
         public var pollInterval: Int
         /// Seconds a node leases the queue entries it works (docs/scaling.md, "Shared queue").
         public var lease: Int = 900
+        /// `delivery.connection_idle_time` in seconds (docs/delivery.md "Connection reuse").
+        public var connectionIdleTime: Int = 5
         /// `delivery.dane`, `delivery.mta_sts`, `delivery.tls_ca_file` (docs/transport-security.md).
         public var dane: Bool = true
         public var mtaSTS: Bool = true
@@ -67,6 +69,7 @@ extension HatoConfig {
             dane: string("delivery.dane") != "off", mtaSTS: string("delivery.mta_sts") != "off",
             mtaSTSRefreshInterval: int("delivery.mta_sts_refresh_interval"), tlsCAFile: url("delivery.tls_ca_file"))
         delivery.lease = max(1, int("delivery.lease"))
+        delivery.connectionIdleTime = min(int("delivery.connection_idle_time"), 3_600)
         return delivery
     }
 }

@@ -31,6 +31,7 @@ public enum DeliverySetup {
         configuration.metrics = metrics
         configuration.mtaSTSRefreshInterval = settings.delivery.mtaSTSRefreshInterval > 0 ? .seconds(settings.delivery.mtaSTSRefreshInterval) : nil
         configuration.lease = .seconds(settings.delivery.lease)
+        configuration.connectionIdleTime = .seconds(settings.delivery.connectionIdleTime)
         let delivery = settings.delivery
         guard let resolver else {
             logger.warning("outbound delivery is off: no DNS resolver; mail for other domains stays queued")

@@ -2,15 +2,17 @@ import Foundation
 import Logging
 import MailStore
 
-/// Delivers one batch over as few connections as it can: routes the destination, connects to the
-/// first host and address that answers (RFC 5321 §5.1: each MX in order, each of its addresses),
-/// then sends the batch's messages one after another on that connection.
+/// Delivers one batch over as few connections as it can: routes the destination, takes the
+/// connection an earlier batch left open for it (`IdleConnections`) or connects to the first host
+/// and address that answers (RFC 5321 §5.1: each MX in order, each of its addresses), then sends
+/// the batch's messages one after another on that connection and leaves it open for the next.
 struct DestinationWorker: Sendable {
     let router: DeliveryRouter
     let transport: any DeliveryTransport
     let store: any MailStore
     let recorder: OutcomeRecorder
     let tlsSessions: TLSSessionRecorder
+    let idle: IdleConnections
     let logger: Logger
     /// True once the server is shutting down: the message in progress finishes, the rest wait.
     let isStopping: @Sendable () -> Bool
@@ -33,7 +35,8 @@ struct DestinationWorker: Sendable {
             guard !items.isEmpty else { continue }
             if started && isStopping() { return }
             started = true
-            guard await deliver(items, hosts: hosts, domain: batch.domain, requirement: requirement) else { return }
+            let key = IdleConnections.key(batch.destination, requirement, hosts)
+            guard await deliver(items, hosts: hosts, domain: batch.domain, requirement: requirement, key: key) else { return }
         }
     }
 
@@ -43,17 +46,28 @@ struct DestinationWorker: Sendable {
         message.tlsRequirement == .required && message.mailFrom == nil ? .policy : message.tlsRequirement
     }
 
-    /// Sends `items` in turn over one connection (opened again after a failure); false when the
-    /// server is stopping and the rest must wait.
-    func deliver(_ items: [DeliveryBatch.Item], hosts: [RouteHost], domain: String, requirement: TLSRequirement) async -> Bool {
+    /// Sends `items` in turn over one connection (opened again after a failure, and after it carried
+    /// `delivery.max_messages_per_connection`); false when the server is stopping and the rest must wait.
+    func deliver(_ items: [DeliveryBatch.Item], hosts: [RouteHost], domain: String, requirement: TLSRequirement,
+                 key: IdleConnections.Key) async -> Bool {
         var session: (connection: any DeliverySession, target: DeliveryTarget)?
+        var sent = 0
         var stopped = false
         for (index, item) in items.enumerated() {
             if index > 0 && isStopping() {
                 stopped = true
                 break
             }
+            if let current = session, sent >= idle.maxMessages {
+                await current.connection.close()
+                session = nil
+            }
+            if session == nil, let reused = await reuse(key, hosts: hosts, domain: domain, requirement: requirement) {
+                session = (reused.session, reused.target)
+                sent = reused.sent
+            }
             if session == nil {
+                sent = 0
                 switch await connect(hosts, domain: domain, requirement: requirement) {
                 case .success(let opened):
                     session = opened
@@ -76,6 +90,7 @@ struct DestinationWorker: Sendable {
             }
             do {
                 let response = try await connection.send(Self.envelope(item), message: body)
+                sent += 1
                 await recorder.settle(item, AttemptResult.classify(response, count: item.recipients.count, remote: target.hostname),
                                       tls: Self.tlsNote(target, connection))
                 // RFC 5321 §3.8: 421 means the peer is closing the channel.
@@ -94,8 +109,41 @@ struct DestinationWorker: Sendable {
                 }
             }
         }
-        await session?.connection.close()
+        if let session {
+            if stopped || isStopping() {
+                await session.connection.close()
+            } else {
+                await idle.park(key, IdleConnections.Parked(session: session.connection, target: session.target, sent: sent))
+            }
+        }
         return !stopped
+    }
+
+    /// A connection an earlier batch left open for `key`, still under the TLS policy the router
+    /// gives its address now, and answering RSET (RFC 5321 §4.1.1.5); one that fails either check is
+    /// closed and the next waiting one tried. Nil: connect afresh.
+    func reuse(_ key: IdleConnections.Key, hosts: [RouteHost], domain: String,
+               requirement: TLSRequirement) async -> IdleConnections.Parked? {
+        while let parked = idle.take(key) {
+            let target = parked.target
+            var current: [DeliveryTarget] = []
+            if let host = hosts.first(where: { $0.name == target.hostname && $0.port == target.port }) {
+                current = (try? await router.securedTargets(for: host, domain: domain, requirement: requirement)) ?? []
+            }
+            guard current.contains(where: { $0.address == target.address && $0.tls == target.tls && $0.isRelay == target.isRelay }) else {
+                logger.info("idle connection not reused: the TLS policy changed", metadata: ["host": "\(target)"])
+                await parked.session.close()
+                continue
+            }
+            guard await parked.session.reset() else {
+                logger.info("idle connection closed by the peer, connecting again", metadata: ["host": "\(target)"])
+                await parked.session.close()
+                continue
+            }
+            logger.info("connection reused", metadata: ["host": "\(target)", "messages-before": "\(parked.sent)"])
+            return parked
+        }
+        return nil
     }
 
     /// The first connection that opens, trying every address of every host in order.

@@ -36,6 +36,7 @@ public final class QueueRunner: Service, Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     let state: SharedState
+    let idle: IdleConnections
     private let wakeSignal = WakeSignal()
 
     public init(store: any MailStore, transport: any DeliveryTransport, router: DeliveryRouter, configuration: OutboundConfiguration,
@@ -50,7 +51,11 @@ public final class QueueRunner: Service, Sendable {
         let state = SharedState()
         self.state = state
         let tlsSessions = TLSSessionRecorder(store: store, logger: logger, now: now)
-        worker = DestinationWorker(router: router, transport: transport, store: store, recorder: recorder, tlsSessions: tlsSessions, logger: logger,
+        let idle = IdleConnections(idleTime: configuration.connectionIdleTime, maxMessages: configuration.maxMessagesPerConnection,
+                                   capacity: configuration.maxConnections)
+        self.idle = idle
+        worker = DestinationWorker(router: router, transport: transport, store: store, recorder: recorder, tlsSessions: tlsSessions, idle: idle,
+                                   logger: logger,
                                    isStopping: { state.withLock { $0.stopping } })
     }
 
@@ -102,8 +107,13 @@ public final class QueueRunner: Service, Sendable {
             self.state.withLock { $0.stopping = true }
             self.wakeSignal.signal()
         }
+        await idle.closeAll(stopping: true)
         logger.info("outbound queue stopped")
     }
+
+    /// Closes (QUIT) the connections left open for later batches (`delivery.connection_idle_time`),
+    /// for tools and tests that run `deliverDue` and then stop.
+    public func closeIdleConnections() async { await idle.closeAll(stopping: false) }
 
     /// Wakes the scheduler now (something was enqueued or made due).
     public func wake() { wakeSignal.signal() }

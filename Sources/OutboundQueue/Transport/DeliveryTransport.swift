@@ -150,6 +150,10 @@ public protocol DeliverySession: Sendable {
     func send(_ envelope: DeliveryEnvelope, message: [UInt8]) async throws(DeliveryTransportError) -> DeliveryResponse
     /// QUIT and close.
     func close() async
+    /// RSET before a connection that waited idle carries another batch (RFC 5321 §4.1.1.5); false
+    /// when the peer is gone or refused it, and the connection is then closed. Sessions that
+    /// cannot be checked that way answer false and are never reused across batches.
+    func reset() async -> Bool
     /// TLS is active and the peer offered REQUIRETLS after it (RFC 8689 §4.2.1 step 5).
     var offersRequireTLS: Bool { get }
     /// TLS is in use on this session (TLS-RPT counts sessions without it as failures).
@@ -157,6 +161,7 @@ public protocol DeliverySession: Sendable {
 }
 
 extension DeliverySession {
+    public func reset() async -> Bool { false }
     public var offersRequireTLS: Bool { false }
     public var tlsActive: Bool { false }
 }

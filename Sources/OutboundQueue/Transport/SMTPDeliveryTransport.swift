@@ -99,6 +99,15 @@ final class SMTPDeliverySession: DeliverySession {
 
     func close() async { await connection.quit() }
 
+    func reset() async -> Bool {
+        do {
+            try await connection.reset()
+            return true
+        } catch {
+            return false
+        }
+    }
+
     var offersRequireTLS: Bool { connection.tlsActive && connection.capabilities.requireTLS }
     var tlsActive: Bool { connection.tlsActive }
 }
