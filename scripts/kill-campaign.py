@@ -24,7 +24,14 @@ account; outside: never received by the sink). Duplicates are reported separatel
 kill between the sink's 250 and the queue's record of it sends the message again (expected);
 locally, a message found twice in one account.
 
-Usage: scripts/kill-campaign.py [--kills 100] [--hato .build/debug/hato] [--seed N] [--keep]
+With --postgres the same load runs against two `hato serve` nodes sharing one PostgreSQL database
+(a throwaway cluster the script starts with Debian's postgresql 15 binaries, --pg-bin): the
+client threads are spread over both nodes, each round SIGKILLs one of them at random while the
+other keeps serving (and takes over the killed node's queue leases, `[delivery] lease = 5`), the
+store check runs against the database while the survivor serves, and the killed node is
+restarted at the start of the next round.
+
+Usage: scripts/kill-campaign.py [--kills 100] [--hato .build/debug/hato] [--seed N] [--keep] [--postgres]
 Exit status: 0 when nothing was lost and the store was consistent after every kill (orphan
 body files from interrupted writes excepted: they are expected and repaired), 1 otherwise.
 """
@@ -43,7 +50,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kill_campaign_peers import DNSServer, Sink  # noqa: E402
+from kill_campaign_peers import DNSServer, PostgresCluster, Sink  # noqa: E402
 from kill_campaign_load import Ledger, LOADS, inventory  # noqa: E402
 
 PASSWORD = "campaign password"
@@ -93,7 +100,7 @@ def hato_run(hato, config, *args, stdin=None):
     return subprocess.run([hato, *args, "--config", config], input=stdin, capture_output=True, text=True, timeout=300)
 
 
-def store_check(hato, config, stats):
+def store_check(hato, config, stats, expected=EXPECTED_AFTER_KILL):
     """Checks (and repairs) the stopped server's store; records what it found."""
     result = hato_run(hato, config, "store", "check")
     if result.returncode == 0:
@@ -104,7 +111,7 @@ def store_check(hato, config, stats):
     for line in findings:
         kind = line.split(":", 1)[0]
         stats["findings"][kind] += 1
-        if kind not in EXPECTED_AFTER_KILL:
+        if kind not in expected:
             stats["damage"].append(line)
     repair = hato_run(hato, config, "store", "check", "--repair")
     stats["repairs"] += 1
@@ -114,11 +121,13 @@ def store_check(hato, config, stats):
     return False
 
 
-def write_config(work, ports, dns_port, sink_port):
-    config = os.path.join(work, "hato.toml")
+def write_config(work, name, ports, dns_port, sink_port, store=""):
+    """One node's configuration; with a PostgreSQL `store` section every node shares the store
+    and keeps only local things (lock file, generated certificate) in its own data_dir."""
+    config = os.path.join(work, f"hato{name}.toml")
     with open(config, "w") as f:
         f.write(f"""hostname = "mail.example.test"
-data_dir = "data"
+data_dir = "data{name}"
 [listen]
 smtp = ["127.0.0.1:{ports['smtp']}"]
 submissions = ["127.0.0.1:{ports['submissions']}"]
@@ -135,7 +144,7 @@ mx_port = {sink_port}
 retry_initial = 1
 retry_max_interval = 2
 poll_interval = 1
-""")
+""" + ("lease = 5\n" + store if store else ""))
     return config
 
 
@@ -149,36 +158,47 @@ def setup(hato, config):
             raise SystemExit(f"hato {' '.join(step)}: {result.stderr}")
 
 
-def run_round(hato, config, ports, ledger, log, load_seconds, rng):
-    server = Server(hato, config, log)
-    server.wait_ready()
+def start_missing(hato, nodes, running, log):
+    """Starts every node that is not running (the one killed last round) and waits for all."""
+    for name, node in nodes.items():
+        if name not in running:
+            running[name] = Server(hato, node["config"], log)
+    for server in running.values():
+        server.wait_ready()
+
+
+def run_round(hato, nodes, running, ledger, log, load_seconds, rng):
+    """Loads every node (client threads spread over them), then SIGKILLs one at random; the
+    others keep running. Returns the victim's exit status."""
+    start_missing(hato, nodes, running, log)
     stop = threading.Event()
-    threads = [threading.Thread(target=load, args=(ports, ledger, stop, random.Random(rng.random())), daemon=True)
-               for load in LOADS]
+    names = sorted(nodes)
+    threads = [threading.Thread(target=load, args=(nodes[names[i % len(names)]]["ports"], ledger, stop, random.Random(rng.random())),
+                                daemon=True) for i, load in enumerate(LOADS)]
     for thread in threads:
         thread.start()
     time.sleep(load_seconds)
-    status = server.kill()
+    status = running.pop(rng.choice(sorted(running))).kill()
     stop.set()
     for thread in threads:
         thread.join(30)
     return status
 
 
-def drain(hato, config, ports, ledger, log, timeout):
-    """Starts the server once more without load and waits for the queue to deliver everything."""
-    server = Server(hato, config, log)
-    server.wait_ready()
+def drain(hato, nodes, running, log, timeout):
+    """Runs every node once more without load until the queue has delivered everything."""
+    start_missing(hato, nodes, running, log)
+    first = nodes[sorted(nodes)[0]]
     deadline = time.time() + timeout
     while time.time() < deadline:
-        queue = hato_run(hato, config, "queue", "list").stdout.strip().splitlines()
+        queue = hato_run(hato, first["config"], "queue", "list").stdout.strip().splitlines()
         if len(queue) <= 1:
             break
         time.sleep(1)
-    found = inventory(ports, ACCOUNTS, PASSWORD)
-    queued = hato_run(hato, config, "queue", "list").stdout.strip().splitlines()[1:]
-    status = server.stop()
-    return found, queued, status
+    found = inventory(first["ports"], ACCOUNTS, PASSWORD)
+    queued = hato_run(hato, first["config"], "queue", "list").stdout.strip().splitlines()[1:]
+    statuses = [running.pop(name).stop() for name in sorted(running)]
+    return found, queued, next((s for s in statuses if s != 0), 0)
 
 
 def main():
@@ -190,16 +210,28 @@ def main():
     parser.add_argument("--max-load", type=float, default=4.0, help="longest load before a kill, seconds")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the working directory")
+    parser.add_argument("--postgres", action="store_true", help="two nodes sharing a throwaway PostgreSQL database")
+    parser.add_argument("--pg-bin", default="/usr/lib/postgresql/15/bin", help="PostgreSQL server binaries for --postgres")
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     rng = random.Random(seed)
     work = tempfile.mkdtemp(prefix="hato-kill-campaign-")
-    print(f"kill campaign: {args.kills} kills, seed {seed}, binary {args.hato}, work {work}", flush=True)
+    mode = "two nodes on PostgreSQL" if args.postgres else "one node on SQLite"
+    print(f"kill campaign: {args.kills} kills, {mode}, seed {seed}, binary {args.hato}, work {work}", flush=True)
 
     sink = Sink()
     dns = DNSServer({"sink.test": "127.0.0.1"})
-    ports = {name: free_port() for name in ("smtp", "submissions", "imap", "pop3")}
-    config = write_config(work, ports, dns.port, sink.port)
+    cluster = PostgresCluster(args.pg_bin, free_port()) if args.postgres else None
+    store = cluster.store_section(os.path.join(work, "db-password")) if cluster else ""
+    nodes = {}
+    for name in (["-a", "-b"] if cluster else [""]):
+        ports = {kind: free_port() for kind in ("smtp", "submissions", "imap", "pop3")}
+        nodes[name] = {"ports": ports, "config": write_config(work, name, ports, dns.port, sink.port, store)}
+    config = nodes[sorted(nodes)[0]]["config"]
+    # On PostgreSQL a body is written in the transaction of its rows, so only a body whose last
+    # reference a kill dropped before its clean-up can be left over.
+    expected = {"orphan-body"} if cluster else EXPECTED_AFTER_KILL
+    running = {}
     setup(args.hato, config)
     ledger = Ledger(ACCOUNTS)
     stats = {"findings": collections.Counter(), "damage": [], "repairs": 0, "repaired": 0, "clean": 0}
@@ -208,18 +240,20 @@ def main():
         for kill in range(1, args.kills + 1):
             load = rng.uniform(args.min_load, args.max_load)
             sink.round = kill
-            status = run_round(args.hato, config, ports, ledger, log, load, rng)
+            status = run_round(args.hato, nodes, running, ledger, log, load, rng)
             if status != -signal.SIGKILL:
                 stats["damage"].append(f"kill {kill}: the server had already exited with {status}")
-            if store_check(args.hato, config, stats):
+            if store_check(args.hato, config, stats, expected):
                 stats["clean"] += 1
             if kill % 10 == 0:
                 print(f"  {kill} kills, {ledger.summary_line()}, {time.time() - started:.0f} s", flush=True)
         sink.round = args.kills + 1
-        found, queued, status = drain(args.hato, config, ports, ledger, log, timeout=120)
+        found, queued, status = drain(args.hato, nodes, running, log, timeout=120)
     final = hato_run(args.hato, config, "store", "check")
     report = ledger.account(found, sink.received())
     print_summary(args, seed, stats, report, queued, final, status, time.time() - started)
+    if cluster:
+        cluster.stop()
     sink.stop()
     dns.stop()
     failed = report["lost_local"] or report["lost_remote"] or report["unexpected_local_duplicates"] \
@@ -234,7 +268,7 @@ def main():
 
 def print_summary(args, seed, stats, report, queued, final, status, elapsed):
     print()
-    print(f"kills                          {args.kills} (seed {seed}, {elapsed:.0f} s)")
+    print(f"kills                          {args.kills} ({'two nodes on PostgreSQL, ' if args.postgres else ''}seed {seed}, {elapsed:.0f} s)")
     for name, value in report["acknowledged"].items():
         print(f"acknowledged {name:<18}{value}")
     print(f"local copies acknowledged      {report['local_expected']} (removed on purpose: {report['removed']})")

@@ -101,3 +101,72 @@ class DNSServer:
     def stop(self):
         self.running = False
         self.socket.close()
+
+
+class PostgresCluster:
+    """A throwaway PostgreSQL (Debian's `postgresql` 15) for `--postgres`: initdb into a
+    directory under /tmp, the server on 127.0.0.1 and a free port, user `hato` with a random
+    password over SCRAM, one database `hato`. initdb refuses root, so as root it runs as nobody.
+    Durable settings (fsync on): the campaign kills hato, not the database."""
+
+    def __init__(self, bin_dir, port):
+        import os
+        import secrets
+        import subprocess
+        import tempfile
+        import time
+        self.bin_dir, self.port = bin_dir, port
+        self.password = secrets.token_hex(16)
+        self.dir = tempfile.mkdtemp(prefix="hato-kill-pg-", dir="/tmp")
+        prefix = []
+        if os.geteuid() == 0:
+            import pwd
+            nobody = pwd.getpwnam("nobody")
+            os.chown(self.dir, nobody.pw_uid, nobody.pw_gid)
+            prefix = ["runuser", "-u", "nobody", "--"]
+        pwfile = os.path.join(self.dir, "pwfile")
+        with open(pwfile, "w") as f:
+            f.write(self.password + "\n")
+        if prefix:
+            os.chown(pwfile, nobody.pw_uid, nobody.pw_gid)
+        data = os.path.join(self.dir, "data")
+        initdb = subprocess.run(prefix + [f"{bin_dir}/initdb", "-D", data, "-U", "hato", "--auth-local=trust",
+                                          "--auth-host=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8", "--no-locale"],
+                                capture_output=True, text=True)
+        os.unlink(pwfile)
+        if initdb.returncode != 0:
+            raise SystemExit(f"initdb failed: {initdb.stdout} {initdb.stderr}")
+        self.log = open(os.path.join(self.dir, "postgres.log"), "a")
+        self.process = subprocess.Popen(prefix + [f"{bin_dir}/postgres", "-D", data, "-p", str(port), "-k", self.dir,
+                                                  "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+                                        stdout=self.log, stderr=self.log, start_new_session=True)
+        for _ in range(300):
+            if subprocess.run([f"{bin_dir}/pg_isready", "-q", "-h", self.dir, "-p", str(port)]).returncode == 0:
+                break
+            if self.process.poll() is not None:
+                raise SystemExit("postgres exited; see " + self.log.name)
+            time.sleep(0.1)
+        created = subprocess.run([f"{bin_dir}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "hato", "hato"],
+                                 env={**os.environ, "PGPASSWORD": self.password}, capture_output=True, text=True)
+        if created.returncode != 0:
+            raise SystemExit(f"createdb failed: {created.stderr}")
+
+    def store_section(self, password_file):
+        with open(password_file, "w") as f:
+            f.write(self.password)
+        return (f'[store]\nbackend = "postgres"\nurl = "postgres://hato@127.0.0.1:{self.port}/hato"\n'
+                f'password_file = "{password_file}"\ntls = "disable"\nmax_connections = 10\n')
+
+    def stop(self):
+        import os
+        import shutil
+        import signal
+        # runuser does not pass signals on: the postmaster's own pid, from its pid file.
+        try:
+            with open(os.path.join(self.dir, "data", "postmaster.pid")) as f:
+                os.kill(int(f.readline()), signal.SIGINT)
+        except (OSError, ValueError):
+            self.process.send_signal(signal.SIGINT)
+        self.process.wait(60)
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
