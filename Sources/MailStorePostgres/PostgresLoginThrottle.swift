@@ -18,7 +18,7 @@ import SASL
 /// that way is not a guess: a `begin` the database carries out after its time limit is settled
 /// at once as "no check", so its reservation is released.
 public final class PostgresLoginThrottle: LoginThrottle {
-    public static let defaultTimeout: Duration = .seconds(2)
+    public static let defaultTimeout: Duration = .seconds(5)
     public let configuration: AuthThrottle.Configuration
     let store: PostgresMailStore
     let now: @Sendable () -> Double

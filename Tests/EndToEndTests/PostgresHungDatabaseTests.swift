@@ -28,7 +28,7 @@ import Testing
             [accounts]
             scram_iterations = 4096
             [auth]
-            shared_throttle_timeout = 2
+            shared_throttle_timeout = 3
             delay_after_failures = 2
             lockout_after_failures = 2
             [rate]
@@ -46,9 +46,14 @@ import Testing
 
             """
 
+        // (Retried: on a machine loaded by the full suite a first statement may take longer than the limit.)
         let before = try await Python.run(clients + """
-            print(login("imap", "127.0.4.1", "alice@example.test", "right alice pw"))
-            """, arguments: ports)
+            for attempt in range(10):
+                result = login("imap", "127.0.4.1", "alice@example.test", "right alice pw")
+                if result == "ok": break
+                time.sleep(1)
+            print(result)
+            """, arguments: ports, timeout: 120)
         #expect(before.stdout == "ok\n", "\(before.stdout) \(before.stderr)")
 
         proxy.stall()

@@ -9,12 +9,16 @@ import Testing
 /// checks as the in-process implementations, two stores ("nodes") on one database counting
 /// together, and what a node does when the database is away (docs/scaling.md).
 @Suite struct PostgresSharedLimitsTests {
+    /// The time limit on throttle calls in the tests that are not about it: the first call on a
+    /// new database creates the schema, and the full suite loads the machine.
+    static let generous: Duration = .seconds(120)
+
     @Test(arguments: LoginThrottleConformance.checks.map(\.0))
     func throttleConformance(_ name: String) async throws {
         guard let cluster = try await testCluster() else { return }
         let suite = LoginThrottleConformance { configuration, clock in
             PostgresLoginThrottle(store: openStore(cluster, try await cluster.createDatabase()), configuration: configuration,
-                                  now: { clock.seconds })
+                                  timeout: Self.generous, now: { clock.seconds })
         }
         let check = try #require(LoginThrottleConformance.checks.first { $0.0 == name }?.1)
         try await check(suite)
@@ -56,7 +60,7 @@ import Testing
         guard let (cluster, database) = try await testDatabase() else { return }
         let configuration = AuthThrottle.Configuration(delayAfterFailures: 4, lockoutAfterFailures: 4)
         let nodes = [openStore(cluster, database), openStore(cluster, database)].map {
-            PostgresLoginThrottle(store: $0, configuration: configuration)
+            PostgresLoginThrottle(store: $0, configuration: configuration, timeout: Self.generous)
         }
         let admitted = await withTaskGroup(of: Bool.self) { group in
             for index in 0..<12 {

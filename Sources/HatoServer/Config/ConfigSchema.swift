@@ -97,7 +97,7 @@ public enum ConfigSchema {
         key("auth.lockout_duration", .duration, .int(900), "How long a locked-out client address or account is refused."),
         key("auth.known_client_duration", .duration, .int(2_592_000),
             "How long an address that logged in to an account stays exempt from that account's lock-out (not from its own)."),
-        key("auth.shared_throttle_timeout", .duration, .int(2),
+        key("auth.shared_throttle_timeout", .duration, .int(5),
             "Shared PostgreSQL store: how long a login waits for the cluster's throttle counts before it is refused as a temporary failure (1-300 s)."),
         key("auth.benchmark_throttle_exempt", .stringList, .list([]),
             "Benchmarks only: loopback addresses (127.0.0.0/8, ::1) whose logins are never throttled, delayed or locked out."),

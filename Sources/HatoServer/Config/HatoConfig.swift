@@ -49,7 +49,7 @@ public struct HatoConfig: Sendable {
         public var maxConcurrentPasswordChecks = 0
         public var passwordCheckQueue = 256
         /// `auth.shared_throttle_timeout`: the time limit on each call to the shared throttle counts.
-        public var sharedThrottleTimeout: Duration = .seconds(2)
+        public var sharedThrottleTimeout: Duration = .seconds(5)
     }
 
     public struct DNS: Sendable {
