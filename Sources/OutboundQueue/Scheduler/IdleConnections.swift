@@ -100,6 +100,9 @@ final class IdleConnections: Sendable {
             defer { state.waiting = [:]; state.count = 0 }
             return state.waiting.values.flatMap { $0.map(\.parked) }
         }
-        for parked in all { await parked.session.close() }
+        // At once, so a peer slow to answer QUIT holds shutdown for one command timeout at most.
+        await withTaskGroup(of: Void.self) { group in
+            for parked in all { group.addTask { await parked.session.close() } }
+        }
     }
 }
