@@ -51,7 +51,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kill_campaign_peers import DNSServer, PostgresCluster, Sink  # noqa: E402
-from kill_campaign_load import Ledger, LOADS, inventory  # noqa: E402
+from kill_campaign_load import Ledger, LOADS, inventory, print_summary  # noqa: E402
 
 PASSWORD = "campaign password"
 ACCOUNTS = ["u1@example.test", "u2@example.test", "u3@example.test"]
@@ -275,34 +275,6 @@ def main():
     else:
         shutil.rmtree(work)
     sys.exit(1 if failed else 0)
-
-
-def print_summary(args, seed, stats, report, queued, final, status, elapsed):
-    print()
-    print(f"kills                          {args.kills} ({'two nodes on PostgreSQL, ' if args.postgres else ''}seed {seed}, {elapsed:.0f} s)")
-    for name, value in report["acknowledged"].items():
-        print(f"acknowledged {name:<18}{value}")
-    print(f"local copies acknowledged      {report['local_expected']} (removed on purpose: {report['removed']})")
-    print(f"remote copies acknowledged     {report['remote_expected']}")
-    print(f"lost local copies              {len(report['lost_local'])}")
-    print(f"lost remote copies             {len(report['lost_remote'])} (still queued after the drain: {len(queued)})")
-    print(f"duplicates at the sink         {report['remote_duplicates']} (sent again after a kill between the sink's 250"
-          f" and the queue's record; within one server life: {len(report['unexpected_remote_duplicates'])})")
-    print(f"duplicates in a mailbox        {len(report['local_duplicates'])}"
-          f" (after one of the {report['interrupted_moves']} MOVEs a kill cut short:"
-          f" {len(report['local_duplicates']) - len(report['unexpected_local_duplicates'])})")
-    print(f"store checks after a kill      {args.kills} ({stats['clean']} clean, {stats['repairs']} repaired)")
-    for kind, count in sorted(stats["findings"].items()):
-        print(f"  findings {kind:<20} {count}")
-    print(f"  fixes applied                {stats['repaired']}")
-    print(f"damage (other findings)        {len(stats['damage'])}")
-    for line in stats["damage"][:20]:
-        print(f"  {line}")
-    print(f"final store check              exit {final.returncode}: {final.stdout.strip().splitlines()[-1] if final.stdout.strip() else final.stderr.strip()}")
-    print(f"final graceful stop            exit {status}")
-    for name in ("lost_local", "lost_remote", "unexpected_local_duplicates", "unexpected_remote_duplicates"):
-        for item in sorted(report[name])[:20]:
-            print(f"  {name}: {item}")
 
 
 if __name__ == "__main__":

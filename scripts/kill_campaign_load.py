@@ -227,3 +227,31 @@ def inventory(ports, accounts, password):
                         found[(account, match.group(1).decode())] += 1
         imap.logout()
     return found
+
+
+def print_summary(args, seed, stats, report, queued, final, status, elapsed):
+    print()
+    print(f"kills                          {args.kills} ({'two nodes on PostgreSQL, ' if args.postgres else ''}seed {seed}, {elapsed:.0f} s)")
+    for name, value in report["acknowledged"].items():
+        print(f"acknowledged {name:<18}{value}")
+    print(f"local copies acknowledged      {report['local_expected']} (removed on purpose: {report['removed']})")
+    print(f"remote copies acknowledged     {report['remote_expected']}")
+    print(f"lost local copies              {len(report['lost_local'])}")
+    print(f"lost remote copies             {len(report['lost_remote'])} (still queued after the drain: {len(queued)})")
+    print(f"duplicates at the sink         {report['remote_duplicates']} (sent again after a kill between the sink's 250"
+          f" and the queue's record; within one server life: {len(report['unexpected_remote_duplicates'])})")
+    print(f"duplicates in a mailbox        {len(report['local_duplicates'])}"
+          f" (after one of the {report['interrupted_moves']} MOVEs a kill cut short:"
+          f" {len(report['local_duplicates']) - len(report['unexpected_local_duplicates'])})")
+    print(f"store checks after a kill      {args.kills} ({stats['clean']} clean, {stats['repairs']} repaired)")
+    for kind, count in sorted(stats["findings"].items()):
+        print(f"  findings {kind:<20} {count}")
+    print(f"  fixes applied                {stats['repaired']}")
+    print(f"damage (other findings)        {len(stats['damage'])}")
+    for line in stats["damage"][:20]:
+        print(f"  {line}")
+    print(f"final store check              exit {final.returncode}: {final.stdout.strip().splitlines()[-1] if final.stdout.strip() else final.stderr.strip()}")
+    print(f"final graceful stop            exit {status}")
+    for name in ("lost_local", "lost_remote", "unexpected_local_duplicates", "unexpected_remote_duplicates"):
+        for item in sorted(report[name])[:20]:
+            print(f"  {name}: {item}")
