@@ -185,4 +185,22 @@ import Testing
         #expect(try await bob.command("g", "URLFETCH (\"\(header)\" BINARY)")
                 == ["* URLFETCH \"\(header)\" (BINARY {21}", "Subject: filler 1", "", ")", "g OK URLFETCH completed"])
     }
+
+    /// RFC 4469 §3: CATENATE takes a URLAUTH-authorized URL of another user's message, checked
+    /// as URLFETCH checks it; one that fails is `NO [BADURL]`.
+    @Test func catenateTakesAuthorizedURLs() async throws {
+        let (fixture, alice, bob) = try await Self.open()
+        defer { withExtendedLifetime(fixture) {} }
+        let url = try await Self.sign(alice, "\(Self.owner)/INBOX/;UID=20/;SECTION=1.2;URLAUTH=user+bob%40example.test")
+        let reply = try await bob.command("a", "APPEND INBOX CATENATE (TEXT {18+}\r\nSubject: quote\r\n\r\n URL \"\(url)\")")
+        #expect(reply.count == 1 && reply[0].hasPrefix("a OK [APPENDUID "), "\(reply)")
+        _ = try await bob.command("s", "SELECT INBOX")
+        #expect(try await bob.command("f", "FETCH 1 BODY.PEEK[]")
+                == ["* 1 FETCH (BODY[] {46}", "Subject: quote", "", "Si vis pacem, para bellum.", ")", "f OK FETCH completed"])
+        let bad = String(url.dropLast()) + (url.last == "0" ? "1" : "0")
+        #expect(try await bob.command("b", "APPEND INBOX CATENATE (URL \"\(bad)\")")
+                == ["b NO [BADURL \(bad)] CATENATE URL names no message or part of it here"])
+        #expect(try await alice.command("c", "APPEND INBOX CATENATE (URL \"\(url)\")")
+                == ["c NO [BADURL \(url)] CATENATE URL names no message or part of it here"], "user+bob is not alice")
+    }
 }
