@@ -390,6 +390,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),  // URLAUTH's HMAC (RFC 4467 §2.4.1)
             ],
             swiftSettings: swift6
         ),

@@ -23,6 +23,7 @@ public struct MailStoreConformance: Sendable {
         ("move", { try await $0.move() }),
         ("replace", { try await $0.replace() }),
         ("metadata", { try await $0.metadata() }),
+        ("urlAuthKeys", { try await $0.urlAuthKeys() }),
         ("quota", { try await $0.quota() }),
         ("mailboxes", { try await $0.mailboxes() }),
         ("changeFeed", { try await $0.changeFeed() }),

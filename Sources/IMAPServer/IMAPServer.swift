@@ -54,6 +54,11 @@ public struct IMAPConfiguration: Sendable {
     /// server together (`limits.imap_metadata_max_entries`; §4.1: at least 10).
     public var metadataMaxSize = 16 * 1024
     public var metadataMaxEntries = 1_000
+    /// RFC 4467 URLAUTH: URLs one GENURLAUTH or URLFETCH may name (`limits.imap_urlauth_max_urls`)
+    /// and the longest URL taken (`limits.imap_urlauth_max_url_length`). One URLFETCH's data is
+    /// bounded by `limits.maxLiteralSize` in all, like a CATENATE result.
+    public var urlAuthMaxURLs = 100
+    public var urlAuthMaxURLLength = 4096
     /// RFC 5267 §4.3.1: searches one session keeps live with RETURN (UPDATE)
     /// (`limits.imap_context_updates`; §4.3.1 asks for at least one). One more gets NOUPDATE.
     public var maxUpdateContexts = 10

@@ -349,6 +349,7 @@ enum Schema {
                 """)
         }
         registerOpenPGPOutbound(&migrator)
+        registerURLAuthKeys(&migrator)
         return migrator
     }
 }

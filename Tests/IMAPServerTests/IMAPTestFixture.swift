@@ -25,7 +25,7 @@ struct IMAPFixture {
                      maxMailboxes: Int = 1_000, commandTimeout: Duration = .seconds(60),
                      limits baseLimits: IMAPLimits = IMAPLimits(), summarize: Bool = true,
                      maxCatenateURLs: Int = 100, metadataMaxEntries: Int = 1_000,
-                     notifyMaxMailboxes: Int = 200) async throws -> IMAPFixture {
+                     notifyMaxMailboxes: Int = 200, urlAuthMaxURLs: Int = 100) async throws -> IMAPFixture {
         let directory = try TemporaryDirectory(prefix: "hato-imap")
         // As `hato serve` builds it (HatoServer/StoreFactory.swift): every message gets its summary
         // at delivery, so FETCH and SEARCH here take the summary path.
@@ -45,6 +45,8 @@ struct IMAPFixture {
         configuration.metadataMaxEntries = metadataMaxEntries
         configuration.metadataMaxSize = 4096
         configuration.notifyMaxMailboxes = notifyMaxMailboxes
+        configuration.urlAuthMaxURLs = urlAuthMaxURLs
+        configuration.urlAuthMaxURLLength = 512
         return IMAPFixture(directory: directory, store: store, account: account, inbox: inbox,
                            server: IMAPServer(configuration: configuration, store: store, throttle: throttle))
     }

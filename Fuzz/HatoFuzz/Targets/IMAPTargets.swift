@@ -97,8 +97,10 @@ enum IMAPCommandTarget {
             checkMetadata(command.command)
             checkContext(command.command)
             checkNotify(command.command)
+            checkURLAuth(command.command)
         }
         checkURL(String(decoding: line, as: UTF8.self))
+        checkAuthorizedURL(String(decoding: line, as: UTF8.self))
         _ = IMAPCommandParser.tag(of: line)
         _ = IMAPSASLResponse.parse(ByteBuffer(bytes: line))
         // Mailbox names: modified UTF-7 that decodes must survive a round trip.

@@ -29,6 +29,9 @@ extension HatoConfig {
         /// `limits.imap_metadata_max_size`, `limits.imap_metadata_max_entries` (RFC 5464).
         public var imapMetadataMaxSize = 16_384
         public var imapMetadataMaxEntries = 1_000
+        /// `limits.imap_urlauth_max_urls`, `limits.imap_urlauth_max_url_length` (RFC 4467).
+        public var imapURLAuthMaxURLs = 100
+        public var imapURLAuthMaxURLLength = 4096
         /// `limits.imap_context_updates`: searches one IMAP session keeps live (RFC 5267 UPDATE).
         public var imapContextUpdates = 10
         /// `limits.imap_notify_mailboxes`, `limits.imap_notify_queue` (RFC 5465 NOTIFY).

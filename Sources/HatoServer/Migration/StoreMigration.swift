@@ -18,7 +18,7 @@ public enum StoreMigration {
         "greylist", "greylist_senders", "sieve_scripts", "sieve_vacation_replies", "sieve_duplicates",
         "openpgp_certificates", "openpgp_addresses", "smime_certificates", "smime_addresses",
         "dmarc_reports_sent", "dmarc_reports_received", "tls_sessions", "tls_reports_sent", "tls_reports_received",
-        "mta_sts_policies", "imap_metadata", "autocrypt_peers",
+        "mta_sts_policies", "imap_metadata", "autocrypt_peers", "imap_urlauth_keys",
     ]
     /// SQLite tables that have no PostgreSQL counterpart, and why.
     public static let notCopied: [(table: String, reason: String)] = [

@@ -259,6 +259,8 @@ public struct HatoService {
         imapConfiguration.maxCatenateURLs = settings.limits.imapCatenateMaxURLs
         imapConfiguration.metadataMaxSize = settings.limits.imapMetadataMaxSize
         imapConfiguration.metadataMaxEntries = settings.limits.imapMetadataMaxEntries
+        imapConfiguration.urlAuthMaxURLs = settings.limits.imapURLAuthMaxURLs
+        imapConfiguration.urlAuthMaxURLLength = settings.limits.imapURLAuthMaxURLLength
         imapConfiguration.maxUpdateContexts = settings.limits.imapContextUpdates
         imapConfiguration.notifyMaxMailboxes = settings.limits.imapNotifyMailboxes
         imapConfiguration.notifyMaxQueued = settings.limits.imapNotifyQueue

@@ -131,6 +131,9 @@ extension GrammarParser {
             return .compress(String(decoding: try atom().map(asciiUpper), as: UTF8.self))
         case "GETMETADATA": return try getMetadata()  // RFC 5464 §4.2
         case "SETMETADATA": return try setMetadata()  // RFC 5464 §4.3
+        case "RESETKEY": return try resetKey()  // RFC 4467 §7
+        case "GENURLAUTH": return try genURLAuth()  // RFC 4467 §7
+        case "URLFETCH": return try urlFetch()  // RFC 4467 §7, RFC 5524 §3.1
         case "NOTIFY": return try notify()  // RFC 5465 §3.1
         case "UID": return try uidCommand()
         case "COPY", "MOVE", "FETCH", "STORE", "SEARCH", "SORT", "THREAD": return try sequenceCommand(name, uid: false)

@@ -94,8 +94,9 @@ public enum IMAPURL {
         let bytes: [UInt8]
         var position = 0
 
-        /// After the leading "/": imailbox-ref iuid [isection] [ipartial].
-        mutating func absolute() -> IMAPMessageURL? {
+        /// After the leading "/": imailbox-ref iuid [isection] [ipartial]. With `tail`, the URL
+        /// may go on with `;EXPIRE=` or `;URLAUTH=` (RFC 4467 §3), left at the cursor.
+        mutating func absolute(tail: Bool = false) -> IMAPMessageURL? {
             let start = position
             while position < bytes.count, bytes[position] != UInt8(ascii: ";") { position += 1 }
             var run = Array(bytes[start..<position])
@@ -113,11 +114,12 @@ public enum IMAPURL {
             guard !run.isEmpty, let decoded = Self.percentDecoded(run), let name = String(validating: decoded, as: UTF8.self),
                   !name.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == "." || $0 == ".." || $0.isEmpty })
             else { return nil }
-            return messagePart(mailbox: IMAPMailboxName(name), uidValidity: uidValidity)
+            return messagePart(mailbox: IMAPMailboxName(name), uidValidity: uidValidity, tail: tail)
         }
 
-        /// iuid-only ["/" isection-only] ["/" ipartial-only], then the end.
-        mutating func messagePart(mailbox: IMAPMailboxName, uidValidity: UInt32?) -> IMAPMessageURL? {
+        /// iuid-only ["/" isection-only] ["/" ipartial-only], then the end (or, with `tail`, the
+        /// URLAUTH extensions).
+        mutating func messagePart(mailbox: IMAPMailboxName, uidValidity: UInt32?, tail: Bool = false) -> IMAPMessageURL? {
             guard keyword("UID"), let uid = number(nonZero: true) else { return nil }
             var url = IMAPMessageURL(mailbox: mailbox, uidValidity: uidValidity, uid: uid)
             if slashKeyword("SECTION") {
@@ -125,7 +127,7 @@ public enum IMAPURL {
                 // enc-section may hold "/", but never ";": it runs to "/;PARTIAL=" or the end.
                 while position < bytes.count, bytes[position] != UInt8(ascii: ";") { position += 1 }
                 var run = Array(bytes[start..<position])
-                if position < bytes.count {
+                if position < bytes.count, !(tail && atURLAuthTail) {
                     guard run.last == UInt8(ascii: "/") else { return nil }
                     run.removeLast()
                     position -= 1
@@ -143,7 +145,13 @@ public enum IMAPURL {
                 }
                 url.partial = IMAPURLPartial(offset: offset, length: length)
             }
-            return position == bytes.count ? url : nil
+            return position == bytes.count || (tail && atURLAuthTail) ? url : nil
+        }
+
+        /// iurlauth-rump = [expire] ";URLAUTH=" access       (RFC 4467 §9) starts here.
+        var atURLAuthTail: Bool {
+            var probe = self
+            return probe.keyword("EXPIRE") || probe.keyword("URLAUTH")
         }
 
         /// ";" name "=" at the cursor, without regard to case.

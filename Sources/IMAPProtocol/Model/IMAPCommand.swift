@@ -58,6 +58,12 @@ public enum IMAPCommand: Sendable, Equatable {
     case getMetadata(IMAPMailboxName, IMAPGetMetadataOptions, [String])
     /// RFC 5464 §4.3.
     case setMetadata(IMAPMailboxName, [IMAPMetadataValue])
+    /// RFC 4467 §7: new access keys for one mailbox (with mechanisms), or none at all.
+    case resetKey(IMAPMailboxName?, mechanisms: [String])
+    /// RFC 4467 §7.
+    case genURLAuth([IMAPGenURLAuthRequest])
+    /// RFC 4467 §7 with RFC 5524 §3.1's extended arguments.
+    case urlFetch([IMAPURLFetchRequest])
     /// RFC 5465 NOTIFY.
     case notify(IMAPNotifyCommand)
 

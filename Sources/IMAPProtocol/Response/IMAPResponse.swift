@@ -81,6 +81,10 @@ public enum IMAPResponseData: Sendable, Equatable {
     /// RFC 5464 §4.4.1 `METADATA mailbox entry-values`: values nil are NIL; the empty name is
     /// the server.
     case metadata(IMAPMailboxName, [IMAPMetadataValue])
+    /// RFC 4467 §8 `genurlauth-data = "*" SP "GENURLAUTH" 1*(SP url-full)`.
+    case genURLAuth([String])
+    /// RFC 4467 §8 `urlfetch-data`, with RFC 5524 §5's `urldata-ext` for extended requests.
+    case urlFetch([IMAPURLFetchResult])
     /// RFC 5464 §4.4.2 `METADATA mailbox entry-list`: entries that changed, without values
     /// (RFC 5465 §5.6, §5.7).
     case metadataEntries(IMAPMailboxName, [String])

@@ -98,6 +98,12 @@ extension IMAPResponseEncoder {
             b.writeString("QUOTAROOT ")
             writeMailbox(mailbox, into: &b)
             for root in roots { b.writeString(" "); writeString(root, into: &b) }
+        case .genURLAuth(let urls):
+            b.writeString("GENURLAUTH")
+            for url in urls { b.writeString(" "); writeString(url, into: &b) }
+        case .urlFetch(let results):
+            b.writeString("URLFETCH")
+            for result in results { writeURLFetchResult(result, into: &b) }
         case .metadata(let mailbox, let values):
             // metadata-resp = "METADATA" SP mailbox SP entry-values      (RFC 5464 §5)
             b.writeString("METADATA ")

@@ -5,8 +5,8 @@ import MailStore
 extension IMAPStepRunner {
     /// RFC 4469 §3: the parts joined in order. A URL part is "the octets of the body part pointed
     /// to by that URL ..., as if the literal returned in a FETCH BODY response were put in place"
-    /// (BODY[section], never BINARY; \Seen is not set). Only messages of this user's mailboxes
-    /// can be named (relative URLs, no URLAUTH). A URL that names nothing, in a mailbox that
+    /// (BODY[section], never BINARY; \Seen is not set). Relative URLs name this user's messages;
+    /// an absolute URL must carry a URLAUTH that URLFETCH would accept (RFC 4467). A URL that names nothing, in a mailbox that
     /// does not exist or whose UIDVALIDITY differs, or a section the message does not have, is
     /// `NO [BADURL url]` (§4.1); a result over the message size limit is `NO [TOOBIG]` (§4.2),
     /// found before the part that would pass it is read whole where its size is known.
@@ -19,7 +19,20 @@ extension IMAPStepRunner {
             case .bytes(let bytes):
                 out += bytes
             case .url(let raw, let parsed):
-                guard let url = parsed else { return .failure(.badURL(raw)) }
+                guard let url = parsed else {
+                    // §3: a URLAUTH-authorized URL (RFC 4467) is validated as URLFETCH does.
+                    do {
+                        guard let resolved = try await resolveAuthorized(raw, for: user),
+                              let data = Self.urlData(resolved.url, message: resolved.message, body: resolved.body,
+                                                      limits: configuration.messageLimits) else { return .failure(.badURL(raw)) }
+                        out += data
+                    } catch {
+                        logger.error("CATENATE URL read failed", metadata: ["error": "\(error)"])
+                        return .failure(.unavailable("read a CATENATE URL"))
+                    }
+                    guard out.count <= limit else { return .failure(.messageTooLarge(limit: limit)) }
+                    continue
+                }
                 do {
                     if mailboxes.index(forKey: url.mailbox) == nil {
                         let found = try await store.mailbox(of: user.accountID, named: url.mailbox.name)

@@ -73,6 +73,10 @@ enum IMAPStep: Sendable {
     /// RFC 5464 §4.2 / §4.3.
     case getMetadata(tag: String, IMAPMailboxName, IMAPGetMetadataOptions, [String], AuthenticatedUser)
     case setMetadata(tag: String, IMAPMailboxName, [IMAPMetadataValue], AuthenticatedUser)
+    /// RFC 4467 §7.
+    case resetKey(tag: String, IMAPMailboxName?, AuthenticatedUser)
+    case genURLAuth(tag: String, [IMAPAuthorizedURL], AuthenticatedUser)
+    case urlFetch(tag: String, [IMAPURLFetchRequest], AuthenticatedUser)
     /// `recent`: the selected mailbox and how this session takes \Recent there, so that an
     /// APPEND into it claims its messages (RFC 3501 §2.3.2).
     case append(tag: String, IMAPMailboxName, [AppendSource], AuthenticatedUser, recent: (MailboxID, RecentMode)?)

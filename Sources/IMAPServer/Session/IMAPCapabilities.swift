@@ -35,6 +35,7 @@ extension IMAPSession {
             "REPLACE",  // RFC 8508 (Commands/Replace.swift, MessageStore.replace)
             "CATENATE",  // RFC 4469 (Commands/Catenate.swift, IMAPURL)
             "METADATA", "METADATA-SERVER",  // RFC 5464 (Commands/Metadata.swift, MetadataStore)
+            "URLAUTH", "URLAUTH=BINARY",  // RFC 4467, RFC 5524 (Commands/URLAuth*.swift, URLAuthKeyStore)
             "NOTIFY",  // RFC 5465 (Commands/Notify.swift, Notify/, MessageStore.mailboxListChanges)
             "APPENDLIMIT=\(settings.limits.maxLiteralSize)",
         ]

@@ -77,6 +77,12 @@ enum IMAPFailure: Error, Equatable, Sendable {
     case metadataTooLarge(limit: Int)
     case metadataTooMany
     case metadataReadOnly(String)
+    /// RFC 4467 §7: a GENURLAUTH or RESETKEY argument that cannot be used is BAD, with why.
+    case urlAuthArgument(String)
+    /// More URLs in one GENURLAUTH or URLFETCH than `limits.imap_urlauth_max_urls`.
+    case tooManyAuthURLs(limit: Int)
+    /// URLFETCH data beyond `limits.maxLiteralSize` for one command.
+    case urlFetchTooLarge(limit: Int)
     /// RFC 5465 §5, §6.1, §8: a NOTIFY SET that breaks the event rules (BAD).
     case notifyInvalid(String)
     /// RFC 5465 §3.1: an event this server does not offer: NO [BADEVENT (the supported events)].
@@ -139,6 +145,9 @@ enum IMAPFailure: Error, Equatable, Sendable {
         case .metadataTooLarge(let limit): (.no, .other("METADATA", "MAXSIZE \(limit)"), "metadata value too large")
         case .metadataTooMany: (.no, .other("METADATA", "TOOMANY"), "too many metadata entries")
         case .metadataReadOnly(let entry): (.no, .noPerm, "\(entry) is read-only")
+        case .urlAuthArgument(let why): (.bad, nil, why)
+        case .tooManyAuthURLs(let limit): (.bad, .limit, "too many URLs; the limit is \(limit) per command")
+        case .urlFetchTooLarge(let limit): (.no, .limit, "URLFETCH data over \(limit) octets; fetch fewer URLs at once")
         case .notifyInvalid(let reason): (.bad, nil, reason)
         case .notifyBadEvent: (.no, .other("BADEVENT", "(" + NotifyPlan.supportedEvents.joined(separator: " ") + ")"),
                                "unsupported NOTIFY event")

@@ -61,6 +61,9 @@ extension IMAPSession {
         case .getQuotaRoot(let name): return run(.getQuotaRoot(tag: tag, name, user))
         case .getMetadata(let name, let options, let entries): return getMetadata(tag, name, options, entries, user)
         case .setMetadata(let name, let values): return setMetadata(tag, name, values, user)
+        case .resetKey(let name, let mechanisms): return resetKey(tag, name, mechanisms, user)
+        case .genURLAuth(let requests): return genURLAuth(tag, requests, user)
+        case .urlFetch(let requests): return urlFetch(tag, requests, user)
         case .compress(let mechanism): return compress(tag, mechanism)
         case .notify(let notify): return self.notify(tag, notify, user)
         case .unauthenticate: return unauthenticate(tag, user)
@@ -173,6 +176,9 @@ extension IMAPCommand {
         case .unauthenticate: "UNAUTHENTICATE"
         case .getMetadata: "GETMETADATA"
         case .setMetadata: "SETMETADATA"
+        case .resetKey: "RESETKEY"
+        case .genURLAuth: "GENURLAUTH"
+        case .urlFetch: "URLFETCH"
         case .notify: "NOTIFY"
         case .close: "CLOSE"
         case .unselect: "UNSELECT"

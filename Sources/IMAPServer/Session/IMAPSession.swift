@@ -40,6 +40,9 @@ struct IMAPSession {
         /// RFC 5465: `limits.imap_notify_mailboxes`, `limits.imap_notify_queue`.
         var notifyMaxMailboxes = 200
         var notifyMaxQueued = 1_000
+        /// RFC 4467: URLs per GENURLAUTH/URLFETCH and octets per URL (`limits.imap_urlauth_*`).
+        var urlAuthMaxURLs = 100
+        var urlAuthMaxURLLength = 4096
     }
 
     enum Event {

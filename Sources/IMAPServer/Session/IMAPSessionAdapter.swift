@@ -49,7 +49,8 @@ final class IMAPSessionAdapter: SessionAdapter {
             minimumLiteralRate: configuration.minimumLiteralRate, messageLimits: configuration.messageLimits,
             maxCatenateURLs: configuration.maxCatenateURLs, metadataMaxSize: configuration.metadataMaxSize,
             maxUpdateContexts: configuration.maxUpdateContexts, notifyMaxMailboxes: configuration.notifyMaxMailboxes,
-            notifyMaxQueued: configuration.notifyMaxQueued)
+            notifyMaxQueued: configuration.notifyMaxQueued, urlAuthMaxURLs: configuration.urlAuthMaxURLs,
+            urlAuthMaxURLLength: configuration.urlAuthMaxURLLength)
         return SessionDriver(
             machine: IMAPSession(settings: settings, tlsActive: connection.implicitTLS, logger: logger),
             adapter: IMAPSessionAdapter(server: server, connection: connection, logger: logger),

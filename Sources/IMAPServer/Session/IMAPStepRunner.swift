@@ -42,6 +42,9 @@ struct IMAPStepRunner: Sendable {
         case .getQuotaRoot(let tag, let name, let user): await getQuotaRoot(tag, name, user)
         case .getMetadata(let tag, let name, let options, let entries, let user): await getMetadata(tag, name, options, entries, user)
         case .setMetadata(let tag, let name, let values, let user): await setMetadata(tag, name, values, user)
+        case .resetKey(let tag, let name, let user): await resetKey(tag, name, user)
+        case .genURLAuth(let tag, let urls, let user): await genURLAuth(tag, urls, user)
+        case .urlFetch(let tag, let requests, let user): await urlFetch(tag, requests, user)
         case .append(let tag, let name, let requests, let user, let recent): await append(tag, name, requests, user, recent: recent)
         case .replace(let tag, let source, let uid, let name, let message, let user, let recent):
             await replace(tag, source, uid: uid, name, message, user, recent: recent)

@@ -95,7 +95,7 @@ extension MessageStore {
 }
 
 /// The whole store a server sees. `MailStoreSQLite` is the embedded implementation.
-public protocol MailStore: DirectoryStore, MessageStore, QueueStore, DKIMKeyStore, DMARCReportStore, DMARCReportLedger, TLSReportLedger, ReportRetention, MTASTSPolicyStore, RiskStore, GreylistStore, OpenPGPKeyStore, SMIMEKeyStore, MetadataStore, AutocryptPeerStore {
+public protocol MailStore: DirectoryStore, MessageStore, QueueStore, DKIMKeyStore, DMARCReportStore, DMARCReportLedger, TLSReportLedger, ReportRetention, MTASTSPolicyStore, RiskStore, GreylistStore, OpenPGPKeyStore, SMIMEKeyStore, MetadataStore, URLAuthKeyStore, AutocryptPeerStore {
     /// Flushes and closes; later calls fail.
     func close() async throws
 }
