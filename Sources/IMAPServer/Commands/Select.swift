@@ -46,6 +46,8 @@ extension IMAPSession {
             .status(tag: nil, .ok, code: .uidNext(mailbox.uidNext), text: "predicted next UID"),
             .status(tag: nil, .ok, code: .highestModSeq(view.highestModSeq), text: "highest"),
             .status(tag: nil, .ok, code: .mailboxID(ObjectIDs.mailbox(mailbox)), text: "mailbox ID"),  // RFC 8474 §4.1
+            // RFC 4467 §BASE.7.1.URLMECH: returned on SELECT and EXAMINE (the mechanisms GENURLAUTH takes).
+            .status(tag: nil, .ok, code: .other("URLMECH", "INTERNAL"), text: "URL mechanisms"),
         ]
         if enabled.imap4rev2 {
             responses.append(.data(.list(IMAPListResponse(attributes: outcome.listAttributes, delimiter: Mailbox.hierarchySeparator,

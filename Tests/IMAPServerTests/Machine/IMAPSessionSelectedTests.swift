@@ -22,7 +22,7 @@ import Testing
             "* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft \\*)] flags permitted",
             "* 3 EXISTS", "* 0 RECENT", "* OK [UNSEEN 2] first unseen",
             "* OK [UIDVALIDITY 42] UIDs valid", "* OK [UIDNEXT 4] predicted next UID", "* OK [HIGHESTMODSEQ 5] highest",
-            "* OK [MAILBOXID (M42)] mailbox ID", "s1 OK [READ-WRITE] SELECT completed",
+            "* OK [MAILBOXID (M42)] mailbox ID", "* OK [URLMECH INTERNAL] URL mechanisms", "s1 OK [READ-WRITE] SELECT completed",
         ])
         #expect(machine.session.state.selected?.count == 3)
         #expect(machine.say("s2 EXAMINE Other\r\n") == ["* OK [CLOSED] previous mailbox closed", "run select"])
