@@ -263,7 +263,16 @@ public struct MailStoreConformance: Sendable {
         _ = try await store.append(AppendRequest(bytes: Self.message("d", size: 100)), to: inbox.id)
         try await requireQuotaError { _ = try await store.append(AppendRequest(bytes: Self.message("e", size: 100)), to: inbox.id) }
         try require(try await store.messages(in: inbox.id).count == 3, "refused appends leave nothing")
+        // The narrow read (IMAP APPEND's pre-check) agrees with the whole account, before and after an expunge.
+        let held = try await store.account(id: alice.id)
+        try require(try await store.accountQuota(id: alice.id) == held.map { AccountQuota(quota: $0.quota, usage: $0.usage) },
+                    "accountQuota is the account's quota and usage")
+        try require(try await store.accountQuota(id: alice.id)?.usage.messages == 3, "three messages held")
+        let first = try await store.message(in: inbox.id, uid: 1)?.size ?? 0
         _ = try await store.expunge(in: inbox.id, uids: [1])
+        try require(try await store.accountQuota(id: alice.id)?.usage == QuotaUsage(bytes: (held?.usage.bytes ?? 0) - Int64(first), messages: 2),
+                    "an expunge is counted off")
+        try require(try await store.accountQuota(id: AccountID(999_999)) == nil, "no account, no quota")
         _ = try await store.append(AppendRequest(bytes: Self.message("f", size: 600)), to: inbox.id)
         try await store.close()
     }

@@ -141,6 +141,17 @@ extension PostgresMailStore {
         }
     }
 
+    public func accountQuota(id: AccountID) async throws -> AccountQuota? {
+        try await read { db in
+            try await db.all("SELECT quota_bytes, quota_messages, used_bytes, used_messages FROM accounts WHERE id = \(id.rawValue)")
+                .first.map { row in
+                    let (maxBytes, maxMessages, bytes, messages) = try row.decode((Int64?, Int64?, Int64, Int64).self)
+                    return AccountQuota(quota: Quota(maxBytes: maxBytes, maxMessages: maxMessages),
+                                        usage: QuotaUsage(bytes: bytes, messages: messages))
+                }
+        }
+    }
+
     public func accounts() async throws -> [Account] {
         try await read { db in
             try await db.all("SELECT \(unescaped: PGRows.accountColumns) FROM accounts ORDER BY domain, address").map(PGRows.account)

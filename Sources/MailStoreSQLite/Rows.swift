@@ -35,6 +35,21 @@ enum Rows {
         )
     }
 
+    /// The columns `mailboxByPosition(_:)` reads, in its order (hot paths: SELECT, APPEND).
+    static let mailboxColumns = "id, account_id, name, special_use, uid_validity, uid_next, highest_modseq"
+
+    static func mailboxByPosition(_ row: Row) -> Mailbox {
+        Mailbox(
+            id: MailboxID(row[0]),
+            accountID: AccountID(row[1]),
+            name: row[2],
+            specialUse: (row[3] as String?).flatMap(SpecialUse.init(rawValue:)),
+            uidValidity: UInt32(truncatingIfNeeded: row[4] as Int64),
+            uidNext: UInt32(truncatingIfNeeded: row[5] as Int64),
+            highestModSeq: UInt64(row[6] as Int64)
+        )
+    }
+
     /// The columns `message(_:)` reads, in its order. Queries name them instead of `*` so rows
     /// are read by position: GRDB's by-name lookup lowercases the name on every access, which
     /// was a sixth of the CPU time of listing a mailbox.

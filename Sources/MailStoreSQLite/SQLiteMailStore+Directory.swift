@@ -142,6 +142,15 @@ extension SQLiteMailStore {
         }
     }
 
+    public func accountQuota(id: AccountID) async throws -> AccountQuota? {
+        try await pool.read { db in
+            try db.cachedRow("SELECT quota_bytes, quota_messages, used_bytes, used_messages FROM accounts WHERE id = ?", [id.rawValue])
+                .map { row in
+                    AccountQuota(quota: Quota(maxBytes: row[0], maxMessages: row[1]), usage: QuotaUsage(bytes: row[2], messages: row[3]))
+                }
+        }
+    }
+
     public func accounts() async throws -> [Account] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM accounts ORDER BY domain, address").map(Rows.account)

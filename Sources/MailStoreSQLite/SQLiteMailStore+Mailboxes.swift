@@ -15,15 +15,14 @@ extension SQLiteMailStore {
     public func mailbox(of account: AccountID, named name: String) async throws -> Mailbox? {
         let name = Mailbox.normalize(name)
         return try await pool.read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT * FROM mailboxes WHERE account_id = ? AND name = ?", arguments: [account.rawValue, name]
-            ).map(Rows.mailbox)
+            try db.cachedRow("SELECT \(Rows.mailboxColumns) FROM mailboxes WHERE account_id = ? AND name = ?",
+                             [account.rawValue, name]).map(Rows.mailboxByPosition)
         }
     }
 
     public func mailbox(id: MailboxID) async throws -> Mailbox? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM mailboxes WHERE id = ?", arguments: [id.rawValue]).map(Rows.mailbox)
+            try db.cachedRow("SELECT \(Rows.mailboxColumns) FROM mailboxes WHERE id = ?", [id.rawValue]).map(Rows.mailboxByPosition)
         }
     }
 
@@ -142,8 +141,7 @@ extension SQLiteMailStore {
 
     public func claimRecent(in mailbox: MailboxID, through uid: UInt32?) async throws -> UInt32 {
         @Sendable func current(_ db: Database) throws -> UInt32 {
-            guard let first = try UInt32.fetchOne(db, sql: "SELECT first_recent_uid FROM mailboxes WHERE id = ?",
-                                                  arguments: [mailbox.rawValue]) else {
+            guard let first = try db.cachedValue(UInt32.self, "SELECT first_recent_uid FROM mailboxes WHERE id = ?", [mailbox.rawValue]) else {
                 throw MailStoreError.mailboxNotFound("id \(mailbox)")
             }
             return first

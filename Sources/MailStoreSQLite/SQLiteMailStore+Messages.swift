@@ -32,7 +32,7 @@ extension SQLiteMailStore {
 
     public func message(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", arguments: [mailbox.rawValue, Int64(uid)])
+            try db.cachedRow("SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", [mailbox.rawValue, Int64(uid)])
                 .map(Rows.message)
         }
     }
@@ -56,8 +56,8 @@ extension SQLiteMailStore {
             var failed: [UInt32] = []
             var changed: [StoredMessage] = []
             for uid in uids {
-                guard let row = try Row.fetchOne(
-                    db, sql: "SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", arguments: [mailbox.rawValue, Int64(uid)]
+                guard let row = try db.cachedRow(
+                    "SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", [mailbox.rawValue, Int64(uid)]
                 ) else { continue }
                 let message = Rows.message(row)
                 if let unchangedSince, message.modSeq > unchangedSince {
@@ -70,16 +70,16 @@ extension SQLiteMailStore {
                     continue
                 }
                 modSeq += 1
-                try db.execute(
-                    sql: "UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?",
-                    arguments: [flags.system.rawValue, flags.keywords.joined(separator: " "), Int64(modSeq), mailbox.rawValue, Int64(uid)])
+                try db.cachedExecute(
+                    "UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?",
+                    [flags.system.rawValue, flags.keywords.joined(separator: " "), Int64(modSeq), mailbox.rawValue, Int64(uid)])
                 let new = StoredMessage(
                     mailboxID: mailbox, uid: uid, modSeq: modSeq, flags: flags, internalDate: message.internalDate,
                     size: message.size, body: message.body, summary: message.summary, savedDate: message.savedDate)
                 updated.append(new)
                 changed.append(new)
             }
-            try db.execute(sql: "UPDATE mailboxes SET highest_modseq = ? WHERE id = ?", arguments: [Int64(modSeq), mailbox.rawValue])
+            try db.cachedExecute("UPDATE mailboxes SET highest_modseq = ? WHERE id = ?", [Int64(modSeq), mailbox.rawValue])
             return (updated, failed, changed)
         }
         feed.publish(changed.map { .flagsChanged(uid: $0.uid, modSeq: $0.modSeq, flags: $0.flags) }, in: mailbox)
@@ -90,32 +90,31 @@ extension SQLiteMailStore {
     /// ones; POP3 passes the messages marked with DELE); without, every \Deleted message.
     public func expunge(in mailbox: MailboxID, uids: [UInt32]?) async throws -> [UInt32] {
         let (removed, modSeq, paths) = try await batchedWrite { db -> ([UInt32], UInt64, Set<String>) in
-            guard let accountID = try Int64.fetchOne(db, sql: "SELECT account_id FROM mailboxes WHERE id = ?", arguments: [mailbox.rawValue]) else {
+            guard let accountID = try db.cachedValue(Int64.self, "SELECT account_id FROM mailboxes WHERE id = ?", [mailbox.rawValue]) else {
                 throw MailStoreError.mailboxNotFound("id \(mailbox)")
             }
             let rows: [Row]
             if let uids {
                 let wanted = Set(uids)
-                rows = try Row.fetchAll(db, sql: "SELECT uid, size, body_path FROM messages WHERE mailbox_id = ? ORDER BY uid",
-                                        arguments: [mailbox.rawValue])
+                rows = try db.cachedRows("SELECT uid, size, body_path FROM messages WHERE mailbox_id = ? ORDER BY uid", [mailbox.rawValue])
                     .filter { wanted.contains(UInt32(truncatingIfNeeded: $0["uid"] as Int64)) }
             } else {
-                rows = try Row.fetchAll(db, sql: "SELECT uid, size, body_path FROM messages WHERE mailbox_id = ? AND (flags & 8) <> 0 ORDER BY uid",
-                                        arguments: [mailbox.rawValue])
+                rows = try db.cachedRows("SELECT uid, size, body_path FROM messages WHERE mailbox_id = ? AND (flags & 8) <> 0 ORDER BY uid",
+                                         [mailbox.rawValue])
             }
             guard !rows.isEmpty else { return ([], 0, []) }
             let modSeq = try Self.highestModSeq(mailbox, db) + 1
             var bytes: Int64 = 0
             for row in rows {
-                try db.execute(sql: "DELETE FROM messages WHERE mailbox_id = ? AND uid = ?", arguments: [mailbox.rawValue, row["uid"] as Int64])
-                try db.execute(sql: "INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)",
-                               arguments: [mailbox.rawValue, row["uid"] as Int64, Int64(modSeq)])
-                bytes += row["size"] as Int64
+                try db.cachedExecute("DELETE FROM messages WHERE mailbox_id = ? AND uid = ?", [mailbox.rawValue, row[0] as Int64])
+                try db.cachedExecute("INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)",
+                                     [mailbox.rawValue, row[0] as Int64, Int64(modSeq)])
+                bytes += row[1] as Int64
             }
-            try db.execute(sql: "UPDATE mailboxes SET highest_modseq = ? WHERE id = ?", arguments: [Int64(modSeq), mailbox.rawValue])
-            try db.execute(sql: "UPDATE accounts SET used_bytes = used_bytes - ?, used_messages = used_messages - ? WHERE id = ?",
-                           arguments: [bytes, rows.count, accountID])
-            return (rows.map { UInt32(truncatingIfNeeded: $0["uid"] as Int64) }, modSeq, Set(rows.map { $0["body_path"] as String }))
+            try db.cachedExecute("UPDATE mailboxes SET highest_modseq = ? WHERE id = ?", [Int64(modSeq), mailbox.rawValue])
+            try db.cachedExecute("UPDATE accounts SET used_bytes = used_bytes - ?, used_messages = used_messages - ? WHERE id = ?",
+                                 [bytes, rows.count, accountID])
+            return (rows.map { UInt32(truncatingIfNeeded: $0[0] as Int64) }, modSeq, Set(rows.map { $0[2] as String }))
         }
         guard !removed.isEmpty else { return [] }
         feed.publish([.expunged(uids: removed, modSeq: modSeq)], in: mailbox)
@@ -125,7 +124,7 @@ extension SQLiteMailStore {
 
     public func expungedUIDs(in mailbox: MailboxID, since modSeq: UInt64) async throws -> [UInt32] {
         try await pool.read { db in
-            try Int64.fetchAll(db, sql: "SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid",
+            try Int64.fetchAll(db.cachedStatement(sql: "SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid"),
                                arguments: [mailbox.rawValue, Int64(clamping: modSeq)])
                 .map { UInt32(truncatingIfNeeded: $0) }
         }
@@ -157,17 +156,17 @@ extension SQLiteMailStore {
     /// RFC 3501 §2.3.2 inside a writer's transaction: the mailbox's first unclaimed UID, moved
     /// past `uid` (when given and not yet claimed).
     static func claimRecent(in mailbox: MailboxID, through uid: UInt32?, _ db: Database) throws -> UInt32 {
-        guard let first = try UInt32.fetchOne(db, sql: "SELECT first_recent_uid FROM mailboxes WHERE id = ?", arguments: [mailbox.rawValue]) else {
+        guard let first = try db.cachedValue(UInt32.self, "SELECT first_recent_uid FROM mailboxes WHERE id = ?", [mailbox.rawValue]) else {
             throw MailStoreError.mailboxNotFound("id \(mailbox)")
         }
         if let uid, first <= uid {
-            try db.execute(sql: "UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?", arguments: [uid + 1, mailbox.rawValue])
+            try db.cachedExecute("UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?", [uid + 1, mailbox.rawValue])
         }
         return first
     }
 
     static func highestModSeq(_ mailbox: MailboxID, _ db: Database) throws -> UInt64 {
-        guard let value = try Int64.fetchOne(db, sql: "SELECT highest_modseq FROM mailboxes WHERE id = ?", arguments: [mailbox.rawValue]) else {
+        guard let value = try db.cachedValue(Int64.self, "SELECT highest_modseq FROM mailboxes WHERE id = ?", [mailbox.rawValue]) else {
             throw MailStoreError.mailboxNotFound("id \(mailbox)")
         }
         return UInt64(value)

@@ -103,10 +103,10 @@ public final class SQLiteMailStore: MailStore {
     }
 
     static func isReferenced(_ reference: BodyReference, _ db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: """
+        try db.cachedValue(Bool.self, """
             SELECT EXISTS (SELECT 1 FROM messages WHERE body_path = ?1) OR EXISTS (SELECT 1 FROM queue_messages WHERE body_path = ?1)
                 OR EXISTS (SELECT 1 FROM quarantine WHERE body_path = ?1)
-            """, arguments: [reference.path]) ?? false
+            """, [reference.path]) ?? false
     }
 
     /// UIDVALIDITY values are unique per store and increasing, so a mailbox deleted and created

@@ -350,6 +350,18 @@ enum Schema {
         }
         registerOpenPGPOutbound(&migrator)
         registerURLAuthKeys(&migrator)
+        migrator.registerMigration("v27-message-state-index") { db in
+            // IMAP SELECT reads uid, modseq, flags and keywords of every message of the mailbox
+            // (`messageStates(in:)`); from this index it reads them without touching the table's
+            // rows, whose inline summaries made it read about a page per message (issue 24,
+            // docs/PERFORMANCE.md). PostgreSQL keeps large summaries out of line (TOAST), so its
+            // schema has no matching step. EXPUNGE looks for the \Deleted messages (flag bit 8)
+            // through the partial index instead of reading every row.
+            try db.execute(sql: """
+                CREATE INDEX messages_state ON messages(mailbox_id, uid, modseq, flags, keywords);
+                CREATE INDEX messages_deleted ON messages(mailbox_id, uid) WHERE (flags & 8) <> 0;
+                """)
+        }
         return migrator
     }
 }

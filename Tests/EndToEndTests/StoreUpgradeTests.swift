@@ -26,7 +26,7 @@ import Testing
     /// from. (2026-12-05: four features developed side by side landed together, the newest being
     /// v9-sort-thread; the format before them is v8-spam-controls, whose fixture is v8-ee4b872.)
     /// v12-openpgp reached main before v11-dmarc-reports, which the schema then appends after it.
-    static let landedTogether: Set<String> = ["v10-sieve", "v12-openpgp", "v11-dmarc-reports", "v14-requiretls-tlsrpt", "v16-admin", "v19-mta-sts-cache", "v17-imap-metadata", "v25-autocrypt-peers", "v26-urlauth-keys"]
+    static let landedTogether: Set<String> = ["v10-sieve", "v12-openpgp", "v11-dmarc-reports", "v14-requiretls-tlsrpt", "v16-admin", "v19-mta-sts-cache", "v17-imap-metadata", "v25-autocrypt-peers", "v26-urlauth-keys", "v27-message-state-index"]
 
     @Test(.enabled(if: StoreFixture.oraclesAvailable || Python.requiredInCI, "scramp or aiosmtpd is not installed: pip install scramp aiosmtpd"),
           arguments: StoreFixture.names)

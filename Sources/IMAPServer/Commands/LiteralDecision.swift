@@ -54,7 +54,7 @@ extension IMAPSession {
 extension IMAPStepRunner {
     /// Whether one more message of `size` octets would go over the account's quota.
     func overQuota(_ account: AccountID, size: Int) async -> Bool {
-        guard let account = try? await store.account(id: account) else { return false }
+        guard let account = try? await store.accountQuota(id: account) else { return false }
         if let max = account.quota.maxBytes, account.usage.bytes + Int64(size) > max { return true }
         if let max = account.quota.maxMessages, account.usage.messages + 1 > max { return true }
         return false

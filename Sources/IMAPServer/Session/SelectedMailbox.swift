@@ -58,14 +58,23 @@ final class SelectedMailbox {
         self.readOnly = readOnly
         self.recentMode = recentMode
         if recentMode != nil { recent = Set(messages.map(\.uid).filter { $0 >= recentFrom }) }
-        self.uids = messages.map(\.uid)
-        self.known = Dictionary(uniqueKeysWithValues: messages.map { ($0.uid, ($0.flags, $0.modSeq)) })
-        self.highestModSeq = max(mailbox.highestModSeq, messages.map(\.modSeq).max() ?? 0)
-        self.highestSeenUID = messages.map(\.uid).max() ?? 0
+        // One pass over the messages (every SELECT builds this view).
+        var uids: [UInt32] = [], known: [UInt32: (flags: MessageFlags, modSeq: UInt64)] = [:]
+        uids.reserveCapacity(messages.count)
+        known.reserveCapacity(messages.count)
+        var highestModSeq = mailbox.highestModSeq, highestUID: UInt32 = 0
         var keywords: [String: String] = [:]
         for message in messages {
+            uids.append(message.uid)
+            known[message.uid] = (message.flags, message.modSeq)
+            highestModSeq = max(highestModSeq, message.modSeq)
+            highestUID = max(highestUID, message.uid)
             for keyword in message.flags.keywords where keywords[keyword.lowercased()] == nil { keywords[keyword.lowercased()] = keyword }
         }
+        self.uids = uids
+        self.known = known
+        self.highestModSeq = highestModSeq
+        self.highestSeenUID = highestUID
         self.announcedKeywords = keywords
     }
 

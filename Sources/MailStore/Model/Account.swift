@@ -23,6 +23,17 @@ public struct QuotaUsage: Sendable, Equatable {
     }
 }
 
+/// An account's limits and what it holds: all the IMAP APPEND pre-check needs, read without
+/// the rest of the account (its credentials are JSON to decode).
+public struct AccountQuota: Sendable, Equatable {
+    public var quota: Quota
+    public var usage: QuotaUsage
+    public init(quota: Quota, usage: QuotaUsage) {
+        self.quota = quota
+        self.usage = usage
+    }
+}
+
 /// Which sender addresses an authenticated account may use in MAIL FROM and the header From
 /// (RFC 6409 §6.1: a submission server may enforce that the sender is the authenticated user).
 public enum SenderAddressPolicy: String, Sendable, Codable, CaseIterable {

@@ -26,6 +26,9 @@ public protocol DirectoryStore: Sendable {
     func setOpenPGPAtRest(_ address: EmailAddress, on: Bool) async throws
     func account(_ address: EmailAddress) async throws -> Account?
     func account(id: AccountID) async throws -> Account?
+    /// Only the account's quota and usage (nil when there is no such account): the same values
+    /// as `account(id:)` gives, for callers that need nothing else (IMAP APPEND's pre-check).
+    func accountQuota(id: AccountID) async throws -> AccountQuota?
     func accounts() async throws -> [Account]
 
     func addAlias(_ alias: Alias) async throws
