@@ -10,7 +10,9 @@ extension MailStoreConformance {
         for n in 1...3 { _ = try await store.append(AppendRequest(bytes: Self.message("r\(n)")), to: inbox.id) }
         try require(try await store.claimRecent(in: inbox.id, through: nil) == 1, "a new mailbox's mail is all recent")
         try require(try await store.status(inbox.id).recent == 3, "STATUS RECENT counts unclaimed messages")
+        try await requireSelectionAgrees(store, inbox.id, firstRecent: 1)
         try require(try await store.claimRecent(in: inbox.id, through: 2) == 1, "the first claimant gets 1...2")
+        try await requireSelectionAgrees(store, inbox.id, firstRecent: 3)
         try require(try await store.claimRecent(in: inbox.id, through: 2) == 3, "a second claimant gets none of them")
         let left = try await store.status(inbox.id).recent
         try require(left == 1, "one left: \(left)")
@@ -27,6 +29,15 @@ extension MailStoreConformance {
         _ = try await store.copy(uids: [1], from: inbox.id, to: archive.id)
         try require(try await store.status(archive.id).recent == 1, "a copy is recent in its new mailbox (RFC 3501 §6.4.7)")
         try await store.close()
+    }
+
+    /// `selection(of:)` (IMAP SELECT's one read) gives what the three reads it replaces give.
+    func requireSelectionAgrees(_ store: any MailStore, _ mailbox: MailboxID, firstRecent: UInt32) async throws {
+        guard let selection = try await store.selection(of: mailbox) else { throw ConformanceFailure("no selection of \(mailbox)") }
+        try require(selection.messages == (try await store.messageStates(in: mailbox)), "selection: the message states")
+        try require(selection.mailbox == (try await store.mailbox(id: mailbox)), "selection: the mailbox now")
+        try require(selection.firstRecentUID == firstRecent, "selection: first unclaimed \\Recent UID \(selection.firstRecentUID)")
+        try require(try await store.selection(of: MailboxID(999_999)) == nil, "no mailbox, no selection")
     }
 
     /// RFC 3501 §6.4.7: a COPY or MOVE into the mailbox a session has selected makes the copies

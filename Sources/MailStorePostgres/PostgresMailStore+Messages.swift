@@ -11,16 +11,32 @@ extension PostgresMailStore {
     }
 
     public func messageStates(in mailbox: MailboxID) async throws -> [MessageState] {
+        try await read { db in try await Self.messageStates(mailbox, db) }
+    }
+
+    /// On one connection: the states, then the mailbox row as it is after them (the order
+    /// SELECT read them in before, each on its own).
+    public func selection(of mailbox: MailboxID) async throws -> MailboxSelection? {
         try await read { db in
-            try await db.all("SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = \(mailbox.rawValue) ORDER BY uid")
-                .map { row in
-                    let (uid, modSeq, flags, keywords) = try row.decode((Int64, Int64, Int, String).self)
-                    return MessageState(
-                        uid: UInt32(truncatingIfNeeded: uid), modSeq: UInt64(modSeq),
-                        flags: MessageFlags(system: SystemFlags(rawValue: flags),
-                                            keywords: keywords.isEmpty ? [] : keywords.split(separator: " ").map(String.init)))
-                }
+            let states = try await Self.messageStates(mailbox, db)
+            guard let row = try await db.all("""
+                SELECT \(unescaped: PGRows.mailboxColumns), first_recent_uid FROM mailboxes WHERE id = \(mailbox.rawValue)
+                """).first else { return nil }
+            let (_, _, _, _, _, _, _, firstRecent) = try row.decode((Int64, Int64, String, String?, Int64, Int64, Int64, Int64).self)
+            return MailboxSelection(mailbox: try PGRows.mailbox(row), messages: states,
+                                    firstRecentUID: UInt32(truncatingIfNeeded: firstRecent))
         }
+    }
+
+    static func messageStates(_ mailbox: MailboxID, _ db: PostgresConnection) async throws -> [MessageState] {
+        try await db.all("SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = \(mailbox.rawValue) ORDER BY uid")
+            .map { row in
+                let (uid, modSeq, flags, keywords) = try row.decode((Int64, Int64, Int, String).self)
+                return MessageState(
+                    uid: UInt32(truncatingIfNeeded: uid), modSeq: UInt64(modSeq),
+                    flags: MessageFlags(system: SystemFlags(rawValue: flags),
+                                        keywords: keywords.isEmpty ? [] : keywords.split(separator: " ").map(String.init)))
+            }
     }
 
     public func message(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage? {

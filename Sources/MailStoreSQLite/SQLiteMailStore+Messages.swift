@@ -15,19 +15,32 @@ extension SQLiteMailStore {
     }
 
     public func messageStates(in mailbox: MailboxID) async throws -> [MessageState] {
+        try await pool.read { db in try Self.messageStates(mailbox, db) }
+    }
+
+    public func selection(of mailbox: MailboxID) async throws -> MailboxSelection? {
         try await pool.read { db in
-            let statement = try db.cachedStatement(sql: "SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = ? ORDER BY uid")
-            let rows = try Row.fetchCursor(statement, arguments: [mailbox.rawValue])
-            var states: [MessageState] = []
-            while let row = try rows.next() {
-                let keywords = row[3] as String
-                states.append(MessageState(
-                    uid: UInt32(truncatingIfNeeded: row[0] as Int64), modSeq: UInt64(row[1] as Int64),
-                    flags: MessageFlags(system: SystemFlags(rawValue: row[2]),
-                                        keywords: keywords.isEmpty ? [] : keywords.split(separator: " ").map(String.init))))
-            }
-            return states
+            let states = try Self.messageStates(mailbox, db)
+            guard let row = try db.cachedRow("SELECT \(Rows.mailboxColumns), first_recent_uid FROM mailboxes WHERE id = ?",
+                                             [mailbox.rawValue]) else { return nil }
+            return MailboxSelection(mailbox: Rows.mailboxByPosition(row), messages: states,
+                                    firstRecentUID: UInt32(truncatingIfNeeded: row[7] as Int64))
         }
+    }
+
+    /// From the covering index `messages_state` (v27-message-state-index): no table rows read.
+    static func messageStates(_ mailbox: MailboxID, _ db: Database) throws -> [MessageState] {
+        let statement = try db.cachedStatement(sql: "SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = ? ORDER BY uid")
+        let rows = try Row.fetchCursor(statement, arguments: [mailbox.rawValue])
+        var states: [MessageState] = []
+        while let row = try rows.next() {
+            let keywords = row[3] as String
+            states.append(MessageState(
+                uid: UInt32(truncatingIfNeeded: row[0] as Int64), modSeq: UInt64(row[1] as Int64),
+                flags: MessageFlags(system: SystemFlags(rawValue: row[2]),
+                                    keywords: keywords.isEmpty ? [] : keywords.split(separator: " ").map(String.init))))
+        }
+        return states
     }
 
     public func message(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage? {

@@ -131,4 +131,15 @@ import Testing
         #expect(encoded(.data(.id([.init(key: "name", value: "Hato"), .init(key: "support-url", value: nil)]))) == "* ID (\"name\" \"Hato\" \"support-url\" NIL)\r\n")
         #expect(encoded(.data(.id(nil))) == "* ID NIL\r\n")
     }
+
+    /// Numbers are written digit by digit into the buffer (no String per number): every width
+    /// from one digit to UInt64.max, and the clamp of UID and message number 0 to 1.
+    @Test func fetchNumbersInDecimal() {
+        for value: UInt64 in [0, 1, 9, 10, 99, 100, 4_286, 4_294_967_295, 18_446_744_073_709_551_615] {
+            #expect(encoded(.data(.fetch(7, [.rfc822Size(value), .modSeq(value)]))) == "* 7 FETCH (RFC822.SIZE \(value) MODSEQ (\(value)))\r\n")
+        }
+        #expect(encoded(.data(.fetch(0, [.uid(0), .flags([])]))) == "* 1 FETCH (UID 1 FLAGS ())\r\n")
+        #expect(encoded(.data(.fetch(4_294_967_295, [.uid(4_294_967_295), .flags(["\\Seen", "bad flag", "$Junk"])])))
+            == "* 4294967295 FETCH (UID 4294967295 FLAGS (\\Seen $Junk))\r\n")
+    }
 }

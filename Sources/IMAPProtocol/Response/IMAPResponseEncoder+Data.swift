@@ -61,9 +61,13 @@ extension IMAPResponseEncoder {
             for thread in threads { writeThreadList(thread, into: &b) }
         case .fetch(let number, let items):
             // message-data = nz-number SP "FETCH" SP msg-att
-            b.writeString("\(max(number, 1)) FETCH (")
-            writeJoined(items, into: &b) { e, item, b in e.writeFetchItem(item, into: &b) }
-            b.writeString(")")
+            writeNumber(max(number, 1), into: &b)
+            b.writeStaticString(" FETCH (")
+            for (i, item) in items.enumerated() {
+                if i > 0 { b.writeInteger(UInt8(ascii: " ")) }
+                writeFetchItem(item, into: &b)
+            }
+            b.writeInteger(UInt8(ascii: ")"))
         case .id(let parameters):
             // id-response = "ID" SP id-params-list                     (RFC 2971 §4)
             b.writeString("ID ")

@@ -31,13 +31,19 @@ extension IMAPResponseEncoder {
     func writeFetchItem(_ item: IMAPFetchItem, into b: inout ByteBuffer) {
         switch item {
         case .flags(let flags):
-            b.writeString("FLAGS ")
+            b.writeStaticString("FLAGS ")
             writeFlagList(flags, into: &b)
-        case .uid(let uid): b.writeString("UID \(max(uid, 1))")
-        case .rfc822Size(let size): b.writeString("RFC822.SIZE \(size)")
+        case .uid(let uid):
+            b.writeStaticString("UID ")
+            writeNumber(max(uid, 1), into: &b)
+        case .rfc822Size(let size):
+            b.writeStaticString("RFC822.SIZE ")
+            writeNumber(size, into: &b)
         case .modSeq(let modSeq):
             // fetch-mod-resp = "MODSEQ" SP "(" permsg-modsequence ")"
-            b.writeString("MODSEQ (\(modSeq))")
+            b.writeStaticString("MODSEQ (")
+            writeNumber(modSeq, into: &b)
+            b.writeInteger(UInt8(ascii: ")"))
         case .internalDate(let date):
             b.writeString("INTERNALDATE ")
             writeDateTime(date, into: &b)

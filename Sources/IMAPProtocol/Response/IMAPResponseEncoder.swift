@@ -124,7 +124,12 @@ public struct IMAPResponseEncoder: Sendable {
     /// text = 1*(TEXT-CHAR / UTF8-2 / UTF8-3 / UTF8-4): CR and LF become spaces, and non-ASCII
     /// becomes "?" for rev1 sessions (RFC 9051 §9: non-ASCII text only after ENABLE IMAP4rev2).
     func writeText(_ text: String, into b: inout ByteBuffer) {
-        b.writeString(Self.cleanText(text, utf8: encoding.utf8))
+        // Printable ASCII (every text the server writes itself) is what cleaning would give.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            b.writeString(text)
+        } else {
+            b.writeString(Self.cleanText(text, utf8: encoding.utf8))
+        }
     }
 
     static func cleanText(_ text: String, utf8: Bool) -> String {
@@ -202,20 +207,21 @@ public struct IMAPResponseEncoder: Sendable {
 
     /// flag-list = "(" [flag *(SP flag)] ")"
     func writeFlagList(_ flags: [String], into b: inout ByteBuffer) {
-        b.writeString("(")
+        b.writeInteger(UInt8(ascii: "("))
         var first = true
         for flag in flags where Self.isFlag(flag) {
-            if !first { b.writeString(" ") }
+            if !first { b.writeInteger(UInt8(ascii: " ")) }
             first = false
             b.writeString(flag)
         }
-        b.writeString(")")
+        b.writeInteger(UInt8(ascii: ")"))
     }
 
     /// flag = "\" atom / atom, and flag-perm's "\*"; anything else is dropped, never sent broken.
+    /// Reads the UTF-8 view in place (no array per flag: every FLAGS item of a FETCH passes here).
     static func isFlag(_ flag: String) -> Bool {
         if flag == "\\*" { return true }
-        let bytes = Array(flag.utf8)
+        let bytes = flag.utf8
         let atom = bytes.first == UInt8(ascii: "\\") ? bytes.dropFirst() : bytes[...]
         return !atom.isEmpty && atom.allSatisfy(GrammarParser.isAtomChar)
     }

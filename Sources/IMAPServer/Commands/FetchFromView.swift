@@ -29,7 +29,7 @@ extension IMAPSession {
         responses.reserveCapacity(chunk.count)
         for uid in chunk {
             guard let n = selected.sequenceNumber(of: uid), let known = selected.known[uid] else { continue }
-            responses += selected.presentedFromView(n, uid: uid, flags: known.flags, modSeq: known.modSeq, progress.plan)
+            selected.presentFromView(n, uid: uid, flags: known.flags, modSeq: known.modSeq, progress.plan, into: &responses)
         }
         let rest = pending.dropFirst(chunk.count)
         guard !rest.isEmpty else {
@@ -47,8 +47,10 @@ extension SelectedMailbox {
     /// The FETCH response `FetchResponder.items` and `presented` give for these items: UID first
     /// for UID FETCH, MODSEQ added with FLAGS under CONDSTORE (RFC 7162 §3.1.4.1), then the
     /// items in the order asked; FLAGS as this session shows them (\Recent, new keywords first).
-    func presentedFromView(_ number: UInt32, uid: UInt32, flags: MessageFlags, modSeq: UInt64,
-                           _ plan: FetchPlan) -> [IMAPResponse] {
+    /// Appended to `responses`: no array per message (a FETCH 1:* of a mailbox calls this once
+    /// per message).
+    func presentFromView(_ number: UInt32, uid: UInt32, flags: MessageFlags, modSeq: UInt64,
+                         _ plan: FetchPlan, into responses: inout [IMAPResponse]) {
         var items: [IMAPFetchItem] = []
         items.reserveCapacity(plan.attributes.count + 2)
         let addModSeq = plan.includeModSeq && plan.attributes.contains(.flags)
@@ -65,6 +67,7 @@ extension SelectedMailbox {
             default: break
             }
         }
-        return (carriesFlags ? announce(flags) : []) + [.data(.fetch(number, items))]
+        if carriesFlags && !flags.keywords.isEmpty { responses += announce(flags) }
+        responses.append(.data(.fetch(number, items)))
     }
 }

@@ -120,9 +120,12 @@ extension IMAPStepRunner {
             let feedStore = store, id = mailbox.id
             let probe = store.changesPublished(in: id).map { FeedProbe(baseline: $0, published: { feedStore.changesPublished(in: id) }) }
             let stream = store.changes(in: mailbox.id)
-            // Only what the view keeps (uid, flags, mod-sequence): not the summaries.
-            let messages = try await store.messageStates(in: mailbox.id)
-            let current = try await store.mailbox(id: mailbox.id) ?? mailbox
+            // Only what the view keeps (uid, flags, mod-sequence): not the summaries; with the
+            // mailbox as it is now and its first unclaimed \Recent UID, in one store call.
+            guard let selection = try await store.selection(of: mailbox.id) else {
+                return .failed(tag: tag, .noSuchMailbox(.nonExistent))
+            }
+            let messages = selection.messages, current = selection.mailbox
             var vanished: [UInt32] = []
             if let qresync = parameters.qresync, qresync.uidValidity == current.uidValidity {
                 vanished = try await store.expungedUIDs(in: mailbox.id, since: qresync.modSeq)
@@ -136,8 +139,14 @@ extension IMAPStepRunner {
             let recentMode: RecentMode? = rev2 ? nil : readOnly ? .peek : .claim
             var recentFrom = UInt32.max
             if let recentMode {
-                let assigned = max(mailbox.uidNext > 0 ? mailbox.uidNext - 1 : 0, messages.map(\.uid).max() ?? 0)
-                recentFrom = try await store.claimRecent(in: mailbox.id, through: recentMode.through(assigned))
+                let assigned = max(mailbox.uidNext > 0 ? mailbox.uidNext - 1 : 0, messages.last?.uid ?? 0)
+                // Nothing to claim (another session was first, or nothing is new, or EXAMINE):
+                // the first unclaimed UID just read is the answer, as `claimRecent` would give.
+                if let through = recentMode.through(assigned), selection.firstRecentUID <= through {
+                    recentFrom = try await store.claimRecent(in: mailbox.id, through: through)
+                } else {
+                    recentFrom = selection.firstRecentUID
+                }
             }
             var attributes: [String] = []
             if rev2 {

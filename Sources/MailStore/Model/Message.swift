@@ -42,7 +42,13 @@ public struct MessageFlags: Sendable, Hashable, Codable {
     }
 
     public var names: [String] {
-        SystemFlags.all.filter { system.contains($0.0) }.map(\.1) + keywords
+        // One array, sized once (every FETCH FLAGS item of a message asks for this).
+        if system.isEmpty { return keywords }
+        var names: [String] = []
+        names.reserveCapacity(SystemFlags.all.count + keywords.count)
+        for (flag, name) in SystemFlags.all where system.contains(flag) { names.append(name) }
+        names.append(contentsOf: keywords)
+        return names
     }
 
     public mutating func formUnion(_ other: MessageFlags) {
@@ -57,6 +63,9 @@ public struct MessageFlags: Sendable, Hashable, Codable {
     }
 
     private static func normalized(_ keywords: some Sequence<String>) -> [String] {
+        // Most messages have no keywords: no set, no filter, no sort for them (every SELECT
+        // builds one per message).
+        if keywords.underestimatedCount == 0, let array = keywords as? [String], array.isEmpty { return [] }
         var seen = Set<String>()
         return keywords.filter { !$0.isEmpty && seen.insert($0.lowercased()).inserted }.sorted()
     }

@@ -37,6 +37,9 @@ public protocol MessageStore: Sendable {
     /// UID, mod-sequence and flags of every message, in UID order: `messages(in:)` without the
     /// columns a mailbox view does not keep (IMAP SELECT reads this).
     func messageStates(in mailbox: MailboxID) async throws -> [MessageState]
+    /// `messageStates(in:)`, `mailbox(id:)` and the first unclaimed \Recent UID (what
+    /// `claimRecent(in:through: nil)` answers) read together; nil when the mailbox is gone.
+    func selection(of mailbox: MailboxID) async throws -> MailboxSelection?
     func message(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage?
     func readBody(_ body: BodyReference) async throws -> [UInt8]
     /// Up to `length` octets of the body from `offset` (fewer at its end): large messages are
