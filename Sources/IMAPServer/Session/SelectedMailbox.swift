@@ -58,24 +58,16 @@ final class SelectedMailbox {
         self.readOnly = readOnly
         self.recentMode = recentMode
         if recentMode != nil { recent = Set(messages.map(\.uid).filter { $0 >= recentFrom }) }
-        // One pass over the messages (every SELECT builds this view).
-        var uids: [UInt32] = [], known: [UInt32: (flags: MessageFlags, modSeq: UInt64)] = [:]
-        uids.reserveCapacity(messages.count)
-        known.reserveCapacity(messages.count)
+        var uids: [UInt32] = [], known: [UInt32: (flags: MessageFlags, modSeq: UInt64)] = [:], keywords: [String: String] = [:]
         var highestModSeq = mailbox.highestModSeq, highestUID: UInt32 = 0
-        var keywords: [String: String] = [:]
-        for message in messages {
+        for message in messages {  // one pass: every SELECT builds this view
             uids.append(message.uid)
             known[message.uid] = (message.flags, message.modSeq)
-            highestModSeq = max(highestModSeq, message.modSeq)
-            highestUID = max(highestUID, message.uid)
+            highestModSeq = max(highestModSeq, message.modSeq); highestUID = max(highestUID, message.uid)
             for keyword in message.flags.keywords where keywords[keyword.lowercased()] == nil { keywords[keyword.lowercased()] = keyword }
         }
-        self.uids = uids
-        self.known = known
-        self.highestModSeq = highestModSeq
-        self.highestSeenUID = highestUID
-        self.announcedKeywords = keywords
+        self.uids = uids; self.known = known; self.highestModSeq = highestModSeq
+        self.highestSeenUID = highestUID; self.announcedKeywords = keywords
     }
 
     deinit { feedTask?.cancel() }
