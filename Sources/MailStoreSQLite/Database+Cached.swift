@@ -1,7 +1,7 @@
 import GRDB
 
-/// Statements of the hot paths (IMAP SELECT, FETCH, STORE, EXPUNGE), prepared once per
-/// connection and reused from GRDB's statement cache.
+/// Statements of the hot paths (IMAP SELECT, FETCH, STORE, EXPUNGE; the directory lookups of
+/// every SMTP RCPT and login), prepared once per connection and reused from GRDB's statement cache.
 ///
 /// A fresh `Row.fetchOne(db, sql:)` or `db.execute(sql:)` parses and plans its SQL every time,
 /// and GRDB's authorizer runs for every column while it does: in a callgrind profile of the

@@ -37,7 +37,7 @@ extension SQLiteMailStore {
     }
 
     static func domainExists(_ domain: Domain, _ db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM domains WHERE name = ?)", arguments: [domain.name]) ?? false
+        try db.cachedValue(Bool.self, "SELECT EXISTS (SELECT 1 FROM domains WHERE name = ?)", [domain.name]) ?? false
     }
 
     @discardableResult
@@ -132,13 +132,13 @@ extension SQLiteMailStore {
 
     public func account(_ address: EmailAddress) async throws -> Account? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE address = ?", arguments: [address.canonical]).map(Rows.account)
+            try db.cachedRow("SELECT * FROM accounts WHERE address = ?", [address.canonical]).map(Rows.account)
         }
     }
 
     public func account(id: AccountID) async throws -> Account? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [id.rawValue]).map(Rows.account)
+            try db.cachedRow("SELECT * FROM accounts WHERE id = ?", [id.rawValue]).map(Rows.account)
         }
     }
 
@@ -184,7 +184,7 @@ extension SQLiteMailStore {
 
     public func alias(_ source: AliasSource) async throws -> Alias? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM aliases WHERE source = ?", arguments: [source.key]).map(Rows.alias)
+            try db.cachedRow("SELECT * FROM aliases WHERE source = ?", [source.key]).map(Rows.alias)
         }
     }
 
