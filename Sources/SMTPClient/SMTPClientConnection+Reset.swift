@@ -5,13 +5,7 @@ extension SMTPClientConnection {
     /// §4.5.3.2.7) or answers anything but 250 makes this throw and the connection is closed; the
     /// caller then opens a new one, having sent no part of a message on this one.
     public func reset() async throws {
-        let refusal = state.withLockedValue { state -> SMTPClientError? in
-            if state.closed { return .connectionUnusable }
-            if state.busy { return .connectionBusy }
-            state.busy = true
-            return nil
-        }
-        if let refusal { throw refusal }
+        try claim()
         defer { state.withLockedValue { $0.busy = false } }
         do {
             let reply = try await command("RSET", stage: .reset)
@@ -22,5 +16,17 @@ extension SMTPClientConnection {
             await transport.close()
             throw error
         }
+    }
+
+    /// One command sequence at a time: marks the connection busy, or throws when it is closed
+    /// or already carrying a transaction. The caller clears `busy` when it is done.
+    func claim() throws {
+        let refusal = state.withLockedValue { state -> SMTPClientError? in
+            if state.closed { return .connectionUnusable }
+            if state.busy { return .connectionBusy }
+            state.busy = true
+            return nil
+        }
+        if let refusal { throw refusal }
     }
 }

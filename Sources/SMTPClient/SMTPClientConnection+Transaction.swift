@@ -9,13 +9,7 @@ extension SMTPClientConnection {
     /// 8BITMIME (RFC 6152 §3). Everything else thrown is connection-level and closes the
     /// connection; per-recipient and DATA replies are in the result.
     public func send(_ envelope: SMTPClientEnvelope, message: [UInt8]) async throws -> SMTPTransactionResult {
-        let refusal = state.withLockedValue { state -> SMTPClientError? in
-            if state.closed { return .connectionUnusable }
-            if state.busy { return .connectionBusy }
-            state.busy = true
-            return nil
-        }
-        if let refusal { throw refusal }
+        try claim()
         defer { state.withLockedValue { $0.busy = false } }
         let capabilities = self.capabilities
         // RFC 8689 §4.2.1 steps 4-5: TLS, then REQUIRETLS in the EHLO reply after it.
