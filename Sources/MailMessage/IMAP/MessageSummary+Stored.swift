@@ -3,8 +3,14 @@
 import Foundation
 
 extension MessageSummary {
-    /// The stored form.
+    /// The stored form (written by `handWrittenStoredForm`, the same JSON as `foundationStoredForm`).
     public func storedForm() -> Data? {
+        handWrittenStoredForm().map { Data($0) }
+    }
+
+    /// The stored form as Foundation's JSONEncoder writes it: the reference the hand-written
+    /// encoder is tested against.
+    public func foundationStoredForm() -> Data? {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
         return try? encoder.encode(self)

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Instructions per received message under valgrind's callgrind (issue 24): the workload of
+# scripts/bench-smtp.sh (smtp-source, the 10 KB DKIM-signed message, SPF/DKIM/DMARC passing
+# against scripts/bench_dns_zone.py), 20 messages to warm up, then N counted.
+#
+#   scripts/callgrind-smtp.sh BINARY [new|reuse] [N]     # prints "<instructions per message>"
+#   leaves $OUT (default /tmp/callgrind-smtp.<mode>.out) for callgrind_annotate --inclusive=yes
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bin="$1"; mode="${2:-new}"; N="${3:-200}"; C="${C:-10}"; SIZE=10240
+out="${OUT:-/tmp/callgrind-smtp.$mode.out}"
+sender_domain="bench-sender.example"
+work="$(mktemp -d "${TMPDIR:-/tmp}/hato-callgrind-smtp.XXXXXX")"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT
+unset HATO_BIN HATO_BIN_BEFORE
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 600); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1',$1),1)" 2>/dev/null && return 0
+    sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+send() {  # count
+    local reuse=(); [ "$mode" = reuse ] && reuse=(-d)
+    smtp-source "${reuse[@]}" -m "$1" -s "$C" -M "client.$sender_domain" -f "load@$sender_domain" \
+        -t rcpt@bench.invalid -F "$work/message.eml" "127.0.0.1:$port" >/dev/null
+}
+objcopy --strip-debug "$bin" "$work/hato"
+public_key="$(python3 "$root/scripts/bench_dkim_message.py" "$sender_domain" sel "$SIZE" rcpt@bench.invalid "$work/message.eml")"
+dns_port="$(free_port)"
+python3 "$root/scripts/bench_dns_zone.py" "$dns_port" "$sender_domain" sel "$public_key" "$work/dns-queries" &
+pids+=($!)
+port="$(free_port)"
+cat > "$work/hato.toml" <<TOML
+hostname = "mx.bench.invalid"
+data_dir = "$work/data"
+[listen]
+smtp = ["127.0.0.1:$port"]
+[limits]
+max_connections_per_ip = 1000
+[dns]
+servers = ["127.0.0.1:$dns_port"]
+[log]
+level = "warning"
+TOML
+"$work/hato" domain add bench.invalid --config "$work/hato.toml" >/dev/null
+echo "a long enough password" | "$work/hato" account add rcpt@bench.invalid --password-stdin --config "$work/hato.toml" >/dev/null
+rm -f "$out"*
+valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out" "$work/hato" serve --config "$work/hato.toml" \
+    >"$work/hato.log" 2>&1 &
+vpid=$!; pids+=($vpid)
+wait_port "$port"
+send 20
+callgrind_control -i on "$vpid" >/dev/null
+send "$N"
+callgrind_control -d "$vpid" >/dev/null
+callgrind_control -i off "$vpid" >/dev/null
+stored="$("$work/hato" mailbox list rcpt@bench.invalid --config "$work/hato.toml" 2>/dev/null | awk '$1=="INBOX"{print $3}')" || true
+kill "$vpid"; wait "$vpid" 2>/dev/null || true
+dump="$(ls "$out".* | head -1)"
+total="$(grep -m1 '^summary:' "$dump" | awk '{print $2}')"
+echo "stored ${stored:-?} of $((N + 20)); $(python3 -c "print(f'{$total/$N/1e6:.2f} M instructions per message')") ($dump)"
