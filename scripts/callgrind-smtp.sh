@@ -34,7 +34,7 @@ smtp-source -m 200 -s 10 -M client.bench-sender.example -f load@bench-sender.exa
 callgrind_control -d $vpid >/dev/null; sleep 2
 kill $vpid; wait $vpid 2>/dev/null || true
 f=$(ls $work/cg.out.* | head -1)
-total=$(callgrind_annotate $f 2>/dev/null | awk "/PROGRAM TOTALS/{gsub(\",\",\"\",\$1); print \$1; exit}")
+total=$(callgrind_annotate $f 2>/dev/null | awk "/PROGRAM TOTALS/{gsub(\",\",\"\",\$1); print \$1}" | head -n 1)
 echo "$label: total $total Ir, per message $(python3 -c "print(round($total/200/1e6,2))") M"
 callgrind_annotate --inclusive=yes $f 2>/dev/null | swift demangle --simplified > $work/inclusive.txt
 echo $work
