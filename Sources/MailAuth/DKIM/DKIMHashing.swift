@@ -9,14 +9,14 @@ public enum DKIMHashing {
     /// Returns the hash and the canonical body's full length.
     public static func bodyHash(_ body: ArraySlice<UInt8>, canonicalization: DKIMCanonicalization,
                                 length: Int? = nil) -> (hash: [UInt8], canonicalLength: Int) {
-        let canonical = DKIMCanonicalizer.body(body, canonicalization)
-        let signed = length.map { canonical.prefix($0) } ?? canonical[...]
-        return (Array(SHA256.hash(data: signed)), canonical.count)
+        // One pass, no canonical copy (DKIMBodyDigest); DKIMCanonicalizer.body is the reference.
+        let result = DKIMBodyDigest<SHA256>.digest(body, canonicalization, limit: length)
+        return (Array(result.digest), result.canonicalLength)
     }
 
     /// SHA-1 of the canonical body, only so an rsa-sha1 signature's failure can say which part failed.
     static func bodyHashSHA1(_ body: ArraySlice<UInt8>, canonicalization: DKIMCanonicalization) -> [UInt8] {
-        Array(Insecure.SHA1.hash(data: DKIMCanonicalizer.body(body, canonicalization)))
+        Array(DKIMBodyDigest<Insecure.SHA1>.digest(body, canonicalization, limit: nil).digest)
     }
 
     /// The header hash: each selected field canonicalized (a missing one contributes nothing,
