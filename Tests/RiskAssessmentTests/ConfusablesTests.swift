@@ -1,3 +1,4 @@
+import Foundation
 import RiskAssessment
 import Testing
 
@@ -19,6 +20,25 @@ import Testing
         #expect(Confusables.nfkc(ascii) == ascii)
         #expect(Confusables.nfkc(ascii + "ﾀ") == ascii + "タ")
         #expect(Confusables.nfkc(String(repeating: "ﾊﾟ", count: 5000)) == String(repeating: "パ", count: 5000), "buffers grow")
+    }
+
+    /// The ASCII test reads eight bytes at a time: a non-ASCII byte in any block position or in
+    /// the tail is found, and such text still goes through NFKC.
+    @Test func asciiCheckFindsANonASCIIByteAnywhere() {
+        for length in 0..<24 {
+            let ascii = String(repeating: "a", count: length)
+            #expect(Confusables.isASCII(ascii))
+            for position in 0...length {
+                var scalars = Array(ascii.unicodeScalars)
+                scalars.insert("ﾀ", at: position)
+                var text = ""
+                text.unicodeScalars.append(contentsOf: scalars)
+                #expect(!Confusables.isASCII(text), "length \(length) position \(position)")
+                #expect(Confusables.nfkc(text) == text.replacingOccurrences(of: "ﾀ", with: "タ"))
+            }
+        }
+        #expect(!Confusables.isASCII("\u{7F}é"))
+        #expect(Confusables.isASCII("\u{7F}"))
     }
 
     @Test func concurrentCallsShareOneChecker() async {

@@ -28,8 +28,28 @@ public enum Confusables {
     public static func nfkc(_ text: String) -> String {
         // ASCII is its own NFKC form (no ASCII character has a decomposition mapping): the usual
         // English message text skips ICU's UTF-16 round trip (docs/PERFORMANCE.md, issue 24).
-        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
+        if isASCII(text) { return text }
         return call(text, cicu_nfkc) ?? text
+    }
+
+    /// Whether every byte is ASCII, eight bytes at a time over the contiguous UTF-8 (a native
+    /// String always has it; the byte loop is the fallback).
+    public static func isASCII(_ text: String) -> Bool {
+        if let answer = text.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
+            guard let base = UnsafeRawPointer(bytes.baseAddress) else { return true }
+            let count = bytes.count
+            var index = 0
+            while index + 8 <= count {
+                if base.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+                index += 8
+            }
+            while index < count {
+                if base.load(fromByteOffset: index, as: UInt8.self) >= 0x80 { return false }
+                index += 1
+            }
+            return true
+        }) { return answer }
+        return text.utf8.allSatisfy { $0 < 0x80 }
     }
 
     /// Calls a CICU UTF-8 -> UTF-8 function, growing the buffer once when it reports more.
