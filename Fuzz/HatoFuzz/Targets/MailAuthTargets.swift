@@ -50,7 +50,8 @@ enum SPFTarget {
 }
 
 /// `dkim`: the input as a tag list (RFC 6376 §3.2), a DKIM-Signature value (§3.5), a key
-/// record (§3.6.1), and a message whose header fields are split as the verifier splits them.
+/// record (§3.6.1), and a message whose header fields are split as the verifier splits them
+/// and whose body hash is taken as the verifier takes it (§3.4.3, §3.4.4, §3.7).
 enum DKIMTarget {
     static func run(_ bytes: [UInt8]) {
         _ = try? DKIMTagList(parsing: bytes)
@@ -63,6 +64,17 @@ enum DKIMTarget {
         _ = try? DKIMKeyRecord(String(decoding: bytes, as: UTF8.self))
         let message = DKIMMessage(bytes)
         _ = message.selectHeaders(["From", "Subject", "DKIM-Signature"])
+        // The one-pass body hash (DKIMBodyDigest) agrees with the reference canonicalizer: a
+        // relaxed canonical body that is not empty is its own simple canonical form (one CRLF
+        // after a line with content), so hashing it "simple" hashes exactly those bytes.
+        let relaxed = DKIMHashing.canonicalBody(message.body, .relaxed)
+        let streamed = DKIMHashing.bodyHash(message.body, canonicalization: .relaxed)
+        precondition(streamed.canonicalLength == relaxed.count)
+        if !relaxed.isEmpty {
+            precondition(streamed.hash == DKIMHashing.bodyHash(relaxed[...], canonicalization: .simple).hash)
+        }
+        let simple = DKIMHashing.canonicalBody(message.body, .simple)
+        precondition(DKIMHashing.bodyHash(message.body, canonicalization: .simple).canonicalLength == simple.count)
     }
 }
 
