@@ -23,7 +23,13 @@ typealias AppendOutcome = [Result<AppendResult, MailStoreError>]
 /// acknowledged write is as durable as if it had committed alone; a write that fails rolls back
 /// its own savepoint and fails alone. With one writer nothing waits. Under concurrency the WAL
 /// fsyncs per write fall towards 1 ÷ the number of writers in flight (docs/PERFORMANCE.md).
-actor WriteBatcher {
+///
+/// Hand-offs (issue 24): a write goes from the caller's task to one serial dispatch queue that
+/// drains the batch, syncs body directories and runs GRDB's synchronous `write` inline (GRDB
+/// runs a synchronous write on the calling thread), then resumes each caller: two hand-offs, where
+/// the actor → drain task → blocking-I/O queue → GRDB writer queue → actor chain took five or six.
+/// The drain queue is dedicated to these writes, so blocking it never stalls the cooperative pool.
+final class WriteBatcher: @unchecked Sendable {
     /// One write: the body files whose directories must be synced before its rows may commit
     /// (a row must never point at a body a crash could lose), and its work in the transaction.
     struct Job: Sendable {
@@ -34,13 +40,18 @@ actor WriteBatcher {
 
     private let pool: DatabasePool
     private let bodies: BodyFileStore
+    private let queue = DispatchQueue(label: "hato.sqlite.group-commit", qos: .userInitiated)
+    /// Guards `pending`, `draining`, `commits` and `writes`.
+    private let lock = NSLock()
     private var pending: [(Job, CheckedContinuation<Outcome, Never>)] = []
     private var draining = false
     /// Largest number of writes in one transaction; bounds commit latency under heavy load.
     let maxBatch: Int
+    private var commitCount = 0
+    private var writeCount = 0
     /// Transactions committed and writes they carried, for tests and diagnostics.
-    private(set) var commits = 0
-    private(set) var writes = 0
+    var commits: Int { lock.withLock { commitCount } }
+    var writes: Int { lock.withLock { writeCount } }
 
     init(pool: DatabasePool, bodies: BodyFileStore, maxBatch: Int = 256) {
         self.pool = pool
@@ -50,38 +61,46 @@ actor WriteBatcher {
 
     func submit(_ job: Job) async -> Outcome {
         await withCheckedContinuation { continuation in
-            pending.append((job, continuation))
-            if !draining {
+            let start = lock.withLock { () -> Bool in
+                pending.append((job, continuation))
+                if draining { return false }
                 draining = true
-                Task { await self.drain() }
+                return true
             }
+            if start { queue.async { self.drain() } }
         }
     }
 
-    private func drain() async {
-        while !pending.isEmpty {
-            let batch = Array(pending.prefix(maxBatch))
-            pending.removeFirst(batch.count)
-            let outcomes = await commit(batch.map(\.0))
-            commits += 1
-            writes += batch.count
+    /// Runs on `queue`: commits batches until nothing waits. Writes that arrive while a commit
+    /// runs wait in `pending` and go into the next transaction together.
+    private func drain() {
+        while true {
+            let batch = lock.withLock { () -> [(Job, CheckedContinuation<Outcome, Never>)] in
+                let batch = Array(pending.prefix(maxBatch))
+                pending.removeFirst(batch.count)
+                if batch.isEmpty { draining = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            let outcomes = commit(batch.map(\.0))
+            lock.withLock {
+                commitCount += 1
+                writeCount += batch.count
+            }
             for (index, entry) in batch.enumerated() { entry.1.resume(returning: outcomes[index]) }
         }
-        draining = false
     }
 
     /// Syncs the batch's body directories, then runs every job in one transaction. A failed
     /// directory sync fails only the jobs with bodies; a failed commit fails them all.
-    private func commit(_ jobs: [Job]) async -> [Outcome] {
+    private func commit(_ jobs: [Job]) -> [Outcome] {
         let references = jobs.flatMap(\.bodies)
-        var syncError: (any Error)? = nil
+        var failedSync: (any Error)? = nil
         if !references.isEmpty {
-            let bodies = self.bodies
-            do { try await BlockingIO.run { try bodies.syncDirectories(of: references) } } catch { syncError = error }
+            do { try bodies.syncDirectories(of: references) } catch { failedSync = error }
         }
-        let failedSync = syncError
         do {
-            return try await pool.write { db in
+            return try pool.write { db in
                 jobs.map { job -> Outcome in
                     if let failedSync, !job.bodies.isEmpty { return .failure(failedSync) }
                     do {
@@ -114,6 +133,6 @@ extension SQLiteMailStore {
 
     /// Transactions and writes the group commit carried since the store opened.
     public func groupCommitCounts() async -> (commits: Int, writes: Int) {
-        (await batcher.commits, await batcher.writes)
+        (batcher.commits, batcher.writes)
     }
 }
