@@ -64,7 +64,16 @@ public final class HeapTrimAfterBurst: Sendable {
 
     static func trim() {
         #if canImport(Glibc)
-        _ = malloc_trim(0)
+        _ = mallocTrim?(0)
         #endif
     }
+
+    #if canImport(Glibc)
+    /// glibc's `malloc_trim(3)` (malloc.h, which Swift's Glibc module does not import), looked up
+    /// once; nil under another C library.
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+    }()
+    #endif
 }
