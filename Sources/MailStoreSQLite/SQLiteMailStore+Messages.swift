@@ -52,8 +52,8 @@ extension SQLiteMailStore {
                                     message: db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) })
             }
             var keywords: [String] = []
-            let length = Int(sqlite3_column_bytes(handle, 3))
-            if length > 0, let text = sqlite3_column_text(handle, 3) {
+            // sqlite3_column_text before sqlite3_column_bytes (https://sqlite.org/c3ref/column_blob.html).
+            if let text = sqlite3_column_text(handle, 3), case let length = Int(sqlite3_column_bytes(handle, 3)), length > 0 {
                 let joined = String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self)
                 keywords = joined.split(separator: " ").map(String.init)
             }
