@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import MailStore
 
 extension SQLiteMailStore {
@@ -14,8 +15,13 @@ extension SQLiteMailStore {
         }
     }
 
+    /// Reads of one statement go through `unsafeRead`: SQLite runs a lone SELECT in a read
+    /// transaction of its own (one consistent snapshot, https://sqlite.org/lang_transaction.html),
+    /// and GRDB's `read` adds a `BEGIN DEFERRED` and a `COMMIT` it prepares anew on every call,
+    /// about 13,000 instructions per read (callgrind, docs/PERFORMANCE.md 2026-12-06 afternoon).
+    /// Reads of two statements that must agree (`selection(of:)`) keep `read`.
     public func messageStates(in mailbox: MailboxID) async throws -> [MessageState] {
-        try await pool.read { db in try Self.messageStates(mailbox, db) }
+        try await pool.unsafeRead { db in try Self.messageStates(mailbox, db) }
     }
 
     public func selection(of mailbox: MailboxID) async throws -> MailboxSelection? {
@@ -29,22 +35,37 @@ extension SQLiteMailStore {
     }
 
     /// From the covering index `messages_state` (v27-message-state-index): no table rows read.
+    /// Stepped with SQLite's own calls (`sqlite3_step`, `sqlite3_column_*`) on GRDB's cached
+    /// statement: GRDB's row cursor cost about half of the 1,250 instructions per message
+    /// (docs/PERFORMANCE.md), and a SELECT of a large mailbox reads every state.
     static func messageStates(_ mailbox: MailboxID, _ db: Database) throws -> [MessageState] {
         let statement = try db.cachedStatement(sql: "SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = ? ORDER BY uid")
-        let rows = try Row.fetchCursor(statement, arguments: [mailbox.rawValue])
+        statement.setUncheckedArguments([mailbox.rawValue])  // resets the statement and binds
+        let handle = statement.sqliteStatement
+        defer { sqlite3_reset(handle) }  // no read lock kept by a finished statement
         var states: [MessageState] = []
-        while let row = try rows.next() {
-            let keywords = row[3] as String
+        while true {
+            let code = sqlite3_step(handle)
+            guard code == SQLITE_ROW else {
+                if code == SQLITE_DONE { return states }
+                throw DatabaseError(resultCode: ResultCode(rawValue: code),
+                                    message: db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) })
+            }
+            var keywords: [String] = []
+            // sqlite3_column_text before sqlite3_column_bytes (https://sqlite.org/c3ref/column_blob.html).
+            if let text = sqlite3_column_text(handle, 3), case let length = Int(sqlite3_column_bytes(handle, 3)), length > 0 {
+                let joined = String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self)
+                keywords = joined.split(separator: " ").map(String.init)
+            }
             states.append(MessageState(
-                uid: UInt32(truncatingIfNeeded: row[0] as Int64), modSeq: UInt64(row[1] as Int64),
-                flags: MessageFlags(system: SystemFlags(rawValue: row[2]),
-                                    keywords: keywords.isEmpty ? [] : keywords.split(separator: " ").map(String.init))))
+                uid: UInt32(truncatingIfNeeded: sqlite3_column_int64(handle, 0)),
+                modSeq: UInt64(bitPattern: sqlite3_column_int64(handle, 1)),
+                flags: MessageFlags(system: SystemFlags(rawValue: Int(sqlite3_column_int64(handle, 2))), keywords: keywords)))
         }
-        return states
     }
 
     public func message(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage? {
-        try await pool.read { db in
+        try await pool.unsafeRead { db in  // one statement (see messageStates)
             try db.cachedRow("SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", [mailbox.rawValue, Int64(uid)])
                 .map(Rows.message)
         }

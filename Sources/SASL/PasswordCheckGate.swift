@@ -24,10 +24,13 @@ public final class PasswordCheckGate: Sendable {
 
     private let state: Mutex<State>
     private let workers = DispatchQueue(label: "hato.password-checks", qos: .userInitiated, attributes: .concurrent)
+    /// Gives a login burst's freed memory back to the kernel once the gate is idle again.
+    public let heapTrim: HeapTrimAfterBurst
 
     /// `limit` 0: as many as the machine has cores.
-    public init(limit: Int = 0, queue: Int = 256) {
+    public init(limit: Int = 0, queue: Int = 256, heapTrim: HeapTrimAfterBurst = HeapTrimAfterBurst()) {
         state = Mutex(State(limit: Self.effective(limit), queue: max(0, queue)))
+        self.heapTrim = heapTrim
     }
 
     public func configure(limit: Int, queue: Int) {
@@ -62,6 +65,7 @@ public final class PasswordCheckGate: Sendable {
             }
         case .admitted: break
         }
+        heapTrim.checkStarted()
         let result = await withCheckedContinuation { continuation in
             workers.async { continuation.resume(returning: work()) }
         }
@@ -72,11 +76,12 @@ public final class PasswordCheckGate: Sendable {
     private enum GateEntry { case admitted, wait, refused }
 
     private func release() {
-        let next: CheckedContinuation<Void, Never>? = state.withLock {
-            if !$0.waiting.isEmpty { return $0.waiting.removeFirst() }
+        let (next, idle): (CheckedContinuation<Void, Never>?, Bool) = state.withLock {
+            if !$0.waiting.isEmpty { return ($0.waiting.removeFirst(), false) }
             $0.running -= 1
-            return nil
+            return (nil, $0.running == 0)
         }
         next?.resume()
+        if idle { heapTrim.gateIdle() }
     }
 }

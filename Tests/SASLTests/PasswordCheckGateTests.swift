@@ -49,4 +49,25 @@ import Testing
         var free = PlainMechanism(lookup: try Fixture.lookup(), configuration: configuration)
         #expect(await free.start(initialResponse: "\u{0}tim\u{0}tanstaaftanstaaf".bytes).identity?.username == "tim")
     }
+
+    /// A burst of checks is followed by one heap trim once the gate has been idle for the delay;
+    /// a trim never runs while checks are in flight, and a few checks are no burst.
+    @Test func oneHeapTrimOnceABurstSubsides() async throws {
+        let trim = HeapTrimAfterBurst(minimumChecks: 4, delay: .milliseconds(100))
+        let gate = PasswordCheckGate(limit: 2, queue: 16, heapTrim: trim)
+        _ = await gate.run { true }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(trim.trims == 0, "one check is no burst")
+        let latch = Latch()
+        var running: [Task<Bool?, Never>] = []
+        for _ in 0..<6 { running.append(Task { await gate.run { latch.work() } }) }
+        while latch.started.withLock({ $0 }) < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(trim.trims == 0, "no trim while checks run")
+        for _ in 0..<6 { latch.semaphore.signal() }
+        for task in running { _ = await task.value }
+        for _ in 0..<250 where trim.trims == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(trim.trims == 1, "one trim per burst")
+    }
 }

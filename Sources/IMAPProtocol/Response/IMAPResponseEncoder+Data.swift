@@ -61,6 +61,7 @@ extension IMAPResponseEncoder {
             for thread in threads { writeThreadList(thread, into: &b) }
         case .fetch(let number, let items):
             // message-data = nz-number SP "FETCH" SP msg-att
+            if writeShortFetch(number, items, into: &b) { return }
             writeNumber(max(number, 1), into: &b)
             b.writeStaticString(" FETCH (")
             for (i, item) in items.enumerated() {

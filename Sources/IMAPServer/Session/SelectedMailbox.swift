@@ -47,26 +47,27 @@ final class SelectedMailbox {
     var ownAppended: Set<UInt32> = []
     var contextRecheck: Set<UInt32> = []
 
-    convenience init(mailbox: Mailbox, readOnly: Bool, messages: [StoredMessage], recentMode: RecentMode? = nil,
-                     recentFrom: UInt32 = .max) {
-        self.init(mailbox: mailbox, readOnly: readOnly, messages: messages.map(MessageState.init), recentMode: recentMode,
-                  recentFrom: recentFrom)
+    convenience init(mailbox: Mailbox, readOnly: Bool, messages: [StoredMessage], recentMode: RecentMode? = nil, recentFrom: UInt32 = .max) {
+        self.init(mailbox: mailbox, readOnly: readOnly, messages: messages.map(MessageState.init), recentMode: recentMode, recentFrom: recentFrom)
     }
 
     init(mailbox: Mailbox, readOnly: Bool, messages: [MessageState], recentMode: RecentMode? = nil, recentFrom: UInt32 = .max) {
         self.mailbox = mailbox
         self.readOnly = readOnly
         self.recentMode = recentMode
-        if recentMode != nil { recent = Set(messages.map(\.uid).filter { $0 >= recentFrom }) }
         var uids: [UInt32] = [], known: [UInt32: (flags: MessageFlags, modSeq: UInt64)] = [:], keywords: [String: String] = [:]
-        var highestModSeq = mailbox.highestModSeq, highestUID: UInt32 = 0
+        uids.reserveCapacity(messages.count); known.reserveCapacity(messages.count)  // no regrowth, no rehashing
+        var recent: Set<UInt32> = [], spellings: Set<String> = [], highestModSeq = mailbox.highestModSeq, highestUID: UInt32 = 0
         for message in messages {  // one pass: every SELECT builds this view
             uids.append(message.uid)
             known[message.uid] = (message.flags, message.modSeq)
             highestModSeq = max(highestModSeq, message.modSeq); highestUID = max(highestUID, message.uid)
-            for keyword in message.flags.keywords where keywords[keyword.lowercased()] == nil { keywords[keyword.lowercased()] = keyword }
+            if recentMode != nil, message.uid >= recentFrom { recent.insert(message.uid) }
+            for keyword in message.flags.keywords where spellings.insert(keyword).inserted {  // lowercased once per spelling
+                let folded = keyword.lowercased(); if keywords[folded] == nil { keywords[folded] = keyword }
+            }
         }
-        self.uids = uids; self.known = known; self.highestModSeq = highestModSeq
+        self.recent = recent; self.uids = uids; self.known = known; self.highestModSeq = highestModSeq
         self.highestSeenUID = highestUID; self.announcedKeywords = keywords
     }
 
