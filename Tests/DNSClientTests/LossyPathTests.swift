@@ -1,0 +1,90 @@
+@testable import DNSClient
+import DNSMessage
+import HatoTesting
+import NIOCore
+import Testing
+
+/// The stub resolver on a path that loses UDP packets (issue 24): a lost query is asked again
+/// after the adaptive interval (never before the 50 ms floor, long before the timeout), and
+/// concurrent lookups that lose packets still each get their own answer, once.
+@Suite struct LossyPathTests {
+    /// Warms the round-trip estimate with a few answered lookups, then empties the cache.
+    func warm(_ resolver: DNSClient) async throws {
+        for host in ["example.com", "mail.example.com", "target.example.net"] {
+            _ = try await resolver.lookup(name(host), .a)
+        }
+        await resolver.flushCache()
+    }
+
+    @Test func aLostQueryIsAskedAgainAfterTheFloorAndLongBeforeTheTimeout() async throws {
+        try await withServer { server in
+            let resolver = client([server], timeoutMs: 300_000, attempts: 3)
+            try await warm(resolver)
+            server.clearQueryLog()
+            server.dropNextQueries(1)
+            let start = NIODeadline.now()
+            let answer = try await resolver.lookup(name("mail.example.com"), .a)
+            let elapsed = NIODeadline.now() - start
+            #expect(addresses(answer) == ["192.0.2.129"])
+            #expect(server.queries.count >= 2)
+            // Not before unbound's floor (a resolver still recursing is not flooded) ...
+            #expect(elapsed >= RetransmissionTimer.minimum, "retried after \(elapsed.nanoseconds / 1_000_000) ms")
+            // ... and after a few measured round trips, not the 300 s timeout (a wide margin: the
+            // full suite loads two cores, and a loaded round trip raises the interval with it;
+            // quiet, this takes about 50 ms).
+            #expect(elapsed < .seconds(30), "retried after \(elapsed.nanoseconds / 1_000_000) ms")
+        }
+    }
+
+    @Test func concurrentLookupsThatLosePacketsEachGetTheirOwnAnswer() async throws {
+        try await withServer { server in
+            let resolver = client([server], timeoutMs: 300_000, attempts: 4)
+            try await warm(resolver)
+            // The first three queries of the six are lost, whichever questions they carry.
+            server.dropNextQueries(3)
+            let questions: [(String, DNSRecordType)] = [
+                ("example.com", .a), ("mail.example.com", .a), ("example.com", .mx),
+                ("example.com", .txt), ("target.example.net", .a), ("c6.example.com", .a),
+            ]
+            let answers = try await withThrowingTaskGroup(of: (Int, DNSAnswer).self) { group in
+                for (index, question) in questions.enumerated() {
+                    group.addTask { (index, try await resolver.lookup(name(question.0), question.1)) }
+                }
+                var answers: [Int: DNSAnswer] = [:]
+                for try await (index, answer) in group { answers[index] = answer }
+                return answers
+            }
+            for (index, question) in questions.enumerated() {
+                let answer = try #require(answers[index])
+                #expect(answer.question == DNSQuestion(name: name(question.0), type: question.1))
+                // One RRset each, not one per reply that arrived: answers are not duplicated.
+                #expect(answer.records.count == 1, "\(question): \(answer.records)")
+                #expect(answer.records.allSatisfy { $0.type == question.1 })
+            }
+            #expect(addresses(answers[0]!) == ["192.0.2.10"])
+            #expect(addresses(answers[1]!) == ["192.0.2.129"])
+            #expect(addresses(answers[4]!) == ["192.0.2.77"])
+            #expect(addresses(answers[5]!) == ["192.0.2.6"])
+            #expect(answers[3]!.records[0].data.joinedText == "v=spf1 -all")
+        }
+    }
+
+    @Test func identicalLookupsShareOneExchangeAcrossALoss() async throws {
+        try await withServer { server in
+            let resolver = client([server], timeoutMs: 300_000, attempts: 3)
+            try await warm(resolver)
+            server.clearQueryLog()
+            server.dropNextQueries(1)
+            let results = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<20 { group.addTask { addresses(try await resolver.lookup(name("mail.example.com"), .a)) } }
+                var results: [[String]] = []
+                for try await result in group { results.append(result) }
+                return results
+            }
+            #expect(results.count == 20 && results.allSatisfy { $0 == ["192.0.2.129"] })
+            // One exchange for the twenty: the lost query and its retransmission (a third only
+            // if the answer is slower than the doubled interval), not twenty of each.
+            #expect((2...3).contains(server.queries.count), "\(server.queries.count) queries")
+        }
+    }
+}
