@@ -40,24 +40,30 @@ send_load() {  # port mode label
     fi
 }
 
-run_hato() {  # who binary mode
-    local who="$1" bin="$2" mode="$3" dir="$work/hato-$1-$3-$round" port
-    port="$(free_port)"
-    mkdir -p "$dir"
-    cat > "$dir/hato.toml" <<EOF
+# The benchmark's hato.toml in DIR (SMTP on PORT, $dns_port as the resolver) and its one recipient;
+# scripts/callgrind-smtp.sh sets Hato up the same way.
+setup_hato() {  # binary dir port log-level
+    cat > "$2/hato.toml" <<EOF
 hostname = "mx.bench.invalid"
-data_dir = "$dir/data"
+data_dir = "$2/data"
 [listen]
-smtp = ["127.0.0.1:$port"]
+smtp = ["127.0.0.1:$3"]
 [limits]
 max_connections_per_ip = 1000
 [dns]
 servers = ["127.0.0.1:$dns_port"]
 [log]
-level = "$LOG_LEVEL"
+level = "$4"
 EOF
-    "$bin" domain add bench.invalid --config "$dir/hato.toml" >/dev/null
-    echo "a long enough password" | "$bin" account add rcpt@bench.invalid --password-stdin --config "$dir/hato.toml" >/dev/null
+    "$1" domain add bench.invalid --config "$2/hato.toml" >/dev/null
+    echo "a long enough password" | "$1" account add rcpt@bench.invalid --password-stdin --config "$2/hato.toml" >/dev/null
+}
+
+run_hato() {  # who binary mode
+    local who="$1" bin="$2" mode="$3" dir="$work/hato-$1-$3-$round" port
+    port="$(free_port)"
+    mkdir -p "$dir"
+    setup_hato "$bin" "$dir" "$port" "$LOG_LEVEL"
     "$bin" serve --config "$dir/hato.toml" > "$dir/hato.log" 2>&1 &
     local pid=$!
     pids+=($pid)

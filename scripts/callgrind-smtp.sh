@@ -15,7 +15,8 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 unset HATO_BIN HATO_BIN_BEFORE
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$root/scripts/bench_smtp_lib.sh"  # free_port, setup_hato
+# Under valgrind the server takes far longer to open its port than the library's 10 s allow.
 wait_port() { for _ in $(seq 600); do
     python3 -c "import socket; socket.create_connection(('127.0.0.1',$1),1)" 2>/dev/null && return 0
     sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
@@ -30,20 +31,7 @@ dns_port="$(free_port)"
 python3 "$root/scripts/bench_dns_zone.py" "$dns_port" "$sender_domain" sel "$public_key" "$work/dns-queries" &
 pids+=($!)
 port="$(free_port)"
-cat > "$work/hato.toml" <<TOML
-hostname = "mx.bench.invalid"
-data_dir = "$work/data"
-[listen]
-smtp = ["127.0.0.1:$port"]
-[limits]
-max_connections_per_ip = 1000
-[dns]
-servers = ["127.0.0.1:$dns_port"]
-[log]
-level = "warning"
-TOML
-"$work/hato" domain add bench.invalid --config "$work/hato.toml" >/dev/null
-echo "a long enough password" | "$work/hato" account add rcpt@bench.invalid --password-stdin --config "$work/hato.toml" >/dev/null
+setup_hato "$work/hato" "$work" "$port" warning
 rm -f "$out"*
 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out" "$work/hato" serve --config "$work/hato.toml" \
     >"$work/hato.log" 2>&1 &
