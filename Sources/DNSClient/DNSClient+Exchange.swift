@@ -36,8 +36,13 @@ extension DNSClient {
                     open += 1
                     group.addTask { await self.timedExchange(question, with: server) }
                     if sent < maxSends {
+                        let measured = retransmission.hasEstimate(for: server)
                         group.addTask {
-                            try? await Task.sleep(for: .nanoseconds(interval.nanoseconds))
+                            if measured {
+                                try? await Task.sleep(for: .nanoseconds(interval.nanoseconds))
+                            } else {
+                                await self.waitUnmeasured(server, backoff: index / servers.count, upTo: interval)
+                            }
                             return .retransmit(after: index)
                         }
                     }
@@ -91,6 +96,21 @@ extension DNSClient {
             }
         }
         return try outcome.get()
+    }
+
+    /// The wait before the next send when `server` had not been measured at this send: the
+    /// initial 400 ms, cut short once replies to other queries (a burst at start) give a
+    /// round-trip estimate whose interval has already passed. Without this, every query sent
+    /// before the first reply waited the full initial interval to be asked again.
+    private func waitUnmeasured(_ server: DNSServer, backoff: Int, upTo initial: TimeAmount) async {
+        let start = NIODeadline.now(), slice = TimeAmount.milliseconds(10)
+        while !Task.isCancelled {
+            let elapsed = NIODeadline.now() - start
+            let due = retransmission.hasEstimate(for: server)
+                ? retransmission.interval(for: server, backoff: backoff, ceiling: initial) : initial
+            if elapsed >= due { return }
+            try? await Task.sleep(for: .nanoseconds(min(slice, due - elapsed).nanoseconds))
+        }
     }
 
     private func timedExchange(_ question: DNSQuestion, with server: DNSServer) async -> ExchangeEvent {

@@ -17,7 +17,7 @@ public actor DNSClient: DNSResolving {
     /// Queries sent on the wire (UDP and TCP), for tests and metrics.
     public internal(set) var queriesSent = 0
     /// Round-trip estimates per server: when to ask again (RetransmissionTimer).
-    var retransmission = RetransmissionTimer()
+    var retransmission: RetransmissionTimer
 
     /// - Parameters:
     ///   - now: the clock for TTLs; tests pass a manual one.
@@ -30,6 +30,8 @@ public actor DNSClient: DNSResolving {
         self.now = now
         self.logger = logger
         self.cache = DNSCache(capacity: configuration.cacheCapacity)
+        self.retransmission = RetransmissionTimer(minimum: configuration.retransmitMinimum,
+                                                 initial: configuration.retransmitInitial)
     }
 
     /// Entries in the cache, for tests.

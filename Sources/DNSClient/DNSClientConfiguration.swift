@@ -62,6 +62,11 @@ public struct DNSClientConfiguration: Sendable {
     public var udpPayloadSize: UInt16
     /// Seconds to keep an NXDOMAIN or NODATA that came without an SOA (0: not at all).
     public var negativeTTLWithoutSOA: UInt32
+    /// The least wait before a query is asked again, however fast the server has been
+    /// (`dns.retransmit_min_ms`; RetransmissionTimer explains the default).
+    public var retransmitMinimum: TimeAmount = RetransmissionTimer.defaultMinimum
+    /// The retransmission interval before a server's first reply (tests only).
+    var retransmitInitial: TimeAmount = RetransmissionTimer.defaultInitial
 
     /// `attempts` defaults to 3 (the C library's is 2): queries after the first go out after a
     /// few round trips rather than after `timeout` (DNSClient+Exchange), so a third costs little

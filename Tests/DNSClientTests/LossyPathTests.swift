@@ -5,7 +5,7 @@ import NIOCore
 import Testing
 
 /// The stub resolver on a path that loses UDP packets (issue 24): a lost query is asked again
-/// after the adaptive interval (never before the 50 ms floor, long before the timeout), and
+/// after the adaptive interval (never before the configured floor, long before the timeout), and
 /// concurrent lookups that lose packets still each get their own answer, once.
 @Suite struct LossyPathTests {
     /// Warms the round-trip estimate with a few answered lookups, then empties the cache.
@@ -27,12 +27,53 @@ import Testing
             let elapsed = NIODeadline.now() - start
             #expect(addresses(answer) == ["192.0.2.129"])
             #expect(server.queries.count >= 2)
-            // Not before unbound's floor (a resolver still recursing is not flooded) ...
-            #expect(elapsed >= RetransmissionTimer.minimum, "retried after \(elapsed.nanoseconds / 1_000_000) ms")
+            // Not before the floor (a resolver still recursing is not flooded) ...
+            #expect(elapsed >= RetransmissionTimer.defaultMinimum, "retried after \(elapsed.nanoseconds / 1_000_000) ms")
             // ... and after a few measured round trips, not the 300 s timeout (a wide margin: the
             // full suite loads two cores, and a loaded round trip raises the interval with it;
-            // quiet, this takes about 50 ms).
+            // quiet, this takes about 10 ms).
             #expect(elapsed < .seconds(30), "retried after \(elapsed.nanoseconds / 1_000_000) ms")
+        }
+    }
+
+    /// `dns.retransmit_min_ms`: a floor raised for a slow link holds however fast the answers were.
+    @Test func aRaisedFloorIsWaitedOut() async throws {
+        try await withServer { server in
+            var configuration = DNSClientConfiguration(servers: [DNSServer(parsing: server.address)!],
+                                                       timeout: .seconds(300), attempts: 3)
+            configuration.retransmitMinimum = .milliseconds(700)
+            let resolver = DNSClient(configuration: configuration)
+            try await warm(resolver)
+            server.dropNextQueries(1)
+            let start = NIODeadline.now()
+            _ = try await resolver.lookup(name("mail.example.com"), .a)
+            #expect(NIODeadline.now() - start >= .milliseconds(700))
+        }
+    }
+
+    /// Queries sent before any reply was measured (a burst when the server starts) are asked
+    /// again once the first replies give an estimate, not after the initial interval. The
+    /// initial interval is lengthened to 10 minutes here, so a lookup that finishes at all within
+    /// the test's bounds was cut short.
+    @Test func queriesSentBeforeTheFirstReplyAreNotLeftToTheInitialInterval() async throws {
+        try await withServer { server in
+            var configuration = DNSClientConfiguration(servers: [DNSServer(parsing: server.address)!],
+                                                       timeout: .seconds(900), attempts: 3)
+            configuration.retransmitInitial = .seconds(600)
+            let resolver = DNSClient(configuration: configuration)
+            server.dropNextQueries(1)
+            let lost = Task { try await resolver.lookup(name("mail.example.com"), .a) }
+            // Wait until the lost query has gone out, then measure the server with other lookups.
+            for _ in 0..<500 where server.queries.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+            for host in ["example.com", "target.example.net"] { _ = try await resolver.lookup(name(host), .a) }
+            let answer = try await withThrowingTaskGroup(of: DNSAnswer?.self) { group in
+                group.addTask { try await lost.value }
+                group.addTask { try await Task.sleep(for: .seconds(120)); return nil }
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+            #expect(answer.map(addresses) == ["192.0.2.129"], "the lost query waited for the initial interval")
         }
     }
 

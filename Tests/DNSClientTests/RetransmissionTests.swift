@@ -62,7 +62,7 @@ import Testing
 }
 
 @Suite struct RetransmissionTimerTests {
-    static let initialInterval = RetransmissionTimer.initial
+    static let initialInterval = RetransmissionTimer.defaultInitial
     let server = DNSServer(host: "192.0.2.53")
 
     @Test func beforeAnySampleTheIntervalIsUnboundsInitialTimeout() {
@@ -73,7 +73,7 @@ import Testing
     @Test func aFastServerIsAskedAgainAfterTheMinimumNotAfterTheTimeout() {
         var timer = RetransmissionTimer()
         for _ in 0..<20 { timer.record(.microseconds(300), from: server) }
-        #expect(timer.interval(for: server, backoff: 0, ceiling: .seconds(2)) == RetransmissionTimer.minimum)
+        #expect(timer.interval(for: server, backoff: 0, ceiling: .seconds(2)) == RetransmissionTimer.defaultMinimum)
     }
 
     @Test func theIntervalFollowsTheMeasuredRoundTripAndItsVariation() {

@@ -199,6 +199,8 @@ public enum ConfigSchema {
             "Times each resolver is asked before a lookup is a temporary failure (resolv.conf attempts). Unset: resolv.conf's, else 3."),
         key("dns.negative_ttl_without_soa", .duration, .int(60),
             "How long an NXDOMAIN or NODATA that came without an SOA is cached (0: not cached; at most 3 hours)."),
+        key("dns.retransmit_min_ms", .integer(min: 1, max: 2000), .int(10),
+            "The least wait in milliseconds before a query is asked again, however fast the resolver has answered (the wait is a few measured round trips)."),
         key("spf.fail", .choice(["record", "reject"]), .string("record"),
             "SPF fail for MAIL FROM on the smtp listener: record it in the headers, or reject with 550 5.7.23."),
         key("spf.temperror", .choice(["record", "defer"]), .string("record"),

@@ -61,6 +61,8 @@ public struct HatoConfig: Sendable {
         public var attempts: Int?
         /// `dns.negative_ttl_without_soa`.
         public var negativeTTLWithoutSOA: Duration = .seconds(60)
+        /// `dns.retransmit_min_ms`.
+        public var retransmitMinimumMs: Int = 10
         /// `dns.dnssec`: "off", "ad-bit" or "validate" (docs/dns.md, DNSSEC).
         public var dnssec: String = "ad-bit"
         /// `dns.trust_anchor_file`: where in-process validation starts.
@@ -243,6 +245,7 @@ public struct HatoConfig: Sendable {
                   timeout: values["dns.timeout"] == nil ? nil : .seconds(int("dns.timeout")),
                   attempts: values["dns.attempts"] == nil ? nil : int("dns.attempts"),
                   negativeTTLWithoutSOA: .seconds(int("dns.negative_ttl_without_soa")),
+                  retransmitMinimumMs: int("dns.retransmit_min_ms"),
                   dnssec: string("dns.dnssec") ?? "ad-bit",
                   trustAnchorFile: string("dns.trust_anchor_file") ?? "/usr/share/dns/root.key")
         if let timeout = dns.timeout, timeout < .seconds(1) || timeout > .seconds(60) {

@@ -28,6 +28,7 @@ public enum DNSSetup {
         if let timeout = settings.dns.timeout { configuration.timeout = .seconds(timeout.components.seconds) }
         if let attempts = settings.dns.attempts { configuration.attempts = attempts }
         configuration.negativeTTLWithoutSOA = UInt32(clamping: settings.dns.negativeTTLWithoutSOA.components.seconds)
+        configuration.retransmitMinimum = .milliseconds(Int64(settings.dns.retransmitMinimumMs))
         return DNSClient(configuration: configuration, logger: Logger(label: "hato.dns"))
     }
 
