@@ -83,7 +83,7 @@ public struct ManageSieveFrameDecoder: Sendable {
                     let pending = view.last == 0x0D ? view.count - 1 : view.count
                     guard pending > maxLineLength else { return nil }
                     refuse(.lineTooLong(keyword: currentKeyword(view)))
-                    mode = .discardLine(tail: Array(view.suffix(Self.tailLength)))
+                    mode = .discardLine(tail: Array(view.suffix(Self.tailLength + 1)))
                     buffer.moveReaderIndex(forwardBy: view.count)
                     return nil
                 }
@@ -126,7 +126,8 @@ public struct ManageSieveFrameDecoder: Sendable {
             case .discardLine(let tail):
                 let view = buffer.readableBytesView
                 guard let newline = view.firstIndex(of: 0x0A) else {
-                    mode = .discardLine(tail: Array((tail + view).suffix(Self.tailLength)))
+                    // One octet more than the tail: a CR here may turn out to be the CRLF's.
+                    mode = .discardLine(tail: Array((tail + view).suffix(Self.tailLength + 1)))
                     buffer.moveReaderIndex(forwardBy: view.count)
                     return nil
                 }
@@ -142,9 +143,13 @@ public struct ManageSieveFrameDecoder: Sendable {
     /// Enough of a skipped line's end to see a literal marker ("{" 20 digits "+}").
     private static let tailLength = 24
 
-    /// A refused command's line ended: skip its literal if it announces one, else report.
+    /// A refused command's line ended: skip its literal if it announces one, else report. Only
+    /// the line's last `tailLength` octets are looked at, whether the line came whole or in
+    /// pieces (a skipped line is not kept): otherwise a marker with more digits than the tail
+    /// holds was "too long" in a line read whole and no marker at all in one read in pieces,
+    /// and the same client stream was framed two ways (found by the managesieve fuzz target).
     private mutating func endOfRefusedLine(_ line: [UInt8]) -> ManageSieveInput? {
-        guard let marker = Self.literalMarker(line, quoted: false) else { return finish() }
+        guard let marker = Self.literalMarker(Array(line.suffix(Self.tailLength)), quoted: false) else { return finish() }
         guard let size = marker, size <= ManageSieveLimits.maxNumber else { return unrecoverable() }
         mode = .discardLiteral(remaining: size)
         return nil

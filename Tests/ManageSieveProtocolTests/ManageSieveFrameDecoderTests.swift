@@ -65,6 +65,17 @@ import Testing
         #expect(Self.decode("X {99999999999999999999999+}\r\n") == [.unrecoverable])
     }
 
+    /// An overlong line ending in a literal marker whose number has more digits than the
+    /// skipped line's kept tail: framed the same read whole or an octet at a time (the
+    /// managesieve fuzz target found the two disagreeing: "too long" against "no marker").
+    @Test func anOverlongLineWithAnOverlongMarkerIsFramedTheSameWhateverTheReads() {
+        let line = "PUTSCRIPT \"" + String(repeating: "x", count: 600) + "\" {" + String(repeating: "6", count: 130) + "}\r\nNOOP\r\n"
+        let whole = Self.decode(line)
+        #expect(whole == Self.decode(line, splits: Array(repeating: 1, count: line.utf8.count)))
+        #expect(whole == Self.decode(line, splits: [300, 350, 5]))
+        #expect(whole == [.lineTooLong(keyword: "PUTSCRIPT"), .command(.init(pieces: [Self.text("NOOP")]))])
+    }
+
     @Test func tooManyLiteralsAreRefused() {
         let inputs = Self.decode("NOOP {1+}\r\na {1+}\r\nb {1+}\r\nc {1+}\r\nd {1+}\r\ne\r\nLOGOUT\r\n")
         #expect(inputs == [.tooManyLiterals(keyword: "NOOP"), .command(.init(pieces: [Self.text("LOGOUT")]))])
