@@ -164,6 +164,8 @@ final class AggregateReportReader {
 
     /// IPv4 dotted quad or an IPv6 text form (RFC 4291 §2.2), checked with inet_pton.
     static func isIPAddress(_ text: String) -> Bool {
+        // inet_pton reads a C string: a NUL would end the address early.
+        guard !text.utf8.contains(0) else { return false }
         var v4 = in_addr()
         var v6 = in6_addr()
         return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1

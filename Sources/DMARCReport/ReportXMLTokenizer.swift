@@ -9,6 +9,15 @@
 enum ReportXMLTokenizer {
     static func read(_ bytes: [UInt8], into reader: AggregateReportReader) throws(DMARCReportError) {
         guard String(validating: bytes, as: UTF8.self) != nil else { throw .malformedXML("not UTF-8") }
+        // §2.2 Char, for the raw octets as for references (decodeText): no C0 control but tab, LF
+        // and CR, and no U+FFFE or U+FFFF. A NUL let through cut the text short where C reads it
+        // (inet_pton saw "203.0.113.9" in "203.0.113.9\0..."; found by the dmarc-report fuzz target).
+        if let bad = bytes.firstIndex(where: { $0 < 0x20 && !isWhitespace($0) }) {
+            throw .malformedXML("control character 0x\(String(bytes[bad], radix: 16)) (XML 1.0 §2.2)")
+        }
+        if bytes.indices.contains(where: { $0 + 2 < bytes.count && bytes[$0] == 0xEF && bytes[$0 + 1] == 0xBF && bytes[$0 + 2] >= 0xBE }) {
+            throw .malformedXML("U+FFFE or U+FFFF (XML 1.0 §2.2)")
+        }
         var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var open: [ArraySlice<UInt8>] = []
         var rootSeen = false

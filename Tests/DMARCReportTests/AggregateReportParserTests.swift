@@ -84,6 +84,23 @@ import Testing
         #expect(throws: DMARCReportError.decompression("truncated")) { try ReportAttachment.report(from: truncated) }
     }
 
+    /// XML 1.0 §2.2 allows no C0 control but tab, LF and CR, raw or as a reference. A NUL after
+    /// a valid address once passed the source_ip check (inet_pton stops at the NUL) and the
+    /// report Hato wrote back did not parse (found by the dmarc-report fuzz target).
+    @Test func controlCharactersAreRefusedRawAndAsReferences() throws {
+        let google = String(decoding: try Self.fixture("google.xml"), as: UTF8.self)
+        for control in ["\u{0}", "\u{7}", "\u{1B}", "\u{FFFE}"] {
+            let tampered = google.replacingOccurrences(of: "192.0.2.25", with: "192.0.2.25\(control)")
+            if case .malformedXML = try #require(throws: DMARCReportError.self, performing: {
+                try AggregateReportParser.parse(Array(tampered.utf8))
+            }) {} else { Issue.record("a raw U+\(String(control.unicodeScalars.first!.value, radix: 16)) was not malformed XML") }
+        }
+        if case .malformedXML = try #require(throws: DMARCReportError.self, performing: {
+            try AggregateReportParser.parse(Array(google.replacingOccurrences(of: "192.0.2.25", with: "192.0.2.25&#0;").utf8))
+        }) {} else { Issue.record("&#0; was not malformed XML") }
+        #expect(AggregateReportReader.isIPAddress("192.0.2.25") && !AggregateReportReader.isIPAddress("192.0.2.25\u{0}x"))
+    }
+
     @Test func badReportsHavePreciseErrors() throws {
         #expect(throws: DMARCReportError.notAggregateReport) { try AggregateReportParser.parse(Array("<html><body/></html>".utf8)) }
         #expect(throws: DMARCReportError.unsupportedAttachment("neither XML, gzip nor ZIP")) {
