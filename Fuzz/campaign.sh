@@ -7,8 +7,14 @@
 #                                            target in DIR/results (run two of these at once on two cores)
 #   Fuzz/campaign.sh replay DIR TARGET...    every corpus input once through the ASan build (.build-fuzz,
 #                                            made by Fuzz/HatoFuzz/run.sh); a finding exits non-zero
+#   Fuzz/campaign.sh save DIR TARGET...      a target stopped short of RUNS (the session ended): adds the
+#                                            executions its log shows to Fuzz/corpora/ledger.tsv and keeps
+#                                            its corpus, minimized, as Fuzz/corpora/TARGET.tar.gz (commit both)
 # Targets: the HatoFuzz targets (Fuzz/HatoFuzz/run.sh lists them), DNSMessageFuzz and MailMessageFuzz.
-# A DIR/TARGET/corpus that exists is continued; a new one starts from the committed seeds.
+# A DIR/TARGET/corpus that exists is continued; a new one starts from the committed seeds plus the
+# saved corpus of an earlier segment, and runs only what the ledger says is left of RUNS. A session
+# machine does not outlive the session, so a long target runs in segments, each resumed from the
+# corpus the last one left (as OSS-Fuzz's sessions are); the ledger has one line per segment.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -33,9 +39,16 @@ seed() {  # target corpus
         MailMessageFuzz) cp -n "$root"/Tests/MailMessageTests/Fixtures/corpus/*.eml "$2"/ ;;
         *) cp -n "$root"/Fuzz/HatoFuzz/seeds/"$1"/* "$2"/ ;;
     esac
+    if [ -f "$root/Fuzz/corpora/$1.tar.gz" ]; then tar -xzf "$root/Fuzz/corpora/$1.tar.gz" -C "$2"; fi
 }
 
-mode="${1:?build|run|replay}"; shift
+ledger="$root/Fuzz/corpora/ledger.tsv"
+done_so_far() {  # target -> executions the ledger holds for it
+    [ -f "$ledger" ] || { echo 0; return; }
+    awk -F'\t' -v t="$1" '$1 == t { n += $2 } END { print n + 0 }' "$ledger"
+}
+
+mode="${1:?build|run|save|replay}"; shift
 case "$mode" in
 build)
     nice -n 19 swift build -c release --product HatoFuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING \
@@ -47,16 +60,41 @@ build)
 run)
     dir="${1:?DIR}"; shift
     for target in "$@"; do
-        work="$dir/$target"; seed "$target" "$work/corpus"
-        start=$(date -u +%FT%TZ)
+        work="$dir/$target"
+        [ -d "$work/corpus" ] || seed "$target" "$work/corpus"
+        left=$((runs - $(done_so_far "$target")))
+        if [ "$left" -le 0 ]; then echo "$target: the ledger already holds $runs executions" >>"$dir/results"; continue; fi
+        start=$(date -u +%FT%TZ); echo "start=$start" >"$dir/started.$target"
         # -timeout=120: at nice 19 beside other work a slow input is CPU starvation, not a hang;
         # every saved input is replayed at full speed (and under ASan) before it counts as a finding.
-        nice -n 19 $(command_for .build-fuzz-plain "$target" "$work/corpus") -runs="$runs" -timeout=120 \
+        nice -n 19 $(command_for .build-fuzz-plain "$target" "$work/corpus") -runs="$left" -timeout=120 \
             -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$work/" >"$work/log" 2>&1
         rc=$?
         echo "$target rc=$rc start=$start end=$(date -u +%FT%TZ)" \
             "execs=$(awk '/^stat::number_of_executed_units/ {print $2}' "$work/log")" \
             "last=[$(grep -E '^#[0-9]+' "$work/log" | tail -n 1)]" >>"$dir/results"
+        # A segment that ran to its end is in the ledger too, so the ledger sums each target's runs.
+        execs=$(awk '/^stat::number_of_executed_units/ {print $2}' "$work/log")
+        if [ "$rc" = 0 ] && [ -n "$execs" ]; then
+            mkdir -p "$root/Fuzz/corpora"
+            printf '%s\t%s\t%s\t%s\t%s\n' "$target" "$execs" "$(git -C "$root" rev-parse --short HEAD)" "$start" \
+                "$(date -u +%FT%TZ)" >>"$ledger"
+        fi
+    done ;;
+save)
+    dir="${1:?DIR}"; shift; mkdir -p "$root/Fuzz/corpora"
+    for target in "$@"; do
+        work="$dir/$target"
+        # The last status line libFuzzer printed: a lower bound on what ran before it was stopped.
+        execs=$(grep -aoE '^#[0-9]+' "$work/log" | tail -n 1 | tr -d '#')
+        [ -n "$execs" ] || { echo "save $target: no executions in $work/log"; continue; }
+        rm -rf "$work/min"; mkdir -p "$work/min"
+        $(command_for .build-fuzz-plain "$target" "$work/min") "$work/corpus" -merge=1 -timeout=120 \
+            -rss_limit_mb=4096 >"$work/merge.log" 2>&1 || { echo "save $target: merge failed"; continue; }
+        tar -czf "$root/Fuzz/corpora/$target.tar.gz" -C "$work/min" .
+        printf '%s\t%s\t%s\t%s\t%s\n' "$target" "$execs" "$(git -C "$root" rev-parse --short HEAD)" \
+            "$(grep -aoE 'start=[^ ]+' "$dir/started.$target" 2>/dev/null | cut -d= -f2)" "$(date -u +%FT%TZ)" >>"$ledger"
+        echo "save $target: $execs executions, $(ls "$work/min" | wc -l) inputs kept"
     done ;;
 replay)
     dir="${1:?DIR}"; shift; status=0
