@@ -15,6 +15,7 @@ public struct MailStoreConformance: Sendable {
         ("domains", { try await $0.domains() }),
         ("accounts", { try await $0.accounts() }),
         ("aliasesAndRecipients", { try await $0.aliasesAndRecipients() }),
+        ("recipientAccounts", { try await $0.recipientAccounts() }),
         ("appendAndRead", { try await $0.appendAndRead() }),
         ("flags", { try await $0.flags() }),
         ("recent", { try await $0.recent() }),
@@ -138,7 +139,9 @@ public struct MailStoreConformance: Sendable {
     }
 
     public func aliasesAndRecipients() async throws {
-        let (store, alice, bob) = try await storeWithAccounts()
+        let (store, withCredentials, bobWithCredentials) = try await storeWithAccounts()
+        // Resolution reads accounts without their credentials (`recipientAccount(_:)`).
+        let (alice, bob) = (withCredentials.withoutCredentials, bobWithCredentials.withoutCredentials)
         let remote = try EmailAddress("friend@elsewhere.test")
         try await store.addAlias(Alias(source: try AliasSource("team@example.test"), targets: [Self.alice, Self.bob]))
         try await store.addAlias(Alias(source: try AliasSource("fwd@example.test"), targets: [Self.alice, remote]))

@@ -135,6 +135,13 @@ extension PostgresMailStore {
         }
     }
 
+    public func recipientAccount(_ address: EmailAddress) async throws -> Account? {
+        try await read { db in
+            try await db.all("SELECT \(unescaped: PGRows.recipientAccountColumns) FROM accounts WHERE address = \(address.canonical)")
+                .first.map(PGRows.recipientAccount)
+        }
+    }
+
     public func account(id: AccountID) async throws -> Account? {
         try await read { db in
             try await db.all("SELECT \(unescaped: PGRows.accountColumns) FROM accounts WHERE id = \(id.rawValue)").first.map(PGRows.account)

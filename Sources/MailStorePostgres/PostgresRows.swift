@@ -20,6 +20,20 @@ enum PGRows {
             cramMD5: credentials.cramMD5, isAdmin: admin, smimeAtRest: atRest, openpgpAtRest: pgpAtRest)
     }
 
+    /// `accountColumns` without the credentials: what `recipientAccount(_:)` reads (RCPT).
+    static let recipientAccountColumns =
+        "id, display_address, quota_bytes, quota_messages, used_bytes, used_messages, created_at, sender_policy, is_admin, smime_at_rest, openpgp_at_rest"
+
+    static func recipientAccount(_ row: PostgresRow) throws -> Account {
+        let (id, display, quotaBytes, quotaMessages, usedBytes, usedMessages, created, policy, admin, atRest, pgpAtRest) =
+            try row.decode((Int64, String, Int64?, Int64?, Int64, Int64, Double, String, Bool, Bool, Bool).self)
+        return Account(
+            id: AccountID(id), address: try EmailAddress(display), credentials: [],
+            quota: Quota(maxBytes: quotaBytes, maxMessages: quotaMessages), usage: QuotaUsage(bytes: usedBytes, messages: usedMessages),
+            createdAt: Date(timeIntervalSince1970: created), senderPolicy: SenderAddressPolicy(rawValue: policy) ?? .own,
+            isAdmin: admin, smimeAtRest: atRest, openpgpAtRest: pgpAtRest)
+    }
+
     static let mailboxColumns = "id, account_id, name, special_use, uid_validity, uid_next, highest_modseq"
 
     static func mailbox(_ row: PostgresRow) throws -> Mailbox {

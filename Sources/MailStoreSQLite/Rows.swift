@@ -23,6 +23,27 @@ enum Rows {
         )
     }
 
+    /// The columns `recipientAccount(_:)` reads, in its order: all but the credentials, whose JSON
+    /// decode was most of an RCPT's account read (docs/PERFORMANCE.md, issue 24).
+    static let recipientAccountColumns =
+        "id, display_address, quota_bytes, quota_messages, used_bytes, used_messages, created_at, sender_policy, is_admin, smime_at_rest, openpgp_at_rest"
+
+    /// `account(_:)` without the credentials, read by position.
+    static func recipientAccount(_ row: Row) throws -> Account {
+        Account(
+            id: AccountID(row[0]),
+            address: try EmailAddress(row[1] as String),
+            credentials: [],
+            quota: Quota(maxBytes: row[2], maxMessages: row[3]),
+            usage: QuotaUsage(bytes: row[4], messages: row[5]),
+            createdAt: Date(timeIntervalSince1970: row[6]),
+            senderPolicy: SenderAddressPolicy(rawValue: row[7]) ?? .own,
+            isAdmin: row[8] ?? false,
+            smimeAtRest: row[9] ?? false,
+            openpgpAtRest: row[10] ?? false
+        )
+    }
+
     static func mailbox(_ row: Row) -> Mailbox {
         Mailbox(
             id: MailboxID(row["id"]),

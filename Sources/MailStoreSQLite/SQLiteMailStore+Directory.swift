@@ -27,13 +27,14 @@ extension SQLiteMailStore {
     }
 
     public func domains() async throws -> [Domain] {
-        try await pool.read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM domains ORDER BY name").map { try Domain($0) }
+        // Read for every inbound message (RCPT's postmaster, the risk stage): a cached statement.
+        try await pool.unsafeRead { db in  // one statement (see SQLiteMailStore.messageStates(in:))
+            try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM domains ORDER BY name")).map { try Domain($0) }
         }
     }
 
     public func isLocalDomain(_ domain: Domain) async throws -> Bool {
-        try await pool.read { db in try Self.domainExists(domain, db) }
+        try await pool.unsafeRead { db in try Self.domainExists(domain, db) }  // one statement (see SQLiteMailStore.messageStates(in:))
     }
 
     static func domainExists(_ domain: Domain, _ db: Database) throws -> Bool {
@@ -131,8 +132,15 @@ extension SQLiteMailStore {
     }
 
     public func account(_ address: EmailAddress) async throws -> Account? {
-        try await pool.read { db in
+        try await pool.unsafeRead { db in  // one statement (see SQLiteMailStore.messageStates(in:))
             try db.cachedRow("SELECT * FROM accounts WHERE address = ?", [address.canonical]).map(Rows.account)
+        }
+    }
+
+    public func recipientAccount(_ address: EmailAddress) async throws -> Account? {
+        try await pool.unsafeRead { db in  // one statement (see SQLiteMailStore.messageStates(in:))
+            try db.cachedRow("SELECT \(Rows.recipientAccountColumns) FROM accounts WHERE address = ?", [address.canonical])
+                .map(Rows.recipientAccount)
         }
     }
 
@@ -183,7 +191,7 @@ extension SQLiteMailStore {
     }
 
     public func alias(_ source: AliasSource) async throws -> Alias? {
-        try await pool.read { db in
+        try await pool.unsafeRead { db in  // one statement (see SQLiteMailStore.messageStates(in:))
             try db.cachedRow("SELECT * FROM aliases WHERE source = ?", [source.key]).map(Rows.alias)
         }
     }

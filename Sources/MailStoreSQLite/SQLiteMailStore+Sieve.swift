@@ -24,9 +24,9 @@ extension SQLiteMailStore: SieveStore {
     }
 
     public func activeSieveScript(of account: AccountID) async throws -> SieveScript? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM sieve_scripts WHERE account_id = ? AND active = 1",
-                             arguments: [account.rawValue]).map(Self.script)
+        // Read for every delivery: a cached statement (docs/PERFORMANCE.md, issue 24).
+        try await pool.unsafeRead { db in  // one statement (see SQLiteMailStore.messageStates(in:))
+            try db.cachedRow("SELECT * FROM sieve_scripts WHERE account_id = ? AND active = 1", [account.rawValue]).map(Self.script)
         }
     }
 

@@ -10,6 +10,16 @@ struct ContentCheck {
     private var inspected = 0
     private(set) var topLevelHasHTML = false
     private(set) var topLevelHasPlain = false
+    /// The leaf parts' texts as `MIMEMessage.text(of:)` gave them, by section (with the body
+    /// range, to be sure it is the same part): the first-contact check's keyword scan reuses
+    /// them instead of decoding every part again.
+    private(set) var texts: [[Int]: (body: ByteRange, text: String)] = [:]
+
+    /// The text `text(of:)` gives for `part`, if this walk decoded it.
+    func knownText(_ part: MIMEPart) -> String? {
+        guard let known = texts[part.section], known.body == part.bodyRange else { return nil }
+        return known.text
+    }
 
     init(assessor: RiskAssessor) {
         self.assessor = assessor
@@ -43,7 +53,9 @@ struct ContentCheck {
                 let opensInBrowser = part.contentType.subtype == "html" || part.contentType.subtype == "svg+xml"
                     || names.contains { ["htm", "html", "shtml", "xhtml", "svg"].contains(FileName.extensions($0).first ?? "") }
                 if opensInBrowser {
-                    let text = message.text(of: part)?.text ?? String(decoding: message.decodedBody(of: part), as: UTF8.self)
+                    let decoded = message.text(of: part)?.text
+                    if let decoded { texts[part.section] = (part.bodyRange, decoded) }
+                    let text = decoded ?? String(decoding: message.decodedBody(of: part), as: UTF8.self)
                     html.inspect(text, place: "\(place), an attachment that opens in a browser", into: &signals)
                 }
             } else {
@@ -57,6 +69,7 @@ struct ContentCheck {
             if subtype == "plain" { topLevelHasPlain = true }
         }
         guard let text = message.text(of: part)?.text else { return }
+        texts[part.section] = (part.bodyRange, text)
         if subtype == "html" {
             html.inspect(text, place: place, into: &signals)
         } else {

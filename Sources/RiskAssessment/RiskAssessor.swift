@@ -5,12 +5,26 @@ import MailCore
 import MailMessage
 
 public struct RiskAssessor: Sendable {
-    public var policy: RiskPolicy
+    public var policy: RiskPolicy {
+        didSet { paymentKeywords = Self.searchForms(policy.paymentKeywords) }
+    }
     public var suffixes: PublicSuffixList
+    /// `policy.paymentKeywords` with the form the first-contact scan looks for (NFKC,
+    /// lower-cased, as the text is), worked out once per policy instead of once per message
+    /// (docs/PERFORMANCE.md, issue 24). Keywords whose form is empty are left out: they never match.
+    private(set) var paymentKeywords: [(keyword: String, form: String)]
 
     public init(policy: RiskPolicy = RiskPolicy(), suffixes: PublicSuffixList) {
         self.policy = policy
         self.suffixes = suffixes
+        self.paymentKeywords = Self.searchForms(policy.paymentKeywords)
+    }
+
+    static func searchForms(_ keywords: [String]) -> [(keyword: String, form: String)] {
+        keywords.compactMap { keyword in
+            let form = Confusables.nfkc(keyword).lowercased()
+            return form.isEmpty ? nil : (keyword, form)
+        }
     }
 
     /// Assesses `message` (parsed once by the caller) in `context`.
@@ -31,7 +45,7 @@ public struct RiskAssessor: Sendable {
             if let evidence = lookalikes.resemblance(of: host) { signals.add(RiskSignalName.lookalikeDomain, "a link: \(evidence)") }
         }
         if context.inbound {
-            sender.firstContact(message, into: &signals)
+            sender.firstContact(message, knownText: content.knownText, into: &signals)
             if let domain = sender.fromDomain(message.header), !sender.isOurs(domain) {
                 signals.add(RiskSignalName.externalSender, "From \(domain) is outside the organisation")
             }

@@ -9,6 +9,15 @@ struct SenderCheck {
     let assessor: RiskAssessor
     let context: RiskContext
     let lookalikes: LookalikeDomains
+    /// Our domains' organizations, found once per message: `isOurs` runs several times for each.
+    let ourOrganizations: Set<String>
+
+    init(assessor: RiskAssessor, context: RiskContext, lookalikes: LookalikeDomains) {
+        self.assessor = assessor
+        self.context = context
+        self.lookalikes = lookalikes
+        self.ourOrganizations = Set(context.ourDomains.map { assessor.suffixes.registrableDomain(of: $0.lowercased()) ?? $0.lowercased() })
+    }
 
     var suffixes: PublicSuffixList { assessor.suffixes }
 
@@ -20,8 +29,7 @@ struct SenderCheck {
 
     /// The domain belongs to one of our domains' organizations.
     func isOurs(_ domain: String) -> Bool {
-        let wanted = organization(domain.lowercased())
-        return context.ourDomains.contains { organization($0.lowercased()) == wanted }
+        ourOrganizations.contains(organization(domain.lowercased()))
     }
 
     /// The header checks of the message or of an enclosed message (`place` says which).
@@ -89,12 +97,13 @@ struct SenderCheck {
 
     /// No earlier mail between the sender and the recipients; weighted more with payment or
     /// urgency wording in the subject or text.
-    func firstContact(_ message: MIMEMessage, into signals: inout SignalCollector) {
+    /// `knownText`: the parts' texts the content check already decoded (nil: decode here).
+    func firstContact(_ message: MIMEMessage, knownText: (MIMEPart) -> String? = { _ in nil }, into signals: inout SignalCollector) {
         guard let from = message.header.from.mailboxes.first, let domain = fromDomain(message.header), !isOurs(domain) else { return }
         let address = from.address.lowercased()
         guard !context.correspondents.contains(where: { $0.address == address }) else { return }
-        let text = Confusables.nfkc(((message.header.subject ?? "") + "\n" + String(TextSearch.prefix(message.decodedText, characters: assessor.policy.limits.maxKeywordText)))).lowercased()
-        let words = assessor.policy.paymentKeywords.filter { !$0.isEmpty && TextSearch.contains(text, Confusables.nfkc($0).lowercased()) }
+        let text = Confusables.nfkc(((message.header.subject ?? "") + "\n" + String(TextSearch.prefix(message.decodedText(known: knownText), characters: assessor.policy.limits.maxKeywordText)))).lowercased()
+        let words = assessor.paymentKeywords.filter { TextSearch.contains(text, $0.form) }.map(\.keyword)
         if words.isEmpty {
             signals.add(RiskSignalName.firstContact, "no earlier mail between \(address) and the recipients")
         } else {

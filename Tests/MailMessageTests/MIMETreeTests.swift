@@ -181,5 +181,10 @@ import Testing
         #expect(m.decodedText.contains("日本語"))
         #expect(m.decodedText.contains("café & thé"))
         #expect(!m.decodedText.contains("x()"))
+        // Texts the caller already decoded are taken as given (HTML still made plain); nil decodes here.
+        #expect(m.decodedText(known: { _ in nil }) == m.decodedText)
+        let known = m.decodedText(known: { $0.section == [1] ? "known text" : nil })
+        #expect(known == "known text\n" + (m.decodedText.split(separator: "\n", maxSplits: 1).last.map(String.init) ?? ""), "\(known)")
+        #expect(m.decodedText(known: { $0.section == [2] ? "<i>given</i> html" : nil }) == "日本語\ngiven html")
     }
 }

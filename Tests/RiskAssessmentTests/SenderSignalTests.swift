@@ -1,3 +1,4 @@
+import MailMessage
 import RiskAssessment
 import Testing
 
@@ -63,6 +64,21 @@ import Testing
         #expect(signal.detail.contains("至急") && signal.detail.contains("振込先"), "\(signal.detail)")
         let english = Risk.assess(Risk.message(from: "CFO <cfo@new-vendor.example>", subject: "URGENT: wire transfer today", body: "Please pay the attached invoice.\n"))
         #expect(english.signal("first-contact")?.weight == 3)
+    }
+
+    /// The keywords' search forms are worked out when the policy is set: a policy changed on a
+    /// built assessor is the one used, a keyword is matched in its NFKC lower-case form, and an
+    /// empty keyword (or one whose form is empty) matches nothing.
+    @Test func paymentKeywordsFollowThePolicy() throws {
+        let message = Risk.message(from: "Vendor <v@new-vendor.example>", subject: "Quarterly statement", body: "Please review the ledger.\n")
+        var assessor = Risk.assessor
+        let parsed = MIMEMessage(parsing: Array(message.replacingOccurrences(of: "\n", with: "\r\n").utf8))
+        #expect(assessor.assess(parsed, context: Risk.context()).signal("first-contact")?.weight == 1)
+        assessor.policy.paymentKeywords = ["", "ＬＥＤＧＥＲ"]  // full-width capitals: NFKC gives "LEDGER"
+        let signal = try #require(assessor.assess(parsed, context: Risk.context()).signal("first-contact"))
+        #expect(signal.weight == 3 && signal.detail.hasSuffix("wording: ＬＥＤＧＥＲ"), "\(signal.detail)")
+        assessor.policy.paymentKeywords = [""]
+        #expect(assessor.assess(parsed, context: Risk.context()).signal("first-contact")?.weight == 1)
     }
 
     @Test func knownCorrespondentsAndOurselvesAreNoFirstContact() {

@@ -91,6 +91,14 @@ public struct Account: Sendable, Equatable {
         credentials.first { $0.hash == hash }
     }
 
+    /// The account as `DirectoryStore.recipientAccount(_:)` gives it: no SCRAM keys, no CRAM-MD5.
+    public var withoutCredentials: Account {
+        var account = self
+        account.credentials = []
+        account.cramMD5 = nil
+        return account
+    }
+
     /// Verifies a plaintext password (PLAIN, LOGIN, USER/PASS) against the strongest stored key.
     public func verify(password: String) -> Bool {
         (credentials(for: .sha256) ?? credentials(for: .sha1))?.verify(password: password) ?? false

@@ -26,6 +26,11 @@ public protocol DirectoryStore: Sendable {
     func setOpenPGPAtRest(_ address: EmailAddress, on: Bool) async throws
     func account(_ address: EmailAddress) async throws -> Account?
     func account(id: AccountID) async throws -> Account?
+    /// The account without its credentials (`credentials` empty, `cramMD5` nil; everything else as
+    /// `account(_:)` gives it): what receiving mail needs. RCPT resolves every recipient through
+    /// it, and decoding the password records was most of that read's cost (docs/PERFORMANCE.md,
+    /// issue 24). Never use it to authenticate.
+    func recipientAccount(_ address: EmailAddress) async throws -> Account?
     /// Only the account's quota and usage (nil when there is no such account): the same values
     /// as `account(id:)` gives, for callers that need nothing else (IMAP APPEND's pre-check).
     func accountQuota(id: AccountID) async throws -> AccountQuota?
@@ -39,7 +44,8 @@ public protocol DirectoryStore: Sendable {
 
 /// Where mail for one envelope recipient goes (RFC 5321 §3.3 RCPT checks).
 public enum RecipientResolution: Sendable, Equatable {
-    /// Deliver into these local accounts' INBOXes (several when an alias fans out).
+    /// Deliver into these local accounts' INBOXes (several when an alias fans out). The accounts
+    /// are read without their credentials (`DirectoryStore.recipientAccount(_:)`).
     case local([Account])
     /// Local accounts plus addresses outside (an alias that forwards).
     case mixed(local: [Account], remote: [EmailAddress])
@@ -80,7 +86,7 @@ extension DirectoryStore {
         }
         let bare = address.removingSubaddress()
         for candidate in [address, bare].compactMap({ $0 }) {
-            if let account = try await account(candidate) {
+            if let account = try await recipientAccount(candidate) {
                 if !local.contains(where: { $0.id == account.id }) { local.append(account) }
                 return true
             }
