@@ -23,6 +23,8 @@ extension SQLiteMailStore {
         let outcome = await commit(pending)
         if !outcome.contains(where: { (try? $0.get()) != nil }) { bodies.remove(reference) }
         for case .success(let result) in outcome {
+            stateCache.apply(.appended(MessageState(uid: result.uid, modSeq: result.modSeq, flags: request.flags)),
+                             to: result.mailboxID, from: result.modSeq - 1, to: result.modSeq)
             feed.publish([.appended(uid: result.uid, modSeq: result.modSeq, flags: request.flags)], in: result.mailboxID)
         }
         return outcome
@@ -34,16 +36,11 @@ extension SQLiteMailStore {
     func commit(_ pending: PendingAppend) async -> AppendOutcome {
         do {
             return try await batchedWrite(bodies: [pending.body]) { db in
-                try pending.targets.map { target in
-                    do {
-                        var result: AppendResult!
-                        try db.inSavepoint {
-                            result = try Self.insertMessage(pending, into: target, db)
-                            return .commit
-                        }
-                        return .success(result)
-                    } catch let error as MailStoreError {
-                        return .failure(error)
+                try pending.targets.map { target -> Result<AppendResult, MailStoreError> in
+                    switch try db.inCachedSavepoint({ try Self.insertMessage(pending, into: target, db) }) {
+                    case .success(let result): return .success(result)
+                    case .failure(let error as MailStoreError): return .failure(error)
+                    case .failure(let error): throw error  // not a refusal of this target: the whole append fails
                     }
                 }
             }
@@ -83,7 +80,7 @@ extension SQLiteMailStore {
             let first = row["first_recent_uid"] as Int64
             recentFrom = UInt32(truncatingIfNeeded: first)
             if first <= uid {
-                try db.execute(sql: "UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?", arguments: [uid + 1, target.rawValue])
+                try db.cachedExecute("UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?", [uid + 1, target.rawValue])
             }
         }
         try db.cachedStatement(sql: "UPDATE accounts SET used_bytes = used_bytes + ?, used_messages = used_messages + 1 WHERE id = ?")

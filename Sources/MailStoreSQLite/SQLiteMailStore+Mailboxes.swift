@@ -59,6 +59,7 @@ extension SQLiteMailStore {
                 arguments: [usage["bytes"] as Int64, usage["n"] as Int64, mailbox.accountID.rawValue])
             return (Set(paths), mailbox)
         }
+        stateCache.forget(id)
         feed.finish(id)
         feed.accounts.publish([.deleted(name: gone.name)], for: gone.accountID)
         await removeUnreferenced(paths)
@@ -147,8 +148,9 @@ extension SQLiteMailStore {
             return first
         }
         // Most calls find nothing to claim (another session was first, or nothing is new): a
-        // read answers them without a write transaction.
-        let seen = try await pool.read { db in try current(db) }
+        // read answers them without a write transaction. One statement, so `unsafeRead` (see
+        // `messageStates(in:)`): every session's own APPEND into its mailbox comes here.
+        let seen = try await pool.unsafeRead { db in try current(db) }
         guard let uid, seen <= uid else { return seen }
         return try await pool.write { db in try Self.claimRecent(in: mailbox, through: uid, db) }
     }

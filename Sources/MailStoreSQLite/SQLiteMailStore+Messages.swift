@@ -24,13 +24,25 @@ extension SQLiteMailStore {
         try await pool.unsafeRead { db in try Self.messageStates(mailbox, db) }
     }
 
+    /// The mailbox row, then its states: from `stateCache` when it holds them at the row's
+    /// UIDVALIDITY and HIGHESTMODSEQ, else read (and kept). One read transaction, so the row and
+    /// the states agree; its BEGIN and COMMIT are cached statements (`inCachedReadTransaction`).
     public func selection(of mailbox: MailboxID) async throws -> MailboxSelection? {
-        try await pool.read { db in
-            let states = try Self.messageStates(mailbox, db)
-            guard let row = try db.cachedRow("SELECT \(Rows.mailboxColumns), first_recent_uid FROM mailboxes WHERE id = ?",
-                                             [mailbox.rawValue]) else { return nil }
-            return MailboxSelection(mailbox: Rows.mailboxByPosition(row), messages: states,
-                                    firstRecentUID: UInt32(truncatingIfNeeded: row[7] as Int64))
+        let cache = stateCache
+        return try await pool.unsafeRead { db in
+            try db.inCachedReadTransaction { () -> MailboxSelection? in
+                guard let row = try db.cachedRow("SELECT \(Rows.mailboxColumns), first_recent_uid FROM mailboxes WHERE id = ?",
+                                                 [mailbox.rawValue]) else { return nil }
+                let current = Rows.mailboxByPosition(row)
+                let states: [MessageState]
+                if let known = cache.states(of: mailbox, uidValidity: current.uidValidity, highestModSeq: current.highestModSeq) {
+                    states = known
+                } else {
+                    states = try Self.messageStates(mailbox, db)
+                    cache.store(states, of: mailbox, uidValidity: current.uidValidity, highestModSeq: current.highestModSeq)
+                }
+                return MailboxSelection(mailbox: current, messages: states, firstRecentUID: UInt32(truncatingIfNeeded: row[7] as Int64))
+            }
         }
     }
 
@@ -84,8 +96,9 @@ extension SQLiteMailStore {
     public func setFlags(
         in mailbox: MailboxID, uids: [UInt32], change: FlagChange, unchangedSince: UInt64?
     ) async throws -> (updated: [StoredMessage], failed: [UInt32]) {
-        let (updated, failed, changed) = try await batchedWrite { db -> ([StoredMessage], [UInt32], [StoredMessage]) in
-            var modSeq = try Self.highestModSeq(mailbox, db)
+        let (updated, failed, changed, startModSeq) = try await batchedWrite { db -> ([StoredMessage], [UInt32], [StoredMessage], UInt64) in
+            let startModSeq = try Self.highestModSeq(mailbox, db)
+            var modSeq = startModSeq
             var updated: [StoredMessage] = []
             var failed: [UInt32] = []
             var changed: [StoredMessage] = []
@@ -114,7 +127,10 @@ extension SQLiteMailStore {
                 changed.append(new)
             }
             try db.cachedExecute("UPDATE mailboxes SET highest_modseq = ? WHERE id = ?", [Int64(modSeq), mailbox.rawValue])
-            return (updated, failed, changed)
+            return (updated, failed, changed, startModSeq)
+        }
+        if let last = changed.last {
+            stateCache.apply(.updated(changed.map(MessageState.init)), to: mailbox, from: startModSeq, to: last.modSeq)
         }
         feed.publish(changed.map { .flagsChanged(uid: $0.uid, modSeq: $0.modSeq, flags: $0.flags) }, in: mailbox)
         return (updated, failed)
@@ -148,11 +164,16 @@ extension SQLiteMailStore {
             try db.cachedExecute("UPDATE mailboxes SET highest_modseq = ? WHERE id = ?", [Int64(modSeq), mailbox.rawValue])
             try db.cachedExecute("UPDATE accounts SET used_bytes = used_bytes - ?, used_messages = used_messages - ? WHERE id = ?",
                                  [bytes, rows.count, accountID])
-            return (rows.map { UInt32(truncatingIfNeeded: $0[0] as Int64) }, modSeq, Set(rows.map { $0[2] as String }))
+            // Which bodies nothing references any more, decided in this transaction: a read
+            // after the commit (`removeUnreferenced`) cost a read transaction of its own per
+            // EXPUNGE. Nothing can add a reference to them later: the rows that named them are gone.
+            let unreferenced = try Set(rows.map { $0[2] as String }).filter { try !Self.isReferenced(BodyReference(path: $0), db) }
+            return (rows.map { UInt32(truncatingIfNeeded: $0[0] as Int64) }, modSeq, unreferenced)
         }
         guard !removed.isEmpty else { return [] }
+        stateCache.apply(.expunged(Set(removed)), to: mailbox, from: modSeq - 1, to: modSeq)
         feed.publish([.expunged(uids: removed, modSeq: modSeq)], in: mailbox)
-        await removeUnreferenced(paths)
+        for path in paths { bodies.remove(BodyReference(path: path)) }
         return removed
     }
 
@@ -182,6 +203,9 @@ extension SQLiteMailStore {
             }
             let recentFrom = claimingRecent ? try Self.claimRecent(in: target, through: pairs.map(\.1).max(), db) : nil
             return (pairs, appended, recentFrom)
+        }
+        for case .appended(let uid, let modSeq, let flags) in appended {
+            stateCache.apply(.appended(MessageState(uid: uid, modSeq: modSeq, flags: flags)), to: target, from: modSeq - 1, to: modSeq)
         }
         feed.publish(appended, in: target)
         return CopyOutcome(pairs: pairs, recentFrom: recentFrom)

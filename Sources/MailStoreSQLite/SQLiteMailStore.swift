@@ -20,6 +20,8 @@ public final class SQLiteMailStore: MailStore {
     let maxMessageSize: Int?
     let logger: Logger
     let batcher: WriteBatcher
+    /// SELECT's message states of recently selected mailboxes (`MessageStateCache`).
+    let stateCache = MessageStateCache()
     let queueFeed = QueueActivityFeed()
     /// POP3 maildrop locks (`MaildropLockStore`): one node, so they live in the process.
     let maildropLocks = Mutex<[AccountID: (owner: String, expires: Double)]>([:])

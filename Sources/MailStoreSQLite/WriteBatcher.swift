@@ -93,6 +93,10 @@ final class WriteBatcher: @unchecked Sendable {
 
     /// Syncs the batch's body directories, then runs every job in one transaction. A failed
     /// directory sync fails only the jobs with bodies; a failed commit fails them all.
+    ///
+    /// BEGIN, COMMIT and each job's savepoint are cached statements (`Database+Transactions`):
+    /// GRDB's `write` and `inSavepoint` prepare their SQL anew on every call, about 6,500
+    /// instructions a statement, four to seven per write (docs/PERFORMANCE.md, issue 24).
     private func commit(_ jobs: [Job]) -> [Outcome] {
         let references = jobs.flatMap(\.bodies)
         var failedSync: (any Error)? = nil
@@ -100,18 +104,13 @@ final class WriteBatcher: @unchecked Sendable {
             do { try bodies.syncDirectories(of: references) } catch { failedSync = error }
         }
         do {
-            return try pool.write { db in
-                jobs.map { job -> Outcome in
-                    if let failedSync, !job.bodies.isEmpty { return .failure(failedSync) }
-                    do {
-                        var value: (any Sendable)?
-                        try db.inSavepoint {
-                            value = try job.work(db)
-                            return .commit
-                        }
-                        return value.map { .success($0) } ?? .failure(MailStoreError.io("write produced no result"))
-                    } catch {
-                        return .failure(error)
+            return try pool.writeWithoutTransaction { db in
+                try db.inCachedImmediateTransaction {
+                    // Throws only when SQLite rolled the whole transaction back (disk full, I/O
+                    // error): then nothing of the batch commits, and every job fails.
+                    try jobs.map { job -> Outcome in
+                        if let failedSync, !job.bodies.isEmpty { return .failure(failedSync) }
+                        return try db.inCachedSavepoint { try job.work(db) }
                     }
                 }
             }
