@@ -49,8 +49,14 @@ done_so_far() {  # target -> executions the ledger holds for it
 }
 
 mode="${1:?build|run|save|replay}"; shift
+# The commit the fuzzer-only build was made from (recorded by `build` as it starts; "+dirty" when
+# the tree had uncommitted changes): what a ledger line names.
+source_of_build() { cat "$root/.build-fuzz-plain/campaign-source" 2>/dev/null || echo unknown; }
+
 case "$mode" in
 build)
+    mkdir -p .build-fuzz-plain
+    { git rev-parse --short HEAD; git diff --quiet HEAD || echo "+dirty"; } | tr -d '\n' >.build-fuzz-plain/campaign-source
     nice -n 19 swift build -c release --product HatoFuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING \
         --scratch-path .build-fuzz-plain 2>&1 | tail -n 2
     nice -n 19 swift build -c release --product DNSMessageFuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING \
@@ -77,7 +83,7 @@ run)
         execs=$(awk '/^stat::number_of_executed_units/ {print $2}' "$work/log")
         if [ "$rc" = 0 ] && [ -n "$execs" ]; then
             mkdir -p "$root/Fuzz/corpora"
-            printf '%s\t%s\t%s\t%s\t%s\n' "$target" "$execs" "$(git -C "$root" rev-parse --short HEAD)" "$start" \
+            printf '%s\t%s\t%s\t%s\t%s\n' "$target" "$execs" "$(source_of_build)" "$start" \
                 "$(date -u +%FT%TZ)" >>"$ledger"
         fi
     done ;;
@@ -92,7 +98,7 @@ save)
         $(command_for .build-fuzz-plain "$target" "$work/min") "$work/corpus" -merge=1 -timeout=120 \
             -rss_limit_mb=4096 >"$work/merge.log" 2>&1 || { echo "save $target: merge failed"; continue; }
         tar -czf "$root/Fuzz/corpora/$target.tar.gz" -C "$work/min" .
-        printf '%s\t%s\t%s\t%s\t%s\n' "$target" "$execs" "$(git -C "$root" rev-parse --short HEAD)" \
+        printf '%s\t%s\t%s\t%s\t%s\n' "$target" "$execs" "$(source_of_build)" \
             "$(grep -aoE 'start=[^ ]+' "$dir/started.$target" 2>/dev/null | cut -d= -f2)" "$(date -u +%FT%TZ)" >>"$ledger"
         echo "save $target: $execs executions, $(ls "$work/min" | wc -l) inputs kept"
     done ;;
