@@ -1,7 +1,8 @@
 // X.509 certificates for S/MIME (RFC 8550): read from PEM or DER, described by the addresses
 // they carry (§3: subjectAltName rfc822Name, then the subject's emailAddress), their SHA-256
-// fingerprint, validity and purposes. The DER is what the store keeps; OpenSSL objects live
-// only inside `withX509`.
+// fingerprint, validity and purposes. The DER is what the store keeps; the parsed OpenSSL
+// object is kept beside it (decoding a certificate costs OpenSSL 3 about 3 million instructions,
+// most of it setting up the public key's decoder) and lent out only inside `withX509`.
 
 import CCMS
 import Foundation
@@ -9,6 +10,9 @@ import Foundation
 public struct SMIMECertificate: Sendable, Hashable {
     /// The certificate, DER (RFC 5280 §4.1).
     public let der: [UInt8]
+    /// The same certificate parsed once (never changed after `init`; equality and hashing are
+    /// the DER's, from which every other field follows).
+    private let parsed: ParsedX509
     /// RFC 8550 §3 addresses, as written in the certificate.
     public let emails: [String]
     /// SHA-256 over the DER, upper-case hex.
@@ -67,7 +71,10 @@ public struct SMIMECertificate: Sendable, Hashable {
         try self.init(x509)
     }
 
-    /// Describes an OpenSSL certificate (the caller keeps its reference).
+    public static func == (lhs: SMIMECertificate, rhs: SMIMECertificate) -> Bool { lhs.der == rhs.der }
+    public func hash(into hasher: inout Hasher) { hasher.combine(der) }
+
+    /// Describes an OpenSSL certificate (the caller keeps its reference; this value takes one of its own).
     init(_ x509: OpaquePointer) throws {
         // A key OpenSSL cannot decode (an unknown algorithm, a broken point) leaves no EVP_PKEY;
         // such a certificate is of no use for S/MIME, and the checks below need the key.
@@ -95,27 +102,22 @@ public struct SMIMECertificate: Sendable, Hashable {
         ocspURLs = Self.texts { ccms_ocsp_url(x509, $0, $1, $2) }
         crlURLs = Self.texts { ccms_crl_url(x509, $0, $1, $2) }
         ERR_clear_error()
+        guard X509_up_ref(x509) == 1 else { throw SMIMEError("cannot keep the certificate") }
+        parsed = ParsedX509(x509)
     }
 
-    /// Runs `body` with a fresh OpenSSL copy of the certificate, freed afterwards.
+    /// Runs `body` with the parsed certificate. `body` may read it (OpenSSL's X509 is safe to
+    /// read from several threads: its cached extension data is computed under its own lock) and
+    /// may take references of its own (X509_up_ref, as CMS_sign and X509_STORE_add_cert do),
+    /// but must not change or free it.
     func withX509<T>(_ body: (OpaquePointer) throws -> T) throws -> T {
-        let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
-            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
-            return d2i_X509(nil, &cursor, buffer.count)
-        }
-        guard let x509 = parsed else { throw SMIMEError("cannot decode a stored certificate") }
-        defer { X509_free(x509) }
-        return try body(x509)
+        try body(parsed.x509)
     }
 
-    /// A new OpenSSL copy the caller owns (pushed onto a certificate list, which frees it).
+    /// A reference to the certificate the caller owns (pushed onto a certificate list, which frees it).
     func newX509() throws -> OpaquePointer {
-        let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
-            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
-            return d2i_X509(nil, &cursor, buffer.count)
-        }
-        guard let parsed else { throw SMIMEError("cannot decode a stored certificate") }
-        return parsed
+        guard X509_up_ref(parsed.x509) == 1 else { throw SMIMEError("cannot reference a stored certificate") }
+        return parsed.x509
     }
 
     /// RFC 8550 §4.4.2/§4.4.4 for encryption. (OpenSSL's smime_encrypt purpose asks for
@@ -148,6 +150,15 @@ public struct SMIMECertificate: Sendable, Hashable {
         guard ASN1_TIME_to_tm(time, &parts) == 1 else { return nil }
         return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
     }
+}
+
+/// One reference to an OpenSSL certificate, released with the last value holding it.
+final class ParsedX509: @unchecked Sendable {
+    let x509: OpaquePointer
+
+    init(_ x509: OpaquePointer) { self.x509 = x509 }
+
+    deinit { X509_free(x509) }
 }
 
 /// A list of certificates as OpenSSL wants it (`STACK_OF(X509)`), freed with its contents.

@@ -5,8 +5,10 @@
 import SMIME
 
 /// `smime-cms`: the input as a detached signature over itself and as an opaque signed-data
-/// structure; as PEM/DER certificates; as an EnvelopedData opened with a fixed P-256 key; and
-/// (its first 4 KiB) as content encrypted to that key and decrypted again. With an empty trust
+/// structure; as PEM/DER certificates; as an EnvelopedData opened with a fixed P-256 key; and,
+/// for one input length in 16, (its first 4 KiB) as content encrypted to that key and decrypted
+/// again (the round trip reads none of the input's structure, and its ECDH key generation was
+/// half of every execution's time; a million round trips in a 10 million run). With an empty trust
 /// store nothing may pass; decryption never yields more than came in; the round trip gives
 /// the content back; nothing may trap or leak (the libFuzzer build runs with leak detection).
 enum SMIMETarget {
@@ -48,6 +50,7 @@ enum SMIMETarget {
         if let opened = try? identity.decrypt(bytes, limit: 65_536) {
             precondition(opened.count <= bytes.count, "decryption gave more than came in")
         }
+        guard bytes.count % 16 == 0 else { return }
         let plain = Array(bytes.prefix(4096))
         let sealed = try! SMIMEOperations.encrypt(plain, to: [identity.certificate])
         precondition(try! identity.decrypt(sealed, limit: 1 << 20) == plain, "encrypt then decrypt changed the content")
