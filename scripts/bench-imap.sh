@@ -18,6 +18,9 @@
 #   HATO_BIN_BEFORE=/path/to/older/hato scripts/bench-imap.sh   # two Hato builds and Dovecot in one run
 #   SKIP_DOVECOT=1 scripts/bench-imap.sh           # Hato only
 #   KEEP=1 scripts/bench-imap.sh                   # keep the data, logs and results.jsonl
+# Every profile also reports the server's CPU time per operation over the timed window (the
+# process and its children, scripts/proc_tree_cpu.py; "cpu/op" in the ratios), and the mix's
+# ops/s leaves out its scripted IDLE pauses (both servers sleep them alike).
 #   FSYNC=1 PROFILES=persistent scripts/bench-imap.sh  # also count each server's fsync/fdatasync
 #                   calls per round of the persistent and churn loops (strace attached to the
 #                   server and its children; it slows both servers, so take ops/s from a run
@@ -92,7 +95,8 @@ run_server() {  # label port pid
     for profile in $PROFILES; do
         echo "== $label: $profile"
         python3 "$root/scripts/bench-imap.py" --port "$port" --user "$user" --password "$password" --profile "$profile" \
-            --clients "$C" --seconds "$T" --messages "$MESSAGES" --label "$label" --json "$work/results.jsonl"
+            --clients "$C" --seconds "$T" --messages "$MESSAGES" --label "$label" --json "$work/results.jsonl" \
+            --server-pid "$pid"
     done
     [ "$N" -gt 0 ] || return 0
     echo "== $label: $N idle sessions"
@@ -185,6 +189,10 @@ for profile, by_label in runs.items():
             ratio = h[name]["ops_per_second"] / d[name]["ops_per_second"] if d[name]["ops_per_second"] else float("nan")
             print("%-12s %12.1f %12.1f %8.2f %12.2f %12.2f" % (name, h[name]["ops_per_second"], d[name]["ops_per_second"],
                                                             ratio, h[name]["p99_ms"], d[name]["p99_ms"]))
+        # dovecot / hato server CPU per operation: the engines' own speed ratio.
+        hc, dc = by_label[label].get("server_cpu_ms_per_operation"), by_label["dovecot"].get("server_cpu_ms_per_operation")
+        if hc and dc:
+            print("%-12s %12.3f %12.3f %8.2f   (server CPU ms per operation; ratio = dovecot / %s)" % ("cpu/op", hc, dc, dc / hc, label))
 for label in [l for l in idle if l != "dovecot"]:
     if "dovecot" in idle and "kib_per_session" in idle[label]:
         print("memory per idle session: %s %.1f KiB, dovecot %.1f KiB (PSS)" % (

@@ -185,6 +185,9 @@ def run(args, churn):
         worker.start()
         pipes.append(receiving)
         workers.append(worker)
+    if getattr(args, "server_pid", None):
+        import proc_tree_cpu
+        args.server_cpu_seconds = proc_tree_cpu.over_window(args.server_pid, start_at, deadline)
     names = LOOP + (CHURN_EXTRA if churn else [])
     merged = {name: [] for name in names}
     errors = 0
