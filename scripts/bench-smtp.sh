@@ -7,7 +7,9 @@
 # DKIM-signed 10 KB text message (scripts/bench_dkim_message.py, rsa-2048) from
 # load@bench-sender.example, whose SPF, DKIM key and DMARC (p=reject) records a local DNS
 # server publishes (scripts/bench_dns_zone.py): Hato checks SPF, DKIM and DMARC on every message
-# (all pass) and asks that resolver; Postfix does no such checks. See docs/PERFORMANCE.md.
+# (all pass) and asks that resolver; Postfix does no such checks. Each load also reports the
+# server's CPU time per message (process tree; for Hato without the DNS server it asks) and
+# Postfix's divided by Hato's: steadier than msg/s on a busy machine. See docs/PERFORMANCE.md.
 #
 #   scripts/bench-smtp.sh                 # N=2000 C=10; builds the release binary if needed
 #   scripts/bench-smtp.sh --quick         # N=500: the regression check before a change
@@ -63,7 +65,7 @@ pids+=($!)
 have_postfix=
 if command -v postfix >/dev/null && [ "$(id -u)" = 0 ]; then have_postfix=1; start_postfix; fi
 
-declare -A results
+declare -A results cpu_ms
 for round in $(seq "$ROUNDS"); do
     for mode in $MODES; do
         if [ -n "$hato_before" ]; then run_hato before "$hato_before" "$mode"; fi
@@ -82,6 +84,16 @@ for mode in $MODES; do
             [ -n "$v" ] || continue
             line+=" $who $v"
             if [ -n "$pf" ] && [ "$who" != postfix ]; then line+=" ($(python3 -c "print(f'{$v/$pf:.2f}x')"))"; fi
+        done
+        echo "$line"
+        # Server CPU per message, and Postfix's divided by Hato's (above 1: Hato spends less).
+        line="$mode round $round, server CPU ms/message:"
+        pc="${cpu_ms[postfix,$mode,$round]:-}"
+        for who in before after postfix; do
+            v="${cpu_ms[$who,$mode,$round]:-}"
+            [ -n "$v" ] || continue
+            line+=" $who $v"
+            if [ -n "$pc" ] && [ "$who" != postfix ]; then line+=" ($(python3 -c "print(f'{$pc/$v:.2f}x')" 2>/dev/null || echo '?'))"; fi
         done
         echo "$line"
     done

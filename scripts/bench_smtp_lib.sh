@@ -1,5 +1,5 @@
 # Functions of scripts/bench-smtp.sh (sourced; uses its variables: root, work, N, C, SIZE, LOAD,
-# LOG_LEVEL, dns_port, sender_domain, pids, results, round).
+# LOG_LEVEL, dns_port, sender_domain, pids, results, cpu_ms, round).
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 100); do
@@ -59,6 +59,14 @@ EOF
     echo "a long enough password" | "$1" account add rcpt@bench.invalid --password-stdin --config "$2/hato.toml" >/dev/null
 }
 
+# The server's CPU time (user + system, the process and its children, reaped ones included:
+# scripts/proc_tree_cpu.py) over one load, per message, into cpu_ms[who,mode,round]. Steadier than
+# msg/s on a busy machine. Hato's figure leaves out the DNS server it asks (Postfix asks none).
+tree_cpu() { python3 "$root/scripts/proc_tree_cpu.py" "$1"; }
+cpu_per_message() {  # who pid cpu-before
+    cpu_ms[$1,$mode,$round]="$(python3 -c "print(round(($(tree_cpu "$2") - $3) * 1000 / $N, 3))")"
+}
+
 run_hato() {  # who binary mode
     local who="$1" bin="$2" mode="$3" dir="$work/hato-$1-$3-$round" port
     port="$(free_port)"
@@ -69,11 +77,13 @@ run_hato() {  # who binary mode
     pids+=($pid)
     wait_port "$port"
     trace_flushes "hato-$who" "$pid"
-    local started finished stored queries
+    local started finished stored queries cpu
     queries=$(cat "$work/dns-queries" 2>/dev/null || echo 0)
+    cpu=$(tree_cpu "$pid")
     started=$(now)
     send_load "$port" "$mode" "hato-$who-$mode-$round"
     finished=$(now)
+    cpu_per_message "$who" "$pid" "$cpu"
     queries=$(( $(cat "$work/dns-queries" 2>/dev/null || echo 0) - queries ))
     stored="$("$bin" mailbox list rcpt@bench.invalid --config "$dir/hato.toml" 2>/dev/null | awk '$1=="INBOX"{print $3}')"
     kill "$pid"; wait "$pid" 2>/dev/null || true
@@ -82,7 +92,7 @@ run_hato() {  # who binary mode
     if [ "${stored:-0}" != "$N" ]; then echo "hato $who: only ${stored:-?} of $N in INBOX" >&2; tail -5 "$dir/hato.log" >&2; return 1; fi
     results[$who,$mode,$round]="$(rate "$N" "$started" "$finished")"
     echo "hato $who ($mode, round $round): $N in INBOX in $(python3 -c "print(round($finished-$started,2))") s = ${results[$who,$mode,$round]} msg/s;" \
-         "$queries DNS queries ($(python3 -c "print(round($queries/$N,3))") per message)"
+         "$queries DNS queries ($(python3 -c "print(round($queries/$N,3))") per message); server CPU ${cpu_ms[$who,$mode,$round]} ms per message"
 }
 
 start_postfix() {
@@ -129,9 +139,11 @@ EOF
 }
 
 run_postfix() {  # mode
-    local mode="$1" before delivered started finished
+    local mode="$1" before delivered started finished master cpu
     before=$(maildir_count)
-    trace_flushes postfix "$(head -1 "$work/pfqueue/pid/master.pid" | tr -d ' ')"
+    master="$(head -1 "$work/pfqueue/pid/master.pid" | tr -d ' ')"
+    trace_flushes postfix "$master"
+    cpu=$(tree_cpu "$master")
     started=$(now)
     send_load "$pf_port" "$mode" "postfix-$mode-$round"
     # Postfix's 250 means "in my queue"; wait until virtual(8) has written every Maildir file.
@@ -141,8 +153,10 @@ run_postfix() {  # mode
         sleep 0.05
     done
     finished=$(now)
+    cpu_per_message postfix "$master" "$cpu"
     count_flushes postfix "$started" "$finished"
     if [ "$delivered" != "$N" ]; then echo "postfix: only $delivered of $N in the Maildir" >&2; return 1; fi
     results[postfix,$mode,$round]="$(rate "$N" "$started" "$finished")"
-    echo "postfix ($mode, round $round): $N in the Maildir in $(python3 -c "print(round($finished-$started,2))") s = ${results[postfix,$mode,$round]} msg/s"
+    echo "postfix ($mode, round $round): $N in the Maildir in $(python3 -c "print(round($finished-$started,2))") s = ${results[postfix,$mode,$round]} msg/s;" \
+         "server CPU ${cpu_ms[postfix,$mode,$round]} ms per message"
 }
