@@ -160,8 +160,9 @@ class Client:
     def run(self, deadline):
         """Operations until `deadline` (time.time(), shared by every client process)."""
         self.count = self.exists()
-        names = [name for name, _ in MIX]
-        weights = [w for _, w in MIX]
+        mix = self.args.weights or MIX
+        names = [name for name, _ in mix]
+        weights = [w for _, w in mix]
         while time.time() < deadline:
             if self.stale:
                 self.count = self.exists()
@@ -394,6 +395,8 @@ def main():
     p.add_argument("--messages", type=int, default=200, help="messages per client mailbox before the run")
     p.add_argument("--message-size", type=int, default=4000)
     p.add_argument("--idle-pause", type=float, default=0.05, help="seconds a mix IDLE lasts")
+    p.add_argument("--weights", help="mix: other weights, e.g. search=1 (one operation alone) or "
+                                     "fetch_body=2,store=1; operations not named are left out")
     p.add_argument("--mailbox-prefix", default="bench")
     p.add_argument("--label", default="server")
     p.add_argument("--json", help="append the result as one JSON line to this file")
@@ -408,6 +411,12 @@ def main():
     if args.password is None:
         p.error("--password or IMAP_PASSWORD is required")
     random.seed(1)
+    if args.weights:
+        known = dict(MIX)
+        pairs = [item.split("=") for item in args.weights.split(",")]
+        if any(len(pair) != 2 or pair[0] not in known for pair in pairs):
+            p.error("--weights: name=weight pairs of %s" % ", ".join(known))
+        args.weights = [(name, float(weight)) for name, weight in pairs]
 
     if args.idle_sessions:
         result = asyncio.run(measure_idle(args))

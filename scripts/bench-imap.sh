@@ -17,6 +17,7 @@
 #   HATO_BIN=/path/to/hato scripts/bench-imap.sh
 #   HATO_BIN_BEFORE=/path/to/older/hato scripts/bench-imap.sh   # two Hato builds and Dovecot in one run
 #   SKIP_DOVECOT=1 scripts/bench-imap.sh           # Hato only
+#   WEIGHTS=search=1 PROFILES=mix scripts/bench-imap.sh   # the mix with other weights (here SEARCH alone)
 #   KEEP=1 scripts/bench-imap.sh                   # keep the data, logs and results.jsonl
 # Every profile also reports the server's CPU time per operation over the timed window (the
 # process and its children, scripts/proc_tree_cpu.py; "cpu/op" in the ratios), and the mix's
@@ -96,7 +97,7 @@ run_server() {  # label port pid
         echo "== $label: $profile"
         python3 "$root/scripts/bench-imap.py" --port "$port" --user "$user" --password "$password" --profile "$profile" \
             --clients "$C" --seconds "$T" --messages "$MESSAGES" --label "$label" --json "$work/results.jsonl" \
-            --server-pid "$pid"
+            --server-pid "$pid" ${WEIGHTS:+--weights "$WEIGHTS"}
     done
     [ "$N" -gt 0 ] || return 0
     echo "== $label: $N idle sessions"
@@ -166,6 +167,9 @@ for line in open(work + "/results.jsonl"):
                     "--label", "%s %s" % (r["label"], r["profile"])], check=False)
 EOF
 fi
+
+# RESULTS=FILE: every result line is also appended there (scripts/bench-imap-ops.sh reads it).
+if [ -n "${RESULTS:-}" ]; then cat "$work/results.jsonl" >> "$RESULTS"; fi
 
 # --- ratios --------------------------------------------------------------------------------
 python3 - "$work/results.jsonl" <<'EOF'
