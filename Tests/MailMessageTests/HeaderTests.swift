@@ -31,6 +31,17 @@ import Testing
         #expect(String(decoding: m.rawBody(of: m.root), as: UTF8.self) == "not a header\r\nmore\r\n")
     }
 
+    /// A comma separates like white space wherever it stands (the parser splits on both).
+    @Test func commasSeparateLikeWhiteSpace() {
+        let reference = MessageDate(parsing: "Mon, 2 Jan 2006 15:04:05 +0900")
+        for text in ["Mon,2 Jan 2006 15:04:05 +0900", "Mon , 2 Jan 2006 15:04:05 +0900", "Mon, 2 Jan, 2006, 15:04:05, +0900",
+                     ",Mon,,2,Jan,2006,15:04:05,+0900,", "Mon,\t2 Jan 2006 15:04:05 +0900"] {
+            #expect(MessageDate(parsing: text) == reference, "\(text)")
+        }
+        #expect(MessageDate(parsing: "Mon, 2 Jan 2006,15:04:05") != nil)
+        #expect(MessageDate(parsing: ",,,") == nil)
+    }
+
     @Test func dates() {
         let d = MessageDate(parsing: "Mon, 2 Jan 2006 15:04:05 +0900")!
         #expect(d.date.timeIntervalSince1970 == 1136181845)
