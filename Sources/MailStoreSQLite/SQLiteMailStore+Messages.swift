@@ -4,14 +4,14 @@ import GRDBSQLite
 import MailStore
 
 extension SQLiteMailStore {
+    /// Every message of the mailbox (SEARCH, large FETCHes): one statement, so `unsafeRead`
+    /// (see below), stepped with SQLite's own calls: GRDB's row and its conversions were about
+    /// 6,000 instructions per message (callgrind of the mix profile, docs/PERFORMANCE.md
+    /// 2026-12-06 night).
     public func messages(in mailbox: MailboxID) async throws -> [StoredMessage] {
-        try await pool.read { db in
-            // A cached statement and a cursor: no re-parse per call, no copied row per message.
-            let statement = try db.cachedStatement(sql: "SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? ORDER BY uid")
-            let rows = try Row.fetchCursor(statement, arguments: [mailbox.rawValue])
-            var messages: [StoredMessage] = []
-            while let row = try rows.next() { messages.append(Rows.message(row)) }
-            return messages
+        try await pool.unsafeRead { db in
+            try db.cachedAll("SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? ORDER BY uid", [mailbox.rawValue],
+                             Rows.message)
         }
     }
 
@@ -31,9 +31,9 @@ extension SQLiteMailStore {
         let cache = stateCache
         return try await pool.unsafeRead { db in
             try db.inCachedReadTransaction { () -> MailboxSelection? in
-                guard let row = try db.cachedRow("SELECT \(Rows.mailboxColumns), first_recent_uid FROM mailboxes WHERE id = ?",
-                                                 [mailbox.rawValue]) else { return nil }
-                let current = Rows.mailboxByPosition(row)
+                guard let (current, firstRecent) = try db.cachedFirst(
+                    "SELECT \(Rows.mailboxColumns), first_recent_uid FROM mailboxes WHERE id = ?", [mailbox.rawValue],
+                    { (Rows.mailbox($0), $0.int64(7)) }) else { return nil }
                 let states: [MessageState]
                 if let known = cache.states(of: mailbox, uidValidity: current.uidValidity, highestModSeq: current.highestModSeq) {
                     states = known
@@ -41,7 +41,7 @@ extension SQLiteMailStore {
                     states = try Self.messageStates(mailbox, db)
                     cache.store(states, of: mailbox, uidValidity: current.uidValidity, highestModSeq: current.highestModSeq)
                 }
-                return MailboxSelection(mailbox: current, messages: states, firstRecentUID: UInt32(truncatingIfNeeded: row[7] as Int64))
+                return MailboxSelection(mailbox: current, messages: states, firstRecentUID: UInt32(truncatingIfNeeded: firstRecent))
             }
         }
     }
@@ -78,8 +78,8 @@ extension SQLiteMailStore {
 
     public func message(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage? {
         try await pool.unsafeRead { db in  // one statement (see messageStates)
-            try db.cachedRow("SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", [mailbox.rawValue, Int64(uid)])
-                .map(Rows.message)
+            try db.cachedFirst("SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", [mailbox.rawValue, Int64(uid)],
+                               Rows.message)
         }
     }
 
@@ -103,10 +103,10 @@ extension SQLiteMailStore {
             var failed: [UInt32] = []
             var changed: [StoredMessage] = []
             for uid in uids {
-                guard let row = try db.cachedRow(
-                    "SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", [mailbox.rawValue, Int64(uid)]
+                guard let message = try db.cachedFirst(
+                    "SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", [mailbox.rawValue, Int64(uid)],
+                    Rows.message
                 ) else { continue }
-                let message = Rows.message(row)
                 if let unchangedSince, message.modSeq > unchangedSince {
                     failed.append(uid)
                     continue
