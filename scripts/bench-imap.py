@@ -162,7 +162,9 @@ class Client:
         names = [name for name, _ in MIX]
         weights = [w for _, w in MIX]
         start_barrier.wait()
-        while time.monotonic() < deadline:
+        done = 0
+        while time.monotonic() < deadline and (not self.args.operations or done < self.args.operations):
+            done += 1
             if self.stale:
                 self.count = self.exists()
                 self.stale = False
@@ -345,6 +347,9 @@ def main():
     p.add_argument("--messages", type=int, default=200, help="messages per client mailbox before the run")
     p.add_argument("--message-size", type=int, default=4000)
     p.add_argument("--idle-pause", type=float, default=0.05, help="seconds a mix IDLE lasts")
+    p.add_argument("--operations", type=int, default=0,
+                   help="mix: each client stops after this many operations (0: none), so that instruction counts of "
+                        "two builds cover the same operations (scripts/callgrind-imap.sh OPERATIONS=...)")
     p.add_argument("--mailbox-prefix", default="bench")
     p.add_argument("--label", default="server")
     p.add_argument("--json", help="append the result as one JSON line to this file")

@@ -9,7 +9,9 @@
 #
 # PROFILE is "persistent" (default) or "mix" (bench-imap.py's weighted mix of issue 6: SELECT,
 # FETCH 1:* FLAGS, FETCH of 5 bodies with BODYSTRUCTURE, STORE, APPEND, SEARCH, EXPUNGE, IDLE);
-# for the mix a "round" is one operation of the mix, whichever it was.
+# for the mix a "round" is one operation of the mix, whichever it was. With OPERATIONS=N each
+# client stops after N operations (mix only), so two builds are counted over the same sequence:
+#   OPERATIONS=600 scripts/callgrind-imap.sh BINARY 300 1 mix
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$1"; seconds="${2:-60}"; clients="${3:-2}"; profile="${4:-persistent}"; messages="${MESSAGES:-200}"
@@ -51,9 +53,11 @@ vpid=$!; pids+=($vpid)
 wait_port "$port"
 load() {  # seconds
     python3 "$root/scripts/bench-imap.py" --port "$port" --user "$user" --password "$password" --profile "$profile" \
-        --clients "$clients" --seconds "$1" --messages "$messages" --label hato --json "$work/results.jsonl" >/dev/null
+        --clients "$clients" --seconds "$1" --messages "$messages" --label hato --json "$work/results.jsonl" \
+        ${OPERATIONS:+--operations "$OPERATIONS"} >/dev/null
 }
-load 3
+# With OPERATIONS the first run only fills the mailboxes (no operation), so both builds start alike.
+if [ -n "${OPERATIONS:-}" ]; then load 0; else load 3; fi
 rm -f "$work/results.jsonl"
 callgrind_control -i on "$vpid" >/dev/null
 load "$seconds"
