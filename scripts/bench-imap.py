@@ -163,7 +163,9 @@ class Client:
         mix = self.args.weights or MIX
         names = [name for name, _ in mix]
         weights = [w for _, w in mix]
-        while time.time() < deadline:
+        done = 0
+        while time.time() < deadline and (not self.args.operations or done < self.args.operations):
+            done += 1
             if self.stale:
                 self.count = self.exists()
                 self.stale = False
@@ -397,6 +399,9 @@ def main():
     p.add_argument("--idle-pause", type=float, default=0.05, help="seconds a mix IDLE lasts")
     p.add_argument("--weights", help="mix: other weights, e.g. search=1 (one operation alone) or "
                                      "fetch_body=2,store=1; operations not named are left out")
+    p.add_argument("--operations", type=int, default=0,
+                   help="mix: each client stops after this many operations (0: none), so that instruction counts of "
+                        "two builds cover the same operations (scripts/callgrind-imap.sh OPERATIONS=...)")
     p.add_argument("--mailbox-prefix", default="bench")
     p.add_argument("--label", default="server")
     p.add_argument("--json", help="append the result as one JSON line to this file")

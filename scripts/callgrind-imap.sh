@@ -4,11 +4,17 @@
 # FLAGS), FETCH a body, STORE, EXPUNGE, APPEND per round), one short run to fill the mailboxes,
 # then SECONDS counted; instructions divided by the rounds done (docs/PERFORMANCE.md).
 #
-#   scripts/callgrind-imap.sh BINARY [SECONDS] [CLIENTS]   # prints "<instructions per round>"
+#   scripts/callgrind-imap.sh BINARY [SECONDS] [CLIENTS] [PROFILE]   # prints "<instructions per round>"
 #   leaves $OUT (default /tmp/callgrind-imap.out) for callgrind_annotate --inclusive=yes
+#
+# PROFILE is "persistent" (default) or "mix" (bench-imap.py's weighted mix of issue 6: SELECT,
+# FETCH 1:* FLAGS, FETCH of 5 bodies with BODYSTRUCTURE, STORE, APPEND, SEARCH, EXPUNGE, IDLE);
+# for the mix a "round" is one operation of the mix, whichever it was. With OPERATIONS=N each
+# client stops after N operations (mix only), so two builds are counted over the same sequence:
+#   OPERATIONS=600 scripts/callgrind-imap.sh BINARY 300 1 mix
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bin="$1"; seconds="${2:-60}"; clients="${3:-2}"; messages="${MESSAGES:-200}"
+bin="$1"; seconds="${2:-60}"; clients="${3:-2}"; profile="${4:-persistent}"; messages="${MESSAGES:-200}"
 out="${OUT:-/tmp/callgrind-imap.out}"
 user="bench@bench.invalid"; password="a long enough password"
 work="$(mktemp -d "${TMPDIR:-/tmp}/hato-callgrind-imap.XXXXXX")"
@@ -46,10 +52,12 @@ valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out" "$work/
 vpid=$!; pids+=($vpid)
 wait_port "$port"
 load() {  # seconds
-    python3 "$root/scripts/bench-imap.py" --port "$port" --user "$user" --password "$password" --profile persistent \
-        --clients "$clients" --seconds "$1" --messages "$messages" --label hato --json "$work/results.jsonl" >/dev/null
+    python3 "$root/scripts/bench-imap.py" --port "$port" --user "$user" --password "$password" --profile "$profile" \
+        --clients "$clients" --seconds "$1" --messages "$messages" --label hato --json "$work/results.jsonl" \
+        ${OPERATIONS:+--operations "$OPERATIONS"} >/dev/null
 }
-load 3
+# With OPERATIONS the first run only fills the mailboxes (no operation), so both builds start alike.
+if [ -n "${OPERATIONS:-}" ]; then load 0; else load 3; fi
 rm -f "$work/results.jsonl"
 callgrind_control -i on "$vpid" >/dev/null
 load "$seconds"
@@ -61,6 +69,8 @@ total="$(grep -m1 '^summary:' "$dump" | awk '{print $2}')"
 python3 - "$work/results.jsonl" "$total" "$dump" <<'EOF'
 import json, sys
 r = json.loads(open(sys.argv[1]).readline())
-rounds, errors = r["operations"]["append"]["count"], r.get("errors", 0)
+ops = r["operations"]
+rounds = ops["append"]["count"] if r.get("profile") == "persistent" else ops["total"]["count"]
+errors = r.get("errors", 0)
 print("%.3f M instructions per round (%d rounds, %s errors) %s" % (int(sys.argv[2]) / rounds / 1e6, rounds, errors, sys.argv[3]))
 EOF

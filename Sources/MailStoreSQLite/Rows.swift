@@ -91,6 +91,35 @@ enum Rows {
         )
     }
 
+    /// `mailboxByPosition` over a raw row (`Database.cachedFirst`), columns `mailboxColumns`.
+    static func mailbox(_ row: RawRow) -> Mailbox {
+        Mailbox(
+            id: MailboxID(row.int64(0)),
+            accountID: AccountID(row.int64(1)),
+            name: row.text(2),
+            specialUse: row.optionalText(3).flatMap(SpecialUse.init(rawValue:)),
+            uidValidity: UInt32(truncatingIfNeeded: row.int64(4)),
+            uidNext: UInt32(truncatingIfNeeded: row.int64(5)),
+            highestModSeq: UInt64(row.int64(6))
+        )
+    }
+
+    /// `message(_:)` over a raw row (`Database.cachedFirst`), columns `messageColumns`.
+    static func message(_ row: RawRow) -> StoredMessage {
+        let keywords = row.text(4).split(separator: " ").map(String.init)
+        return StoredMessage(
+            mailboxID: MailboxID(row.int64(0)),
+            uid: UInt32(truncatingIfNeeded: row.int64(1)),
+            modSeq: UInt64(row.int64(2)),
+            flags: MessageFlags(system: SystemFlags(rawValue: Int(row.int64(3))), keywords: keywords),
+            internalDate: Date(timeIntervalSince1970: row.double(5)),
+            size: row.int64(6),
+            body: BodyReference(path: row.text(7)),
+            summary: row.data(8),
+            savedDate: row.optionalDouble(9).map { Date(timeIntervalSince1970: $0) }
+        )
+    }
+
     static func credentialsJSON(_ credentials: [SCRAMCredentials], cramMD5: CRAMMD5Credentials? = nil) throws -> String {
         try StoredCredentials(scram: credentials, cramMD5: cramMD5).encode()
     }

@@ -151,11 +151,12 @@ extension SQLiteMailStore {
     }
 
     public func accountQuota(id: AccountID) async throws -> AccountQuota? {
-        try await pool.read { db in
-            try db.cachedRow("SELECT quota_bytes, quota_messages, used_bytes, used_messages FROM accounts WHERE id = ?", [id.rawValue])
-                .map { row in
-                    AccountQuota(quota: Quota(maxBytes: row[0], maxMessages: row[1]), usage: QuotaUsage(bytes: row[2], messages: row[3]))
-                }
+        // One statement: its own snapshot (unsafeRead, see messageStates), read raw (cachedFirst).
+        try await pool.unsafeRead { db in
+            try db.cachedFirst("SELECT quota_bytes, quota_messages, used_bytes, used_messages FROM accounts WHERE id = ?", [id.rawValue]) { row in
+                AccountQuota(quota: Quota(maxBytes: row.isNull(0) ? nil : row.int64(0), maxMessages: row.isNull(1) ? nil : row.int64(1)),
+                             usage: QuotaUsage(bytes: row.int64(2), messages: row.int64(3)))
+            }
         }
     }
 

@@ -15,14 +15,14 @@ extension SQLiteMailStore {
     public func mailbox(of account: AccountID, named name: String) async throws -> Mailbox? {
         let name = Mailbox.normalize(name)
         return try await pool.unsafeRead { db in  // one statement: its own snapshot (see SQLiteMailStore.messageStates(in:))
-            try db.cachedRow("SELECT \(Rows.mailboxColumns) FROM mailboxes WHERE account_id = ? AND name = ?",
-                             [account.rawValue, name]).map(Rows.mailboxByPosition)
+            try db.cachedFirst("SELECT \(Rows.mailboxColumns) FROM mailboxes WHERE account_id = ? AND name = ?",
+                               [account.rawValue, name], Rows.mailbox)
         }
     }
 
     public func mailbox(id: MailboxID) async throws -> Mailbox? {
         try await pool.unsafeRead { db in  // one statement (see SQLiteMailStore.messageStates(in:))
-            try db.cachedRow("SELECT \(Rows.mailboxColumns) FROM mailboxes WHERE id = ?", [id.rawValue]).map(Rows.mailboxByPosition)
+            try db.cachedFirst("SELECT \(Rows.mailboxColumns) FROM mailboxes WHERE id = ?", [id.rawValue], Rows.mailbox)
         }
     }
 

@@ -4,14 +4,14 @@ import GRDBSQLite
 import MailStore
 
 extension SQLiteMailStore {
+    /// Every message of the mailbox (SEARCH, large FETCHes): one statement, so `unsafeRead`
+    /// (see below), stepped with SQLite's own calls: GRDB's row and its conversions were about
+    /// 6,000 instructions per message (callgrind of the mix profile, docs/PERFORMANCE.md
+    /// 2026-12-06 night).
     public func messages(in mailbox: MailboxID) async throws -> [StoredMessage] {
-        try await pool.read { db in
-            // A cached statement and a cursor: no re-parse per call, no copied row per message.
-            let statement = try db.cachedStatement(sql: "SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? ORDER BY uid")
-            let rows = try Row.fetchCursor(statement, arguments: [mailbox.rawValue])
-            var messages: [StoredMessage] = []
-            while let row = try rows.next() { messages.append(Rows.message(row)) }
-            return messages
+        try await pool.unsafeRead { db in
+            try db.cachedAll("SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? ORDER BY uid", [mailbox.rawValue],
+                             Rows.message)
         }
     }
 
@@ -31,9 +31,9 @@ extension SQLiteMailStore {
         let cache = stateCache
         return try await pool.unsafeRead { db in
             try db.inCachedReadTransaction { () -> MailboxSelection? in
-                guard let row = try db.cachedRow("SELECT \(Rows.mailboxColumns), first_recent_uid FROM mailboxes WHERE id = ?",
-                                                 [mailbox.rawValue]) else { return nil }
-                let current = Rows.mailboxByPosition(row)
+                guard let (current, firstRecent) = try db.cachedFirst(
+                    "SELECT \(Rows.mailboxColumns), first_recent_uid FROM mailboxes WHERE id = ?", [mailbox.rawValue],
+                    { (Rows.mailbox($0), $0.int64(7)) }) else { return nil }
                 let states: [MessageState]
                 if let known = cache.states(of: mailbox, uidValidity: current.uidValidity, highestModSeq: current.highestModSeq) {
                     states = known
@@ -41,7 +41,7 @@ extension SQLiteMailStore {
                     states = try Self.messageStates(mailbox, db)
                     cache.store(states, of: mailbox, uidValidity: current.uidValidity, highestModSeq: current.highestModSeq)
                 }
-                return MailboxSelection(mailbox: current, messages: states, firstRecentUID: UInt32(truncatingIfNeeded: row[7] as Int64))
+                return MailboxSelection(mailbox: current, messages: states, firstRecentUID: UInt32(truncatingIfNeeded: firstRecent))
             }
         }
     }
@@ -78,8 +78,8 @@ extension SQLiteMailStore {
 
     public func message(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage? {
         try await pool.unsafeRead { db in  // one statement (see messageStates)
-            try db.cachedRow("SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", [mailbox.rawValue, Int64(uid)])
-                .map(Rows.message)
+            try db.cachedFirst("SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", [mailbox.rawValue, Int64(uid)],
+                               Rows.message)
         }
     }
 
@@ -103,10 +103,10 @@ extension SQLiteMailStore {
             var failed: [UInt32] = []
             var changed: [StoredMessage] = []
             for uid in uids {
-                guard let row = try db.cachedRow(
-                    "SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", [mailbox.rawValue, Int64(uid)]
+                guard let message = try db.cachedFirst(
+                    "SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", [mailbox.rawValue, Int64(uid)],
+                    Rows.message
                 ) else { continue }
-                let message = Rows.message(row)
                 if let unchangedSince, message.modSeq > unchangedSince {
                     failed.append(uid)
                     continue
@@ -143,23 +143,25 @@ extension SQLiteMailStore {
             guard let accountID = try db.cachedValue(Int64.self, "SELECT account_id FROM mailboxes WHERE id = ?", [mailbox.rawValue]) else {
                 throw MailStoreError.mailboxNotFound("id \(mailbox)")
             }
-            let rows: [Row]
+            // (uid, size, body_path), read raw (`cachedAll`: GRDB's rows cost more than the reads).
+            let read = { (row: RawRow) in (uid: row.int64(0), size: row.int64(1), path: row.text(2)) }
+            let rows: [(uid: Int64, size: Int64, path: String)]
             if let uids {
                 let wanted = Set(uids)
-                rows = try db.cachedRows("SELECT uid, size, body_path FROM messages WHERE mailbox_id = ? ORDER BY uid", [mailbox.rawValue])
-                    .filter { wanted.contains(UInt32(truncatingIfNeeded: $0["uid"] as Int64)) }
+                rows = try db.cachedAll("SELECT uid, size, body_path FROM messages WHERE mailbox_id = ? ORDER BY uid", [mailbox.rawValue], read)
+                    .filter { wanted.contains(UInt32(truncatingIfNeeded: $0.uid)) }
             } else {
-                rows = try db.cachedRows("SELECT uid, size, body_path FROM messages WHERE mailbox_id = ? AND (flags & 8) <> 0 ORDER BY uid",
-                                         [mailbox.rawValue])
+                rows = try db.cachedAll("SELECT uid, size, body_path FROM messages WHERE mailbox_id = ? AND (flags & 8) <> 0 ORDER BY uid",
+                                        [mailbox.rawValue], read)
             }
             guard !rows.isEmpty else { return ([], 0, []) }
             let modSeq = try Self.highestModSeq(mailbox, db) + 1
             var bytes: Int64 = 0
             for row in rows {
-                try db.cachedExecute("DELETE FROM messages WHERE mailbox_id = ? AND uid = ?", [mailbox.rawValue, row[0] as Int64])
+                try db.cachedExecute("DELETE FROM messages WHERE mailbox_id = ? AND uid = ?", [mailbox.rawValue, row.uid])
                 try db.cachedExecute("INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)",
-                                     [mailbox.rawValue, row[0] as Int64, Int64(modSeq)])
-                bytes += row[1] as Int64
+                                     [mailbox.rawValue, row.uid, Int64(modSeq)])
+                bytes += row.size
             }
             try db.cachedExecute("UPDATE mailboxes SET highest_modseq = ? WHERE id = ?", [Int64(modSeq), mailbox.rawValue])
             try db.cachedExecute("UPDATE accounts SET used_bytes = used_bytes - ?, used_messages = used_messages - ? WHERE id = ?",
@@ -167,8 +169,8 @@ extension SQLiteMailStore {
             // Which bodies nothing references any more, decided in this transaction: a read
             // after the commit (`removeUnreferenced`) cost a read transaction of its own per
             // EXPUNGE. Nothing can add a reference to them later: the rows that named them are gone.
-            let unreferenced = try Set(rows.map { $0[2] as String }).filter { try !Self.isReferenced(BodyReference(path: $0), db) }
-            return (rows.map { UInt32(truncatingIfNeeded: $0[0] as Int64) }, modSeq, unreferenced)
+            let unreferenced = try Set(rows.map(\.path)).filter { try !Self.isReferenced(BodyReference(path: $0), db) }
+            return (rows.map { UInt32(truncatingIfNeeded: $0.uid) }, modSeq, unreferenced)
         }
         guard !removed.isEmpty else { return [] }
         stateCache.apply(.expunged(Set(removed)), to: mailbox, from: modSeq - 1, to: modSeq)

@@ -47,6 +47,32 @@ import Testing
         }
     }
 
+    /// `encodeFetch` and `encodeViewFetch` (FETCH 1:* from a session's view) write the whole
+    /// line, "* " and CRLF included, in one piece: the same octets as `encode`.
+    @Test(arguments: flagLists)
+    func framedAndViewFetchSameBytes(_ flags: [String]) {
+        let layouts: [[IMAPViewFetchItem]] = [[.uid, .flags], [.flags], [.uid, .modSeq, .flags], [.flags, .uid], [.modSeq], []]
+        for number: UInt32 in [0, 1, 200, 4_294_967_295] {
+            for layout in layouts {
+                let (uid, modSeq): (UInt32, UInt64) = (number == 0 ? 0 : number &+ 17, UInt64(number) * 3 + 1)
+                let items: [IMAPFetchItem] = layout.map { item in
+                    switch item {
+                    case .uid: .uid(uid)
+                    case .modSeq: .modSeq(modSeq)
+                    case .flags: .flags(flags)
+                    }
+                }
+                let expected = "* " + Self.itemByItem(number, items) + "\r\n"
+                var framed = ByteBuffer(string: "before|")
+                IMAPResponseEncoder().encodeFetch(number, items, into: &framed)
+                #expect(String(buffer: framed) == "before|" + expected)
+                var view = ByteBuffer()
+                IMAPResponseEncoder().encodeViewFetch(number, layout, uid: uid, modSeq: modSeq, flags: flags, into: &view)
+                #expect(String(buffer: view) == expected)
+            }
+        }
+    }
+
     @Test func otherItemsAreWrittenItemByItem() {
         var b = ByteBuffer()
         #expect(!IMAPResponseEncoder().writeShortFetch(1, [.uid(1), .saveDate(nil)], into: &b))

@@ -31,6 +31,23 @@ import Testing
         #expect(String(decoding: m.rawBody(of: m.root), as: UTF8.self) == "not a header\r\nmore\r\n")
     }
 
+    /// A comma separates like white space wherever it stands (the parser splits on both).
+    @Test func commasSeparateLikeWhiteSpace() {
+        let reference = MessageDate(parsing: "Mon, 2 Jan 2006 15:04:05 +0900")
+        for text in ["Mon,2 Jan 2006 15:04:05 +0900", "Mon , 2 Jan 2006 15:04:05 +0900", "Mon, 2 Jan, 2006, 15:04:05, +0900",
+                     ",Mon,,2,Jan,2006,15:04:05,+0900,", "Mon,\t2 Jan 2006 15:04:05 +0900"] {
+            #expect(MessageDate(parsing: text) == reference, "\(text)")
+        }
+        #expect(MessageDate(parsing: "Mon, 2 Jan 2006,15:04:05") != nil)
+        // ASCII values are split over their octets; anything else (or a CR) by Characters: the same.
+        for text in ["Mon, 2 Jan 2006 15:04:05 +0900", "Thu, 13 Feb 1969 23:32:54 -0330 (Newfoundland (x) Time)", "2 Jan 06 15:04 GMT",
+                     "(c)Tue,(a) 14 Nov (b)2023 23:30:00 +0900", "Jan 2 2006 15:04 EST", "1 Dec 2023 08:00:00 -0500 (", "\n2 Jan 2006\n15:04\n"] {
+            #expect(MessageDate(parsing: text) == MessageDate(parsing: text + " (é)"), "\(text)")
+            #expect(MessageDate(parsing: text) == MessageDate(parsing: text + " \r\n"), "\(text)")
+        }
+        #expect(MessageDate(parsing: ",,,") == nil)
+    }
+
     @Test func dates() {
         let d = MessageDate(parsing: "Mon, 2 Jan 2006 15:04:05 +0900")!
         #expect(d.date.timeIntervalSince1970 == 1136181845)

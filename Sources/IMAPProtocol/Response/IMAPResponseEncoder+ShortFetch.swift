@@ -11,9 +11,12 @@ extension IMAPResponseEncoder {
     /// (docs/PERFORMANCE.md, 2026-12-06 afternoon). Writes exactly what `writeFetchItem` writes
     /// for them (RFC 9051 §7.5.2, RFC 7162 §3.1.4); false, with nothing written, for any other
     /// item or a response longer than `shortFetchCapacity`.
-    func writeShortFetch(_ number: UInt32, _ items: [IMAPFetchItem], into b: inout ByteBuffer) -> Bool {
+    ///
+    /// `framed`: the whole response line, `* ` before and CRLF after, as `encode` writes it.
+    func writeShortFetch(_ number: UInt32, _ items: [IMAPFetchItem], framed: Bool = false, into b: inout ByteBuffer) -> Bool {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.shortFetchCapacity) { storage in
             var out = ShortWriter(storage: storage)
+            if framed { out.ascii("* ") }
             out.decimal(UInt64(max(number, 1)))
             out.ascii(" FETCH (")
             for (i, item) in items.enumerated() {
@@ -31,10 +34,66 @@ extension IMAPResponseEncoder {
                 }
             }
             out.byte(UInt8(ascii: ")"))
+            if framed { out.ascii("\r\n") }
             guard !out.overflow else { return false }
             b.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(storage)[..<out.count]))
             return true
         }
+    }
+}
+
+extension IMAPResponseEncoder {
+    /// `* n FETCH (...)` with its CRLF, exactly as `encode(.data(.fetch(number, items)))` writes
+    /// it; for UID, FLAGS, RFC822.SIZE and MODSEQ in one write to `b` (FETCH 1:* answered from a
+    /// session's view writes a few hundred of these per command).
+    public func encodeFetch(_ number: UInt32, _ items: [IMAPFetchItem], into b: inout ByteBuffer) {
+        if writeShortFetch(number, items, framed: true, into: &b) { return }
+        encode(.data(.fetch(number, items)), into: &b)
+    }
+}
+
+/// An item of a FETCH answered from a session's view of the mailbox (UID, FLAGS, MODSEQ).
+public enum IMAPViewFetchItem: Sendable, Equatable {
+    case uid, modSeq, flags
+}
+
+extension IMAPResponseEncoder {
+    /// `* n FETCH (...)` with its CRLF for the items of `layout` in its order, the same octets
+    /// `encodeFetch` writes for `.uid(uid)`, `.modSeq(modSeq)` and `.flags(flags)` in that order,
+    /// without an items array per message (FETCH 1:* from the view: one call per message).
+    public func encodeViewFetch(_ number: UInt32, _ layout: [IMAPViewFetchItem], uid: UInt32, modSeq: UInt64, flags: [String],
+                                into b: inout ByteBuffer) {
+        let written = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.shortFetchCapacity) { storage -> Bool in
+            var out = ShortWriter(storage: storage)
+            out.ascii("* ")
+            out.decimal(UInt64(max(number, 1)))
+            out.ascii(" FETCH (")
+            for (i, item) in layout.enumerated() {
+                if i > 0 { out.byte(UInt8(ascii: " ")) }
+                switch item {
+                case .uid: out.ascii("UID "); out.decimal(UInt64(max(uid, 1)))
+                case .modSeq: out.ascii("MODSEQ ("); out.decimal(modSeq); out.byte(UInt8(ascii: ")"))
+                case .flags:
+                    out.ascii("FLAGS (")
+                    var first = true
+                    for flag in flags where out.flag(flag, separated: !first) { first = false }
+                    out.byte(UInt8(ascii: ")"))
+                }
+            }
+            out.ascii(")\r\n")
+            guard !out.overflow else { return false }
+            b.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(storage)[..<out.count]))
+            return true
+        }
+        if written { return }
+        let items: [IMAPFetchItem] = layout.map { item in
+            switch item {
+            case .uid: .uid(uid)
+            case .modSeq: .modSeq(modSeq)
+            case .flags: .flags(flags)
+            }
+        }
+        encode(.data(.fetch(number, items)), into: &b)
     }
 }
 

@@ -15,6 +15,8 @@ public struct IMAPResponseEncoder: Sendable {
 
     /// One response with its CRLF.
     public func encode(_ response: IMAPResponse, into buffer: inout ByteBuffer) {
+        // A short FETCH response (the most frequent) as one write, its "* " and CRLF included.
+        if case .data(.fetch(let number, let items)) = response, writeShortFetch(number, items, framed: true, into: &buffer) { return }
         switch response {
         case .status(let tag, let status, let code, let text):
             buffer.writeString(tag ?? "*")

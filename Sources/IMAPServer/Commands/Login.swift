@@ -50,6 +50,7 @@ extension IMAPSession {
         state = .authenticated(user)
         decoder.setMaxCommandSize(settings.limits.maxCommandSize)
         logger.info("login", metadata: ["user": "\(user.address)"])
+        idleTimerArmed = true
         // RFC 9051 §6.2.2: the capabilities change at login, so they come with the OK.
         return [.cancelTimer(.login), .armTimer(.idle, settings.idleTimeout),
                 .send([.status(tag: tag, .ok, code: .capability(capabilities), text: "logged in")])]

@@ -18,6 +18,7 @@ extension IMAPSession {
         applyEncoding()
         decoder.setMaxCommandSize(settings.limits.maxUnauthenticatedCommandSize)
         logger.info("unauthenticate", metadata: ["user": "\(user.address)"])
+        idleTimerArmed = false
         return [.send([.status(tag: tag, .ok, text: "UNAUTHENTICATE completed; not authenticated")]),
                 .releaseSessionSlot(user.accountID), .cancelTimer(.idle), .armTimer(.login, settings.loginTimeout)]
     }

@@ -26,6 +26,8 @@ extension IMAPSession {
     /// still arrives is dropped.
     mutating func endSession() -> [IMAPAction] {
         var actions: [IMAPAction] = IMAPTimer.allCases.map { .cancelTimer($0) }
+        idleTimerArmed = false
+        commandTimerArmed = false
         if let user = state.user { actions.append(.releaseSessionSlot(user.accountID)) }
         state.selected?.feedTask?.cancel()
         stopNotify()

@@ -62,7 +62,8 @@ struct IMAPSession {
         case mailboxChanged(MailboxChange, generation: Int, outputWritable: Bool, recent: [UInt32] = [])
         /// RFC 5465 NOTIFY: a watcher's report (`NotifyWatch`).
         case notified(NotifyEvent, outputWritable: Bool)
-        case idleTimeout
+        /// The autologout timer fired (`now`: the event loop's clock then; nil: end at once).
+        case idleTimeout(now: NIODeadline? = nil)
         case loginTimeout
         case commandTimer(now: NIODeadline, outputWritable: Bool)
         case shutdown
@@ -99,8 +100,13 @@ struct IMAPSession {
     /// Bumped at every SELECT/EXAMINE/CLOSE so feed events of an earlier selection are dropped.
     var selectionGeneration = 0
     /// The first octet of the command being received arrived then; see `commandTimerFired`.
-    private var commandStarted: NIODeadline?
-    private var commandBytes = 0
+    var commandStarted: NIODeadline?
+    var commandBytes = 0
+    /// The last octet from the client arrived then: the autologout counts from it (RFC 9051 §5.4).
+    var lastInput: NIODeadline?
+    /// Armed once, armed again for what is left when they fire early (`IMAPSession+Timers.swift`).
+    var idleTimerArmed = false
+    var commandTimerArmed = false
 
     init(settings: Settings, tlsActive: Bool, logger: Logger = Logger(label: "hato.imap")) {
         self.settings = settings
@@ -136,12 +142,24 @@ struct IMAPSession {
                 // A command's first octet: it has `commandTimeout` to be complete.
                 commandStarted = now
                 commandBytes = 0
-                actions.append(.armTimer(.command, settings.commandTimeout))
+                if !commandTimerArmed {
+                    commandTimerArmed = true
+                    actions.append(.armTimer(.command, settings.commandTimeout))
+                }
             }
             commandBytes += octets
             // RFC 9051 §5.4: autologout counts from the client's last input once logged in;
             // before login the login deadline applies, which no activity extends.
-            actions.append(state.user != nil ? .armTimer(.idle, settings.idleTimeout) : .cancelTimer(.idle))
+            lastInput = now
+            if state.user != nil {
+                if !idleTimerArmed {
+                    idleTimerArmed = true
+                    actions.append(.armTimer(.idle, settings.idleTimeout))
+                }
+            } else if idleTimerArmed {
+                idleTimerArmed = false
+                actions.append(.cancelTimer(.idle))
+            }
             return actions
         case .input(let input):
             guard !isClosed else { return [] }
@@ -150,9 +168,9 @@ struct IMAPSession {
             guard !isClosed else { return [] }
             var actions: [IMAPAction] = []
             if !busy && bufferEmpty && !decoder.isInsideCommand && commandStarted != nil {
-                // The command (lines and literals) has been read whole: its timer stops.
+                // The command (lines and literals) has been read whole: its deadline is gone
+                // (the timer, left armed, finds no command when it fires).
                 commandStarted = nil
-                actions.append(.cancelTimer(.command))
             }
             if shutdownRequested && !busy { actions += closeForShutdown() }
             return actions
@@ -178,9 +196,8 @@ struct IMAPSession {
             return heard(change, generation: generation, outputWritable: writable, recent: recent)
         case .notified(let event, let writable):
             return notified(event, outputWritable: writable)
-        case .idleTimeout:
-            guard !isClosed, state.user != nil else { return [] }
-            return end(.idle)
+        case .idleTimeout(let now):
+            return idleTimerFired(now: now)
         case .loginTimeout:
             guard !isClosed, state.user == nil else { return [] }
             return end(.noLogin(seconds: settings.loginTimeout.components.seconds))
@@ -220,23 +237,6 @@ struct IMAPSession {
         }
         logger.info("closing: non-synchronizing literal larger than any command")
         return actions + [.send([IMAPSessionEnd.literalTooLargeToSkip.response])] + closeSession()
-    }
-
-    /// A command's deadline passed: it had `commandTimeout`, plus one second per
-    /// `minimumLiteralRate` octets received (a large APPEND at a fair rate goes on; a client
-    /// sending a byte a second does not).
-    private mutating func commandTimerFired(now: NIODeadline, outputWritable: Bool) -> [IMAPAction] {
-        guard !isClosed, let started = commandStarted else { return [] }
-        let allowed = TimeAmount.nanoseconds(settings.commandTimeout.components.seconds * 1_000_000_000)
-            + .seconds(Int64(commandBytes / settings.minimumLiteralRate))
-        let due = started + allowed
-        // Our own work, or output the client has not read yet, is not the client's slowness.
-        if busy || !outputWritable || due > now {
-            let wait = max(due - now, .seconds(1))
-            return [.armTimer(.command, .nanoseconds(wait.nanoseconds))]
-        }
-        logger.info("command too slow", metadata: ["octets": "\(commandBytes)"])
-        return end(.commandTooSlow)
     }
 
     // MARK: replies

@@ -50,7 +50,7 @@ extension IMAPSessionAdapter {
 
     func timerFired(_ timer: IMAPTimer, _ context: ChannelHandlerContext) -> IMAPSession.Event {
         switch timer {
-        case .idle: .idleTimeout
+        case .idle: .idleTimeout(now: context.eventLoop.now)
         case .login: .loginTimeout
         case .command: .commandTimer(now: context.eventLoop.now, outputWritable: context.channel.isWritable)
         }

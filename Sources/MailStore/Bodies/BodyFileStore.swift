@@ -28,22 +28,57 @@ public struct BodyFileStore: Sendable {
 
     /// Writes and fsyncs a new body file and renames it into place. The directory still needs
     /// `syncDirectories` before the body may be referenced by committed metadata.
+    ///
+    /// Paths are built as strings from `rootPath`: three `URL.appendingPathComponent` calls, the
+    /// UUID's `replacingOccurrences` and a `Calendar` per message were 175,000 instructions of
+    /// every APPEND (callgrind, docs/PERFORMANCE.md 2026-12-06 night).
     public func store(_ bytes: [UInt8]) throws -> BodyReference {
-        let name = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let name = Self.fileName(UUID())
         let shard = Self.shardName(Date())
-        let temporary = root.appendingPathComponent("tmp/\(name)")
-        try writeFile(temporary.path, bytes)
-        let directory = root.appendingPathComponent(shard)
-        if !FileManager.default.fileExists(atPath: directory.path) {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Self.fsyncPath(root.path)
+        let temporary = rootPath + "/tmp/" + name
+        try writeFile(temporary, bytes)
+        let directory = rootPath + "/" + shard
+        if !FileManager.default.fileExists(atPath: directory) {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Self.fsyncPath(rootPath)
         }
-        let reference = BodyReference(path: "\(shard)/\(name)")
-        guard rename(temporary.path, url(for: reference).path) == 0 else { throw Self.posixError("rename") }
+        let reference = BodyReference(path: shard + "/" + name)
+        guard rename(temporary, directory + "/" + name) == 0 else { throw Self.posixError("rename") }
         return reference
     }
 
+    /// The UUID's 32 hex digits, lowercase, without dashes (what `uuidString.lowercased()` less
+    /// its dashes gives).
+    static func fileName(_ uuid: UUID) -> String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        return withUnsafeBytes(of: uuid.uuid) { raw in
+            String(unsafeUninitializedCapacity: 32) { out in
+                for (i, byte) in raw.enumerated() {
+                    out[2 * i] = digits[Int(byte >> 4)]
+                    out[2 * i + 1] = digits[Int(byte & 0x0F)]
+                }
+                return 32
+            }
+        }
+    }
+
+    /// yyyymmddhh of `date` in UTC (the proleptic Gregorian calendar, as `Calendar` has it).
     static func shardName(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        guard gmtime_r(&seconds, &parts) != nil else { return slowShardName(date) }
+        let year = Int(parts.tm_year) + 1900
+        guard (0...9999).contains(year) else { return slowShardName(date) }
+        var out = ""
+        out.reserveCapacity(10)
+        for (value, width) in [(year, 4), (Int(parts.tm_mon) + 1, 2), (Int(parts.tm_mday), 2), (Int(parts.tm_hour), 2)] {
+            let text = String(value)
+            out += String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return out
+    }
+
+    static func slowShardName(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day, .hour], from: date)
@@ -54,7 +89,7 @@ public struct BodyFileStore: Sendable {
     public func syncDirectories(of references: some Sequence<BodyReference>) throws {
         let directories = Set(references.map { $0.path.split(separator: "/").first.map(String.init) ?? "" })
         for directory in directories.sorted() {
-            try Self.fsyncPath(root.appendingPathComponent(directory).path)
+            try Self.fsyncPath(rootPath + "/" + directory)
         }
     }
 
@@ -91,7 +126,7 @@ public struct BodyFileStore: Sendable {
     }
 
     public func remove(_ reference: BodyReference) {
-        unlink(url(for: reference).path)
+        unlink(rootPath + "/" + reference.path)
     }
 
     /// Removes body files that no metadata references, left by a crash between the file write

@@ -14,6 +14,38 @@ public struct SystemFlags: OptionSet, Sendable, Hashable, Codable {
     public static let all: [(SystemFlags, String)] = [
         (.seen, "\\Seen"), (.answered, "\\Answered"), (.flagged, "\\Flagged"), (.deleted, "\\Deleted"), (.draft, "\\Draft"),
     ]
+
+    /// The system flag `name` spells, compared without regard to case; nil for anything else.
+    /// ASCII names (every flag an IMAP command can carry: flags are atoms) are compared byte by
+    /// byte; Foundation's `caseInsensitiveCompare` cost about 4,500 instructions per flag tried
+    /// (callgrind, docs/PERFORMANCE.md 2026-12-06 night) and stays for anything else.
+    public static func named(_ name: String) -> SystemFlags? {
+        guard name.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return all.first(where: { $0.1.caseInsensitiveCompare(name) == .orderedSame })?.0
+        }
+        guard name.utf8.first == UInt8(ascii: "\\") else { return nil }  // a keyword
+        return all.first(where: { equalsIgnoringASCIICase($0.1, name) })?.0
+    }
+
+    /// Byte-wise equality with A-Z folded to a-z.
+    public static func equalsIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return false }
+                for i in 0..<x.count where x[i] != y[i] {
+                    let p = x[i] | 0x20, q = y[i] | 0x20
+                    guard p == q, p >= 0x61, p <= 0x7A else { return false }
+                }
+                return true
+            }
+        }
+    }
+
+    /// `names` of the system flags alone, one array per combination of the five flags.
+    static let namesByBits: [[String]] = (0..<32).map { bits in
+        all.filter { SystemFlags(rawValue: bits).contains($0.0) }.map(\.1)
+    }
 }
 
 /// System flags plus keywords (RFC 9051 §2.3.2: keywords are atoms, case-insensitive).
@@ -27,13 +59,21 @@ public struct MessageFlags: Sendable, Hashable, Codable {
         self.keywords = Self.normalized(keywords)
     }
 
+    /// The same for an array (every message row read makes one): not generic, so callers in
+    /// other modules do not go through the generic path and its dynamic cast (about 700
+    /// instructions per message: docs/PERFORMANCE.md 2026-12-06 night).
+    public init(system: SystemFlags, keywords: [String]) {
+        self.system = system
+        self.keywords = keywords.isEmpty ? [] : Self.normalized(keywords)
+    }
+
     /// Parses IMAP flag names: `\Seen` and friends become system flags, anything else a keyword.
     public init(names: some Sequence<String>) {
         var system: SystemFlags = []
         var keywords: [String] = []
         for name in names {
-            if let match = SystemFlags.all.first(where: { $0.1.caseInsensitiveCompare(name) == .orderedSame }) {
-                system.insert(match.0)
+            if let match = SystemFlags.named(name) {
+                system.insert(match)
             } else if !name.hasPrefix("\\") {
                 keywords.append(name)
             }
@@ -44,6 +84,7 @@ public struct MessageFlags: Sendable, Hashable, Codable {
     public var names: [String] {
         // One array, sized once (every FETCH FLAGS item of a message asks for this).
         if system.isEmpty { return keywords }
+        if keywords.isEmpty { return SystemFlags.namesByBits[system.rawValue & 31] }
         var names: [String] = []
         names.reserveCapacity(SystemFlags.all.count + keywords.count)
         for (flag, name) in SystemFlags.all where system.contains(flag) { names.append(name) }

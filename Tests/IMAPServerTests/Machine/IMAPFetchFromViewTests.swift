@@ -23,12 +23,13 @@ import Testing
     @Test func currentViewAnswersWithoutTheStore() {
         let published = PublishedCounter(10)
         var machine = Self.selected(published: published)
+        // Encoded by the session into one buffer ("raw": the octets, CRLF shown as " | ").
         #expect(machine.say("f FETCH 1:* (UID FLAGS)\r\n") == [
-            "* 1 FETCH (UID 1 FLAGS (\\Seen))", "* 2 FETCH (UID 2 FLAGS ())", "* 3 FETCH (UID 3 FLAGS ())", "f OK FETCH completed",
+            "raw * 1 FETCH (UID 1 FLAGS (\\Seen)) | * 2 FETCH (UID 2 FLAGS ()) | * 3 FETCH (UID 3 FLAGS ())", "f OK FETCH completed",
         ])
         // UID FETCH puts UID first; MODSEQ asked for enables CONDSTORE (RFC 7162 §3.1.4.1).
         #expect(machine.say("u UID FETCH 2:* (FLAGS MODSEQ)\r\n") == [
-            "* 2 FETCH (UID 2 FLAGS () MODSEQ (5))", "* 3 FETCH (UID 3 FLAGS () MODSEQ (5))", "u OK UID FETCH completed",
+            "raw * 2 FETCH (UID 2 FLAGS () MODSEQ (5)) | * 3 FETCH (UID 3 FLAGS () MODSEQ (5))", "u OK UID FETCH completed",
         ])
         // Anything else the view does not keep goes to the store.
         #expect(machine.say("b FETCH 1 (FLAGS RFC822.SIZE)\r\n") == ["run fetchMessages"])
@@ -51,7 +52,7 @@ import Testing
         #expect(machine.say("g FETCH 2 FLAGS\r\n") == ["run fetchMessages"], "heard, not yet told: pending")
         _ = machine.finish(.fetchMessages(tag: "g", [], vanished: []))
         // Told now (at the end of that FETCH), and every published change heard: the view again.
-        #expect(machine.say("h FETCH 2 FLAGS\r\n") == ["* 2 FETCH (FLAGS (\\Flagged))", "h OK FETCH completed"])
+        #expect(machine.say("h FETCH 2 FLAGS\r\n") == ["raw * 2 FETCH (FLAGS (\\Flagged))", "h OK FETCH completed"])
     }
 
     /// A store that cannot tell (no probe, as with PostgreSQL) is always read.

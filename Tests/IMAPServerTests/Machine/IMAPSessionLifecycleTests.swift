@@ -11,19 +11,24 @@ import Testing
     typealias M = IMAPMachine
 
     /// The login deadline is not moved by bytes; once logged in it no longer applies, and the
-    /// RFC 9051 §5.4 autologout timer restarts with each read.
+    /// RFC 9051 §5.4 autologout counts from the last read. The timer is armed once (at login) and
+    /// armed again for what is left when it fires before that.
     @Test func loginDeadlineAndAutologout() {
         var slow = IMAPMachine()
         slow.showTimers = true
-        #expect(slow.say("a NOOP\r\n") == ["arm command 60s", "cancel idle", "a OK NOOP completed", "cancel command"])
+        #expect(slow.say("a NOOP\r\n") == ["arm command 60s", "a OK NOOP completed"])
         #expect(slow.event(.loginTimeout) == [
             "* BYE autologout; no login within 60 seconds", "cancel idle", "cancel login", "cancel command", "close",
         ])
         var idle = M.loggedIn()
         #expect(idle.event(.loginTimeout).isEmpty, "logged in: the login deadline no longer applies")
         idle.showTimers = true
-        #expect(idle.say("n NOOP\r\n") == ["arm command 60s", "arm idle 1800s", "n OK NOOP completed", "cancel command"])
-        #expect(idle.event(.idleTimeout) == [
+        idle.now = idle.now + .seconds(600)
+        #expect(idle.say("n NOOP\r\n") == ["n OK NOOP completed"], "both timers armed since the LOGIN: a read arms nothing")
+        idle.now = idle.now + .seconds(1200)
+        #expect(idle.event(.idleTimeout(now: idle.now)) == ["arm idle 600s"], "1800 s since the login, 1200 s since the NOOP")
+        idle.now = idle.now + .seconds(600)
+        #expect(idle.event(.idleTimeout(now: idle.now)) == [
             "* BYE autologout; idle for too long", "cancel idle", "cancel login", "cancel command",
             "release slot \(M.alice.accountID)", "close",
         ])
@@ -35,7 +40,7 @@ import Testing
     @Test func commandDeadline() {
         var machine = M.loggedIn()
         machine.showTimers = true
-        #expect(machine.say("a NOO") == ["arm command 60s", "arm idle 1800s"])
+        #expect(machine.say("a NOO").isEmpty, "the timer armed for the LOGIN is still armed")
         machine.now = machine.now + .seconds(30)
         #expect(machine.event(.commandTimer(now: machine.now, outputWritable: true)) == ["arm command 30s"], "not due yet")
         machine.now = machine.now + .seconds(31)
@@ -54,6 +59,26 @@ import Testing
         literal.now = literal.now + .seconds(61)
         #expect(literal.event(.commandTimer(now: literal.now, outputWritable: true)) == ["arm command 1s"],
                 "3000 octets at 1024 a second earn 2 more seconds")
+    }
+
+    /// The command timer is left armed after a command: firing with no command in progress it
+    /// goes quiet (the next command arms it); armed for an earlier command, it is armed again for
+    /// exactly what is left of the current one's time.
+    @Test func commandTimerArmedOnceAcrossCommands() {
+        var quiet = M.loggedIn()
+        quiet.showTimers = true
+        #expect(quiet.event(.commandTimer(now: quiet.now + .seconds(60), outputWritable: true)).isEmpty, "no command: nothing to do")
+        #expect(quiet.say("b NOOP\r\n") == ["arm command 60s", "b OK NOOP completed"], "disarmed: the next command arms it")
+
+        var late = M.loggedIn()
+        late.showTimers = true
+        late.now = late.now + .seconds(50)
+        #expect(late.say("c NOO").isEmpty)
+        late.now = late.now + .seconds(10)
+        #expect(late.event(.commandTimer(now: late.now, outputWritable: true)) == ["arm command 50s"],
+                "armed at the LOGIN: this command still has 50 of its 60 seconds")
+        late.now = late.now + .seconds(50)
+        #expect(late.event(.commandTimer(now: late.now, outputWritable: true)).first == "* BYE command not received in time")
     }
 
     /// Shutdown: an idle session says BYE at once; a running command finishes first.

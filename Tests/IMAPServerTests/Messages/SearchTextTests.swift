@@ -8,6 +8,16 @@ import Testing
 @testable import IMAPServer
 
 @Suite struct SearchTextTests {
+    /// `SearchText.fold` is `lowercased()` as UTF-8, by the ASCII pass or the Unicode one.
+    @Test func foldIsLowercasedUTF8() {
+        var samples = ["", "A", "The Quick BROWN fox @[`{ 0123", "ÄÖÜ straße", "İstanbul", "ΣΑΣ", "mixed ascii É end",
+                       String(repeating: "AbCdEfGhIjKlMnOpQrStUvWxYz\r\n", count: 200), "\u{7f}\u{80}@Z[z"]
+        samples.append(String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self))
+        for sample in samples {
+            #expect(SearchText.fold(sample) == Array(sample.lowercased().utf8), "\(sample.prefix(40))")
+        }
+    }
+
     /// Subject "来週の会議について" in ISO-2022-JP encoded words; body ISO-2022-JP, 7bit.
     static let jisMessage = Array(Fixtures.crlf(
         "From: =?iso-2022-jp?b?GyRCRURDZhsoQg==?= <tanaka@example.jp>",
