@@ -1,4 +1,5 @@
 import Foundation
+import MailCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -28,26 +29,33 @@ public struct BodyFileStore: Sendable {
 
     /// Writes and fsyncs a new body file and renames it into place. The directory still needs
     /// `syncDirectories` before the body may be referenced by committed metadata.
+    /// Paths are joined to `rootPath` as `read` does: URL building, a Foundation string search
+    /// and a Calendar cost 175 K instructions per received message (issue 24).
     public func store(_ bytes: [UInt8]) throws -> BodyReference {
-        let name = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let name = UUID().lowercaseHex
         let shard = Self.shardName(Date())
-        let temporary = root.appendingPathComponent("tmp/\(name)")
-        try writeFile(temporary.path, bytes)
-        let directory = root.appendingPathComponent(shard)
-        if !FileManager.default.fileExists(atPath: directory.path) {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Self.fsyncPath(root.path)
+        let temporary = rootPath + "/tmp/" + name
+        try writeFile(temporary, bytes)
+        let directory = rootPath + "/" + shard
+        if !FileManager.default.fileExists(atPath: directory) {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Self.fsyncPath(rootPath)
         }
-        let reference = BodyReference(path: "\(shard)/\(name)")
-        guard rename(temporary.path, url(for: reference).path) == 0 else { throw Self.posixError("rename") }
+        let reference = BodyReference(path: shard + "/" + name)
+        guard rename(temporary, directory + "/" + name) == 0 else { throw Self.posixError("rename") }
         return reference
     }
 
+    /// yyyymmddhh of the UTC hour `date` falls in (from `gmtime_r`, as TraceHeaders' dates).
     static func shardName(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour], from: date)
-        return String(format: "%04d%02d%02d%02d", c.year!, c.month!, c.day!, c.hour!)
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func digits(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.utf8.count)) + text
+        }
+        return digits(parts.tm_year + 1900, 4) + digits(parts.tm_mon + 1, 2) + digits(parts.tm_mday, 2) + digits(parts.tm_hour, 2)
     }
 
     /// fsyncs the directories holding these bodies, once each (group commit shares this).
