@@ -37,12 +37,28 @@ public struct AuthenticationResult: Sendable, Hashable {
     }
 
     /// The resinfo text after ";" (no leading whitespace).
+    /// Appended piece by piece into one String: an interpolation per property built and copied
+    /// a temporary each time (issue 24).
     public var encoded: String {
-        var text = "\(method)=\(result)"
-        if let comment, !comment.isEmpty { text += " (\(AuthenticationResultsEncoding.commentText(comment)))" }
-        if let reason, !reason.isEmpty { text += " reason=\(AuthenticationResultsEncoding.value(reason))" }
+        var text = method
+        text.append("=")
+        text.append(result)
+        if let comment, !comment.isEmpty {
+            text.append(" (")
+            text.append(AuthenticationResultsEncoding.commentText(comment))
+            text.append(")")
+        }
+        if let reason, !reason.isEmpty {
+            text.append(" reason=")
+            text.append(AuthenticationResultsEncoding.value(reason))
+        }
         for property in properties {
-            text += " \(property.type).\(property.name)=\(AuthenticationResultsEncoding.propertyValue(property.value))"
+            text.append(" ")
+            text.append(property.type)
+            text.append(".")
+            text.append(property.name)
+            text.append("=")
+            text.append(AuthenticationResultsEncoding.propertyValue(property.value))
         }
         return text
     }
@@ -172,7 +188,11 @@ enum AuthenticationResultsEncoding {
     }
 
     /// ctext without unbalanced parentheses or control characters.
+    /// Only ASCII bytes are ever left out, and UTF-8 puts none inside a longer sequence: a text
+    /// without them is returned as it is.
     static func commentText(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && $0 != "(" && $0 != ")" && $0 != "\\" }))
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: ")") || $0 == UInt8(ascii: "\\") })
+        else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && $0 != "(" && $0 != ")" && $0 != "\\" }))
     }
 }

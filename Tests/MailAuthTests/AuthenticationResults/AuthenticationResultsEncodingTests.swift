@@ -38,6 +38,22 @@ import Testing
         }
     }
 
+    @Test func commentTextAsTheScalarFilter() {
+        for text in ["p=reject dis=none", "", "a(b)c", "back\\slash", "tab\there", "del\u{7F}", "日本(語)", "e\u{301}(x)", "\r\n"] {
+            let reference = String(String.UnicodeScalarView(text.unicodeScalars.filter {
+                $0.value >= 0x20 && $0.value != 0x7F && $0 != "(" && $0 != ")" && $0 != "\\"
+            }))
+            #expect(AuthenticationResultsEncoding.commentText(text) == reference, "\(text.debugDescription)")
+        }
+    }
+
+    @Test func encodedResinfo() {
+        let result = AuthenticationResult(method: "dmarc", result: "pass", reason: "two words", comment: "p=reject (dis)",
+                                          properties: [.init("header", "from", "bench-sender.example"), .init("smtp", "mailfrom", "a b@x.example")])
+        #expect(result.encoded == "dmarc=pass (p=reject dis) reason=\"two words\" header.from=bench-sender.example smtp.mailfrom=\"a b@x.example\"")
+        #expect(AuthenticationResult(method: "spf", result: "none").encoded == "spf=none")
+    }
+
     @Test func randomTexts() {
         let alphabet: [Character] = ["a", "Z", "0", "9", "-", ".", "@", "/", "=", "+", "!", "~", " ", "\t", "\"", "(", "\\", "\u{7F}",
                                      "\u{1}", "é", "\u{301}", "ß", "\r\n", "\n"]
