@@ -68,15 +68,17 @@ public struct SieveFilter: Sendable {
     }
 
     /// The script's actions (and RFC 5293 header edits) for `account`, or nil when the account
-    /// has no active script or the run failed (logged).
-    func evaluate(_ account: Account, request: DeliveryRequest, envelopeTo: EmailAddress, mailboxes: Set<String>,
-                  logger: Logger) async -> SieveResult? {
+    /// has no active script or the run failed (logged). `mailboxes` is called once there is a
+    /// script, and what it throws is thrown.
+    func evaluate(_ account: Account, request: DeliveryRequest, envelopeTo: EmailAddress, logger: Logger,
+                  mailboxes readMailboxes: () async throws(MailStoreError) -> Set<String>) async throws(MailStoreError) -> SieveResult? {
         let script: SieveScript?
         do { script = try await store.activeSieveScript(of: account.id) } catch {
             logger.warning("sieve: cannot read the active script; delivering to INBOX", metadata: ["to": "\(account.address)", "error": "\(error)"])
             return nil
         }
         guard let script else { return nil }
+        let mailboxes = try await readMailboxes()
         switch await cache.program(for: script.source, limits: settings.limits) {
         case .failure(let error):
             logger.warning("sieve: script does not compile; delivering to INBOX",

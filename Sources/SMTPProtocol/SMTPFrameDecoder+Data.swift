@@ -1,4 +1,9 @@
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 // RFC 5321 §4.1.1.4 (DATA), §4.5.2 (transparency), §2.3.8 (lines end in CRLF only).
 //
@@ -70,15 +75,26 @@ extension SMTPFrameDecoder.DataState {
     /// returns how many bytes were consumed. Content is copied in runs: a run goes on through
     /// CRLFs and is written only where a byte must be left out (a dot at the start of a line,
     /// a bare LF) or at the end of the input, so ordinary lines cost no write each.
+    /// Inside a line only CR and LF change anything, so `.text` jumps to the next of them with
+    /// memchr instead of stepping through the line (the byte loop was 213 K instructions per
+    /// 10 KB message, issue 24). The next LF is found once and kept: CRs before it are looked
+    /// for up to it only, so no byte is scanned more than twice whatever the input.
     mutating func consume(_ input: UnsafeRawBufferPointer, into output: inout ByteBuffer) -> Int {
         let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n"), period = UInt8(ascii: ".")
         var index = 0
         /// The first byte of the content run not yet written.
         var runStart = 0
+        /// Where the next LF at or after `index` is (`input.count` when there is none), once known.
+        var nextLF = -1
         func flushRun(_ end: Int, _ output: inout ByteBuffer, _ state: inout Self) {
             if end > runStart { state.emit(UnsafeRawBufferPointer(rebasing: input[runStart..<end]), into: &output) }
         }
         while index < input.count {
+            if position == .text {
+                if nextLF < index { nextLF = Self.first(lf, in: input, from: index, to: input.count) }
+                index = Self.first(cr, in: input, from: index, to: nextLF)
+                if index == input.count { break }
+            }
             let byte = input[index]
             switch position {
             case .text:
@@ -140,6 +156,13 @@ extension SMTPFrameDecoder.DataState {
         }
         flushRun(index, &output, &self)
         return index
+    }
+
+    /// The index of the first `byte` in `input[from..<to]`, or `to`.
+    private static func first(_ byte: UInt8, in input: UnsafeRawBufferPointer, from: Int, to: Int) -> Int {
+        guard from < to, let base = input.baseAddress else { return to }
+        guard let found = memchr(base + from, Int32(byte), to - from) else { return to }
+        return from + (UnsafeRawPointer(found) - (base + from))
     }
 
     private mutating func noteBareLineEnding(then next: Position) {

@@ -54,6 +54,23 @@ import Testing
         try await store.close()
     }
 
+    /// The mailbox list is read only when a script runs (LocalDelivery+Sieve.swift); the script
+    /// still sees every mailbox (RFC 5490 §3.1 mailboxexists) and files into the existing one.
+    @Test func mailboxexistsSeesTheAccountsMailboxes() async throws {
+        let (store, bob, delivery) = try await setUp("""
+            require ["fileinto", "mailbox"];
+            if mailboxexists "Lists" { fileinto "Lists"; }
+            if mailboxexists "Nowhere" { fileinto :create "Wrong"; }
+            """)
+        _ = try await store.createMailbox(of: bob.id, named: "Lists", specialUse: nil)
+        let outcome = try await deliver(delivery, store, Self.invoice)
+        #expect(outcome == [.delivered([try EmailAddress("bob@example.test")])])
+        #expect(try await messages(store, bob, "Lists").count == 1)
+        #expect(try await messages(store, bob, "INBOX").isEmpty)
+        #expect(try await store.mailbox(of: bob.id, named: "Wrong") == nil)
+        try await store.close()
+    }
+
     @Test func envelopeToIsTheAddressTheMessageCameTo() async throws {
         let (store, bob, delivery) = try await setUp("""
             require ["envelope", "subaddress", "fileinto", "mailbox"];

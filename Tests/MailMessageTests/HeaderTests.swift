@@ -63,6 +63,16 @@ import Testing
         #expect(formatted == "Mon, 2 Jan 2006 15:04:05 +0900")
     }
 
+    /// The byte-wise comma replacement of ASCII dates gives Foundation's result, and parses the same.
+    @Test func dateCommasAsFoundationReplacesThem() {
+        for text in ["Mon, 2 Jan 2006 15:04:05 +0900", ",,a,", "", "no commas", "Sat,5 Dec 2026 10:00:00 +0000\r\n",
+                     "Tue, 1 Dec 2026 10:00:00 +0000 (a, b)", "Mi, 2 Déc 2026 15:04:05 +0100", "x,\u{301} y", "\u{FF0C}, z"] {
+            #expect(MessageDate.commasToSpaces(text) == text.replacingOccurrences(of: ",", with: " "), "\(text.debugDescription)")
+        }
+        #expect(MessageDate(parsing: "Mon,2 Jan 2006 15:04:05 +0900")?.date.timeIntervalSince1970 == 1136181845)
+        #expect(MessageDate(parsing: "Mon, 2 Jan 2006, 15:04:05 +0900")?.date.timeIntervalSince1970 == 1136181845)
+    }
+
     @Test func messageIDs() {
         #expect(MessageIDParser.parse(Array("<a@b> (comment) <c@d>".utf8)) == ["a@b", "c@d"])
         #expect(MessageIDParser.parse(Array("Your message of \"Mon\" <x@y>".utf8)) == ["x@y"])

@@ -30,6 +30,48 @@ import Testing
         #expect(stored.count == message.parsed.bytes.count + message.headerDelta)
     }
 
+    /// One field of each name the summary reads, and of names it does not (in other cases too),
+    /// prepended or removed: the summary must equal a fresh parse's either way, whether the edit
+    /// makes it read the header values again or not (`MessageSummary.headerValueFieldNames`).
+    static let prependedFields = [
+        "Received: from c.test by mx.test; Sat, 5 Dec 2026 10:00:00 +0000", "Authentication-Results: mx.test; dkim=pass",
+        "Received-SPF: pass (mx.test: ok)", "DKIM-Signature: v=1; a=rsa-sha256; d=b.test", "Return-Path: <r@b.test>",
+        "X-Hato-Risk: low", "Comments: c", "Keywords: k", "Resent-From: r@b.test", "Resent-Date: Sat, 5 Dec 2026 10:00:00 +0000",
+        "List-Id: <l.b.test>", "Date: Sat, 5 Dec 2026 10:00:00 +0100", "date: Sun, 6 Dec 2026 11:00:00 -0500",
+        "Subject: =?utf-8?q?pr=C3=A9pended?=", "SUBJECT: upper", "From: Prepended <p@c.test>", "Sender: s@c.test",
+        "Reply-To: r@c.test", "To: t@c.test, u@c.test", "cc: group: g@c.test;", "Bcc: b@c.test", "Message-ID: <p@c.test>",
+        "In-Reply-To: <q@c.test>", "References: <r1@c.test> <r2@c.test>", "references: <r3@c.test>",
+    ]
+
+    @Test(arguments: try Fixture.corpusNames())
+    func summaryAfterPrependingEachField(_ name: String) throws {
+        let bytes = try Fixture.bytes(name)
+        for field in Self.prependedFields {
+            var message = ReceivedMessage(bytes: bytes)
+            message.prepend("Received: x\r\n")
+            message.prepend(field + "\r\n")
+            var expected = MessageSummary(parsing: message.bytes)
+            var actual = message.summary
+            expected.problems = []
+            actual.problems = []
+            #expect(actual == expected, "\(name): \(field)")
+        }
+        // Removing each received field on its own, except the MIME fields: the structure is not
+        // read again after an edit (reception only removes Authentication-Results and Bcc).
+        let fields = ReceivedMessage(bytes: bytes).parsed.header.fields
+        for index in fields.indices where !fields[index].name.lowercased().hasPrefix("content-") && !fields[index].hasName("MIME-Version") {
+            var message = ReceivedMessage(bytes: bytes)
+            let range = message.parsed.header.fields[index].range
+            message.removeReceivedFields { $0.range == range }
+            message.prepend("Received: x\r\n")
+            var expected = MessageSummary(parsing: message.bytes)
+            var actual = message.summary
+            expected.problems = []
+            actual.problems = []
+            #expect(actual == expected, "\(name): field \(index) removed")
+        }
+    }
+
     @Test func editsKeepTheBodyByteForByte() {
         let original = crlf("From: a@b.test\nBcc: secret@b.test\nSubject: hi\nBcc: other@b.test\n\nbody\n.\n")
         var message = ReceivedMessage(bytes: original)

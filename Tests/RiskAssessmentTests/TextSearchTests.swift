@@ -27,6 +27,35 @@ import Testing
         #expect(TextSearch.contains("cafe\u{301} then cafe", "cafe"))
     }
 
+    /// The leftmost whole-Character match, found the slow way (every offset in turn).
+    static func referenceFirstOffset(of needle: String, in text: String) -> Int? {
+        let pattern = Array(needle.utf8), bytes = Array(text.utf8)
+        guard !pattern.isEmpty, pattern.count <= bytes.count else { return nil }
+        for offset in 0...(bytes.count - pattern.count) where Array(bytes[offset..<offset + pattern.count]) == pattern {
+            let start = text.utf8.index(text.utf8.startIndex, offsetBy: offset)
+            let end = text.utf8.index(start, offsetBy: pattern.count)
+            if start.samePosition(in: text) != nil, end.samePosition(in: text) != nil { return offset }
+        }
+        return nil
+    }
+
+    /// memchr looks for the needle's rarest byte, not its first: the same leftmost match, at
+    /// every position, whatever byte is chosen.
+    @Test func anchoredSearchFindsTheLeftmostMatch() {
+        let pieces = ["wire", "transfer", "invoice", "pay", "e\u{301}", "振込", "先", " ", "z", "q", "aa", "請求書", "x"]
+        let needles = ["wire transfer", "invoice", "pay", "aa", "a", "z", "振込先", "請求書", "e\u{301}", "ee", "xq", "transfer ", " pay"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            let text = (0..<Int.random(in: 0...14, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            for needle in needles {
+                let found = TextSearch.firstRange(of: needle, in: text[...]).map { text.utf8.distance(from: text.utf8.startIndex, to: $0.lowerBound) }
+                #expect(found == Self.referenceFirstOffset(of: needle, in: text), "\(text.debugDescription) \(needle)")
+            }
+        }
+        #expect(TextSearch.anchor(of: Array("invoice".utf8)) == 2, "v is the rarest letter of invoice")
+        #expect(TextSearch.anchor(of: Array("a".utf8)) == 0)
+    }
+
     @Test func prefixCountsCharacters() {
         #expect(TextSearch.prefix("short", characters: 10) == "short")
         #expect(TextSearch.prefix("振込先口座", characters: 3) == "振込先")

@@ -171,7 +171,7 @@ public struct ARCVerifier: Sendable {
             return .failure(KeyProblem(detail: "key lookup at \(name) failed: \(error)"))
         }
         for text in texts {
-            guard let record = try? DKIMKeyRecord(text) else { continue }
+            guard let record = try? DKIMKeyRecord.parsed(text) else { continue }
             guard !record.isRevoked else { return .failure(KeyProblem(detail: "key revoked at \(name)")) }
             guard record.keyType == algorithm.keyType else { return .failure(KeyProblem(detail: "key type does not match a=")) }
             do { return .success(try DKIMPublicKey(type: record.keyType, data: record.publicKey, minimumRSABits: minimumRSABits)) } catch {

@@ -19,7 +19,7 @@ extension InboundAuthenticator {
         var seen: Set<String> = []
         for field in header.fields(named: "DKIM-Signature").prefix(dkim.maxSignatures)
         where field.raw.count <= dkim.maxSignatureFieldLength {
-            guard let signature = try? DKIMSignature(value: field.rawValue),
+            guard let signature = try? DKIMSignature.parsed(value: field.rawValue),
                   seen.insert("\(signature.selector)._domainkey.\(signature.domain)").inserted else { continue }
             Task { _ = await keys.fetchKey(selector: signature.selector, domain: signature.domain, algorithm: signature.algorithm) }
         }

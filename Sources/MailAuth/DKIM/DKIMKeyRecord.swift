@@ -77,3 +77,15 @@ public enum DKIMKeyRecordError: Error, Sendable, Hashable, CustomStringConvertib
         }
     }
 }
+
+extension DKIMKeyRecord {
+    private static let memo = ParseMemo<String, Result<DKIMKeyRecord, DKIMKeyRecordError>>(capacity: 512)
+
+    /// `init(_:)`, remembered by the record text (ParseMemo.swift): the same key record comes
+    /// from the resolver's cache for every message its selector signs.
+    public static func parsed(_ text: String) throws(DKIMKeyRecordError) -> DKIMKeyRecord {
+        try memo.value(text) {
+            do throws(DKIMKeyRecordError) { return .success(try DKIMKeyRecord($0)) } catch { return .failure(error) }
+        }.get()
+    }
+}

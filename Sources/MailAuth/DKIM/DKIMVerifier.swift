@@ -41,7 +41,7 @@ public struct DKIMVerifier: Sendable {
         // §6.1.1: the field must parse and carry what a signature needs.
         let signature: DKIMSignature
         do {
-            signature = try DKIMSignature(value: field.rawValue)
+            signature = try DKIMSignature.parsed(value: field.rawValue)
         } catch {
             // Report what could be read, so the operator sees whose signature was broken.
             if let tags = try? DKIMTagList(parsing: field.rawValue) {
@@ -185,7 +185,7 @@ public struct DKIMVerifier: Sendable {
         var firstError = "no key record at \(name)"
         for text in texts {
             let record: DKIMKeyRecord
-            do { record = try DKIMKeyRecord(text) } catch {
+            do { record = try DKIMKeyRecord.parsed(text) } catch {
                 firstError = error.description
                 continue
             }

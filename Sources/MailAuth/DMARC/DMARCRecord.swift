@@ -56,6 +56,20 @@ public struct DMARCRecord: Sendable, Hashable {
         return trimWSP(parts[0]) == "v" && trimWSP(parts[1]) == "DMARC1"
     }
 
+    private static let memo = ParseMemo<[String], DMARCRecord?>(capacity: 1024)
+
+    /// §4.10 steps 1-2 over a TXT RRset's texts: the one record starting with v=DMARC1, parsed;
+    /// nil when there is none, more than one, or it does not parse. Remembered by the texts
+    /// (ParseMemo.swift): every message from a domain, and each of its discoveries, reads the
+    /// same RRset from the resolver's cache.
+    static func selected(from texts: [String]) -> DMARCRecord? {
+        memo.value(texts) { texts in
+            let records = texts.filter(DMARCRecord.isDMARC)
+            guard records.count == 1 else { return nil }
+            return try? DMARCRecord(parsing: records[0])
+        }
+    }
+
     public enum ParseError: Error, Sendable, Hashable, CustomStringConvertible {
         case notDMARC
         /// RFC 6376 §3.2: a tag name occurring twice makes the whole tag-list invalid.

@@ -64,12 +64,7 @@ struct DMARCTreeWalker {
             let answer = try await resolver.lookup(DNSName("_dmarc.\(domain)"), .txt)
             security[domain] = answer.security
             let texts = answer.records.compactMap(\.data.joinedText)
-            let records = texts.filter(DMARCRecord.isDMARC)
-            if records.count == 1, let record = try? DMARCRecord(parsing: records[0]) {
-                result = .record(record)
-            } else {
-                result = .none
-            }
+            result = DMARCRecord.selected(from: texts).map(DMARCRecordLookup.record) ?? .none
         } catch let error as DNSError {
             security[domain] = error.security
             result = error.isNotFound ? .none : .temperror("TXT lookup for _dmarc.\(domain) failed: \(error)")

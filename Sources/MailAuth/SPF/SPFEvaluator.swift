@@ -52,7 +52,7 @@ final class SPFEvaluator {
         }
         guard let text = try await selectRecord(name) else { return SPFCheckResult(result: .none) }
         let record: SPFRecord
-        do { record = try SPFRecord.parse(text) } catch {
+        do { record = try SPFRecord.parsed(text) } catch {
             throw .permerror("syntax error in the record of \(domain): \(error.message)")
         }
         let saved = context.domain

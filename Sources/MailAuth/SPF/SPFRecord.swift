@@ -205,3 +205,16 @@ struct SPFRecord: Sendable, Hashable {
         return value
     }
 }
+
+extension SPFRecord {
+    private static let memo = ParseMemo<String, Result<SPFRecord, SPFSyntaxError>>(capacity: 1024)
+
+    /// `parse(_:)`, remembered by the record text (ParseMemo.swift): a sender domain's record
+    /// comes from the resolver's cache for each of its messages, and MAIL FROM and HELO checks
+    /// often read the same one.
+    static func parsed(_ text: String) throws(SPFSyntaxError) -> SPFRecord {
+        try memo.value(text) {
+            do throws(SPFSyntaxError) { return .success(try parse($0)) } catch { return .failure(error) }
+        }.get()
+    }
+}

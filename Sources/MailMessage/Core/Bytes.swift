@@ -123,7 +123,24 @@ enum ByteSearch {
 /// Best-effort Unicode for bytes that should be UTF-8 (RFC 6532) but may not be.
 enum ByteText {
     static func isASCII<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
-        bytes.allSatisfy { $0 < 0x80 }
+        if let answer = bytes.withContiguousStorageIfAvailable({ isASCII(UnsafeRawBufferPointer($0)) }) { return answer }
+        return bytes.allSatisfy { $0 < 0x80 }
+    }
+
+    /// Eight bytes at a time: every text part's charset decision reads its whole body, and the
+    /// byte loop cost 51 K instructions for 10 KB (issue 24).
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var index = 0
+        while index + 8 <= bytes.count {
+            if base.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            index += 8
+        }
+        while index < bytes.count {
+            if base.load(fromByteOffset: index, as: UInt8.self) >= 0x80 { return false }
+            index += 1
+        }
+        return true
     }
 
     /// UTF-8 if valid, else decoded with `fallbackCharset` (or ISO-2022-JP when escapes appear),

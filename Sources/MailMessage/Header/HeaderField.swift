@@ -29,7 +29,10 @@ public struct HeaderField: Sendable, Equatable {
     /// Whether this field has `name`, compared case-insensitively (RFC 5322 §1.2.2).
     /// ASCII letters only: field names are printable US-ASCII (§3.6.8). No allocation, since
     /// SEARCH and DKIM ask it of every field of many messages.
+    /// Names of another length are refused before any byte is compared (O(1) for native
+    /// strings): most calls are `field(_:)` walking past fields of other names.
     public func hasName(_ other: String) -> Bool {
+        guard name.utf8.count == other.utf8.count else { return false }
         var mine = name.utf8.makeIterator()
         for theirs in other.utf8 {
             guard let byte = mine.next(), ASCII.lower(byte) == ASCII.lower(theirs) else { return false }

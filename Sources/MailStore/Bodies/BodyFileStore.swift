@@ -1,4 +1,5 @@
 import Foundation
+import MailCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -28,12 +29,10 @@ public struct BodyFileStore: Sendable {
 
     /// Writes and fsyncs a new body file and renames it into place. The directory still needs
     /// `syncDirectories` before the body may be referenced by committed metadata.
-    ///
-    /// Paths are built as strings from `rootPath`: three `URL.appendingPathComponent` calls, the
-    /// UUID's `replacingOccurrences` and a `Calendar` per message were 175,000 instructions of
-    /// every APPEND (callgrind, docs/PERFORMANCE.md 2026-12-06 night).
+    /// Paths are joined to `rootPath` as `read` does: URL building, a Foundation string search
+    /// and a Calendar cost 175 K instructions per received message (issue 24).
     public func store(_ bytes: [UInt8]) throws -> BodyReference {
-        let name = Self.fileName(UUID())
+        let name = UUID().lowercaseHex
         let shard = Self.shardName(Date())
         let temporary = rootPath + "/tmp/" + name
         try writeFile(temporary, bytes)
@@ -47,42 +46,16 @@ public struct BodyFileStore: Sendable {
         return reference
     }
 
-    /// The UUID's 32 hex digits, lowercase, without dashes (what `uuidString.lowercased()` less
-    /// its dashes gives).
-    static func fileName(_ uuid: UUID) -> String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        return withUnsafeBytes(of: uuid.uuid) { raw in
-            String(unsafeUninitializedCapacity: 32) { out in
-                for (i, byte) in raw.enumerated() {
-                    out[2 * i] = digits[Int(byte >> 4)]
-                    out[2 * i + 1] = digits[Int(byte & 0x0F)]
-                }
-                return 32
-            }
-        }
-    }
-
-    /// yyyymmddhh of `date` in UTC (the proleptic Gregorian calendar, as `Calendar` has it).
+    /// yyyymmddhh of the UTC hour `date` falls in (from `gmtime_r`, as TraceHeaders' dates).
     static func shardName(_ date: Date) -> String {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
-        guard gmtime_r(&seconds, &parts) != nil else { return slowShardName(date) }
-        let year = Int(parts.tm_year) + 1900
-        guard (0...9999).contains(year) else { return slowShardName(date) }
-        var out = ""
-        out.reserveCapacity(10)
-        for (value, width) in [(year, 4), (Int(parts.tm_mon) + 1, 2), (Int(parts.tm_mday), 2), (Int(parts.tm_hour), 2)] {
+        gmtime_r(&seconds, &parts)
+        func digits(_ value: Int32, _ width: Int) -> String {
             let text = String(value)
-            out += String(repeating: "0", count: max(0, width - text.count)) + text
+            return String(repeating: "0", count: max(0, width - text.utf8.count)) + text
         }
-        return out
-    }
-
-    static func slowShardName(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour], from: date)
-        return String(format: "%04d%02d%02d%02d", c.year!, c.month!, c.day!, c.hour!)
+        return digits(parts.tm_year + 1900, 4) + digits(parts.tm_mon + 1, 2) + digits(parts.tm_mday, 2) + digits(parts.tm_hour, 2)
     }
 
     /// fsyncs the directories holding these bodies, once each (group commit shares this).

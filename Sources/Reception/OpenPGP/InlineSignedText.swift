@@ -9,6 +9,11 @@
 // Only the block is signed. A mailing list may add a footer, or a reply may quote the block
 // inside other text: that text is not vouched for, and the result says so (`partial=yes`).
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import MailMessage
 
 struct InlineSignedText {
@@ -45,14 +50,21 @@ struct InlineSignedText {
         return InlineSignedText(block: Array(body[start..<stop]), partial: partial)
     }
 
-    /// Where `marker` begins a line of `bytes` at or after `from`.
+    /// Where `marker` begins a line of `bytes` at or after `from`. Lines are skipped with memchr
+    /// and compared with memcmp: every received text/plain body is looked through, and the
+    /// generic slice loops cost 63 K instructions for 10 KB of text (issue 24).
     static func lineStart(of marker: [UInt8], in bytes: [UInt8], from: Int) -> Int? {
-        var index = from
-        while index + marker.count <= bytes.count {
-            if (index == 0 || bytes[index - 1] == 0x0A), bytes[index..<index + marker.count].elementsEqual(marker) { return index }
-            guard let newline = bytes[index...].firstIndex(of: 0x0A) else { return nil }
-            index = newline + 1
+        bytes.withUnsafeBufferPointer { body -> Int? in
+            marker.withUnsafeBufferPointer { wanted -> Int? in
+                guard let base = body.baseAddress, let wantedBase = wanted.baseAddress else { return nil }
+                var index = from
+                while index + wanted.count <= body.count {
+                    if index == 0 || base[index - 1] == 0x0A, memcmp(base + index, wantedBase, wanted.count) == 0 { return index }
+                    guard let newline = memchr(base + index, 0x0A, body.count - index) else { return nil }
+                    index = base.distance(to: newline.assumingMemoryBound(to: UInt8.self)) + 1
+                }
+                return nil
+            }
         }
-        return nil
     }
 }

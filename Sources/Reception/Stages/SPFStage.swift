@@ -73,8 +73,16 @@ enum SPFHeaders {
         case .permerror: "\(receiver): permanent error in the SPF record of \(outcome.domain)"
         }
         var fields = "client-ip=\(ip); envelope-from=\"\(TraceHeaders.sanitize(outcome.sender))\"; helo=\(TraceHeaders.sanitize(helo)); receiver=\(receiver); identity=\(outcome.identity.rawValue)"
-        if let mechanism = outcome.mechanism { fields += "; mechanism=\"\(mechanism.replacingOccurrences(of: "\"", with: ""))\"" }
-        return "Received-SPF: \(outcome.result.rawValue) (\(comment.replacingOccurrences(of: "(", with: "").replacingOccurrences(of: ")", with: "")))\r\n\t\(fields)\r\n"
+        if let mechanism = outcome.mechanism { fields += "; mechanism=\"\(removing("\"", from: mechanism))\"" }
+        return "Received-SPF: \(outcome.result.rawValue) (\(removing(")", from: removing("(", from: comment))))\r\n\t\(fields)\r\n"
+    }
+
+    /// `text.replacingOccurrences(of: target, with: "")` for a one-byte ASCII `target`, without
+    /// Foundation's search when the byte does not occur (nearly always: the search cost 36 K
+    /// instructions a call, three calls per message). No match is possible without the byte.
+    static func removing(_ target: String, from text: String) -> String {
+        guard let byte = target.utf8.first, text.utf8.contains(byte) else { return text }
+        return text.replacingOccurrences(of: target, with: "")
     }
 
     /// RFC 8601 Authentication-Results with the spf method (§2.7.2): the MAIL FROM verdict
