@@ -65,7 +65,7 @@ pids+=($!)
 have_postfix=
 if command -v postfix >/dev/null && [ "$(id -u)" = 0 ]; then have_postfix=1; start_postfix; fi
 
-declare -A results cpu_ms
+declare -A results cpu_ms cpu_split
 for round in $(seq "$ROUNDS"); do
     for mode in $MODES; do
         if [ -n "$hato_before" ]; then run_hato before "$hato_before" "$mode"; fi

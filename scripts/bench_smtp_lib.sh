@@ -1,5 +1,5 @@
 # Functions of scripts/bench-smtp.sh (sourced; uses its variables: root, work, N, C, SIZE, LOAD,
-# LOG_LEVEL, dns_port, sender_domain, pids, results, cpu_ms, round).
+# LOG_LEVEL, dns_port, sender_domain, pids, results, cpu_ms, cpu_split, round).
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 100); do
@@ -62,9 +62,13 @@ EOF
 # The server's CPU time (user + system, the process and its children, reaped ones included:
 # scripts/proc_tree_cpu.py) over one load, per message, into cpu_ms[who,mode,round]. Steadier than
 # msg/s on a busy machine. Hato's figure leaves out the DNS server it asks (Postfix asks none).
-tree_cpu() { python3 "$root/scripts/proc_tree_cpu.py" "$1"; }
-cpu_per_message() {  # who pid cpu-before
-    cpu_ms[$1,$mode,$round]="$(python3 -c "print(round(($(tree_cpu "$2") - $3) * 1000 / $N, 3))")"
+# The "user system" split goes into cpu_split (user and system ms per message).
+tree_cpu() { python3 "$root/scripts/proc_tree_cpu.py" --split "$1"; }
+cpu_per_message() {  # who pid "user-before system-before"
+    local now; now="$(tree_cpu "$2")"
+    read -r cpu_ms[$1,$mode,$round] cpu_split[$1,$mode,$round] < <(python3 -c "
+u0, s0 = map(float, '$3'.split()); u1, s1 = map(float, '$now'.split())
+print(round((u1 - u0 + s1 - s0) * 1000 / $N, 3), '%.3f/%.3f' % ((u1 - u0) * 1000 / $N, (s1 - s0) * 1000 / $N))")
 }
 
 run_hato() {  # who binary mode
@@ -92,7 +96,7 @@ run_hato() {  # who binary mode
     if [ "${stored:-0}" != "$N" ]; then echo "hato $who: only ${stored:-?} of $N in INBOX" >&2; tail -5 "$dir/hato.log" >&2; return 1; fi
     results[$who,$mode,$round]="$(rate "$N" "$started" "$finished")"
     echo "hato $who ($mode, round $round): $N in INBOX in $(python3 -c "print(round($finished-$started,2))") s = ${results[$who,$mode,$round]} msg/s;" \
-         "$queries DNS queries ($(python3 -c "print(round($queries/$N,3))") per message); server CPU ${cpu_ms[$who,$mode,$round]} ms per message"
+         "$queries DNS queries ($(python3 -c "print(round($queries/$N,3))") per message); server CPU ${cpu_ms[$who,$mode,$round]} ms per message (user/system ${cpu_split[$who,$mode,$round]})"
 }
 
 start_postfix() {
@@ -158,5 +162,5 @@ run_postfix() {  # mode
     if [ "$delivered" != "$N" ]; then echo "postfix: only $delivered of $N in the Maildir" >&2; return 1; fi
     results[postfix,$mode,$round]="$(rate "$N" "$started" "$finished")"
     echo "postfix ($mode, round $round): $N in the Maildir in $(python3 -c "print(round($finished-$started,2))") s = ${results[postfix,$mode,$round]} msg/s;" \
-         "server CPU ${cpu_ms[postfix,$mode,$round]} ms per message"
+         "server CPU ${cpu_ms[postfix,$mode,$round]} ms per message (user/system ${cpu_split[postfix,$mode,$round]})"
 }

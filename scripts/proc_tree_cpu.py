@@ -1,27 +1,31 @@
 #!/usr/bin/env python3
-"""CPU seconds (user + system) a process and all its descendants have used, including
+"""CPU seconds (user + system; with --split, user and system apart) a process and all its descendants have used, including
 children they have already waited for (cutime/cstime, proc(5)): Dovecot's imap processes
 end at LOGOUT and are reaped by the master, so their time stays counted.
 
-    scripts/proc_tree_cpu.py PID
+    scripts/proc_tree_cpu.py PID            # "12.345"
+    scripts/proc_tree_cpu.py --split PID    # "7.890 4.455" (user, system)
 """
 import os
 import sys
 
 
-def stat(pid):
+def stat(pid, which=(11, 12, 13, 14)):
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    # after the command: state ppid ... utime(12) stime(13) cutime(14) cstime(15), 0-based from state
-    return int(fields[1]), sum(int(fields[i]) for i in (11, 12, 13, 14))
+    # after the command: state ppid ... utime(11) stime(12) cutime(13) cstime(14), 0-based from state
+    return int(fields[1]), sum(int(fields[i]) for i in which)
 
 
-def tree_ticks(root):
+USER, SYSTEM = (11, 13), (12, 14)
+
+
+def tree_ticks(root, which=(11, 12, 13, 14)):
     parents, ticks = {}, {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                parents[int(entry)], ticks[int(entry)] = stat(int(entry))
+                parents[int(entry)], ticks[int(entry)] = stat(int(entry), which)
             except (OSError, IndexError, ValueError):
                 pass  # ended while we looked
     total, members = 0, {root}
@@ -51,4 +55,9 @@ def over_window(root, start_at, deadline):
 
 
 if __name__ == "__main__":
-    print("%.3f" % (tree_ticks(int(sys.argv[1])) / os.sysconf("SC_CLK_TCK")))
+    tick = os.sysconf("SC_CLK_TCK")
+    if sys.argv[1] == "--split":
+        pid = int(sys.argv[2])
+        print("%.3f %.3f" % (tree_ticks(pid, USER) / tick, tree_ticks(pid, SYSTEM) / tick))
+    else:
+        print("%.3f" % (tree_ticks(int(sys.argv[1])) / tick))
