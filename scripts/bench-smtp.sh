@@ -74,28 +74,28 @@ for round in $(seq "$ROUNDS"); do
     done
 done
 
+# One summary line: each server's figure from the array named $1, and Postfix's figure over
+# Hato's (msg/s: "hato/postfix") or Hato's over Postfix's (CPU: "postfix/hato"), above 1 = Hato ahead.
+summary_line() {  # array-name ratio-order title
+    local -n figures="$1"
+    local line="$3" pf="${figures[postfix,$mode,$round]:-}" v who
+    for who in before after postfix; do
+        v="${figures[$who,$mode,$round]:-}"
+        [ -n "$v" ] || continue
+        line+=" $who $v"
+        if [ -n "$pf" ] && [ "$who" != postfix ]; then
+            if [ "$2" = hato/postfix ]; then line+=" ($(python3 -c "print(f'{$v/$pf:.2f}x')"))"
+            else line+=" ($(python3 -c "print(f'{$pf/$v:.2f}x')" 2>/dev/null || echo '?'))"; fi
+        fi
+    done
+    echo "$line"
+}
 echo "== summary (msg/s until every message is in the mailbox; ratio to Postfix in the same round)"
 for mode in $MODES; do
     for round in $(seq "$ROUNDS"); do
-        line="$mode round $round:"
-        pf="${results[postfix,$mode,$round]:-}"
-        for who in before after postfix; do
-            v="${results[$who,$mode,$round]:-}"
-            [ -n "$v" ] || continue
-            line+=" $who $v"
-            if [ -n "$pf" ] && [ "$who" != postfix ]; then line+=" ($(python3 -c "print(f'{$v/$pf:.2f}x')"))"; fi
-        done
-        echo "$line"
+        summary_line results hato/postfix "$mode round $round:"
         # Server CPU per message, and Postfix's divided by Hato's (above 1: Hato spends less).
-        line="$mode round $round, server CPU ms/message:"
-        pc="${cpu_ms[postfix,$mode,$round]:-}"
-        for who in before after postfix; do
-            v="${cpu_ms[$who,$mode,$round]:-}"
-            [ -n "$v" ] || continue
-            line+=" $who $v"
-            if [ -n "$pc" ] && [ "$who" != postfix ]; then line+=" ($(python3 -c "print(f'{$pc/$v:.2f}x')" 2>/dev/null || echo '?'))"; fi
-        done
-        echo "$line"
+        summary_line cpu_ms postfix/hato "$mode round $round, server CPU ms/message:"
     done
 done
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
