@@ -21,12 +21,15 @@ extension IMAPSession {
             deselect(user)
             actions = send([.status(tag: nil, .ok, code: .closed, text: "previous mailbox closed")])
         }
-        return actions + run(.select(tag: tag, name, parameters, readOnly: readOnly, user, rev2: enabled.imap4rev2))
+        return actions + run(.select(tag: tag, name, parameters, readOnly: readOnly, user, rev2: enabled.imap4rev2,
+                                     knownID: knownMailboxIDs[Mailbox.normalize(name.name)]))
     }
 
     mutating func selected(_ outcome: IMAPSelectOutcome) -> [IMAPAction] {
         let mailbox = outcome.mailbox, messages = outcome.messages, readOnly = outcome.readOnly
         selectionGeneration += 1
+        if knownMailboxIDs.count >= Self.knownMailboxLimit { knownMailboxIDs.removeAll() }
+        knownMailboxIDs[mailbox.name] = mailbox.id
         let view = SelectedMailbox(mailbox: mailbox, readOnly: readOnly, messages: messages, recentMode: outcome.recentMode,
                                    recentFrom: outcome.recentFrom)
         view.feedProbe = outcome.feedProbe
@@ -108,27 +111,15 @@ extension IMAPSession {
 
 extension IMAPStepRunner {
     func select(_ tag: String, _ name: IMAPMailboxName, _ parameters: IMAPSelectParameters, readOnly: Bool,
-                _ user: AuthenticatedUser, rev2: Bool) async -> IMAPStepResult {
+                _ user: AuthenticatedUser, rev2: Bool, knownID: MailboxID?) async -> IMAPStepResult {
         do {
-            guard let mailbox = try await store.mailbox(of: user.accountID, named: name.name) else {
+            guard let opened = try await open(name, user, knownID: knownID) else {
                 return .failed(tag: tag, .noSuchMailbox(.nonExistent))
             }
-            // Subscribe before reading: nothing committed after the read can be missed, and
-            // what is both read and heard is recognised by UID and mod-sequence. The feed's
-            // count is taken first: a change published in between counts as not yet heard,
-            // which only makes the view ask the store (`SelectedMailbox.caughtUp`).
-            let feedStore = store, id = mailbox.id
-            let probe = store.changesPublished(in: id).map { FeedProbe(baseline: $0, published: { feedStore.changesPublished(in: id) }) }
-            let stream = store.changes(in: mailbox.id)
-            // Only what the view keeps (uid, flags, mod-sequence): not the summaries; with the
-            // mailbox as it is now and its first unclaimed \Recent UID, in one store call.
-            guard let selection = try await store.selection(of: mailbox.id) else {
-                return .failed(tag: tag, .noSuchMailbox(.nonExistent))
-            }
-            let messages = selection.messages, current = selection.mailbox
+            let selection = opened.selection, messages = selection.messages, current = selection.mailbox
             var vanished: [UInt32] = []
             if let qresync = parameters.qresync, qresync.uidValidity == current.uidValidity {
-                vanished = try await store.expungedUIDs(in: mailbox.id, since: qresync.modSeq)
+                vanished = try await store.expungedUIDs(in: current.id, since: qresync.modSeq)
             }
             // RFC 9051 §6.3.2: rev2 clients get the mailbox's LIST response, attributes accurate.
             // RFC 3501 §2.3.2 / §6.3.2: SELECT takes the messages no session was told about as
@@ -139,11 +130,11 @@ extension IMAPStepRunner {
             let recentMode: RecentMode? = rev2 ? nil : readOnly ? .peek : .claim
             var recentFrom = UInt32.max
             if let recentMode {
-                let assigned = max(mailbox.uidNext > 0 ? mailbox.uidNext - 1 : 0, messages.last?.uid ?? 0)
+                let assigned = max(opened.assignedBeforeSubscribing, messages.last?.uid ?? 0)
                 // Nothing to claim (another session was first, or nothing is new, or EXAMINE):
                 // the first unclaimed UID just read is the answer, as `claimRecent` would give.
                 if let through = recentMode.through(assigned), selection.firstRecentUID <= through {
-                    recentFrom = try await store.claimRecent(in: mailbox.id, through: through)
+                    recentFrom = try await store.claimRecent(in: current.id, through: through)
                 } else {
                     recentFrom = selection.firstRecentUID
                 }
@@ -155,14 +146,53 @@ extension IMAPStepRunner {
                 attributes = [hasChildren ? "\\HasChildren" : "\\HasNoChildren"] + [current.specialUse?.rawValue].compactMap { $0 }
             }
             return .selected(IMAPSelectOutcome(
-                tag: tag, mailbox: current, messages: messages, stream: stream, readOnly: readOnly, parameters: parameters,
-                vanished: vanished, listAttributes: attributes,
-                assignedBeforeSubscribing: mailbox.uidNext > 0 ? mailbox.uidNext - 1 : 0, user: user,
-                recentMode: recentMode, recentFrom: recentFrom, feedProbe: probe))
+                tag: tag, mailbox: current, messages: messages, stream: opened.stream, readOnly: readOnly, parameters: parameters,
+                vanished: vanished, listAttributes: attributes, assignedBeforeSubscribing: opened.assignedBeforeSubscribing,
+                user: user, recentMode: recentMode, recentFrom: recentFrom, feedProbe: opened.probe))
         } catch {
             logger.error("SELECT failed", metadata: ["error": "\(LogSafe.escaped("\(error)"))"])
             return .failed(tag: tag, .unavailable("open the mailbox"))
         }
+    }
+
+    /// A mailbox subscribed to on the change feed, then read.
+    private struct OpenedMailbox {
+        var selection: MailboxSelection
+        var stream: AsyncStream<MailboxChange>
+        var probe: FeedProbe?
+        /// Every UID up to this one was assigned before the subscription (`noteAssignedBeforeSubscribing`).
+        var assignedBeforeSubscribing: UInt32
+    }
+
+    /// Subscribes before reading: nothing committed after the read can be missed, and what is
+    /// both read and heard is recognised by UID and mod-sequence. The feed's count is taken
+    /// first: a change published in between counts as not yet heard, which only makes the view
+    /// ask the store (`SelectedMailbox.caughtUp`). The read takes only what the view keeps (uid,
+    /// flags, mod-sequence), with the mailbox row and its first unclaimed \Recent UID.
+    private func open(_ name: IMAPMailboxName, _ user: AuthenticatedUser, knownID: MailboxID?) async throws -> OpenedMailbox? {
+        func subscribe(_ id: MailboxID) -> (FeedProbe?, AsyncStream<MailboxChange>) {
+            let feedStore = store
+            let probe = store.changesPublished(in: id).map { FeedProbe(baseline: $0, published: { feedStore.changesPublished(in: id) }) }
+            return (probe, store.changes(in: id))
+        }
+        // A mailbox this session opened before under this name: its ID, subscribed and read in
+        // one store trip; the row read says whether it still has that name and owner (else it
+        // was renamed or deleted, and the name is looked up as for any other). Read after the
+        // subscription, its UIDNEXT bounds what was assigned before it: every UID below is
+        // committed in the snapshot, so in the view or expunged.
+        if let knownID {
+            let (probe, stream) = subscribe(knownID)
+            if let selection = try await store.selection(of: knownID), selection.mailbox.accountID == user.accountID,
+               selection.mailbox.name == Mailbox.normalize(name.name) {
+                return OpenedMailbox(selection: selection, stream: stream, probe: probe,
+                                     assignedBeforeSubscribing: selection.mailbox.uidNext > 0 ? selection.mailbox.uidNext - 1 : 0)
+            }
+        }
+        guard let mailbox = try await store.mailbox(of: user.accountID, named: name.name) else { return nil }
+        let (probe, stream) = subscribe(mailbox.id)
+        guard let selection = try await store.selection(of: mailbox.id) else { return nil }
+        return OpenedMailbox(selection: selection, stream: stream, probe: probe,
+                             assignedBeforeSubscribing: mailbox.uidNext > 0 ? mailbox.uidNext - 1 : 0)
     }
 
     func closeExpunge(_ tag: String, _ mailbox: MailboxID) async -> IMAPStepResult {

@@ -60,7 +60,8 @@ enum IMAPStep: Sendable {
     case openSession(tag: String, username: String)
     /// An APPEND literal against the account's quota, before the client sends it (RFC 9208 §4.3).
     case checkQuota(tag: String?, AccountID, size: Int)
-    case select(tag: String, IMAPMailboxName, IMAPSelectParameters, readOnly: Bool, AuthenticatedUser, rev2: Bool)
+    /// `knownID`: the mailbox this session last opened under that name, tried first (`Select.swift`).
+    case select(tag: String, IMAPMailboxName, IMAPSelectParameters, readOnly: Bool, AuthenticatedUser, rev2: Bool, knownID: MailboxID?)
     case create(tag: String, name: String, SpecialUse?, AuthenticatedUser)
     case delete(tag: String, IMAPMailboxName, AuthenticatedUser)
     case rename(tag: String, from: IMAPMailboxName, to: IMAPMailboxName, AuthenticatedUser)

@@ -99,6 +99,10 @@ struct IMAPSession {
     private var shutdownRequested = false
     /// Bumped at every SELECT/EXAMINE/CLOSE so feed events of an earlier selection are dropped.
     var selectionGeneration = 0
+    /// Mailboxes this session opened, by name (at most `knownMailboxLimit`): a SELECT of one of
+    /// them tries its ID first, sparing the store trip that looks the name up.
+    var knownMailboxIDs: [String: MailboxID] = [:]
+    static let knownMailboxLimit = 16
     /// The first octet of the command being received arrived then; see `commandTimerFired`.
     var commandStarted: NIODeadline?
     var commandBytes = 0

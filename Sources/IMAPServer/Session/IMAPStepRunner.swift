@@ -29,8 +29,8 @@ struct IMAPStepRunner: Sendable {
             .session(tag: tag, await openSession(username: username))
         case .checkQuota(let tag, let account, let size):
             .quota(tag: tag, overQuota: await overQuota(account, size: size))
-        case .select(let tag, let name, let parameters, let readOnly, let user, let rev2):
-            await select(tag, name, parameters, readOnly: readOnly, user, rev2: rev2)
+        case .select(let tag, let name, let parameters, let readOnly, let user, let rev2, let knownID):
+            await select(tag, name, parameters, readOnly: readOnly, user, rev2: rev2, knownID: knownID)
         case .create(let tag, let name, let use, let user): await create(tag, name, use, user)
         case .delete(let tag, let name, let user): await delete(tag, name, user)
         case .rename(let tag, let from, let to, let user): await rename(tag, from, to, user)
