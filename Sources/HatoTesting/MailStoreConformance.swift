@@ -17,6 +17,7 @@ public struct MailStoreConformance: Sendable {
         ("aliasesAndRecipients", { try await $0.aliasesAndRecipients() }),
         ("recipientAccounts", { try await $0.recipientAccounts() }),
         ("appendAndRead", { try await $0.appendAndRead() }),
+        ("batchReads", { try await $0.batchReads() }),
         ("flags", { try await $0.flags() }),
         ("recent", { try await $0.recent() }),
         ("copyClaimsRecent", { try await $0.copyClaimsRecent() }),

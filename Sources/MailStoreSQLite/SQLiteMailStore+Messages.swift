@@ -9,7 +9,7 @@ extension SQLiteMailStore {
     /// 6,000 instructions per message (callgrind of the mix profile, docs/PERFORMANCE.md
     /// 2026-12-06 night).
     public func messages(in mailbox: MailboxID) async throws -> [StoredMessage] {
-        try await pool.unsafeRead { db in
+        try await pool.unsafeReadInOneHop { db in
             try db.cachedAll("SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? ORDER BY uid", [mailbox.rawValue],
                              Rows.message)
         }
@@ -21,7 +21,7 @@ extension SQLiteMailStore {
     /// about 13,000 instructions per read (callgrind, docs/PERFORMANCE.md 2026-12-06 afternoon).
     /// Reads of two statements that must agree (`selection(of:)`) keep `read`.
     public func messageStates(in mailbox: MailboxID) async throws -> [MessageState] {
-        try await pool.unsafeRead { db in try Self.messageStates(mailbox, db) }
+        try await pool.unsafeReadInOneHop { db in try Self.messageStates(mailbox, db) }
     }
 
     /// The mailbox row, then its states: from `stateCache` when it holds them at the row's
@@ -29,7 +29,7 @@ extension SQLiteMailStore {
     /// the states agree; its BEGIN and COMMIT are cached statements (`inCachedReadTransaction`).
     public func selection(of mailbox: MailboxID) async throws -> MailboxSelection? {
         let cache = stateCache
-        return try await pool.unsafeRead { db in
+        return try await pool.unsafeReadInOneHop { db in
             try db.inCachedReadTransaction { () -> MailboxSelection? in
                 guard let (current, firstRecent) = try db.cachedFirst(
                     "SELECT \(Rows.mailboxColumns), first_recent_uid FROM mailboxes WHERE id = ?", [mailbox.rawValue],
@@ -77,15 +77,37 @@ extension SQLiteMailStore {
     }
 
     public func message(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage? {
-        try await pool.unsafeRead { db in  // one statement (see messageStates)
+        try await pool.unsafeReadInOneHop { db in  // one statement (see messageStates)
             try db.cachedFirst("SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", [mailbox.rawValue, Int64(uid)],
                                Rows.message)
+        }
+    }
+
+    /// One trip to a reader for all of them (each hop to GRDB's queue and back is two thread
+    /// wake-ups: a FETCH of five messages spent 25 futex calls, docs/PERFORMANCE.md, issue 24).
+    public func messages(in mailbox: MailboxID, uids: [UInt32]) async throws -> [StoredMessage] {
+        try await pool.unsafeReadInOneHop { db in
+            // Several statements in one read transaction: one snapshot, and one WAL read lock
+            // taken and released (fcntl) instead of one per statement.
+            let read = {
+                try uids.compactMap { uid in
+                    try db.cachedFirst("SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?",
+                                       [mailbox.rawValue, Int64(uid)], Rows.message)
+                }
+            }
+            return try uids.count > 1 ? db.inCachedReadTransaction(read) : read()
         }
     }
 
     public func readBody(_ body: BodyReference) async throws -> [UInt8] {
         let bodies = self.bodies
         return try await BlockingIO.run { try bodies.read(body) }
+    }
+
+    /// One blocking-I/O hop for all of them (see `messages(in:uids:)`).
+    public func readBodies(_ references: [BodyReference]) async throws -> [[UInt8]] {
+        let bodies = self.bodies
+        return try await BlockingIO.run { try references.map { try bodies.read($0) } }
     }
 
     public func readBody(_ body: BodyReference, offset: Int, length: Int) async throws -> [UInt8] {
@@ -180,7 +202,7 @@ extension SQLiteMailStore {
     }
 
     public func expungedUIDs(in mailbox: MailboxID, since modSeq: UInt64) async throws -> [UInt32] {
-        try await pool.read { db in
+        try await pool.readInOneHop { db in
             try Int64.fetchAll(db.cachedStatement(sql: "SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid"),
                                arguments: [mailbox.rawValue, Int64(clamping: modSeq)])
                 .map { UInt32(truncatingIfNeeded: $0) }

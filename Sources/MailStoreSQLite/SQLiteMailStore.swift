@@ -126,7 +126,7 @@ public final class SQLiteMailStore: MailStore {
         guard !candidates.isEmpty else { return }
         let pool = self.pool
         let bodies = self.bodies
-        let unreferenced: [String] = (try? await pool.read { db in
+        let unreferenced: [String] = (try? await pool.readInOneHop { db in
             try candidates.filter { try !Self.isReferenced(BodyReference(path: $0), db) }
         }) ?? []
         for path in unreferenced { bodies.remove(BodyReference(path: path)) }

@@ -105,9 +105,21 @@ extension IMAPSession {
                 return send(responses) + fail(tag, .unknownCTE)
             }
         }
+        if progress.rest.isEmpty && progress.stream == nil && progress.viewUIDs == nil {
+            // The last chunk (most FETCHes have one): the completion goes out in the same write.
+            fetch = nil
+            return Self.joiningFirstSend(responses, finish(progress.tag, progress.plan.uid ? "UID FETCH completed" : "FETCH completed",
+                                                           allowExpunge: false))
+        }
         // The next messages are read from disk only once the client has taken these.
         awaitingWritable = true
         return send(responses) + [.continueWhenWritable]
+    }
+
+    /// `responses` sent ahead of `actions`, in the same write when `actions` starts with a send.
+    static func joiningFirstSend(_ responses: [IMAPResponse], _ actions: [IMAPAction]) -> [IMAPAction] {
+        guard case .send(let next)? = actions.first else { return (responses.isEmpty ? [] : [.send(responses)]) + actions }
+        return [.send(responses + next)] + actions.dropFirst()
     }
 
     /// The client has read what was sent: the streamed message goes on, or the next chunk.
@@ -125,9 +137,8 @@ extension IMAPStepRunner {
         do {
             var messages: [StoredMessage]
             if uids.count <= IMAPSession.fetchChunkMessages {
-                // A few messages (the common UID FETCH of one or a new batch): ask for each.
-                messages = []
-                for uid in uids { if let message = try await store.message(in: mailbox, uid: uid) { messages.append(message) } }
+                // A few messages (the common UID FETCH of one or a new batch): their rows only.
+                messages = try await store.messages(in: mailbox, uids: uids)
             } else {
                 let wanted = Set(uids)
                 messages = try await store.messages(in: mailbox).filter { wanted.contains($0.uid) }
@@ -168,9 +179,11 @@ extension IMAPStepRunner {
                     messages = messages.map { byUID[$0.uid] ?? $0 }
                 }
             }
-            for message in messages {
-                let body: [UInt8]? = FetchResponder.needsBody(plan.attributes, message: message)
-                    ? try await store.readBody(message.body) : nil
+            // The chunk's bodies in one read, not one hop to the I/O threads per message.
+            let needed = messages.map { FetchResponder.needsBody(plan.attributes, message: $0) }
+            var bodies = try await store.readBodies(zip(messages, needed).filter(\.1).map(\.0.body)).makeIterator()
+            for (message, needsBody) in zip(messages, needed) {
+                let body: [UInt8]? = needsBody ? bodies.next() : nil
                 do throws(FetchFailure) {
                     results.append((message, .success(try responder.items(for: message, attributes: plan.attributes, uid: plan.uid,
                                                                            body: body))))

@@ -67,10 +67,7 @@ extension IMAPSession {
 extension IMAPStepRunner {
     /// The new messages' items (`fetchChunk`); those expunged meanwhile are left out.
     func notifyFetch(_ mailbox: MailboxID, _ uids: [UInt32], _ plan: FetchPlan) async -> IMAPStepResult {
-        var messages: [StoredMessage] = []
-        for uid in uids {
-            if let message = try? await store.message(in: mailbox, uid: uid) { messages.append(message) }
-        }
+        let messages = (try? await store.messages(in: mailbox, uids: uids)) ?? []
         guard case .fetchChunk(_, let results) = await fetchChunk("*", mailbox, messages, plan) else { return .notifyFetched([], plan) }
         return .notifyFetched(results, plan)
     }

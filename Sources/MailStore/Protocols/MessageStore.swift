@@ -41,7 +41,12 @@ public protocol MessageStore: Sendable {
     /// `claimRecent(in:through: nil)` answers) read together; nil when the mailbox is gone.
     func selection(of mailbox: MailboxID) async throws -> MailboxSelection?
     func message(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage?
+    /// The messages with these UIDs, in the order of `uids`, those not in the mailbox left out:
+    /// an IMAP FETCH of a few messages in one store call instead of one per message.
+    func messages(in mailbox: MailboxID, uids: [UInt32]) async throws -> [StoredMessage]
     func readBody(_ body: BodyReference) async throws -> [UInt8]
+    /// Several bodies in one call, in order (a FETCH of a few messages' octets).
+    func readBodies(_ bodies: [BodyReference]) async throws -> [[UInt8]]
     /// Up to `length` octets of the body from `offset` (fewer at its end): large messages are
     /// sent to IMAP clients piece by piece instead of being held whole.
     func readBody(_ body: BodyReference, offset: Int, length: Int) async throws -> [UInt8]
@@ -89,6 +94,20 @@ public protocol MessageStore: Sendable {
 }
 
 extension MessageStore {
+    /// Stores without a read of several rows ask for each.
+    public func messages(in mailbox: MailboxID, uids: [UInt32]) async throws -> [StoredMessage] {
+        var messages: [StoredMessage] = []
+        for uid in uids { if let message = try await message(in: mailbox, uid: uid) { messages.append(message) } }
+        return messages
+    }
+
+    /// Stores without a read of several bodies read each.
+    public func readBodies(_ bodies: [BodyReference]) async throws -> [[UInt8]] {
+        var read: [[UInt8]] = []
+        for body in bodies { read.append(try await readBody(body)) }
+        return read
+    }
+
     /// Stores without ranged reads read the whole body and cut the piece out of it.
     public func readBody(_ body: BodyReference, offset: Int, length: Int) async throws -> [UInt8] {
         let bytes = try await readBody(body)

@@ -1,0 +1,23 @@
+import GRDB
+import MailStore
+
+// GRDB's async reads take four thread switches: the task hops to the pool's semaphore queue
+// (a reader is free), back, to that reader's serial queue, and back. Each switch is a futex
+// wake-up and a context switch, and they were most of an IMAP SELECT's or FETCH's kernel time
+// (docs/PERFORMANCE.md, issue 24). These run GRDB's synchronous read on a blocking-I/O thread
+// instead: one hop there and one back. The synchronous read waits for a free reader on that
+// thread (a blocking-I/O thread waits as it would for the disk), and the reader's serial queue
+// runs the read inline (`DispatchQueue.sync` on an idle queue runs on the calling thread).
+
+extension DatabasePool {
+    /// `unsafeRead(_:)` (no transaction: one statement, or statements that need no common
+    /// snapshot) in one hop each way.
+    func unsafeReadInOneHop<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await BlockingIO.run { try self.unsafeRead(work) }
+    }
+
+    /// `read(_:)` (a read transaction) in one hop each way.
+    func readInOneHop<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await BlockingIO.run { try self.read(work) }
+    }
+}
