@@ -84,6 +84,10 @@ public final class ChannelDialog: @unchecked Sendable {
 
     /// Takes what the session wrote so far into `transcript`, waiting briefly for the first write.
     private func collect() async throws {
+        // What the session queued on its loop from the loop itself (a step started on the loop's
+        // task executor, `EventLoopTaskExecutor`) runs in a real loop's next turn; the testing
+        // loop runs it only when told.
+        await channel.testingEventLoop.run()
         while let buffer = try await channel.readOutbound(as: ByteBuffer.self) {
             transcript += String(buffer: buffer)
         }

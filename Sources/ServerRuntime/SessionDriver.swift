@@ -24,6 +24,8 @@ public final class SessionDriver<Adapter: SessionAdapter>: ChannelDuplexHandler,
     /// A step is in flight (`SteppingSession`).
     public var busy = false
     private var timers: [Adapter.TimerID: Scheduled<Void>] = [:]
+    /// The channel's loop as a task executor, made at the first step that may run there.
+    private var loopExecutor: EventLoopTaskExecutor?
 
     public init(machine: Machine, adapter: Adapter, inputBudget: Int) {
         self.machine = machine
@@ -112,7 +114,7 @@ public final class SessionDriver<Adapter: SessionAdapter>: ChannelDuplexHandler,
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         case .run(let step):
             let steps = adapter.steps
-            perform(context) {
+            perform(context, on: steps.runsOnEventLoop(step) ? eventLoopExecutor(context) : nil) {
                 let result = await steps.run(step)
                 return { driver, context in driver.applyStepResult(result, context) }
             }
@@ -134,6 +136,15 @@ public final class SessionDriver<Adapter: SessionAdapter>: ChannelDuplexHandler,
             for scheduled in timers.values { scheduled.cancel() }
             timers.removeAll()
         }
+    }
+
+    /// The channel's event loop as a task executor (`EventLoopTaskExecutor`), for short steps
+    /// and the adapter's own tasks that mostly hand work back to the loop.
+    public func eventLoopExecutor(_ context: ChannelHandlerContext) -> EventLoopTaskExecutor {
+        if let loopExecutor { return loopExecutor }
+        let made = EventLoopTaskExecutor(context.eventLoop)
+        loopExecutor = made
+        return made
     }
 
     private func applyStepResult(_ result: Machine.StepResult, _ context: ChannelHandlerContext) {

@@ -28,6 +28,13 @@ public protocol SessionStepRunner: Sendable {
     associatedtype Step: Sendable
     associatedtype StepResult: Sendable
     func run(_ step: Step) async -> StepResult
+    /// Whether `step` may run on the session's event loop (`EventLoopTaskExecutor`): only steps
+    /// that await the store and do little CPU work themselves. Default: none.
+    func runsOnEventLoop(_ step: Step) -> Bool
+}
+
+extension SessionStepRunner {
+    public func runsOnEventLoop(_ step: Step) -> Bool { false }
 }
 
 /// When a session timer fires.

@@ -21,22 +21,31 @@ public protocol SteppingSession: AnyObject {
 extension SteppingSession {
     public func willApplyStep(_ context: ChannelHandlerContext) {}
 
-    /// Runs `work` off the event loop, then applies the closure it returns to the session.
-    public func perform(_ context: ChannelHandlerContext,
+    /// Runs `work` in a task (on the cooperative pool, or with `executor` as its preference:
+    /// `EventLoopTaskExecutor`), then applies the closure it returns to the session on its event
+    /// loop: at once when the task ended there, else in the loop's next turn.
+    public func perform(_ context: ChannelHandlerContext, on executor: (any TaskExecutor)? = nil,
                         _ work: @escaping @Sendable () async -> @Sendable (Self, ChannelHandlerContext) -> Void) {
         busy = true
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        Task {
+        Task(executorPreference: executor) {
             let apply = await work()
-            bound.eventLoop.execute {
-                let (session, context) = bound.value
-                // Not busy before `apply`: it may start the next step with `perform` itself.
-                session.busy = false
-                guard session.acceptsStepResults else { return }
-                session.willApplyStep(context)
-                apply(session, context)
-                session.didApplyStep(context)
+            if bound.eventLoop.inEventLoop {
+                Self.apply(apply, bound)
+            } else {
+                bound.eventLoop.execute { Self.apply(apply, bound) }
             }
         }
+    }
+
+    private static func apply(_ apply: @Sendable (Self, ChannelHandlerContext) -> Void,
+                              _ bound: NIOLoopBound<(Self, ChannelHandlerContext)>) {
+        let (session, context) = bound.value
+        // Not busy before `apply`: it may start the next step with `perform` itself.
+        session.busy = false
+        guard session.acceptsStepResults else { return }
+        session.willApplyStep(context)
+        apply(session, context)
+        session.didApplyStep(context)
     }
 }

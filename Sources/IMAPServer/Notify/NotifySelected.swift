@@ -16,7 +16,7 @@ extension IMAPSession {
 
     /// The selected mailbox's updates now: during IDLE everything, with NOTIFY as its filter says.
     mutating func pushSelected() -> [IMAPAction] {
-        guard let selected = state.selected else { return [] }
+        guard state.selected != nil else { return [] }
         let allowExpunge = idleTag != nil || notify.plan?.selected?.delayed != true
         let responses = updatesNotingNew(allowExpunge: allowExpunge)
         return send(responses) + checkContextsNow() + startNotifyFetch()

@@ -64,7 +64,8 @@ extension IMAPSessionAdapter {
         let bound = NIOLoopBound((driver, context), eventLoop: context.eventLoop)
         let store = server.store, mailbox = selection.mailbox.id, recentMode = selection.recentMode
         let logger = server.logger
-        selection.feedTask = Task {
+        // On the session's loop: each change is handed to the session there anyway.
+        selection.feedTask = Task(executorPreference: driver.eventLoopExecutor(context)) {
             for await change in stream {
                 var recent: [UInt32] = []
                 if let recentMode, case .appended(let uid, _, _) = change {
@@ -77,10 +78,11 @@ extension IMAPSessionAdapter {
                         logger.warning("could not claim \\Recent", metadata: ["error": "\(LogSafe.escaped("\(error)"))"])
                     }
                 }
+                let claimed = recent
                 bound.eventLoop.execute {
                     let (driver, context) = bound.value
                     driver.feed(.mailboxChanged(change, generation: generation, outputWritable: context.channel.isWritable,
-                                                recent: recent), context)
+                                                recent: claimed), context)
                 }
             }
         }

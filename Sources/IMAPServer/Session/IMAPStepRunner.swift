@@ -14,6 +14,17 @@ struct IMAPStepRunner: Sendable {
     let configuration: IMAPConfiguration
     let logger: Logger
 
+    /// The commands of an IMAP client's steady state, which await the store and do little else,
+    /// run on the session's event loop (`EventLoopTaskExecutor`). Logins (password hashes),
+    /// APPEND (MIME parsing), SEARCH and SORT (bodies), LIST (every mailbox name) and the rest
+    /// stay on the cooperative pool.
+    func runsOnEventLoop(_ step: IMAPStep) -> Bool {
+        switch step {
+        case .select, .status, .store, .expunge, .closeExpunge, .copy, .fetchMessages, .fetchChunk, .notifyFetch: true
+        default: false
+        }
+    }
+
     func run(_ step: IMAPStep) async -> IMAPStepResult {
         switch step {
         case .authenticate(let tag, let mechanism, let initialResponse, let tlsActive):

@@ -44,6 +44,7 @@ import Testing
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline, received.count < prefix.utf8.count + 512 + ")\r\nf4 OK FETCH completed\r\n".utf8.count {
+            await dialog.channel.testingEventLoop.run()  // what the session queued on its loop (ChannelDialog.collect)
             guard let buffer = try await dialog.channel.readOutbound(as: ByteBuffer.self) else {
                 try await Task.sleep(for: .milliseconds(5))
                 continue
