@@ -23,6 +23,17 @@ struct SMTPStepRunner: Sendable {
     /// What the stages keep for this connection; every client the stages see carries it.
     let session = ReceptionSession()
 
+    /// The checks at connection, HELO, MAIL FROM and RCPT TO wait on DNS and the store and
+    /// compute little: they run on the session's event loop (`EventLoopTaskExecutor`). The end
+    /// of DATA (DKIM, DMARC, the risk assessment, delivery) and password checks stay on the
+    /// cooperative pool.
+    func runsOnEventLoop(_ step: SMTPStep) -> Bool {
+        switch step {
+        case .connection, .helo, .mailFrom, .recipient: true
+        default: false
+        }
+    }
+
     func run(_ step: SMTPStep) async -> SMTPStepResult {
         switch step.inSession(session) {
         case .connection(let client):
