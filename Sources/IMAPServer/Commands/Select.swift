@@ -15,13 +15,13 @@ extension IMAPSession {
             return fail(tag, .qresyncWildcard)
         }
         if parameters.condstore { enabled.condstore = true }
-        // Leaving the current mailbox first: RFC 7162 §3.2.11 / RFC 9051 §6.3.2 [CLOSED].
-        var actions: [IMAPAction] = []
+        // Leaving the current mailbox first: RFC 7162 §3.2.11 / RFC 9051 §6.3.2 [CLOSED], sent
+        // ahead of what the step brings (the new mailbox's responses or the NO), in one write.
         if state.selected != nil {
             deselect(user)
-            actions = send([.status(tag: nil, .ok, code: .closed, text: "previous mailbox closed")])
+            closedPending = true
         }
-        return actions + run(.select(tag: tag, name, parameters, readOnly: readOnly, user, rev2: enabled.imap4rev2,
+        return run(.select(tag: tag, name, parameters, readOnly: readOnly, user, rev2: enabled.imap4rev2,
                                      knownID: knownMailboxIDs[Mailbox.normalize(name.name)]))
     }
 
@@ -36,7 +36,7 @@ extension IMAPSession {
         state = .selected(outcome.user, view)
         view.noteAssignedBeforeSubscribing(upTo: outcome.assignedBeforeSubscribing)
 
-        var responses = view.flagsAnnouncement + [.data(.exists(view.count))]
+        var responses = takeClosedNotice() + view.flagsAnnouncement + [.data(.exists(view.count))]
         if !enabled.imap4rev2 {
             // RFC 3501 §6.3.1: RECENT and the first unseen message for rev1 clients.
             responses.append(.data(.recent(view.recentCount)))
@@ -77,6 +77,13 @@ extension IMAPSession {
         responses.append(.status(tag: outcome.tag, .ok, code: readOnly ? .readOnly : .readWrite,
                                  text: readOnly ? "EXAMINE completed" : "SELECT completed"))
         return [.listen(outcome.stream, view, generation: selectionGeneration), .send(responses)]
+    }
+
+    /// The `[CLOSED]` of the mailbox a SELECT or EXAMINE left, once.
+    mutating func takeClosedNotice() -> [IMAPResponse] {
+        guard closedPending else { return [] }
+        closedPending = false
+        return [.status(tag: nil, .ok, code: .closed, text: "previous mailbox closed")]
     }
 
     /// RFC 7162 §3.2.5.2 message sequence match data: the client's sample of (sequence number,

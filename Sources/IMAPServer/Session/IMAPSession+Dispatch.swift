@@ -107,7 +107,7 @@ extension IMAPSession {
         case .failed(let tag, let failure):
             fetch = nil
             ownCommandFailed(tag)
-            return fail(tag, failure)
+            return Self.joiningFirstSend(takeClosedNotice(), fail(tag, failure))
         case .selected(let outcome): return selected(outcome)
         case .appended(let tag, let mailbox, let appended, let code, let recent):
             if let selected = state.selected, selected.mailbox.id == mailbox {

@@ -103,6 +103,8 @@ struct IMAPSession {
     /// them tries its ID first, sparing the store trip that looks the name up.
     var knownMailboxIDs: [String: MailboxID] = [:]
     static let knownMailboxLimit = 16
+    /// A SELECT or EXAMINE left the selected mailbox; its `[CLOSED]` goes out with the step's result.
+    var closedPending = false
     /// The first octet of the command being received arrived then; see `commandTimerFired`.
     var commandStarted: NIODeadline?
     var commandBytes = 0
