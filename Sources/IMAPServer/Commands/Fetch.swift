@@ -116,11 +116,6 @@ extension IMAPSession {
         return send(responses) + [.continueWhenWritable]
     }
 
-    /// `responses` sent ahead of `actions`, in the same write when `actions` starts with a send.
-    static func joiningFirstSend(_ responses: [IMAPResponse], _ actions: [IMAPAction]) -> [IMAPAction] {
-        guard case .send(let next)? = actions.first else { return (responses.isEmpty ? [] : [.send(responses)]) + actions }
-        return [.send(responses + next)] + actions.dropFirst()
-    }
 
     /// The client has read what was sent: the streamed message goes on, or the next chunk.
     mutating func continueFetch() -> [IMAPAction] {

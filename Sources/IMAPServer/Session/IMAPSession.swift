@@ -251,6 +251,12 @@ struct IMAPSession {
         responses.isEmpty ? [] : [.send(responses)]
     }
 
+    /// `responses` sent ahead of `actions`, in the same write when `actions` starts with a send.
+    static func joiningFirstSend(_ responses: [IMAPResponse], _ actions: [IMAPAction]) -> [IMAPAction] {
+        guard case .send(let next)? = actions.first else { return (responses.isEmpty ? [] : [.send(responses)]) + actions }
+        return [.send(responses + next)] + actions.dropFirst()
+    }
+
     /// A failed command's tagged NO or BAD (`IMAPFailure.response`), after the updates it lets out.
     mutating func fail(_ tag: String?, _ failure: IMAPFailure) -> [IMAPAction] {
         let (status, code, text) = failure.response
