@@ -25,6 +25,7 @@ public enum StoreFactory {
     static func openEmbedded(_ config: HatoConfig, logger: Logger) throws -> SQLiteMailStore {
         var options = SQLiteMailStore.Options(maxMessageSize: config.limits.maxMessageSize, summarizer: MessageSummaries.summarizer(limits: config.limits.messageLimits))
         options.logger = logger
+        options.inlineBodyLimit = config.store.inlineBodyMax
         options.software = "hato \(HatoVersion.string)"
         return try SQLiteMailStore(directory: config.dataDirectory, options: options)
     }

@@ -14,14 +14,17 @@ extension SQLiteMailStore {
         }
         let bodies = self.bodies
         let summarizer = self.summarizer
+        // A small body goes into the database in the same transaction as its rows (`InlineBodies`).
+        let inline = request.bytes.count <= inlineBodyLimit
         let (reference, summary) = try await BlockingIO.run {
-            (try bodies.store(request.bytes), request.summary ?? summarizer?(request.bytes))
+            (try inline ? InlineBodies.newReference() : bodies.store(request.bytes), request.summary ?? summarizer?(request.bytes))
         }
         let pending = PendingAppend(
             body: reference, size: Int64(request.bytes.count), summary: summary, flags: request.flags,
-            internalDate: request.internalDate, targets: mailboxes, claimsRecent: request.claimsRecent)
+            internalDate: request.internalDate, targets: mailboxes, claimsRecent: request.claimsRecent,
+            inlineBytes: inline ? request.bytes : nil)
         let outcome = await commit(pending)
-        if !outcome.contains(where: { (try? $0.get()) != nil }) { bodies.remove(reference) }
+        if !inline, !outcome.contains(where: { (try? $0.get()) != nil }) { bodies.remove(reference) }
         for case .success(let result) in outcome {
             stateCache.apply(.appended(MessageState(uid: result.uid, modSeq: result.modSeq, flags: request.flags)),
                              to: result.mailboxID, from: result.modSeq - 1, to: result.modSeq)
@@ -35,14 +38,20 @@ extension SQLiteMailStore {
     /// one full quota fails only that target.
     func commit(_ pending: PendingAppend) async -> AppendOutcome {
         do {
-            return try await batchedWrite(bodies: [pending.body]) { db in
-                try pending.targets.map { target -> Result<AppendResult, MailStoreError> in
+            return try await batchedWrite(bodies: pending.inlineBytes == nil ? [pending.body] : []) { db in
+                if let bytes = pending.inlineBytes { try InlineBodies.insert(pending.body, bytes, db) }
+                let outcome = try pending.targets.map { target -> Result<AppendResult, MailStoreError> in
                     switch try db.inCachedSavepoint({ try Self.insertMessage(pending, into: target, db) }) {
                     case .success(let result): return .success(result)
                     case .failure(let error as MailStoreError): return .failure(error)
                     case .failure(let error): throw error  // not a refusal of this target: the whole append fails
                     }
                 }
+                // Every target refused (quota): the body goes with this transaction too.
+                if pending.inlineBytes != nil, !outcome.contains(where: { (try? $0.get()) != nil }) {
+                    try InlineBodies.deleteUnreferenced([pending.body.path], db)
+                }
+                return outcome
             }
         } catch {
             logger.error("append failed", metadata: ["error": "\(error)"])

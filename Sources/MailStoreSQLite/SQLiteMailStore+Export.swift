@@ -46,8 +46,15 @@ public final class SQLiteStoreSnapshot: Sendable {
         }
     }
 
-    /// The bytes of a body file (`body_path` of a message, queue entry or quarantined message).
+    /// The bytes of a body (`body_path` of a message, queue entry or quarantined message): a
+    /// file, or an inline body as the snapshot holds it (`InlineBodies`).
     public func readBody(_ path: String) async throws -> [UInt8] {
+        guard !InlineBodies.isInline(path) else {
+            guard let bytes = try await snapshot.read({ db in try InlineBodies.read([path], db)[path] }) else {
+                throw MailStoreError.bodyMissing(path)
+            }
+            return bytes
+        }
         let bodies = self.bodies
         return try await BlockingIO.run { try bodies.read(BodyReference(path: path)) }
     }

@@ -100,19 +100,34 @@ extension SQLiteMailStore {
     }
 
     public func readBody(_ body: BodyReference) async throws -> [UInt8] {
-        let bodies = self.bodies
-        return try await BlockingIO.run { try bodies.read(body) }
+        try await readBodies([body])[0]
     }
 
-    /// One blocking-I/O hop for all of them (see `messages(in:uids:)`).
+    /// One blocking-I/O hop for all of them (see `messages(in:uids:)`); inline bodies in one read.
     public func readBodies(_ references: [BodyReference]) async throws -> [[UInt8]] {
         let bodies = self.bodies
-        return try await BlockingIO.run { try references.map { try bodies.read($0) } }
+        let pool = self.pool
+        return try await BlockingIO.run {
+            let inline = references.map(\.path).filter(InlineBodies.isInline)
+            let stored = inline.isEmpty ? [:] : try pool.unsafeRead { db in
+                try inline.count > 1 ? db.inCachedReadTransaction { try InlineBodies.read(inline, db) } : InlineBodies.read(inline, db)
+            }
+            return try references.map { reference in
+                guard InlineBodies.isInline(reference.path) else { return try bodies.read(reference) }
+                guard let bytes = stored[reference.path] else { throw MailStoreError.bodyMissing(reference.path) }
+                return bytes
+            }
+        }
     }
 
     public func readBody(_ body: BodyReference, offset: Int, length: Int) async throws -> [UInt8] {
         let bodies = self.bodies
-        return try await BlockingIO.run { try bodies.read(body, offset: offset, length: length) }
+        guard InlineBodies.isInline(body.path) else {
+            return try await BlockingIO.run { try bodies.read(body, offset: offset, length: length) }
+        }
+        guard let bytes = try await pool.unsafeReadInOneHop({ db in try InlineBodies.read(body.path, offset: offset, length: length, db) })
+        else { throw MailStoreError.bodyMissing(body.path) }
+        return bytes
     }
 
     public func setFlags(
@@ -192,12 +207,14 @@ extension SQLiteMailStore {
             // after the commit (`removeUnreferenced`) cost a read transaction of its own per
             // EXPUNGE. Nothing can add a reference to them later: the rows that named them are gone.
             let unreferenced = try Set(rows.map(\.path)).filter { try !Self.isReferenced(BodyReference(path: $0), db) }
+            // Inline bodies go in this transaction (`InlineBodies`); files are unlinked after it.
+            try InlineBodies.deleteUnreferenced(unreferenced, db)
             return (rows.map { UInt32(truncatingIfNeeded: $0.uid) }, modSeq, unreferenced)
         }
         guard !removed.isEmpty else { return [] }
         stateCache.apply(.expunged(Set(removed)), to: mailbox, from: modSeq - 1, to: modSeq)
         feed.publish([.expunged(uids: removed, modSeq: modSeq)], in: mailbox)
-        for path in paths { bodies.remove(BodyReference(path: path)) }
+        for path in paths where !InlineBodies.isInline(path) { bodies.remove(BodyReference(path: path)) }
         return removed
     }
 

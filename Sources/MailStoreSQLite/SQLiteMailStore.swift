@@ -5,7 +5,8 @@ import MailCore
 import MailStore
 import Synchronization
 
-/// The embedded store: metadata in SQLite (WAL, synchronous=FULL), bodies as files.
+/// The embedded store: metadata in SQLite (WAL, synchronous=FULL), bodies as files, and bodies of
+/// delivered and appended messages up to `Options.inlineBodyLimit` in the database (`InlineBodies`).
 ///
 /// Layout under the data directory: `hato.sqlite` (+ `-wal`, `-shm`) and `messages/`.
 /// Several processes may open the same directory at once (`hato serve` and the admin commands):
@@ -18,6 +19,8 @@ public final class SQLiteMailStore: MailStore {
     let feed: ChangeFeed
     let summarizer: MessageSummarizer?
     let maxMessageSize: Int?
+    /// Largest body delivered or appended into the database rather than a file (0: always files).
+    let inlineBodyLimit: Int
     let logger: Logger
     let batcher: WriteBatcher
     /// SELECT's message states of recently selected mailboxes (`MessageStateCache`).
@@ -29,6 +32,10 @@ public final class SQLiteMailStore: MailStore {
     public struct Options: Sendable {
         /// Largest message accepted by append, in octets (the `[limits] max_message_size` key).
         public var maxMessageSize: Int?
+        /// Bodies of delivered and appended messages up to this many octets are stored in the
+        /// database with their row (`InlineBodies`; the `[store] inline_body_max` key); 0 keeps
+        /// every body in a file.
+        public var inlineBodyLimit = 65_536
         /// How long a writer waits for another process holding the write lock.
         public var busyTimeout: TimeInterval = 10
         public var summarizer: MessageSummarizer?
@@ -80,6 +87,7 @@ public final class SQLiteMailStore: MailStore {
         feed = ChangeFeed()
         summarizer = options.summarizer
         maxMessageSize = options.maxMessageSize
+        inlineBodyLimit = max(0, options.inlineBodyLimit)
         logger = options.logger
         batcher = WriteBatcher(pool: pool, bodies: bodies)
     }
@@ -121,13 +129,24 @@ public final class SQLiteMailStore: MailStore {
         return UInt32(truncatingIfNeeded: next)
     }
 
-    /// Unlinks bodies no message references any more. Call after the commit that dropped the rows.
+    /// Unlinks bodies no message references any more, and deletes such inline bodies. Call after
+    /// the commit that dropped the rows (a crash in between leaves an orphan the store check finds).
     func removeUnreferenced(_ candidates: Set<String>) async {
         guard !candidates.isEmpty else { return }
         let pool = self.pool
         let bodies = self.bodies
+        let inline = candidates.filter(InlineBodies.isInline)
+        if !inline.isEmpty {
+            do {
+                try await pool.write { db in try InlineBodies.deleteUnreferenced(inline, db) }
+            } catch {
+                logger.error("could not delete inline bodies", metadata: ["error": "\(error)"])
+            }
+        }
+        let files = candidates.subtracting(inline)
+        guard !files.isEmpty else { return }
         let unreferenced: [String] = (try? await pool.readInOneHop { db in
-            try candidates.filter { try !Self.isReferenced(BodyReference(path: $0), db) }
+            try files.filter { try !Self.isReferenced(BodyReference(path: $0), db) }
         }) ?? []
         for path in unreferenced { bodies.remove(BodyReference(path: path)) }
     }

@@ -362,6 +362,7 @@ enum Schema {
                 CREATE INDEX messages_deleted ON messages(mailbox_id, uid) WHERE (flags & 8) <> 0;
                 """)
         }
+        InlineBodies.register(&migrator)
         return migrator
     }
 }

@@ -7,15 +7,17 @@ import Darwin
 #endif
 
 extension StoreCheck {
-    /// Rows against files: each referenced body must exist with the size its rows record; every
-    /// file in a body directory must be referenced; `tmp/` must be empty (a write in progress
+    /// Rows against files and inline bodies (`InlineBodies`, their sizes in `inline`): each
+    /// referenced body must exist with the size its rows record; every file in a body directory
+    /// and every inline body must be referenced; `tmp/` must be empty (a write in progress
     /// renames its file out of `tmp/` before the commit).
-    func scanBodies(_ references: [String: [StoreIssue.BodyUser]]) throws -> (issues: [StoreIssue], files: Int) {
+    func scanBodies(_ references: [String: [StoreIssue.BodyUser]], inline: [String: Int64] = [:]) throws -> (issues: [StoreIssue], files: Int) {
         var issues: [StoreIssue] = []
         var files = 0
         for path in references.keys.sorted() {
             let users = references[path]!
-            guard let size = Self.fileSize(bodies.url(for: BodyReference(path: path)).path) else {
+            let stored = InlineBodies.isInline(path) ? inline[path] : Self.fileSize(bodies.url(for: BodyReference(path: path)).path)
+            guard let size = stored else {
                 issues.append(.missingBody(path: path, users: users))
                 continue
             }
@@ -24,6 +26,9 @@ extension StoreCheck {
             if !wrong.isEmpty {
                 issues.append(.bodySize(path: path, actual: size, users: wrong, intact: wrong.count < users.count))
             }
+        }
+        for (path, size) in inline.sorted(by: { $0.key < $1.key }) where references[path] == nil {
+            issues.append(.orphanBody(path: path, size: size))
         }
         let fm = FileManager.default
         for directory in try fm.contentsOfDirectory(atPath: bodies.root.path).sorted() {

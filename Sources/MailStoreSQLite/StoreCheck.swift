@@ -15,6 +15,7 @@ struct StoreCheck {
     func run() throws -> (report: StoreCheckReport, issues: [StoreIssue]) {
         var report = StoreCheckReport()
         var issues: [StoreIssue] = []
+        var inline: [String: Int64] = [:]
         let references = try pool.read { db -> [String: [StoreIssue.BodyUser]] in
             issues += try Self.databaseIssues(db)
             let labels = try Self.mailboxLabels(db)
@@ -24,9 +25,10 @@ struct StoreCheck {
             let references = try Self.bodyUsers(db, labels)
             report.messages = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages") ?? 0
             report.queueEntries = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM queue_messages") ?? 0
+            inline = try InlineBodies.sizes(db)
             return references
         }
-        let scan = try scanBodies(references)
+        let scan = try scanBodies(references, inline: inline)
         issues += scan.issues
         report.bodyFiles = scan.files
         report.findings = issues.map(\.finding)

@@ -41,8 +41,12 @@ enum StoreIssue: Sendable {
     case expungedPresent(mailbox: MailboxID, label: String, uids: [Int64])
     case quotaUsage(address: String, recordedBytes: Int64, recordedMessages: Int64, bytes: Int64, messages: Int64)
 
-    /// Body paths are shown as they lie under the data directory.
-    static func shown(_ path: String) -> String { "messages/\(path)" }
+    /// Body paths are shown as they lie under the data directory; a body kept in the database
+    /// (`InlineBodies`) as its path in `hato.sqlite`.
+    static func shown(_ path: String) -> String { InlineBodies.isInline(path) ? "hato.sqlite \(path)" : "messages/\(path)" }
+
+    /// "body file messages/..." or "body hato.sqlite inline/...".
+    static func body(_ path: String) -> String { (InlineBodies.isInline(path) ? "body " : "body file ") + shown(path) }
 
     var finding: StoreFinding {
         switch self {
@@ -57,10 +61,10 @@ enum StoreIssue: Sendable {
         case .unfinishedBody(let path, let size):
             return StoreFinding(.unfinishedBody, "\(Self.shown(path)) (\(size) bytes): left by a write that never completed")
         case .missingBody(let path, let users):
-            return StoreFinding(.missingBody, "\(users.map(\.description).joined(separator: ", ")): body file \(Self.shown(path)) does not exist")
+            return StoreFinding(.missingBody, "\(users.map(\.description).joined(separator: ", ")): \(Self.body(path)) does not exist")
         case .bodySize(let path, let actual, let users, _):
             let rows = users.map { "\($0.description) says \($0.size)" }.joined(separator: ", ")
-            return StoreFinding(.bodySize, "body file \(Self.shown(path)) has \(actual) bytes, but \(rows)")
+            return StoreFinding(.bodySize, "\(Self.body(path)) has \(actual) bytes, but \(rows)")
         case .queueWithoutRecipients(let id):
             return StoreFinding(.queueEntry, "queue message \(id) has no recipients")
         case .queueFinished(let id, let recipients):

@@ -177,17 +177,22 @@ struct StoreRepairer {
 
     /// After a row is gone: its body goes to lost+found if nothing else refers to it.
     func releaseBody(_ path: String?) async throws -> String {
-        guard let path, try await !store.pool.read({ db in try SQLiteMailStore.isReferenced(BodyReference(path: path), db) }),
-              StoreCheck.fileSize(store.bodies.url(for: BodyReference(path: path)).path) != nil else { return "" }
+        guard let path, try await !store.pool.read({ db in try SQLiteMailStore.isReferenced(BodyReference(path: path), db) }) else { return "" }
+        let exists = InlineBodies.isInline(path)
+            ? try await store.pool.read({ db in try !InlineBodies.read([path], db).isEmpty })
+            : StoreCheck.fileSize(store.bodies.url(for: BodyReference(path: path)).path) != nil
+        guard exists else { return "" }
         return "; body moved to \(try await moveToLostAndFound(path))"
     }
 
     /// Moves `messages/<path>` to `lost+found/<path>` (a numbered name if that exists) and
-    /// returns where it went, relative to the data directory.
+    /// returns where it went, relative to the data directory. An inline body (`InlineBodies`) is
+    /// written there as a file, then deleted from the database.
     func moveToLostAndFound(_ path: String) async throws -> String {
         let source = store.bodies.url(for: BodyReference(path: path))
         let root = lostAndFound
-        return try await BlockingIO.run {
+        let inline = InlineBodies.isInline(path) ? try await store.pool.read({ db in try InlineBodies.read([path], db)[path] }) : nil
+        let moved = try await BlockingIO.run {
             var target = root.appendingPathComponent(path)
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             var n = 1
@@ -195,10 +200,21 @@ struct StoreRepairer {
                 target = root.appendingPathComponent("\(path).\(n)")
                 n += 1
             }
-            guard rename(source.path, target.path) == 0 else { throw MailStoreError.io("rename \(path) to lost+found: \(String(cString: strerror(errno)))") }
+            if let inline {
+                guard FileManager.default.createFile(atPath: target.path, contents: Data(inline)) else {
+                    throw MailStoreError.io("write \(path) to lost+found")
+                }
+                try BodyFileStore.fsyncPath(target.path)
+            } else {
+                guard rename(source.path, target.path) == 0 else { throw MailStoreError.io("rename \(path) to lost+found: \(String(cString: strerror(errno)))") }
+            }
             try BodyFileStore.fsyncPath(target.deletingLastPathComponent().path)
             return "lost+found/" + target.path.dropFirst(root.path.count + 1)
         }
+        if inline != nil {
+            try await write { db in try db.execute(sql: "DELETE FROM message_blobs WHERE path = ?", arguments: [path]) }
+        }
+        return moved
     }
 
     func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {

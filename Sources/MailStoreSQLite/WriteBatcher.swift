@@ -12,6 +12,8 @@ struct PendingAppend: Sendable {
     let internalDate: Date
     let targets: [MailboxID]
     var claimsRecent = false
+    /// The body itself when it is stored in the database with the rows (`InlineBodies`).
+    var inlineBytes: [UInt8]? = nil
 }
 
 typealias AppendOutcome = [Result<AppendResult, MailStoreError>]

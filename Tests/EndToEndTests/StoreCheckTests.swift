@@ -20,6 +20,8 @@ import Testing
             imap = ["127.0.0.1:0"]
             [accounts]
             scram_iterations = 4096
+            [store]
+            inline_body_max = 0
             """.write(toFile: directory.url.appendingPathComponent("hato.toml").path, atomically: true, encoding: .utf8)
     }
 
@@ -48,7 +50,7 @@ import Testing
     @Test func eachKindOfDamageIsReportedThenRepairedKeepingGoodMessages() async throws {
         try await makeStore()
         let clean = try await hato("store", "check")
-        #expect(clean.status == 0 && clean.stdout == "store is consistent: 6 mailboxes, 4 messages, 0 queue entries, 4 body files\n",
+        #expect(clean.status == 0 && clean.stdout == "store is consistent: 6 mailboxes, 4 messages, 0 queue entries, 4 bodies\n",
                 "\(clean)")
 
         let store = try SQLiteMailStore(directory: data)
@@ -103,7 +105,7 @@ import Testing
         #expect(actions.contains("orphan-body: messages/\(shard)/0000orphan (5 bytes): no message or queue entry refers to it"
                                  + " -> moved to lost+found/\(shard)/0000orphan"))
         #expect(actions.contains("uidnext: a@example.test \"INBOX\": UIDNEXT 2 is not above UID 4 -> UIDNEXT raised to 5"))
-        #expect(actions.last == "after repair: store is consistent: 6 mailboxes, 2 messages, 0 queue entries, 2 body files")
+        #expect(actions.last == "after repair: store is consistent: 6 mailboxes, 2 messages, 0 queue entries, 2 bodies")
         #expect(try await hato("store", "check").status == 0)
 
         // Nothing destroyed: the stray, half-written and truncated files are in lost+found.

@@ -7,18 +7,21 @@ import Testing
 /// SEARCH on header keys is answered from the summary stored at delivery, without reading the
 /// message body (docs/imap-search-fetch.md); only keys that need the text read it.
 @Suite struct IMAPSearchSummaryTests {
-    /// The body file of message 2 is removed: SUBJECT, FROM, TO, SENTSINCE still find it from the
-    /// summary, while BODY, which must read the text, fails with NO [UNAVAILABLE] and the session
-    /// carries on.
+    /// The body of message 2 is removed (a small one is kept in the database, docs/storage.md):
+    /// SUBJECT, FROM, TO, SENTSINCE still find it from the summary, while BODY, which must read
+    /// the text, fails with NO [UNAVAILABLE] and the session carries on.
     @Test func headerKeysNeverReadTheBody() async throws {
         let fixture = try await IMAPFixture.make(messages: IMAPFixture.messages)
         let stored = try await fixture.store.messages(in: fixture.inbox.id)
         #expect(stored.allSatisfy { $0.summary != nil }, "the fixture store summarizes at delivery")
-        let target = Data(IMAPFixture.messages[1].utf8)
-        let root = fixture.directory.url.appendingPathComponent("messages")
-        let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
-        let bodyFile = try #require(files.first { (try? Data(contentsOf: $0)) == target }, "body file of message 2")
-        try FileManager.default.removeItem(at: bodyFile)
+        #expect(try await fixture.store.readBody(stored[1].body) == Array(IMAPFixture.messages[1].utf8))
+        #expect(stored[1].body.path.hasPrefix("inline/"))
+        let removed = try await Python.run("""
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1]); db.execute("DELETE FROM message_blobs WHERE path = ?", (sys.argv[2],)); db.commit()
+            print(db.total_changes)
+            """, arguments: [fixture.directory.url.appendingPathComponent("hato.sqlite").path, stored[1].body.path])
+        #expect(removed.stdout == "1\n", "\(removed.stderr)")
 
         let listener = try await TestListener.start(fixture.server, name: "imap")
         let result = try await Python.run(rawClient + """

@@ -126,15 +126,16 @@ import Testing
             fresh.problems = []
             #expect(summary == fresh)
         }
-        #expect(paths.count == 1, "ten accounts, one body file")
-        // Body files live in <data>/messages/<yyyymmddhh>/ (tmp/ holds files being written).
+        #expect(paths.count == 1, "ten accounts, one body")
+        #expect(paths.first?.hasPrefix("inline/") == true, "a small message is kept in the database (store.inline_body_max)")
+        // Body files live in <data>/messages/<yyyymmddhh>/ (tmp/ holds files being written): none here.
         let messages = setup.directory.url.appendingPathComponent("messages")
         let bodyFiles = try FileManager.default.subpathsOfDirectory(atPath: messages.path).filter { path in
             var isDirectory: ObjCBool = false
             FileManager.default.fileExists(atPath: messages.appendingPathComponent(path).path, isDirectory: &isDirectory)
             return !isDirectory.boolValue && !path.hasPrefix("tmp")
         }
-        #expect(bodyFiles.count == 1, "\(bodyFiles)")
+        #expect(bodyFiles.isEmpty, "\(bodyFiles)")
 
         let text = String(decoding: stored, as: UTF8.self)
         #expect(text.hasPrefix("Return-Path: <news@remote.test>\r\nAuthentication-Results: mx.example.test;"), "\(text)")

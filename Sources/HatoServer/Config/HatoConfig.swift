@@ -284,6 +284,7 @@ public struct HatoConfig: Sendable {
         milters = try MilterSettings.parse(values["milter"])
         sieve = try SieveSettings(values: values)
         store = try StoreSettings(string: string, int: int, url: url)
+        if values["store.inline_body_max"] != nil { store.inlineBodyMax = int("store.inline_body_max") }
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
         http = try HTTPSettings(string: string, int: int, list: list, hostname: hostname)
         dashboard = try DashboardSettings(string: string, int: int)

@@ -16,6 +16,8 @@ extension ConfigSchema {
         key("store.max_connections", .integer(min: 1, max: 1000), .int(20), "Connections this node keeps to the database at most."),
         key("store.chunk_size", .integer(min: 4096, max: 16_777_216), .int(262_144),
             "Octets per stored body chunk in PostgreSQL; larger bodies are split (docs/scaling.md)."),
+        key("store.inline_body_max", .integer(min: 0, max: 1_048_576), .int(65_536),
+            "SQLite store: messages up to this many octets are kept in the database with their row instead of a file of their own (docs/storage.md). 0: every message in a file."),
     ]
 }
 
@@ -32,6 +34,8 @@ public struct StoreSettings: Sendable {
     public var passwordFile: URL?
     public var maxConnections: Int
     public var chunkSize: Int
+    /// `store.inline_body_max`: the SQLite store keeps bodies up to this size in the database.
+    public var inlineBodyMax = 65_536
 
     init(string: (String) -> String?, int: (String) -> Int, url: (String) -> URL?) throws {
         backend = Backend(rawValue: string("store.backend") ?? "sqlite") ?? .sqlite

@@ -24,6 +24,7 @@ public enum StoreMigration {
     public static let notCopied: [(table: String, reason: String)] = [
         ("grdb_migrations", "SQLite's own migration record; PostgreSQL records its schema in hato_schema"),
         ("store_format", "the layout of SQLite's body files; on PostgreSQL bodies are blobs"),
+        ("message_blobs", "small bodies kept in SQLite itself; each is copied as the blob of the message that names it, as body files are"),
     ]
     /// Tables whose `body_path` names a body file; in PostgreSQL the column is `body_key`, a blob.
     static let bodyTables: Set<String> = ["messages", "queue_messages", "quarantine"]

@@ -52,6 +52,7 @@ public struct StoreCheckReport: Sendable {
     public var mailboxes = 0
     public var messages = 0
     public var queueEntries = 0
+    /// Bodies checked against their rows: files, bodies kept in the database, or blobs.
     public var bodyFiles = 0
 
     public init(findings: [StoreFinding] = []) { self.findings = findings }
@@ -60,7 +61,7 @@ public struct StoreCheckReport: Sendable {
 
     /// One line for a clean store: what was checked.
     public var summary: String {
-        "\(mailboxes) mailboxes, \(messages) messages, \(queueEntries) queue entries, \(bodyFiles) body files"
+        "\(mailboxes) mailboxes, \(messages) messages, \(queueEntries) queue entries, \(bodyFiles) bodies"
     }
 }
 
