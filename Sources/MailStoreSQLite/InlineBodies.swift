@@ -42,9 +42,7 @@ enum InlineBodies {
     static func read(_ paths: [String], _ db: Database) throws -> [String: [UInt8]] {
         var found: [String: [UInt8]] = [:]
         for path in paths where found[path] == nil {
-            if let bytes = try db.cachedFirst("SELECT data FROM message_blobs WHERE path = ?", [path], { row in
-                row.data(0).map { [UInt8]($0) } ?? []
-            }) {
+            if let bytes = try db.cachedFirst("SELECT data FROM message_blobs WHERE path = ?", [path], { $0.bytes(0) }) {
                 found[path] = bytes
             }
         }
@@ -55,9 +53,7 @@ enum InlineBodies {
     static func read(_ path: String, offset: Int, length: Int?, _ db: Database) throws -> [UInt8]? {
         // substr counts from 1 and, on a blob, in octets; a negative length would count backwards.
         try db.cachedFirst("SELECT substr(data, ?, ?) FROM message_blobs WHERE path = ?",
-                           [offset + 1, length.map { max(0, $0) } ?? Int(Int32.max), path]) { row in
-            row.data(0).map { [UInt8]($0) } ?? []
-        }
+                           [offset + 1, length.map { max(0, $0) } ?? Int(Int32.max), path]) { $0.bytes(0) }
     }
 
     /// Deletes the inline bodies among `paths` that no message refers to any more (queue and

@@ -96,13 +96,27 @@ extension IMAPStepRunner {
         do {
             let byUID = Dictionary(try await store.messages(in: step.mailbox).map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
             var matched: [SearchMatch] = []
-            for (index, uid) in step.uids.enumerated() {
-                guard let message = byUID[uid] else { continue }  // expunged meanwhile, not yet announced
-                let body: [UInt8]? = SearchEvaluator.needsBody(step.command.keys, message: message)
-                    ? try await store.readBody(message.body) : nil
-                let number = UInt32(index + 1)
-                if step.evaluator.matches(step.command.keys, message: message, sequenceNumber: number, context: step.context, body: body) {
-                    matched.append((uid, number, message.modSeq))
+            var index = 0
+            while index < step.uids.count {
+                // Bodies are read a chunk at a time (up to 32 messages or 1 MiB), in one store
+                // call: a store keeping small bodies in its database reads them in one transaction.
+                var chunk: [(number: UInt32, message: StoredMessage, needsBody: Bool)] = []
+                var octets: Int64 = 0
+                while index < step.uids.count, chunk.count < 32, octets < 1 << 20 {
+                    index += 1
+                    guard let message = byUID[step.uids[index - 1]] else { continue }  // expunged meanwhile, not yet announced
+                    let needsBody = SearchEvaluator.needsBody(step.command.keys, message: message)
+                    if needsBody { octets += message.size }
+                    chunk.append((UInt32(index), message, needsBody))
+                }
+                let needed = chunk.filter(\.needsBody).map(\.message.body)
+                var bodies = (needed.isEmpty ? [] : try await store.readBodies(needed)).makeIterator()
+                for entry in chunk {
+                    let body = entry.needsBody ? bodies.next() : nil
+                    if step.evaluator.matches(step.command.keys, message: entry.message, sequenceNumber: entry.number,
+                                              context: step.context, body: body) {
+                        matched.append((entry.message.uid, entry.number, entry.message.modSeq))
+                    }
                 }
             }
             return .searched(tag: step.tag, step.command, matched, uid: step.uid, usesModSeq: step.usesModSeq)
