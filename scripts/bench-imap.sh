@@ -19,6 +19,10 @@
 #   SKIP_DOVECOT=1 scripts/bench-imap.sh           # Hato only
 #   WEIGHTS=search=1 PROFILES=mix scripts/bench-imap.sh   # the mix with other weights (here SEARCH alone)
 #   KEEP=1 scripts/bench-imap.sh                   # keep the data, logs and results.jsonl
+#   CLIENT=imaplib scripts/bench-imap.sh           # Python's imaplib as the client (every figure before
+#                   2026-12-07's "cheaper load generator"); default: scripts/bench_imap_wire.py
+# Each profile prints the clients' own CPU per operation too: on a two-core machine the load
+# generator shares the cores with the server, and a costly one caps both servers alike.
 # Every profile also reports the server's CPU time per operation over the timed window (the
 # process and its children, scripts/proc_tree_cpu.py; "cpu/op" in the ratios), and the mix's
 # ops/s leaves out its scripted IDLE pauses (both servers sleep them alike).
@@ -97,7 +101,7 @@ run_server() {  # label port pid
         echo "== $label: $profile"
         python3 "$root/scripts/bench-imap.py" --port "$port" --user "$user" --password "$password" --profile "$profile" \
             --clients "$C" --seconds "$T" --messages "$MESSAGES" --label "$label" --json "$work/results.jsonl" \
-            --server-pid "$pid" ${WEIGHTS:+--weights "$WEIGHTS"}
+            --server-pid "$pid" ${WEIGHTS:+--weights "$WEIGHTS"} ${CLIENT:+--client "$CLIENT"}
     done
     [ "$N" -gt 0 ] || return 0
     echo "== $label: $N idle sessions"

@@ -26,6 +26,7 @@ public enum StoreFactory {
         var options = SQLiteMailStore.Options(maxMessageSize: config.limits.maxMessageSize, summarizer: MessageSummaries.summarizer(limits: config.limits.messageLimits))
         options.logger = logger
         options.inlineBodyLimit = config.store.inlineBodyMax
+        options.syncMailboxChanges = config.store.syncMailboxChanges
         options.software = "hato \(HatoVersion.string)"
         return try SQLiteMailStore(directory: config.dataDirectory, options: options)
     }

@@ -133,7 +133,7 @@ extension SQLiteMailStore {
     public func setFlags(
         in mailbox: MailboxID, uids: [UInt32], change: FlagChange, unchangedSince: UInt64?
     ) async throws -> (updated: [StoredMessage], failed: [UInt32]) {
-        let (updated, failed, changed, startModSeq) = try await batchedWrite { db -> ([StoredMessage], [UInt32], [StoredMessage], UInt64) in
+        let (updated, failed, changed, startModSeq) = try await batchedWrite(durable: false) { db -> ([StoredMessage], [UInt32], [StoredMessage], UInt64) in
             let startModSeq = try Self.highestModSeq(mailbox, db)
             var modSeq = startModSeq
             var updated: [StoredMessage] = []
@@ -176,7 +176,7 @@ extension SQLiteMailStore {
     /// With `uids`, removes exactly those messages (IMAP UID EXPUNGE callers pass only \Deleted
     /// ones; POP3 passes the messages marked with DELE); without, every \Deleted message.
     public func expunge(in mailbox: MailboxID, uids: [UInt32]?) async throws -> [UInt32] {
-        let (removed, modSeq, paths) = try await batchedWrite { db -> ([UInt32], UInt64, Set<String>) in
+        let (removed, modSeq, paths) = try await batchedWrite(durable: false) { db -> ([UInt32], UInt64, Set<String>) in
             guard let accountID = try db.cachedValue(Int64.self, "SELECT account_id FROM mailboxes WHERE id = ?", [mailbox.rawValue]) else {
                 throw MailStoreError.mailboxNotFound("id \(mailbox)")
             }
@@ -214,7 +214,18 @@ extension SQLiteMailStore {
         guard !removed.isEmpty else { return [] }
         stateCache.apply(.expunged(Set(removed)), to: mailbox, from: modSeq - 1, to: modSeq)
         feed.publish([.expunged(uids: removed, modSeq: modSeq)], in: mailbox)
-        for path in paths where !InlineBodies.isInline(path) { bodies.remove(BodyReference(path: path)) }
+        let files = paths.filter { !InlineBodies.isInline($0) }
+        guard !files.isEmpty else { return removed }
+        if !syncMailboxChanges {
+            // The rows' removal must be on disk before their files go: after a power failure a
+            // row must never name a body that is gone. If the flush fails the files stay, as
+            // orphans the start-up sweep removes (`sweepOrphanBodies`).
+            do { try await flushLog() } catch {
+                logger.warning("expunge: could not flush the write-ahead log; body files kept", metadata: ["error": "\(error)"])
+                return removed
+            }
+        }
+        for path in files { bodies.remove(BodyReference(path: path)) }
         return removed
     }
 

@@ -21,6 +21,8 @@ public final class SQLiteMailStore: MailStore {
     let maxMessageSize: Int?
     /// Largest body delivered or appended into the database rather than a file (0: always files).
     let inlineBodyLimit: Int
+    /// Flag changes and expunges wait for the disk flush too (`Options.syncMailboxChanges`).
+    let syncMailboxChanges: Bool
     let logger: Logger
     let batcher: WriteBatcher
     /// SELECT's message states of recently selected mailboxes (`MessageStateCache`).
@@ -36,6 +38,12 @@ public final class SQLiteMailStore: MailStore {
         /// database with their row (`InlineBodies`; the `[store] inline_body_max` key); 0 keeps
         /// every body in a file.
         public var inlineBodyLimit = 65_536
+        /// false (the default): STORE's flag changes and expunges are acknowledged once SQLite
+        /// has them in its write-ahead log in the page cache, before the disk flush
+        /// (`WriteBatcher`); a crash of the process loses none, a power failure may undo the
+        /// last of them. true: they wait for the flush like every delivery and append (the
+        /// `[store] sync_mailbox_changes` key).
+        public var syncMailboxChanges = false
         /// How long a writer waits for another process holding the write lock.
         public var busyTimeout: TimeInterval = 10
         public var summarizer: MessageSummarizer?
@@ -88,6 +96,7 @@ public final class SQLiteMailStore: MailStore {
         summarizer = options.summarizer
         maxMessageSize = options.maxMessageSize
         inlineBodyLimit = max(0, options.inlineBodyLimit)
+        syncMailboxChanges = options.syncMailboxChanges
         logger = options.logger
         batcher = WriteBatcher(pool: pool, bodies: bodies)
     }
@@ -105,6 +114,11 @@ public final class SQLiteMailStore: MailStore {
                 try pool.read { db in try Self.isReferenced(reference, db) }
             }, minimumAge: minimumAge)
         }
+    }
+
+    /// Makes every commit so far durable, relaxed ones (`WriteBatcher`) included.
+    func flushLog() async throws {
+        try await batcher.flusher.flush()
     }
 
     /// The writer connection's `PRAGMA synchronous` (2 is FULL), for tests and `hato` diagnostics.

@@ -20,11 +20,22 @@ typealias AppendOutcome = [Result<AppendResult, MailStoreError>]
 
 /// Group commit for the mailbox writes (appends, flag changes, expunges, copies, moves): writes
 /// that arrive while a commit is running wait and go into the next transaction together, each in
-/// its own savepoint, so they share its single WAL fsync (`synchronous = FULL`) and, for appends,
-/// one fsync per body directory. Every caller is answered only after that commit returned, so an
-/// acknowledged write is as durable as if it had committed alone; a write that fails rolls back
-/// its own savepoint and fails alone. With one writer nothing waits. Under concurrency the WAL
-/// fsyncs per write fall towards 1 ÷ the number of writers in flight (docs/PERFORMANCE.md).
+/// its own savepoint, and share one flush of the write-ahead log (`LogFlusher`) and, for
+/// appends, one fsync per body directory. A durable write is answered only after that flush, so
+/// an acknowledged write is as durable as if it had committed alone with `synchronous = FULL`; a
+/// write that fails rolls back its own savepoint and fails alone. With one writer nothing waits.
+/// Under concurrency the flushes per write fall towards 1 ÷ the writers in flight
+/// (docs/PERFORMANCE.md).
+///
+/// The transaction commits with `synchronous = NORMAL` (no flush inside COMMIT, where SQLite
+/// holds its one write lock) and the log is flushed after it, while the next batch may already
+/// commit: a flag change no longer waits behind another write's disk flush. The connection is
+/// back at FULL after each batch, so writes outside the batcher flush inside their COMMIT.
+///
+/// Relaxed writes (`Job.durable == false`: flag changes and expunges unless `[store]
+/// sync_mailbox_changes`) are answered right after COMMIT, before the flush. A killed process
+/// loses none of them (the kernel holds the pages); a power failure may undo the last of them,
+/// as with Dovecot's index updates, never a message; the next flush makes them durable too.
 ///
 /// Hand-offs (issue 24): a write goes from the caller's task to one serial dispatch queue that
 /// drains the batch, syncs body directories and runs GRDB's synchronous `write` inline (GRDB
@@ -36,6 +47,8 @@ final class WriteBatcher: @unchecked Sendable {
     /// (a row must never point at a body a crash could lose), and its work in the transaction.
     struct Job: Sendable {
         let bodies: [BodyReference]
+        /// false: the write may be acknowledged before the disk has it (see above).
+        var durable = true
         let work: @Sendable (Database) throws -> any Sendable
     }
     typealias Outcome = Result<any Sendable, any Error>
@@ -55,10 +68,14 @@ final class WriteBatcher: @unchecked Sendable {
     var commits: Int { lock.withLock { commitCount } }
     var writes: Int { lock.withLock { writeCount } }
 
+    /// Flushes the log after each batch with durable writes, and answers those.
+    let flusher: LogFlusher
+
     init(pool: DatabasePool, bodies: BodyFileStore, maxBatch: Int = 256) {
         self.pool = pool
         self.bodies = bodies
         self.maxBatch = maxBatch
+        flusher = LogFlusher(database: pool.path)
     }
 
     func submit(_ job: Job) async -> Outcome {
@@ -89,7 +106,15 @@ final class WriteBatcher: @unchecked Sendable {
                 commitCount += 1
                 writeCount += batch.count
             }
-            for (index, entry) in batch.enumerated() { entry.1.resume(returning: outcomes[index]) }
+            var durable: [LogFlusher.Waiter] = []
+            for (index, entry) in batch.enumerated() {
+                if entry.0.durable, case .success = outcomes[index] {
+                    durable.append((entry.1, outcomes[index]))
+                } else {
+                    entry.1.resume(returning: outcomes[index])  // relaxed, or failed: nothing to flush
+                }
+            }
+            flusher.answerAfterFlush(durable)
         }
     }
 
@@ -107,7 +132,12 @@ final class WriteBatcher: @unchecked Sendable {
         }
         do {
             return try pool.writeWithoutTransaction { db in
-                try db.inCachedImmediateTransaction {
+                // SQLite reads the setting when the transaction begins and refuses to change it
+                // inside one: NORMAL before BEGIN (the flush follows, `LogFlusher`), FULL again
+                // after COMMIT or a failure.
+                try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
+                defer { try? db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute() }
+                return try db.inCachedImmediateTransaction {
                     // Throws only when SQLite rolled the whole transaction back (disk full, I/O
                     // error): then nothing of the batch commits, and every job fails.
                     try jobs.map { job -> Outcome in
@@ -124,10 +154,13 @@ final class WriteBatcher: @unchecked Sendable {
 
 extension SQLiteMailStore {
     /// Runs `work` in the next group commit (`WriteBatcher`) and returns once it is durable.
+    /// `durable: false` lets a flag change or an expunge be acknowledged before the disk flush
+    /// (`WriteBatcher`), unless the store was opened with `syncMailboxChanges`.
     func batchedWrite<T: Sendable>(
-        bodies: [BodyReference] = [], _ work: @escaping @Sendable (Database) throws -> T
+        bodies: [BodyReference] = [], durable: Bool = true, _ work: @escaping @Sendable (Database) throws -> T
     ) async throws -> T {
-        let outcome = await batcher.submit(WriteBatcher.Job(bodies: bodies, work: { try work($0) }))
+        let job = WriteBatcher.Job(bodies: bodies, durable: durable || syncMailboxChanges, work: { try work($0) })
+        let outcome = await batcher.submit(job)
         guard let value = try outcome.get() as? T else { throw MailStoreError.io("write result of the wrong type") }
         return value
     }
@@ -135,5 +168,10 @@ extension SQLiteMailStore {
     /// Transactions and writes the group commit carried since the store opened.
     public func groupCommitCounts() async -> (commits: Int, writes: Int) {
         (batcher.commits, batcher.writes)
+    }
+
+    /// Flushes of the write-ahead log the group commit made since the store opened (`LogFlusher`).
+    public func logFlushCount() async -> Int {
+        batcher.flusher.flushes
     }
 }

@@ -285,6 +285,7 @@ public struct HatoConfig: Sendable {
         sieve = try SieveSettings(values: values)
         store = try StoreSettings(string: string, int: int, url: url)
         if values["store.inline_body_max"] != nil { store.inlineBodyMax = int("store.inline_body_max") }
+        store.syncMailboxChanges = bool("store.sync_mailbox_changes")
         logLevel = Logger.Level(rawValue: (string("log.level") ?? "info").lowercased()) ?? .info
         http = try HTTPSettings(string: string, int: int, list: list, hostname: hostname)
         dashboard = try DashboardSettings(string: string, int: int)

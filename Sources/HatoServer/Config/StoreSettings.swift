@@ -18,6 +18,8 @@ extension ConfigSchema {
             "Octets per stored body chunk in PostgreSQL; larger bodies are split (docs/scaling.md)."),
         key("store.inline_body_max", .integer(min: 0, max: 1_048_576), .int(65_536),
             "SQLite store: messages up to this many octets are kept in the database with their row instead of a file of their own (docs/storage.md). 0: every message in a file."),
+        key("store.sync_mailbox_changes", .boolean, .bool(false),
+            "SQLite store: true makes flag changes and expunges wait for the disk flush like deliveries and appends do. false: acknowledged once in the write-ahead log (a process crash loses none; a power failure may undo the last of them, never a message; docs/storage.md)."),
     ]
 }
 
@@ -36,6 +38,8 @@ public struct StoreSettings: Sendable {
     public var chunkSize: Int
     /// `store.inline_body_max`: the SQLite store keeps bodies up to this size in the database.
     public var inlineBodyMax = 65_536
+    /// `store.sync_mailbox_changes`: flag changes and expunges wait for the disk flush too.
+    public var syncMailboxChanges = false
 
     init(string: (String) -> String?, int: (String) -> Int, url: (String) -> URL?) throws {
         backend = Backend(rawValue: string("store.backend") ?? "sqlite") ?? .sqlite
