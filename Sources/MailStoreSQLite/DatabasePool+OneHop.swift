@@ -9,15 +9,27 @@ import MailStore
 // thread (a blocking-I/O thread waits as it would for the disk), and the reader's serial queue
 // runs the read inline (`DispatchQueue.sync` on an idle queue runs on the calling thread).
 
+//
+// A step on its session's event loop (`BlockingIO.briefReadsInline`) reads on the loop thread
+// itself, without a hop: a WAL reader never waits for the writer, the rows come from the page
+// cache, and a reader is held only for the synchronous closure, so waiting for one is short.
+
 extension DatabasePool {
     /// `unsafeRead(_:)` (no transaction: one statement, or statements that need no common
-    /// snapshot) in one hop each way.
+    /// snapshot) in one hop each way, or none on an event loop.
     func unsafeReadInOneHop<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await BlockingIO.run { try self.unsafeRead(work) }
+        if BlockingIO.briefReadsInline { return try synchronousUnsafeRead(work) }
+        return try await BlockingIO.run { try self.unsafeRead(work) }
     }
 
-    /// `read(_:)` (a read transaction) in one hop each way.
+    /// `read(_:)` (a read transaction) in one hop each way, or none on an event loop.
     func readInOneHop<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await BlockingIO.run { try self.read(work) }
+        if BlockingIO.briefReadsInline { return try synchronousRead(work) }
+        return try await BlockingIO.run { try self.read(work) }
     }
+
+    // From an async function `unsafeRead` and `read` name GRDB's async reads (the four hops);
+    // these name the synchronous ones.
+    private func synchronousUnsafeRead<T>(_ work: (Database) throws -> T) throws -> T { try unsafeRead(work) }
+    private func synchronousRead<T>(_ work: (Database) throws -> T) throws -> T { try read(work) }
 }

@@ -16,8 +16,13 @@ extension SQLiteMailStore {
         let summarizer = self.summarizer
         // A small body goes into the database in the same transaction as its rows (`InlineBodies`).
         let inline = request.bytes.count <= inlineBodyLimit
-        let (reference, summary) = try await BlockingIO.run {
-            (try inline ? InlineBodies.newReference() : bodies.store(request.bytes), request.summary ?? summarizer?(request.bytes))
+        let reference: BodyReference, summary: Data?
+        if inline {
+            // Nothing to write before the commit: the summary (parsing, CPU only) is made on the
+            // caller's thread, without a hop to a blocking-I/O thread and back.
+            (reference, summary) = (InlineBodies.newReference(), request.summary ?? summarizer?(request.bytes))
+        } else {
+            (reference, summary) = try await BlockingIO.run { (try bodies.store(request.bytes), request.summary ?? summarizer?(request.bytes)) }
         }
         let pending = PendingAppend(
             body: reference, size: Int64(request.bytes.count), summary: summary, flags: request.flags,

@@ -107,7 +107,7 @@ extension SQLiteMailStore {
     public func readBodies(_ references: [BodyReference]) async throws -> [[UInt8]] {
         let bodies = self.bodies
         let pool = self.pool
-        return try await BlockingIO.run {
+        let read = { @Sendable () throws -> [[UInt8]] in
             let inline = references.map(\.path).filter(InlineBodies.isInline)
             let stored = inline.isEmpty ? [:] : try pool.unsafeRead { db in
                 try inline.count > 1 ? db.inCachedReadTransaction { try InlineBodies.read(inline, db) } : InlineBodies.read(inline, db)
@@ -118,6 +118,10 @@ extension SQLiteMailStore {
                 return bytes
             }
         }
+        // Bodies in the database only: on an event loop, read there (`DatabasePool+OneHop`);
+        // body files are read on a blocking-I/O thread.
+        if BlockingIO.briefReadsInline, references.allSatisfy({ InlineBodies.isInline($0.path) }) { return try read() }
+        return try await BlockingIO.run(read)
     }
 
     public func readBody(_ body: BodyReference, offset: Int, length: Int) async throws -> [UInt8] {

@@ -26,6 +26,12 @@ struct IMAPStepRunner: Sendable {
     }
 
     func run(_ step: IMAPStep) async -> IMAPStepResult {
+        // On the event loop the store may read without a thread hop (`BlockingIO.briefReadsInline`).
+        guard runsOnEventLoop(step), !BlockingIO.briefReadsInline else { return await runStep(step) }
+        return await BlockingIO.$briefReadsInline.withValue(true) { await runStep(step) }
+    }
+
+    private func runStep(_ step: IMAPStep) async -> IMAPStepResult {
         switch step {
         case .authenticate(let tag, let mechanism, let initialResponse, let tlsActive):
             .login(tag: tag, await SASLLogin.begin(
