@@ -24,8 +24,7 @@ enum RecentMode: Sendable, Equatable {
 extension SelectedMailbox {
     /// Messages in the view that are recent here (the `* n RECENT` count, RFC 3501 §7.3.2).
     var recentCount: UInt32 {
-        guard recentMode != nil else { return 0 }
-        return UInt32(recent.count(where: { known[$0] != nil }))
+        recentMode == nil ? 0 : UInt32(recentInView)
     }
 
     /// UIDs recent in this session, for SEARCH RECENT/NEW/OLD.
@@ -34,7 +33,7 @@ extension SelectedMailbox {
     /// The session claimed these (or, for EXAMINE, saw them unclaimed): they are \Recent here.
     func markRecent(_ uids: [UInt32]) {
         guard recentMode != nil else { return }
-        recent.formUnion(uids)
+        for uid in uids where recent.insert(uid).inserted && known[uid] != nil { recentInView += 1 }
     }
 
     /// FETCH FLAGS as this session shows them: `\Recent` added for its recent messages.

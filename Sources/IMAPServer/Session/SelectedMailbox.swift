@@ -40,6 +40,9 @@ final class SelectedMailbox {
     /// The messages that are \Recent in this session (possibly announced through the feed
     /// before they are in `uids`).
     var recent: Set<UInt32> = []
+    /// How many of `recent` are in the view (`known`): the RECENT count, kept current rather
+    /// than counted on every EXISTS update (that scan grew with every message appended).
+    var recentInView = 0
     /// RFC 5267 §4.3: the searches kept live (`SelectedMailbox+Contexts.swift`), and the
     /// messages they must look at again (arrived, or flags changed).
     var updateContexts: [UpdateContext] = []
@@ -67,7 +70,8 @@ final class SelectedMailbox {
                 let folded = keyword.lowercased(); if keywords[folded] == nil { keywords[folded] = keyword }
             }
         }
-        self.recent = recent; self.uids = uids; self.known = known; self.highestModSeq = highestModSeq
+        self.recent = recent; self.recentInView = recent.count
+        self.uids = uids; self.known = known; self.highestModSeq = highestModSeq
         self.highestSeenUID = highestUID; self.announcedKeywords = keywords
     }
 
@@ -191,7 +195,7 @@ final class SelectedMailbox {
             guard let n = sequenceNumber(of: uid) else { continue }
             uids.remove(at: Int(n - 1))
             known[uid] = nil
-            recent.remove(uid)
+            if recent.remove(uid) != nil { recentInView -= 1 }
             numbers.append(n)
         }
         if let modSeq { highestModSeq = max(highestModSeq, modSeq) }
@@ -235,6 +239,7 @@ final class SelectedMailbox {
                 }
                 uids.append(uid)
                 known[uid] = (flags, modSeq)
+                if recent.contains(uid) { recentInView += 1 }
                 highestModSeq = max(highestModSeq, modSeq)
                 highestSeenUID = max(highestSeenUID, uid)
                 grew = true
