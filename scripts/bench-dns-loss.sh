@@ -9,6 +9,9 @@
 #   scripts/bench-dns-loss.sh --quick               # N=300, a check before a change
 #   HATO_BIN=/path/to/hato LOSSES="0 2 10" scripts/bench-dns-loss.sh
 #   HATO_BIN_BEFORE=/path/to/old/hato scripts/bench-dns-loss.sh   # also measure an older build
+#   VIA_FORWARDER=1 scripts/bench-dns-loss.sh       # the 0% run through the forwarder too (losing
+#                   nothing): the ratios then leave out what the forwarder itself costs
+
 #
 # Needs python3 with dnspython. Run on a real disk ($TMPDIR), not tmpfs.
 set -euo pipefail
@@ -41,7 +44,7 @@ python3 "$root/scripts/bench_dns_nxdomain.py" "$upstream" &
 pids+=($!)
 declare -A resolver
 for loss in $LOSSES; do
-    if [ "$loss" = 0 ]; then resolver[$loss]=$upstream; continue; fi
+    if [ "$loss" = 0 ] && [ -z "${VIA_FORWARDER:-}" ]; then resolver[$loss]=$upstream; continue; fi
     port="$(free_port)"
     python3 "$root/scripts/bench_dns_lossy.py" "$port" "$upstream" "$loss" &
     pids+=($!)

@@ -94,7 +94,7 @@ extension IMAPSession {
 extension IMAPStepRunner {
     func search(_ step: IMAPSearchStep) async -> IMAPStepResult {
         do {
-            let byUID = Dictionary(try await store.messages(in: step.mailbox).map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
+            let byUID = Dictionary(try await candidates(step).map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
             var matched: [SearchMatch] = []
             var index = 0
             while index < step.uids.count {
@@ -126,7 +126,36 @@ extension IMAPStepRunner {
     }
 }
 
+extension IMAPStepRunner {
+    /// The mailbox's messages as the search needs them: for keys on flags, keywords, UIDs,
+    /// numbers and MODSEQ alone (UNSEEN, FLAGGED, ...), their states (what SELECT reads, often
+    /// from the store's cache) without the rows' sizes, dates and summaries; otherwise the rows.
+    func candidates(_ step: IMAPSearchStep) async throws -> [StoredMessage] {
+        guard step.command.keys.allSatisfy(\.answeredByState), let selection = try await store.selection(of: step.mailbox) else {
+            return try await store.messages(in: step.mailbox)
+        }
+        let none = BodyReference(path: "")
+        return selection.messages.map { state in
+            StoredMessage(mailboxID: step.mailbox, uid: state.uid, modSeq: state.modSeq, flags: state.flags,
+                          internalDate: .distantPast, size: 0, body: none, summary: nil)
+        }
+    }
+}
+
 extension IMAPSearchKey {
+    /// Whether a message's state (UID, MODSEQ, flags) answers the key: `SearchProgram` reads
+    /// nothing else for these. RECENT, NEW and OLD use the session's recent set.
+    var answeredByState: Bool {
+        switch self {
+        case .all, .answered, .deleted, .draft, .flagged, .seen, .unanswered, .undeleted, .undraft, .unflagged, .unseen,
+             .new, .old, .recent, .keyword, .unkeyword, .uid, .sequenceSet, .modSeq: true
+        case .not(let key): key.answeredByState
+        case .or(let a, let b): a.answeredByState && b.answeredByState
+        case .and(let keys): keys.allSatisfy(\.answeredByState)
+        default: false
+        }
+    }
+
     var usesModSeq: Bool {
         switch self {
         case .modSeq: true
