@@ -132,9 +132,9 @@ final class WriteBatcher: @unchecked Sendable {
         }
         do {
             return try pool.writeWithoutTransaction { db in
-                // SQLite reads the setting when the transaction begins and refuses to change it
-                // inside one: NORMAL before BEGIN (the flush follows, `LogFlusher`), FULL again
-                // after COMMIT or a failure.
+                // SQLite takes the setting for a transaction when it begins (a change made inside
+                // one did not apply to its COMMIT, tried with strace): NORMAL before BEGIN (the
+                // flush follows, `LogFlusher`), FULL again after COMMIT or a failure.
                 try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
                 defer { try? db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute() }
                 return try db.inCachedImmediateTransaction {
