@@ -11,6 +11,13 @@ public enum BlockingIO {
     /// issue 24). Never set on the cooperative pool, whose few threads must not block.
     @TaskLocal public static var briefReadsInline = false
 
+    /// Runs a session step with `briefReadsInline` set when it runs on its event loop
+    /// (`SessionStepRunner.runsOnEventLoop`); as it is otherwise.
+    public static func step<T>(onEventLoop: Bool, _ work: () async -> T) async -> T {
+        guard onEventLoop, !briefReadsInline else { return await work() }
+        return await $briefReadsInline.withValue(true) { await work() }
+    }
+
     private static let queue = DispatchQueue(label: "hato.blocking-io", attributes: .concurrent)
 
     public static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {

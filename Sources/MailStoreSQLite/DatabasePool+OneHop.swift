@@ -8,7 +8,6 @@ import MailStore
 // instead: one hop there and one back. The synchronous read waits for a free reader on that
 // thread (a blocking-I/O thread waits as it would for the disk), and the reader's serial queue
 // runs the read inline (`DispatchQueue.sync` on an idle queue runs on the calling thread).
-
 //
 // A step on its session's event loop (`BlockingIO.briefReadsInline`) reads on the loop thread
 // itself, without a hop: a WAL reader never waits for the writer, the rows come from the page

@@ -36,8 +36,7 @@ struct SMTPStepRunner: Sendable {
 
     func run(_ step: SMTPStep) async -> SMTPStepResult {
         // On the event loop the store may read without a thread hop (`BlockingIO.briefReadsInline`).
-        guard runsOnEventLoop(step), !BlockingIO.briefReadsInline else { return await runStep(step) }
-        return await BlockingIO.$briefReadsInline.withValue(true) { await runStep(step) }
+        await BlockingIO.step(onEventLoop: runsOnEventLoop(step)) { await runStep(step) }
     }
 
     private func runStep(_ step: SMTPStep) async -> SMTPStepResult {

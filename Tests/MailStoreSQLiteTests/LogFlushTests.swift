@@ -74,8 +74,9 @@ import Testing
         try await store.close()
     }
 
-    /// Concurrent appends share flushes, and each is answered with its own result.
-    @Test func concurrentAppendsShareFlushes() async throws {
+    /// Concurrent appends are each answered with their own result after a flush (how many share
+    /// one depends on scheduling: at least one flush, never more than one per append).
+    @Test func concurrentAppendsAreEachAnsweredAfterAFlush() async throws {
         let root = try TemporaryDirectory(prefix: "hato-flush")
         let (store, inbox) = try await open(root)
         let before = await store.logFlushCount()

@@ -27,8 +27,7 @@ struct IMAPStepRunner: Sendable {
 
     func run(_ step: IMAPStep) async -> IMAPStepResult {
         // On the event loop the store may read without a thread hop (`BlockingIO.briefReadsInline`).
-        guard runsOnEventLoop(step), !BlockingIO.briefReadsInline else { return await runStep(step) }
-        return await BlockingIO.$briefReadsInline.withValue(true) { await runStep(step) }
+        await BlockingIO.step(onEventLoop: runsOnEventLoop(step)) { await runStep(step) }
     }
 
     private func runStep(_ step: IMAPStep) async -> IMAPStepResult {
