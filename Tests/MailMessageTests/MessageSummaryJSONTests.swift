@@ -1,6 +1,6 @@
 // The hand-written stored form of a summary against Foundation's JSONEncoder: the same JSON
 // value (same keys, nil optionals left out, same numbers and strings), and both read back by
-// the one reader (JSONDecoder) to the summary written. Rows written before the hand-written
+// both readers (the hand-written one and JSONDecoder) to the summary written. Rows written before the hand-written
 // encoder are JSONEncoder's output, so "old rows still read" is the second half of each check.
 import Foundation
 import Testing
@@ -17,6 +17,7 @@ import Testing
         #expect(handValue == foundationValue, "\(label): JSON values differ\n\(String(decoding: hand, as: UTF8.self))\n\(String(decoding: foundation, as: UTF8.self))")
         #expect(MessageSummary(storedForm: hand) == summary, "\(label): hand-written form reads back different")
         #expect(MessageSummary(storedForm: foundation) == summary, "\(label): JSONEncoder form reads back different")
+        #expect(MessageSummary(foundationStoredForm: hand) == summary, "\(label): JSONDecoder reads the hand-written form differently")
     }
 
     @Test func everyCorpusMessageEncodesAsJSONEncoderDoes() throws {

@@ -9,7 +9,28 @@ extension IMAPSession {
     mutating func search(_ tag: String, _ command: IMAPSearchCommand, uid: Bool, _ selected: SelectedMailbox) -> [IMAPAction] {
         if updateTagInUse(tag, command, selected) { return fail(tag, .updateTagInUse) }
         guard let step = searchStep(tag, command, uid: uid, selected) else { return fail(tag, .badCharset) }
+        if let matched = Self.searchedInView(step, selected) {
+            return searched(tag, command, matched, uid: uid, usesModSeq: step.usesModSeq)
+        }
         return run(.search(step))
+    }
+
+    /// Keys on flags, keywords, UIDs, numbers and MODSEQ alone (UNSEEN, FLAGGED, ...) answered
+    /// from the view's flags and mod-sequences, without a step or a store read, when no change
+    /// is waiting or on its way (`caughtUp`): then the view holds what the store holds, as for
+    /// FETCH FLAGS (FetchFromView.swift). Nil: the step searches the store.
+    static func searchedInView(_ step: IMAPSearchStep, _ selected: SelectedMailbox) -> [SearchMatch]? {
+        guard step.command.keys.allSatisfy(\.answeredByState), selected.caughtUp else { return nil }
+        var matched: [SearchMatch] = []
+        for (index, uid) in selected.uids.enumerated() {
+            guard let known = selected.known[uid] else { return nil }
+            let message = StoredMessage.standIn(mailbox: step.mailbox, uid: uid, modSeq: known.modSeq, flags: known.flags)
+            if step.evaluator.matches(step.command.keys, message: message, sequenceNumber: UInt32(index + 1),
+                                      context: step.context, body: nil) {
+                matched.append((uid, UInt32(index + 1), known.modSeq))
+            }
+        }
+        return matched
     }
 
     /// The search over the selected mailbox's view (SEARCH, SORT, THREAD); nil when the CHARSET
@@ -134,11 +155,18 @@ extension IMAPStepRunner {
         guard step.command.keys.allSatisfy(\.answeredByState), let selection = try await store.selection(of: step.mailbox) else {
             return try await store.messages(in: step.mailbox)
         }
-        let none = BodyReference(path: "")
         return selection.messages.map { state in
-            StoredMessage(mailboxID: step.mailbox, uid: state.uid, modSeq: state.modSeq, flags: state.flags,
-                          internalDate: .distantPast, size: 0, body: none, summary: nil)
+            StoredMessage.standIn(mailbox: step.mailbox, uid: state.uid, modSeq: state.modSeq, flags: state.flags)
         }
+    }
+}
+
+extension StoredMessage {
+    /// A message as far as its state goes (size 0, no date, no body, no summary): enough for
+    /// the keys `IMAPSearchKey.answeredByState` accepts, which read nothing else.
+    static func standIn(mailbox: MailboxID, uid: UInt32, modSeq: UInt64, flags: MessageFlags) -> StoredMessage {
+        StoredMessage(mailboxID: mailbox, uid: uid, modSeq: modSeq, flags: flags, internalDate: .distantPast, size: 0,
+                      body: BodyReference(path: ""), summary: nil)
     }
 }
 
