@@ -18,6 +18,28 @@ import Testing
         }
     }
 
+    /// `SearchText.contains` against a plain scan: at the start and the end, partial matches
+    /// that overlap the real one, one-byte and empty needles, and random text over a small
+    /// alphabet (where partial matches are everywhere).
+    @Test func containsFindsEverySubstring() {
+        func reference(_ h: [UInt8], _ n: [UInt8]) -> Bool {
+            n.isEmpty || (h.count >= n.count && (0...(h.count - n.count)).contains { Array(h[$0..<$0 + n.count]) == n })
+        }
+        let cases: [(String, String)] = [("", ""), ("abc", ""), ("", "a"), ("a", "a"), ("a", "b"), ("ab", "abc"),
+                                         ("abc", "abc"), ("xabc", "abc"), ("abcx", "abc"), ("aaab", "aab"), ("abab", "bab"),
+                                         ("the lazy dog 1. the lazy dog 7.", "lazy dog 7"), ("the lazy dog 1.", "lazy dog 7"),
+                                         ("zzzzzzzzzy", "zy"), ("yzzzzzzzzz", "yz"), ("ab", "b"), ("ab", "a")]
+        for (h, n) in cases {
+            #expect(SearchText.contains(Array(h.utf8), Array(n.utf8)) == reference(Array(h.utf8), Array(n.utf8)), "\(n) in \(h)")
+        }
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let h = (0..<Int.random(in: 0...40, using: &rng)).map { _ in UInt8.random(in: 97...99, using: &rng) }
+            let n = (0..<Int.random(in: 0...5, using: &rng)).map { _ in UInt8.random(in: 97...99, using: &rng) }
+            #expect(SearchText.contains(h, n) == reference(h, n), "\(n) in \(h)")
+        }
+    }
+
     /// Subject "来週の会議について" in ISO-2022-JP encoded words; body ISO-2022-JP, 7bit.
     static let jisMessage = Array(Fixtures.crlf(
         "From: =?iso-2022-jp?b?GyRCRURDZhsoQg==?= <tanaka@example.jp>",

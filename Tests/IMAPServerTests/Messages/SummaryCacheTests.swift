@@ -27,6 +27,22 @@ import Testing
         #expect(cache.summary(for: Data("broken".utf8)) { nil } == nil, "undecodable summaries are not cached")
     }
 
+    /// The key's hash samples long summaries; two that differ only between the sampled points
+    /// must still be two entries, each with its own summary.
+    @Test func keysDifferingBetweenSampledPointsStayApart() {
+        let cache = SummaryCache(limit: 16)
+        let a = [UInt8](repeating: UInt8(ascii: "x"), count: 2000)
+        var b = a
+        b[1030] = UInt8(ascii: "y")
+        #expect(SummaryKey(Data(a)).hashValue == SummaryKey(Data(b)).hashValue, "the change fell on a sampled point: move it")
+        var decodes = 0
+        func get(_ bytes: [UInt8], _ subject: String) -> String? {
+            cache.summary(for: Data(bytes)) { decodes += 1; return Self.summary(subject) }?.subject
+        }
+        #expect(get(a, "a") == "a" && get(b, "b") == "b")
+        #expect(get(a, "wrong") == "a" && get(b, "wrong") == "b" && decodes == 2)
+    }
+
     @Test func asciiFoldingMatchesLowercased() {
         for text in ["Hello WORLD 123 [\\]^_`@", "ÄÖÜ Straße", "件名 SUBJECT", "İstanbul", ""] {
             #expect(SearchText.fold(text) == Array(text.lowercased().utf8), "\(text)")
