@@ -1,7 +1,21 @@
+import Foundation
 import Testing
 @testable import MailMessage
 
 @Suite struct CharsetTests {
+    /// The byte-wise trim and lowercase of charset labels gives what Foundation's
+    /// trimmingCharacters(in:) and lowercased() gave, ASCII or not.
+    @Test func labelsTrimAndLowercaseAsFoundationDid() {
+        let labels = ["UTF-8", " \"utf-8\" ", "\t'ISO-2022-JP'\t", "", " ", "\"'\t ", "Shift_JIS", "x-Ünicode ", " ÄÖ\"",
+                      "a b", "ISO8859-1", "\u{3000}utf-8", "KS_C_5601-1987", "@[`{"]
+        for label in labels {
+            let foundation = label.trimmingCharacters(in: CharacterSet(charactersIn: " \t\"'")).lowercased()
+            #expect(Charset.trimmedLowercased(label) == foundation, "\(label)")
+        }
+        #expect(Charset.normalize(" \"Shift-JIS\"") == "windows-31j")
+        #expect(Charset.normalize("ISO8859-15") == "iso-8859-15")
+    }
+
     @Test func iso2022jpWithVendorExtensions() {
         // ① (NEC row 13, JIS 0x2D21), ㈱ (0x2D6A), half-width kana via ESC ( I and via SO/SI
         let bytes: [UInt8] = [0x1B, 0x24, 0x42, 0x2D, 0x21, 0x2D, 0x6A, 0x1B, 0x28, 0x49, 0x31, 0x32, 0x1B, 0x28, 0x42,

@@ -98,11 +98,12 @@ struct SummaryKey: Hashable {
             let head = min(raw.count, 128)
             hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw[0..<head]))
             guard raw.count - head >= 8 else { return hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw[head...])) }
+            // Words rather than byte runs: each combine(bytes:) call has a fixed cost of its own.
             let stride = max(8, (raw.count - head) / 32)
             for at in Swift.stride(from: head, through: raw.count - 8, by: stride) {
-                hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw[at..<at + 8]))
+                hasher.combine(raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
             }
-            hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw[(raw.count - 8)...]))
+            hasher.combine(raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self))
         }
     }
 }
