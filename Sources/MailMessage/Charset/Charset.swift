@@ -69,10 +69,6 @@ public enum Charset {
         return name.withCString { cicu_charset_known($0) } == 1
     }
 
-    /// The converter name used for a label: aliases that mail in the wild needs, applied before ICU.
-    /// Shift_JIS is read as Windows-31J (CP932) and ISO-2022-JP with the CP50220/50221 extensions,
-    /// because that is what Japanese senders actually emit; GB2312 as GB18030 (a superset);
-    /// ISO-8859-1 and US-ASCII text with 8-bit bytes as windows-1252, as major clients do.
     /// The label without surrounding space, tab and quote marks, lowercased. By bytes: those
     /// four are ASCII (no UTF-8 continuation byte equals them), and an ASCII label (every label
     /// in use) lowercases byte by byte. Foundation's trimmingCharacters with a CharacterSet
@@ -88,6 +84,10 @@ public enum Charset {
         return String(decoding: core.map { $0 &+ (($0 &- 0x41) < 26 ? 0x20 : 0) }, as: UTF8.self)
     }
 
+    /// The converter name used for a label: aliases that mail in the wild needs, applied before ICU.
+    /// Shift_JIS is read as Windows-31J (CP932) and ISO-2022-JP with the CP50220/50221 extensions,
+    /// because that is what Japanese senders actually emit; GB2312 as GB18030 (a superset);
+    /// ISO-8859-1 and US-ASCII text with 8-bit bytes as windows-1252, as major clients do.
     public static func normalize(_ charset: String) -> String {
         var name = trimmedLowercased(charset)
         switch name {

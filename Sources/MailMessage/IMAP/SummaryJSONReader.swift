@@ -14,8 +14,9 @@ struct SummaryJSONReader {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     /// Objects and arrays open around the current value; bounded so that a hostile or broken
-    /// row cannot recurse the stack away (summaries nest a few levels per MIME level, and
-    /// MessageLimits bounds MIME depth far below this).
+    /// row cannot recurse the stack away. Summaries nest about four levels per MIME level and
+    /// MessageLimits allows 64 MIME levels by default (about 260 here); a deeper summary reads
+    /// as none, and the message is parsed from its body instead (StoredSummary).
     private var depth = 0
     static let maxDepth = 512
 
@@ -168,7 +169,7 @@ struct SummaryJSONReader {
     private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
     private mutating func skipDigits() { while index < bytes.count, isDigit(bytes[index]) { index += 1 } }
 
-    /// RFC 8259 §7: a string; escapes decoded (`\uXXXX` with surrogate pairs), control
+    /// RFC 8259 §7: a string; escapes decoded (`\u` and four hex digits, surrogate pairs joined), control
     /// characters refused, the rest taken as UTF-8 (§8.1). Unpaired surrogates become U+FFFD.
     mutating func string() throws -> String {
         skipWhitespace()
