@@ -16,7 +16,8 @@ struct SummaryJSONReader {
     /// Objects and arrays open around the current value; bounded so that a hostile or broken
     /// row cannot recurse the stack away. Summaries nest about four levels per MIME level and
     /// MessageLimits allows 64 MIME levels by default (about 260 here); a deeper summary reads
-    /// as none, and the message is parsed from its body instead (StoredSummary).
+    /// as none, as an undecodable one did with JSONDecoder (FETCH then parses the body:
+    /// StoredSummary.summary(of:body:)).
     private var depth = 0
     static let maxDepth = 512
 
