@@ -281,7 +281,7 @@ def report_latencies(label, latencies, clients, errors, seconds, profile="mix", 
     print("%-12s %9s %9s %9s %9s %9s %9s" % ("operation", "count", "ops/s", "p50 ms", "p90 ms", "p99 ms", "max ms"))
     for name, values in list(rows.items()) + [("total", everything)]:
         entry = {
-            "count": len(values), "ops_per_second": len(values) / busy, "ops_per_second_wall": len(values) / seconds,
+            "count": len(values), "ops_per_second": len(values) / busy, "ops_per_second_wall": len(values) / max(seconds, 1e-9),
             "p50_ms": percentile(values, 50) * 1000, "p90_ms": percentile(values, 90) * 1000,
             "p99_ms": percentile(values, 99) * 1000, "max_ms": (values[-1] * 1000 if values else 0.0),
         }
