@@ -1,15 +1,18 @@
+import Foundation
 import MailCore
 import MailStore
 
 extension MailStoreConformance {
     /// `messages(in:uids:)` and `readBodies(_:)`: what one call per message gives, in the order
-    /// asked, a UID not in the mailbox (or in another) left out.
+    /// asked, a UID not in the mailbox (or in another) left out; `messagesWithoutSummaries(in:)`:
+    /// `messages(in:)` with the summaries left out.
     public func batchReads() async throws {
         let (store, alice, bob) = try await storeWithAccounts()
         let inbox = try await inbox(store, alice)
         let other = try await self.inbox(store, bob)
-        for subject in ["one", "two", "three"] {
-            _ = try await store.append(AppendRequest(bytes: Self.message(subject, size: 300)), to: inbox.id)
+        for subject in ["one", "two", "three"] {  // each with a summary the store keeps as given
+            let summary = Data("{\"subject\":\"\(subject)\"}".utf8)
+            _ = try await store.append(AppendRequest(bytes: Self.message(subject, size: 300), summary: summary), to: inbox.id)
         }
         _ = try await store.append(AppendRequest(bytes: Self.message("bob's")), to: other.id)
         let asked = try await store.messages(in: inbox.id, uids: [3, 9, 1])
@@ -22,6 +25,17 @@ extension MailStoreConformance {
         let bodies = try await store.readBodies(asked.map(\.body))
         try require(bodies == [Self.message("three", size: 300), Self.message("one", size: 300)], "bodies byte for byte, in order")
         try require(try await store.readBodies([]).isEmpty, "no bodies asked, none read")
+        // Rows without summaries (IMAP SEARCH on sizes, dates, bodies): the same rows, summary nil.
+        let whole = try await store.messages(in: inbox.id)
+        try require(whole.map(\.summary) == ["one", "two", "three"].map { Data("{\"subject\":\"\($0)\"}".utf8) },
+                    "the summaries as given")
+        let lean = try await store.messagesWithoutSummaries(in: inbox.id)
+        try require(lean.allSatisfy { $0.summary == nil }, "no summary read")
+        let stripped = whole.map {
+            StoredMessage(mailboxID: $0.mailboxID, uid: $0.uid, modSeq: $0.modSeq, flags: $0.flags, internalDate: $0.internalDate,
+                          size: $0.size, body: $0.body, summary: nil, savedDate: $0.savedDate)
+        }
+        try require(lean == stripped, "every other column as messages(in:) reads it, in UID order")
         try await store.close()
     }
 }

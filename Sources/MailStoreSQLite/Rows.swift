@@ -75,6 +75,8 @@ enum Rows {
     /// are read by position: GRDB's by-name lookup lowercases the name on every access, which
     /// was a sixth of the CPU time of listing a mailbox.
     static let messageColumns = "mailbox_id, uid, modseq, flags, keywords, internal_date, size, body_path, summary, saved_date"
+    /// `messageColumns` with NULL for the summary (`messagesWithoutSummaries(in:)`).
+    static let messageColumnsWithoutSummary = "mailbox_id, uid, modseq, flags, keywords, internal_date, size, body_path, NULL, saved_date"
 
     static func message(_ row: Row) -> StoredMessage {
         let keywords = (row[4] as String).split(separator: " ").map(String.init)

@@ -150,10 +150,12 @@ extension IMAPStepRunner {
 extension IMAPStepRunner {
     /// The mailbox's messages as the search needs them: for keys on flags, keywords, UIDs,
     /// numbers and MODSEQ alone (UNSEEN, FLAGGED, ...), their states (what SELECT reads, often
-    /// from the store's cache) without the rows' sizes, dates and summaries; otherwise the rows.
+    /// from the store's cache) without the rows' sizes, dates and summaries; otherwise the rows,
+    /// without their summaries when no key reads one (LARGER, SINCE, BODY, ...).
     func candidates(_ step: IMAPSearchStep) async throws -> [StoredMessage] {
         guard step.command.keys.allSatisfy(\.answeredByState), let selection = try await store.selection(of: step.mailbox) else {
-            return try await store.messages(in: step.mailbox)
+            if step.command.keys.contains(where: \.readsSummary) { return try await store.messages(in: step.mailbox) }
+            return try await store.messagesWithoutSummaries(in: step.mailbox)
         }
         return selection.messages.map { state in
             StoredMessage.standIn(mailbox: step.mailbox, uid: state.uid, modSeq: state.modSeq, flags: state.flags)
@@ -180,6 +182,19 @@ extension IMAPSearchKey {
         case .not(let key): key.answeredByState
         case .or(let a, let b): a.answeredByState && b.answeredByState
         case .and(let keys): keys.allSatisfy(\.answeredByState)
+        default: false
+        }
+    }
+
+    /// Whether the key reads the stored summary: the envelope fields and the sent date, answered
+    /// from it unless the message's octets are read (`SearchProgram.needsBody`,
+    /// `SearchedMessage.headerValues` and `sentDate` are the only readers).
+    var readsSummary: Bool {
+        switch self {
+        case .from, .to, .cc, .bcc, .subject, .sentBefore, .sentOn, .sentSince: true
+        case .not(let key): key.readsSummary
+        case .or(let a, let b): a.readsSummary || b.readsSummary
+        case .and(let keys): keys.contains(where: \.readsSummary)
         default: false
         }
     }

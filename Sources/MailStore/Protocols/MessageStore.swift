@@ -34,6 +34,9 @@ public protocol MessageStore: Sendable {
 
     /// Messages in UID order.
     func messages(in mailbox: MailboxID) async throws -> [StoredMessage]
+    /// `messages(in:)` with every `summary` nil: for readers that never look at it (IMAP SEARCH
+    /// on sizes, dates and bodies), so that a store need not read and copy every summary.
+    func messagesWithoutSummaries(in mailbox: MailboxID) async throws -> [StoredMessage]
     /// UID, mod-sequence and flags of every message, in UID order: `messages(in:)` without the
     /// columns a mailbox view does not keep (IMAP SELECT reads this).
     func messageStates(in mailbox: MailboxID) async throws -> [MessageState]
@@ -94,6 +97,14 @@ public protocol MessageStore: Sendable {
 }
 
 extension MessageStore {
+    /// Stores that read summaries with their rows anyway drop them.
+    public func messagesWithoutSummaries(in mailbox: MailboxID) async throws -> [StoredMessage] {
+        try await messages(in: mailbox).map {
+            StoredMessage(mailboxID: $0.mailboxID, uid: $0.uid, modSeq: $0.modSeq, flags: $0.flags, internalDate: $0.internalDate,
+                          size: $0.size, body: $0.body, summary: nil, savedDate: $0.savedDate)
+        }
+    }
+
     /// Stores without a read of several rows ask for each.
     public func messages(in mailbox: MailboxID, uids: [UInt32]) async throws -> [StoredMessage] {
         var messages: [StoredMessage] = []
