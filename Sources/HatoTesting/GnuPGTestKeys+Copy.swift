@@ -27,8 +27,10 @@ extension GnuPGTestKeys {
     /// `user`'s secret key as `gpg --export-secret-keys --armor` writes it (unprotected: the
     /// test keys have an empty passphrase).
     public func exportSecret(_ user: String) async throws -> [UInt8] {
-        let name = "\(user)-secret.asc"
+        let name = "\(user)-secret-\(UUID().uuidString).asc"  // one file per call, as `export`
         try await shell("gpg --batch --pinentry-mode loopback --passphrase '' --armor --export-secret-keys \(try fingerprint(user)) > \(name)")
-        return Array(try Data(contentsOf: directory.appendingPathComponent(name)))
+        let file = directory.appendingPathComponent(name)
+        defer { try? FileManager.default.removeItem(at: file) }
+        return Array(try Data(contentsOf: file))
     }
 }

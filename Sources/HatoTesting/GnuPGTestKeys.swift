@@ -63,9 +63,13 @@ public struct GnuPGTestKeys: Sendable {
     public func export(_ user: String, armored: Bool = true) async throws -> [UInt8] {
         let revoked = directory.appendingPathComponent("\(user).revoked.asc")
         if FileManager.default.fileExists(atPath: revoked.path) { return Array(try Data(contentsOf: revoked)) }
-        let name = "\(user)-\(armored ? "asc" : "gpg")"
+        // A file of its own per call: tests share one keyring, and with one name per user the
+        // shell's `>` of one export emptied the file another test was reading ("empty certificate").
+        let name = "\(user)-\(UUID().uuidString).\(armored ? "asc" : "gpg")"
         try await shell("gpg --batch \(armored ? "--armor" : "") --export \(try fingerprint(user)) > \(name)")
-        return Array(try Data(contentsOf: directory.appendingPathComponent(name)))
+        let file = directory.appendingPathComponent(name)
+        defer { try? FileManager.default.removeItem(at: file) }
+        return Array(try Data(contentsOf: file))
     }
 
     /// `text` cleartext-signed by `user` (`gpg --clearsign`, RFC 9580 §7), as inline PGP mail carries it.
