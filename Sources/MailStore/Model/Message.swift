@@ -159,6 +159,12 @@ public struct StoredMessage: Sendable, Equatable {
         self.summary = summary
         self.savedDate = savedDate
     }
+
+    /// The same message with no summary (`MessageStore.messagesWithoutSummaries(in:)`).
+    public var withoutSummary: StoredMessage {
+        StoredMessage(mailboxID: mailboxID, uid: uid, modSeq: modSeq, flags: flags, internalDate: internalDate, size: size,
+                      body: body, summary: nil, savedDate: savedDate)
+    }
 }
 
 /// A message to add to a mailbox (delivery, IMAP APPEND, import).

@@ -99,10 +99,7 @@ public protocol MessageStore: Sendable {
 extension MessageStore {
     /// Stores that read summaries with their rows anyway drop them.
     public func messagesWithoutSummaries(in mailbox: MailboxID) async throws -> [StoredMessage] {
-        try await messages(in: mailbox).map {
-            StoredMessage(mailboxID: $0.mailboxID, uid: $0.uid, modSeq: $0.modSeq, flags: $0.flags, internalDate: $0.internalDate,
-                          size: $0.size, body: $0.body, summary: nil, savedDate: $0.savedDate)
-        }
+        try await messages(in: mailbox).map(\.withoutSummary)
     }
 
     /// Stores without a read of several rows ask for each.
