@@ -67,6 +67,9 @@ public struct IMAPConfiguration: Sendable {
     /// does not read (`limits.imap_notify_queue`); past either, NOTIFICATIONOVERFLOW (§3.1, §5.8).
     public var notifyMaxMailboxes = 200
     public var notifyMaxQueued = 1_000
+    /// Messages whose unchanging facts (date, size, body reference, summary) the server keeps
+    /// for SEARCH and SORT, in each of two generations (`limits.imap_message_cache`; 0: none).
+    public var messageCacheEntries = 4_096
 
     public init(hostname: String, limits: IMAPLimits = IMAPLimits(), maxOtherLiteralSize: Int = 64 * 1024,
                 idleTimeout: Duration = .seconds(30 * 60), loginTimeout: Duration = .seconds(60),
@@ -96,6 +99,8 @@ public struct IMAPServer: ProtocolServer {
     let sessions = SessionCounter()
     /// Every login on this listener goes through it (`SASLLogin`).
     let authenticator: SASLAuthenticator
+    /// Shared by the sessions of this server, which all use `store`.
+    let facts: MessageFactsCache
 
     public init(configuration: IMAPConfiguration, store: any MailStore, throttle: any LoginThrottle = AuthThrottle(),
                 logger: Logger = Logger(label: "hato.imap")) {
@@ -103,6 +108,7 @@ public struct IMAPServer: ProtocolServer {
         self.store = store
         self.throttle = throttle
         self.logger = logger
+        self.facts = MessageFactsCache(limit: configuration.messageCacheEntries)
         self.authenticator = SASLAuthenticator(
             policy: configuration.sasl, throttle: throttle, lookup: store.saslCredentialLookup,
             configuration: SASLServerConfiguration(hostname: configuration.hostname, iterations: configuration.scramIterations))

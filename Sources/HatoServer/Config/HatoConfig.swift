@@ -207,7 +207,7 @@ public struct HatoConfig: Sendable {
             imapCatenateMaxURLs: int("limits.imap_catenate_max_urls"),
             imapMetadataMaxSize: int("limits.imap_metadata_max_size"), imapMetadataMaxEntries: int("limits.imap_metadata_max_entries"),
             imapURLAuthMaxURLs: int("limits.imap_urlauth_max_urls"), imapURLAuthMaxURLLength: int("limits.imap_urlauth_max_url_length"),
-            imapContextUpdates: int("limits.imap_context_updates"),
+            imapContextUpdates: int("limits.imap_context_updates"), imapMessageCache: int("limits.imap_message_cache"),
             imapNotifyMailboxes: int("limits.imap_notify_mailboxes"), imapNotifyQueue: int("limits.imap_notify_queue"),
             maxConnections: values["limits.max_connections"] == nil ? nil : int("limits.max_connections"),
             maxConnectionsPerListener: values["limits.max_connections_per_listener"] == nil ? nil : int("limits.max_connections_per_listener"),

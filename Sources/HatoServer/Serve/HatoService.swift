@@ -262,6 +262,7 @@ public struct HatoService {
         imapConfiguration.urlAuthMaxURLs = settings.limits.imapURLAuthMaxURLs
         imapConfiguration.urlAuthMaxURLLength = settings.limits.imapURLAuthMaxURLLength
         imapConfiguration.maxUpdateContexts = settings.limits.imapContextUpdates
+        imapConfiguration.messageCacheEntries = settings.limits.imapMessageCache
         imapConfiguration.notifyMaxMailboxes = settings.limits.imapNotifyMailboxes
         imapConfiguration.notifyMaxQueued = settings.limits.imapNotifyQueue
         let imap = IMAPServer(configuration: imapConfiguration, store: store, throttle: throttle, logger: Logger(label: "hato.imap"))

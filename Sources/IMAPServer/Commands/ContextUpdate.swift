@@ -68,6 +68,8 @@ extension IMAPStepRunner {
     /// Reads each message once and evaluates it against every live context.
     func contextCheck(_ step: ContextCheckStep) async -> IMAPStepResult {
         var verdicts = step.contexts.map { ContextVerdict(tag: $0.tag, checked: [], matching: [:]) }
+        // Each context's keys compiled once (the evaluator keeps only the last program).
+        let programs = step.contexts.map { $0.evaluator.program($0.keys, context: $0.context) }
         for (uid, number) in step.messages {
             guard let message = try? await store.message(in: step.mailbox, uid: uid) else { continue }
             let needsOctets = step.contexts.contains { context in
@@ -76,8 +78,7 @@ extension IMAPStepRunner {
             let body: [UInt8]? = needsOctets ? try? await store.readBody(message.body) : nil
             for (index, context) in step.contexts.enumerated() {
                 verdicts[index].checked.insert(uid)
-                guard context.evaluator.matches(context.keys, message: message, sequenceNumber: number,
-                                                context: context.context, body: body) else { continue }
+                guard programs[index].matches(message: message, sequenceNumber: number, body: body) else { continue }
                 var sortable: SortableMessage? = nil
                 if context.criteria != nil {
                     let summary = StoredSummary.summary(of: message, body: body, limits: configuration.messageLimits)

@@ -22,11 +22,11 @@ extension IMAPSession {
     static func searchedInView(_ step: IMAPSearchStep, _ selected: SelectedMailbox) -> [SearchMatch]? {
         guard step.command.keys.allSatisfy(\.answeredByState), selected.caughtUp else { return nil }
         var matched: [SearchMatch] = []
+        let program = step.evaluator.program(step.command.keys, context: step.context)
         for (index, uid) in selected.uids.enumerated() {
             guard let known = selected.known[uid] else { return nil }
             let message = StoredMessage.standIn(mailbox: step.mailbox, uid: uid, modSeq: known.modSeq, flags: known.flags)
-            if step.evaluator.matches(step.command.keys, message: message, sequenceNumber: UInt32(index + 1),
-                                      context: step.context, body: nil) {
+            if program.matches(message: message, sequenceNumber: UInt32(index + 1), body: nil) {
                 matched.append((uid, UInt32(index + 1), known.modSeq))
             }
         }
@@ -41,8 +41,9 @@ extension IMAPSession {
         if usesModSeq { enabled.condstore = true }
         let context = SearchContext(messageCount: selected.count, largestUID: selected.largestUID, savedUIDs: selected.savedUIDs,
                                     recentUIDs: selected.recentUIDs)
+        let view = selected.caughtUp ? SearchView(uidValidity: selected.mailbox.uidValidity, known: selected.known) : nil
         return IMAPSearchStep(tag: tag, command: command, evaluator: evaluator, context: context, uids: selected.uids,
-                              mailbox: selected.mailbox.id, uid: uid, usesModSeq: usesModSeq)
+                              mailbox: selected.mailbox.id, uid: uid, usesModSeq: usesModSeq, view: view)
     }
 
     mutating func searched(_ tag: String, _ command: IMAPSearchCommand, _ matched: [SearchMatch], uid: Bool,
@@ -115,27 +116,29 @@ extension IMAPSession {
 extension IMAPStepRunner {
     func search(_ step: IMAPSearchStep) async -> IMAPStepResult {
         do {
-            let byUID = Dictionary(try await candidates(step).map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
+            let byUID = Dictionary(try await candidates(step).map { ($0.message.uid, $0) }, uniquingKeysWith: { a, _ in a })
             var matched: [SearchMatch] = []
+            // Compiled once for the whole mailbox (the evaluator's cache of the last program
+            // compares keys and context for every message: 4% of the IMAP mix, issue 24).
+            let program = step.evaluator.program(step.command.keys, context: step.context)
             var index = 0
             while index < step.uids.count {
                 // Bodies are read a chunk at a time (up to 32 messages or 1 MiB), in one store
                 // call: a store keeping small bodies in its database reads them in one transaction.
-                var chunk: [(number: UInt32, message: StoredMessage, needsBody: Bool)] = []
+                var chunk: [(number: UInt32, message: StoredMessage, facts: SearchFacts?, needsBody: Bool)] = []
                 var octets: Int64 = 0
                 while index < step.uids.count, chunk.count < 32, octets < 1 << 20 {
                     index += 1
-                    guard let message = byUID[step.uids[index - 1]] else { continue }  // expunged meanwhile, not yet announced
-                    let needsBody = SearchEvaluator.needsBody(step.command.keys, message: message)
-                    if needsBody { octets += message.size }
-                    chunk.append((UInt32(index), message, needsBody))
+                    guard let candidate = byUID[step.uids[index - 1]] else { continue }  // expunged meanwhile, not yet announced
+                    let needsBody = SearchEvaluator.needsBody(step.command.keys, message: candidate.message)
+                    if needsBody { octets += candidate.message.size }
+                    chunk.append((UInt32(index), candidate.message, candidate.facts, needsBody))
                 }
                 let needed = chunk.filter(\.needsBody).map(\.message.body)
                 var bodies = (needed.isEmpty ? [] : try await store.readBodies(needed)).makeIterator()
                 for entry in chunk {
                     let body = entry.needsBody ? bodies.next() : nil
-                    if step.evaluator.matches(step.command.keys, message: entry.message, sequenceNumber: entry.number,
-                                              context: step.context, body: body) {
+                    if program.matches(message: entry.message, sequenceNumber: entry.number, body: body, facts: entry.facts) {
                         matched.append((entry.message.uid, entry.number, entry.message.modSeq))
                     }
                 }
@@ -152,15 +155,53 @@ extension IMAPStepRunner {
     /// numbers and MODSEQ alone (UNSEEN, FLAGGED, ...), their states (what SELECT reads, often
     /// from the store's cache) without the rows' sizes, dates and summaries; otherwise the rows,
     /// without their summaries when no key reads one (LARGER, SINCE, BODY, ...).
-    func candidates(_ step: IMAPSearchStep) async throws -> [StoredMessage] {
-        guard step.command.keys.allSatisfy(\.answeredByState), let selection = try await store.selection(of: step.mailbox) else {
-            if step.command.keys.contains(where: \.readsSummary) { return try await store.messages(in: step.mailbox) }
-            return try await store.messagesWithoutSummaries(in: step.mailbox)
+    func candidates(_ step: IMAPSearchStep) async throws -> [SearchCandidate] {
+        let byState = step.command.keys.allSatisfy(\.answeredByState)
+        if !byState, let view = step.view { return try await viewMessages(step.mailbox, step.uids, view) }
+        guard byState, let selection = try await store.selection(of: step.mailbox) else {
+            let rows = try await step.command.keys.contains(where: \.readsSummary)
+                ? store.messages(in: step.mailbox) : store.messagesWithoutSummaries(in: step.mailbox)
+            return rows.map { SearchCandidate(message: $0, facts: nil) }
         }
         return selection.messages.map { state in
-            StoredMessage.standIn(mailbox: step.mailbox, uid: state.uid, modSeq: state.modSeq, flags: state.flags)
+            SearchCandidate(message: .standIn(mailbox: step.mailbox, uid: state.uid, modSeq: state.modSeq, flags: state.flags),
+                            facts: nil)
         }
     }
+}
+
+extension IMAPStepRunner {
+    /// The view's messages with the view's flags and mod-sequences and the rest from
+    /// `MessageFactsCache`; rows not cached are read (by UID when few, else the mailbox's rows)
+    /// and remembered. A UID the store no longer has (expunged, not yet announced) is left out.
+    func viewMessages(_ mailbox: MailboxID, _ uids: [UInt32], _ view: SearchView) async throws -> [SearchCandidate] {
+        var (found, missing) = facts.lookup(mailbox, uidValidity: view.uidValidity, uids: uids)
+        if !missing.isEmpty {
+            let read: [StoredMessage]
+            if missing.count <= Self.rowsReadByUID {
+                read = try await store.messages(in: mailbox, uids: missing)
+            } else {
+                let wanted = Set(missing)
+                read = try await store.messages(in: mailbox).filter { wanted.contains($0.uid) }
+            }
+            found += facts.insert(read, uidValidity: view.uidValidity)
+        }
+        return found.compactMap { cached in
+            view.known[cached.message.uid].map {
+                SearchCandidate(message: cached.message.with(flags: $0.flags, modSeq: $0.modSeq), facts: cached.search)
+            }
+        }
+    }
+
+    /// Up to this many missing rows are read one by one (an index lookup each); more, the
+    /// mailbox's rows in one scan.
+    static let rowsReadByUID = 64
+}
+
+/// A message a search looks at, with its summary's values already folded when the cache had them.
+struct SearchCandidate {
+    var message: StoredMessage
+    var facts: SearchFacts?
 }
 
 extension StoredMessage {

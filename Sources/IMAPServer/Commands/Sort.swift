@@ -70,16 +70,21 @@ extension IMAPStepRunner {
     func sort(_ step: IMAPSortStep) async -> IMAPStepResult {
         let search = step.search
         do {
-            let byUID = Dictionary(try await store.messages(in: search.mailbox).map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
+            let messages = if let view = search.view {
+                try await viewMessages(search.mailbox, search.uids, view).map(\.message)
+            } else {
+                try await store.messages(in: search.mailbox)
+            }
+            let byUID = Dictionary(messages.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
             var matched: [SortableMessage] = []
+            let program = search.evaluator.program(search.command.keys, context: search.context)
             for (index, uid) in search.uids.enumerated() {
                 guard let message = byUID[uid] else { continue }  // expunged meanwhile, not yet announced
                 let number = UInt32(index + 1)
                 // A message stored without a summary is read once, for the search and its keys.
                 let needsOctets = message.summary == nil || SearchEvaluator.needsBody(search.command.keys, message: message)
                 let body: [UInt8]? = needsOctets ? try await store.readBody(message.body) : nil
-                guard search.evaluator.matches(search.command.keys, message: message, sequenceNumber: number,
-                                               context: search.context, body: body) else { continue }
+                guard program.matches(message: message, sequenceNumber: number, body: body) else { continue }
                 let summary = StoredSummary.summary(of: message, body: body, limits: configuration.messageLimits)
                 matched.append(SortableMessage(message: message, number: number, summary: summary,
                                                maxReferences: configuration.threadMaxReferences))

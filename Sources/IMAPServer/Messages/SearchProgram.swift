@@ -167,8 +167,8 @@ struct SearchProgram: Sendable {
         }
     }
 
-    func matches(message: StoredMessage, sequenceNumber: UInt32, body: [UInt8]?) -> Bool {
-        let searched = SearchedMessage(message: message, body: body, limits: messageLimits)
+    func matches(message: StoredMessage, sequenceNumber: UInt32, body: [UInt8]?, facts: SearchFacts? = nil) -> Bool {
+        let searched = SearchedMessage(message: message, body: body, limits: messageLimits, facts: facts)
         return evaluate(root, searched, sequenceNumber)
     }
 

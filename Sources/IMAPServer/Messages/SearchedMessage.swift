@@ -12,10 +12,14 @@ final class SearchedMessage {
     /// Parser caps (`limits.max_header_fields`, `max_mime_parts` ...), as at delivery.
     let limits: MessageLimits
 
-    init(message: StoredMessage, body: [UInt8]?, limits: MessageLimits = .default) {
+    /// The summary's values folded beforehand (`MessageFactsCache`), used when the octets are not read.
+    let facts: SearchFacts?
+
+    init(message: StoredMessage, body: [UInt8]?, limits: MessageLimits = .default, facts: SearchFacts? = nil) {
         self.message = message
         self.body = body
         self.limits = limits
+        self.facts = facts
     }
 
     /// The stored summary (never parsed from the body here: with the body, the header is read directly).
@@ -36,10 +40,11 @@ final class SearchedMessage {
             }
             return fields.map { SearchText.fold($0.decodedValue) }
         }
+        if let facts { return facts.values(name) }
         guard let summary else { return nil }
         let envelope = summary.envelope
         switch String(decoding: name, as: UTF8.self) {
-        case "subject": return summary.subject.map { [SearchText.fold($0)] } ?? []
+        case "subject": return Self.subjectText(summary)
         case "from": return SearchedMessage.addressText(envelope.from)
         case "to": return SearchedMessage.addressText(envelope.to)
         case "cc": return SearchedMessage.addressText(envelope.cc)
@@ -68,14 +73,20 @@ final class SearchedMessage {
     /// The calendar date of the Date header in its own zone (SENTBEFORE/SENTON/SENTSINCE);
     /// nil when the header is missing or unreadable.
     lazy var sentDate: IMAPDate? = {
-        var raw: String?
         if let header = topHeader {
-            raw = header.field("Date").map { String(decoding: $0.unfoldedValue, as: UTF8.self) }
-        } else {
-            raw = summary?.envelope.date
+            return Self.calendarDate(header.field("Date").map { String(decoding: $0.unfoldedValue, as: UTF8.self) })
         }
-        return raw.flatMap(MessageDate.init(parsing:)).map { MailboxClock.calendarDate($0) }
+        if let facts { return facts.sentDate }
+        return Self.calendarDate(summary?.envelope.date)
     }()
+
+    static func calendarDate(_ raw: String?) -> IMAPDate? {
+        raw.flatMap(MessageDate.init(parsing:)).map { MailboxClock.calendarDate($0) }
+    }
+
+    static func subjectText(_ summary: MessageSummary) -> [[UInt8]] {
+        summary.subject.map { [SearchText.fold($0)] } ?? []
+    }
 
     /// Parsed addresses as the envelope's text below: "name <address>" and each group's name.
     private static func addressText(_ list: [Address]) -> [[UInt8]] {
@@ -96,7 +107,7 @@ final class SearchedMessage {
     /// encoded-words decoded, folded: RFC 9051 §6.4.4 FROM/TO/CC/BCC match "the specified string
     /// in the envelope structure's" field, display names and group names included (the octets'
     /// path, `decodedValue` of the whole field, sees the same text).
-    private static func addressText(_ list: [EnvelopeAddress]) -> [[UInt8]] {
+    static func addressText(_ list: [EnvelopeAddress]) -> [[UInt8]] {
         list.filter { !$0.isGroupEnd }.map { a in
             if a.isGroupStart { return SearchText.fold(RFC2047.decodeUnstructured(Array((a.mailbox ?? "").utf8))) }
             var s = ""

@@ -180,6 +180,16 @@ struct IMAPSearchStep: Sendable {
     var mailbox: MailboxID
     var uid: Bool
     var usesModSeq: Bool
+    /// The view's flags and mod-sequences when it was current (`SelectedMailbox.caughtUp`) as
+    /// the command came: the search takes those, and the rest of each message from
+    /// `MessageFactsCache`, reading only rows it has not cached. Nil: the store's rows.
+    var view: SearchView? = nil
+}
+
+/// The selected mailbox as the session knew it when a search began (`IMAPSearchStep.view`).
+struct SearchView: Sendable {
+    var uidValidity: UInt32
+    var known: [UInt32: (flags: MessageFlags, modSeq: UInt64)]
 }
 
 /// What SELECT or EXAMINE found, for the session to open its view.

@@ -31,7 +31,8 @@ final class IMAPSessionAdapter: SessionAdapter {
         self.connection = connection
         self.logger = logger
         self.steps = IMAPStepRunner(store: server.store, sessions: server.sessions, authenticator: server.authenticator,
-                                    connection: connection, configuration: server.configuration, logger: logger)
+                                    connection: connection, configuration: server.configuration, logger: logger,
+                                    facts: server.facts)
     }
 
     /// The channel handler for one IMAP connection. Its input budget is the command size limit

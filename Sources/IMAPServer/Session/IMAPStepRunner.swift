@@ -13,6 +13,8 @@ struct IMAPStepRunner: Sendable {
     let connection: ConnectionContext
     let configuration: IMAPConfiguration
     let logger: Logger
+    /// The server's cache of what never changes about a message (`MessageFactsCache`).
+    let facts: MessageFactsCache
 
     /// The commands of an IMAP client's steady state, which await the store and do little else,
     /// run on the session's event loop (`EventLoopTaskExecutor`). Logins (password hashes),
