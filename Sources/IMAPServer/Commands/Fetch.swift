@@ -134,6 +134,15 @@ extension IMAPStepRunner {
             if uids.count <= IMAPSession.fetchChunkMessages {
                 // A few messages (the common UID FETCH of one or a new batch): their rows only.
                 messages = try await store.messages(in: mailbox, uids: uids)
+            } else if let plan, plan.attributes.allSatisfy(\.isMessageState), !plan.marksSeen,
+                      let selection = try await store.selection(of: mailbox) {
+                // UID, FLAGS and MODSEQ of many (FETCH 1:* FLAGS while a change is on its way, so
+                // not from the view): the states SELECT reads, not every row with its summary
+                // (1.7 M instructions per FETCH of 100 messages; 4% of the IMAP mix, issue 24).
+                let wanted = Set(uids)
+                messages = selection.messages.filter { wanted.contains($0.uid) }.map {
+                    StoredMessage.standIn(mailbox: mailbox, uid: $0.uid, modSeq: $0.modSeq, flags: $0.flags)
+                }
             } else {
                 let wanted = Set(uids)
                 messages = try await store.messages(in: mailbox).filter { wanted.contains($0.uid) }

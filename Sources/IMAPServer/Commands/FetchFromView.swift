@@ -19,7 +19,7 @@ extension IMAPSession {
     static func answersFromView(_ attributes: [IMAPFetchAttribute], _ modifiers: IMAPFetchModifiers,
                                 _ selected: SelectedMailbox) -> Bool {
         guard modifiers.changedSince == nil, !modifiers.vanished, selected.caughtUp else { return false }
-        return attributes.allSatisfy { $0 == .uid || $0 == .flags || $0 == .modSeq }
+        return attributes.allSatisfy(\.isMessageState)
     }
 
     /// The next messages of a FETCH answered from the view, then the tagged OK. The responses
@@ -73,4 +73,9 @@ extension IMAPSession {
         }
         return layout
     }
+}
+
+extension IMAPFetchAttribute {
+    /// UID, FLAGS and MODSEQ: what a message's state (`MessageState`, the session's view) holds.
+    var isMessageState: Bool { self == .uid || self == .flags || self == .modSeq }
 }
