@@ -4,12 +4,12 @@ extension IMAPResponseEncoder {
     /// body = "(" (body-type-1part / body-type-mpart) ")"
     /// `extensible` false is the `BODY` form: no body-ext-1part / body-ext-mpart.
     func writeBody(_ body: IMAPBodyStructure, extensible: Bool, into b: inout ByteBuffer) {
-        b.writeString("(")
+        b.writeInteger(UInt8(ascii: "("))
         switch body {
         case .singlePart(let part): writeSinglePart(part, extensible: extensible, into: &b)
         case .multipart(let multi): writeMultipart(multi, extensible: extensible, into: &b)
         }
-        b.writeString(")")
+        b.writeInteger(UInt8(ascii: ")"))
     }
 
     /// body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]
@@ -18,10 +18,10 @@ extension IMAPResponseEncoder {
         // 1*body: a multipart without parts (a broken message) is shown with one empty text part.
         let parts = m.parts.isEmpty ? [.singlePart(.init(type: "text", subtype: "plain", octets: 0, lines: 0))] : m.parts
         for part in parts { writeBody(part, extensible: extensible, into: &b) }
-        b.writeString(" ")
+        b.writeInteger(UInt8(ascii: " "))
         writeString(m.subtype, into: &b)
         guard extensible else { return }
-        b.writeString(" ")
+        b.writeInteger(UInt8(ascii: " "))
         writeParameters(m.parameters, into: &b)
         writeExtension(disposition: m.disposition, language: m.language, location: m.location, into: &b)
     }
@@ -38,29 +38,32 @@ extension IMAPResponseEncoder {
         let isMessage = type == "message" && (subtype == "rfc822" || subtype == "global")
         let (mediaType, mediaSubtype) = isMessage && p.message == nil ? ("application", "octet-stream") : (p.type, p.subtype)
         writeString(mediaType, into: &b)
-        b.writeString(" ")
+        b.writeInteger(UInt8(ascii: " "))
         writeString(mediaSubtype, into: &b)
-        b.writeString(" ")
+        b.writeInteger(UInt8(ascii: " "))
         writeParameters(p.parameters, into: &b)
-        b.writeString(" ")
+        b.writeInteger(UInt8(ascii: " "))
         writeNString(p.id, into: &b)
-        b.writeString(" ")
+        b.writeInteger(UInt8(ascii: " "))
         writeNString(p.description, into: &b)
-        b.writeString(" ")
+        b.writeInteger(UInt8(ascii: " "))
         writeString(p.encoding.isEmpty ? "7BIT" : p.encoding, into: &b)
-        b.writeString(" \(Self.clamp32(p.octets))")
+        b.writeInteger(UInt8(ascii: " "))
+        Self.writeDecimal(UInt64(Self.clamp32(p.octets)), into: &b)
         if isMessage, let message = p.message {
-            b.writeString(" ")
+            b.writeInteger(UInt8(ascii: " "))
             writeEnvelope(message.envelope, into: &b)
-            b.writeString(" ")
+            b.writeInteger(UInt8(ascii: " "))
             writeBody(message.body, extensible: extensible, into: &b)
-            b.writeString(" \(max(0, p.lines ?? 0))")
+            b.writeInteger(UInt8(ascii: " "))
+            Self.writeDecimal(UInt64(max(0, p.lines ?? 0)), into: &b)
         } else if type == "text" {
-            b.writeString(" \(max(0, p.lines ?? 0))")
+            b.writeInteger(UInt8(ascii: " "))
+            Self.writeDecimal(UInt64(max(0, p.lines ?? 0)), into: &b)
         }
         guard extensible else { return }
         // body-ext-1part = body-fld-md5 [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc]]]
-        b.writeString(" ")
+        b.writeInteger(UInt8(ascii: " "))
         writeNString(p.md5, into: &b)
         writeExtension(disposition: p.disposition, language: p.language, location: p.location, into: &b)
     }
@@ -69,41 +72,41 @@ extension IMAPResponseEncoder {
     private func writeExtension(disposition: IMAPBodyStructure.Disposition?, language: [String]?, location: String?,
                                 into b: inout ByteBuffer) {
         // body-fld-dsp = "(" string SP body-fld-param ")" / nil
-        b.writeString(" ")
+        b.writeInteger(UInt8(ascii: " "))
         if let disposition {
-            b.writeString("(")
+            b.writeInteger(UInt8(ascii: "("))
             writeString(disposition.type, into: &b)
-            b.writeString(" ")
+            b.writeInteger(UInt8(ascii: " "))
             writeParameters(disposition.parameters, into: &b)
-            b.writeString(")")
+            b.writeInteger(UInt8(ascii: ")"))
         } else {
             b.writeString("NIL")
         }
         // body-fld-lang = nstring / "(" string *(SP string) ")"
-        b.writeString(" ")
+        b.writeInteger(UInt8(ascii: " "))
         switch language ?? [] {
         case []: b.writeString("NIL")
         case let one where one.count == 1: writeString(one[0], into: &b)
         case let many:
-            b.writeString("(")
+            b.writeInteger(UInt8(ascii: "("))
             writeJoined(many, into: &b) { e, s, b in e.writeString(s, into: &b) }
-            b.writeString(")")
+            b.writeInteger(UInt8(ascii: ")"))
         }
         // body-fld-loc = nstring
-        b.writeString(" ")
+        b.writeInteger(UInt8(ascii: " "))
         writeNString(location, into: &b)
     }
 
     /// body-fld-param = "(" string SP string *(SP string SP string) ")" / nil
     func writeParameters(_ parameters: [IMAPBodyParameter], into b: inout ByteBuffer) {
         guard !parameters.isEmpty else { b.writeString("NIL"); return }
-        b.writeString("(")
+        b.writeInteger(UInt8(ascii: "("))
         writeJoined(parameters, into: &b) { e, p, b in
             e.writeString(p.name, into: &b)
-            b.writeString(" ")
+            b.writeInteger(UInt8(ascii: " "))
             e.writeString(p.value, into: &b)
         }
-        b.writeString(")")
+        b.writeInteger(UInt8(ascii: ")"))
     }
 
     /// body-fld-octets = number (32-bit)

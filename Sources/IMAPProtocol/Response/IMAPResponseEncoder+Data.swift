@@ -7,11 +7,11 @@ extension IMAPResponseEncoder {
         case .capability(let names):
             // capability-data = "CAPABILITY" *(SP capability) SP "IMAP4rev2" *(SP capability)
             b.writeString("CAPABILITY")
-            for name in names { b.writeString(" "); writeAtom(name, into: &b) }
+            for name in names { b.writeInteger(UInt8(ascii: " ")); writeAtom(name, into: &b) }
         case .enabled(let names):
             // enable-data = "ENABLED" *(SP capability)
             b.writeString("ENABLED")
-            for name in names { b.writeString(" "); writeAtom(name, into: &b) }
+            for name in names { b.writeInteger(UInt8(ascii: " ")); writeAtom(name, into: &b) }
         case .flags(let flags):
             b.writeString("FLAGS ")
             writeFlagList(flags, into: &b)
@@ -34,7 +34,7 @@ extension IMAPResponseEncoder {
                     b.writeString("\(v.attribute.rawValue) \(v.value)")
                 }
             }
-            b.writeString(")")
+            b.writeInteger(UInt8(ascii: ")"))
         case .exists(let n): b.writeString("\(n) EXISTS")
         case .recent(let n): b.writeString("\(n) RECENT")
         case .expunge(let n): b.writeString("\(max(n, 1)) EXPUNGE")
@@ -57,7 +57,7 @@ extension IMAPResponseEncoder {
         case .thread(let threads):
             // thread-data = "THREAD" [SP 1*thread-list]                     (RFC 5256 §4)
             b.writeString("THREAD")
-            if !threads.isEmpty { b.writeString(" ") }
+            if !threads.isEmpty { b.writeInteger(UInt8(ascii: " ")) }
             for thread in threads { writeThreadList(thread, into: &b) }
         case .fetch(let number, let items):
             // message-data = nz-number SP "FETCH" SP msg-att
@@ -73,20 +73,20 @@ extension IMAPResponseEncoder {
             // id-response = "ID" SP id-params-list                     (RFC 2971 §4)
             b.writeString("ID ")
             guard let parameters, !parameters.isEmpty else { b.writeString("NIL"); return }
-            b.writeString("(")
+            b.writeInteger(UInt8(ascii: "("))
             writeJoined(parameters, into: &b) { e, p, b in
                 e.writeString(p.key, into: &b)
-                b.writeString(" ")
+                b.writeInteger(UInt8(ascii: " "))
                 e.writeNString(p.value, into: &b)
             }
-            b.writeString(")")
+            b.writeInteger(UInt8(ascii: ")"))
         case .namespace(let personal, let other, let shared):
             // namespace-response = "NAMESPACE" SP namespace SP namespace SP namespace
             b.writeString("NAMESPACE ")
             writeNamespace(personal, into: &b)
-            b.writeString(" ")
+            b.writeInteger(UInt8(ascii: " "))
             writeNamespace(other, into: &b)
-            b.writeString(" ")
+            b.writeInteger(UInt8(ascii: " "))
             writeNamespace(shared, into: &b)
         case .quota(let root, let resources):
             // quota-response = "QUOTA" SP quota-root-name SP quota-list   (RFC 9208 §7)
@@ -97,15 +97,15 @@ extension IMAPResponseEncoder {
                 e.writeAtom(r.name.uppercased(), into: &b)
                 b.writeString(" \(r.usage) \(r.limit)")
             }
-            b.writeString(")")
+            b.writeInteger(UInt8(ascii: ")"))
         case .quotaRoot(let mailbox, let roots):
             // quotaroot-response = "QUOTAROOT" SP mailbox *(SP quota-root-name)
             b.writeString("QUOTAROOT ")
             writeMailbox(mailbox, into: &b)
-            for root in roots { b.writeString(" "); writeString(root, into: &b) }
+            for root in roots { b.writeInteger(UInt8(ascii: " ")); writeString(root, into: &b) }
         case .genURLAuth(let urls):
             b.writeString("GENURLAUTH")
-            for url in urls { b.writeString(" "); writeString(url, into: &b) }
+            for url in urls { b.writeInteger(UInt8(ascii: " ")); writeString(url, into: &b) }
         case .urlFetch(let results):
             b.writeString("URLFETCH")
             for result in results { writeURLFetchResult(result, into: &b) }
@@ -116,7 +116,7 @@ extension IMAPResponseEncoder {
             b.writeString(" (")
             writeJoined(values, into: &b) { e, v, b in
                 e.writeAtomOrString(Array(v.entry.utf8), into: &b)
-                b.writeString(" ")
+                b.writeInteger(UInt8(ascii: " "))
                 // value = nstring / literal8: literal8 when the value has NUL (RFC 3516 §4.3).
                 guard let value = v.value else { b.writeString("NIL"); return }
                 if value.contains(0) {
@@ -125,14 +125,14 @@ extension IMAPResponseEncoder {
                     e.writeString(value, into: &b)
                 }
             }
-            b.writeString(")")
+            b.writeInteger(UInt8(ascii: ")"))
         case .metadataEntries(let mailbox, let entries):
             // metadata-resp = "METADATA" SP mailbox SP entry-list ; entry-list = entry *(SP entry)
             // (RFC 5464 §4.4.2 unsolicited; RFC 5465 §5.6-§5.7)
             b.writeString("METADATA ")
             writeMailbox(mailbox, into: &b)
             for entry in entries {
-                b.writeString(" ")
+                b.writeInteger(UInt8(ascii: " "))
                 writeAtomOrString(Array(entry.utf8), into: &b)
             }
         }
@@ -142,9 +142,9 @@ extension IMAPResponseEncoder {
     ///                [SP mbox-list-extended]
     func writeMailboxList(_ list: IMAPListResponse, into b: inout ByteBuffer) {
         writeFlagList(list.attributes, into: &b)
-        b.writeString(" ")
+        b.writeInteger(UInt8(ascii: " "))
         writeDelimiter(list.delimiter, into: &b)
-        b.writeString(" ")
+        b.writeInteger(UInt8(ascii: " "))
         writeMailbox(list.mailbox, into: &b)
         var extended: [(inout ByteBuffer) -> Void] = []
         if !list.childInfo.isEmpty {
@@ -152,7 +152,7 @@ extension IMAPResponseEncoder {
             extended.append { b in
                 b.writeString("\"CHILDINFO\" (")
                 self.writeJoined(list.childInfo, into: &b) { e, s, b in e.writeString(s, into: &b) }
-                b.writeString(")")
+                b.writeInteger(UInt8(ascii: ")"))
             }
         }
         if let old = list.oldName {
@@ -160,16 +160,16 @@ extension IMAPResponseEncoder {
             extended.append { b in
                 b.writeString("\"OLDNAME\" (")
                 self.writeMailbox(old, into: &b)
-                b.writeString(")")
+                b.writeInteger(UInt8(ascii: ")"))
             }
         }
         if !extended.isEmpty {
             b.writeString(" (")
             for (i, item) in extended.enumerated() {
-                if i > 0 { b.writeString(" ") }
+                if i > 0 { b.writeInteger(UInt8(ascii: " ")) }
                 item(&b)
             }
-            b.writeString(")")
+            b.writeInteger(UInt8(ascii: ")"))
         }
     }
 
@@ -185,16 +185,16 @@ extension IMAPResponseEncoder {
     /// namespace = nil / "(" 1*namespace-descr ")"
     func writeNamespace(_ namespaces: [IMAPNamespace], into b: inout ByteBuffer) {
         guard !namespaces.isEmpty else { b.writeString("NIL"); return }
-        b.writeString("(")
+        b.writeInteger(UInt8(ascii: "("))
         for ns in namespaces {
-            b.writeString("(")
+            b.writeInteger(UInt8(ascii: "("))
             let prefix = encoding.utf8 ? ns.prefix : ModifiedUTF7.encode(ns.prefix)
             writeString(prefix, into: &b)
-            b.writeString(" ")
+            b.writeInteger(UInt8(ascii: " "))
             writeDelimiter(ns.delimiter, into: &b)
-            b.writeString(")")
+            b.writeInteger(UInt8(ascii: ")"))
         }
-        b.writeString(")")
+        b.writeInteger(UInt8(ascii: ")"))
     }
 
     /// esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)
@@ -204,7 +204,7 @@ extension IMAPResponseEncoder {
         if let tag = e.tag {
             b.writeString(" (TAG ")
             writeString(tag, into: &b)
-            b.writeString(")")
+            b.writeInteger(UInt8(ascii: ")"))
         }
         if e.uid { b.writeString(" UID") }
         if let min = e.min, min > 0 { b.writeString(" MIN \(min)") }
@@ -224,7 +224,7 @@ extension IMAPResponseEncoder {
             } else {
                 b.writeString("NIL")
             }
-            b.writeString(")")
+            b.writeInteger(UInt8(ascii: ")"))
         }
         for update in e.updates {
             let (name, pairs) = switch update {
@@ -237,7 +237,7 @@ extension IMAPResponseEncoder {
                 b.writeString(i == 0 ? "\(pair.position) " : " \(pair.position) ")
                 writeSequenceSet(pair.results, into: &b)
             }
-            b.writeString(")")
+            b.writeInteger(UInt8(ascii: ")"))
         }
     }
 
@@ -251,10 +251,10 @@ extension IMAPResponseEncoder {
         var stack: [Work] = [.list(root)]
         while let work = stack.popLast() {
             guard case .list(var node) = work else {
-                b.writeString(")")
+                b.writeInteger(UInt8(ascii: ")"))
                 continue
             }
-            b.writeString("(")
+            b.writeInteger(UInt8(ascii: "("))
             var first = true
             while true {
                 for n in node.numbers {
@@ -265,7 +265,7 @@ extension IMAPResponseEncoder {
                 node = node.children[0]
             }
             stack.append(.close)
-            if !node.children.isEmpty, !first { b.writeString(" ") }
+            if !node.children.isEmpty, !first { b.writeInteger(UInt8(ascii: " ")) }
             for child in node.children.reversed() { stack.append(.list(child)) }
         }
     }

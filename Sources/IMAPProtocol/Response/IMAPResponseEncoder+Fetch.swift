@@ -61,13 +61,13 @@ extension IMAPResponseEncoder {
             b.writeString("BODY")
             writeSection(section, into: &b)
             if let origin { b.writeString("<\(origin)>") }
-            b.writeString(" ")
+            b.writeInteger(UInt8(ascii: " "))
             writeLiteral(data, into: &b)
         case .binary(let part, let origin, let data):
             // "BINARY" section-binary SP (nstring / literal8)
             b.writeString("BINARY[" + part.map(String.init).joined(separator: ".") + "]")
             if let origin { b.writeString("<\(origin)>") }
-            b.writeString(" ")
+            b.writeInteger(UInt8(ascii: " "))
             writeLiteral(data, binary: data?.readableBytesView.contains(0) ?? false, into: &b)
         case .binarySize(let part, let size):
             b.writeString("BINARY.SIZE[" + part.map(String.init).joined(separator: ".") + "] \(size)")
@@ -110,7 +110,7 @@ extension IMAPResponseEncoder {
             case .headerFields(let names), .headerFieldsNot(let names):
                 if case .headerFields = text { b.writeString("HEADER.FIELDS (") } else { b.writeString("HEADER.FIELDS.NOT (") }
                 writeJoined(names, into: &b) { e, name, b in e.writeAtomOrString(Array(name.utf8), into: &b) }
-                b.writeString(")")
+                b.writeInteger(UInt8(ascii: ")"))
             }
         }
         b.writeString("]")
@@ -131,38 +131,38 @@ extension IMAPResponseEncoder {
     /// envelope = "(" env-date SP env-subject SP env-from SP env-sender SP env-reply-to SP env-to SP
     ///            env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")"
     func writeEnvelope(_ e: IMAPEnvelope, into b: inout ByteBuffer) {
-        b.writeString("(")
+        b.writeInteger(UInt8(ascii: "("))
         writeNString(e.date, into: &b)
-        b.writeString(" ")
+        b.writeInteger(UInt8(ascii: " "))
         writeNString(e.subject, into: &b)
         for list in [e.from, e.sender, e.replyTo, e.to, e.cc, e.bcc] {
-            b.writeString(" ")
+            b.writeInteger(UInt8(ascii: " "))
             writeAddresses(list, into: &b)
         }
-        b.writeString(" ")
+        b.writeInteger(UInt8(ascii: " "))
         writeNString(e.inReplyTo, into: &b)
-        b.writeString(" ")
+        b.writeInteger(UInt8(ascii: " "))
         writeNString(e.messageID, into: &b)
-        b.writeString(")")
+        b.writeInteger(UInt8(ascii: ")"))
     }
 
     /// env-from = "(" 1*address ")" / nil
     /// address  = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"
     func writeAddresses(_ addresses: [IMAPAddress], into b: inout ByteBuffer) {
         guard !addresses.isEmpty else { b.writeString("NIL"); return }
-        b.writeString("(")
+        b.writeInteger(UInt8(ascii: "("))
         for a in addresses {
-            b.writeString("(")
+            b.writeInteger(UInt8(ascii: "("))
             writeNString(a.name, into: &b)
-            b.writeString(" ")
+            b.writeInteger(UInt8(ascii: " "))
             writeNString(a.adl, into: &b)
-            b.writeString(" ")
+            b.writeInteger(UInt8(ascii: " "))
             writeNString(a.mailbox, into: &b)
-            b.writeString(" ")
+            b.writeInteger(UInt8(ascii: " "))
             writeNString(a.host, into: &b)
-            b.writeString(")")
+            b.writeInteger(UInt8(ascii: ")"))
         }
-        b.writeString(")")
+        b.writeInteger(UInt8(ascii: ")"))
     }
 }
 

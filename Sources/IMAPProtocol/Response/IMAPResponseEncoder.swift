@@ -158,22 +158,40 @@ public struct IMAPResponseEncoder: Sendable {
     /// string = quoted / literal — quoted when short, free of CR, LF and NUL, and 7-bit (or valid
     /// UTF-8 when the session accepts it); a literal otherwise.
     func writeString(_ bytes: [UInt8], into b: inout ByteBuffer) {
-        if canQuote(bytes) {
-            b.writeInteger(UInt8(ascii: "\""))
-            for byte in bytes {
-                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { b.writeInteger(UInt8(ascii: "\\")) }
-                b.writeInteger(byte)
-            }
-            b.writeInteger(UInt8(ascii: "\""))
-        } else {
-            b.writeString("{\(bytes.count)}\r\n")
-            b.writeBytes(bytes)
-        }
+        bytes.withUnsafeBufferPointer { writeString($0, into: &b) }
     }
 
-    func writeString(_ string: String, into b: inout ByteBuffer) { writeString(Array(string.utf8), into: &b) }
+    func writeString(_ string: String, into b: inout ByteBuffer) {
+        var string = string
+        string.withUTF8 { writeString($0, into: &b) }
+    }
+
+    /// The octets between the quotes go out in runs up to each `"` or `\` (escaped), not one
+    /// write per octet: ENVELOPE and BODYSTRUCTURE are mostly short strings, and a buffer write
+    /// per octet was a fifth of FETCH BODYSTRUCTURE's encoding (issue 24).
+    func writeString(_ bytes: UnsafeBufferPointer<UInt8>, into b: inout ByteBuffer) {
+        guard canQuote(bytes) else {
+            b.writeString("{\(bytes.count)}\r\n")
+            b.writeBytes(UnsafeRawBufferPointer(bytes))
+            return
+        }
+        b.reserveCapacity(minimumWritableBytes: bytes.count + 2)
+        b.writeInteger(UInt8(ascii: "\""))
+        var start = 0
+        for i in 0..<bytes.count where bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "\\") {
+            b.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<i])))
+            b.writeInteger(UInt8(ascii: "\\"))
+            start = i
+        }
+        b.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start...])))
+        b.writeInteger(UInt8(ascii: "\""))
+    }
 
     func canQuote(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { canQuote($0) }
+    }
+
+    func canQuote(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard bytes.count <= maxQuotedLength else { return false }
         var eightBit = false
         for byte in bytes {
