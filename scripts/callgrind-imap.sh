@@ -12,6 +12,7 @@
 # for the mix a "round" is one operation of the mix, whichever it was. With OPERATIONS=N each
 # client stops after N operations (mix only), so two builds are counted over the same sequence:
 #   OPERATIONS=600 scripts/callgrind-imap.sh BINARY 300 1 mix
+# WEIGHTS=fetch_body=1 (as for bench-imap.sh) counts one operation of the mix alone.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$1"; seconds="${2:-60}"; clients="${3:-2}"; profile="${4:-persistent}"; messages="${MESSAGES:-200}"
@@ -54,7 +55,7 @@ wait_port "$port"
 load() {  # seconds
     python3 "$root/scripts/bench-imap.py" --port "$port" --user "$user" --password "$password" --profile "$profile" \
         --clients "$clients" --seconds "$1" --messages "$messages" --label hato --json "$work/results.jsonl" \
-        ${OPERATIONS:+--operations "$OPERATIONS"} >/dev/null
+        ${OPERATIONS:+--operations "$OPERATIONS"} ${WEIGHTS:+--weights "$WEIGHTS"} >/dev/null
 }
 # With OPERATIONS the first run only fills the mailboxes (no operation), so both builds start alike.
 if [ -n "${OPERATIONS:-}" ]; then load 0; else load 3; fi

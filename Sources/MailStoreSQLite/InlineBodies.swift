@@ -42,7 +42,7 @@ enum InlineBodies {
     static func read(_ paths: [String], _ db: Database) throws -> [String: [UInt8]] {
         var found: [String: [UInt8]] = [:]
         for path in paths where found[path] == nil {
-            if let bytes = try db.cachedFirst("SELECT data FROM message_blobs WHERE path = ?", [path], { $0.bytes(0) }) {
+            if let bytes = try db.cachedFirst("SELECT data FROM message_blobs WHERE path = ?", text: path, { $0.bytes(0) }) {
                 found[path] = bytes
             }
         }

@@ -75,6 +75,8 @@ enum Rows {
     /// are read by position: GRDB's by-name lookup lowercases the name on every access, which
     /// was a sixth of the CPU time of listing a mailbox.
     static let messageColumns = "mailbox_id, uid, modseq, flags, keywords, internal_date, size, body_path, summary, saved_date"
+    /// One message row by mailbox and UID (bind both as integers), the text built once.
+    static let messageByUID = "SELECT \(messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?"
     /// `messageColumns` with NULL for the summary (`messagesWithoutSummaries(in:)`).
     static let messageColumnsWithoutSummary = "mailbox_id, uid, modseq, flags, keywords, internal_date, size, body_path, NULL, saved_date"
 

@@ -89,8 +89,7 @@ extension SQLiteMailStore {
 
     public func message(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage? {
         try await pool.unsafeReadInOneHop { db in  // one statement (see messageStates)
-            try db.cachedFirst("SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", [mailbox.rawValue, Int64(uid)],
-                               Rows.message)
+            try db.cachedFirst(Rows.messageByUID, mailbox.rawValue, Int64(uid), Rows.message)
         }
     }
 
@@ -102,8 +101,7 @@ extension SQLiteMailStore {
             // taken and released (fcntl) instead of one per statement.
             let read = {
                 try uids.compactMap { uid in
-                    try db.cachedFirst("SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?",
-                                       [mailbox.rawValue, Int64(uid)], Rows.message)
+                    try db.cachedFirst(Rows.messageByUID, mailbox.rawValue, Int64(uid), Rows.message)
                 }
             }
             return try uids.count > 1 ? db.inCachedReadTransaction(read) : read()
@@ -155,10 +153,7 @@ extension SQLiteMailStore {
             var failed: [UInt32] = []
             var changed: [StoredMessage] = []
             for uid in uids {
-                guard let message = try db.cachedFirst(
-                    "SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? AND uid = ?", [mailbox.rawValue, Int64(uid)],
-                    Rows.message
-                ) else { continue }
+                guard let message = try db.cachedFirst(Rows.messageByUID, mailbox.rawValue, Int64(uid), Rows.message) else { continue }
                 if let unchangedSince, message.modSeq > unchangedSince {
                     failed.append(uid)
                     continue

@@ -40,6 +40,8 @@ struct FetchSections {
     /// nil when the message has no such section (answered as NIL).
     mutating func data(_ section: IMAPSection) -> ArraySlice<UInt8>? {
         if section.part.isEmpty {
+            // BODY[] is the octets as they are: no header parse (6,000 instructions a message).
+            if section.text == nil { return bytes[...] }
             let header = topHeader
             switch section.text {
             case nil: return bytes[...]
