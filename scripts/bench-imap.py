@@ -238,7 +238,8 @@ def run_mix(args):
         workers.append(worker)
     if args.server_pid:
         import proc_tree_cpu
-        args.server_cpu_seconds = proc_tree_cpu.over_window(args.server_pid, start_at, deadline)
+        args.server_cpu_user, args.server_cpu_system = proc_tree_cpu.over_window_split(args.server_pid, start_at, deadline)
+        args.server_cpu_seconds = args.server_cpu_user + args.server_cpu_system
     merged = {name: [] for name, _ in MIX}
     errors, paused = 0, 0.0
     args.client_cpu_seconds = 0.0
@@ -458,7 +459,11 @@ def main():
         result["server_cpu_seconds"] = args.server_cpu_seconds
         total = result["operations"]["total"]["count"]
         result["server_cpu_ms_per_operation"] = args.server_cpu_seconds * 1000 / max(1, total)
-        print("server CPU: %.2f s, %.3f ms per operation" % (args.server_cpu_seconds, result["server_cpu_ms_per_operation"]))
+        split = ""
+        if getattr(args, "server_cpu_user", None) is not None:
+            result["server_cpu_user_seconds"], result["server_cpu_system_seconds"] = args.server_cpu_user, args.server_cpu_system
+            split = " (user %.2f s, system %.2f s)" % (args.server_cpu_user, args.server_cpu_system)
+        print("server CPU: %.2f s, %.3f ms per operation%s" % (args.server_cpu_seconds, result["server_cpu_ms_per_operation"], split))
     if getattr(args, "client_cpu_seconds", None) is not None:
         # The load generator's own CPU over the window (every client process): on a small
         # machine it competes with the server for the same cores, so it bounds the rate.

@@ -47,11 +47,18 @@ def seconds(root):
 
 def over_window(root, start_at, deadline):
     """The CPU seconds `root`'s tree used between two time.time() instants still ahead."""
+    user, system = over_window_split(root, start_at, deadline)
+    return user + system
+
+
+def over_window_split(root, start_at, deadline):
+    """User and system CPU seconds `root`'s tree used between two time.time() instants still ahead."""
     import time
+    tick = os.sysconf("SC_CLK_TCK")
     time.sleep(max(0.0, start_at - time.time()))
-    before = seconds(root)
+    before = (tree_ticks(root, USER), tree_ticks(root, SYSTEM))
     time.sleep(max(0.0, deadline - time.time()))
-    return seconds(root) - before
+    return ((tree_ticks(root, USER) - before[0]) / tick, (tree_ticks(root, SYSTEM) - before[1]) / tick)
 
 
 if __name__ == "__main__":
