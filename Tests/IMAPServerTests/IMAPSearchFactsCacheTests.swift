@@ -66,6 +66,41 @@ import Testing
         try await listener.stop()
     }
 
+    /// FETCH of a current view takes its rows from the cache too: flags as heard, sizes, BODY[]
+    /// and BODYSTRUCTURE of the message itself, in sequence order.
+    @Test func fetchOfACurrentViewSeesFlagsOrderAndOctets() async throws {
+        let fixture = try await IMAPFixture.make(messages: IMAPFixture.messages)
+        let listener = try await TestListener.start(fixture.server, name: "imap")
+        let result = try await Python.run("""
+            import imaplib, sys, time, re
+            def session():
+                M = imaplib.IMAP4("127.0.0.1", int(sys.argv[1])); M.login(sys.argv[2], sys.argv[3]); M.select("INBOX"); return M
+            A, B = session(), session()
+            def lines(r): return [x[0].decode() if isinstance(x, tuple) else x.decode() for x in r[1] if x != b")"]
+            A.search(None, "SUBJECT", "t")  # fills the cache
+            A.response("FETCH")
+            B.store("2", "+FLAGS.SILENT", "(\\\\Answered)")
+            for _ in range(500):
+                A.noop()
+                if A.response("FETCH")[1] != [None]: break
+                time.sleep(0.01)
+            print(" | ".join(lines(A.fetch("3,1,2", "(FLAGS RFC822.SIZE)"))))
+            typ, data = A.fetch("2", "(BODY.PEEK[] BODYSTRUCTURE)")
+            rest = b"".join(x if isinstance(x, bytes) else x[0] for x in data).lower()
+            print(typ, data[0][1] == sys.argv[4].encode(), b'bodystructure ("text" "plain"' in rest)
+            print(" | ".join(lines(A.fetch("2", "(FLAGS)"))))
+            A.logout(); B.logout()
+            """, arguments: ["\(listener.port)", IMAPFixture.user, IMAPFixture.password, IMAPFixture.messages[1]])
+        let sizes = IMAPFixture.messages.map { $0.utf8.count }
+        #expect(result.stdout == """
+            1 (FLAGS (\\Recent) RFC822.SIZE \(sizes[0])) | 2 (FLAGS (\\Answered \\Recent) RFC822.SIZE \(sizes[1])) | 3 (FLAGS (\\Recent) RFC822.SIZE \(sizes[2]))
+            OK True True
+            2 (FLAGS (\\Answered \\Recent))
+
+            """, "\(result.stderr)")
+        try await listener.stop()
+    }
+
     @Test func aMailboxCreatedAgainIsNotAnsweredFromTheOldOnesFacts() async throws {
         let fixture = try await IMAPFixture.make()
         let listener = try await TestListener.start(fixture.server, name: "imap")

@@ -42,8 +42,10 @@ extension IMAPSession {
             fetch?.viewUIDs = selected.resolve(set, uid: uid)[...]
             return nextViewFetchChunk()
         }
+        let current = modifiers.changedSince == nil && !modifiers.vanished && selected.caughtUp
+        let view = current ? SearchView(uidValidity: selected.mailbox.uidValidity, known: selected.known) : nil
         return run(.fetchMessages(tag: tag, selected.mailbox.id, uids: selected.resolve(set, uid: uid),
-                                  changedSince: modifiers.changedSince, vanishedRanges: vanishedRanges, plan: plan))
+                                  changedSince: modifiers.changedSince, vanishedRanges: vanishedRanges, plan: plan, view: view))
     }
 
     mutating func fetchMessagesRead(_ tag: String, _ messages: [StoredMessage], vanished: [UInt32],
@@ -128,10 +130,17 @@ extension IMAPSession {
 
 extension IMAPStepRunner {
     func fetchMessages(_ tag: String, _ mailbox: MailboxID, _ uids: [UInt32], changedSince: UInt64?,
-                       vanishedRanges: [ClosedRange<UInt32>]?, plan: FetchPlan? = nil) async -> IMAPStepResult {
+                       vanishedRanges: [ClosedRange<UInt32>]?, plan: FetchPlan? = nil, view: SearchView? = nil) async -> IMAPStepResult {
         do {
             var messages: [StoredMessage]
-            if uids.count <= IMAPSession.fetchChunkMessages {
+            if let view {
+                // A current view: the rows come from the facts cache (those it lacks are read),
+                // in the order the store reads would give: the set's for a few, UID order for many.
+                let found = try await viewMessages(mailbox, uids, view)
+                let byUID = Dictionary(found.map { ($0.message.uid, $0.message) }, uniquingKeysWith: { a, _ in a })
+                messages = uids.count <= IMAPSession.fetchChunkMessages
+                    ? uids.compactMap { byUID[$0] } : byUID.values.sorted { $0.uid < $1.uid }
+            } else if uids.count <= IMAPSession.fetchChunkMessages {
                 // A few messages (the common UID FETCH of one or a new batch): their rows only.
                 messages = try await store.messages(in: mailbox, uids: uids)
             } else if let plan, plan.attributes.allSatisfy(\.isMessageState), !plan.marksSeen,

@@ -98,8 +98,10 @@ enum IMAPStep: Sendable {
     case contextCheck(ContextCheckStep)
     /// FETCH: the messages of the set (and VANISHED UIDs with QRESYNC).
     /// With `plan`, a FETCH whose messages fit in one chunk is answered in the same step.
+    /// With `view` (a current view, no CHANGEDSINCE or VANISHED), flags from the view and the
+    /// rest from `MessageFactsCache`, as a search takes them.
     case fetchMessages(tag: String, MailboxID, uids: [UInt32], changedSince: UInt64?, vanishedRanges: [ClosedRange<UInt32>]?,
-                       plan: FetchPlan? = nil)
+                       plan: FetchPlan? = nil, view: SearchView? = nil)
     /// FETCH: one chunk's items (bodies read, \Seen set).
     case fetchChunk(tag: String, MailboxID, [StoredMessage], FetchPlan)
     /// FETCH: a large message's items without its octets (they are streamed).

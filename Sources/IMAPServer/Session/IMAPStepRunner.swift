@@ -75,8 +75,8 @@ struct IMAPStepRunner: Sendable {
         case .search(let search): await self.search(search)
         case .sort(let sort): await self.sort(sort)
         case .contextCheck(let check): await contextCheck(check)
-        case .fetchMessages(let tag, let mailbox, let uids, let changedSince, let vanishedRanges, let plan):
-            await fetchMessages(tag, mailbox, uids, changedSince: changedSince, vanishedRanges: vanishedRanges, plan: plan)
+        case .fetchMessages(let tag, let mailbox, let uids, let changedSince, let vanishedRanges, let plan, let view):
+            await fetchMessages(tag, mailbox, uids, changedSince: changedSince, vanishedRanges: vanishedRanges, plan: plan, view: view)
         case .fetchChunk(let tag, let mailbox, let chunk, let plan): await fetchChunk(tag, mailbox, chunk, plan)
         case .fetchStreamHead(let tag, let mailbox, let message, let plan): await fetchStreamHead(tag, mailbox, message, plan)
         case .fetchPiece(let tag, let message, let offset, let length): await fetchPiece(tag, message, offset: offset, length: length)
