@@ -77,7 +77,7 @@ import Testing
                 M = imaplib.IMAP4("127.0.0.1", int(sys.argv[1])); M.login(sys.argv[2], sys.argv[3]); M.select("INBOX"); return M
             A, B = session(), session()
             def lines(r): return [x[0].decode() if isinstance(x, tuple) else x.decode() for x in r[1] if x != b")"]
-            A.search(None, "SUBJECT", "t")  # fills the cache
+            A.fetch("1:*", "(RFC822.SIZE)")  # fills the cache, summaries not decoded
             A.response("FETCH")
             B.store("2", "+FLAGS.SILENT", "(\\\\Answered)")
             for _ in range(500):
@@ -89,6 +89,7 @@ import Testing
             rest = b"".join(x if isinstance(x, bytes) else x[0] for x in data).lower()
             print(typ, data[0][1] == sys.argv[4].encode(), b'bodystructure ("text" "plain"' in rest)
             print(" | ".join(lines(A.fetch("2", "(FLAGS)"))))
+            print(A.search(None, "FROM", "carol")[1], A.search(None, "SUBJECT", "three")[1])  # folded now
             A.logout(); B.logout()
             """, arguments: ["\(listener.port)", IMAPFixture.user, IMAPFixture.password, IMAPFixture.messages[1]])
         let sizes = IMAPFixture.messages.map { $0.utf8.count }
@@ -96,6 +97,7 @@ import Testing
             1 (FLAGS (\\Recent) RFC822.SIZE \(sizes[0])) | 2 (FLAGS (\\Answered \\Recent) RFC822.SIZE \(sizes[1])) | 3 (FLAGS (\\Recent) RFC822.SIZE \(sizes[2]))
             OK True True
             2 (FLAGS (\\Answered \\Recent))
+            [b'2'] [b'3']
 
             """, "\(result.stderr)")
         try await listener.stop()
@@ -147,7 +149,7 @@ import Testing
 
     @Test func lookupGivesHitsAndMissesInOrder() {
         let cache = MessageFactsCache(limit: 10)
-        cache.insert([Self.message(1, 2), Self.message(1, 4)], uidValidity: 7)
+        cache.insert([Self.message(1, 2), Self.message(1, 4)], uidValidity: 7, fold: false)
         let (found, missing) = cache.lookup(MailboxID(1), uidValidity: 7, uids: [1, 2, 3, 4])
         #expect(found.map(\.message.uid) == [2, 4])
         #expect(missing == [1, 3])
@@ -158,12 +160,12 @@ import Testing
 
     @Test func staysWithinTwoGenerationsAndKeepsWhatIsUsed() {
         let cache = MessageFactsCache(limit: 4)
-        cache.insert((1...4).map { Self.message(1, $0) }, uidValidity: 1)
-        cache.insert((5...8).map { Self.message(1, $0) }, uidValidity: 1)  // 1-4 now the older generation
+        cache.insert((1...4).map { Self.message(1, $0) }, uidValidity: 1, fold: false)
+        cache.insert((5...8).map { Self.message(1, $0) }, uidValidity: 1, fold: false)  // 1-4 now the older generation
         #expect(cache.count == 8)
         // A hit in the older generation moves forward, so it outlives the next roll-over.
         #expect(cache.lookup(MailboxID(1), uidValidity: 1, uids: [2]).found.count == 1)
-        cache.insert((9...12).map { Self.message(1, $0) }, uidValidity: 1)
+        cache.insert((9...12).map { Self.message(1, $0) }, uidValidity: 1, fold: false)
         #expect(cache.count <= 8)
         #expect(cache.lookup(MailboxID(1), uidValidity: 1, uids: [2]).missing.isEmpty)
         #expect(cache.lookup(MailboxID(1), uidValidity: 1, uids: [1]).missing == [1])
@@ -171,7 +173,7 @@ import Testing
 
     @Test func limitZeroKeepsNothing() {
         let cache = MessageFactsCache(limit: 0)
-        cache.insert([Self.message(1, 1)], uidValidity: 1)
+        cache.insert([Self.message(1, 1)], uidValidity: 1, fold: false)
         #expect(cache.count == 0)
         #expect(cache.lookup(MailboxID(1), uidValidity: 1, uids: [1]).missing == [1])
     }
@@ -201,7 +203,7 @@ import Testing
             let message = StoredMessage(mailboxID: MailboxID(1), uid: UInt32(index + 1), modSeq: 1, flags: MessageFlags(),
                                         internalDate: Date(), size: Int64(bytes.count), body: BodyReference(path: "x"),
                                         summary: TestSummaries.summarize(bytes))
-            let cached = CachedMessage(message)
+            let cached = CachedMessage(message, fold: true)
             let facts = try #require(cached.search)
             let plain = SearchedMessage(message: message, body: nil)
             let withFacts = SearchedMessage(message: message, body: nil, facts: facts)
@@ -215,6 +217,6 @@ import Testing
         // A message without a stored summary has no facts: the search reads its octets.
         let bare = StoredMessage(mailboxID: MailboxID(1), uid: 9, modSeq: 1, flags: MessageFlags(), internalDate: Date(), size: 1,
                                  body: BodyReference(path: "x"), summary: nil)
-        #expect(CachedMessage(bare).search == nil)
+        #expect(CachedMessage(bare, fold: true).search == nil)
     }
 }

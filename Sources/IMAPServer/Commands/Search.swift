@@ -157,7 +157,9 @@ extension IMAPStepRunner {
     /// without their summaries when no key reads one (LARGER, SINCE, BODY, ...).
     func candidates(_ step: IMAPSearchStep) async throws -> [SearchCandidate] {
         let byState = step.command.keys.allSatisfy(\.answeredByState)
-        if !byState, let view = step.view { return try await viewMessages(step.mailbox, step.uids, view) }
+        if !byState, let view = step.view {
+            return try await viewMessages(step.mailbox, step.uids, view, fold: step.command.keys.contains(where: \.readsSummary))
+        }
         guard byState, let selection = try await store.selection(of: step.mailbox) else {
             let rows = try await step.command.keys.contains(where: \.readsSummary)
                 ? store.messages(in: step.mailbox) : store.messagesWithoutSummaries(in: step.mailbox)
@@ -174,8 +176,13 @@ extension IMAPStepRunner {
     /// The view's messages with the view's flags and mod-sequences and the rest from
     /// `MessageFactsCache`; rows not cached are read (by UID when few, else the mailbox's rows)
     /// and remembered. A UID the store no longer has (expunged, not yet announced) is left out.
-    func viewMessages(_ mailbox: MailboxID, _ uids: [UInt32], _ view: SearchView) async throws -> [SearchCandidate] {
+    /// `fold`: the search reads summary keys, so each message's `SearchFacts` are made (once).
+    func viewMessages(_ mailbox: MailboxID, _ uids: [UInt32], _ view: SearchView, fold: Bool = false) async throws -> [SearchCandidate] {
         var (found, missing) = facts.lookup(mailbox, uidValidity: view.uidValidity, uids: uids)
+        if fold, found.contains(where: { !$0.folded }) {
+            found = found.map { $0.folded ? $0 : CachedMessage($0.message, fold: true) }
+            facts.store(found.filter { $0.folded }, uidValidity: view.uidValidity)
+        }
         if !missing.isEmpty {
             let read: [StoredMessage]
             if missing.count <= Self.rowsReadByUID {
@@ -184,7 +191,7 @@ extension IMAPStepRunner {
                 let wanted = Set(missing)
                 read = try await store.messages(in: mailbox).filter { wanted.contains($0.uid) }
             }
-            found += facts.insert(read, uidValidity: view.uidValidity)
+            found += facts.insert(read, uidValidity: view.uidValidity, fold: fold)
         }
         return found.compactMap { cached in
             view.known[cached.message.uid].map {

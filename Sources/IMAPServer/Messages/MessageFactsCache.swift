@@ -55,10 +55,15 @@ final class MessageFactsCache: Sendable {
     }
 
     /// Remembers messages just read from the store for `uidValidity` of their mailbox; returns
-    /// them as cached (their summaries' `SearchFacts` made here, outside the lock).
+    /// them as cached (with `fold`, their summaries' `SearchFacts` made here, outside the lock).
     @discardableResult
-    func insert(_ messages: [StoredMessage], uidValidity: UInt32) -> [CachedMessage] {
-        let cached = messages.map(CachedMessage.init)
+    func insert(_ messages: [StoredMessage], uidValidity: UInt32, fold: Bool) -> [CachedMessage] {
+        store(messages.map { CachedMessage($0, fold: fold) }, uidValidity: uidValidity)
+    }
+
+    /// Puts entries made by the caller (folded again) in place of the ones cached.
+    @discardableResult
+    func store(_ cached: [CachedMessage], uidValidity: UInt32) -> [CachedMessage] {
         guard limit > 0, !cached.isEmpty else { return cached }
         generations.withLock { g in
             for entry in cached {
