@@ -68,7 +68,7 @@ public struct IMAPConfiguration: Sendable {
     public var notifyMaxMailboxes = 200
     public var notifyMaxQueued = 1_000
     /// Messages whose unchanging facts (date, size, body reference, summary) the server keeps
-    /// for SEARCH and SORT, in each of two generations (`limits.imap_message_cache`; 0: none).
+    /// for SEARCH, SORT and FETCH, in each of two generations (`limits.imap_message_cache`; 0: none).
     public var messageCacheEntries = 4_096
 
     public init(hostname: String, limits: IMAPLimits = IMAPLimits(), maxOtherLiteralSize: Int = 64 * 1024,

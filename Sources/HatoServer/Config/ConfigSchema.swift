@@ -159,7 +159,7 @@ public enum ConfigSchema {
         key("limits.imap_context_updates", .integer(min: 1, max: 1000), .int(10),
             "Searches one IMAP session keeps live with SEARCH/SORT RETURN (UPDATE) (RFC 5267 §4.3); one more gets an untagged NO [NOUPDATE]."),
         key("limits.imap_message_cache", .integer(min: 0, max: 1_000_000), .int(4096),
-            "Messages whose unchanging facts (internal date, size, body reference, stored summary) the IMAP server keeps in memory for SEARCH and SORT, in each of two generations (0: none); a search then reads only the rows it has not seen."),
+            "Messages whose unchanging facts (internal date, size, body reference, stored summary) the IMAP server keeps in memory for SEARCH, SORT and FETCH, in each of two generations (0: none); a command then reads only the rows it has not seen."),
         key("limits.imap_notify_mailboxes", .integer(min: 1, max: 10_000), .int(200),
             "Mailboxes other than the selected one whose message events one IMAP session may watch with NOTIFY (RFC 5465); a NOTIFY SET naming more gets NO [NOTIFICATIONOVERFLOW], and a session whose filters come to match more (new mailboxes) gets * OK [NOTIFICATIONOVERFLOW] and its notifications stop."),
         key("limits.imap_notify_queue", .integer(min: 10, max: 100_000), .int(1000),

@@ -34,7 +34,7 @@ extension HatoConfig {
         public var imapURLAuthMaxURLLength = 4096
         /// `limits.imap_context_updates`: searches one IMAP session keeps live (RFC 5267 UPDATE).
         public var imapContextUpdates = 10
-        /// `limits.imap_message_cache`: messages whose unchanging facts IMAP SEARCH and SORT keep.
+        /// `limits.imap_message_cache`: messages whose unchanging facts IMAP SEARCH, SORT and FETCH keep.
         public var imapMessageCache = 4_096
         /// `limits.imap_notify_mailboxes`, `limits.imap_notify_queue` (RFC 5465 NOTIFY).
         public var imapNotifyMailboxes = 200
