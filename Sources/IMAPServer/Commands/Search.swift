@@ -180,8 +180,14 @@ extension IMAPStepRunner {
     func viewMessages(_ mailbox: MailboxID, _ uids: [UInt32], _ view: SearchView, fold: Bool = false) async throws -> [SearchCandidate] {
         var (found, missing) = facts.lookup(mailbox, uidValidity: view.uidValidity, uids: uids)
         if fold, found.contains(where: { !$0.folded }) {
-            found = found.map { $0.folded ? $0 : CachedMessage($0.message, fold: true) }
-            facts.store(found.filter { $0.folded }, uidValidity: view.uidValidity)
+            var refolded: [CachedMessage] = []
+            found = found.map { entry in
+                guard !entry.folded else { return entry }
+                let again = CachedMessage(entry.message, fold: true)
+                refolded.append(again)
+                return again
+            }
+            facts.store(refolded, uidValidity: view.uidValidity)
         }
         if !missing.isEmpty {
             let read: [StoredMessage]
