@@ -153,8 +153,9 @@ extension IMAPStepRunner {
 extension IMAPStepRunner {
     /// The mailbox's messages as the search needs them: for keys on flags, keywords, UIDs,
     /// numbers and MODSEQ alone (UNSEEN, FLAGGED, ...), their states (what SELECT reads, often
-    /// from the store's cache) without the rows' sizes, dates and summaries; otherwise the rows,
-    /// without their summaries when no key reads one (LARGER, SINCE, BODY, ...).
+    /// from the store's cache) without the rows' sizes, dates and summaries; otherwise, with a
+    /// current view, the view's flags and `MessageFactsCache`'s facts (`viewMessages`), or the
+    /// rows, without their summaries when no key reads one (LARGER, SINCE, BODY, ...).
     func candidates(_ step: IMAPSearchStep) async throws -> [SearchCandidate] {
         let byState = step.command.keys.allSatisfy(\.answeredByState)
         if !byState, let view = step.view {
