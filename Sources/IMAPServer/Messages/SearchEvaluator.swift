@@ -68,10 +68,9 @@ struct SearchEvaluator: Sendable {
     }
 
     /// Whether the message matches ALL keys. sequenceNumber is its current message sequence number.
-    func matches(_ keys: [IMAPSearchKey], message: StoredMessage, sequenceNumber: UInt32, context: SearchContext, body: [UInt8]?,
-                 facts: SearchFacts? = nil) -> Bool {
+    func matches(_ keys: [IMAPSearchKey], message: StoredMessage, sequenceNumber: UInt32, context: SearchContext, body: [UInt8]?) -> Bool {
         let compiled = lastProgram.program(keys, context) { program(keys, context: context) }
-        return compiled.matches(message: message, sequenceNumber: sequenceNumber, body: body, facts: facts)
+        return compiled.matches(message: message, sequenceNumber: sequenceNumber, body: body)
     }
 
     /// A search string in the command's CHARSET, as text (RFC 9051 §6.4.4).
