@@ -81,3 +81,24 @@ import Testing
         #expect(!MailboxPattern(reference: "", pattern: "Work").matches("Work/2026"))
     }
 }
+
+extension SelectedMailboxTests {
+    /// REPLACE (RFC 8508) in one session: its new message is announced from `noteOwnAppends`
+    /// before the feed delivers it, and a later REPLACE expunges it again. The feed's late echo
+    /// of the append must not bring the expunged message back: the client would hear EXISTS and
+    /// a second EXPUNGE for a message it was already told is gone (RFC 9051 §7.5.1).
+    @Test func lateFeedEchoOfAnExpungedOwnAppendIsDropped() {
+        let v = view([1])
+        v.noteOwnAppends([(uid: 2, modSeq: 11, flags: MessageFlags())])
+        #expect(v.flush(allowExpunge: true, qresync: false, modSeqs: false) == [.data(.exists(2))])
+        #expect(v.removeForExpunge([1]) == [1])
+        #expect(v.removeForExpunge([2]) == [1])
+        v.receive(.appended(uid: 2, modSeq: 11, flags: MessageFlags()))
+        v.receive(.expunged(uids: [1], modSeq: 12))
+        v.receive(.expunged(uids: [2], modSeq: 13))
+        #expect(v.flush(allowExpunge: true, qresync: false, modSeqs: false) == [])
+        #expect(v.count == 0)
+        v.receive(.appended(uid: 3, modSeq: 14, flags: MessageFlags()))
+        #expect(v.flush(allowExpunge: true, qresync: false, modSeqs: false) == [.data(.exists(1))], "a newer message still arrives")
+    }
+}

@@ -230,7 +230,10 @@ final class SelectedMailbox {
         for change in pending {
             switch change {
             case .appended(let uid, let modSeq, let flags):
-                guard known[uid] == nil, uid > largestUID else { continue }
+                // Not `largestUID`: once the newest message is expunged, the feed's late echo of
+                // its own append (this session announced it already, `noteOwnAppends`) would
+                // bring the expunged message back and announce its EXPUNGE twice.
+                guard known[uid] == nil, uid > highestSeenUID else { continue }
                 announceExpunges()
                 let keywords = announce(flags)
                 if !keywords.isEmpty {
