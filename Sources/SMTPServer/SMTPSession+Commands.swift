@@ -84,7 +84,7 @@ extension SMTPSession {
             guard let address = try? EmailAddress(smtpPath.mailbox.description) else { return fail(.senderNotAcceptable) }
             sender = address
         }
-        let id = UUID().lowercaseHex.prefix(16)
+        let id = UUID.random().lowercaseHex.prefix(16)
         let candidate = ReceptionTransaction(id: String(id), mailFrom: sender, parameters: parameters)
         guard settings.phases.contains(.mailFrom) else {
             transaction = Transaction(candidate)

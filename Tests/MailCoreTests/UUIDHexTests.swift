@@ -19,3 +19,28 @@ import MailCore
         }
     }
 }
+
+extension UUIDHexTests {
+    /// `UUID.random()` (getrandom instead of Foundation's /dev/urandom per UUID) makes version 4
+    /// UUIDs with the RFC 9562 variant, as `UUID()` does, that are distinct and survive a round
+    /// trip through their string form.
+    @Test func randomUUIDsAreVersion4AndDistinct() throws {
+        let uuids = (0..<5000).map { _ in UUID.random() }
+        #expect(Set(uuids).count == uuids.count)
+        var ones = [Int](repeating: 0, count: 128)
+        for uuid in uuids {
+            let text = uuid.uuidString
+            #expect(Array(text)[14] == "4", "version nibble: \(text)")
+            #expect("89AB".contains(Array(text)[19]), "variant 10: \(text)")
+            #expect(UUID(uuidString: text) == uuid)
+            withUnsafeBytes(of: uuid.uuid) { bytes in
+                for bit in 0..<128 where bytes[bit / 8] & (0x80 >> UInt8(bit % 8)) != 0 { ones[bit] += 1 }
+            }
+        }
+        // The 122 random bits are each set in about half the UUIDs (5,000 draws: 2,500 ± 250 is
+        // over 7 standard deviations); the 6 fixed ones never or always.
+        let fixed: Set<Int> = [48, 49, 50, 51, 64, 65]
+        for bit in 0..<128 where !fixed.contains(bit) { #expect((2250...2750).contains(ones[bit]), "bit \(bit): \(ones[bit])") }
+        #expect(ones[49] == 5000 && ones[48] == 0 && ones[50] == 0 && ones[51] == 0 && ones[64] == 5000 && ones[65] == 0)
+    }
+}

@@ -32,7 +32,7 @@ public struct BodyFileStore: Sendable {
     /// Paths are joined to `rootPath` as `read` does: URL building, a Foundation string search
     /// and a Calendar cost 175 K instructions per received message (issue 24).
     public func store(_ bytes: [UInt8]) throws -> BodyReference {
-        let name = UUID().lowercaseHex
+        let name = UUID.random().lowercaseHex
         let shard = Self.shardName(Date())
         let temporary = rootPath + "/tmp/" + name
         try writeFile(temporary, bytes)
