@@ -539,7 +539,7 @@ let package = Package(
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore"], swiftSettings: swift6),
         .testTarget(
             name: "MailStoreSQLiteTests",
-            dependencies: ["MailStoreSQLite", "MailStore", "MailCore", "HatoTesting"], swiftSettings: swift6
+            dependencies: ["MailStoreSQLite", "MailStore", "MailCore", "HatoTesting", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift6
         ),
         .testTarget(
             name: "MailStorePostgresTests",

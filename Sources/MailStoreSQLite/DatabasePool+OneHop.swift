@@ -10,25 +10,29 @@ import MailStore
 // runs the read inline (`DispatchQueue.sync` on an idle queue runs on the calling thread).
 //
 // A step on its session's event loop (`BlockingIO.briefReadsInline`) reads on the loop thread
-// itself, without a hop: a WAL reader never waits for the writer, the rows come from the page
-// cache, and a reader is held only for the synchronous closure, so waiting for one is short.
+// itself, without a hop, on that thread's own connection (`ThreadReaders`, no pool to take a
+// reader from): a WAL reader never waits for the writer, and the rows come from the page cache.
 
-extension DatabasePool {
+/// The store's reads: the pool, and the connections of the threads that read inline.
+struct StoreReads: Sendable {
+    let pool: DatabasePool
+    let threads: ThreadReaders
+
     /// `unsafeRead(_:)` (no transaction: one statement, or statements that need no common
     /// snapshot) in one hop each way, or none on an event loop.
     func unsafeReadInOneHop<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        if BlockingIO.briefReadsInline { return try synchronousUnsafeRead(work) }
-        return try await BlockingIO.run { try self.unsafeRead(work) }
+        if BlockingIO.briefReadsInline { return try threads.unsafeRead(work) ?? synchronousUnsafeRead(work) }
+        return try await BlockingIO.run { try pool.unsafeRead(work) }
     }
 
     /// `read(_:)` (a read transaction) in one hop each way, or none on an event loop.
     func readInOneHop<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        if BlockingIO.briefReadsInline { return try synchronousRead(work) }
-        return try await BlockingIO.run { try self.read(work) }
+        if BlockingIO.briefReadsInline { return try threads.read(work) ?? synchronousRead(work) }
+        return try await BlockingIO.run { try pool.read(work) }
     }
 
     // From an async function `unsafeRead` and `read` name GRDB's async reads (the four hops);
     // these name the synchronous ones.
-    private func synchronousUnsafeRead<T>(_ work: (Database) throws -> T) throws -> T { try unsafeRead(work) }
-    private func synchronousRead<T>(_ work: (Database) throws -> T) throws -> T { try read(work) }
+    private func synchronousUnsafeRead<T>(_ work: (Database) throws -> T) throws -> T { try pool.unsafeRead(work) }
+    private func synchronousRead<T>(_ work: (Database) throws -> T) throws -> T { try pool.read(work) }
 }

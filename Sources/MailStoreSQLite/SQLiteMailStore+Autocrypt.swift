@@ -30,7 +30,7 @@ extension SQLiteMailStore {
     }
 
     public func autocryptPeers(account: EmailAddress, address: String?) async throws -> [AutocryptPeer] {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             let select = "SELECT p.* FROM autocrypt_peers p JOIN accounts a ON a.id = p.account_id WHERE a.address = ?"
             if let address {
                 return try Row.fetchAll(db, sql: select + " AND p.address = ?", arguments: [account.canonical, address.lowercased()])

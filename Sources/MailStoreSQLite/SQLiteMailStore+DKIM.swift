@@ -17,7 +17,7 @@ extension SQLiteMailStore {
     }
 
     public func dkimKeys(domain: Domain?) async throws -> [StoredDKIMKey] {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             let rows: [Row]
             if let domain {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM dkim_keys WHERE domain = ? ORDER BY created_at DESC, selector",

@@ -33,7 +33,7 @@ extension SQLiteMailStore {
     public func dmarcEvaluations(from: Date, to: Date, headerFrom: String?) async throws -> [DMARCEvaluationRecord] {
         // Rows become values inside the closure so that GRDB's async `read` is used (`Row` is
         // not Sendable; see SQLiteMailStore+Risk.swift).
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             let rows = if let headerFrom {
                 try Row.fetchAll(db, sql: """
                     SELECT * FROM dmarc_evaluations WHERE evaluated_at >= ? AND evaluated_at < ? AND header_from = ? ORDER BY evaluated_at, id

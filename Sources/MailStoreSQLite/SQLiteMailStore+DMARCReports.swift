@@ -26,7 +26,7 @@ extension SQLiteMailStore {
 
     public func dmarcReportsSent(since: Date) async throws -> [DMARCSentReport] {
         // Values, not Rows, come out of the closure, so the async read is used (SQLiteMailStore+Risk.swift).
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Row.fetchAll(db, sql: "SELECT * FROM dmarc_reports_sent WHERE period_begin >= ? ORDER BY period_begin, policy_domain",
                              arguments: [since.timeIntervalSince1970]).map(Self.sentReport)
         }
@@ -41,7 +41,7 @@ extension SQLiteMailStore {
     }
 
     public func latestDMARCReportPeriodEnd() async throws -> Date? {
-        let end = try await pool.readInOneHop { db in try Double.fetchOne(db, sql: "SELECT MAX(period_end) FROM dmarc_reports_sent") }
+        let end = try await reads.readInOneHop { db in try Double.fetchOne(db, sql: "SELECT MAX(period_end) FROM dmarc_reports_sent") }
         return end.map { Date(timeIntervalSince1970: $0) }
     }
 
@@ -83,14 +83,14 @@ extension SQLiteMailStore {
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [limit]
-        return try await pool.readInOneHop { [arguments] db in
+        return try await reads.readInOneHop { [arguments] db in
             try Row.fetchAll(db, sql: "SELECT * FROM \(table) \(filter) ORDER BY period_begin DESC, id DESC LIMIT ?",
                              arguments: arguments).map(Self.receivedReport)
         }
     }
 
     public func dmarcReceivedReport(id: Int64) async throws -> DMARCReceivedReport? {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Row.fetchOne(db, sql: "SELECT * FROM dmarc_reports_received WHERE id = ?", arguments: [id]).map(Self.receivedReport)
         }
     }

@@ -28,13 +28,13 @@ extension SQLiteMailStore {
 
     public func domains() async throws -> [Domain] {
         // Read for every inbound message (RCPT's postmaster, the risk stage): a cached statement.
-        try await pool.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
+        try await reads.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
             try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM domains ORDER BY name")).map { try Domain($0) }
         }
     }
 
     public func isLocalDomain(_ domain: Domain) async throws -> Bool {
-        try await pool.unsafeReadInOneHop { db in try Self.domainExists(domain, db) }  // one statement (see SQLiteMailStore.messageStates(in:))
+        try await reads.unsafeReadInOneHop { db in try Self.domainExists(domain, db) }  // one statement (see SQLiteMailStore.messageStates(in:))
     }
 
     static func domainExists(_ domain: Domain, _ db: Database) throws -> Bool {
@@ -132,27 +132,27 @@ extension SQLiteMailStore {
     }
 
     public func account(_ address: EmailAddress) async throws -> Account? {
-        try await pool.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
+        try await reads.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
             try db.cachedRow("SELECT * FROM accounts WHERE address = ?", [address.canonical]).map(Rows.account)
         }
     }
 
     public func recipientAccount(_ address: EmailAddress) async throws -> Account? {
-        try await pool.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
+        try await reads.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
             try db.cachedRow("SELECT \(Rows.recipientAccountColumns) FROM accounts WHERE address = ?", [address.canonical])
                 .map(Rows.recipientAccount)
         }
     }
 
     public func account(id: AccountID) async throws -> Account? {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try db.cachedRow("SELECT * FROM accounts WHERE id = ?", [id.rawValue]).map(Rows.account)
         }
     }
 
     public func accountQuota(id: AccountID) async throws -> AccountQuota? {
         // One statement: its own snapshot (unsafeRead, see messageStates), read raw (cachedFirst).
-        try await pool.unsafeReadInOneHop { db in
+        try await reads.unsafeReadInOneHop { db in
             try db.cachedFirst("SELECT quota_bytes, quota_messages, used_bytes, used_messages FROM accounts WHERE id = ?", [id.rawValue]) { row in
                 AccountQuota(quota: Quota(maxBytes: row.isNull(0) ? nil : row.int64(0), maxMessages: row.isNull(1) ? nil : row.int64(1)),
                              usage: QuotaUsage(bytes: row.int64(2), messages: row.int64(3)))
@@ -161,7 +161,7 @@ extension SQLiteMailStore {
     }
 
     public func accounts() async throws -> [Account] {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Row.fetchAll(db, sql: "SELECT * FROM accounts ORDER BY domain, address").map(Rows.account)
         }
     }
@@ -192,13 +192,13 @@ extension SQLiteMailStore {
     }
 
     public func alias(_ source: AliasSource) async throws -> Alias? {
-        try await pool.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
+        try await reads.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
             try db.cachedRow("SELECT * FROM aliases WHERE source = ?", [source.key]).map(Rows.alias)
         }
     }
 
     public func aliases() async throws -> [Alias] {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Row.fetchAll(db, sql: "SELECT * FROM aliases ORDER BY domain, source").map(Rows.alias)
         }
     }

@@ -7,7 +7,7 @@ extension SQLiteMailStore {
     public func greylistRecord(_ triplet: GreylistTriplet) async throws -> GreylistRecord? {
         // Made into a value inside the closure so that the async `read` is used (`Row` is not
         // Sendable; see correspondents(of:limit:)).
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Row.fetchOne(db, sql: "SELECT * FROM greylist WHERE network = ? AND sender = ? AND recipient = ?",
                              arguments: [triplet.network, triplet.sender, triplet.recipient]).map { row in
                 GreylistRecord(triplet: triplet, firstSeen: Date(timeIntervalSince1970: row["first_seen"]),
@@ -38,7 +38,7 @@ extension SQLiteMailStore {
     }
 
     public func greylistPasses(domain: String, since: Date) async throws -> Int {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Int.fetchOne(db, sql: "SELECT passes FROM greylist_senders WHERE domain = ? AND last_seen >= ?",
                              arguments: [domain.lowercased(), since.timeIntervalSince1970]) ?? 0
         }

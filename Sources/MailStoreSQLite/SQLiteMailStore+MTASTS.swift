@@ -16,13 +16,13 @@ extension SQLiteMailStore {
     }
 
     public func mtaSTSPolicy(domain: String) async throws -> CachedMTASTSPolicy? {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Row.fetchOne(db, sql: "SELECT * FROM mta_sts_policies WHERE domain = ?", arguments: [domain.lowercased()]).map(Self.mtaSTSPolicy)
         }
     }
 
     public func mtaSTSPoliciesExpiring(after now: Date, before: Date, limit: Int) async throws -> [CachedMTASTSPolicy] {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM mta_sts_policies WHERE expires_at > ? AND expires_at < ? ORDER BY expires_at, domain LIMIT ?
                 """, arguments: [now.timeIntervalSince1970, before.timeIntervalSince1970, max(0, limit)]).map(Self.mtaSTSPolicy)

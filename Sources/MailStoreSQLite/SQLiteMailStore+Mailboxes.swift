@@ -6,7 +6,7 @@ extension SQLiteMailStore {
     public func mailboxes(of account: AccountID) async throws -> [Mailbox] {
         // Read for every delivery (the Sieve run's mailbox list): compiling this statement each
         // time was 4.8% of an inbound message's instructions (docs/PERFORMANCE.md, issue 24).
-        try await pool.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
+        try await reads.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
             try db.cachedRows("SELECT \(Rows.mailboxColumns) FROM mailboxes WHERE account_id = ? ORDER BY name <> 'INBOX', name",
                               [account.rawValue]).map(Rows.mailboxByPosition)
         }
@@ -14,14 +14,14 @@ extension SQLiteMailStore {
 
     public func mailbox(of account: AccountID, named name: String) async throws -> Mailbox? {
         let name = Mailbox.normalize(name)
-        return try await pool.unsafeReadInOneHop { db in  // one statement: its own snapshot (see SQLiteMailStore.messageStates(in:))
+        return try await reads.unsafeReadInOneHop { db in  // one statement: its own snapshot (see SQLiteMailStore.messageStates(in:))
             try db.cachedFirst("SELECT \(Rows.mailboxColumns) FROM mailboxes WHERE account_id = ? AND name = ?",
                                [account.rawValue, name], Rows.mailbox)
         }
     }
 
     public func mailbox(id: MailboxID) async throws -> Mailbox? {
-        try await pool.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
+        try await reads.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
             try db.cachedFirst("SELECT \(Rows.mailboxColumns) FROM mailboxes WHERE id = ?", [id.rawValue], Rows.mailbox)
         }
     }
@@ -123,7 +123,7 @@ extension SQLiteMailStore {
     }
 
     public func status(_ id: MailboxID) async throws -> MailboxStatus {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             guard let mailbox = try Row.fetchOne(db, sql: "SELECT * FROM mailboxes WHERE id = ?", arguments: [id.rawValue]).map(Rows.mailbox) else {
                 throw MailStoreError.mailboxNotFound("id \(id)")
             }
@@ -150,13 +150,13 @@ extension SQLiteMailStore {
         // Most calls find nothing to claim (another session was first, or nothing is new): a
         // read answers them without a write transaction. One statement, so `unsafeRead` (see
         // `messageStates(in:)`): every session's own APPEND into its mailbox comes here.
-        let seen = try await pool.unsafeReadInOneHop { db in try current(db) }
+        let seen = try await reads.unsafeReadInOneHop { db in try current(db) }
         guard let uid, seen <= uid else { return seen }
         return try await pool.write { db in try Self.claimRecent(in: mailbox, through: uid, db) }
     }
 
     public func subscriptions(of account: AccountID) async throws -> [String] {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try String.fetchAll(db, sql: "SELECT name FROM subscriptions WHERE account_id = ? ORDER BY name", arguments: [account.rawValue])
         }
     }

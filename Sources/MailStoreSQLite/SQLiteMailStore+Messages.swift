@@ -9,7 +9,7 @@ extension SQLiteMailStore {
     /// 6,000 instructions per message (callgrind of the mix profile, docs/PERFORMANCE.md
     /// 2026-12-06 night).
     public func messages(in mailbox: MailboxID) async throws -> [StoredMessage] {
-        try await pool.unsafeReadInOneHop { db in
+        try await reads.unsafeReadInOneHop { db in
             try db.cachedAll("SELECT \(Rows.messageColumns) FROM messages WHERE mailbox_id = ? ORDER BY uid", [mailbox.rawValue],
                              Rows.message)
         }
@@ -20,7 +20,7 @@ extension SQLiteMailStore {
     /// IMAP mix: 2.7 M instructions per 200-message search with summaries, 1.2 M without;
     /// docs/PERFORMANCE.md 2026-12-07).
     public func messagesWithoutSummaries(in mailbox: MailboxID) async throws -> [StoredMessage] {
-        try await pool.unsafeReadInOneHop { db in
+        try await reads.unsafeReadInOneHop { db in
             try db.cachedAll("SELECT \(Rows.messageColumnsWithoutSummary) FROM messages WHERE mailbox_id = ? ORDER BY uid",
                              [mailbox.rawValue], Rows.message)
         }
@@ -32,7 +32,7 @@ extension SQLiteMailStore {
     /// about 13,000 instructions per read (callgrind, docs/PERFORMANCE.md 2026-12-06 afternoon).
     /// Reads of two statements that must agree (`selection(of:)`) keep `read`.
     public func messageStates(in mailbox: MailboxID) async throws -> [MessageState] {
-        try await pool.unsafeReadInOneHop { db in try Self.messageStates(mailbox, db) }
+        try await reads.unsafeReadInOneHop { db in try Self.messageStates(mailbox, db) }
     }
 
     /// The mailbox row, then its states: from `stateCache` when it holds them at the row's
@@ -40,7 +40,7 @@ extension SQLiteMailStore {
     /// the states agree; its BEGIN and COMMIT are cached statements (`inCachedReadTransaction`).
     public func selection(of mailbox: MailboxID) async throws -> MailboxSelection? {
         let cache = stateCache
-        return try await pool.unsafeReadInOneHop { db in
+        return try await reads.unsafeReadInOneHop { db in
             try db.inCachedReadTransaction { () -> MailboxSelection? in
                 guard let (current, firstRecent) = try db.cachedFirst(
                     "SELECT \(Rows.mailboxColumns), first_recent_uid FROM mailboxes WHERE id = ?", [mailbox.rawValue],
@@ -88,7 +88,7 @@ extension SQLiteMailStore {
     }
 
     public func message(in mailbox: MailboxID, uid: UInt32) async throws -> StoredMessage? {
-        try await pool.unsafeReadInOneHop { db in  // one statement (see messageStates)
+        try await reads.unsafeReadInOneHop { db in  // one statement (see messageStates)
             try db.cachedFirst(Rows.messageByUID, mailbox.rawValue, Int64(uid), Rows.message)
         }
     }
@@ -96,7 +96,7 @@ extension SQLiteMailStore {
     /// One trip to a reader for all of them (each hop to GRDB's queue and back is two thread
     /// wake-ups: a FETCH of five messages spent 25 futex calls, docs/PERFORMANCE.md, issue 24).
     public func messages(in mailbox: MailboxID, uids: [UInt32]) async throws -> [StoredMessage] {
-        try await pool.unsafeReadInOneHop { db in
+        try await reads.unsafeReadInOneHop { db in
             // Several statements in one read transaction: one snapshot, and one WAL read lock
             // taken and released (fcntl) instead of one per statement.
             let read = {
@@ -116,20 +116,23 @@ extension SQLiteMailStore {
     public func readBodies(_ references: [BodyReference]) async throws -> [[UInt8]] {
         let bodies = self.bodies
         let pool = self.pool
+        // Bodies in the database only: on an event loop, read there on the loop's own connection
+        // (`DatabasePool+OneHop`, `ThreadReaders`); body files are read on a blocking-I/O thread.
+        let here = BlockingIO.briefReadsInline && references.allSatisfy { InlineBodies.isInline($0.path) }
+        let threads = here ? threadReaders : nil
         let read = { @Sendable () throws -> [[UInt8]] in
             let inline = references.map(\.path).filter(InlineBodies.isInline)
-            let stored = inline.isEmpty ? [:] : try pool.unsafeRead { db in
+            let readInline = { (db: Database) throws -> [String: [UInt8]] in
                 try inline.count > 1 ? db.inCachedReadTransaction { try InlineBodies.read(inline, db) } : InlineBodies.read(inline, db)
             }
+            let stored = inline.isEmpty ? [:] : try threads?.unsafeRead(readInline) ?? pool.unsafeRead(readInline)
             return try references.map { reference in
                 guard InlineBodies.isInline(reference.path) else { return try bodies.read(reference) }
                 guard let bytes = stored[reference.path] else { throw MailStoreError.bodyMissing(reference.path) }
                 return bytes
             }
         }
-        // Bodies in the database only: on an event loop, read there (`DatabasePool+OneHop`);
-        // body files are read on a blocking-I/O thread.
-        if BlockingIO.briefReadsInline, references.allSatisfy({ InlineBodies.isInline($0.path) }) { return try read() }
+        if here { return try read() }
         return try await BlockingIO.run(read)
     }
 
@@ -138,7 +141,7 @@ extension SQLiteMailStore {
         guard InlineBodies.isInline(body.path) else {
             return try await BlockingIO.run { try bodies.read(body, offset: offset, length: length) }
         }
-        guard let bytes = try await pool.unsafeReadInOneHop({ db in try InlineBodies.read(body.path, offset: offset, length: length, db) })
+        guard let bytes = try await reads.unsafeReadInOneHop({ db in try InlineBodies.read(body.path, offset: offset, length: length, db) })
         else { throw MailStoreError.bodyMissing(body.path) }
         return bytes
     }
@@ -240,7 +243,7 @@ extension SQLiteMailStore {
     }
 
     public func expungedUIDs(in mailbox: MailboxID, since modSeq: UInt64) async throws -> [UInt32] {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Int64.fetchAll(db.cachedStatement(sql: "SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid"),
                                arguments: [mailbox.rawValue, Int64(clamping: modSeq)])
                 .map { UInt32(truncatingIfNeeded: $0) }

@@ -6,7 +6,7 @@ import MailStore
 /// entries; the rows of a mailbox go with it (ON DELETE CASCADE) and keep its id across RENAME.
 extension SQLiteMailStore {
     public func metadata(of account: AccountID, mailbox: MailboxID?) async throws -> [MetadataEntry] {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Row.fetchAll(db, sql: """
                 SELECT name, value FROM imap_metadata WHERE account_id = ? AND COALESCE(mailbox_id, 0) = ? ORDER BY name
                 """, arguments: [account.rawValue, mailbox?.rawValue ?? 0]).map { row in

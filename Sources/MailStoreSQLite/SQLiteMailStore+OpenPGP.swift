@@ -26,7 +26,7 @@ extension SQLiteMailStore {
     }
 
     public func openPGPCertificates(account: EmailAddress?) async throws -> [StoredOpenPGPCertificate] {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             let select = """
                 SELECT c.*, a.display_address FROM openpgp_certificates c LEFT JOIN accounts a ON a.id = c.account_id
                 """
@@ -41,7 +41,7 @@ extension SQLiteMailStore {
     }
 
     public func openPGPContactCertificates(address: String) async throws -> [StoredOpenPGPCertificate] {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Row.fetchAll(db, sql: """
                 SELECT c.*, NULL AS display_address FROM openpgp_certificates c
                 JOIN openpgp_addresses x ON x.certificate_id = c.id

@@ -55,13 +55,13 @@ extension SQLiteMailStore {
     }
 
     public func queuedMessages() async throws -> [QueuedMessage] {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Row.fetchAll(db, sql: "SELECT * FROM queue_messages ORDER BY id").map { try Self.queuedMessage($0, db) }
         }
     }
 
     public func queuedMessage(_ id: QueueMessageID) async throws -> QueuedMessage? {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Row.fetchOne(db, sql: "SELECT * FROM queue_messages WHERE id = ?", arguments: [id.rawValue]).map { try Self.queuedMessage($0, db) }
         }
     }
@@ -98,7 +98,7 @@ extension SQLiteMailStore {
     /// nothing is leased; the recipients still open and due are returned.
     public func claim(_ recipients: [QueueRecipientKey], owner: String, lease: Duration, now: Date) async throws -> Set<QueueRecipientKey> {
         guard !recipients.isEmpty else { return [] }
-        let open = try await pool.readInOneHop { db -> Set<String> in
+        let open = try await reads.readInOneHop { db -> Set<String> in
             var open: Set<String> = []
             for id in Set(recipients.map(\.message.rawValue)) {
                 let rows = try Row.fetchAll(db, sql: """

@@ -30,7 +30,7 @@ extension SQLiteMailStore {
         // deadlocked the cooperative pool under concurrent deliveries (scripts/bench-spool.sh).
         // Cached statements here and in `ownNames`: the risk stage reads both for every inbound
         // message, and compiling them each time cost more than running them (docs/PERFORMANCE.md).
-        try await pool.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
+        try await reads.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM correspondents WHERE account_id = ? AND own = 0 ORDER BY sent + received DESC, last_seen DESC LIMIT ?
                 """), arguments: [account.rawValue, max(0, limit)]).compactMap(Self.correspondent)
@@ -38,7 +38,7 @@ extension SQLiteMailStore {
     }
 
     public func ownNames(limit: Int) async throws -> [Correspondent] {
-        try await pool.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
+        try await reads.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
             try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM correspondents WHERE own = 1 AND display_name IS NOT NULL ORDER BY account_id LIMIT ?"),
                              arguments: [max(0, limit)]).compactMap(Self.correspondent)
         }
@@ -81,11 +81,11 @@ extension SQLiteMailStore {
     }
 
     public func quarantinedMessages() async throws -> [QuarantinedMessage] {
-        try await pool.readInOneHop { db in try Row.fetchAll(db, sql: "SELECT * FROM quarantine ORDER BY id").compactMap(Self.quarantined) }
+        try await reads.readInOneHop { db in try Row.fetchAll(db, sql: "SELECT * FROM quarantine ORDER BY id").compactMap(Self.quarantined) }
     }
 
     public func quarantinedMessage(_ id: Int64) async throws -> QuarantinedMessage? {
-        try await pool.readInOneHop { db in try Row.fetchOne(db, sql: "SELECT * FROM quarantine WHERE id = ?", arguments: [id]).flatMap(Self.quarantined) }
+        try await reads.readInOneHop { db in try Row.fetchOne(db, sql: "SELECT * FROM quarantine WHERE id = ?", arguments: [id]).flatMap(Self.quarantined) }
     }
 
     public func removeQuarantined(_ id: Int64) async throws {

@@ -29,7 +29,7 @@ extension SQLiteMailStore {
     }
 
     public func smimeCertificates(account: EmailAddress?) async throws -> [StoredSMIMECertificate] {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             let select = "SELECT c.*, a.display_address FROM smime_certificates c LEFT JOIN accounts a ON a.id = c.account_id"
             let rows: [Row]
             if let account {
@@ -43,7 +43,7 @@ extension SQLiteMailStore {
     }
 
     public func smimeCertificates(address: String) async throws -> [StoredSMIMECertificate] {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Row.fetchAll(db, sql: """
                 SELECT c.*, a.display_address FROM smime_certificates c
                 JOIN smime_addresses x ON x.certificate_id = c.id LEFT JOIN accounts a ON a.id = c.account_id

@@ -10,14 +10,14 @@ extension SQLiteMailStore: SieveStore {
     }
 
     public func sieveScripts(of account: AccountID) async throws -> [SieveScript] {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Row.fetchAll(db, sql: "SELECT * FROM sieve_scripts WHERE account_id = ? ORDER BY name",
                              arguments: [account.rawValue]).map(Self.script)
         }
     }
 
     public func sieveScript(of account: AccountID, named name: String) async throws -> SieveScript? {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Row.fetchOne(db, sql: "SELECT * FROM sieve_scripts WHERE account_id = ? AND name = ?",
                              arguments: [account.rawValue, name]).map(Self.script)
         }
@@ -25,7 +25,7 @@ extension SQLiteMailStore: SieveStore {
 
     public func activeSieveScript(of account: AccountID) async throws -> SieveScript? {
         // Read for every delivery: a cached statement (docs/PERFORMANCE.md, issue 24).
-        try await pool.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
+        try await reads.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
             try db.cachedRow("SELECT * FROM sieve_scripts WHERE account_id = ? AND active = 1", [account.rawValue]).map(Self.script)
         }
     }
@@ -86,7 +86,7 @@ extension SQLiteMailStore: SieveStore {
     }
 
     public func sieveDuplicateKeys(of account: AccountID, at now: Date, limit: Int) async throws -> Set<String> {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             Set(try String.fetchAll(db, sql: """
                 SELECT key FROM sieve_duplicates WHERE account_id = ? AND expires_at > ? ORDER BY expires_at DESC LIMIT ?
                 """, arguments: [account.rawValue, now.timeIntervalSince1970, limit]))

@@ -20,7 +20,7 @@ extension SQLiteMailStore {
     }
 
     public func tlsSessions(from: Date, to: Date) async throws -> [TLSSessionResult] {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM tls_sessions WHERE day >= ? AND day < ?
                 ORDER BY policy_domain, policy_type, policy_strings, mx_host, result_type, receiving_ip, reason_code
@@ -46,14 +46,14 @@ extension SQLiteMailStore {
     }
 
     public func tlsReportsSent(since: Date) async throws -> [TLSSentReport] {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Row.fetchAll(db, sql: "SELECT * FROM tls_reports_sent WHERE period_begin >= ? ORDER BY period_begin, policy_domain",
                              arguments: [since.timeIntervalSince1970]).map(Self.sentReport)
         }
     }
 
     public func latestTLSReportPeriodEnd() async throws -> Date? {
-        let end = try await pool.readInOneHop { db in try Double.fetchOne(db, sql: "SELECT MAX(period_end) FROM tls_reports_sent") }
+        let end = try await reads.readInOneHop { db in try Double.fetchOne(db, sql: "SELECT MAX(period_end) FROM tls_reports_sent") }
         return end.map { Date(timeIntervalSince1970: $0) }
     }
 
@@ -66,7 +66,7 @@ extension SQLiteMailStore {
     }
 
     public func tlsReceivedReport(id: Int64) async throws -> TLSReceivedReport? {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Row.fetchOne(db, sql: "SELECT * FROM tls_reports_received WHERE id = ?", arguments: [id]).map(Self.receivedReport)
         }
     }

@@ -5,7 +5,7 @@ import MailStore
 /// RFC 4467 mailbox access keys (migration `v26-urlauth-keys`).
 extension SQLiteMailStore {
     public func urlAuthKey(of account: AccountID, mailbox: MailboxID) async throws -> [UInt8]? {
-        try await pool.readInOneHop { db in
+        try await reads.readInOneHop { db in
             try Data.fetchOne(db, sql: "SELECT key FROM imap_urlauth_keys WHERE account_id = ? AND mailbox_id = ?",
                               arguments: [account.rawValue, mailbox.rawValue]).map { [UInt8]($0) }
         }

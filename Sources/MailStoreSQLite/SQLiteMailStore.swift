@@ -13,6 +13,9 @@ import Synchronization
 /// SQLite serialises writers and the busy timeout waits for the lock.
 public final class SQLiteMailStore: MailStore {
     let pool: DatabasePool
+    /// Read-only connections of the threads that read inline (`ThreadReaders`).
+    let threadReaders: ThreadReaders
+    var reads: StoreReads { StoreReads(pool: pool, threads: threadReaders) }
     /// The data directory: `hato.sqlite`, `messages/`, and `lost+found/` after a repair.
     let directory: URL
     let bodies: BodyFileStore
@@ -90,6 +93,7 @@ public final class SQLiteMailStore: MailStore {
             try pool.write { try StoreFormat.recordMigration($0, software: options.software, latest: migrator.migrations.last ?? "") }
         }
         self.pool = pool
+        threadReaders = ThreadReaders(path: path, busyTimeout: options.busyTimeout)
         let bodies = try BodyFileStore(root: directory.appendingPathComponent("messages"))
         self.bodies = bodies
         feed = ChangeFeed()
@@ -102,6 +106,7 @@ public final class SQLiteMailStore: MailStore {
     }
 
     public func close() async throws {
+        try threadReaders.close()
         try pool.close()
     }
 
@@ -159,7 +164,7 @@ public final class SQLiteMailStore: MailStore {
         }
         let files = candidates.subtracting(inline)
         guard !files.isEmpty else { return }
-        let unreferenced: [String] = (try? await pool.readInOneHop { db in
+        let unreferenced: [String] = (try? await reads.readInOneHop { db in
             try files.filter { try !Self.isReferenced(BodyReference(path: $0), db) }
         }) ?? []
         for path in unreferenced { bodies.remove(BodyReference(path: path)) }
