@@ -24,15 +24,24 @@ struct SMTPStepRunner: Sendable {
     let session = ReceptionSession()
 
     /// The checks at connection, HELO, MAIL FROM and RCPT TO wait on DNS and the store and
-    /// compute little: they run on the session's event loop (`EventLoopTaskExecutor`). The end
-    /// of DATA (DKIM, DMARC, the risk assessment, delivery) and password checks stay on the
-    /// cooperative pool.
+    /// compute little: they run on the session's event loop (`EventLoopTaskExecutor`). So does
+    /// the end of DATA (DKIM, DMARC, the risk assessment, delivery) of a message held in memory
+    /// and at most `eventLoopMessageSize` octets: its computation is bounded by that size (about
+    /// half a millisecond for 10 KB), and on the loop its seven or eight store reads need no
+    /// thread hop each way and no reader taken from the pool (`BlockingIO.briefReadsInline`,
+    /// `ThreadReaders`), nor its result a hop back (docs/PERFORMANCE.md, issue 24). Larger or
+    /// spooled messages and password checks stay on the cooperative pool, so no long
+    /// computation holds a loop and the connections it serves.
     func runsOnEventLoop(_ step: SMTPStep) -> Bool {
         switch step {
         case .connection, .helo, .mailFrom, .recipient: true
+        case .deliver(.memory(let bytes), _, _): bytes.count <= Self.eventLoopMessageSize
         default: false
         }
     }
+
+    /// The largest message whose end of DATA runs on its session's event loop.
+    static let eventLoopMessageSize = 64 * 1024
 
     func run(_ step: SMTPStep) async -> SMTPStepResult {
         // On the event loop the store may read without a thread hop (`BlockingIO.briefReadsInline`).
