@@ -25,13 +25,28 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible, Codable
         }
         self.localPart = localPart
         self.domain = domain
-        guard description.utf8.count <= Self.maxLength else {
+        // A dot-string's length is known without building the text (the usual case); a quoted
+        // one is measured as written.
+        let length = Self.isDotString(Substring(localPart)) ? localPart.utf8.count + 1 + domain.name.utf8.count : description.utf8.count
+        guard length <= Self.maxLength else {
             throw .invalidAddress(description, "longer than \(Self.maxLength) octets")
         }
     }
 
     /// Parses `local@domain` or `"quoted local"@domain`, with or without angle brackets.
     public init(_ text: String) throws(MailCoreError) {
+        // ASCII `dot-atom@domain`, the usual case, found octet by octet: in ASCII text every
+        // Character is one octet, so this finds what the Character path below finds. Anything
+        // else, and any error, goes the general way (which also words the error).
+        if let local = Self.asciiDotAtomLocalPart(text), let domain = try? Domain(String(text[text.index(after: local.endIndex)...])) {
+            try self.init(localPart: String(local), domain: domain)
+            return
+        }
+        try self.init(generalParsing: text)
+    }
+
+    /// `init(_:)` for any text: Characters, quotes, angle brackets, error wording.
+    init(generalParsing text: String) throws(MailCoreError) {
         var body = Substring(text)
         if body.hasPrefix("<") && body.hasSuffix(">") { body = body.dropFirst().dropLast() }
         guard let at = body.lastIndex(of: "@") else { throw .invalidAddress(text, "missing @") }
@@ -80,10 +95,39 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible, Codable
         }
     }
 
-    static func isDotString(_ text: Substring) -> Bool {
-        let atoms = text.split(separator: ".", omittingEmptySubsequences: false)
-        return atoms.allSatisfy { atom in !atom.isEmpty && atom.unicodeScalars.allSatisfy(isAtext) }
+    /// The local part of ASCII text `local@domain` whose local part is a dot-string and whose
+    /// domain is not an address literal; nil for anything else (angle brackets, quotes, UTF-8).
+    static func asciiDotAtomLocalPart(_ text: String) -> Substring? {
+        let utf8 = text.utf8
+        guard let at = utf8.lastIndex(of: UInt8(ascii: "@")), utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        let local = text[..<at]
+        guard utf8.index(after: at) < utf8.endIndex, utf8[utf8.index(after: at)] != UInt8(ascii: "["), isDotString(local) else { return nil }
+        return local
     }
+
+    /// Atoms of `isAtext` scalars joined by single dots. ASCII text is checked octet by octet
+    /// (the risk stage parses every stored correspondent's address for each message:
+    /// docs/PERFORMANCE.md); other text atom by atom as Characters, where a dot followed by a
+    /// combining mark is no separator (`DotStringOctetTests` holds the two to the same answers).
+    static func isDotString(_ text: Substring) -> Bool {
+        var atomLength = 0
+        for octet in text.utf8 {
+            if octet == UInt8(ascii: ".") {
+                guard atomLength > 0 else { return false }
+                atomLength = 0
+            } else if octet < 0x80 {
+                guard asciiAtext[Int(octet)] else { return false }
+                atomLength += 1
+            } else {
+                let atoms = text.split(separator: ".", omittingEmptySubsequences: false)
+                return atoms.allSatisfy { atom in !atom.isEmpty && atom.unicodeScalars.allSatisfy(isAtext) }
+            }
+        }
+        return atomLength > 0
+    }
+
+    /// RFC 5322 §3.2.3 atext among the ASCII octets (the table `isAtext` describes).
+    private static let asciiAtext: [Bool] = (0..<128).map { isAtext(Unicode.Scalar(UInt8($0))) }
 
     /// RFC 5321 §4.1.2 QcontentSMTP = qtextSMTP / quoted-pairSMTP
     static func unquote(_ text: Substring) -> String? {

@@ -31,24 +31,31 @@ extension SQLiteMailStore {
         // Cached statements here and in `ownNames`: the risk stage reads both for every inbound
         // message, and compiling them each time cost more than running them (docs/PERFORMANCE.md).
         try await reads.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
-            try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT * FROM correspondents WHERE account_id = ? AND own = 0 ORDER BY sent + received DESC, last_seen DESC LIMIT ?
-                """), arguments: [account.rawValue, max(0, limit)]).compactMap(Self.correspondent)
+            // A cursor: each row is read in place, not copied first.
+            try Array(Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT \(Self.correspondentColumns) FROM correspondents WHERE account_id = ? AND own = 0
+                ORDER BY sent + received DESC, last_seen DESC LIMIT ?
+                """), arguments: [account.rawValue, max(0, limit)]).compactMap(Self.correspondent))
         }
     }
 
     public func ownNames(limit: Int) async throws -> [Correspondent] {
         try await reads.unsafeReadInOneHop { db in  // one statement (see SQLiteMailStore.messageStates(in:))
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM correspondents WHERE own = 1 AND display_name IS NOT NULL ORDER BY account_id LIMIT ?"),
-                             arguments: [max(0, limit)]).compactMap(Self.correspondent)
+            try Array(Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT \(Self.correspondentColumns) FROM correspondents WHERE own = 1 AND display_name IS NOT NULL ORDER BY account_id LIMIT ?
+                """), arguments: [max(0, limit)]).compactMap(Self.correspondent))
         }
     }
 
+    /// The columns `correspondent(_:)` reads, by position: a name looked up in a row costs more
+    /// than the value, and the risk stage reads up to thousands of these rows per message.
+    static let correspondentColumns = "account_id, address, display_name, sent, received, first_seen, last_seen"
+
     static func correspondent(_ row: Row) -> Correspondent? {
-        guard let address = try? EmailAddress(row["address"] as String) else { return nil }
-        return Correspondent(account: AccountID(row["account_id"]), address: address, displayName: row["display_name"], sent: row["sent"],
-                             received: row["received"], firstSeen: Date(timeIntervalSince1970: row["first_seen"]),
-                             lastSeen: Date(timeIntervalSince1970: row["last_seen"]))
+        guard let address = try? EmailAddress(row[1] as String) else { return nil }
+        return Correspondent(account: AccountID(row[0]), address: address, displayName: row[2], sent: row[3],
+                             received: row[4], firstSeen: Date(timeIntervalSince1970: row[5]),
+                             lastSeen: Date(timeIntervalSince1970: row[6]))
     }
 
     public func quarantine(_ request: QuarantineRequest) async throws -> QuarantinedMessage {
