@@ -8,7 +8,11 @@ public struct RiskAssessor: Sendable {
     public var policy: RiskPolicy {
         didSet { paymentKeywords = Self.searchForms(policy.paymentKeywords) }
     }
-    public var suffixes: PublicSuffixList
+    public var suffixes: PublicSuffixList {
+        didSet { lookalikeMemo = LookalikeMemo() }
+    }
+    /// The lookalike comparison of the last message, kept while its trusted list stays the same.
+    private var lookalikeMemo = LookalikeMemo()
     /// `policy.paymentKeywords` with the form the first-contact scan looks for (NFKC,
     /// lower-cased, as the text is), worked out once per policy instead of once per message
     /// (docs/PERFORMANCE.md, issue 24). Keywords whose form is empty are left out: they never match.
@@ -30,7 +34,7 @@ public struct RiskAssessor: Sendable {
     /// Assesses `message` (parsed once by the caller) in `context`.
     public func assess(_ message: MIMEMessage, context: RiskContext) -> RiskReport {
         var signals = SignalCollector(policy: policy)
-        let lookalikes = LookalikeDomains(suffixes: suffixes, trusted: trustedDomains(context))
+        let lookalikes = lookalikeMemo.lookalikes(trustedDomains(context), suffixes: suffixes)
         let sender = SenderCheck(assessor: self, context: context, lookalikes: lookalikes)
         sender.check(message.header, place: "From", envelope: true, into: &signals)
         var content = ContentCheck(assessor: self)

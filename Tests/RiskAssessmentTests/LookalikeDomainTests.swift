@@ -1,4 +1,5 @@
 import MailCore
+import MailMessage
 import RiskAssessment
 import Testing
 
@@ -81,5 +82,25 @@ import Testing
         let context = Risk.context { $0.correspondents = [KnownCorrespondent(address: "tanaka@kobayashi-shoji.co.jp", messages: 4)] }
         let report = Risk.assess(Risk.message(from: "田中 <tanaka@kobayashi-shouji.co.jp>"), context)
         #expect(try #require(report.signal("lookalike-domain")).detail.contains("a correspondent"))
+    }
+}
+
+/// The reception stage keeps one assessor for every message, and the assessor keeps the
+/// lookalike comparison of the last message while the trusted domains stay the same
+/// (`LookalikeMemo`): a change of correspondents must change what counts as a lookalike at once.
+@Suite struct LookalikeMemoTests {
+    @Test func theKeptComparisonFollowsTheTrustedDomains() {
+        let assessor = Risk.assessor
+        let text = Risk.message(from: "Kenji Mori <kenji@examp1e-trading.com>").replacingOccurrences(of: "\n", with: "\r\n")
+        func lookalike(_ correspondents: [KnownCorrespondent]) -> Bool {
+            assessor.assess(MIMEMessage(parsing: Array(text.utf8)), context: Risk.context { $0.correspondents = correspondents })
+                .has("lookalike-domain")
+        }
+        let partner = [KnownCorrespondent(address: "kenji@example-trading.com", name: "Kenji Mori", messages: 5)]
+        #expect(!lookalike([]), "no trusted domain like it yet")
+        #expect(lookalike(partner), "one edit away from a correspondent's domain")
+        #expect(lookalike(partner), "the same list: the kept comparison")
+        #expect(!lookalike([]), "the correspondent is gone again")
+        #expect(lookalike(partner + [KnownCorrespondent(address: "a@other.example", messages: 1)]))
     }
 }

@@ -18,8 +18,8 @@ public struct TrustedDomain: Sendable, Equatable {
 }
 
 /// Compares names against the trusted registrable domains.
-struct LookalikeDomains {
-    private struct Entry {
+struct LookalikeDomains: Sendable {
+    private struct Entry: Sendable {
         var registrable: String
         var unicode: String
         var skeleton: String?
