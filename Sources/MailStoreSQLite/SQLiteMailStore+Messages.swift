@@ -117,7 +117,7 @@ extension SQLiteMailStore {
         let bodies = self.bodies
         let pool = self.pool
         // Bodies in the database only: on an event loop, read there on the loop's own connection
-        // (`DatabasePool+OneHop`, `ThreadReaders`); body files are read on a blocking-I/O thread.
+        // (`StoreReads`, `ThreadReaders`); body files are read on a blocking-I/O thread.
         let here = BlockingIO.briefReadsInline && references.allSatisfy { InlineBodies.isInline($0.path) }
         let threads = here ? threadReaders : nil
         let read = { @Sendable () throws -> [[UInt8]] in
