@@ -4,11 +4,15 @@ load@DOMAIN, DKIM-signed (RFC 6376, rsa-sha256, relaxed/relaxed) with a fresh 20
 that the receiving server's DKIM verification does the real work (body hash, RSA verify).
 
 Usage: bench_dkim_message.py DOMAIN SELECTOR SIZE RECIPIENT OUT_FILE
+FROM_NAME in the environment sets the From display name (default "Load", too short to be a
+person's name; a real one such as "Hanako Yamamoto" makes the risk stage compare it with every
+local user's and frequent correspondent's name).
 Writes OUT_FILE with LF line ends (smtp-source -F adds the CRLF) and prints the public key
 (base64 DER SubjectPublicKeyInfo, the p= of the DKIM key record). Needs dkimpy, cryptography.
 """
 import base64
 import email.utils
+import os
 import sys
 
 import dkim
@@ -24,7 +28,7 @@ def main():
     public_der = key.public_key().public_bytes(serialization.Encoding.DER,
                                                serialization.PublicFormat.SubjectPublicKeyInfo)
     header = (
-        f"From: Load <load@{domain}>\r\n"
+        f"From: {os.environ.get('FROM_NAME', 'Load')} <load@{domain}>\r\n"
         f"To: <{recipient}>\r\n"
         f"Subject: benchmark message\r\n"
         f"Date: {email.utils.formatdate()}\r\n"

@@ -8,6 +8,7 @@
 #   OWN_NAMES=1000 CORRESPONDENTS=500 scripts/callgrind-smtp.sh BINARY   # a store with that many local
 #     users' display names and correspondents of the recipient (rows the risk stage reads for
 #     every message; the bare benchmark has none)
+#   FROM_NAME="Hanako Yamamoto" ...   # a From display name long enough to be compared with theirs
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$1"; mode="${2:-new}"; N="${3:-200}"; C="${C:-10}"; SIZE=10240
