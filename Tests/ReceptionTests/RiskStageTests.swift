@@ -56,13 +56,15 @@ import Testing
 
     /// One message through MAIL, RCPT and the message phase; the refusal, if any, and the message.
     static func receive(_ setup: Setup, _ text: String, from: String = "sender@remote.test", to: String = "user@example.test",
-                        account: Account? = nil) async throws -> (ReceptionRefusal?, ReceptionMessage) {
+                        also: [String] = [], account: Account? = nil) async throws -> (ReceptionRefusal?, ReceptionMessage) {
         let client = client(account: account)
         var transaction = ReceptionTransaction(id: "t1", mailFrom: try EmailAddress(from), parameters: SMTPMailParameters())
         #expect(await setup.pipeline.mailFrom(&transaction, client: client) == nil)
-        var recipient = ReceptionRecipient(address: try EmailAddress(to), parameters: SMTPRcptParameters())
-        #expect(await setup.pipeline.recipient(&recipient, transaction: transaction, client: client) == nil)
-        transaction.recipients.append(AcceptedRecipient(address: recipient.address, resolution: try #require(recipient.resolution)))
+        for address in [to] + also {
+            var recipient = ReceptionRecipient(address: try EmailAddress(address), parameters: SMTPRcptParameters())
+            #expect(await setup.pipeline.recipient(&recipient, transaction: transaction, client: client) == nil)
+            transaction.recipients.append(AcceptedRecipient(address: recipient.address, resolution: try #require(recipient.resolution)))
+        }
         var message = ReceptionMessage(content: ReceivedMessage(bytes: Array(text.replacingOccurrences(of: "\n", with: "\r\n").utf8)))
         let refusal = await setup.pipeline.message(&message, transaction: transaction, client: client)
         return (refusal, message)
@@ -156,6 +158,28 @@ import Testing
 
         let impersonation = try await Self.receive(setup, Self.mail(from: "利用者 <user.example.test@freemail.example>"), from: "a@freemail.example")
         #expect(impersonation.1.content.header.field("Hato-Risk")?.value.contains("display-name-impersonation") == true)
+    }
+
+    /// Mail to two local users, one of whom writes to the sender: not a first contact, and the
+    /// reply is counted for that user only. Counted again at once (the stage keeps the lists it
+    /// read between messages and brings them up to date as it records).
+    @Test func aReplyToSeveralRecipientsCountsForThoseWhoKnowTheSender() async throws {
+        let setup = try await Self.setUp()
+        let other = try await setup.store.addAccount(try EmailAddress("other@example.test"),
+                                                     credentials: try Account.deriveCredentials(password: "pw", iterations: 4096), quota: .unlimited)
+        let cold = try await Self.receive(setup, Self.mail(from: "Tanaka <tanaka@newco.example>"), from: "tanaka@newco.example",
+                                          also: ["other@example.test"])
+        #expect(cold.1.content.header.field("Hato-Risk")?.value.contains("first-contact") == true)
+        let submitted = "From: 利用者 <user@example.test>\nTo: tanaka@newco.example\nSubject: Hello\n\nHello.\n"
+        _ = try await Self.receive(setup, submitted, from: "user@example.test", to: "tanaka@newco.example", account: setup.account)
+        for expected in 1...2 {
+            let reply = try await Self.receive(setup, Self.mail(from: "Tanaka <tanaka@newco.example>", subject: "Re: Hello"),
+                                               from: "tanaka@newco.example", also: ["other@example.test"])
+            #expect(reply.1.content.header.field("Hato-Risk")?.value.contains("first-contact") == false)
+            let known = try await setup.store.correspondents(of: setup.account.id, limit: 10)
+            #expect(known.map(\.received) == [expected] && known.map(\.sent) == [1])
+        }
+        #expect(try await setup.store.correspondents(of: other.id, limit: 10).isEmpty)
     }
 
     /// `risk.submission = "on"`: what an account sends is assessed too (a compromised account

@@ -35,6 +35,8 @@ extension ConfigSchema {
             "The public suffix list (Debian package publicsuffix) that finds registrable domains."),
         key("risk.correspondents", .choice(["on", "off"]), .string("on"),
             "Keep the correspondents record (who each account writes to and hears back from) that first-contact and lookalikes read."),
+        key("risk.correspondents_cache", .duration, .int(30),
+            "How long local users' names and a recipient's correspondents read from the store serve later messages (this server's own records show at once; 0: read for every message)."),
         key("risk.max_archive_entries", .integer(min: 1, max: 1_000_000), .int(10_000), "ZIP entries listed per archive; more is an archive-bomb."),
         key("risk.max_archive_depth", .integer(min: 1, max: 20), .int(3), "Archives inside archives followed; deeper is an archive-bomb."),
         key("risk.max_archive_size", .size, .int(1_073_741_824), "Declared uncompressed size of one archive beyond which it is an archive-bomb."),

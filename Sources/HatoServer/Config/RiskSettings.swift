@@ -14,6 +14,7 @@ public struct RiskSettings: Sendable {
     public var vips: [KnownPerson]
     public var publicSuffixList: URL
     public var recordCorrespondents: Bool
+    public var correspondentsCache: Int
 
     init(string: (String) -> String?, int: (String) -> Int, list: (String) -> [String]?, url: (String) -> URL?) throws {
         assess = (string("risk.assess") ?? "on") == "on"
@@ -62,6 +63,7 @@ public struct RiskSettings: Sendable {
         self.vips = vips
         publicSuffixList = url("risk.public_suffix_list") ?? URL(fileURLWithPath: PublicSuffixList.debianPath)
         recordCorrespondents = (string("risk.correspondents") ?? "on") == "on"
+        correspondentsCache = int("risk.correspondents_cache")
     }
 
     /// The public suffix list from `risk.public_suffix_list`; nil when it cannot be read (the
@@ -80,6 +82,7 @@ public struct RiskSettings: Sendable {
         stage.partnerDomains = partnerDomains
         stage.vips = vips
         stage.recordCorrespondents = recordCorrespondents
+        stage.memoryLifetime = .seconds(correspondentsCache)
         return stage
     }
 }

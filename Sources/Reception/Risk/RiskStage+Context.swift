@@ -26,19 +26,25 @@ extension RiskStage {
         context.externalSignals = message.spamSignals
         do {
             context.ourDomains = try await store.domains().map(\.name)
-            context.localUsers = try await store.ownNames(limit: 10_000).compactMap { entry in
-                entry.displayName.map { KnownPerson(name: $0, address: entry.address.description) }
-            }
-            var byAddress: [String: KnownCorrespondent] = [:]
-            for account in accounts.prefix(Self.maxAccountsRead) {
-                for entry in try await store.correspondents(of: account.id, limit: policy?.correspondentLimit ?? 1000) {
-                    let key = entry.address.canonical
-                    var known = byAddress[key] ?? KnownCorrespondent(address: key, name: entry.displayName, messages: 0)
-                    known.messages += entry.messages
-                    byAddress[key] = known
+            context.localUsers = try await memory.localUsers {
+                try await store.ownNames(limit: 10_000).compactMap { entry in
+                    entry.displayName.map { KnownPerson(name: $0, address: entry.address.description) }
                 }
             }
-            context.correspondents = byAddress.values.sorted { $0.messages > $1.messages }
+            let read = accounts.prefix(Self.maxAccountsRead)
+            if read.count == 1, let account = read.first {
+                context.correspondents = try await correspondents(of: account.id)
+            } else {
+                var byAddress: [String: KnownCorrespondent] = [:]
+                for account in read {
+                    for entry in try await correspondents(of: account.id) {
+                        var known = byAddress[entry.address] ?? KnownCorrespondent(address: entry.address, name: entry.name, messages: 0)
+                        known.messages += entry.messages
+                        byAddress[entry.address] = known
+                    }
+                }
+                context.correspondents = byAddress.values.sorted { $0.messages > $1.messages }
+            }
             if let auth = context.authentication, auth.dmarc != "pass", auth.dmarc != "fail", let domain = auth.fromDomain {
                 context.authorDomainUsuallyPasses = try await usuallyPasses(domain)
             }
@@ -47,6 +53,18 @@ extension RiskStage {
         }
         return context
     }
+
+    /// `account`'s correspondents, most messages first (kept in `memory` between messages).
+    func correspondents(of account: AccountID) async throws -> [KnownCorrespondent] {
+        let limit = correspondentLimit
+        return try await memory.correspondents(of: account) {
+            try await store.correspondents(of: account, limit: limit).map {
+                KnownCorrespondent(address: $0.address.canonical, name: $0.displayName, messages: $0.messages)
+            }
+        }
+    }
+
+    var correspondentLimit: Int { policy?.correspondentLimit ?? 1000 }
 
     /// The From domain passed DMARC at least three times in the last 30 days and more often than not.
     func usuallyPasses(_ domain: String) async throws -> Bool {
@@ -69,22 +87,28 @@ extension RiskStage {
            let name = from.displayName, !name.isEmpty {
             exchanges.append(Correspondence(account: account.id, address: account.address, displayName: name, direction: .own))
         }
-        do { try await store.recordCorrespondence(exchanges, at: Date()) } catch {
-            client.logger.warning("risk: could not record correspondents", metadata: ["error": "\(error)"])
-        }
+        await record(exchanges, client: client)
     }
 
     /// Mail from someone an account already writes to counts as a reply in that thread.
     func recordReply(_ header: HeaderSection, accounts: [Account], known: [KnownCorrespondent], client: ReceptionClient) async {
         guard let from = header.from.mailboxes.first, let address = try? EmailAddress(from.address),
-              known.contains(where: { $0.address == address.canonical }) else { return }
+              case let canonical = address.canonical, known.contains(where: { $0.address == canonical }) else { return }
         var exchanges: [Correspondence] = []
         for account in accounts.prefix(Self.maxAccountsRead) {
-            guard let entries = try? await store.correspondents(of: account.id, limit: policy?.correspondentLimit ?? 1000),
-                  entries.contains(where: { $0.address.canonical == address.canonical }) else { continue }
+            guard let entries = try? await correspondents(of: account.id),
+                  entries.contains(where: { $0.address == canonical }) else { continue }
             exchanges.append(Correspondence(account: account.id, address: address, displayName: from.displayName, direction: .received))
         }
-        do { try await store.recordCorrespondence(exchanges, at: Date()) } catch {
+        await record(exchanges, client: client)
+    }
+
+    func record(_ exchanges: [Correspondence], client: ReceptionClient) async {
+        guard !exchanges.isEmpty else { return }
+        do {
+            try await store.recordCorrespondence(exchanges, at: Date())
+            memory.recorded(exchanges, limit: correspondentLimit)
+        } catch {
             client.logger.warning("risk: could not record correspondents", metadata: ["error": "\(error)"])
         }
     }

@@ -28,6 +28,8 @@ public struct RiskStage: ReceptionStage {
     public let policy: RiskStagePolicy?
     public let store: any MailStore
     public let counters: ReceptionCounters
+    /// Local users' names and recipients' correspondents between messages (`RiskStagePolicy.memoryLifetime`).
+    let memory: RiskMemory
     public var name: String { "risk" }
     public var phases: ReceptionPhases { .message }
 
@@ -36,6 +38,7 @@ public struct RiskStage: ReceptionStage {
         self.policy = policy
         self.store = store
         self.counters = counters
+        self.memory = RiskMemory(lifetime: policy?.memoryLifetime ?? .zero)
     }
 
     public func message(_ message: inout ReceptionMessage, transaction: ReceptionTransaction,

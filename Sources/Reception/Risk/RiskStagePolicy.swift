@@ -33,6 +33,10 @@ public struct RiskStagePolicy: Sendable {
     public var recordCorrespondents = true
     /// Correspondents read per local recipient.
     public var correspondentLimit = 1000
+    /// How long local users' names and an account's correspondents read from the store are used
+    /// for later messages (`risk.correspondents_cache`); the stage's own records update them at
+    /// once, changes made elsewhere show when it runs out. Zero: read for every message.
+    public var memoryLifetime: Duration = .seconds(30)
 
     public init(assessor: RiskAssessor) {
         self.assessor = assessor
