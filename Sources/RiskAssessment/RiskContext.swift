@@ -17,18 +17,21 @@ public struct KnownPerson: Sendable, Equatable {
 
 /// Someone a local recipient has exchanged mail with (the store's correspondents record).
 public struct KnownCorrespondent: Sendable, Equatable {
-    public var address: String
+    public let address: String
     public var name: String?
     /// Messages exchanged so far (sent and replied).
     public var messages: Int
+    /// The address's domain, worked out once: lookalikes compare every correspondent's for
+    /// each message (docs/PERFORMANCE.md, issue 24).
+    public let domain: String
 
     public init(address: String, name: String? = nil, messages: Int) {
-        self.address = address.lowercased()
+        let address = address.lowercased()
+        self.address = address
         self.name = name
         self.messages = messages
+        self.domain = address.lastIndex(of: "@").map { String(address[address.index(after: $0)...]) } ?? ""
     }
-
-    public var domain: String { address.split(separator: "@").last.map(String.init) ?? "" }
 }
 
 /// The message's circumstances.

@@ -78,21 +78,20 @@ struct SenderCheck {
         }
         guard let name = PersonName(display) else { return }
         let organization = organization(domain)
-        for vip in context.vips where PersonName(vip.name).map(name.matches) == true {
-            if self.organization(vip.domain) != organization {
-                signals.add(RiskSignalName.displayNameImpersonation, "\"\(display)\" is the name of VIP \(vip.name) <\(vip.address)>, sent from \(from.address)\(suffix)")
-                return
-            }
+        let names = assessor.personNames
+        let vips = assessor.vipNames.names(context.vips, memo: names, name: { $0.name })
+        for vip in vips.matches(name).map({ context.vips[$0] }) where self.organization(vip.domain) != organization {
+            signals.add(RiskSignalName.displayNameImpersonation, "\"\(display)\" is the name of VIP \(vip.name) <\(vip.address)>, sent from \(from.address)\(suffix)")
+            return
         }
-        if !isOurs(domain) {
-            for user in context.localUsers where PersonName(user.name).map(name.matches) == true {
-                signals.add(RiskSignalName.displayNameImpersonation, "\"\(display)\" is the name of our user \(user.address), sent from \(from.address)\(suffix)")
-                return
-            }
+        if !isOurs(domain), let index = assessor.userNames.names(context.localUsers, memo: names, name: { $0.name }).matches(name).first {
+            signals.add(RiskSignalName.displayNameImpersonation,
+                        "\"\(display)\" is the name of our user \(context.localUsers[index].address), sent from \(from.address)\(suffix)")
+            return
         }
-        for correspondent in context.correspondents where correspondent.messages >= context.frequentCorrespondentMessages {
-            guard let known = correspondent.name, PersonName(known).map(name.matches) == true,
-                  self.organization(correspondent.domain) != organization else { continue }
+        let correspondents = assessor.correspondentNames.names(context.correspondents, memo: names, name: { $0.name })
+        for correspondent in correspondents.matches(name).map({ context.correspondents[$0] })
+        where correspondent.messages >= context.frequentCorrespondentMessages && self.organization(correspondent.domain) != organization {
             signals.add(RiskSignalName.displayNameImpersonation,
                         "\"\(display)\" is the name of correspondent \(correspondent.address), sent from \(from.address)\(suffix)")
             return

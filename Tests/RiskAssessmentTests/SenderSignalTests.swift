@@ -37,6 +37,29 @@ import Testing
         #expect(Risk.assess(Risk.message(from: "Kenji Watanabe <kenji.w@freemail.example>"), context).has("display-name-impersonation"))
         #expect(!Risk.assess(Risk.message(from: "Kenji Watanabe <kenji@ours.example.jp>"), context).has("display-name-impersonation"))
     }
+
+    /// One assessor for message after message, as the reception stage runs it: the users' names
+    /// are folded once and kept, and answer the same each time; a Latin name one edit away
+    /// still matches, two letters longer does not.
+    @Test func keptNamesAnswerAsTheFirstFolding() {
+        let assessor = Risk.assessor
+        let context = Risk.context { context in
+            context.localUsers = (0..<300).map { KnownPerson(name: "Local User \($0)", address: "user\($0)@ours.example.jp") }
+            context.localUsers.append(KnownPerson(name: "Kenji Watanabe", address: "kenji@ours.example.jp"))
+        }
+        func impersonates(_ from: String) -> Bool {
+            let text = Risk.message(from: from).replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+            return assessor.assess(MIMEMessage(parsing: Array(text.utf8)), context: context).has("display-name-impersonation")
+        }
+        for _ in 0..<2 {
+            #expect(impersonates("Kenji Watanabe <kenji.w@freemail.example>"))
+            #expect(impersonates("WATANABE Kenji <kenji.w@freemail.example>"))
+            #expect(impersonates("Kenji Watanabee <kenji.w@freemail.example>"), "one edit")
+            #expect(!impersonates("Kenji Watanabeeee <kenji.w@freemail.example>"), "three letters more")
+            #expect(impersonates("Local User 17 <lu@freemail.example>"))
+            #expect(!impersonates("Support <support@freemail.example>"))
+        }
+    }
 }
 
 @Suite struct ReplyToAndFirstContactTests {

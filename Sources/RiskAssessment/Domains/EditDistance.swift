@@ -27,4 +27,18 @@ enum EditDistance {
         }
         return previous[y.count]
     }
+
+    /// `distance(x, y, limit: 1) <= 1` in one pass without allocating: equal, or one
+    /// substitution, insertion, deletion or adjacent transposition apart. Display names are
+    /// compared with every known person's for each message (docs/PERFORMANCE.md, issue 24).
+    static func withinOne(_ x: [Unicode.Scalar], _ y: [Unicode.Scalar]) -> Bool {
+        if x.count < y.count { return withinOne(y, x) }
+        guard x.count - y.count <= 1 else { return false }
+        var i = 0
+        while i < y.count, x[i] == y[i] { i += 1 }
+        if i == y.count { return true }  // equal, or `x` has one more scalar at the end
+        if x.count > y.count { return x[(i + 1)...] == y[i...] }  // `x[i]` inserted
+        if x[(i + 1)...] == y[(i + 1)...] { return true }  // substituted
+        return i + 1 < x.count && x[i] == y[i + 1] && x[i + 1] == y[i] && x[(i + 2)...] == y[(i + 2)...]  // swapped
+    }
 }

@@ -12,6 +12,9 @@ struct PersonName: Equatable {
     /// Folded words in sorted order (Latin names written either way round).
     let sortedWords: String
     let isLatin: Bool
+    /// `folded`'s Unicode scalars (as many as characters for a Latin name), kept for the
+    /// one-edit comparison.
+    let scalars: [Unicode.Scalar]
 
     /// Honorifics and titles dropped before comparing ("山田様", "Mr. Yamada").
     static let honorifics = ["様", "さま", "さん", "殿", "先生", "社長", "部長", "課長", "mr", "mrs", "ms", "dr"]
@@ -40,6 +43,7 @@ struct PersonName: Equatable {
         self.isLatin = folded.unicodeScalars.allSatisfy { $0.value < 0x250 }
         // Too short to mean one person: "info", "田中" alone are everybody's.
         guard folded.count >= (isLatin ? 5 : 3) else { return nil }
+        self.scalars = Array(folded.unicodeScalars)
         self.folded = folded
         self.sortedWords = words.sorted().joined()
     }
@@ -49,8 +53,8 @@ struct PersonName: Equatable {
     /// are different people one character apart.
     func matches(_ other: PersonName) -> Bool {
         if folded == other.folded || sortedWords == other.sortedWords { return true }
-        guard isLatin, other.isLatin, folded.count >= 8 else { return false }
-        return EditDistance.distance(folded, other.folded, limit: 1) <= 1
+        guard isLatin, other.isLatin, scalars.count >= 8 else { return false }
+        return EditDistance.withinOne(scalars, other.scalars)
     }
 
     static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
