@@ -11,14 +11,14 @@ public struct RiskAssessor: Sendable {
     public var suffixes: PublicSuffixList {
         didSet { lookalikeMemo = LookalikeMemo() }
     }
-    /// The lookalike comparison of the last message, kept while its trusted list stays the same.
+    /// The lookalike comparisons of recent messages' trusted lists.
     private var lookalikeMemo = LookalikeMemo()
     /// Known people's names folded for comparison, kept (they repeat in every message), and
     /// each list's index of them while the list stays the same.
     let personNames = PersonNameMemo()
-    let vipNames = KnownNamesMemo<KnownPerson>()
-    let userNames = KnownNamesMemo<KnownPerson>()
-    let correspondentNames = KnownNamesMemo<KnownCorrespondent>()
+    let vipNames = KnownNamesMemo<KnownPerson>(capacity: 1)
+    let userNames = KnownNamesMemo<KnownPerson>(capacity: 1)
+    let correspondentNames = KnownNamesMemo<KnownCorrespondent>(capacity: LookalikeMemo.capacity)
     /// `policy.paymentKeywords` with the form the first-contact scan looks for (NFKC,
     /// lower-cased, as the text is), worked out once per policy instead of once per message
     /// (docs/PERFORMANCE.md, issue 24). Keywords whose form is empty are left out: they never match.

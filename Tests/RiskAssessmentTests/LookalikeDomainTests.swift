@@ -86,8 +86,8 @@ import Testing
 }
 
 /// The reception stage keeps one assessor for every message, and the assessor keeps the
-/// lookalike comparison of the last message while the trusted domains stay the same
-/// (`LookalikeMemo`): a change of correspondents must change what counts as a lookalike at once.
+/// lookalike comparisons of recent trusted lists (`LookalikeMemo`): a change of correspondents
+/// must change what counts as a lookalike at once.
 @Suite struct LookalikeMemoTests {
     @Test func theKeptComparisonFollowsTheTrustedDomains() {
         let assessor = Risk.assessor

@@ -35,7 +35,8 @@ struct LookalikeDomains: Sendable {
 
     init(suffixes: PublicSuffixList, trusted: [TrustedDomain]) {
         self.suffixes = suffixes
-        for domain in trusted {
+        var names: Set<String> = []  // many correspondents share a domain: look each up once
+        for domain in trusted where names.insert(domain.name).inserted {
             let registrable = suffixes.registrableDomain(of: domain.name) ?? domain.name
             guard known.insert(registrable).inserted else { continue }
             let unicode = Domain.unicodeForm(of: registrable)

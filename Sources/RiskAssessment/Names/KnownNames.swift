@@ -4,8 +4,6 @@
 // names and equal sorted words are looked up, and only Latin names within one letter of the
 // length are compared for one edit. The answer is the one the list read in order gives.
 
-import Synchronization
-
 /// One list's folded names, indexed for `PersonName.matches`.
 struct KnownNames: Sendable {
     private var byFolded: [String: [Int]] = [:]
@@ -37,17 +35,17 @@ struct KnownNames: Sendable {
     }
 }
 
-/// The `KnownNames` of one list of people (the VIPs, the local users, a recipient's
-/// correspondents), kept while the next message brings the same list: the reception stage keeps
-/// its lists between messages, so that comparison is of an array with itself. Another list
-/// takes the place of the last.
+/// The `KnownNames` of recent lists of people (the VIPs, the local users, the recipients'
+/// correspondents): the reception stage keeps its lists between messages, so finding one
+/// mostly compares an array with itself.
 final class KnownNamesMemo<Person: Equatable & Sendable>: Sendable {
-    private let last = Mutex<(people: [Person], names: KnownNames)?>(nil)
+    private let recent: RecentValues<[Person], KnownNames>
+
+    init(capacity: Int) {
+        recent = RecentValues(capacity: capacity)
+    }
 
     func names(_ people: [Person], memo: PersonNameMemo, name: (Person) -> String?) -> KnownNames {
-        if let kept = last.withLock({ entry -> KnownNames? in entry?.people == people ? entry?.names : nil }) { return kept }
-        let names = KnownNames(people.map(name), memo: memo)
-        last.withLock { $0 = (people, names) }
-        return names
+        recent.value(for: people) { KnownNames($0.map(name), memo: memo) }
     }
 }
