@@ -5,7 +5,11 @@ enum EditDistance {
     /// The distance between `a` and `b` in Unicode scalars, or `limit + 1` as soon as it is
     /// known to exceed `limit` (names longer than 256 scalars are never compared).
     static func distance(_ a: String, _ b: String, limit: Int) -> Int {
-        let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
+        distance(Array(a.unicodeScalars), Array(b.unicodeScalars), limit: limit)
+    }
+
+    /// The same on scalars already split out (the lookalike check keeps each trusted label's).
+    static func distance(_ x: [Unicode.Scalar], _ y: [Unicode.Scalar], limit: Int) -> Int {
         guard x.count <= 256, y.count <= 256 else { return limit + 1 }
         if abs(x.count - y.count) > limit { return limit + 1 }
         if x.isEmpty || y.isEmpty { return max(x.count, y.count) }

@@ -18,6 +18,13 @@ public struct TrustedDomain: Sendable, Equatable {
 }
 
 /// Compares names against the trusted registrable domains.
+///
+/// A host is compared only with the trusted domains an index finds (the same skeleton, the same
+/// letters without separators, a label within two letters of the length under the same suffix,
+/// a run of the host's labels): with hundreds of correspondents' domains and dozens of link
+/// hosts in a message, comparing each with each cost millions of instructions per message
+/// (docs/PERFORMANCE.md, issue 24). Every domain that could give evidence is among those found,
+/// and they are tried in the list's order, so the evidence is the one a walk of the list gives.
 struct LookalikeDomains: Sendable {
     private struct Entry: Sendable {
         var registrable: String
@@ -27,11 +34,22 @@ struct LookalikeDomains: Sendable {
         /// The registrable domain's first label ("example" of "example.co.jp") and the rest.
         var label: String
         var suffix: String
+        var squeezed: String
+        var labelScalars: [Unicode.Scalar]
+        var allowedEdits: Int
     }
 
     let suffixes: PublicSuffixList
     private var entries: [Entry] = []
     private var known: Set<String> = []
+    // Positions in `entries`.
+    private var bySkeleton: [String: [Int]] = [:]
+    private var bySqueezed: [String: [Int]] = [:]
+    /// Entries that tolerate edits, by suffix and by the length of the label in scalars.
+    private var bySuffixAndLength: [String: [Int: [Int]]] = [:]
+    private var byRegistrable: [String: Int] = [:]
+    /// The most labels a trusted registrable domain has (the longest run of a host's labels to look up).
+    private var maxLabels = 0
 
     init(suffixes: PublicSuffixList, trusted: [TrustedDomain]) {
         self.suffixes = suffixes
@@ -41,8 +59,16 @@ struct LookalikeDomains: Sendable {
             guard known.insert(registrable).inserted else { continue }
             let unicode = Domain.unicodeForm(of: registrable)
             let (label, suffix) = Self.split(unicode)
-            entries.append(Entry(registrable: registrable, unicode: unicode, skeleton: Confusables.skeleton(unicode), reason: domain.reason,
-                                 label: label, suffix: suffix))
+            let entry = Entry(registrable: registrable, unicode: unicode, skeleton: Confusables.skeleton(unicode), reason: domain.reason,
+                              label: label, suffix: suffix, squeezed: Self.withoutSeparators(unicode),
+                              labelScalars: Array(label.unicodeScalars), allowedEdits: Self.allowedEdits(label))
+            let index = entries.count
+            entries.append(entry)
+            if let skeleton = entry.skeleton { bySkeleton[skeleton, default: []].append(index) }
+            bySqueezed[entry.squeezed, default: []].append(index)
+            if entry.allowedEdits > 0 { bySuffixAndLength[suffix, default: [:]][entry.labelScalars.count, default: []].append(index) }
+            byRegistrable[registrable] = index
+            maxLabels = max(maxLabels, registrable.split(separator: ".", omittingEmptySubsequences: false).count)
         }
     }
 
@@ -51,38 +77,76 @@ struct LookalikeDomains: Sendable {
         known.contains(suffixes.registrableDomain(of: host) ?? host.lowercased())
     }
 
+    /// What a host is compared by, worked out once for all the trusted domains.
+    private struct Candidate {
+        let host: String
+        let registrable: String
+        let shown: String
+        let skeleton: String?
+        let squeezed: String
+        let labelScalars: [Unicode.Scalar]
+        let suffix: String
+    }
+
     /// The evidence that `host` imitates a trusted domain, or nil.
     func resemblance(of host: String) -> String? {
         let host = host.lowercased().trimmingSuffix(".")
         let registrable = suffixes.registrableDomain(of: host) ?? host
         guard !known.contains(registrable), !registrable.isEmpty else { return nil }
         let unicode = Domain.unicodeForm(of: registrable)
-        let shown = unicode == registrable ? registrable : "\(registrable) (\(unicode))"
-        let skeleton = Confusables.skeleton(unicode)
-        let squeezed = Self.withoutSeparators(unicode)
         let (label, suffix) = Self.split(unicode)
-        for entry in entries {
-            if let skeleton, skeleton == entry.skeleton {
-                let kind = registrable.contains("xn--") ? "an IDN homograph of" : "confusable with"
-                return "\(shown) is \(kind) \(entry.registrable) (\(entry.reason))"
-            }
-            if squeezed == Self.withoutSeparators(entry.unicode) {
-                return "\(shown) differs from \(entry.registrable) (\(entry.reason)) only in dots and hyphens"
-            }
-            // Edits count in the name under the same public suffix: "example.or.jp" is another
-            // registry's name, not a typo of "example.co.jp".
-            let allowed = Self.allowedEdits(entry.label)
-            if allowed > 0, suffix == entry.suffix {
-                let edits = EditDistance.distance(label, entry.label, limit: allowed)
-                if edits <= allowed {
-                    return "\(shown) is \(edits == 1 ? "one edit" : "\(edits) edits") away from \(entry.registrable) (\(entry.reason))"
-                }
-            }
-            if host != registrable, ("." + host + ".").contains("." + entry.registrable + ".") {
-                return "\(host) wears \(entry.registrable) (\(entry.reason)) as a subdomain of \(shown)"
-            }
+        let candidate = Candidate(host: host, registrable: registrable, shown: unicode == registrable ? registrable : "\(registrable) (\(unicode))",
+                                  skeleton: Confusables.skeleton(unicode), squeezed: Self.withoutSeparators(unicode),
+                                  labelScalars: Array(label.unicodeScalars), suffix: suffix)
+        var found: [Int] = []
+        if let skeleton = candidate.skeleton { found += bySkeleton[skeleton] ?? [] }
+        found += bySqueezed[candidate.squeezed] ?? []
+        if let lengths = bySuffixAndLength[suffix] {
+            let length = candidate.labelScalars.count
+            for other in max(0, length - 2)...(length + 2) { found += lengths[other] ?? [] }  // at most 2 edits (allowedEdits)
+        }
+        if host != registrable { found += Self.labelRuns(of: host, upTo: maxLabels).compactMap { byRegistrable[$0] } }
+        for index in Set(found).sorted() {
+            if let evidence = Self.evidence(candidate, entries[index]) { return evidence }
         }
         return nil
+    }
+
+    /// How `candidate` imitates `entry`, or nil.
+    private static func evidence(_ candidate: Candidate, _ entry: Entry) -> String? {
+        let shown = candidate.shown
+        if let skeleton = candidate.skeleton, skeleton == entry.skeleton {
+            let kind = candidate.registrable.contains("xn--") ? "an IDN homograph of" : "confusable with"
+            return "\(shown) is \(kind) \(entry.registrable) (\(entry.reason))"
+        }
+        if candidate.squeezed == entry.squeezed {
+            return "\(shown) differs from \(entry.registrable) (\(entry.reason)) only in dots and hyphens"
+        }
+        // Edits count in the name under the same public suffix: "example.or.jp" is another
+        // registry's name, not a typo of "example.co.jp".
+        let allowed = entry.allowedEdits
+        if allowed > 0, candidate.suffix == entry.suffix {
+            let edits = EditDistance.distance(candidate.labelScalars, entry.labelScalars, limit: allowed)
+            if edits <= allowed {
+                return "\(shown) is \(edits == 1 ? "one edit" : "\(edits) edits") away from \(entry.registrable) (\(entry.reason))"
+            }
+        }
+        // The trusted name as whole labels inside a longer host.
+        if candidate.host != candidate.registrable, ("." + candidate.host + ".").contains("." + entry.registrable + ".") {
+            return "\(candidate.host) wears \(entry.registrable) (\(entry.reason)) as a subdomain of \(shown)"
+        }
+        return nil
+    }
+
+    /// Every run of `host`'s consecutive labels, of at most `limit` labels ("a.b.c": "a",
+    /// "a.b", "b", "b.c", "c", ...).
+    static func labelRuns(of host: String, upTo limit: Int) -> [String] {
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        var runs: [String] = []
+        for start in labels.indices {
+            for end in start..<min(labels.count, start + limit) { runs.append(labels[start...end].joined(separator: ".")) }
+        }
+        return runs
     }
 
     /// Edits tolerated for a trusted name this long: short names collide by chance.
