@@ -12,7 +12,8 @@ public struct TrustedDomain: Sendable, Equatable {
     public var reason: String
 
     public init(name: String, reason: String) {
-        self.name = name.lowercased()
+        // Most names come lower-case already (correspondents' domains): keep those as they are.
+        self.name = name.utf8.allSatisfy { $0 < 0x80 && !(0x41...0x5A).contains($0) } ? name : name.lowercased()
         self.reason = reason
     }
 }

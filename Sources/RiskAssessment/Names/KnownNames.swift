@@ -31,7 +31,10 @@ struct KnownNames: Sendable {
         if name.isLatin, name.scalars.count >= 8 {
             for length in (name.scalars.count - 1)...(name.scalars.count + 1) { candidates += latinByLength[length] ?? [] }
         }
-        return Set(candidates).filter { folded[$0].map(name.matches) == true }.sorted()
+        candidates.sort()
+        var matches: [Int] = []
+        for index in candidates where index != matches.last && folded[index].map(name.matches) == true { matches.append(index) }
+        return matches
     }
 }
 
