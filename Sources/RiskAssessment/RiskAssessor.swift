@@ -83,7 +83,7 @@ public struct RiskAssessor: Sendable {
         var trusted = context.ourDomains.map { TrustedDomain(name: $0, reason: "our domain") }
         trusted += context.partnerDomains.map { TrustedDomain(name: $0, reason: "a partner") }
         trusted += context.vips.map { TrustedDomain(name: $0.domain, reason: "VIP \($0.name)") }
-        trusted += context.correspondents.map { TrustedDomain(name: $0.domain, reason: "a correspondent") }
+        trusted += context.correspondents.map { TrustedDomain(lowercased: $0.domain, reason: "a correspondent") }
         return trusted.filter { !$0.name.isEmpty }
     }
 

@@ -12,8 +12,14 @@ public struct TrustedDomain: Sendable, Equatable {
     public var reason: String
 
     public init(name: String, reason: String) {
-        // Most names come lower-case already (correspondents' domains): keep those as they are.
-        self.name = name.utf8.allSatisfy { $0 < 0x80 && !(0x41...0x5A).contains($0) } ? name : name.lowercased()
+        self.name = name.lowercased()
+        self.reason = reason
+    }
+
+    /// A name known to be lower-case already (a correspondent's domain): kept as it is, the
+    /// very string, for each message (docs/PERFORMANCE.md, issue 24).
+    init(lowercased name: String, reason: String) {
+        self.name = name
         self.reason = reason
     }
 }
