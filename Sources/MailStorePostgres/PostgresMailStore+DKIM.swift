@@ -106,6 +106,19 @@ extension PostgresMailStore {
         }
     }
 
+    public func dmarcPassCount(headerFrom: String, from: Date, to: Date) async throws -> DMARCPassCount {
+        let begin = from.timeIntervalSince1970, end = to.timeIntervalSince1970
+        return try await read { db in
+            let rows = try await db.all("""
+                SELECT COUNT(*), COUNT(*) FILTER (WHERE result = 'pass') FROM dmarc_evaluations
+                WHERE header_from = \(headerFrom.lowercased()) AND evaluated_at >= \(begin) AND evaluated_at < \(end)
+                """)
+            guard let row = rows.first else { return DMARCPassCount(evaluations: 0, passes: 0) }
+            let (evaluations, passes) = try row.decode((Int, Int).self)
+            return DMARCPassCount(evaluations: evaluations, passes: passes)
+        }
+    }
+
     static func evaluation(_ row: PostgresRow) throws -> DMARCEvaluationRecord {
         let (id, at, ip, headerFrom, envelopeFrom, envelopeTo, result, disposition, override, comment) =
             try row.decode((Int64, Double, String, String, String?, String, String, String, String?, String?).self)

@@ -46,6 +46,16 @@ extension SQLiteMailStore {
         }
     }
 
+    public func dmarcPassCount(headerFrom: String, from: Date, to: Date) async throws -> DMARCPassCount {
+        try await reads.readInOneHop { db in
+            let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT COUNT(*), COALESCE(SUM(result = 'pass'), 0) FROM dmarc_evaluations
+                WHERE header_from = ? AND evaluated_at >= ? AND evaluated_at < ?
+                """), arguments: [headerFrom.lowercased(), from.timeIntervalSince1970, to.timeIntervalSince1970])
+            return DMARCPassCount(evaluations: row?[0] ?? 0, passes: row?[1] ?? 0)
+        }
+    }
+
     static func dmarcEvaluation(_ row: Row) throws -> DMARCEvaluationRecord {
         let decoder = JSONDecoder()
         func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try decoder.decode(type, from: Data(text.utf8)) }

@@ -133,6 +133,27 @@ import Testing
         #expect(clean.content.header.subject == "Lunch", "mail from inside gets no external tag")
     }
 
+    /// A domain that passed DMARC at least three times in 30 days and more often than not, and
+    /// now publishes no record (or cannot be asked), is as suspect as a failure; the count comes
+    /// from the store's DMARC evaluations.
+    @Test func aDomainThatUsuallyPassesAndNowHasNoRecord() async throws {
+        let setup = try await Self.setUp()
+        func evaluation(_ result: String, hoursAgo: Double) -> DMARCEvaluationRecord {
+            DMARCEvaluationRecord(evaluatedAt: Date().addingTimeInterval(-hoursAgo * 3600), sourceIP: "192.0.2.10", headerFrom: "quiet.test",
+                                  envelopeFrom: "quiet.test", envelopeTo: ["example.test"], result: result, disposition: "none",
+                                  policyOverride: nil, overrideComment: nil, policy: nil, evaluatedPolicy: "none", dkimAligned: result == "pass",
+                                  spfAligned: false, dkim: [], spfDomain: "quiet.test", spfResult: "none", reportURIs: [])
+        }
+        for hours in [1.0, 2, 800] { try await setup.store.recordDMARCEvaluation(evaluation("pass", hoursAgo: hours)) }
+        let twice = try await Self.receive(setup, Self.mail(from: "News <news@quiet.test>"), from: "x@elsewhere.example")
+        #expect(twice.1.authentication?.dmarc.result == DMARCResult.none)
+        #expect(twice.1.content.header.field("Hato-Risk")?.value.contains("dmarc-fail") == false, "two passes in 30 days are not enough")
+        try await setup.store.recordDMARCEvaluation(evaluation("pass", hoursAgo: 3))
+        try await setup.store.recordDMARCEvaluation(evaluation("fail", hoursAgo: 4))
+        let usual = try await Self.receive(setup, Self.mail(from: "News <news@quiet.test>"), from: "x@elsewhere.example")
+        #expect(usual.1.content.header.field("Hato-Risk")?.value.contains("dmarc-fail") == true, "three passes of four")
+    }
+
     @Test func dmarcFailFromTheAuthenticationStage() async throws {
         let setup = try await Self.setUp()
         let (_, message) = try await Self.receive(setup, Self.mail(from: "News <news@remote.test>"), from: "x@elsewhere.example")

@@ -103,4 +103,26 @@ public protocol DMARCReportStore: Sendable {
     func recordDMARCEvaluation(_ record: DMARCEvaluationRecord) async throws -> DMARCEvaluationRecord
     /// Evaluations in [from, to), oldest first; only those for `headerFrom` when given.
     func dmarcEvaluations(from: Date, to: Date, headerFrom: String?) async throws -> [DMARCEvaluationRecord]
+    /// How many evaluations for `headerFrom` in [from, to) there are, and how many passed: the
+    /// risk stage's "usually passes" without reading the rows (a busy domain has thousands).
+    func dmarcPassCount(headerFrom: String, from: Date, to: Date) async throws -> DMARCPassCount
+}
+
+/// Evaluations of one Author Domain in a window, and those among them that passed.
+public struct DMARCPassCount: Sendable, Equatable {
+    public var evaluations: Int
+    public var passes: Int
+
+    public init(evaluations: Int, passes: Int) {
+        self.evaluations = evaluations
+        self.passes = passes
+    }
+}
+
+extension DMARCReportStore {
+    /// From the rows themselves, for stores without a counting query.
+    public func dmarcPassCount(headerFrom: String, from: Date, to: Date) async throws -> DMARCPassCount {
+        let history = try await dmarcEvaluations(from: from, to: to, headerFrom: headerFrom)
+        return DMARCPassCount(evaluations: history.count, passes: history.filter { $0.result == "pass" }.count)
+    }
 }

@@ -69,9 +69,8 @@ extension RiskStage {
     /// The From domain passed DMARC at least three times in the last 30 days and more often than not.
     func usuallyPasses(_ domain: String) async throws -> Bool {
         let now = Date()
-        let history = try await store.dmarcEvaluations(from: now.addingTimeInterval(-30 * 86_400), to: now, headerFrom: domain)
-        let passes = history.filter { $0.result == "pass" }.count
-        return passes >= 3 && passes * 2 > history.count
+        let count = try await store.dmarcPassCount(headerFrom: domain, from: now.addingTimeInterval(-30 * 86_400), to: now)
+        return count.passes >= 3 && count.passes * 2 > count.evaluations
     }
 
     /// Mail an account sends makes its recipients correspondents; its From display name is the
