@@ -76,6 +76,25 @@ import Testing
         #expect(next.map(\.address) == ["a@x.test"] && reads == 2)
     }
 
+    /// The kept lists are bounded in all: a list that would pass the bound drops the others.
+    @Test func keptCorrespondentsAreBounded() async throws {
+        let memory = RiskMemory(lifetime: .seconds(3600))
+        let big = Array(repeating: KnownCorrespondent(address: "a@x.test", messages: 1), count: RiskMemory.maxCorrespondents / 2)
+        var reads: [AccountID: Int] = [:]
+        func read(_ id: Int64) async throws {
+            _ = try await memory.correspondents(of: AccountID(id)) { reads[AccountID(id), default: 0] += 1; return big }
+        }
+        try await read(1)
+        try await read(2)
+        try await read(1)
+        try await read(2)
+        #expect(reads == [AccountID(1): 1, AccountID(2): 1], "both fit")
+        try await read(3)  // a third would pass the bound
+        try await read(3)
+        try await read(1)
+        #expect(reads == [AccountID(1): 2, AccountID(2): 1, AccountID(3): 1])
+    }
+
     /// Changes made elsewhere (another process, another node) show once the lifetime is over;
     /// with none, every message reads the store.
     @Test func changesElsewhereShowWhenTheLifetimeRunsOut() async throws {

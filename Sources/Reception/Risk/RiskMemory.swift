@@ -13,8 +13,10 @@ import Synchronization
 
 /// The risk context's lists from the store, kept for a short lifetime.
 public final class RiskMemory: Sendable {
-    /// Accounts whose correspondents are kept at most; past it, lists out of date are dropped.
+    /// Accounts whose correspondents are kept at most, and correspondents in all (about 100
+    /// bytes each); past either, lists out of date are dropped, then all if that is not enough.
     static let maxAccounts = 4096
+    static let maxCorrespondents = 200_000
 
     struct Kept<Value: Sendable>: Sendable {
         var value: Value
@@ -60,9 +62,14 @@ public final class RiskMemory: Sendable {
         guard lifetime > .zero else { return known }
         lists.withLock { lists in
             guard lists.records == records else { return }
-            if lists.correspondents.count >= Self.maxAccounts {
+            lists.correspondents[account] = nil
+            func full() -> Bool {
+                lists.correspondents.count >= Self.maxAccounts
+                    || lists.correspondents.values.reduce(known.count) { $0 + $1.value.count } > Self.maxCorrespondents
+            }
+            if full() {
                 lists.correspondents = lists.correspondents.filter { $0.value.until > now }
-                if lists.correspondents.count >= Self.maxAccounts { lists.correspondents.removeAll() }
+                if full() { lists.correspondents.removeAll() }
             }
             lists.correspondents[account] = Kept(value: known, until: now + lifetime)
         }
