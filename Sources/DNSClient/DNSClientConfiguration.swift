@@ -68,10 +68,12 @@ public struct DNSClientConfiguration: Sendable {
     /// The retransmission interval before a server's first reply (tests only).
     var retransmitInitial: TimeAmount = RetransmissionTimer.defaultInitial
 
-    /// `attempts` defaults to 3 (the C library's is 2): queries after the first go out after a
-    /// few round trips rather than after `timeout` (DNSClient+Exchange), so a third costs little
-    /// and makes a lookup fail only when three packets in a row are lost.
-    public init(servers: [DNSServer], timeout: TimeAmount = .seconds(2), attempts: Int = 3,
+    /// `attempts` defaults to 5 (the C library's is 2): queries after the first go out after a
+    /// few round trips rather than after `timeout` (DNSClient+Exchange), so extra ones cost little.
+    /// Once the last is sent, only its `timeout` is left: with 3, one question in 1,000 on a path
+    /// losing 10% of packets waited the whole 2 s, and mail from new domains fell to 0.59x of its
+    /// loss-free rate; with 5, one in 100,000, and 0.84-0.91x (docs/PERFORMANCE.md, issue 24).
+    public init(servers: [DNSServer], timeout: TimeAmount = .seconds(2), attempts: Int = 5,
                 maxCNAMEChain: Int = 8, cacheCapacity: Int = 10_000,
                 udpPayloadSize: UInt16 = DNSLimits.defaultEDNSPayload, negativeTTLWithoutSOA: UInt32 = 60) {
         self.servers = servers

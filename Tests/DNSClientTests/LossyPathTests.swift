@@ -36,6 +36,24 @@ import Testing
         }
     }
 
+    /// The default attempts (5) carry a lookup through four lost queries in a row, each asked
+    /// again after the adaptive interval: with 3, a path losing 10% of packets left one question
+    /// in 1,000 waiting out the whole timeout (docs/dns.md).
+    @Test func theDefaultAttemptsOutlastFourLostQueries() async throws {
+        try await withServer { server in
+            let resolver = DNSClient(configuration: DNSClientConfiguration(servers: [DNSServer(parsing: server.address)!],
+                                                                           timeout: .seconds(20)))
+            try await warm(resolver)
+            server.clearQueryLog()
+            server.dropNextQueries(4)
+            let start = NIODeadline.now()
+            let answer = try await resolver.lookup(name("mail.example.com"), .a)
+            #expect(addresses(answer) == ["192.0.2.129"])
+            #expect(server.queries.count == 5)
+            #expect(NIODeadline.now() - start < .seconds(10), "answered by the fifth query, not after a timeout")
+        }
+    }
+
     /// `dns.retransmit_min_ms`: a floor raised for a slow link holds however fast the answers were.
     @Test func aRaisedFloorIsWaitedOut() async throws {
         try await withServer { server in

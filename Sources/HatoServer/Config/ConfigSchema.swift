@@ -198,7 +198,7 @@ public enum ConfigSchema {
         key("dns.timeout", .duration, nil,
             "How long one query waits for its answer (resolv.conf timeout); the next query goes out earlier, after a few measured round trips. Unset: resolv.conf's, else 2 seconds."),
         key("dns.attempts", .integer(min: 1, max: 5), nil,
-            "Times each resolver is asked before a lookup is a temporary failure (resolv.conf attempts). Unset: resolv.conf's, else 3."),
+            "Times each resolver is asked before a lookup is a temporary failure (resolv.conf attempts). Unset: resolv.conf's, else 5."),
         key("dns.negative_ttl_without_soa", .duration, .int(60),
             "How long an NXDOMAIN or NODATA that came without an SOA is cached (0: not cached; at most 3 hours)."),
         key("dns.retransmit_min_ms", .integer(min: 1, max: 2000), .int(10),
