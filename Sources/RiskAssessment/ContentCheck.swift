@@ -24,7 +24,7 @@ struct ContentCheck {
     init(assessor: RiskAssessor) {
         self.assessor = assessor
         self.html = HTMLCheck(limits: assessor.policy.limits, suffixes: assessor.suffixes)
-        self.attachments = AttachmentCheck(policy: assessor.policy)
+        self.attachments = AttachmentCheck(policy: assessor.policy, executables: assessor.executableExtensions)
     }
 
     mutating func walk(_ part: MIMEPart, message: MIMEMessage, enclosedIn: String?, sender: SenderCheck, into signals: inout SignalCollector) {

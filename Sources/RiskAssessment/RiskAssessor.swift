@@ -6,7 +6,10 @@ import MailMessage
 
 public struct RiskAssessor: Sendable {
     public var policy: RiskPolicy {
-        didSet { paymentKeywords = Self.searchForms(policy.paymentKeywords) }
+        didSet {
+            paymentKeywords = Self.searchForms(policy.paymentKeywords)
+            executableExtensions = AttachmentCheck.executables(policy)
+        }
     }
     public var suffixes: PublicSuffixList {
         didSet { lookalikeMemo = LookalikeMemo() }
@@ -23,11 +26,14 @@ public struct RiskAssessor: Sendable {
     /// lower-cased, as the text is), worked out once per policy instead of once per message
     /// (docs/PERFORMANCE.md, issue 24). Keywords whose form is empty are left out: they never match.
     private(set) var paymentKeywords: [(keyword: String, form: String)]
+    /// `policy.executableExtensions` as the attachment check looks them up, likewise once per policy.
+    private(set) var executableExtensions: Set<String>
 
     public init(policy: RiskPolicy = RiskPolicy(), suffixes: PublicSuffixList) {
         self.policy = policy
         self.suffixes = suffixes
         self.paymentKeywords = Self.searchForms(policy.paymentKeywords)
+        self.executableExtensions = AttachmentCheck.executables(policy)
     }
 
     static func searchForms(_ keywords: [String]) -> [(keyword: String, form: String)] {

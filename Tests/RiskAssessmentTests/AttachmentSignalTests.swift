@@ -1,4 +1,5 @@
 import Foundation
+import MailMessage
 import RiskAssessment
 import Testing
 
@@ -14,6 +15,20 @@ import Testing
     func executableByName(_ ext: String) throws {
         let report = attach(Array("text".utf8), ["Content-Type: application/octet-stream; name=\"setup.\(ext)\""])
         #expect(try #require(report.signal("executable-attachment")).detail.contains("setup.\(ext)"))
+    }
+
+    /// The extensions the assessor counts are worked out once per policy: a policy set on a
+    /// running assessor (a configuration reload) is followed at once.
+    @Test func executableExtensionsFollowThePolicy() throws {
+        var assessor = Risk.assessor
+        func flags(_ name: String) -> Bool {
+            let text = Risk.withAttachment(Array("text".utf8), headerLines: ["Content-Type: application/octet-stream; name=\"\(name)\""])
+            return assessor.assess(MIMEMessage(parsing: Array(text.replacingOccurrences(of: "\r\n", with: "\n")
+                .replacingOccurrences(of: "\n", with: "\r\n").utf8)), context: Risk.context()).has("executable-attachment")
+        }
+        #expect(flags("setup.exe") && !flags("macro.XYZ"))
+        assessor.policy.executableExtensions = ["XYZ"]
+        #expect(flags("macro.xyz") && !flags("setup.exe"))
     }
 
     @Test func executableByContentWhateverTheName() throws {

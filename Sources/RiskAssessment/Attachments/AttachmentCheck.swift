@@ -12,9 +12,14 @@ struct AttachmentCheck {
     static let macroExtensions: Set<String> = ["docm", "dotm", "xlsm", "xltm", "xlam", "xlsb", "pptm", "potm", "ppsm", "ppam", "sldm"]
     static let archiveExtensions: Set<String> = ["zip", "jar", "docx", "xlsx", "pptx", "docm", "xlsm", "pptm", "7z", "rar", "iso", "img", "gz", "tgz", "cab", "lzh"]
 
-    init(policy: RiskPolicy) {
+    /// `executables`: `Self.executables(policy)`, which the assessor works out once per policy.
+    init(policy: RiskPolicy, executables: Set<String>) {
         self.policy = policy
-        self.executables = Set(policy.executableExtensions.map { $0.lowercased() })
+        self.executables = executables
+    }
+
+    static func executables(_ policy: RiskPolicy) -> Set<String> {
+        Set(policy.executableExtensions.map { $0.lowercased() })
     }
 
     /// One attachment: its names (Content-Disposition filename and Content-Type name, both
