@@ -105,7 +105,8 @@ public struct HatoService {
                                          metrics: metrics.factory)
         // The service group stops services in reverse order: listeners (and their sessions)
         // first, then the outbound queue (each connection finishes its message), the store last.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: StoreService(store: store, logger: logger))]
+        let closer = StoreCloser(store: store, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: StoreService(closer: closer))]
         if let queue { services.append(.init(service: queue)) }
         services.append(.init(service: TLSReloadService(provider: provider, config: settings, logger: logger)))
         if let acme { services.append(.init(service: acme)) }
@@ -119,6 +120,22 @@ public struct HatoService {
         services += listeners.map { .init(service: $0) }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // A failed service (a listener that could not bind) cancels the group: every service
+        // stops at once, so the store is closed only once all of them have ended (below).
+        do {
+            try await serve(group, listeners: listeners, store: store, clientSettings: clientSettings, tls: tls,
+                            queueRuns: queue != nil, privileges: privileges, output: output)
+        } catch {
+            try? await closer.close()
+            throw error
+        }
+        try await closer.close()
+        output("hato stopped")
+    }
+
+    /// Runs the service group; prints the banner once every listener is bound.
+    func serve(_ group: ServiceGroup, listeners: [ListenerService], store: any MailStore, clientSettings: HTTPSetup.ClientSettingsBox,
+               tls: TLSSetup.Material, queueRuns: Bool, privileges: PrivilegeDrop?, output: (String) -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var bound: [String: [String]] = [:], ports: [String: [Int]] = [:]
@@ -128,18 +145,17 @@ public struct HatoService {
                 ports[listener.configuration.name] = addresses.compactMap(\.port)
             }
             // The client documents describe the ports actually bound (port 0 in tests).
-            clientSettings.set(HTTPSetup.clientSettings(settings, bound: ports))
+            clientSettings.set(HTTPSetup.clientSettings(config.settings, bound: ports))
             // A listener that could not bind has no addresses: its error ends the group and
             // `hato serve` with it (ListenerError.bindFailed), with no banner that claims to serve.
             if !bound.values.contains(where: \.isEmpty) {
-                var text = banner(tls: tls, bound: bound, accounts: try await store.accounts().count, delivery: queue != nil)
+                var text = banner(tls: tls, bound: bound, accounts: try await store.accounts().count, delivery: queueRuns)
                 if let privileges { text += "\n" + (try dropPrivileges(privileges)) }
                 output(text)
                 SystemdNotify.send("READY=1\nSTATUS=serving")
             }
             try await tasks.waitForAll()
         }
-        output("hato stopped")
     }
 
     /// Every port is bound: give up root (docs/deployment.md). Returns the banner line.
@@ -322,18 +338,6 @@ public struct HatoService {
             lines.append("  hato account add you@example.test --password-stdin\(configFlag)")
         }
         return lines.joined(separator: "\n")
-    }
-}
-
-/// Keeps the store open for the life of the server and closes it last, after every listener.
-struct StoreService: Service {
-    let store: any MailStore
-    let logger: Logger
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        try await store.close()
-        logger.info("store closed")
     }
 }
 
