@@ -36,7 +36,7 @@ import Testing
                 }
             }
             let a = String(String.UnicodeScalarView(x)), b = String(String.UnicodeScalarView(y))
-            #expect(EditDistance.withinOne(x, y) == (EditDistance.distance(a, b, limit: 1) <= 1), "\(a) \(b)")
+            #expect(EditDistance.withinOne(x, y) == (EditDistance.distance(x, y, limit: 1) <= 1), "\(a) \(b)")
         }
     }
 }

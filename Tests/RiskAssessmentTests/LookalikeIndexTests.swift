@@ -30,7 +30,7 @@ import Testing
             }
             let allowed = LookalikeDomains.allowedEdits(entryLabel)
             if allowed > 0, suffix == entrySuffix {
-                let edits = EditDistance.distance(label, entryLabel, limit: allowed)
+                let edits = EditDistance.distance(Array(label.unicodeScalars), Array(entryLabel.unicodeScalars), limit: allowed)
                 if edits <= allowed {
                     return "\(shown) is \(edits == 1 ? "one edit" : "\(edits) edits") away from \(entry.registrable) (\(entry.reason))"
                 }

@@ -118,11 +118,3 @@ public struct DMARCPassCount: Sendable, Equatable {
         self.passes = passes
     }
 }
-
-extension DMARCReportStore {
-    /// From the rows themselves, for stores without a counting query.
-    public func dmarcPassCount(headerFrom: String, from: Date, to: Date) async throws -> DMARCPassCount {
-        let history = try await dmarcEvaluations(from: from, to: to, headerFrom: headerFrom)
-        return DMARCPassCount(evaluations: history.count, passes: history.filter { $0.result == "pass" }.count)
-    }
-}

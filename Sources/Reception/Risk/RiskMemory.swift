@@ -12,7 +12,7 @@ import RiskAssessment
 import Synchronization
 
 /// The risk context's lists from the store, kept for a short lifetime.
-public final class RiskMemory: Sendable {
+final class RiskMemory: Sendable {
     /// Accounts whose correspondents are kept at most, and correspondents in all (about 100
     /// bytes each); past either, lists out of date are dropped, then all if that is not enough.
     static let maxAccounts = 4096
@@ -31,10 +31,10 @@ public final class RiskMemory: Sendable {
     }
 
     /// How long a list read from the store is used; zero keeps nothing.
-    public let lifetime: Duration
+    let lifetime: Duration
     private let lists = Mutex(Lists())
 
-    public init(lifetime: Duration) {
+    init(lifetime: Duration) {
         self.lifetime = lifetime
     }
 

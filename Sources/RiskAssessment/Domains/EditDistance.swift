@@ -2,13 +2,9 @@
 // lookalike check only asks whether two short names are within one or two edits.
 
 enum EditDistance {
-    /// The distance between `a` and `b` in Unicode scalars, or `limit + 1` as soon as it is
-    /// known to exceed `limit` (names longer than 256 scalars are never compared).
-    static func distance(_ a: String, _ b: String, limit: Int) -> Int {
-        distance(Array(a.unicodeScalars), Array(b.unicodeScalars), limit: limit)
-    }
-
-    /// The same on scalars already split out (the lookalike check keeps each trusted label's).
+    /// The distance between `x` and `y` (Unicode scalars: the lookalike check keeps each trusted
+    /// label's split out), or `limit + 1` as soon as it is known to exceed `limit` (names longer
+    /// than 256 scalars are never compared).
     static func distance(_ x: [Unicode.Scalar], _ y: [Unicode.Scalar], limit: Int) -> Int {
         guard x.count <= 256, y.count <= 256 else { return limit + 1 }
         if abs(x.count - y.count) > limit { return limit + 1 }
