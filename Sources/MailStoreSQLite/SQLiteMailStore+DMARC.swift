@@ -5,6 +5,27 @@ import MailStore
 extension SQLiteMailStore {
     @discardableResult
     public func recordDMARCEvaluation(_ record: DMARCEvaluationRecord) async throws -> DMARCEvaluationRecord {
+        // In the next group commit (`WriteBatcher`): a transaction of its own per message cost a
+        // WAL fsync each (docs/PERFORMANCE.md).
+        let insert = try Self.evaluationInsert(record)
+        let id = try await batchedWrite { db in try insert(db) }
+        var stored = record
+        stored.id = id
+        return stored
+    }
+
+    /// Every message on the MX listener records one: it rides the transaction of the delivery
+    /// that follows it (`WriteBatcher.submitDeferred`), and is durable when that is acknowledged.
+    public func recordDMARCEvaluationDeferred(_ record: DMARCEvaluationRecord) async throws {
+        let insert = try Self.evaluationInsert(record)
+        let logger = self.logger
+        batcher.submitDeferred(WriteBatcher.Job(bodies: [], durable: false, work: { db in try insert(db) }, onFailure: { error in
+            logger.warning("could not record the DMARC evaluation", metadata: ["error": "\(error)"])
+        }))
+    }
+
+    /// The row's INSERT, its JSON columns encoded before the write lock is taken.
+    private static func evaluationInsert(_ record: DMARCEvaluationRecord) throws -> @Sendable (Database) throws -> Int64 {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
@@ -14,9 +35,7 @@ extension SQLiteMailStore {
             try record.policy.map(json), record.evaluatedPolicy, record.dkimAligned, record.spfAligned, try json(record.dkim),
             record.spfDomain, record.spfResult, try json(record.reportURIs),
         ]
-        // In the next group commit (`WriteBatcher`): every message on the MX listener records one,
-        // and a transaction of its own per message cost a WAL fsync each (docs/PERFORMANCE.md).
-        let id = try await batchedWrite { db in
+        return { db in
             try db.cachedStatement(sql: """
                 INSERT INTO dmarc_evaluations (evaluated_at, source_ip, header_from, envelope_from, envelope_to, result, disposition,
                     policy_override, override_comment, policy, evaluated_policy, dkim_aligned, spf_aligned, dkim, spf_domain,
@@ -25,15 +44,13 @@ extension SQLiteMailStore {
                 """).execute(arguments: arguments)
             return db.lastInsertedRowID
         }
-        var stored = record
-        stored.id = id
-        return stored
     }
 
     public func dmarcEvaluations(from: Date, to: Date, headerFrom: String?) async throws -> [DMARCEvaluationRecord] {
+        await batcher.settle()  // deferred evaluations included (reports, and a message refused a moment ago)
         // Rows become values inside the closure so that GRDB's async `read` is used (`Row` is
         // not Sendable; see SQLiteMailStore+Risk.swift).
-        try await reads.readInOneHop { db in
+        return try await reads.readInOneHop { db in
             let rows = if let headerFrom {
                 try Row.fetchAll(db, sql: """
                     SELECT * FROM dmarc_evaluations WHERE evaluated_at >= ? AND evaluated_at < ? AND header_from = ? ORDER BY evaluated_at, id

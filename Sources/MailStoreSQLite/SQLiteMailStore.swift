@@ -106,6 +106,7 @@ public final class SQLiteMailStore: MailStore {
     }
 
     public func close() async throws {
+        await batcher.settle()  // deferred writes (`WriteBatcher.submitDeferred`) commit first
         try threadReaders.close()
         try pool.close()
     }

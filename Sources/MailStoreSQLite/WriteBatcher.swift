@@ -50,16 +50,23 @@ final class WriteBatcher: @unchecked Sendable {
         /// false: the write may be acknowledged before the disk has it (see above).
         var durable = true
         let work: @Sendable (Database) throws -> any Sendable
+        /// Told of the failure of a deferred write (`submitDeferred`), which nobody awaits.
+        var onFailure: (@Sendable (any Error) -> Void)? = nil
     }
     typealias Outcome = Result<any Sendable, any Error>
+    /// A write and who waits for it: nobody for a deferred write.
+    typealias Entry = (job: Job, waiter: CheckedContinuation<Outcome, Never>?)
 
     private let pool: DatabasePool
     private let bodies: BodyFileStore
     private let queue = DispatchQueue(label: "hato.sqlite.group-commit", qos: .userInitiated)
-    /// Guards `pending`, `draining`, `commits` and `writes`.
+    /// Guards `pending`, `draining`, `deferredDrainScheduled`, `commits` and `writes`.
     private let lock = NSLock()
-    private var pending: [(Job, CheckedContinuation<Outcome, Never>)] = []
+    private var pending: [Entry] = []
     private var draining = false
+    private var deferredDrainScheduled = false
+    /// How long a deferred write may wait for a write someone awaits to share its transaction.
+    let deferredDelay: DispatchTimeInterval
     /// Largest number of writes in one transaction; bounds commit latency under heavy load.
     let maxBatch: Int
     private var commitCount = 0
@@ -71,10 +78,11 @@ final class WriteBatcher: @unchecked Sendable {
     /// Flushes the log after each batch with durable writes, and answers those.
     let flusher: LogFlusher
 
-    init(pool: DatabasePool, bodies: BodyFileStore, maxBatch: Int = 256) {
+    init(pool: DatabasePool, bodies: BodyFileStore, maxBatch: Int = 256, deferredDelay: DispatchTimeInterval = .milliseconds(50)) {
         self.pool = pool
         self.bodies = bodies
         self.maxBatch = maxBatch
+        self.deferredDelay = deferredDelay
         flusher = LogFlusher(database: pool.path)
     }
 
@@ -90,28 +98,66 @@ final class WriteBatcher: @unchecked Sendable {
         }
     }
 
+    /// Queues a write nobody waits for (a record kept for reports, issue 24): it goes into the
+    /// next transaction with the writes that come after it, and starts one itself only when none
+    /// has come within `deferredDelay`. Writes are committed in the order they were submitted, so
+    /// a durable write submitted after this one is answered only once this one is on disk too:
+    /// the DMARC evaluation of a message is durable when the message is acknowledged, without a
+    /// commit, a log flush and two thread hand-offs of its own. A failure goes to `onFailure`.
+    func submitDeferred(_ job: Job) {
+        let schedule = lock.withLock { () -> Bool in
+            pending.append((job, nil))
+            if draining || deferredDrainScheduled { return false }
+            deferredDrainScheduled = true
+            return true
+        }
+        if schedule { queue.asyncAfter(deadline: .now() + deferredDelay) { self.drainDeferred() } }
+    }
+
+    /// Returns once every write submitted before the call, deferred ones included, is committed
+    /// (not necessarily flushed): for readers that must see them, and before the store closes.
+    func settle() async {
+        _ = await submit(Job(bodies: [], durable: false, work: { _ in () }))
+    }
+
+    /// Runs on `queue` when a deferred write has waited `deferredDelay`: commits what waits,
+    /// unless a drain already took it.
+    private func drainDeferred() {
+        let start = lock.withLock { () -> Bool in
+            deferredDrainScheduled = false
+            if draining || pending.isEmpty { return false }
+            draining = true
+            return true
+        }
+        if start { drain() }
+    }
+
     /// Runs on `queue`: commits batches until nothing waits. Writes that arrive while a commit
     /// runs wait in `pending` and go into the next transaction together.
     private func drain() {
         while true {
-            let batch = lock.withLock { () -> [(Job, CheckedContinuation<Outcome, Never>)] in
+            let batch = lock.withLock { () -> [Entry] in
                 let batch = Array(pending.prefix(maxBatch))
                 pending.removeFirst(batch.count)
                 if batch.isEmpty { draining = false }
                 return batch
             }
             if batch.isEmpty { return }
-            let outcomes = commit(batch.map(\.0))
+            let outcomes = commit(batch.map(\.job))
             lock.withLock {
                 commitCount += 1
                 writeCount += batch.count
             }
             var durable: [LogFlusher.Waiter] = []
             for (index, entry) in batch.enumerated() {
-                if entry.0.durable, case .success = outcomes[index] {
-                    durable.append((entry.1, outcomes[index]))
+                guard let waiter = entry.waiter else {
+                    if case .failure(let error) = outcomes[index] { entry.job.onFailure?(error) }
+                    continue  // deferred: made durable by the flush of its batch or a later one
+                }
+                if entry.job.durable, case .success = outcomes[index] {
+                    durable.append((waiter, outcomes[index]))
                 } else {
-                    entry.1.resume(returning: outcomes[index])  // relaxed, or failed: nothing to flush
+                    waiter.resume(returning: outcomes[index])  // relaxed, or failed: nothing to flush
                 }
             }
             flusher.answerAfterFlush(durable)

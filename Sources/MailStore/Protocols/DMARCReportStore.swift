@@ -101,11 +101,23 @@ public protocol DMARCReportStore: Sendable {
     /// Records one evaluation durably; returns it with its id.
     @discardableResult
     func recordDMARCEvaluation(_ record: DMARCEvaluationRecord) async throws -> DMARCEvaluationRecord
+    /// Records one evaluation made during reception without waiting for its own commit where
+    /// the store can defer it: it is durable no later than the next write this store
+    /// acknowledges (the message's delivery), and `dmarcEvaluations` sees it. A deferred write's
+    /// failure is logged by the store, not thrown.
+    func recordDMARCEvaluationDeferred(_ record: DMARCEvaluationRecord) async throws
     /// Evaluations in [from, to), oldest first; only those for `headerFrom` when given.
     func dmarcEvaluations(from: Date, to: Date, headerFrom: String?) async throws -> [DMARCEvaluationRecord]
     /// How many evaluations for `headerFrom` in [from, to) there are, and how many passed: the
     /// risk stage's "usually passes" without reading the rows (a busy domain has thousands).
     func dmarcPassCount(headerFrom: String, from: Date, to: Date) async throws -> DMARCPassCount
+}
+
+extension DMARCReportStore {
+    /// A store without deferred writes records the evaluation at once, which promises more.
+    public func recordDMARCEvaluationDeferred(_ record: DMARCEvaluationRecord) async throws {
+        try await recordDMARCEvaluation(record)
+    }
 }
 
 /// Evaluations of one Author Domain in a window, and those among them that passed.

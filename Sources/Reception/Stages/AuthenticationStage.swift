@@ -67,7 +67,7 @@ public struct AuthenticationStage: ReceptionStage {
         if policy.recordEvaluations {
             let recipients = transaction.recipients.map { $0.address.domain.name }
             for record in Self.evaluationRecords(verdict, sourceIP: client.remoteIP, recipientDomains: recipients) {
-                do { try await store.recordDMARCEvaluation(record) } catch {
+                do { try await store.recordDMARCEvaluationDeferred(record) } catch {
                     client.logger.warning("could not record the DMARC evaluation", metadata: ["error": "\(error)"])
                 }
             }
