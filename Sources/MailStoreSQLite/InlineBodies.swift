@@ -24,7 +24,8 @@ enum InlineBodies {
 
     static func isInline(_ path: String) -> Bool { path.utf8.starts(with: prefix.utf8) }
 
-    static func newReference() -> BodyReference { BodyReference(path: prefix + UUID.random().lowercaseHex) }
+    /// Time-ordered (`UUID.timeOrdered`): the indexes on the name grow at their end.
+    static func newReference() -> BodyReference { BodyReference(path: prefix + UUID.timeOrdered().lowercaseHex) }
 
     /// `v28-inline-bodies`. A rowid table: its blobs sit in overflow pages like any large value,
     /// and the primary key is the index `isReferenced`'s callers look paths up by.

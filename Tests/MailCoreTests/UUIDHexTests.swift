@@ -44,3 +44,25 @@ extension UUIDHexTests {
         #expect(ones[49] == 5000 && ones[48] == 0 && ones[50] == 0 && ones[51] == 0 && ones[64] == 5000 && ones[65] == 0)
     }
 }
+
+extension UUIDHexTests {
+    /// `UUID.timeOrdered` (inline bodies' names): version 7 (RFC 9562 §5.7), the Unix time in
+    /// milliseconds in the first 48 bits, so names of later bodies sort after earlier ones, and
+    /// still distinct within one millisecond.
+    @Test func timeOrderedUUIDsAreVersion7AndSortByTime() throws {
+        // RFC 9562 Appendix A.6's example: 2022-02-22 19:22:22 UTC is 0x017F22E279B0 ms.
+        let example = UUID.timeOrdered(now: Date(timeIntervalSince1970: 1_645_557_742))
+        #expect(example.uuidString.hasPrefix("017F22E2-79B0-7"), "\(example)")
+        #expect("89AB".contains(Array(example.uuidString)[19]))
+
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let names = (0..<3000).map { UUID.timeOrdered(now: start.addingTimeInterval(Double($0 / 3) * 0.001)).lowercaseHex }
+        #expect(Set(names).count == names.count, "three in each millisecond, all distinct")
+        for index in stride(from: 3, to: names.count, by: 3) {
+            #expect(names[index - 1] < names[index], "a later millisecond sorts after: \(names[index - 1]) \(names[index])")
+        }
+        let now = UUID.timeOrdered()
+        let milliseconds = withUnsafeBytes(of: now.uuid) { bytes in bytes[0..<6].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
+        #expect(abs(Double(milliseconds) - Date().timeIntervalSince1970 * 1000) < 60_000)
+    }
+}
