@@ -8,6 +8,7 @@ public struct RiskAssessor: Sendable {
     public var policy: RiskPolicy {
         didSet {
             paymentKeywords = Self.searchForms(policy.paymentKeywords)
+            paymentKeywordScan = KeywordScan(paymentKeywords.map(\.form))
             executableExtensions = AttachmentCheck.executables(policy)
         }
     }
@@ -26,6 +27,8 @@ public struct RiskAssessor: Sendable {
     /// lower-cased, as the text is), worked out once per policy instead of once per message
     /// (docs/PERFORMANCE.md, issue 24). Keywords whose form is empty are left out: they never match.
     private(set) var paymentKeywords: [(keyword: String, form: String)]
+    /// Their forms, scanned for in one pass (`KeywordScan`), in the same order.
+    private(set) var paymentKeywordScan: KeywordScan
     /// `policy.executableExtensions` as the attachment check looks them up, likewise once per policy.
     private(set) var executableExtensions: Set<String>
 
@@ -33,6 +36,7 @@ public struct RiskAssessor: Sendable {
         self.policy = policy
         self.suffixes = suffixes
         self.paymentKeywords = Self.searchForms(policy.paymentKeywords)
+        self.paymentKeywordScan = KeywordScan(paymentKeywords.map(\.form))
         self.executableExtensions = AttachmentCheck.executables(policy)
     }
 

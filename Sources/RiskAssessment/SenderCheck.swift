@@ -105,8 +105,11 @@ struct SenderCheck {
         guard let from = message.header.from.mailboxes.first, let domain = Self.domain(of: from), !isOurs(domain) else { return }
         let address = from.address.lowercased()
         guard !context.correspondents.contains(where: { $0.address == address }) else { return }
-        let text = Confusables.nfkc(((message.header.subject ?? "") + "\n" + String(TextSearch.prefix(message.decodedText(known: knownText), characters: assessor.policy.limits.maxKeywordText)))).lowercased()
-        let words = assessor.paymentKeywords.filter { TextSearch.contains(text, $0.form) }.map(\.keyword)
+        let raw = (message.header.subject ?? "") + "\n" + String(TextSearch.prefix(message.decodedText(known: knownText), characters: assessor.policy.limits.maxKeywordText))
+        // ASCII is its own NFKC form, and lower-cases byte by byte.
+        let text = Confusables.isASCII(raw) ? TextSearch.asciiLowercased(raw) : Confusables.nfkc(raw).lowercased()
+        let present = assessor.paymentKeywordScan.present(in: text)
+        let words = assessor.paymentKeywords.indices.filter { present[$0] }.map { assessor.paymentKeywords[$0].keyword }
         if words.isEmpty {
             signals.add(RiskSignalName.firstContact, "no earlier mail between \(address) and the recipients")
         } else {

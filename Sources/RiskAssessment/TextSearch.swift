@@ -38,6 +38,30 @@ enum TextSearch {
         return nil
     }
 
+    /// Whether the `count` bytes at UTF-8 offset `offset` of `text` start and end on Character
+    /// boundaries (a match inside "e" + U+0301, or one ending between CR and LF, does not count).
+    static func onCharacterBoundaries(_ text: String, offset: Int, count: Int) -> Bool {
+        let utf8 = text.utf8
+        let start = utf8.index(utf8.startIndex, offsetBy: offset)
+        let end = utf8.index(start, offsetBy: count)
+        return start.samePosition(in: text) != nil && end.samePosition(in: text) != nil
+    }
+
+    /// `text.lowercased()` for ASCII text (A-Z to a-z, nothing else changes), in one pass over
+    /// its bytes: the standard library's took 5-6 instructions an octet on a message's text.
+    static func asciiLowercased(_ text: String) -> String {
+        var source = text
+        return source.withUTF8 { bytes in
+            String(unsafeUninitializedCapacity: bytes.count) { out in
+                for index in 0..<bytes.count {
+                    let byte = bytes[index]
+                    out[index] = byte &- 0x41 < 26 ? byte | 0x20 : byte
+                }
+                return bytes.count
+            }
+        }
+    }
+
     /// The byte offset of the next occurrence of `pattern` at or after `from` (libc's memchr finds
     /// each candidate first byte, memcmp checks the rest).
     private static func nextOffset(of pattern: [UInt8], first: UInt8, in utf8: Substring.UTF8View, from: Int) -> Int? {

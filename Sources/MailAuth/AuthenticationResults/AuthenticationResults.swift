@@ -41,6 +41,7 @@ public struct AuthenticationResult: Sendable, Hashable {
     /// a temporary each time (issue 24).
     public var encoded: String {
         var text = method
+        text.reserveCapacity(64 + properties.reduce(0) { $0 + $1.type.utf8.count + $1.name.utf8.count + $1.value.utf8.count + 4 })
         text.append("=")
         text.append(result)
         if let comment, !comment.isEmpty {
@@ -126,8 +127,10 @@ enum AuthenticationResultsEncoding {
     /// address or domain, otherwise a quoted-string.
     static func propertyValue(_ text: String) -> String {
         if isToken(text) { return text }
-        if let at = text.lastIndex(of: "@") {
-            let local = text[..<at], domain = text[text.index(after: at)...]
+        // By UTF-8 byte: `lastIndex(of:)` over Characters walked the value's grapheme clusters
+        // (7,500 instructions a property, issue 24); "@" is ASCII, so its index is a boundary.
+        if let at = text.utf8.lastIndex(of: UInt8(ascii: "@")) {
+            let local = text[..<at], domain = text[text.utf8.index(after: at)...]
             if isDomain(domain) && (local.isEmpty || isDotAtom(local)) { return text }
         }
         return quoted(text)
