@@ -160,13 +160,13 @@ public enum DKIMSignatureError: Error, Sendable, Hashable, CustomStringConvertib
 
 extension DKIMSignature {
     /// Keyed by the field value's bytes (copied: a slice would keep the whole message alive).
-    private static let memo = ParseMemo<[UInt8], Result<DKIMSignature, DKIMSignatureError>>(capacity: 256)
+    private static let memo = ParseMemo<ByteKey, Result<DKIMSignature, DKIMSignatureError>>(capacity: 256)
 
     /// `init(value:)`, remembered by the value (ParseMemo.swift): the key prefetch at the end of
     /// the header and the verification at the end of DATA parse the same field.
     public static func parsed(value: some Collection<UInt8>) throws(DKIMSignatureError) -> DKIMSignature {
-        try memo.value(Array(value)) {
-            do throws(DKIMSignatureError) { return .success(try DKIMSignature(value: $0)) } catch { return .failure(error) }
+        try memo.value(ByteKey(bytes: Array(value))) {
+            do throws(DKIMSignatureError) { return .success(try DKIMSignature(value: $0.bytes)) } catch { return .failure(error) }
         }.get()
     }
 }
