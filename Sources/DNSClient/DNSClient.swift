@@ -6,13 +6,18 @@ import DNSMessage
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 public actor DNSClient: DNSResolving {
     public nonisolated let configuration: DNSClientConfiguration
     let transport: DNSTransport
     private let now: @Sendable () -> NIODeadline
     let logger: Logger
-    private var cache: DNSCache
+    /// Behind a lock, not the actor: an answer in the cache is returned on the caller's own
+    /// executor (`lookup`). Entering the actor for it moved every lookup of a message's checks
+    /// from its session's event loop to a thread of the cooperative pool and back, two thread
+    /// wake-ups each, about four per received message (issue 24, docs/PERFORMANCE.md).
+    private let cache: Mutex<DNSCache>
     private var inFlight: [DNSCacheKey: Task<Result<DNSAnswer, DNSError>, Never>] = [:]
     /// Queries sent on the wire (UDP and TCP), for tests and metrics.
     public internal(set) var queriesSent = 0
@@ -29,23 +34,40 @@ public actor DNSClient: DNSResolving {
         self.transport = DNSTransport(group: eventLoopGroup, logger: logger)
         self.now = now
         self.logger = logger
-        self.cache = DNSCache(capacity: configuration.cacheCapacity)
+        self.cache = Mutex(DNSCache(capacity: configuration.cacheCapacity))
         self.retransmission = RetransmissionTimer(minimum: configuration.retransmitMinimum,
                                                  initial: configuration.retransmitInitial)
     }
 
     /// Entries in the cache, for tests.
-    public var cachedEntries: Int { cache.count }
+    public var cachedEntries: Int { cache.withLock { $0.count } }
 
-    public func flushCache() { cache.removeAll() }
+    public func flushCache() { cache.withLock { $0.removeAll() } }
 
-    public func lookup(_ name: DNSName, _ type: DNSRecordType) async throws(DNSError) -> DNSAnswer {
+    /// Answers from the cache without entering the actor; a miss goes to `resolveMissing`.
+    public nonisolated func lookup(_ name: DNSName, _ type: DNSRecordType) async throws(DNSError) -> DNSAnswer {
         let key = DNSCacheKey(name, type)
-        switch cache.get(key, now: now()) {
-        case .answer(let answer)?: return answer
-        case .negative(let error)?: throw error
-        case nil: break
+        if let cached = cachedValue(key) { return try cached.get() }
+        return try await resolveMissing(key, name, type)
+    }
+
+    public nonisolated func hasCachedAnswer(_ name: DNSName, _ type: DNSRecordType) -> Bool {
+        cachedValue(DNSCacheKey(name, type)) != nil
+    }
+
+    private nonisolated func cachedValue(_ key: DNSCacheKey) -> Result<DNSAnswer, DNSError>? {
+        let now = now()
+        switch cache.withLock({ $0.get(key, now: now) }) {
+        case .answer(let answer)?: return .success(answer)
+        case .negative(let error)?: return .failure(error)
+        case nil: return nil
         }
+    }
+
+    /// On the actor: merges identical questions in flight (the cache is looked at again, since
+    /// a question may have been answered between the look in `lookup` and now).
+    private func resolveMissing(_ key: DNSCacheKey, _ name: DNSName, _ type: DNSRecordType) async throws(DNSError) -> DNSAnswer {
+        if let cached = cachedValue(key) { return try cached.get() }
         if let running = inFlight[key] {
             return try await running.value.get()
         }
@@ -86,8 +108,8 @@ public actor DNSClient: DNSResolving {
                 let answer = DNSAnswer(question: DNSQuestion(name: name, type: type),
                                        canonicalName: records[0].name, cnameChain: chain + cnames,
                                        records: records, security: security)
-                cache.put(DNSCacheKey(name, type), .answer(answer),
-                          ttl: min(answer.ttl, DNSLimits.maxPositiveTTL), now: now())
+                let now = now()
+                cache.withLock { $0.put(DNSCacheKey(name, type), .answer(answer), ttl: min(answer.ttl, DNSLimits.maxPositiveTTL), now: now) }
                 return .success(answer)
             case .chase(let cnames, let target):
                 chain += cnames
@@ -105,7 +127,8 @@ public actor DNSClient: DNSResolving {
                 // caches that serve other resolvers; a stub's private cache cannot loop).
                 let ttl = ttl ?? configuration.negativeTTLWithoutSOA
                 let chainTTL = (chain + cnames).map(\.ttl).min() ?? ttl
-                cache.put(DNSCacheKey(name, type), .negative(error), ttl: min(ttl, chainTTL), now: now())
+                let now = now()
+                cache.withLock { $0.put(DNSCacheKey(name, type), .negative(error), ttl: min(ttl, chainTTL), now: now) }
                 return .failure(error)
             case .cnameLimit(let at):
                 return .failure(DNSError(.cnameLimit, name: at, detail: "CNAME chain too long or looping"))

@@ -92,9 +92,21 @@ public struct DNSError: Error, Sendable, Hashable, CustomStringConvertible {
 public protocol DNSResolving: Sendable {
     /// Looks up the RRset of `type` at `name`, following CNAMEs.
     func lookup(_ name: DNSName, _ type: DNSRecordType) async throws(DNSError) -> DNSAnswer
+    /// Whether `lookup(name, type)` would be answered from a cache now (an answer or a negative
+    /// answer), without asking: speculative lookups that only warm the cache are skipped then.
+    func hasCachedAnswer(_ name: DNSName, _ type: DNSRecordType) -> Bool
 }
 
 extension DNSResolving {
+    /// A resolver without a cache of its own (or one it does not show) never has one.
+    public func hasCachedAnswer(_ name: DNSName, _ type: DNSRecordType) -> Bool { false }
+
+    /// `hasCachedAnswer` for a name in presentation form; false for one that does not parse.
+    public func hasCachedAnswer(_ name: String, _ type: DNSRecordType) -> Bool {
+        guard let parsed = try? DNSName(name) else { return false }
+        return hasCachedAnswer(parsed, type)
+    }
+
     /// Parses `name` as presentation form first; an unparseable name is `badQuery`.
     public func lookup(_ name: String, _ type: DNSRecordType) async throws(DNSError) -> DNSAnswer {
         let parsed: DNSName

@@ -112,3 +112,24 @@ import Testing
         }
     }
 }
+
+extension CacheTests {
+    /// `hasCachedAnswer` (what the DMARC and DKIM prefetches ask before starting a lookup that
+    /// would only warm the cache) says what the next lookup will do: answer without a query.
+    @Test func hasCachedAnswerTellsWhetherTheNextLookupAsks() async throws {
+        try await withServer { server in
+            let clock = ManualClock()
+            let resolver = client([server], clock: clock)
+            #expect(!resolver.hasCachedAnswer(name("example.com"), .a))
+            _ = try await resolver.lookup(name("example.com"), .a)
+            #expect(resolver.hasCachedAnswer(name("EXAMPLE.com"), .a))
+            #expect(!resolver.hasCachedAnswer(name("example.com"), .mx), "another type")
+            _ = try? await resolver.lookup(name("missing.example.com"), .a)
+            #expect(resolver.hasCachedAnswer("missing.example.com", .a), "a negative answer is cached too")
+            clock.advance(seconds: 301)
+            #expect(!resolver.hasCachedAnswer(name("example.com"), .a), "expired")
+            #expect(!resolver.hasCachedAnswer("missing.example.com", .a))
+            #expect(server.queryCount(name("example.com"), .a) == 1)
+        }
+    }
+}
