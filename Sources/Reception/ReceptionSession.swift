@@ -35,11 +35,19 @@ public final class ReceptionSession: Sendable {
 
     /// The connection ended: runs every closer once, in the order they were added.
     public func close() async {
+        for closer in end() { await closer() }
+    }
+
+    /// The connection ended: forgets the values and returns the closers to run (each once;
+    /// later `onClose` calls run theirs at once). Without closers (no milter, the usual case) the
+    /// caller has nothing to wait for and needs no task: one per connection woke a thread of the
+    /// cooperative pool for nothing (issue 24).
+    public func end() -> [@Sendable () async -> Void] {
         let pending = closers.withLock { closers -> [@Sendable () async -> Void] in
             defer { closers = nil }
             return closers ?? []
         }
         values.withLock { $0.removeAll() }
-        for closer in pending { await closer() }
+        return pending
     }
 }

@@ -102,8 +102,9 @@ final class SMTPSessionAdapter: SessionAdapter {
 
     /// What the stages kept for the connection (a milter's conversation) is let go.
     func connectionEnded() {
-        let session = steps.session
-        Task { await session.close() }
+        let closers = steps.session.end()
+        guard !closers.isEmpty else { return }
+        Task { for closer in closers { await closer() } }
     }
 }
 
