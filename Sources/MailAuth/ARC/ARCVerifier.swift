@@ -174,7 +174,7 @@ public struct ARCVerifier: Sendable {
             guard let record = try? DKIMKeyRecord.parsed(text) else { continue }
             guard !record.isRevoked else { return .failure(KeyProblem(detail: "key revoked at \(name)")) }
             guard record.keyType == algorithm.keyType else { return .failure(KeyProblem(detail: "key type does not match a=")) }
-            do { return .success(try DKIMPublicKey(type: record.keyType, data: record.publicKey, minimumRSABits: minimumRSABits)) } catch {
+            do { return .success(try DKIMPublicKey.parsed(type: record.keyType, data: record.publicKey, minimumRSABits: minimumRSABits)) } catch {
                 return .failure(KeyProblem(detail: "key at \(name): \(error)"))
             }
         }

@@ -64,6 +64,29 @@ public enum DKIMPublicKey: Sendable {
     }
 }
 
+extension DKIMPublicKey {
+    private struct MemoKey: Hashable, Sendable {
+        let type: DKIMKeyType
+        let data: ByteKey
+        let minimumRSABits: Int
+    }
+    private static let memo = ParseMemo<MemoKey, Result<DKIMPublicKey, DKIMKeyError>>(capacity: 512)
+
+    /// `init(type:data:minimumRSABits:)`, remembered by its arguments (ParseMemo.swift): the same
+    /// sender's key comes back with every message from it, and a key made anew parsed its DER and
+    /// had BoringSSL set up the modulus's Montgomery form for each verification, which the RSA
+    /// object keeps once made (issue 24).
+    public static func parsed(type: DKIMKeyType, data: [UInt8], minimumRSABits: Int = DKIMPublicKey.minimumRSABits)
+        throws(DKIMKeyError) -> DKIMPublicKey
+    {
+        try memo.value(MemoKey(type: type, data: ByteKey(bytes: data), minimumRSABits: minimumRSABits)) { key in
+            do throws(DKIMKeyError) {
+                return .success(try DKIMPublicKey(type: key.type, data: key.data.bytes, minimumRSABits: key.minimumRSABits))
+            } catch { return .failure(error) }
+        }.get()
+    }
+}
+
 /// A signing key as Hato stores it: PEM text (PKCS#8 for Ed25519, PKCS#1 or PKCS#8 for RSA).
 public enum DKIMPrivateKey: Sendable {
     case rsa(_RSA.Signing.PrivateKey)

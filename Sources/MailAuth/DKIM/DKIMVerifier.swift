@@ -197,7 +197,7 @@ public struct DKIMVerifier: Sendable {
                                            reason: "inappropriate key algorithm: k=\(record.keyType.rawValue) for a=\(algorithm.rawValue)"))
             }
             do {
-                let key = try DKIMPublicKey(type: record.keyType, data: record.publicKey,
+                let key = try DKIMPublicKey.parsed(type: record.keyType, data: record.publicKey,
                                             minimumRSABits: configuration.minimumRSABits)
                 return .success(FetchedKey(key: key, record: record, security: security))
             } catch {
