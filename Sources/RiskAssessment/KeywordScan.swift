@@ -30,12 +30,15 @@ struct KeywordScan: Sendable {
     private let candidates: [[Int]]
     /// Each keyword's first two bytes, first byte high.
     private let prefixes: [UInt16]
+    /// Keywords of two bytes or more: what the pass looks for.
+    private let longCount: Int
 
     init(_ keywords: [String]) {
         let needles = keywords.map { Array($0.utf8) }
         self.needles = needles
         short = needles.indices.filter { needles[$0].count == 1 }
         let long = needles.filter { $0.count >= 2 }
+        longCount = long.count
         window = min(long.map(\.count).min() ?? 2, 256)
         var shifts = [UInt8](repeating: UInt8(window - 1), count: 4096)
         var candidates = [[Int]](repeating: [], count: 4096)
@@ -62,7 +65,7 @@ struct KeywordScan: Sendable {
     func present(in text: String) -> [Bool] {
         var found = [Bool](repeating: false, count: needles.count)
         for index in short { found[index] = TextSearch.contains(text, String(decoding: needles[index], as: UTF8.self)) }
-        var remaining = needles.filter { $0.count >= 2 }.count
+        var remaining = longCount
         guard remaining > 0 else { return found }
         var contiguous = text  // the same storage; `withUTF8` needs a variable
         contiguous.withUTF8 { bytes in
@@ -70,11 +73,12 @@ struct KeywordScan: Sendable {
             shifts.withUnsafeBufferPointer { shifts in
                 var end = window - 1  // the window's last byte
                 while end < bytes.count, remaining > 0 {
-                    let shift = Int(shifts[Self.hash(base[end - 1], base[end])])
+                    let slot = Self.hash(base[end - 1], base[end])
+                    let shift = Int(shifts[slot])
                     if shift > 0 { end += shift; continue }
                     let start = end - (window - 1)
                     let prefix = UInt16(base[start]) << 8 | UInt16(base[start + 1])
-                    for index in candidates[Self.hash(base[end - 1], base[end])] where !found[index] && prefixes[index] == prefix {
+                    for index in candidates[slot] where !found[index] && prefixes[index] == prefix {
                         let needle = needles[index]
                         guard start + needle.count <= bytes.count, memcmp(base + start, needle, needle.count) == 0,
                               TextSearch.onCharacterBoundaries(text, offset: start, count: needle.count) else { continue }
